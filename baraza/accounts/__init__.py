@@ -1,0 +1,1 @@
+"""Organisations, contexts, staff users, roles and scopes, sign-in."""

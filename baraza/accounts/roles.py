@@ -1,0 +1,179 @@
+"""Roles, scopes and permissions, and the SQL filter that applies them.
+
+A user holds role grants; each grant is a role within a scope. A permission check is never
+`if` in Python on a loaded row: `scope_filter` turns the actor's grants into a SQL condition
+that every permission-checked getter puts in its query, so a record outside the actor's scope
+is indistinguishable from one that does not exist (SECURITY 1-2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import false, or_, true
+from sqlalchemy.sql.elements import ColumnElement
+
+ROLES = ("admin", "dpo", "facilitator", "analyst", "stakeholder", "policymaker")
+ROLE_LABELS = {
+    "admin": "Administrator",
+    "dpo": "Data protection focal point",
+    "facilitator": "Facilitator",
+    "analyst": "Analyst",
+    "stakeholder": "Stakeholder",
+    "policymaker": "Policymaker",
+}
+SCOPES = ("own", "organisation", "context", "consultation", "all")
+SCOPE_LABELS = {
+    "own": "Own records",
+    "organisation": "Organisation",
+    "context": "Context",
+    "consultation": "Consultation",
+    "all": "Everything",
+}
+
+# What each role may do. A permission is granted only within the scope of the grant.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset(
+        {
+            "organisation.view", "organisation.manage", "context.view", "context.manage",
+            "user.view", "user.manage", "consultation.view", "consultation.manage",
+            "sharing.manage", "decision.record",
+        }
+    ),
+    "dpo": frozenset(
+        {
+            "organisation.view", "context.view", "user.view", "consultation.view",
+            "audit.read", "dpia.signoff", "decision.record", "consent.override",
+            "sharing.manage", "retention.manage", "participant.contact", "participant.assist",
+            "results.view", "responses.export",
+        }
+    ),
+    "facilitator": frozenset(
+        {
+            "context.view", "consultation.view", "consultation.manage", "decision.record",
+            "participant.assist", "survey.build", "results.view", "responses.text",
+        }
+    ),
+    "analyst": frozenset(
+        {"context.view", "consultation.view", "results.view", "responses.text", "responses.export"}
+    ),
+    "stakeholder": frozenset({"context.view", "consultation.view"}),
+    "policymaker": frozenset({"context.view", "consultation.view", "results.view"}),
+}
+ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    scope: str
+    scope_ref: int | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is making a request: a staff user with grants, a participant, or nobody."""
+
+    user_id: int | None = None
+    organisation_id: int | None = None
+    display_name: str = ""
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+    participant_id: int | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(g.role for g in self.grants))
+
+    @property
+    def primary_role(self) -> str | None:
+        """The role written into audit entries: the most powerful one held."""
+        for role in ROLES:
+            if role in self.roles:
+                return role
+        return None
+
+    def grants_for(self, permission: str) -> list[Grant]:
+        return [g for g in self.grants if permission in ROLE_PERMISSIONS.get(g.role, frozenset())]
+
+    def can(self, permission: str) -> bool:
+        """Whether the actor holds `permission` anywhere. Use `scope_filter` for records."""
+        return bool(self.grants_for(permission))
+
+
+ANONYMOUS = Actor()
+
+ScopeBuilder = Callable[[int | None], ColumnElement[bool]]
+
+
+def scope_filter(
+    actor: Actor,
+    permission: str,
+    *,
+    own: ScopeBuilder | None = None,
+    organisation: ScopeBuilder | None = None,
+    context: ScopeBuilder | None = None,
+    consultation: ScopeBuilder | None = None,
+) -> ColumnElement[bool]:
+    """The SQL condition for rows `actor` may reach with `permission`.
+
+    Each keyword says how a scope kind applies to this kind of record: a function from the
+    grant's reference (the organisation, context or consultation id; the user id for `own`)
+    to a SQL condition. A grant whose scope kind the record does not know, or that is
+    unknown altogether, adds nothing: deny by default (SECURITY 2).
+    """
+    builders: dict[str, ScopeBuilder | None] = {
+        "own": own,
+        "organisation": organisation,
+        "context": context,
+        "consultation": consultation,
+    }
+    clauses: list[ColumnElement[bool]] = []
+    for grant in actor.grants_for(permission):
+        if grant.scope == "all":
+            return true()
+        builder = builders.get(grant.scope)
+        if builder is None:
+            continue
+        ref = actor.user_id if grant.scope == "own" else grant.scope_ref
+        if ref is None:
+            continue
+        clauses.append(builder(ref))
+    if not clauses:
+        return false()
+    return or_(*clauses)
+
+
+def grant_within(actor: Actor, grant: Grant, grant_org: int | None, resolve: Callable[[Grant], Any]) -> bool:
+    """Whether `actor` may hand out `grant`: only within what its own `user.manage` grants cover.
+
+    `resolve(grant)` returns the organisation id the grant's scope lies in (None for `all`).
+    """
+    for mine in actor.grants_for("user.manage"):
+        if mine.scope == "all":
+            return True
+        if grant.scope == "all":
+            continue
+        if mine.scope == "organisation" and resolve(grant) == mine.scope_ref and grant_org == mine.scope_ref:
+            return True
+    return False
+
+
+def validate_grant_shape(role: str, scope: str, scope_ref: int | None) -> list[str]:
+    errors = []
+    if role not in ROLES:
+        errors.append("Unknown role.")
+    if scope not in SCOPES:
+        errors.append("Unknown scope.")
+    elif scope in {"organisation", "context", "consultation"} and scope_ref is None:
+        errors.append("This scope needs a reference.")
+    return errors
+
+
+def describe(grants: Iterable[Grant]) -> str:
+    return ", ".join(f"{ROLE_LABELS.get(g.role, g.role)} ({SCOPE_LABELS.get(g.scope, g.scope)})" for g in grants)

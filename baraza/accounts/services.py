@@ -1,0 +1,394 @@
+"""Use cases of the accounts part of the core. Each commits once and audits in the same transaction."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from baraza.accounts import auth
+from baraza.accounts.access import access_context, access_organisation, access_user
+from baraza.accounts.models import (
+    Context,
+    Organisation,
+    OrganisationKind,
+    PasswordReset,
+    RoleGrant,
+    StaffSession,
+    User,
+    YouthGroup,
+)
+from baraza.accounts.roles import Actor, Grant, grant_within, validate_grant_shape
+from baraza.audit.services import record_audit
+from baraza.db import utcnow
+from baraza.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
+from baraza.i18n import LANGUAGES
+from baraza.mail import send_mail
+from baraza.settings import Settings
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+RESET_HOURS = 1
+
+# How a grant's scope reference maps to the organisation it lies in. The consultations module
+# adds "consultation" when it is loaded.
+SCOPE_ORGANISATION: dict[str, Callable[[Session, int], int | None]] = {
+    "organisation": lambda session, ref: ref if session.get(Organisation, ref) else None,
+    "context": lambda session, ref: getattr(session.get(Context, ref), "organisation_id", None),
+}
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+# Sign-in ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: User
+    token: str
+
+
+def do_sign_in(session: Session, settings: Settings, email: str, password: str, address: str) -> SignIn:
+    """Check a password; start a new server-side session.
+
+    Effects: a failed attempt counts against the account (locked after
+    `login_max_failures` for `login_lockout_minutes`) and the address; both are audited.
+    Too many failures from one address answer 429 without checking the password.
+    """
+    window = timedelta(minutes=settings.throttle_window_minutes)
+    ip_key = auth.keyed(settings, "login-ip", address)
+    if auth.throttle_count(session, ip_key, window) >= settings.login_ip_limit:
+        record_audit(session, None, "auth.login_throttled")
+        session.commit()
+        raise TooManyRequests("Too many sign-in attempts from this network. Wait a few minutes and try again.")
+    email = normalise_email(email)
+    user = session.exec(select(User).where(User.email == email)).one_or_none() if email else None
+    now = utcnow()
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        auth.verify_password(None, password)  # same time as any other refusal
+        auth.throttle_hit(session, ip_key)
+        record_audit(session, None, "auth.login_locked", [("user", user.id)])
+        session.commit()
+        raise InvalidInput("This account is locked for a while after too many failed attempts. Try again later.")
+    ok = auth.verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        auth.throttle_hit(session, ip_key)
+        refs = []
+        if user is not None:
+            refs = [("user", user.id)]
+            user.failed_logins += 1
+            if user.failed_logins >= settings.login_max_failures:
+                user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
+                user.failed_logins = 0
+            session.add(user)
+        record_audit(session, None, "auth.login_failed", refs)
+        session.commit()
+        raise InvalidInput("That e-mail and password do not match an active account.")
+    assert user.id is not None
+    if auth.needs_rehash(user.password_hash):
+        user.password_hash = auth.hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    session.add(user)
+    token = auth.start_session(session, user)
+    record_audit(session, auth.actor_for_user(session, user), "auth.login", [("user", user.id)])
+    session.commit()
+    return SignIn(user, token)
+
+
+def do_sign_out(session: Session, actor: Actor, token: str | None) -> None:
+    """End the session on the server, not only in the browser (SECURITY 30)."""
+    auth.end_session(session, token)
+    if actor.is_staff:
+        record_audit(session, actor, "auth.logout", [("user", actor.user_id)])
+    session.commit()
+
+
+def do_request_password_reset(session: Session, settings: Settings, email: str, reset_url: Callable[[str], str]) -> None:
+    """Send a reset link if the account exists. The caller answers the same either way (SECURITY 31)."""
+    user = session.exec(select(User).where(User.email == normalise_email(email))).one_or_none()
+    if user is None or not user.is_active:
+        auth.hash_password("equalise-the-time-taken")
+        return
+    token = auth.new_token()
+    session.add(PasswordReset(token_hash=auth.token_hash(token), user_id=user.id, expires_at=utcnow() + timedelta(hours=RESET_HOURS)))  # type: ignore[arg-type]
+    record_audit(session, None, "auth.password_reset_requested", [("user", user.id)])
+    session.commit()
+    send_mail(
+        settings,
+        user.email,
+        "Reset your Baraza password",
+        f"Someone asked to reset the password of your Baraza account.\n\n"
+        f"If it was you, open this link within {RESET_HOURS} hour:\n{reset_url(token)}\n\n"
+        "If it was not you, ignore this message; your password stays as it is.\n",
+    )
+
+
+def do_reset_password(session: Session, token: str, new_password: str) -> User:
+    """Set a new password from a single-use link; every open session of the account ends."""
+    row = session.get(PasswordReset, auth.token_hash(token)) if token and len(token) < 100 else None
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        raise InvalidInput("This reset link has expired or was already used. Ask for a new one.")
+    problem = auth.password_problem(new_password)
+    if problem:
+        raise InvalidInput(errors={"password": problem})
+    user = session.get(User, row.user_id)
+    if user is None:
+        raise InvalidInput("This reset link has expired or was already used. Ask for a new one.")
+    user.password_hash = auth.hash_password(new_password)
+    user.failed_logins = 0
+    user.locked_until = None
+    row.used_at = utcnow()
+    session.add_all([user, row])
+    session.exec(delete(StaffSession).where(col(StaffSession.user_id) == user.id))  # type: ignore[call-overload]
+    record_audit(session, None, "auth.password_reset", [("user", user.id)])
+    session.commit()
+    return user
+
+
+# Organisations and contexts --------------------------------------------------------------------
+
+
+def _check_organisation_fields(name: str, kind: str) -> None:
+    problems = {}
+    if not name.strip():
+        problems["name"] = "Give the organisation a name."
+    if kind not in {k.value for k in OrganisationKind}:
+        problems["kind"] = "Choose what kind of organisation this is."
+    if problems:
+        raise InvalidInput(errors=problems)
+
+
+def do_create_organisation(session: Session, actor: Actor, *, name: str, kind: str, public_transparency: bool = False) -> Organisation:
+    """Create an organisation. Only an administrator with scope `all` may."""
+    if not any(g.scope == "all" for g in actor.grants_for("organisation.manage")):
+        raise Forbidden("Only a platform administrator can add organisations.")
+    _check_organisation_fields(name, kind)
+    if session.exec(select(Organisation).where(func.lower(Organisation.name) == name.strip().lower())).first():
+        raise InvalidInput(errors={"name": "An organisation with this name exists already."})
+    org = Organisation(name=name.strip(), kind=kind, public_transparency=public_transparency)
+    session.add(org)
+    session.flush()
+    record_audit(session, actor, "organisation.create", [("organisation", org.id)])
+    session.commit()
+    return org
+
+
+def do_update_organisation(session: Session, actor: Actor, organisation_id: int, *, name: str, kind: str, public_transparency: bool) -> Organisation:
+    org = access_organisation(session, actor, organisation_id, "organisation.manage")
+    _check_organisation_fields(name, kind)
+    clash = session.exec(
+        select(Organisation).where(func.lower(Organisation.name) == name.strip().lower(), Organisation.id != org.id)
+    ).first()
+    if clash:
+        raise InvalidInput(errors={"name": "An organisation with this name exists already."})
+    org.name, org.kind, org.public_transparency = name.strip(), kind, public_transparency
+    session.add(org)
+    record_audit(session, actor, "organisation.update", [("organisation", org.id)])
+    session.commit()
+    return org
+
+
+@dataclass(frozen=True)
+class ContextFields:
+    name: str
+    country: str
+    languages: Sequence[str]
+    default_language: str
+    age_of_consent: int
+    fragile: bool
+    youth_groups: Sequence[str] = ()
+
+
+def _check_context_fields(fields: ContextFields) -> None:
+    problems = {}
+    if not fields.name.strip():
+        problems["name"] = "Give the context a name."
+    if not COUNTRY_RE.match(fields.country):
+        problems["country"] = "Use the two-letter country code, such as KE or JO."
+    if not fields.languages or any(lang not in LANGUAGES for lang in fields.languages):
+        problems["languages"] = "Choose at least one language Baraza offers."
+    elif fields.default_language not in fields.languages:
+        problems["default_language"] = "The main language must be one of the context's languages."
+    if not 0 <= fields.age_of_consent <= 25:
+        problems["age_of_consent"] = "The age of consent must be between 0 and 25."
+    if problems:
+        raise InvalidInput(errors=problems)
+
+
+def _set_youth_groups(session: Session, context: Context, names: Sequence[str]) -> None:
+    wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    existing = {g.name: g for g in session.exec(select(YouthGroup).where(YouthGroup.context_id == context.id)).all()}
+    for name, group in existing.items():
+        if name not in wanted:
+            session.delete(group)
+    for name in wanted:
+        if name not in existing:
+            session.add(YouthGroup(context_id=context.id, name=name[:200]))  # type: ignore[arg-type]
+
+
+def do_create_context(session: Session, actor: Actor, organisation_id: int, fields: ContextFields) -> Context:
+    """Create a context inside an organisation the actor manages."""
+    access_organisation(session, actor, organisation_id, "context.manage")
+    _check_context_fields(fields)
+    ctx = Context(
+        organisation_id=organisation_id,
+        name=fields.name.strip(),
+        country=fields.country,
+        languages=list(fields.languages),
+        default_language=fields.default_language,
+        age_of_consent=fields.age_of_consent,
+        fragile=fields.fragile,
+    )
+    session.add(ctx)
+    session.flush()
+    _set_youth_groups(session, ctx, fields.youth_groups)
+    record_audit(session, actor, "context.create", [("context", ctx.id)])
+    session.commit()
+    return ctx
+
+
+def do_update_context(session: Session, actor: Actor, context_id: int, fields: ContextFields) -> Context:
+    ctx = access_context(session, actor, context_id, "context.manage")
+    _check_context_fields(fields)
+    ctx.name = fields.name.strip()
+    ctx.country = fields.country
+    ctx.languages = list(fields.languages)
+    ctx.default_language = fields.default_language
+    ctx.age_of_consent = fields.age_of_consent
+    ctx.fragile = fields.fragile
+    session.add(ctx)
+    _set_youth_groups(session, ctx, fields.youth_groups)
+    record_audit(session, actor, "context.update", [("context", ctx.id)], {"age_of_consent": ctx.age_of_consent, "fragile": ctx.fragile})
+    session.commit()
+    return ctx
+
+
+# Users and their grants ------------------------------------------------------------------------
+
+
+def _check_grants(session: Session, actor: Actor, organisation_id: int, grants: Sequence[Grant]) -> None:
+    """Nobody hands out more than they hold (SECURITY 4)."""
+    for grant in grants:
+        problems = validate_grant_shape(grant.role, grant.scope, grant.scope_ref)
+        if problems:
+            raise InvalidInput(" ".join(problems))
+        if grant.scope in SCOPE_ORGANISATION and grant.scope_ref is not None:
+            if SCOPE_ORGANISATION[grant.scope](session, grant.scope_ref) is None:
+                raise InvalidInput("A role refers to something that does not exist.")
+
+        def resolve(g: Grant) -> int | None:
+            if g.scope == "own":
+                return organisation_id
+            if g.scope in SCOPE_ORGANISATION and g.scope_ref is not None:
+                return SCOPE_ORGANISATION[g.scope](session, g.scope_ref)
+            return None
+
+        if not grant_within(actor, grant, organisation_id, resolve):
+            raise Forbidden("You can only give roles within what you manage yourself.")
+
+
+def do_create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    email: str,
+    display_name: str,
+    organisation_id: int,
+    password: str,
+    grants: Sequence[Grant],
+) -> User:
+    """Create a staff account with its role grants."""
+    access_organisation(session, actor, organisation_id, "user.manage")
+    email = normalise_email(email)
+    problems = {}
+    if not EMAIL_RE.match(email):
+        problems["email"] = "Enter a valid e-mail address."
+    elif session.exec(select(User).where(User.email == email)).first():
+        problems["email"] = "An account with this e-mail exists already."
+    if not display_name.strip():
+        problems["display_name"] = "Enter the name colleagues know this person by."
+    pw = auth.password_problem(password)
+    if pw:
+        problems["password"] = pw
+    if problems:
+        raise InvalidInput(errors=problems)
+    _check_grants(session, actor, organisation_id, grants)
+    user = User(email=email, display_name=display_name.strip()[:120], organisation_id=organisation_id, password_hash=auth.hash_password(password))
+    session.add(user)
+    session.flush()
+    for g in dict.fromkeys(grants):
+        session.add(RoleGrant(user_id=user.id, role=g.role, scope=g.scope, scope_ref=g.scope_ref))  # type: ignore[arg-type]
+    record_audit(session, actor, "user.create", [("user", user.id)], {"roles": sorted({g.role for g in grants})})
+    session.commit()
+    return user
+
+
+def do_set_grants(session: Session, actor: Actor, user_id: int, grants: Sequence[Grant]) -> User:
+    """Replace a user's role grants. Nobody changes their own (SECURITY 4)."""
+    user = access_user(session, actor, user_id, "user.manage")
+    if user.id == actor.user_id:
+        raise Forbidden("You cannot change your own roles. Ask another administrator.")
+    current = [Grant(g.role, g.scope, g.scope_ref) for g in session.exec(select(RoleGrant).where(RoleGrant.user_id == user.id)).all()]
+    removed = [g for g in current if g not in grants]
+    # Taking away a grant is also limited to what the actor manages.
+    _check_grants(session, actor, user.organisation_id, list(grants) + removed)
+    session.exec(delete(RoleGrant).where(col(RoleGrant.user_id) == user.id))  # type: ignore[call-overload]
+    for g in dict.fromkeys(grants):
+        session.add(RoleGrant(user_id=user.id, role=g.role, scope=g.scope, scope_ref=g.scope_ref))  # type: ignore[arg-type]
+    record_audit(session, actor, "user.grants", [("user", user.id)], {"roles": sorted({g.role for g in grants})})
+    session.commit()
+    return user
+
+
+def do_set_user_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
+    """Disable or re-enable an account; a disabled user's sessions end at once."""
+    user = access_user(session, actor, user_id, "user.manage")
+    if user.id == actor.user_id:
+        raise Forbidden("You cannot disable your own account.")
+    user.is_active = active
+    session.add(user)
+    if not active:
+        session.exec(delete(StaffSession).where(col(StaffSession.user_id) == user.id))  # type: ignore[call-overload]
+    record_audit(session, actor, "user.enable" if active else "user.disable", [("user", user.id)])
+    session.commit()
+    return user
+
+
+def do_create_first_admin(session: Session, *, email: str, display_name: str, password: str, organisation_name: str) -> User:
+    """The command line's create-admin: an organisation (if new) and an administrator of everything."""
+    email = normalise_email(email)
+    if not EMAIL_RE.match(email):
+        raise InvalidInput("Enter a valid e-mail address.")
+    problem = auth.password_problem(password)
+    if problem:
+        raise InvalidInput(problem)
+    if session.exec(select(User).where(User.email == email)).first():
+        raise InvalidInput("An account with this e-mail exists already.")
+    org = session.exec(select(Organisation).where(Organisation.name == organisation_name)).first()
+    if org is None:
+        org = Organisation(name=organisation_name, kind=OrganisationKind.UN_AGENCY.value)
+        session.add(org)
+        session.flush()
+    user = User(email=email, display_name=display_name, organisation_id=org.id, password_hash=auth.hash_password(password))  # type: ignore[arg-type]
+    session.add(user)
+    session.flush()
+    session.add(RoleGrant(user_id=user.id, role="admin", scope="all"))  # type: ignore[arg-type]
+    record_audit(session, Actor(), "system.create_admin", [("user", user.id)])
+    session.commit()
+    return user
+
+
+def get_user_or_404(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user

@@ -1,0 +1,126 @@
+"""create_app(settings): the one place the application is put together."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from baraza import errors
+from baraza.accounts.auth import load_staff_actor
+from baraza.db import make_engine
+from baraza.i18n import load_translations
+from baraza.registry import load_apps
+from baraza.security import CSRFMiddleware, SecurityHeadersMiddleware
+from baraza.settings import PROJECT_ROOT, Settings
+from baraza.web import AppState, _error_page
+
+log = logging.getLogger("baraza")
+CORE_TEMPLATES = Path(__file__).parent / "templates"
+STATIC_DIR = PROJECT_ROOT / "static"
+
+
+def _static_version() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(str(path.stat().st_size).encode())
+    return digest.hexdigest()[:10]
+
+
+def create_app(settings: Settings) -> Starlette:
+    from baraza import routes as core_routes  # the core's own endpoints
+
+    settings.check()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    registry = load_apps(settings.apps)
+    engine = make_engine(settings.database_url)
+
+    loaders = [FileSystemLoader(str(CORE_TEMPLATES))]
+    loaders += [FileSystemLoader(str(spec.templates_dir)) for spec in registry.apps.values() if spec.templates_dir]
+    jinja = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    jinja.newstyle_gettext = True  # type: ignore[attr-defined]
+
+    routes: list[Any] = list(core_routes.routes())
+    for spec in registry.apps.values():
+        routes.append(Mount(spec.mount, routes=list(spec.routes), name=spec.name))
+    routes.append(Mount("/static", app=StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static"))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        mapped: errors.BarazaError
+        if exc.status_code == 404:
+            mapped = errors.NotFound()
+        elif exc.status_code == 405:
+            mapped = errors.BarazaError("This address does not take that kind of request.")
+            mapped.status_code = 405
+        else:
+            mapped = errors.BarazaError(str(exc.detail) if exc.status_code < 500 else "")
+            mapped.status_code = exc.status_code if exc.status_code < 500 else 500
+        return await run_in_threadpool(_error_page, request, mapped)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error", exc_info=exc)
+        mapped = errors.BarazaError("Something went wrong on our side. What you had saved is safe; please try again.")
+        mapped.status_code = 500
+        mapped.title = "Sorry"
+        return await run_in_threadpool(_error_page, request, mapped)
+
+    async def refuse(scope: Scope, status: int, message: str) -> Response:
+        request = Request(scope)
+        mapped = errors.BarazaError(message)
+        mapped.status_code = status
+        mapped.title = "Not accepted"
+        return await run_in_threadpool(_error_page, request, mapped)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
+        yield
+        engine.dispose()
+
+    app = Starlette(
+        debug=False,
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, https=settings.https),
+            Middleware(
+                CSRFMiddleware,
+                secret=settings.secret_key,
+                https=settings.https,
+                max_body_bytes=settings.max_body_bytes,
+                reject=refuse,
+            ),
+        ],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        lifespan=lifespan,
+    )
+    app.state.baraza = AppState(
+        settings=settings,
+        engine=engine,
+        registry=registry,
+        jinja=jinja,
+        translations=load_translations(),
+        static_version=_static_version(),
+        actor_loaders=(load_staff_actor,),
+    )
+    return app

@@ -1,0 +1,1 @@
+"""The tamper-evident audit log (SECURITY 23-26)."""

@@ -1,0 +1,188 @@
+"""Writing, verifying and searching the audit log.
+
+`record_audit` adds an entry to the caller's session without committing: the use case that
+changed or read personal data commits it in the same transaction as the change (SECURITY 23).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from baraza.accounts.roles import Actor
+from baraza.audit.models import GENESIS_HASH, AuditEntry, AuditHead, AuditRecordRef
+from baraza.db import utcnow
+
+# Keys that may never appear in an audit detail: text people wrote and secrets (SECURITY 24).
+FORBIDDEN_DETAIL_KEYS = frozenset(
+    {"text", "answer", "answers", "value", "body", "comment", "password", "token", "phrase", "secret", "email"}
+)
+
+Ref = tuple[str, Any]
+
+
+def _canonical(entry: AuditEntry, refs: Sequence[Ref]) -> str:
+    payload = {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(timespec="microseconds"),
+        "actor_kind": entry.actor_kind,
+        "actor_user_id": entry.actor_user_id,
+        "actor_participant_id": entry.actor_participant_id,
+        "actor_role": entry.actor_role,
+        "actor_organisation_id": entry.actor_organisation_id,
+        "action": entry.action,
+        "detail": entry.detail,
+        "refs": sorted([t, str(i)] for t, i in refs),
+    }
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
+
+
+def _chain_hash(prev_hash: str, entry: AuditEntry, refs: Sequence[Ref]) -> str:
+    return hashlib.sha256((prev_hash + "|" + _canonical(entry, refs)).encode()).hexdigest()
+
+
+def record_audit(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    records: Iterable[Ref] = (),
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append an audit entry in the caller's transaction. The caller commits.
+
+    `records` are (record_type, id) pairs. `detail` holds only non-sensitive facts.
+    """
+    detail = detail or {}
+    bad = FORBIDDEN_DETAIL_KEYS.intersection(k.lower() for k in detail)
+    if bad:
+        raise ValueError(f"audit detail may not hold {sorted(bad)}")
+    refs = [(t, str(i)) for t, i in records]
+    # Lock the chain's tip: concurrent writers (several processes on PostgreSQL) append one at
+    # a time, each on the hash its predecessor committed.
+    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS_HASH)
+        session.add(head)
+    actor = actor or Actor()
+    if actor.user_id is not None:
+        kind = "user"
+    elif actor.participant_id is not None:
+        kind = "participant"
+    else:
+        kind = "system" if action.startswith("system.") else "anonymous"
+    entry = AuditEntry(
+        seq=head.seq + 1,
+        at=utcnow(),
+        actor_kind=kind,
+        actor_user_id=actor.user_id,
+        actor_participant_id=actor.participant_id,
+        actor_role=actor.primary_role,
+        actor_organisation_id=actor.organisation_id,
+        action=action,
+        detail=json.dumps(detail, sort_keys=True, default=str),
+        prev_hash=head.hash,
+        hash="",
+    )
+    entry.hash = _chain_hash(head.hash, entry, refs)
+    head.seq = entry.seq
+    head.hash = entry.hash
+    session.add(entry)
+    session.add(head)
+    session.flush()
+    for record_type, record_id in refs:
+        session.add(AuditRecordRef(entry_seq=entry.seq, record_type=record_type, record_id=record_id))
+    return entry
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def verify_chain(session: Session, batch: int = 2000) -> VerifyResult:
+    """Walk the chain from its oldest kept entry; report the first broken link."""
+    prev_hash: str | None = None
+    checked = 0
+    last_seq = 0
+    while True:
+        entries = session.exec(
+            select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(col(AuditEntry.seq)).limit(batch)
+        ).all()
+        if not entries:
+            break
+        seqs = [e.seq for e in entries]
+        ref_rows = session.execute(
+            sa_select(AuditRecordRef.entry_seq, AuditRecordRef.record_type, AuditRecordRef.record_id).where(
+                col(AuditRecordRef.entry_seq).in_(seqs)
+            )
+        ).all()
+        refs: dict[int, list[Ref]] = {}
+        for seq, rtype, rid in ref_rows:
+            refs.setdefault(seq, []).append((rtype, rid))
+        for entry in entries:
+            if prev_hash is not None and entry.prev_hash != prev_hash:
+                return VerifyResult(False, checked, entry.seq, "previous hash does not match")
+            if prev_hash is not None and entry.seq != last_seq + 1:
+                return VerifyResult(False, checked, entry.seq, f"entries {last_seq + 1}..{entry.seq - 1} are missing")
+            if _chain_hash(entry.prev_hash, entry, refs.get(entry.seq, [])) != entry.hash:
+                return VerifyResult(False, checked, entry.seq, "entry content does not match its hash")
+            prev_hash = entry.hash
+            last_seq = entry.seq
+            checked += 1
+    head = session.get(AuditHead, 1)
+    if head is not None and head.seq != last_seq:
+        return VerifyResult(False, checked, last_seq + 1, "the newest entries are missing")
+    if head is not None and checked and head.hash != prev_hash:
+        return VerifyResult(False, checked, last_seq, "the chain tip does not match")
+    return VerifyResult(True, checked)
+
+
+def entries_by_user(
+    session: Session, user_id: int, start: datetime | None, end: datetime | None, limit: int = 500
+) -> list[AuditEntry]:
+    """What did user X do or access between two times (breach notification, SECURITY 26)."""
+    query = select(AuditEntry).where(AuditEntry.actor_user_id == user_id)
+    if start is not None:
+        query = query.where(AuditEntry.at >= start)
+    if end is not None:
+        query = query.where(AuditEntry.at < end)
+    return list(session.exec(query.order_by(col(AuditEntry.seq).desc()).limit(limit)).all())
+
+
+def entries_for_record(
+    session: Session, record_type: str, record_id: str, organisation_ids: Sequence[int] | None, limit: int = 500
+) -> list[AuditEntry]:
+    """Who accessed record Y. `organisation_ids` limits it to staff of those organisations
+    (None: everyone, for a focal point of the whole platform)."""
+    seqs = select(AuditRecordRef.entry_seq).where(
+        AuditRecordRef.record_type == record_type, AuditRecordRef.record_id == str(record_id)
+    )
+    query = select(AuditEntry).where(col(AuditEntry.seq).in_(seqs))
+    if organisation_ids is not None:
+        query = query.where(col(AuditEntry.actor_organisation_id).in_(list(organisation_ids)))
+    query = query.order_by(col(AuditEntry.seq).desc()).limit(limit)
+    return list(session.exec(query).all())
+
+
+def refs_of(session: Session, seqs: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    out: dict[int, list[tuple[str, str]]] = {}
+    if not seqs:
+        return out
+    rows = session.execute(
+        sa_select(AuditRecordRef.entry_seq, AuditRecordRef.record_type, AuditRecordRef.record_id).where(
+            col(AuditRecordRef.entry_seq).in_(list(seqs))
+        )
+    ).all()
+    for seq, rtype, rid in rows:
+        out.setdefault(seq, []).append((rtype, rid))
+    return out

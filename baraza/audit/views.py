@@ -1,0 +1,79 @@
+"""The data protection focal point's audit screen: who did what, and who touched a record."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from baraza.accounts.access import list_organisations, list_users
+from baraza.audit import services as audit
+from baraza.errors import InvalidInput
+from baraza.web import actor, db, query_int, render, view
+
+RECORD_TYPES = (
+    "user", "organisation", "context", "consultation", "participant", "consent",
+    "survey", "response", "export", "sharing_agreement", "dpia",
+)
+
+
+def _date(request: Request, name: str) -> datetime | None:
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise InvalidInput(f"'{name}' must be a date like 2026-01-31.") from exc
+
+
+@view(permission="audit.read")
+def search(request: Request) -> Response:
+    a = actor(request)
+    session = db(request)
+    users = list_users(session, a, "user.view")
+    user_id = query_int(request, "user")
+    start = _date(request, "from")
+    end = _date(request, "to")
+    record_type = request.query_params.get("record_type", "")
+    record_id = request.query_params.get("record_id", "").strip()[:64]
+    if record_type and record_type not in RECORD_TYPES:
+        raise InvalidInput("Choose a record type from the list.")
+    entries = []
+    mode = ""
+    if user_id is not None:
+        # Only users within the focal point's own scope can be searched.
+        if user_id not in {u.id for u in users}:
+            raise InvalidInput("Choose a user from the list.")
+        entries = audit.entries_by_user(session, user_id, start, end + timedelta(days=1) if end else None)
+        mode = "user"
+        audit.record_audit(session, a, "audit.search_user", [("user", user_id)])
+        session.commit()
+    elif record_type and record_id:
+        everywhere = any(g.scope == "all" for g in a.grants_for("audit.read"))
+        org_ids = None if everywhere else [o.id for o in list_organisations(session, a, "audit.read") if o.id is not None]
+        entries = audit.entries_for_record(session, record_type, record_id, org_ids)
+        mode = "record"
+        audit.record_audit(session, a, "audit.search_record", [(record_type, record_id)])
+        session.commit()
+    refs = audit.refs_of(session, [e.seq for e in entries])
+    names = {u.id: u.display_name for u in users}
+    rows = [
+        {"entry": e, "refs": refs.get(e.seq, []), "detail": json.loads(e.detail or "{}"), "who": names.get(e.actor_user_id or -1)}
+        for e in entries
+    ]
+    return render(
+        request,
+        "audit/search.html",
+        {
+            "title": "Audit log",
+            "users": users,
+            "rows": rows,
+            "mode": mode,
+            "record_types": RECORD_TYPES,
+            "q": {"user": user_id, "from": request.query_params.get("from", ""), "to": request.query_params.get("to", ""), "record_type": record_type, "record_id": record_id},
+        },
+        block="results",
+    )

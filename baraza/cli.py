@@ -1,0 +1,116 @@
+"""The `baraza` command: serve, demo, migrate, create-admin, audit-verify, purge."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from baraza.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        print(f"baraza: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings()
+    from baraza.app import create_app
+
+    if args.workers > 1:
+        # Several processes need a factory uvicorn can import in each of them.
+        uvicorn.run("baraza.asgi:app", host=settings.host, port=settings.port, workers=args.workers, proxy_headers=True, log_level="info")
+    else:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=True, log_level="info")
+    return 0
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    from baraza.migrations import upgrade
+
+    settings = _settings()
+    upgrade(settings)
+    print(f"migrated {settings.database_url.split('@')[-1]}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from baraza.demo import seed_demo
+    from baraza.migrations import upgrade
+
+    settings = _settings()
+    upgrade(settings)
+    signins = seed_demo(settings)
+    print("\nBaraza demo is ready. Sign in at /login with any of these (password for all: "
+          f"{signins.password}):")
+    for role, email in signins.accounts:
+        print(f"  {role:<28} {email}")
+    for line in signins.notes:
+        print(line)
+    if args.serve:
+        print(f"\nServing at http://{settings.host}:{settings.port}  (Ctrl+C stops)")
+        return cmd_serve(argparse.Namespace(workers=1))
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from baraza.accounts.services import do_create_first_admin
+    from baraza.db import make_engine, session_scope
+    from baraza.errors import InvalidInput
+
+    settings = _settings()
+    password = os.environ.get("BARAZA_ADMIN_PASSWORD") or getpass.getpass("Password (12+ characters): ")
+    engine = make_engine(settings.database_url)
+    with session_scope(engine) as session:
+        try:
+            user = do_create_first_admin(session, email=args.email, display_name=args.name, password=password, organisation_name=args.organisation)
+        except InvalidInput as exc:
+            print(f"baraza: {exc.message}", file=sys.stderr)
+            return 2
+    print(f"created administrator {user.email}")
+    return 0
+
+
+def cmd_audit_verify(_args: argparse.Namespace) -> int:
+    from baraza.audit.services import verify_chain
+    from baraza.db import make_engine, session_scope
+
+    settings = _settings()
+    with session_scope(make_engine(settings.database_url)) as session:
+        result = verify_chain(session)
+    if result.ok:
+        print(f"audit log intact: {result.checked} entries verified")
+        return 0
+    print(f"audit log BROKEN at entry {result.broken_seq}: {result.reason} ({result.checked} entries verified before it)")
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="baraza", description="Baraza youth consultation platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="run the web server")
+    p.add_argument("--workers", type=int, default=1, help="processes (use PostgreSQL for more than one)")
+    p.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
+    p = sub.add_parser("demo", help="migrate and seed the demo data; --serve to serve it too")
+    p.add_argument("--serve", action="store_true")
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("create-admin", help="create a platform administrator (password from BARAZA_ADMIN_PASSWORD or a prompt)")
+    p.add_argument("--email", required=True)
+    p.add_argument("--name", default="Administrator")
+    p.add_argument("--organisation", default="Baraza")
+    p.set_defaults(func=cmd_create_admin)
+    sub.add_parser("audit-verify", help="check the audit log's hash chain").set_defaults(func=cmd_audit_verify)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,45 @@
+"""Domain errors. Views and services raise these; the web layer turns them into friendly 4xx pages."""
+
+from __future__ import annotations
+
+
+class BarazaError(Exception):
+    status_code = 400
+    title = "Something is not right"
+
+    def __init__(self, message: str = "", errors: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class InvalidInput(BarazaError):
+    status_code = 400
+    title = "Please check what you entered"
+
+
+class NotFound(BarazaError):
+    """Also what an out-of-scope record answers: the two are indistinguishable (SECURITY 1)."""
+
+    status_code = 404
+    title = "Not found"
+
+
+class Forbidden(BarazaError):
+    status_code = 403
+    title = "Not allowed"
+
+
+class Conflict(BarazaError):
+    status_code = 409
+    title = "This was already sent differently"
+
+
+class TooManyRequests(BarazaError):
+    status_code = 429
+    title = "Too many attempts"
+
+
+class LoginRequired(BarazaError):
+    status_code = 401
+    title = "Please sign in"

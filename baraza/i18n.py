@@ -1,0 +1,117 @@
+"""Translations (Babel/gettext) and the choice of language for each request.
+
+Catalogs live in `baraza/locale/<lang>/LC_MESSAGES/messages.po` and are compiled in memory
+when the app starts, so a stale .mo file can never disagree with its .po.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, negotiate_locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from jinja2 import pass_context
+from markupsafe import Markup
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "es": "Español",
+    "fr": "Français",
+    "ar": "العربية",
+    "pt": "Português",
+    "sw": "Kiswahili",
+}
+RTL_LANGUAGES = frozenset({"ar"})
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_COOKIE = "baraza_lang"
+
+
+def load_translations(locale_dir: Path = LOCALE_DIR) -> dict[str, NullTranslations]:
+    catalogs: dict[str, NullTranslations] = {DEFAULT_LANGUAGE: NullTranslations()}
+    for lang in LANGUAGES:
+        po_path = locale_dir / lang / "LC_MESSAGES" / "messages.po"
+        if not po_path.exists():
+            continue
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        buf = io.BytesIO()
+        write_mo(buf, catalog)
+        buf.seek(0)
+        catalogs[lang] = Translations(buf)
+    return catalogs
+
+
+def text_direction(lang: str) -> str:
+    return "rtl" if lang in RTL_LANGUAGES else "ltr"
+
+
+def choose_language(cookie_value: str | None, accept_language: str | None, allowed: tuple[str, ...] | None = None) -> str:
+    """The language for a request: the visitor's own switch first, then the browser's wish."""
+    allowed = allowed or tuple(LANGUAGES)
+    if cookie_value in allowed:
+        return cookie_value  # type: ignore[return-value]
+    if accept_language:
+        wanted = []
+        for part in accept_language.split(","):
+            tag = part.split(";")[0].strip().replace("-", "_")
+            if tag:
+                wanted.append(tag)
+        found = negotiate_locale(wanted, list(allowed), sep="_")
+        if found is None:
+            found = negotiate_locale([w.split("_")[0] for w in wanted], list(allowed), sep="_")
+        if found:
+            return found
+    return DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in allowed else allowed[0]
+
+
+def language_name(lang: str) -> str:
+    if lang in LANGUAGES:
+        return LANGUAGES[lang]
+    try:
+        return Locale.parse(lang).get_display_name(lang) or lang
+    except (ValueError, TypeError):
+        return lang
+
+
+def gettext_callables(translations: NullTranslations) -> Mapping[str, Callable[..., Any]]:
+    """New-style gettext for Jinja: variables are passed as keywords and escaped."""
+
+    @pass_context
+    def gettext(context: Any, message: str, **variables: Any) -> str:
+        rv = translations.gettext(message)
+        if context.eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % variables if variables else rv  # type: ignore[no-any-return]
+
+    @pass_context
+    def ngettext(context: Any, singular: str, plural: str, num: int, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        rv = translations.ngettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % variables  # type: ignore[no-any-return]
+
+    @pass_context
+    def pgettext(context: Any, ctx: str, message: str, **variables: Any) -> str:
+        rv = translations.pgettext(ctx, message)
+        if context.eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % variables if variables else rv  # type: ignore[no-any-return]
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "pgettext": pgettext}
+
+
+def plain_gettext(translations: NullTranslations) -> Callable[[str], str]:
+    """For messages built in Python (flash messages, form errors)."""
+    return translations.gettext
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message

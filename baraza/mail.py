@@ -1,0 +1,27 @@
+"""Outgoing e-mail. Without an SMTP relay configured, messages are written to var/outbox/.
+
+Staff e-mail only (password resets); young participants are never e-mailed by Baraza.
+"""
+
+from __future__ import annotations
+
+import secrets
+from email.message import EmailMessage
+from pathlib import Path
+
+from baraza.db import utcnow
+from baraza.settings import Settings
+
+
+def send_mail(settings: Settings, to: str, subject: str, body: str) -> Path:
+    message = EmailMessage()
+    message["To"] = to
+    message["From"] = "Baraza <no-reply@baraza.invalid>"
+    message["Subject"] = subject
+    message.set_content(body)
+    outbox = settings.var_dir / "outbox"
+    outbox.mkdir(parents=True, exist_ok=True)
+    path = outbox / f"{utcnow():%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.eml"
+    path.write_bytes(bytes(message))
+    path.chmod(0o600)
+    return path

@@ -1,0 +1,218 @@
+"""ASGI middleware for the rules every response obeys.
+
+- Security headers (SECURITY 29) and `Cache-Control: no-store` on every dynamic response
+  (SECURITY 15): pages carry personal data often enough that caching none of them is the
+  rule; static assets are cached.
+- CSRF (SECURITY 28): a signed double-submit token. The browser holds a random value in an
+  HttpOnly cookie; forms carry `csrf_token` = HMAC(secret, value) and htmx sends the same in
+  an `X-CSRF-Token` header (set with `hx-headers` on <body>). A foreign Origin is refused too.
+- A body size limit, so nothing can exhaust memory with one request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from http.cookies import SimpleCookie
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSRF_COOKIE = "baraza_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def csrf_token_for(secret: str, cookie_value: str) -> str:
+    return hmac.new(secret.encode(), b"csrf:" + cookie_value.encode(), hashlib.sha256).hexdigest()
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+        self.app = app
+        self.https = https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                # A view may relax the CSP for one page (the chart library needs inline styles).
+                headers.setdefault("Content-Security-Policy", CSP)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Referrer-Policy"] = "no-referrer"
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+                headers["Cross-Origin-Opener-Policy"] = "same-origin"
+                if self.https:
+                    headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+                if path.startswith("/static/"):
+                    headers.setdefault("Cache-Control", "public, max-age=604800")
+                else:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class CSRFMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        secret: str,
+        https: bool,
+        max_body_bytes: int,
+        reject: Callable[[Scope, int, str], Awaitable[Response]] | None = None,
+    ) -> None:
+        self.app = app
+        self.reject = reject
+        self.secret = secret
+        self.https = https
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        cookies = SimpleCookie()
+        try:
+            cookies.load(headers.get("cookie", ""))
+        except Exception:  # noqa: BLE001 - a malformed cookie header is simply no cookie
+            cookies = SimpleCookie()
+        cookie_value = cookies[CSRF_COOKIE].value if CSRF_COOKIE in cookies else ""
+        new_cookie = ""
+        if len(cookie_value) != 43:
+            cookie_value = new_cookie = secrets.token_urlsafe(32)
+        token = csrf_token_for(self.secret, cookie_value)
+        scope.setdefault("state", {})["csrf_token"] = token
+
+        method = scope["method"]
+        if method not in SAFE_METHODS:
+            length = headers.get("content-length")
+            if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
+                await self._refuse(scope, receive, send, 413, "The upload is too large.")
+                return
+            body = await _read_body(receive, self.max_body_bytes)
+            if body is None:
+                await self._refuse(scope, receive, send, 413, "The upload is too large.")
+                return
+            if not self._origin_ok(headers, scope):
+                await self._refuse(scope, receive, send, 403, "This form came from another site and was refused.")
+                return
+            sent = headers.get(CSRF_HEADER) or await _form_token(scope, body)
+            if new_cookie or not sent or not hmac.compare_digest(sent, token):
+                await self._refuse(
+                    scope,
+                    receive,
+                    send,
+                    403,
+                    "This form has expired or was not sent from Baraza. Go back, reload the page and try again.",
+                    set_cookie=self._cookie_header(new_cookie) if new_cookie else None,
+                )
+                return
+            receive = _replay(body)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and new_cookie:
+                MutableHeaders(scope=message).append("set-cookie", self._cookie_header(new_cookie))
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, status: int, text: str, set_cookie: str | None = None
+    ) -> None:
+        if self.reject is None:
+            await _plain(send, status, text, set_cookie)
+            return
+        response = await self.reject(scope, status, text)
+        if set_cookie:
+            response.headers.append("set-cookie", set_cookie)
+        await response(scope, _replay(b""), send)
+
+    def _cookie_header(self, value: str) -> str:
+        secure = "; Secure" if self.https else ""
+        return f"{CSRF_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"
+
+    @staticmethod
+    def _origin_ok(headers: Headers, scope: Scope) -> bool:
+        origin = headers.get("origin")
+        if not origin or origin == "null":
+            return origin is None
+        host = headers.get("host", "")
+        return urlsplit(origin).netloc == host
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    chunks = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+async def _form_token(scope: Scope, body: bytes) -> str:
+    content_type = Headers(scope=scope).get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return ""
+    request = Request(scope, _replay(body))
+    try:
+        form = await request.form()
+    except Exception:  # noqa: BLE001 - malformed bodies are refused as a missing token
+        return ""
+    value: Any = form.get(CSRF_FIELD, "")
+    await form.close()
+    return value if isinstance(value, str) else ""
+
+
+async def _plain(send: Send, status: int, text: str, set_cookie: str | None = None) -> None:
+    body = (
+        "<!doctype html><html lang=en><meta charset=utf-8><title>Baraza</title>"
+        f"<main><h1>{status}</h1><p>{text}</p><p><a href=/>Home</a></p></main></html>"
+    ).encode()
+    headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    if set_cookie:
+        headers.append((b"set-cookie", set_cookie.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,100 @@
+"""One typed settings object, built from the environment.
+
+Nothing here runs at import time: `Settings.from_env()` is called by the command line
+and by tests, and the result is passed into `create_app(settings)`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused outside development
+DEFAULT_APPS = ("surveys", "workshops", "insights", "tracker")
+
+
+class SettingsError(RuntimeError):
+    """The environment asks for something unsafe or malformed."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, value: str | None, default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, not {value!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    database_url: str = ""
+    secret_key: str = DEFAULT_SECRET
+    # Key for sensitive fields encrypted at rest; kept outside the database (SECURITY 11).
+    field_key: str = ""
+    port: int = 8000
+    host: str = "127.0.0.1"
+    apps: tuple[str, ...] = DEFAULT_APPS
+    var_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    login_ip_limit: int = 30
+    join_ip_limit: int = 30
+    join_code_limit: int = 60
+    throttle_window_minutes: int = 10
+    max_body_bytes: int = 5 * 1024 * 1024
+    # Over TLS, cookies are marked Secure and HSTS is sent.
+    https: bool = False
+    default_k: int = 5
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
+        env = dict(os.environ if env is None else env)
+        var_dir = Path(env.get("BARAZA_VAR_DIR") or PROJECT_ROOT / "var")
+        apps_raw = env.get("BARAZA_APPS")
+        apps = DEFAULT_APPS if apps_raw is None else tuple(a.strip() for a in apps_raw.split(",") if a.strip())
+        values: dict[str, object] = dict(
+            environment=env.get("BARAZA_ENV", "development"),
+            database_url=env.get("BARAZA_DATABASE_URL") or f"sqlite:///{var_dir / 'baraza.sqlite3'}",
+            secret_key=env.get("BARAZA_SECRET_KEY") or DEFAULT_SECRET,
+            field_key=env.get("BARAZA_FIELD_KEY", ""),
+            port=_int("BARAZA_PORT", env.get("BARAZA_PORT"), 8000),
+            host=env.get("BARAZA_HOST", "127.0.0.1"),
+            apps=apps,
+            var_dir=var_dir,
+            session_idle_minutes=_int("BARAZA_SESSION_IDLE_MINUTES", env.get("BARAZA_SESSION_IDLE_MINUTES"), 30),
+            https=_bool(env.get("BARAZA_HTTPS"), False),
+        )
+        values.update(overrides)
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.check()
+        return settings
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment in {"development", "test"}
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def check(self) -> None:
+        """Refuse to run outside development with secrets anyone can read in the source."""
+        if not self.is_development:
+            if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
+                raise SettingsError(
+                    "BARAZA_SECRET_KEY must be set to a random value of 32+ characters outside development"
+                )
+            if not self.field_key:
+                raise SettingsError("BARAZA_FIELD_KEY must be set outside development (see docs/operations.md)")

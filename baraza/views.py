@@ -1,0 +1,49 @@
+"""The core's own pages: home, health, language switch."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES
+from baraza.web import actor, db, redirect, render, safe_redirect_target, state, view
+
+
+@view()
+def home(request: Request) -> Response:
+    return render(request, "baraza/home.html", {"title": "Baraza"})
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness and database status, for load balancers and operators. No personal data."""
+    engine = state(request).engine
+
+    def check() -> str:
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return "ok"
+        except Exception:  # noqa: BLE001 - reported, not raised
+            return "unavailable"
+
+    from starlette.concurrency import run_in_threadpool
+
+    status = await run_in_threadpool(check)
+    return JSONResponse(
+        {"status": "ok" if status == "ok" else "degraded", "database": status, "database_kind": engine.dialect.name},
+        status_code=200 if status == "ok" else 503,
+    )
+
+
+@view()
+def set_language(request: Request) -> Response:
+    lang = request.state.form.get("lang", "")
+    target = safe_redirect_target(request.state.form.get("next") if isinstance(request.state.form.get("next"), str) else None)
+    response = redirect(request, target)
+    if lang in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, path="/", samesite="lax", httponly=True, secure=state(request).settings.https)
+    return response
+
+
+__all__ = ["home", "healthz", "set_language", "actor", "db"]

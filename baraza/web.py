@@ -1,0 +1,324 @@
+"""The thin web layer every endpoint shares.
+
+Endpoints are written as plain functions `def endpoint(request) -> Response` and wrapped with
+`@view(...)`. The wrapper reads the form (async), then runs the endpoint in a worker thread
+with a database session, the actor, the language and the form on `request.state`; database
+work never blocks the event loop. Domain errors become friendly pages with a 4xx status.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment
+from jinja2_fragments import render_block
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from baraza import errors
+from baraza.accounts.roles import ANONYMOUS, Actor
+from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, choose_language, gettext_callables, text_direction
+from baraza.registry import Registry
+from baraza.settings import Settings
+
+log = logging.getLogger("baraza")
+
+FLASH_COOKIE = "baraza_flash"
+ActorLoader = Callable[[Session, Request, Settings], Actor | None]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: Engine
+    registry: Registry
+    jinja: Environment
+    translations: Mapping[str, Any]
+    static_version: str
+    # Run in order; the first that recognises the request's cookies names the actor.
+    actor_loaders: Sequence[ActorLoader] = ()
+
+
+def state(request: Request) -> AppState:
+    return request.app.state.baraza  # type: ignore[no-any-return]
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+
+
+def view(
+    *,
+    staff: bool = False,
+    permission: str | None = None,
+    max_fields: int = 1000,
+    max_files: int = 5,
+) -> Callable[[Callable[[Request], Response]], Callable[[Request], Any]]:
+    """Wrap an endpoint: form parsing, a session, the actor, language, and error pages.
+
+    `staff=True` sends anyone not signed in to the sign-in page. `permission` also requires
+    the actor to hold that permission in at least one scope; which records they reach is
+    still decided by the permission-checked getters.
+    """
+
+    def decorate(fn: Callable[[Request], Response]) -> Callable[[Request], Any]:
+        @wraps(fn)
+        async def endpoint(request: Request) -> Response:
+            request.state.form = FormData()
+            if request.method not in SAFE_METHODS:
+                try:
+                    request.state.form = await request.form(max_files=max_files, max_fields=max_fields)
+                except HTTPException as exc:
+                    return await run_in_threadpool(_error_page, request, errors.InvalidInput(exc.detail))
+                except Exception:  # noqa: BLE001 - a malformed body is the sender's error
+                    return await run_in_threadpool(
+                        _error_page, request, errors.InvalidInput("The form could not be read.")
+                    )
+            try:
+                return await run_in_threadpool(_run, fn, request, staff, permission)
+            finally:
+                for value in request.state.form.values():
+                    if isinstance(value, UploadFile):
+                        await value.close()
+
+        return endpoint
+
+    return decorate
+
+
+def _run(fn: Callable[[Request], Response], request: Request, staff: bool, permission: str | None) -> Response:
+    app = state(request)
+    with Session(app.engine, expire_on_commit=False) as db:
+        request.state.db = db
+        request.state.actor = ANONYMOUS
+        request.state.lang = choose_language(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))
+        try:
+            actor = ANONYMOUS
+            for loader in app.actor_loaders:
+                found = loader(db, request, app.settings)
+                if found is not None:
+                    actor = found
+                    break
+            request.state.actor = actor
+            if (staff or permission) and not actor.is_staff:
+                raise errors.LoginRequired()
+            if permission and not actor.can(permission):
+                # Pages a role has no business on answer like a page that is not there.
+                raise errors.NotFound()
+            response = fn(request)
+            db.commit()  # endpoints that only read may leave a transaction open; end it cleanly
+            return response
+        except errors.LoginRequired:
+            db.rollback()
+            return redirect(request, str(request.url_for("login")) + "?next=" + _safe_next(request))
+        except errors.BarazaError as exc:
+            db.rollback()
+            return _error_page(request, exc)
+        except (IntegrityError, DataError) as exc:
+            db.rollback()
+            log.warning("database refused input: %s", type(exc).__name__)
+            return _error_page(request, errors.InvalidInput("Some of what you sent could not be stored. Please check it."))
+
+
+def _safe_next(request: Request) -> str:
+    path = request.url.path
+    return path if path.startswith("/") and not path.startswith("//") else "/"
+
+
+def safe_redirect_target(value: str | None, default: str = "/") -> str:
+    """Only same-site paths; never an open redirect."""
+    if not value:
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    return value
+
+
+def _error_page(request: Request, exc: errors.BarazaError) -> Response:
+    if not hasattr(request.state, "lang"):
+        request.state.lang = choose_language(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))
+    if not hasattr(request.state, "actor"):
+        request.state.actor = ANONYMOUS
+    return render(
+        request,
+        "baraza/error.html",
+        {"title": exc.title, "message": exc.message, "errors": exc.errors, "status": exc.status_code},
+        status=exc.status_code,
+        block="content",
+    )
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    app = state(request)
+    lang = getattr(request.state, "lang", "en")
+    actor: Actor = getattr(request.state, "actor", ANONYMOUS)
+    translations = app.translations.get(lang) or app.translations["en"]
+    menu = [m for m in app.registry.menu if actor.can(m.permission)]
+
+    def url_for(name: str, /, **params: Any) -> str:
+        return str(request.url_for(name, **params).path)
+
+    def static(path: str) -> str:
+        return f"/static/{path}?v={app.static_version}"
+
+    flash = read_flash(request)
+    return {
+        "request": request,
+        "actor": actor,
+        "csrf_token": request.scope.get("state", {}).get("csrf_token", ""),
+        "lang": lang,
+        "dir": text_direction(lang),
+        "languages": LANGUAGES,
+        "menu": menu,
+        "url_for": url_for,
+        "static": static,
+        "flash": flash,
+        "settings": app.settings,
+        **gettext_callables(translations),
+    }
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """The full page, or only `block` of the same template when htmx asks for it."""
+    env = state(request).jinja
+    ctx = base_context(request)
+    ctx.update(context or {})
+    if block and is_htmx(request):
+        html = render_block(env, template, block, ctx)
+    else:
+        html = env.get_template(template).render(ctx)
+    response = HTMLResponse(html, status_code=status, headers=dict(headers or {}))
+    response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
+    if ctx.get("flash"):
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def redirect(request: Request, url: str, *, flash: str | None = None) -> Response:
+    """303 See Other after a POST; htmx is told to navigate with HX-Redirect instead."""
+    if is_htmx(request):
+        response: Response = Response(status_code=204, headers={"HX-Redirect": url})
+    else:
+        response = RedirectResponse(url, status_code=303)
+    if flash:
+        set_flash(request, response, flash)
+    return response
+
+
+def redirect_to(request: Request, route: str, *, flash: str | None = None, **params: Any) -> Response:
+    return redirect(request, str(request.url_for(route, **params).path), flash=flash)
+
+
+def _flash_sig(request: Request, message: str) -> str:
+    secret = state(request).settings.secret_key.encode()
+    return hmac.new(secret, b"flash:" + message.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def set_flash(request: Request, response: Response, message: str) -> None:
+    """A one-time notice for the next page. Only message ids, never personal data."""
+    value = message.encode().hex() + "." + _flash_sig(request, message)
+    response.set_cookie(FLASH_COOKIE, value, path="/", httponly=True, samesite="lax", secure=state(request).settings.https)
+
+
+def read_flash(request: Request) -> str | None:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw or "." not in raw:
+        return None
+    hex_message, sig = raw.rsplit(".", 1)
+    try:
+        message = bytes.fromhex(hex_message).decode()
+    except ValueError:
+        return None
+    if not hmac.compare_digest(sig, _flash_sig(request, message)):
+        return None
+    return message
+
+
+# Form helpers: views read only the fields they name (no mass assignment, SECURITY 4).
+
+
+def form_text(request: Request, name: str, *, max_length: int = 500, required: bool = False, label: str = "") -> str:
+    value = request.state.form.get(name, "")
+    if not isinstance(value, str):
+        raise errors.InvalidInput(errors={name: "This should be text."})
+    value = value.strip()
+    if required and not value:
+        raise errors.InvalidInput(errors={name: "This is required."})
+    if len(value) > max_length:
+        raise errors.InvalidInput(errors={name: f"Keep this under {max_length} characters."})
+    return value
+
+
+def form_int(request: Request, name: str, *, required: bool = False, minimum: int | None = None, maximum: int | None = None) -> int | None:
+    raw = request.state.form.get(name, "")
+    if not isinstance(raw, str) or raw.strip() == "":
+        if required:
+            raise errors.InvalidInput(errors={name: "This is required."})
+        return None
+    try:
+        value = int(raw.strip())
+    except ValueError as exc:
+        raise errors.InvalidInput(errors={name: "Enter a whole number."}) from exc
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise errors.InvalidInput(errors={name: "This number is out of range."})
+    return value
+
+
+def form_bool(request: Request, name: str) -> bool:
+    return request.state.form.get(name) in {"on", "true", "1", "yes"}
+
+
+def form_list(request: Request, name: str, *, max_items: int = 100) -> list[str]:
+    values = [v for v in request.state.form.getlist(name) if isinstance(v, str)]
+    if len(values) > max_items:
+        raise errors.InvalidInput(errors={name: "Too many values."})
+    return values
+
+
+def query_int(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name, "")
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise errors.InvalidInput(f"'{name}' must be a whole number.") from exc
+
+
+def query_choice(request: Request, name: str, allowed: tuple[str, ...], default: str) -> str:
+    """Filter and sort parameters come from an allow-list (SECURITY 5)."""
+    value = request.query_params.get(name, default)
+    if value not in allowed:
+        raise errors.InvalidInput(f"'{name}' has a value Baraza does not know.")
+    return value
+
+
+def db(request: Request) -> Session:
+    return request.state.db  # type: ignore[no-any-return]
+
+
+def actor(request: Request) -> Actor:
+    return request.state.actor  # type: ignore[no-any-return]

@@ -1,0 +1,9 @@
+"""Surveys: builder, XLSForm import/export, answering, results."""
+
+from __future__ import annotations
+
+from baraza.registry import AppSpec, Registry
+
+
+def register(registry: Registry) -> None:
+    registry.add_app(AppSpec(name="surveys", mount="/surveys", routes=[]))

@@ -1,0 +1,160 @@
+"""Shared fixtures: a migrated database per test process, emptied after every test.
+
+The suite runs on SQLite by default; set BARAZA_TEST_DATABASE_URL to a PostgreSQL URL
+(`make test` does) to run the same tests on PostgreSQL. Each pytest-xdist worker gets its
+own database.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel, create_engine
+from starlette.testclient import TestClient
+
+import baraza.models  # noqa: F401
+from baraza.app import create_app
+from baraza.db import make_engine
+from baraza.migrations import upgrade
+from baraza.registry import import_app_models
+from baraza.settings import DEFAULT_APPS, Settings
+
+PG_URL = os.environ.get("BARAZA_TEST_DATABASE_URL", "")
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"baraza database: {'PostgreSQL ' + make_url(PG_URL).database if PG_URL else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(scope="session")
+def database_url(var_dir: Path) -> str:
+    if not PG_URL:
+        return f"sqlite:///{var_dir / 'test.sqlite3'}"
+    url = make_url(PG_URL)
+    name = f"{url.database}_{_worker()}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def base_settings(database_url: str, var_dir: Path) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        var_dir=var_dir,
+        apps=DEFAULT_APPS,
+    )
+
+
+@pytest.fixture(scope="session")
+def engine(base_settings: Settings) -> Iterator[Engine]:
+    upgrade(base_settings)
+    import_app_models(base_settings.apps)
+    eng = make_engine(base_settings.database_url)
+    yield eng
+    eng.dispose()
+
+
+def _empty_database(engine: Engine) -> None:
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+            conn.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence(conn) else None
+        conn.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
+
+
+def _has_sqlite_sequence(conn: Any) -> bool:
+    return bool(conn.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first())
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "engine" in request.fixturenames:
+        _empty_database(request.getfixturevalue("engine"))
+
+
+@pytest.fixture
+def settings(base_settings: Settings, engine: Engine) -> Settings:
+    return base_settings
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def make_app(settings: Settings) -> Callable[..., Any]:
+    def factory(**overrides: Any) -> Any:
+        values = {**settings.__dict__, **overrides}
+        return create_app(Settings(**values))
+
+    return factory
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Any]) -> Any:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as c:
+        yield c
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def get_csrf(client: TestClient, path: str = "/login") -> str:
+    return csrf_from(client.get(path).text)
+
+
+def post_form(client: TestClient, path: str, data: dict[str, Any] | list[tuple[str, Any]], *, token_from: str | None = None, **kwargs: Any) -> Any:
+    """POST like a browser: fetch a page for the CSRF token first, then submit the form."""
+    token = get_csrf(client, token_from or "/")
+    pairs = list(data.items()) if isinstance(data, dict) else list(data)
+    fields: dict[str, list[Any]] = {}
+    for key, value in [*pairs, ("csrf_token", token)]:
+        fields.setdefault(key, []).extend(value if isinstance(value, list) else [value])
+    return client.post(path, data=fields, **kwargs)
+
+
+def login(client: TestClient, email: str, password: str) -> Any:
+    response = post_form(client, "/login", {"email": email, "password": password, "next": "/"}, token_from="/login")
+    assert response.status_code == 303, response.text[:500]
+    return response
