@@ -44,17 +44,23 @@ def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def database_url(var_dir: Path) -> str:
+def database_url(var_dir: Path) -> Iterator[str]:
     if not PG_URL:
-        return f"sqlite:///{var_dir / 'test.sqlite3'}"
+        yield f"sqlite:///{var_dir / 'test.sqlite3'}"
+        return
     url = make_url(PG_URL)
-    name = f"{url.database}_{_worker()}"
+    # Unique per process: several test runs may share one server at once.
+    name = f"{url.database}_{_worker()}_{os.getpid()}"
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    yield url.set(database=name).render_as_string(hide_password=False)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
