@@ -44,6 +44,7 @@ class Context(SQLModel, table=True):
 
 
 class YouthGroup(SQLModel, table=True):
+    __tablename__ = "youth_group"
     __table_args__ = (UniqueConstraint("context_id", "name"),)
 
     id: int | None = Field(default=None, primary_key=True)
