@@ -14,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from http.cookies import SimpleCookie
 from collections.abc import Awaitable, Callable
+from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
 

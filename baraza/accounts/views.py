@@ -17,7 +17,6 @@ from baraza.accounts.access import (
     list_users,
     youth_groups_of,
 )
-from baraza.accounts.models import OrganisationKind
 from baraza.accounts.roles import ROLE_LABELS, ROLES, SCOPE_LABELS, SCOPES, Grant
 from baraza.errors import InvalidInput
 from baraza.i18n import LANGUAGES
