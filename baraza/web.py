@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment
 from jinja2_fragments import render_block
@@ -124,7 +124,10 @@ def _run(fn: Callable[[Request], Response], request: Request, staff: bool, permi
             return response
         except errors.LoginRequired:
             db.rollback()
-            return redirect(request, str(request.url_for("login")) + "?next=" + _safe_next(request))
+            return redirect(request, request.url_for("login").path + "?next=" + _safe_next(request))
+        except errors.ParticipantRequired as exc:
+            db.rollback()
+            return redirect(request, safe_redirect_target(exc.location))
         except errors.BarazaError as exc:
             db.rollback()
             return _error_page(request, exc)
@@ -136,7 +139,7 @@ def _run(fn: Callable[[Request], Response], request: Request, staff: bool, permi
 
 def _safe_next(request: Request) -> str:
     path = request.url.path
-    return path if path.startswith("/") and not path.startswith("//") else "/"
+    return quote(path, safe="/") if path.startswith("/") and not path.startswith("//") else "/"
 
 
 def safe_redirect_target(value: str | None, default: str = "/") -> str:
