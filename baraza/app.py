@@ -23,6 +23,7 @@ from baraza import errors
 from baraza.accounts.auth import load_staff_actor
 from baraza.db import make_engine
 from baraza.i18n import load_translations
+from baraza.participation.api import load_participant_actor
 from baraza.registry import load_apps
 from baraza.security import CSRFMiddleware, SecurityHeadersMiddleware
 from baraza.settings import PROJECT_ROOT, Settings
@@ -121,6 +122,6 @@ def create_app(settings: Settings) -> Starlette:
         jinja=jinja,
         translations=load_translations(),
         static_version=_static_version(),
-        actor_loaders=(load_staff_actor,),
+        actor_loaders=(load_staff_actor, load_participant_actor),
     )
     return app

@@ -43,3 +43,21 @@ class TooManyRequests(BarazaError):
 class LoginRequired(BarazaError):
     status_code = 401
     title = "Please sign in"
+
+
+class ConsentRequired(Forbidden):
+    """Nothing a participant contributes is stored without a valid consent record (SECURITY 18)."""
+
+    title = "Consent needed first"
+
+
+class ParticipantRequired(BarazaError):
+    """A participant page was opened without the participant's cookie (or before consent):
+    the web layer sends the browser to `location` (the join or home page of the consultation)."""
+
+    status_code = 303
+    title = "Join first"
+
+    def __init__(self, location: str, message: str = "") -> None:
+        super().__init__(message)
+        self.location = location

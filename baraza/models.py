@@ -11,3 +11,6 @@ from baraza.accounts.models import (  # noqa: F401
     YouthGroup,
 )
 from baraza.audit.models import AuditEntry, AuditHead, AuditRecordRef  # noqa: F401
+from baraza.consultations.models import Consultation, ConsultationContext, ConsultationDataCategory  # noqa: F401, E402
+from baraza.governance.models import DataDecision, DataExport, ImpactAssessment, SharingAgreement  # noqa: F401, E402
+from baraza.participation.models import ConsentRecord, Correction, Notice, Participant, ParticipantDevice  # noqa: F401, E402

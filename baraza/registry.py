@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,47 @@ class TextItem:
     text: str
 
 
+@dataclass(frozen=True)
+class ParticipantItem:
+    """One thing a participant contributed, as an app reports it for "my data".
+
+    `source` names the app and kind of record ("surveys.answer"); `item_id` is the record's id
+    within it (a string); together they are how the core asks the app to correct or delete it.
+    `category` is the data category the item belongs to ("answers", "free_text", ...), used for
+    sharing exports and retention. `label` says what it answers (the question, in the
+    participant's language); `value` is what they said, as text. `group` heads a group of items
+    (a survey's title). `kind` is "text", "long_text", "number" or "choice"; for "choice",
+    `choices` lists (value, label) pairs the correction form offers.
+    """
+
+    source: str
+    item_id: str
+    category: str
+    label: str
+    value: str
+    created_at: datetime
+    group: str = ""
+    kind: str = "text"
+    choices: tuple[tuple[str, str], ...] = ()
+    correctable: bool = False
+    deletable: bool = True
+
+
+@dataclass(frozen=True)
+class ParticipantActivity:
+    """Something a participant can do now, listed on their consultation home page.
+
+    `title` is already in the participant's language; `route_name` and `params` build the link
+    (no participant ids in params: the cookie names the participant); `done` marks a finished one.
+    """
+
+    title: str
+    route_name: str
+    params: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    done: bool = False
+
+
 @dataclass
 class AppSpec:
     name: str
@@ -60,16 +102,36 @@ class Registry:
     menu: list[MenuEntry] = field(default_factory=list)
     # consultation_id -> iterable of TextItem; the insights pipeline reads these.
     text_sources: list[Callable[..., Any]] = field(default_factory=list)
-    # (session, participant) -> list of dicts: everything a participant contributed, for "my data".
+    # Participant hooks: see the docstrings of the dataclasses above and docs/governance.md.
+    # (session, consultation, participant) -> list[ParticipantItem]: everything this app holds
+    # from the participant, for "my data", the download and sharing exports. Read only.
     participant_data: list[Callable[..., Any]] = field(default_factory=list)
-    # (session, participant, consultation) -> None: remove a participant's contributions.
+    # (session, consultation, participant, item: ParticipantItem, new_value: str) -> str | None:
+    # correct one item the same app reported as `correctable`. Return the item's previous value
+    # as text (the core keeps it, encrypted, as the correction history, SECURITY 22), or None
+    # when `item.source` is not this app's. Raise baraza.errors.InvalidInput for a value the
+    # item does not accept (a choice outside its options, SECURITY 35). Do not commit.
+    participant_correctors: list[Callable[..., Any]] = field(default_factory=list)
+    # (session, consultation, participant, items: Sequence[ParticipantItem] | None) -> int:
+    # delete the participant's contributions. `items` None: everything this app holds from
+    # the participant in this consultation (withdrawal erasure, purge of the participation
+    # category); otherwise only those of the listed items whose `source` is this app's (ignore
+    # the rest). Delete files too. Return how many items were deleted. Do not commit.
     participant_erasers: list[Callable[..., Any]] = field(default_factory=list)
-    # (session, now) -> dict of counts: delete what has outlived its retention period.
+    # (session, consultation, category: str, cutoff: datetime) -> int: delete this app's items
+    # of data `category` ("answers", "free_text", ...) in `consultation` collected before
+    # `cutoff` (aware UTC), and any file or export holding them. Return the count. Do not
+    # commit; `baraza purge` commits and audits once per consultation and category.
     retention_purgers: list[Callable[..., Any]] = field(default_factory=list)
-    # (session, organisation, contexts, users) -> None: add this app's part of the demo.
+    # (session, organisation, contexts, users) -> str | None: add this app's part of the demo;
+    # the demo consultation (baraza.demo.DEMO_CONSULTATION_TITLE) exists already. Return a note
+    # to print, or None.
     demo_seeders: list[Callable[..., Any]] = field(default_factory=list)
-    # (consultation) -> list of (label, route_name, params) links on a consultation page.
+    # (consultation) -> list of (label, route_name, params) links on the staff consultation page.
     consultation_links: list[Callable[..., Any]] = field(default_factory=list)
+    # (session, consultation, participant) -> list[ParticipantActivity]: what the participant
+    # can do now on their consultation home page (open surveys, live workshops). Read only.
+    participant_activities: list[Callable[..., Any]] = field(default_factory=list)
 
     def add_app(self, spec: AppSpec) -> None:
         if spec.name in self.apps:

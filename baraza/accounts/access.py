@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from baraza.accounts.models import Context, Organisation, RoleGrant, User, YouthGroup
 from baraza.accounts.roles import Actor, scope_filter
+from baraza.consultations.models import Consultation, ConsultationContext
 from baraza.errors import NotFound
 
 
@@ -20,6 +21,7 @@ def organisation_scope(actor: Actor, permission: str) -> ColumnElement[bool]:
         permission,
         organisation=lambda ref: col(Organisation.id) == ref,
         context=lambda ref: col(Organisation.id).in_(select(Context.organisation_id).where(Context.id == ref)),
+        consultation=lambda ref: col(Organisation.id).in_(select(Consultation.organisation_id).where(Consultation.id == ref)),
     )
 
 
@@ -29,6 +31,9 @@ def context_scope(actor: Actor, permission: str) -> ColumnElement[bool]:
         permission,
         organisation=lambda ref: col(Context.organisation_id) == ref,
         context=lambda ref: col(Context.id) == ref,
+        consultation=lambda ref: col(Context.id).in_(
+            select(ConsultationContext.context_id).where(ConsultationContext.consultation_id == ref)
+        ),
     )
 
 

@@ -34,12 +34,18 @@ EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 RESET_HOURS = 1
 
-# How a grant's scope reference maps to the organisation it lies in. The consultations module
-# adds "consultation" when it is loaded.
+# How a grant's scope reference maps to the organisation it lies in.
 SCOPE_ORGANISATION: dict[str, Callable[[Session, int], int | None]] = {
     "organisation": lambda session, ref: ref if session.get(Organisation, ref) else None,
     "context": lambda session, ref: getattr(session.get(Context, ref), "organisation_id", None),
+    "consultation": lambda session, ref: _consultation_organisation(session, ref),
 }
+
+
+def _consultation_organisation(session: Session, ref: int) -> int | None:
+    from baraza.consultations.models import Consultation
+
+    return getattr(session.get(Consultation, ref), "organisation_id", None)
 
 
 def normalise_email(email: str) -> str:

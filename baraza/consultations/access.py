@@ -1,0 +1,79 @@
+"""Permission-checked getters for consultations (public API for every app).
+
+The actor's scope is part of the SQL query: a consultation outside it raises the same
+`NotFound` as a missing id (SECURITY 1-2). How each scope kind reaches a consultation:
+
+- `organisation` n: consultations of organisation n;
+- `context` n: consultations that run in context n;
+- `consultation` n: consultation n only;
+- `own`: consultations the user created;
+- `all`: every consultation.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
+
+from baraza.accounts.models import Context
+from baraza.accounts.roles import Actor, scope_filter
+from baraza.consultations.models import Consultation, ConsultationContext, ConsultationDataCategory
+from baraza.errors import NotFound
+
+
+def consultation_scope(actor: Actor, permission: str) -> ColumnElement[bool]:
+    """The SQL condition on `Consultation` rows `actor` may reach with `permission`."""
+    return scope_filter(
+        actor,
+        permission,
+        own=lambda ref: col(Consultation.created_by_user_id) == ref,
+        organisation=lambda ref: col(Consultation.organisation_id) == ref,
+        context=lambda ref: col(Consultation.id).in_(
+            select(ConsultationContext.consultation_id).where(ConsultationContext.context_id == ref)
+        ),
+        consultation=lambda ref: col(Consultation.id) == ref,
+    )
+
+
+def consultation_ids_in_scope(actor: Actor, permission: str):  # type: ignore[no-untyped-def]
+    """A subquery of the consultation ids `actor` reaches; for other tables' getters:
+    `select(Survey).where(col(Survey.consultation_id).in_(consultation_ids_in_scope(actor, "survey.build")))`."""
+    return select(Consultation.id).where(consultation_scope(actor, permission))
+
+
+def list_consultations(session: Session, actor: Actor, permission: str = "consultation.view") -> list[Consultation]:
+    """Every consultation `actor` reaches with `permission`, newest first."""
+    query = select(Consultation).where(consultation_scope(actor, permission)).order_by(col(Consultation.id).desc())
+    return list(session.exec(query).all())
+
+
+def access_consultation(session: Session, actor: Actor, consultation_id: int, permission: str = "consultation.view") -> Consultation:
+    """The consultation, if `actor` holds `permission` in a scope that covers it; else NotFound."""
+    row = session.exec(
+        select(Consultation).where(Consultation.id == consultation_id, consultation_scope(actor, permission))
+    ).one_or_none()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def contexts_of(session: Session, consultation: Consultation) -> list[Context]:
+    """The contexts of a consultation the caller already reached through a getter."""
+    query = (
+        select(Context)
+        .join(ConsultationContext, col(ConsultationContext.context_id) == col(Context.id))
+        .where(ConsultationContext.consultation_id == consultation.id)
+        .order_by(col(Context.name))
+    )
+    return list(session.exec(query).all())
+
+
+def categories_of(session: Session, consultation: Consultation) -> dict[str, int]:
+    """Declared data category -> retention in days, for a consultation already reached."""
+    rows = session.exec(select(ConsultationDataCategory).where(ConsultationDataCategory.consultation_id == consultation.id)).all()
+    return {r.category: r.retention_days for r in rows}
+
+
+def consultation_by_join_code(session: Session, code: str) -> Consultation | None:
+    """For the participant join flow only (the code is the participant's key to it)."""
+    return session.exec(select(Consultation).where(Consultation.join_code == code)).one_or_none()

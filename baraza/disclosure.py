@@ -1,0 +1,200 @@
+"""Small numbers: the one helper every count, table, chart and export goes through (SECURITY 10).
+
+Aggregates can single out a small group ("the two girls from district 5 said..."). So:
+
+- **Primary suppression**: a cell counting 1 to k-1 people is not shown; tables and charts say
+  "fewer than 5" instead (k defaults to 5, and is set per consultation: `Consultation.k_threshold`).
+- **Secondary suppression**: where a published total would give a suppressed cell away (total
+  minus the other cells), a second cell is hidden too: the smallest other non-zero cell of the
+  same row, column or total line; if there is none, the total itself. Repeated until no line
+  has exactly one hidden member.
+
+Zero cells are shown (no person is singled out by "nobody"), unless `suppress_zeros=True`.
+
+    table = suppress_counts({"yes": 12, "no": 3, "unsure": 7}, k=consultation.k_threshold)
+    table.cells["no"].value        # None (suppressed)
+    table.cells["no"].message      # "fewer than %(k)s"  -> _(cell.message, k=table.k)
+    table.chart()                  # {"labels": [...], "values": [12, None, None], "text": [...]}
+
+    grid = suppress_table({("Bogotá", "yes"): 12, ("Bogotá", "no"): 2, ...}, k=5)
+    grid.cell("Bogotá", "no"), grid.row_total("Bogotá"), grid.column_total("no"), grid.total
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_K = 5
+FEWER_THAN = "fewer than %(k)s"
+HIDDEN = "hidden to protect a small group"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One published number. `value` is None when suppressed; `count` keeps the true count for
+    code that must not show it (never render `count`)."""
+
+    count: int
+    suppressed: bool = False
+    primary: bool = False
+
+    @property
+    def value(self) -> int | None:
+        return None if self.suppressed else self.count
+
+    @property
+    def message(self) -> str | None:
+        """A message id for a suppressed cell (translate with k=...); None when shown."""
+        if not self.suppressed:
+            return None
+        return FEWER_THAN if self.primary else HIDDEN
+
+    def text(self, k: int) -> str:
+        """Plain English text for exports: the number, "fewer than 5" or "hidden"."""
+        if not self.suppressed:
+            return str(self.count)
+        return FEWER_THAN % {"k": k} if self.primary else HIDDEN
+
+
+def k_for(consultation: Any | None) -> int:
+    """The threshold of a consultation (`k_threshold`), never below 2; the default otherwise."""
+    k = getattr(consultation, "k_threshold", None) or DEFAULT_K
+    return max(2, int(k))
+
+
+def _suppress(values: dict[Hashable, int], lines: Sequence[tuple[list[Hashable], Hashable | None]], k: int, suppress_zeros: bool) -> dict[Hashable, Cell]:
+    for key, value in values.items():
+        if value < 0:
+            raise ValueError(f"negative count for {key!r}")
+    hidden: set[Hashable] = set()
+    primary: set[Hashable] = set()
+    for key, value in values.items():
+        if 0 < value < k or (suppress_zeros and value == 0):
+            hidden.add(key)
+            primary.add(key)
+    changed = True
+    while changed:
+        changed = False
+        for members, total_key in lines:
+            everything = list(members) + ([total_key] if total_key is not None else [])
+            if total_key is None:
+                continue  # a line without a published total gives nothing away by subtraction
+            hidden_here = [m for m in everything if m in hidden]
+            if len(hidden_here) != 1:
+                continue
+            candidates = [m for m in members if m not in hidden]
+            positive = sorted((values[m], str(m)) for m in candidates if values[m] > 0)
+            if positive:
+                pick = next(m for m in candidates if str(m) == positive[0][1] and values[m] == positive[0][0])
+            elif candidates:
+                pick = candidates[0]
+            else:
+                pick = total_key
+            if pick in hidden:
+                continue
+            hidden.add(pick)
+            changed = True
+    return {key: Cell(count=value, suppressed=key in hidden, primary=key in primary) for key, value in values.items()}
+
+
+@dataclass
+class SuppressedCounts:
+    k: int
+    cells: dict[Hashable, Cell]
+    total: Cell | None
+
+    def items(self) -> Iterable[tuple[Hashable, Cell]]:
+        return self.cells.items()
+
+    def chart(self, labels: Mapping[Hashable, str] | None = None) -> dict[str, list[Any]]:
+        """Data for a bar chart: suppressed bars have no value and say why in `text`."""
+        keys = list(self.cells)
+        return {
+            "labels": [labels.get(key, str(key)) if labels else str(key) for key in keys],
+            "values": [self.cells[key].value for key in keys],
+            "text": [self.cells[key].text(self.k) for key in keys],
+        }
+
+
+def suppress_counts(
+    counts: Mapping[Hashable, int], k: int = DEFAULT_K, *, with_total: bool = True, suppress_zeros: bool = False
+) -> SuppressedCounts:
+    """A one-way table (category -> number of people) with its total, suppressed.
+
+    `with_total=False` when the total is not published anywhere near the cells (then only
+    primary suppression applies; a total published elsewhere must be suppressed with it).
+    """
+    k = max(2, int(k))
+    values: dict[Hashable, int] = {key: int(v) for key, v in counts.items()}
+    total_key = ("__total__",)
+    if with_total:
+        values[total_key] = sum(int(v) for v in counts.values())
+    lines = [(list(counts), total_key if with_total else None)]
+    cells = _suppress(values, lines, k, suppress_zeros)
+    total = cells.pop(total_key) if with_total else None
+    return SuppressedCounts(k=k, cells=cells, total=total)
+
+
+@dataclass
+class SuppressedTable:
+    k: int
+    rows: list[Hashable]
+    columns: list[Hashable]
+    cells: dict[tuple[Hashable, Hashable], Cell]
+    row_totals: dict[Hashable, Cell] = field(default_factory=dict)
+    column_totals: dict[Hashable, Cell] = field(default_factory=dict)
+    total: Cell | None = None
+
+    def cell(self, row: Hashable, column: Hashable) -> Cell:
+        return self.cells[(row, column)]
+
+    def row_total(self, row: Hashable) -> Cell:
+        return self.row_totals[row]
+
+    def column_total(self, column: Hashable) -> Cell:
+        return self.column_totals[column]
+
+
+def suppress_table(
+    counts: Mapping[tuple[Hashable, Hashable], int],
+    k: int = DEFAULT_K,
+    *,
+    rows: Sequence[Hashable] | None = None,
+    columns: Sequence[Hashable] | None = None,
+    suppress_zeros: bool = False,
+) -> SuppressedTable:
+    """A two-way table (row, column) -> people, with row, column and grand totals, suppressed.
+
+    Missing (row, column) pairs count as zero.
+    """
+    k = max(2, int(k))
+    rows = list(rows) if rows is not None else list(dict.fromkeys(r for r, _ in counts))
+    columns = list(columns) if columns is not None else list(dict.fromkeys(c for _, c in counts))
+    values: dict[Hashable, int] = {}
+    for r in rows:
+        for c in columns:
+            values[("cell", r, c)] = int(counts.get((r, c), 0))
+    for r in rows:
+        values[("row", r)] = sum(values[("cell", r, c)] for c in columns)
+    for c in columns:
+        values[("col", c)] = sum(values[("cell", r, c)] for r in rows)
+    values[("total",)] = sum(values[("row", r)] for r in rows)
+    lines: list[tuple[list[Hashable], Hashable | None]] = []
+    for r in rows:
+        lines.append(([("cell", r, c) for c in columns], ("row", r)))
+    for c in columns:
+        lines.append(([("cell", r, c) for r in rows], ("col", c)))
+    lines.append(([("row", r) for r in rows], ("total",)))
+    lines.append(([("col", c) for c in columns], ("total",)))
+    result = _suppress(values, lines, k, suppress_zeros)
+    return SuppressedTable(
+        k=k,
+        rows=rows,
+        columns=columns,
+        cells={(r, c): result[("cell", r, c)] for r in rows for c in columns},
+        row_totals={r: result[("row", r)] for r in rows},
+        column_totals={c: result[("col", c)] for c in columns},
+        total=result[("total",)],
+    )

@@ -1,0 +1,1 @@
+"""Data governance: impact assessment, decision log, sharing agreements, retention and purge."""

@@ -1,0 +1,1 @@
+"""Pseudonymous participants, notices, consent and assent, and the participant's data rights."""

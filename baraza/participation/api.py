@@ -1,0 +1,191 @@
+"""The participation API every app uses: who the participant is, and whether they consented.
+
+No young person's contribution may be stored except through this module:
+
+    from baraza.participation.api import require_participant, require_consent_to_answer, participant_actor
+
+    participant = require_participant(request, consultation)        # or a redirect to join/consent
+    consent = require_consent_to_answer(session, participant, consultation)   # raises ConsentRequired
+    answer = Answer(..., participant_id=participant.id, consent_record_id=consent.id)
+    record_audit(session, participant_actor(participant), "survey.answer", [("answer", answer.id)])
+    session.commit()   # answer, consent link and audit entry in one transaction (SECURITY 39)
+
+and every count, chart, theme, quote and export reads only the participants these allow:
+
+    query.where(col(Answer.participant_id).in_(analysable_participant_ids(consultation.id)))
+    quotes.where(col(Answer.participant_id).in_(quotable_participant_ids(consultation.id)))
+
+(SECURITY 18 and 21.) Participants are identified by a cookie holding random tokens, never by
+anything in a URL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select
+from sqlmodel import Session, col, select
+from starlette.requests import Request
+from starlette.responses import Response
+
+from baraza.accounts.roles import Actor
+from baraza.consultations.models import Consultation, ConsultationStatus
+from baraza.errors import ConsentRequired, ParticipantRequired
+from baraza.participation.keys import token_hash
+from baraza.participation.models import ConsentKind, ConsentRecord, ConsentStatus, Participant, ParticipantDevice
+from baraza.settings import Settings
+
+PARTICIPANT_COOKIE = "baraza_participant"
+# One phone may take part in a few consultations; each has its own pseudonymous participant.
+MAX_TOKENS = 8
+COOKIE_MAX_AGE = 180 * 24 * 3600
+
+
+def cookie_tokens(request: Request) -> list[str]:
+    """The random tokens the phone holds, most recent first."""
+    raw = request.cookies.get(PARTICIPANT_COOKIE, "")
+    tokens = [t for t in raw.split(".") if 20 <= len(t) <= 64][:MAX_TOKENS]
+    return list(dict.fromkeys(tokens))
+
+
+def _participant_for(session: Session, tokens: list[str], consultation_id: int | None) -> Participant | None:
+    if not tokens:
+        return None
+    hashes = [token_hash(t) for t in tokens]
+    query = (
+        select(Participant, ParticipantDevice.token_hash)
+        .join(ParticipantDevice, col(ParticipantDevice.participant_id) == col(Participant.id))
+        .where(col(ParticipantDevice.token_hash).in_(hashes))
+    )
+    if consultation_id is not None:
+        query = query.where(Participant.consultation_id == consultation_id)
+    rows = list(session.exec(query).all())
+    if not rows:
+        return None
+    # The most recent token (first in the cookie) wins.
+    rows.sort(key=lambda row: hashes.index(row[1]))
+    return rows[0][0]
+
+
+def current_participant(request: Request, consultation_id: int) -> Participant | None:
+    """The participant this phone is in consultation `consultation_id`, from the cookie; or None.
+
+    Withdrawn participants are returned too (they can still see and download what is left of
+    their data until it is erased); use `require_consent_to_answer` before storing anything.
+    """
+    session: Session = request.state.db
+    return _participant_for(session, cookie_tokens(request), consultation_id)
+
+
+def require_participant(request: Request, consultation: Consultation, *, consented: bool = True) -> Participant:
+    """The current participant, or raise `ParticipantRequired` (the web layer redirects).
+
+    Without a participant for this consultation the browser goes to the consultation's join
+    page (notice and consent); with `consented=True` (the default) a participant whose consent
+    is not valid (waiting for a guardian, or withdrawn) goes to their consultation home page,
+    which says why.
+    """
+    assert consultation.id is not None
+    participant = current_participant(request, consultation.id)
+    if participant is None:
+        raise ParticipantRequired(str(request.url_for("participation:join_code", code=consultation.join_code).path))
+    if consented and participant.consent_status != ConsentStatus.VALID:
+        raise ParticipantRequired(str(request.url_for("participation:home", consultation_id=consultation.id).path))
+    return participant
+
+
+def participant_actor(participant: Participant) -> Actor:
+    """The actor to pass to `record_audit` for what a participant does themselves."""
+    return Actor(participant_id=participant.id)
+
+
+def require_consent_to_answer(session: Session, participant: Participant, consultation: Consultation) -> ConsentRecord:
+    """The consent record an answer must link to; raises `ConsentRequired` if there is none.
+
+    Re-reads the participant inside the caller's transaction (locking the row on PostgreSQL,
+    so a withdrawal and an answer cannot interleave) and refuses when the participant does not
+    belong to the consultation, has withdrawn, is still waiting for a guardian's consent, or
+    the consultation is not open (SECURITY 18, 19, 21). Returns the latest consent record,
+    whose id the caller stores with the answer.
+    """
+    fresh = session.exec(
+        select(Participant).where(Participant.id == participant.id).with_for_update()
+    ).one_or_none()
+    if fresh is None or fresh.consultation_id != consultation.id:
+        raise ConsentRequired("We could not find your agreement to take part. Please join again.")
+    if fresh.withdrawn_at is not None or fresh.consent_status == ConsentStatus.WITHDRAWN:
+        raise ConsentRequired("You have left this consultation, so nothing more is saved.")
+    if fresh.consent_status != ConsentStatus.VALID:
+        raise ConsentRequired("We need your guardian's agreement before saving your answers.")
+    if consultation.status != ConsultationStatus.OPEN:
+        raise ConsentRequired("This consultation is not taking answers now.")
+    record = session.exec(
+        select(ConsentRecord)
+        .where(ConsentRecord.participant_id == fresh.id, ConsentRecord.kind != ConsentKind.WITHDRAWAL)
+        .order_by(col(ConsentRecord.id).desc())
+        .limit(1)
+    ).one_or_none()
+    if record is None:
+        raise ConsentRequired("We could not find your agreement to take part. Please join again.")
+    return record
+
+
+def _consenting(consultation_id: int, flag: Any) -> Select[Any]:
+    return select(Participant.id).where(
+        Participant.consultation_id == consultation_id,
+        Participant.consent_status == ConsentStatus.VALID,
+        col(Participant.withdrawn_at).is_(None),
+        flag == True,  # noqa: E712 - SQL comparison
+    )
+
+
+def analysable_participant_ids(consultation_id: int) -> Select[Any]:
+    """A SQL selectable of the participant ids whose data may be counted and analysed:
+    valid consent with the analysis choice, not withdrawn. Use with `.in_(...)` in every
+    count, chart, theme and export (SECURITY 21)."""
+    return _consenting(consultation_id, col(Participant.consent_analysis))
+
+
+def quotable_participant_ids(consultation_id: int) -> Select[Any]:
+    """Participant ids whose words may be quoted (anonymised): quoting chosen, not withdrawn."""
+    return _consenting(consultation_id, col(Participant.consent_quoting))
+
+
+def follow_up_participant_ids(consultation_id: int) -> Select[Any]:
+    """Participant ids who want to be told about follow-up, not withdrawn."""
+    return _consenting(consultation_id, col(Participant.consent_follow_up))
+
+
+def load_participant_actor(session: Session, request: Request, settings: Settings) -> Actor | None:
+    """Actor loader (after the staff one): the phone's most recent participant, if any.
+
+    Participant pages still call `current_participant(request, consultation_id)`, which picks
+    the participant of that consultation; this only names the actor for audit and templates.
+    """
+    participant = _participant_for(session, cookie_tokens(request), None)
+    if participant is None:
+        return None
+    return participant_actor(participant)
+
+
+def set_participant_cookie(request: Request, response: Response, settings: Settings, token: str) -> None:
+    """Put a new token first in the phone's cookie (HttpOnly; never readable by scripts)."""
+    tokens = [token] + [t for t in cookie_tokens(request) if t != token]
+    response.set_cookie(
+        PARTICIPANT_COOKIE,
+        ".".join(tokens[:MAX_TOKENS]),
+        max_age=COOKIE_MAX_AGE,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.https,
+    )
+
+
+def drop_participant_cookie_tokens(request: Request, response: Response, settings: Settings, keep: list[str]) -> None:
+    if keep:
+        response.set_cookie(
+            PARTICIPANT_COOKIE, ".".join(keep), max_age=COOKIE_MAX_AGE, path="/", httponly=True, samesite="lax", secure=settings.https
+        )
+    else:
+        response.delete_cookie(PARTICIPANT_COOKIE, path="/")
