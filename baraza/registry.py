@@ -100,7 +100,8 @@ class AppSpec:
 class Registry:
     apps: dict[str, AppSpec] = field(default_factory=dict)
     menu: list[MenuEntry] = field(default_factory=list)
-    # consultation_id -> iterable of TextItem; the insights pipeline reads these.
+    # (session, consultation_id) -> iterable of TextItem; the insights pipeline reads these.
+    # Sources yield only text of participants counted by analysable_participant_ids.
     text_sources: list[Callable[..., Any]] = field(default_factory=list)
     # Participant hooks: see the docstrings of the dataclasses above and docs/governance.md.
     # (session, consultation, participant) -> list[ParticipantItem]: everything this app holds

@@ -74,7 +74,7 @@ class SurveyResponse(SQLModel, table=True):
 
 class SurveyAnswer(SQLModel, table=True):
     """One answer. Choices, numbers and ratings are in `value`; what a young person wrote is
-    in `text_sealed`, encrypted with the field key (sensitive, BRIEF "encrypted at rest")."""
+    in `text` (sensitive: only roles with `responses.text` read it, SECURITY 3)."""
 
     __tablename__ = "survey_answer"
     __table_args__ = (UniqueConstraint("response_id", "question"),)
@@ -84,7 +84,7 @@ class SurveyAnswer(SQLModel, table=True):
     survey_id: int = Field(foreign_key="survey.id", index=True)
     question: str = Field(max_length=64)
     value: Any | None = Field(default=None, sa_type=JSON, nullable=True)
-    text_sealed: str | None = Field(default=None, sa_type=Text)
+    text: str | None = Field(default=None, sa_type=Text)
     # "answers" or "free_text": the data category retention and sharing apply to.
     category: str = Field(default="answers", max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
