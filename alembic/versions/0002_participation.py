@@ -247,6 +247,7 @@ def upgrade() -> None:
     sa.Column('item_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('previous_value', sa.Text(), nullable=False),
+    sa.Column('item_created_at', baraza.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('corrected_at', baraza.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('corrected_by_user_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], ),

@@ -135,5 +135,7 @@ class Correction(SQLModel, table=True):
     item_id: str = Field(max_length=64)
     category: str = Field(max_length=32)
     previous_value: str = Field(sa_type=Text)
+    # When the item was collected: the retention clock of its history too.
+    item_created_at: datetime = Field(sa_type=UTCDateTime)
     corrected_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     corrected_by_user_id: int | None = Field(default=None, foreign_key="user.id")
