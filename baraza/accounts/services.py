@@ -338,6 +338,14 @@ def do_create_user(
     return user
 
 
+def do_view_user(session: Session, actor: Actor, user_id: int) -> User:
+    """Open a staff account's page: scope-checked, and the view is audited (SECURITY 23)."""
+    user = access_user(session, actor, user_id)
+    record_audit(session, actor, "user.view", [("user", user.id)])
+    session.commit()
+    return user
+
+
 def do_set_grants(session: Session, actor: Actor, user_id: int, grants: Sequence[Grant]) -> User:
     """Replace a user's role grants. Nobody changes their own (SECURITY 4)."""
     user = access_user(session, actor, user_id, "user.manage")

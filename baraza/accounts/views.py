@@ -10,7 +10,6 @@ from baraza.accounts import services as svc
 from baraza.accounts.access import (
     access_context,
     access_organisation,
-    access_user,
     grants_of_user,
     list_contexts,
     list_organisations,
@@ -294,7 +293,7 @@ def user_edit(request: Request) -> Response:
             return redirect_to(request, "admin:user", user_id=user_id, flash="Roles saved.")
         except InvalidInput as exc:
             errors = {"form": exc.message}
-    user = access_user(db(request), a, user_id)
+    user = svc.do_view_user(db(request), a, user_id)
     grants = grants_of_user(db(request), user_id)
     return render(
         request,
