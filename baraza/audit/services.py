@@ -115,8 +115,13 @@ def verify_chain(session: Session, batch: int = 2000) -> VerifyResult:
     checked = 0
     last_seq = 0
     while True:
+        # populate_existing: check what the database holds, not rows this session loaded before.
         entries = session.exec(
-            select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(col(AuditEntry.seq)).limit(batch)
+            select(AuditEntry)
+            .where(AuditEntry.seq > last_seq)
+            .order_by(col(AuditEntry.seq))
+            .limit(batch)
+            .execution_options(populate_existing=True)
         ).all()
         if not entries:
             break
@@ -139,7 +144,7 @@ def verify_chain(session: Session, batch: int = 2000) -> VerifyResult:
             prev_hash = entry.hash
             last_seq = entry.seq
             checked += 1
-    head = session.get(AuditHead, 1)
+    head = session.get(AuditHead, 1, populate_existing=True)
     if head is not None and head.seq != last_seq:
         return VerifyResult(False, checked, last_seq + 1, "the newest entries are missing")
     if head is not None and checked and head.hash != prev_hash:
