@@ -68,12 +68,15 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     settings = _settings()
     password = os.environ.get("BARAZA_ADMIN_PASSWORD") or getpass.getpass("Password (12+ characters): ")
     engine = make_engine(settings.database_url)
-    with session_scope(engine) as session:
-        try:
-            user = do_create_first_admin(session, email=args.email, display_name=args.name, password=password, organisation_name=args.organisation)
-        except InvalidInput as exc:
-            print(f"baraza: {exc.message}", file=sys.stderr)
-            return 2
+    try:
+        with session_scope(engine) as session:
+            try:
+                user = do_create_first_admin(session, email=args.email, display_name=args.name, password=password, organisation_name=args.organisation)
+            except InvalidInput as exc:
+                print(f"baraza: {exc.message}", file=sys.stderr)
+                return 2
+    finally:
+        engine.dispose()
     print(f"created administrator {user.email}")
     return 0
 
@@ -83,8 +86,12 @@ def cmd_audit_verify(_args: argparse.Namespace) -> int:
     from baraza.db import make_engine, session_scope
 
     settings = _settings()
-    with session_scope(make_engine(settings.database_url)) as session:
-        result = verify_chain(session)
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            result = verify_chain(session)
+    finally:
+        engine.dispose()
     if result.ok:
         print(f"audit log intact: {result.checked} entries verified")
         return 0
