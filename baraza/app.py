@@ -27,7 +27,7 @@ from baraza.participation.api import load_participant_actor
 from baraza.registry import load_apps
 from baraza.security import CSRFMiddleware, SecurityHeadersMiddleware
 from baraza.settings import PROJECT_ROOT, Settings
-from baraza.web import AppState, _error_page
+from baraza.web import AppState, _error_page, current_csrf_token
 
 log = logging.getLogger("baraza")
 CORE_TEMPLATES = Path(__file__).parent / "templates"
@@ -61,6 +61,7 @@ def create_app(settings: Settings) -> Starlette:
         lstrip_blocks=True,
     )
     jinja.newstyle_gettext = True  # type: ignore[attr-defined]
+    jinja.globals["current_csrf_token"] = current_csrf_token
 
     routes: list[Any] = list(core_routes.routes())
     for spec in registry.apps.values():

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -39,6 +40,14 @@ log = logging.getLogger("baraza")
 FLASH_COOKIE = "baraza_flash"
 ActorLoader = Callable[[Session, Request, Settings], Actor | None]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The token of the page being rendered, for the `csrf()` macro: templates import macros
+# without their context, so the macro cannot see the page's `csrf_token` variable.
+_RENDERING_CSRF_TOKEN: ContextVar[str] = ContextVar("baraza_rendering_csrf_token", default="")
+
+
+def current_csrf_token() -> str:
+    """The CSRF token of the page being rendered (a Jinja global)."""
+    return _RENDERING_CSRF_TOKEN.get()
 
 
 @dataclass
@@ -209,10 +218,14 @@ def render(
     env = state(request).jinja
     ctx = base_context(request)
     ctx.update(context or {})
-    if block and is_htmx(request):
-        html = render_block(env, template, block, ctx)
-    else:
-        html = env.get_template(template).render(ctx)
+    reset = _RENDERING_CSRF_TOKEN.set(ctx["csrf_token"])
+    try:
+        if block and is_htmx(request):
+            html = render_block(env, template, block, ctx)
+        else:
+            html = env.get_template(template).render(ctx)
+    finally:
+        _RENDERING_CSRF_TOKEN.reset(reset)
     response = HTMLResponse(html, status_code=status, headers=dict(headers or {}))
     response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
     if ctx.get("flash"):
