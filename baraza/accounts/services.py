@@ -61,12 +61,16 @@ class SignIn:
     token: str
 
 
-def do_sign_in(session: Session, settings: Settings, email: str, password: str, address: str) -> SignIn:
+def do_sign_in(
+    session: Session, settings: Settings, email: str, password: str, address: str, previous_token: str | None = None
+) -> SignIn:
     """Check a password; start a new server-side session.
 
     Effects: a failed attempt counts against the account (locked after
     `login_max_failures` for `login_lockout_minutes`) and the address; both are audited.
-    Too many failures from one address answer 429 without checking the password.
+    Too many failures from one address answer 429 without checking the password. On
+    success the browser's previous session (`previous_token`) ends: a session id is never
+    carried across a sign-in (SECURITY 30).
     """
     window = timedelta(minutes=settings.throttle_window_minutes)
     ip_key = auth.keyed(settings, "login-ip", address)
@@ -104,6 +108,7 @@ def do_sign_in(session: Session, settings: Settings, email: str, password: str, 
     user.locked_until = None
     user.last_login_at = now
     session.add(user)
+    auth.end_session(session, previous_token)
     token = auth.start_session(session, user)
     record_audit(session, auth.actor_for_user(session, user), "auth.login", [("user", user.id)])
     session.commit()

@@ -55,7 +55,14 @@ def login(request: Request) -> Response:
         password = password if isinstance(password, str) else ""
         next_url = safe_redirect_target(form_text(request, "next", max_length=500))
         try:
-            result = svc.do_sign_in(db(request), state(request).settings, email, password[: auth.MAX_PASSWORD_LENGTH + 1], auth.client_address(request))
+            result = svc.do_sign_in(
+                db(request),
+                state(request).settings,
+                email,
+                password[: auth.MAX_PASSWORD_LENGTH + 1],
+                auth.client_address(request),
+                previous_token=request.cookies.get(auth.SESSION_COOKIE),
+            )
         except InvalidInput as exc:
             return render(request, "accounts/login.html", {"title": "Sign in", "error": exc.message, "email": email, "next": next_url}, status=400, block="content")
         response = redirect(request, next_url)
