@@ -166,12 +166,17 @@ def _error_page(request: Request, exc: errors.BarazaError) -> Response:
         request.state.lang = choose_language(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))
     if not hasattr(request.state, "actor"):
         request.state.actor = ANONYMOUS
+    headers = {}
+    if isinstance(exc, errors.TooManyRequests):
+        # Attempts are counted over this window; after it, the limit has room again.
+        headers["Retry-After"] = str(state(request).settings.throttle_window_minutes * 60)
     return render(
         request,
         "baraza/error.html",
         {"title": exc.title, "message": exc.message, "errors": exc.errors, "status": exc.status_code},
         status=exc.status_code,
         block="content",
+        headers=headers,
     )
 
 

@@ -123,11 +123,22 @@ def do_sign_out(session: Session, actor: Actor, token: str | None) -> None:
     session.commit()
 
 
-def do_request_password_reset(session: Session, settings: Settings, email: str, reset_url: Callable[[str], str]) -> None:
-    """Send a reset link if the account exists. The caller answers the same either way (SECURITY 31)."""
+def do_request_password_reset(
+    session: Session, settings: Settings, email: str, reset_url: Callable[[str], str], address: str = "unknown"
+) -> None:
+    """Send a reset link if the account exists. The caller answers the same either way (SECURITY 31).
+
+    Every request counts against the sender's address, account or not, so the limit itself
+    reveals nothing; over the limit it answers 429 and sends nothing (no mail bombing).
+    """
+    ip_key = auth.keyed(settings, "reset-ip", address)
+    if auth.throttle_count(session, ip_key, timedelta(minutes=settings.throttle_window_minutes)) >= settings.login_ip_limit:
+        raise TooManyRequests("Too many password reset requests from this network. Wait a few minutes and try again.")
+    auth.throttle_hit(session, ip_key)
     user = session.exec(select(User).where(User.email == normalise_email(email))).one_or_none()
     if user is None or not user.is_active:
         auth.hash_password("equalise-the-time-taken")
+        session.commit()
         return
     token = auth.new_token()
     session.add(PasswordReset(token_hash=auth.token_hash(token), user_id=user.id, expires_at=utcnow() + timedelta(hours=RESET_HOURS)))  # type: ignore[arg-type]
