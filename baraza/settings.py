@@ -43,6 +43,9 @@ class Settings:
     field_key: str = ""
     port: int = 8000
     host: str = "127.0.0.1"
+    # The address people reach Baraza at, for links in e-mails. Never taken from the request's
+    # Host header: a forged Host would put a password reset link on someone else's site.
+    public_url: str = ""
     apps: tuple[str, ...] = DEFAULT_APPS
     var_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
     session_idle_minutes: int = 30
@@ -71,6 +74,7 @@ class Settings:
             field_key=env.get("BARAZA_FIELD_KEY", ""),
             port=_int("BARAZA_PORT", env.get("BARAZA_PORT"), 8000),
             host=env.get("BARAZA_HOST", "127.0.0.1"),
+            public_url=env.get("BARAZA_PUBLIC_URL", "").rstrip("/"),
             apps=apps,
             var_dir=var_dir,
             session_idle_minutes=_int("BARAZA_SESSION_IDLE_MINUTES", env.get("BARAZA_SESSION_IDLE_MINUTES"), 30),
@@ -86,6 +90,11 @@ class Settings:
         return self.environment in {"development", "test"}
 
     @property
+    def base_url(self) -> str:
+        """Where links in e-mails point: BARAZA_PUBLIC_URL, or this machine in development."""
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -98,3 +107,5 @@ class Settings:
                 )
             if not self.field_key:
                 raise SettingsError("BARAZA_FIELD_KEY must be set outside development (see docs/operations.md)")
+            if not self.public_url.startswith(("https://", "http://")):
+                raise SettingsError("BARAZA_PUBLIC_URL must be set outside development, e.g. https://baraza.example.org")

@@ -91,8 +91,10 @@ def logout(request: Request) -> Response:
 def password_reset_request(request: Request) -> Response:
     if request.method == "POST":
         email = form_text(request, "email", max_length=254)
-        base = str(request.url_for("password_reset_confirm"))
-        svc.do_request_password_reset(db(request), state(request).settings, email, lambda token: f"{base}?token={token}")
+        base = state(request).settings.base_url + request.url_for("password_reset_confirm").path
+        svc.do_request_password_reset(
+            db(request), state(request).settings, email, lambda token: f"{base}?token={token}", auth.client_address(request)
+        )
         # The same answer whether or not the account exists (SECURITY 31).
         return render(request, "accounts/password_reset.html", {"title": "Reset your password", "sent": True})
     return render(request, "accounts/password_reset.html", {"title": "Reset your password"})
