@@ -22,12 +22,12 @@ from starlette.types import Scope
 from baraza import errors
 from baraza.accounts.auth import load_staff_actor
 from baraza.db import make_engine
-from baraza.i18n import load_translations
+from baraza.i18n import gettext_callables, load_translations
 from baraza.participation.api import load_participant_actor
 from baraza.registry import load_apps
 from baraza.security import CSRFMiddleware, SecurityHeadersMiddleware
 from baraza.settings import PROJECT_ROOT, Settings
-from baraza.web import AppState, _error_page, current_csrf_token
+from baraza.web import AppState, _error_page, current_csrf_token, current_translations
 
 log = logging.getLogger("baraza")
 CORE_TEMPLATES = Path(__file__).parent / "templates"
@@ -62,6 +62,8 @@ def create_app(settings: Settings) -> Starlette:
     )
     jinja.newstyle_gettext = True  # type: ignore[attr-defined]
     jinja.globals["current_csrf_token"] = current_csrf_token
+    # Imported macros see only globals: gettext there follows the page's language too.
+    jinja.globals.update(gettext_callables(current_translations))
 
     routes: list[Any] = list(core_routes.routes())
     for spec in registry.apps.values():

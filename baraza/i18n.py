@@ -79,12 +79,17 @@ def language_name(lang: str) -> str:
         return lang
 
 
-def gettext_callables(translations: NullTranslations) -> Mapping[str, Callable[..., Any]]:
-    """New-style gettext for Jinja: variables are passed as keywords and escaped."""
+def gettext_callables(translations: NullTranslations | Callable[[], NullTranslations]) -> Mapping[str, Callable[..., Any]]:
+    """New-style gettext for Jinja: variables are passed as keywords and escaped.
+
+    `translations` is a catalog, or a function returning the catalog of the page being
+    rendered (the Jinja globals use that: imported macros see globals, not the page).
+    """
+    current: Callable[[], NullTranslations] = translations if callable(translations) else (lambda: translations)
 
     @pass_context
     def gettext(context: Any, message: str, **variables: Any) -> str:
-        rv = translations.gettext(message)
+        rv = current().gettext(message)
         if context.eval_ctx.autoescape:
             rv = Markup(rv)  # noqa: S704 - catalog text is ours; variables are escaped by %
         return rv % variables if variables else rv  # type: ignore[no-any-return]
@@ -92,14 +97,14 @@ def gettext_callables(translations: NullTranslations) -> Mapping[str, Callable[.
     @pass_context
     def ngettext(context: Any, singular: str, plural: str, num: int, **variables: Any) -> str:
         variables.setdefault("num", num)
-        rv = translations.ngettext(singular, plural, num)
+        rv = current().ngettext(singular, plural, num)
         if context.eval_ctx.autoescape:
             rv = Markup(rv)  # noqa: S704 - catalog text is ours; variables are escaped by %
         return rv % variables  # type: ignore[no-any-return]
 
     @pass_context
     def pgettext(context: Any, ctx: str, message: str, **variables: Any) -> str:
-        rv = translations.pgettext(ctx, message)
+        rv = current().pgettext(ctx, message)
         if context.eval_ctx.autoescape:
             rv = Markup(rv)  # noqa: S704 - catalog text is ours; variables are escaped by %
         return rv % variables if variables else rv  # type: ignore[no-any-return]

@@ -18,6 +18,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from babel.support import NullTranslations
 from jinja2 import Environment
 from jinja2_fragments import render_block
 from sqlalchemy.engine import Engine
@@ -45,9 +46,18 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _RENDERING_CSRF_TOKEN: ContextVar[str] = ContextVar("baraza_rendering_csrf_token", default="")
 
 
+_RENDERING_TRANSLATIONS: ContextVar[NullTranslations | None] = ContextVar("baraza_rendering_translations", default=None)
+_NO_TRANSLATIONS = NullTranslations()
+
+
 def current_csrf_token() -> str:
     """The CSRF token of the page being rendered (a Jinja global)."""
     return _RENDERING_CSRF_TOKEN.get()
+
+
+def current_translations() -> NullTranslations:
+    """The catalog of the page being rendered, for gettext in imported macros (Jinja globals)."""
+    return _RENDERING_TRANSLATIONS.get() or _NO_TRANSLATIONS
 
 
 @dataclass
@@ -223,14 +233,17 @@ def render(
     env = state(request).jinja
     ctx = base_context(request)
     ctx.update(context or {})
-    reset = _RENDERING_CSRF_TOKEN.set(ctx["csrf_token"])
+    app = state(request)
+    reset_token = _RENDERING_CSRF_TOKEN.set(ctx["csrf_token"])
+    reset_translations = _RENDERING_TRANSLATIONS.set(app.translations.get(ctx["lang"]) or app.translations["en"])
     try:
         if block and is_htmx(request):
             html = render_block(env, template, block, ctx)
         else:
             html = env.get_template(template).render(ctx)
     finally:
-        _RENDERING_CSRF_TOKEN.reset(reset)
+        _RENDERING_TRANSLATIONS.reset(reset_translations)
+        _RENDERING_CSRF_TOKEN.reset(reset_token)
     response = HTMLResponse(html, status_code=status, headers=dict(headers or {}))
     response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
     if ctx.get("flash"):
