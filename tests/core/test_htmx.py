@@ -1,0 +1,61 @@
+"""htmx enhances, never replaces: the same endpoint answers the full page or a named block."""
+
+from __future__ import annotations
+
+from tests.conftest import login, post_form
+from tests.factories import PASSWORD, make_user
+
+
+def test_audit_search_returns_the_full_page_or_only_its_results(client, session):
+    dpo = make_user(session, role="dpo")
+    login(client, dpo.email, PASSWORD)
+    full = client.get(f"/audit/?user={dpo.id}")
+    fragment = client.get(f"/audit/?user={dpo.id}", headers={"HX-Request": "true"})
+    assert full.status_code == fragment.status_code == 200
+    assert full.text.lstrip().startswith("<!doctype html>")
+    assert "<html" not in fragment.text and "<header" not in fragment.text
+    assert fragment.text.lstrip().startswith('<section id="audit-results"')
+    assert 'id="audit-results"' in full.text
+    # The fragment is the block the full page holds (one more entry now: the search is audited).
+    assert full.text.count('<section id="audit-results"') == 1
+    for response in (full, fragment):
+        assert "HX-Request" in response.headers["vary"]
+        assert response.headers["cache-control"] == "no-store"
+
+
+def test_a_boosted_request_gets_the_full_page(client, session):
+    dpo = make_user(session, role="dpo")
+    login(client, dpo.email, PASSWORD)
+    boosted = client.get("/audit/", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" in boosted.text
+
+
+def test_the_search_forms_work_without_javascript(client, session):
+    dpo = make_user(session, role="dpo")
+    login(client, dpo.email, PASSWORD)
+    page = client.get("/audit/").text
+    # Real GET forms with an action: htmx only adds hx-get to them.
+    assert page.count('<form method="get" action="/audit/"') == 2
+    assert page.count('hx-get="/audit/"') == 2
+
+
+def test_posts_answer_303_and_htmx_posts_navigate(client, session):
+    user = make_user(session, role="analyst")
+    plain = post_form(client, "/login", {"email": user.email, "password": PASSWORD, "next": "/admin/"}, token_from="/login")
+    assert plain.status_code == 303 and plain.headers["location"] == "/admin/"
+    htmx = post_form(client, "/logout", {}, headers={"HX-Request": "true"})
+    assert htmx.status_code == 204 and htmx.headers["hx-redirect"] == "/"
+
+
+def test_htmx_error_answers_are_fragments_with_the_right_status(client, session):
+    dpo = make_user(session, role="dpo")
+    login(client, dpo.email, PASSWORD)
+    bad = client.get("/audit/?record_type=nonsense&record_id=1", headers={"HX-Request": "true"})
+    assert bad.status_code == 400
+    assert "<html" not in bad.text and "Choose a record type" in bad.text
+
+
+def test_base_page_sets_up_htmx_safely(client):
+    page = client.get("/").text
+    assert '"allowEval": false' in page and '"selfRequestsOnly": true' in page
+    assert '<script src="/static/vendor/htmx.min.js' in page
