@@ -1,0 +1,36 @@
+// Draws the results charts from the JSON block of the page (tests check that data, not the
+// picture). Suppressed cells have no bar and say why in their label.
+(function () {
+  "use strict";
+  function draw() {
+    var holder = document.getElementById("chart-data");
+    if (!holder || typeof window.Plotly === "undefined") { return; }
+    var charts;
+    try { charts = JSON.parse(holder.textContent); } catch (e) { return; }
+    var rtl = document.documentElement.dir === "rtl";
+    charts.forEach(function (chart) {
+      var el = document.getElementById(chart.id);
+      if (!el) { return; }
+      var labels = chart.labels.map(function (label, i) {
+        return chart.values[i] === null ? label + " (" + chart.text[i] + ")" : label;
+      });
+      window.Plotly.newPlot(el, [{
+        type: "bar",
+        orientation: "h",
+        y: labels,
+        x: chart.values.map(function (v) { return v === null ? 0 : v; }),
+        text: chart.text,
+        hoverinfo: "y+text",
+        marker: { color: "#0b5e55" }
+      }], {
+        margin: { l: 10, r: 10, t: 10, b: 30 },
+        yaxis: { automargin: true, autorange: "reversed", side: rtl ? "right" : "left" },
+        xaxis: { rangemode: "tozero", dtick: 1, autorange: rtl ? "reversed" : true },
+        height: 60 + 36 * chart.labels.length,
+        font: { family: "system-ui, sans-serif", size: 13 }
+      }, { displayModeBar: false, responsive: true, staticPlot: false });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", draw);
+  document.addEventListener("htmx:afterSwap", draw);
+})();

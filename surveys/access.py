@@ -1,0 +1,70 @@
+"""Permission-checked getters for surveys and responses.
+
+Staff reach a survey through its consultation's scope, in the SQL query (SECURITY 1-2): a
+survey outside the actor's scope raises the same NotFound as a missing one. Participants
+reach only published (or closed, to read their thanks) surveys of the consultation they
+joined; a draft is unreachable for them by any route, preview included (SECURITY 9).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
+
+from baraza.accounts.roles import Actor
+from baraza.consultations.access import consultation_ids_in_scope
+from baraza.consultations.models import Consultation
+from baraza.errors import NotFound
+from baraza.participation.models import Participant
+from surveys.definition import Definition
+from surveys.models import Survey, SurveyAnswer, SurveyResponse, SurveyStatus
+
+
+def survey_scope(actor: Actor, permission: str) -> ColumnElement[bool]:
+    return col(Survey.consultation_id).in_(consultation_ids_in_scope(actor, permission))
+
+
+def list_surveys(session: Session, actor: Actor, permission: str = "survey.build", consultation_id: int | None = None) -> list[Survey]:
+    query = select(Survey).where(survey_scope(actor, permission))
+    if consultation_id is not None:
+        query = query.where(Survey.consultation_id == consultation_id)
+    return list(session.exec(query.order_by(col(Survey.id).desc())).all())
+
+
+def access_survey(session: Session, actor: Actor, survey_id: int, permission: str = "survey.build") -> Survey:
+    row = session.exec(select(Survey).where(Survey.id == survey_id, survey_scope(actor, permission))).one_or_none()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def consultation_of(session: Session, survey: Survey) -> Consultation:
+    """The consultation of a survey the caller already reached through a getter."""
+    consultation = session.exec(select(Consultation).where(Consultation.id == survey.consultation_id)).one()
+    return consultation
+
+
+def definition_of(survey: Survey) -> Definition:
+    return Definition.from_dict(survey.definition)
+
+
+def survey_for_participants(session: Session, survey_id: int) -> tuple[Survey, Consultation]:
+    """A survey young people may open: published or closed, never a draft."""
+    row = session.exec(
+        select(Survey, Consultation)
+        .join(Consultation, col(Consultation.id) == col(Survey.consultation_id))
+        .where(Survey.id == survey_id, col(Survey.status).in_([SurveyStatus.PUBLISHED.value, SurveyStatus.CLOSED.value]))
+    ).one_or_none()
+    if row is None:
+        raise NotFound()
+    return row[0], row[1]
+
+
+def response_of(session: Session, survey: Survey, participant: Participant) -> SurveyResponse | None:
+    return session.exec(
+        select(SurveyResponse).where(SurveyResponse.survey_id == survey.id, SurveyResponse.participant_id == participant.id)
+    ).one_or_none()
+
+
+def answer_rows(session: Session, response: SurveyResponse) -> list[SurveyAnswer]:
+    return list(session.exec(select(SurveyAnswer).where(SurveyAnswer.response_id == response.id)).all())

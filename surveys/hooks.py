@@ -1,0 +1,293 @@
+"""What the surveys app offers the core through the registry's hooks.
+
+- text sources: free-text answers for the insights pipeline (only analysable participants);
+- participant data, correction and erasure for "my data" and withdrawal (SECURITY 21-22);
+- retention purgers for the `answers` and `free_text` categories (SECURITY 14);
+- participant activities: the open surveys on a participant's home page;
+- the demo's survey in three languages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, delete, select
+
+from baraza.consultations.models import Consultation
+from baraza.errors import InvalidInput
+from baraza.participation.api import analysable_participant_ids
+from baraza.participation.models import Participant
+from baraza.registry import ParticipantActivity, ParticipantItem, TextItem
+from surveys import validation
+from surveys.definition import Definition, Question, text_in
+from surveys.models import ResponseStatus, Survey, SurveyAnswer, SurveyResponse, SurveyStatus, SurveySubmission
+
+SOURCE = "surveys.answer"
+
+
+def _definitions(session: Session, survey_ids: Sequence[int]) -> dict[int, tuple[Survey, Definition]]:
+    if not survey_ids:
+        return {}
+    rows = session.exec(select(Survey).where(col(Survey.id).in_(list(survey_ids)))).all()
+    return {s.id: (s, Definition.from_dict(s.definition)) for s in rows}  # type: ignore[misc]
+
+
+# Insights ----------------------------------------------------------------------------------------
+
+
+def survey_texts(session: Session, consultation_id: int) -> Iterator[TextItem]:
+    """Every written answer of participants who allow analysis, with its chain of evidence."""
+    rows = session.exec(
+        select(SurveyAnswer, SurveyResponse)
+        .join(SurveyResponse, col(SurveyResponse.id) == col(SurveyAnswer.response_id))
+        .where(
+            SurveyResponse.consultation_id == consultation_id,
+            col(SurveyAnswer.text).is_not(None),
+            col(SurveyResponse.participant_id).in_(analysable_participant_ids(consultation_id)),
+        )
+        .order_by(col(SurveyAnswer.id))
+    ).all()
+    for answer, response in rows:
+        if not answer.text:
+            continue
+        yield TextItem(
+            source=SOURCE,
+            source_id=str(answer.id),
+            consultation_id=consultation_id,
+            participant_id=response.participant_id,
+            context_id=response.context_id,
+            language=response.language,
+            text=answer.text,
+        )
+
+
+# My data -----------------------------------------------------------------------------------------
+
+
+def _value_text(q: Question | None, answer: SurveyAnswer, lang: str, default: str) -> str:
+    value = answer.value
+    if q is None:
+        return answer.text or ("" if value is None else str(value))
+    labels = {c.name: text_in(c.label, lang, default) or c.name for c in q.choices}
+    if q.kind in {"short_text", "long_text"}:
+        return answer.text or ""
+    if q.kind == "rating_reason":
+        rating = value.get("rating") if isinstance(value, dict) else None
+        return f"{'' if rating is None else rating}" + (f" — {answer.text}" if answer.text else "")
+    if isinstance(value, list):
+        return ", ".join(labels.get(v, str(v)) for v in value)
+    if q.kind == "single_choice" and isinstance(value, str):
+        return labels.get(value, value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def _participant_answers(session: Session, consultation: Consultation, participant: Participant) -> list[tuple[SurveyAnswer, SurveyResponse]]:
+    return list(
+        session.exec(
+            select(SurveyAnswer, SurveyResponse)
+            .join(SurveyResponse, col(SurveyResponse.id) == col(SurveyAnswer.response_id))
+            .where(SurveyResponse.participant_id == participant.id, SurveyResponse.consultation_id == consultation.id)
+            .order_by(col(SurveyAnswer.id))
+        ).all()
+    )
+
+
+def participant_data(session: Session, consultation: Consultation, participant: Participant) -> list[ParticipantItem]:
+    rows = _participant_answers(session, consultation, participant)
+    definitions = _definitions(session, sorted({r.survey_id for _a, r in rows}))
+    items: list[ParticipantItem] = []
+    for answer, response in rows:
+        survey, definition = definitions[response.survey_id]
+        lang = participant.language if participant.language in definition.languages else definition.default_language
+        q = definition.question(answer.question)
+        kind = "text"
+        choices: tuple[tuple[str, str], ...] = ()
+        correctable = False
+        if q is not None:
+            if q.kind == "single_choice":
+                kind = "choice"
+                choices = tuple((c.name, text_in(c.label, lang, definition.default_language) or c.name) for c in q.choices)
+                correctable = True
+            elif q.kind == "short_text":
+                correctable = True
+            elif q.kind == "long_text":
+                kind, correctable = "long_text", True
+            elif q.kind == "number":
+                kind, correctable = "number", True
+        items.append(
+            ParticipantItem(
+                source=SOURCE,
+                item_id=str(answer.id),
+                category=answer.category,
+                label=text_in(q.label, lang, definition.default_language) if q else answer.question,
+                value=_value_text(q, answer, lang, definition.default_language),
+                created_at=answer.created_at,
+                group=text_in(definition.title, lang, definition.default_language),
+                kind=kind,
+                choices=choices,
+                correctable=correctable,
+                deletable=True,
+            )
+        )
+    return items
+
+
+def _own_answer(session: Session, consultation: Consultation, participant: Participant, item_id: str) -> tuple[SurveyAnswer, SurveyResponse] | None:
+    if not item_id.isdigit():
+        return None
+    return session.exec(
+        select(SurveyAnswer, SurveyResponse)
+        .join(SurveyResponse, col(SurveyResponse.id) == col(SurveyAnswer.response_id))
+        .where(
+            SurveyAnswer.id == int(item_id),
+            SurveyResponse.participant_id == participant.id,
+            SurveyResponse.consultation_id == consultation.id,
+        )
+    ).one_or_none()
+
+
+def correct_answer(session: Session, consultation: Consultation, participant: Participant, item: ParticipantItem, new_value: str) -> str | None:
+    """A participant corrects one of their answers; the previous value is returned for the
+    core's correction history. The new value is checked like an answer (SECURITY 35)."""
+    if item.source != SOURCE:
+        return None
+    found = _own_answer(session, consultation, participant, item.item_id)
+    if found is None:
+        raise InvalidInput("This answer could not be found.")
+    answer, response = found
+    survey, definition = _definitions(session, [response.survey_id])[response.survey_id]
+    q = definition.question(answer.question)
+    if q is None or q.kind not in {"single_choice", "short_text", "long_text", "number"}:
+        raise InvalidInput("This answer cannot be changed here.")
+    lang = participant.language if participant.language in definition.languages else definition.default_language
+    previous = _value_text(q, answer, lang, definition.default_language)
+    from surveys.services import stored_answers
+
+    known = stored_answers(session, response)
+    group = definition.group_of(q.name)
+    assert group is not None
+    single = type(group)(name=group.name, questions=[q])
+    result = validation.read_screen(definition, single, {f"q.{q.name}": [new_value]}, validation.answers_before(definition, group.name, known))
+    value = result.answers.get(q.name)
+    if not result.ok or value is None:
+        problem = result.problems.get(q.name) or validation.Problem(validation.REQUIRED)
+        raise InvalidInput(problem.text(lang, definition.default_language))
+    if q.kind in {"short_text", "long_text"}:
+        answer.text = value
+    else:
+        answer.value = value
+    from baraza.db import utcnow
+
+    answer.updated_at = utcnow()
+    session.add(answer)
+    return previous
+
+
+def erase_participant(session: Session, consultation: Consultation, participant: Participant, items: Sequence[ParticipantItem] | None) -> int:
+    """Delete what a participant gave in surveys: everything (withdrawal) or the listed answers."""
+    responses = list(
+        session.exec(
+            select(SurveyResponse).where(SurveyResponse.participant_id == participant.id, SurveyResponse.consultation_id == consultation.id)
+        ).all()
+    )
+    response_ids = [r.id for r in responses]
+    if not response_ids:
+        return 0
+    if items is None:
+        count = len(session.exec(select(SurveyAnswer.id).where(col(SurveyAnswer.response_id).in_(response_ids))).all())
+        session.exec(delete(SurveyAnswer).where(col(SurveyAnswer.response_id).in_(response_ids)))  # type: ignore[call-overload]
+        session.exec(delete(SurveySubmission).where(col(SurveySubmission.response_id).in_(response_ids)))  # type: ignore[call-overload]
+        session.exec(delete(SurveyResponse).where(col(SurveyResponse.id).in_(response_ids)))  # type: ignore[call-overload]
+        return count + len(response_ids)
+    ids = [int(i.item_id) for i in items if i.source == SOURCE and i.item_id.isdigit()]
+    if not ids:
+        return 0
+    mine = session.exec(
+        select(SurveyAnswer.id).where(col(SurveyAnswer.id).in_(ids), col(SurveyAnswer.response_id).in_(response_ids))
+    ).all()
+    if mine:
+        session.exec(delete(SurveyAnswer).where(col(SurveyAnswer.id).in_(list(mine))))  # type: ignore[call-overload]
+    return len(mine)
+
+
+# Retention ---------------------------------------------------------------------------------------
+
+
+def purge_expired(session: Session, consultation: Consultation, category: str, cutoff: datetime) -> int:
+    """Delete survey data of `category` collected before `cutoff` in `consultation`."""
+    response_ids = select(SurveyResponse.id).where(SurveyResponse.consultation_id == consultation.id)
+    count = 0
+    if category == "free_text":
+        rows = session.exec(
+            select(SurveyAnswer).where(
+                col(SurveyAnswer.response_id).in_(response_ids), col(SurveyAnswer.text).is_not(None), SurveyAnswer.created_at < cutoff
+            )
+        ).all()
+        for row in rows:
+            if row.value is None:
+                session.delete(row)
+            else:
+                row.text = None  # a rating keeps its number; its reason goes
+                session.add(row)
+            count += 1
+    elif category == "answers":
+        rows = session.exec(
+            select(SurveyAnswer).where(
+                col(SurveyAnswer.response_id).in_(response_ids), SurveyAnswer.category == "answers", SurveyAnswer.created_at < cutoff
+            )
+        ).all()
+        for row in rows:
+            session.delete(row)
+            count += 1
+    else:
+        return 0
+    session.flush()
+    # A response with nothing left in it goes too, with its submissions.
+    empty = session.exec(
+        select(SurveyResponse.id).where(
+            SurveyResponse.consultation_id == consultation.id,
+            SurveyResponse.started_at < cutoff,
+            col(SurveyResponse.id).not_in(select(SurveyAnswer.response_id)),
+        )
+    ).all()
+    if empty:
+        session.exec(delete(SurveySubmission).where(col(SurveySubmission.response_id).in_(list(empty))))  # type: ignore[call-overload]
+        session.exec(delete(SurveyResponse).where(col(SurveyResponse.id).in_(list(empty))))  # type: ignore[call-overload]
+    return count
+
+
+# Participant home ----------------------------------------------------------------------------------
+
+
+def activities(session: Session, consultation: Consultation, participant: Participant) -> list[ParticipantActivity]:
+    surveys = session.exec(
+        select(Survey).where(Survey.consultation_id == consultation.id, Survey.status == SurveyStatus.PUBLISHED.value).order_by(col(Survey.id))
+    ).all()
+    done = set(
+        session.exec(
+            select(SurveyResponse.survey_id).where(
+                SurveyResponse.participant_id == participant.id, SurveyResponse.status == ResponseStatus.COMPLETE.value
+            )
+        ).all()
+    )
+    out = []
+    for survey in surveys:
+        definition = Definition.from_dict(survey.definition)
+        lang = participant.language if participant.language in definition.languages else definition.default_language
+        out.append(
+            ParticipantActivity(
+                title=text_in(definition.title, lang, definition.default_language),
+                route_name="surveys:answer",
+                params={"survey_id": survey.id},
+                done=survey.id in done,
+            )
+        )
+    return out
+
+
+def consultation_links(consultation: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    return [("Surveys", "surveys:index", {})]

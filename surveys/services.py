@@ -1,0 +1,433 @@
+"""Use cases of the surveys app. Each commits once and writes its audit entry in the same
+transaction; views call these and never write to the database themselves."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
+
+from baraza.accounts.roles import Actor
+from baraza.audit.services import record_audit
+from baraza.consultations.models import Consultation
+from baraza.db import utcnow
+from baraza.errors import Conflict, InvalidInput
+from baraza.participation.api import participant_actor, require_consent_to_answer
+from baraza.participation.models import Participant
+from baraza.settings import Settings
+from surveys import validation
+from surveys.access import answer_rows, definition_of, response_of
+from surveys.definition import Definition, DefinitionError, Texts, empty_definition, validated
+from surveys.models import ResponseStatus, Survey, SurveyAnswer, SurveyResponse, SurveyStatus, SurveySubmission
+from surveys.xlsform import XLSFormError, import_xlsform
+
+SUBMISSION_ID_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+DONE = "done"
+
+
+def consultation_languages(consultation: Consultation) -> list[str]:
+    languages = [consultation.default_language] + [lang for lang in consultation.languages if lang != consultation.default_language]
+    return [lang for lang in languages if lang] or ["en"]
+
+
+# Building ----------------------------------------------------------------------------------------
+
+
+def do_create_survey(
+    session: Session,
+    actor: Actor,
+    consultation: Consultation,
+    *,
+    title: Texts,
+    is_scorecard: bool = False,
+    commitment_id: int | None = None,
+) -> Survey:
+    """Create a draft survey in `consultation` (already reached with `survey.build`), in the
+    consultation's languages. Audited."""
+    definition = empty_definition(consultation_languages(consultation), {k: v for k, v in title.items() if v})
+    _check(definition)
+    survey = Survey(
+        consultation_id=consultation.id,  # type: ignore[arg-type]
+        definition=definition.to_dict(),
+        is_scorecard=is_scorecard,
+        commitment_id=commitment_id if is_scorecard else None,
+        created_by_user_id=actor.user_id,
+    )
+    session.add(survey)
+    session.flush()
+    record_audit(session, actor, "survey.created", [("survey", survey.id), ("consultation", consultation.id)])
+    session.commit()
+    return survey
+
+
+def _check(definition: Definition, *, for_publishing: bool = False) -> Definition:
+    try:
+        return validated(definition, for_publishing=for_publishing)
+    except DefinitionError as exc:
+        raise InvalidInput(
+            "The survey has problems to fix first.",
+            errors={f"{p.where or 'survey'}:{i}": str(p) for i, p in enumerate(exc.problems)},
+        ) from exc
+
+
+def _editable(survey: Survey) -> None:
+    if survey.status != SurveyStatus.DRAFT:
+        raise Conflict("Only a draft can be changed. Duplicate this survey to change it.")
+
+
+def do_save_definition(session: Session, actor: Actor, survey: Survey, definition: Definition) -> Survey:
+    """Store a changed definition of a draft, normalised and checked. Audited."""
+    _editable(survey)
+    definition = _check(definition)
+    survey.definition = definition.to_dict()
+    survey.updated_at = utcnow()
+    session.add(survey)
+    record_audit(session, actor, "survey.edited", [("survey", survey.id)])
+    session.commit()
+    return survey
+
+
+def do_set_scorecard(session: Session, actor: Actor, survey: Survey, *, is_scorecard: bool, commitment_id: int | None) -> Survey:
+    """Mark a survey as a scorecard about a commitment (the tracker's id), or not."""
+    survey.is_scorecard = is_scorecard
+    survey.commitment_id = commitment_id if is_scorecard else None
+    survey.updated_at = utcnow()
+    session.add(survey)
+    record_audit(session, actor, "survey.scorecard_set", [("survey", survey.id)], {"scorecard": is_scorecard})
+    session.commit()
+    return survey
+
+
+def do_import_xlsform(
+    session: Session, actor: Actor, consultation: Consultation, data: bytes, *, survey: Survey | None = None
+) -> Survey:
+    """A new draft from an XLSForm, or a draft's definition replaced by one. The whole form or
+    nothing: XLSFormError lists every problem with its sheet, row and column. Audited."""
+    if survey is not None:
+        _editable(survey)
+    definition = import_xlsform(data, fallback_language=consultation_languages(consultation)[0])
+    allowed = set(consultation_languages(consultation))
+    extra = [lang for lang in definition.languages if lang not in allowed]
+    if extra:
+        from surveys.xlsform import CellProblem
+
+        raise XLSFormError(
+            [CellProblem("survey", 1, None, f"The form has texts in '{lang}', which is not a language of this consultation; remove those columns or add the language to the consultation first.") for lang in extra]
+        )
+    # The survey speaks every language of the consultation; missing texts are marked, not invented.
+    definition.languages = definition.languages + [lang for lang in consultation_languages(consultation) if lang not in definition.languages]
+    if survey is None:
+        survey = Survey(consultation_id=consultation.id, definition=definition.to_dict(), created_by_user_id=actor.user_id)  # type: ignore[arg-type]
+        session.add(survey)
+        session.flush()
+        action = "survey.imported"
+    else:
+        survey.definition = definition.to_dict()
+        survey.updated_at = utcnow()
+        session.add(survey)
+        action = "survey.reimported"
+    record_audit(session, actor, action, [("survey", survey.id), ("consultation", consultation.id)],
+                 {"questions": sum(1 for _ in definition.questions())})
+    session.commit()
+    return survey
+
+
+def do_publish_survey(session: Session, actor: Actor, survey: Survey) -> Survey:
+    """Open a draft for answers, once its definition is complete enough to answer. Audited."""
+    if survey.status != SurveyStatus.DRAFT:
+        raise Conflict("This survey is already published or closed.")
+    _check(definition_of(survey), for_publishing=True)
+    survey.status = SurveyStatus.PUBLISHED.value
+    survey.published_at = utcnow()
+    session.add(survey)
+    record_audit(session, actor, "survey.published", [("survey", survey.id)])
+    session.commit()
+    return survey
+
+
+def do_close_survey(session: Session, actor: Actor, survey: Survey) -> Survey:
+    """Stop taking answers; results and exports stay. Audited."""
+    if survey.status != SurveyStatus.PUBLISHED:
+        raise Conflict("Only a published survey can be closed.")
+    survey.status = SurveyStatus.CLOSED.value
+    survey.closed_at = utcnow()
+    session.add(survey)
+    record_audit(session, actor, "survey.closed", [("survey", survey.id)])
+    session.commit()
+    return survey
+
+
+def do_duplicate_survey(session: Session, actor: Actor, survey: Survey) -> Survey:
+    """A new draft with the same questions (never the answers). Audited."""
+    definition = definition_of(survey)
+    copy = Survey(
+        consultation_id=survey.consultation_id,
+        definition=definition.to_dict(),
+        is_scorecard=survey.is_scorecard,
+        commitment_id=survey.commitment_id,
+        duplicated_from_id=survey.id,
+        created_by_user_id=actor.user_id,
+    )
+    session.add(copy)
+    session.flush()
+    record_audit(session, actor, "survey.duplicated", [("survey", copy.id), ("survey", survey.id)])
+    session.commit()
+    return copy
+
+
+# Answering ---------------------------------------------------------------------------------------
+
+
+class ScreenProblems(InvalidInput):
+    """A screen's answers were refused: messages per question, nothing stored."""
+
+    def __init__(self, result: validation.ScreenResult) -> None:
+        super().__init__("Some answers need a change. Nothing on this screen was saved yet.")
+        self.result = result
+
+
+@dataclass(frozen=True)
+class ScreenOutcome:
+    outcome: str  # the next screen's name, or DONE
+    replayed: bool  # True when this was a retry answered from the first sending
+
+
+def stored_answers(session: Session, response: SurveyResponse | None) -> dict[str, Any]:
+    if response is None:
+        return {}
+    out: dict[str, Any] = {}
+    for row in answer_rows(session, response):
+        out[row.question] = _from_row(row)
+    return out
+
+
+def _from_row(row: SurveyAnswer) -> Any:
+    value = row.value
+    if isinstance(value, dict) and "rating" in value:
+        return {"rating": value.get("rating"), "reason": row.text or ""}
+    if value is None and row.text is not None:
+        return row.text
+    return value
+
+
+def _to_row_values(kind: str, value: Any) -> tuple[Any, str | None, str]:
+    """(value, text, category) of an answer as stored."""
+    if kind in {"short_text", "long_text"}:
+        return None, str(value), "free_text"
+    if kind == "rating_reason":
+        reason = (value or {}).get("reason") or None
+        return {"rating": value.get("rating")}, reason, "answers"
+    return value, None, "answers"
+
+
+def screen_digest(settings: Settings, survey_id: int, screen: str, form: Mapping[str, Sequence[str]]) -> str:
+    """A keyed hash of what a screen sent: equal for a retry, different for other content."""
+    fields = sorted((k, [str(v) for v in values]) for k, values in form.items() if k.startswith("q."))
+    payload = json.dumps({"survey": survey_id, "screen": screen, "fields": fields}, ensure_ascii=False, separators=(",", ":"))
+    return hmac.new(settings.secret_key.encode(), b"survey-screen:" + payload.encode(), hashlib.sha256).hexdigest()
+
+
+def check_submission_id(raw: str) -> str:
+    if not SUBMISSION_ID_RE.fullmatch(raw or ""):
+        raise InvalidInput("This page is out of date. Go back to the survey and try again.")
+    return raw
+
+
+def _replay(session: Session, participant: Participant, submission_id: str, digest: str) -> ScreenOutcome | None:
+    row = session.exec(
+        select(SurveySubmission, SurveyResponse.participant_id)
+        .join(SurveyResponse, col(SurveyResponse.id) == col(SurveySubmission.response_id))
+        .where(SurveySubmission.submission_id == submission_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    submission, owner = row
+    if owner != participant.id or not hmac.compare_digest(submission.digest, digest):
+        raise Conflict("These answers were already sent once with different content. Reload the survey to see what was saved.")
+    return ScreenOutcome(outcome=submission.outcome, replayed=True)
+
+
+def first_incomplete_screen(definition: Definition, answers: Mapping[str, Any]) -> str | None:
+    """The first screen this person sees with a required question unanswered."""
+    kept = validation.prune(definition, answers)
+    for group in validation.screens(definition, kept):
+        for q in group.questions:
+            if q.required and q.answers and validation.question_applies(q, kept) and q.name not in kept:
+                return group.name
+    return None
+
+
+def do_save_screen(
+    session: Session,
+    settings: Settings,
+    participant: Participant,
+    survey: Survey,
+    consultation: Consultation,
+    *,
+    screen: str,
+    form: Mapping[str, Sequence[str]],
+    submission_id: str,
+    language: str,
+) -> ScreenOutcome:
+    """Store one screen of answers under its client-generated submission id.
+
+    Effects, in one transaction: checks the participant's consent (locking their row), stores
+    the screen's answers (creating the response on the first screen), records the submission
+    and its outcome, completes the response after the last screen, and audits. A retry of the
+    same id returns the first outcome and stores nothing; the same id with other content is a
+    Conflict (409). The unique constraint on the id, not a prior look-up, is what guarantees
+    one row however many copies race (SECURITY 36-37).
+    """
+    check_submission_id(submission_id)
+    digest = screen_digest(settings, survey.id, screen, form)  # type: ignore[arg-type]
+    for _attempt in range(3):
+        try:
+            return _save_screen_once(session, participant, survey, consultation, screen, form, submission_id, digest, language)
+        except IntegrityError:
+            session.rollback()
+            replay = _replay(session, participant, submission_id, digest)
+            session.rollback()
+            if replay is not None:
+                return replay
+            # Another screen of the same person created the response first; go again.
+    raise Conflict("The survey was busy saving another screen. Please send this screen again.")
+
+
+def _save_screen_once(
+    session: Session,
+    participant: Participant,
+    survey: Survey,
+    consultation: Consultation,
+    screen: str,
+    form: Mapping[str, Sequence[str]],
+    submission_id: str,
+    digest: str,
+    language: str,
+) -> ScreenOutcome:
+    consent = require_consent_to_answer(session, participant, consultation)
+    replay = _replay(session, participant, submission_id, digest)
+    if replay is not None:
+        session.rollback()
+        return replay
+    status = session.exec(select(Survey.status).where(Survey.id == survey.id)).one()
+    if status != SurveyStatus.PUBLISHED:
+        raise Conflict("This survey is closed and takes no more answers. Thank you!")
+    definition = definition_of(survey)
+    group = definition.group(screen)
+    response = response_of(session, survey, participant)
+    if response is not None and response.status == ResponseStatus.COMPLETE:
+        raise Conflict("You have already sent this survey. Thank you!")
+    prior = stored_answers(session, response)
+    if group is None or group.name not in {g.name for g in validation.screens(definition, prior)}:
+        raise InvalidInput("This screen is not part of the survey for you. Go back to the survey and try again.")
+    result = validation.read_screen(definition, group, form, validation.answers_before(definition, screen, prior))
+    if not result.ok:
+        session.rollback()
+        raise ScreenProblems(result)
+
+    merged = dict(prior)
+    for q in group.questions:
+        if not q.answers:
+            continue
+        value = result.answers.get(q.name)
+        if value is None:
+            merged.pop(q.name, None)
+        else:
+            merged[q.name] = value
+    following = validation.next_screen(definition, screen, merged)
+    outcome = following.name if following is not None else DONE
+    complete = False
+    if outcome == DONE:
+        missing = first_incomplete_screen(definition, merged)
+        if missing is not None:
+            outcome = missing
+        else:
+            complete = True
+            merged = validation.prune(definition, merged)
+
+    now = utcnow()
+    if response is None:
+        response = SurveyResponse(
+            survey_id=survey.id,  # type: ignore[arg-type]
+            consultation_id=consultation.id,  # type: ignore[arg-type]
+            participant_id=participant.id,  # type: ignore[arg-type]
+            context_id=participant.context_id,
+            consent_record_id=consent.id,  # type: ignore[arg-type]
+            language=language,
+        )
+        session.add(response)
+        session.flush()
+    session.add(SurveySubmission(submission_id=submission_id, response_id=response.id, screen=screen, digest=digest, outcome=outcome))  # type: ignore[arg-type]
+    session.flush()  # the unique submission id is checked here: a racing copy stops at this line
+
+    rows = {row.question: row for row in answer_rows(session, response)}
+    kinds = {q.name: q.kind for q in definition.questions()}
+    for name, row in rows.items():
+        if name not in merged:
+            session.delete(row)
+    for name, value in merged.items():
+        if name not in kinds:
+            continue
+        if name not in {q.name for q in group.questions} and name in rows:
+            continue  # answers of other screens are kept as they are
+        stored_value, text, category = _to_row_values(kinds[name], value)
+        row = rows.get(name)
+        if row is None:
+            row = SurveyAnswer(response_id=response.id, survey_id=survey.id, question=name, category=category)  # type: ignore[arg-type]
+        row.value, row.text, row.category, row.updated_at = stored_value, text, category, now
+        session.add(row)
+    response.current_screen = None if complete else outcome
+    response.consent_record_id = consent.id  # type: ignore[assignment]
+    response.language = language
+    response.updated_at = now
+    if complete:
+        response.status = ResponseStatus.COMPLETE.value
+        response.completed_at = now
+    session.add(response)
+    actor = participant_actor(participant)
+    record_audit(
+        session,
+        actor,
+        "survey.completed" if complete else "survey.screen_saved",
+        [("survey", survey.id), ("survey_response", response.id), ("consent_record", consent.id)],
+        {"screen": screen},
+    )
+    session.commit()
+    return ScreenOutcome(outcome=DONE if complete else outcome, replayed=False)
+
+
+# Exports -----------------------------------------------------------------------------------------
+
+
+def do_export_responses(
+    session: Session, settings: Settings, actor: Actor, survey: Survey, fmt: str, *, with_text: bool
+) -> tuple[bytes, str, str]:
+    """Build the responses file (survey already reached with `responses.export`) and audit the
+    export in the same transaction. Returns (bytes, media type, file name); nothing is kept."""
+    from surveys import exports
+    from surveys.access import consultation_of
+
+    consultation = consultation_of(session, survey)
+    header, rows = exports.response_rows(session, settings, survey, consultation, definition_of(survey), with_text=with_text)
+    if fmt == "xlsx":
+        data, count = exports.to_xlsx(header, rows)
+        media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        data, count = exports.to_csv(header, rows)
+        media_type = "text/csv; charset=utf-8"
+    record_audit(
+        session,
+        actor,
+        "survey.responses_exported",
+        [("survey", survey.id), ("consultation", consultation.id)],
+        {"format": fmt, "rows": count, "with_free_text": with_text},
+    )
+    session.commit()
+    return data, media_type, f"survey-{survey.id}-responses.{fmt}"

@@ -1,0 +1,860 @@
+"""Thin endpoints of the surveys app: the builder, preview, answering, results and exports."""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import NoMatchFound
+
+from baraza.consultations.access import access_consultation, contexts_of, list_consultations
+from baraza.consultations.models import Consultation
+from baraza.errors import InvalidInput, NotFound
+from baraza.i18n import LANGUAGES, language_name, text_direction
+from baraza.participation.api import current_participant, require_participant
+from baraza.security import CSP
+from baraza.web import (
+    actor,
+    db,
+    form_bool,
+    form_int,
+    form_list,
+    form_text,
+    query_choice,
+    redirect,
+    redirect_to,
+    render,
+    state,
+    view,
+)
+from surveys import builder, exports, logic, results, services, validation
+from surveys.access import (
+    access_survey,
+    consultation_of,
+    definition_of,
+    list_surveys,
+    response_of,
+    survey_for_participants,
+)
+from surveys.definition import (
+    CEILING_MAX_LENGTH,
+    CHOICE_KINDS,
+    MAX_CHOICES,
+    MAX_HINT,
+    MAX_LABEL,
+    MAX_TITLE,
+    QUESTION_KINDS,
+    TEXT_KINDS,
+    Definition,
+    DefinitionError,
+    Group,
+    Question,
+    Texts,
+    missing_by_place,
+    text_in,
+)
+from surveys.models import ResponseStatus, Survey, SurveyStatus
+from surveys.xlsform import MAX_XLSX_BYTES, XLSFormError
+
+# Charts need inline styles (Plotly sets them); only chart pages relax the CSP for styles.
+CHART_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+# The preview is framed by the builder on the same origin, and only there.
+PREVIEW_CSP = CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NEW_CHOICE_ROWS = 3
+
+
+def _survey_id(request: Request) -> int:
+    return int(request.path_params["survey_id"])
+
+
+# Staff: list and create ---------------------------------------------------------------------------
+
+
+@view(permission="results.view")
+def index(request: Request) -> Response:
+    a = actor(request)
+    session = db(request)
+    surveys: dict[int, Survey] = {}
+    for permission in ("results.view", "survey.build"):
+        for s in list_surveys(session, a, permission):
+            surveys[s.id] = s  # type: ignore[index]
+    consultations = {c.id: c for c in list_consultations(session, a, "consultation.view")}
+    buildable = list_consultations(session, a, "survey.build") if a.can("survey.build") else []
+    rows = []
+    for s in sorted(surveys.values(), key=lambda s: s.id or 0, reverse=True):
+        d = definition_of(s)
+        rows.append({"survey": s, "title": text_in(d.title, request.state.lang, d.default_language), "consultation": consultations.get(s.consultation_id)})
+    return render(
+        request,
+        "surveys/index.html",
+        {"title": "Surveys", "rows": rows, "buildable": buildable, "lang_of": _consultation_title},
+    )
+
+
+def _consultation_title(consultation: Consultation | None, lang: str) -> str:
+    return consultation.title_in(lang) if consultation else ""
+
+
+def _texts_from_form(request: Request, prefix: str, languages: Sequence[str], max_length: int) -> Texts:
+    return {lang: value for lang in languages if (value := form_text(request, f"{prefix}.{lang}", max_length=max_length))}
+
+
+@view(permission="survey.build")
+def create(request: Request) -> Response:
+    a = actor(request)
+    consultation = access_consultation(db(request), a, form_int(request, "consultation_id", required=True) or 0, "survey.build")
+    languages = services.consultation_languages(consultation)
+    title = {languages[0]: form_text(request, "title", max_length=MAX_TITLE, required=True)}
+    survey = services.do_create_survey(db(request), a, consultation, title=title)
+    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash="Survey created. Add a screen and its questions.")
+
+
+def _upload(request: Request, name: str = "file") -> bytes:
+    upload = request.state.form.get(name)
+    if not isinstance(upload, UploadFile):
+        raise InvalidInput(errors={name: "Choose an XLSForm file (.xlsx) to upload."})
+    data = upload.file.read(MAX_XLSX_BYTES + 1)
+    if len(data) > MAX_XLSX_BYTES:
+        raise InvalidInput(errors={name: "The file is larger than 2 MB; an XLSForm is much smaller."})
+    return data
+
+
+@view(permission="survey.build", max_files=1)
+def import_form(request: Request) -> Response:
+    a = actor(request)
+    session = db(request)
+    consultation = access_consultation(session, a, form_int(request, "consultation_id", required=True) or 0, "survey.build")
+    try:
+        survey = services.do_import_xlsform(session, a, consultation, _upload(request))
+    except XLSFormError as exc:
+        return _xlsform_refused(request, exc)
+    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash="The XLSForm was imported as a draft.")
+
+
+def _xlsform_refused(request: Request, exc: XLSFormError) -> Response:
+    return render(
+        request,
+        "surveys/xlsform_refused.html",
+        {"title": "The XLSForm was not imported", "problems": exc.problems},
+        status=400,
+    )
+
+
+# Staff: the builder ------------------------------------------------------------------------------
+
+
+def _builder_context(request: Request, survey: Survey, **extra: Any) -> dict[str, Any]:
+    session = db(request)
+    consultation = consultation_of(session, survey)
+    definition = definition_of(survey)
+    lang = request.state.lang
+    link = str(request.url_for("surveys:answer", survey_id=survey.id))
+    try:
+        join_link = str(request.url_for("participation:join_code", code=consultation.join_code))
+    except NoMatchFound:
+        join_link = ""
+    first = definition.groups[0].name if definition.groups else ""
+    return {
+        "title": text_in(definition.title, lang, definition.default_language) or "Survey",
+        "survey": survey,
+        "consultation": consultation,
+        "definition": definition,
+        "missing": missing_by_place(definition),
+        "kinds": QUESTION_KINDS,
+        "language_name": language_name,
+        "link": link,
+        "join_link": join_link,
+        "preview_screen": extra.pop("preview_screen", first),
+        "editable": survey.status == SurveyStatus.DRAFT,
+        "t": lambda texts: text_in(texts, lang, definition.default_language),
+        **extra,
+    }
+
+
+@view(permission="survey.build")
+def builder_page(request: Request) -> Response:
+    survey = access_survey(db(request), actor(request), _survey_id(request))
+    screen = request.query_params.get("screen", "")
+    definition = definition_of(survey)
+    extra: dict[str, Any] = {}
+    if definition.group(screen):
+        extra["preview_screen"] = screen
+    return render(request, "surveys/builder.html", _builder_context(request, survey, **extra))
+
+
+def _save(request: Request, survey: Survey, definition: Definition, *, screen: str = "") -> Response:
+    try:
+        services.do_save_definition(db(request), actor(request), survey, definition)
+    except InvalidInput as exc:
+        return render(
+            request,
+            "surveys/builder.html",
+            _builder_context(request, survey, problems=list(exc.errors.values()) or [exc.message]),
+            status=400,
+        )
+    params = {"screen": screen} if screen else {}
+    url = request.url_for("surveys:builder", survey_id=survey.id).path + ("?" + urlencode(params) if params else "")
+    return redirect(request, url, flash="Saved.")
+
+
+def _draft(request: Request) -> tuple[Survey, Definition]:
+    survey = access_survey(db(request), actor(request), _survey_id(request))
+    if survey.status != SurveyStatus.DRAFT:
+        raise InvalidInput("Only a draft can be changed. Duplicate this survey to change it.")
+    return survey, definition_of(survey)
+
+
+@view(permission="survey.build")
+def add_group(request: Request) -> Response:
+    survey, definition = _draft(request)
+    label = _texts_from_form(request, "label", definition.languages, MAX_LABEL)
+    group = builder.add_group(definition, label)
+    return _save(request, survey, definition, screen=group.name)
+
+
+@view(permission="survey.build")
+def add_question(request: Request) -> Response:
+    survey, definition = _draft(request)
+    group_name = form_text(request, "group", max_length=64, required=True)
+    kind = form_text(request, "kind", max_length=32, required=True)
+    if kind not in QUESTION_KINDS or definition.group(group_name) is None:
+        raise InvalidInput(errors={"kind": "Choose a question type and a screen from the lists."})
+    label = _texts_from_form(request, "label", definition.languages, MAX_LABEL)
+    q = builder.add_question(definition, group_name, kind, label)
+    try:
+        services.do_save_definition(db(request), actor(request), survey, definition)
+    except InvalidInput as exc:
+        return render(request, "surveys/builder.html", _builder_context(request, survey, problems=list(exc.errors.values()) or [exc.message]), status=400)
+    return redirect_to(request, "surveys:question", survey_id=survey.id, name=q.name, flash="Question added. Now fill it in.")
+
+
+def _condition(request: Request, definition: Definition, prefix: str = "") -> str:
+    advanced = form_text(request, f"{prefix}relevant", max_length=logic.MAX_EXPRESSION_LENGTH)
+    if advanced:
+        return advanced
+    question = definition.question(form_text(request, f"{prefix}cond_question", max_length=64))
+    operator = form_text(request, f"{prefix}cond_op", max_length=16)
+    value = form_text(request, f"{prefix}cond_value", max_length=200)
+    try:
+        return builder.simple_condition(question, operator, value)
+    except ValueError as exc:
+        raise InvalidInput(errors={"cond_value": "Enter a number for this condition."}) from exc
+
+
+def _number_field(request: Request, name: str) -> int | float | None:
+    raw = form_text(request, name, max_length=30)
+    if not raw:
+        return None
+    try:
+        number = float(raw.replace(",", "."))
+    except ValueError as exc:
+        raise InvalidInput(errors={name: "Enter a number."}) from exc
+    if number != number or abs(number) > 1e12:  # NaN or absurd
+        raise InvalidInput(errors={name: "Enter a number."})
+    return int(number) if number.is_integer() else number
+
+
+def _question_edit(request: Request, definition: Definition, q: Question) -> builder.QuestionEdit:
+    langs = definition.languages
+    choices: list[tuple[str, Texts]] = []
+    if q.kind in CHOICE_KINDS:
+        count = form_int(request, "choice_count", minimum=0, maximum=MAX_CHOICES + NEW_CHOICE_ROWS) or 0
+        for i in range(count):
+            name = form_text(request, f"choice.{i}.name", max_length=64)
+            label = _texts_from_form(request, f"choice.{i}.label", langs, MAX_LABEL)
+            if form_bool(request, f"choice.{i}.delete") or (not name and not label):
+                continue
+            choices.append((name, label))
+    ceiling = CEILING_MAX_LENGTH.get(q.kind, 5000)
+    return builder.QuestionEdit(
+        label=_texts_from_form(request, "label", langs, MAX_LABEL),
+        hint=_texts_from_form(request, "hint", langs, MAX_HINT),
+        required=form_bool(request, "required"),
+        relevant=_condition(request, definition),
+        constraint=form_text(request, "constraint", max_length=logic.MAX_EXPRESSION_LENGTH),
+        constraint_message=_texts_from_form(request, "constraint_message", langs, MAX_HINT),
+        choices=choices,
+        min_choices=form_int(request, "min_choices", minimum=0, maximum=MAX_CHOICES),
+        max_choices=form_int(request, "max_choices", minimum=0, maximum=MAX_CHOICES),
+        minimum=_number_field(request, "minimum"),
+        maximum=_number_field(request, "maximum"),
+        step=_number_field(request, "step"),
+        decimal=form_bool(request, "decimal"),
+        min_length=form_int(request, "min_length", minimum=0, maximum=ceiling),
+        max_length=form_int(request, "max_length", minimum=1, maximum=ceiling),
+        min_label=_texts_from_form(request, "min_label", langs, MAX_LABEL),
+        max_label=_texts_from_form(request, "max_label", langs, MAX_LABEL),
+        reason_label=_texts_from_form(request, "reason_label", langs, MAX_LABEL),
+    )
+
+
+def _earlier_questions(definition: Definition, name: str) -> list[Question]:
+    out = []
+    for q in definition.questions():
+        if q.name == name:
+            break
+        if q.answers:
+            out.append(q)
+    return out
+
+
+@view(permission="survey.build")
+def question_page(request: Request) -> Response:
+    session = db(request)
+    survey = access_survey(session, actor(request), _survey_id(request))
+    definition = definition_of(survey)
+    name = request.path_params["name"]
+    q = definition.question(name)
+    if q is None:
+        raise NotFound()
+    errors: list[str] = []
+    if request.method == "POST":
+        if survey.status != SurveyStatus.DRAFT:
+            raise InvalidInput("Only a draft can be changed. Duplicate this survey to change it.")
+        builder.update_question(definition, name, _question_edit(request, definition, q))
+        try:
+            services.do_save_definition(session, actor(request), survey, definition)
+            group = definition.group_of(name)
+            return redirect(
+                request,
+                request.url_for("surveys:builder", survey_id=survey.id).path + "?" + urlencode({"screen": group.name if group else ""}) + f"#q-{name}",
+                flash="Question saved.",
+            )
+        except InvalidInput as exc:
+            errors = list(exc.errors.values()) or [exc.message]
+            q = definition.question(name) or q
+    simple = builder.read_simple_condition(q.relevant)
+    return render(
+        request,
+        "surveys/question_edit.html",
+        {
+            "title": "Edit question",
+            "survey": survey,
+            "definition": definition,
+            "q": q,
+            "kinds": QUESTION_KINDS,
+            "language_name": language_name,
+            "earlier": _earlier_questions(definition, name),
+            "simple": simple,
+            "advanced": q.relevant if q.relevant and simple is None else "",
+            "operators": builder.CONDITION_OPERATORS,
+            "new_rows": NEW_CHOICE_ROWS,
+            "problems": errors,
+            "choice_kinds": CHOICE_KINDS,
+            "text_kinds": TEXT_KINDS,
+            "editable": survey.status == SurveyStatus.DRAFT,
+            "t_fn": _translator(request, definition),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@view(permission="survey.build")
+def group_page(request: Request) -> Response:
+    session = db(request)
+    survey = access_survey(session, actor(request), _survey_id(request))
+    definition = definition_of(survey)
+    name = request.path_params["name"]
+    group = definition.group(name)
+    if group is None:
+        raise NotFound()
+    errors: list[str] = []
+    if request.method == "POST":
+        if survey.status != SurveyStatus.DRAFT:
+            raise InvalidInput("Only a draft can be changed. Duplicate this survey to change it.")
+        builder.update_group(definition, name, _texts_from_form(request, "label", definition.languages, MAX_LABEL), _condition(request, definition))
+        try:
+            services.do_save_definition(session, actor(request), survey, definition)
+            return redirect(request, request.url_for("surveys:builder", survey_id=survey.id).path + "?" + urlencode({"screen": name}), flash="Screen saved.")
+        except InvalidInput as exc:
+            errors = list(exc.errors.values()) or [exc.message]
+    earlier: list[Question] = []
+    for g in definition.groups:
+        if g.name == name:
+            break
+        earlier.extend(q for q in g.questions if q.answers)
+    simple = builder.read_simple_condition(group.relevant)
+    return render(
+        request,
+        "surveys/group_edit.html",
+        {
+            "title": "Edit screen",
+            "survey": survey,
+            "definition": definition,
+            "group": group,
+            "language_name": language_name,
+            "earlier": earlier,
+            "simple": simple,
+            "advanced": group.relevant if group.relevant and simple is None else "",
+            "operators": builder.CONDITION_OPERATORS,
+            "problems": errors,
+            "editable": survey.status == SurveyStatus.DRAFT,
+            "t_fn": _translator(request, definition),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _translator(request: Request, definition: Definition) -> Any:
+    lang = request.state.lang
+    return lambda texts: text_in(texts, lang, definition.default_language)
+
+
+@view(permission="survey.build")
+def structure(request: Request) -> Response:
+    """Delete or move a screen or a question (one small form per button in the builder)."""
+    survey, definition = _draft(request)
+    what = form_text(request, "what", max_length=16)
+    name = form_text(request, "name", max_length=64, required=True)
+    action = form_text(request, "action", max_length=16)
+    screen = ""
+    try:
+        if what == "group" and action in {"up", "down"}:
+            builder.move_group(definition, name, -1 if action == "up" else 1)
+            screen = name
+        elif what == "group" and action == "delete":
+            builder.delete_group(definition, name)
+        elif what == "question" and action in {"up", "down"}:
+            builder.move_question(definition, name, -1 if action == "up" else 1)
+            group = definition.group_of(name)
+            screen = group.name if group else ""
+        elif what == "question" and action == "delete":
+            group = definition.group_of(name)
+            screen = group.name if group else ""
+            builder.delete_question(definition, name)
+        else:
+            raise InvalidInput("Unknown change.")
+    except KeyError as exc:
+        raise NotFound() from exc
+    return _save(request, survey, definition, screen=screen)
+
+
+@view(permission="survey.build")
+def lifecycle(request: Request) -> Response:
+    """Publish, close or duplicate."""
+    session = db(request)
+    a = actor(request)
+    survey = access_survey(session, a, _survey_id(request))
+    action = request.path_params["action"]
+    if action == "publish":
+        try:
+            services.do_publish_survey(session, a, survey)
+        except InvalidInput as exc:
+            return render(request, "surveys/builder.html", _builder_context(request, survey, problems=list(exc.errors.values()) or [exc.message]), status=400)
+        return redirect_to(request, "surveys:builder", survey_id=survey.id, flash="Published: young people can answer it now.")
+    if action == "close":
+        services.do_close_survey(session, a, survey)
+        return redirect_to(request, "surveys:builder", survey_id=survey.id, flash="Closed: it takes no more answers.")
+    if action == "duplicate":
+        copy = services.do_duplicate_survey(session, a, survey)
+        return redirect_to(request, "surveys:builder", survey_id=copy.id, flash="This is a new draft copy of the survey.")
+    raise NotFound()
+
+
+@view(permission="survey.build")
+def scorecard(request: Request) -> Response:
+    survey = access_survey(db(request), actor(request), _survey_id(request))
+    services.do_set_scorecard(
+        db(request),
+        actor(request),
+        survey,
+        is_scorecard=form_bool(request, "is_scorecard"),
+        commitment_id=form_int(request, "commitment_id", minimum=1, maximum=2**31 - 1),
+    )
+    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash="Saved.")
+
+
+@view(permission="survey.build")
+def xlsform_download(request: Request) -> Response:
+    from surveys.xlsform import export_xlsform
+
+    survey = access_survey(db(request), actor(request), _survey_id(request))
+    data = export_xlsform(definition_of(survey))
+    return Response(
+        data,
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="survey-{survey.id}.xlsx"'},
+    )
+
+
+@view(permission="survey.build", max_files=1)
+def xlsform_upload(request: Request) -> Response:
+    session = db(request)
+    a = actor(request)
+    survey = access_survey(session, a, _survey_id(request))
+    consultation = consultation_of(session, survey)
+    try:
+        services.do_import_xlsform(session, a, consultation, _upload(request), survey=survey)
+    except XLSFormError as exc:
+        return _xlsform_refused(request, exc)
+    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash="The XLSForm replaced the draft's questions.")
+
+
+# Answering: shared by participants and the builder's preview ------------------------------------
+
+
+def _survey_language(request: Request, definition: Definition, fallback: str | None = None) -> str:
+    lang = request.state.lang
+    if lang in definition.languages:
+        return lang  # type: ignore[no-any-return]
+    if fallback in definition.languages:
+        return fallback  # type: ignore[return-value]
+    return definition.default_language
+
+
+def _same_screen_condition(group: Group, q: Question) -> Any | None:
+    """The condition as JSON for the page's script when it reads answers on the same screen."""
+    if not q.relevant:
+        return None
+    tree = logic.parse(q.relevant)
+    here = {x.name for x in group.questions}
+    if any(name in here for name in logic.references(tree)):
+        return logic.to_json(tree)
+    return None
+
+
+def _condition_hint(definition: Definition, group: Group, q: Question, lang: str) -> dict[str, str] | None:
+    """"Answer only if you chose X for Y": the no-script stand-in for a same-screen condition."""
+    simple = builder.read_simple_condition(q.relevant)
+    if simple is None:
+        return {"generic": "1"}
+    name, operator, value = simple
+    other = definition.question(name)
+    if other is None:
+        return {"generic": "1"}
+    question = text_in(other.label, lang, definition.default_language)
+    if other.kind in CHOICE_KINDS and operator in {"is", "includes", "is_not"}:
+        choice = other.choice(value)
+        label = text_in(choice.label, lang, definition.default_language) if choice else value
+        return {"question": question, "choice": label, "negated": "1" if operator == "is_not" else ""}
+    if operator == "answered":
+        return {"question": question, "answered": "1"}
+    return {"generic": "1"}
+
+
+def _screen_context(
+    request: Request,
+    definition: Definition,
+    group: Group,
+    answers: dict[str, Any],
+    *,
+    lang: str,
+    action: str,
+    back_url: str | None,
+    submission_id: str,
+    problems: dict[str, validation.Problem] | None = None,
+    echoed: dict[str, Any] | None = None,
+    preview: bool = False,
+    preview_state: str = "",
+) -> dict[str, Any]:
+    before = validation.answers_before(definition, group.name, answers)
+    number, total = validation.progress(definition, group.name, answers)
+    shown = []
+    live_refs: set[str] = set()
+    for q in group.questions:
+        live = _same_screen_condition(group, q)
+        if live is None and q.relevant and not validation.question_applies(q, before):
+            continue  # depends only on earlier screens, and does not apply
+        if live is not None:
+            live_refs.update(n for n in logic.references(logic.parse(q.relevant)) if n in before)
+        shown.append({"q": q, "live": live, "hint": _condition_hint(definition, group, q, lang) if live is not None else None})
+    values = dict(answers)
+    if echoed is not None:
+        for q in group.questions:
+            values.pop(q.name, None)
+        values.update(echoed)
+    known = {name: before[name] for name in live_refs}
+    return {
+        "definition": definition,
+        "group": group,
+        "shown": shown,
+        "values": values,
+        "problems": problems or {},
+        "number": number,
+        "total": total,
+        "survey_lang": lang,
+        "lang": lang,
+        "dir": text_direction(lang),
+        "action": action,
+        "back_url": back_url,
+        "submission_id": submission_id,
+        "preview": preview,
+        "preview_state": preview_state,
+        "known_json": known,
+        "t": lambda texts: text_in(texts, lang, definition.default_language),
+        "problem_text": lambda p: p.text(lang, definition.default_language),
+        "title": text_in(definition.title, lang, definition.default_language) or "Survey",
+    }
+
+
+def _screen_fields(request: Request, group: Group) -> dict[str, list[str]]:
+    """Read exactly the fields this screen's questions have (nothing else is looked at)."""
+    fields: dict[str, list[str]] = {}
+    for q in group.questions:
+        if not q.answers:
+            continue
+        keys = [f"q.{q.name}"]
+        if q.kind == "rating_reason":
+            keys.append(f"q.{q.name}.reason")
+        if q.kind == "ranking":
+            keys += [f"q.{q.name}.{c}" for c in q.choice_names]
+        for key in keys:
+            values = form_list(request, key, max_items=MAX_CHOICES + 1)
+            if values:
+                fields[key] = values
+    return fields
+
+
+def _participant_home(request: Request, consultation: Consultation) -> str:
+    try:
+        return request.url_for("participation:home", consultation_id=consultation.id).path
+    except NoMatchFound:
+        return "/"
+
+
+@view()
+def answer(request: Request) -> Response:
+    session = db(request)
+    survey, consultation = survey_for_participants(session, _survey_id(request))
+    participant = require_participant(request, consultation)
+    definition = definition_of(survey)
+    lang = _survey_language(request, definition, participant.language)
+    response = response_of(session, survey, participant)
+    if response is not None and response.status == ResponseStatus.COMPLETE:
+        return redirect_to(request, "surveys:done", survey_id=survey.id)
+    if survey.status != SurveyStatus.PUBLISHED:
+        return render(request, "surveys/closed.html", {"title": "This survey is closed", "home": _participant_home(request, consultation)}, status=410)
+    answers = services.stored_answers(session, response)
+    base = request.url_for("surveys:answer", survey_id=survey.id).path
+
+    if request.method == "POST":
+        screen = form_text(request, "screen", max_length=64, required=True)
+        group = definition.group(screen)
+        if group is None:
+            raise InvalidInput("This screen is not part of the survey. Go back to the survey and try again.")
+        submission_id = form_text(request, "submission_id", max_length=64)
+        fields = _screen_fields(request, group)
+        try:
+            outcome = services.do_save_screen(
+                session,
+                state(request).settings,
+                participant,
+                survey,
+                consultation,
+                screen=screen,
+                form=fields,
+                submission_id=submission_id,
+                language=lang,
+            )
+        except services.ScreenProblems as exc:
+            previous = validation.previous_screen(definition, screen, answers)
+            ctx = _screen_context(
+                request, definition, group, answers, lang=lang, action=base,
+                back_url=f"{base}?screen={previous.name}" if previous else None,
+                submission_id=submission_id, problems=exc.result.problems, echoed=exc.result.echoed,
+            )
+            return render(request, "surveys/answer.html", ctx, status=400)
+        if outcome.outcome == services.DONE:
+            return redirect_to(request, "surveys:done", survey_id=survey.id)
+        return redirect(request, f"{base}?screen={outcome.outcome}")
+
+    requested = request.query_params.get("screen", "")
+    visible = validation.screens(definition, answers)
+    names = [g.name for g in visible]
+    if requested in names:
+        group = definition.group(requested)
+    elif response is not None and response.current_screen in names:
+        group = definition.group(response.current_screen)  # resume where they left
+    else:
+        group = visible[0] if visible else None
+    if group is None:
+        raise NotFound()
+    previous = validation.previous_screen(definition, group.name, answers)
+    ctx = _screen_context(
+        request, definition, group, answers, lang=lang, action=base,
+        back_url=f"{base}?screen={previous.name}" if previous else None,
+        submission_id=secrets.token_urlsafe(18),
+    )
+    return render(request, "surveys/answer.html", ctx)
+
+
+@view()
+def done(request: Request) -> Response:
+    session = db(request)
+    survey, consultation = survey_for_participants(session, _survey_id(request))
+    participant = require_participant(request, consultation, consented=False)
+    response = response_of(session, survey, participant)
+    definition = definition_of(survey)
+    lang = _survey_language(request, definition, participant.language)
+    if response is None or response.status != ResponseStatus.COMPLETE:
+        return redirect_to(request, "surveys:answer", survey_id=survey.id)
+    return render(
+        request,
+        "surveys/done.html",
+        {
+            "title": text_in(definition.title, lang, definition.default_language) or "Survey",
+            "home": _participant_home(request, consultation),
+            "survey_lang": lang,
+            "lang": lang,
+            "dir": text_direction(lang),
+        },
+    )
+
+
+@view(permission="survey.build")
+def preview(request: Request) -> Response:
+    """The answering page as a young person sees it, for the builder's phone frame.
+
+    Nothing is stored: answers of earlier screens travel in a hidden field of the page."""
+    survey = access_survey(db(request), actor(request), _survey_id(request))
+    definition = definition_of(survey)
+    lang = request.query_params.get("lang", "")
+    if lang not in definition.languages:
+        lang = _survey_language(request, definition)
+    base = request.url_for("surveys:preview", survey_id=survey.id).path
+    answers: dict[str, Any] = {}
+    if request.method == "POST":
+        answers = _preview_state(form_text(request, "preview_state", max_length=60000))
+        lang = form_text(request, "lang", max_length=8) if form_text(request, "lang", max_length=8) in definition.languages else lang
+        screen = form_text(request, "screen", max_length=64)
+        group = definition.group(screen)
+        if group is None:
+            raise InvalidInput("This screen is not part of the survey.")
+        result = validation.read_screen(definition, group, _screen_fields(request, group), validation.answers_before(definition, screen, answers))
+        if result.ok:
+            for q in group.questions:
+                answers.pop(q.name, None)
+            answers.update({k: v for k, v in result.answers.items() if v is not None})
+            following = validation.next_screen(definition, screen, answers)
+            if following is None:
+                response = render(request, "surveys/done.html", {"title": "Preview", "preview": True, "restart": f"{base}?lang={lang}", "survey_lang": lang, "lang": lang, "dir": text_direction(lang)})
+                response.headers["Content-Security-Policy"] = PREVIEW_CSP
+                return response
+            group = following
+            problems, echoed = None, None
+        else:
+            problems, echoed = result.problems, result.echoed
+    else:
+        requested = request.query_params.get("screen", "")
+        group = definition.group(requested) or (definition.groups[0] if definition.groups else None)
+        problems, echoed = None, None
+    if group is None:
+        response = render(request, "surveys/preview_empty.html", {"title": "Preview"})
+        response.headers["Content-Security-Policy"] = PREVIEW_CSP
+        return response
+    ctx = _screen_context(
+        request, definition, group, answers, lang=lang, action=base, back_url=None,
+        submission_id="preview", problems=problems, echoed=echoed, preview=True,
+        preview_state=json.dumps(answers, ensure_ascii=False),
+    )
+    response = render(request, "surveys/answer.html", ctx, status=400 if problems else 200)
+    response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    return response
+
+
+def _preview_state(raw: str) -> dict[str, Any]:
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, str | int | float | list | dict) and not isinstance(v, bool)}
+
+
+# Results and exports ---------------------------------------------------------------------------------
+
+
+@view(permission="results.view")
+def results_page(request: Request) -> Response:
+    session = db(request)
+    a = actor(request)
+    survey = access_survey(session, a, _survey_id(request), "results.view")
+    consultation = consultation_of(session, survey)
+    definition = definition_of(survey)
+    lang = request.state.lang
+    options = results.filter_options(session, consultation)
+    filters = results.Filters(
+        context=query_choice(request, "context", ("", *options.contexts), ""),
+        age_band=query_choice(request, "age_band", ("", *options.age_bands), ""),
+        gender=query_choice(request, "gender", ("", *options.genders), ""),
+    )
+    report = results.survey_results(session, survey, consultation, definition, filters, lang)
+    contexts = {str(c.id): c.name for c in contexts_of(session, consultation)}
+    can_export = _can(session, a, survey.id, "responses.export")  # type: ignore[arg-type]
+    response = render(
+        request,
+        "surveys/results.html",
+        {
+            "title": "Results",
+            "survey": survey,
+            "definition": definition,
+            "survey_title": text_in(definition.title, lang, definition.default_language),
+            "report": report,
+            "charts": report.charts(),
+            "filters": filters,
+            "options": options,
+            "context_names": contexts,
+            "can_export": can_export,
+            "can_build": _can(session, a, survey.id, "survey.build"),  # type: ignore[arg-type]
+        },
+        block="results",
+    )
+    response.headers["Content-Security-Policy"] = CHART_CSP
+    return response
+
+
+def _can(session: Any, a: Any, survey_id: int, permission: str) -> bool:
+    if not a.can(permission):
+        return False
+    try:
+        access_survey(session, a, survey_id, permission)
+    except NotFound:
+        return False
+    return True
+
+
+@view(permission="responses.export")
+def export(request: Request) -> Response:
+    """The responses as CSV or XLSX, in the answer to this POST: no file is kept and no link
+    exists that anyone could replay later (SECURITY 7)."""
+    session = db(request)
+    a = actor(request)
+    survey = access_survey(session, a, _survey_id(request), "responses.export")
+    fmt = form_text(request, "format", max_length=8)
+    if fmt not in exports.FORMATS:
+        raise InvalidInput(errors={"format": "Choose CSV or XLSX."})
+    with_text = _can(session, a, survey.id, "responses.text")  # type: ignore[arg-type]
+    data, media_type, filename = services.do_export_responses(session, state(request).settings, a, survey, fmt, with_text=with_text)
+    return Response(data, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+__all__ = ["LANGUAGES"]
+
+
+@view(permission="survey.build")
+def edit_title(request: Request) -> Response:
+    survey, definition = _draft(request)
+    definition.title = _texts_from_form(request, "title", definition.languages, MAX_TITLE)
+    if not definition.title.get(definition.default_language):
+        raise InvalidInput(errors={"title": "Give the survey a title in its first language."})
+    return _save(request, survey, definition)
+
+
+@view(permission="survey.build")
+def qr_code(request: Request) -> Response:
+    """The QR code of the survey's link, as an SVG image (no personal data in it)."""
+    survey = access_survey(db(request), actor(request), _survey_id(request))
+    link = str(request.url_for("surveys:answer", survey_id=survey.id))
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="svg", scale=6, dark="#1b1f24", light="#ffffff", xmldecl=True)
+    return Response(buffer.getvalue(), media_type="image/svg+xml")
