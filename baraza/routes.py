@@ -7,6 +7,58 @@ from starlette.routing import BaseRoute, Mount, Route
 from baraza import views
 from baraza.accounts import views as accounts
 from baraza.audit import views as audit
+from baraza.consultations import views as consultations
+from baraza.governance import views as governance
+from baraza.participation import views as participation
+
+GP = ["GET", "POST"]
+
+
+def participant_routes() -> list[BaseRoute]:
+    """Participant pages. No participant id or phrase in any of these paths (SECURITY 15)."""
+    return [
+        Route("/join", participation.join, methods=GP, name="participation:join"),
+        Route("/join/recover", participation.recover, methods=GP, name="participation:recover"),
+        Route("/join/{code:str}", participation.join_code, name="participation:join_code"),
+        Route("/join/{code:str}/notice", participation.notice, methods=GP, name="participation:notice"),
+        Route("/join/{code:str}/no-thanks", participation.no_thanks, name="participation:no_thanks"),
+        Route("/p/{consultation_id:int}/", participation.home, name="participation:home"),
+        Route("/p/{consultation_id:int}/phrase", participation.phrase, name="participation:phrase"),
+        Route("/p/{consultation_id:int}/about", participation.about_you, methods=GP, name="participation:about"),
+        Route("/p/{consultation_id:int}/forget", participation.forget, methods=["POST"], name="participation:forget"),
+        Route("/p/{consultation_id:int}/my-data", participation.my_data, name="participation:my_data"),
+        Route("/p/{consultation_id:int}/my-data/download.{fmt:str}", participation.download, name="participation:download"),
+        Route("/p/{consultation_id:int}/my-data/correct", participation.correct, methods=["POST"], name="participation:correct"),
+        Route("/p/{consultation_id:int}/my-data/delete", participation.delete_item, methods=["POST"], name="participation:delete"),
+        Route("/p/{consultation_id:int}/my-data/choices", participation.choices, methods=["POST"], name="participation:choices"),
+        Route("/p/{consultation_id:int}/my-data/withdraw", participation.withdraw, methods=["POST"], name="participation:withdraw"),
+    ]
+
+
+def consultation_routes() -> list[BaseRoute]:
+    c = "/{consultation_id:int}"
+    return [
+        Route("/", consultations.consultation_list, name="list"),
+        Route("/new", consultations.consultation_new, methods=GP, name="new"),
+        Route(c, consultations.consultation_detail, name="detail"),
+        Route(c + "/edit", consultations.consultation_edit, methods=GP, name="edit"),
+        Route(c + "/status", consultations.consultation_status, methods=["POST"], name="status"),
+        Route(c + "/qr.{fmt:str}", consultations.consultation_qr, name="qr"),
+        Route(c + "/notices", consultations.notices, methods=GP, name="notices"),
+        Route(c + "/guardian", consultations.guardian, methods=GP, name="guardian"),
+        Route(c + "/assist", consultations.assist, methods=GP, name="assist"),
+        Route(c + "/assist/download.{fmt:str}", consultations.assist_download, name="assist_download"),
+        Route(c + "/assist/{action:str}", consultations.assist_action, methods=["POST"], name="assist_action"),
+        Route(c + "/override", consultations.override, methods=GP, name="override"),
+        Route(c + "/dpia", governance.dpia, methods=GP, name="dpia"),
+        Route(c + "/dpia/sign-off", governance.dpia_signoff, methods=["POST"], name="dpia_signoff"),
+        Route(c + "/decisions", governance.decisions, methods=GP, name="decisions"),
+        Route(c + "/sharing", governance.sharing_page, methods=GP, name="sharing"),
+        Route(c + "/sharing/export", governance.export_create, methods=["POST"], name="export_create"),
+        Route(c + "/sharing/{agreement_id:int}/document", governance.agreement_document, name="agreement_document"),
+        Route(c + "/sharing/{agreement_id:int}/revoke", governance.agreement_revoke, methods=["POST"], name="agreement_revoke"),
+        Route(c + "/exports/{export_id:int}", governance.export_download, name="export_download"),
+    ]
 
 
 def routes() -> list[BaseRoute]:
@@ -32,6 +84,8 @@ def routes() -> list[BaseRoute]:
                 Route("/users/{user_id:int}/active", accounts.user_active, methods=["POST"], name="user_active"),
             ],
         ),
+        *participant_routes(),
+        Mount("/consultations", name="consultations", routes=consultation_routes()),
         Mount(
             "/audit",
             name="audit",

@@ -46,7 +46,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             "organisation.view", "context.view", "user.view", "consultation.view",
             "audit.read", "dpia.signoff", "decision.record", "consent.override",
-            "sharing.manage", "retention.manage", "participant.contact", "participant.assist",
+            "sharing.manage", "sharing.export", "retention.manage", "participant.contact", "participant.assist",
             "results.view", "responses.export",
         }
     ),

@@ -65,6 +65,14 @@ NOTICE_HEADINGS = {
     "contact": "Questions?",
 }
 CHOICES = ("analysis", "quoting", "follow_up")
+CONSENT_KIND_LABELS = {
+    "consent": "You agreed to take part",
+    "assent": "You agreed to take part yourself",
+    "guardian_consent": "Your parent or guardian agreed",
+    "choices_changed": "You changed your choices",
+    "override": "Staff changed a choice, with a written reason",
+    "withdrawal": "You left",
+}
 GENDER_OPTIONS = {
     "girl": "A girl or young woman",
     "boy": "A boy or young man",
@@ -761,6 +769,12 @@ def do_find_participant_by_phrase(session: Session, settings: Settings, actor: A
     record_audit(session, actor, "participant.assist_open", [("participant", participant.id), ("consultation", consultation.id)])
     session.commit()
     return participant
+
+
+def do_record_assist_view(session: Session, actor: Actor, participant: Participant) -> None:
+    """A staff member saw a participant's data while helping them (SECURITY 23)."""
+    record_audit(session, actor, "participant.assist_view", [("participant", participant.id), ("consultation", participant.consultation_id)])
+    session.commit()
 
 
 def access_assisted_participant(session: Session, actor: Actor, consultation_id: int, participant_id: int) -> tuple[Consultation, Participant]:

@@ -1,0 +1,374 @@
+"""Staff pages of consultations: list, create, edit, open/close/archive, join code and QR,
+notices, guardian consent, help with the secret words, consent override."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from starlette.requests import Request
+from starlette.responses import Response
+
+from baraza.accounts.access import list_contexts, list_organisations
+from baraza.accounts.models import Organisation
+from baraza.consultations import services as svc
+from baraza.consultations.access import access_consultation, categories_of, contexts_of, list_consultations
+from baraza.consultations.models import DATA_CATEGORIES, GUARDIAN_MODES, PARTICIPATION, Consultation
+from baraza.disclosure import suppress_counts
+from baraza.errors import InvalidInput
+from baraza.governance.services import gate_problems, impact_assessment_of, unanswered
+from baraza.i18n import LANGUAGES
+from baraza.participation import services as psvc
+from baraza.participation.keys import seal, unseal
+from baraza.web import actor, db, form_bool, form_int, form_list, form_text, redirect_to, render, state, view
+
+ASSIST_COOKIE = "baraza_assist"
+ASSIST_SECONDS = 20 * 60
+STATUS_LABELS = {"draft": "Draft", "open": "Open", "closed": "Closed", "archived": "Archived"}
+
+
+def _fields(request: Request) -> svc.ConsultationFields:
+    languages = [lang for lang in form_list(request, "languages", max_items=10) if lang in LANGUAGES]
+    categories: dict[str, int] = {}
+    for category in form_list(request, "categories", max_items=20):
+        if category in DATA_CATEGORIES and category != PARTICIPATION:
+            categories[category] = form_int(request, f"retention_{category}", required=True, minimum=1, maximum=3650) or 1
+    categories[PARTICIPATION] = form_int(request, f"retention_{PARTICIPATION}", required=True, minimum=1, maximum=3650) or 1
+    return svc.ConsultationFields(
+        titles={lang: form_text(request, f"title_{lang}", max_length=200) for lang in LANGUAGES},
+        descriptions={lang: form_text(request, f"description_{lang}", max_length=4000) for lang in LANGUAGES},
+        languages=languages,
+        default_language=form_text(request, "default_language", max_length=8),
+        purposes=form_text(request, "purposes", max_length=6000).splitlines(),
+        context_ids=[int(v) for v in form_list(request, "contexts", max_items=50) if v.isdigit()],
+        categories=categories,
+        k_threshold=form_int(request, "k_threshold", minimum=2, maximum=100) or 5,
+        guardian_modes=[m for m in form_list(request, "guardian_modes", max_items=5) if m in GUARDIAN_MODES],
+        guardian_waived=form_bool(request, "guardian_waived"),
+        erase_after_withdrawal_days=form_int(request, "erase_after_withdrawal_days", minimum=0, maximum=90) or 0,
+        location_options=form_text(request, "location_options", max_length=4000).splitlines(),
+    )
+
+
+def _form_context(request: Request, consultation: Consultation | None, errors: dict[str, str]) -> dict:
+    session, a = db(request), actor(request)
+    return {
+        "consultation": consultation,
+        "contexts": list_contexts(session, a, "consultation.manage"),
+        "organisations": list_organisations(session, a, "consultation.manage"),
+        "categories": categories_of(session, consultation) if consultation else {PARTICIPATION: svc.DEFAULT_PARTICIPATION_DAYS},
+        "chosen_contexts": {c.id for c in contexts_of(session, consultation)} if consultation else set(),
+        "all_categories": DATA_CATEGORIES,
+        "guardian_modes": GUARDIAN_MODES,
+        "all_languages": LANGUAGES,
+        "errors": errors,
+    }
+
+
+@view(permission="consultation.view")
+def consultation_list(request: Request) -> Response:
+    a = actor(request)
+    consultations = list_consultations(db(request), a)
+    return render(
+        request, "consultations/list.html",
+        {"title": "Consultations", "consultations": consultations, "status_labels": STATUS_LABELS, "can_create": a.can("consultation.manage")},
+    )
+
+
+@view(permission="consultation.manage")
+def consultation_new(request: Request) -> Response:
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            consultation = svc.do_create_consultation(
+                db(request), actor(request), form_int(request, "organisation_id", required=True) or 0, _fields(request),
+                reason=form_text(request, "reason", max_length=4000), alternatives=form_text(request, "alternatives", max_length=4000),
+            )
+            return redirect_to(request, "consultations:detail", consultation_id=consultation.id, flash="Consultation created.")
+        except InvalidInput as exc:
+            errors = exc.errors or {"form": exc.message}
+    return render(
+        request, "consultations/edit.html", {"title": "New consultation", **_form_context(request, None, errors)},
+        status=400 if errors else 200,
+    )
+
+
+@view(permission="consultation.manage")
+def consultation_edit(request: Request) -> Response:
+    session, a = db(request), actor(request)
+    consultation = access_consultation(session, a, request.path_params["consultation_id"], "consultation.manage")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            svc.do_update_consultation(
+                session, a, consultation.id, _fields(request),  # type: ignore[arg-type]
+                reason=form_text(request, "reason", max_length=4000), alternatives=form_text(request, "alternatives", max_length=4000),
+            )
+            return redirect_to(request, "consultations:detail", consultation_id=consultation.id, flash="Saved.")
+        except InvalidInput as exc:
+            session.rollback()
+            consultation = access_consultation(session, a, consultation.id, "consultation.manage")  # type: ignore[arg-type]
+            errors = exc.errors or {"form": exc.message}
+    return render(
+        request, "consultations/edit.html", {"title": "Edit consultation", **_form_context(request, consultation, errors)},
+        status=400 if errors else 200,
+    )
+
+
+@view(permission="consultation.view")
+def consultation_detail(request: Request) -> Response:
+    session, a = db(request), actor(request)
+    consultation = access_consultation(session, a, request.path_params["consultation_id"])
+    contexts = contexts_of(session, consultation)
+    counts = psvc.participation_counts(session, consultation)
+    k = consultation.k_threshold
+    by_context = suppress_counts({c.name: counts["analysable_by_context"].get(c.id, 0) for c in contexts}, k=k)
+    by_status = suppress_counts(counts["by_status"], k=k)
+    assessment = impact_assessment_of(session, consultation)
+    registry = state(request).registry
+    links = []
+    for hook in registry.consultation_links:
+        links.extend(hook(consultation) or [])
+    org = session.get(Organisation, consultation.organisation_id)
+    return render(
+        request,
+        "consultations/detail.html",
+        {
+            "title": consultation.title_in(consultation.default_language),
+            "consultation": consultation,
+            "organisation": org,
+            "contexts": contexts,
+            "categories": categories_of(session, consultation),
+            "category_labels": DATA_CATEGORIES,
+            "status_labels": STATUS_LABELS,
+            "by_context": by_context,
+            "by_status": by_status,
+            "assessment": assessment,
+            "dpia_missing": len(unanswered(assessment)),
+            "gate": gate_problems(session, consultation) if consultation.status in {"draft", "closed"} else [],
+            "notices": {lang: psvc.latest_notice(session, consultation.id, lang) for lang in consultation.languages},  # type: ignore[arg-type]
+            "join_url": str(request.url_for("participation:join_code", code=consultation.join_code)),
+            "links": links,
+            "can_manage": _can(session, a, consultation, "consultation.manage"),
+            "can_assist": _can(session, a, consultation, "participant.assist"),
+            "can_override": _can(session, a, consultation, "consent.override"),
+            "can_share": _can(session, a, consultation, "sharing.manage") or _can(session, a, consultation, "sharing.export"),
+            "can_decide": _can(session, a, consultation, "decision.record"),
+        },
+    )
+
+
+def _can(session, a, consultation: Consultation, permission: str) -> bool:  # type: ignore[no-untyped-def]
+    if not a.can(permission):
+        return False
+    try:
+        access_consultation(session, a, consultation.id, permission)  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - NotFound: not in this permission's scope
+        return False
+    return True
+
+
+@view(permission="consultation.manage")
+def consultation_status(request: Request) -> Response:
+    session, a = db(request), actor(request)
+    consultation_id = request.path_params["consultation_id"]
+    action = form_text(request, "action", max_length=16)
+    operations = {
+        "open": (svc.do_open_consultation, "The consultation is open."),
+        "close": (svc.do_close_consultation, "The consultation is closed."),
+        "archive": (svc.do_archive_consultation, "The consultation is archived."),
+        "new_code": (svc.do_new_join_code, "A new join code is ready; the old one no longer works."),
+    }
+    if action not in operations:
+        raise InvalidInput("Unknown action.")
+    operation, message = operations[action]
+    operation(session, a, consultation_id)
+    return redirect_to(request, "consultations:detail", consultation_id=consultation_id, flash=message)
+
+
+@view(permission="consultation.view")
+def consultation_qr(request: Request) -> Response:
+    """The join link as a QR code, made here (segno) and served from our own origin."""
+    consultation = access_consultation(db(request), actor(request), request.path_params["consultation_id"])
+    url = str(request.url_for("participation:join_code", code=consultation.join_code))
+    qr = segno.make(url, error="m")
+    out = io.BytesIO()
+    if request.path_params["fmt"] == "png":
+        qr.save(out, kind="png", scale=10, border=2)
+        return Response(out.getvalue(), media_type="image/png")
+    qr.save(out, kind="svg", scale=8, border=2, title="Join code " + consultation.join_code)
+    return Response(out.getvalue(), media_type="image/svg+xml")
+
+
+# Notices ---------------------------------------------------------------------------------------------
+
+
+@view(permission="consultation.manage")
+def notices(request: Request) -> Response:
+    session, a = db(request), actor(request)
+    consultation = access_consultation(session, a, request.path_params["consultation_id"], "consultation.manage")
+    errors: dict[str, str] = {}
+    lang = request.query_params.get("lang") or consultation.default_language
+    if lang not in consultation.languages:
+        lang = consultation.default_language
+    texts = {}
+    if request.method == "POST":
+        lang = form_text(request, "language", max_length=8)
+        texts = {name: form_text(request, name, max_length=4000) for name in psvc.NOTICE_FIELDS}
+        try:
+            psvc.do_publish_notice(session, a, consultation.id, lang, texts)  # type: ignore[arg-type]
+            return redirect_to(request, "consultations:notices", consultation_id=consultation.id, flash="The notice is published.")
+        except InvalidInput as exc:
+            errors = exc.errors or {"form": exc.message}
+    if not texts:
+        current = psvc.latest_notice(session, consultation.id, lang)  # type: ignore[arg-type]
+        texts = {name: getattr(current, name) for name in psvc.NOTICE_FIELDS} if current else psvc.notice_template(session, consultation)
+    return render(
+        request,
+        "consultations/notices.html",
+        {
+            "title": "Notices", "consultation": consultation, "versions": psvc.notices_of(session, consultation), "lang_for_form": lang,
+            "texts": texts, "fields": psvc.NOTICE_FIELDS, "headings": psvc.NOTICE_HEADINGS, "errors": errors, "all_languages": LANGUAGES,
+        },
+        status=400 if errors else 200,
+    )
+
+
+# Guardian consent, help with the secret words, override ---------------------------------------------------
+
+
+@view(permission="participant.assist")
+def guardian(request: Request) -> Response:
+    session, a = db(request), actor(request)
+    consultation = access_consultation(session, a, request.path_params["consultation_id"], "participant.assist")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            psvc.do_record_guardian_consent(
+                session, state(request).settings, a, consultation.id,  # type: ignore[arg-type]
+                code=form_text(request, "code", max_length=20), method=form_text(request, "method", max_length=16),
+                reference=form_text(request, "reference", max_length=64), confirmed=form_bool(request, "confirmed"),
+            )
+            return redirect_to(request, "consultations:guardian", consultation_id=consultation.id, flash="Guardian consent recorded.")
+        except InvalidInput as exc:
+            errors = exc.errors or {"code": exc.message}
+    return render(
+        request, "consultations/guardian.html",
+        {"title": "Guardian consent", "consultation": consultation, "modes": GUARDIAN_MODES, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+def _assisted(request: Request):  # type: ignore[no-untyped-def]
+    """The participant a staff member opened with the secret words, from the sealed cookie."""
+    a = actor(request)
+    consultation_id = request.path_params["consultation_id"]
+    raw = request.cookies.get(ASSIST_COOKIE, "")
+    value = unseal(state(request).settings, "assist", raw, max_age=ASSIST_SECONDS) if raw else None
+    parts = value.split(":") if value else []
+    if len(parts) != 3 or parts[0] != str(a.user_id) or parts[1] != str(consultation_id):
+        return None
+    return psvc.access_assisted_participant(db(request), a, consultation_id, int(parts[2]))
+
+
+@view(permission="participant.assist")
+def assist(request: Request) -> Response:
+    """Help a young person with their data, using the secret words they give you."""
+    session, a = db(request), actor(request)
+    settings = state(request).settings
+    consultation = access_consultation(session, a, request.path_params["consultation_id"], "participant.assist")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            participant = psvc.do_find_participant_by_phrase(session, settings, a, consultation.id, form_text(request, "phrase", max_length=200))  # type: ignore[arg-type]
+        except InvalidInput as exc:
+            errors = exc.errors or {"phrase": exc.message}
+        else:
+            response = redirect_to(request, "consultations:assist", consultation_id=consultation.id)
+            response.set_cookie(
+                ASSIST_COOKIE, seal(settings, "assist", f"{a.user_id}:{consultation.id}:{participant.id}"),
+                max_age=ASSIST_SECONDS, path="/consultations/", httponly=True, samesite="strict", secure=settings.https,
+            )
+            return response
+    found = _assisted(request) if request.method == "GET" else None
+    ctx: dict = {"title": "Help a participant", "consultation": consultation, "errors": errors, "assisting": found is not None}
+    if found is not None:
+        from baraza.participation.views import my_data_context
+
+        participant = found[1]
+        ctx.update(my_data_context(request, consultation, participant))
+        psvc.do_record_assist_view(session, a, participant)
+    return render(request, "consultations/assist.html", ctx, status=400 if errors else 200)
+
+
+@view(permission="participant.assist")
+def assist_action(request: Request) -> Response:
+    session, a = db(request), actor(request)
+    settings, registry = state(request).settings, state(request).registry
+    consultation_id = request.path_params["consultation_id"]
+    action = request.path_params["action"]
+    found = _assisted(request)
+    if action == "end" or found is None:
+        response = redirect_to(request, "consultations:assist", consultation_id=consultation_id, flash="Help session ended." if found else None)
+        response.delete_cookie(ASSIST_COOKIE, path="/consultations/")
+        return response
+    consultation, participant = found
+    if action == "choices":
+        psvc.do_change_choices(
+            session, consultation, participant, analysis=form_bool(request, "analysis"), quoting=form_bool(request, "quoting"),
+            follow_up=form_bool(request, "follow_up"), helper=a,
+        )
+    elif action == "correct":
+        psvc.do_correct_item(
+            session, settings, registry, consultation, participant, source=form_text(request, "source", max_length=64),
+            item_id=form_text(request, "item_id", max_length=64), new_value=form_text(request, "value", max_length=4000), helper=a,
+        )
+    elif action == "delete":
+        psvc.do_delete_item(
+            session, registry, consultation, participant, source=form_text(request, "source", max_length=64),
+            item_id=form_text(request, "item_id", max_length=64), helper=a,
+        )
+    elif action == "withdraw":
+        if not form_bool(request, "confirm"):
+            raise InvalidInput(errors={"confirm": "Tick the box to confirm."})
+        psvc.do_withdraw(session, consultation, participant, helper=a)
+    else:
+        raise InvalidInput("Unknown action.")
+    return redirect_to(request, "consultations:assist", consultation_id=consultation_id, flash="Saved.")
+
+
+@view(permission="participant.assist")
+def assist_download(request: Request) -> Response:
+    found = _assisted(request)
+    if found is None:
+        return redirect_to(request, "consultations:assist", consultation_id=request.path_params["consultation_id"])
+    consultation, participant = found
+    body, content_type, filename = psvc.do_download_my_data(
+        db(request), state(request).settings, state(request).registry, consultation, participant, request.path_params["fmt"], helper=actor(request)
+    )
+    return Response(body, media_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@view(permission="consent.override")
+def override(request: Request) -> Response:
+    session, a = db(request), actor(request)
+    consultation = access_consultation(session, a, request.path_params["consultation_id"], "consent.override")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            psvc.do_override_consent(
+                session, a, consultation.id,  # type: ignore[arg-type]
+                pseudonym=form_text(request, "pseudonym", max_length=12), choice=form_text(request, "choice", max_length=16),
+                value=form_text(request, "value", max_length=3) == "yes", reason=form_text(request, "reason", max_length=4000),
+                alternatives=form_text(request, "alternatives", max_length=4000),
+            )
+            return redirect_to(request, "consultations:detail", consultation_id=consultation.id, flash="The override is recorded.")
+        except InvalidInput as exc:
+            errors = exc.errors or {"form": exc.message}
+    return render(
+        request, "consultations/override.html", {"title": "Override a consent choice", "consultation": consultation, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+

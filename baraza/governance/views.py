@@ -1,0 +1,182 @@
+"""Staff pages of governance: impact assessment, decision log, sharing agreements, exports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import col, select
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+
+from baraza.accounts.models import Organisation, User
+from baraza.consultations.access import access_consultation, categories_of
+from baraza.consultations.models import DATA_CATEGORIES
+from baraza.errors import InvalidInput
+from baraza.governance import services as svc
+from baraza.governance import sharing
+from baraza.web import actor, db, form_bool, form_int, form_list, form_text, redirect_to, render, state, view
+
+
+def _attachment(body: bytes, media_type: str, filename: str) -> Response:
+    # Served as an attachment, never rendered in the page's origin (SECURITY 34).
+    safe = "".join(ch for ch in filename if ch.isalnum() or ch in "._-") or "download"
+    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{safe}"', "X-Content-Type-Options": "nosniff"})
+
+
+@view(permission="consultation.view")
+def dpia(request: Request) -> Response:
+    session, a = db(request), actor(request)
+    consultation = access_consultation(session, a, request.path_params["consultation_id"])
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        answers = {key: form_text(request, key, max_length=8000) for key in svc.DPIA_KEYS}
+        try:
+            svc.do_save_impact_assessment(session, a, consultation.id, answers, allows_no_guardian=form_bool(request, "allows_no_guardian"))  # type: ignore[arg-type]
+            return redirect_to(request, "consultations:dpia", consultation_id=consultation.id, flash="The impact assessment is saved.")
+        except InvalidInput as exc:
+            errors = {"form": exc.message}
+    assessment = svc.impact_assessment_of(session, consultation)
+    return render(
+        request,
+        "governance/dpia.html",
+        {
+            "title": "Data protection impact assessment",
+            "consultation": consultation,
+            "assessment": assessment,
+            "questions": svc.DPIA_QUESTIONS,
+            "stages": svc.DPIA_STAGES,
+            "missing": svc.unanswered(assessment),
+            "can_edit": a.can("consultation.manage"),
+            "can_sign": a.can("dpia.signoff"),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@view(permission="dpia.signoff")
+def dpia_signoff(request: Request) -> Response:
+    session, a = db(request), actor(request)
+    consultation_id = request.path_params["consultation_id"]
+    if form_text(request, "action", max_length=16) == "withdraw":
+        svc.do_withdraw_sign_off(session, a, consultation_id)
+        message = "The sign-off is withdrawn; the assessment can be changed."
+    else:
+        svc.do_sign_off_impact_assessment(session, a, consultation_id)
+        message = "The impact assessment is signed off."
+    return redirect_to(request, "consultations:dpia", consultation_id=consultation_id, flash=message)
+
+
+@view(permission="consultation.view")
+def decisions(request: Request) -> Response:
+    session, a = db(request), actor(request)
+    consultation = access_consultation(session, a, request.path_params["consultation_id"])
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            svc.do_record_decision(
+                session, a, consultation.id,  # type: ignore[arg-type]
+                kind=form_text(request, "kind", max_length=32), summary=form_text(request, "summary", max_length=500),
+                reason=form_text(request, "reason", max_length=4000), alternatives=form_text(request, "alternatives", max_length=4000),
+            )
+            return redirect_to(request, "consultations:decisions", consultation_id=consultation.id, flash="The decision is recorded.")
+        except InvalidInput as exc:
+            errors = exc.errors or {"summary": exc.message}
+    rows = svc.decisions_of(session, consultation)
+    names = {u.id: u.display_name for u in (session.get(User, d.decided_by_user_id) for d in rows if d.decided_by_user_id) if u}
+    return render(
+        request,
+        "governance/decisions.html",
+        {"title": "Decision log", "consultation": consultation, "decisions": rows, "kinds": svc.DECISION_KINDS, "names": names,
+         "can_record": a.can("decision.record"), "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+def _date(request: Request, name: str) -> datetime:
+    raw = form_text(request, name, max_length=10)
+    try:
+        return datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise InvalidInput(errors={name: "Enter a date."}) from exc
+
+
+@view(permission="consultation.view", max_files=1)
+def sharing_page(request: Request) -> Response:
+    session, a = db(request), actor(request)
+    settings = state(request).settings
+    consultation = access_consultation(session, a, request.path_params["consultation_id"])
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        upload = request.state.form.get("document")
+        try:
+            document = upload.file.read(sharing.MAX_DOCUMENT_BYTES + 1) if isinstance(upload, UploadFile) else b""
+            name = upload.filename if isinstance(upload, UploadFile) and upload.filename else "agreement"
+            fields = sharing.AgreementFields(
+                recipient_organisation_id=form_int(request, "recipient", required=True) or 0,
+                purposes=form_text(request, "purposes", max_length=4000).splitlines(),
+                categories=form_list(request, "categories", max_items=20),
+                starts_at=_date(request, "starts_at"),
+                expires_at=_date(request, "expires_at"),
+            )
+            sharing.do_create_sharing_agreement(
+                session, settings, a, consultation.id, fields, document=document, document_name=name,  # type: ignore[arg-type]
+                reason=form_text(request, "reason", max_length=4000), alternatives=form_text(request, "alternatives", max_length=4000),
+            )
+            return redirect_to(request, "consultations:sharing", consultation_id=consultation.id, flash="The agreement is recorded.")
+        except InvalidInput as exc:
+            errors = exc.errors or {"form": exc.message}
+    organisations = {o.id: o.name for o in session.exec(select(Organisation).order_by(col(Organisation.name))).all()}
+    return render(
+        request,
+        "governance/sharing.html",
+        {
+            "title": "Data sharing",
+            "consultation": consultation,
+            "agreements": sharing.agreements_of(session, consultation),
+            "exports": sharing.exports_of(session, a, consultation),
+            "organisations": organisations,
+            "recipients": {k: v for k, v in organisations.items() if k != consultation.organisation_id},
+            "categories": categories_of(session, consultation),
+            "category_labels": DATA_CATEGORIES,
+            "is_active": sharing.is_active,
+            "can_manage": a.can("sharing.manage"),
+            "can_export": a.can("sharing.export"),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@view(permission="sharing.manage")
+def agreement_document(request: Request) -> Response:
+    body, media_type, filename = sharing.do_read_agreement_document(
+        db(request), state(request).settings, actor(request), request.path_params["consultation_id"], request.path_params["agreement_id"]
+    )
+    return _attachment(body, media_type, filename)
+
+
+@view(permission="sharing.manage")
+def agreement_revoke(request: Request) -> Response:
+    consultation_id = request.path_params["consultation_id"]
+    sharing.do_revoke_sharing_agreement(db(request), actor(request), consultation_id, request.path_params["agreement_id"])
+    return redirect_to(request, "consultations:sharing", consultation_id=consultation_id, flash="The agreement has ended.")
+
+
+@view(permission="sharing.export")
+def export_create(request: Request) -> Response:
+    consultation_id = request.path_params["consultation_id"]
+    sharing.do_export_for_organisation(
+        db(request), state(request).settings, state(request).registry, actor(request), consultation_id,
+        form_int(request, "recipient", required=True) or 0,
+    )
+    return redirect_to(request, "consultations:sharing", consultation_id=consultation_id, flash="The export is ready to download.")
+
+
+@view(permission="sharing.export")
+def export_download(request: Request) -> Response:
+    body, filename = sharing.do_download_export(
+        db(request), state(request).settings, actor(request), request.path_params["consultation_id"], request.path_params["export_id"]
+    )
+    return _attachment(body, "text/csv; charset=utf-8", filename)

@@ -1,0 +1,386 @@
+"""Participant pages: join by code, link or QR; the notice and consent; the recovery phrase;
+the consultation home; "my data" with every right; "forget this phone".
+
+No participant id or phrase ever goes into a URL: the phone's cookie names the participant,
+and forms post their values in the body. Pages are light (no htmx), readable at 360 px, and
+in the participant's language among the consultation's, right-to-left for Arabic.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from baraza.accounts import auth
+from baraza.accounts.models import Context
+from baraza.consultations.access import categories_of, contexts_of
+from baraza.consultations.models import Consultation, ConsultationStatus
+from baraza.errors import InvalidInput, NotFound, ParticipantRequired
+from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, choose_language
+from baraza.participation import services as svc
+from baraza.participation.api import (
+    cookie_tokens,
+    current_participant,
+    drop_participant_cookie_tokens,
+    set_participant_cookie,
+)
+from baraza.participation.keys import normalise_code, seal, token_hash, unseal
+from baraza.participation.models import ConsentStatus, Participant, ParticipantDevice
+from baraza.web import db, form_bool, form_int, form_text, redirect_to, render, state, view
+
+PHRASE_COOKIE = "baraza_phrase"
+PHRASE_SECONDS = 30 * 60
+
+
+def use_language(request: Request, consultation: Consultation, participant: Participant | None = None) -> str:
+    """The page language: the visitor's switch if the consultation offers it, else their
+    language when they joined, else the browser's wish, else the consultation's main language."""
+    allowed = tuple(consultation.languages) or ("en",)
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in allowed:
+        lang = cookie
+    elif participant is not None and participant.language in allowed:
+        lang = participant.language
+    else:
+        lang = choose_language(None, request.headers.get("accept-language"), allowed)
+        if lang == allowed[0] and consultation.default_language in allowed and not request.headers.get("accept-language"):
+            lang = consultation.default_language
+    request.state.lang = lang
+    return lang  # type: ignore[return-value]
+
+
+def _page(request: Request, template: str, consultation: Consultation | None, ctx: dict, status: int = 200) -> Response:
+    languages = {code: LANGUAGES[code] for code in (consultation.languages if consultation else LANGUAGES) if code in LANGUAGES}
+    context = {"languages": languages, "consultation": consultation, **ctx}
+    if consultation is not None:
+        context.setdefault("consultation_title", consultation.title_in(request.state.lang))
+    return render(request, template, context, status=status)
+
+
+def _participant(request: Request, consultation_id: int) -> tuple[Consultation, Participant]:
+    session = db(request)
+    consultation = session.get(Consultation, consultation_id)
+    if consultation is None or consultation.status == ConsultationStatus.DRAFT:
+        raise NotFound()
+    participant = current_participant(request, consultation_id)
+    if participant is None:
+        if consultation.status == ConsultationStatus.OPEN:
+            raise ParticipantRequired(request.url_for("participation:join_code", code=consultation.join_code).path)
+        raise NotFound("This phone does not remember you in this consultation. Use your secret words to come back.")
+    use_language(request, consultation, participant)
+    return consultation, participant
+
+
+# Joining ---------------------------------------------------------------------------------------
+
+
+@view()
+def join(request: Request) -> Response:
+    """Type the join code."""
+    if request.method == "POST":
+        code = normalise_code(form_text(request, "code", max_length=32))
+        try:
+            consultation = svc.do_check_join_code(db(request), state(request).settings, code, auth.client_address(request))
+        except NotFound as exc:
+            return _page(request, "participation/join.html", None, {"title": "Join", "error": exc.message, "code": code}, status=404)
+        return redirect_to(request, "participation:join_code", code=consultation.join_code)
+    return _page(request, "participation/join.html", None, {"title": "Join"})
+
+
+@view()
+def join_code(request: Request) -> Response:
+    """The consultation a link or QR code points to: what it is about, and where to start."""
+    consultation = svc.do_check_join_code(db(request), state(request).settings, request.path_params["code"], auth.client_address(request))
+    if request.path_params["code"] != consultation.join_code:
+        return redirect_to(request, "participation:join_code", code=consultation.join_code)
+    participant = current_participant(request, consultation.id)  # type: ignore[arg-type]
+    if participant is not None:
+        return redirect_to(request, "participation:home", consultation_id=consultation.id)
+    use_language(request, consultation)
+    contexts = contexts_of(db(request), consultation)
+    return _page(
+        request,
+        "participation/welcome.html",
+        consultation,
+        {"title": "Welcome", "contexts": contexts, "closed": consultation.status != ConsultationStatus.OPEN},
+    )
+
+
+@view()
+def notice(request: Request) -> Response:
+    """The notice in plain words, then the consent (or assent) form. Nothing is stored before
+    the young person ticks "I agree" themselves."""
+    session = db(request)
+    settings = state(request).settings
+    consultation = svc.do_check_join_code(session, settings, request.path_params["code"], auth.client_address(request))
+    if current_participant(request, consultation.id) is not None:  # type: ignore[arg-type]
+        return redirect_to(request, "participation:home", consultation_id=consultation.id)
+    lang = use_language(request, consultation)
+    contexts = contexts_of(session, consultation)
+    if consultation.status != ConsultationStatus.OPEN:
+        return redirect_to(request, "participation:join_code", code=consultation.join_code)
+    source = request.state.form if request.method == "POST" else request.query_params
+    raw_context = source.get("context", "")
+    context_id = int(raw_context) if isinstance(raw_context, str) and raw_context.isdigit() else None
+    if context_id is None and len(contexts) == 1:
+        context_id = contexts[0].id
+    context = next((c for c in contexts if c.id == context_id), None)
+    if context is None:
+        return redirect_to(request, "participation:join_code", code=consultation.join_code)
+    current = svc.latest_notice(session, consultation.id, lang)  # type: ignore[arg-type]
+    if current is None:
+        raise NotFound()
+    errors: dict[str, str] = {}
+    values = {"age_band": "", "analysis": False, "quoting": False, "follow_up": False}
+    if request.method == "POST":
+        values = {
+            "age_band": form_text(request, "age_band", max_length=16),
+            "analysis": form_bool(request, "analysis"),
+            "quoting": form_bool(request, "quoting"),
+            "follow_up": form_bool(request, "follow_up"),
+        }
+        try:
+            joined = svc.do_join_consultation(
+                session,
+                settings,
+                consultation,
+                context_id=context.id,
+                language=lang,
+                notice_id=form_int(request, "notice_id"),
+                age_band=str(values["age_band"]),
+                agree=form_bool(request, "agree"),
+                analysis=bool(values["analysis"]),
+                quoting=bool(values["quoting"]),
+                follow_up=bool(values["follow_up"]),
+            )
+        except InvalidInput as exc:
+            errors = exc.errors or {"notice": exc.message}
+        else:
+            response = redirect_to(request, "participation:phrase", consultation_id=consultation.id)
+            set_participant_cookie(request, response, settings, joined.token)
+            response.set_cookie(
+                PHRASE_COOKIE,
+                seal(settings, "phrase", f"{joined.participant.id}:{joined.phrase}"),
+                max_age=PHRASE_SECONDS,
+                path="/p/",
+                httponly=True,
+                samesite="lax",
+                secure=settings.https,
+            )
+            return response
+    return _page(
+        request,
+        "participation/notice.html",
+        consultation,
+        {
+            "title": "Before you start",
+            "notice": current,
+            "context": context,
+            "bands": svc.age_bands(context.age_of_consent),
+            "headings": svc.NOTICE_HEADINGS,
+            "fields": svc.NOTICE_FIELDS,
+            "errors": errors,
+            "values": values,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@view()
+def no_thanks(request: Request) -> Response:
+    consultation = svc.do_check_join_code(db(request), state(request).settings, request.path_params["code"], auth.client_address(request))
+    use_language(request, consultation)
+    return _page(request, "participation/no_thanks.html", consultation, {"title": "No problem"})
+
+
+@view()
+def phrase(request: Request) -> Response:
+    """The recovery phrase, shown once: it lives only in a sealed cookie for half an hour."""
+    consultation, participant = _participant(request, request.path_params["consultation_id"])
+    settings = state(request).settings
+    sealed = request.cookies.get(PHRASE_COOKIE, "")
+    value = unseal(settings, "phrase", sealed, max_age=PHRASE_SECONDS) if sealed else None
+    words = None
+    if value and value.split(":", 1)[0] == str(participant.id):
+        words = value.split(":", 1)[1].split()
+    response = _page(request, "participation/phrase.html", consultation, {"title": "Your secret words", "words": words})
+    response.delete_cookie(PHRASE_COOKIE, path="/p/")
+    return response
+
+
+@view()
+def recover(request: Request) -> Response:
+    """Come back with the secret words, on this or another phone."""
+    if request.method == "POST":
+        words = form_text(request, "phrase", max_length=200)
+        settings = state(request).settings
+        try:
+            participant, token = svc.do_recover_participant(db(request), settings, words, auth.client_address(request))
+        except InvalidInput as exc:
+            return _page(request, "participation/recover.html", None, {"title": "Come back", "errors": exc.errors}, status=400)
+        response = redirect_to(request, "participation:home", consultation_id=participant.consultation_id)
+        set_participant_cookie(request, response, settings, token)
+        return response
+    return _page(request, "participation/recover.html", None, {"title": "Come back", "errors": {}})
+
+
+# The consultation home, about you, forget this phone ------------------------------------------------
+
+
+@view()
+def home(request: Request) -> Response:
+    consultation, participant = _participant(request, request.path_params["consultation_id"])
+    session = db(request)
+    registry = state(request).registry
+    activities = []
+    if participant.consent_status == ConsentStatus.VALID and consultation.status == ConsultationStatus.OPEN:
+        for hook in registry.participant_activities:
+            activities.extend(hook(session, consultation, participant) or [])
+    categories = categories_of(session, consultation)
+    asks_about = [c for c in ("gender", "location") if c in categories]
+    return _page(
+        request,
+        "participation/home.html",
+        consultation,
+        {
+            "title": "Home",
+            "participant": participant,
+            "activities": activities,
+            "guardian_code": svc.pending_guardian_code(state(request).settings, participant),
+            "asks_about": asks_about and participant.consent_status == ConsentStatus.VALID,
+        },
+    )
+
+
+@view()
+def about_you(request: Request) -> Response:
+    consultation, participant = _participant(request, request.path_params["consultation_id"])
+    session = db(request)
+    categories = categories_of(session, consultation)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            svc.do_save_about_you(
+                session, consultation, participant,
+                gender=form_text(request, "gender", max_length=24) or None,
+                location=form_text(request, "location", max_length=100) or None,
+            )
+            return redirect_to(request, "participation:home", consultation_id=consultation.id, flash="Thank you. Saved.")
+        except InvalidInput as exc:
+            errors = exc.errors or {"gender": exc.message}
+    return _page(
+        request,
+        "participation/about.html",
+        consultation,
+        {
+            "title": "About you",
+            "participant": participant,
+            "ask_gender": "gender" in categories,
+            "ask_location": "location" in categories,
+            "genders": svc.GENDER_OPTIONS,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@view()
+def forget(request: Request) -> Response:
+    """"Forget this phone": only this phone's token goes; the secret words still work."""
+    consultation_id = request.path_params["consultation_id"]
+    participant = current_participant(request, consultation_id)
+    settings = state(request).settings
+    tokens = cookie_tokens(request)
+    keep = tokens
+    if participant is not None:
+        session = db(request)
+        mine = [t for t in tokens if (d := session.get(ParticipantDevice, token_hash(t))) is not None and d.participant_id == participant.id]
+        for token in mine:
+            svc.do_forget_device(session, participant, token)
+        keep = [t for t in tokens if t not in mine]
+    response = redirect_to(request, "participation:join", flash="This phone has forgotten you. Your secret words still bring you back.")
+    drop_participant_cookie_tokens(request, response, settings, keep)
+    return response
+
+
+# My data ---------------------------------------------------------------------------------------------
+
+
+def my_data_context(request: Request, consultation: Consultation, participant: Participant) -> dict:
+    session = db(request)
+    settings = state(request).settings
+    registry = state(request).registry
+    items = svc.participant_items(session, registry, consultation, participant)
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(item.group or "Your answers", []).append(item)
+    context = session.get(Context, participant.context_id)
+    return {
+        "participant": participant,
+        "groups": groups,
+        "history": svc.corrections_of(session, settings, participant),
+        "consents": svc.consent_history(session, participant),
+        "consent_kinds": svc.CONSENT_KIND_LABELS,
+        "genders": svc.GENDER_OPTIONS,
+        "context": context,
+        "withdrawn": participant.withdrawn_at is not None,
+    }
+
+
+@view()
+def my_data(request: Request) -> Response:
+    consultation, participant = _participant(request, request.path_params["consultation_id"])
+    ctx = my_data_context(request, consultation, participant)
+    return _page(request, "participation/my_data.html", consultation, {"title": "My data", **ctx, "assist": False})
+
+
+@view()
+def download(request: Request) -> Response:
+    consultation, participant = _participant(request, request.path_params["consultation_id"])
+    body, content_type, filename = svc.do_download_my_data(
+        db(request), state(request).settings, state(request).registry, consultation, participant, request.path_params["fmt"]
+    )
+    return Response(body, media_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _item_ref(request: Request) -> tuple[str, str]:
+    return form_text(request, "source", max_length=64, required=True), form_text(request, "item_id", max_length=64, required=True)
+
+
+@view()
+def correct(request: Request) -> Response:
+    consultation, participant = _participant(request, request.path_params["consultation_id"])
+    source, item_id = _item_ref(request)
+    svc.do_correct_item(
+        db(request), state(request).settings, state(request).registry, consultation, participant,
+        source=source, item_id=item_id, new_value=form_text(request, "value", max_length=4000),
+    )
+    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash="Changed. We kept the earlier answer in your history.")
+
+
+@view()
+def delete_item(request: Request) -> Response:
+    consultation, participant = _participant(request, request.path_params["consultation_id"])
+    source, item_id = _item_ref(request)
+    svc.do_delete_item(db(request), state(request).registry, consultation, participant, source=source, item_id=item_id)
+    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash="Deleted.")
+
+
+@view()
+def choices(request: Request) -> Response:
+    consultation, participant = _participant(request, request.path_params["consultation_id"])
+    svc.do_change_choices(
+        db(request), consultation, participant,
+        analysis=form_bool(request, "analysis"), quoting=form_bool(request, "quoting"), follow_up=form_bool(request, "follow_up"),
+    )
+    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash="Your choices are saved.")
+
+
+@view()
+def withdraw(request: Request) -> Response:
+    consultation, participant = _participant(request, request.path_params["consultation_id"])
+    if not form_bool(request, "confirm"):
+        raise InvalidInput(errors={"confirm": "Tick the box to confirm that you want to leave."})
+    svc.do_withdraw(db(request), consultation, participant)
+    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash="You have left. Your data will be deleted soon.")
+
