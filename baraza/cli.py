@@ -99,6 +99,24 @@ def cmd_audit_verify(_args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_purge(_args: argparse.Namespace) -> int:
+    """Delete what has outlived its retention (run it daily: docs/governance.md)."""
+    from baraza.db import make_engine, session_scope
+    from baraza.governance.retention import run_purge
+    from baraza.registry import load_apps
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            report = run_purge(session, settings, load_apps(settings.apps))
+    finally:
+        engine.dispose()
+    for line in report.lines():
+        print(line)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="baraza", description="Baraza youth consultation platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -115,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--organisation", default="Baraza")
     p.set_defaults(func=cmd_create_admin)
     sub.add_parser("audit-verify", help="check the audit log's hash chain").set_defaults(func=cmd_audit_verify)
+    sub.add_parser("purge", help="delete data whose retention has ended (schedule it daily)").set_defaults(func=cmd_purge)
     args = parser.parse_args(argv)
     return int(args.func(args))
 
