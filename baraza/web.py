@@ -41,6 +41,9 @@ log = logging.getLogger("baraza")
 FLASH_COOKIE = "baraza_flash"
 ActorLoader = Callable[[Session, Request, Settings], Actor | None]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Ids are 32-bit on PostgreSQL; whole numbers from forms must fit SQLite's 64 bits.
+MAX_ID = 2**31 - 1
+MAX_WHOLE_NUMBER = 2**63 - 1
 # The token of the page being rendered, for the `csrf()` macro: templates import macros
 # without their context, so the macro cannot see the page's `csrf_token` variable.
 _RENDERING_CSRF_TOKEN: ContextVar[str] = ContextVar("baraza_rendering_csrf_token", default="")
@@ -102,10 +105,17 @@ def view(
                 try:
                     request.state.form = await request.form(max_files=max_files, max_fields=max_fields)
                 except HTTPException as exc:
-                    return await run_in_threadpool(_error_page, request, errors.InvalidInput(exc.detail))
+                    # The parser's own words are technical and untranslated; say it plainly.
+                    too_big = "maximum" in str(exc.detail).lower()
+                    message = (
+                        "The form has too many fields or files, or one of them is too large."
+                        if too_big
+                        else "The form could not be read. Please send it again."
+                    )
+                    return await run_in_threadpool(_error_page, request, errors.InvalidInput(message))
                 except Exception:  # noqa: BLE001 - a malformed body is the sender's error
                     return await run_in_threadpool(
-                        _error_page, request, errors.InvalidInput("The form could not be read.")
+                        _error_page, request, errors.InvalidInput("The form could not be read. Please send it again.")
                     )
             try:
                 return await run_in_threadpool(_run, fn, request, staff, permission)
@@ -133,6 +143,10 @@ def _run(fn: Callable[[Request], Response], request: Request, staff: bool, permi
                     actor = found
                     break
             request.state.actor = actor
+            for value in request.path_params.values():
+                # An id no database column can hold names nothing: not found, not an overflow.
+                if isinstance(value, int) and not 0 <= value <= MAX_ID:
+                    raise errors.NotFound()
             if (staff or permission) and not actor.is_staff:
                 raise errors.LoginRequired()
             if permission and not actor.can(permission):
@@ -316,6 +330,8 @@ def form_int(request: Request, name: str, *, required: bool = False, minimum: in
         value = int(raw.strip())
     except ValueError as exc:
         raise errors.InvalidInput(errors={name: "Enter a whole number."}) from exc
+    if abs(value) > MAX_WHOLE_NUMBER:
+        raise errors.InvalidInput(errors={name: "This number is out of range."})
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise errors.InvalidInput(errors={name: "This number is out of range."})
     return value
@@ -337,9 +353,12 @@ def query_int(request: Request, name: str) -> int | None:
     if not raw:
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise errors.InvalidInput(f"'{name}' must be a whole number.") from exc
+    if abs(value) > MAX_WHOLE_NUMBER:
+        raise errors.InvalidInput(f"'{name}' is out of range.")
+    return value
 
 
 def query_choice(request: Request, name: str, allowed: tuple[str, ...], default: str) -> str:

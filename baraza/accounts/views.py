@@ -181,7 +181,8 @@ def organisation_edit(request: Request) -> Response:
 def _context_fields(request: Request) -> svc.ContextFields:
     return svc.ContextFields(
         name=form_text(request, "name", max_length=200, required=True),
-        country=form_text(request, "country", max_length=2).upper(),
+        # Longer than a code is allowed here so the service can say what a country code is.
+        country=form_text(request, "country", max_length=60).upper(),
         languages=form_list(request, "languages", max_items=len(LANGUAGES)),
         default_language=form_text(request, "default_language", max_length=8),
         age_of_consent=form_int(request, "age_of_consent", required=True, minimum=0, maximum=25) or 0,
