@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
@@ -121,7 +122,13 @@ class CSRFMiddleware:
             if not self._origin_ok(headers, scope):
                 await self._refuse(scope, receive, send, 403, "This form came from another site and was refused.")
                 return
+            if not _multipart_complete(headers, body):
+                await self._refuse(scope, receive, send, 400, "The form could not be read. Please send it again.")
+                return
             sent = headers.get(CSRF_HEADER) or await _form_token(scope, body)
+            if sent is None:
+                await self._refuse(scope, receive, send, 400, "The form could not be read. Please send it again.")
+                return
             if new_cookie or not sent or not hmac.compare_digest(sent, token):
                 await self._refuse(
                     scope,
@@ -195,15 +202,26 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
-async def _form_token(scope: Scope, body: bytes) -> str:
+def _multipart_complete(headers: Headers, body: bytes) -> bool:
+    """A multipart body must end its last part. A truncated one would leave the parser's
+    temporary file for the unfinished part open, and is never what a browser sends."""
+    content_type = headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        return True
+    match = re.search(r'boundary="?([^";]{1,200})"?', content_type)
+    return bool(match) and b"--" + match.group(1).encode("latin-1") + b"--" in body
+
+
+async def _form_token(scope: Scope, body: bytes) -> str | None:
+    """The token sent in the form; "" when there is none, None when the form cannot be read."""
     content_type = Headers(scope=scope).get("content-type", "")
     if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         return ""
     request = Request(scope, _replay(body))
     try:
         form = await request.form()
-    except Exception:  # noqa: BLE001 - malformed bodies are refused as a missing token
-        return ""
+    except Exception:  # noqa: BLE001 - a malformed body is the sender's error
+        return None
     value: Any = form.get(CSRF_FIELD, "")
     await form.close()
     return value if isinstance(value, str) else ""
