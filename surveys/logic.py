@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")

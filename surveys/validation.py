@@ -258,7 +258,8 @@ def read_screen(definition: Definition, group: Group, form: FormValues, prior: M
         if _missing(q, value):
             if q.required:
                 problems[q.name] = Problem(REQUIRED)
-            answers[q.name] = None
+            else:
+                answers[q.name] = None  # cleared: an earlier answer here is taken back
             known.pop(q.name, None)
             continue
         problem = check_value(q, value, known)

@@ -19,7 +19,7 @@ from baraza.consultations.access import access_consultation, contexts_of, list_c
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput, NotFound
 from baraza.i18n import LANGUAGES, language_name, text_direction
-from baraza.participation.api import current_participant, require_participant
+from baraza.participation.api import require_participant
 from baraza.security import CSP
 from baraza.web import (
     actor,
@@ -54,7 +54,6 @@ from surveys.definition import (
     QUESTION_KINDS,
     TEXT_KINDS,
     Definition,
-    DefinitionError,
     Group,
     Question,
     Texts,
@@ -72,8 +71,14 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NEW_CHOICE_ROWS = 3
 
 
+MAX_ID = 2**31 - 1
+
+
 def _survey_id(request: Request) -> int:
-    return int(request.path_params["survey_id"])
+    value = int(request.path_params["survey_id"])
+    if value > MAX_ID:
+        raise NotFound()  # an id no table holds, and too large for SQLite to compare
+    return value
 
 
 # Staff: list and create ---------------------------------------------------------------------------
@@ -111,7 +116,7 @@ def _texts_from_form(request: Request, prefix: str, languages: Sequence[str], ma
 @view(permission="survey.build")
 def create(request: Request) -> Response:
     a = actor(request)
-    consultation = access_consultation(db(request), a, form_int(request, "consultation_id", required=True) or 0, "survey.build")
+    consultation = access_consultation(db(request), a, form_int(request, "consultation_id", required=True, minimum=1, maximum=MAX_ID) or 0, "survey.build")
     languages = services.consultation_languages(consultation)
     title = {languages[0]: form_text(request, "title", max_length=MAX_TITLE, required=True)}
     survey = services.do_create_survey(db(request), a, consultation, title=title)
@@ -132,7 +137,7 @@ def _upload(request: Request, name: str = "file") -> bytes:
 def import_form(request: Request) -> Response:
     a = actor(request)
     session = db(request)
-    consultation = access_consultation(session, a, form_int(request, "consultation_id", required=True) or 0, "survey.build")
+    consultation = access_consultation(session, a, form_int(request, "consultation_id", required=True, minimum=1, maximum=MAX_ID) or 0, "survey.build")
     try:
         survey = services.do_import_xlsform(session, a, consultation, _upload(request))
     except XLSFormError as exc:

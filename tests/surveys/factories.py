@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import secrets
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,6 @@ from tests.factories import make_context, make_organisation
 
 _counter = itertools.count(1)
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-if str(FIXTURES) not in sys.path:
-    sys.path.insert(0, str(FIXTURES))
 
 
 def make_consultation(

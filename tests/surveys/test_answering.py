@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from surveys.models import SurveyAnswer, SurveyResponse
 from tests.surveys.factories import as_participant, make_consultation, make_participant, make_survey
-from tests.surveys.helpers import FIRST, SECOND, count, one, open_screen, page_form, read, send_screen
+from tests.surveys.helpers import FIRST, SECOND, one, read, send_screen
 
 
 def test_a_participant_answers_screen_by_screen_and_finishes(client, session):

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
-from sqlmodel import select
-
-from surveys.definition import Definition
-from surveys.models import Survey
-from tests.conftest import login, post_form
+from tests.conftest import login
 from tests.factories import PASSWORD, make_user
 from tests.surveys.factories import make_consultation, make_survey
-from tests.surveys.helpers import one, read
 
 
 def facilitator_for(session, consultation, **kw):
