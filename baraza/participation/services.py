@@ -450,8 +450,11 @@ def do_save_about_you(
     session: Session, consultation: Consultation, participant: Participant, *, gender: str | None, location: str | None,
     helper: Actor | None = None,
 ) -> Participant:
-    """Store only the demographics the consultation declares, from its lists (no free text)."""
-    _check_may_act(participant)
+    """Store only the demographics the consultation declares, from its lists (no free text).
+    Like any contribution, only with valid consent (SECURITY 18)."""
+    from baraza.participation.api import require_consent_to_answer
+
+    require_consent_to_answer(session, participant, consultation)
     categories = categories_of(session, consultation)
     problems = {}
     if "gender" in categories and gender:
@@ -541,7 +544,7 @@ def do_override_consent(
         session, actor, consultation, "override_consent",
         f"Set {choice} to {'yes' if value else 'no'} for participant {participant.pseudonym}", reason, alternatives,
     )
-    record_audit(session, actor, "consent.override", [("participant", participant.id), ("consultation", consultation.id), ("consent_record", record.id)], {"choice": choice, "value": value})
+    record_audit(session, actor, "consent.override", [("participant", participant.id), ("consultation", consultation.id), ("consent_record", record.id)], {"choice": choice, "set_to": value})
     session.commit()
     return record
 

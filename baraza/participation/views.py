@@ -16,7 +16,7 @@ from baraza.accounts.models import Context
 from baraza.consultations.access import categories_of, contexts_of
 from baraza.consultations.models import Consultation, ConsultationStatus
 from baraza.errors import InvalidInput, NotFound, ParticipantRequired
-from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, choose_language
+from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES
 from baraza.participation import services as svc
 from baraza.participation.api import (
     cookie_tokens,
@@ -42,11 +42,21 @@ def use_language(request: Request, consultation: Consultation, participant: Part
     elif participant is not None and participant.language in allowed:
         lang = participant.language
     else:
-        lang = choose_language(None, request.headers.get("accept-language"), allowed)
-        if lang == allowed[0] and consultation.default_language in allowed and not request.headers.get("accept-language"):
-            lang = consultation.default_language
+        lang = _browser_language(request.headers.get("accept-language", ""), allowed) or (
+            consultation.default_language if consultation.default_language in allowed else allowed[0]
+        )
     request.state.lang = lang
     return lang  # type: ignore[return-value]
+
+
+def _browser_language(header: str, allowed: tuple[str, ...]) -> str | None:
+    """The first language of the browser's list that the consultation offers, if any."""
+    for part in header.split(","):
+        tag = part.split(";")[0].strip().lower().replace("_", "-")
+        base = tag.split("-")[0]
+        if base in allowed:
+            return base
+    return None
 
 
 def _page(request: Request, template: str, consultation: Consultation | None, ctx: dict, status: int = 200) -> Response:

@@ -1,0 +1,313 @@
+"""Joining by code, link and QR; the notice; assent never pre-ticked; guardian consent;
+the pseudonymous cookie and the recovery phrase (SECURITY 11, 15, 18, 19, 31)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+from sqlmodel import select
+
+from baraza.accounts.models import ThrottleEvent
+from baraza.audit.models import AuditEntry
+from baraza.errors import ConsentRequired
+from baraza.participation import services as psvc
+from baraza.participation.api import PARTICIPANT_COOKIE, require_consent_to_answer
+from baraza.participation.keys import normalise_phrase, word_list
+from baraza.participation.models import ConsentRecord, ConsentStatus, Participant, ParticipantDevice
+from tests.consultations.factories import make_consultation, make_participant
+from tests.conftest import csrf_from, login, post_form
+from tests.factories import PASSWORD, make_context, make_organisation, make_user
+
+
+def _notice_id(session, consultation, lang="en") -> int:
+    notice = psvc.latest_notice(session, consultation.id, lang)
+    session.commit()  # end the read: SQLite takes the write lock at BEGIN
+    return notice.id
+
+
+def join(client, session, consultation, *, age_band="18-20", agree=True, lang="en", context_id=None, **choices):
+    notice_id = _notice_id(session, consultation, lang)
+    page = client.get(f"/join/{consultation.join_code}/notice" + (f"?context={context_id}" if context_id else ""))
+    assert page.status_code == 200, page.text[:500]
+    data = {"csrf_token": csrf_from(page.text), "age_band": age_band, "notice_id": str(notice_id)}
+    if context_id:
+        data["context"] = str(context_id)
+    if agree:
+        data["agree"] = "on"
+    for name, value in choices.items():
+        if value:
+            data[name] = "on"
+    return client.post(f"/join/{consultation.join_code}/notice", data=data)
+
+
+def test_join_by_typed_code_link_and_qr(client, session):
+    consultation = make_consultation(session, open=True)
+    response = post_form(client, "/join", {"code": consultation.join_code.lower()[:3] + " " + consultation.join_code.lower()[3:]})
+    assert response.status_code == 303 and response.headers["location"] == f"/join/{consultation.join_code}"
+    page = client.get(response.headers["location"])
+    assert page.status_code == 200 and consultation.title["en"] in page.text
+    # The QR code encodes the same link (it is checked in tests/consultations).
+    assert session.exec(select(Participant)).all() == []  # nothing stored by looking
+
+
+def test_a_wrong_or_draft_code_answers_not_found(client, session):
+    draft = make_consultation(session)
+    for code in ["ZZZZZZ", draft.join_code]:
+        response = post_form(client, "/join", {"code": code})
+        assert response.status_code == 404
+        assert client.get(f"/join/{code}").status_code == 404
+
+
+def test_join_codes_are_rate_limited_per_address(client, session, settings):
+    consultation = make_consultation(session, open=True)
+    for _ in range(settings.join_ip_limit):
+        assert client.get("/join/WRONG1").status_code == 404
+    # Even the right code is refused now, from this address.
+    assert client.get(f"/join/{consultation.join_code}").status_code == 429
+    keys = [e.key for e in session.exec(select(ThrottleEvent)).all()]
+    assert keys and all("WRONG1" not in k and "testclient" not in k for k in keys)  # keyed, never raw
+
+
+def test_new_participants_are_rate_limited_per_code(make_app, session, settings):
+    from starlette.testclient import TestClient
+
+    consultation = make_consultation(session, open=True)
+    app = make_app(join_code_limit=2)
+    with TestClient(app, follow_redirects=False) as client:
+        for _ in range(2):
+            assert join(client, session, consultation).status_code == 303
+            client.cookies.clear()
+        assert join(client, session, consultation).status_code == 429
+    assert len(session.exec(select(Participant)).all()) == 2
+
+
+def test_the_notice_comes_first_and_nothing_is_pre_ticked(client, session):
+    consultation = make_consultation(session, open=True)
+    page = client.get(f"/join/{consultation.join_code}/notice")
+    assert page.status_code == 200
+    for name in psvc.NOTICE_FIELDS:
+        assert f"Notice part {name}." in page.text
+    for name in ("agree", "analysis", "quoting", "follow_up"):
+        tag = re.search(rf'<input type="checkbox" id="[^"]+" name="{name}"[^>]*>', page.text).group(0)
+        assert "checked" not in tag, tag
+    assert "Version 1" in page.text
+
+
+def test_without_ticking_agree_nothing_is_stored(client, session):
+    consultation = make_consultation(session, open=True)
+    response = join(client, session, consultation, agree=False, analysis=True)
+    assert response.status_code == 400
+    assert "tick that you agree" in response.text
+    assert session.exec(select(Participant)).all() == []
+    assert session.exec(select(ConsentRecord)).all() == []
+    assert PARTICIPANT_COOKIE not in response.headers.get("set-cookie", "")
+
+
+def test_joining_records_who_which_notice_language_method_and_time(client, session):
+    consultation = make_consultation(session, open=True, languages=["en", "ar"])
+    client.cookies.set("baraza_lang", "ar")
+    response = join(client, session, consultation, lang="ar", analysis=True, follow_up=True)
+    assert response.status_code == 303
+    participant = session.exec(select(Participant)).one()
+    record = session.exec(select(ConsentRecord)).one()
+    notice = psvc.latest_notice(session, consultation.id, "ar")
+    assert (record.kind, record.given_by, record.method, record.language) == ("consent", "self", "online", "ar")
+    assert (record.notice_id, record.notice_version) == (notice.id, 1)
+    assert record.created_at is not None and record.created_at.tzinfo is not None
+    assert (record.analysis, record.quoting, record.follow_up) == (True, False, True)
+    assert participant.consent_status == ConsentStatus.VALID and participant.language == "ar"
+
+
+def test_a_changed_notice_must_be_read_again(client, session):
+    consultation = make_consultation(session, open=True)
+    page = client.get(f"/join/{consultation.join_code}/notice")
+    old_id = _notice_id(session, consultation)
+    from tests.consultations.factories import make_notice
+
+    make_notice(session, consultation, "en", why="A new reason.")
+    response = client.post(
+        f"/join/{consultation.join_code}/notice",
+        data={"csrf_token": csrf_from(page.text), "age_band": "18-20", "agree": "on", "notice_id": str(old_id)},
+    )
+    assert response.status_code == 400 and "changed" in response.text
+    assert session.exec(select(Participant)).all() == []
+
+
+# Under the age of consent ------------------------------------------------------------------------
+
+
+def test_under_age_needs_assent_and_a_guardian_consent(client, session, settings):
+    org = make_organisation(session)
+    ctx = make_context(session, org, age_of_consent=18)
+    consultation = make_consultation(session, org, contexts=[ctx], open=True, guardian_modes=["attested"])
+    response = join(client, session, consultation, age_band="15-17", analysis=True)
+    assert response.status_code == 303
+    participant = session.exec(select(Participant)).one()
+    assert participant.under_age_of_consent and participant.consent_status == ConsentStatus.PENDING_GUARDIAN
+    assert [r.kind for r in session.exec(select(ConsentRecord)).all()] == ["assent"]
+    # Nothing can be stored yet (SECURITY 18-19).
+    with pytest.raises(ConsentRequired):
+        require_consent_to_answer(session, participant, consultation)
+    session.rollback()
+    home = client.get(f"/p/{consultation.id}/")
+    code = psvc.pending_guardian_code(settings, participant)
+    assert code in home.text
+    # The facilitator attests that the guardian is present.
+    staff = make_user(session, role="facilitator", scope="context", scope_ref=ctx.id, organisation=org)
+    staff_client = client.__class__(client.app, follow_redirects=False)
+    with staff_client:
+        login(staff_client, staff.email, PASSWORD)
+        refused = post_form(staff_client, f"/consultations/{consultation.id}/guardian", {"code": code, "method": "attested"}, token_from="/")
+        assert refused.status_code == 400  # the facilitator must confirm the guardian is there
+        ok = post_form(staff_client, f"/consultations/{consultation.id}/guardian", {"code": code.lower(), "method": "attested", "confirmed": "on"})
+        assert ok.status_code == 303
+    session.refresh(participant)
+    assert participant.consent_status == ConsentStatus.VALID
+    guardian = session.exec(select(ConsentRecord).where(ConsentRecord.kind == "guardian_consent")).one()
+    assert (guardian.given_by, guardian.method, guardian.recorded_by_user_id) == ("guardian", "attested", staff.id)
+    assert require_consent_to_answer(session, participant, consultation).id == guardian.id
+    assert session.exec(select(AuditEntry).where(AuditEntry.action == "consent.guardian")).one().actor_user_id == staff.id
+
+
+def test_paper_guardian_consent_needs_its_reference(client, session, settings):
+    org = make_organisation(session)
+    ctx = make_context(session, org, age_of_consent=18)
+    consultation = make_consultation(session, org, contexts=[ctx], open=True, guardian_modes=["paper"])
+    participant, _token, _phrase = make_participant(session, settings, consultation, age_band="13-14")
+    code = psvc.pending_guardian_code(settings, participant)
+    staff = make_user(session, role="facilitator", organisation=org)
+    login(client, staff.email, PASSWORD)
+    assert post_form(client, f"/consultations/{consultation.id}/guardian", {"code": code, "method": "attested", "confirmed": "on"}).status_code == 400
+    assert post_form(client, f"/consultations/{consultation.id}/guardian", {"code": code, "method": "paper"}).status_code == 400
+    assert post_form(client, f"/consultations/{consultation.id}/guardian", {"code": code, "method": "paper", "reference": "FORM-17"}).status_code == 303
+    record = session.exec(select(ConsentRecord).where(ConsentRecord.kind == "guardian_consent")).one()
+    assert (record.method, record.guardian_reference) == ("paper", "FORM-17")
+
+
+def test_a_waived_guardian_consent_is_recorded_as_such(session, settings):
+    org = make_organisation(session)
+    ctx = make_context(session, org, age_of_consent=18)
+    consultation = make_consultation(session, org, contexts=[ctx], open=True, guardian_waived=True, guardian_modes=[])
+    participant, _token, _phrase = make_participant(session, settings, consultation, age_band="15-17")
+    assert participant.consent_status == ConsentStatus.VALID
+    kinds = [(r.kind, r.method) for r in session.exec(select(ConsentRecord).order_by(ConsentRecord.id)).all()]
+    assert kinds == [("assent", "online"), ("guardian_consent", "waived")]
+
+
+def test_age_bands_never_straddle_the_age_of_consent():
+    for age in (0, 13, 14, 16, 18, 21, 25):
+        for band in psvc.age_bands(age):
+            if band.high is not None:
+                assert (band.low < age) == (band.high < age), (age, band)
+
+
+# The pseudonymous participant and the recovery phrase --------------------------------------------
+
+
+def test_the_phrase_is_shown_once_and_stored_only_as_a_keyed_hash(client, session, settings):
+    consultation = make_consultation(session, open=True)
+    response = join(client, session, consultation)
+    assert response.headers["location"] == f"/p/{consultation.id}/phrase"
+    page = client.get(response.headers["location"])
+    words = re.findall(r"<li>([a-z]+)</li>", page.text)
+    assert len(words) == 4 and all(w in word_list() for w in words)
+    assert "baraza_phrase" in page.headers.get("set-cookie", "")  # the sealed copy is deleted
+    client.cookies.delete("baraza_phrase", path="/p/")
+    assert not re.findall(r"<li>([a-z]+)</li>", client.get(f"/p/{consultation.id}/phrase").text)
+    participant = session.exec(select(Participant)).one()
+    phrase = " ".join(words)
+    assert participant.recovery_hash != hashlib.sha256(phrase.encode()).hexdigest()
+    assert participant.recovery_hash != hashlib.sha256(normalise_phrase(phrase).encode()).hexdigest()
+    # Nothing in the database holds the phrase or the cookie token (SECURITY 11).
+    token = client.cookies.get(PARTICIPANT_COOKIE)
+    dump = repr([p.model_dump() for p in session.exec(select(Participant)).all()]) + repr(
+        [d.model_dump() for d in session.exec(select(ParticipantDevice)).all()]
+    )
+    assert phrase not in dump and token not in dump and words[0] + " " + words[1] not in dump
+
+
+def test_the_phrase_brings_the_participant_back_on_another_phone(client, session, settings, app):
+    consultation = make_consultation(session, open=True)
+    participant, _token, phrase = make_participant(session, settings, consultation)
+    from starlette.testclient import TestClient
+
+    with TestClient(app, follow_redirects=False) as other_phone:
+        wrong = post_form(other_phone, "/join/recover", {"phrase": "not the right words"})
+        assert wrong.status_code == 400
+        back = post_form(other_phone, "/join/recover", {"phrase": "  " + phrase.upper().replace(" ", " - ") + " "})
+        assert back.status_code == 303 and back.headers["location"] == f"/p/{consultation.id}/"
+        assert other_phone.get(f"/p/{consultation.id}/my-data").status_code == 200
+    assert len(session.exec(select(ParticipantDevice).where(ParticipantDevice.participant_id == participant.id)).all()) == 2
+
+
+def test_recovery_is_rate_limited_per_address(client, session, settings):
+    for _ in range(settings.join_ip_limit):
+        assert post_form(client, "/join/recover", {"phrase": "apple banana cherry grape"}).status_code == 400
+    assert post_form(client, "/join/recover", {"phrase": "apple banana cherry grape"}).status_code == 429
+
+
+def test_forget_this_phone(client, session, settings):
+    consultation = make_consultation(session, open=True)
+    participant, token, phrase = make_participant(session, settings, consultation)
+    client.cookies.set(PARTICIPANT_COOKIE, token)
+    assert client.get(f"/p/{consultation.id}/my-data").status_code == 200
+    response = post_form(client, f"/p/{consultation.id}/forget", {})
+    assert response.status_code == 303
+    assert session.exec(select(ParticipantDevice).where(ParticipantDevice.participant_id == participant.id)).all() == []
+    client.cookies.set(PARTICIPANT_COOKIE, token)  # even a copied cookie no longer works
+    assert client.get(f"/p/{consultation.id}/my-data").status_code == 303
+    # The phrase still works.
+    assert post_form(client, "/join/recover", {"phrase": phrase}).status_code == 303
+
+
+def test_a_phone_can_hold_several_consultations(client, session, settings):
+    first = make_consultation(session, open=True)
+    second = make_consultation(session, open=True)
+    assert join(client, session, first).status_code == 303
+    assert join(client, session, second).status_code == 303
+    assert client.get(f"/p/{first.id}/my-data").status_code == 200
+    assert client.get(f"/p/{second.id}/my-data").status_code == 200
+
+
+def test_a_participant_of_one_consultation_cannot_open_another(client, session, settings):
+    first = make_consultation(session, open=True)
+    second = make_consultation(session, open=True)
+    _p, token, _phrase = make_participant(session, settings, first)
+    client.cookies.set(PARTICIPANT_COOKIE, token)
+    response = client.get(f"/p/{second.id}/my-data")
+    assert response.status_code == 303 and response.headers["location"] == f"/join/{second.join_code}"
+
+
+# Light, private participant pages -------------------------------------------------------------------
+
+
+def test_participant_pages_are_light_uncached_and_carry_nothing_personal_in_urls(client, session, settings):
+    consultation = make_consultation(session, open=True)
+    response = join(client, session, consultation, analysis=True)
+    participant = session.exec(select(Participant)).one()
+    phrase_page = client.get(response.headers["location"])
+    phrase = " ".join(re.findall(r"<li>([a-z]+)</li>", phrase_page.text))
+    pages = [f"/join/{consultation.join_code}", f"/p/{consultation.id}/", f"/p/{consultation.id}/my-data", f"/p/{consultation.id}/about"]
+    for path in pages + [f"/join/{consultation.join_code}/notice", "/join", "/join/recover"]:
+        page = client.get(path)
+        assert page.status_code in (200, 303), path
+        assert page.headers["cache-control"] == "no-store", path
+        if page.status_code == 200:
+            assert len(page.content) < 50_000, path
+            assert "htmx.min.js" not in page.text, path  # no 50 KB script on a phone's first load
+            hrefs = re.findall(r'(?:href|action|src)="([^"]+)"', page.text)
+            for url in hrefs:
+                assert participant.pseudonym not in url and str(participant.id) not in url.replace(f"/p/{consultation.id}/", "/p/C/")
+                assert not phrase or phrase.split()[0] not in url
+
+
+def test_participant_pages_speak_the_participants_language_right_to_left_for_arabic(client, session):
+    consultation = make_consultation(session, open=True, languages=["ar", "en"])
+    page = client.get(f"/join/{consultation.join_code}", headers={"Accept-Language": "ar"})
+    assert '<html lang="ar" dir="rtl">' in page.text
+    page = client.get(f"/join/{consultation.join_code}", headers={"Accept-Language": "fr"})
+    assert '<html lang="ar" dir="rtl">' in page.text  # not offered: the consultation's main language
+    switch = re.search(r'<form method="post" action="/language".*?</form>', page.text, re.S).group(0)
+    assert 'value="fr"' not in switch and 'value="ar"' in switch and 'value="en"' in switch
