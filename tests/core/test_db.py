@@ -1,0 +1,98 @@
+"""The database layer: aware UTC times, and an audit chain that concurrent writers cannot fork."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from baraza.accounts.roles import Actor
+from baraza.audit.models import AuditEntry
+from baraza.audit.services import VerifyResult, record_audit, verify_chain
+from baraza.db import utcnow
+from tests.factories import make_organisation
+
+
+def write_concurrently(engine, session: Session, *, threads: int, entries_each: int) -> tuple[VerifyResult, int]:
+    """Several threads (standing in for several processes) append to the audit log at once."""
+    barrier = threading.Barrier(threads)
+    failures: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            for i in range(entries_each):
+                with Session(engine) as s:
+                    record_audit(s, Actor(user_id=1000 + n, organisation_id=1), "test.concurrent", [("thread", n)], {"i": i})
+                    s.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            failures.append(exc)
+
+    workers = [threading.Thread(target=writer, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    assert not failures, failures
+    assert not any(w.is_alive() for w in workers)
+    result = verify_chain(session)
+    seqs = [e.seq for e in session.exec(select(AuditEntry).order_by(col(AuditEntry.seq)))]
+    session.commit()
+    assert seqs == list(range(1, len(seqs) + 1))
+    return result, len(seqs)
+
+
+def test_concurrent_audit_writers_keep_one_chain_on_this_database(engine, session):
+    result, total = write_concurrently(engine, session, threads=4, entries_each=10)
+    assert result.ok and total == 40
+
+
+def test_times_come_back_aware_in_utc(session):
+    org = make_organisation(session)
+    session.expire_all()
+    stored = session.exec(select(type(org)).where(type(org).id == org.id)).one()
+    session.commit()
+    assert stored.created_at.tzinfo is not None
+    assert stored.created_at.utcoffset() == timedelta(0)
+    assert abs(stored.created_at - datetime.now(UTC)) < timedelta(minutes=5)
+
+
+def test_times_in_other_zones_are_stored_as_the_same_instant(session):
+    nairobi = timezone(timedelta(hours=3))
+    org = make_organisation(session, created_at=datetime(2026, 3, 1, 12, 0, tzinfo=nairobi))
+    session.expire_all()
+    stored = session.exec(select(type(org)).where(type(org).id == org.id)).one()
+    session.commit()
+    assert stored.created_at == datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def test_naive_times_are_refused(session):
+    from baraza.accounts.models import Organisation
+
+    session.add(Organisation(name="Naive", kind="ngo", created_at=datetime(2026, 1, 1)))  # noqa: DTZ001
+    with pytest.raises(Exception, match="naive datetime"):
+        session.commit()
+    session.rollback()
+
+
+def test_utcnow_is_aware():
+    assert utcnow().tzinfo is UTC
+
+
+def test_sqlite_writers_take_the_lock_when_they_begin(engine):
+    """BEGIN IMMEDIATE: a second writer waits for the first instead of failing to upgrade."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with engine.connect() as first:
+        first.execute(text("SELECT 1"))  # a read, but the transaction already holds the write lock
+        second = engine.raw_connection()  # the driver's connection: no transaction begun yet
+        try:
+            second.execute("PRAGMA busy_timeout = 0")
+            with pytest.raises(Exception, match="locked"):
+                second.execute("BEGIN IMMEDIATE")
+        finally:
+            second.close()
+        first.rollback()

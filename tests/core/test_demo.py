@@ -1,0 +1,108 @@
+"""`baraza demo`: an organisation, a Spanish-speaking and an Arabic-speaking context, a user
+for every role; a second run changes nothing; each role sees what it may see."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from baraza.accounts.models import Context, Organisation, RoleGrant, User
+from baraza.accounts.roles import ROLES
+from baraza.audit.services import verify_chain
+from baraza.cli import main
+from baraza.demo import DEMO_ORG, DEMO_PASSWORD, DEMO_USERS
+from tests.conftest import login
+from tests.core.helpers import main_of, read
+
+CORE_TABLES = ("organisation", "context", "youth_group", "user", "role_grant", "audit_entry")
+
+
+def _run_demo(monkeypatch, capsys, settings) -> str:
+    monkeypatch.setenv("BARAZA_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("BARAZA_VAR_DIR", str(settings.var_dir))
+    monkeypatch.delenv("BARAZA_ENV", raising=False)
+    assert main(["demo"]) == 0
+    return capsys.readouterr().out
+
+
+def _counts(session) -> dict[str, int]:
+    counts = {t: session.execute(text(f'SELECT COUNT(*) FROM "{t}"')).scalar_one() for t in CORE_TABLES}
+    session.commit()
+    return counts
+
+
+@pytest.fixture
+def demo(monkeypatch, capsys, settings, session) -> str:
+    return _run_demo(monkeypatch, capsys, settings)
+
+
+def test_the_demo_seeds_an_organisation_two_contexts_and_every_role(demo, session):
+    org = read(session, select(Organisation).where(Organisation.name == DEMO_ORG))[0]
+    contexts = {c.default_language: c for c in read(session, select(Context).where(Context.organisation_id == org.id))}
+    assert {"es", "ar"} <= set(contexts)
+    assert "es" in contexts["es"].languages and "ar" in contexts["ar"].languages
+    assert contexts["ar"].fragile
+    roles = {g.role for g in read(session, select(RoleGrant))}
+    assert roles >= set(ROLES)
+    # The sign-ins are printed, one per role, with the password.
+    for _label, email, *_ in DEMO_USERS:
+        assert email in demo
+    assert DEMO_PASSWORD in demo
+    assert verify_chain(session).ok
+    session.commit()
+
+
+def test_a_second_run_changes_nothing(demo, monkeypatch, capsys, settings, session):
+    before = _counts(session)
+    users_before = sorted((u.email, u.password_hash) for u in read(session, select(User)))
+    out = _run_demo(monkeypatch, capsys, settings)
+    assert "already there; nothing was changed" in out
+    assert _counts(session) == before
+    assert sorted((u.email, u.password_hash) for u in read(session, select(User))) == users_before
+
+
+# What each role sees ---------------------------------------------------------------------------
+
+# (e-mail, pages it may open, pages that answer not found, words its contexts page shows, words it does not)
+EXPECTED = {
+    "admin@demo.baraza.test": (["/admin/", "/admin/users", "/admin/contexts", "/admin/organisations"], ["/audit/"], ["Bogotá", "Zaatari"], []),
+    "dpo@demo.baraza.test": (["/audit/", "/admin/users", "/admin/contexts"], [], ["Bogotá", "Zaatari"], []),
+    "facilitator@demo.baraza.test": (["/admin/contexts"], ["/admin/users", "/audit/", "/admin/organisations"], ["Bogotá"], ["Zaatari"]),
+    "facilitator.ar@demo.baraza.test": (["/admin/contexts"], ["/admin/users", "/audit/"], ["Zaatari"], ["Bogotá"]),
+    "analyst@demo.baraza.test": (["/admin/contexts"], ["/admin/users", "/audit/", "/admin/organisations"], ["Bogotá", "Zaatari"], []),
+    "stakeholder@demo.baraza.test": (["/admin/contexts"], ["/admin/users", "/audit/"], [], ["Bogotá", "Zaatari"]),
+    "policymaker@demo.baraza.test": (["/admin/contexts"], ["/admin/users", "/audit/"], ["Bogotá", "Zaatari"], []),
+}
+
+
+def test_every_demo_account_is_covered():
+    assert {email for _label, email, *_ in DEMO_USERS} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("email", sorted(EXPECTED))
+def test_each_demo_role_sees_what_it_may_see(demo, client, session, email):
+    allowed, refused, shown, hidden = EXPECTED[email]
+    login(client, email, DEMO_PASSWORD)
+    home = client.get("/")
+    assert home.status_code == 200
+    name = read(session, select(User).where(User.email == email))[0].display_name
+    assert name in home.text
+    for path in allowed:
+        assert client.get(path).status_code == 200, path
+    for path in refused:
+        assert client.get(path).status_code == 404, path
+    contexts = main_of(client.get("/admin/contexts").text)
+    for word in shown:
+        assert word in contexts
+    for word in hidden:
+        assert word not in contexts
+
+
+def test_the_demo_admin_manages_only_its_organisation(demo, client, session):
+    login(client, "admin@demo.baraza.test", DEMO_PASSWORD)
+    users = main_of(client.get("/admin/users").text)
+    assert "Fatima Facilitator" in users
+    assert "Sami Stakeholder" not in users  # the ministry's own staff
+    organisations = main_of(client.get("/admin/organisations").text)
+    assert DEMO_ORG in organisations and "Ministry of Digital Affairs" not in organisations
