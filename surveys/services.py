@@ -311,6 +311,10 @@ def _save_screen_once(
     digest: str,
     language: str,
 ) -> ScreenOutcome:
+    if participant in session:
+        # The page loaded the participant earlier; make the consent check read the row afresh
+        # (under its lock on PostgreSQL) instead of trusting the copy in the session.
+        session.expire(participant)
     consent = require_consent_to_answer(session, participant, consultation)
     replay = _replay(session, participant, submission_id, digest)
     if replay is not None:

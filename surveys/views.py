@@ -18,7 +18,7 @@ from starlette.routing import NoMatchFound
 from baraza.consultations.access import access_consultation, contexts_of, list_consultations
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput, NotFound
-from baraza.i18n import LANGUAGES, language_name, text_direction
+from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, language_name, text_direction
 from baraza.participation.api import require_participant
 from baraza.security import CSP
 from baraza.web import (
@@ -507,13 +507,20 @@ def xlsform_upload(request: Request) -> Response:
 # Answering: shared by participants and the builder's preview ------------------------------------
 
 
-def _survey_language(request: Request, definition: Definition, fallback: str | None = None) -> str:
-    lang = request.state.lang
-    if lang in definition.languages:
-        return lang  # type: ignore[no-any-return]
-    if fallback in definition.languages:
-        return fallback  # type: ignore[return-value]
-    return definition.default_language
+def _survey_language(request: Request, definition: Definition, participant_language: str | None = None) -> str:
+    """The language of the page: the phone's own switch, else the language the participant
+    joined in, else the browser's wish, else the survey's first. The page's own words follow
+    it, so a young person never reads a survey in one language and its buttons in another."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    for candidate in (chosen, participant_language, request.state.lang):
+        if candidate in definition.languages:
+            lang = candidate
+            break
+    else:
+        lang = definition.default_language
+    if lang in LANGUAGES:
+        request.state.lang = lang
+    return lang  # type: ignore[return-value]
 
 
 def _same_screen_condition(group: Group, q: Question) -> Any | None:
@@ -646,7 +653,7 @@ def answer(request: Request) -> Response:
         group = definition.group(screen)
         if group is None:
             raise InvalidInput("This screen is not part of the survey. Go back to the survey and try again.")
-        submission_id = form_text(request, "submission_id", max_length=64)
+        submission_id = form_text(request, "submission_id", max_length=200)
         fields = _screen_fields(request, group)
         try:
             outcome = services.do_save_screen(

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from surveys.models import SurveyAnswer, SurveyResponse
 from tests.surveys.factories import as_participant, make_consultation, make_participant, make_survey
-from tests.surveys.helpers import FIRST, SECOND, one, read, send_screen
+from tests.surveys.helpers import FIRST, SECOND, count, one, open_screen, page_form, read, send_screen
 
 
 def test_a_participant_answers_screen_by_screen_and_finishes(client, session):
@@ -38,3 +38,209 @@ def test_a_participant_answers_screen_by_screen_and_finishes(client, session):
     # Coming back to a finished survey shows the thanks, not the questions.
     again = client.get(f"/surveys/{survey.id}/answer")
     assert again.status_code == 303 and again.headers["location"].endswith("/done")
+
+
+def _stored(session):
+    return {a.question: (a.value if a.value is not None else a.text) for a in read(session, select(SurveyAnswer))}
+
+
+def test_a_condition_on_the_same_screen_is_live_in_the_page_and_applied_on_the_server(client, session):
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation)
+    _p, token = make_participant(session, consultation)
+    as_participant(client, token)
+    page = open_screen(client, survey.id)
+    assert "data-relevant='[&#34;cmp&#34;" in page.text or "data-relevant='[\"cmp\"" in page.text
+    assert "Answer only if you chose “Other” for “Favourite colour?”." in page.text  # the no-script stand-in
+    send_screen(client, survey.id, {"q.colour": "other", "q.colour_other": "Teal", "q.foods": "rice"})
+    assert _stored(session)["colour_other"] == "Teal"
+
+
+def test_going_back_shows_what_was_saved_and_changing_it_clears_what_no_longer_applies(client, session):
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation)
+    _p, token = make_participant(session, consultation)
+    as_participant(client, token)
+    send_screen(client, survey.id, {"q.colour": "other", "q.colour_other": "Teal"})
+    second = open_screen(client, survey.id)  # resumes on the second screen
+    assert 'name="screen" value="second"' in second.text
+    assert f'href="/surveys/{survey.id}/answer?screen=first"' in second.text
+    back = open_screen(client, survey.id, "first")
+    assert 'value="other" checked' in back.text and 'value="Teal"' in back.text
+    send_screen(client, survey.id, {"q.colour": "red", "q.colour_other": "Teal"}, screen="first")
+    assert "colour_other" not in _stored(session)
+
+
+def test_closing_the_browser_and_coming_back_resumes_on_the_same_screen(client, session, app):
+    from starlette.testclient import TestClient
+
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation)
+    _p, token = make_participant(session, consultation)
+    as_participant(client, token)
+    send_screen(client, survey.id, FIRST)
+    later = TestClient(app, follow_redirects=False)  # a new browser: only the cookie is the same
+    as_participant(later, token)
+    page = later.get(f"/surveys/{survey.id}/answer")
+    assert page.status_code == 200 and 'name="screen" value="second"' in page.text
+    assert "Screen 2 of 2" in page.text
+
+
+def test_bad_answers_get_a_message_beside_the_question_and_nothing_saved_is_lost(client, session):
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation)
+    _p, token = make_participant(session, consultation)
+    as_participant(client, token)
+    send_screen(client, survey.id, FIRST)
+    before = _stored(session)
+    bad = send_screen(client, survey.id, {**SECOND, "q.mood": "9", "q.age": "99", "q.order.a": "1", "q.order.b": "1"}, screen="second")
+    assert bad.status_code == 400
+    html = bad.text
+    for name in ("mood", "age", "order"):
+        assert f'id="q-{name}-error"' in html
+    assert 'aria-describedby="q-age-error"' in html
+    assert "Enter a number of at most 24." in html
+    assert 'value="99"' in html  # what they typed stays in the form
+    assert _stored(session) == before
+    assert count(session, "survey_submission") == 1
+    good = send_screen(client, survey.id, SECOND, screen="second")
+    assert good.status_code == 303
+
+
+def test_a_choice_outside_the_options_is_refused(client, session):
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation)
+    _p, token = make_participant(session, consultation)
+    as_participant(client, token)
+    bad = send_screen(client, survey.id, {"q.colour": "purple' OR 1=1 --", "q.foods": ["rice", "caviar"]})
+    assert bad.status_code == 400
+    assert "Choose one of the options shown." in bad.text
+    assert count(session, "survey_response") == 0 and count(session, "survey_answer") == 0
+
+
+def test_skipping_ahead_does_not_finish_a_survey_with_required_questions_unanswered(client, session):
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation)
+    _p, token = make_participant(session, consultation)
+    as_participant(client, token)
+    jumped = send_screen(client, survey.id, SECOND, screen="second")
+    assert jumped.status_code == 303 and jumped.headers["location"].endswith("?screen=first")
+    assert one(session, select(SurveyResponse)).status == "in_progress"
+
+
+def test_without_a_participant_the_phone_is_sent_to_join_first(client, session):
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation)
+    page = client.get(f"/surveys/{survey.id}/answer")
+    assert page.status_code == 303 and page.headers["location"].startswith("/")
+    assert f"/surveys/{survey.id}" not in page.headers["location"]
+
+
+def test_a_withdrawn_participant_cannot_answer(client, session):
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation)
+    participant, token = make_participant(session, consultation)
+    as_participant(client, token)
+    page = open_screen(client, survey.id)
+    participant.consent_status = "withdrawn"
+    session.add(participant)
+    session.commit()
+
+    csrf, sid, screen = page_form(page.text)
+    sent = client.post(f"/surveys/{survey.id}/answer", data={"csrf_token": csrf, "submission_id": sid, "screen": screen, "q.colour": "red"})
+    assert sent.status_code in (303, 403)
+    assert count(session, "survey_answer") == 0 and count(session, "survey_response") == 0
+
+
+def test_consent_is_checked_in_the_transaction_that_stores_the_answer(session, settings):
+    """A participant object that still says "valid" does not fool the use case: it re-reads
+    consent in its own transaction (SECURITY 18, 39)."""
+    import pytest
+
+    from baraza.errors import ConsentRequired
+    from surveys import services
+
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation)
+    participant, _token = make_participant(session, consultation)
+    from sqlalchemy import text
+
+    session.execute(text("UPDATE participant SET consent_status = 'withdrawn' WHERE id = :i"), {"i": participant.id})
+    session.commit()
+    assert participant.__dict__["consent_status"] == "valid"  # the stale copy the view would hold
+    with pytest.raises(ConsentRequired):
+        services.do_save_screen(session, settings, participant, survey, consultation, screen="first",
+                                form={"q.colour": ["red"]}, submission_id="x" * 20, language="en")
+    session.rollback()
+    assert count(session, "survey_answer") == 0 and count(session, "survey_submission") == 0
+
+
+def test_a_closed_consultation_takes_no_answers(client, session):
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation)
+    _p, token = make_participant(session, consultation)
+    as_participant(client, token)
+    page = open_screen(client, survey.id)
+    consultation.status = "closed"
+    session.add(consultation)
+    session.commit()
+
+    csrf, sid, screen = page_form(page.text)
+    sent = client.post(f"/surveys/{survey.id}/answer", data={"csrf_token": csrf, "submission_id": sid, "screen": screen, "q.colour": "red"})
+    assert sent.status_code == 403
+    assert count(session, "survey_answer") == 0
+
+
+def test_a_draft_is_unreachable_for_participants_by_any_route(client, session):
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation, published=False)
+    _p, token = make_participant(session, consultation)
+    as_participant(client, token)
+    assert client.get(f"/surveys/{survey.id}/answer").status_code == 404
+    assert client.get(f"/surveys/{survey.id}/done").status_code == 404
+    preview = client.get(f"/surveys/{survey.id}/preview")
+    assert preview.status_code == 303 and preview.headers["location"].startswith("/login")
+    assert client.get(f"/surveys/{survey.id}/results").status_code == 303
+
+
+def test_a_closed_survey_says_so(client, session):
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation, status="closed")
+    _p, token = make_participant(session, consultation)
+    as_participant(client, token)
+    page = client.get(f"/surveys/{survey.id}/answer")
+    assert page.status_code == 410 and "This survey is closed" in page.text
+
+
+def test_the_survey_speaks_the_participant_language_and_arabic_reads_right_to_left(client, session):
+    from surveys.demo import demo_definition
+
+    consultation = make_consultation(session, languages=["ar", "en", "es"])
+    survey = make_survey(session, consultation, definition=demo_definition())
+    _p, token = make_participant(session, consultation, language="ar")
+    as_participant(client, token)
+    page = open_screen(client, survey.id)
+    assert '<html lang="ar" dir="rtl">' in page.text
+    assert "كم عمرك؟" in page.text
+    client.cookies.set("baraza_lang", "es")
+    assert "¿Cuántos años tienes?" in open_screen(client, survey.id).text
+
+
+def test_participant_pages_are_not_cached_and_stay_under_50_kb_on_first_load(client, session):
+    import re
+
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation)
+    _p, token = make_participant(session, consultation)
+    as_participant(client, token)
+    for screen in ("first", "second"):
+        page = open_screen(client, survey.id, screen)
+        assert page.headers["cache-control"] == "no-store"
+        total = len(page.content)
+        for asset in set(re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)):
+            fetched = client.get(asset)
+            assert fetched.status_code == 200
+            assert "max-age" in fetched.headers["cache-control"]  # cached after the first load
+            total += len(fetched.content)
+        assert "htmx.min.js" not in page.text
+        assert total < 50 * 1024, total
