@@ -16,8 +16,8 @@ from baraza.participation import services as psvc
 from baraza.participation.api import PARTICIPANT_COOKIE, require_consent_to_answer
 from baraza.participation.keys import normalise_phrase, word_list
 from baraza.participation.models import ConsentRecord, ConsentStatus, Participant, ParticipantDevice
-from tests.consultations.factories import make_consultation, make_participant
 from tests.conftest import csrf_from, login, post_form
+from tests.consultations.factories import make_consultation, make_participant
 from tests.factories import PASSWORD, make_context, make_organisation, make_user
 
 

@@ -24,8 +24,8 @@ from baraza.participation.api import (
     require_consent_to_answer,
 )
 from baraza.participation.models import ConsentRecord, Correction, Participant
-from tests.consultations.factories import make_consultation, make_participant
 from tests.conftest import login, post_form
+from tests.consultations.factories import make_consultation, make_participant
 from tests.factories import PASSWORD, make_context, make_organisation, make_user
 from tests.participation.fake_app import SOURCE
 
