@@ -57,10 +57,14 @@ def add_question(definition: Definition, group_name: str, kind: str, label: Text
 
 
 def delete_group(definition: Definition, name: str) -> None:
+    if definition.group(name) is None:
+        raise KeyError(name)
     definition.groups = [g for g in definition.groups if g.name != name]
 
 
 def delete_question(definition: Definition, name: str) -> None:
+    if definition.question(name) is None:
+        raise KeyError(name)
     for group in definition.groups:
         group.questions = [q for q in group.questions if q.name != name]
 

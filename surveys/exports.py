@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import Session, col, select
 
 from baraza.consultations.access import contexts_of
@@ -150,8 +151,9 @@ def to_xlsx(header: list[str], rows: Iterator[list[Any]]) -> tuple[bytes, int]:
     count = 0
     for row in rows:
         # neutralise() has run on every cell, so no text starts with "=": openpyxl stores
-        # text beginning with "=" as a formula, and nothing here can.
-        sheet.append(row)
+        # text beginning with "=" as a formula, and nothing here can. Control characters
+        # (which a spreadsheet file cannot hold) are dropped after the quote was added.
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
         count += 1
     out = io.BytesIO()
     book.save(out)

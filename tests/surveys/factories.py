@@ -169,3 +169,42 @@ def make_survey(
     session.add(survey)
     session.commit()
     return survey
+
+
+def make_response(
+    session: Session,
+    survey: Survey,
+    participant: Participant,
+    answers: dict[str, Any],
+    *,
+    complete: bool = True,
+) -> Any:
+    """A stored response, written directly (bypassing the answering checks on purpose: tests
+    of results and exports must hold up whatever is in the database)."""
+    from sqlmodel import select
+
+    from baraza.db import utcnow
+    from surveys.models import SurveyAnswer, SurveyResponse
+    from surveys.services import _to_row_values
+
+    definition = Definition.from_dict(survey.definition)
+    consent = session.exec(select(ConsentRecord).where(ConsentRecord.participant_id == participant.id)).first()
+    response = SurveyResponse(
+        survey_id=survey.id,  # type: ignore[arg-type]
+        consultation_id=survey.consultation_id,
+        participant_id=participant.id,  # type: ignore[arg-type]
+        context_id=participant.context_id,
+        consent_record_id=consent.id,  # type: ignore[union-attr]
+        language=participant.language,
+        status="complete" if complete else "in_progress",
+        completed_at=utcnow() if complete else None,
+    )
+    session.add(response)
+    session.flush()
+    for name, value in answers.items():
+        q = definition.question(name)
+        assert q is not None, name
+        stored, text, category = _to_row_values(q.kind, value)
+        session.add(SurveyAnswer(response_id=response.id, survey_id=survey.id, question=name, value=stored, text=text, category=category))  # type: ignore[arg-type]
+    session.commit()
+    return response

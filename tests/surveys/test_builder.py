@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from tests.conftest import login
+from sqlmodel import select
+
+from surveys.definition import Definition
+from surveys.models import Survey
+from tests.conftest import login, post_form
 from tests.factories import PASSWORD, make_user
 from tests.surveys.factories import make_consultation, make_survey
+from tests.surveys.helpers import one, read
 
 
 def facilitator_for(session, consultation, **kw):
@@ -40,3 +45,199 @@ def test_builder_pages_render_for_a_facilitator(client, session):
     ]:
         response = client.get(url)
         assert response.status_code == 200, (url, response.text[:3000])
+
+
+def _token(client, path="/surveys/"):
+    from tests.conftest import csrf_from
+
+    return csrf_from(client.get(path).text)
+
+
+def test_a_facilitator_builds_publishes_closes_and_duplicates(client, session):
+    from baraza.audit.models import AuditEntry
+
+    consultation = make_consultation(session, languages=["en", "ar"])
+    user = facilitator_for(session, consultation)
+    sign_in(client, user)
+    created = post_form(client, "/surveys/new", {"consultation_id": consultation.id, "title": "Water and safety"}, token_from="/surveys/")
+    assert created.status_code == 303
+    survey = one(session, select(Survey))
+    base = f"/surveys/{survey.id}"
+    assert created.headers["location"] == base
+    assert post_form(client, f"{base}/groups", {"label.en": "About water", "label.ar": "عن الماء"}, token_from=base).status_code == 303
+    d = Definition.from_dict(one(session, select(Survey)).definition)
+    group = d.groups[0].name
+    added = post_form(client, f"{base}/questions", {"group": group, "kind": "single_choice", "label.en": "Where do you get water?"}, token_from=base)
+    assert added.status_code == 303
+    name = Definition.from_dict(one(session, select(Survey)).definition).groups[0].questions[0].name
+    assert added.headers["location"] == f"{base}/questions/{name}"
+    edit = post_form(client, f"{base}/questions/{name}", {
+        "label.en": "Where do you get water?", "label.ar": "من أين تحصل على الماء؟", "required": "on", "choice_count": "3",
+        "choice.0.name": "", "choice.0.label.en": "A well", "choice.0.label.ar": "بئر",
+        "choice.1.name": "truck", "choice.1.label.en": "A truck",
+        "choice.2.name": "", "choice.2.label.en": "",
+    }, token_from=f"{base}/questions/{name}")
+    assert edit.status_code == 303, edit.text[:3000]
+    q = Definition.from_dict(one(session, select(Survey)).definition).question(name)
+    assert q.required and [c.name for c in q.choices] == ["a_well", "truck"]
+    page = client.get(base)
+    assert "translation missing" in page.text  # the truck has no Arabic text yet
+    assert 'src="/surveys/%d/preview?screen=%s"' % (survey.id, group) in page.text
+    published = post_form(client, f"{base}/state/publish", {}, token_from=base)
+    assert published.status_code == 303 and one(session, select(Survey)).status == "published"
+    page = client.get(base)
+    assert f"/surveys/{survey.id}/answer" in page.text and consultation.join_code in page.text
+    assert f'src="/surveys/{survey.id}/qr.svg"' in page.text
+    # a published survey's questions no longer change
+    locked = post_form(client, f"{base}/groups", {"label.en": "More"}, token_from=base)
+    assert locked.status_code == 400
+    assert post_form(client, f"{base}/state/close", {}, token_from=base).status_code == 303
+    assert one(session, select(Survey).where(Survey.id == survey.id)).status == "closed"
+    copy = post_form(client, f"{base}/state/duplicate", {}, token_from=base)
+    assert copy.status_code == 303
+    surveys = read(session, select(Survey).order_by(Survey.id))
+    assert len(surveys) == 2 and surveys[1].status == "draft" and surveys[1].duplicated_from_id == survey.id
+    assert surveys[1].definition == surveys[0].definition
+    actions = [e.action for e in read(session, select(AuditEntry))]
+    for action in ("survey.created", "survey.edited", "survey.published", "survey.closed", "survey.duplicated"):
+        assert action in actions
+
+
+def test_publishing_an_incomplete_survey_lists_what_to_fix(client, session):
+    consultation = make_consultation(session)
+    user = facilitator_for(session, consultation)
+    sign_in(client, user)
+    survey = make_survey(session, consultation, published=False, definition=Definition(languages=["en", "fr"], title={"en": "Empty"}))
+    response = post_form(client, f"/surveys/{survey.id}/state/publish", {}, token_from=f"/surveys/{survey.id}")
+    assert response.status_code == 400
+    assert "add at least one question before publishing" in response.text
+    assert one(session, select(Survey)).status == "draft"
+
+
+def test_skip_logic_from_the_easy_form_and_a_bad_expression(client, session):
+    consultation = make_consultation(session)
+    user = facilitator_for(session, consultation)
+    sign_in(client, user)
+    survey = make_survey(session, consultation, published=False)
+    base = f"/surveys/{survey.id}/questions/age"
+    fields = {"label.en": "Your age", "label.fr": "Votre âge", "minimum": "13", "maximum": "24",
+              "cond_question": "colour", "cond_op": "is", "cond_value": "blue"}
+    assert post_form(client, base, fields, token_from=base).status_code == 303
+    assert Definition.from_dict(one(session, select(Survey)).definition).question("age").relevant == "${colour} = 'blue'"
+    bad = post_form(client, base, {**fields, "relevant": "${colour} = 'blue' +"}, token_from=base)
+    assert bad.status_code == 400 and "arithmetic is not supported" in bad.text
+    later = post_form(client, base, {**fields, "relevant": "${service} > 2"}, token_from=base)
+    assert later.status_code == 400 and "not an earlier question" in later.text
+    assert Definition.from_dict(one(session, select(Survey)).definition).question("age").relevant == "${colour} = 'blue'"
+
+
+def test_moving_and_deleting(client, session):
+    consultation = make_consultation(session)
+    user = facilitator_for(session, consultation)
+    sign_in(client, user)
+    survey = make_survey(session, consultation, published=False)
+    base = f"/surveys/{survey.id}"
+    post_form(client, f"{base}/structure", {"what": "question", "name": "foods", "action": "up"}, token_from=base)
+    d = Definition.from_dict(one(session, select(Survey)).definition)
+    assert [q.name for q in d.groups[0].questions] == ["colour", "foods", "colour_other"]
+    post_form(client, f"{base}/structure", {"what": "question", "name": "mood", "action": "up"}, token_from=base)
+    d = Definition.from_dict(one(session, select(Survey)).definition)
+    assert d.groups[0].questions[-1].name == "mood"
+    # Deleting a question a condition depends on is refused with the reason.
+    refused = post_form(client, f"{base}/structure", {"what": "question", "name": "colour", "action": "delete"}, token_from=base)
+    assert refused.status_code == 400 and "not an earlier question" in refused.text
+    gone = post_form(client, f"{base}/structure", {"what": "group", "name": "second", "action": "delete"}, token_from=base)
+    assert gone.status_code == 303
+    assert [g.name for g in Definition.from_dict(one(session, select(Survey)).definition).groups] == ["first"]
+    assert post_form(client, f"{base}/structure", {"what": "question", "name": "nope", "action": "delete"}, token_from=base).status_code == 404
+
+
+def test_the_preview_checks_answers_but_stores_nothing_and_may_be_framed_only_here(client, session):
+    from tests.surveys.helpers import count
+
+    consultation = make_consultation(session)
+    user = facilitator_for(session, consultation)
+    sign_in(client, user)
+    survey = make_survey(session, consultation, published=False)
+    base = f"/surveys/{survey.id}/preview"
+    page = client.get(base)
+    assert page.status_code == 200 and "Preview: answers are checked but never saved." in page.text
+    assert "frame-ancestors 'self'" in page.headers["content-security-policy"]
+    bad = post_form(client, base, {"screen": "first", "q.colour": "green"}, token_from=base)
+    assert bad.status_code == 400 and "Choose one of the options shown." in bad.text
+    good = post_form(client, base, {"screen": "first", "q.colour": "blue", "lang": "fr"}, token_from=base)
+    assert good.status_code == 200 and 'name="screen" value="second"' in good.text and "Comment vous sentez-vous" in good.text
+    assert count(session, "survey_response") == 0 and count(session, "survey_answer") == 0
+    builder_page = client.get(f"/surveys/{survey.id}")
+    assert "frame-ancestors 'none'" in builder_page.headers["content-security-policy"]
+
+
+def test_xlsform_import_download_and_a_precise_refusal(client, session):
+    from tests.surveys.fixtures import xlsforms
+
+    consultation = make_consultation(session, languages=["en", "fr"])
+    user = facilitator_for(session, consultation)
+    sign_in(client, user)
+    token = _token(client)
+    imported = client.post("/surveys/import", data={"csrf_token": token, "consultation_id": str(consultation.id)},
+                           files={"file": ("needs.xlsx", xlsforms.needs_assessment(), "application/octet-stream")})
+    assert imported.status_code == 303, imported.text[:2000]
+    survey = one(session, select(Survey))
+    downloaded = client.get(f"/surveys/{survey.id}/xlsform")
+    assert downloaded.status_code == 200 and downloaded.headers["content-disposition"].startswith("attachment")
+    from surveys.xlsform import import_xlsform
+
+    assert import_xlsform(downloaded.content).to_dict() == Definition.from_dict(survey.definition).to_dict()
+    broken, expected = xlsforms.variant("bad_expression")
+    refused = client.post(f"/surveys/{survey.id}/xlsform/upload", data={"csrf_token": token},
+                          files={"file": ("broken.xlsx", broken, "application/octet-stream")})
+    assert refused.status_code == 400
+    assert "<td>survey</td><td>%d</td><td>G (relevant)</td>" % expected["row"] in refused.text
+    assert one(session, select(Survey)).definition == survey.definition  # nothing half-imported
+    not_xlsx = client.post("/surveys/import", data={"csrf_token": token, "consultation_id": str(consultation.id)},
+                           files={"file": ("x.xlsx", b"hello", "application/octet-stream")})
+    assert not_xlsx.status_code == 400 and "not an Excel workbook" in not_xlsx.text
+
+
+def test_an_xlsform_in_a_language_the_consultation_lacks_is_refused(client, session):
+    from tests.surveys.fixtures import xlsforms
+
+    consultation = make_consultation(session, languages=["en", "ar"])
+    user = facilitator_for(session, consultation)
+    sign_in(client, user)
+    refused = client.post("/surveys/import", data={"csrf_token": _token(client), "consultation_id": str(consultation.id)},
+                          files={"file": ("needs.xlsx", xlsforms.needs_assessment(), "application/octet-stream")})
+    assert refused.status_code == 400 and "which is not a language of this consultation" in refused.text
+
+
+def test_scorecard_link(client, session):
+    consultation = make_consultation(session)
+    user = facilitator_for(session, consultation)
+    sign_in(client, user)
+    survey = make_survey(session, consultation, published=False)
+    base = f"/surveys/{survey.id}"
+    assert post_form(client, f"{base}/scorecard", {"is_scorecard": "on", "commitment_id": "42"}, token_from=base).status_code == 303
+    row = one(session, select(Survey))
+    assert row.is_scorecard and row.commitment_id == 42
+    assert post_form(client, f"{base}/scorecard", {"commitment_id": "42"}, token_from=base).status_code == 303
+    row = one(session, select(Survey))
+    assert not row.is_scorecard and row.commitment_id is None
+
+
+def test_builders_reach_only_their_own_consultations(client, session):
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation, published=False)
+    other = make_consultation(session)
+    stranger = facilitator_for(session, other)
+    sign_in(client, stranger)
+    for url in ("", "/questions/colour", "/groups/first", "/preview", "/results", "/xlsform", "/qr.svg"):
+        assert client.get(f"/surveys/{survey.id}{url}").status_code == 404, url
+    for url, data in (("/state/publish", {}), ("/groups", {"label.en": "x"}), ("/structure", {"what": "group", "name": "first", "action": "delete"})):
+        assert post_form(client, f"/surveys/{survey.id}{url}", data, token_from="/surveys/").status_code == 404, url
+    forged = post_form(client, "/surveys/new", {"consultation_id": consultation.id, "title": "Mine now"}, token_from="/surveys/")
+    assert forged.status_code == 404
+    assert client.get("/surveys/99999999999999999999").status_code == 404
+    client.cookies.clear()
+    analyst = make_user(session, role="analyst", scope="organisation", organisation=None)
+    sign_in(client, analyst)
+    assert client.get(f"/surveys/{survey.id}").status_code == 404

@@ -1,0 +1,98 @@
+"""Results: counts per question over consenting participants only, small cells suppressed,
+filters from an allow-list, charts fed by JSON, a CSP relaxed for the chart page only."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import login
+from tests.factories import PASSWORD, make_context, make_organisation, make_user
+from tests.surveys.factories import make_consultation, make_participant, make_response, make_survey
+
+
+@pytest.fixture
+def world(session):
+    org = make_organisation(session)
+    ctx_a = make_context(session, org, languages=["en", "fr"], name="Camp A")
+    ctx_b = make_context(session, org, languages=["en", "fr"], name="Camp B")
+    consultation = make_consultation(session, organisation=org, contexts=[ctx_a, ctx_b], k=5)
+    survey = make_survey(session, consultation)
+    for i in range(7):
+        p, _ = make_participant(session, consultation, context_id=ctx_a.id, age_band="16-17", gender="girl" if i < 5 else "boy")
+        make_response(session, survey, p, {"colour": "red" if i == 0 else "blue", "mood": 4, "age": 16 + (i % 3), "story": f"story {i}"})
+    withdrawn, _ = make_participant(session, consultation, context_id=ctx_a.id, status="withdrawn")
+    make_response(session, survey, withdrawn, {"colour": "other"})
+    refused, _ = make_participant(session, consultation, context_id=ctx_a.id, analysis=False)
+    make_response(session, survey, refused, {"colour": "other"})
+    unfinished, _ = make_participant(session, consultation, context_id=ctx_a.id)
+    make_response(session, survey, unfinished, {"colour": "other"}, complete=False)
+    analyst = make_user(session, role="analyst", scope="organisation", organisation=org)
+    return {"org": org, "consultation": consultation, "survey": survey, "ctx_a": ctx_a, "ctx_b": ctx_b, "analyst": analyst}
+
+
+def _charts(html):
+    match = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', html, re.S)
+    assert match
+    return {c["id"]: c for c in json.loads(match.group(1))}
+
+
+def test_counts_only_finished_consenting_responses_and_suppresses_small_cells(client, world):
+    login(client, world["analyst"].email, PASSWORD)
+    page = client.get(f"/surveys/{world['survey'].id}/results")
+    assert page.status_code == 200
+    assert "Finished responses: 7" in page.text
+    colour = _charts(page.text)["chart-colour"]
+    assert colour["labels"] == ["Red", "Blue", "Other"]
+    # red (1) is under k; the total is published, so a second cell goes too; "other" counts 0:
+    # the withdrawn, the analysis-refused and the unfinished response are not counted.
+    assert colour["values"][0] is None and colour["text"][0] == "fewer than 5"
+    assert colour["values"][1] is None and colour["text"][1] == "hidden to protect a small group"
+    assert colour["values"][2] == 0
+    assert "fewer than 5" in page.text
+    mood = _charts(page.text)["chart-mood"]
+    assert mood["values"][3] == 7
+    assert "Average: 4" in page.text
+    assert "story 1" not in page.text  # written answers are not listed in results
+
+
+def test_the_chart_page_alone_relaxes_the_style_policy(client, world, session):
+    login(client, world["analyst"].email, PASSWORD)
+    page = client.get(f"/surveys/{world['survey'].id}/results")
+    csp = page.headers["content-security-policy"]
+    assert "style-src 'self' 'unsafe-inline'" in csp and "script-src 'self';" in csp and "frame-ancestors 'none'" in csp
+    assert "/static/vendor/plotly-basic.min.js" in page.text
+    home = client.get("/surveys/")
+    assert "'unsafe-inline'" not in home.headers["content-security-policy"]
+
+
+def test_filters_come_from_an_allow_list(client, world):
+    login(client, world["analyst"].email, PASSWORD)
+    base = f"/surveys/{world['survey'].id}/results"
+    by_b = client.get(f"{base}?context={world['ctx_b'].id}")
+    assert by_b.status_code == 200 and "Finished responses: fewer than 5" not in by_b.text and "Finished responses: 0" in by_b.text
+    girls = client.get(f"{base}?gender=girl")
+    assert girls.status_code == 200 and "Finished responses: 5" in girls.text
+    for bad in ("gender=boy", "age_band=13-15", "context=999", "context=1%20OR%201=1", "gender=%3Cscript%3E"):
+        response = client.get(f"{base}?{bad}")
+        assert response.status_code == 400, bad
+    page = client.get(base)
+    assert 'value="boy"' not in page.text  # fewer than k boys: not even offered as a filter
+
+
+def test_the_htmx_filter_answers_with_the_results_block_only(client, world):
+    login(client, world["analyst"].email, PASSWORD)
+    fragment = client.get(f"/surveys/{world['survey'].id}/results?gender=girl", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert fragment.text.lstrip().startswith('<div id="results">') and "<html" not in fragment.text
+    assert "HX-Request" in fragment.headers["vary"]
+
+
+def test_results_are_scoped(client, world, session):
+    stranger = make_user(session, role="analyst", scope="organisation")
+    login(client, stranger.email, PASSWORD)
+    assert client.get(f"/surveys/{world['survey'].id}/results").status_code == 404
+    assert client.get("/surveys/").status_code == 200
+    assert f"/surveys/{world['survey'].id}/results" not in client.get("/surveys/").text
