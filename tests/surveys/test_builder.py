@@ -82,7 +82,7 @@ def test_a_facilitator_builds_publishes_closes_and_duplicates(client, session):
     assert q.required and [c.name for c in q.choices] == ["a_well", "truck"]
     page = client.get(base)
     assert "translation missing" in page.text  # the truck has no Arabic text yet
-    assert 'src="/surveys/%d/preview?screen=%s"' % (survey.id, group) in page.text
+    assert f'src="/surveys/{survey.id}/preview?screen={group}"' in page.text
     published = post_form(client, f"{base}/state/publish", {}, token_from=base)
     assert published.status_code == 303 and one(session, select(Survey)).status == "published"
     page = client.get(base)
@@ -192,7 +192,7 @@ def test_xlsform_import_download_and_a_precise_refusal(client, session):
     refused = client.post(f"/surveys/{survey.id}/xlsform/upload", data={"csrf_token": token},
                           files={"file": ("broken.xlsx", broken, "application/octet-stream")})
     assert refused.status_code == 400
-    assert "<td>survey</td><td>%d</td><td>G (relevant)</td>" % expected["row"] in refused.text
+    assert f"<td>survey</td><td>{expected['row']}</td><td>G (relevant)</td>" in refused.text
     assert one(session, select(Survey)).definition == survey.definition  # nothing half-imported
     not_xlsx = client.post("/surveys/import", data={"csrf_token": token, "consultation_id": str(consultation.id)},
                            files={"file": ("x.xlsx", b"hello", "application/octet-stream")})
