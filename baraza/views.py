@@ -6,13 +6,14 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from baraza.accounts.roles import ROLE_LABELS
 from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES
 from baraza.web import actor, db, redirect, render, safe_redirect_target, state, view
 
 
 @view()
 def home(request: Request) -> Response:
-    return render(request, "baraza/home.html", {"title": "Baraza"})
+    return render(request, "baraza/home.html", {"title": "Baraza", "role_labels": ROLE_LABELS})
 
 
 async def healthz(request: Request) -> Response:

@@ -9,14 +9,26 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from baraza.accounts.access import list_organisations, list_users
+from baraza.accounts.roles import ROLE_LABELS
 from baraza.audit import services as audit
 from baraza.errors import InvalidInput
 from baraza.web import actor, db, query_int, render, view
 
-RECORD_TYPES = (
-    "user", "organisation", "context", "consultation", "participant", "consent",
-    "survey", "response", "export", "sharing_agreement", "dpia",
-)
+# The record types the "who accessed a record" search accepts (an allow-list, SECURITY 5),
+# with their labels (message ids, translated where shown).
+RECORD_TYPES: dict[str, str] = {
+    "user": "Staff account",
+    "organisation": "Organisation",
+    "context": "Context",
+    "consultation": "Consultation",
+    "participant": "Participant",
+    "consent": "Consent record",
+    "survey": "Survey",
+    "response": "Survey response",
+    "export": "Export",
+    "sharing_agreement": "Data sharing agreement",
+    "dpia": "Impact assessment",
+}
 
 
 def _date(request: Request, name: str) -> datetime | None:
@@ -73,6 +85,7 @@ def search(request: Request) -> Response:
             "rows": rows,
             "mode": mode,
             "record_types": RECORD_TYPES,
+            "role_labels": ROLE_LABELS,
             "q": {"user": user_id, "from": request.query_params.get("from", ""), "to": request.query_params.get("to", ""), "record_type": record_type, "record_id": record_id},
         },
         block="results",
