@@ -423,7 +423,7 @@ def test_audit_screen_answers_both_questions(client, session):
     today = datetime.now(UTC).date().isoformat()
     by_user = client.get(f"/audit/?user={analyst.id}&from={today}&to={today}")
     assert by_user.status_code == 200
-    assert "context.view" in by_user.text and f"context {ctx.id}" in by_user.text
+    assert "context.view" in by_user.text and f"Context {ctx.id}" in by_user.text
     by_record = client.get(f"/audit/?record_type=context&record_id={ctx.id}")
     assert by_record.status_code == 200
     assert analyst.display_name in by_record.text
