@@ -91,7 +91,9 @@ def gettext_callables(translations: NullTranslations | Callable[[], NullTranslat
     def gettext(context: Any, message: str, **variables: Any) -> str:
         rv = current().gettext(message)
         if context.eval_ctx.autoescape:
-            rv = Markup(rv)  # noqa: S704 - catalog text is ours; variables are escaped by %
+            # Escaped, not trusted: a msgid missing from the catalog comes back as itself, and
+            # pages pass dynamic values (a survey's or an organisation's name) as titles.
+            rv = Markup.escape(rv)
         return rv % variables if variables else rv  # type: ignore[no-any-return]
 
     @pass_context
@@ -99,14 +101,18 @@ def gettext_callables(translations: NullTranslations | Callable[[], NullTranslat
         variables.setdefault("num", num)
         rv = current().ngettext(singular, plural, num)
         if context.eval_ctx.autoescape:
-            rv = Markup(rv)  # noqa: S704 - catalog text is ours; variables are escaped by %
+            # Escaped, not trusted: a msgid missing from the catalog comes back as itself, and
+            # pages pass dynamic values (a survey's or an organisation's name) as titles.
+            rv = Markup.escape(rv)
         return rv % variables  # type: ignore[no-any-return]
 
     @pass_context
     def pgettext(context: Any, ctx: str, message: str, **variables: Any) -> str:
         rv = current().pgettext(ctx, message)
         if context.eval_ctx.autoescape:
-            rv = Markup(rv)  # noqa: S704 - catalog text is ours; variables are escaped by %
+            # Escaped, not trusted: a msgid missing from the catalog comes back as itself, and
+            # pages pass dynamic values (a survey's or an organisation's name) as titles.
+            rv = Markup.escape(rv)
         return rv % variables if variables else rv  # type: ignore[no-any-return]
 
     return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "pgettext": pgettext}
