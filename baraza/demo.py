@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from baraza.accounts import auth
 from baraza.accounts.models import Context, Organisation, RoleGrant, User, YouthGroup
 from baraza.audit.services import record_audit
+from baraza.consultations.demo import DEMO_CONSULTATION_TITLE, demo_consultation, demo_note, seed_demo_consultation  # noqa: F401 - apps read the title here
 from baraza.db import make_engine
 from baraza.registry import load_apps
 from baraza.settings import Settings
@@ -50,6 +51,8 @@ def seed_demo(settings: Settings) -> DemoSignIns:
                 org = session.exec(select(Organisation).where(Organisation.name == DEMO_ORG)).one()
                 contexts = list(session.exec(select(Context).where(Context.organisation_id == org.id)).all())
                 users = {u.email: u for u in session.exec(select(User)).all()}
+                # The core's demo consultation first: apps add their parts to it.
+                signins.notes.append(seed_demo_consultation(session, settings, org, contexts, users))
                 registry = load_apps(settings.apps)
                 for seeder in registry.demo_seeders:
                     note = seeder(session, org, contexts, users)
@@ -57,6 +60,8 @@ def seed_demo(settings: Settings) -> DemoSignIns:
                         signins.notes.append(note)
             else:
                 signins.notes.append("(The demo was already there; nothing was changed.)")
+                if demo_consultation(session) is not None:
+                    signins.notes.append(demo_note())
             signins.accounts = [(label, email) for label, email, *_ in DEMO_USERS]
     finally:
         engine.dispose()
