@@ -209,7 +209,10 @@ def _multipart_complete(headers: Headers, body: bytes) -> bool:
     if not content_type.startswith("multipart/form-data"):
         return True
     match = re.search(r'boundary="?([^";]{1,200})"?', content_type)
-    return bool(match) and b"--" + match.group(1).encode("latin-1") + b"--" in body
+    if match is None:
+        return False
+    closing: bytes = b"--" + match.group(1).encode("latin-1") + b"--"
+    return closing in body
 
 
 async def _form_token(scope: Scope, body: bytes) -> str | None:
