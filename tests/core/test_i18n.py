@@ -9,8 +9,17 @@ from pathlib import Path
 
 import pytest
 from jinja2 import Environment
-from jinja2.lexer import TOKEN_BLOCK_BEGIN, TOKEN_BLOCK_END, TOKEN_COMMENT_BEGIN, TOKEN_COMMENT_END
-from jinja2.lexer import TOKEN_DATA, TOKEN_RAW_BEGIN, TOKEN_RAW_END, TOKEN_VARIABLE_BEGIN, TOKEN_VARIABLE_END
+from jinja2.lexer import (
+    TOKEN_BLOCK_BEGIN,
+    TOKEN_BLOCK_END,
+    TOKEN_COMMENT_BEGIN,
+    TOKEN_COMMENT_END,
+    TOKEN_DATA,
+    TOKEN_RAW_BEGIN,
+    TOKEN_RAW_END,
+    TOKEN_VARIABLE_BEGIN,
+    TOKEN_VARIABLE_END,
+)
 
 from baraza.i18n import LANGUAGES, choose_language, load_translations
 from baraza.settings import PROJECT_ROOT

@@ -53,7 +53,7 @@ def test_each_demo_role_signs_in_on_a_phone(demo, phone_page, label, email):
     assert "/login" in phone_page.url
 
 
-@pytest.mark.parametrize("email", [ADMIN, DPO, "facilitator@demo.baraza.test"])
+@pytest.mark.parametrize("email", [email for _label, email, *_ in DEMO_USERS])
 def test_each_demo_role_signs_in_on_a_laptop(demo, laptop_page, email):
     sign_in(laptop_page, email, DEMO_PASSWORD)
     assert laptop_page.locator("h1").inner_text().startswith("Welcome")

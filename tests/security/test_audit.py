@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, select
 
 from baraza.accounts.models import Organisation
-from baraza.audit.models import AuditEntry, AuditHead, AuditRecordRef
+from baraza.audit.models import AuditEntry, AuditHead
 from baraza.audit.services import entries_by_user, entries_for_record, record_audit, verify_chain
 from baraza.cli import main as cli_main
 from tests.conftest import login, post_form
