@@ -77,7 +77,6 @@ def assert_inert(html: str) -> None:
         assert raw not in html
     for block in parser.json_blocks:
         assert "</" not in block and "<script" not in block.lower()
-    assert "49" not in re.sub(r"\d{3,}|v=[0-9a-f]+", "", html) or "{{ 7*7 }}" in html
 
 
 def hostile_definition(languages: list[str]) -> Definition:
@@ -131,6 +130,8 @@ def test_staff_pages_render_hostile_survey_texts_inert(client, world):
         page = client.get(url)
         assert page.status_code == 200, url
         assert_inert(page.text)
+    # Text that looks like a template is shown as it is, never evaluated.
+    assert "{{ 7*7 }}{% raw %} en" in client.get(f"/surveys/{d}/questions/pick").text
     fragment = client.get(f"/surveys/{s}/results", headers={"HX-Request": "true"})
     assert fragment.status_code == 200
     assert_inert(fragment.text)
