@@ -198,7 +198,7 @@ def do_update_consultation(
             fields = ConsultationFields(
                 titles=consultation.title, descriptions=consultation.description, languages=consultation.languages,
                 default_language=consultation.default_language, purposes=consultation.purposes,
-                context_ids=sorted(old_contexts), categories=after, k_threshold=consultation.k_threshold,
+                context_ids=sorted(c for c in old_contexts if c is not None), categories=after, k_threshold=consultation.k_threshold,
                 guardian_modes=consultation.guardian_modes, guardian_waived=consultation.guardian_waived,
                 erase_after_withdrawal_days=consultation.erase_after_withdrawal_days,
                 location_options=consultation.location_options,

@@ -126,7 +126,7 @@ def consultation_detail(request: Request) -> Response:
     by_status = suppress_counts(counts["by_status"], k=k)
     assessment = impact_assessment_of(session, consultation)
     registry = state(request).registry
-    links = []
+    links: list[tuple[str, str, dict]] = []
     for hook in registry.consultation_links:
         links.extend(hook(consultation) or [])
     org = session.get(Organisation, consultation.organisation_id)

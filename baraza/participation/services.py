@@ -191,7 +191,7 @@ def do_publish_notice(session: Session, actor: Actor, consultation_id: int, lang
         language=language,
         version=(current.version + 1) if current else 1,
         published_by_user_id=actor.user_id,
-        **{name: texts[name].strip()[:4000] for name in NOTICE_FIELDS},
+        **{name: texts[name].strip()[:4000] for name in NOTICE_FIELDS},  # type: ignore[arg-type]
     )
     session.add(notice)
     session.flush()

@@ -26,6 +26,7 @@ from baraza.participation.api import (
 )
 from baraza.participation.keys import normalise_code, seal, token_hash, unseal
 from baraza.participation.models import ConsentStatus, Participant, ParticipantDevice
+from baraza.registry import ParticipantActivity
 from baraza.web import db, form_bool, form_int, form_text, redirect_to, render, state, view
 
 PHRASE_COOKIE = "baraza_phrase"
@@ -242,7 +243,7 @@ def home(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     session = db(request)
     registry = state(request).registry
-    activities = []
+    activities: list[ParticipantActivity] = []
     if participant.consent_status == ConsentStatus.VALID and consultation.status == ConsultationStatus.OPEN:
         for hook in registry.participant_activities:
             activities.extend(hook(session, consultation, participant) or [])
