@@ -1,0 +1,144 @@
+"""What the surveys app gives the core through the registry: text sources, "my data"
+(view, correct with checks, delete), erasure on withdrawal, retention purges, the
+participant's activities and the demo survey."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from baraza.db import utcnow
+from baraza.errors import InvalidInput
+from baraza.registry import load_apps
+from baraza.settings import DEFAULT_APPS
+from surveys import hooks
+from surveys.models import SurveyAnswer, SurveyResponse
+from tests.surveys.factories import make_consultation, make_participant, make_response, make_survey
+from tests.surveys.helpers import count, read
+
+ANSWERS = {"colour": "other", "colour_other": "Teal", "foods": ["rice"], "age": 16, "story": "We need lights on the path",
+           "service": {"rating": 2, "reason": "Too slow"}}
+
+
+@pytest.fixture
+def world(session):
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation)
+    me, _ = make_participant(session, consultation)
+    make_response(session, survey, me, ANSWERS)
+    refused, _ = make_participant(session, consultation, analysis=False)
+    make_response(session, survey, refused, {"colour": "red", "story": "NOT FOR ANALYSIS"})
+    return {"consultation": consultation, "survey": survey, "me": me, "refused": refused}
+
+
+def test_the_app_registers_every_hook():
+    registry = load_apps(DEFAULT_APPS)
+    assert hooks.survey_texts in registry.text_sources
+    assert hooks.participant_data in registry.participant_data
+    assert hooks.correct_answer in registry.participant_correctors
+    assert hooks.erase_participant in registry.participant_erasers
+    assert hooks.purge_expired in registry.retention_purgers
+    assert hooks.activities in registry.participant_activities
+    assert any(m.route_name == "surveys:index" for m in registry.menu)
+    assert registry.demo_seeders
+
+
+def test_free_text_is_offered_to_insights_only_for_analysable_participants(session, world):
+    items = list(hooks.survey_texts(session, world["consultation"].id))
+    texts = {i.text for i in items}
+    assert texts == {"Teal", "We need lights on the path", "Too slow"}
+    item = next(i for i in items if i.text == "Teal")
+    assert item.source == "surveys.answer" and item.participant_id == world["me"].id and item.consultation_id == world["consultation"].id
+    assert item.language == "en" and item.context_id == world["me"].context_id
+
+
+def test_my_data_lists_every_answer_readably(session, world):
+    items = {i.label: i for i in hooks.participant_data(session, world["consultation"], world["me"])}
+    assert items["Favourite colour?"].value == "Other" and items["Favourite colour?"].kind == "choice" and items["Favourite colour?"].correctable
+    assert items["Foods you like"].value == "Rice" and not items["Foods you like"].correctable
+    assert items["Rate the service"].value == "2 — Too slow"
+    assert items["Tell us more"].category == "free_text" and items["Your age"].kind == "number"
+    assert all(i.group == "Test survey" for i in items.values())
+
+
+def test_a_correction_is_checked_like_an_answer_and_returns_the_previous_value(session, world):
+    items = {i.label: i for i in hooks.participant_data(session, world["consultation"], world["me"])}
+    colour, age, story = items["Favourite colour?"], items["Your age"], items["Tell us more"]
+    with pytest.raises(InvalidInput):
+        hooks.correct_answer(session, world["consultation"], world["me"], colour, "purple")
+    with pytest.raises(InvalidInput):
+        hooks.correct_answer(session, world["consultation"], world["me"], age, "99")
+    session.rollback()
+    assert hooks.correct_answer(session, world["consultation"], world["me"], colour, "blue") == "Other"
+    assert hooks.correct_answer(session, world["consultation"], world["me"], story, "Lights, please") == "We need lights on the path"
+    session.commit()
+    stored = {a.question: a for a in read(session, select(SurveyAnswer))}
+    assert stored["colour"].value in ("blue", "red")
+    assert any(a.text == "Lights, please" for a in read(session, select(SurveyAnswer)))
+    # Someone else's item id is not reachable through my participant.
+    other = items["Favourite colour?"].__class__(**{**items["Favourite colour?"].__dict__, "item_id": "999999"})
+    with pytest.raises(InvalidInput):
+        hooks.correct_answer(session, world["consultation"], world["me"], other, "blue")
+    assert hooks.correct_answer(session, world["consultation"], world["me"], other.__class__(**{**other.__dict__, "source": "workshops.x"}), "x") is None
+
+
+def test_erasing_one_item_or_everything(session, world):
+    items = hooks.participant_data(session, world["consultation"], world["me"])
+    story = next(i for i in items if i.label == "Tell us more")
+    assert hooks.erase_participant(session, world["consultation"], world["me"], [story]) == 1
+    session.commit()
+    assert "We need lights on the path" not in {a.text for a in read(session, select(SurveyAnswer))}
+    removed = hooks.erase_participant(session, world["consultation"], world["me"], None)
+    session.commit()
+    assert removed == len(ANSWERS) - 1 + 1  # the other answers and the response
+    mine = read(session, select(SurveyResponse).where(SurveyResponse.participant_id == world["me"].id))
+    assert mine == [] and count(session, "survey_submission") == 0
+    assert count(session, "survey_response") == 1  # the other participant's stays
+
+
+def test_retention_purges_free_text_and_answers_by_their_category(session, world):
+    later = utcnow() + timedelta(days=1)
+    assert hooks.purge_expired(session, world["consultation"], "free_text", later) == 4
+    session.commit()
+    rows = read(session, select(SurveyAnswer))
+    assert all(a.text is None for a in rows)
+    assert any(a.question == "service" and a.value == {"rating": 2} for a in rows)  # the rating stays, its reason goes
+    assert hooks.purge_expired(session, world["consultation"], "answers", later) > 0
+    session.commit()
+    assert count(session, "survey_answer") == 0 and count(session, "survey_response") == 0
+    assert hooks.purge_expired(session, world["consultation"], "gender", later) == 0
+
+
+def test_retention_keeps_what_is_not_yet_due(session, world):
+    earlier = utcnow() - timedelta(days=1)
+    assert hooks.purge_expired(session, world["consultation"], "free_text", earlier) == 0
+    assert hooks.purge_expired(session, world["consultation"], "answers", earlier) == 0
+
+
+def test_activities_list_published_surveys_and_mark_finished_ones(session, world):
+    draft = make_survey(session, world["consultation"], published=False)
+    fresh, _ = make_participant(session, world["consultation"])
+    listed = hooks.activities(session, world["consultation"], world["me"])
+    assert [(a.title, a.done, a.params) for a in listed] == [("Test survey", True, {"survey_id": world["survey"].id})]
+    assert [a.done for a in hooks.activities(session, world["consultation"], fresh)] == [False]
+    assert all(a.params["survey_id"] != draft.id for a in listed)
+
+
+def test_the_demo_survey_is_published_in_three_languages(session):
+    from baraza.accounts.models import Organisation
+    from surveys.demo import demo_definition, seed_demo_survey
+    from surveys.models import Survey
+
+    definition = demo_definition()
+    assert definition.languages == ["en", "es", "ar"]
+    from surveys.definition import missing_translations
+
+    assert missing_translations(definition) == []
+    consultation = make_consultation(session, languages=["es", "en", "ar"])
+    org = session.get(Organisation, consultation.organisation_id)
+    note = seed_demo_survey(session, org, [], {})
+    assert "published" in note
+    survey = read(session, select(Survey))[0]
+    assert survey.status == "published" and survey.consultation_id == consultation.id
