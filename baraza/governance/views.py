@@ -106,7 +106,9 @@ def _date(request: Request, name: str) -> datetime:
 def sharing_page(request: Request) -> Response:
     session, a = db(request), actor(request)
     settings = state(request).settings
-    consultation = access_consultation(session, a, request.path_params["consultation_id"])
+    # Agreements are for those who manage or use them, not everyone who may see the consultation.
+    permission = "sharing.manage" if a.can("sharing.manage") else "sharing.export"
+    consultation = access_consultation(session, a, request.path_params["consultation_id"], permission)
     errors: dict[str, str] = {}
     if request.method == "POST":
         upload = request.state.form.get("document")

@@ -153,4 +153,5 @@ def test_an_analyst_cannot_export_to_another_organisation(client, session, setti
     org, ministry, consultation, _dpo = setup(session, settings)
     analyst = make_user(session, role="analyst", organisation=org)
     login(client, analyst.email, PASSWORD)
+    assert client.get(f"/consultations/{consultation.id}/sharing").status_code == 404
     assert post_form(client, f"/consultations/{consultation.id}/sharing/export", {"recipient": str(ministry.id)}).status_code == 404
