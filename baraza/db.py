@@ -53,7 +53,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str, *, immediate: bool = True) -> Engine:
+    """An engine for `database_url`. `immediate=False` (tests' own reading session only)
+    leaves SQLite transactions deferred, so a test that reads never holds the write lock."""
     if database_url.startswith("sqlite"):
         engine = create_engine(
             database_url,
@@ -76,7 +78,7 @@ def make_engine(database_url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)

@@ -112,9 +112,13 @@ def settings(base_settings: Settings, engine: Engine) -> Settings:
 
 
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as s:
+def session(engine: Engine, base_settings: Settings) -> Iterator[Session]:
+    # The test's own session begins deferred transactions on SQLite: a test that reads the
+    # database between requests never holds the write lock the application needs.
+    test_engine = make_engine(base_settings.database_url, immediate=False)
+    with Session(test_engine, expire_on_commit=False) as s:
         yield s
+    test_engine.dispose()
 
 
 @pytest.fixture

@@ -382,12 +382,13 @@ def test_breach_queries_use_their_indexes(session, engine):
             executed.append((statement, parameters))
 
     now = datetime.now(UTC)
-    event.listen(engine, "before_cursor_execute", capture)
+    bind = session.get_bind()
+    event.listen(bind, "before_cursor_execute", capture)
     try:
         entries_by_user(session, 1, now - timedelta(days=1), now)
         entries_for_record(session, "user", "3", [1, 2])
     finally:
-        event.remove(engine, "before_cursor_execute", capture)
+        event.remove(bind, "before_cursor_execute", capture)
         session.commit()
     assert len(executed) == 2
     sqlite = engine.dialect.name == "sqlite"
