@@ -108,7 +108,7 @@ def gettext_callables(translations: NullTranslations | Callable[[], NullTranslat
 
     @pass_context
     def pgettext(context: Any, ctx: str, message: str, **variables: Any) -> str:
-        rv = current().pgettext(ctx, message)
+        rv: Any = current().pgettext(ctx, message)
         if context.eval_ctx.autoescape:
             # Escaped, not trusted: a msgid missing from the catalog comes back as itself, and
             # pages pass dynamic values (a survey's or an organisation's name) as titles.

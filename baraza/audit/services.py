@@ -127,7 +127,7 @@ def verify_chain(session: Session, batch: int = 2000) -> VerifyResult:
             break
         seqs = [e.seq for e in entries]
         ref_rows = session.execute(
-            sa_select(AuditRecordRef.entry_seq, AuditRecordRef.record_type, AuditRecordRef.record_id).where(
+            sa_select(col(AuditRecordRef.entry_seq), col(AuditRecordRef.record_type), col(AuditRecordRef.record_id)).where(
                 col(AuditRecordRef.entry_seq).in_(seqs)
             )
         ).all()
@@ -184,7 +184,7 @@ def refs_of(session: Session, seqs: Sequence[int]) -> dict[int, list[tuple[str, 
     if not seqs:
         return out
     rows = session.execute(
-        sa_select(AuditRecordRef.entry_seq, AuditRecordRef.record_type, AuditRecordRef.record_id).where(
+        sa_select(col(AuditRecordRef.entry_seq), col(AuditRecordRef.record_type), col(AuditRecordRef.record_id)).where(
             col(AuditRecordRef.entry_seq).in_(list(seqs))
         )
     ).all()
