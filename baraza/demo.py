@@ -30,7 +30,7 @@ class DemoSignIns:
 
 DEMO_USERS = [
     # (role label, e-mail, name, role, scope)
-    ("Administrator", "admin@demo.baraza.test", "Amina Admin", "admin", "organisation"),
+    ("Administrator (whole platform)", "admin@demo.baraza.test", "Amina Admin", "admin", "all"),
     ("Data protection focal point", "dpo@demo.baraza.test", "Daniel Protection", "dpo", "organisation"),
     ("Facilitator (Bogotá)", "facilitator@demo.baraza.test", "Fatima Facilitator", "facilitator", "context:bogota"),
     ("Facilitator (Zaatari)", "facilitator.ar@demo.baraza.test", "Omar Facilitator", "facilitator", "context:zaatari"),
@@ -100,7 +100,7 @@ def _seed_core(session: Session) -> None:
             YouthGroup(context_id=zaatari.id, name="District 5 youth committee"),  # type: ignore[arg-type]
         ]
     )
-    refs = {"organisation": org.id, "context:bogota": bogota.id, "context:zaatari": zaatari.id, "organisation:ministry": ministry.id}
+    refs = {"all": None, "organisation": org.id, "context:bogota": bogota.id, "context:zaatari": zaatari.id, "organisation:ministry": ministry.id}
     password_hash = auth.hash_password(DEMO_PASSWORD)
     for _label, email, name, role, scope in DEMO_USERS:
         home_org = ministry.id if scope == "organisation:ministry" else org.id

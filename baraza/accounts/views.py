@@ -17,6 +17,7 @@ from baraza.accounts.access import (
     youth_groups_of,
 )
 from baraza.accounts.roles import ROLE_LABELS, ROLES, SCOPE_LABELS, SCOPES, Grant
+from baraza.consultations.access import list_consultations
 from baraza.errors import InvalidInput
 from baraza.i18n import LANGUAGES
 from baraza.web import (
@@ -260,6 +261,7 @@ def _user_form_context(request: Request) -> dict[str, object]:
         "scopes": {s: SCOPE_LABELS[s] for s in SCOPES},
         "managed_orgs": list_organisations(db(request), a, "user.manage"),
         "contexts": list_contexts(db(request), a, "context.view"),
+        "consultations": list_consultations(db(request), a, "consultation.view"),
     }
 
 

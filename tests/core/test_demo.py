@@ -99,10 +99,18 @@ def test_each_demo_role_sees_what_it_may_see(demo, client, session, email):
         assert word not in contexts
 
 
-def test_the_demo_admin_manages_only_its_organisation(demo, client, session):
+def test_the_demo_admin_manages_the_whole_platform(demo, client, session):
     login(client, "admin@demo.baraza.test", DEMO_PASSWORD)
     users = main_of(client.get("/admin/users").text)
-    assert "Fatima Facilitator" in users
-    assert "Sami Stakeholder" not in users  # the ministry's own staff
+    assert "Fatima Facilitator" in users and "Sami Stakeholder" in users
     organisations = main_of(client.get("/admin/organisations").text)
-    assert DEMO_ORG in organisations and "Ministry of Digital Affairs" not in organisations
+    assert DEMO_ORG in organisations and "Ministry of Digital Affairs" in organisations
+    assert 'action="/admin/organisations"' in organisations  # may add organisations
+
+
+def test_the_demo_stakeholder_sees_only_its_ministry(demo, client, session):
+    """Scopes in the demo: the ministry's stakeholder sees no one else's staff or contexts."""
+    login(client, "stakeholder@demo.baraza.test", DEMO_PASSWORD)
+    assert client.get("/admin/users").status_code == 404
+    contexts = main_of(client.get("/admin/contexts").text)
+    assert "Zaatari" not in contexts and "Bogot" not in contexts
