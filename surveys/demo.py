@@ -1,4 +1,4 @@
-"""The demo's survey: "Your data, your say", in English, Spanish and Arabic, published in the
+"""The demo's survey: "You and your data", in English, Spanish and Arabic, published in the
 demo consultation so a person can answer it on a phone (`baraza demo`)."""
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def demo_definition() -> Definition:
     )
     definition = Definition(
         languages=["en", "es", "ar"],
-        title=_t("Your data, your say", "Tus datos, tu voz", "بياناتك، رأيك"),
+        title=_t("You and your data", "Tú y tus datos", "أنت وبياناتك"),
         groups=[about, data, priorities, voice],
         form_id="your_data_your_say",
         version="1",

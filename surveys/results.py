@@ -132,6 +132,10 @@ def survey_results(
     return Report(k=k, responses=responses, questions=results)
 
 
+def _any_hidden(table: SuppressedCounts) -> bool:
+    return any(cell.suppressed for cell in table.cells.values()) or bool(table.total and table.total.suppressed)
+
+
 def _single(k: int, n: int) -> Cell:
     return suppress_counts({"n": n}, k, with_total=False).cells["n"]
 
@@ -163,7 +167,9 @@ def _question_result(q: Question, values: list[Any], texts: int, k: int, definit
                 labels[lo] = f"{lo} · {text_in(q.min_label, lang, definition.default_language)}"
             if q.max_label:
                 labels[hi] = f"{hi} · {text_in(q.max_label, lang, definition.default_language)}"
-        mean = round(statistics.fmean(numbers), 2) if len(numbers) >= k else None
+        # An average beside suppressed cells can give them back (6 people, mean 2.33, only the
+        # points 2 and 4 used: five said 2). It is shown only when every cell is.
+        mean = round(statistics.fmean(numbers), 2) if len(numbers) >= k and not _any_hidden(table) else None
         note = "reasons" if q.kind == "rating_reason" and texts else ""
         return QuestionResult(q, label, table.total or _single(k, len(numbers)), table, labels, mean=mean, note=note)
     if q.kind == "ranking":
@@ -171,7 +177,7 @@ def _question_result(q: Question, values: list[Any], texts: int, k: int, definit
         first = Counter(order[0] for order in orders)
         table = suppress_counts({c: first.get(c, 0) for c in q.choice_names}, k)
         average: dict[str, float] = {}
-        if len(orders) >= k:
+        if len(orders) >= k and not _any_hidden(table):
             for c in q.choice_names:
                 places = [order.index(c) + 1 for order in orders if c in order]
                 if places:

@@ -96,3 +96,17 @@ def test_results_are_scoped(client, world, session):
     assert client.get(f"/surveys/{world['survey'].id}/results").status_code == 404
     assert client.get("/surveys/").status_code == 200
     assert f"/surveys/{world['survey'].id}/results" not in client.get("/surveys/").text
+
+
+def test_an_average_is_not_shown_where_it_would_give_a_hidden_cell_away(client, session):
+    org = make_organisation(session)
+    consultation = make_consultation(session, organisation=org, k=5)
+    survey = make_survey(session, consultation)
+    for i in range(6):
+        p, _ = make_participant(session, consultation)
+        make_response(session, survey, p, {"colour": "blue", "mood": 2 if i else 4, "order": ["a", "b", "c"] if i else ["b", "a", "c"]})
+    analyst = make_user(session, role="analyst", scope="organisation", organisation=org)
+    login(client, analyst.email, PASSWORD)
+    page = client.get(f"/surveys/{survey.id}/results")
+    assert "Finished responses: 6" in page.text
+    assert "Average:" not in page.text and "Average place" not in page.text
