@@ -89,6 +89,10 @@ def gettext_callables(translations: NullTranslations | Callable[[], NullTranslat
 
     @pass_context
     def gettext(context: Any, message: str, **variables: Any) -> str:
+        # A Message from Python code (an error, a label) brings the values of its placeholders.
+        params = getattr(message, "params", None)
+        if params:
+            variables = {**params, **variables}
         rv = current().gettext(message)
         if context.eval_ctx.autoescape:
             # Escaped, not trusted: a msgid missing from the catalog comes back as itself, and
@@ -123,6 +127,36 @@ def plain_gettext(translations: NullTranslations) -> Callable[[str], str]:
     return translations.gettext
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
+class Message(str):
+    """A message id that carries the values of its placeholders.
+
+    It is still the English string (so it can be compared, joined and logged), and `_()` in a
+    template translates it first and fills in `params` after: "%(n)s" can move in a sentence
+    when a language orders its words differently.
+    """
+
+    params: dict[str, Any]
+
+    def __new__(cls, message: str, params: Mapping[str, Any]) -> Message:
+        self = super().__new__(cls, message)
+        self.params = dict(params)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Message, (str(self), self.params))
+
+
+def N_(message: str, **params: Any) -> str:  # noqa: N802 - the gettext convention
+    """Mark a message for extraction; it is translated where it is shown.
+
+    Values for placeholders go in as keywords: `N_("Keep this under %(max)s characters.", max=500)`.
+    """
+    return Message(message, params) if params else message
+
+
+def translate(translations: NullTranslations, message: str, **variables: Any) -> str:
+    """Translate a message built in Python (a `Message` brings its own values), for text that is
+    not rendered by a template: a notice draft, a file a participant downloads."""
+    params = {**getattr(message, "params", {}), **variables}
+    rv = translations.gettext(str(message))
+    return rv % params if params else rv
