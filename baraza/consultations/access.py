@@ -68,6 +68,22 @@ def contexts_of(session: Session, consultation: Consultation) -> list[Context]:
     return list(session.exec(query).all())
 
 
+def visible_contexts_of(
+    session: Session, actor: Actor, consultation: Consultation, permission: str = "consultation.view"
+) -> list[Context]:
+    """The consultation's contexts whose figures `actor` may see.
+
+    A facilitator scoped to one context reaches a consultation that also runs elsewhere, but
+    sees the counts of their own context only; wider grants see every context.
+    """
+    contexts = contexts_of(session, consultation)
+    grants = actor.grants_for(permission)
+    if any(g.scope != "context" for g in grants):
+        return contexts
+    allowed = {g.scope_ref for g in grants}
+    return [c for c in contexts if c.id in allowed]
+
+
 def categories_of(session: Session, consultation: Consultation) -> dict[str, int]:
     """Declared data category -> retention in days, for a consultation already reached."""
     rows = session.exec(select(ConsultationDataCategory).where(ConsultationDataCategory.consultation_id == consultation.id)).all()

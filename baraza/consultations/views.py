@@ -12,7 +12,7 @@ from starlette.responses import Response
 from baraza.accounts.access import list_contexts, list_organisations
 from baraza.accounts.models import Organisation
 from baraza.consultations import services as svc
-from baraza.consultations.access import access_consultation, categories_of, contexts_of, list_consultations
+from baraza.consultations.access import access_consultation, categories_of, contexts_of, list_consultations, visible_contexts_of
 from baraza.consultations.models import DATA_CATEGORIES, GUARDIAN_MODES, PARTICIPATION, Consultation
 from baraza.disclosure import suppress_counts
 from baraza.errors import InvalidInput
@@ -119,8 +119,8 @@ def consultation_edit(request: Request) -> Response:
 def consultation_detail(request: Request) -> Response:
     session, a = db(request), actor(request)
     consultation = access_consultation(session, a, request.path_params["consultation_id"])
-    contexts = contexts_of(session, consultation)
-    counts = psvc.participation_counts(session, consultation)
+    contexts = visible_contexts_of(session, a, consultation)
+    counts = psvc.participation_counts(session, consultation, [c.id for c in contexts if c.id is not None])
     k = consultation.k_threshold
     by_context = suppress_counts({c.name: counts["analysable_by_context"].get(c.id, 0) for c in contexts}, k=k)
     by_status = suppress_counts(counts["by_status"], k=k)

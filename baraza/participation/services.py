@@ -816,11 +816,14 @@ def erase_participant(session: Session, registry: Registry, consultation: Consul
 # Counts for staff ---------------------------------------------------------------------------------
 
 
-def participation_counts(session: Session, consultation: Consultation) -> dict[str, Any]:
-    """People per consent state and per context, before small-number suppression."""
+def participation_counts(session: Session, consultation: Consultation, context_ids: list[int] | None = None) -> dict[str, Any]:
+    """People per consent state and per context, before small-number suppression.
+
+    `context_ids` limits the figures to those contexts (the ones the viewer may see)."""
+    in_contexts = [] if context_ids is None else [col(Participant.context_id).in_(context_ids)]
     rows = session.exec(
         select(Participant.context_id, Participant.consent_status, func.count())
-        .where(Participant.consultation_id == consultation.id)
+        .where(Participant.consultation_id == consultation.id, *in_contexts)
         .group_by(col(Participant.context_id), col(Participant.consent_status))
     ).all()
     by_status: dict[str, int] = {s.value: 0 for s in ConsentStatus}
@@ -831,7 +834,7 @@ def participation_counts(session: Session, consultation: Consultation) -> dict[s
     analysable_by_context = dict(
         session.exec(
             select(Participant.context_id, func.count())
-            .where(col(Participant.id).in_(analysable_participant_ids(consultation.id)))  # type: ignore[arg-type]
+            .where(col(Participant.id).in_(analysable_participant_ids(consultation.id)), *in_contexts)  # type: ignore[arg-type]
             .group_by(col(Participant.context_id))
         ).all()
     )

@@ -16,8 +16,9 @@ from baraza.consultations.models import Consultation, ConsultationDataCategory
 from baraza.db import utcnow
 from baraza.errors import NotFound
 from baraza.governance.models import DataDecision
+from baraza.participation.models import Participant
 from tests.conftest import login, post_form
-from tests.consultations.factories import make_assessment, make_consultation, make_notice
+from tests.consultations.factories import make_assessment, make_consultation, make_notice, make_participant
 from tests.factories import PASSWORD, actor_of, make_context, make_organisation, make_user
 
 
@@ -277,3 +278,24 @@ def test_the_menu_offers_consultations_to_staff_who_may_see_them(client, session
     login(client, user.email, PASSWORD)
     assert 'href="/consultations/"' in client.get("/").text
     assert session.get(Organisation, user.organisation_id) is not None
+
+
+def test_a_context_facilitator_sees_only_the_figures_of_their_context(client, session, settings):
+    """A consultation running in two contexts: the facilitator of one sees its counts only."""
+    org = make_organisation(session)
+    mine = make_context(session, org, name="Riverside centre")
+    theirs = make_context(session, org, name="Hilltop camp")
+    consultation = make_consultation(session, org, contexts=[mine, theirs], open=True)
+    for _ in range(6):
+        make_participant(session, settings, consultation, context=theirs)
+    for _ in range(7):
+        make_participant(session, settings, consultation, context=mine)
+    assert len(session.exec(select(Participant)).all()) == 13
+    session.commit()
+    facilitator = make_user(session, role="facilitator", scope="context", scope_ref=mine.id, organisation=org)
+    login(client, facilitator.email, PASSWORD)
+    page = client.get(f"/consultations/{consultation.id}")
+    assert page.status_code == 200
+    assert "Riverside centre" in page.text
+    assert "Hilltop camp" not in page.text
+    assert ">13<" not in page.text.replace(" ", "")
