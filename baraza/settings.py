@@ -54,7 +54,8 @@ class Settings:
     login_lockout_minutes: int = 15
     login_ip_limit: int = 30
     join_ip_limit: int = 30
-    join_code_limit: int = 60
+    # New participants per join code per window: a big hall (200 people) joining at once fits.
+    join_code_limit: int = 200
     throttle_window_minutes: int = 10
     max_body_bytes: int = 5 * 1024 * 1024
     # Over TLS, cookies are marked Secure and HSTS is sent.
