@@ -22,7 +22,7 @@ from starlette.types import Scope
 from baraza import errors
 from baraza.accounts.auth import load_staff_actor
 from baraza.db import make_engine
-from baraza.i18n import gettext_callables, load_translations
+from baraza.i18n import N_, gettext_callables, load_translations
 from baraza.participation.api import load_participant_actor
 from baraza.registry import MenuEntry, load_apps
 from baraza.security import CSRFMiddleware, SecurityHeadersMiddleware
@@ -89,14 +89,14 @@ def create_app(settings: Settings) -> Starlette:
         log.exception("unhandled error", exc_info=exc)
         mapped = errors.BarazaError("Something went wrong on our side. What you had saved is safe; please try again.")
         mapped.status_code = 500
-        mapped.title = "Sorry"
+        mapped.title = N_("Sorry")
         return await run_in_threadpool(_error_page, request, mapped)
 
     async def refuse(scope: Scope, status: int, message: str) -> Response:
         request = Request(scope)
         mapped = errors.BarazaError(message)
         mapped.status_code = status
-        mapped.title = "Not accepted"
+        mapped.title = N_("Not accepted")
         return await run_in_threadpool(_error_page, request, mapped)
 
     @asynccontextmanager

@@ -25,6 +25,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from baraza.i18n import N_
+
 CSRF_COOKIE = "baraza_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -113,21 +115,21 @@ class CSRFMiddleware:
         if method not in SAFE_METHODS:
             length = headers.get("content-length")
             if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
-                await self._refuse(scope, receive, send, 413, "The upload is too large.")
+                await self._refuse(scope, receive, send, 413, N_("The upload is too large."))
                 return
             body = await _read_body(receive, self.max_body_bytes)
             if body is None:
-                await self._refuse(scope, receive, send, 413, "The upload is too large.")
+                await self._refuse(scope, receive, send, 413, N_("The upload is too large."))
                 return
             if not self._origin_ok(headers, scope):
-                await self._refuse(scope, receive, send, 403, "This form came from another site and was refused.")
+                await self._refuse(scope, receive, send, 403, N_("This form came from another site and was refused."))
                 return
             if not _multipart_complete(headers, body):
-                await self._refuse(scope, receive, send, 400, "The form could not be read. Please send it again.")
+                await self._refuse(scope, receive, send, 400, N_("The form could not be read. Please send it again."))
                 return
             sent = headers.get(CSRF_HEADER) or await _form_token(scope, body)
             if sent is None:
-                await self._refuse(scope, receive, send, 400, "The form could not be read. Please send it again.")
+                await self._refuse(scope, receive, send, 400, N_("The form could not be read. Please send it again."))
                 return
             if new_cookie or not sent or not hmac.compare_digest(sent, token):
                 await self._refuse(
@@ -135,7 +137,7 @@ class CSRFMiddleware:
                     receive,
                     send,
                     403,
-                    "This form has expired or was not sent from Baraza. Go back, reload the page and try again.",
+                    N_("This form has expired or was not sent from Baraza. Go back, reload the page and try again."),
                     set_cookie=self._cookie_header(new_cookie) if new_cookie else None,
                 )
                 return

@@ -32,7 +32,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from baraza import errors
 from baraza.accounts.roles import ANONYMOUS, Actor
-from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, choose_language, gettext_callables, text_direction
+from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_, choose_language, gettext_callables, text_direction
 from baraza.registry import Registry
 from baraza.settings import Settings
 
@@ -108,9 +108,9 @@ def view(
                     # The parser's own words are technical and untranslated; say it plainly.
                     too_big = "maximum" in str(exc.detail).lower()
                     message = (
-                        "The form has too many fields or files, or one of them is too large."
+                        N_("The form has too many fields or files, or one of them is too large.")
                         if too_big
-                        else "The form could not be read. Please send it again."
+                        else N_("The form could not be read. Please send it again.")
                     )
                     return await run_in_threadpool(_error_page, request, errors.InvalidInput(message))
                 except Exception:  # noqa: BLE001 - a malformed body is the sender's error
@@ -311,12 +311,12 @@ def read_flash(request: Request) -> str | None:
 def form_text(request: Request, name: str, *, max_length: int = 500, required: bool = False, label: str = "") -> str:
     value = request.state.form.get(name, "")
     if not isinstance(value, str):
-        raise errors.InvalidInput(errors={name: "This should be text."})
+        raise errors.InvalidInput(errors={name: N_("This should be text.")})
     value = value.strip()
     if required and not value:
-        raise errors.InvalidInput(errors={name: "This is required."})
+        raise errors.InvalidInput(errors={name: N_("This is required.")})
     if len(value) > max_length:
-        raise errors.InvalidInput(errors={name: f"Keep this under {max_length} characters."})
+        raise errors.InvalidInput(errors={name: N_("Keep this under %(max)s characters.", max=max_length)})
     return value
 
 
@@ -324,16 +324,16 @@ def form_int(request: Request, name: str, *, required: bool = False, minimum: in
     raw = request.state.form.get(name, "")
     if not isinstance(raw, str) or raw.strip() == "":
         if required:
-            raise errors.InvalidInput(errors={name: "This is required."})
+            raise errors.InvalidInput(errors={name: N_("This is required.")})
         return None
     try:
         value = int(raw.strip())
     except ValueError as exc:
-        raise errors.InvalidInput(errors={name: "Enter a whole number."}) from exc
+        raise errors.InvalidInput(errors={name: N_("Enter a whole number.")}) from exc
     if abs(value) > MAX_WHOLE_NUMBER:
-        raise errors.InvalidInput(errors={name: "This number is out of range."})
+        raise errors.InvalidInput(errors={name: N_("This number is out of range.")})
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise errors.InvalidInput(errors={name: "This number is out of range."})
+        raise errors.InvalidInput(errors={name: N_("This number is out of range.")})
     return value
 
 
@@ -344,7 +344,7 @@ def form_bool(request: Request, name: str) -> bool:
 def form_list(request: Request, name: str, *, max_items: int = 100) -> list[str]:
     values = [v for v in request.state.form.getlist(name) if isinstance(v, str)]
     if len(values) > max_items:
-        raise errors.InvalidInput(errors={name: "Too many values."})
+        raise errors.InvalidInput(errors={name: N_("Too many values.")})
     return values
 
 
@@ -355,9 +355,9 @@ def query_int(request: Request, name: str) -> int | None:
     try:
         value = int(raw)
     except ValueError as exc:
-        raise errors.InvalidInput(f"'{name}' must be a whole number.") from exc
+        raise errors.InvalidInput(N_("'%(name)s' must be a whole number.", name=name)) from exc
     if abs(value) > MAX_WHOLE_NUMBER:
-        raise errors.InvalidInput(f"'{name}' is out of range.")
+        raise errors.InvalidInput(N_("'%(name)s' is out of range.", name=name))
     return value
 
 
@@ -365,7 +365,7 @@ def query_choice(request: Request, name: str, allowed: tuple[str, ...], default:
     """Filter and sort parameters come from an allow-list (SECURITY 5)."""
     value = request.query_params.get(name, default)
     if value not in allowed:
-        raise errors.InvalidInput(f"'{name}' has a value Baraza does not know.")
+        raise errors.InvalidInput(N_("'%(name)s' has a value Baraza does not know.", name=name))
     return value
 
 
