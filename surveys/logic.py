@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
@@ -310,8 +311,12 @@ class _Parser:
         return node
 
 
+@lru_cache(maxsize=4096)
 def parse(source: str) -> Node:
-    """Parse an expression of the supported subset or raise ExpressionError."""
+    """Parse an expression of the supported subset or raise ExpressionError.
+
+    Cached: a survey's few conditions are read on every screen, and trees are immutable.
+    """
     if len(source) > MAX_EXPRESSION_LENGTH:
         raise ExpressionError(f"The expression is longer than {MAX_EXPRESSION_LENGTH} characters")
     return _Parser(source).parse()
