@@ -61,9 +61,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_create_admin(args: argparse.Namespace) -> int:
+    from babel.support import NullTranslations
+
     from baraza.accounts.services import do_create_first_admin
     from baraza.db import make_engine, session_scope
     from baraza.errors import InvalidInput
+    from baraza.i18n import translate
 
     settings = _settings()
     password = os.environ.get("BARAZA_ADMIN_PASSWORD") or getpass.getpass("Password (12+ characters): ")
@@ -73,7 +76,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
             try:
                 user = do_create_first_admin(session, email=args.email, display_name=args.name, password=password, organisation_name=args.organisation)
             except InvalidInput as exc:
-                print(f"baraza: {exc.message}", file=sys.stderr)
+                print(f"baraza: {translate(NullTranslations(), exc.message)}", file=sys.stderr)
                 return 2
     finally:
         engine.dispose()

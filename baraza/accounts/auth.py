@@ -16,6 +16,7 @@ from starlette.requests import Request
 from baraza.accounts.models import RoleGrant, StaffSession, ThrottleEvent, User
 from baraza.accounts.roles import Actor, Grant
 from baraza.db import utcnow
+from baraza.i18n import N_
 from baraza.settings import Settings
 
 SESSION_COOKIE = "baraza_session"
@@ -46,9 +47,9 @@ def needs_rehash(password_hash: str) -> bool:
 
 def password_problem(password: str) -> str | None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters; a few words together work well."
+        return N_("Use at least %(min)s characters; a few words together work well.", min=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+        return N_("Use at most %(max)s characters.", max=MAX_PASSWORD_LENGTH)
     return None
 
 

@@ -15,22 +15,24 @@ from typing import Any
 from sqlalchemy import false, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
+from baraza.i18n import N_
+
 ROLES = ("admin", "dpo", "facilitator", "analyst", "stakeholder", "policymaker")
 ROLE_LABELS = {
-    "admin": "Administrator",
-    "dpo": "Data protection focal point",
-    "facilitator": "Facilitator",
-    "analyst": "Analyst",
-    "stakeholder": "Stakeholder",
-    "policymaker": "Policymaker",
+    "admin": N_("Administrator"),
+    "dpo": N_("Data protection focal point"),
+    "facilitator": N_("Facilitator"),
+    "analyst": N_("Analyst"),
+    "stakeholder": N_("Stakeholder"),
+    "policymaker": N_("Policymaker"),
 }
 SCOPES = ("own", "organisation", "context", "consultation", "all")
 SCOPE_LABELS = {
-    "own": "Own records",
-    "organisation": "Organisation",
-    "context": "Context",
-    "consultation": "Consultation",
-    "all": "Everything",
+    "own": N_("Own records"),
+    "organisation": N_("Organisation"),
+    "context": N_("Context"),
+    "consultation": N_("Consultation"),
+    "all": N_("Everything"),
 }
 
 # What each role may do. A permission is granted only within the scope of the grant.
@@ -167,11 +169,11 @@ def grant_within(actor: Actor, grant: Grant, grant_org: int | None, resolve: Cal
 def validate_grant_shape(role: str, scope: str, scope_ref: int | None) -> list[str]:
     errors = []
     if role not in ROLES:
-        errors.append("Unknown role.")
+        errors.append(N_("Unknown role."))
     if scope not in SCOPES:
-        errors.append("Unknown scope.")
+        errors.append(N_("Unknown scope."))
     elif scope in {"organisation", "context", "consultation"} and scope_ref is None:
-        errors.append("This scope needs a reference.")
+        errors.append(N_("This scope needs a reference."))
     return errors
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from babel.support import NullTranslations
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
@@ -26,7 +27,7 @@ from baraza.accounts.roles import Actor, Grant, grant_within, validate_grant_sha
 from baraza.audit.services import record_audit
 from baraza.db import utcnow
 from baraza.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
-from baraza.i18n import LANGUAGES
+from baraza.i18n import LANGUAGES, N_
 from baraza.mail import send_mail
 from baraza.settings import Settings
 
@@ -124,9 +125,11 @@ def do_sign_out(session: Session, actor: Actor, token: str | None) -> None:
 
 
 def do_request_password_reset(
-    session: Session, settings: Settings, email: str, reset_url: Callable[[str], str], address: str = "unknown"
+    session: Session, settings: Settings, email: str, reset_url: Callable[[str], str], address: str = "unknown",
+    translations: NullTranslations | None = None,
 ) -> None:
-    """Send a reset link if the account exists. The caller answers the same either way (SECURITY 31).
+    """Send a reset link if the account exists, in the language of the page that asked for it.
+    The caller answers the same either way (SECURITY 31).
 
     Every request counts against the sender's address, account or not, so the limit itself
     reveals nothing; over the limit it answers 429 and sends nothing (no mail bombing).
@@ -144,14 +147,17 @@ def do_request_password_reset(
     session.add(PasswordReset(token_hash=auth.token_hash(token), user_id=user.id, expires_at=utcnow() + timedelta(hours=RESET_HOURS)))  # type: ignore[arg-type]
     record_audit(session, None, "auth.password_reset_requested", [("user", user.id)])
     session.commit()
-    send_mail(
-        settings,
-        user.email,
-        "Reset your Baraza password",
-        f"Someone asked to reset the password of your Baraza account.\n\n"
-        f"If it was you, open this link within {RESET_HOURS} hour:\n{reset_url(token)}\n\n"
+    t = translations or NullTranslations()
+    body = t.ngettext(
+        "Someone asked to reset the password of your Baraza account.\n\n"
+        "If it was you, open this link within %(num)d hour:\n%(link)s\n\n"
         "If it was not you, ignore this message; your password stays as it is.\n",
+        "Someone asked to reset the password of your Baraza account.\n\n"
+        "If it was you, open this link within %(num)d hours:\n%(link)s\n\n"
+        "If it was not you, ignore this message; your password stays as it is.\n",
+        RESET_HOURS,
     )
+    send_mail(settings, user.email, t.gettext("Reset your Baraza password"), body % {"num": RESET_HOURS, "link": reset_url(token)})
 
 
 def do_reset_password(session: Session, token: str, new_password: str) -> User:
@@ -182,9 +188,9 @@ def do_reset_password(session: Session, token: str, new_password: str) -> User:
 def _check_organisation_fields(name: str, kind: str) -> None:
     problems = {}
     if not name.strip():
-        problems["name"] = "Give the organisation a name."
+        problems["name"] = N_("Give the organisation a name.")
     if kind not in {k.value for k in OrganisationKind}:
-        problems["kind"] = "Choose what kind of organisation this is."
+        problems["kind"] = N_("Choose what kind of organisation this is.")
     if problems:
         raise InvalidInput(errors=problems)
 
@@ -195,7 +201,7 @@ def do_create_organisation(session: Session, actor: Actor, *, name: str, kind: s
         raise Forbidden("Only a platform administrator can add organisations.")
     _check_organisation_fields(name, kind)
     if session.exec(select(Organisation).where(func.lower(Organisation.name) == name.strip().lower())).first():
-        raise InvalidInput(errors={"name": "An organisation with this name exists already."})
+        raise InvalidInput(errors={"name": N_("An organisation with this name exists already.")})
     org = Organisation(name=name.strip(), kind=kind, public_transparency=public_transparency)
     session.add(org)
     session.flush()
@@ -211,7 +217,7 @@ def do_update_organisation(session: Session, actor: Actor, organisation_id: int,
         select(Organisation).where(func.lower(Organisation.name) == name.strip().lower(), Organisation.id != org.id)
     ).first()
     if clash:
-        raise InvalidInput(errors={"name": "An organisation with this name exists already."})
+        raise InvalidInput(errors={"name": N_("An organisation with this name exists already.")})
     org.name, org.kind, org.public_transparency = name.strip(), kind, public_transparency
     session.add(org)
     record_audit(session, actor, "organisation.update", [("organisation", org.id)])
@@ -233,15 +239,15 @@ class ContextFields:
 def _check_context_fields(fields: ContextFields) -> None:
     problems = {}
     if not fields.name.strip():
-        problems["name"] = "Give the context a name."
+        problems["name"] = N_("Give the context a name.")
     if not COUNTRY_RE.match(fields.country):
-        problems["country"] = "Use the two-letter country code, such as KE or JO."
+        problems["country"] = N_("Use the two-letter country code, such as KE or JO.")
     if not fields.languages or any(lang not in LANGUAGES for lang in fields.languages):
-        problems["languages"] = "Choose at least one language Baraza offers."
+        problems["languages"] = N_("Choose at least one language Baraza offers.")
     elif fields.default_language not in fields.languages:
-        problems["default_language"] = "The main language must be one of the context's languages."
+        problems["default_language"] = N_("The main language must be one of the context's languages.")
     if not 0 <= fields.age_of_consent <= 25:
-        problems["age_of_consent"] = "The age of consent must be between 0 and 25."
+        problems["age_of_consent"] = N_("The age of consent must be between 0 and 25.")
     if problems:
         raise InvalidInput(errors=problems)
 
@@ -302,7 +308,7 @@ def _check_grants(session: Session, actor: Actor, organisation_id: int, grants: 
     for grant in grants:
         problems = validate_grant_shape(grant.role, grant.scope, grant.scope_ref)
         if problems:
-            raise InvalidInput(" ".join(problems))
+            raise InvalidInput(problems[0])
         if grant.scope in SCOPE_ORGANISATION and grant.scope_ref is not None:
             if SCOPE_ORGANISATION[grant.scope](session, grant.scope_ref) is None:
                 raise InvalidInput("A role refers to something that does not exist.")
@@ -333,11 +339,11 @@ def do_create_user(
     email = normalise_email(email)
     problems = {}
     if not EMAIL_RE.match(email):
-        problems["email"] = "Enter a valid e-mail address."
+        problems["email"] = N_("Enter a valid e-mail address.")
     elif session.exec(select(User).where(User.email == email)).first():
-        problems["email"] = "An account with this e-mail exists already."
+        problems["email"] = N_("An account with this e-mail exists already.")
     if not display_name.strip():
-        problems["display_name"] = "Enter the name colleagues know this person by."
+        problems["display_name"] = N_("Enter the name colleagues know this person by.")
     pw = auth.password_problem(password)
     if pw:
         problems["password"] = pw

@@ -19,7 +19,7 @@ from baraza.accounts.access import (
 from baraza.accounts.roles import ROLE_LABELS, ROLES, SCOPE_LABELS, SCOPES, Grant
 from baraza.consultations.access import list_consultations
 from baraza.errors import InvalidInput
-from baraza.i18n import LANGUAGES
+from baraza.i18n import LANGUAGES, N_
 from baraza.web import (
     actor,
     db,
@@ -36,11 +36,11 @@ from baraza.web import (
 )
 
 ORG_KINDS = {
-    "un_agency": "UN agency",
-    "ngo": "NGO",
-    "government": "Government",
-    "tech_company": "Tech company",
-    "youth_group": "Youth group",
+    "un_agency": N_("UN agency"),
+    "ngo": N_("NGO"),
+    "government": N_("Government"),
+    "tech_company": N_("Tech company"),
+    "youth_group": N_("Youth group"),
 }
 
 
@@ -65,7 +65,7 @@ def login(request: Request) -> Response:
                 previous_token=request.cookies.get(auth.SESSION_COOKIE),
             )
         except InvalidInput as exc:
-            return render(request, "accounts/login.html", {"title": "Sign in", "error": exc.message, "email": email, "next": next_url}, status=400, block="content")
+            return render(request, "accounts/login.html", {"title": N_("Sign in"), "error": exc.message, "email": email, "next": next_url}, status=400, block="content")
         response = redirect(request, next_url)
         settings = state(request).settings
         response.set_cookie(
@@ -77,13 +77,13 @@ def login(request: Request) -> Response:
             path="/",
         )
         return response
-    return render(request, "accounts/login.html", {"title": "Sign in", "next": next_url})
+    return render(request, "accounts/login.html", {"title": N_("Sign in"), "next": next_url})
 
 
 @view()
 def logout(request: Request) -> Response:
     svc.do_sign_out(db(request), actor(request), request.cookies.get(auth.SESSION_COOKIE))
-    response = redirect_to(request, "home", flash="You are signed out.")
+    response = redirect_to(request, "home", flash=N_("You are signed out."))
     response.delete_cookie(auth.SESSION_COOKIE, path="/")
     return response
 
@@ -94,11 +94,12 @@ def password_reset_request(request: Request) -> Response:
         email = form_text(request, "email", max_length=254)
         base = state(request).settings.base_url + request.url_for("password_reset_confirm").path
         svc.do_request_password_reset(
-            db(request), state(request).settings, email, lambda token: f"{base}?token={token}", auth.client_address(request)
+            db(request), state(request).settings, email, lambda token: f"{base}?token={token}", auth.client_address(request),
+            translations=state(request).translations.get(request.state.lang),
         )
         # The same answer whether or not the account exists (SECURITY 31).
-        return render(request, "accounts/password_reset.html", {"title": "Reset your password", "sent": True})
-    return render(request, "accounts/password_reset.html", {"title": "Reset your password"})
+        return render(request, "accounts/password_reset.html", {"title": N_("Reset your password"), "sent": True})
+    return render(request, "accounts/password_reset.html", {"title": N_("Reset your password")})
 
 
 @view()
@@ -113,11 +114,11 @@ def password_reset_confirm(request: Request) -> Response:
             return render(
                 request,
                 "accounts/password_reset_confirm.html",
-                {"title": "Choose a new password", "token": token, "error": exc.message, "errors": exc.errors},
+                {"title": N_("Choose a new password"), "token": token, "error": exc.message, "errors": exc.errors},
                 status=400,
             )
-        return redirect_to(request, "login", flash="Your password is changed. Sign in with it now.")
-    return render(request, "accounts/password_reset_confirm.html", {"title": "Choose a new password", "token": token})
+        return redirect_to(request, "login", flash=N_("Your password is changed. Sign in with it now."))
+    return render(request, "accounts/password_reset_confirm.html", {"title": N_("Choose a new password"), "token": token})
 
 
 # Administration --------------------------------------------------------------------------------
@@ -128,7 +129,7 @@ def admin_home(request: Request) -> Response:
     a = actor(request)
     if not (a.can("organisation.view") or a.can("user.view") or a.can("context.manage")):
         return redirect_to(request, "home")
-    return render(request, "accounts/admin_home.html", {"title": "Administration"})
+    return render(request, "accounts/admin_home.html", {"title": N_("Administration")})
 
 
 @view(permission="organisation.view")
@@ -144,7 +145,7 @@ def organisation_list(request: Request) -> Response:
                 kind=form_text(request, "kind", max_length=32),
                 public_transparency=form_bool(request, "public_transparency"),
             )
-            return redirect_to(request, "admin:organisations", flash="Organisation added.")
+            return redirect_to(request, "admin:organisations", flash=N_("Organisation added."))
         except InvalidInput as exc:
             errors = exc.errors or {"name": exc.message}
     organisations = list_organisations(db(request), a)
@@ -152,7 +153,7 @@ def organisation_list(request: Request) -> Response:
     return render(
         request,
         "accounts/organisations.html",
-        {"title": "Organisations", "organisations": organisations, "kinds": ORG_KINDS, "can_create": can_create, "errors": errors},
+        {"title": N_("Organisations"), "organisations": organisations, "kinds": ORG_KINDS, "can_create": can_create, "errors": errors},
         status=400 if errors else 200,
     )
 
@@ -172,7 +173,7 @@ def organisation_edit(request: Request) -> Response:
                 kind=form_text(request, "kind", max_length=32),
                 public_transparency=form_bool(request, "public_transparency"),
             )
-            return redirect_to(request, "admin:organisations", flash="Organisation saved.")
+            return redirect_to(request, "admin:organisations", flash=N_("Organisation saved."))
         except InvalidInput as exc:
             errors = exc.errors or {"name": exc.message}
     org = access_organisation(db(request), a, org_id, "organisation.manage")
@@ -200,7 +201,7 @@ def context_list(request: Request) -> Response:
         try:
             org_id = form_int(request, "organisation_id", required=True) or 0
             ctx = svc.do_create_context(db(request), a, org_id, _context_fields(request))
-            return redirect_to(request, "admin:context", context_id=ctx.id, flash="Context added.")
+            return redirect_to(request, "admin:context", context_id=ctx.id, flash=N_("Context added."))
         except InvalidInput as exc:
             errors = exc.errors or {"name": exc.message}
     contexts = list_contexts(db(request), a)
@@ -209,7 +210,7 @@ def context_list(request: Request) -> Response:
     return render(
         request,
         "accounts/contexts.html",
-        {"title": "Contexts", "contexts": contexts, "orgs": orgs, "managed_orgs": managed_orgs, "errors": errors, "all_languages": LANGUAGES},
+        {"title": N_("Contexts"), "contexts": contexts, "orgs": orgs, "managed_orgs": managed_orgs, "errors": errors, "all_languages": LANGUAGES},
         status=400 if errors else 200,
     )
 
@@ -222,7 +223,7 @@ def context_edit(request: Request) -> Response:
     if request.method == "POST":
         try:
             svc.do_update_context(db(request), a, context_id, _context_fields(request))
-            return redirect_to(request, "admin:context", context_id=context_id, flash="Context saved.")
+            return redirect_to(request, "admin:context", context_id=context_id, flash=N_("Context saved."))
         except InvalidInput as exc:
             errors = exc.errors or {"name": exc.message}
     ctx = access_context(db(request), a, context_id, "context.manage")
@@ -281,7 +282,7 @@ def user_list(request: Request) -> Response:
                 password=password if isinstance(password, str) else "",
                 grants=_grants_from_form(request),
             )
-            return redirect_to(request, "admin:user", user_id=user.id, flash="Account created.")
+            return redirect_to(request, "admin:user", user_id=user.id, flash=N_("Account created."))
         except InvalidInput as exc:
             errors = exc.errors or {"form": exc.message}
     users = list_users(db(request), a)
@@ -289,7 +290,7 @@ def user_list(request: Request) -> Response:
     return render(
         request,
         "accounts/users.html",
-        {"title": "Users", "users": users, "orgs": orgs, "errors": errors, "can_manage": a.can("user.manage"), **_user_form_context(request)},
+        {"title": N_("Users"), "users": users, "orgs": orgs, "errors": errors, "can_manage": a.can("user.manage"), **_user_form_context(request)},
         status=400 if errors else 200,
     )
 
@@ -302,7 +303,7 @@ def user_edit(request: Request) -> Response:
     if request.method == "POST":
         try:
             svc.do_set_grants(db(request), a, user_id, _grants_from_form(request))
-            return redirect_to(request, "admin:user", user_id=user_id, flash="Roles saved.")
+            return redirect_to(request, "admin:user", user_id=user_id, flash=N_("Roles saved."))
         except InvalidInput as exc:
             errors = {"form": exc.message}
     user = svc.do_view_user(db(request), a, user_id)
@@ -320,4 +321,4 @@ def user_active(request: Request) -> Response:
     user_id = int(request.path_params["user_id"])
     active = form_bool(request, "active")
     svc.do_set_user_active(db(request), actor(request), user_id, active)
-    return redirect_to(request, "admin:user", user_id=user_id, flash="Account enabled." if active else "Account disabled.")
+    return redirect_to(request, "admin:user", user_id=user_id, flash=N_("Account enabled.") if active else N_("Account disabled."))
