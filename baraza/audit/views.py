@@ -12,22 +12,30 @@ from baraza.accounts.access import list_organisations, list_users
 from baraza.accounts.roles import ROLE_LABELS
 from baraza.audit import services as audit
 from baraza.errors import InvalidInput
+from baraza.i18n import N_
 from baraza.web import actor, db, query_int, render, view
 
 # The record types the "who accessed a record" search accepts (an allow-list, SECURITY 5),
 # with their labels (message ids, translated where shown).
 RECORD_TYPES: dict[str, str] = {
-    "user": "Staff account",
-    "organisation": "Organisation",
-    "context": "Context",
-    "consultation": "Consultation",
-    "participant": "Participant",
-    "consent": "Consent record",
-    "survey": "Survey",
-    "response": "Survey response",
-    "export": "Export",
-    "sharing_agreement": "Data sharing agreement",
-    "dpia": "Impact assessment",
+    "user": N_("Staff account"),
+    "organisation": N_("Organisation"),
+    "context": N_("Context"),
+    "consultation": N_("Consultation"),
+    "participant": N_("Participant"),
+    "consent": N_("Consent record"),
+    "survey": N_("Survey"),
+    "response": N_("Survey response"),
+    "export": N_("Export"),
+    "sharing_agreement": N_("Data sharing agreement"),
+    "dpia": N_("Impact assessment"),
+}
+# Who acted, when the entry names no staff member the focal point can see.
+ACTOR_KINDS: dict[str, str] = {
+    "user": N_("Staff member"),
+    "participant": N_("Participant"),
+    "system": N_("Baraza itself"),
+    "anonymous": N_("Someone not signed in"),
 }
 
 
@@ -38,7 +46,7 @@ def _date(request: Request, name: str) -> datetime | None:
     try:
         return datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError as exc:
-        raise InvalidInput(f"'{name}' must be a date like 2026-01-31.") from exc
+        raise InvalidInput(N_("'%(name)s' must be a date like 2026-01-31.", name=name)) from exc
 
 
 @view(permission="audit.read")
@@ -80,11 +88,12 @@ def search(request: Request) -> Response:
         request,
         "audit/search.html",
         {
-            "title": "Audit log",
+            "title": N_("Audit log"),
             "users": users,
             "rows": rows,
             "mode": mode,
             "record_types": RECORD_TYPES,
+            "actor_kinds": ACTOR_KINDS,
             "role_labels": ROLE_LABELS,
             "q": {"user": user_id, "from": request.query_params.get("from", ""), "to": request.query_params.get("to", ""), "record_type": record_type, "record_id": record_id},
         },
