@@ -9,6 +9,7 @@ from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from baraza.db import UTCDateTime, utcnow
+from baraza.i18n import N_
 
 
 class ConsultationStatus(StrEnum):
@@ -22,19 +23,19 @@ class ConsultationStatus(StrEnum):
 # consent records) is always collected; every other category is collected only if declared.
 PARTICIPATION = "participation"
 DATA_CATEGORIES: dict[str, str] = {
-    PARTICIPATION: "Taking part (a random id and the consent records)",
-    "answers": "Answers to questions (choices, scales, numbers)",
-    "free_text": "Free text young people write",
-    "age_band": "Age band",
-    "gender": "Gender",
-    "location": "Location (an area from a list, never an address)",
+    PARTICIPATION: N_("Taking part (a random id and the consent records)"),
+    "answers": N_("Answers to questions (choices, scales, numbers)"),
+    "free_text": N_("Free text young people write"),
+    "age_band": N_("Age band"),
+    "gender": N_("Gender"),
+    "location": N_("Location (an area from a list, never an address)"),
 }
 DEMOGRAPHIC_CATEGORIES = ("age_band", "gender", "location")
 
 # Ways a guardian's consent may be recorded for a young person under the context's age of consent.
 GUARDIAN_MODES: dict[str, str] = {
-    "attested": "Guardian present, attested by the facilitator",
-    "paper": "Paper consent form, with its reference",
+    "attested": N_("Guardian present, attested by the facilitator"),
+    "paper": N_("Paper consent form, with its reference"),
 }
 
 

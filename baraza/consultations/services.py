@@ -29,7 +29,7 @@ from baraza.consultations.models import (
 from baraza.db import utcnow
 from baraza.errors import Conflict, InvalidInput
 from baraza.governance.services import gate_problems, invalidate_sign_off, record_decision
-from baraza.i18n import LANGUAGES
+from baraza.i18n import LANGUAGES, N_
 from baraza.participation.keys import new_code
 
 MAX_PURPOSES = 20
@@ -62,34 +62,34 @@ def _clean_lines(values: Sequence[str], limit: int, max_len: int) -> list[str]:
 def _check_fields(fields: ConsultationFields) -> dict[str, str]:
     problems: dict[str, str] = {}
     if not fields.languages or any(lang not in LANGUAGES for lang in fields.languages):
-        problems["languages"] = "Choose at least one language Baraza offers."
+        problems["languages"] = N_("Choose at least one language Baraza offers.")
     elif fields.default_language not in fields.languages:
-        problems["default_language"] = "The main language must be one of the consultation's languages."
+        problems["default_language"] = N_("The main language must be one of the consultation's languages.")
     if not (fields.titles.get(fields.default_language) or "").strip():
-        problems["title"] = "Give the consultation a title in its main language."
+        problems["title"] = N_("Give the consultation a title in its main language.")
     if not fields.context_ids:
-        problems["contexts"] = "Choose at least one context the consultation runs in."
+        problems["contexts"] = N_("Choose at least one context the consultation runs in.")
     unknown = set(fields.categories) - set(DATA_CATEGORIES)
     if unknown:
-        problems["categories"] = "Unknown data category."
+        problems["categories"] = N_("Unknown data category.")
     for category, days in fields.categories.items():
         if not 1 <= int(days) <= 3650:
-            problems[f"retention_{category}"] = "Keep data between 1 and 3650 days."
+            problems[f"retention_{category}"] = N_("Keep data between 1 and 3650 days.")
     participation_days = fields.categories.get(PARTICIPATION, DEFAULT_PARTICIPATION_DAYS)
     if any(days > participation_days for days in fields.categories.values()):
-        problems[f"retention_{PARTICIPATION}"] = (
+        problems[f"retention_{PARTICIPATION}"] = N_(
             "Taking-part records (the consent) must be kept at least as long as any other data."
         )
     if "location" in fields.categories and not fields.location_options:
-        problems["location_options"] = "List the areas young people may choose from."
+        problems["location_options"] = N_("List the areas young people may choose from.")
     if not 2 <= fields.k_threshold <= 100:
-        problems["k_threshold"] = "The small-number threshold must be between 2 and 100."
+        problems["k_threshold"] = N_("The small-number threshold must be between 2 and 100.")
     if any(mode not in GUARDIAN_MODES for mode in fields.guardian_modes):
-        problems["guardian_modes"] = "Unknown way of recording guardian consent."
+        problems["guardian_modes"] = N_("Unknown way of recording guardian consent.")
     if not fields.guardian_modes and not fields.guardian_waived:
-        problems["guardian_modes"] = "Choose how guardian consent is recorded, or waive it where the law allows."
+        problems["guardian_modes"] = N_("Choose how guardian consent is recorded, or waive it where the law allows.")
     if not 0 <= fields.erase_after_withdrawal_days <= 90:
-        problems["erase_after_withdrawal_days"] = "Erase within 0 to 90 days."
+        problems["erase_after_withdrawal_days"] = N_("Erase within 0 to 90 days.")
     return problems
 
 
@@ -97,7 +97,7 @@ def _check_contexts(session: Session, actor: Actor, organisation_id: int, contex
     for context_id in context_ids:
         ctx = access_context(session, actor, context_id, "consultation.manage")
         if ctx.organisation_id != organisation_id:
-            raise InvalidInput(errors={"contexts": "A context belongs to another organisation."})
+            raise InvalidInput(errors={"contexts": N_("A context belongs to another organisation.")})
 
 
 def _unique_join_code(session: Session) -> str:
@@ -152,7 +152,7 @@ def do_create_consultation(
     problems = _check_fields(fields)
     collected = sorted(set(fields.categories) - {PARTICIPATION})
     if collected and not reason.strip():
-        problems["reason"] = "Say why each declared category of data is needed."
+        problems["reason"] = N_("Say why each declared category of data is needed.")
     if problems:
         raise InvalidInput(errors=problems)
     _check_contexts(session, actor, organisation_id, fields.context_ids)
@@ -204,7 +204,7 @@ def do_update_consultation(
                 location_options=consultation.location_options,
             )
     if (added or extended) and not reason.strip():
-        raise InvalidInput(errors={"reason": "Say why this data is needed, or why it must be kept longer."})
+        raise InvalidInput(errors={"reason": N_("Say why this data is needed, or why it must be kept longer.")})
     _check_contexts(session, actor, consultation.organisation_id, fields.context_ids)
     waiver_changed = fields.guardian_waived != consultation.guardian_waived
     _apply(session, consultation, fields)
@@ -240,7 +240,7 @@ def do_open_consultation(session: Session, actor: Actor, consultation_id: int) -
     if problems:
         record_audit(session, actor, "consultation.open_refused", [("consultation", consultation.id)], {"reasons": len(problems)})
         session.commit()
-        raise InvalidInput("This consultation cannot open yet: " + " ".join(problems), errors={f"gate_{i}": p for i, p in enumerate(problems)})
+        raise InvalidInput(N_("This consultation cannot open yet."), errors={f"gate_{i}": p for i, p in enumerate(problems)})
     consultation.status = ConsultationStatus.OPEN.value
     consultation.opened_at = consultation.opened_at or utcnow()
     consultation.closed_at = None

@@ -17,14 +17,14 @@ from baraza.consultations.models import DATA_CATEGORIES, GUARDIAN_MODES, PARTICI
 from baraza.disclosure import suppress_counts
 from baraza.errors import InvalidInput
 from baraza.governance.services import gate_problems, impact_assessment_of, unanswered
-from baraza.i18n import LANGUAGES
+from baraza.i18n import LANGUAGES, N_
 from baraza.participation import services as psvc
 from baraza.participation.keys import seal, unseal
 from baraza.web import actor, db, form_bool, form_int, form_list, form_text, redirect_to, render, state, view
 
 ASSIST_COOKIE = "baraza_assist"
 ASSIST_SECONDS = 20 * 60
-STATUS_LABELS = {"draft": "Draft", "open": "Open", "closed": "Closed", "archived": "Archived"}
+STATUS_LABELS = {"draft": N_("Draft"), "open": N_("Open"), "closed": N_("Closed"), "archived": N_("Archived")}
 
 
 def _fields(request: Request) -> svc.ConsultationFields:
@@ -71,7 +71,7 @@ def consultation_list(request: Request) -> Response:
     consultations = list_consultations(db(request), a)
     return render(
         request, "consultations/list.html",
-        {"title": "Consultations", "consultations": consultations, "status_labels": STATUS_LABELS, "can_create": a.can("consultation.manage")},
+        {"title": N_("Consultations"), "consultations": consultations, "status_labels": STATUS_LABELS, "can_create": a.can("consultation.manage")},
     )
 
 
@@ -84,11 +84,11 @@ def consultation_new(request: Request) -> Response:
                 db(request), actor(request), form_int(request, "organisation_id", required=True) or 0, _fields(request),
                 reason=form_text(request, "reason", max_length=4000), alternatives=form_text(request, "alternatives", max_length=4000),
             )
-            return redirect_to(request, "consultations:detail", consultation_id=consultation.id, flash="Consultation created.")
+            return redirect_to(request, "consultations:detail", consultation_id=consultation.id, flash=N_("Consultation created."))
         except InvalidInput as exc:
             errors = exc.errors or {"form": exc.message}
     return render(
-        request, "consultations/edit.html", {"title": "New consultation", **_form_context(request, None, errors)},
+        request, "consultations/edit.html", {"title": N_("New consultation"), **_form_context(request, None, errors)},
         status=400 if errors else 200,
     )
 
@@ -104,13 +104,13 @@ def consultation_edit(request: Request) -> Response:
                 session, a, consultation.id, _fields(request),  # type: ignore[arg-type]
                 reason=form_text(request, "reason", max_length=4000), alternatives=form_text(request, "alternatives", max_length=4000),
             )
-            return redirect_to(request, "consultations:detail", consultation_id=consultation.id, flash="Saved.")
+            return redirect_to(request, "consultations:detail", consultation_id=consultation.id, flash=N_("Saved."))
         except InvalidInput as exc:
             session.rollback()
             consultation = access_consultation(session, a, consultation.id, "consultation.manage")  # type: ignore[arg-type]
             errors = exc.errors or {"form": exc.message}
     return render(
-        request, "consultations/edit.html", {"title": "Edit consultation", **_form_context(request, consultation, errors)},
+        request, "consultations/edit.html", {"title": N_("Edit consultation"), **_form_context(request, consultation, errors)},
         status=400 if errors else 200,
     )
 
@@ -174,10 +174,10 @@ def consultation_status(request: Request) -> Response:
     consultation_id = request.path_params["consultation_id"]
     action = form_text(request, "action", max_length=16)
     operations = {
-        "open": (svc.do_open_consultation, "The consultation is open."),
-        "close": (svc.do_close_consultation, "The consultation is closed."),
-        "archive": (svc.do_archive_consultation, "The consultation is archived."),
-        "new_code": (svc.do_new_join_code, "A new join code is ready; the old one no longer works."),
+        "open": (svc.do_open_consultation, N_("The consultation is open.")),
+        "close": (svc.do_close_consultation, N_("The consultation is closed.")),
+        "archive": (svc.do_archive_consultation, N_("The consultation is archived.")),
+        "new_code": (svc.do_new_join_code, N_("A new join code is ready; the old one no longer works.")),
     }
     if action not in operations:
         raise InvalidInput("Unknown action.")
@@ -217,7 +217,7 @@ def notices(request: Request) -> Response:
         texts = {name: form_text(request, name, max_length=4000) for name in psvc.NOTICE_FIELDS}
         try:
             psvc.do_publish_notice(session, a, consultation.id, lang, texts)  # type: ignore[arg-type]
-            return redirect_to(request, "consultations:notices", consultation_id=consultation.id, flash="The notice is published.")
+            return redirect_to(request, "consultations:notices", consultation_id=consultation.id, flash=N_("The notice is published."))
         except InvalidInput as exc:
             errors = exc.errors or {"form": exc.message}
     if not texts:
@@ -227,7 +227,7 @@ def notices(request: Request) -> Response:
         request,
         "consultations/notices.html",
         {
-            "title": "Notices", "consultation": consultation, "versions": psvc.notices_of(session, consultation), "lang_for_form": lang,
+            "title": N_("Notices"), "consultation": consultation, "versions": psvc.notices_of(session, consultation), "lang_for_form": lang,
             "texts": texts, "fields": psvc.NOTICE_FIELDS, "headings": psvc.NOTICE_HEADINGS, "errors": errors, "all_languages": LANGUAGES,
         },
         status=400 if errors else 200,
@@ -249,12 +249,12 @@ def guardian(request: Request) -> Response:
                 code=form_text(request, "code", max_length=20), method=form_text(request, "method", max_length=16),
                 reference=form_text(request, "reference", max_length=64), confirmed=form_bool(request, "confirmed"),
             )
-            return redirect_to(request, "consultations:guardian", consultation_id=consultation.id, flash="Guardian consent recorded.")
+            return redirect_to(request, "consultations:guardian", consultation_id=consultation.id, flash=N_("Guardian consent recorded."))
         except InvalidInput as exc:
             errors = exc.errors or {"code": exc.message}
     return render(
         request, "consultations/guardian.html",
-        {"title": "Guardian consent", "consultation": consultation, "modes": GUARDIAN_MODES, "errors": errors},
+        {"title": N_("Guardian consent"), "consultation": consultation, "modes": GUARDIAN_MODES, "errors": errors},
         status=400 if errors else 200,
     )
 
@@ -291,7 +291,7 @@ def assist(request: Request) -> Response:
             )
             return response
     found = _assisted(request) if request.method == "GET" else None
-    ctx: dict = {"title": "Help a participant", "consultation": consultation, "errors": errors, "assisting": found is not None}
+    ctx: dict = {"title": N_("Help a participant"), "consultation": consultation, "errors": errors, "assisting": found is not None}
     if found is not None:
         from baraza.participation.views import my_data_context
 
@@ -309,7 +309,7 @@ def assist_action(request: Request) -> Response:
     action = request.path_params["action"]
     found = _assisted(request)
     if action == "end" or found is None:
-        response = redirect_to(request, "consultations:assist", consultation_id=consultation_id, flash="Help session ended." if found else None)
+        response = redirect_to(request, "consultations:assist", consultation_id=consultation_id, flash=N_("Help session ended.") if found else None)
         response.delete_cookie(ASSIST_COOKIE, path="/consultations/")
         return response
     consultation, participant = found
@@ -330,11 +330,11 @@ def assist_action(request: Request) -> Response:
         )
     elif action == "withdraw":
         if not form_bool(request, "confirm"):
-            raise InvalidInput(errors={"confirm": "Tick the box to confirm."})
+            raise InvalidInput(errors={"confirm": N_("Tick the box to confirm.")})
         psvc.do_withdraw(session, consultation, participant, helper=a)
     else:
         raise InvalidInput("Unknown action.")
-    return redirect_to(request, "consultations:assist", consultation_id=consultation_id, flash="Saved.")
+    return redirect_to(request, "consultations:assist", consultation_id=consultation_id, flash=N_("Saved."))
 
 
 @view(permission="participant.assist")
@@ -362,11 +362,11 @@ def override(request: Request) -> Response:
                 value=form_text(request, "value", max_length=3) == "yes", reason=form_text(request, "reason", max_length=4000),
                 alternatives=form_text(request, "alternatives", max_length=4000),
             )
-            return redirect_to(request, "consultations:detail", consultation_id=consultation.id, flash="The override is recorded.")
+            return redirect_to(request, "consultations:detail", consultation_id=consultation.id, flash=N_("The override is recorded."))
         except InvalidInput as exc:
             errors = exc.errors or {"form": exc.message}
     return render(
-        request, "consultations/override.html", {"title": "Override a consent choice", "consultation": consultation, "errors": errors},
+        request, "consultations/override.html", {"title": N_("Override a consent choice"), "consultation": consultation, "errors": errors},
         status=400 if errors else 200,
     )
 

@@ -18,6 +18,7 @@ from baraza.consultations.models import Consultation
 from baraza.db import utcnow
 from baraza.errors import Forbidden, InvalidInput
 from baraza.governance.models import DataDecision, ImpactAssessment
+from baraza.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -30,38 +31,38 @@ class DpiaQuestion:
 # The data lifecycle of seeds/004 (planning, collection, processing, sharing, analysing,
 # using), then risks, mitigations and benefit. Every question must be answered to sign off.
 DPIA_STAGES = {
-    "planning": "Planning",
-    "collection": "Collection",
-    "processing": "Processing",
-    "sharing": "Sharing",
-    "analysing": "Analysing",
-    "using": "Using",
-    "risks": "Risks, mitigations and benefit",
+    "planning": N_("Planning"),
+    "collection": N_("Collection"),
+    "processing": N_("Processing"),
+    "sharing": N_("Sharing"),
+    "analysing": N_("Analysing"),
+    "using": N_("Using"),
+    "risks": N_("Risks, mitigations and benefit"),
 }
 DPIA_QUESTIONS: tuple[DpiaQuestion, ...] = (
-    DpiaQuestion("purpose", "planning", "What is the data for, and why can the purpose not be met without it?"),
-    DpiaQuestion("minimisation", "planning", "Which data categories are collected, and why is each one necessary?"),
-    DpiaQuestion("legal_basis", "planning", "What is the legal basis, and what does the law of each context say about consent and the age of consent?"),
-    DpiaQuestion("collection_method", "collection", "How do young people join and agree (join code, QR, facilitator present), and how are notices made right for their age and language?"),
-    DpiaQuestion("children", "collection", "How are young people under the age of consent protected (their own assent, guardian consent)?"),
-    DpiaQuestion("security", "processing", "Where is the data kept, who can reach it, and how is it protected (pseudonyms, encryption, roles)?"),
-    DpiaQuestion("retention", "processing", "How long is each category kept, and why that long?"),
-    DpiaQuestion("sharing", "sharing", "Is any data shared with other organisations? Under which agreement and in what form?"),
-    DpiaQuestion("analysis", "analysing", "How is the data analysed, how are small groups protected, and how is free text screened for personal data?"),
-    DpiaQuestion("use", "using", "How are the results used, and how are they brought back to the young people?"),
-    DpiaQuestion("rights", "using", "How can young people see, download, correct and delete their data, and withdraw?"),
-    DpiaQuestion("risks", "risks", "What could go wrong for young people or their groups (harm, stigma, reprisal, exposure in a fragile setting)?"),
-    DpiaQuestion("mitigations", "risks", "What reduces each of those risks?"),
-    DpiaQuestion("benefit", "risks", "What is the benefit of using this data for young people, and does it outweigh the risks?"),
+    DpiaQuestion("purpose", "planning", N_("What is the data for, and why can the purpose not be met without it?")),
+    DpiaQuestion("minimisation", "planning", N_("Which data categories are collected, and why is each one necessary?")),
+    DpiaQuestion("legal_basis", "planning", N_("What is the legal basis, and what does the law of each context say about consent and the age of consent?")),
+    DpiaQuestion("collection_method", "collection", N_("How do young people join and agree (join code, QR, facilitator present), and how are notices made right for their age and language?")),
+    DpiaQuestion("children", "collection", N_("How are young people under the age of consent protected (their own assent, guardian consent)?")),
+    DpiaQuestion("security", "processing", N_("Where is the data kept, who can reach it, and how is it protected (pseudonyms, encryption, roles)?")),
+    DpiaQuestion("retention", "processing", N_("How long is each category kept, and why that long?")),
+    DpiaQuestion("sharing", "sharing", N_("Is any data shared with other organisations? Under which agreement and in what form?")),
+    DpiaQuestion("analysis", "analysing", N_("How is the data analysed, how are small groups protected, and how is free text screened for personal data?")),
+    DpiaQuestion("use", "using", N_("How are the results used, and how are they brought back to the young people?")),
+    DpiaQuestion("rights", "using", N_("How can young people see, download, correct and delete their data, and withdraw?")),
+    DpiaQuestion("risks", "risks", N_("What could go wrong for young people or their groups (harm, stigma, reprisal, exposure in a fragile setting)?")),
+    DpiaQuestion("mitigations", "risks", N_("What reduces each of those risks?")),
+    DpiaQuestion("benefit", "risks", N_("What is the benefit of using this data for young people, and does it outweigh the risks?")),
 )
 DPIA_KEYS = tuple(q.key for q in DPIA_QUESTIONS)
 DECISION_KINDS = {
-    "collect": "Collect a category of data",
-    "share": "Share data with another organisation",
-    "extend_retention": "Keep data longer",
-    "override_consent": "Override a consent choice",
-    "waive_guardian": "Waive guardian consent",
-    "other": "Other decision about data",
+    "collect": N_("Collect a category of data"),
+    "share": N_("Share data with another organisation"),
+    "extend_retention": N_("Keep data longer"),
+    "override_consent": N_("Override a consent choice"),
+    "waive_guardian": N_("Waive guardian consent"),
+    "other": N_("Other decision about data"),
 }
 
 
@@ -83,20 +84,23 @@ def gate_problems(session: Session, consultation: Consultation) -> list[str]:
     assessment = impact_assessment_of(session, consultation)
     missing = unanswered(assessment)
     if assessment is None or missing:
-        problems.append(f"The data protection impact assessment is not complete ({len(missing)} of {len(DPIA_KEYS)} questions unanswered).")
+        problems.append(N_(
+            "The data protection impact assessment is not complete (%(missing)s of %(total)s questions unanswered).",
+            missing=len(missing), total=len(DPIA_KEYS),
+        ))
     if assessment is None or assessment.signed_off_at is None:
-        problems.append("The impact assessment has not been signed off by a data protection focal point.")
+        problems.append(N_("The impact assessment has not been signed off by a data protection focal point."))
     if consultation.guardian_waived and not (assessment and assessment.allows_no_guardian):
-        problems.append("Guardian consent is waived, but the impact assessment does not find that it may be.")
+        problems.append(N_("Guardian consent is waived, but the impact assessment does not find that it may be."))
     if not contexts_of(session, consultation):
-        problems.append("Choose at least one context.")
+        problems.append(N_("Choose at least one context."))
     if not consultation.purposes:
-        problems.append("Declare at least one purpose.")
+        problems.append(N_("Declare at least one purpose."))
     for lang in consultation.languages:
         if not consultation.title.get(lang):
-            problems.append(f"Give a title in {lang}.")
+            problems.append(N_("Give a title in %(language)s.", language=lang))
         if latest_notice(session, consultation.id, lang) is None:  # type: ignore[arg-type]
-            problems.append(f"Publish a notice in {lang}.")
+            problems.append(N_("Publish a notice in %(language)s.", language=lang))
     return problems
 
 
@@ -106,9 +110,9 @@ def record_decision(
 ) -> DataDecision:
     """Add a decision-log entry in the caller's transaction (no commit)."""
     if kind not in DECISION_KINDS:
-        raise InvalidInput(errors={"kind": "Choose what kind of decision this is."})
+        raise InvalidInput(errors={"kind": N_("Choose what kind of decision this is.")})
     if not reason.strip():
-        raise InvalidInput(errors={"reason": "Say why this was decided."})
+        raise InvalidInput(errors={"reason": N_("Say why this was decided.")})
     org = organisation_id or (consultation.organisation_id if consultation else None)
     if org is None:
         raise InvalidInput("A decision belongs to an organisation.")
@@ -131,7 +135,7 @@ def do_record_decision(session: Session, actor: Actor, consultation_id: int, *, 
     """Record a decision about a consultation's data: who, when, what, why, alternatives."""
     consultation = access_consultation(session, actor, consultation_id, "decision.record")
     if not summary.strip():
-        raise InvalidInput(errors={"summary": "Say what was decided."})
+        raise InvalidInput(errors={"summary": N_("Say what was decided.")})
     decision = record_decision(session, actor, consultation, kind, summary, reason, alternatives)
     session.commit()
     return decision
@@ -168,7 +172,7 @@ def do_sign_off_impact_assessment(session: Session, actor: Actor, consultation_i
     assessment = impact_assessment_of(session, consultation)
     missing = unanswered(assessment)
     if assessment is None or missing:
-        raise InvalidInput(f"Every question must be answered before sign-off ({len(missing)} unanswered).")
+        raise InvalidInput(N_("Every question must be answered before sign-off (%(missing)s unanswered).", missing=len(missing)))
     if assessment.signed_off_at is not None:
         raise InvalidInput("This assessment is already signed off.")
     assessment.signed_off_at = utcnow()

@@ -28,6 +28,7 @@ from baraza.db import utcnow
 from baraza.errors import Forbidden, InvalidInput, NotFound
 from baraza.governance.models import DataExport, SharingAgreement
 from baraza.governance.services import record_decision
+from baraza.i18n import N_
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.keys import pseudonymise
 from baraza.participation.models import Participant
@@ -109,25 +110,25 @@ def do_create_sharing_agreement(
     problems: dict[str, str] = {}
     recipient = session.get(Organisation, fields.recipient_organisation_id)
     if recipient is None or recipient.id == consultation.organisation_id:
-        problems["recipient"] = "Choose the organisation receiving the data."
+        problems["recipient"] = N_("Choose the organisation receiving the data.")
     declared = categories_of(session, consultation)
     categories = [c for c in dict.fromkeys(fields.categories)]
     if not categories or any(c not in declared for c in categories):
-        problems["categories"] = "Choose data categories this consultation collects."
+        problems["categories"] = N_("Choose data categories this consultation collects.")
     purposes = [p.strip()[:300] for p in fields.purposes if p.strip()]
     if not purposes:
-        problems["purposes"] = "Say what the recipient may use the data for."
+        problems["purposes"] = N_("Say what the recipient may use the data for.")
     if fields.expires_at <= fields.starts_at or fields.expires_at <= utcnow():
-        problems["expires_at"] = "The agreement must end after it starts, in the future."
+        problems["expires_at"] = N_("The agreement must end after it starts, in the future.")
     if not document:
-        problems["document"] = "Upload the signed agreement."
+        problems["document"] = N_("Upload the signed agreement.")
     elif len(document) > MAX_DOCUMENT_BYTES:
-        problems["document"] = "The document is too large (4 MB at most)."
+        problems["document"] = N_("The document is too large (4 MB at most).")
     kind = sniff_document(document) if document else None
     if document and kind is None and "document" not in problems:
-        problems["document"] = "Upload a PDF, PNG or JPEG file."
+        problems["document"] = N_("Upload a PDF, PNG or JPEG file.")
     if not reason.strip():
-        problems["reason"] = "Say why the data is shared."
+        problems["reason"] = N_("Say why the data is shared.")
     if problems:
         raise InvalidInput(errors=problems)
     assert kind is not None and recipient is not None

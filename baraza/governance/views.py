@@ -15,6 +15,7 @@ from baraza.consultations.models import DATA_CATEGORIES
 from baraza.errors import InvalidInput
 from baraza.governance import services as svc
 from baraza.governance import sharing
+from baraza.i18n import N_
 from baraza.web import actor, db, form_bool, form_int, form_list, form_text, redirect_to, render, state, view
 
 
@@ -33,7 +34,7 @@ def dpia(request: Request) -> Response:
         answers = {key: form_text(request, key, max_length=8000) for key in svc.DPIA_KEYS}
         try:
             svc.do_save_impact_assessment(session, a, consultation.id, answers, allows_no_guardian=form_bool(request, "allows_no_guardian"))  # type: ignore[arg-type]
-            return redirect_to(request, "consultations:dpia", consultation_id=consultation.id, flash="The impact assessment is saved.")
+            return redirect_to(request, "consultations:dpia", consultation_id=consultation.id, flash=N_("The impact assessment is saved."))
         except InvalidInput as exc:
             errors = {"form": exc.message}
     assessment = svc.impact_assessment_of(session, consultation)
@@ -41,7 +42,7 @@ def dpia(request: Request) -> Response:
         request,
         "governance/dpia.html",
         {
-            "title": "Data protection impact assessment",
+            "title": N_("Data protection impact assessment"),
             "consultation": consultation,
             "assessment": assessment,
             "questions": svc.DPIA_QUESTIONS,
@@ -61,10 +62,10 @@ def dpia_signoff(request: Request) -> Response:
     consultation_id = request.path_params["consultation_id"]
     if form_text(request, "action", max_length=16) == "withdraw":
         svc.do_withdraw_sign_off(session, a, consultation_id)
-        message = "The sign-off is withdrawn; the assessment can be changed."
+        message = N_("The sign-off is withdrawn; the assessment can be changed.")
     else:
         svc.do_sign_off_impact_assessment(session, a, consultation_id)
-        message = "The impact assessment is signed off."
+        message = N_("The impact assessment is signed off.")
     return redirect_to(request, "consultations:dpia", consultation_id=consultation_id, flash=message)
 
 
@@ -80,7 +81,7 @@ def decisions(request: Request) -> Response:
                 kind=form_text(request, "kind", max_length=32), summary=form_text(request, "summary", max_length=500),
                 reason=form_text(request, "reason", max_length=4000), alternatives=form_text(request, "alternatives", max_length=4000),
             )
-            return redirect_to(request, "consultations:decisions", consultation_id=consultation.id, flash="The decision is recorded.")
+            return redirect_to(request, "consultations:decisions", consultation_id=consultation.id, flash=N_("The decision is recorded."))
         except InvalidInput as exc:
             errors = exc.errors or {"summary": exc.message}
     rows = svc.decisions_of(session, consultation)
@@ -88,7 +89,7 @@ def decisions(request: Request) -> Response:
     return render(
         request,
         "governance/decisions.html",
-        {"title": "Decision log", "consultation": consultation, "decisions": rows, "kinds": svc.DECISION_KINDS, "names": names,
+        {"title": N_("Decision log"), "consultation": consultation, "decisions": rows, "kinds": svc.DECISION_KINDS, "names": names,
          "can_record": a.can("decision.record"), "errors": errors},
         status=400 if errors else 200,
     )
@@ -99,7 +100,7 @@ def _date(request: Request, name: str) -> datetime:
     try:
         return datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError as exc:
-        raise InvalidInput(errors={name: "Enter a date."}) from exc
+        raise InvalidInput(errors={name: N_("Enter a date.")}) from exc
 
 
 @view(permission="consultation.view", max_files=1)
@@ -126,7 +127,7 @@ def sharing_page(request: Request) -> Response:
                 session, settings, a, consultation.id, fields, document=document, document_name=name,  # type: ignore[arg-type]
                 reason=form_text(request, "reason", max_length=4000), alternatives=form_text(request, "alternatives", max_length=4000),
             )
-            return redirect_to(request, "consultations:sharing", consultation_id=consultation.id, flash="The agreement is recorded.")
+            return redirect_to(request, "consultations:sharing", consultation_id=consultation.id, flash=N_("The agreement is recorded."))
         except InvalidInput as exc:
             errors = exc.errors or {"form": exc.message}
     organisations = {o.id: o.name for o in session.exec(select(Organisation).order_by(col(Organisation.name))).all()}
@@ -134,7 +135,7 @@ def sharing_page(request: Request) -> Response:
         request,
         "governance/sharing.html",
         {
-            "title": "Data sharing",
+            "title": N_("Data sharing"),
             "consultation": consultation,
             "agreements": sharing.agreements_of(session, consultation),
             "exports": sharing.exports_of(session, a, consultation),
@@ -163,7 +164,7 @@ def agreement_document(request: Request) -> Response:
 def agreement_revoke(request: Request) -> Response:
     consultation_id = request.path_params["consultation_id"]
     sharing.do_revoke_sharing_agreement(db(request), actor(request), consultation_id, request.path_params["agreement_id"])
-    return redirect_to(request, "consultations:sharing", consultation_id=consultation_id, flash="The agreement has ended.")
+    return redirect_to(request, "consultations:sharing", consultation_id=consultation_id, flash=N_("The agreement has ended."))
 
 
 @view(permission="sharing.export")
@@ -173,7 +174,7 @@ def export_create(request: Request) -> Response:
         db(request), state(request).settings, state(request).registry, actor(request), consultation_id,
         form_int(request, "recipient", required=True) or 0,
     )
-    return redirect_to(request, "consultations:sharing", consultation_id=consultation_id, flash="The export is ready to download.")
+    return redirect_to(request, "consultations:sharing", consultation_id=consultation_id, flash=N_("The export is ready to download."))
 
 
 @view(permission="sharing.export")
