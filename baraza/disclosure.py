@@ -26,9 +26,11 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from baraza.i18n import N_
+
 DEFAULT_K = 5
-FEWER_THAN = "fewer than %(k)s"
-HIDDEN = "hidden to protect a small group"
+FEWER_THAN = N_("fewer than %(k)s")
+HIDDEN = N_("hidden to protect a small group")
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,11 @@ def notices(request: Request) -> Response:
             errors = exc.errors or {"form": exc.message}
     if not texts:
         current = psvc.latest_notice(session, consultation.id, lang)  # type: ignore[arg-type]
-        texts = {name: getattr(current, name) for name in psvc.NOTICE_FIELDS} if current else psvc.notice_template(session, consultation)
+        texts = (
+            {name: getattr(current, name) for name in psvc.NOTICE_FIELDS}
+            if current
+            else psvc.notice_template(session, consultation, lang, state(request).translations.get(lang))
+        )
     return render(
         request,
         "consultations/notices.html",

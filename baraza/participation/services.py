@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from babel.lists import format_list
+from babel.support import NullTranslations
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
@@ -28,6 +30,7 @@ from baraza.consultations.models import Consultation, ConsultationStatus
 from baraza.db import utcnow
 from baraza.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
 from baraza.governance.services import record_decision
+from baraza.i18n import N_
 from baraza.participation.api import participant_actor
 from baraza.participation.keys import (
     guardian_code,
@@ -56,28 +59,28 @@ CORE_SOURCE = "participation.about"
 CORRECTION_PURPOSE = "correction"
 NOTICE_FIELDS = ("what_collected", "why", "who_sees", "how_long", "if_no", "your_rights", "contact")
 NOTICE_HEADINGS = {
-    "what_collected": "What we collect",
-    "why": "Why",
-    "who_sees": "Who sees it",
-    "how_long": "How long we keep it",
-    "if_no": "If you say no",
-    "your_rights": "Your data is yours",
-    "contact": "Questions?",
+    "what_collected": N_("What we collect"),
+    "why": N_("Why"),
+    "who_sees": N_("Who sees it"),
+    "how_long": N_("How long we keep it"),
+    "if_no": N_("If you say no"),
+    "your_rights": N_("Your data is yours"),
+    "contact": N_("Questions?"),
 }
 CHOICES = ("analysis", "quoting", "follow_up")
 CONSENT_KIND_LABELS = {
-    "consent": "You agreed to take part",
-    "assent": "You agreed to take part yourself",
-    "guardian_consent": "Your parent or guardian agreed",
-    "choices_changed": "You changed your choices",
-    "override": "Staff changed a choice, with a written reason",
-    "withdrawal": "You left",
+    "consent": N_("You agreed to take part"),
+    "assent": N_("You agreed to take part yourself"),
+    "guardian_consent": N_("Your parent or guardian agreed"),
+    "choices_changed": N_("You changed your choices"),
+    "override": N_("Staff changed a choice, with a written reason"),
+    "withdrawal": N_("You left"),
 }
 GENDER_OPTIONS = {
-    "girl": "A girl or young woman",
-    "boy": "A boy or young man",
-    "another": "In another way",
-    "prefer_not": "I prefer not to say",
+    "girl": N_("A girl or young woman"),
+    "boy": N_("A boy or young man"),
+    "another": N_("In another way"),
+    "prefer_not": N_("I prefer not to say"),
 }
 ASSIST_LOOKUPS_PER_WINDOW = 30
 
@@ -96,12 +99,12 @@ class AgeBand:
     def label(self) -> tuple[str, dict[str, int]]:
         """A message id and its variables (translate in the template)."""
         if self.low == 0:
-            return "%(high)s or younger", {"high": self.high or 0}
+            return N_("%(high)s or younger"), {"high": self.high or 0}
         if self.high is None:
-            return "%(low)s or older", {"low": self.low}
+            return N_("%(low)s or older"), {"low": self.low}
         if self.high == self.low:
             return "%(low)s", {"low": self.low}
-        return "%(low)s to %(high)s", {"low": self.low, "high": self.high}
+        return N_("%(low)s to %(high)s"), {"low": self.low, "high": self.high}
 
 
 def age_bands(age_of_consent: int) -> list[AgeBand]:
@@ -142,37 +145,53 @@ def notices_of(session: Session, consultation: Consultation) -> list[Notice]:
     )
 
 
-def notice_template(session: Session, consultation: Consultation) -> dict[str, str]:
-    """A first draft of the notice in plain English, from what the consultation declares."""
+def notice_template(
+    session: Session, consultation: Consultation, language: str = "en", translations: NullTranslations | None = None
+) -> dict[str, str]:
+    """A first draft of the notice in plain words, from what the consultation declares, in the
+    language the notice is being written in (`translations` is that language's catalog)."""
+    t = (translations or NullTranslations()).gettext
     categories = categories_of(session, consultation)
     org = session.get(Organisation, consultation.organisation_id)
-    org_name = org.name if org else "the organisation running this"
-    things = []
-    if "answers" in categories:
-        things.append("your answers")
-    if "free_text" in categories:
-        things.append("what you write in your own words")
-    if "age_band" in categories:
-        things.append("your age group (not your birthday)")
-    if "gender" in categories:
-        things.append("your gender, if you want to say")
-    if "location" in categories:
-        things.append("the area you live in (not your address)")
-    kept = {
-        "answers": "your answers", "free_text": "what you write", "age_band": "your age group",
-        "gender": "your gender", "location": "your area", "participation": "the record that you agreed",
+    org_name = org.name if org else t(N_("the organisation running this"))
+    collected = {
+        "answers": N_("your answers"),
+        "free_text": N_("what you write in your own words"),
+        "age_band": N_("your age group (not your birthday)"),
+        "gender": N_("your gender, if you want to say"),
+        "location": N_("the area you live in (not your address)"),
     }
-    how_long = " ".join(f"We keep {kept[c]} for {days} days, then delete it." for c, days in categories.items() if c in kept)
+    things = [t(text) for c, text in collected.items() if c in categories]
+    kept = {
+        "answers": N_("We keep your answers for %(days)s days, then delete them."),
+        "free_text": N_("We keep what you write for %(days)s days, then delete it."),
+        "age_band": N_("We keep your age group for %(days)s days, then delete it."),
+        "gender": N_("We keep your gender for %(days)s days, then delete it."),
+        "location": N_("We keep your area for %(days)s days, then delete it."),
+        "participation": N_("We keep the record that you agreed for %(days)s days, then delete it."),
+    }
+    try:
+        listed = format_list(things, locale=language)
+    except (ValueError, TypeError):
+        listed = ", ".join(things)
     return {
-        "what_collected": "We save " + (", ".join(things) or "only that you took part") + ". We never ask your name, phone number or address.",
-        "why": "We use it to: " + "; ".join(consultation.purposes or ["understand what young people think"]) + ".",
-        "who_sees": f"Only the small team at {org_name} running this. Results are shown as totals of at least "
-        f"{consultation.k_threshold} people, so nobody can tell what you said.",
-        "how_long": how_long,
-        "if_no": "That is fine. Nothing is saved and nothing bad happens. You can stop at any time.",
-        "your_rights": "Open \"My data\" at any time: see what you told us, download it, change or delete an answer, or leave. "
-        "Keep your secret words: they bring you back, even on another phone.",
-        "contact": "Ask the person running the session, or the data protection focal point of " + org_name + ".",
+        "what_collected": (
+            t(N_("We save %(things)s. We never ask your name, phone number or address.")) % {"things": listed}
+            if things
+            else t(N_("We save only that you took part. We never ask your name, phone number or address."))
+        ),
+        "why": t(N_("We use it to: %(purposes)s.")) % {"purposes": "; ".join(consultation.purposes or [t(N_("understand what young people think"))])},
+        "who_sees": t(N_(
+            "Only the small team at %(organisation)s running this. Results are shown as totals of at least %(k)s people, "
+            "so nobody can tell what you said."
+        )) % {"organisation": org_name, "k": consultation.k_threshold},
+        "how_long": " ".join(t(kept[c]) % {"days": days} for c, days in categories.items() if c in kept),
+        "if_no": t(N_("That is fine. Nothing is saved and nothing bad happens. You can stop at any time.")),
+        "your_rights": t(N_(
+            "Open \"My data\" at any time: see what you told us, download it, change or delete an answer, or leave. "
+            "Keep your secret words: they bring you back, even on another phone."
+        )),
+        "contact": t(N_("Ask the person running the session, or the data protection focal point of %(organisation)s.")) % {"organisation": org_name},
     }
 
 
@@ -181,8 +200,8 @@ def do_publish_notice(session: Session, actor: Actor, consultation_id: int, lang
     records point at the version each participant read."""
     consultation = access_consultation(session, actor, consultation_id, "consultation.manage")
     if language not in consultation.languages:
-        raise InvalidInput(errors={"language": "Choose one of the consultation's languages."})
-    problems = {name: "Write this part of the notice." for name in NOTICE_FIELDS if not (texts.get(name) or "").strip()}
+        raise InvalidInput(errors={"language": N_("Choose one of the consultation's languages.")})
+    problems = {name: N_("Write this part of the notice.") for name in NOTICE_FIELDS if not (texts.get(name) or "").strip()}
     if problems:
         raise InvalidInput(errors=problems)
     current = latest_notice(session, consultation.id, language)  # type: ignore[arg-type]
@@ -271,17 +290,17 @@ def do_join_consultation(
         context_id = next(iter(contexts))
     context = contexts.get(context_id) if context_id is not None else None
     if context is None:
-        raise InvalidInput(errors={"context": "Choose where you are taking part."})
+        raise InvalidInput(errors={"context": N_("Choose where you are taking part.")})
     if language not in consultation.languages:
-        raise InvalidInput(errors={"lang": "Choose one of the languages of this consultation."})
+        raise InvalidInput(errors={"lang": N_("Choose one of the languages of this consultation.")})
     notice = latest_notice(session, consultation.id, language)  # type: ignore[arg-type]
     if notice is None or notice.id != notice_id:
         raise InvalidInput("The information page changed while you were reading. Please read it again.")
     band = band_for(context, age_band)
     if band is None:
-        raise InvalidInput(errors={"age_band": "Choose how old you are."})
+        raise InvalidInput(errors={"age_band": N_("Choose how old you are.")})
     if not agree:
-        raise InvalidInput(errors={"agree": "You can only take part if you tick that you agree. It is fine not to."})
+        raise InvalidInput(errors={"agree": N_("You can only take part if you tick that you agree. It is fine not to.")})
     window = timedelta(minutes=settings.throttle_window_minutes)
     code_key = auth.keyed(settings, "join-code", consultation.join_code)
     if auth.throttle_count(session, code_key, window) >= settings.join_code_limit:
@@ -383,18 +402,18 @@ def do_record_guardian_consent(
     """
     consultation = access_consultation(session, actor, consultation_id, "participant.assist")
     if method not in consultation.guardian_modes:
-        raise InvalidInput(errors={"method": "This consultation does not allow that way of recording guardian consent."})
+        raise InvalidInput(errors={"method": N_("This consultation does not allow that way of recording guardian consent.")})
     if method == "attested" and not confirmed:
-        raise InvalidInput(errors={"confirmed": "Confirm that the guardian is here and agrees."})
+        raise InvalidInput(errors={"confirmed": N_("Confirm that the guardian is here and agrees.")})
     if method == "paper" and not reference.strip():
-        raise InvalidInput(errors={"reference": "Type the reference written on the paper form."})
+        raise InvalidInput(errors={"reference": N_("Type the reference written on the paper form.")})
     wanted = "".join(ch for ch in code.upper() if ch.isalnum())
     pending = session.exec(
         select(Participant).where(Participant.consultation_id == consultation.id, Participant.consent_status == ConsentStatus.PENDING_GUARDIAN)
     ).all()
     match = next((p for p in pending if guardian_code(settings, p.id).replace("-", "") == wanted), None)  # type: ignore[arg-type]
     if match is None:
-        raise InvalidInput(errors={"code": "No one is waiting with this code. Check it on the young person's phone."})
+        raise InvalidInput(errors={"code": N_("No one is waiting with this code. Check it on the young person's phone.")})
     match.consent_status = ConsentStatus.VALID.value
     session.add(match)
     _consent_record(
@@ -424,7 +443,7 @@ def do_recover_participant(session: Session, settings: Settings, phrase: str, ad
     if participant is None or not phrase.strip():
         auth.throttle_hit(session, ip_key)
         session.commit()
-        raise InvalidInput(errors={"phrase": "These words do not match. Check each word and try again."})
+        raise InvalidInput(errors={"phrase": N_("These words do not match. Check each word and try again.")})
     token = new_token()
     session.add(ParticipantDevice(token_hash=token_hash(token), participant_id=participant.id))  # type: ignore[arg-type]
     record_audit(session, participant_actor(participant), "participant.recover", [("participant", participant.id)])
@@ -459,12 +478,12 @@ def do_save_about_you(
     problems = {}
     if "gender" in categories and gender:
         if gender not in GENDER_OPTIONS:
-            problems["gender"] = "Choose one of the options."
+            problems["gender"] = N_("Choose one of the options.")
         else:
             participant.gender = gender
     if "location" in categories and location:
         if location not in consultation.location_options:
-            problems["location"] = "Choose one of the areas."
+            problems["location"] = N_("Choose one of the areas.")
         else:
             participant.location = location
     if problems:
@@ -527,14 +546,14 @@ def do_override_consent(
     reason; writes a consent record, a decision-log entry and an audit entry (SECURITY 20)."""
     consultation = access_consultation(session, actor, consultation_id, "consent.override")
     if choice not in CHOICES:
-        raise InvalidInput(errors={"choice": "Choose which choice to override."})
+        raise InvalidInput(errors={"choice": N_("Choose which choice to override.")})
     if len(reason.strip()) < 10:
-        raise InvalidInput(errors={"reason": "Write the reason for overriding a young person's choice."})
+        raise InvalidInput(errors={"reason": N_("Write the reason for overriding a young person's choice.")})
     participant = session.exec(
         select(Participant).where(Participant.consultation_id == consultation.id, Participant.pseudonym == pseudonym.strip().upper())
     ).one_or_none()
     if participant is None:
-        raise InvalidInput(errors={"pseudonym": "No participant of this consultation has that reference."})
+        raise InvalidInput(errors={"pseudonym": N_("No participant of this consultation has that reference.")})
     if participant.withdrawn_at is not None:
         raise InvalidInput("This participant has withdrawn; their choices can no longer change.")
     setattr(participant, f"consent_{choice}", value)
@@ -566,18 +585,18 @@ def core_items(session: Session, consultation: Consultation, participant: Partic
         # Only bands on the same side of the age of consent: crossing it changes who must agree.
         same_side = [b for b in bands if b.under_age_of_consent == participant.under_age_of_consent]
         items.append(ParticipantItem(
-            source=CORE_SOURCE, item_id="age_band", category="age_band", label="Your age", value=participant.age_band,
-            created_at=when, group="About you", kind="choice", choices=tuple((b.key, b.key) for b in same_side), correctable=True,
+            source=CORE_SOURCE, item_id="age_band", category="age_band", label=N_("Your age"), value=participant.age_band,
+            created_at=when, group=N_("About you"), kind="choice", choices=tuple((b.key, b.key) for b in same_side), correctable=True,
         ))
     if participant.gender:
         items.append(ParticipantItem(
-            source=CORE_SOURCE, item_id="gender", category="gender", label="Your gender", value=participant.gender,
-            created_at=when, group="About you", kind="choice", choices=tuple(GENDER_OPTIONS.items()), correctable=True,
+            source=CORE_SOURCE, item_id="gender", category="gender", label=N_("Your gender"), value=participant.gender,
+            created_at=when, group=N_("About you"), kind="choice", choices=tuple(GENDER_OPTIONS.items()), correctable=True,
         ))
     if participant.location:
         items.append(ParticipantItem(
-            source=CORE_SOURCE, item_id="location", category="location", label="Your area", value=participant.location,
-            created_at=when, group="About you", kind="choice", choices=tuple((o, o) for o in consultation.location_options), correctable=True,
+            source=CORE_SOURCE, item_id="location", category="location", label=N_("Your area"), value=participant.location,
+            created_at=when, group=N_("About you"), kind="choice", choices=tuple((o, o) for o in consultation.location_options), correctable=True,
         ))
     return items
 
@@ -620,13 +639,13 @@ def do_correct_item(
         raise InvalidInput("This cannot be changed. You can delete it instead.")
     new_value = new_value.strip()
     if not new_value:
-        raise InvalidInput(errors={"value": "Write the new answer, or delete it instead."})
+        raise InvalidInput(errors={"value": N_("Write the new answer, or delete it instead.")})
     if item.kind == "choice" and new_value not in {value for value, _ in item.choices}:
-        raise InvalidInput(errors={"value": "Choose one of the options."})
+        raise InvalidInput(errors={"value": N_("Choose one of the options.")})
     if len(new_value) > 4000:
-        raise InvalidInput(errors={"value": "Keep this under 4000 characters."})
+        raise InvalidInput(errors={"value": N_("Keep this under %(max)s characters.", max=4000)})
     if new_value == item.value:
-        raise InvalidInput(errors={"value": "This is the same as before."})
+        raise InvalidInput(errors={"value": N_("This is the same as before.")})
     if source == CORE_SOURCE:
         previous = item.value
         setattr(participant, item_id, new_value)
@@ -722,11 +741,15 @@ def neutralise_cell(value: Any) -> str:
 
 def do_download_my_data(
     session: Session, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant, fmt: str,
-    *, helper: Actor | None = None,
+    *, helper: Actor | None = None, translations: NullTranslations | None = None,
 ) -> tuple[bytes, str, str]:
-    """The participant's data as JSON or CSV: (body, content type, file name). Audited."""
+    """The participant's data as JSON or CSV: (body, content type, file name). Audited.
+
+    The spreadsheet's headings and the core's own labels are in the participant's language
+    (`translations`); JSON keeps stable English keys for programs."""
     if fmt not in {"json", "csv"}:
         raise InvalidInput("Choose JSON or CSV.")
+    t = (translations or NullTranslations()).gettext
     data = my_data(session, settings, registry, consultation, participant)
     if fmt == "json":
         body = json.dumps(data, ensure_ascii=False, indent=2).encode()
@@ -734,14 +757,17 @@ def do_download_my_data(
     else:
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["group", "question", "your answer", "kind", "when", "earlier answers"])
+        writer.writerow([t(N_("group")), t(N_("question")), t(N_("your answer")), t(N_("kind")), t(N_("when")), t(N_("earlier answers"))])
         for key in ("reference", "context", "joined_at", "consent_status"):
-            writer.writerow(["taking part", key, neutralise_cell(data[key]), "", "", ""])
+            writer.writerow([t(N_("taking part")), key, neutralise_cell(data[key]), "", "", ""])
         for name, value in data["choices"].items():
-            writer.writerow(["your choices", name, "yes" if value else "no", "", "", ""])
+            writer.writerow([t(N_("your choices")), name, t(N_("yes")) if value else t(N_("no")), "", "", ""])
         for item in data["items"]:
+            core = item["source"] == CORE_SOURCE
+            value = t(GENDER_OPTIONS[item["value"]]) if core and item["item_id"] == "gender" and item["value"] in GENDER_OPTIONS else item["value"]
             writer.writerow([
-                neutralise_cell(item["group"]), neutralise_cell(item["label"]), neutralise_cell(item["value"]), item["category"],
+                neutralise_cell(t(item["group"]) if core else item["group"]), neutralise_cell(t(item["label"]) if core else item["label"]),
+                neutralise_cell(value), item["category"],
                 item["created_at"], neutralise_cell(" | ".join(h["previous_value"] for h in item["history"])),
             ])
         body = ("\ufeff" + out.getvalue()).encode()  # the BOM lets spreadsheets read Arabic and accents
@@ -768,7 +794,7 @@ def do_find_participant_by_phrase(session: Session, settings: Settings, actor: A
     if participant is None:
         record_audit(session, actor, "participant.assist_not_found", [("consultation", consultation.id)])
         session.commit()
-        raise InvalidInput(errors={"phrase": "No participant of this consultation has these words."})
+        raise InvalidInput(errors={"phrase": N_("No participant of this consultation has these words.")})
     record_audit(session, actor, "participant.assist_open", [("participant", participant.id), ("consultation", consultation.id)])
     session.commit()
     return participant

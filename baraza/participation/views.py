@@ -16,7 +16,7 @@ from baraza.accounts.models import Context
 from baraza.consultations.access import categories_of, contexts_of
 from baraza.consultations.models import Consultation, ConsultationStatus
 from baraza.errors import InvalidInput, NotFound, ParticipantRequired
-from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES
+from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
 from baraza.participation import services as svc
 from baraza.participation.api import (
     cookie_tokens,
@@ -93,9 +93,9 @@ def join(request: Request) -> Response:
         try:
             consultation = svc.do_check_join_code(db(request), state(request).settings, code, auth.client_address(request))
         except NotFound as exc:
-            return _page(request, "participation/join.html", None, {"title": "Join", "error": exc.message, "code": code}, status=404)
+            return _page(request, "participation/join.html", None, {"title": N_("Join"), "error": exc.message, "code": code}, status=404)
         return redirect_to(request, "participation:join_code", code=consultation.join_code)
-    return _page(request, "participation/join.html", None, {"title": "Join"})
+    return _page(request, "participation/join.html", None, {"title": N_("Join")})
 
 
 @view()
@@ -113,7 +113,7 @@ def join_code(request: Request) -> Response:
         request,
         "participation/welcome.html",
         consultation,
-        {"title": "Welcome", "contexts": contexts, "closed": consultation.status != ConsultationStatus.OPEN},
+        {"title": N_("Welcome"), "contexts": contexts, "closed": consultation.status != ConsultationStatus.OPEN},
     )
 
 
@@ -184,7 +184,7 @@ def notice(request: Request) -> Response:
         "participation/notice.html",
         consultation,
         {
-            "title": "Before you start",
+            "title": N_("Before you start"),
             "notice": current,
             "context": context,
             "bands": svc.age_bands(context.age_of_consent),
@@ -201,7 +201,7 @@ def notice(request: Request) -> Response:
 def no_thanks(request: Request) -> Response:
     consultation = svc.do_check_join_code(db(request), state(request).settings, request.path_params["code"], auth.client_address(request))
     use_language(request, consultation)
-    return _page(request, "participation/no_thanks.html", consultation, {"title": "No problem"})
+    return _page(request, "participation/no_thanks.html", consultation, {"title": N_("No problem")})
 
 
 @view()
@@ -214,7 +214,7 @@ def phrase(request: Request) -> Response:
     words = None
     if value and value.split(":", 1)[0] == str(participant.id):
         words = value.split(":", 1)[1].split()
-    response = _page(request, "participation/phrase.html", consultation, {"title": "Your secret words", "words": words})
+    response = _page(request, "participation/phrase.html", consultation, {"title": N_("Your secret words"), "words": words})
     response.delete_cookie(PHRASE_COOKIE, path="/p/")
     return response
 
@@ -228,11 +228,11 @@ def recover(request: Request) -> Response:
         try:
             participant, token = svc.do_recover_participant(db(request), settings, words, auth.client_address(request))
         except InvalidInput as exc:
-            return _page(request, "participation/recover.html", None, {"title": "Come back", "errors": exc.errors}, status=400)
+            return _page(request, "participation/recover.html", None, {"title": N_("Come back"), "errors": exc.errors}, status=400)
         response = redirect_to(request, "participation:home", consultation_id=participant.consultation_id)
         set_participant_cookie(request, response, settings, token)
         return response
-    return _page(request, "participation/recover.html", None, {"title": "Come back", "errors": {}})
+    return _page(request, "participation/recover.html", None, {"title": N_("Come back"), "errors": {}})
 
 
 # The consultation home, about you, forget this phone ------------------------------------------------
@@ -254,7 +254,7 @@ def home(request: Request) -> Response:
         "participation/home.html",
         consultation,
         {
-            "title": "Home",
+            "title": N_("Home"),
             "participant": participant,
             "activities": activities,
             "guardian_code": svc.pending_guardian_code(state(request).settings, participant),
@@ -276,7 +276,7 @@ def about_you(request: Request) -> Response:
                 gender=form_text(request, "gender", max_length=24) or None,
                 location=form_text(request, "location", max_length=100) or None,
             )
-            return redirect_to(request, "participation:home", consultation_id=consultation.id, flash="Thank you. Saved.")
+            return redirect_to(request, "participation:home", consultation_id=consultation.id, flash=N_("Thank you. Saved."))
         except InvalidInput as exc:
             errors = exc.errors or {"gender": exc.message}
     return _page(
@@ -284,7 +284,7 @@ def about_you(request: Request) -> Response:
         "participation/about.html",
         consultation,
         {
-            "title": "About you",
+            "title": N_("About you"),
             "participant": participant,
             "ask_gender": "gender" in categories,
             "ask_location": "location" in categories,
@@ -309,7 +309,7 @@ def forget(request: Request) -> Response:
         for token in mine:
             svc.do_forget_device(session, participant, token)
         keep = [t for t in tokens if t not in mine]
-    response = redirect_to(request, "participation:join", flash="This phone has forgotten you. Your secret words still bring you back.")
+    response = redirect_to(request, "participation:join", flash=N_("This phone has forgotten you. Your secret words still bring you back."))
     drop_participant_cookie_tokens(request, response, settings, keep)
     return response
 
@@ -324,7 +324,7 @@ def my_data_context(request: Request, consultation: Consultation, participant: P
     items = svc.participant_items(session, registry, consultation, participant)
     groups: dict[str, list] = {}
     for item in items:
-        groups.setdefault(item.group or "Your answers", []).append(item)
+        groups.setdefault(item.group or N_("Your answers"), []).append(item)
     context = session.get(Context, participant.context_id)
     return {
         "participant": participant,
@@ -342,14 +342,15 @@ def my_data_context(request: Request, consultation: Consultation, participant: P
 def my_data(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     ctx = my_data_context(request, consultation, participant)
-    return _page(request, "participation/my_data.html", consultation, {"title": "My data", **ctx, "assist": False})
+    return _page(request, "participation/my_data.html", consultation, {"title": N_("My data"), **ctx, "assist": False})
 
 
 @view()
 def download(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     body, content_type, filename = svc.do_download_my_data(
-        db(request), state(request).settings, state(request).registry, consultation, participant, request.path_params["fmt"]
+        db(request), state(request).settings, state(request).registry, consultation, participant, request.path_params["fmt"],
+        translations=state(request).translations.get(request.state.lang),
     )
     return Response(body, media_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -366,7 +367,7 @@ def correct(request: Request) -> Response:
         db(request), state(request).settings, state(request).registry, consultation, participant,
         source=source, item_id=item_id, new_value=form_text(request, "value", max_length=4000),
     )
-    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash="Changed. We kept the earlier answer in your history.")
+    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=N_("Changed. We kept the earlier answer in your history."))
 
 
 @view()
@@ -374,7 +375,7 @@ def delete_item(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     source, item_id = _item_ref(request)
     svc.do_delete_item(db(request), state(request).registry, consultation, participant, source=source, item_id=item_id)
-    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash="Deleted.")
+    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=N_("Deleted."))
 
 
 @view()
@@ -384,14 +385,14 @@ def choices(request: Request) -> Response:
         db(request), consultation, participant,
         analysis=form_bool(request, "analysis"), quoting=form_bool(request, "quoting"), follow_up=form_bool(request, "follow_up"),
     )
-    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash="Your choices are saved.")
+    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=N_("Your choices are saved."))
 
 
 @view()
 def withdraw(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     if not form_bool(request, "confirm"):
-        raise InvalidInput(errors={"confirm": "Tick the box to confirm that you want to leave."})
+        raise InvalidInput(errors={"confirm": N_("Tick the box to confirm that you want to leave.")})
     svc.do_withdraw(db(request), consultation, participant)
-    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash="You have left. Your data will be deleted soon.")
+    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=N_("You have left. Your data will be deleted soon."))
 
