@@ -50,7 +50,7 @@ def create_app(settings: Settings) -> Starlette:
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     registry = load_apps(settings.apps)
     # The core's own menu entries come first; apps add theirs through the registry.
-    registry.menu.insert(0, MenuEntry("Consultations", "consultations:list", "consultation.view"))
+    registry.menu.insert(0, MenuEntry(N_("Consultations"), "consultations:list", "consultation.view"))
     engine = make_engine(settings.database_url)
 
     loaders = [FileSystemLoader(str(CORE_TEMPLATES))]
