@@ -11,16 +11,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from baraza.i18n import N_
 from surveys import logic
 from surveys.definition import CHOICE_KINDS, QUESTION_KINDS, Choice, Definition, Group, Question, Texts
 
 CONDITION_OPERATORS = {
-    "is": "is",
-    "is_not": "is not",
-    "includes": "includes",
-    "at_least": "is at least",
-    "at_most": "is at most",
-    "answered": "is answered",
+    "is": N_("is"),
+    "is_not": N_("is not"),
+    "includes": N_("includes"),
+    "at_least": N_("is at least"),
+    "at_most": N_("is at most"),
+    "answered": N_("is answered"),
 }
 
 

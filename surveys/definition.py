@@ -15,20 +15,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from baraza.i18n import N_
 from surveys import logic
 
 # single_choice ... note are the question types; rating_reason is the scorecard's
 # "rating with a reason" (the tracker app reads it later).
 QUESTION_KINDS: dict[str, str] = {
-    "single_choice": "Single choice",
-    "multiple_choice": "Multiple choice",
-    "scale": "Scale",
-    "ranking": "Ranking",
-    "short_text": "Short text",
-    "long_text": "Long text",
-    "number": "Number",
-    "note": "Note (text only)",
-    "rating_reason": "Rating with a reason",
+    "single_choice": N_("Single choice"),
+    "multiple_choice": N_("Multiple choice"),
+    "scale": N_("Scale"),
+    "ranking": N_("Ranking"),
+    "short_text": N_("Short text"),
+    "long_text": N_("Long text"),
+    "number": N_("Number"),
+    "note": N_("Note (text only)"),
+    "rating_reason": N_("Rating with a reason"),
 }
 CHOICE_KINDS = frozenset({"single_choice", "multiple_choice", "ranking"})
 TEXT_KINDS = frozenset({"short_text", "long_text"})

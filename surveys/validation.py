@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from baraza.i18n import N_
 from surveys import logic
 from surveys.definition import CEILING_MAX_LENGTH, NUMBER_LIMIT, Definition, Group, Question
 
@@ -45,20 +46,20 @@ class Problem:
         return self.message % self.params if self.params else self.message
 
 
-REQUIRED = "Please answer this question."
-NOT_AN_OPTION = "Choose one of the options shown."
-ONLY_ONE = "Choose only one option."
-TOO_FEW = "Choose at least %(n)s options."
-TOO_MANY = "Choose at most %(n)s options."
-WHOLE_NUMBER = "Enter a whole number, like 12."
-A_NUMBER = "Enter a number, like 12 or 12.5."
-AT_LEAST = "Enter a number of at least %(n)s."
-AT_MOST = "Enter a number of at most %(n)s."
-NOT_ON_SCALE = "Choose a point on the scale."
-TOO_LONG = "Keep your answer under %(n)s characters."
-TOO_SHORT = "Write at least %(n)s characters."
-RANKING = "Give each option its own place, from 1 to %(n)s."
-NOT_ACCEPTED = "This answer is not accepted. Please check it."
+REQUIRED = N_("Please answer this question.")
+NOT_AN_OPTION = N_("Choose one of the options shown.")
+ONLY_ONE = N_("Choose only one option.")
+TOO_FEW = N_("Choose at least %(n)s options.")
+TOO_MANY = N_("Choose at most %(n)s options.")
+WHOLE_NUMBER = N_("Enter a whole number, like 12.")
+A_NUMBER = N_("Enter a number, like 12 or 12.5.")
+AT_LEAST = N_("Enter a number of at least %(n)s.")
+AT_MOST = N_("Enter a number of at most %(n)s.")
+NOT_ON_SCALE = N_("Choose a point on the scale.")
+TOO_LONG = N_("Keep your answer under %(n)s characters.")
+TOO_SHORT = N_("Write at least %(n)s characters.")
+RANKING = N_("Give each option its own place, from 1 to %(n)s.")
+NOT_ACCEPTED = N_("This answer is not accepted. Please check it.")
 
 
 @dataclass

@@ -18,7 +18,7 @@ from starlette.routing import NoMatchFound
 from baraza.consultations.access import access_consultation, contexts_of, list_consultations
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput, NotFound
-from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, language_name, text_direction
+from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_, language_name, text_direction
 from baraza.participation.api import require_participant
 from baraza.security import CSP
 from baraza.web import (
@@ -69,6 +69,7 @@ CHART_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 PREVIEW_CSP = CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NEW_CHOICE_ROWS = 3
+STATUS_LABELS = {"draft": N_("Draft"), "published": N_("Published"), "closed": N_("Closed")}
 
 
 MAX_ID = 2**31 - 1
@@ -101,7 +102,7 @@ def index(request: Request) -> Response:
     return render(
         request,
         "surveys/index.html",
-        {"title": "Surveys", "rows": rows, "buildable": buildable, "lang_of": _consultation_title},
+        {"title": "Surveys", "rows": rows, "buildable": buildable, "lang_of": _consultation_title, "status_labels": STATUS_LABELS},
     )
 
 
@@ -120,16 +121,16 @@ def create(request: Request) -> Response:
     languages = services.consultation_languages(consultation)
     title = {languages[0]: form_text(request, "title", max_length=MAX_TITLE, required=True)}
     survey = services.do_create_survey(db(request), a, consultation, title=title)
-    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash="Survey created. Add a screen and its questions.")
+    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=N_("Survey created. Add a screen and its questions."))
 
 
 def _upload(request: Request, name: str = "file") -> bytes:
     upload = request.state.form.get(name)
     if not isinstance(upload, UploadFile):
-        raise InvalidInput(errors={name: "Choose an XLSForm file (.xlsx) to upload."})
+        raise InvalidInput(errors={name: N_("Choose an XLSForm file (.xlsx) to upload.")})
     data = upload.file.read(MAX_XLSX_BYTES + 1)
     if len(data) > MAX_XLSX_BYTES:
-        raise InvalidInput(errors={name: "The file is larger than 2 MB; an XLSForm is much smaller."})
+        raise InvalidInput(errors={name: N_("The file is larger than 2 MB; an XLSForm is much smaller.")})
     return data
 
 
@@ -142,7 +143,7 @@ def import_form(request: Request) -> Response:
         survey = services.do_import_xlsform(session, a, consultation, _upload(request))
     except XLSFormError as exc:
         return _xlsform_refused(request, exc)
-    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash="The XLSForm was imported as a draft.")
+    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=N_("The XLSForm was imported as a draft."))
 
 
 def _xlsform_refused(request: Request, exc: XLSFormError) -> Response:
@@ -180,6 +181,7 @@ def _builder_context(request: Request, survey: Survey, **extra: Any) -> dict[str
         "join_link": join_link,
         "preview_screen": extra.pop("preview_screen", first),
         "editable": survey.status == SurveyStatus.DRAFT,
+        "status_labels": STATUS_LABELS,
         "t": lambda texts: text_in(texts, lang, definition.default_language),
         **extra,
     }
@@ -208,7 +210,7 @@ def _save(request: Request, survey: Survey, definition: Definition, *, screen: s
         )
     params = {"screen": screen} if screen else {}
     url = request.url_for("surveys:builder", survey_id=survey.id).path + ("?" + urlencode(params) if params else "")
-    return redirect(request, url, flash="Saved.")
+    return redirect(request, url, flash=N_("Saved."))
 
 
 def _draft(request: Request) -> tuple[Survey, Definition]:
@@ -232,14 +234,14 @@ def add_question(request: Request) -> Response:
     group_name = form_text(request, "group", max_length=64, required=True)
     kind = form_text(request, "kind", max_length=32, required=True)
     if kind not in QUESTION_KINDS or definition.group(group_name) is None:
-        raise InvalidInput(errors={"kind": "Choose a question type and a screen from the lists."})
+        raise InvalidInput(errors={"kind": N_("Choose a question type and a screen from the lists.")})
     label = _texts_from_form(request, "label", definition.languages, MAX_LABEL)
     q = builder.add_question(definition, group_name, kind, label)
     try:
         services.do_save_definition(db(request), actor(request), survey, definition)
     except InvalidInput as exc:
         return render(request, "surveys/builder.html", _builder_context(request, survey, problems=list(exc.errors.values()) or [exc.message]), status=400)
-    return redirect_to(request, "surveys:question", survey_id=survey.id, name=q.name, flash="Question added. Now fill it in.")
+    return redirect_to(request, "surveys:question", survey_id=survey.id, name=q.name, flash=N_("Question added. Now fill it in."))
 
 
 def _condition(request: Request, definition: Definition, prefix: str = "") -> str:
@@ -252,7 +254,7 @@ def _condition(request: Request, definition: Definition, prefix: str = "") -> st
     try:
         return builder.simple_condition(question, operator, value)
     except ValueError as exc:
-        raise InvalidInput(errors={"cond_value": "Enter a number for this condition."}) from exc
+        raise InvalidInput(errors={"cond_value": N_("Enter a number for this condition.")}) from exc
 
 
 def _number_field(request: Request, name: str) -> int | float | None:
@@ -262,9 +264,9 @@ def _number_field(request: Request, name: str) -> int | float | None:
     try:
         number = float(raw.replace(",", "."))
     except ValueError as exc:
-        raise InvalidInput(errors={name: "Enter a number."}) from exc
+        raise InvalidInput(errors={name: N_("Enter a number.")}) from exc
     if number != number or abs(number) > 1e12:  # NaN or absurd
-        raise InvalidInput(errors={name: "Enter a number."})
+        raise InvalidInput(errors={name: N_("Enter a number.")})
     return int(number) if number.is_integer() else number
 
 
@@ -332,7 +334,7 @@ def question_page(request: Request) -> Response:
             return redirect(
                 request,
                 request.url_for("surveys:builder", survey_id=survey.id).path + "?" + urlencode({"screen": group.name if group else ""}) + f"#q-{name}",
-                flash="Question saved.",
+                flash=N_("Question saved."),
             )
         except InvalidInput as exc:
             errors = list(exc.errors.values()) or [exc.message]
@@ -379,7 +381,7 @@ def group_page(request: Request) -> Response:
         builder.update_group(definition, name, _texts_from_form(request, "label", definition.languages, MAX_LABEL), _condition(request, definition))
         try:
             services.do_save_definition(session, actor(request), survey, definition)
-            return redirect(request, request.url_for("surveys:builder", survey_id=survey.id).path + "?" + urlencode({"screen": name}), flash="Screen saved.")
+            return redirect(request, request.url_for("surveys:builder", survey_id=survey.id).path + "?" + urlencode({"screen": name}), flash=N_("Screen saved."))
         except InvalidInput as exc:
             errors = list(exc.errors.values()) or [exc.message]
     earlier: list[Question] = []
@@ -455,13 +457,13 @@ def lifecycle(request: Request) -> Response:
             services.do_publish_survey(session, a, survey)
         except InvalidInput as exc:
             return render(request, "surveys/builder.html", _builder_context(request, survey, problems=list(exc.errors.values()) or [exc.message]), status=400)
-        return redirect_to(request, "surveys:builder", survey_id=survey.id, flash="Published: young people can answer it now.")
+        return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=N_("Published: young people can answer it now."))
     if action == "close":
         services.do_close_survey(session, a, survey)
-        return redirect_to(request, "surveys:builder", survey_id=survey.id, flash="Closed: it takes no more answers.")
+        return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=N_("Closed: it takes no more answers."))
     if action == "duplicate":
         copy = services.do_duplicate_survey(session, a, survey)
-        return redirect_to(request, "surveys:builder", survey_id=copy.id, flash="This is a new draft copy of the survey.")
+        return redirect_to(request, "surveys:builder", survey_id=copy.id, flash=N_("This is a new draft copy of the survey."))
     raise NotFound()
 
 
@@ -475,7 +477,7 @@ def scorecard(request: Request) -> Response:
         is_scorecard=form_bool(request, "is_scorecard"),
         commitment_id=form_int(request, "commitment_id", minimum=1, maximum=2**31 - 1),
     )
-    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash="Saved.")
+    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=N_("Saved."))
 
 
 @view(permission="survey.build")
@@ -501,7 +503,7 @@ def xlsform_upload(request: Request) -> Response:
         services.do_import_xlsform(session, a, consultation, _upload(request), survey=survey)
     except XLSFormError as exc:
         return _xlsform_refused(request, exc)
-    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash="The XLSForm replaced the draft's questions.")
+    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=N_("The XLSForm replaced the draft's questions."))
 
 
 # Answering: shared by participants and the builder's preview ------------------------------------
@@ -844,7 +846,7 @@ def export(request: Request) -> Response:
     survey = access_survey(session, a, _survey_id(request), "responses.export")
     fmt = form_text(request, "format", max_length=8)
     if fmt not in exports.FORMATS:
-        raise InvalidInput(errors={"format": "Choose CSV or XLSX."})
+        raise InvalidInput(errors={"format": N_("Choose CSV or XLSX.")})
     with_text = _can(session, a, survey.id, "responses.text")  # type: ignore[arg-type]
     data, media_type, filename = services.do_export_responses(session, state(request).settings, a, survey, fmt, with_text=with_text)
     return Response(data, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -858,7 +860,7 @@ def edit_title(request: Request) -> Response:
     survey, definition = _draft(request)
     definition.title = _texts_from_form(request, "title", definition.languages, MAX_TITLE)
     if not definition.title.get(definition.default_language):
-        raise InvalidInput(errors={"title": "Give the survey a title in its first language."})
+        raise InvalidInput(errors={"title": N_("Give the survey a title in its first language.")})
     return _save(request, survey, definition)
 
 
