@@ -17,6 +17,7 @@ from sqlmodel import Session, col, delete, select
 
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput
+from baraza.i18n import N_
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
 from baraza.registry import ParticipantActivity, ParticipantItem, TextItem
@@ -290,4 +291,4 @@ def activities(session: Session, consultation: Consultation, participant: Partic
 
 
 def consultation_links(consultation: Any) -> list[tuple[str, str, dict[str, Any]]]:
-    return [("Surveys", "surveys:index", {})]
+    return [(N_("Surveys"), "surveys:index", {})]
