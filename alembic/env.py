@@ -31,7 +31,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, field_key=settings.field_encryption_key)
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()

@@ -51,7 +51,7 @@ def create_app(settings: Settings) -> Starlette:
     registry = load_apps(settings.apps)
     # The core's own menu entries come first; apps add theirs through the registry.
     registry.menu.insert(0, MenuEntry(N_("Consultations"), "consultations:list", "consultation.view"))
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, field_key=settings.field_encryption_key)
 
     loaders = [FileSystemLoader(str(CORE_TEMPLATES))]
     loaders += [FileSystemLoader(str(spec.templates_dir)) for spec in registry.apps.values() if spec.templates_dir]

@@ -70,7 +70,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
     settings = _settings()
     password = os.environ.get("BARAZA_ADMIN_PASSWORD") or getpass.getpass("Password (12+ characters): ")
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, field_key=settings.field_encryption_key)
     try:
         with session_scope(engine) as session:
             try:
@@ -89,7 +89,7 @@ def cmd_audit_verify(_args: argparse.Namespace) -> int:
     from baraza.db import make_engine, session_scope
 
     settings = _settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, field_key=settings.field_encryption_key)
     try:
         with session_scope(engine) as session:
             result = verify_chain(session)
@@ -109,7 +109,7 @@ def cmd_purge(_args: argparse.Namespace) -> int:
     from baraza.registry import load_apps
 
     settings = _settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, field_key=settings.field_encryption_key)
     try:
         with session_scope(engine) as session:
             report = run_purge(session, settings, load_apps(settings.apps))

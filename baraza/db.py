@@ -8,12 +8,15 @@ their lock. PostgreSQL (psycopg 3) is the production database.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, event
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy import DateTime, Text, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -53,9 +56,57 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def make_engine(database_url: str, *, immediate: bool = True) -> Engine:
-    """An engine for `database_url`. `immediate=False` (tests' own reading session only)
-    leaves SQLite transactions deferred, so a test that reads never holds the write lock."""
+class EncryptedText(TypeDecorator[str]):
+    """Free text young people wrote, sealed at rest (BRIEF: sensitive fields encrypted at rest).
+
+    Fernet (AES-128-CBC with HMAC-SHA256) under the field key given to `make_engine`, which
+    lives outside the database (BARAZA_FIELD_KEY). Without a key the engine refuses to read or
+    write such a column rather than store plain text. Only NULL-ness can be queried in SQL.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        return _cipher(dialect).encrypt(value.encode()).decode()
+
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        try:
+            return _cipher(dialect).decrypt(value.encode()).decode()
+        except InvalidToken as exc:
+            raise RuntimeError("an encrypted field does not open with this BARAZA_FIELD_KEY") from exc
+
+
+def _cipher(dialect: Any) -> MultiFernet:
+    cipher = getattr(dialect, "baraza_cipher", None)
+    if cipher is None:
+        raise RuntimeError("this engine has no field key: pass field_key to make_engine")
+    return cipher  # type: ignore[no-any-return]
+
+
+def field_cipher(field_key: str) -> MultiFernet:
+    """The cipher for encrypted columns. Several keys separated by commas: the first encrypts,
+    all decrypt, so a key can be rotated (docs/operations.md)."""
+    keys = [k.strip() for k in field_key.split(",") if k.strip()]
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"baraza-field:" + k.encode()).digest())) for k in keys])
+
+
+def make_engine(database_url: str, *, field_key: str = "", immediate: bool = True) -> Engine:
+    """An engine for `database_url`, able to read and write encrypted columns with `field_key`.
+
+    `immediate=False` (tests' own reading session only) leaves SQLite transactions deferred,
+    so a test that reads never holds the write lock."""
+    engine = _make_engine(database_url, immediate=immediate)
+    if field_key:
+        engine.dialect.baraza_cipher = field_cipher(field_key)  # type: ignore[attr-defined]
+    return engine
+
+
+def _make_engine(database_url: str, *, immediate: bool) -> Engine:
     if database_url.startswith("sqlite"):
         engine = create_engine(
             database_url,

@@ -41,7 +41,7 @@ DEMO_USERS = [
 
 
 def seed_demo(settings: Settings) -> DemoSignIns:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, field_key=settings.field_encryption_key)
     signins = DemoSignIns(password=DEMO_PASSWORD)
     try:
         with Session(engine, expire_on_commit=False) as session:

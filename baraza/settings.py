@@ -87,6 +87,11 @@ class Settings:
         return settings
 
     @property
+    def field_encryption_key(self) -> str:
+        """The key(s) for encrypted columns. In development, derived from the secret key."""
+        return self.field_key or "dev-derived:" + self.secret_key
+
+    @property
     def is_development(self) -> bool:
         return self.environment in {"development", "test"}
 

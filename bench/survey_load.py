@@ -78,7 +78,7 @@ def ten_questions() -> Definition:
 
 
 def seed(database_url: str, phones: int) -> tuple[int, list[str]]:
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, field_key="dev-derived:" + SECRET)
     tokens: list[str] = []
     try:
         with Session(engine) as session:
@@ -233,7 +233,7 @@ def measure(database_url: str, label: str, *, phones: int, ceiling_requests: int
             except subprocess.TimeoutExpired:
                 server.kill()
         # Every acknowledged submission is stored exactly once.
-        engine = make_engine(database_url)
+        engine = make_engine(database_url, field_key="dev-derived:" + SECRET)
         with engine.connect() as conn:
             stored = conn.execute(text("SELECT COUNT(*) FROM survey_response WHERE status = 'complete'")).scalar_one()
         engine.dispose()

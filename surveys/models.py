@@ -6,10 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Text, UniqueConstraint
+from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from baraza.db import UTCDateTime, utcnow
+from baraza.db import EncryptedText, UTCDateTime, utcnow
 
 
 class SurveyStatus(StrEnum):
@@ -74,7 +74,8 @@ class SurveyResponse(SQLModel, table=True):
 
 class SurveyAnswer(SQLModel, table=True):
     """One answer. Choices, numbers and ratings are in `value`; what a young person wrote is
-    in `text` (sensitive: only roles with `responses.text` read it, SECURITY 3)."""
+    in `text` (sensitive: only roles with `responses.text` read it, SECURITY 3; encrypted at
+    rest with the field key)."""
 
     __tablename__ = "survey_answer"
     __table_args__ = (UniqueConstraint("response_id", "question"),)
@@ -84,7 +85,7 @@ class SurveyAnswer(SQLModel, table=True):
     survey_id: int = Field(foreign_key="survey.id", index=True)
     question: str = Field(max_length=64)
     value: Any | None = Field(default=None, sa_type=JSON, nullable=True)
-    text: str | None = Field(default=None, sa_type=Text)
+    text: str | None = Field(default=None, sa_type=EncryptedText)
     # "answers" or "free_text": the data category retention and sharing apply to.
     category: str = Field(default="answers", max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

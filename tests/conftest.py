@@ -78,7 +78,7 @@ def base_settings(database_url: str, var_dir: Path) -> Settings:
 def engine(base_settings: Settings) -> Iterator[Engine]:
     upgrade(base_settings)
     import_app_models(base_settings.apps)
-    eng = make_engine(base_settings.database_url)
+    eng = make_engine(base_settings.database_url, field_key=base_settings.field_encryption_key)
     yield eng
     eng.dispose()
 
@@ -115,7 +115,7 @@ def settings(base_settings: Settings, engine: Engine) -> Settings:
 def session(engine: Engine, base_settings: Settings) -> Iterator[Session]:
     # The test's own session begins deferred transactions on SQLite: a test that reads the
     # database between requests never holds the write lock the application needs.
-    test_engine = make_engine(base_settings.database_url, immediate=False)
+    test_engine = make_engine(base_settings.database_url, field_key=base_settings.field_encryption_key, immediate=False)
     with Session(test_engine, expire_on_commit=False) as s:
         yield s
     test_engine.dispose()

@@ -79,7 +79,7 @@ def upgrade() -> None:
     sa.Column('survey_id', sa.Integer(), nullable=False),
     sa.Column('question', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('value', sa.JSON(), nullable=True),
-    sa.Column('text', sa.Text(), nullable=True),
+    sa.Column('text', baraza.db.EncryptedText(), nullable=True),
     sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('created_at', baraza.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', baraza.db.UTCDateTime(timezone=True), nullable=False),

@@ -142,3 +142,22 @@ def test_the_demo_survey_is_published_in_three_languages(session):
     assert "published" in note
     survey = read(session, select(Survey))[0]
     assert survey.status == "published" and survey.consultation_id == consultation.id
+
+
+def test_written_answers_are_encrypted_at_rest(session, world, settings):
+    """What a young person wrote is sealed in the database and opens only with the field key."""
+    from sqlalchemy import text as sql
+
+    from baraza.db import make_engine
+
+    raw = [row[0] for row in session.execute(sql("SELECT text FROM survey_answer WHERE text IS NOT NULL")).all()]
+    session.commit()
+    assert raw and not any("lights on the path" in value for value in raw)
+    assert all(value.startswith("gAAAA") for value in raw)  # Fernet tokens
+    stored = {a.text for a in read(session, select(SurveyAnswer).where(SurveyAnswer.text.is_not(None)))}
+    assert "We need lights on the path" in stored
+    other_key = make_engine(settings.database_url, field_key="not-the-key")
+    with pytest.raises(RuntimeError, match="does not open"):
+        with other_key.connect() as conn:
+            list(conn.execute(select(SurveyAnswer.text).where(SurveyAnswer.text.is_not(None))))
+    other_key.dispose()
