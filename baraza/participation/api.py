@@ -108,8 +108,13 @@ def require_consent_to_answer(session: Session, participant: Participant, consul
     the consultation is not open (SECURITY 18, 19, 21). Returns the latest consent record,
     whose id the caller stores with the answer.
     """
+    # populate_existing: the session may hold the copy the page loaded before a withdrawal
+    # committed; the row is read (and locked) again, not taken from the identity map.
     fresh = session.exec(
-        select(Participant).where(Participant.id == participant.id).with_for_update()
+        select(Participant)
+        .where(Participant.id == participant.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one_or_none()
     if fresh is None or fresh.consultation_id != consultation.id:
         raise ConsentRequired("We could not find your agreement to take part. Please join again.")

@@ -303,3 +303,29 @@ def test_override_needs_the_dedicated_permission_and_a_written_reason(client, se
     assert decision.reason == form["reason"] and decision.decided_by_user_id == dpo.id
     entry = session.exec(select(AuditEntry).where(AuditEntry.action == "consent.override")).one()
     assert entry.actor_user_id == dpo.id and "Safeguarding" not in entry.detail
+
+
+def test_a_withdrawal_committed_after_the_page_loaded_still_stops_the_answer(session, settings, engine):
+    """The consent check re-reads the participant, not the copy the request loaded earlier."""
+    from sqlmodel import Session as _Session
+
+    from baraza.db import utcnow
+    from baraza.errors import ConsentRequired
+    from baraza.participation.api import require_consent_to_answer
+    from baraza.participation.models import Participant as _Participant
+    from tests.consultations.factories import make_consultation as _make_consultation
+    from tests.consultations.factories import make_participant as _make_participant
+
+    consultation = _make_consultation(session, open=True)
+    participant, _token, _phrase = _make_participant(session, settings, consultation)
+    with _Session(engine, expire_on_commit=False) as request_session:
+        loaded = request_session.get(_Participant, participant.id)
+        request_session.commit()
+        with _Session(engine) as other:
+            row = other.get(_Participant, participant.id)
+            row.consent_status = "withdrawn"
+            row.withdrawn_at = utcnow()
+            other.add(row)
+            other.commit()
+        with pytest.raises(ConsentRequired):
+            require_consent_to_answer(request_session, loaded, consultation)
