@@ -55,7 +55,7 @@ def seed_demo(settings: Settings) -> DemoSignIns:
                 signins.notes.append(seed_demo_consultation(session, settings, org, contexts, users))
                 registry = load_apps(settings.apps)
                 for seeder in registry.demo_seeders:
-                    note = seeder(session, org, contexts, users)
+                    note = seeder(session, settings, org, contexts, users)
                     if note:
                         signins.notes.append(note)
             else:

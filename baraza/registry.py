@@ -124,7 +124,7 @@ class Registry:
     # `cutoff` (aware UTC), and any file or export holding them. Return the count. Do not
     # commit; `baraza purge` commits and audits once per consultation and category.
     retention_purgers: list[Callable[..., Any]] = field(default_factory=list)
-    # (session, organisation, contexts, users) -> str | None: add this app's part of the demo;
+    # (session, settings, organisation, contexts, users) -> str | None: add this app's part of the demo;
     # the demo consultation (baraza.demo.DEMO_CONSULTATION_TITLE) exists already. Return a note
     # to print, or None.
     demo_seeders: list[Callable[..., Any]] = field(default_factory=list)

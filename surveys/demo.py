@@ -10,8 +10,29 @@ from sqlmodel import Session, select
 from baraza.audit.services import record_audit
 from baraza.consultations.models import Consultation
 from baraza.db import utcnow
+from baraza.participation.models import Participant
+from baraza.settings import Settings
 from surveys.definition import Choice, Definition, Group, Question, validated
 from surveys.models import Survey, SurveyStatus
+
+# What the demo's participants wrote: invented for the demo, in the words young people use.
+DEMO_MESSAGES = {
+    "es": [
+        "Que nos pregunten antes de compartir nuestros datos con otras instituciones.",
+        "Queremos saber quién ve nuestras respuestas y por cuánto tiempo las guardan.",
+        "Que expliquen las cosas con palabras sencillas, no con contratos largos.",
+        "Me preocupa que la policía pueda ver lo que contamos en el centro juvenil.",
+        "Que podamos borrar nuestros datos cuando ya no queramos participar.",
+    ],
+    "ar": [
+        "نريد أن نعرف من يرى بياناتنا ولماذا.",
+        "يجب أن يسألونا قبل مشاركة معلوماتنا مع أي جهة أخرى.",
+        "أخاف أن تصل بياناتي إلى أشخاص لا أعرفهم.",
+        "اشرحوا لنا بكلمات بسيطة ماذا تفعلون بالمعلومات.",
+    ],
+    "en": ["Ask us first, and tell us what you did with what we said."],
+}
+DEMO_WORDS = {"es": ["preocupado", "inseguro", "curioso", "tranquilo"], "ar": ["قلق", "خائف", "مهتم", "مرتاح"], "en": ["worried"]}
 
 
 def _t(en: str, es: str, ar: str) -> dict[str, str]:
@@ -146,8 +167,9 @@ def demo_definition() -> Definition:
     return validated(definition, for_publishing=True)
 
 
-def seed_demo_survey(session: Session, organisation: Any, contexts: Any, users: dict[str, Any]) -> str | None:
-    """The demo_seeders hook: a published three-language survey in the demo consultation."""
+def seed_demo_survey(session: Session, settings: Settings, organisation: Any, contexts: Any, users: dict[str, Any]) -> str | None:
+    """The demo_seeders hook: a published three-language survey in the demo consultation, and
+    the answers of the demo's participants who have already joined (so results have figures)."""
     from baraza import demo
 
     title = getattr(demo, "DEMO_CONSULTATION_TITLE", None)
@@ -169,4 +191,32 @@ def seed_demo_survey(session: Session, organisation: Any, contexts: Any, users: 
     session.flush()
     record_audit(session, None, "system.demo_survey_seeded", [("survey", survey.id), ("consultation", consultation.id)])
     session.commit()
+    _answer_as_demo_participants(session, settings, survey, consultation)
     return f"Surveys: '{demo_definition().title['en']}' is published; answer it at /surveys/{survey.id}/answer (join code {consultation.join_code})."
+
+
+def _answer_as_demo_participants(session: Session, settings: Settings, survey: Survey, consultation: Consultation) -> None:
+    """Every participant already in the demo consultation answers the survey, through the same
+    use case a phone's screens go through (consent checked, audited, idempotent)."""
+    from surveys.services import do_save_screen
+
+    participants = session.exec(
+        select(Participant).where(Participant.consultation_id == consultation.id).order_by(Participant.id)  # type: ignore[arg-type]
+    ).all()
+    for i, participant in enumerate(participants):
+        lang = participant.language if participant.language in DEMO_MESSAGES else "en"
+        worries = [["leaked", "authorities"], ["sold"], ["authorities", "family"], ["leaked"], ["sold", "leaked"]][i % 5]
+        screens = {
+            "about_you": {"q.age_group": ["a19_24" if i % 3 else "a16_18"], "q.phone": [["own", "shared", "own", "none"][i % 4]]},
+            "your_data": {"q.trust": [str(1 + (i * 7) % 4)], "q.worries": worries}
+            | ({"q.worry_detail": [DEMO_MESSAGES[lang][(i + 1) % len(DEMO_MESSAGES[lang])]]} if "leaked" in worries else {}),
+            "priorities": {"q.first_steps": [["ask protect explain delete", "protect ask delete explain", "explain ask protect delete"][i % 3]],
+                           "q.hours_online": [str(2 + i % 6)]},
+            "your_voice": {"q.one_word": [DEMO_WORDS[lang][i % len(DEMO_WORDS[lang])]],
+                           "q.message": [DEMO_MESSAGES[lang][i % len(DEMO_MESSAGES[lang])]]},
+        }
+        for screen, form in screens.items():
+            do_save_screen(
+                session, settings, participant, survey, consultation,
+                screen=screen, form=form, submission_id=f"demo-{participant.id}-{screen}", language=lang,
+            )

@@ -80,8 +80,16 @@ def columns_for(definition: Definition, *, with_text: bool) -> list[tuple[str, Q
 
 
 def response_rows(
-    session: Session, settings: Settings, survey: Survey, consultation: Consultation, definition: Definition, *, with_text: bool
+    session: Session,
+    settings: Settings,
+    survey: Survey,
+    consultation: Consultation,
+    definition: Definition,
+    *,
+    with_text: bool,
+    context_ids: list[int] | None = None,
 ) -> tuple[list[str], Iterator[list[Any]]]:
+    """The export's header and rows; `context_ids` limits it to the contexts the exporter may see."""
     columns = columns_for(definition, with_text=with_text)
     header = ["respondent", "context", "age_band", "gender", "language", "completed_on"] + [c[0] for c in columns]
     contexts = {c.id: c.name for c in contexts_of(session, consultation)}
@@ -92,6 +100,7 @@ def response_rows(
             SurveyResponse.survey_id == survey.id,
             SurveyResponse.status == ResponseStatus.COMPLETE.value,
             col(SurveyResponse.participant_id).in_(analysable_participant_ids(consultation.id)),  # type: ignore[arg-type]
+            *([] if context_ids is None else [col(SurveyResponse.context_id).in_(context_ids)]),
         )
         .order_by(col(SurveyResponse.id))
     ).all()

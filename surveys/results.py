@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from baraza.accounts.models import Context
 from baraza.consultations.access import contexts_of
 from baraza.consultations.models import Consultation
 from baraza.disclosure import Cell, SuppressedCounts, k_for, suppress_counts
@@ -31,6 +32,9 @@ class Filters:
     context: str = ""
     age_band: str = ""
     gender: str = ""
+    # The contexts whose responses the viewer may see (baraza.consultations.access.
+    # visible_contexts_of); None means every context of the consultation.
+    within: tuple[int, ...] | None = None
 
     @property
     def active(self) -> bool:
@@ -44,19 +48,27 @@ class FilterOptions:
     genders: tuple[str, ...]
 
 
-def filter_options(session: Session, consultation: Consultation) -> FilterOptions:
+def filter_options(session: Session, consultation: Consultation, contexts: list[Context] | None = None) -> FilterOptions:
+    """The allowed filter values: the given contexts (default: all of the consultation's), and
+    the age bands and genders that at least k analysable people in them share."""
     k = k_for(consultation)
+    contexts = contexts_of(session, consultation) if contexts is None else contexts
+    context_ids = [c.id for c in contexts]
 
     def common(column: Any) -> tuple[str, ...]:
         rows = session.exec(
             select(column, func.count())
-            .where(col(Participant.id).in_(analysable_participant_ids(consultation.id)), column.is_not(None))  # type: ignore[arg-type]
+            .where(
+                col(Participant.id).in_(analysable_participant_ids(consultation.id)),  # type: ignore[arg-type]
+                col(Participant.context_id).in_(context_ids),
+                column.is_not(None),
+            )
             .group_by(column)
         ).all()
         return tuple(sorted(str(value) for value, n in rows if value and n >= k))
 
     return FilterOptions(
-        contexts=tuple(str(c.id) for c in contexts_of(session, consultation)),
+        contexts=tuple(str(c.id) for c in contexts),
         age_bands=common(col(Participant.age_band)),
         genders=common(col(Participant.gender)),
     )
@@ -101,6 +113,8 @@ def _response_ids(survey: Survey, consultation: Consultation, filters: Filters) 
             col(SurveyResponse.participant_id).in_(analysable_participant_ids(consultation.id)),  # type: ignore[arg-type]
         )
     )
+    if filters.within is not None:
+        query = query.where(col(SurveyResponse.context_id).in_(filters.within))
     if filters.context:
         query = query.where(SurveyResponse.context_id == int(filters.context))
     if filters.age_band:

@@ -415,11 +415,15 @@ def do_export_responses(
 ) -> tuple[bytes, str, str]:
     """Build the responses file (survey already reached with `responses.export`) and audit the
     export in the same transaction. Returns (bytes, media type, file name); nothing is kept."""
+    from baraza.consultations.access import visible_contexts_of
     from surveys import exports
     from surveys.access import consultation_of
 
     consultation = consultation_of(session, survey)
-    header, rows = exports.response_rows(session, settings, survey, consultation, definition_of(survey), with_text=with_text)
+    visible = [c.id for c in visible_contexts_of(session, actor, consultation, "responses.export") if c.id is not None]
+    header, rows = exports.response_rows(
+        session, settings, survey, consultation, definition_of(survey), with_text=with_text, context_ids=visible
+    )
     if fmt == "xlsx":
         data, count = exports.to_xlsx(header, rows)
         media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import NoMatchFound
 
-from baraza.consultations.access import access_consultation, contexts_of, list_consultations
+from baraza.consultations.access import access_consultation, list_consultations, visible_contexts_of
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput, NotFound
 from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_, language_name, text_direction
@@ -796,14 +796,17 @@ def results_page(request: Request) -> Response:
     consultation = consultation_of(session, survey)
     definition = definition_of(survey)
     lang = request.state.lang
-    options = results.filter_options(session, consultation)
+    # A facilitator of one context sees the responses of that context only.
+    visible = visible_contexts_of(session, a, consultation, "results.view")
+    options = results.filter_options(session, consultation, visible)
     filters = results.Filters(
         context=query_choice(request, "context", ("", *options.contexts), ""),
         age_band=query_choice(request, "age_band", ("", *options.age_bands), ""),
         gender=query_choice(request, "gender", ("", *options.genders), ""),
+        within=tuple(c.id for c in visible if c.id is not None),
     )
     report = results.survey_results(session, survey, consultation, definition, filters, lang)
-    contexts = {str(c.id): c.name for c in contexts_of(session, consultation)}
+    contexts = {str(c.id): c.name for c in visible}
     can_export = _can(session, a, survey.id, "responses.export")  # type: ignore[arg-type]
     response = render(
         request,

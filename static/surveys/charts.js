@@ -24,7 +24,8 @@
         marker: { color: "#0b5e55" }
       }], {
         margin: { l: 10, r: 10, t: 10, b: 30 },
-        yaxis: { automargin: true, autorange: "reversed", side: rtl ? "right" : "left" },
+        // Categories, always: labels such as "2" or "16 to 18" must not become a number axis.
+        yaxis: { type: "category", automargin: true, autorange: "reversed", side: rtl ? "right" : "left" },
         xaxis: { rangemode: "tozero", dtick: 1, autorange: rtl ? "reversed" : true },
         height: 60 + 36 * chart.labels.length,
         font: { family: "system-ui, sans-serif", size: 13 }

@@ -126,7 +126,7 @@ def test_activities_list_published_surveys_and_mark_finished_ones(session, world
     assert all(a.params["survey_id"] != draft.id for a in listed)
 
 
-def test_the_demo_survey_is_published_in_three_languages(session):
+def test_the_demo_survey_is_published_in_three_languages(session, settings):
     from baraza.accounts.models import Organisation
     from surveys.demo import demo_definition, seed_demo_survey
     from surveys.models import Survey
@@ -138,10 +138,18 @@ def test_the_demo_survey_is_published_in_three_languages(session):
     assert missing_translations(definition) == []
     consultation = make_consultation(session, languages=["es", "en", "ar"])
     org = session.get(Organisation, consultation.organisation_id)
-    note = seed_demo_survey(session, org, [], {})
+    for _ in range(6):
+        make_participant(session, consultation)
+    make_participant(session, consultation, analysis=False)
+    note = seed_demo_survey(session, settings, org, [], {})
     assert "published" in note
     survey = read(session, select(Survey))[0]
     assert survey.status == "published" and survey.consultation_id == consultation.id
+    # Everyone who had already joined answered it, through the real use case (one of them
+    # without agreeing to analysis: the results leave that one out).
+    responses = read(session, select(SurveyResponse).where(SurveyResponse.survey_id == survey.id))
+    assert len(responses) == 7 and all(r.status == "complete" for r in responses)
+    assert count(session, "survey_answer", "text IS NOT NULL") > 0
 
 
 def test_written_answers_are_encrypted_at_rest(session, world, settings):

@@ -110,3 +110,23 @@ def test_an_average_is_not_shown_where_it_would_give_a_hidden_cell_away(client, 
     page = client.get(f"/surveys/{survey.id}/results")
     assert "Finished responses: 6" in page.text
     assert "Average:" not in page.text and "Average place" not in page.text
+
+
+def test_a_context_facilitator_sees_and_filters_only_their_own_context(client, session, world):
+    """Camp B's facilitator reaches the survey (it runs in Camp B too) but none of Camp A's answers."""
+    for _ in range(6):
+        p, _ = make_participant(session, world["consultation"], context_id=world["ctx_b"].id)
+        make_response(session, world["survey"], p, {"colour": "red", "mood": 2})
+    facilitator = make_user(session, role="facilitator", scope="context", scope_ref=world["ctx_b"].id, organisation=world["org"])
+    login(client, facilitator.email, PASSWORD)
+    page = client.get(f"/surveys/{world['survey'].id}/results")
+    assert page.status_code == 200
+    assert "Finished responses: 6" in page.text
+    assert _charts(page.text)["chart-mood"]["values"][1] == 6
+    assert "Camp A" not in page.text
+    # Camp A is not even a filter value for them: asking for it is refused like any unknown value.
+    assert client.get(f"/surveys/{world['survey'].id}/results?context={world['ctx_a'].id}").status_code == 400
+    # The analyst of the organisation still sees both camps.
+    client.cookies.clear()
+    login(client, world["analyst"].email, PASSWORD)
+    assert "Finished responses: 13" in client.get(f"/surveys/{world['survey'].id}/results").text
