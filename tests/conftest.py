@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,24 +44,34 @@ def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("var")
 
 
-@pytest.fixture(scope="session")
-def database_url(var_dir: Path) -> Iterator[str]:
+@contextmanager
+def scratch_database(suffix: str, sqlite_path: Path) -> Iterator[str]:
+    """An empty database for the length of the block: a SQLite file, or on PostgreSQL a
+    database of its own (unique per process: several test runs may share one server)."""
     if not PG_URL:
-        yield f"sqlite:///{var_dir / 'test.sqlite3'}"
+        yield f"sqlite:///{sqlite_path}"
         return
     url = make_url(PG_URL)
-    # Unique per process: several test runs may share one server at once.
-    name = f"{url.database}_{_worker()}_{os.getpid()}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    yield url.set(database=name).render_as_string(hide_password=False)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    name = f"{url.database}_{suffix}_{os.getpid()}"
+
+    def admin(statement: str) -> None:
+        engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(statement))
+        engine.dispose()
+
+    admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(var_dir: Path) -> Iterator[str]:
+    with scratch_database(_worker(), var_dir / "test.sqlite3") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
 
 from baraza.migrations import alembic_config, check, upgrade
 from baraza.settings import Settings
-from tests.conftest import PG_URL
+from tests.conftest import scratch_database
 
 
 def _fresh_settings(settings: Settings, url: str, var_dir: Path) -> Settings:
@@ -22,21 +20,8 @@ def _fresh_settings(settings: Settings, url: str, var_dir: Path) -> Settings:
 
 @pytest.fixture
 def empty_database_url(tmp_path: Path) -> Iterator[str]:
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    url = make_url(PG_URL)
-    name = f"{url.database}_mig_{os.getpid()}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    yield url.set(database=name).render_as_string(hide_password=False)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database("mig", tmp_path / "empty.sqlite3") as url:
+        yield url
 
 
 def test_upgrade_head_on_an_empty_database_then_check(settings, empty_database_url, tmp_path):

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from tests.core.helpers import one, read  # noqa: F401 - shared with the core's tests
+
 SUBMISSION_RE = re.compile(r'name="submission_id" value="([^"]+)"')
 SCREEN_RE = re.compile(r'name="screen" value="([^"]+)"')
 CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
@@ -52,15 +54,3 @@ SECOND = {"q.mood": "4", "q.order.a": "2", "q.order.b": "1", "q.order.c": "3", "
           "q.service": "3", "q.service.reason": "Slow but kind."}
 
 
-def read(session: Session, statement: Any) -> list[Any]:
-    """Rows as the database holds them now; ends the read transaction at once (on SQLite every
-    transaction is BEGIN IMMEDIATE, so a test holding one would block the application)."""
-    rows = list(session.exec(statement.execution_options(populate_existing=True)).all())
-    session.commit()
-    return rows
-
-
-def one(session: Session, statement: Any) -> Any:
-    rows = read(session, statement)
-    assert len(rows) == 1, rows
-    return rows[0]
