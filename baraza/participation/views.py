@@ -333,6 +333,8 @@ def my_data_context(request: Request, consultation: Consultation, participant: P
         "consents": svc.consent_history(session, participant),
         "consent_kinds": svc.CONSENT_KIND_LABELS,
         "genders": svc.GENDER_OPTIONS,
+        # Age bands are shown by their label ("13 to 15", translated), not their key "13-15".
+        "age_labels": {b.key: b.label for b in svc.age_bands(context.age_of_consent)} if context else {},
         "context": context,
         "withdrawn": participant.withdrawn_at is not None,
     }

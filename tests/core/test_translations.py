@@ -219,6 +219,8 @@ def test_a_participants_pages_and_notices_follow_their_language(client, session,
     text = _visible(my_data.text)
     assert "ما أخبرتنا به" in text and "عمرك" in text and "وافقت على المشاركة" in text
     assert "What you told us" not in text and "About you" not in text
+    # The age band reads as words in the participant's language, not as its key "18-20".
+    assert "من 18 إلى 20 سنة" in text and "18-20" not in text
     # A one-time notice after a change is translated too.
     forgotten = client.post(f"/p/{consultation.id}/forget", data={"csrf_token": _csrf(home.text)})
     assert forgotten.status_code == 303
