@@ -22,7 +22,7 @@ Zero cells are shown (no person is singled out by "nobody"), unless `suppress_ze
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,11 +53,13 @@ class Cell:
             return None
         return FEWER_THAN if self.primary else HIDDEN
 
-    def text(self, k: int) -> str:
-        """Plain English text for exports: the number, "fewer than 5" or "hidden"."""
+    def text(self, k: int, gettext: Callable[[str], str] | None = None) -> str:
+        """The number, "fewer than 5" or "hidden": plain English for exports, or in the page's
+        language through `gettext` (chart labels)."""
         if not self.suppressed:
             return str(self.count)
-        return FEWER_THAN % {"k": k} if self.primary else HIDDEN
+        t = gettext or str
+        return t(FEWER_THAN) % {"k": k} if self.primary else t(HIDDEN)
 
 
 def k_for(consultation: Any | None) -> int:
@@ -110,13 +112,14 @@ class SuppressedCounts:
     def items(self) -> Iterable[tuple[Hashable, Cell]]:
         return self.cells.items()
 
-    def chart(self, labels: Mapping[Hashable, str] | None = None) -> dict[str, list[Any]]:
-        """Data for a bar chart: suppressed bars have no value and say why in `text`."""
+    def chart(self, labels: Mapping[Hashable, str] | None = None, gettext: Callable[[str], str] | None = None) -> dict[str, list[Any]]:
+        """Data for a bar chart: suppressed bars have no value and say why in `text` (in the
+        page's language when `gettext` is given)."""
         keys = list(self.cells)
         return {
             "labels": [labels.get(key, str(key)) if labels else str(key) for key in keys],
             "values": [self.cells[key].value for key in keys],
-            "text": [self.cells[key].text(self.k) for key in keys],
+            "text": [self.cells[key].text(self.k, gettext) for key in keys],
         }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,10 +87,10 @@ class QuestionResult:
     average_rank: dict[str, float] = field(default_factory=dict)
     note: str = ""
 
-    def chart(self) -> dict[str, Any] | None:
+    def chart(self, gettext: Callable[[str], str] | None = None) -> dict[str, Any] | None:
         if self.counts is None:
             return None
-        data = self.counts.chart(self.option_labels)
+        data = self.counts.chart(self.option_labels, gettext)
         return {"id": f"chart-{self.question.name}", "title": self.label, **data}
 
 
@@ -99,8 +100,9 @@ class Report:
     responses: Cell
     questions: list[QuestionResult]
 
-    def charts(self) -> list[dict[str, Any]]:
-        return [c for q in self.questions if (c := q.chart()) is not None]
+    def charts(self, gettext: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
+        """Chart data; `gettext` translates why a bar is hidden ("fewer than 5")."""
+        return [c for q in self.questions if (c := q.chart(gettext)) is not None]
 
 
 def _response_ids(survey: Survey, consultation: Consultation, filters: Filters) -> Any:

@@ -817,7 +817,7 @@ def results_page(request: Request) -> Response:
             "definition": definition,
             "survey_title": text_in(definition.title, lang, definition.default_language),
             "report": report,
-            "charts": report.charts(),
+            "charts": report.charts((state(request).translations.get(lang) or state(request).translations["en"]).gettext),
             "filters": filters,
             "options": options,
             "context_names": contexts,

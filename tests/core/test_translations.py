@@ -135,6 +135,15 @@ def test_messages_from_python_keep_their_values_through_translation():
     assert translate(catalogs["es"], message) == "Usa menos de 500 caracteres."
 
 
+def test_hidden_chart_bars_say_why_in_the_pages_language():
+    from baraza.disclosure import suppress_counts
+
+    table = suppress_counts({"yes": 12, "no": 2, "maybe": 9}, k=5)
+    assert "fewer than 5" in table.chart()["text"]  # exports stay in plain English
+    french = table.chart(gettext=load_translations()["fr"].gettext)["text"]
+    assert "moins de 5" in french and not any("fewer" in t or "hidden" in t for t in french)
+
+
 # The pages a young person reads ----------------------------------------------------------------
 
 
