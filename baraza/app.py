@@ -52,6 +52,9 @@ def create_app(settings: Settings) -> Starlette:
     # The core's own menu entries come first; apps add theirs through the registry.
     registry.menu.insert(0, MenuEntry(N_("Consultations"), "consultations:list", "consultation.view"))
     engine = make_engine(settings.database_url, field_key=settings.field_encryption_key)
+    read_engine = (
+        make_engine(settings.database_url, field_key=settings.field_encryption_key, immediate=False) if settings.is_sqlite else None
+    )
 
     loaders = [FileSystemLoader(str(CORE_TEMPLATES))]
     loaders += [FileSystemLoader(str(spec.templates_dir)) for spec in registry.apps.values() if spec.templates_dir]
@@ -103,6 +106,8 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
         yield
         engine.dispose()
+        if read_engine is not None:
+            read_engine.dispose()
 
     app = Starlette(
         debug=False,
@@ -123,6 +128,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.baraza = AppState(
         settings=settings,
         engine=engine,
+        read_engine=read_engine,
         registry=registry,
         jinja=jinja,
         translations=load_translations(),

@@ -22,7 +22,7 @@ from babel.support import NullTranslations
 from jinja2 import Environment
 from jinja2_fragments import render_block
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -71,6 +71,8 @@ class AppState:
     jinja: Environment
     translations: Mapping[str, Any]
     static_version: str
+    # SQLite only: an engine whose transactions begin deferred, for GET pages (see _run).
+    read_engine: Engine | None = None
     # Run in order; the first that recognises the request's cookies names the actor.
     actor_loaders: Sequence[ActorLoader] = ()
 
@@ -131,7 +133,23 @@ def view(
 
 def _run(fn: Callable[[Request], Response], request: Request, staff: bool, permission: str | None) -> Response:
     app = state(request)
-    with Session(app.engine, expire_on_commit=False) as db:
+    if request.method in SAFE_METHODS and app.read_engine is not None:
+        # SQLite: a page that only reads must not queue behind submissions for the write lock,
+        # so it begins a deferred transaction. If it also writes (an audit entry) after another
+        # writer committed, SQLite refuses the upgrade at once; run the page again from the
+        # start, as a writer. Safe: a GET changes nothing but its own rolled-back audit entry.
+        try:
+            return _run_once(app.read_engine, fn, request, staff, permission)
+        except OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            log.info("read upgraded to a write after a concurrent commit; running the page again")
+    return _run_once(app.engine, fn, request, staff, permission)
+
+
+def _run_once(engine: Engine, fn: Callable[[Request], Response], request: Request, staff: bool, permission: str | None) -> Response:
+    app = state(request)
+    with Session(engine, expire_on_commit=False) as db:
         request.state.db = db
         request.state.actor = ANONYMOUS
         request.state.lang = choose_language(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))

@@ -96,3 +96,45 @@ def test_sqlite_writers_take_the_lock_when_they_begin(engine):
         finally:
             second.close()
         first.rollback()
+
+
+def test_a_page_that_reads_then_audits_survives_a_concurrent_commit(make_app, session, engine):
+    """SQLite runs GET pages in deferred transactions. When another writer commits between the
+    page's first read and its audit entry, SQLite refuses the upgrade; the page runs again as a
+    writer: the person gets their page, and the audit holds one entry for it, not two."""
+    from sqlalchemy import text as sql
+    from starlette.testclient import TestClient
+
+    from baraza.accounts.auth import load_staff_actor
+    from tests.conftest import login
+    from tests.core.helpers import audit_entries
+    from tests.factories import PASSWORD, make_user
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("deferred read transactions are SQLite's")
+    admin = make_user(session, role="admin", scope="all")
+    colleague = make_user(session, role="analyst", organisation=None)
+    app = make_app()
+    injected = []
+    page_runs = []
+
+    def loader_with_a_concurrent_writer(db, request, settings):
+        actor = load_staff_actor(db, request, settings)
+        if request.url.path.startswith("/admin/users/"):
+            page_runs.append(True)
+        if request.url.path.startswith("/admin/users/") and not injected:
+            injected.append(True)
+            db.execute(sql("SELECT COUNT(*) FROM organisation")).all()  # the page's snapshot begins
+            with engine.begin() as other:  # someone else's submission commits meanwhile
+                other.execute(sql("INSERT INTO throttle_event (key, at) VALUES ('test:concurrent', '2026-01-01 00:00:00')"))
+        return actor
+
+    app.state.baraza.actor_loaders = (loader_with_a_concurrent_writer, *app.state.baraza.actor_loaders[1:])
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as client:
+        login(client, admin.email, PASSWORD)
+        page = client.get(f"/admin/users/{colleague.id}")
+    assert page.status_code == 200 and colleague.display_name in page.text
+    assert injected == [True]
+    assert len(page_runs) == 2  # refused once, run again as a writer
+    views = [e for e in audit_entries(session) if e.action == "user.view"]
+    assert len(views) == 1
