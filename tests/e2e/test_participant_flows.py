@@ -69,7 +69,7 @@ def test_join_agree_my_data_download_withdraw_in_english(phone_page, session):
 
     submit(page, "main a[href$='/my-data']")
     assert page.locator("h1").inner_text() == "My data"
-    assert "18-20" in page.inner_text("main")
+    assert "18 to 20" in page.inner_text("main")  # the age band by its label, not its key
     check(page, "participant-en-6-my-data")
     with page.expect_download() as download:
         page.click("a[href$='download.json']")
