@@ -102,7 +102,7 @@ def index(request: Request) -> Response:
     return render(
         request,
         "surveys/index.html",
-        {"title": "Surveys", "rows": rows, "buildable": buildable, "lang_of": _consultation_title, "status_labels": STATUS_LABELS},
+        {"title": N_("Surveys"), "rows": rows, "buildable": buildable, "lang_of": _consultation_title, "status_labels": STATUS_LABELS},
     )
 
 
@@ -150,7 +150,7 @@ def _xlsform_refused(request: Request, exc: XLSFormError) -> Response:
     return render(
         request,
         "surveys/xlsform_refused.html",
-        {"title": "The XLSForm was not imported", "problems": exc.problems},
+        {"title": N_("The XLSForm was not imported"), "problems": exc.problems},
         status=400,
     )
 
@@ -170,7 +170,7 @@ def _builder_context(request: Request, survey: Survey, **extra: Any) -> dict[str
         join_link = ""
     first = definition.groups[0].name if definition.groups else ""
     return {
-        "title": text_in(definition.title, lang, definition.default_language) or "Survey",
+        "title": text_in(definition.title, lang, definition.default_language) or N_("Survey"),
         "survey": survey,
         "consultation": consultation,
         "definition": definition,
@@ -344,7 +344,7 @@ def question_page(request: Request) -> Response:
         request,
         "surveys/question_edit.html",
         {
-            "title": "Edit question",
+            "title": N_("Edit question"),
             "survey": survey,
             "definition": definition,
             "q": q,
@@ -394,7 +394,7 @@ def group_page(request: Request) -> Response:
         request,
         "surveys/group_edit.html",
         {
-            "title": "Edit screen",
+            "title": N_("Edit screen"),
             "survey": survey,
             "definition": definition,
             "group": group,
@@ -606,7 +606,7 @@ def _screen_context(
         "known_json": known,
         "t": lambda texts: text_in(texts, lang, definition.default_language),
         "problem_text": lambda p: p.text(lang, definition.default_language),
-        "title": text_in(definition.title, lang, definition.default_language) or "Survey",
+        "title": text_in(definition.title, lang, definition.default_language) or N_("Survey"),
     }
 
 
@@ -646,7 +646,7 @@ def answer(request: Request) -> Response:
     if response is not None and response.status == ResponseStatus.COMPLETE:
         return redirect_to(request, "surveys:done", survey_id=survey.id)
     if survey.status != SurveyStatus.PUBLISHED:
-        return render(request, "surveys/closed.html", {"title": "This survey is closed", "home": _participant_home(request, consultation)}, status=410)
+        return render(request, "surveys/closed.html", {"title": N_("This survey is closed"), "home": _participant_home(request, consultation)}, status=410)
     answers = services.stored_answers(session, response)
     base = request.url_for("surveys:answer", survey_id=survey.id).path
 
@@ -715,7 +715,7 @@ def done(request: Request) -> Response:
         request,
         "surveys/done.html",
         {
-            "title": text_in(definition.title, lang, definition.default_language) or "Survey",
+            "title": text_in(definition.title, lang, definition.default_language) or N_("Survey"),
             "home": _participant_home(request, consultation),
             "survey_lang": lang,
             "lang": lang,
@@ -750,7 +750,7 @@ def preview(request: Request) -> Response:
             answers.update({k: v for k, v in result.answers.items() if v is not None})
             following = validation.next_screen(definition, screen, answers)
             if following is None:
-                response = render(request, "surveys/done.html", {"title": "Preview", "preview": True, "restart": f"{base}?lang={lang}", "survey_lang": lang, "lang": lang, "dir": text_direction(lang)})
+                response = render(request, "surveys/done.html", {"title": N_("Preview"), "preview": True, "restart": f"{base}?lang={lang}", "survey_lang": lang, "lang": lang, "dir": text_direction(lang)})
                 response.headers["Content-Security-Policy"] = PREVIEW_CSP
                 return response
             group = following
@@ -762,7 +762,7 @@ def preview(request: Request) -> Response:
         group = definition.group(requested) or (definition.groups[0] if definition.groups else None)
         problems, echoed = None, None
     if group is None:
-        response = render(request, "surveys/preview_empty.html", {"title": "Preview"})
+        response = render(request, "surveys/preview_empty.html", {"title": N_("Preview")})
         response.headers["Content-Security-Policy"] = PREVIEW_CSP
         return response
     ctx = _screen_context(
@@ -812,7 +812,7 @@ def results_page(request: Request) -> Response:
         request,
         "surveys/results.html",
         {
-            "title": "Results",
+            "title": N_("Results"),
             "survey": survey,
             "definition": definition,
             "survey_title": text_in(definition.title, lang, definition.default_language),
