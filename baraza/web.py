@@ -39,6 +39,7 @@ from baraza.settings import Settings
 log = logging.getLogger("baraza")
 
 FLASH_COOKIE = "baraza_flash"
+RETURN_COOKIE = "baraza_return"
 ActorLoader = Callable[[Session, Request, Settings], Actor | None]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Ids are 32-bit on PostgreSQL; whole numbers from forms must fit SQLite's 64 bits.
@@ -178,7 +179,15 @@ def _run_once(engine: Engine, fn: Callable[[Request], Response], request: Reques
             return redirect(request, request.url_for("login").path + "?next=" + _safe_next(request))
         except errors.ParticipantRequired as exc:
             db.rollback()
-            return redirect(request, safe_redirect_target(exc.location))
+            response = redirect(request, safe_redirect_target(exc.location))
+            if request.method in SAFE_METHODS:
+                # Where they were going (a survey link, say): after joining they land back there.
+                # A path of ours, in an HttpOnly cookie, never anything about the person.
+                response.set_cookie(
+                    RETURN_COOKIE, request.url.path, max_age=3600, path="/", httponly=True, samesite="lax",
+                    secure=app.settings.https,
+                )
+            return response
         except errors.BarazaError as exc:
             db.rollback()
             return _error_page(request, exc)

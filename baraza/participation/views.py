@@ -27,7 +27,7 @@ from baraza.participation.api import (
 from baraza.participation.keys import normalise_code, seal, token_hash, unseal
 from baraza.participation.models import ConsentStatus, Participant, ParticipantDevice
 from baraza.registry import ParticipantActivity
-from baraza.web import db, form_bool, form_int, form_text, redirect_to, render, state, view
+from baraza.web import RETURN_COOKIE, db, form_bool, form_int, form_text, redirect_to, render, safe_redirect_target, state, view
 
 PHRASE_COOKIE = "baraza_phrase"
 PHRASE_SECONDS = 30 * 60
@@ -214,8 +214,14 @@ def phrase(request: Request) -> Response:
     words = None
     if value and value.split(":", 1)[0] == str(participant.id):
         words = value.split(":", 1)[1].split()
-    response = _page(request, "participation/phrase.html", consultation, {"title": N_("Your secret words"), "words": words})
+    home = str(request.url_for("participation:home", consultation_id=consultation.id).path)
+    # Back to the page that sent them to join (a survey link), else their consultation home.
+    continue_url = safe_redirect_target(request.cookies.get(RETURN_COOKIE), default=home)
+    response = _page(
+        request, "participation/phrase.html", consultation, {"title": N_("Your secret words"), "words": words, "continue_url": continue_url}
+    )
     response.delete_cookie(PHRASE_COOKIE, path="/p/")
+    response.delete_cookie(RETURN_COOKIE, path="/")
     return response
 
 

@@ -244,3 +244,21 @@ def test_participant_pages_are_not_cached_and_stay_under_50_kb_on_first_load(cli
             total += len(fetched.content)
         assert "htmx.min.js" not in page.text
         assert total < 50 * 1024, total
+
+
+def test_after_joining_from_a_survey_link_the_phone_lands_back_on_the_survey(client, session):
+    """A survey link opened before joining: join, notice, consent, secret words, then the survey."""
+    from tests.consultations.factories import make_consultation as make_open_consultation
+    from tests.participation.test_join import join
+
+    consultation = make_open_consultation(session, open=True)
+    survey = make_survey(session, consultation)
+    sent_away = client.get(f"/surveys/{survey.id}/answer")
+    assert sent_away.status_code == 303 and sent_away.headers["location"] == f"/join/{consultation.join_code}"
+    joined = join(client, session, consultation, analysis=True)
+    phrase_page = client.get(joined.headers["location"])
+    assert f'href="/surveys/{survey.id}/answer"' in phrase_page.text
+    assert client.get(f"/surveys/{survey.id}/answer").status_code == 200
+    # Used once: the next time the secret words page leads home.
+    again = client.get(joined.headers["location"])
+    assert f'href="/p/{consultation.id}/"' in again.text
