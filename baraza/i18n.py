@@ -93,6 +93,7 @@ def gettext_callables(translations: NullTranslations | Callable[[], NullTranslat
         params = getattr(message, "params", None)
         if params:
             variables = {**params, **variables}
+        variables = _translated_values(current(), variables)
         rv = current().gettext(message)
         if context.eval_ctx.autoescape:
             # Escaped, not trusted: a msgid missing from the catalog comes back as itself, and
@@ -150,13 +151,21 @@ def N_(message: str, **params: Any) -> str:  # noqa: N802 - the gettext conventi
     """Mark a message for extraction; it is translated where it is shown.
 
     Values for placeholders go in as keywords: `N_("Keep this under %(max)s characters.", max=500)`.
+    Always a `Message`, so one can be the value of another's placeholder ("%(where)s: %(problem)s")
+    and is translated too when it is filled in; plain strings (names, data) are left as they are.
     """
-    return Message(message, params) if params else message
+    return Message(message, params)
+
+
+def _translated_values(translations: NullTranslations, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of placeholders, with those that are messages themselves translated."""
+    return {k: translate(translations, v) if isinstance(v, Message) else v for k, v in values.items()}
 
 
 def translate(translations: NullTranslations, message: str, **variables: Any) -> str:
     """Translate a message built in Python (a `Message` brings its own values), for text that is
-    not rendered by a template: a notice draft, a file a participant downloads."""
-    params = {**getattr(message, "params", {}), **variables}
+    not rendered by a template: a notice draft, a file a participant downloads. Values that are
+    messages (`N_(...)`) are translated in turn."""
+    params = _translated_values(translations, {**getattr(message, "params", {}), **variables})
     rv = translations.gettext(str(message))
     return rv % params if params else rv

@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from baraza.i18n import N_
+from babel.support import NullTranslations
+
+from baraza.i18n import N_, translate
 from surveys import logic
 
 # single_choice ... note are the issue's question types; rating_reason is the scorecard's
@@ -304,12 +306,18 @@ class Problem:
     """Something wrong with a definition: where (group/question/choice names) and what."""
 
     where: str
+    # Marked with N_ (a Message with its values); pages show `text`, translated.
     message: str
     # Which part is wrong: "name", "label", "relevant", "constraint", "choices", "parameters"...
     field: str = ""
 
+    @property
+    def text(self) -> str:
+        """The problem with its place, for a page: translated where it is shown."""
+        return N_("%(where)s: %(problem)s", where=self.where, problem=self.message) if self.where else self.message
+
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        return translate(NullTranslations(), self.text)
 
 
 class DefinitionError(ValueError):
@@ -397,16 +405,16 @@ def normalise(definition: Definition) -> Definition:
         try:
             group.relevant = logic.normalise(group.relevant)
         except logic.ExpressionError as exc:
-            problems.append(Problem(group.name, f"the condition cannot be read: {exc}", "relevant"))
+            problems.append(Problem(group.name, N_("the condition cannot be read: %(error)s", error=exc.text), "relevant"))
         for q in group.questions:
             try:
                 q.relevant = logic.normalise(q.relevant)
             except logic.ExpressionError as exc:
-                problems.append(Problem(q.name, f"the condition cannot be read: {exc}", "relevant"))
+                problems.append(Problem(q.name, N_("the condition cannot be read: %(error)s", error=exc.text), "relevant"))
             try:
                 _extract_limits(q)
             except logic.ExpressionError as exc:
-                problems.append(Problem(q.name, f"the validation rule cannot be read: {exc}", "constraint"))
+                problems.append(Problem(q.name, N_("the validation rule cannot be read: %(error)s", error=exc.text), "constraint"))
             if q.kind not in CHOICE_KINDS:
                 q.choices = []
                 q.list_name = ""
@@ -441,10 +449,23 @@ def normalise(definition: Definition) -> Definition:
 # Checks ------------------------------------------------------------------------------------------
 
 
+# One whole sentence per kind of text, so each language can word it its own way.
+_TOO_LONG = {
+    "title": N_("the title in '%(lang)s' is longer than %(limit)s characters"),
+    "question": N_("the question in '%(lang)s' is longer than %(limit)s characters"),
+    "hint": N_("the hint in '%(lang)s' is longer than %(limit)s characters"),
+    "validation message": N_("the validation message in '%(lang)s' is longer than %(limit)s characters"),
+    "label of the lowest point": N_("the label of the lowest point in '%(lang)s' is longer than %(limit)s characters"),
+    "label of the highest point": N_("the label of the highest point in '%(lang)s' is longer than %(limit)s characters"),
+    "reason question": N_("the reason question in '%(lang)s' is longer than %(limit)s characters"),
+    "option": N_("the option in '%(lang)s' is longer than %(limit)s characters"),
+}
+
+
 def _check_texts(where: str, what: str, texts: Texts, limit: int, problems: list[Problem]) -> None:
     for lang, text in texts.items():
         if len(text) > limit:
-            problems.append(Problem(where, f"the {what} in '{lang}' is longer than {limit} characters"))
+            problems.append(Problem(where, N_(_TOO_LONG[what], lang=lang, limit=limit)))
 
 
 def check(definition: Definition, *, for_publishing: bool = False) -> list[Problem]:
@@ -456,25 +477,25 @@ def check(definition: Definition, *, for_publishing: bool = False) -> list[Probl
     problems: list[Problem] = []
     langs = definition.languages
     if not langs:
-        problems.append(Problem("", "the survey has no language"))
+        problems.append(Problem("", N_("the survey has no language")))
     if len(langs) > MAX_LANGUAGES or len(set(langs)) != len(langs):
-        problems.append(Problem("", "the languages are repeated or too many"))
+        problems.append(Problem("", N_("the languages are repeated or too many")))
     for lang in langs:
         if not LANGUAGE_RE.fullmatch(lang):
-            problems.append(Problem("", f"'{lang}' is not a language code like 'en' or 'ar'"))
+            problems.append(Problem("", N_("'%(lang)s' is not a language code like 'en' or 'ar'", lang=lang)))
     _check_texts("", "title", definition.title, MAX_TITLE, problems)
     if len(definition.groups) > MAX_GROUPS:
-        problems.append(Problem("", f"a survey has at most {MAX_GROUPS} screens"))
+        problems.append(Problem("", N_("a survey has at most %(max)s screens", max=MAX_GROUPS)))
     if sum(1 for _ in definition.questions()) > MAX_QUESTIONS:
-        problems.append(Problem("", f"a survey has at most {MAX_QUESTIONS} questions"))
+        problems.append(Problem("", N_("a survey has at most %(max)s questions", max=MAX_QUESTIONS)))
 
     seen: dict[str, str] = {}
     earlier: dict[str, Question] = {}
     for group in definition.groups:
         if not NAME_RE.fullmatch(group.name):
-            problems.append(Problem(group.name, "a name uses letters, digits and underscores, and starts with a letter", "name"))
+            problems.append(Problem(group.name, N_("a name uses letters, digits and underscores, and starts with a letter"), "name"))
         if group.name in seen:
-            problems.append(Problem(group.name, "this name is used twice", "name"))
+            problems.append(Problem(group.name, N_("this name is used twice"), "name"))
         seen[group.name] = "group"
         _check_texts(group.name, "title", group.label, MAX_LABEL, problems)
         # A screen's condition can only look at answers given on earlier screens.
@@ -483,15 +504,34 @@ def check(definition: Definition, *, for_publishing: bool = False) -> list[Probl
         for q in group.questions:
             problems.extend(_check_question(q, {**earlier, **here}, definition, for_publishing))
             if q.name in seen:
-                problems.append(Problem(q.name, "this name is used twice", "name"))
+                problems.append(Problem(q.name, N_("this name is used twice"), "name"))
             seen[q.name] = "question"
             here[q.name] = q
         earlier.update(here)
         if for_publishing and not group.questions:
-            problems.append(Problem(group.name, "this screen has no questions"))
+            problems.append(Problem(group.name, N_("this screen has no questions")))
     if for_publishing and not any(q.answers for q in definition.questions()):
-        problems.append(Problem("", "add at least one question before publishing"))
+        problems.append(Problem("", N_("add at least one question before publishing")))
     return problems
+
+
+# Whole sentences for a condition (relevant) and a validation rule (constraint).
+# (cannot be read, refers to itself, not an earlier question, a note) for a condition
+# (relevant) and a validation rule (constraint): whole sentences, one per case.
+_CONDITION_PROBLEMS = {
+    "condition": (
+        N_("the condition cannot be read: %(error)s"),
+        N_("the condition refers to this question itself; use '.' instead"),
+        N_("the condition refers to '%(name)s', which is not an earlier question"),
+        N_("the condition refers to '%(name)s', which is a note and has no answer"),
+    ),
+    "validation rule": (
+        N_("the validation rule cannot be read: %(error)s"),
+        N_("the validation rule refers to this question itself; use '.' instead"),
+        N_("the validation rule refers to '%(name)s', which is not an earlier question"),
+        N_("the validation rule refers to '%(name)s', which is a note and has no answer"),
+    ),
+}
 
 
 def _check_condition(
@@ -507,37 +547,38 @@ def _check_condition(
     if not source:
         return
     column = "constraint" if allow_self else "relevant"
+    unreadable, itself, not_earlier, note = _CONDITION_PROBLEMS[what]
     try:
         tree = logic.parse(source)
     except logic.ExpressionError as exc:
-        problems.append(Problem(where, f"the {what} cannot be read: {exc}", column))
+        problems.append(Problem(where, N_(unreadable, error=exc.text), column))
         return
     if logic.uses_self(tree) and not allow_self:
-        problems.append(Problem(where, f"'.' (this answer) can only be used in a validation rule, not in a {what}", column))
+        problems.append(Problem(where, N_("'.' (this answer) can only be used in a validation rule, not in a condition"), column))
     for name in logic.references(tree):
         if name not in earlier:
             if own is not None and name == own.name:
-                problems.append(Problem(where, f"the {what} refers to this question itself; use '.' instead", column))
+                problems.append(Problem(where, N_(itself), column))
             else:
-                problems.append(Problem(where, f"the {what} refers to '{name}', which is not an earlier question", column))
+                problems.append(Problem(where, N_(not_earlier, name=name), column))
         elif not earlier[name].answers:
-            problems.append(Problem(where, f"the {what} refers to '{name}', which is a note and has no answer", column))
+            problems.append(Problem(where, N_(note, name=name), column))
     for name, option in logic.selected_values(tree) + logic.compared_values(tree):
         target = own if name is None else earlier.get(name)
         if target is not None and target.kind in CHOICE_KINDS and option not in target.choice_names:
-            problems.append(Problem(where, f"'{option}' is not an option of '{target.name}'", column))
+            problems.append(Problem(where, N_("'%(option)s' is not an option of '%(name)s'", option=option, name=target.name), column))
 
 
 def _check_question(q: Question, earlier: dict[str, Question], definition: Definition, for_publishing: bool) -> list[Problem]:
     problems: list[Problem] = []
     where = q.name
     if not NAME_RE.fullmatch(q.name):
-        problems.append(Problem(where, "a name uses letters, digits and underscores, and starts with a letter", "name"))
+        problems.append(Problem(where, N_("a name uses letters, digits and underscores, and starts with a letter"), "name"))
     if q.kind not in QUESTION_KINDS:
-        problems.append(Problem(where, f"'{q.kind}' is not a question type Baraza knows", "type"))
+        problems.append(Problem(where, N_("'%(kind)s' is not a question type Baraza knows", kind=q.kind), "type"))
         return problems
     if for_publishing and not q.label.get(definition.default_language):
-        problems.append(Problem(where, f"the question has no text in '{definition.default_language}'", "label"))
+        problems.append(Problem(where, N_("the question has no text in '%(lang)s'", lang=definition.default_language), "label"))
     for what, texts, limit in (
         ("question", q.label, MAX_LABEL),
         ("hint", q.hint, MAX_HINT),
@@ -552,50 +593,50 @@ def _check_question(q: Question, earlier: dict[str, Question], definition: Defin
 
     if q.kind in CHOICE_KINDS:
         if not q.choices and for_publishing:
-            problems.append(Problem(where, "add at least one option", "type"))
+            problems.append(Problem(where, N_("add at least one option"), "type"))
         if len(q.choices) > MAX_CHOICES:
-            problems.append(Problem(where, f"a question has at most {MAX_CHOICES} options"))
+            problems.append(Problem(where, N_("a question has at most %(max)s options", max=MAX_CHOICES)))
         if q.list_name and not NAME_RE.fullmatch(q.list_name):
-            problems.append(Problem(where, f"the option list name '{q.list_name}' uses letters, digits and underscores"))
+            problems.append(Problem(where, N_("the option list name '%(name)s' uses letters, digits and underscores", name=q.list_name)))
         names: set[str] = set()
         for c in q.choices:
             if not NAME_RE.fullmatch(c.name):
-                problems.append(Problem(f"{where}/{c.name}", "an option name uses letters, digits and underscores, and starts with a letter", "name"))
+                problems.append(Problem(f"{where}/{c.name}", N_("an option name uses letters, digits and underscores, and starts with a letter"), "name"))
             if c.name in names:
-                problems.append(Problem(f"{where}/{c.name}", "this option name is used twice", "name"))
+                problems.append(Problem(f"{where}/{c.name}", N_("this option name is used twice"), "name"))
             names.add(c.name)
             _check_texts(f"{where}/{c.name}", "option", c.label, MAX_LABEL, problems)
             if for_publishing and not c.label.get(definition.default_language):
-                problems.append(Problem(f"{where}/{c.name}", f"the option has no text in '{definition.default_language}'", "label"))
+                problems.append(Problem(f"{where}/{c.name}", N_("the option has no text in '%(lang)s'", lang=definition.default_language), "label"))
     if q.kind == "multiple_choice":
         for attr in ("min_choices", "max_choices"):
             value = getattr(q, attr)
             if value is not None and not 0 <= value <= max(len(q.choices), 1):
-                problems.append(Problem(where, "the number of options to choose is out of range", "constraint"))
+                problems.append(Problem(where, N_("the number of options to choose is out of range"), "constraint"))
         if q.min_choices is not None and q.max_choices is not None and q.min_choices > q.max_choices:
-            problems.append(Problem(where, "the fewest options to choose is more than the most", "constraint"))
+            problems.append(Problem(where, N_("the fewest options to choose is more than the most"), "constraint"))
     if q.kind in {"scale", "rating_reason"}:
         lo, hi, step = q.scale_bounds
         if step <= 0 or hi <= lo:
-            problems.append(Problem(where, "the scale must go up from its lowest to its highest point in positive steps", "parameters"))
+            problems.append(Problem(where, N_("the scale must go up from its lowest to its highest point in positive steps"), "parameters"))
         elif (hi - lo) / step + 1 > MAX_SCALE_POINTS:
-            problems.append(Problem(where, f"a scale has at most {MAX_SCALE_POINTS} points", "parameters"))
+            problems.append(Problem(where, N_("a scale has at most %(max)s points", max=MAX_SCALE_POINTS), "parameters"))
         elif abs(((hi - lo) / step) - round((hi - lo) / step)) > 1e-9:
-            problems.append(Problem(where, "the steps must reach the highest point exactly", "parameters"))
+            problems.append(Problem(where, N_("the steps must reach the highest point exactly"), "parameters"))
     if q.kind == "number":
         for value in (q.minimum, q.maximum):
             if value is not None and abs(value) > NUMBER_LIMIT:
-                problems.append(Problem(where, "the limit is too large", "constraint"))
+                problems.append(Problem(where, N_("the limit is too large"), "constraint"))
             if value is not None and not q.decimal and not float(value).is_integer():
-                problems.append(Problem(where, "a whole-number question needs whole-number limits", "constraint"))
+                problems.append(Problem(where, N_("a whole-number question needs whole-number limits"), "constraint"))
         if q.minimum is not None and q.maximum is not None and q.minimum > q.maximum:
-            problems.append(Problem(where, "the lowest allowed number is more than the highest", "constraint"))
+            problems.append(Problem(where, N_("the lowest allowed number is more than the highest"), "constraint"))
     if q.kind in TEXT_KINDS or q.kind == "rating_reason":
         ceiling = CEILING_MAX_LENGTH[q.kind]
         if q.max_length is not None and not 1 <= q.max_length <= ceiling:
-            problems.append(Problem(where, f"the longest answer allowed must be between 1 and {ceiling} characters", "constraint"))
+            problems.append(Problem(where, N_("the longest answer allowed must be between 1 and %(max)s characters", max=ceiling), "constraint"))
         if q.min_length is not None and not 0 <= q.min_length <= (q.max_length or ceiling):
-            problems.append(Problem(where, "the shortest answer allowed is out of range", "constraint"))
+            problems.append(Problem(where, N_("the shortest answer allowed is out of range"), "constraint"))
     return problems
 
 

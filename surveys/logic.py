@@ -33,6 +33,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from babel.support import NullTranslations
+
+from baraza.i18n import N_, translate
+
 COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 MAX_EXPRESSION_LENGTH = 1000
@@ -44,13 +48,18 @@ class ExpressionError(ValueError):
 
     def __init__(self, message: str, position: int | None = None) -> None:
         super().__init__(message)
+        # A message marked with N_: `text` is what pages show, translated where it is shown.
         self.message = message
         self.position = position
 
-    def __str__(self) -> str:
+    @property
+    def text(self) -> str:
         if self.position is None:
             return self.message
-        return f"{self.message} (at character {self.position + 1})"
+        return N_("%(problem)s (at character %(position)s)", problem=self.message, position=self.position + 1)
+
+    def __str__(self) -> str:
+        return translate(NullTranslations(), self.text)
 
 
 # The tree ----------------------------------------------------------------------------------------
@@ -153,14 +162,15 @@ def _tokens(source: str) -> list[Token]:
         match = _TOKEN_RE.match(source, pos)
         if match is None:
             char = source[pos]
-            hint = ""
             if char in "+*/":
-                hint = ": arithmetic is not supported; compare an answer with a fixed value instead"
+                message = N_("Unexpected '%(char)s': arithmetic is not supported; compare an answer with a fixed value instead", char=char)
             elif char == "'" or char == '"':
-                hint = ": a text value is not closed with its quote"
+                message = N_("Unexpected '%(char)s': a text value is not closed with its quote", char=char)
             elif char == "$":
-                hint = ": write a question as ${name}"
-            raise ExpressionError(f"Unexpected '{char}'{hint}", pos)
+                message = N_("Unexpected '%(char)s': write a question as ${name}", char=char)
+            else:
+                message = N_("Unexpected '%(char)s'", char=char)
+            raise ExpressionError(message, pos)
         kind = match.lastgroup or ""
         if kind != "ws":
             out.append(Token(kind, match.group(), pos))
@@ -191,26 +201,29 @@ class _Parser:
         return token
 
     def expect(self, kind: str, text: str | None = None, what: str = "") -> Token:
+        """The next token, which must be of `kind` (and be `text`); `what` (marked with N_) says
+        what was expected in words."""
         token = self.current
         if token.kind != kind or (text is not None and token.text != text):
             wanted = what or (f"'{text}'" if text else kind)
-            found = f"'{token.text}'" if token.text else "the end"
-            raise ExpressionError(f"Expected {wanted} but found {found}", token.position)
+            if token.text:
+                raise ExpressionError(N_("Expected %(wanted)s but found '%(found)s'", wanted=wanted, found=token.text), token.position)
+            raise ExpressionError(N_("Expected %(wanted)s but found the end", wanted=wanted), token.position)
         return self.advance()
 
     def parse(self) -> Node:
         if not self.source.strip():
-            raise ExpressionError("The expression is empty", 0)
+            raise ExpressionError(N_("The expression is empty"), 0)
         node = self.expr()
         if self.current.kind != "end":
             token = self.current
-            raise ExpressionError(f"Unexpected '{token.text}': join conditions with 'and' or 'or'", token.position)
+            raise ExpressionError(N_("Unexpected '%(char)s': join conditions with 'and' or 'or'", char=token.text), token.position)
         return node
 
     def expr(self) -> Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExpressionError("The expression is nested too deeply", self.current.position)
+            raise ExpressionError(N_("The expression is nested too deeply"), self.current.position)
         try:
             args = [self.and_expr()]
             while self.current.kind == "word" and self.current.text == "or":
@@ -233,7 +246,7 @@ class _Parser:
             op = self.advance().text
             right = self.operand()
             if self.current.kind == "op":
-                raise ExpressionError("Comparisons cannot be chained; join them with 'and'", self.current.position)
+                raise ExpressionError(N_("Comparisons cannot be chained; join them with 'and'"), self.current.position)
             return Compare(op, left, right)
         return left
 
@@ -244,13 +257,13 @@ class _Parser:
             return Self()
         if token.kind == "ref":
             return self._ref_token(self.advance())
-        raise ExpressionError("Expected a question, written ${name}, or '.'", token.position)
+        raise ExpressionError(N_("Expected a question, written ${name}, or '.'"), token.position)
 
     def _ref_token(self, token: Token) -> Ref:
         name = token.text[2:-1].strip()
         if not NAME_RE.fullmatch(name):
             raise ExpressionError(
-                f"'{token.text}' is not a question name: use letters, digits and underscores", token.position
+                N_("'%(text)s' is not a question name: use letters, digits and underscores", text=token.text), token.position
             )
         return Ref(name)
 
@@ -269,7 +282,7 @@ class _Parser:
             return Literal(float(token.text))
         if token.kind == "punct" and token.text == "-":
             self.advance()
-            number = self.expect("number", what="a number after '-'")
+            number = self.expect("number", what=N_("a number after '-'"))
             return Literal(-float(number.text))
         if token.kind == "punct" and token.text == "(":
             self.advance()
@@ -278,26 +291,30 @@ class _Parser:
             return node
         if token.kind == "word":
             return self.function()
-        found = f"'{token.text}'" if token.text else "the end"
-        raise ExpressionError(f"Expected a question, a value or a function but found {found}", token.position)
+        if token.text:
+            raise ExpressionError(N_("Expected a question, a value or a function but found '%(found)s'", found=token.text), token.position)
+        raise ExpressionError(N_("Expected a question, a value or a function but found the end"), token.position)
 
     def function(self) -> Node:
         token = self.advance()
         name = token.text
         if name in {"and", "or"}:
-            raise ExpressionError(f"'{name}' needs a condition on each side", token.position)
+            raise ExpressionError(N_("'%(name)s' needs a condition on each side", name=name), token.position)
         if name not in FUNCTIONS:
             raise ExpressionError(
-                f"The function or word '{name}' is not supported; Baraza understands "
-                "selected(), count-selected(), string-length(), not(), true() and false()",
+                N_(
+                    "The function or word '%(name)s' is not supported; Baraza understands "
+                    "selected(), count-selected(), string-length(), not(), true() and false()",
+                    name=name,
+                ),
                 token.position,
             )
-        self.expect("punct", "(", f"'(' after {name}")
+        self.expect("punct", "(", N_("'(' after %(name)s", name=name))
         node: Node
         if name == "selected":
             ref = self.ref()
-            self.expect("punct", ",", "',' between the question and the option")
-            value = self.expect("string", what="an option name in quotes, like 'food'")
+            self.expect("punct", ",", N_("',' between the question and the option"))
+            value = self.expect("string", what=N_("an option name in quotes, like 'food'"))
             node = Selected(ref, value.text[1:-1])
         elif name == "count-selected":
             node = CountSelected(self.ref())
@@ -307,7 +324,7 @@ class _Parser:
             node = Not(self.expr())
         else:
             node = Boolean(name == "true")
-        self.expect("punct", ")", f"')' to close {name}(")
+        self.expect("punct", ")", N_("')' to close %(name)s(", name=name))
         return node
 
 
@@ -318,7 +335,7 @@ def parse(source: str) -> Node:
     Cached: a survey's few conditions are read on every screen, and trees are immutable.
     """
     if len(source) > MAX_EXPRESSION_LENGTH:
-        raise ExpressionError(f"The expression is longer than {MAX_EXPRESSION_LENGTH} characters")
+        raise ExpressionError(N_("The expression is longer than %(max)s characters", max=MAX_EXPRESSION_LENGTH))
     return _Parser(source).parse()
 
 

@@ -19,6 +19,7 @@ from baraza.audit.services import record_audit
 from baraza.consultations.models import Consultation
 from baraza.db import utcnow
 from baraza.errors import Conflict, InvalidInput
+from baraza.i18n import N_
 from baraza.participation.api import participant_actor, require_consent_to_answer
 from baraza.participation.models import Participant
 from baraza.settings import Settings
@@ -73,7 +74,7 @@ def _check(definition: Definition, *, for_publishing: bool = False) -> Definitio
     except DefinitionError as exc:
         raise InvalidInput(
             "The survey has problems to fix first.",
-            errors={f"{p.where or 'survey'}:{i}": str(p) for i, p in enumerate(exc.problems)},
+            errors={f"{p.where or 'survey'}:{i}": p.text for i, p in enumerate(exc.problems)},
         ) from exc
 
 
@@ -119,7 +120,19 @@ def do_import_xlsform(
         from surveys.xlsform import CellProblem
 
         raise XLSFormError(
-            [CellProblem("survey", 1, None, f"The form has texts in '{lang}', which is not a language of this consultation; remove those columns or add the language to the consultation first.") for lang in extra]
+            [
+                CellProblem(
+                    "survey",
+                    1,
+                    None,
+                    N_(
+                        "The form has texts in '%(lang)s', which is not a language of this consultation; "
+                        "remove those columns or add the language to the consultation first.",
+                        lang=lang,
+                    ),
+                )
+                for lang in extra
+            ]
         )
     # The survey speaks every language of the consultation; missing texts are marked, not invented.
     definition.languages = definition.languages + [lang for lang in consultation_languages(consultation) if lang not in definition.languages]

@@ -24,10 +24,11 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from babel.support import NullTranslations
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
-from baraza.i18n import language_name
+from baraza.i18n import N_, language_name, translate
 from surveys import logic
 from surveys.definition import (
     CHOICE_KINDS,
@@ -90,15 +91,26 @@ class CellProblem:
     sheet: str
     row: int | None
     column: str | None  # e.g. "D (relevant)"
-    message: str
+    message: str  # marked with N_ (a Message with its values): translated where it is shown
+
+    @property
+    def text(self) -> str:
+        """The place and the problem in one sentence (the refusal page shows them in columns)."""
+        if self.row is not None and self.column:
+            return N_("Sheet '%(sheet)s', row %(row)s, column %(column)s: %(problem)s", sheet=self.sheet, row=self.row, column=self.column, problem=self.message)
+        if self.row is not None:
+            return N_("Sheet '%(sheet)s', row %(row)s: %(problem)s", sheet=self.sheet, row=self.row, problem=self.message)
+        if self.column:
+            return N_("Sheet '%(sheet)s', column %(column)s: %(problem)s", sheet=self.sheet, column=self.column, problem=self.message)
+        return N_("Sheet '%(sheet)s': %(problem)s", sheet=self.sheet, problem=self.message)
+
+    @property
+    def english(self) -> str:
+        """The problem alone, in English (logs, tests)."""
+        return translate(NullTranslations(), self.message)
 
     def __str__(self) -> str:
-        place = [f"sheet '{self.sheet}'"]
-        if self.row is not None:
-            place.append(f"row {self.row}")
-        if self.column:
-            place.append(f"column {self.column}")
-        return f"{', '.join(place)}: {self.message}"
+        return translate(NullTranslations(), self.text)
 
 
 class XLSFormError(ValueError):
@@ -164,16 +176,16 @@ class _Reader:
 
     def load(self, data: bytes) -> dict[str, _Sheet]:
         if len(data) > MAX_XLSX_BYTES:
-            self.problem("", None, None, "The file is larger than 2 MB; an XLSForm is much smaller. Check it is the right file.")
+            self.problem("", None, None, N_("The file is larger than 2 MB; an XLSForm is much smaller. Check it is the right file."))
             return {}
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
-                    self.problem("", None, None, "The workbook unpacks to far more than a form needs; it was not opened.")
+                    self.problem("", None, None, N_("The workbook unpacks to far more than a form needs; it was not opened."))
                     return {}
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:  # noqa: BLE001 - any unreadable upload is the sender's error
-            self.problem("", None, None, "This is not an Excel workbook (.xlsx). Save the form as .xlsx and upload it again.")
+            self.problem("", None, None, N_("This is not an Excel workbook (.xlsx). Save the form as .xlsx and upload it again."))
             return {}
         sheets: dict[str, _Sheet] = {}
         try:
@@ -182,13 +194,13 @@ class _Reader:
                 key = name.lower()
                 if key not in SHEETS:
                     if any(_cell_text(v) for row in ws.iter_rows(max_row=MAX_ROWS, values_only=True) for v in row):
-                        self.problem(name, None, None, "Baraza reads only the survey, choices and settings sheets: remove this sheet.")
+                        self.problem(name, None, None, N_("Baraza reads only the survey, choices and settings sheets: remove this sheet."))
                     continue
                 sheets[key] = self._sheet(key, ws)
         finally:
             book.close()
         if "survey" not in sheets:
-            self.problem("survey", None, None, "The workbook has no 'survey' sheet.")
+            self.problem("survey", None, None, N_("The workbook has no 'survey' sheet."))
         return sheets
 
     def _sheet(self, name: str, ws: Any) -> _Sheet:
@@ -208,14 +220,14 @@ class _Reader:
                 match = LANG_HEADER_RE.match(lang_part)
                 code = match.group("code").strip().lower() if match else ""
                 if not re.fullmatch(r"[a-z]{2,3}", code):
-                    self.problem(name, 1, column, "Write the language with its two-letter code in brackets, for example 'label::English (en)'.")
+                    self.problem(name, 1, column, N_("Write the language with its two-letter code in brackets, for example 'label::English (en)'."))
                     continue
                 language = code
             columns.append(_Column(index, text, base, language))
         rows: list[_Row] = []
         for number, values in enumerate(rows_iter, start=2):
             if number > MAX_ROWS + 1:
-                self.problem(name, number, None, f"Baraza reads at most {MAX_ROWS} rows per sheet.")
+                self.problem(name, number, None, N_("Baraza reads at most %(max)s rows per sheet.", max=MAX_ROWS))
                 break
             cells = {c.index: _cell_text(values[c.index - 1]) for c in columns if c.index - 1 < len(values)}
             if any(cells.values()):
@@ -234,9 +246,9 @@ class _Reader:
             if used is None:
                 continue
             if col.language is not None and col.base not in TRANSLATED:
-                message = f"The column '{col.base}' cannot be translated; use a single '{col.base}' column."
+                message = N_("The column '%(column)s' cannot be translated; use a single '%(column)s' column.", column=col.base)
             else:
-                message = f"The column '{col.header}' is not supported in the {what} sheet; empty or remove it."
+                message = N_("The column '%(column)s' is not supported in the %(sheet)s sheet; empty or remove it.", column=col.header, sheet=what)
             self.problem(sheet.name, used.number, col, message)
 
     def languages(self, sheets: dict[str, _Sheet], settings: dict[str, str]) -> list[str]:
@@ -246,7 +258,7 @@ class _Reader:
             match = LANG_HEADER_RE.match(raw_default)
             default = match.group("code").strip().lower() if match else ""
             if not re.fullmatch(r"[a-z]{2,3}", default):
-                self.problem("settings", 2, "default_language", "Write the default language as in the label columns, for example 'English (en)'.")
+                self.problem("settings", 2, "default_language", N_("Write the default language as in the label columns, for example 'English (en)'."))
                 default = ""
         found: list[str] = []
         plain = False
@@ -260,7 +272,7 @@ class _Reader:
         if plain:
             default = default or (self.fallback_language if self.fallback_language not in found else "")
             if not default or default in found:
-                self.problem("survey", 1, "label", "Use either 'label' or 'label::Language (code)' columns for one language, not both.")
+                self.problem("survey", 1, "label", N_("Use either 'label' or 'label::Language (code)' columns for one language, not both."))
                 default = default or self.fallback_language
         if not default:
             default = found[0] if found else self.fallback_language
@@ -322,9 +334,9 @@ def import_xlsform(data: bytes, *, fallback_language: str = "en") -> Definition:
 
     for needed in ("type", "name"):
         if survey.column(needed) is None:
-            reader.problem("survey", 1, None, f"The survey sheet needs a '{needed}' column.")
+            reader.problem("survey", 1, None, N_("The survey sheet needs a '%(column)s' column.", column=needed))
     if not survey.translated("label"):
-        reader.problem("survey", 1, None, "The survey sheet needs a 'label' or 'label::Language (code)' column.")
+        reader.problem("survey", 1, None, N_("The survey sheet needs a 'label' or 'label::Language (code)' column."))
     if reader.problems:
         raise XLSFormError(reader.problems)
 
@@ -368,24 +380,24 @@ def import_xlsform(data: bytes, *, fallback_language: str = "en") -> Definition:
                 _read_reason(reader, survey, row, col, question, default)
                 continue
             reader.problem("survey", first_row.number, col["baraza_kind"],
-                           f"A rating with a reason needs the next row to be a text question named '{question.name}{REASON_SUFFIX}' marked rating_reason.")
+                           N_("A rating with a reason needs the next row to be a text question named '%(name)s' marked rating_reason.", name=question.name + REASON_SUFFIX))
 
         if not raw_type:
-            reader.problem("survey", row.number, where_type, "This row has no type; give it one or delete the row.")
+            reader.problem("survey", row.number, where_type, N_("This row has no type; give it one or delete the row."))
             continue
         if kind_word in METADATA_TYPES:
             reader.problem("survey", row.number, where_type,
-                           f"'{raw_type}' records the device or person, which Baraza never does (data minimisation): delete this row.")
+                           N_("'%(type)s' records the device or person, which Baraza never does (data minimisation): delete this row.", type=raw_type))
             continue
         if kind_word == "begin_group":
             if current is not None:
-                reader.problem("survey", row.number, where_type, "Groups inside groups are not supported: end the outer group first, so each group is one screen.")
+                reader.problem("survey", row.number, where_type, N_("Groups inside groups are not supported: end the outer group first, so each group is one screen."))
                 continue
             appearance = row.get(col["appearance"])
             if appearance not in {"", "field-list"}:
-                reader.problem("survey", row.number, col["appearance"], f"The appearance '{appearance}' is not supported on a group; leave it empty or write field-list.")
+                reader.problem("survey", row.number, col["appearance"], N_("The appearance '%(appearance)s' is not supported on a group; leave it empty or write field-list.", appearance=appearance))
             if row.get(col["constraint"]) or row.get(col["required"]) not in FALSE_VALUES:
-                reader.problem("survey", row.number, col["constraint"] if row.get(col["constraint"]) else col["required"], "A group cannot have a constraint or be required; put these on its questions.")
+                reader.problem("survey", row.number, col["constraint"] if row.get(col["constraint"]) else col["required"], N_("A group cannot have a constraint or be required; put these on its questions."))
             current = Group(name=name, label=reader.texts(survey, row, "label", default), relevant=row.get(col["relevant"]))
             rows_of[name] = row.number
             groups.append(current)
@@ -393,11 +405,11 @@ def import_xlsform(data: bytes, *, fallback_language: str = "en") -> Definition:
             continue
         if kind_word == "end_group":
             if current is None:
-                reader.problem("survey", row.number, where_type, "This end_group has no begin_group before it.")
+                reader.problem("survey", row.number, where_type, N_("This end_group has no begin_group before it."))
             current = None
             continue
         if kind_word in {"begin_repeat", "end_repeat"}:
-            reader.problem("survey", row.number, where_type, "Repeats are not supported: ask the question a fixed number of times or use a number question.")
+            reader.problem("survey", row.number, where_type, N_("Repeats are not supported: ask the question a fixed number of times or use a number question."))
             continue
 
         question = _read_question(reader, survey, row, col, kind_word, raw_type, list_name, lists, default)
@@ -411,9 +423,9 @@ def import_xlsform(data: bytes, *, fallback_language: str = "en") -> Definition:
     if pending_reason is not None:
         question, first_row = pending_reason
         reader.problem("survey", first_row.number, col["baraza_kind"],
-                       f"A rating with a reason needs the next row to be a text question named '{question.name}{REASON_SUFFIX}' marked rating_reason.")
+                       N_("A rating with a reason needs the next row to be a text question named '%(name)s' marked rating_reason.", name=question.name + REASON_SUFFIX))
     if current is not None:
-        reader.problem("survey", rows_of.get(current.name), col["type"], f"The group '{current.name}' has no end_group.")
+        reader.problem("survey", rows_of.get(current.name), col["type"], N_("The group '%(name)s' has no end_group.", name=current.name))
     if reader.problems:
         raise XLSFormError(reader.problems)
 
@@ -451,20 +463,20 @@ def _read_choices(reader: _Reader, sheet: _Sheet | None, default: str) -> dict[s
     list_col = sheet.column("list_name")
     name_col = sheet.column("name")
     if list_col is None or name_col is None:
-        reader.problem("choices", 1, None, "The choices sheet needs 'list_name' and 'name' columns.")
+        reader.problem("choices", 1, None, N_("The choices sheet needs 'list_name' and 'name' columns."))
         return lists
     for row in sheet.rows:
         list_name = row.get(list_col)
         name = row.get(name_col)
         if not list_name:
-            reader.problem("choices", row.number, list_col, "This option has no list_name.")
+            reader.problem("choices", row.number, list_col, N_("This option has no list_name."))
             continue
         if not name:
-            reader.problem("choices", row.number, name_col, "This option has no name.")
+            reader.problem("choices", row.number, name_col, N_("This option has no name."))
             continue
         items, rows = lists.setdefault(list_name, ([], []))
         if any(c.name == name for c in items):
-            reader.problem("choices", row.number, name_col, f"The option '{name}' appears twice in the list '{list_name}'; give each option its own name.")
+            reader.problem("choices", row.number, name_col, N_("The option '%(name)s' appears twice in the list '%(list)s'; give each option its own name.", name=name, list=list_name))
             continue
         items.append(Choice(name=name, label=reader.texts(sheet, row, "label", default)))
         rows.append(row.number)
@@ -490,13 +502,13 @@ def _read_question(
     if kind_word in {"select_one", "select_multiple", "rank"}:
         kind = {"select_one": "single_choice", "select_multiple": "multiple_choice", "rank": "ranking"}[kind_word]
         if not list_name or " " in list_name:
-            reader.problem("survey", row.number, col["type"], f"Write '{kind_word}' followed by the name of a list from the choices sheet.")
+            reader.problem("survey", row.number, col["type"], N_("Write '%(type)s' followed by the name of a list from the choices sheet.", type=kind_word))
             return None
         if list_name not in lists:
-            reader.problem("survey", row.number, col["type"], f"The choices sheet has no list called '{list_name}'.")
+            reader.problem("survey", row.number, col["type"], N_("The choices sheet has no list called '%(list)s'.", list=list_name))
             return None
     elif kind_word in {"select_one_from_file", "select_multiple_from_file", "select_one_external"}:
-        reader.problem("survey", row.number, col["type"], "Options from a separate file are not supported: put the options in the choices sheet.")
+        reader.problem("survey", row.number, col["type"], N_("Options from a separate file are not supported: put the options in the choices sheet."))
         return None
     elif kind_word == "text" and not list_name:
         kind = "long_text" if appearance == "multiline" else "short_text"
@@ -507,24 +519,24 @@ def _read_question(
     elif kind_word == "note" and not list_name:
         kind = "note"
     else:
-        reader.problem("survey", row.number, col["type"], f"The type '{raw_type}' is not supported. Baraza supports {SUPPORTED_TYPES}.")
+        reader.problem("survey", row.number, col["type"], N_("The type '%(type)s' is not supported. Baraza supports %(supported)s.", type=raw_type, supported=SUPPORTED_TYPES))
         return None
 
     ok = True
     if appearance and not (kind == "long_text" and appearance == "multiline"):
-        reader.problem("survey", row.number, col["appearance"], f"The appearance '{appearance}' is not supported here; empty this cell.")
+        reader.problem("survey", row.number, col["appearance"], N_("The appearance '%(appearance)s' is not supported here; empty this cell.", appearance=appearance))
         ok = False
     if baraza_kind and baraza_kind != "rating_reason":
-        reader.problem("survey", row.number, col["baraza_kind"], "baraza_kind can only be rating_reason, on a range row.")
+        reader.problem("survey", row.number, col["baraza_kind"], N_("baraza_kind can only be rating_reason, on a range row."))
         ok = False
     elif baraza_kind and kind != "rating_reason":
-        reader.problem("survey", row.number, col["baraza_kind"], "rating_reason marks a range row (followed by its reason row).")
+        reader.problem("survey", row.number, col["baraza_kind"], N_("rating_reason marks a range row (followed by its reason row)."))
         ok = False
     if required_raw not in TRUE_VALUES | FALSE_VALUES:
-        reader.problem("survey", row.number, col["required"], "Write yes or no: a condition in 'required' is not supported (use 'relevant' to ask the question only when it applies).")
+        reader.problem("survey", row.number, col["required"], N_("Write yes or no: a condition in 'required' is not supported (use 'relevant' to ask the question only when it applies)."))
         ok = False
     if not row.get(col["name"]):
-        reader.problem("survey", row.number, col["name"], "Every question needs a name.")
+        reader.problem("survey", row.number, col["name"], N_("Every question needs a name."))
         ok = False
     q = Question(
         name=row.get(col["name"]),
@@ -543,13 +555,13 @@ def _read_question(
             try:
                 logic.parse(source)
             except logic.ExpressionError as exc:
-                reader.problem("survey", row.number, col[column_name], f"{exc}.")
+                reader.problem("survey", row.number, col[column_name], N_("%(error)s.", error=exc.text))
                 ok = False
     if kind == "note" and (q.constraint or required_raw in TRUE_VALUES):
-        reader.problem("survey", row.number, col["constraint"] if q.constraint else col["required"], "A note has no answer, so it cannot be required or constrained.")
+        reader.problem("survey", row.number, col["constraint"] if q.constraint else col["required"], N_("A note has no answer, so it cannot be required or constrained."))
         ok = False
     if (q.min_label or q.max_label) and kind not in {"scale", "rating_reason"}:
-        reader.problem("survey", row.number, None, "baraza_min_label and baraza_max_label only apply to range rows.")
+        reader.problem("survey", row.number, None, N_("baraza_min_label and baraza_max_label only apply to range rows."))
         ok = False
     if kind in CHOICE_KINDS:
         items, _rows = lists[list_name]
@@ -565,10 +577,10 @@ def _read_question(
             q.maximum = _number(params.get("end", "10"))
             q.step = _number(params.get("step", "1"))
         except ValueError:
-            reader.problem("survey", row.number, col["parameters"], "Write the range as start=1 end=5 step=1; other parameters are not supported.")
+            reader.problem("survey", row.number, col["parameters"], N_("Write the range as start=1 end=5 step=1; other parameters are not supported."))
             ok = False
     elif parameters:
-        reader.problem("survey", row.number, col["parameters"], "Parameters are only read on range rows; empty this cell.")
+        reader.problem("survey", row.number, col["parameters"], N_("Parameters are only read on range rows; empty this cell."))
         ok = False
     return q if ok else None
 
@@ -577,17 +589,17 @@ def _read_reason(reader: _Reader, sheet: _Sheet, row: _Row, col: dict[str, _Colu
     q.reason_label = reader.texts(sheet, row, "label", default)
     for column_name in ("relevant", "required", "parameters", "hint", "constraint_message"):
         if column_name in col and row.get(col[column_name]) and column_name != "required":
-            reader.problem("survey", row.number, col[column_name], "The reason row of a rating takes only a label and a length limit.")
+            reader.problem("survey", row.number, col[column_name], N_("The reason row of a rating takes only a label and a length limit."))
     if row.get(col["required"]) not in FALSE_VALUES:
-        reader.problem("survey", row.number, col["required"], "The reason of a rating is never required; empty this cell.")
+        reader.problem("survey", row.number, col["required"], N_("The reason of a rating is never required; empty this cell."))
     if row.get(col["appearance"]) not in {"", "multiline"}:
-        reader.problem("survey", row.number, col["appearance"], "The reason row only takes the appearance multiline.")
+        reader.problem("survey", row.number, col["appearance"], N_("The reason row only takes the appearance multiline."))
     source = row.get(col["constraint"])
     if source:
         try:
             tree = logic.parse(source)
         except logic.ExpressionError as exc:
-            reader.problem("survey", row.number, col["constraint"], f"{exc}.")
+            reader.problem("survey", row.number, col["constraint"], N_("%(error)s.", error=exc.text))
             return
         for part in logic.conjuncts(tree):
             if (
@@ -601,7 +613,7 @@ def _read_reason(reader: _Reader, sheet: _Sheet, row: _Row, col: dict[str, _Colu
             ):
                 setattr(q, "max_length" if part.op == "<=" else "min_length", int(part.right.value))
             else:
-                reader.problem("survey", row.number, col["constraint"], "The reason of a rating only takes string-length(.) limits.")
+                reader.problem("survey", row.number, col["constraint"], N_("The reason of a rating only takes string-length(.) limits."))
 
 
 def _locate(
@@ -634,9 +646,9 @@ def _pyxform_gate(data: bytes) -> None:
     try:
         convert(xlsform=data, file_type=".xlsx", warnings=[])
     except PyXFormError as exc:
-        raise XLSFormError([CellProblem("survey", None, None, f"pyxform refused the form: {exc}")]) from exc
+        raise XLSFormError([CellProblem("survey", None, None, N_("pyxform refused the form: %(error)s", error=str(exc)))]) from exc
     except Exception as exc:  # noqa: BLE001 - pyxform can fail on odd workbooks in many ways
-        raise XLSFormError([CellProblem("survey", None, None, "pyxform could not read the form; check it opens in KoboToolbox or ODK.")]) from exc
+        raise XLSFormError([CellProblem("survey", None, None, N_("pyxform could not read the form; check it opens in KoboToolbox or ODK."))]) from exc
 
 
 # Export --------------------------------------------------------------------------------------------

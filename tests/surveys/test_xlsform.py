@@ -89,7 +89,7 @@ def test_a_broken_form_is_refused_with_sheet_row_and_column(variant):
     problem = match[0]
     if expected["column"]:
         assert problem.column and expected["column"] in problem.column, str(problem)
-    assert str(expected["word"]).lower() in problem.message.lower(), str(problem)
+    assert str(expected["word"]).lower() in problem.english.lower(), str(problem)
 
 
 def test_all_problems_are_reported_at_once():
