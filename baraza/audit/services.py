@@ -191,3 +191,25 @@ def refs_of(session: Session, seqs: Sequence[int]) -> dict[int, list[tuple[str, 
     for seq, rtype, rid in rows:
         out.setdefault(seq, []).append((rtype, rid))
     return out
+
+
+def do_search_by_user(
+    session: Session, actor: Actor, user_id: int, start: datetime | None, end: datetime | None
+) -> list[AuditEntry]:
+    """What did user X access between two times. The caller checked that X is within the
+    actor's scope. Effects: the search itself is audited, in the same transaction."""
+    entries = entries_by_user(session, user_id, start, end)
+    record_audit(session, actor, "audit.search_user", [("user", user_id)])
+    session.commit()
+    return entries
+
+
+def do_search_by_record(
+    session: Session, actor: Actor, record_type: str, record_id: str, organisation_ids: Sequence[int] | None
+) -> list[AuditEntry]:
+    """Who accessed record Y, among the staff of `organisation_ids` (None: everyone).
+    Effects: the search itself is audited, in the same transaction."""
+    entries = entries_for_record(session, record_type, record_id, organisation_ids)
+    record_audit(session, actor, "audit.search_record", [(record_type, record_id)])
+    session.commit()
+    return entries

@@ -67,17 +67,13 @@ def search(request: Request) -> Response:
         # Only users within the focal point's own scope can be searched.
         if user_id not in {u.id for u in users}:
             raise InvalidInput("Choose a user from the list.")
-        entries = audit.entries_by_user(session, user_id, start, end + timedelta(days=1) if end else None)
+        entries = audit.do_search_by_user(session, a, user_id, start, end + timedelta(days=1) if end else None)
         mode = "user"
-        audit.record_audit(session, a, "audit.search_user", [("user", user_id)])
-        session.commit()
     elif record_type and record_id:
         everywhere = any(g.scope == "all" for g in a.grants_for("audit.read"))
         org_ids = None if everywhere else [o.id for o in list_organisations(session, a, "audit.read") if o.id is not None]
-        entries = audit.entries_for_record(session, record_type, record_id, org_ids)
+        entries = audit.do_search_by_record(session, a, record_type, record_id, org_ids)
         mode = "record"
-        audit.record_audit(session, a, "audit.search_record", [(record_type, record_id)])
-        session.commit()
     refs = audit.refs_of(session, [e.seq for e in entries])
     names = {u.id: u.display_name for u in users}
     rows = [
