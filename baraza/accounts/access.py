@@ -91,3 +91,11 @@ def grants_of_user(session: Session, user_id: int) -> list[RoleGrant]:
 def youth_groups_of(session: Session, context: Context) -> list[YouthGroup]:
     """The youth groups of a context the caller already reached through `access_context`."""
     return list(session.exec(select(YouthGroup).where(YouthGroup.context_id == context.id).order_by(col(YouthGroup.name))).all())
+
+
+def display_names(session: Session, user_ids: list[int]) -> dict[int, str]:
+    """Colleagues' display names for records the caller already reached (who decided, who acted)."""
+    if not user_ids:
+        return {}
+    rows = session.exec(select(User.id, User.display_name).where(col(User.id).in_(user_ids))).all()
+    return {int(i): name for i, name in rows if i is not None}

@@ -15,9 +15,9 @@ from __future__ import annotations
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from baraza.accounts.models import Context
+from baraza.accounts.models import Context, Organisation
 from baraza.accounts.roles import Actor, scope_filter
-from baraza.consultations.models import Consultation, ConsultationContext, ConsultationDataCategory
+from baraza.consultations.models import Consultation, ConsultationContext, ConsultationDataCategory, ConsultationStatus
 from baraza.errors import NotFound
 
 
@@ -55,6 +55,32 @@ def access_consultation(session: Session, actor: Actor, consultation_id: int, pe
     if row is None:
         raise NotFound()
     return row
+
+
+def public_consultation(session: Session, consultation_id: int) -> Consultation:
+    """A consultation as participants reach it: any that is not a draft (a draft answers
+    NotFound, like a missing id: SECURITY 9). Participants' own rights are then checked
+    against the participant the phone's cookie names."""
+    row = session.exec(
+        select(Consultation).where(Consultation.id == consultation_id, Consultation.status != ConsultationStatus.DRAFT)
+    ).one_or_none()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def organisation_of(session: Session, consultation: Consultation) -> Organisation:
+    """The organisation running a consultation the caller already reached through a getter."""
+    return session.exec(select(Organisation).where(Organisation.id == consultation.organisation_id)).one()
+
+
+def context_of(session: Session, consultation: Consultation, context_id: int | None) -> Context | None:
+    """One of the consultation's own contexts (a participant's), or None."""
+    return session.exec(
+        select(Context)
+        .join(ConsultationContext, col(ConsultationContext.context_id) == col(Context.id))
+        .where(ConsultationContext.consultation_id == consultation.id, Context.id == context_id)
+    ).one_or_none()
 
 
 def contexts_of(session: Session, consultation: Consultation) -> list[Context]:

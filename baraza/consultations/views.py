@@ -10,9 +10,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from baraza.accounts.access import list_contexts, list_organisations
-from baraza.accounts.models import Organisation
 from baraza.consultations import services as svc
-from baraza.consultations.access import access_consultation, categories_of, contexts_of, list_consultations, visible_contexts_of
+from baraza.consultations.access import (
+    access_consultation,
+    categories_of,
+    contexts_of,
+    list_consultations,
+    organisation_of,
+    visible_contexts_of,
+)
 from baraza.consultations.models import DATA_CATEGORIES, GUARDIAN_MODES, PARTICIPATION, Consultation
 from baraza.disclosure import suppress_counts
 from baraza.errors import InvalidInput
@@ -129,7 +135,7 @@ def consultation_detail(request: Request) -> Response:
     links: list[tuple[str, str, dict]] = []
     for hook in registry.consultation_links:
         links.extend(hook(consultation) or [])
-    org = session.get(Organisation, consultation.organisation_id)
+    org = organisation_of(session, consultation)
     return render(
         request,
         "consultations/detail.html",

@@ -9,7 +9,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from baraza.accounts.models import Organisation, User
+from baraza.accounts.access import display_names
+from baraza.accounts.models import Organisation
 from baraza.consultations.access import access_consultation, categories_of
 from baraza.consultations.models import DATA_CATEGORIES
 from baraza.errors import InvalidInput
@@ -85,7 +86,7 @@ def decisions(request: Request) -> Response:
         except InvalidInput as exc:
             errors = exc.errors or {"summary": exc.message}
     rows = svc.decisions_of(session, consultation)
-    names = {u.id: u.display_name for u in (session.get(User, d.decided_by_user_id) for d in rows if d.decided_by_user_id) if u}
+    names = display_names(session, [d.decided_by_user_id for d in rows if d.decided_by_user_id])
     return render(
         request,
         "governance/decisions.html",

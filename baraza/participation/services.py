@@ -451,15 +451,20 @@ def do_recover_participant(session: Session, settings: Settings, phrase: str, ad
     return participant, token
 
 
-def do_forget_device(session: Session, participant: Participant, token: str) -> None:
-    """"Forget this phone": this phone's token stops working; the data stays for the phrase."""
-    session.exec(
-        delete(ParticipantDevice).where(  # type: ignore[call-overload]
-            col(ParticipantDevice.token_hash) == token_hash(token), col(ParticipantDevice.participant_id) == participant.id
+def do_forget_devices(session: Session, participant: Participant, tokens: list[str]) -> list[str]:
+    """"Forget this phone": those of the phone's tokens that name `participant` stop working;
+    the data stays for the secret words. Returns the tokens forgotten. Audited."""
+    hashes = {token_hash(t): t for t in tokens}
+    mine = session.exec(
+        select(ParticipantDevice.token_hash).where(
+            col(ParticipantDevice.token_hash).in_(list(hashes)), col(ParticipantDevice.participant_id) == participant.id
         )
-    )
-    record_audit(session, participant_actor(participant), "participant.forget_device", [("participant", participant.id)])
+    ).all()
+    if mine:
+        session.exec(delete(ParticipantDevice).where(col(ParticipantDevice.token_hash).in_(list(mine))))  # type: ignore[call-overload]
+        record_audit(session, participant_actor(participant), "participant.forget_device", [("participant", participant.id)])
     session.commit()
+    return [hashes[h] for h in mine]
 
 
 # About you (demographics as bands) ------------------------------------------------------------

@@ -12,8 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from baraza.accounts import auth
-from baraza.accounts.models import Context
-from baraza.consultations.access import categories_of, contexts_of
+from baraza.consultations.access import categories_of, context_of, contexts_of, public_consultation
 from baraza.consultations.models import Consultation, ConsultationStatus
 from baraza.errors import InvalidInput, NotFound, ParticipantRequired
 from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
@@ -24,8 +23,8 @@ from baraza.participation.api import (
     drop_participant_cookie_tokens,
     set_participant_cookie,
 )
-from baraza.participation.keys import normalise_code, seal, token_hash, unseal
-from baraza.participation.models import ConsentStatus, Participant, ParticipantDevice
+from baraza.participation.keys import normalise_code, seal, unseal
+from baraza.participation.models import ConsentStatus, Participant
 from baraza.registry import ParticipantActivity
 from baraza.web import RETURN_COOKIE, db, form_bool, form_int, form_text, redirect_to, render, safe_redirect_target, state, view
 
@@ -70,9 +69,7 @@ def _page(request: Request, template: str, consultation: Consultation | None, ct
 
 def _participant(request: Request, consultation_id: int) -> tuple[Consultation, Participant]:
     session = db(request)
-    consultation = session.get(Consultation, consultation_id)
-    if consultation is None or consultation.status == ConsultationStatus.DRAFT:
-        raise NotFound()
+    consultation = public_consultation(session, consultation_id)
     participant = current_participant(request, consultation_id)
     if participant is None:
         if consultation.status == ConsultationStatus.OPEN:
@@ -310,11 +307,8 @@ def forget(request: Request) -> Response:
     tokens = cookie_tokens(request)
     keep = tokens
     if participant is not None:
-        session = db(request)
-        mine = [t for t in tokens if (d := session.get(ParticipantDevice, token_hash(t))) is not None and d.participant_id == participant.id]
-        for token in mine:
-            svc.do_forget_device(session, participant, token)
-        keep = [t for t in tokens if t not in mine]
+        forgotten = svc.do_forget_devices(db(request), participant, tokens)
+        keep = [t for t in tokens if t not in forgotten]
     response = redirect_to(request, "participation:join", flash=N_("This phone has forgotten you. Your secret words still bring you back."))
     drop_participant_cookie_tokens(request, response, settings, keep)
     return response
@@ -331,7 +325,7 @@ def my_data_context(request: Request, consultation: Consultation, participant: P
     groups: dict[str, list] = {}
     for item in items:
         groups.setdefault(item.group or N_("Your answers"), []).append(item)
-    context = session.get(Context, participant.context_id)
+    context = context_of(session, consultation, participant.context_id)
     return {
         "participant": participant,
         "groups": groups,
