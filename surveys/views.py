@@ -213,10 +213,15 @@ def _save(request: Request, survey: Survey, definition: Definition, *, screen: s
     return redirect(request, url, flash=N_("Saved."))
 
 
-def _draft(request: Request) -> tuple[Survey, Definition]:
-    survey = access_survey(db(request), actor(request), _survey_id(request))
+def _ensure_draft(survey: Survey) -> None:
+    """Refuse a change before the builder touches the definition (the service refuses too)."""
     if survey.status != SurveyStatus.DRAFT:
         raise InvalidInput("Only a draft can be changed. Duplicate this survey to change it.")
+
+
+def _draft(request: Request) -> tuple[Survey, Definition]:
+    survey = access_survey(db(request), actor(request), _survey_id(request))
+    _ensure_draft(survey)
     return survey, definition_of(survey)
 
 
@@ -325,8 +330,7 @@ def question_page(request: Request) -> Response:
         raise NotFound()
     errors: list[str] = []
     if request.method == "POST":
-        if survey.status != SurveyStatus.DRAFT:
-            raise InvalidInput("Only a draft can be changed. Duplicate this survey to change it.")
+        _ensure_draft(survey)
         builder.update_question(definition, name, _question_edit(request, definition, q))
         try:
             services.do_save_definition(session, actor(request), survey, definition)
@@ -376,8 +380,7 @@ def group_page(request: Request) -> Response:
         raise NotFound()
     errors: list[str] = []
     if request.method == "POST":
-        if survey.status != SurveyStatus.DRAFT:
-            raise InvalidInput("Only a draft can be changed. Duplicate this survey to change it.")
+        _ensure_draft(survey)
         builder.update_group(definition, name, _texts_from_form(request, "label", definition.languages, MAX_LABEL), _condition(request, definition))
         try:
             services.do_save_definition(session, actor(request), survey, definition)
