@@ -59,3 +59,35 @@ def test_no_package_named_platform_shadows_the_standard_library():
     assert not (PROJECT_ROOT / "platform").exists()
     assert platform.__file__ and "site-packages" not in platform.__file__
     assert "platform/" in (PROJECT_ROOT / "README.md").read_text()
+
+
+def _view_modules() -> list[Path]:
+    return sorted([*CORE.rglob("views.py"), *(p for app in APPS for p in (PROJECT_ROOT / app).rglob("views.py"))])
+
+
+def _calls_in(path: Path) -> list[str]:
+    """Method names a module calls on anything, e.g. "commit" for `session.commit()`."""
+    return [
+        node.func.attr
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    ]
+
+
+def test_views_neither_write_nor_fetch_records_by_id_themselves():
+    """CONVENTIONS: views parse, call a use case or a permission-checked getter, and render.
+    A view that commits, adds rows or calls `session.get(Model, id)` bypasses both."""
+    offenders = {
+        str(path.relative_to(PROJECT_ROOT)): sorted({c for c in _calls_in(path) if c in {"commit", "add", "add_all", "flush"}})
+        for path in _view_modules()
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+    fetches = [str(p.relative_to(PROJECT_ROOT)) for p in _view_modules() if "session.get(" in p.read_text() or ").get(Model" in p.read_text()]
+    assert fetches == []
+    assert len(_view_modules()) >= 6  # the scan really looked at the views
+
+
+def test_the_view_scan_catches_a_commit(tmp_path):
+    sample = tmp_path / "views.py"
+    sample.write_text("def v(request):\n    session.add(x)\n    session.commit()\n")
+    assert {"add", "commit"} <= set(_calls_in(sample))
