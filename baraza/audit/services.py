@@ -161,7 +161,9 @@ def entries_by_user(
         query = query.where(AuditEntry.at >= start)
     if end is not None:
         query = query.where(AuditEntry.at < end)
-    return list(session.exec(query.order_by(col(AuditEntry.seq).desc()).limit(limit)).all())
+    # Newest first in the order of ix_audit_entry_actor_at, so that index both finds and orders the rows.
+    query = query.order_by(col(AuditEntry.at).desc(), col(AuditEntry.seq).desc())
+    return list(session.exec(query.limit(limit)).all())
 
 
 def entries_for_record(
