@@ -22,9 +22,11 @@ Zero cells are shown (no person is singled out by "nobody"), unless `suppress_ze
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import combinations, product
+from typing import Any, cast
 
 from baraza.i18n import N_
 
@@ -68,7 +70,19 @@ def k_for(consultation: Any | None) -> int:
     return max(2, int(k))
 
 
-def _suppress(values: dict[Hashable, int], lines: Sequence[tuple[list[Hashable], Hashable | None]], k: int, suppress_zeros: bool) -> dict[Hashable, Cell]:
+def _suppress(
+    values: dict[Hashable, int],
+    lines: Sequence[tuple[list[Hashable], Hashable | None]],
+    k: int,
+    suppress_zeros: bool,
+    unpublished: frozenset[Hashable] | set[Hashable] = frozenset(),
+) -> dict[Hashable, Cell]:
+    """Primary then secondary suppression over `lines` (members, published total).
+
+    `unpublished` cells are counted but never shown (the "everyone else" group of a filter): a
+    small one is hidden like any other, and they are the first choice for a second hidden cell,
+    since hiding them costs the reader nothing.
+    """
     for key, value in values.items():
         if value < 0:
             raise ValueError(f"negative count for {key!r}")
@@ -78,28 +92,40 @@ def _suppress(values: dict[Hashable, int], lines: Sequence[tuple[list[Hashable],
         if 0 < value < k or (suppress_zeros and value == 0):
             hidden.add(key)
             primary.add(key)
-    changed = True
-    while changed:
-        changed = False
-        for members, total_key in lines:
-            everything = list(members) + ([total_key] if total_key is not None else [])
-            if total_key is None:
-                continue  # a line without a published total gives nothing away by subtraction
-            hidden_here = [m for m in everything if m in hidden]
-            if len(hidden_here) != 1:
-                continue
-            candidates = [m for m in members if m not in hidden]
-            positive = sorted((values[m], str(m)) for m in candidates if values[m] > 0)
-            if positive:
-                pick = next(m for m in candidates if str(m) == positive[0][1] and values[m] == positive[0][0])
-            elif candidates:
-                pick = candidates[0]
-            else:
-                pick = total_key
-            if pick in hidden:
-                continue
-            hidden.add(pick)
-            changed = True
+    # A work list of lines: every line once, then again each line a newly hidden cell belongs to.
+    by_key: dict[Hashable, list[int]] = {}
+    for index, (members, total_key) in enumerate(lines):
+        for key in [*members, total_key]:
+            by_key.setdefault(key, []).append(index)
+    queue = deque(range(len(lines)))
+    queued = set(queue)
+    while queue:
+        index = queue.popleft()
+        queued.discard(index)
+        members, total_key = lines[index]
+        if total_key is None:
+            continue  # a line without a published total gives nothing away by subtraction
+        everything = [*members, total_key]
+        if sum(1 for m in everything if m in hidden) != 1:
+            continue
+        candidates = [m for m in members if m not in hidden]
+        positive = sorted(
+            (m not in unpublished, values[m], str(m), position) for position, m in enumerate(candidates) if values[m] > 0
+        )
+        zero = sorted((m not in unpublished, position) for position, m in enumerate(candidates))
+        if positive:
+            pick = candidates[positive[0][3]]
+        elif zero:
+            pick = candidates[zero[0][1]]
+        else:
+            pick = total_key
+        if pick in hidden:
+            continue
+        hidden.add(pick)
+        for other in by_key.get(pick, ()):
+            if other not in queued:
+                queue.append(other)
+                queued.add(other)
     return {key: Cell(count=value, suppressed=key in hidden, primary=key in primary) for key, value in values.items()}
 
 
@@ -203,3 +229,86 @@ def suppress_table(
         column_totals={c: result[("col", c)] for c in columns},
         total=result[("total",)],
     )
+
+
+# Cubes: every filtered view of the same counts, suppressed together -----------------------------
+
+ALL = "__all__"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One way a count is broken down in a cube (`suppress_cube`).
+
+    `values` may be shown; `others` are counted but never shown on their own (the people whose
+    age band or gender is too rare to offer as a filter, or was not given). `additive`: the values
+    add up to the ALL cell; False for the options of a multiple choice, which people pick several
+    of, where the ALL cell (how many answered) is given, not summed.
+    """
+
+    values: tuple[Hashable, ...]
+    others: tuple[Hashable, ...] = ()
+    additive: bool = True
+
+    @property
+    def domain(self) -> tuple[Hashable, ...]:
+        return (*self.values, *self.others)
+
+
+@dataclass
+class SuppressedCube:
+    k: int
+    dimensions: tuple[Dimension, ...]
+    cells: dict[tuple[Hashable, ...], Cell]
+
+    def cell(self, *coordinates: Hashable) -> Cell:
+        return self.cells[tuple(coordinates)]
+
+    def counts(self, *prefix: Hashable, with_total: bool = True) -> SuppressedCounts:
+        """The one-way table along the last dimension at `prefix` (one coordinate, value or ALL,
+        for every other dimension), with the ALL cell as its total."""
+        last = self.dimensions[-1]
+        cells = {value: self.cells[(*prefix, value)] for value in last.values}
+        return SuppressedCounts(k=self.k, cells=cells, total=self.cells[(*prefix, ALL)] if with_total else None)
+
+
+def suppress_cube(
+    leaves: Mapping[tuple[Hashable, ...], int], dimensions: Sequence[Dimension], k: int = DEFAULT_K
+) -> SuppressedCube:
+    """Counts broken down several ways at once (context x age band x gender x answer), suppressed
+    so that no view of them, filtered or not, gives a small group away, alone or beside another.
+
+    Suppressing each filtered view on its own is not enough: "all" minus "girls" is everyone who
+    is not a girl, and "all" minus "girls" minus "boys" is the few who gave another answer. Here
+    every view is a slice of one cube, and each breakdown is a line whose members add up to its
+    ALL cell, so secondary suppression holds across views, the way it holds across the rows and
+    columns of a two-way table. Every view computed from the same cube agrees with every other.
+
+    `leaves` maps one coordinate per dimension to a number of people: a value of the dimension, or
+    ALL for a dimension that is not additive. Missing leaves count as zero.
+    """
+    k = max(2, int(k))
+    dims = tuple(dimensions)
+    additive = [i for i, d in enumerate(dims) if d.additive]
+    values: dict[tuple[Hashable, ...], int] = {}
+    for key in product(*[(*d.domain, ALL) for d in dims]):
+        values[key] = 0
+    for key, n in leaves.items():
+        if len(key) != len(dims):
+            raise ValueError(f"{key!r} has {len(key)} coordinates, the cube has {len(dims)}")
+        for i, (coordinate, d) in enumerate(zip(key, dims, strict=True)):
+            if coordinate not in d.domain and not (coordinate == ALL and not d.additive):
+                raise ValueError(f"{coordinate!r} is not a value of dimension {i}")
+        n = int(n)
+        for size in range(len(additive) + 1):
+            for summed in combinations(additive, size):
+                target = tuple(ALL if i in summed else c for i, c in enumerate(key))
+                values[target] += n
+    lines: list[tuple[list[Hashable], Hashable | None]] = []
+    for i in additive:
+        for key in values:
+            if key[i] == ALL:
+                lines.append(([(*key[:i], v, *key[i + 1 :]) for v in dims[i].domain], key))
+    unpublished: set[Hashable] = {key for key in values if any(c in d.others for c, d in zip(key, dims, strict=True))}
+    cells = _suppress(cast(dict[Hashable, int], values), lines, k, False, unpublished)
+    return SuppressedCube(k=k, dimensions=dims, cells={cast(tuple[Hashable, ...], key): cell for key, cell in cells.items()})

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from baraza.accounts.models import Context
 from baraza.consultations.access import contexts_of
 from baraza.consultations.models import Consultation
-from baraza.disclosure import Cell, SuppressedCounts, k_for, suppress_counts
+from baraza.disclosure import ALL, Cell, Dimension, SuppressedCounts, k_for, suppress_cube
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
 from surveys.definition import Definition, Question, text_in
@@ -105,9 +105,23 @@ class Report:
         return [c for q in self.questions if (c := q.chart(gettext)) is not None]
 
 
-def _response_ids(survey: Survey, consultation: Consultation, filters: Filters) -> Any:
+OTHERS = "__others__"  # a context, age band or gender not offered as a filter: counted, never shown
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One finished, analysable response: where it stands in the cube, and what it answered."""
+
+    coordinates: tuple[str, str, str]
+    values: dict[str, Any]
+    texts: frozenset[str]
+
+
+def _rows(session: Session, survey: Survey, consultation: Consultation, filters: Filters, options: FilterOptions) -> list[_Row]:
+    """Every response the viewer may count (their contexts, finished, analysis allowed), with its
+    context, age band and gender mapped onto the filter values offered, or OTHERS."""
     query = (
-        select(SurveyResponse.id)
+        select(SurveyResponse.id, SurveyResponse.context_id, Participant.age_band, Participant.gender)
         .join(Participant, col(Participant.id) == col(SurveyResponse.participant_id))
         .where(
             SurveyResponse.survey_id == survey.id,
@@ -117,34 +131,75 @@ def _response_ids(survey: Survey, consultation: Consultation, filters: Filters) 
     )
     if filters.within is not None:
         query = query.where(col(SurveyResponse.context_id).in_(filters.within))
-    if filters.context:
-        query = query.where(SurveyResponse.context_id == int(filters.context))
-    if filters.age_band:
-        query = query.where(Participant.age_band == filters.age_band)
-    if filters.gender:
-        query = query.where(Participant.gender == filters.gender)
-    return query
+    responses = session.exec(query).all()
+    ids = [response_id for response_id, *_ in responses]
+
+    def offered(value: Any, allowed: tuple[str, ...]) -> str:
+        return str(value) if value is not None and str(value) in allowed else OTHERS
+
+    values: dict[int, dict[str, Any]] = {i: {} for i in ids}
+    texts: dict[int, set[str]] = {i: set() for i in ids}
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        answers = session.exec(
+            select(SurveyAnswer.response_id, SurveyAnswer.question, SurveyAnswer.value, col(SurveyAnswer.text).is_not(None)).where(
+                col(SurveyAnswer.response_id).in_(chunk)
+            )
+        ).all()
+        for response_id, question, value, has_text in answers:
+            if value is not None:
+                values[response_id][question] = value
+            if has_text:
+                texts[response_id].add(question)
+    return [
+        _Row(
+            coordinates=(offered(context_id, options.contexts), offered(age_band, options.age_bands), offered(gender, options.genders)),
+            values=values[response_id],
+            texts=frozenset(texts[response_id]),
+        )
+        for response_id, context_id, age_band, gender in responses
+    ]
+
+
+def _breakdowns(options: FilterOptions) -> list[Dimension]:
+    return [Dimension(options.contexts, (OTHERS,)), Dimension(options.age_bands, (OTHERS,)), Dimension(options.genders, (OTHERS,))]
+
+
+def _view(filters: Filters) -> tuple[str, str, str]:
+    return (filters.context or ALL, filters.age_band or ALL, filters.gender or ALL)
+
+
+def _in_view(row: _Row, view: tuple[str, str, str]) -> bool:
+    return all(wanted == ALL or wanted == have for wanted, have in zip(view, row.coordinates, strict=True))
 
 
 def survey_results(
-    session: Session, survey: Survey, consultation: Consultation, definition: Definition, filters: Filters, lang: str
+    session: Session,
+    survey: Survey,
+    consultation: Consultation,
+    definition: Definition,
+    filters: Filters,
+    lang: str,
+    options: FilterOptions,
 ) -> Report:
+    """The report for one view (a context, age band or gender, or none). Every view is a slice of
+    the same suppressed cube (baraza.disclosure.suppress_cube), so comparing views ("all" minus
+    "girls") gives no small group away."""
     k = k_for(consultation)
-    response_ids = _response_ids(survey, consultation, filters)
-    total = session.exec(select(func.count()).select_from(response_ids.subquery())).one()
-    rows = session.exec(
-        select(SurveyAnswer.question, SurveyAnswer.value).where(col(SurveyAnswer.response_id).in_(response_ids), col(SurveyAnswer.value).is_not(None))
-    ).all()
-    text_counts = Counter(
-        session.exec(
-            select(SurveyAnswer.question).where(col(SurveyAnswer.response_id).in_(response_ids), col(SurveyAnswer.text).is_not(None))
-        ).all()
-    )
-    values: dict[str, list[Any]] = {}
-    for question, value in rows:
-        values.setdefault(question, []).append(value)
-    results = [_question_result(q, values.get(q.name, []), text_counts.get(q.name, 0), k, definition, lang) for q in definition.questions() if q.answers]
-    responses = suppress_counts({"all": int(total)}, k, with_total=False).cells["all"]
+    rows = _rows(session, survey, consultation, filters, options)
+    dimensions = _breakdowns(options)
+    view = _view(filters)
+    seen = [row for row in rows if _in_view(row, view)]
+
+    def count(answers: Dimension, tally: Callable[[_Row], list[str]]) -> SuppressedCounts:
+        leaves: Counter[tuple[Any, ...]] = Counter()
+        for row in rows:
+            for key in tally(row):
+                leaves[(*row.coordinates, key)] += 1
+        return suppress_cube(leaves, [*dimensions, answers], k).counts(*view)
+
+    results = [_question_result(q, count, seen, k, definition, lang) for q in definition.questions() if q.answers]
+    responses = count(Dimension((), additive=False), lambda row: [ALL]).total
+    assert responses is not None
     return Report(k=k, responses=responses, questions=results)
 
 
@@ -152,56 +207,90 @@ def _any_hidden(table: SuppressedCounts) -> bool:
     return any(cell.suppressed for cell in table.cells.values()) or bool(table.total and table.total.suppressed)
 
 
-def _single(k: int, n: int) -> Cell:
-    return suppress_counts({"n": n}, k, with_total=False).cells["n"]
+Count = Callable[[Dimension, Callable[[_Row], list[str]]], SuppressedCounts]
 
 
-def _question_result(q: Question, values: list[Any], texts: int, k: int, definition: Definition, lang: str) -> QuestionResult:
+def _question_result(q: Question, count: Count, seen: list[_Row], k: int, definition: Definition, lang: str) -> QuestionResult:
+    """`count` tallies over every response the reader may see and returns this view's slice;
+    `seen` are the view's own responses, for averages shown only when no cell is hidden."""
     label = text_in(q.label, lang, definition.default_language)
     option_labels = {c.name: text_in(c.label, lang, definition.default_language) or c.name for c in q.choices}
+    names = tuple(q.choice_names)
+
+    def answered(row: _Row) -> Any:
+        return row.values.get(q.name)
+
+    def how_many(tally: Callable[[_Row], bool]) -> Cell:
+        total = count(Dimension((), additive=False), lambda row: [ALL] if tally(row) else []).total
+        assert total is not None
+        return total
+
     if q.kind == "single_choice":
-        counts = Counter(v for v in values if isinstance(v, str))
-        table = suppress_counts({c: counts.get(c, 0) for c in q.choice_names}, k)
-        return QuestionResult(q, label, table.total or _single(k, len(values)), table, option_labels)
+        table = count(Dimension(names), lambda row: [v] if (v := answered(row)) in names else [])
+        assert table.total is not None
+        return QuestionResult(q, label, table.total, table, option_labels)
     if q.kind == "multiple_choice":
-        counts = Counter(c for v in values if isinstance(v, list) for c in v)
-        # People pick several options, so the cells do not add up to a total anyone could
-        # subtract from: primary suppression is what protects them.
-        table = suppress_counts({c: counts.get(c, 0) for c in q.choice_names}, k, with_total=False)
-        return QuestionResult(q, label, _single(k, len(values)), table, option_labels)
+        # People pick several options, so the options do not add up to how many answered; the
+        # cube's lines run across the breakdowns (girls + everyone else = all) instead.
+        def picks(row: _Row) -> list[str]:
+            v = answered(row)
+            return [*(c for c in names if c in v), ALL] if isinstance(v, list) else []
+
+        table = count(Dimension(names, additive=False), picks)
+        respondents = table.total
+        assert respondents is not None
+        return QuestionResult(q, label, respondents, SuppressedCounts(k=table.k, cells=table.cells, total=None), option_labels)
     if q.kind in {"scale", "rating_reason"}:
-        ratings = [v.get("rating") if isinstance(v, dict) else v for v in values]
-        numbers = [r for r in ratings if isinstance(r, int | float) and not isinstance(r, bool)]
-        points = q.scale_points
-        counts = Counter(numbers)
-        keys = {str(p): counts.get(p, 0) for p in points}
-        table = suppress_counts(keys, k)
-        labels = {str(p): str(p) for p in points}
+        points = [str(p) for p in q.scale_points]
+
+        def rating(row: _Row) -> Any:
+            v = answered(row)
+            return v.get("rating") if isinstance(v, dict) else v
+
+        def point(row: _Row) -> list[str]:
+            r = rating(row)
+            return [str(r)] if isinstance(r, int | float) and not isinstance(r, bool) and str(r) in points else []
+
+        table = count(Dimension(tuple(points)), point)
+        labels = {p: p for p in points}
         if points:
-            lo, hi = str(points[0]), str(points[-1])
+            lo, hi = points[0], points[-1]
             if q.min_label:
                 labels[lo] = f"{lo} · {text_in(q.min_label, lang, definition.default_language)}"
             if q.max_label:
                 labels[hi] = f"{hi} · {text_in(q.max_label, lang, definition.default_language)}"
-        # An average beside suppressed cells can give them back (6 people, mean 2.33, only the
+        numbers = [r for row in seen if point(row) and (r := rating(row)) is not None]
+        # An average beside hidden cells can give them back (6 people, mean 2.33, only the
         # points 2 and 4 used: five said 2). It is shown only when every cell is.
         mean = round(statistics.fmean(numbers), 2) if len(numbers) >= k and not _any_hidden(table) else None
-        note = "reasons" if q.kind == "rating_reason" and texts else ""
-        return QuestionResult(q, label, table.total or _single(k, len(numbers)), table, labels, mean=mean, note=note)
+        note = "reasons" if q.kind == "rating_reason" and any(q.name in row.texts for row in seen) else ""
+        assert table.total is not None
+        return QuestionResult(q, label, table.total, table, labels, mean=mean, note=note)
     if q.kind == "ranking":
-        orders = [v for v in values if isinstance(v, list) and v]
-        first = Counter(order[0] for order in orders)
-        table = suppress_counts({c: first.get(c, 0) for c in q.choice_names}, k)
+
+        def first(row: _Row) -> list[str]:
+            v = answered(row)
+            return [v[0]] if isinstance(v, list) and v and v[0] in names else []
+
+        table = count(Dimension(names), first)
+        orders = [v for row in seen if isinstance(v := answered(row), list) and v]
         average: dict[str, float] = {}
         if len(orders) >= k and not _any_hidden(table):
-            for c in q.choice_names:
+            for c in names:
                 places = [order.index(c) + 1 for order in orders if c in order]
                 if places:
                     average[c] = round(statistics.fmean(places), 2)
-        return QuestionResult(q, label, table.total or _single(k, len(orders)), table, option_labels, average_rank=average)
+        assert table.total is not None
+        return QuestionResult(q, label, table.total, table, option_labels, average_rank=average)
     if q.kind == "number":
-        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-        median = statistics.median(numbers) if len(numbers) >= k else None
-        return QuestionResult(q, label, _single(k, len(numbers)), median=median)
+
+        def is_number(row: _Row) -> bool:
+            v = answered(row)
+            return isinstance(v, int | float) and not isinstance(v, bool)
+
+        respondents = how_many(is_number)
+        numbers = [answered(row) for row in seen if is_number(row)]
+        median = statistics.median(numbers) if len(numbers) >= k and not respondents.suppressed else None
+        return QuestionResult(q, label, respondents, median=median)
     # Free text: only how many wrote something; the words go to insights for screening.
-    return QuestionResult(q, label, _single(k, texts), note="text")
+    return QuestionResult(q, label, how_many(lambda row: q.name in row.texts), note="text")

@@ -808,7 +808,7 @@ def results_page(request: Request) -> Response:
         gender=query_choice(request, "gender", ("", *options.genders), ""),
         within=tuple(c.id for c in visible if c.id is not None),
     )
-    report = results.survey_results(session, survey, consultation, definition, filters, lang)
+    report = results.survey_results(session, survey, consultation, definition, filters, lang, options)
     contexts = {str(c.id): c.name for c in visible}
     can_export = _can(session, a, survey.id, "responses.export")  # type: ignore[arg-type]
     response = render(

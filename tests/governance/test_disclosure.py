@@ -97,3 +97,50 @@ def test_no_small_cell_can_be_recovered_from_a_two_way_table(n_rows, n_cols, dat
     assert not {key for key in exposed if 0 < values[key] < 5}, (cells, exposed)
     assert all(grid.cells[key].suppressed for key, v in cells.items() if 0 < v < 5)
 
+
+
+def _cube_lines(cube):
+    from baraza.disclosure import ALL
+
+    lines = []
+    for i, d in enumerate(cube.dimensions):
+        if not d.additive:
+            continue
+        for key in cube.cells:
+            if key[i] == ALL:
+                lines.append(([(*key[:i], v, *key[i + 1 :]) for v in d.domain], key))
+    return lines
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.integers(min_value=1, max_value=3), st.integers(min_value=0, max_value=1), st.integers(min_value=1, max_value=3), st.data())
+def test_no_filtered_view_of_a_cube_gives_a_small_group_away(n_genders, n_others, n_answers, data):
+    """Every view a reader can ask for (all, each gender, each answer) published at once, and
+    still no small group, shown or among the "others", can be computed by subtraction."""
+    from baraza.disclosure import Dimension, suppress_cube
+
+    genders = Dimension(values=tuple(f"g{i}" for i in range(n_genders)), others=("rest",) if n_others else ())
+    answers = Dimension(values=tuple(f"a{i}" for i in range(n_answers)))
+    leaves = {(g, a): data.draw(st.integers(min_value=0, max_value=12)) for g in genders.domain for a in answers.domain}
+    cube = suppress_cube(leaves, [genders, answers], k=5)
+    values = {key: cell.count for key, cell in cube.cells.items()}
+    # What the reader can see: every published cell that is not hidden; "rest" is never published.
+    hidden = {key for key, cell in cube.cells.items() if cell.suppressed or "rest" in key}
+    exposed = _derivable(values, hidden, _cube_lines(cube))
+    assert not {key for key in exposed if 0 < values[key] < 5}, (leaves, exposed)
+    assert all(cube.cells[key].suppressed for key, v in values.items() if 0 < v < 5)
+
+
+def test_all_minus_girls_does_not_give_the_boys_away():
+    from baraza.disclosure import ALL, Dimension, suppress_cube
+
+    genders = Dimension(values=("girl",), others=("everyone else",))
+    answers = Dimension(values=("yes", "no"))
+    cube = suppress_cube({("girl", "yes"): 9, ("girl", "no"): 6, ("everyone else", "yes"): 2, ("everyone else", "no"): 7}, [genders, answers], k=5)
+    everyone, girls = cube.counts(ALL), cube.counts("girl")
+    assert everyone.cells["yes"].value == 11 and everyone.total.value == 24
+    # 11 - 9 = 2 people outside the filter said yes: one of the two numbers must go.
+    assert girls.cells["yes"].value is None and girls.cells["yes"].message == HIDDEN
+    assert girls.cells["no"].value is None  # ... and then its partner in the girls' row
+    # The unfiltered view, which everyone sees first, keeps its numbers.
+    assert [c.value for c in everyone.cells.values()] == [11, 13]
