@@ -25,6 +25,9 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+MIN_AUDIT_RETENTION_DAYS = 365
+
+
 def _int(name: str, value: str | None, default: int) -> int:
     if value is None or value == "":
         return default
@@ -61,6 +64,8 @@ class Settings:
     # Over TLS, cookies are marked Secure and HSTS is sent.
     https: bool = False
     default_k: int = 5
+    # The audit log is kept this long (accountability, breach investigations), then purged.
+    audit_retention_days: int = 6 * 365
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -80,6 +85,7 @@ class Settings:
             var_dir=var_dir,
             session_idle_minutes=_int("BARAZA_SESSION_IDLE_MINUTES", env.get("BARAZA_SESSION_IDLE_MINUTES"), 30),
             https=_bool(env.get("BARAZA_HTTPS"), False),
+            audit_retention_days=_int("BARAZA_AUDIT_RETENTION_DAYS", env.get("BARAZA_AUDIT_RETENTION_DAYS"), 6 * 365),
         )
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
@@ -105,7 +111,13 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
     def check(self) -> None:
-        """Refuse to run outside development with secrets anyone can read in the source."""
+        """Refuse to run outside development with secrets anyone can read in the source, and
+        refuse an audit period too short to investigate a breach in."""
+        if self.audit_retention_days < MIN_AUDIT_RETENTION_DAYS:
+            raise SettingsError(
+                f"BARAZA_AUDIT_RETENTION_DAYS must be at least {MIN_AUDIT_RETENTION_DAYS} (a year), "
+                f"not {self.audit_retention_days}: the audit log is how a breach is investigated"
+            )
         if not self.is_development:
             if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
                 raise SettingsError(

@@ -31,8 +31,6 @@ from baraza.participation.services import erase_participant
 from baraza.registry import Registry
 from baraza.settings import Settings
 
-# The audit log is kept six years (accountability, breach investigations), then purged.
-AUDIT_RETENTION_DAYS = 6 * 365
 
 
 @dataclass
@@ -119,10 +117,10 @@ def purge_consultation(session: Session, settings: Settings, registry: Registry,
         session.commit()
 
 
-def purge_audit(session: Session, now: datetime) -> int:
-    """Delete audit entries past the audit period; an anchor entry records how many and up to
+def purge_audit(session: Session, now: datetime, retention_days: int) -> int:
+    """Delete audit entries past the audit period (`Settings.audit_retention_days`); an anchor entry records how many and up to
     which sequence number, and the chain stays verifiable from the oldest kept entry."""
-    cutoff = now - timedelta(days=AUDIT_RETENTION_DAYS)
+    cutoff = now - timedelta(days=retention_days)
     last = session.exec(select(AuditEntry.seq).where(AuditEntry.at < cutoff).order_by(col(AuditEntry.seq).desc()).limit(1)).first()
     if last is None:
         return 0
@@ -159,5 +157,5 @@ def run_purge(session: Session, settings: Settings, registry: Registry, now: dat
     if report.exports or report.files or report.other:
         record_audit(session, None, "system.purge_housekeeping", detail={"exports": report.exports, "files": report.files, "other": report.other})
     session.commit()
-    report.audit_entries = purge_audit(session, now)
+    report.audit_entries = purge_audit(session, now, settings.audit_retention_days)
     return report

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -14,7 +15,7 @@ from baraza.audit.services import record_audit, verify_chain
 from baraza.db import utcnow
 from baraza.governance import sharing
 from baraza.governance.models import DataExport
-from baraza.governance.retention import AUDIT_RETENTION_DAYS, run_purge
+from baraza.governance.retention import run_purge
 from baraza.participation import services as psvc
 from baraza.participation.models import ConsentRecord, Correction, Participant, ParticipantDevice
 from baraza.registry import Registry
@@ -135,10 +136,31 @@ def test_the_audit_log_is_kept_for_its_own_period(session, settings):
     record_audit(session, None, "system.test_old_entry")
     session.commit()
     assert run_purge(session, settings, Registry()).audit_entries == 0
-    report = run_purge(session, settings, Registry(), utcnow() + timedelta(days=AUDIT_RETENTION_DAYS + 1))
+    assert run_purge(session, settings, Registry(), utcnow() + timedelta(days=settings.audit_retention_days - 1)).audit_entries == 0
+    report = run_purge(session, settings, Registry(), utcnow() + timedelta(days=settings.audit_retention_days + 1))
     assert report.audit_entries >= 1
     assert session.exec(select(AuditEntry).where(AuditEntry.action == "system.test_old_entry")).all() == []
     assert session.exec(select(AuditEntry).where(AuditEntry.action == "system.audit_purge")).one()
+    assert verify_chain(session).ok
+
+
+def test_the_audit_period_is_a_setting_of_at_least_a_year(session, settings):
+    from dataclasses import replace
+
+    from baraza.settings import Settings, SettingsError
+
+    assert Settings.from_env({}).audit_retention_days == 6 * 365
+    assert Settings.from_env({"BARAZA_AUDIT_RETENTION_DAYS": "400"}).audit_retention_days == 400
+    for bad in ("30", "0", "-1"):
+        with pytest.raises(SettingsError, match="at least 365"):
+            Settings.from_env({"BARAZA_AUDIT_RETENTION_DAYS": bad})
+    with pytest.raises(SettingsError, match="whole number"):
+        Settings.from_env({"BARAZA_AUDIT_RETENTION_DAYS": "six years"})
+    shorter = replace(settings, audit_retention_days=400)
+    record_audit(session, None, "system.test_old_entry")
+    session.commit()
+    assert run_purge(session, shorter, Registry(), utcnow() + timedelta(days=399)).audit_entries == 0
+    assert run_purge(session, shorter, Registry(), utcnow() + timedelta(days=401)).audit_entries >= 1
     assert verify_chain(session).ok
 
 
