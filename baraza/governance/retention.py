@@ -32,7 +32,6 @@ from baraza.registry import Registry
 from baraza.settings import Settings
 
 
-
 @dataclass
 class PurgeReport:
     categories: dict[tuple[int, str], int] = field(default_factory=dict)
