@@ -289,6 +289,24 @@ class Definition:
         return f"{base}_{n}"
 
 
+# The keys of a definition's dictionary that hold wording (a text per language).
+WORDING_KEYS = frozenset({"title", "label", "hint", "constraint_message", "min_label", "max_label", "reason_label"})
+
+
+def structure_of(definition: Definition) -> dict[str, Any]:
+    """Everything in a definition but its wording: screens, questions, kinds, names, options,
+    order, logic, limits. Two definitions with the same structure collect the same answers."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: None if k in WORDING_KEYS else strip(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return strip(definition.to_dict())  # type: ignore[no-any-return]
+
+
 def text_in(texts: Texts, lang: str, fallback: str) -> str:
     """A text in `lang`, else in the survey's default language, else in any language."""
     return texts.get(lang) or texts.get(fallback) or next(iter(texts.values()), "")

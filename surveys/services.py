@@ -25,7 +25,7 @@ from baraza.participation.models import Participant
 from baraza.settings import Settings
 from surveys import validation
 from surveys.access import answer_rows, definition_of, response_of
-from surveys.definition import Definition, DefinitionError, Texts, empty_definition, validated
+from surveys.definition import Definition, DefinitionError, Texts, empty_definition, structure_of, validated
 from surveys.models import ResponseStatus, Survey, SurveyAnswer, SurveyResponse, SurveyStatus, SurveySubmission
 from surveys.xlsform import XLSFormError, import_xlsform
 
@@ -83,14 +83,31 @@ def _editable(survey: Survey) -> None:
         raise Conflict("Only a draft can be changed. Duplicate this survey to change it.")
 
 
+WORDING_ONLY = N_(
+    "Once a survey is published only its wording can change: texts and translations. "
+    "Duplicate it to change questions, options, limits or logic."
+)
+
+
 def do_save_definition(session: Session, actor: Actor, survey: Survey, definition: Definition) -> Survey:
-    """Store a changed definition of a draft, normalised and checked. Audited."""
-    _editable(survey)
-    definition = _check(definition)
+    """Store a changed definition, normalised and checked. Audited.
+
+    A draft may change in every way. A published or closed survey may have its wording
+    corrected (a typo, a missing translation) and nothing else, so every answer already given
+    still answers the same question: its structure must stay exactly as it is.
+    """
+    published = survey.status != SurveyStatus.DRAFT
+    # Once published, the survey must stay as complete as publishing required.
+    definition = _check(definition, for_publishing=published)
+    action = "survey.edited"
+    if published:
+        if structure_of(definition) != structure_of(definition_of(survey)):
+            raise Conflict(WORDING_ONLY)
+        action = "survey.wording_corrected"
     survey.definition = definition.to_dict()
     survey.updated_at = utcnow()
     session.add(survey)
-    record_audit(session, actor, "survey.edited", [("survey", survey.id)])
+    record_audit(session, actor, action, [("survey", survey.id)])
     session.commit()
     return survey
 

@@ -17,7 +17,7 @@ from starlette.routing import NoMatchFound
 
 from baraza.consultations.access import access_consultation, list_consultations, visible_contexts_of
 from baraza.consultations.models import Consultation
-from baraza.errors import InvalidInput, NotFound
+from baraza.errors import Conflict, InvalidInput, NotFound
 from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_, language_name, text_direction
 from baraza.participation.api import require_participant
 from baraza.security import CSP
@@ -275,6 +275,35 @@ def _number_field(request: Request, name: str) -> int | float | None:
     return int(number) if number.is_integer() else number
 
 
+def _wording_edit(request: Request, definition: Definition, q: Question) -> builder.QuestionEdit:
+    """A published question's form: its texts from the form, everything else as it is."""
+    langs = definition.languages
+    wording = {
+        key: _texts_from_form(request, key, langs, MAX_HINT if key in {"hint", "constraint_message"} else MAX_LABEL)
+        for key in ("label", "hint", "constraint_message", "min_label", "max_label", "reason_label")
+    }
+    return builder.QuestionEdit(
+        label=wording["label"],
+        hint=wording["hint"],
+        required=q.required,
+        relevant=q.relevant,
+        constraint=q.constraint,
+        constraint_message=wording["constraint_message"],
+        choices=[(c.name, _texts_from_form(request, f"choice.{i}.label", langs, MAX_LABEL)) for i, c in enumerate(q.choices)],
+        min_choices=q.min_choices,
+        max_choices=q.max_choices,
+        minimum=q.minimum,
+        maximum=q.maximum,
+        step=q.step,
+        decimal=q.decimal,
+        min_length=q.min_length,
+        max_length=q.max_length,
+        min_label=wording["min_label"],
+        max_label=wording["max_label"],
+        reason_label=wording["reason_label"],
+    )
+
+
 def _question_edit(request: Request, definition: Definition, q: Question) -> builder.QuestionEdit:
     langs = definition.languages
     choices: list[tuple[str, Texts]] = []
@@ -330,8 +359,9 @@ def question_page(request: Request) -> Response:
         raise NotFound()
     errors: list[str] = []
     if request.method == "POST":
-        _ensure_draft(survey)
-        builder.update_question(definition, name, _question_edit(request, definition, q))
+        # A published survey keeps its structure; only its wording can be corrected.
+        edit = _question_edit if survey.status == SurveyStatus.DRAFT else _wording_edit
+        builder.update_question(definition, name, edit(request, definition, q))
         try:
             services.do_save_definition(session, actor(request), survey, definition)
             group = definition.group_of(name)
@@ -340,7 +370,7 @@ def question_page(request: Request) -> Response:
                 request.url_for("surveys:builder", survey_id=survey.id).path + "?" + urlencode({"screen": group.name if group else ""}) + f"#q-{name}",
                 flash=N_("Question saved."),
             )
-        except InvalidInput as exc:
+        except (InvalidInput, Conflict) as exc:
             errors = list(exc.errors.values()) or [exc.message]
             q = definition.question(name) or q
     simple = builder.read_simple_condition(q.relevant)
@@ -380,12 +410,12 @@ def group_page(request: Request) -> Response:
         raise NotFound()
     errors: list[str] = []
     if request.method == "POST":
-        _ensure_draft(survey)
-        builder.update_group(definition, name, _texts_from_form(request, "label", definition.languages, MAX_LABEL), _condition(request, definition))
+        condition = _condition(request, definition) if survey.status == SurveyStatus.DRAFT else group.relevant
+        builder.update_group(definition, name, _texts_from_form(request, "label", definition.languages, MAX_LABEL), condition)
         try:
             services.do_save_definition(session, actor(request), survey, definition)
             return redirect(request, request.url_for("surveys:builder", survey_id=survey.id).path + "?" + urlencode({"screen": name}), flash=N_("Screen saved."))
-        except InvalidInput as exc:
+        except (InvalidInput, Conflict) as exc:
             errors = list(exc.errors.values()) or [exc.message]
     earlier: list[Question] = []
     for g in definition.groups:
@@ -863,7 +893,9 @@ __all__ = ["LANGUAGES"]
 
 @view(permission="survey.build")
 def edit_title(request: Request) -> Response:
-    survey, definition = _draft(request)
+    # The title is wording: it can be corrected after publishing too.
+    survey = access_survey(db(request), actor(request), _survey_id(request))
+    definition = definition_of(survey)
     definition.title = _texts_from_form(request, "title", definition.languages, MAX_TITLE)
     if not definition.title.get(definition.default_language):
         raise InvalidInput(errors={"title": N_("Give the survey a title in its first language.")})

@@ -229,6 +229,15 @@ def test_a_facilitator_builds_previews_and_publishes(session, laptop_page, phone
     assert "Published" in page.inner_text("main")
     assert page.locator("img[src$='/qr.svg']").is_visible()
     check(page, f"surveys-{viewport}-builder-5-published")
+    # The missing Arabic for "A well" is found after publishing: the wording is corrected in
+    # place, while the option's name, the flags and the logic stay locked.
+    with page.expect_navigation():
+        page.locator("ol.questions a", has_text="Correct the wording").first.click()
+    assert page.locator("#choice-1-name").is_disabled() and page.locator("#required").is_disabled()
+    page.fill("#choice-1-ar", "بئر")
+    check(page, f"surveys-{viewport}-builder-5b-correct-wording")
+    submit(page, "button:has-text('Save question')")
+    assert "translation missing" not in page.inner_text("ol.questions")
     survey_id = int(re.search(r"/surveys/(\d+)", page.url).group(1))
     page.goto(f"/surveys/{survey_id}/results")
     check(page, f"surveys-{viewport}-builder-6-results")

@@ -241,3 +241,77 @@ def test_builders_reach_only_their_own_consultations(client, session):
     analyst = make_user(session, role="analyst", scope="organisation", organisation=None)
     sign_in(client, analyst)
     assert client.get(f"/surveys/{survey.id}").status_code == 404
+
+
+def test_a_published_survey_can_have_its_wording_corrected_and_nothing_else(client, session):
+    """A typo or a missing translation found after publishing is fixed in place; questions,
+    options, limits and logic stay exactly as the answers already given were asked."""
+    from baraza.audit.models import AuditEntry
+    from surveys.definition import structure_of
+
+    consultation = make_consultation(session, languages=["en", "fr"])
+    survey = make_survey(session, consultation)
+    before = Definition.from_dict(survey.definition)
+    user = facilitator_for(session, consultation)
+    sign_in(client, user)
+    base = f"/surveys/{survey.id}"
+    page = client.get(f"{base}/questions/colour")
+    assert "you can correct the wording" in page.text
+    assert 'name="choice.0.name" value="red" maxlength="64" dir="ltr" disabled' in page.text
+
+    # The form sends new wording, and also tries to slip in a new option, a changed option
+    # name, a condition and a required flag: only the wording is taken.
+    fields = {
+        "label.en": "Favourite colour? (pick one)", "label.fr": "Couleur préférée ? (une seule)",
+        "choice_count": "4", "choice.0.name": "crimson", "choice.0.label.en": "Red (any shade)",
+        "choice.3.name": "green", "choice.3.label.en": "Green", "relevant": "${age} > 15",
+    }
+    for i, c in enumerate(before.question("colour").choices):
+        if i:
+            fields[f"choice.{i}.label.en"] = c.label.get("en", "")
+            fields[f"choice.{i}.label.fr"] = c.label.get("fr", "")
+    fields["choice.0.label.fr"] = "Rouge"
+    saved = post_form(client, f"{base}/questions/colour", fields, token_from=f"{base}/questions/colour")
+    assert saved.status_code == 303, saved.text[:3000]
+    after = Definition.from_dict(one(session, select(Survey)).definition)
+    q = after.question("colour")
+    assert q.label == {"en": "Favourite colour? (pick one)", "fr": "Couleur préférée ? (une seule)"}
+    assert q.choices[0].name == "red" and q.choices[0].label["en"] == "Red (any shade)"
+    assert q.choice_names == before.question("colour").choice_names and q.relevant == before.question("colour").relevant
+    assert structure_of(after) == structure_of(before)
+
+    # A missing translation of a screen title and the survey's title can be filled in too.
+    assert post_form(client, f"{base}/groups/first", {"label.en": "First things", "label.fr": "D'abord", "relevant": "1 = 2"}, token_from=f"{base}/groups/first").status_code == 303
+    assert post_form(client, f"{base}/title", {"title.en": "A better title", "title.fr": "Un meilleur titre"}, token_from=base).status_code == 303
+    after = Definition.from_dict(one(session, select(Survey)).definition)
+    assert after.group("first").label["fr"] == "D'abord" and after.group("first").relevant == ""
+    assert after.title == {"en": "A better title", "fr": "Un meilleur titre"}
+    assert structure_of(after) == structure_of(before)
+
+    # Wording is still checked: the first language's text cannot be emptied.
+    emptied = post_form(client, f"{base}/questions/mood", {"label.en": "", "label.fr": "Humeur"}, token_from=f"{base}/questions/mood")
+    assert emptied.status_code == 400
+    # Structural changes stay refused: adding a screen or a question, moving, deleting.
+    assert post_form(client, f"{base}/groups", {"label.en": "More"}, token_from=base).status_code == 400
+    assert post_form(client, f"{base}/structure", {"what": "question", "name": "mood", "action": "delete"}, token_from=base).status_code == 400
+    assert structure_of(Definition.from_dict(one(session, select(Survey)).definition)) == structure_of(before)
+    actions = [e.action for e in read(session, select(AuditEntry))]
+    assert actions.count("survey.wording_corrected") == 3
+
+
+def test_the_service_refuses_a_structural_change_to_a_published_survey(session):
+    import pytest
+
+    from baraza.errors import Conflict
+    from surveys import services
+    from tests.factories import actor_of
+
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation)
+    user = facilitator_for(session, consultation)
+    definition = Definition.from_dict(survey.definition)
+    definition.question("age").maximum = 99
+    with pytest.raises(Conflict, match="only its wording can change"):
+        services.do_save_definition(session, actor_of(session, user), survey, definition)
+    session.rollback()
+    assert Definition.from_dict(one(session, select(Survey)).definition).question("age").maximum == 24
