@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale, negotiate_locale
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -158,8 +159,18 @@ def N_(message: str, **params: Any) -> str:  # noqa: N802 - the gettext conventi
 
 
 def _translated_values(translations: NullTranslations, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The values of placeholders, with those that are messages themselves translated."""
-    return {k: translate(translations, v) if isinstance(v, Message) else v for k, v in values.items()}
+    """The values of placeholders, with those that are messages themselves translated, and
+    lists written as the language writes a list ("a, b and c", "a وb وc")."""
+    return {k: _translated_value(translations, v) for k, v in values.items()}
+
+
+def _translated_value(translations: NullTranslations, value: Any) -> Any:
+    if isinstance(value, Message):
+        return translate(translations, value)
+    if isinstance(value, list | tuple):
+        items = [str(_translated_value(translations, item)) for item in value]
+        return format_list(items, locale=translations.info().get("language") or DEFAULT_LANGUAGE) if items else ""
+    return value
 
 
 def translate(translations: NullTranslations, message: str, **variables: Any) -> str:
@@ -169,3 +180,46 @@ def translate(translations: NullTranslations, message: str, **variables: Any) ->
     params = _translated_values(translations, {**getattr(message, "params", {}), **variables})
     rv = translations.gettext(str(message))
     return rv % params if params else rv
+
+
+# Messages kept in the database ----------------------------------------------------------------
+#
+# Text the code writes into a stored row (a decision-log summary) is kept as its message id and
+# values, and translated each time it is shown, in the reader's language. The msgid is the key:
+# rewording a stored message orphans the rows that hold it (they then show the English with its
+# values), so a changed sentence gets a new msgid and the old one stays in the code.
+
+
+def message_to_json(message: str) -> dict[str, Any]:
+    """`{"id": msgid, "values": {...}}` for a `Message`; values that are messages (or lists of
+    them) nest the same way. Only text, numbers, booleans and None are kept as they are."""
+    return {"id": str(message), "values": {k: _value_to_json(v) for k, v in getattr(message, "params", {}).items()}}
+
+
+def _value_to_json(value: Any) -> Any:
+    if isinstance(value, Message):
+        return message_to_json(value)
+    if isinstance(value, list | tuple):
+        return [_value_to_json(v) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return str(value)  # a str subclass (an enum member) is stored as its text
+    raise TypeError(f"a stored message's value must be text, a number or a message, not {type(value).__name__}")
+
+
+def message_from_json(data: Any) -> Message | None:
+    """The `Message` that `message_to_json` stored, or None for anything else (a row written
+    before messages were stored, or a value that was never one)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("id"), str):
+        return None
+    values = data.get("values")
+    return Message(data["id"], {k: _value_from_json(v) for k, v in values.items()} if isinstance(values, Mapping) else {})
+
+
+def _value_from_json(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return message_from_json(value) or ""
+    if isinstance(value, list):
+        return [_value_from_json(v) for v in value]
+    return value

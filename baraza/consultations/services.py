@@ -139,6 +139,11 @@ def _apply(session: Session, consultation: Consultation, fields: ConsultationFie
         session.add(row)
 
 
+def _collect_summary(categories: list[str]) -> str:
+    """The decision-log summary of declaring categories: a message, shown in the reader's language."""
+    return N_("Collect: %(categories)s", categories=[DATA_CATEGORIES.get(c, c) for c in categories])
+
+
 def do_create_consultation(
     session: Session, actor: Actor, organisation_id: int, fields: ConsultationFields, *, reason: str = "", alternatives: str = ""
 ) -> Consultation:
@@ -160,9 +165,7 @@ def do_create_consultation(
     _apply(session, consultation, fields)
     session.flush()
     if collected:
-        record_decision(
-            session, actor, consultation, "collect", "Collect: " + ", ".join(collected), reason, alternatives
-        )
+        record_decision(session, actor, consultation, "collect", _collect_summary(collected), reason, alternatives)
     record_audit(session, actor, "consultation.create", [("consultation", consultation.id)], {"categories": collected})
     session.commit()
     return consultation
@@ -211,14 +214,20 @@ def do_update_consultation(
     if added or extended or waiver_changed:
         invalidate_sign_off(session, actor, consultation)
     if waiver_changed and fields.guardian_waived:
-        record_decision(session, actor, consultation, "waive_guardian", "No guardian consent record needed", reason or "", alternatives)
+        record_decision(
+            session, actor, consultation, "waive_guardian", N_("No guardian consent record needed"), reason or "", alternatives
+        )
     collected_new = [c for c in added if c != PARTICIPATION]
     if collected_new:
-        record_decision(session, actor, consultation, "collect", "Collect: " + ", ".join(collected_new), reason, alternatives)
+        record_decision(session, actor, consultation, "collect", _collect_summary(collected_new), reason, alternatives)
     if extended:
         record_decision(
             session, actor, consultation, "extend_retention",
-            "Keep longer: " + ", ".join(f"{c} {before[c]} -> {after[c]} days" for c in extended), reason, alternatives,
+            N_("Keep longer: %(changes)s", changes=[
+                N_("%(category)s from %(before)s to %(after)s days", category=DATA_CATEGORIES.get(c, c), before=before[c], after=after[c])
+                for c in extended
+            ]),
+            reason, alternatives,
         )
     record_audit(
         session, actor, "consultation.update", [("consultation", consultation.id)], {"added": collected_new, "extended": extended}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Text
 from sqlmodel import Field, SQLModel
 
 from baraza.db import UTCDateTime, utcnow
+from baraza.i18n import Message, message_from_json
 
 
 class ImpactAssessment(SQLModel, table=True):
@@ -37,11 +39,22 @@ class DataDecision(SQLModel, table=True):
     consultation_id: int | None = Field(default=None, foreign_key="consultation.id", index=True)
     # collect, share, extend_retention, override_consent, waive_guardian, other
     kind: str = Field(max_length=32)
+    # What was decided, as a person wrote it; for a summary the code wrote, its English text
+    # (older rows hold only this, in English).
     summary: str = Field(max_length=500)
+    # A summary the code wrote: its message id and values (baraza.i18n.message_to_json), shown
+    # in the reader's language; `summary` then holds the same in English. None when a person
+    # wrote it: their words are shown as they wrote them.
+    summary_message: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     reason: str = Field(sa_type=Text)
     alternatives: str = Field(default="", sa_type=Text)
     decided_by_user_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    def stored_summary(self) -> Message | None:
+        """The code-written summary as a message to translate; None for a person's own words
+        (and for rows stored before summaries were kept as messages: `summary` shows as written)."""
+        return message_from_json(self.summary_message)
 
 
 class SharingAgreement(SQLModel, table=True):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from babel.support import NullTranslations
 from sqlmodel import Session, col, select
 
 from baraza.accounts.roles import Actor
@@ -18,7 +19,7 @@ from baraza.consultations.models import Consultation
 from baraza.db import utcnow
 from baraza.errors import Forbidden, InvalidInput
 from baraza.governance.models import DataDecision, ImpactAssessment
-from baraza.i18n import N_
+from baraza.i18n import N_, Message, message_to_json, translate
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ DPIA_QUESTIONS: tuple[DpiaQuestion, ...] = (
     DpiaQuestion("benefit", "risks", N_("What is the benefit of using this data for young people, and does it outweigh the risks?")),
 )
 DPIA_KEYS = tuple(q.key for q in DPIA_QUESTIONS)
+_ENGLISH = NullTranslations()
 DECISION_KINDS = {
     "collect": N_("Collect a category of data"),
     "share": N_("Share data with another organisation"),
@@ -108,7 +110,12 @@ def record_decision(
     session: Session, actor: Actor, consultation: Consultation | None, kind: str, summary: str, reason: str, alternatives: str = "",
     organisation_id: int | None = None,
 ) -> DataDecision:
-    """Add a decision-log entry in the caller's transaction (no commit)."""
+    """Add a decision-log entry in the caller's transaction (no commit).
+
+    A `summary` the code writes is a message (`N_("...", values)`): it is stored with its
+    values and shown in each reader's language, with its English kept in `summary`. A person's
+    own summary (plain text from a form) is kept and shown as they wrote it.
+    """
     if kind not in DECISION_KINDS:
         raise InvalidInput(errors={"kind": N_("Choose what kind of decision this is.")})
     if not reason.strip():
@@ -120,7 +127,8 @@ def record_decision(
         organisation_id=org,
         consultation_id=consultation.id if consultation else None,
         kind=kind,
-        summary=summary.strip()[:500],
+        summary=(translate(_ENGLISH, summary) if isinstance(summary, Message) else summary).strip()[:500],
+        summary_message=message_to_json(summary) if isinstance(summary, Message) else None,
         reason=reason.strip()[:4000],
         alternatives=alternatives.strip()[:4000],
         decided_by_user_id=actor.user_id,

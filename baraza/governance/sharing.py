@@ -23,7 +23,7 @@ from baraza.accounts.models import Context, Organisation
 from baraza.accounts.roles import Actor
 from baraza.audit.services import record_audit
 from baraza.consultations.access import access_consultation, categories_of
-from baraza.consultations.models import DEMOGRAPHIC_CATEGORIES, Consultation
+from baraza.consultations.models import DATA_CATEGORIES, DEMOGRAPHIC_CATEGORIES, Consultation
 from baraza.db import utcnow
 from baraza.errors import Forbidden, InvalidInput, NotFound
 from baraza.governance.models import DataExport, SharingAgreement
@@ -154,7 +154,11 @@ def do_create_sharing_agreement(
     session.add(agreement)
     session.flush()
     record_decision(
-        session, actor, consultation, "share", f"Share {', '.join(categories)} with {recipient.name} until {fields.expires_at.date()}",
+        session, actor, consultation, "share",
+        N_(
+            "Share %(categories)s with %(recipient)s until %(date)s",
+            categories=[DATA_CATEGORIES.get(c, c) for c in categories], recipient=recipient.name, date=fields.expires_at.date().isoformat(),
+        ),
         reason, alternatives,
     )
     record_audit(session, actor, "sharing.agreement_create", [("consultation", consultation.id), ("sharing_agreement", agreement.id)], {"categories": categories})

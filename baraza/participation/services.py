@@ -68,6 +68,8 @@ NOTICE_HEADINGS = {
     "contact": N_("Questions?"),
 }
 CHOICES = ("analysis", "quoting", "follow_up")
+# As staff name them (the consent override's form).
+CHOICE_LABELS = {"analysis": N_("Use in analysis"), "quoting": N_("Quoting their words"), "follow_up": N_("Being told about follow-up")}
 CONSENT_KIND_LABELS = {
     "consent": N_("You agreed to take part"),
     "assent": N_("You agreed to take part yourself"),
@@ -564,10 +566,13 @@ def do_override_consent(
     setattr(participant, f"consent_{choice}", value)
     session.add(participant)
     record = _consent_record(session, participant, ConsentKind.OVERRIDE, given_by="staff", method="override", helper=actor, reason=reason.strip()[:4000])
-    record_decision(
-        session, actor, consultation, "override_consent",
-        f"Set {choice} to {'yes' if value else 'no'} for participant {participant.pseudonym}", reason, alternatives,
+    who, what = participant.pseudonym, CHOICE_LABELS[choice]
+    summary = (
+        N_("Override for participant %(participant)s: %(choice)s, now allowed", participant=who, choice=what)
+        if value
+        else N_("Override for participant %(participant)s: %(choice)s, now refused", participant=who, choice=what)
     )
+    record_decision(session, actor, consultation, "override_consent", summary, reason, alternatives)
     record_audit(session, actor, "consent.override", [("participant", participant.id), ("consultation", consultation.id), ("consent_record", record.id)], {"choice": choice, "set_to": value})
     session.commit()
     return record

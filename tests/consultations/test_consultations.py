@@ -132,7 +132,8 @@ def test_create_declares_categories_and_records_the_decision(client, session):
     declared = {r.category: r.retention_days for r in session.exec(select(ConsultationDataCategory)).all()}
     assert declared == {"answers": 180, "age_band": 180, "participation": 365}
     decision = session.exec(select(DataDecision)).one()
-    assert decision.kind == "collect" and decision.decided_by_user_id == user.id and "age_band" in decision.summary
+    assert decision.kind == "collect" and decision.decided_by_user_id == user.id and "Age band" in decision.summary
+    assert decision.summary_message["id"] == "Collect: %(categories)s"  # shown in the reader's language
     assert "exact age" in decision.alternatives
 
 
@@ -169,7 +170,7 @@ def test_once_open_no_new_data_and_longer_retention_needs_a_reason(client, sessi
     ok = post_form(client, f"/consultations/{consultation.id}/edit", {**base, "retention_answers": "200", "reason": "The report is late."})
     assert ok.status_code == 303
     decision = session.exec(select(DataDecision).where(DataDecision.kind == "extend_retention")).one()
-    assert "100 -> 200" in decision.summary and decision.reason == "The report is late."
+    assert "from 100 to 200 days" in decision.summary and decision.reason == "The report is late."
 
 
 # The impact assessment gate --------------------------------------------------------------------------
