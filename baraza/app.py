@@ -77,16 +77,12 @@ def create_app(settings: Settings) -> Starlette:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        mapped: errors.BarazaError
-        if exc.status_code == 404:
-            mapped = errors.NotFound()
-        elif exc.status_code == 405:
-            mapped = errors.BarazaError("This address does not take that kind of request.")
-            mapped.status_code = 405
-        else:
-            mapped = errors.BarazaError(str(exc.detail) if exc.status_code < 500 else "")
-            mapped.status_code = exc.status_code if exc.status_code < 500 else 500
-        return await run_in_threadpool(_error_page, request, mapped)
+        # Starlette's `detail` is English and technical: the page says it in the reader's words.
+        response = await run_in_threadpool(_error_page, request, errors.for_http_status(exc.status_code))
+        for name, value in (exc.headers or {}).items():
+            if name.lower() == "allow":  # which methods the address does take (405)
+                response.headers[name] = value
+        return response
 
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)

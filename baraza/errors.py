@@ -63,3 +63,40 @@ class ParticipantRequired(BarazaError):
     def __init__(self, location: str, message: str = "") -> None:
         super().__init__(message)
         self.location = location
+
+
+# Starlette raises its own HTTPException for an address nothing answers (404), a method a route
+# does not take (405), and a body it cannot read (400, 413): its `detail` is English and technical,
+# so a person is shown these words instead, in their language. Each is a whole sentence.
+_STATUS_WORDS: dict[int, tuple[str, str]] = {
+    400: (N_("Something is not right"), N_("Your browser sent something Baraza could not read. Please go back and try again.")),
+    401: (N_("Please sign in"), N_("Sign in to see this page.")),
+    403: (N_("Not allowed"), N_("You cannot do this here.")),
+    404: (N_("Not found"), ""),  # the error page adds that the page may have moved
+    405: (N_("Not possible here"), N_("This address does not take that kind of request.")),
+    406: (N_("Not possible here"), N_("Baraza cannot answer this request in a form your browser accepts.")),
+    408: (N_("This took too long"), N_("What you sent took too long to arrive. Please try again.")),
+    409: (N_("This was already sent differently"), N_("This changed in the meantime. Please reload the page and try again.")),
+    410: (N_("Not found"), N_("This is no longer here.")),
+    411: (N_("Not accepted"), N_("The form could not be read. Please send it again.")),
+    413: (N_("Not accepted"), N_("The upload is too large.")),
+    414: (N_("Not accepted"), N_("This address is too long. Please go back and try again.")),
+    415: (N_("Not accepted"), N_("Baraza cannot read this kind of form or file.")),
+    422: (N_("Please check what you entered"), N_("The form could not be read. Please send it again.")),
+    429: (N_("Too many attempts"), N_("Please wait a few minutes, then try again.")),
+}
+_OTHER_CLIENT_ERROR = (N_("Something is not right"), N_("Baraza could not do what was asked. Please go back and try again."))
+_SERVER_ERROR = (N_("Sorry"), N_("Something went wrong on our side. What you had saved is safe; please try again."))
+
+
+def for_http_status(status_code: int) -> BarazaError:
+    """The friendly error for a status raised outside Baraza's own code (by Starlette): a
+    translated title and explanation for the status, never the exception's English detail."""
+    if status_code >= 500:
+        title, message = _SERVER_ERROR
+    else:
+        title, message = _STATUS_WORDS.get(status_code, _OTHER_CLIENT_ERROR)
+    error = {404: NotFound, 429: TooManyRequests}.get(status_code, BarazaError)(message)
+    error.status_code = status_code if 400 <= status_code <= 599 else 400
+    error.title = title
+    return error

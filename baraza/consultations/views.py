@@ -23,7 +23,7 @@ from baraza.consultations.models import DATA_CATEGORIES, GUARDIAN_MODES, PARTICI
 from baraza.disclosure import suppress_counts
 from baraza.errors import InvalidInput
 from baraza.governance.services import gate_problems, impact_assessment_of, unanswered
-from baraza.i18n import LANGUAGES, N_
+from baraza.i18n import LANGUAGES, N_, translate
 from baraza.participation import services as psvc
 from baraza.participation.keys import seal, unseal
 from baraza.web import actor, db, form_bool, form_int, form_list, form_text, redirect_to, render, state, view
@@ -202,8 +202,11 @@ def consultation_qr(request: Request) -> Response:
     if request.path_params["fmt"] == "png":
         qr.save(out, kind="png", scale=10, border=2)
         return Response(out.getvalue(), media_type="image/png")
-    qr.save(out, kind="svg", scale=8, border=2, title="Join code " + consultation.join_code)
-    return Response(out.getvalue(), media_type="image/svg+xml")
+    # The image's title is read out by screen readers: in the language of the page showing it.
+    catalog = state(request).translations.get(request.state.lang) or state(request).translations["en"]
+    title = translate(catalog, N_("Join code %(code)s", code=consultation.join_code))
+    qr.save(out, kind="svg", scale=8, border=2, title=title)
+    return Response(out.getvalue(), media_type="image/svg+xml", headers={"Vary": "Cookie, Accept-Language"})
 
 
 # Notices ---------------------------------------------------------------------------------------------
