@@ -79,6 +79,10 @@ def _suppress(
 ) -> dict[Hashable, Cell]:
     """Primary then secondary suppression over `lines` (members, published total).
 
+    The second hidden cell of a line is the one that costs the reader least: one never shown
+    anyway, then one whose hiding starts no new chain of hides in its other lines (in a cube a
+    cell sits in a line per breakdown), then the smallest.
+
     `unpublished` cells are counted but never shown (the "everyone else" group of a filter): a
     small one is hidden like any other, and they are the first choice for a second hidden cell,
     since hiding them costs the reader nothing.
@@ -109,12 +113,27 @@ def _suppress(
         if sum(1 for m in everything if m in hidden) != 1:
             continue
         candidates = [m for m in members if m not in hidden]
+
+        def knock_on(m: Hashable, line: int = index) -> int:
+            """How many other lines hiding `m` would leave with one hidden member, each
+            needing a hide of its own: fewer means less lost to the reader."""
+            count = 0
+            for other in by_key.get(m, ()):
+                if other == line or lines[other][1] is None:
+                    continue
+                other_members, other_total = lines[other]
+                if not any(x in hidden for x in (*other_members, other_total)):
+                    count += 1
+            return count
+
         positive = sorted(
-            (m not in unpublished, values[m], str(m), position) for position, m in enumerate(candidates) if values[m] > 0
+            (m not in unpublished, knock_on(m), values[m], str(m), position)
+            for position, m in enumerate(candidates)
+            if values[m] > 0
         )
         zero = sorted((m not in unpublished, position) for position, m in enumerate(candidates))
         if positive:
-            pick = candidates[positive[0][3]]
+            pick = candidates[positive[0][4]]
         elif zero:
             pick = candidates[zero[0][1]]
         else:
