@@ -18,7 +18,7 @@ from starlette.routing import NoMatchFound
 from baraza.consultations.access import access_consultation, list_consultations, visible_contexts_of
 from baraza.consultations.models import Consultation
 from baraza.errors import Conflict, InvalidInput, NotFound
-from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_, language_name, text_direction
+from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_, language_name, text_direction, translate
 from baraza.participation.api import require_participant
 from baraza.security import CSP
 from baraza.web import (
@@ -908,5 +908,8 @@ def qr_code(request: Request) -> Response:
     survey = access_survey(db(request), actor(request), _survey_id(request))
     link = str(request.url_for("surveys:answer", survey_id=survey.id))
     buffer = io.BytesIO()
-    segno.make(link, error="m").save(buffer, kind="svg", scale=6, dark="#1b1f24", light="#ffffff", xmldecl=True)
-    return Response(buffer.getvalue(), media_type="image/svg+xml")
+    # The image's title, for whoever opens the SVG on its own, in the language of the page.
+    catalog = state(request).translations.get(request.state.lang) or state(request).translations["en"]
+    title = translate(catalog, N_("QR code that opens the survey"))
+    segno.make(link, error="m").save(buffer, kind="svg", scale=6, dark="#1b1f24", light="#ffffff", xmldecl=True, title=title)
+    return Response(buffer.getvalue(), media_type="image/svg+xml", headers={"Vary": "Cookie, Accept-Language"})

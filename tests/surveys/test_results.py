@@ -144,6 +144,7 @@ def test_comparing_filtered_views_gives_no_small_group_away(client, world, sessi
     assert "Finished responses: 5" not in girls.text and "Finished responses: hidden to protect a small group" in girls.text
     assert _charts(everyone.text)["chart-mood"]["values"][3] == 7
     assert _charts(girls.text)["chart-mood"]["values"][3] is None
+    assert "even a large number may be hidden" in girls.text and "even a large number may be hidden" not in everyone.text
 
     for _ in range(5):
         p, _ = make_participant(session, world["consultation"], context_id=world["ctx_a"].id, age_band="16-17", gender="boy")
