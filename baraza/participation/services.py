@@ -313,7 +313,7 @@ def do_join_consultation(
 
     def make_phrase() -> str:
         nonlocal phrase
-        phrase = new_phrase()
+        phrase = new_phrase(language)
         return recovery_hash(settings, phrase)
 
     categories = categories_of(session, consultation)

@@ -15,7 +15,7 @@ from baraza.accounts import auth
 from baraza.consultations.access import categories_of, context_of, contexts_of, public_consultation
 from baraza.consultations.models import Consultation, ConsultationStatus
 from baraza.errors import InvalidInput, NotFound, ParticipantRequired
-from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
+from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_, text_direction
 from baraza.participation import services as svc
 from baraza.participation.api import (
     cookie_tokens,
@@ -23,7 +23,7 @@ from baraza.participation.api import (
     drop_participant_cookie_tokens,
     set_participant_cookie,
 )
-from baraza.participation.keys import normalise_code, seal, unseal
+from baraza.participation.keys import local_words, normalise_code, seal, unseal
 from baraza.participation.models import ConsentStatus, Participant
 from baraza.registry import ParticipantActivity
 from baraza.web import RETURN_COOKIE, db, form_bool, form_int, form_text, redirect_to, render, safe_redirect_target, state, view
@@ -214,8 +214,13 @@ def phrase(request: Request) -> Response:
     home = str(request.url_for("participation:home", consultation_id=consultation.id).path)
     # Back to the page that sent them to join (a survey link), else their consultation home.
     continue_url = safe_redirect_target(request.cookies.get(RETURN_COOKIE), default=home)
+    # The words are in the language the young person joined in, where it has a word list.
+    words_lang = participant.language if local_words(participant.language) else "en"
     response = _page(
-        request, "participation/phrase.html", consultation, {"title": N_("Your secret words"), "words": words, "continue_url": continue_url}
+        request,
+        "participation/phrase.html",
+        consultation,
+        {"title": N_("Your secret words"), "words": words, "words_lang": words_lang, "words_dir": text_direction(words_lang), "continue_url": continue_url},
     )
     response.delete_cookie(PHRASE_COOKIE, path="/p/")
     response.delete_cookie(RETURN_COOKIE, path="/")
