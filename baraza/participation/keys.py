@@ -38,8 +38,8 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 @lru_cache(maxsize=1)
 def word_list() -> tuple[str, ...]:
-    words = [w.strip() for w in WORDS_FILE.read_text(encoding="utf-8").split()]
-    return tuple(dict.fromkeys(w for w in words if w and not w.startswith("#")))
+    lines = [line for line in WORDS_FILE.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#")]
+    return tuple(dict.fromkeys(w for line in lines for w in line.split()))
 
 
 @lru_cache(maxsize=16)

@@ -113,7 +113,11 @@ def test_a_15_year_old_in_zaatari_joins_in_arabic_with_a_guardian_and_withdraws(
     page.check("#c-quoting")
     page.check("#c-agree")
     submit(page, "form.card button[type=submit]")
-    assert len(page.locator("ol.phrase li").all_inner_texts()) == 4
+    # The secret words are Arabic words, right to left, like the page.
+    phrase = page.locator("ol.phrase")
+    assert phrase.get_attribute("lang") == "ar" and phrase.get_attribute("dir") == "rtl"
+    words = phrase.locator("li").all_inner_texts()
+    assert len(words) == 5 and all(re.fullmatch(r"[\u0621-\u064a]+", w) for w in words), words
     check(page, "participant-ar-3-phrase")
     submit(page, "a.button")
 

@@ -242,6 +242,34 @@ def test_the_phrase_brings_the_participant_back_on_another_phone(client, session
     assert len(session.exec(select(ParticipantDevice).where(ParticipantDevice.participant_id == participant.id)).all()) == 2
 
 
+def test_secret_words_come_in_the_language_the_young_person_joined_in(client, session, settings, app):
+    """Joined in Arabic: the words are Arabic, right to left; they bring the participant back
+    typed in Arabic (with or without vowel marks and hamza) or as their English equivalents."""
+    from starlette.testclient import TestClient
+
+    from baraza.participation.keys import fold_word, local_words, phrase_length
+
+    pairs = local_words("ar")
+    assert len(pairs) >= 256, "the Arabic word list is missing"
+    consultation = make_consultation(session, open=True, languages=["en", "ar"])
+    client.cookies.set("baraza_lang", "ar")
+    response = join(client, session, consultation, lang="ar")
+    page = client.get(response.headers["location"])
+    listed = re.search(r'<ol class="phrase"[^>]*lang="ar" dir="rtl">(.*?)</ol>', page.text, re.S)
+    assert listed, page.text[:2000]
+    words = re.findall(r"<li>([^<]+)</li>", listed.group(1))
+    to_english = {fold_word(local): english for english, local in pairs}
+    assert len(words) == phrase_length(len(pairs)) and all(fold_word(w) in to_english for w in words)
+    participant = session.exec(select(Participant)).one()
+    english = " ".join(to_english[fold_word(w)] for w in words)
+    marked = " ".join(w.replace("ا", "أ", 1) + "َ" for w in words)  # a vowel mark and a hamza typed in
+    for typed in (" ".join(words), "، ".join(words), english, marked):
+        with TestClient(app, follow_redirects=False) as other_phone:
+            back = post_form(other_phone, "/join/recover", {"phrase": typed})
+            assert back.status_code == 303 and back.headers["location"] == f"/p/{consultation.id}/", typed
+    assert len(session.exec(select(ParticipantDevice).where(ParticipantDevice.participant_id == participant.id)).all()) == 5
+
+
 def test_recovery_is_rate_limited_per_address(client, session, settings):
     for _ in range(settings.join_ip_limit):
         assert post_form(client, "/join/recover", {"phrase": "apple banana cherry grape"}).status_code == 400

@@ -164,3 +164,12 @@ def test_arabic_may_be_typed_with_vowel_marks_and_either_alef_or_taa_marbuta(set
     marked = " ".join(w.replace("ا", "أ", 1) + fatha for w in words).replace("ة", "ه")
     assert recovery_hash(settings, marked) == recovery_hash(settings, " ".join(words))
     assert recovery_hash(settings, "ب" + " ".join(words)) != recovery_hash(settings, " ".join(words))
+
+
+def test_the_english_list_holds_words_only_not_its_header():
+    from baraza.participation.keys import canonical_phrase, word_list
+
+    words = word_list()
+    assert all(w.isalpha() and w.islower() for w in words), [w for w in words if not (w.isalpha() and w.islower())]
+    # A phrase typed with a capital keeps hashing as it always did.
+    assert canonical_phrase("English Apple") == "english apple"
