@@ -204,10 +204,12 @@ def _answer_as_demo_participants(session: Session, settings: Settings, survey: S
         select(Participant).where(Participant.consultation_id == consultation.id).order_by(Participant.id)  # type: ignore[arg-type]
     ).all()
     for i, participant in enumerate(participants):
+        # Mostly even answers, and a few people without a phone of their own: fewer than 5,
+        # so the demo shows a hidden number, and a filtered view hiding its partners.
         lang = participant.language if participant.language in DEMO_MESSAGES else "en"
         worries = [["leaked", "authorities"], ["sold"], ["authorities", "family"], ["leaked"], ["sold", "leaked"]][i % 5]
         screens = {
-            "about_you": {"q.age_group": ["a19_24" if i % 3 else "a16_18"], "q.phone": [["own", "shared", "own", "none"][i % 4]]},
+            "about_you": {"q.age_group": ["a19_24" if i % 3 else "a16_18"], "q.phone": ["none" if i % 16 == 3 else ["own", "shared", "own"][i % 3]]},
             "your_data": {"q.trust": [str(1 + (i * 7) % 4)], "q.worries": worries}
             | ({"q.worry_detail": [DEMO_MESSAGES[lang][(i + 1) % len(DEMO_MESSAGES[lang])]]} if "leaked" in worries else {}),
             "priorities": {"q.first_steps": [["ask protect explain delete", "protect ask delete explain", "explain ask protect delete"][i % 3]],

@@ -115,7 +115,7 @@ def seed_demo_consultation(session: Session, settings: Settings, org: Organisati
     do_sign_off_impact_assessment(session, dpo, consultation.id)  # type: ignore[arg-type]
     do_open_consultation(session, admin, consultation.id)  # type: ignore[arg-type]
     # Synthetic adults who already took part, so the facilitator's counts are above k.
-    for context, lang, n in ((zaatari, "ar", 12), (bogota, "es", 9)):
+    for context, lang, n in ((zaatari, "ar", 34), (bogota, "es", 28)):
         notice = latest_notice(session, consultation.id, lang)  # type: ignore[arg-type]
         for i in range(n):
             do_join_consultation(
