@@ -5,6 +5,8 @@ Only finished responses are counted: a half-answered survey may still change, an
 screens may stop applying. Filters are checked against allow-lists built here (SECURITY 5):
 the consultation's contexts, and only those age bands and genders that at least k
 analysable participants share, so the filter list itself never reveals a small group.
+Every view is a slice of one cube per question (baraza.disclosure.suppress_cube), so two views
+cannot be subtracted to single out the people between them.
 """
 
 from __future__ import annotations

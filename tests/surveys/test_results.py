@@ -75,6 +75,8 @@ def test_filters_come_from_an_allow_list(client, world):
     assert by_b.status_code == 200 and "Finished responses: fewer than 5" not in by_b.text and "Finished responses: 0" in by_b.text
     girls = client.get(f"{base}?gender=girl")
     assert girls.status_code == 200 and "Finished responses:" in girls.text
+    # Girls are 5, so "girl" is offered; no age band but 16-17 is given, and 16-17 is 7 people.
+    assert 'id="f-gender"' in girls.text and 'id="f-age"' in girls.text
     for bad in ("gender=boy", "age_band=13-15", "context=999", "context=1%20OR%201=1", "gender=%3Cscript%3E"):
         response = client.get(f"{base}?{bad}")
         assert response.status_code == 400, bad
@@ -153,3 +155,18 @@ def test_comparing_filtered_views_gives_no_small_group_away(client, world, sessi
     boys = client.get(f"{base}?gender=boy")
     assert "Finished responses: 5" in girls.text and "Finished responses: 7" in boys.text
     assert _charts(girls.text)["chart-mood"]["values"][3] == 5 and _charts(boys.text)["chart-mood"]["values"][3] == 7
+
+
+def test_a_breakdown_nobody_can_be_counted_in_is_not_offered(client, session, world):
+    """A consultation that does not ask gender (like the demo's): the results offer no gender
+    filter at all, rather than one with nothing but "All" in it."""
+    consultation = make_consultation(session, organisation=world["org"], contexts=[world["ctx_a"]], k=5)
+    survey = make_survey(session, consultation)
+    for _ in range(6):
+        p, _ = make_participant(session, consultation, context_id=world["ctx_a"].id, age_band="16-17", gender=None)
+        make_response(session, survey, p, {"colour": "blue", "mood": 4, "age": 16, "story": "s"})
+    login(client, world["analyst"].email, PASSWORD)
+    page = client.get(f"/surveys/{survey.id}/results")
+    assert page.status_code == 200 and "Finished responses: 6" in page.text
+    assert 'id="f-context"' in page.text and 'id="f-age"' in page.text and 'id="f-gender"' not in page.text
+    assert client.get(f"/surveys/{survey.id}/results?gender=girl").status_code == 400
