@@ -24,7 +24,7 @@ from baraza.accounts.auth import load_staff_actor
 from baraza.db import make_engine
 from baraza.i18n import N_, gettext_callables, load_translations
 from baraza.participation.api import load_participant_actor
-from baraza.registry import MenuEntry, load_apps
+from baraza.registry import load_apps
 from baraza.security import CSRFMiddleware, SecurityHeadersMiddleware
 from baraza.settings import PROJECT_ROOT, Settings
 from baraza.web import AppState, _error_page, current_csrf_token, current_translations
@@ -48,12 +48,12 @@ def create_app(settings: Settings) -> Starlette:
 
     settings.check()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    registry = load_apps(settings.apps)
-    # The core's own menu entries come first; apps add theirs through the registry.
-    registry.menu.insert(0, MenuEntry(N_("Consultations"), "consultations:list", "consultation.view"))
-    engine = make_engine(settings.database_url, field_key=settings.field_encryption_key)
+    registry = load_apps(settings.apps)  # the core's own registrations come first
+    engine = make_engine(settings.database_url, field_key=settings.field_encryption_key, registry=registry)
     read_engine = (
-        make_engine(settings.database_url, field_key=settings.field_encryption_key, immediate=False) if settings.is_sqlite else None
+        make_engine(settings.database_url, field_key=settings.field_encryption_key, immediate=False, registry=registry)
+        if settings.is_sqlite
+        else None
     )
 
     loaders = [FileSystemLoader(str(CORE_TEMPLATES))]

@@ -95,15 +95,32 @@ def field_cipher(field_key: str) -> MultiFernet:
     return MultiFernet([Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"baraza-field:" + k.encode()).digest())) for k in keys])
 
 
-def make_engine(database_url: str, *, field_key: str = "", immediate: bool = True) -> Engine:
+def make_engine(database_url: str, *, field_key: str = "", immediate: bool = True, registry: Any = None) -> Engine:
     """An engine for `database_url`, able to read and write encrypted columns with `field_key`.
+
+    `registry` (baraza.registry.Registry) is where use cases running on this engine find the
+    subscribers of the events they emit, the jobs they enqueue and the live channels they
+    publish to (`registry_of(session)`); like the field key, it belongs to the engine so every
+    session on it, in a request, a job or a command, sees the same one.
 
     `immediate=False` (tests' own reading session only) leaves SQLite transactions deferred,
     so a test that reads never holds the write lock."""
     engine = _make_engine(database_url, immediate=immediate)
     if field_key:
         engine.dialect.baraza_cipher = field_cipher(field_key)  # type: ignore[attr-defined]
+    if registry is not None:
+        engine.baraza_registry = registry  # type: ignore[attr-defined]
     return engine
+
+
+def registry_of(session: Session) -> Any:
+    """The registry of the engine `session` runs on (see make_engine)."""
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    registry = getattr(engine, "baraza_registry", None)
+    if registry is None:
+        raise RuntimeError("this engine has no registry: pass registry to make_engine")
+    return registry
 
 
 def _make_engine(database_url: str, *, immediate: bool) -> Engine:

@@ -11,13 +11,24 @@ participant's contributions without knowing which apps exist.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.routing import BaseRoute
+
+from baraza.refs import Card, RecordKind, Ref, register_kind_name
+
+if TYPE_CHECKING:
+    import argparse
+
+    from sqlmodel import Session
+
+    from baraza.accounts.roles import Actor
+    from baraza.events import Event
+    from baraza.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -96,59 +107,271 @@ class AppSpec:
     models_module: str | None = None
 
 
+# The hooks' signatures. Each list (or table) on the Registry holds callables of one of these
+# shapes; docs/architecture.md documents every one (a test keeps it so).
+
+
+class TextSource(Protocol):
+    """Every free text of a consultation, of participants who allow analysis (insights)."""
+
+    def __call__(self, session: Session, consultation_id: int) -> Any: ...
+
+
+class ParticipantData(Protocol):
+    """Everything this app holds from a participant, for "my data". Read only."""
+
+    def __call__(self, session: Session, consultation: Any, participant: Any) -> list[ParticipantItem]: ...
+
+
+class ParticipantCorrector(Protocol):
+    """Correct one item; return its previous value as text, or None if not this app's."""
+
+    def __call__(self, session: Session, consultation: Any, participant: Any, item: ParticipantItem, new_value: str) -> str | None: ...
+
+
+class ParticipantEraser(Protocol):
+    """Delete a participant's contributions (all of them when `items` is None); return the count."""
+
+    def __call__(self, session: Session, consultation: Any, participant: Any, items: Sequence[ParticipantItem] | None) -> int: ...
+
+
+class RetentionPurger(Protocol):
+    """Delete this app's items of `category` collected before `cutoff`; return the count."""
+
+    def __call__(self, session: Session, consultation: Any, category: str, cutoff: datetime) -> int: ...
+
+
+class DemoSeeder(Protocol):
+    """Add this app's part of the demo; return a note to print, or None."""
+
+    def __call__(self, session: Session, settings: Settings, organisation: Any, contexts: Any, users: Any) -> str | None: ...
+
+
+class ConsultationLinks(Protocol):
+    """Links on the staff consultation page: (label, route_name, params)."""
+
+    def __call__(self, consultation: Any) -> list[tuple[str, str, dict[str, Any]]]: ...
+
+
+class ParticipantActivities(Protocol):
+    """What the participant can do now, on their consultation home page. Read only."""
+
+    def __call__(self, session: Session, consultation: Any, participant: Any) -> list[ParticipantActivity]: ...
+
+
+class Subscriber(Protocol):
+    """Hear of an event inside the transaction that emitted it. Do not commit; may write,
+    enqueue jobs, publish live updates or queue work for after the commit."""
+
+    def __call__(self, session: Session, event: Event) -> None: ...
+
+
+class JobHandler(Protocol):
+    """Run one background job. `job` reports progress and tells whether it was cancelled."""
+
+    def __call__(self, job: Any, payload: dict[str, Any]) -> None: ...
+
+
+class ChannelAuthoriser(Protocol):
+    """Whether `actor` may follow the live channel `Ref(kind, key)`. Checked once per stream."""
+
+    def __call__(self, session: Session, actor: Actor, key: str) -> bool: ...
+
+
+class CommandRunner(Protocol):
+    """Run a `baraza` subcommand an app added; return the exit code."""
+
+    def __call__(self, args: argparse.Namespace, settings: Settings) -> int: ...
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission and the roles that hold it by default. `label` is a message id."""
+
+    name: str
+    label: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """A named event a use case may emit, and what its data holds (for the docs and tests)."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A kind of background job: its handler, a label shown to staff, how often it is tried."""
+
+    name: str
+    handler: JobHandler
+    label: str
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Run job `job` every `every` (the daily purge)."""
+
+    job: str
+    every: timedelta
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LiveChannel:
+    """A kind of live channel (`Ref(kind, key)`), and who may follow one."""
+
+    kind: str
+    authorise: ChannelAuthoriser
+
+
+@dataclass(frozen=True)
+class Command:
+    """A `baraza` subcommand an app adds: `configure` adds its arguments, `run` runs it."""
+
+    name: str
+    help: str
+    run: CommandRunner
+    configure: Callable[[argparse.ArgumentParser], None] | None = None
+
+
 @dataclass
 class Registry:
     apps: dict[str, AppSpec] = field(default_factory=dict)
     menu: list[MenuEntry] = field(default_factory=list)
-    # (session, consultation_id) -> iterable of TextItem; the insights pipeline reads these.
+    # Kinds of record, by name ("surveys.response"): how apps refer to each other's records
+    # (baraza.refs) and the audit log's record types.
+    kinds: dict[str, RecordKind] = field(default_factory=dict)
+    # Permissions by name, with the roles that hold them (the core's and every app's).
+    permissions: dict[str, Permission] = field(default_factory=dict)
+    # Events by name, and who hears each (baraza.events).
+    events: dict[str, EventSpec] = field(default_factory=dict)
+    subscribers: dict[str, list[Subscriber]] = field(default_factory=dict)
+    # Background jobs by name, and the ones that run on a schedule (baraza.jobs).
+    jobs: dict[str, JobSpec] = field(default_factory=dict)
+    schedules: list[Schedule] = field(default_factory=list)
+    # Kinds of live channel (baraza.live).
+    channels: dict[str, LiveChannel] = field(default_factory=dict)
+    # `baraza` subcommands apps add.
+    commands: dict[str, Command] = field(default_factory=dict)
     # Sources yield only text of participants counted by analysable_participant_ids.
-    text_sources: list[Callable[..., Any]] = field(default_factory=list)
+    text_sources: list[TextSource] = field(default_factory=list)
     # Participant hooks: see the docstrings of the dataclasses above and docs/governance.md.
-    # (session, consultation, participant) -> list[ParticipantItem]: everything this app holds
-    # from the participant, for "my data", the download and sharing exports. Read only.
-    participant_data: list[Callable[..., Any]] = field(default_factory=list)
-    # (session, consultation, participant, item: ParticipantItem, new_value: str) -> str | None:
-    # correct one item the same app reported as `correctable`. Return the item's previous value
+    # participant_data: everything this app holds from the participant, for "my data", the
+    # download and sharing exports. Read only.
+    participant_data: list[ParticipantData] = field(default_factory=list)
+    # Correct one item the same app reported as `correctable`. Return the item's previous value
     # as text (the core keeps it, encrypted, as the correction history, SECURITY 22), or None
     # when `item.source` is not this app's. Raise baraza.errors.InvalidInput for a value the
     # item does not accept (a choice outside its options, SECURITY 35). Do not commit.
-    participant_correctors: list[Callable[..., Any]] = field(default_factory=list)
-    # (session, consultation, participant, items: Sequence[ParticipantItem] | None) -> int:
-    # delete the participant's contributions. `items` None: everything this app holds from
+    participant_correctors: list[ParticipantCorrector] = field(default_factory=list)
+    # Delete the participant's contributions. `items` None: everything this app holds from
     # the participant in this consultation (withdrawal erasure, purge of the participation
     # category); otherwise only those of the listed items whose `source` is this app's (ignore
     # the rest). Delete files too. Return how many items were deleted. Do not commit.
-    participant_erasers: list[Callable[..., Any]] = field(default_factory=list)
-    # (session, consultation, category: str, cutoff: datetime) -> int: delete this app's items
-    # of data `category` ("answers", "free_text", ...) in `consultation` collected before
-    # `cutoff` (aware UTC), and any file or export holding them. Return the count. Do not
-    # commit; `baraza purge` commits and audits once per consultation and category.
-    retention_purgers: list[Callable[..., Any]] = field(default_factory=list)
-    # (session, settings, organisation, contexts, users) -> str | None: add this app's part of the demo;
-    # the demo consultation (baraza.demo.DEMO_CONSULTATION_TITLE) exists already. Return a note
-    # to print, or None.
-    demo_seeders: list[Callable[..., Any]] = field(default_factory=list)
-    # (consultation) -> list of (label, route_name, params) links on the staff consultation page.
-    consultation_links: list[Callable[..., Any]] = field(default_factory=list)
-    # (session, consultation, participant) -> list[ParticipantActivity]: what the participant
-    # can do now on their consultation home page (open surveys, live workshops). Read only.
-    participant_activities: list[Callable[..., Any]] = field(default_factory=list)
+    participant_erasers: list[ParticipantEraser] = field(default_factory=list)
+    # Delete this app's items of data `category` ("answers", "free_text", ...) in
+    # `consultation` collected before `cutoff` (aware UTC), and any file or export holding
+    # them. Return the count. Do not commit; the purge commits and audits once per
+    # consultation and category.
+    retention_purgers: list[RetentionPurger] = field(default_factory=list)
+    # Add this app's part of the demo; the demo consultation (baraza.demo.DEMO_CONSULTATION_TITLE)
+    # exists already. Return a note to print, or None.
+    demo_seeders: list[DemoSeeder] = field(default_factory=list)
+    consultation_links: list[ConsultationLinks] = field(default_factory=list)
+    participant_activities: list[ParticipantActivities] = field(default_factory=list)
 
     def add_app(self, spec: AppSpec) -> None:
         if spec.name in self.apps:
             raise ValueError(f"app {spec.name!r} registered twice")
         self.apps[spec.name] = spec
 
+    def add_kind(self, kind: RecordKind) -> None:
+        """Register a kind of record. An app's kinds start with its name ("surveys.response")."""
+        if kind.name in self.kinds:
+            raise ValueError(f"record kind {kind.name!r} registered twice")
+        for name in (kind.name, *kind.aliases):
+            register_kind_name(name)
+        self.kinds[kind.name] = kind
+
+    def kind_named(self, name: str) -> RecordKind | None:
+        """The kind called `name`, or whose older name `name` is."""
+        if name in self.kinds:
+            return self.kinds[name]
+        return next((k for k in self.kinds.values() if name in k.aliases), None)
+
+    def resolve(self, session: Session, actor: Actor, ref: Ref) -> Card | None:
+        """The card of `ref` if `actor` may see it; None for a record out of reach or missing,
+        and for a kind whose app is not installed or that cannot be resolved."""
+        kind = self.kinds.get(ref.kind)
+        if kind is None or kind.resolve is None:
+            return None
+        return kind.resolve(session, actor, ref.id)
+
+    def add_permission(self, name: str, label: str, roles: Sequence[str]) -> None:
+        """Declare a permission and the roles that hold it by default."""
+        from baraza.accounts.roles import declare_permission
+
+        if name in self.permissions:
+            raise ValueError(f"permission {name!r} declared twice")
+        permission = Permission(name, label, frozenset(roles))
+        declare_permission(permission.name, permission.roles)
+        self.permissions[name] = permission
+
+    def declare_event(self, name: str, description: str) -> None:
+        if name in self.events:
+            raise ValueError(f"event {name!r} declared twice")
+        self.events[name] = EventSpec(name, description)
+
+    def subscribe(self, name: str, subscriber: Subscriber) -> None:
+        """Hear of event `name` (declared by the core or any app, in any order)."""
+        self.subscribers.setdefault(name, []).append(subscriber)
+
+    def add_job(self, name: str, handler: JobHandler, *, label: str, max_attempts: int = 5) -> None:
+        if name in self.jobs:
+            raise ValueError(f"job {name!r} registered twice")
+        self.jobs[name] = JobSpec(name, handler, label, max_attempts)
+
+    def add_schedule(self, job: str, every: timedelta, payload: Mapping[str, Any] | None = None) -> None:
+        self.schedules.append(Schedule(job, every, dict(payload or {})))
+
+    def add_channel(self, kind: str, authorise: ChannelAuthoriser) -> None:
+        if kind in self.channels:
+            raise ValueError(f"live channel kind {kind!r} registered twice")
+        self.channels[kind] = LiveChannel(kind, authorise)
+
+    def add_command(self, command: Command) -> None:
+        if command.name in self.commands:
+            raise ValueError(f"command {command.name!r} registered twice")
+        self.commands[command.name] = command
+
+    def check(self) -> None:
+        """Refuse a registry whose parts do not meet: a subscriber of an event nobody
+        declares, a schedule of a job nobody registered."""
+        for name in self.subscribers:
+            if name not in self.events:
+                raise RuntimeError(f"a subscriber listens to event {name!r}, which nobody declares")
+        for schedule in self.schedules:
+            if schedule.job not in self.jobs:
+                raise RuntimeError(f"job {schedule.job!r} is scheduled but not registered")
+
 
 def load_apps(names: Sequence[str]) -> Registry:
-    """Import each named app package and let it register itself."""
+    """The core's own registrations, then each named app package's `register(registry)`."""
+    from baraza.core_registry import register_core
+
     registry = Registry()
+    register_core(registry)
     for name in names:
         module = importlib.import_module(name)
         register = getattr(module, "register", None)
         if register is None:
             raise RuntimeError(f"app {name!r} has no register(registry) function")
         register(registry)
+    registry.check()
     return registry
 
 

@@ -35,36 +35,45 @@ SCOPE_LABELS = {
     "all": N_("Everything"),
 }
 
-# What each role may do. A permission is granted only within the scope of the grant.
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset(
-        {
-            "organisation.view", "organisation.manage", "context.view", "context.manage",
-            "user.view", "user.manage", "consultation.view", "consultation.manage",
-            "sharing.manage", "decision.record",
-        }
-    ),
-    "dpo": frozenset(
-        {
-            "organisation.view", "context.view", "user.view", "consultation.view",
-            "audit.read", "dpia.signoff", "decision.record", "consent.override",
-            "sharing.manage", "sharing.export", "retention.manage", "participant.contact", "participant.assist",
-            "results.view", "responses.export",
-        }
-    ),
-    "facilitator": frozenset(
-        {
-            "context.view", "consultation.view", "consultation.manage", "decision.record",
-            "participant.assist", "survey.build", "results.view", "responses.text",
-        }
-    ),
-    "analyst": frozenset(
-        {"context.view", "consultation.view", "results.view", "responses.text", "responses.export"}
-    ),
-    "stakeholder": frozenset({"context.view", "consultation.view"}),
-    "policymaker": frozenset({"context.view", "consultation.view", "results.view"}),
+# The core's own permissions, with their labels (message ids) and the roles that hold them by
+# default. Apps declare theirs through the registry (`registry.add_permission`), so this table
+# holds only the core's; `baraza.core_registry` registers it the same way apps do.
+CORE_PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "organisation.view": (N_("See organisations"), ("admin", "dpo")),
+    "organisation.manage": (N_("Manage organisations"), ("admin",)),
+    "context.view": (N_("See contexts"), ("admin", "dpo", "facilitator", "analyst", "stakeholder", "policymaker")),
+    "context.manage": (N_("Manage contexts"), ("admin",)),
+    "user.view": (N_("See staff accounts"), ("admin", "dpo")),
+    "user.manage": (N_("Manage staff accounts"), ("admin",)),
+    "consultation.view": (N_("See consultations"), ("admin", "dpo", "facilitator", "analyst", "stakeholder", "policymaker")),
+    "consultation.manage": (N_("Manage consultations"), ("admin", "facilitator")),
+    "sharing.manage": (N_("Manage data sharing agreements"), ("admin", "dpo")),
+    "sharing.export": (N_("Export data under a sharing agreement"), ("dpo",)),
+    "decision.record": (N_("Record decisions about data"), ("admin", "dpo", "facilitator")),
+    "audit.read": (N_("Read the audit log"), ("dpo",)),
+    "dpia.signoff": (N_("Sign off impact assessments"), ("dpo",)),
+    "consent.override": (N_("Override a consent flag"), ("dpo",)),
+    "retention.manage": (N_("Manage retention"), ("dpo",)),
+    "participant.contact": (N_("See participants' contact details"), ("dpo",)),
+    "participant.assist": (N_("Help participants with their secret words"), ("dpo", "facilitator")),
+    "jobs.view": (N_("See background jobs"), ("admin", "dpo", "facilitator", "analyst")),
 }
-ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
+
+# Role -> permissions, filled by `declare_permission` (the core's at start-up, then each app's).
+# Permissions are facts of the code, the same in every application a process builds.
+_ROLE_PERMISSIONS: dict[str, set[str]] = {role: set() for role in ROLES}
+
+
+def declare_permission(name: str, roles: Iterable[str]) -> None:
+    """Let `roles` hold permission `name` (the registry calls this for every declaration)."""
+    for role in roles:
+        if role not in _ROLE_PERMISSIONS:
+            raise ValueError(f"permission {name!r} names unknown role {role!r}")
+        _ROLE_PERMISSIONS[role].add(name)
+
+
+def permissions_of_role(role: str) -> frozenset[str]:
+    return frozenset(_ROLE_PERMISSIONS.get(role, ()))
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,7 @@ class Actor:
         return None
 
     def grants_for(self, permission: str) -> list[Grant]:
-        return [g for g in self.grants if permission in ROLE_PERMISSIONS.get(g.role, frozenset())]
+        return [g for g in self.grants if permission in _ROLE_PERMISSIONS.get(g.role, ())]
 
     def can(self, permission: str) -> bool:
         """Whether the actor holds `permission` anywhere. Use `scope_filter` for records."""

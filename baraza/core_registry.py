@@ -1,0 +1,73 @@
+"""The core registers its own menu entry, kinds, permissions and events the way apps do.
+
+`load_apps` calls `register_core(registry)` before any app's `register(registry)`, so apps
+can subscribe to the core's events and refer to its kinds.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+import baraza.events  # noqa: F401 - registers the after-commit listeners
+from baraza.accounts.roles import CORE_PERMISSIONS, Actor
+from baraza.i18n import N_
+from baraza.refs import Card, RecordKind, Ref
+from baraza.registry import MenuEntry, Registry
+
+# The core's record kinds. Their names are the record types the audit log has always used
+# (the hash chain keeps what was written), so they carry no prefix; apps' kinds do.
+CORE_KINDS: tuple[tuple[str, str], ...] = (
+    ("user", N_("Staff account")),
+    ("organisation", N_("Organisation")),
+    ("context", N_("Context")),
+    ("consultation", N_("Consultation")),
+    ("participant", N_("Participant")),
+    ("consent_record", N_("Consent record")),
+    ("notice", N_("Privacy notice")),
+    ("impact_assessment", N_("Impact assessment")),
+    ("decision", N_("Decision")),
+    ("sharing_agreement", N_("Data sharing agreement")),
+    ("data_export", N_("Export")),
+    ("job", N_("Background job")),
+)
+
+# Events the core's use cases emit. Subscribers run inside the emitting transaction.
+CORE_EVENTS: tuple[tuple[str, str], ...] = (
+    ("participant.joined", "A participant joined a consultation (data: context_id)."),
+    ("participant.consented", "A participant's consent to take part became valid (data: kind)."),
+    ("participant.withdrawn", "A participant withdrew; every app drops them from screens and the next analysis."),
+    ("participant.item_changed", "A participant corrected or deleted one item (refs: the item; data: change)."),
+    ("participant.consent_changed", "A consent flag (analysis, quoting, follow-up) changed (data: flag, value)."),
+    ("consultation.status_changed", "A consultation opened, closed or was archived (data: status)."),
+)
+
+
+def _resolve_consultation(session: Session, actor: Actor, key: str) -> Card | None:
+    from baraza.consultations.access import access_consultation
+    from baraza.errors import NotFound
+
+    if not key.isdigit():
+        return None
+    try:
+        consultation = access_consultation(session, actor, int(key))
+    except NotFound:
+        return None
+    return Card(
+        Ref("consultation", key),
+        consultation.title,
+        route_name="consultations:detail",
+        params={"consultation_id": consultation.id},
+        status=consultation.status,
+        consultation_id=consultation.id,
+    )
+
+
+def register_core(registry: Registry) -> None:
+    registry.menu.append(MenuEntry(N_("Consultations"), "consultations:list", "consultation.view"))
+    for name, label in CORE_KINDS:
+        resolve = _resolve_consultation if name == "consultation" else None
+        registry.add_kind(RecordKind(name, label, resolve=resolve))
+    for permission, (label, roles) in CORE_PERMISSIONS.items():
+        registry.add_permission(permission, label, roles)
+    for event, description in CORE_EVENTS:
+        registry.declare_event(event, description)
