@@ -1,20 +1,26 @@
-"""Simulated phones submitting a 10-question survey to the real server, beside /healthz.
+"""Simulated phones answering a 10-question survey on the real server, against a bare route.
 
 For one database (SQLite file or a scratch PostgreSQL database) this:
 1. migrates a fresh database and seeds a consultation, a published survey of 10 questions on
-   one screen, and one consenting participant per simulated phone;
-2. starts `uvicorn baraza.asgi:app` in a subprocess on 127.0.0.1 (never anything else);
-3. measures the ceiling: the plain endpoint /healthz of the same server, same concurrency;
-4. measures submissions: each phone opens the survey (GET, for its CSRF token and submission
-   id) and sends its answers (POST, answered 303 when stored);
-5. reports requests per second, p50/p99 latency and errors for both, and the ratio.
+   one screen, and one consenting participant per simulated phone (and per burst phone);
+2. starts `uvicorn bench.ceiling:app` in a subprocess on 127.0.0.1 (never anything else): Baraza
+   itself, plus one bare Starlette route, `/_bench/bare`, served by the same process(es);
+3. measures, at the same concurrency, the bare route (the ceiling), `/healthz`, the `/join`
+   page and the phones: each opens the survey (GET, for its CSRF token and submission id)
+   and sends its answers (POST, answered 303 once stored);
+4. the 200-phone burst: 200 phones that have each opened the survey press "send" at the same
+   instant; each POST is timed from that instant to its acknowledgement;
+5. checks in the database that every acknowledged submission is stored exactly once.
 
-Bounded: a fixed number of requests and phones; nothing runs forever, nothing leaves the machine.
+Everything is reported as requests per second and as a fraction of the bare route's.
+Bounded: a fixed number of requests and phones, a timeout on each; nothing leaves the machine.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import secrets
 import signal
 import socket
@@ -22,16 +28,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import bindparam, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session, create_engine  # noqa: E402
 
@@ -43,12 +50,17 @@ from baraza.participation.api import PARTICIPANT_COOKIE  # noqa: E402
 from baraza.participation.keys import token_hash  # noqa: E402
 from baraza.participation.models import ConsentRecord, Participant, ParticipantDevice  # noqa: E402
 from baraza.settings import Settings  # noqa: E402
+from bench.ceiling import BARE_PATH  # noqa: E402
+from bench.loopback import Client  # noqa: E402
 from surveys.definition import Choice, Definition, Group, Question, validated  # noqa: E402
 from surveys.models import Survey  # noqa: E402
-from tests.surveys.phones import Phone  # noqa: E402
 
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
 PG_ADMIN_URL = "postgresql+psycopg://baraza_test:baraza_test@127.0.0.1:5432/postgres"
+CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+SUBMISSION_RE = re.compile(r'name="submission_id" value="([^"]+)"')
+SCREEN_RE = re.compile(r'name="screen" value="([^"]+)"')
+WARM_UP_PHONES = 8
 
 ANSWERS: dict[str, Any] = {
     "q.q1": "b", "q.q2": ["a", "c"], "q.q3": "4", "q.q4.a": "2", "q.q4.b": "1", "q.q4.c": "3",
@@ -126,18 +138,28 @@ def free_port() -> int:
 def start_server(database_url: str, var_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "BARAZA_DATABASE_URL": database_url, "BARAZA_SECRET_KEY": SECRET, "BARAZA_ENV": "test",
            "BARAZA_VAR_DIR": str(var_dir), "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "uvicorn", "baraza.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+    cmd = [sys.executable, "-m", "uvicorn", "bench.ceiling:app", "--host", "127.0.0.1", "--port", str(port),
            "--log-level", "warning", "--no-access-log", "--workers", str(workers)]
     process = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
         try:
-            if Phone(port, timeout=2).get("/healthz")[0] == 200:
+            if asyncio.run(_status(port, "/healthz")) == 200:
                 return process
         except OSError:
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("the server did not start")
+
+
+async def _status(port: int, path: str) -> int:
+    client = Client(port, timeout=2)
+    try:
+        return (await client.get(path)).status
+    finally:
+        await client.close()
 
 
 @dataclass
@@ -149,103 +171,249 @@ class Measure:
     per_second: float
     p50_ms: float
     p99_ms: float
+    max_ms: float = 0.0
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def _summary(name: str, latencies: list[float], errors: int, seconds: float) -> Measure:
     ordered = sorted(latencies) or [0.0]
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
     return Measure(name, len(latencies), errors, round(seconds, 2), round(len(latencies) / seconds, 1) if seconds else 0.0,
-                   round(statistics.median(ordered) * 1000, 1), round(p99 * 1000, 1))
+                   round(statistics.median(ordered) * 1000, 1), round(_percentile(ordered, 0.99) * 1000, 1),
+                   round(ordered[-1] * 1000, 1))
 
 
-def run_threads(concurrency: int, jobs: list[Any], work: Any) -> tuple[list[float], int, float]:
+async def run_tasks(concurrency: int, jobs: list[Any], work: Callable[[Any], Awaitable[tuple[bool, float]]]) -> tuple[list[float], int, float]:
+    """`concurrency` tasks take jobs from one list until it is empty; every job is timed."""
     latencies: list[float] = []
     errors = 0
-    lock = threading.Lock()
-    queue = list(jobs)
+    queue = list(reversed(jobs))
 
-    def worker() -> None:
+    async def worker() -> None:
         nonlocal errors
-        while True:
-            with lock:
-                if not queue:
-                    return
-                job = queue.pop()
+        while queue:
+            job = queue.pop()
             try:
-                ok, seconds = work(job)
-            except (OSError, RuntimeError, AssertionError):
+                ok, seconds = await work(job)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, RuntimeError, AssertionError, ValueError):
                 ok, seconds = False, 0.0
-            with lock:
-                if ok:
-                    latencies.append(seconds)
-                else:
-                    errors += 1
+            if ok:
+                latencies.append(seconds)
+            else:
+                errors += 1
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=600)
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
     return latencies, errors, time.perf_counter() - started
 
 
-def measure(database_url: str, label: str, *, phones: int, ceiling_requests: int, concurrency: int, workers: int = 1) -> dict[str, Any]:
+async def hammer(port: int, name: str, path: str, requests: int, concurrency: int, per_connection: int = 50) -> Measure:
+    """`requests` GETs of `path` without cookies (a first visit), `concurrency` at a time over
+    keep-alive connections. Each connection is replaced after `per_connection` requests, so
+    that with several worker processes the load spreads over all of them as it would in life."""
+    clients = [Client(port) for _ in range(concurrency)]
+    counts = [0] * concurrency
+    free = list(range(concurrency))
+
+    async def one(_job: int) -> tuple[bool, float]:
+        slot = free.pop()
+        try:
+            client = clients[slot]
+            if counts[slot] >= per_connection:
+                await client.close()
+                counts[slot] = 0
+            counts[slot] += 1
+            client.cookies.clear()
+            started = time.perf_counter()
+            reply = await client.get(path)
+            return reply.status == 200, time.perf_counter() - started
+        except BaseException:
+            await clients[slot].close()
+            raise
+        finally:
+            free.append(slot)
+
+    lat, err, secs = await run_tasks(concurrency, list(range(requests)), one)
+    for client in clients:
+        await client.close()
+    return _summary(name, lat, err, secs)
+
+
+def _answer_fields(csrf: str, submission_id: str, screen: str) -> list[tuple[str, str]]:
+    fields: list[tuple[str, str]] = [("csrf_token", csrf), ("submission_id", submission_id), ("screen", screen)]
+    for key, value in ANSWERS.items():
+        for item in value if isinstance(value, list) else [value]:
+            fields.append((key, str(item)))
+    return fields
+
+
+async def open_survey(client: Client, survey_id: int) -> tuple[str, str, str]:
+    """(csrf token, submission id, screen) from the survey screen, as a phone opens it."""
+    reply = await client.get(f"/surveys/{survey_id}/answer")
+    if reply.status != 200:
+        raise RuntimeError(f"screen page answered {reply.status}")
+    html = reply.body.decode()
+    csrf, sid, screen = CSRF_RE.search(html), SUBMISSION_RE.search(html), SCREEN_RE.search(html)
+    assert csrf and sid and screen
+    return csrf.group(1), sid.group(1), screen.group(1)
+
+
+def _acknowledged(status: int, headers: dict[str, str]) -> bool:
+    return status == 303 and headers.get("location", "").endswith("/done")
+
+
+async def phone_flow(port: int, survey_id: int, tokens: list[str], concurrency: int) -> tuple[Measure, Measure, list[str]]:
+    """Each phone opens the survey and sends it, on its own connection; `concurrency` at a time."""
+    post_latencies: list[float] = []
+    acknowledged: list[str] = []
+
+    async def phone(token: str) -> tuple[bool, float]:
+        client = Client(port, {PARTICIPANT_COOKIE: token})
+        try:
+            started = time.perf_counter()
+            csrf, sid, screen = await open_survey(client, survey_id)
+            posted = time.perf_counter()
+            reply = await client.post_form(f"/surveys/{survey_id}/answer", _answer_fields(csrf, sid, screen))
+            done = time.perf_counter()
+        finally:
+            await client.close()
+        ok = _acknowledged(reply.status, reply.headers)
+        if ok:
+            post_latencies.append(done - posted)
+            acknowledged.append(sid)
+        return ok, done - started
+
+    lat, err, secs = await run_tasks(concurrency, tokens, phone)
+    return _summary("phone: open + submit", lat, err, secs), _summary("submit (POST only)", post_latencies, err, secs), acknowledged
+
+
+async def burst(port: int, survey_id: int, tokens: list[str], prepare_concurrency: int) -> tuple[dict[str, Any], list[str]]:
+    """Phones that have all opened the survey press "send" at the same instant.
+
+    Preparing (opening the survey) is done beforehand and not timed. At the release every
+    phone opens a fresh connection (a phone that spent minutes answering has no live one)
+    and posts; each acknowledgement is timed from the common release instant."""
+    prepared: list[tuple[Client, bytes, str]] = []
+
+    async def prepare(token: str) -> tuple[bool, float]:
+        client = Client(port, {PARTICIPANT_COOKIE: token})
+        csrf, sid, screen = await open_survey(client, survey_id)
+        await client.close()
+        body = urlencode(_answer_fields(csrf, sid, screen)).encode()
+        data = client.encode("POST", f"/surveys/{survey_id}/answer", body, {"Content-Type": "application/x-www-form-urlencoded"})
+        prepared.append((client, data, sid))
+        return True, 0.0
+
+    _lat, prepare_errors, _secs = await run_tasks(prepare_concurrency, tokens, prepare)
+    release = asyncio.Event()
+    started = 0.0
+
+    async def press_send(client: Client, data: bytes, sid: str) -> tuple[str, float | None]:
+        await release.wait()
+        try:
+            reply = await client.send_raw(data)
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+            return sid, None
+        finally:
+            await client.close()
+        return sid, (time.perf_counter() - started) if _acknowledged(reply.status, reply.headers) else None
+
+    tasks = [asyncio.create_task(press_send(*p)) for p in prepared]
+    await asyncio.sleep(0.2)  # every task is waiting on the event
+    started = time.perf_counter()
+    release.set()
+    results = await asyncio.gather(*tasks)
+    acked = [(sid, t) for sid, t in results if t is not None]
+    ordered = sorted(t for _sid, t in acked) or [0.0]
+    return {
+        "phones": len(tokens),
+        "prepare_errors": prepare_errors,
+        "acknowledged": len(acked),
+        "errors": len(results) - len(acked) + prepare_errors,
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "p99_ms": round(_percentile(ordered, 0.99) * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
+    }, [sid for sid, _t in acked]
+
+
+def stored_once(database_url: str, submission_ids: list[str]) -> dict[str, int]:
+    """How many of these acknowledged submission ids are stored, stored more than once, or
+    stored without their response being complete (each must be exactly once, complete)."""
+    engine = make_engine(database_url, field_key="dev-derived:" + SECRET)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT s.submission_id, COUNT(*), MIN(r.status) FROM survey_submission s "
+                    "JOIN survey_response r ON r.id = s.response_id WHERE s.submission_id IN :ids GROUP BY s.submission_id"
+                ).bindparams(bindparam("ids", expanding=True)),
+                {"ids": submission_ids or ["-"]},
+            ).all()
+            complete = conn.execute(text("SELECT COUNT(*) FROM survey_response WHERE status = 'complete'")).scalar_one()
+    finally:
+        engine.dispose()
+    return {
+        "acknowledged": len(submission_ids),
+        "found": len(rows),
+        "duplicated": sum(1 for _sid, n, _s in rows if n != 1),
+        "not_complete": sum(1 for _sid, _n, s in rows if s != "complete"),
+        "complete_responses_in_database": int(complete),
+    }
+
+
+async def _measure_server(port: int, survey_id: int, tokens: list[str], *, phones: int, bursting: int, requests: int, concurrency: int) -> dict[str, Any]:
+    warm, flow_tokens, burst_tokens = tokens[:WARM_UP_PHONES], tokens[WARM_UP_PHONES:WARM_UP_PHONES + phones], tokens[WARM_UP_PHONES + phones:]
+    for path in (BARE_PATH, "/healthz", "/join"):
+        await hammer(port, "warm-up", path, 100, 4, per_connection=10)
+    for token in warm:  # compile the survey's templates in every worker; nothing is sent
+        client = Client(port, {PARTICIPANT_COOKIE: token})
+        await open_survey(client, survey_id)
+        await client.close()
+    bare = await hammer(port, "bare Starlette route", BARE_PATH, requests * 2, concurrency)
+    healthz = await hammer(port, "/healthz", "/healthz", requests, concurrency)
+    join = await hammer(port, "/join", "/join", requests // 2, concurrency)
+    flow, posts, acked = await phone_flow(port, survey_id, flow_tokens, concurrency)
+    burst_result, burst_acked = await burst(port, survey_id, burst_tokens, concurrency)
+    assert len(burst_tokens) == bursting
+    return {"bare": bare, "healthz": healthz, "join": join, "phones": flow, "submissions": posts,
+            "acked": acked, "burst": burst_result, "burst_acked": burst_acked}
+
+
+def measure(database_url: str, label: str, *, phones: int, requests: int, concurrency: int, bursting: int = 200, workers: int = 1) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="baraza-bench-") as tmp:
         var_dir = Path(tmp)
         settings = Settings(environment="test", database_url=database_url, secret_key=SECRET, var_dir=var_dir)
         upgrade(settings)
-        survey_id, tokens = seed(database_url, phones)
+        survey_id, tokens = seed(database_url, WARM_UP_PHONES + phones + bursting)
         port = free_port()
         server = start_server(database_url, var_dir, port, workers)
         try:
-            def healthz(_job: int) -> tuple[bool, float]:
-                started = time.perf_counter()
-                status, _h, _b = Phone(port).get("/healthz")
-                return status == 200, time.perf_counter() - started
-
-            for _ in range(50):  # warm up
-                healthz(0)
-            lat, err, secs = run_threads(concurrency, list(range(ceiling_requests)), healthz)
-            ceiling = _summary("healthz", lat, err, secs)
-
-            post_latencies: list[float] = []
-            lock = threading.Lock()
-
-            def phone(token: str) -> tuple[bool, float]:
-                client = Phone(port, {PARTICIPANT_COOKIE: token})
-                started = time.perf_counter()
-                csrf, sid, screen = client.open_screen(survey_id)
-                posted = time.perf_counter()
-                status, location = client.send(survey_id, csrf, sid, screen, ANSWERS)
-                done = time.perf_counter()
-                with lock:
-                    post_latencies.append(done - posted)
-                return status == 303 and location.endswith("/done"), done - started
-
-            lat, err, secs = run_threads(concurrency, tokens, phone)
-            flow = _summary("phone: open + submit", lat, err, secs)
-            posts = _summary("submit (POST only)", post_latencies, err, secs)
+            got = asyncio.run(_measure_server(port, survey_id, tokens, phones=phones, bursting=bursting, requests=requests, concurrency=concurrency))
         finally:
             server.send_signal(signal.SIGTERM)
             try:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill()
-        # Every acknowledged submission is stored exactly once.
-        engine = make_engine(database_url, field_key="dev-derived:" + SECRET)
-        with engine.connect() as conn:
-            stored = conn.execute(text("SELECT COUNT(*) FROM survey_response WHERE status = 'complete'")).scalar_one()
-        engine.dispose()
+        check = stored_once(database_url, got["acked"] + got["burst_acked"])
+    bare: Measure = got["bare"]
+
+    def fraction(m: Measure) -> float | None:
+        return round(m.per_second / bare.per_second, 4) if bare.per_second else None
+
     return {
         "database": label,
         "workers": workers,
         "concurrency": concurrency,
-        "ceiling": asdict(ceiling),
-        "phones": asdict(flow),
-        "submissions": asdict(posts),
-        "stored_complete_responses": stored,
-        "ratio_submissions_to_ceiling": round(flow.per_second / ceiling.per_second, 3) if ceiling.per_second else None,
+        "bare": asdict(bare),
+        "healthz": {**asdict(got["healthz"]), "fraction_of_bare": fraction(got["healthz"])},
+        "join": {**asdict(got["join"]), "fraction_of_bare": fraction(got["join"])},
+        "phones": {**asdict(got["phones"]), "fraction_of_bare": fraction(got["phones"])},
+        "submissions": asdict(got["submissions"]),
+        "burst": got["burst"],
+        "stored": check,
     }
 
 
