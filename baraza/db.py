@@ -113,6 +113,16 @@ def make_engine(database_url: str, *, field_key: str = "", immediate: bool = Tru
     return engine
 
 
+def engine_for(settings: Any, *, registry: Any = None, immediate: bool = True) -> Engine:
+    """The engine for `settings` (its database, field key and apps' registry): how commands,
+    the demo and the worker get one. `registry` defaults to the apps `settings` names."""
+    if registry is None:
+        from baraza.registry import load_apps
+
+        registry = load_apps(settings.apps)
+    return make_engine(settings.database_url, field_key=settings.field_encryption_key, immediate=immediate, registry=registry)
+
+
 def registry_of(session: Session) -> Any:
     """The registry of the engine `session` runs on (see make_engine)."""
     bind = session.get_bind()

@@ -13,7 +13,7 @@ from baraza.accounts import auth
 from baraza.accounts.models import Context, Organisation, RoleGrant, User, YouthGroup
 from baraza.audit.services import record_audit
 from baraza.consultations.demo import DEMO_CONSULTATION_TITLE, demo_consultation, demo_note, seed_demo_consultation  # noqa: F401 - apps read the title here
-from baraza.db import make_engine
+from baraza.db import engine_for
 from baraza.registry import load_apps
 from baraza.settings import Settings
 
@@ -41,7 +41,7 @@ DEMO_USERS = [
 
 
 def seed_demo(settings: Settings) -> DemoSignIns:
-    engine = make_engine(settings.database_url, field_key=settings.field_encryption_key)
+    engine = engine_for(settings)
     signins = DemoSignIns(password=DEMO_PASSWORD)
     try:
         with Session(engine, expire_on_commit=False) as session:

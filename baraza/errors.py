@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from baraza.i18n import N_
 
 
 class BarazaError(Exception):
     status_code = 400
     title = N_("Something is not right")
+    # A refusal whose own record must survive it (the audit entry of a failed sign-in, a
+    # throttle's count): whoever runs the use case commits before answering, instead of
+    # rolling back. Set it with `.recorded()`; nothing else commits on a refusal.
+    keep_changes = False
 
     def __init__(self, message: str = "", errors: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
+
+    def recorded(self) -> Self:
+        """Mark this refusal as one whose audit entry and counters are kept (see keep_changes)."""
+        self.keep_changes = True
+        return self
 
 
 class InvalidInput(BarazaError):

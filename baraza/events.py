@@ -70,6 +70,8 @@ def after_commit(session: OrmSession, fn: Callable[[], None]) -> None:
 
     For effects outside the database only. `fn` runs in the committing thread; an error in it
     is logged and never undoes the commit or stops the others."""
+    # Belong to a transaction now, so a rollback before any write still drops `fn`.
+    session.connection()
     session.info.setdefault(_AFTER_COMMIT, []).append(fn)
 
 
@@ -83,6 +85,9 @@ def _run_after_commit(session: OrmSession) -> None:
             log.exception("an after-commit action failed")
 
 
-@sa_event.listens_for(OrmSession, "after_rollback")
-def _drop_after_commit(session: OrmSession) -> None:
-    session.info.pop(_AFTER_COMMIT, None)
+@sa_event.listens_for(OrmSession, "after_soft_rollback")
+def _drop_after_commit(session: OrmSession, previous_transaction: Any) -> None:
+    # Every rollback of the outer transaction (also one with nothing begun at the database
+    # yet); rolling back to a savepoint keeps what the outer transaction queued.
+    if not getattr(previous_transaction, "nested", False):
+        session.info.pop(_AFTER_COMMIT, None)

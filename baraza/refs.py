@@ -80,6 +80,9 @@ class Card:
 # (session, actor, id) -> Card | None: the record if `actor` may see it, else None (also for
 # a missing id). The resolver checks scope in its query, like every permission-checked getter.
 Resolver = Callable[["Session", "Actor", str], Card | None]
+# (session, actor, consultation_id) -> the records of a kind the actor may pick for that
+# consultation (a scorecard's commitment), newest first. Scope in the query, as for resolvers.
+ChoiceLister = Callable[["Session", "Actor", int], list[Card]]
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ class RecordKind:
     name: str
     label: str
     resolve: Resolver | None = None
+    choices: ChoiceLister | None = None
     aliases: tuple[str, ...] = ()
     searchable: bool = True
 

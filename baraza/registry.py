@@ -311,6 +311,14 @@ class Registry:
             return None
         return kind.resolve(session, actor, ref.id)
 
+    def choices_of(self, session: Session, actor: Actor, kind: str, consultation_id: int) -> list[Card]:
+        """The records of `kind` the actor may pick for a consultation; none when the kind's
+        app is not installed (or has nothing to pick)."""
+        spec = self.kinds.get(kind)
+        if spec is None or spec.choices is None:
+            return []
+        return spec.choices(session, actor, consultation_id)
+
     def add_permission(self, name: str, label: str, roles: Sequence[str]) -> None:
         """Declare a permission and the roles that hold it by default."""
         from baraza.accounts.roles import declare_permission

@@ -76,6 +76,8 @@ class AppState:
     read_engine: Engine | None = None
     # Run in order; the first that recognises the request's cookies names the actor.
     actor_loaders: Sequence[ActorLoader] = ()
+    # The embedded background-job worker (baraza.jobs.worker), while the app is running.
+    worker: Any = None
 
 
 def state(request: Request) -> AppState:
@@ -189,7 +191,8 @@ def _run_once(engine: Engine, fn: Callable[[Request], Response], request: Reques
                 )
             return response
         except errors.BarazaError as exc:
-            db.rollback()
+            # A recorded refusal keeps its audit entry and counters; any other undoes everything.
+            db.commit() if exc.keep_changes else db.rollback()
             return _error_page(request, exc)
         except (IntegrityError, DataError) as exc:
             db.rollback()

@@ -16,7 +16,8 @@ from baraza.consultations.access import consultation_ids_in_scope
 from baraza.consultations.models import Consultation
 from baraza.errors import NotFound
 from baraza.participation.models import Participant
-from surveys.definition import Definition
+from baraza.refs import Card, Ref
+from surveys.definition import Definition, text_in
 from surveys.models import Survey, SurveyAnswer, SurveyResponse, SurveyStatus
 
 
@@ -36,6 +37,26 @@ def access_survey(session: Session, actor: Actor, survey_id: int, permission: st
     if row is None:
         raise NotFound()
     return row
+
+
+def resolve_survey(session: Session, actor: Actor, key: str) -> Card | None:
+    """A survey's card for another app (a scorecard about a commitment, a dashboard), if the
+    actor may see its results; None for one out of reach or missing."""
+    if not key.isdigit():
+        return None
+    try:
+        survey = access_survey(session, actor, int(key), "results.view")
+    except NotFound:
+        return None
+    definition = definition_of(survey)
+    return Card(
+        Ref("surveys.survey", key),
+        text_in(definition.title, definition.default_language, definition.default_language),
+        route_name="surveys:results",
+        params={"survey_id": survey.id},
+        status=survey.status,
+        consultation_id=survey.consultation_id,
+    )
 
 
 def consultation_of(session: Session, survey: Survey) -> Consultation:

@@ -189,7 +189,7 @@ def seed_demo_survey(session: Session, settings: Settings, organisation: Any, co
     )
     session.add(survey)
     session.flush()
-    record_audit(session, None, "system.demo_survey_seeded", [("survey", survey.id), ("consultation", consultation.id)])
+    record_audit(session, None, "system.demo_survey_seeded", [("surveys.survey", survey.id), ("consultation", consultation.id)])
     session.commit()
     _answer_as_demo_participants(session, settings, survey, consultation)
     return f"Surveys: '{demo_definition().title['en']}' is published; answer it at /surveys/{survey.id}/answer (join code {consultation.join_code})."

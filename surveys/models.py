@@ -10,6 +10,7 @@ from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from baraza.db import EncryptedText, UTCDateTime, utcnow
+from baraza.refs import Ref, RefColumn
 
 
 class SurveyStatus(StrEnum):
@@ -34,10 +35,11 @@ class Survey(SQLModel, table=True):
     consultation_id: int = Field(foreign_key="consultation.id", index=True)
     definition: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     status: str = Field(default=SurveyStatus.DRAFT.value, max_length=16, index=True)
-    # A scorecard lets young people rate a stakeholder's commitment (the tracker app's id; no
-    # foreign key, the tracker's tables come later).
+    # A scorecard lets young people rate a stakeholder's commitment: a reference into the
+    # tracker app ("tracker.commitment:12"), never a foreign key or a bare id (apps do not
+    # know each other's tables); the tracker resolves it for whoever looks.
     is_scorecard: bool = False
-    commitment_id: int | None = Field(default=None, index=True)
+    commitment_ref: Ref | None = Field(default=None, sa_type=RefColumn, index=True)
     duplicated_from_id: int | None = Field(default=None, foreign_key="survey.id")
     created_by_user_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

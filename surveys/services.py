@@ -17,11 +17,12 @@ from sqlmodel import Session, col, select
 from baraza.accounts.roles import Actor
 from baraza.audit.services import record_audit
 from baraza.consultations.models import Consultation
-from baraza.db import utcnow
+from baraza.db import registry_of, utcnow
 from baraza.errors import Conflict, InvalidInput
 from baraza.i18n import N_
 from baraza.participation.api import participant_actor, require_consent_to_answer
 from baraza.participation.models import Participant
+from baraza.refs import Ref
 from baraza.settings import Settings
 from surveys import validation
 from surveys.access import answer_rows, definition_of, response_of
@@ -48,7 +49,6 @@ def do_create_survey(
     *,
     title: Texts,
     is_scorecard: bool = False,
-    commitment_id: int | None = None,
 ) -> Survey:
     """Create a draft survey in `consultation` (already reached with `survey.build`), in the
     consultation's languages. Audited."""
@@ -58,12 +58,11 @@ def do_create_survey(
         consultation_id=consultation.id,  # type: ignore[arg-type]
         definition=definition.to_dict(),
         is_scorecard=is_scorecard,
-        commitment_id=commitment_id if is_scorecard else None,
         created_by_user_id=actor.user_id,
     )
     session.add(survey)
     session.flush()
-    record_audit(session, actor, "survey.created", [("survey", survey.id), ("consultation", consultation.id)])
+    record_audit(session, actor, "survey.created", [("surveys.survey", survey.id), ("consultation", consultation.id)])
     session.commit()
     return survey
 
@@ -107,18 +106,26 @@ def do_save_definition(session: Session, actor: Actor, survey: Survey, definitio
     survey.definition = definition.to_dict()
     survey.updated_at = utcnow()
     session.add(survey)
-    record_audit(session, actor, action, [("survey", survey.id)])
+    record_audit(session, actor, action, [("surveys.survey", survey.id)])
     session.commit()
     return survey
 
 
-def do_set_scorecard(session: Session, actor: Actor, survey: Survey, *, is_scorecard: bool, commitment_id: int | None) -> Survey:
-    """Mark a survey as a scorecard about a commitment (the tracker's id), or not."""
+COMMITMENT_KIND = "tracker.commitment"
+
+
+def do_set_scorecard(session: Session, actor: Actor, survey: Survey, *, is_scorecard: bool, commitment: Ref | None) -> Survey:
+    """Mark a survey as a scorecard about a commitment (a Ref the tracker resolves), or not.
+    The commitment must be one the tracker offers this actor for the survey's consultation."""
+    if commitment is not None and is_scorecard:
+        offered = {card.ref for card in registry_of(session).choices_of(session, actor, COMMITMENT_KIND, survey.consultation_id)}
+        if commitment not in offered:
+            raise InvalidInput(errors={"commitment": N_("Choose a commitment from the list.")})
     survey.is_scorecard = is_scorecard
-    survey.commitment_id = commitment_id if is_scorecard else None
+    survey.commitment_ref = commitment if is_scorecard else None
     survey.updated_at = utcnow()
     session.add(survey)
-    record_audit(session, actor, "survey.scorecard_set", [("survey", survey.id)], {"scorecard": is_scorecard})
+    record_audit(session, actor, "survey.scorecard_set", [("surveys.survey", survey.id)], {"scorecard": is_scorecard})
     session.commit()
     return survey
 
@@ -163,7 +170,7 @@ def do_import_xlsform(
         survey.updated_at = utcnow()
         session.add(survey)
         action = "survey.reimported"
-    record_audit(session, actor, action, [("survey", survey.id), ("consultation", consultation.id)],
+    record_audit(session, actor, action, [("surveys.survey", survey.id), ("consultation", consultation.id)],
                  {"questions": sum(1 for _ in definition.questions())})
     session.commit()
     return survey
@@ -177,7 +184,7 @@ def do_publish_survey(session: Session, actor: Actor, survey: Survey) -> Survey:
     survey.status = SurveyStatus.PUBLISHED.value
     survey.published_at = utcnow()
     session.add(survey)
-    record_audit(session, actor, "survey.published", [("survey", survey.id)])
+    record_audit(session, actor, "survey.published", [("surveys.survey", survey.id)])
     session.commit()
     return survey
 
@@ -189,7 +196,7 @@ def do_close_survey(session: Session, actor: Actor, survey: Survey) -> Survey:
     survey.status = SurveyStatus.CLOSED.value
     survey.closed_at = utcnow()
     session.add(survey)
-    record_audit(session, actor, "survey.closed", [("survey", survey.id)])
+    record_audit(session, actor, "survey.closed", [("surveys.survey", survey.id)])
     session.commit()
     return survey
 
@@ -201,13 +208,13 @@ def do_duplicate_survey(session: Session, actor: Actor, survey: Survey) -> Surve
         consultation_id=survey.consultation_id,
         definition=definition.to_dict(),
         is_scorecard=survey.is_scorecard,
-        commitment_id=survey.commitment_id,
+        commitment_ref=survey.commitment_ref,
         duplicated_from_id=survey.id,
         created_by_user_id=actor.user_id,
     )
     session.add(copy)
     session.flush()
-    record_audit(session, actor, "survey.duplicated", [("survey", copy.id), ("survey", survey.id)])
+    record_audit(session, actor, "survey.duplicated", [("surveys.survey", copy.id), ("surveys.survey", survey.id)])
     session.commit()
     return copy
 
@@ -430,7 +437,7 @@ def _save_screen_once(
         session,
         actor,
         "survey.completed" if complete else "survey.screen_saved",
-        [("survey", survey.id), ("survey_response", response.id), ("consent_record", consent.id)],
+        [("surveys.survey", survey.id), ("surveys.response", response.id), ("consent_record", consent.id)],
         {"screen": screen},
     )
     session.commit()
@@ -464,7 +471,7 @@ def do_export_responses(
         session,
         actor,
         "survey.responses_exported",
-        [("survey", survey.id), ("consultation", consultation.id)],
+        [("surveys.survey", survey.id), ("consultation", consultation.id)],
         {"format": fmt, "rows": count, "with_free_text": with_text},
     )
     session.commit()

@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, SQLModel, col, create_engine, select
 from starlette.testclient import TestClient
 
 import baraza.models  # noqa: F401
 from baraza.app import create_app
-from baraza.db import make_engine
+from baraza.db import make_engine, utcnow
 from baraza.migrations import upgrade
-from baraza.registry import import_app_models
+from baraza.registry import Registry, import_app_models, load_apps
 from baraza.settings import DEFAULT_APPS, Settings
 
 PG_URL = os.environ.get("BARAZA_TEST_DATABASE_URL", "")
@@ -82,14 +82,23 @@ def base_settings(database_url: str, var_dir: Path) -> Settings:
         secret_key=TEST_SECRET,
         var_dir=var_dir,
         apps=DEFAULT_APPS,
+        # Jobs run when a test says so (run_jobs), never in a thread behind its back; a test
+        # of the embedded worker asks for it with make_app(embedded_worker=True).
+        embedded_worker=False,
     )
 
 
 @pytest.fixture(scope="session")
-def engine(base_settings: Settings) -> Iterator[Engine]:
+def registry(base_settings: Settings) -> Registry:
+    """The core's and the apps' registrations, as create_app makes them."""
+    return load_apps(base_settings.apps)
+
+
+@pytest.fixture(scope="session")
+def engine(base_settings: Settings, registry: Registry) -> Iterator[Engine]:
     upgrade(base_settings)
     import_app_models(base_settings.apps)
-    eng = make_engine(base_settings.database_url, field_key=base_settings.field_encryption_key)
+    eng = make_engine(base_settings.database_url, field_key=base_settings.field_encryption_key, registry=registry)
     yield eng
     eng.dispose()
 
@@ -123,10 +132,10 @@ def settings(base_settings: Settings, engine: Engine) -> Settings:
 
 
 @pytest.fixture
-def session(engine: Engine, base_settings: Settings) -> Iterator[Session]:
+def session(engine: Engine, base_settings: Settings, registry: Registry) -> Iterator[Session]:
     # The test's own session begins deferred transactions on SQLite: a test that reads the
     # database between requests never holds the write lock the application needs.
-    test_engine = make_engine(base_settings.database_url, field_key=base_settings.field_encryption_key, immediate=False)
+    test_engine = make_engine(base_settings.database_url, field_key=base_settings.field_encryption_key, immediate=False, registry=registry)
     with Session(test_engine, expire_on_commit=False) as s:
         yield s
     test_engine.dispose()
@@ -179,3 +188,49 @@ def login(client: TestClient, email: str, password: str) -> Any:
     response = post_form(client, "/login", {"email": email, "password": password, "next": "/"}, token_from="/login")
     assert response.status_code == 303, response.text[:500]
     return response
+
+
+@pytest.fixture
+def run_jobs(app: Any) -> Callable[..., int]:
+    """`run_jobs()` runs every job due now, inline, on `app`'s engine and registry, and returns
+    how many ran. `run_jobs(at=...)` runs as if the clock said `at` (jobs waiting out a retry
+    backoff). Heavy resources are kept for the test, as a worker process keeps them."""
+    from baraza.jobs.worker import Resources, Worker
+
+    resources = Resources()
+    baraza_state = app.state.baraza
+
+    def run(*, at: Any = None) -> int:
+        clock = (lambda: at) if at is not None else utcnow
+        worker = Worker(baraza_state.engine, baraza_state.settings, baraza_state.registry, resources=resources, clock=clock)
+        return worker.run_until_idle()
+
+    return run
+
+
+@pytest.fixture
+def emitted_events(app: Any) -> list[Any]:
+    """Every event `app`'s use cases emit during the test, in order (a subscriber of each
+    declared event on this app's own registry, so nothing leaks into other tests)."""
+    events: list[Any] = []
+    registry = app.state.baraza.registry
+    for name in registry.events:
+        registry.subscribe(name, lambda _session, event: events.append(event))
+    return events
+
+
+@pytest.fixture
+def live_events(engine: Engine) -> Callable[..., list[tuple[str, str, dict[str, Any]]]]:
+    """What use cases published to live channels (baraza.live) and committed, oldest first:
+    `live_events()` -> [("consultation:3", "participant.joined", {}), ...]; `live_events("consultation:3")`
+    only that channel's. A publish in a transaction that rolled back is not there."""
+    from baraza.live.models import LiveEvent
+
+    def published(channel: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+        query = select(LiveEvent).order_by(col(LiveEvent.id))
+        if channel is not None:
+            query = query.where(LiveEvent.channel == channel)
+        with Session(engine) as s:
+            return [(e.channel, e.event, dict(e.data)) for e in s.exec(query)]
+
+    return published

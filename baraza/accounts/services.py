@@ -77,8 +77,7 @@ def do_sign_in(
     ip_key = auth.keyed(settings, "login-ip", address)
     if auth.throttle_count(session, ip_key, window) >= settings.login_ip_limit:
         record_audit(session, None, "auth.login_throttled")
-        session.commit()
-        raise TooManyRequests("Too many sign-in attempts from this network. Wait a few minutes and try again.")
+        raise TooManyRequests("Too many sign-in attempts from this network. Wait a few minutes and try again.").recorded()
     email = normalise_email(email)
     user = session.exec(select(User).where(User.email == email)).one_or_none() if email else None
     now = utcnow()
@@ -86,8 +85,7 @@ def do_sign_in(
         auth.verify_password(None, password)  # same time as any other refusal
         auth.throttle_hit(session, ip_key)
         record_audit(session, None, "auth.login_locked", [("user", user.id)])
-        session.commit()
-        raise InvalidInput("This account is locked for a while after too many failed attempts. Try again later.")
+        raise InvalidInput("This account is locked for a while after too many failed attempts. Try again later.").recorded()
     ok = auth.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         auth.throttle_hit(session, ip_key)
@@ -100,8 +98,7 @@ def do_sign_in(
                 user.failed_logins = 0
             session.add(user)
         record_audit(session, None, "auth.login_failed", refs)
-        session.commit()
-        raise InvalidInput("That e-mail and password do not match an active account.")
+        raise InvalidInput("That e-mail and password do not match an active account.").recorded()
     assert user.id is not None
     if auth.needs_rehash(user.password_hash):
         user.password_hash = auth.hash_password(password)

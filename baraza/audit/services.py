@@ -13,12 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from baraza.accounts.roles import Actor
+from baraza.accounts.roles import Actor, scope_filter
 from baraza.audit.models import GENESIS_HASH, AuditEntry, AuditHead, AuditRecordRef
 from baraza.db import utcnow
+from baraza.refs import Ref as RecordRef
+from baraza.refs import is_known_kind
 
 # Keys that may never appear in an audit detail: text people wrote and secrets (SECURITY 24).
 FORBIDDEN_DETAIL_KEYS = frozenset(
@@ -52,18 +56,23 @@ def record_audit(
     session: Session,
     actor: Actor | None,
     action: str,
-    records: Iterable[Ref] = (),
+    records: Iterable[Ref | RecordRef] = (),
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append an audit entry in the caller's transaction. The caller commits.
 
-    `records` are (record_type, id) pairs. `detail` holds only non-sensitive facts.
+    `records` are `baraza.refs.Ref`s or (kind, id) pairs; every kind must be registered
+    (`registry.add_kind`), so "who accessed record Y" can always be asked by the names the code
+    writes (SECURITY 26). `detail` holds only non-sensitive facts.
     """
     detail = detail or {}
     bad = FORBIDDEN_DETAIL_KEYS.intersection(k.lower() for k in detail)
     if bad:
         raise ValueError(f"audit detail may not hold {sorted(bad)}")
-    refs = [(t, str(i)) for t, i in records]
+    refs = [(r.kind, r.id) if isinstance(r, RecordRef) else (r[0], str(r[1])) for r in records]
+    unknown = sorted({t for t, _i in refs if not is_known_kind(t)})
+    if unknown:
+        raise ValueError(f"audit record kinds {unknown} are not registered (registry.add_kind)")
     # Lock the chain's tip: concurrent writers (several processes on PostgreSQL) append one at
     # a time, each on the hash its predecessor committed.
     head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one_or_none()
@@ -166,17 +175,40 @@ def entries_by_user(
     return list(session.exec(query.limit(limit)).all())
 
 
+def audit_entry_scope(actor: Actor, permission: str = "audit.read") -> ColumnElement[bool]:
+    """The SQL condition on entries `actor` may read: a focal point of the whole platform
+    (scope "all") reads every entry; one of an organisation (or of its contexts or
+    consultations) reads what that organisation's staff did."""
+    from baraza.accounts.access import organisation_scope
+    from baraza.accounts.models import Organisation
+
+    return or_(
+        scope_filter(actor, permission),  # only a grant of scope "all" passes here
+        col(AuditEntry.actor_organisation_id).in_(select(Organisation.id).where(organisation_scope(actor, permission))),
+    )
+
+
 def entries_for_record(
-    session: Session, record_type: str, record_id: str, organisation_ids: Sequence[int] | None, limit: int = 500
+    session: Session,
+    record_types: str | Sequence[str],
+    record_id: str,
+    organisation_ids: Sequence[int] | None = None,
+    limit: int = 500,
+    *,
+    where: ColumnElement[bool] | None = None,
 ) -> list[AuditEntry]:
-    """Who accessed record Y. `organisation_ids` limits it to staff of those organisations
-    (None: everyone, for a focal point of the whole platform)."""
+    """Who accessed record Y. `record_types` is the kind's name and its older names (entries
+    keep the name they were written with). `organisation_ids` limits it to staff of those
+    organisations, `where` to what a reader may see (audit_entry_scope)."""
+    types = [record_types] if isinstance(record_types, str) else list(record_types)
     seqs = select(AuditRecordRef.entry_seq).where(
-        AuditRecordRef.record_type == record_type, AuditRecordRef.record_id == str(record_id)
+        col(AuditRecordRef.record_type).in_(types), AuditRecordRef.record_id == str(record_id)
     )
     query = select(AuditEntry).where(col(AuditEntry.seq).in_(seqs))
     if organisation_ids is not None:
         query = query.where(col(AuditEntry.actor_organisation_id).in_(list(organisation_ids)))
+    if where is not None:
+        query = query.where(where)
     query = query.order_by(col(AuditEntry.seq).desc()).limit(limit)
     return list(session.exec(query).all())
 
@@ -207,11 +239,12 @@ def do_search_by_user(
 
 
 def do_search_by_record(
-    session: Session, actor: Actor, record_type: str, record_id: str, organisation_ids: Sequence[int] | None
+    session: Session, actor: Actor, record_type: str, record_id: str, *, aliases: Sequence[str] = ()
 ) -> list[AuditEntry]:
-    """Who accessed record Y, among the staff of `organisation_ids` (None: everyone).
-    Effects: the search itself is audited, in the same transaction."""
-    entries = entries_for_record(session, record_type, record_id, organisation_ids)
+    """Who accessed record Y (of kind `record_type`, once also called `aliases`), among the
+    entries `actor` may read (audit_entry_scope). Effects: the search itself is audited, in
+    the same transaction."""
+    entries = entries_for_record(session, [record_type, *aliases], record_id, where=audit_entry_scope(actor))
     record_audit(session, actor, "audit.search_record", [(record_type, record_id)])
     session.commit()
     return entries

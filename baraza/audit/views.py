@@ -8,28 +8,13 @@ from datetime import UTC, datetime, timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
-from baraza.accounts.access import list_organisations, list_users
+from baraza.accounts.access import list_users
 from baraza.accounts.roles import ROLE_LABELS
 from baraza.audit import services as audit
 from baraza.errors import InvalidInput
 from baraza.i18n import N_
-from baraza.web import actor, db, query_int, render, view
+from baraza.web import actor, db, query_int, render, state, view
 
-# The record types the "who accessed a record" search accepts (an allow-list, SECURITY 5),
-# with their labels (message ids, translated where shown).
-RECORD_TYPES: dict[str, str] = {
-    "user": N_("Staff account"),
-    "organisation": N_("Organisation"),
-    "context": N_("Context"),
-    "consultation": N_("Consultation"),
-    "participant": N_("Participant"),
-    "consent": N_("Consent record"),
-    "survey": N_("Survey"),
-    "response": N_("Survey response"),
-    "export": N_("Export"),
-    "sharing_agreement": N_("Data sharing agreement"),
-    "dpia": N_("Impact assessment"),
-}
 # Who acted, when the entry names no staff member the focal point can see.
 ACTOR_KINDS: dict[str, str] = {
     "user": N_("Staff member"),
@@ -57,9 +42,15 @@ def search(request: Request) -> Response:
     user_id = query_int(request, "user")
     start = _date(request, "from")
     end = _date(request, "to")
+    # The record types are the registered kinds (an allow-list, SECURITY 5): the names the
+    # code writes into the log, so a search always finds what was recorded (SECURITY 26).
+    registry = state(request).registry
+    record_types = {k.name: k.label for k in registry.kinds.values() if k.searchable}
+    kind_labels = {name: k.label for k in registry.kinds.values() for name in (k.name, *k.aliases)}
     record_type = request.query_params.get("record_type", "")
     record_id = request.query_params.get("record_id", "").strip()[:64]
-    if record_type and record_type not in RECORD_TYPES:
+    kind = registry.kind_named(record_type) if record_type else None
+    if record_type and (kind is None or not kind.searchable):
         raise InvalidInput("Choose a record type from the list.")
     entries = []
     mode = ""
@@ -69,10 +60,8 @@ def search(request: Request) -> Response:
             raise InvalidInput("Choose a user from the list.")
         entries = audit.do_search_by_user(session, a, user_id, start, end + timedelta(days=1) if end else None)
         mode = "user"
-    elif record_type and record_id:
-        everywhere = any(g.scope == "all" for g in a.grants_for("audit.read"))
-        org_ids = None if everywhere else [o.id for o in list_organisations(session, a, "audit.read") if o.id is not None]
-        entries = audit.do_search_by_record(session, a, record_type, record_id, org_ids)
+    elif kind is not None and record_id:
+        entries = audit.do_search_by_record(session, a, kind.name, record_id, aliases=kind.aliases)
         mode = "record"
     refs = audit.refs_of(session, [e.seq for e in entries])
     names = {u.id: u.display_name for u in users}
@@ -88,7 +77,8 @@ def search(request: Request) -> Response:
             "users": users,
             "rows": rows,
             "mode": mode,
-            "record_types": RECORD_TYPES,
+            "record_types": record_types,
+            "kind_labels": kind_labels,
             "actor_kinds": ACTOR_KINDS,
             "role_labels": ROLE_LABELS,
             "q": {"user": user_id, "from": request.query_params.get("from", ""), "to": request.query_params.get("to", ""), "record_type": record_type, "record_id": record_id},

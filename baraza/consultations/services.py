@@ -28,9 +28,11 @@ from baraza.consultations.models import (
 )
 from baraza.db import utcnow
 from baraza.errors import Conflict, InvalidInput
+from baraza.events import emit
 from baraza.governance.services import gate_problems, invalidate_sign_off, record_decision
 from baraza.i18n import LANGUAGES, N_
 from baraza.participation.keys import new_code
+from baraza.refs import Ref
 
 MAX_PURPOSES = 20
 DEFAULT_PARTICIPATION_DAYS = 365
@@ -236,6 +238,17 @@ def do_update_consultation(
     return consultation
 
 
+def _status_changed(session: Session, actor: Actor, consultation: Consultation) -> None:
+    emit(
+        session,
+        "consultation.status_changed",
+        actor=actor,
+        consultation_id=consultation.id,
+        refs=[Ref("consultation", consultation.id)],
+        status=consultation.status,
+    )
+
+
 def do_open_consultation(session: Session, actor: Actor, consultation_id: int) -> Consultation:
     """Open a draft (or reopen a closed) consultation to participants.
 
@@ -248,13 +261,13 @@ def do_open_consultation(session: Session, actor: Actor, consultation_id: int) -
     problems = gate_problems(session, consultation)
     if problems:
         record_audit(session, actor, "consultation.open_refused", [("consultation", consultation.id)], {"reasons": len(problems)})
-        session.commit()
-        raise InvalidInput(N_("This consultation cannot open yet."), errors={f"gate_{i}": p for i, p in enumerate(problems)})
+        raise InvalidInput(N_("This consultation cannot open yet."), errors={f"gate_{i}": p for i, p in enumerate(problems)}).recorded()
     consultation.status = ConsultationStatus.OPEN.value
     consultation.opened_at = consultation.opened_at or utcnow()
     consultation.closed_at = None
     session.add(consultation)
     record_audit(session, actor, "consultation.open", [("consultation", consultation.id)])
+    _status_changed(session, actor, consultation)
     session.commit()
     return consultation
 
@@ -268,6 +281,7 @@ def do_close_consultation(session: Session, actor: Actor, consultation_id: int) 
     consultation.closed_at = utcnow()
     session.add(consultation)
     record_audit(session, actor, "consultation.close", [("consultation", consultation.id)])
+    _status_changed(session, actor, consultation)
     session.commit()
     return consultation
 
@@ -281,6 +295,7 @@ def do_archive_consultation(session: Session, actor: Actor, consultation_id: int
     consultation.archived_at = utcnow()
     session.add(consultation)
     record_audit(session, actor, "consultation.archive", [("consultation", consultation.id)])
+    _status_changed(session, actor, consultation)
     session.commit()
     return consultation
 

@@ -17,6 +17,7 @@ from baraza.consultations.access import (
     contexts_of,
     list_consultations,
     organisation_of,
+    permissions_on,
     visible_contexts_of,
 )
 from baraza.consultations.models import DATA_CATEGORIES, GUARDIAN_MODES, PARTICIPATION, Consultation
@@ -136,6 +137,7 @@ def consultation_detail(request: Request) -> Response:
     for hook in registry.consultation_links:
         links.extend(hook(consultation) or [])
     org = organisation_of(session, consultation)
+    may = permissions_on(session, a, consultation.id)  # type: ignore[arg-type]
     return render(
         request,
         "consultations/detail.html",
@@ -155,23 +157,13 @@ def consultation_detail(request: Request) -> Response:
             "notices": {lang: psvc.latest_notice(session, consultation.id, lang) for lang in consultation.languages},  # type: ignore[arg-type]
             "join_url": str(request.url_for("participation:join_code", code=consultation.join_code)),
             "links": links,
-            "can_manage": _can(session, a, consultation, "consultation.manage"),
-            "can_assist": _can(session, a, consultation, "participant.assist"),
-            "can_override": _can(session, a, consultation, "consent.override"),
-            "can_share": _can(session, a, consultation, "sharing.manage") or _can(session, a, consultation, "sharing.export"),
-            "can_decide": _can(session, a, consultation, "decision.record"),
+            "can_manage": "consultation.manage" in may,
+            "can_assist": "participant.assist" in may,
+            "can_override": "consent.override" in may,
+            "can_share": bool({"sharing.manage", "sharing.export"} & may),
+            "can_decide": "decision.record" in may,
         },
     )
-
-
-def _can(session, a, consultation: Consultation, permission: str) -> bool:  # type: ignore[no-untyped-def]
-    if not a.can(permission):
-        return False
-    try:
-        access_consultation(session, a, consultation.id, permission)  # type: ignore[arg-type]
-    except Exception:  # noqa: BLE001 - NotFound: not in this permission's scope
-        return False
-    return True
 
 
 @view(permission="consultation.manage")

@@ -220,8 +220,7 @@ def do_export_for_organisation(
     agreement = active_agreement(session, consultation, recipient_organisation_id)
     if agreement is None:
         record_audit(session, actor, "sharing.export_refused", [("consultation", consultation.id), ("organisation", recipient_organisation_id)])
-        session.commit()
-        raise Forbidden("There is no active data sharing agreement with this organisation, so no personal data may be exported to it.")
+        raise Forbidden("There is no active data sharing agreement with this organisation, so no personal data may be exported to it.").recorded()
     agreed = set(agreement.categories)
     contexts = {c.id: c.name for c in session.exec(select(Context)).all()}
     out = io.StringIO()

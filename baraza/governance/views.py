@@ -11,9 +11,9 @@ from starlette.responses import Response
 
 from baraza.accounts.access import display_names
 from baraza.accounts.models import Organisation
-from baraza.consultations.access import access_consultation, categories_of
+from baraza.consultations.access import access_consultation, categories_of, permissions_on
 from baraza.consultations.models import DATA_CATEGORIES
-from baraza.errors import InvalidInput
+from baraza.errors import InvalidInput, NotFound
 from baraza.governance import services as svc
 from baraza.governance import sharing
 from baraza.i18n import N_
@@ -39,6 +39,7 @@ def dpia(request: Request) -> Response:
         except InvalidInput as exc:
             errors = {"form": exc.message}
     assessment = svc.impact_assessment_of(session, consultation)
+    may = permissions_on(session, a, consultation.id)  # type: ignore[arg-type]
     return render(
         request,
         "governance/dpia.html",
@@ -49,8 +50,8 @@ def dpia(request: Request) -> Response:
             "questions": svc.DPIA_QUESTIONS,
             "stages": svc.DPIA_STAGES,
             "missing": svc.unanswered(assessment),
-            "can_edit": a.can("consultation.manage"),
-            "can_sign": a.can("dpia.signoff"),
+            "can_edit": "consultation.manage" in may,
+            "can_sign": "dpia.signoff" in may,
             "errors": errors,
         },
         status=400 if errors else 200,
@@ -91,7 +92,7 @@ def decisions(request: Request) -> Response:
         request,
         "governance/decisions.html",
         {"title": N_("Decision log"), "consultation": consultation, "decisions": rows, "kinds": svc.DECISION_KINDS, "names": names,
-         "can_record": a.can("decision.record"), "errors": errors},
+         "can_record": "decision.record" in permissions_on(session, a, consultation.id), "errors": errors},  # type: ignore[arg-type]
         status=400 if errors else 200,
     )
 
@@ -108,9 +109,12 @@ def _date(request: Request, name: str) -> datetime:
 def sharing_page(request: Request) -> Response:
     session, a = db(request), actor(request)
     settings = state(request).settings
-    # Agreements are for those who manage or use them, not everyone who may see the consultation.
-    permission = "sharing.manage" if a.can("sharing.manage") else "sharing.export"
-    consultation = access_consultation(session, a, request.path_params["consultation_id"], permission)
+    # Agreements are for those who manage or use them on this consultation, not everyone who
+    # may see it (out of reach answers like not found).
+    consultation = access_consultation(session, a, request.path_params["consultation_id"])
+    may = permissions_on(session, a, consultation.id)  # type: ignore[arg-type]
+    if not {"sharing.manage", "sharing.export"} & may:
+        raise NotFound()
     errors: dict[str, str] = {}
     if request.method == "POST":
         upload = request.state.form.get("document")
@@ -145,8 +149,8 @@ def sharing_page(request: Request) -> Response:
             "categories": categories_of(session, consultation),
             "category_labels": DATA_CATEGORIES,
             "is_active": sharing.is_active,
-            "can_manage": a.can("sharing.manage"),
-            "can_export": a.can("sharing.export"),
+            "can_manage": "sharing.manage" in may,
+            "can_export": "sharing.export" in may,
             "errors": errors,
         },
         status=400 if errors else 200,

@@ -210,18 +210,49 @@ def test_an_xlsform_in_a_language_the_consultation_lacks_is_refused(client, sess
     assert refused.status_code == 400 and "which is not a language of this consultation" in refused.text
 
 
-def test_scorecard_link(client, session):
+def _commitments_in_tracker(app, consultation_id: int) -> None:
+    """Stand in for the tracker app: two commitments of this consultation, one of another."""
+    from baraza.refs import Card, RecordKind, Ref
+
+    cards = {key: Card(Ref("tracker.commitment", key), f"Commitment {key}", consultation_id=cid) for key, cid in (("41", consultation_id), ("42", consultation_id), ("43", -1))}
+    registry = app.state.baraza.registry
+    if "tracker.commitment" not in registry.kinds:
+        registry.add_kind(RecordKind(
+            "tracker.commitment", "Commitment",
+            resolve=lambda s, a, key: cards.get(key),
+            choices=lambda s, a, cid: [c for c in cards.values() if c.consultation_id == cid],
+        ))
+
+
+def test_scorecard_is_about_a_commitment_the_tracker_offers(app, client, session):
     consultation = make_consultation(session)
     user = facilitator_for(session, consultation)
     sign_in(client, user)
     survey = make_survey(session, consultation, published=False)
     base = f"/surveys/{survey.id}"
-    assert post_form(client, f"{base}/scorecard", {"is_scorecard": "on", "commitment_id": "42"}, token_from=base).status_code == 303
+    # Without the tracker's commitments: a scorecard about nothing in particular yet.
+    assert "No commitments to choose from yet" in client.get(base).text
+    assert post_form(client, f"{base}/scorecard", {"is_scorecard": "on"}, token_from=base).status_code == 303
+    assert one(session, select(Survey)).is_scorecard
+    refused = post_form(client, f"{base}/scorecard", {"is_scorecard": "on", "commitment": "tracker.commitment:42"}, token_from=base)
+    assert refused.status_code == 400 and "Choose a commitment from the list" in refused.text
+    _commitments_in_tracker(app, consultation.id)
+    page = client.get(base).text
+    assert 'value="tracker.commitment:42"' in page and "tracker.commitment:43" not in page
+    assert post_form(client, f"{base}/scorecard", {"is_scorecard": "on", "commitment": "tracker.commitment:42"}, token_from=base).status_code == 303
+    session.expire_all()
     row = one(session, select(Survey))
-    assert row.is_scorecard and row.commitment_id == 42
-    assert post_form(client, f"{base}/scorecard", {"commitment_id": "42"}, token_from=base).status_code == 303
+    assert row.is_scorecard and str(row.commitment_ref) == "tracker.commitment:42"
+    assert "Commitment 42" in client.get(base).text
+    # Another consultation's commitment, a malformed reference: refused, nothing changed.
+    for bad in ("tracker.commitment:43", "not a ref", "tracker.commitment:" + "9" * 200):
+        assert post_form(client, f"{base}/scorecard", {"is_scorecard": "on", "commitment": bad}, token_from=base).status_code == 400
+    session.expire_all()
+    assert str(one(session, select(Survey)).commitment_ref) == "tracker.commitment:42"
+    assert post_form(client, f"{base}/scorecard", {"commitment": "tracker.commitment:42"}, token_from=base).status_code == 303
+    session.expire_all()
     row = one(session, select(Survey))
-    assert not row.is_scorecard and row.commitment_id is None
+    assert not row.is_scorecard and row.commitment_ref is None
 
 
 def test_builders_reach_only_their_own_consultations(client, session):
