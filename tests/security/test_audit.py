@@ -434,3 +434,24 @@ def test_audit_screen_answers_both_questions(client, session):
     session.commit()
     again = client.get(f"/audit/?record_type=context&record_id={ctx.id}")
     assert outsider.display_name not in again.text
+
+
+def test_who_accessed_a_survey_response_finds_it_under_the_name_the_code_writes(client, session):
+    """SECURITY 26: the screen offers the registered kinds, so a survey response is found (it
+    was once written "survey_response" and searched as "response": nothing matched)."""
+    org = make_organisation(session)
+    dpo = make_user(session, organisation=org, role="dpo")
+    analyst = make_user(session, organisation=org, role="analyst")
+    record_audit(session, actor_of(session, analyst), "survey.response_read", [("surveys.response", 41)])
+    # An entry from before the kinds were named keeps its old name; it is still found.
+    record_audit(session, actor_of(session, analyst), "survey.response_viewed_before", [("survey_response", 41)])
+    session.commit()
+    login(client, dpo.email, PASSWORD)
+    form = client.get("/audit/")
+    assert 'value="surveys.response"' in form.text and 'value="response"' not in form.text
+    found = client.get("/audit/?record_type=surveys.response&record_id=41")
+    assert found.status_code == 200
+    assert "survey.response_read" in found.text and "survey.response_viewed_before" in found.text
+    # The old name is not on the list, but typed by hand it reaches the same kind.
+    assert client.get("/audit/?record_type=survey_response&record_id=41").status_code == 200
+    assert client.get("/audit/?record_type=response&record_id=41").status_code == 400
