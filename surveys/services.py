@@ -19,6 +19,7 @@ from baraza.audit.services import record_audit
 from baraza.consultations.models import Consultation
 from baraza.db import registry_of, utcnow
 from baraza.errors import Conflict, InvalidInput
+from baraza.events import emit
 from baraza.i18n import N_
 from baraza.participation.api import participant_actor, require_consent_to_answer
 from baraza.participation.models import Participant
@@ -185,6 +186,7 @@ def do_publish_survey(session: Session, actor: Actor, survey: Survey) -> Survey:
     survey.published_at = utcnow()
     session.add(survey)
     record_audit(session, actor, "survey.published", [("surveys.survey", survey.id)])
+    emit(session, "survey.published", actor=actor, consultation_id=survey.consultation_id, refs=[Ref("surveys.survey", survey.id)])
     session.commit()
     return survey
 
@@ -440,6 +442,15 @@ def _save_screen_once(
         [("surveys.survey", survey.id), ("surveys.response", response.id), ("consent_record", consent.id)],
         {"screen": screen},
     )
+    if complete:
+        emit(
+            session,
+            "survey.response_completed",
+            actor=actor,
+            consultation_id=survey.consultation_id,
+            refs=[Ref("surveys.survey", survey.id), Ref("surveys.response", response.id)],
+            context_id=response.context_id,
+        )
     session.commit()
     return ScreenOutcome(outcome=DONE if complete else outcome, replayed=False)
 

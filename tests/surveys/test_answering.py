@@ -262,3 +262,24 @@ def test_after_joining_from_a_survey_link_the_phone_lands_back_on_the_survey(cli
     # Used once: the next time the secret words page leads home.
     again = client.get(joined.headers["location"])
     assert f'href="/p/{consultation.id}/"' in again.text
+
+
+def test_finishing_a_survey_tells_other_apps_once_in_the_same_transaction(app, client, session):
+    """Apps hear of a completed response through the core's events, never by importing surveys."""
+    heard: list = []
+    registry = app.state.baraza.registry
+    registry.subscribe("survey.response_completed", lambda s, e: heard.append((e.consultation_id, [str(r) for r in e.refs], dict(e.data))))
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation)
+    participant, token = make_participant(session, consultation)
+    as_participant(client, token)
+    send_screen(client, survey.id, FIRST)
+    assert heard == []  # a saved screen is not a finished response
+    page = open_screen(client, survey.id, "second")
+    csrf, sid, shown = page_form(page.text)
+    data = {**SECOND, "csrf_token": csrf, "submission_id": sid, "screen": shown}
+    assert client.post(f"/surveys/{survey.id}/answer", data=data).status_code == 303
+    response = one(session, select(SurveyResponse))
+    assert heard == [(consultation.id, [f"surveys.survey:{survey.id}", f"surveys.response:{response.id}"], {"context_id": response.context_id})]
+    assert client.post(f"/surveys/{survey.id}/answer", data=data).status_code == 303  # the phone retries
+    assert len(heard) == 1
