@@ -29,6 +29,7 @@ from baraza.consultations.access import access_consultation, categories_of, cont
 from baraza.consultations.models import Consultation, ConsultationStatus
 from baraza.db import utcnow
 from baraza.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
+from baraza.events import emit
 from baraza.governance.services import record_decision
 from baraza.i18n import N_
 from baraza.participation.api import participant_actor
@@ -52,6 +53,7 @@ from baraza.participation.models import (
     Participant,
     ParticipantDevice,
 )
+from baraza.refs import Ref
 from baraza.registry import ParticipantItem, Registry
 from baraza.settings import Settings
 
@@ -235,15 +237,13 @@ def do_check_join_code(session: Session, settings: Settings, code: str, address:
     code = normalise_code(code)
     if auth.throttle_count(session, ip_key, window) >= settings.join_ip_limit:
         record_audit(session, None, "participant.join_throttled", detail={"by": "address"})
-        session.commit()
-        raise TooManyRequests("Too many wrong codes from this network. Wait a few minutes and try again.")
+        raise TooManyRequests("Too many wrong codes from this network. Wait a few minutes and try again.").recorded()
     consultation = (
         session.exec(select(Consultation).where(Consultation.join_code == code)).one_or_none() if 4 <= len(code) <= 8 else None
     )
     if consultation is None or consultation.status == ConsultationStatus.DRAFT:
         auth.throttle_hit(session, ip_key)
-        session.commit()
-        raise NotFound("We could not find that code. Check it with the person who gave it to you.")
+        raise NotFound("We could not find that code. Check it with the person who gave it to you.").recorded()
     return consultation
 
 
@@ -349,6 +349,12 @@ def do_join_consultation(
         [("participant", participant.id), ("consultation", consultation.id)],
         {"under_age": band.under_age_of_consent, "notice_version": notice.version, "language": language},
     )
+    emit(
+        session, "participant.joined", actor=participant_actor(participant), consultation_id=consultation.id,
+        refs=[Ref("participant", participant.id)], context_id=context.id,
+    )
+    if participant.consent_status == ConsentStatus.VALID:
+        _participant_event(session, "participant.consented", participant, None, kind="self")
     session.commit()
     return Joined(participant, token, phrase)
 
@@ -423,6 +429,7 @@ def do_record_guardian_consent(
         reference=reference.strip()[:64] or None,
     )
     record_audit(session, actor, "consent.guardian", [("participant", match.id), ("consultation", consultation.id)], {"method": method})
+    _participant_event(session, "participant.consented", match, actor, kind="guardian")
     session.commit()
     return match
 
@@ -439,13 +446,11 @@ def do_recover_participant(session: Session, settings: Settings, phrase: str, ad
     ip_key = auth.keyed(settings, "recover-ip", address)
     if auth.throttle_count(session, ip_key, window) >= settings.join_ip_limit:
         record_audit(session, None, "participant.recover_throttled")
-        session.commit()
-        raise TooManyRequests("Too many tries from this network. Wait a few minutes and try again.")
+        raise TooManyRequests("Too many tries from this network. Wait a few minutes and try again.").recorded()
     participant = session.exec(select(Participant).where(Participant.recovery_hash == recovery_hash(settings, phrase))).one_or_none()
     if participant is None or not phrase.strip():
         auth.throttle_hit(session, ip_key)
-        session.commit()
-        raise InvalidInput(errors={"phrase": N_("These words do not match. Check each word and try again.")})
+        raise InvalidInput(errors={"phrase": N_("These words do not match. Check each word and try again.")}).recorded()
     token = new_token()
     session.add(ParticipantDevice(token_hash=token_hash(token), participant_id=participant.id))  # type: ignore[arg-type]
     record_audit(session, participant_actor(participant), "participant.recover", [("participant", participant.id)])
@@ -502,6 +507,14 @@ def do_save_about_you(
     return participant
 
 
+def _participant_event(session: Session, name: str, participant: Participant, helper: Actor | None, *refs: Ref, **data: Any) -> None:
+    """Tell the apps (workshops' screens, insights' next run) that a participant changed."""
+    emit(
+        session, name, actor=helper or participant_actor(participant), consultation_id=participant.consultation_id,
+        refs=[Ref("participant", participant.id), *refs], **data,
+    )
+
+
 def _check_may_act(participant: Participant) -> None:
     if participant.withdrawn_at is not None:
         raise Forbidden("You have left this consultation, so nothing more can be saved.")
@@ -527,6 +540,7 @@ def do_change_choices(
     session.add(participant)
     record = _consent_record(session, participant, ConsentKind.CHOICES, given_by="self", method="assisted" if helper else "online", helper=helper)
     _audit_participant(session, participant, helper, "participant.consent_choices", {"analysis": analysis, "quoting": quoting, "follow_up": follow_up})
+    _participant_event(session, "participant.consent_changed", participant, helper, analysis=analysis, quoting=quoting, follow_up=follow_up)
     session.commit()
     return record
 
@@ -542,6 +556,7 @@ def do_withdraw(session: Session, consultation: Consultation, participant: Parti
     session.add(participant)
     _consent_record(session, participant, ConsentKind.WITHDRAWAL, given_by="self", method="assisted" if helper else "online", helper=helper)
     _audit_participant(session, participant, helper, "participant.withdraw")
+    _participant_event(session, "participant.withdrawn", participant, helper)
     session.commit()
     return participant
 
@@ -574,6 +589,7 @@ def do_override_consent(
     )
     record_decision(session, actor, consultation, "override_consent", summary, reason, alternatives)
     record_audit(session, actor, "consent.override", [("participant", participant.id), ("consultation", consultation.id), ("consent_record", record.id)], {"choice": choice, "set_to": value})
+    _participant_event(session, "participant.consent_changed", participant, actor, **{choice: value})
     session.commit()
     return record
 
@@ -677,6 +693,7 @@ def do_correct_item(
         corrected_by_user_id=helper.user_id if helper else None,
     ))
     _audit_participant(session, participant, helper, "participant.correct", {"source": source, "item": item_id})
+    _participant_event(session, "participant.item_changed", participant, helper, change="corrected", source=source, item=item_id)
     session.commit()
     return item
 
@@ -703,6 +720,7 @@ def do_delete_item(
         col(Correction.participant_id) == participant.id, col(Correction.source) == source, col(Correction.item_id) == item_id
     ))
     _audit_participant(session, participant, helper, "participant.delete_item", {"source": source, "item": item_id})
+    _participant_event(session, "participant.item_changed", participant, helper, change="deleted", source=source, item=item_id)
     session.commit()
 
 
@@ -803,8 +821,7 @@ def do_find_participant_by_phrase(session: Session, settings: Settings, actor: A
     ).one_or_none()
     if participant is None:
         record_audit(session, actor, "participant.assist_not_found", [("consultation", consultation.id)])
-        session.commit()
-        raise InvalidInput(errors={"phrase": N_("No participant of this consultation has these words.")})
+        raise InvalidInput(errors={"phrase": N_("No participant of this consultation has these words.")}).recorded()
     record_audit(session, actor, "participant.assist_open", [("participant", participant.id), ("consultation", consultation.id)])
     session.commit()
     return participant

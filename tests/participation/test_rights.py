@@ -329,3 +329,26 @@ def test_a_withdrawal_committed_after_the_page_loaded_still_stops_the_answer(ses
             other.commit()
         with pytest.raises(ConsentRequired):
             require_consent_to_answer(request_session, loaded, consultation)
+
+
+def test_every_change_to_a_participant_is_an_event_other_apps_hear(app, client, session, settings, fake, joined):
+    """Workshops and insights hear of corrections, deletions, choices and withdrawal through the
+    core's events (inside the same transaction), never by reading the core's tables."""
+    consultation, participant, _phrase = joined
+    heard: list[tuple[str, dict]] = []
+    registry = app.state.baraza.registry
+    for name in ("participant.item_changed", "participant.consent_changed", "participant.withdrawn"):
+        registry.subscribe(name, lambda s, e: heard.append((e.name, dict(e.data))))
+    item = fake.submit(session, consultation, participant, "first answer")
+    base = f"/p/{consultation.id}/my-data"
+    assert post_form(client, base + "/correct", {"source": SOURCE, "item_id": item, "value": "better"}).status_code == 303
+    assert post_form(client, base + "/delete", {"source": SOURCE, "item_id": item}).status_code == 303
+    assert post_form(client, base + "/choices", {"quoting": "on"}).status_code == 303
+    assert post_form(client, base + "/correct", {"source": SOURCE, "item_id": "nope", "value": "x"}).status_code == 404
+    assert post_form(client, base + "/withdraw", {"confirm": "on"}).status_code == 303
+    assert heard == [
+        ("participant.item_changed", {"change": "corrected", "source": SOURCE, "item": item}),
+        ("participant.item_changed", {"change": "deleted", "source": SOURCE, "item": item}),
+        ("participant.consent_changed", {"analysis": False, "quoting": True, "follow_up": False}),
+        ("participant.withdrawn", {}),
+    ]
