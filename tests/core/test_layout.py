@@ -62,7 +62,9 @@ def test_no_package_named_platform_shadows_the_standard_library():
 
 
 def _view_modules() -> list[Path]:
-    return sorted([*CORE.rglob("views.py"), *(p for app in APPS for p in (PROJECT_ROOT / app).rglob("views.py"))])
+    """Every `views.py`, and every module of a `views/` package (surveys splits its views by audience)."""
+    roots = [CORE, *(PROJECT_ROOT / app for app in APPS)]
+    return sorted(p for root in roots for pattern in ("views.py", "views/*.py") for p in root.rglob(pattern))
 
 
 def _calls_in(path: Path) -> list[str]:

@@ -1,10 +1,10 @@
-"""Thin endpoints of the surveys app: the builder, preview, answering, results and exports."""
+"""Staff building surveys: the list, creating and importing, the builder's pages, the lifecycle,
+the scorecard flag, the QR code, XLSForm import and export, and the preview."""
 
 from __future__ import annotations
 
 import io
 import json
-import secrets
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -15,35 +15,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import NoMatchFound
 
-from baraza.consultations.access import access_consultation, list_consultations, visible_contexts_of
+from baraza.consultations.access import access_consultation, list_consultations
 from baraza.consultations.models import Consultation
 from baraza.errors import Conflict, InvalidInput, NotFound
-from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_, language_name, text_direction, translate
-from baraza.participation.api import require_participant
+from baraza.i18n import N_, language_name, text_direction, translate
+from baraza.refs import Ref
 from baraza.security import CSP
-from baraza.web import (
-    actor,
-    db,
-    form_bool,
-    form_int,
-    form_list,
-    form_text,
-    query_choice,
-    redirect,
-    redirect_to,
-    render,
-    state,
-    view,
-)
-from surveys import builder, exports, logic, results, services, validation
-from surveys.access import (
-    access_survey,
-    consultation_of,
-    definition_of,
-    list_surveys,
-    response_of,
-    survey_for_participants,
-)
+from baraza.web import actor, db, form_bool, form_int, form_text, redirect, redirect_to, render, state, view
+from surveys import builder, logic, services, validation
+from surveys.access import access_survey, consultation_of, definition_of, list_surveys
 from surveys.definition import (
     CEILING_MAX_LENGTH,
     CHOICE_KINDS,
@@ -54,32 +34,20 @@ from surveys.definition import (
     QUESTION_KINDS,
     TEXT_KINDS,
     Definition,
-    Group,
     Question,
     Texts,
     missing_by_place,
     text_in,
 )
-from surveys.models import ResponseStatus, Survey, SurveyStatus
-from surveys.xlsform import MAX_XLSX_BYTES, XLSFormError
+from surveys.models import Survey, SurveyStatus
+from surveys.views._common import MAX_ID, _screen_context, _screen_fields, _survey_id, _survey_language
+from surveys.xlsform import MAX_XLSX_BYTES, XLSFormError, export_xlsform
 
-# Charts need inline styles (Plotly sets them); only chart pages relax the CSP for styles.
-CHART_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 # The preview is framed by the builder on the same origin, and only there.
 PREVIEW_CSP = CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NEW_CHOICE_ROWS = 3
 STATUS_LABELS = {"draft": N_("Draft"), "published": N_("Published"), "closed": N_("Closed")}
-
-
-MAX_ID = 2**31 - 1
-
-
-def _survey_id(request: Request) -> int:
-    value = int(request.path_params["survey_id"])
-    if value > MAX_ID:
-        raise NotFound()  # an id no table holds, and too large for SQLite to compare
-    return value
 
 
 # Staff: list and create ---------------------------------------------------------------------------
@@ -155,7 +123,7 @@ def _xlsform_refused(request: Request, exc: XLSFormError) -> Response:
     )
 
 
-# Staff: the builder ------------------------------------------------------------------------------
+# Staff: the builder -------------------------------------------------------------------------------
 
 
 def _builder_context(request: Request, survey: Survey, **extra: Any) -> dict[str, Any]:
@@ -169,7 +137,12 @@ def _builder_context(request: Request, survey: Survey, **extra: Any) -> dict[str
     except NoMatchFound:
         join_link = ""
     first = definition.groups[0].name if definition.groups else ""
+    registry, a = state(request).registry, actor(request)
     return {
+        # The tracker's commitments this facilitator may choose for a scorecard, and the one
+        # chosen (through the registry: the surveys app never reads the tracker's tables).
+        "commitment_choices": registry.choices_of(session, a, services.COMMITMENT_KIND, consultation.id),
+        "commitment": registry.resolve(session, a, survey.commitment_ref) if survey.commitment_ref else None,
         "title": text_in(definition.title, lang, definition.default_language) or N_("Survey"),
         "survey": survey,
         "consultation": consultation,
@@ -223,6 +196,17 @@ def _draft(request: Request) -> tuple[Survey, Definition]:
     survey = access_survey(db(request), actor(request), _survey_id(request))
     _ensure_draft(survey)
     return survey, definition_of(survey)
+
+
+@view(permission="survey.build")
+def edit_title(request: Request) -> Response:
+    # The title is wording: it can be corrected after publishing too.
+    survey = access_survey(db(request), actor(request), _survey_id(request))
+    definition = definition_of(survey)
+    definition.title = _texts_from_form(request, "title", definition.languages, MAX_TITLE)
+    if not definition.title.get(definition.default_language):
+        raise InvalidInput(errors={"title": N_("Give the survey a title in its first language.")})
+    return _save(request, survey, definition)
 
 
 @view(permission="survey.build")
@@ -478,6 +462,9 @@ def structure(request: Request) -> Response:
     return _save(request, survey, definition, screen=screen)
 
 
+# Staff: lifecycle, scorecard, QR code, XLSForm ----------------------------------------------------
+
+
 @view(permission="survey.build")
 def lifecycle(request: Request) -> Response:
     """Publish, close or duplicate."""
@@ -503,20 +490,30 @@ def lifecycle(request: Request) -> Response:
 @view(permission="survey.build")
 def scorecard(request: Request) -> Response:
     survey = access_survey(db(request), actor(request), _survey_id(request))
-    services.do_set_scorecard(
-        db(request),
-        actor(request),
-        survey,
-        is_scorecard=form_bool(request, "is_scorecard"),
-        commitment_id=form_int(request, "commitment_id", minimum=1, maximum=2**31 - 1),
-    )
+    raw = form_text(request, "commitment", max_length=120)
+    try:
+        commitment = Ref.parse(raw) if raw else None
+    except ValueError as exc:
+        raise InvalidInput(errors={"commitment": N_("Choose a commitment from the list.")}) from exc
+    services.do_set_scorecard(db(request), actor(request), survey, is_scorecard=form_bool(request, "is_scorecard"), commitment=commitment)
     return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=N_("Saved."))
 
 
 @view(permission="survey.build")
-def xlsform_download(request: Request) -> Response:
-    from surveys.xlsform import export_xlsform
+def qr_code(request: Request) -> Response:
+    """The QR code of the survey's link, as an SVG image (no personal data in it)."""
+    survey = access_survey(db(request), actor(request), _survey_id(request))
+    link = str(request.url_for("surveys:answer", survey_id=survey.id))
+    buffer = io.BytesIO()
+    # The image's title, for whoever opens the SVG on its own, in the language of the page.
+    catalog = state(request).translations.get(request.state.lang) or state(request).translations["en"]
+    title = translate(catalog, N_("QR code that opens the survey"))
+    segno.make(link, error="m").save(buffer, kind="svg", scale=6, dark="#1b1f24", light="#ffffff", xmldecl=True, title=title)
+    return Response(buffer.getvalue(), media_type="image/svg+xml", headers={"Vary": "Cookie, Accept-Language"})
 
+
+@view(permission="survey.build")
+def xlsform_download(request: Request) -> Response:
     survey = access_survey(db(request), actor(request), _survey_id(request))
     data = export_xlsform(definition_of(survey))
     return Response(
@@ -539,222 +536,7 @@ def xlsform_upload(request: Request) -> Response:
     return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=N_("The XLSForm replaced the draft's questions."))
 
 
-# Answering: shared by participants and the builder's preview ------------------------------------
-
-
-def _survey_language(request: Request, definition: Definition, participant_language: str | None = None) -> str:
-    """The language of the page: the phone's own switch, else the language the participant
-    joined in, else the browser's wish, else the survey's first. The page's own words follow
-    it, so a young person never reads a survey in one language and its buttons in another."""
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
-    for candidate in (chosen, participant_language, request.state.lang):
-        if candidate in definition.languages:
-            lang = candidate
-            break
-    else:
-        lang = definition.default_language
-    if lang in LANGUAGES:
-        request.state.lang = lang
-    return lang  # type: ignore[return-value]
-
-
-def _same_screen_condition(group: Group, q: Question) -> Any | None:
-    """The condition as JSON for the page's script when it reads answers on the same screen."""
-    if not q.relevant:
-        return None
-    tree = logic.parse(q.relevant)
-    here = {x.name for x in group.questions}
-    if any(name in here for name in logic.references(tree)):
-        return logic.to_json(tree)
-    return None
-
-
-def _condition_hint(definition: Definition, group: Group, q: Question, lang: str) -> dict[str, str] | None:
-    """"Answer only if you chose X for Y": the no-script stand-in for a same-screen condition."""
-    simple = builder.read_simple_condition(q.relevant)
-    if simple is None:
-        return {"generic": "1"}
-    name, operator, value = simple
-    other = definition.question(name)
-    if other is None:
-        return {"generic": "1"}
-    question = text_in(other.label, lang, definition.default_language)
-    if other.kind in CHOICE_KINDS and operator in {"is", "includes", "is_not"}:
-        choice = other.choice(value)
-        label = text_in(choice.label, lang, definition.default_language) if choice else value
-        return {"question": question, "choice": label, "negated": "1" if operator == "is_not" else ""}
-    if operator == "answered":
-        return {"question": question, "answered": "1"}
-    return {"generic": "1"}
-
-
-def _screen_context(
-    request: Request,
-    definition: Definition,
-    group: Group,
-    answers: dict[str, Any],
-    *,
-    lang: str,
-    action: str,
-    back_url: str | None,
-    submission_id: str,
-    problems: dict[str, validation.Problem] | None = None,
-    echoed: dict[str, Any] | None = None,
-    preview: bool = False,
-    preview_state: str = "",
-) -> dict[str, Any]:
-    before = validation.answers_before(definition, group.name, answers)
-    number, total = validation.progress(definition, group.name, answers)
-    shown = []
-    live_refs: set[str] = set()
-    for q in group.questions:
-        live = _same_screen_condition(group, q)
-        if live is None and q.relevant and not validation.question_applies(q, before):
-            continue  # depends only on earlier screens, and does not apply
-        if live is not None:
-            live_refs.update(n for n in logic.references(logic.parse(q.relevant)) if n in before)
-        shown.append({"q": q, "live": live, "hint": _condition_hint(definition, group, q, lang) if live is not None else None})
-    values = dict(answers)
-    if echoed is not None:
-        for q in group.questions:
-            values.pop(q.name, None)
-        values.update(echoed)
-    known = {name: before[name] for name in live_refs}
-    return {
-        "definition": definition,
-        "group": group,
-        "shown": shown,
-        "values": values,
-        "problems": problems or {},
-        "number": number,
-        "total": total,
-        "survey_lang": lang,
-        "lang": lang,
-        "dir": text_direction(lang),
-        "action": action,
-        "back_url": back_url,
-        "submission_id": submission_id,
-        "preview": preview,
-        "preview_state": preview_state,
-        "known_json": known,
-        "t": lambda texts: text_in(texts, lang, definition.default_language),
-        "problem_text": lambda p: p.text(lang, definition.default_language),
-        "title": text_in(definition.title, lang, definition.default_language) or N_("Survey"),
-    }
-
-
-def _screen_fields(request: Request, group: Group) -> dict[str, list[str]]:
-    """Read exactly the fields this screen's questions have (nothing else is looked at)."""
-    fields: dict[str, list[str]] = {}
-    for q in group.questions:
-        if not q.answers:
-            continue
-        keys = [f"q.{q.name}"]
-        if q.kind == "rating_reason":
-            keys.append(f"q.{q.name}.reason")
-        if q.kind == "ranking":
-            keys += [f"q.{q.name}.{c}" for c in q.choice_names]
-        for key in keys:
-            values = form_list(request, key, max_items=MAX_CHOICES + 1)
-            if values:
-                fields[key] = values
-    return fields
-
-
-def _participant_home(request: Request, consultation: Consultation) -> str:
-    try:
-        return request.url_for("participation:home", consultation_id=consultation.id).path
-    except NoMatchFound:
-        return "/"
-
-
-@view()
-def answer(request: Request) -> Response:
-    session = db(request)
-    survey, consultation = survey_for_participants(session, _survey_id(request))
-    participant = require_participant(request, consultation)
-    definition = definition_of(survey)
-    lang = _survey_language(request, definition, participant.language)
-    response = response_of(session, survey, participant)
-    if response is not None and response.status == ResponseStatus.COMPLETE:
-        return redirect_to(request, "surveys:done", survey_id=survey.id)
-    if survey.status != SurveyStatus.PUBLISHED:
-        return render(request, "surveys/closed.html", {"title": N_("This survey is closed"), "home": _participant_home(request, consultation)}, status=410)
-    answers = services.stored_answers(session, response)
-    base = request.url_for("surveys:answer", survey_id=survey.id).path
-
-    if request.method == "POST":
-        screen = form_text(request, "screen", max_length=64, required=True)
-        group = definition.group(screen)
-        if group is None:
-            raise InvalidInput("This screen is not part of the survey. Go back to the survey and try again.")
-        submission_id = form_text(request, "submission_id", max_length=200)
-        fields = _screen_fields(request, group)
-        try:
-            outcome = services.do_save_screen(
-                session,
-                state(request).settings,
-                participant,
-                survey,
-                consultation,
-                screen=screen,
-                form=fields,
-                submission_id=submission_id,
-                language=lang,
-            )
-        except services.ScreenProblems as exc:
-            previous = validation.previous_screen(definition, screen, answers)
-            ctx = _screen_context(
-                request, definition, group, answers, lang=lang, action=base,
-                back_url=f"{base}?screen={previous.name}" if previous else None,
-                submission_id=submission_id, problems=exc.result.problems, echoed=exc.result.echoed,
-            )
-            return render(request, "surveys/answer.html", ctx, status=400)
-        if outcome.outcome == services.DONE:
-            return redirect_to(request, "surveys:done", survey_id=survey.id)
-        return redirect(request, f"{base}?screen={outcome.outcome}")
-
-    requested = request.query_params.get("screen", "")
-    visible = validation.screens(definition, answers)
-    names = [g.name for g in visible]
-    if requested in names:
-        group = definition.group(requested)
-    elif response is not None and response.current_screen in names:
-        group = definition.group(response.current_screen)  # resume where they left
-    else:
-        group = visible[0] if visible else None
-    if group is None:
-        raise NotFound()
-    previous = validation.previous_screen(definition, group.name, answers)
-    ctx = _screen_context(
-        request, definition, group, answers, lang=lang, action=base,
-        back_url=f"{base}?screen={previous.name}" if previous else None,
-        submission_id=secrets.token_urlsafe(18),
-    )
-    return render(request, "surveys/answer.html", ctx)
-
-
-@view()
-def done(request: Request) -> Response:
-    session = db(request)
-    survey, consultation = survey_for_participants(session, _survey_id(request))
-    participant = require_participant(request, consultation, consented=False)
-    response = response_of(session, survey, participant)
-    definition = definition_of(survey)
-    lang = _survey_language(request, definition, participant.language)
-    if response is None or response.status != ResponseStatus.COMPLETE:
-        return redirect_to(request, "surveys:answer", survey_id=survey.id)
-    return render(
-        request,
-        "surveys/done.html",
-        {
-            "title": text_in(definition.title, lang, definition.default_language) or N_("Survey"),
-            "home": _participant_home(request, consultation),
-            "survey_lang": lang,
-            "lang": lang,
-            "dir": text_direction(lang),
-        },
-    )
+# Staff: the preview (the answering screen in the builder's phone frame) ---------------------------
 
 
 @view(permission="survey.build")
@@ -816,100 +598,3 @@ def _preview_state(raw: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         return {}
     return {str(k): v for k, v in data.items() if isinstance(v, str | int | float | list | dict) and not isinstance(v, bool)}
-
-
-# Results and exports ---------------------------------------------------------------------------------
-
-
-@view(permission="results.view")
-def results_page(request: Request) -> Response:
-    session = db(request)
-    a = actor(request)
-    survey = access_survey(session, a, _survey_id(request), "results.view")
-    consultation = consultation_of(session, survey)
-    definition = definition_of(survey)
-    lang = request.state.lang
-    # A facilitator of one context sees the responses of that context only.
-    visible = visible_contexts_of(session, a, consultation, "results.view")
-    options = results.filter_options(session, consultation, visible)
-    filters = results.Filters(
-        context=query_choice(request, "context", ("", *options.contexts), ""),
-        age_band=query_choice(request, "age_band", ("", *options.age_bands), ""),
-        gender=query_choice(request, "gender", ("", *options.genders), ""),
-        within=tuple(c.id for c in visible if c.id is not None),
-    )
-    report = results.survey_results(session, survey, consultation, definition, filters, lang, options)
-    contexts = {str(c.id): c.name for c in visible}
-    can_export = _can(session, a, survey.id, "responses.export")  # type: ignore[arg-type]
-    response = render(
-        request,
-        "surveys/results.html",
-        {
-            "title": N_("Results"),
-            "survey": survey,
-            "definition": definition,
-            "survey_title": text_in(definition.title, lang, definition.default_language),
-            "report": report,
-            "charts": report.charts((state(request).translations.get(lang) or state(request).translations["en"]).gettext),
-            "filters": filters,
-            "options": options,
-            "context_names": contexts,
-            "can_export": can_export,
-            "can_build": _can(session, a, survey.id, "survey.build"),  # type: ignore[arg-type]
-        },
-        block="results",
-    )
-    response.headers["Content-Security-Policy"] = CHART_CSP
-    return response
-
-
-def _can(session: Any, a: Any, survey_id: int, permission: str) -> bool:
-    if not a.can(permission):
-        return False
-    try:
-        access_survey(session, a, survey_id, permission)
-    except NotFound:
-        return False
-    return True
-
-
-@view(permission="responses.export")
-def export(request: Request) -> Response:
-    """The responses as CSV or XLSX, in the answer to this POST: no file is kept and no link
-    exists that anyone could replay later (SECURITY 7)."""
-    session = db(request)
-    a = actor(request)
-    survey = access_survey(session, a, _survey_id(request), "responses.export")
-    fmt = form_text(request, "format", max_length=8)
-    if fmt not in exports.FORMATS:
-        raise InvalidInput(errors={"format": N_("Choose CSV or XLSX.")})
-    with_text = _can(session, a, survey.id, "responses.text")  # type: ignore[arg-type]
-    data, media_type, filename = services.do_export_responses(session, state(request).settings, a, survey, fmt, with_text=with_text)
-    return Response(data, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-__all__ = ["LANGUAGES"]
-
-
-@view(permission="survey.build")
-def edit_title(request: Request) -> Response:
-    # The title is wording: it can be corrected after publishing too.
-    survey = access_survey(db(request), actor(request), _survey_id(request))
-    definition = definition_of(survey)
-    definition.title = _texts_from_form(request, "title", definition.languages, MAX_TITLE)
-    if not definition.title.get(definition.default_language):
-        raise InvalidInput(errors={"title": N_("Give the survey a title in its first language.")})
-    return _save(request, survey, definition)
-
-
-@view(permission="survey.build")
-def qr_code(request: Request) -> Response:
-    """The QR code of the survey's link, as an SVG image (no personal data in it)."""
-    survey = access_survey(db(request), actor(request), _survey_id(request))
-    link = str(request.url_for("surveys:answer", survey_id=survey.id))
-    buffer = io.BytesIO()
-    # The image's title, for whoever opens the SVG on its own, in the language of the page.
-    catalog = state(request).translations.get(request.state.lang) or state(request).translations["en"]
-    title = translate(catalog, N_("QR code that opens the survey"))
-    segno.make(link, error="m").save(buffer, kind="svg", scale=6, dark="#1b1f24", light="#ffffff", xmldecl=True, title=title)
-    return Response(buffer.getvalue(), media_type="image/svg+xml", headers={"Vary": "Cookie, Accept-Language"})

@@ -1,0 +1,116 @@
+"""Participants answering a survey: the screens, one after another, and the thank-you page."""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import NoMatchFound
+
+from baraza.consultations.models import Consultation
+from baraza.errors import InvalidInput, NotFound
+from baraza.i18n import N_, text_direction
+from baraza.participation.api import require_participant
+from baraza.web import db, form_text, redirect, redirect_to, render, state, view
+from surveys import services, validation
+from surveys.access import definition_of, response_of, survey_for_participants
+from surveys.definition import text_in
+from surveys.models import ResponseStatus, SurveyStatus
+from surveys.views._common import _screen_context, _screen_fields, _survey_id, _survey_language
+
+
+def _participant_home(request: Request, consultation: Consultation) -> str:
+    try:
+        return request.url_for("participation:home", consultation_id=consultation.id).path
+    except NoMatchFound:
+        return "/"
+
+
+@view()
+def answer(request: Request) -> Response:
+    session = db(request)
+    survey, consultation = survey_for_participants(session, _survey_id(request))
+    participant = require_participant(request, consultation)
+    definition = definition_of(survey)
+    lang = _survey_language(request, definition, participant.language)
+    response = response_of(session, survey, participant)
+    if response is not None and response.status == ResponseStatus.COMPLETE:
+        return redirect_to(request, "surveys:done", survey_id=survey.id)
+    if survey.status != SurveyStatus.PUBLISHED:
+        return render(request, "surveys/closed.html", {"title": N_("This survey is closed"), "home": _participant_home(request, consultation)}, status=410)
+    answers = services.stored_answers(session, response)
+    base = request.url_for("surveys:answer", survey_id=survey.id).path
+
+    if request.method == "POST":
+        screen = form_text(request, "screen", max_length=64, required=True)
+        group = definition.group(screen)
+        if group is None:
+            raise InvalidInput("This screen is not part of the survey. Go back to the survey and try again.")
+        submission_id = form_text(request, "submission_id", max_length=200)
+        fields = _screen_fields(request, group)
+        try:
+            outcome = services.do_save_screen(
+                session,
+                state(request).settings,
+                participant,
+                survey,
+                consultation,
+                screen=screen,
+                form=fields,
+                submission_id=submission_id,
+                language=lang,
+            )
+        except services.ScreenProblems as exc:
+            previous = validation.previous_screen(definition, screen, answers)
+            ctx = _screen_context(
+                request, definition, group, answers, lang=lang, action=base,
+                back_url=f"{base}?screen={previous.name}" if previous else None,
+                submission_id=submission_id, problems=exc.result.problems, echoed=exc.result.echoed,
+            )
+            return render(request, "surveys/answer.html", ctx, status=400)
+        if outcome.outcome == services.DONE:
+            return redirect_to(request, "surveys:done", survey_id=survey.id)
+        return redirect(request, f"{base}?screen={outcome.outcome}")
+
+    requested = request.query_params.get("screen", "")
+    visible = validation.screens(definition, answers)
+    names = [g.name for g in visible]
+    if requested in names:
+        group = definition.group(requested)
+    elif response is not None and response.current_screen in names:
+        group = definition.group(response.current_screen)  # resume where they left
+    else:
+        group = visible[0] if visible else None
+    if group is None:
+        raise NotFound()
+    previous = validation.previous_screen(definition, group.name, answers)
+    ctx = _screen_context(
+        request, definition, group, answers, lang=lang, action=base,
+        back_url=f"{base}?screen={previous.name}" if previous else None,
+        submission_id=secrets.token_urlsafe(18),
+    )
+    return render(request, "surveys/answer.html", ctx)
+
+
+@view()
+def done(request: Request) -> Response:
+    session = db(request)
+    survey, consultation = survey_for_participants(session, _survey_id(request))
+    participant = require_participant(request, consultation, consented=False)
+    response = response_of(session, survey, participant)
+    definition = definition_of(survey)
+    lang = _survey_language(request, definition, participant.language)
+    if response is None or response.status != ResponseStatus.COMPLETE:
+        return redirect_to(request, "surveys:answer", survey_id=survey.id)
+    return render(
+        request,
+        "surveys/done.html",
+        {
+            "title": text_in(definition.title, lang, definition.default_language) or N_("Survey"),
+            "home": _participant_home(request, consultation),
+            "survey_lang": lang,
+            "lang": lang,
+            "dir": text_direction(lang),
+        },
+    )

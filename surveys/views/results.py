@@ -1,0 +1,76 @@
+"""Staff reading results: the results page and the responses export."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from baraza.consultations.access import permissions_on, visible_contexts_of
+from baraza.errors import InvalidInput
+from baraza.i18n import N_
+from baraza.security import CSP
+from baraza.web import actor, db, form_text, query_choice, render, state, view
+from surveys import exports, results, services
+from surveys.access import access_survey, consultation_of, definition_of
+from surveys.definition import text_in
+from surveys.views._common import _survey_id
+
+# Charts need inline styles (Plotly sets them); only chart pages relax the CSP for styles.
+CHART_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+@view(permission="results.view")
+def results_page(request: Request) -> Response:
+    session = db(request)
+    a = actor(request)
+    survey = access_survey(session, a, _survey_id(request), "results.view")
+    consultation = consultation_of(session, survey)
+    definition = definition_of(survey)
+    lang = request.state.lang
+    # A facilitator of one context sees the responses of that context only.
+    visible = visible_contexts_of(session, a, consultation, "results.view")
+    options = results.filter_options(session, consultation, visible)
+    filters = results.Filters(
+        context=query_choice(request, "context", ("", *options.contexts), ""),
+        age_band=query_choice(request, "age_band", ("", *options.age_bands), ""),
+        gender=query_choice(request, "gender", ("", *options.genders), ""),
+        within=tuple(c.id for c in visible if c.id is not None),
+    )
+    report = results.survey_results(session, survey, consultation, definition, filters, lang, options)
+    contexts = {str(c.id): c.name for c in visible}
+    may = permissions_on(session, a, survey.consultation_id)
+    response = render(
+        request,
+        "surveys/results.html",
+        {
+            "title": N_("Results"),
+            "survey": survey,
+            "definition": definition,
+            "survey_title": text_in(definition.title, lang, definition.default_language),
+            "report": report,
+            "charts": report.charts((state(request).translations.get(lang) or state(request).translations["en"]).gettext),
+            "filters": filters,
+            "options": options,
+            "context_names": contexts,
+            "can_export": "responses.export" in may,
+            "can_build": "survey.build" in may,
+        },
+        block="results",
+    )
+    response.headers["Content-Security-Policy"] = CHART_CSP
+    return response
+
+
+@view(permission="responses.export")
+def export(request: Request) -> Response:
+    """The responses as CSV or XLSX, in the answer to this POST: no file is kept and no link
+    exists that anyone could replay later (SECURITY 7)."""
+    session = db(request)
+    a = actor(request)
+    survey = access_survey(session, a, _survey_id(request), "responses.export")
+    fmt = form_text(request, "format", max_length=8)
+    if fmt not in exports.FORMATS:
+        raise InvalidInput(errors={"format": N_("Choose CSV or XLSX.")})
+    with_text = "responses.text" in permissions_on(session, a, survey.consultation_id)
+    data, media_type, filename = services.do_export_responses(session, state(request).settings, a, survey, fmt, with_text=with_text)
+    return Response(data, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
