@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from starlette.routing import BaseRoute
 
 from baraza.refs import Card, RecordKind, Ref, register_kind_name
+from baraza.screening import Screened, basic_screen
 
 if TYPE_CHECKING:
     import argparse
@@ -178,6 +179,12 @@ class ChannelAuthoriser(Protocol):
     def __call__(self, session: Session, actor: Actor, key: str) -> bool: ...
 
 
+class TextScreener(Protocol):
+    """Screen one text before anyone else sees it (baraza.screening.Screened)."""
+
+    def __call__(self, text: str, language: str | None) -> Screened: ...
+
+
 class CommandRunner(Protocol):
     """Run a `baraza` subcommand an app added; return the exit code."""
 
@@ -257,6 +264,9 @@ class Registry:
     channels: dict[str, LiveChannel] = field(default_factory=dict)
     # `baraza` subcommands apps add.
     commands: dict[str, Command] = field(default_factory=dict)
+    # The one screening function every app calls through `screen` (baraza.screening): the
+    # core's word and pattern lists, until an app (insights) sets a better one.
+    screener: TextScreener = field(default=basic_screen)
     # Sources yield only text of participants counted by analysable_participant_ids.
     text_sources: list[TextSource] = field(default_factory=list)
     # Participant hooks: see the docstrings of the dataclasses above and docs/governance.md.
@@ -350,6 +360,16 @@ class Registry:
         if kind in self.channels:
             raise ValueError(f"live channel kind {kind!r} registered twice")
         self.channels[kind] = LiveChannel(kind, authorise)
+
+    def screen(self, text: str, language: str | None = None) -> Screened:
+        """Screen what a young person wrote before a screen, a quote or an export shows it."""
+        return self.screener(text, language)
+
+    def set_screener(self, screener: TextScreener) -> None:
+        """Replace the core's screen (once: two apps replacing it would silently fight)."""
+        if self.screener is not basic_screen:
+            raise ValueError("the text screener is already replaced")
+        self.screener = screener
 
     def add_command(self, command: Command) -> None:
         if command.name in self.commands:
