@@ -23,6 +23,7 @@ from baraza import errors
 from baraza.accounts.auth import load_staff_actor
 from baraza.db import make_engine
 from baraza.i18n import N_, gettext_callables, load_translations
+from baraza.jobs.worker import start_embedded_worker
 from baraza.participation.api import load_participant_actor
 from baraza.registry import load_apps
 from baraza.security import CSRFMiddleware, SecurityHeadersMiddleware
@@ -100,7 +101,14 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
+        # The embedded default runs background jobs in this process: nothing else to start
+        # (BARAZA_EMBEDDED_WORKER; on PostgreSQL `baraza worker` runs as its own process).
+        worker = start_embedded_worker(engine, settings, registry) if settings.runs_embedded_worker else None
+        app.state.baraza.worker = worker
         yield
+        if worker is not None:
+            worker.stop()
+            await run_in_threadpool(worker.join, 30.0)
         engine.dispose()
         if read_engine is not None:
             read_engine.dispose()

@@ -1,4 +1,5 @@
-"""The `baraza` command: serve, demo, migrate, create-admin, audit-verify, purge."""
+"""The `baraza` command: serve, demo, migrate, create-admin, audit-verify, purge, worker, and the
+subcommands apps add through the registry (`registry.add_command`)."""
 
 from __future__ import annotations
 
@@ -103,21 +104,69 @@ def cmd_audit_verify(_args: argparse.Namespace) -> int:
 
 
 def cmd_purge(_args: argparse.Namespace) -> int:
-    """Delete what has outlived its retention (run it daily: docs/governance.md)."""
-    from baraza.db import make_engine, session_scope
-    from baraza.governance.retention import run_purge
+    """Delete what has outlived its retention now (the worker also runs it daily as the
+    "core.purge" job: docs/governance.md)."""
+    from baraza.db import engine_for, session_scope
+    from baraza.jobs.core_jobs import purge_everything
     from baraza.registry import load_apps
 
     settings = _settings()
-    engine = make_engine(settings.database_url, field_key=settings.field_encryption_key)
+    registry = load_apps(settings.apps)
+    engine = engine_for(settings, registry=registry)
     try:
         with session_scope(engine) as session:
-            report = run_purge(session, settings, load_apps(settings.apps))
+            report = purge_everything(session, settings, registry)
     finally:
         engine.dispose()
     for line in report.lines():
         print(line)
     return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run background jobs: until stopped (SIGTERM or Ctrl+C finish the jobs in hand), or with
+    --once those due now. Several may run at once on PostgreSQL (docs/operations.md)."""
+    import signal
+
+    from baraza.db import engine_for
+    from baraza.jobs.worker import Worker
+    from baraza.registry import load_apps
+
+    settings = _settings()
+    registry = load_apps(settings.apps)
+    engine = engine_for(settings, registry=registry)
+    worker = Worker(engine, settings, registry)
+    try:
+        if args.once:
+            count = worker.run_until_idle()
+            print(f"{count} job(s) run")
+            return 0
+
+        def stop(_signum: int, _frame: object) -> None:
+            worker.stop()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        print(f"baraza worker {worker.id}: running jobs with {args.concurrency} thread(s); Ctrl+C stops", flush=True)
+        worker.run(concurrency=args.concurrency)
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _add_app_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Every `registry.commands` entry of the installed apps becomes a subcommand."""
+    from baraza.registry import load_apps
+
+    try:
+        settings = Settings.from_env()
+    except SettingsError:
+        return  # the built-in commands say what is wrong with the environment
+    for command in load_apps(settings.apps).commands.values():
+        p = sub.add_parser(command.name, help=command.help)
+        if command.configure is not None:
+            command.configure(p)
+        p.set_defaults(func=lambda args, command=command: command.run(args, _settings()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,7 +185,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--organisation", default="Baraza")
     p.set_defaults(func=cmd_create_admin)
     sub.add_parser("audit-verify", help="check the audit log's hash chain").set_defaults(func=cmd_audit_verify)
-    sub.add_parser("purge", help="delete data whose retention has ended (schedule it daily)").set_defaults(func=cmd_purge)
+    sub.add_parser("purge", help="delete data whose retention has ended, now (the worker also runs it daily)").set_defaults(func=cmd_purge)
+    p = sub.add_parser("worker", help="run background jobs (several may run at once on PostgreSQL)")
+    p.add_argument("--once", action="store_true", help="run the jobs due now, then exit")
+    p.add_argument("--concurrency", type=int, default=1, help="jobs run at once by this process (threads)")
+    p.set_defaults(func=cmd_worker)
+    _add_app_commands(sub)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

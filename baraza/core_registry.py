@@ -11,6 +11,7 @@ from sqlmodel import Session
 import baraza.events  # noqa: F401 - registers the after-commit listeners
 from baraza.accounts.roles import CORE_PERMISSIONS, Actor
 from baraza.i18n import N_
+from baraza.jobs.core_jobs import register_core_jobs
 from baraza.refs import Card, RecordKind, Ref
 from baraza.registry import MenuEntry, Registry
 
@@ -71,3 +72,4 @@ def register_core(registry: Registry) -> None:
         registry.add_permission(permission, label, roles)
     for event, description in CORE_EVENTS:
         registry.declare_event(event, description)
+    register_core_jobs(registry)

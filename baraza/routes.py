@@ -9,6 +9,7 @@ from baraza.accounts import views as accounts
 from baraza.audit import views as audit
 from baraza.consultations import views as consultations
 from baraza.governance import views as governance
+from baraza.jobs import views as jobs
 from baraza.participation import views as participation
 
 GP = ["GET", "POST"]
@@ -91,6 +92,16 @@ def routes() -> list[BaseRoute]:
             name="audit",
             routes=[
                 Route("/", audit.search, name="search"),
+            ],
+        ),
+        Mount(
+            "/jobs",
+            name="jobs",
+            routes=[
+                Route("/", jobs.job_list, name="list"),
+                Route("/{job_id:int}", jobs.job_detail, name="detail"),
+                Route("/{job_id:int}/cancel", jobs.job_cancel, methods=["POST"], name="cancel"),
+                Route("/{job_id:int}/retry", jobs.job_retry, methods=["POST"], name="retry"),
             ],
         ),
     ]

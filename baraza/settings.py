@@ -66,6 +66,9 @@ class Settings:
     default_k: int = 5
     # The audit log is kept this long (accountability, breach investigations), then purged.
     audit_retention_days: int = 6 * 365
+    # Run background jobs in a thread of the web process. None: on for SQLite (one process,
+    # nothing else to start), off for PostgreSQL (`baraza worker` runs as its own process).
+    embedded_worker: bool | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -86,6 +89,7 @@ class Settings:
             session_idle_minutes=_int("BARAZA_SESSION_IDLE_MINUTES", env.get("BARAZA_SESSION_IDLE_MINUTES"), 30),
             https=_bool(env.get("BARAZA_HTTPS"), False),
             audit_retention_days=_int("BARAZA_AUDIT_RETENTION_DAYS", env.get("BARAZA_AUDIT_RETENTION_DAYS"), 6 * 365),
+            embedded_worker=_bool(env.get("BARAZA_EMBEDDED_WORKER"), False) if env.get("BARAZA_EMBEDDED_WORKER") else None,
         )
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
@@ -109,6 +113,11 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def runs_embedded_worker(self) -> bool:
+        """Whether the web process runs background jobs itself (BARAZA_EMBEDDED_WORKER)."""
+        return self.is_sqlite if self.embedded_worker is None else self.embedded_worker
 
     def check(self) -> None:
         """Refuse to run outside development with secrets anyone can read in the source, and

@@ -191,21 +191,24 @@ def login(client: TestClient, email: str, password: str) -> Any:
 
 
 @pytest.fixture
-def run_jobs(app: Any) -> Callable[..., int]:
-    """`run_jobs()` runs every job due now, inline, on `app`'s engine and registry, and returns
-    how many ran. `run_jobs(at=...)` runs as if the clock said `at` (jobs waiting out a retry
-    backoff). Heavy resources are kept for the test, as a worker process keeps them."""
+def run_jobs(app: Any) -> Iterator[Callable[..., int]]:
+    """`run_jobs()` runs every queued job due now, inline, on `app`'s engine and registry, and
+    returns how many ran. `run_jobs(at=...)` runs as if the clock said `at` (jobs waiting out a
+    retry backoff); `run_jobs(schedules=True)` first enqueues the schedules' due runs (the daily
+    purge), as the worker does. Heavy resources are kept for the test, as a worker keeps them."""
     from baraza.jobs.worker import Resources, Worker
 
     resources = Resources()
     baraza_state = app.state.baraza
 
-    def run(*, at: Any = None) -> int:
+    def run(*, at: Any = None, schedules: bool = False) -> int:
         clock = (lambda: at) if at is not None else utcnow
         worker = Worker(baraza_state.engine, baraza_state.settings, baraza_state.registry, resources=resources, clock=clock)
-        return worker.run_until_idle()
+        return worker.run_until_idle(schedules=schedules)
 
-    return run
+    yield run
+    # Without a client the app's lifespan never ran, so nothing else closes its connections.
+    baraza_state.engine.dispose()
 
 
 @pytest.fixture
