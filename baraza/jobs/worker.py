@@ -266,8 +266,9 @@ class Worker:
                 self._finish(job, status=JobStatus.CANCELLED.value)
                 return JobStatus.CANCELLED.value
             except BarazaError as exc:
-                # Bad input (a record gone, a rule refused): trying again will not help.
-                session.rollback()
+                # Bad input (a record gone, a rule refused): trying again will not help. A
+                # recorded refusal keeps its audit entry and counters, as in a request.
+                session.commit() if exc.keep_changes else session.rollback()
                 log.info("job %s (%s) refused: %s", job.id, job.name, type(exc).__name__)
                 self._finish(job, status=JobStatus.FAILED.value, error=failure_reason(exc))
                 return JobStatus.FAILED.value

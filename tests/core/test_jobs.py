@@ -263,6 +263,19 @@ def test_bad_input_fails_at_once_without_retry(app_session, session, app_registr
     assert (row.status, row.attempts, row.error) == ("failed", 1, "InvalidInput: This survey has no questions.")
 
 
+def test_a_recorded_refusal_keeps_its_audit_entry(app_session, session, app_registry, run_jobs):
+    from baraza.audit.services import record_audit
+
+    def handler(job, payload):
+        record_audit(job.session, None, "tests.refused_attempt")
+        raise InvalidInput("Too many attempts.").recorded()
+
+    app_registry.add_job("tests.recorded", handler, label="Recorded")
+    add_job(app_session, "tests.recorded")
+    run_jobs()
+    assert "tests.refused_attempt" in audit_actions(session)
+
+
 def test_a_database_error_reason_holds_no_parameters():
     from sqlalchemy.exc import IntegrityError
 
