@@ -24,6 +24,8 @@ from baraza.accounts.auth import load_staff_actor
 from baraza.db import make_engine
 from baraza.i18n import N_, gettext_callables, load_translations
 from baraza.jobs.worker import start_embedded_worker
+from baraza.live.hub import Hub
+from baraza.live.views import live_url
 from baraza.participation.api import load_participant_actor
 from baraza.registry import load_apps
 from baraza.security import CSRFMiddleware, SecurityHeadersMiddleware
@@ -68,6 +70,7 @@ def create_app(settings: Settings) -> Starlette:
     )
     jinja.newstyle_gettext = True  # type: ignore[attr-defined]
     jinja.globals["current_csrf_token"] = current_csrf_token
+    jinja.globals["live_url"] = live_url
     # Imported macros see only globals: gettext there follows the page's language too.
     jinja.globals.update(gettext_callables(current_translations))
 
@@ -101,11 +104,16 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
+        # Live updates: this process's hub (LISTEN on PostgreSQL), shared by all its streams.
+        live = Hub(engine, read_engine=read_engine)
+        await live.start()
+        app.state.live_hub = live
         # The embedded default runs background jobs in this process: nothing else to start
         # (BARAZA_EMBEDDED_WORKER; on PostgreSQL `baraza worker` runs as its own process).
         worker = start_embedded_worker(engine, settings, registry) if settings.runs_embedded_worker else None
         app.state.baraza.worker = worker
         yield
+        await live.stop()
         if worker is not None:
             worker.stop()
             await run_in_threadpool(worker.join, 30.0)

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 import baraza.events  # noqa: F401 - registers the after-commit listeners
 from baraza.accounts.roles import CORE_PERMISSIONS, Actor
+from baraza.events import Event
 from baraza.i18n import N_
 from baraza.jobs.core_jobs import register_core_jobs
 from baraza.refs import Card, RecordKind, Ref
@@ -63,6 +64,20 @@ def _resolve_consultation(session: Session, actor: Actor, key: str) -> Card | No
     )
 
 
+def _follow_consultation(session: Session, actor: Actor, key: str) -> bool:
+    """Live channel "consultation:<id>": staff who may see the consultation."""
+    return _resolve_consultation(session, actor, key) is not None
+
+
+def _publish_participant_joined(session: Session, event: Event) -> None:
+    # No data: which context someone joined would tell a viewer scoped to one context about
+    # the others. The page refetches its counts, suppressed below k as always.
+    from baraza.live import publish
+
+    if event.consultation_id is not None:
+        publish(session, Ref("consultation", event.consultation_id), "participant.joined", coalesce=True)
+
+
 def register_core(registry: Registry) -> None:
     registry.menu.append(MenuEntry(N_("Consultations"), "consultations:list", "consultation.view"))
     for name, label in CORE_KINDS:
@@ -72,4 +87,6 @@ def register_core(registry: Registry) -> None:
         registry.add_permission(permission, label, roles)
     for event, description in CORE_EVENTS:
         registry.declare_event(event, description)
+    registry.add_channel("consultation", _follow_consultation)
+    registry.subscribe("participant.joined", _publish_participant_joined)
     register_core_jobs(registry)

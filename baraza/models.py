@@ -14,4 +14,5 @@ from baraza.audit.models import AuditEntry, AuditHead, AuditRecordRef  # noqa: F
 from baraza.consultations.models import Consultation, ConsultationContext, ConsultationDataCategory  # noqa: F401, E402
 from baraza.governance.models import DataDecision, DataExport, ImpactAssessment, SharingAgreement  # noqa: F401, E402
 from baraza.jobs.models import Job  # noqa: F401, E402
+from baraza.live.models import LiveEvent  # noqa: F401, E402
 from baraza.participation.models import ConsentRecord, Correction, Notice, Participant, ParticipantDevice  # noqa: F401, E402

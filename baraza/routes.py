@@ -10,6 +10,7 @@ from baraza.audit import views as audit
 from baraza.consultations import views as consultations
 from baraza.governance import views as governance
 from baraza.jobs import views as jobs
+from baraza.live import views as live
 from baraza.participation import views as participation
 
 GP = ["GET", "POST"]
@@ -94,6 +95,7 @@ def routes() -> list[BaseRoute]:
                 Route("/", audit.search, name="search"),
             ],
         ),
+        Mount("/live", name="live", routes=live.routes()),
         Mount(
             "/jobs",
             name="jobs",

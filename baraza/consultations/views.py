@@ -163,6 +163,7 @@ def consultation_detail(request: Request) -> Response:
             "can_share": bool({"sharing.manage", "sharing.export"} & may),
             "can_decide": "decision.record" in may,
         },
+        block="participant_counts",  # what the live update refetches (htmx)
     )
 
 

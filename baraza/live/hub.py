@@ -1,0 +1,392 @@
+"""The hub: one per process, it wakes up when a channel has new events, reads them once and
+hands the same encoded messages to every open stream of that channel.
+
+An open stream costs an asyncio queue and a few coroutines; no thread and no database session
+is held for it. What a wake-up costs does not depend on how many phones listen: the hub reads
+a channel's new rows once per batch (`batch_window`, 250 ms) and fans the batch out, so a
+burst of 1,000 votes reaches each phone as a few messages, never one per vote.
+
+Wake-ups: on PostgreSQL a dedicated connection per process LISTENs on `baraza_live`
+(`pg_notify` from `publish`, delivered at commit); while it is down the hub polls the table
+every `poll_interval` seconds and reconnects with backoff. On SQLite, `publish` wakes the hubs
+of its own process after the commit (from the committing worker thread, so through
+`call_soon_threadsafe`), and the hub also polls, for events other processes published (a
+`baraza worker`, a command).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+import weakref
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import anyio
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from sse_starlette.sse import SendTimeoutError
+from starlette.background import BackgroundTask
+from starlette.types import Receive, Scope, Send
+
+from baraza.live.services import NOTIFY_CHANNEL, LiveRow, Start, coalesce_rows, events_after, newest_id, prune_live_events
+
+log = logging.getLogger("baraza.live")
+
+# A batch: (event id, the encoded SSE message), encoded once for every stream of the channel.
+Batch = tuple[tuple[int, bytes], ...]
+# Rows read per channel per wake-up; more are read on the next one.
+READ_LIMIT = 500
+PRUNE_EVERY = 600.0
+PRUNE_FIRST = 60.0
+# How long the LISTEN connection may be silent before it is asked whether it is alive.
+LISTEN_CHECK = 30.0
+LISTEN_BACKOFF_MAX = 30.0
+
+# Hubs running in this process, woken after a commit on SQLite (see wake_local_hubs).
+_LOCAL_HUBS: weakref.WeakSet[Hub] = weakref.WeakSet()
+
+
+def wake_local_hubs(channels: Sequence[str]) -> None:
+    """Wake every hub of this process for `channels`. Safe from any thread."""
+    for hub in list(_LOCAL_HUBS):
+        hub.wake_threadsafe(channels)
+
+
+class Subscription:
+    """One open stream: the batches waiting to be sent, and the last id it sent."""
+
+    __slots__ = ("channel", "queue", "last_id", "ended", "__weakref__")
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+        self.queue: asyncio.Queue[Batch | None] = asyncio.Queue()
+        self.last_id = 0
+        self.ended = False
+
+    def push(self, batch: Batch, max_pending: int) -> None:
+        if self.ended:
+            return
+        if self.queue.qsize() >= max_pending:
+            # A phone that stopped reading: end its stream rather than queue without bound.
+            # The browser reconnects with Last-Event-ID and catches up from the table.
+            self.end()
+            return
+        self.queue.put_nowait(batch)
+
+    def end(self) -> None:
+        if not self.ended:
+            self.ended = True
+            self.queue.put_nowait(None)
+
+
+@dataclass
+class _Channel:
+    streams: set[Subscription] = field(default_factory=set)
+    # The id after which the hub reads this channel next; None until its first stream knows
+    # where it starts.
+    cursor: int | None = None
+
+
+def encode(row: LiveRow) -> bytes:
+    data = json.dumps(dict(row.data), separators=(",", ":"), ensure_ascii=False, default=str)
+    return ServerSentEvent(data, event=row.event, id=str(row.id)).encode()
+
+
+class Hub:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        read_engine: Engine | None = None,
+        batch_window: float = 0.25,
+        poll_interval: float = 2.0,
+        heartbeat: float = 15.0,
+        max_stream_seconds: float = 900.0,
+        max_pending: int = 64,
+    ) -> None:
+        self.engine = engine
+        self.read_engine = read_engine or engine
+        # Wake-ups within this window become one read and one message per event name.
+        self.batch_window = batch_window
+        self.poll_interval = poll_interval
+        # A comment line every `heartbeat` seconds keeps proxies and phones' NAT from closing
+        # a quiet stream (sse-starlette's ping).
+        self.heartbeat = heartbeat
+        # Streams end after about this long (less a random part, so a room of phones that
+        # connected together does not reconnect together); the browser reconnects at once
+        # with Last-Event-ID and is authorised again, so a revoked right takes effect.
+        self.max_stream_seconds = max_stream_seconds
+        self.max_pending = max_pending
+        self._channels: dict[str, _Channel] = {}
+        self._dirty: set[str] = set()
+        self._wakeup: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.listening = False
+        # Counters for tests and operators: reads of the table, batches fanned out.
+        self.reads = 0
+        self.batches = 0
+
+    # Life cycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wakeup = asyncio.Event()
+        self._tasks = [asyncio.create_task(self._flusher(), name="baraza-live-flusher"), asyncio.create_task(self._poller(), name="baraza-live-poller")]
+        if self.engine.dialect.name == "postgresql":
+            self._tasks.append(asyncio.create_task(self._listener(), name="baraza-live-listener"))
+        _LOCAL_HUBS.add(self)
+
+    async def stop(self) -> None:
+        _LOCAL_HUBS.discard(self)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        for state in self._channels.values():
+            for sub in list(state.streams):
+                sub.end()
+        self._loop = None
+
+    @property
+    def stream_count(self) -> int:
+        return sum(len(state.streams) for state in self._channels.values())
+
+    # Streams (on the event loop) -------------------------------------------------------------
+
+    def subscribe(self, channel: str) -> Subscription:
+        """Register a stream before reading where it starts, so nothing committed in between
+        is missed (a row read twice is sent once: streams skip ids they already sent)."""
+        sub = Subscription(channel)
+        self._channels.setdefault(channel, _Channel()).streams.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        sub.ended = True
+        state = self._channels.get(sub.channel)
+        if state is None:
+            return
+        state.streams.discard(sub)
+        if not state.streams:
+            # Forget the cursor too: the next first stream of this channel reads a fresh one.
+            del self._channels[sub.channel]
+            self._dirty.discard(sub.channel)
+
+    def begin(self, sub: Subscription, start: Start) -> None:
+        """The stream sends events after `start.latest` (its backlog covers what came before)."""
+        sub.last_id = start.latest
+        state = self._channels.get(sub.channel)
+        if state is None:
+            return
+        if state.cursor is None or start.latest < state.cursor:
+            # Another stream's start may have put the cursor past rows this one has not seen
+            # (they committed between the two starts): read from the lower point again.
+            lowered = state.cursor is not None
+            state.cursor = start.latest
+            if lowered or sub.channel in self._dirty:
+                self._mark(sub.channel)
+
+    async def messages(self, sub: Subscription, start: Start) -> AsyncIterator[bytes]:
+        """The stream's body: an opening message, the backlog, then batches as they come."""
+        try:
+            # The opening sets the reconnection delay (spread over a few seconds) and the id a
+            # reconnecting browser sends back as Last-Event-ID, even if no event came.
+            retry = random.randint(2000, 5000)
+            yield ServerSentEvent(comment="live", id=str(start.latest), retry=retry).encode()
+            for row in start.backlog:
+                yield encode(row)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + self.max_stream_seconds * random.uniform(0.8, 1.0)
+            while True:
+                try:
+                    # The timeout covers only the wait, never a yield (cancelling a send).
+                    async with asyncio.timeout_at(deadline):
+                        batch = await sub.queue.get()
+                except TimeoutError:
+                    return
+                if batch is None:
+                    return
+                for event_id, message in batch:
+                    if event_id > sub.last_id:
+                        sub.last_id = event_id
+                        yield message
+        finally:
+            self.unsubscribe(sub)
+
+    def response(self, sub: Subscription, start: Start) -> LiveStreamResponse:
+        return LiveStreamResponse(
+            self.messages(sub, start),
+            ping=self.heartbeat,
+            # A phone that stopped reading must not hold a send forever.
+            send_timeout=max(30.0, self.heartbeat * 2),
+            # Also when the body never starts (HEAD, a client gone before the first byte).
+            background=BackgroundTask(self.unsubscribe, sub),
+        )
+
+    # Wake-ups --------------------------------------------------------------------------------
+
+    def wake(self, channel: str) -> None:
+        """A channel has new events (on the event loop)."""
+        if channel in self._channels:
+            self._mark(channel)
+
+    def wake_all(self) -> None:
+        for channel in self._channels:
+            self._mark(channel)
+
+    def wake_threadsafe(self, channels: Iterable[str]) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        names = tuple(channels)
+        try:
+            loop.call_soon_threadsafe(self._wake_many, names)
+        except RuntimeError:  # the loop closed meanwhile: nobody is listening any more
+            pass
+
+    def _wake_many(self, channels: Iterable[str]) -> None:
+        for channel in channels:
+            self.wake(channel)
+
+    def _mark(self, channel: str) -> None:
+        self._dirty.add(channel)
+        if self._wakeup is not None:
+            self._wakeup.set()
+
+    # The flusher: reads each woken channel once, fans the batch out ---------------------------
+
+    async def _flusher(self) -> None:
+        assert self._wakeup is not None
+        while True:
+            await self._wakeup.wait()
+            # Gather the burst: everything woken within the window is one read.
+            await asyncio.sleep(self.batch_window)
+            self._wakeup.clear()
+            dirty, self._dirty = self._dirty, set()
+            todo: dict[str, int] = {}
+            for channel in dirty:
+                state = self._channels.get(channel)
+                if state is None:
+                    continue
+                if state.cursor is None:
+                    self._dirty.add(channel)  # read once its first stream knows its start
+                else:
+                    todo[channel] = state.cursor
+            if not todo:
+                continue
+            try:
+                found = await anyio.to_thread.run_sync(self._read, todo)
+            except Exception:  # noqa: BLE001 - the database is away; try again shortly
+                log.warning("live updates: could not read new events; trying again", exc_info=True)
+                for channel in todo:
+                    self._mark(channel)
+                await asyncio.sleep(1.0)
+                continue
+            self._fan_out(todo, found)
+
+    def _read(self, todo: dict[str, int]) -> dict[str, list[LiveRow]]:
+        self.reads += 1
+        with Session(self.read_engine) as session:
+            return {channel: events_after(session, channel, after, limit=READ_LIMIT) for channel, after in todo.items()}
+
+    def _fan_out(self, todo: dict[str, int], found: dict[str, list[LiveRow]]) -> None:
+        for channel, rows in found.items():
+            state = self._channels.get(channel)
+            if state is None or not rows:
+                continue
+            if state.cursor == todo[channel]:
+                state.cursor = rows[-1].id
+            # else a stream's start lowered the cursor meanwhile: it stays, and is read again.
+            if len(rows) >= READ_LIMIT:
+                self._mark(channel)
+            batch: Batch = tuple((row.id, encode(row)) for row in coalesce_rows(rows))
+            self.batches += 1
+            for sub in list(state.streams):
+                sub.push(batch, self.max_pending)
+
+    # Polling: the fallback on PostgreSQL, and other processes' events on SQLite ----------------
+
+    async def _poller(self) -> None:
+        seen: int | None = None
+        next_prune = time.monotonic() + PRUNE_FIRST
+        while True:
+            await asyncio.sleep(self.poll_interval)
+            try:
+                if self._channels and not self.listening:
+                    newest = await anyio.to_thread.run_sync(self._newest)
+                    if newest != seen:
+                        seen = newest
+                        self.wake_all()
+                if time.monotonic() >= next_prune:
+                    next_prune = time.monotonic() + PRUNE_EVERY
+                    await anyio.to_thread.run_sync(self._prune)
+            except Exception:  # noqa: BLE001 - the database is away; the next round tries again
+                log.warning("live updates: polling failed", exc_info=True)
+
+    def _newest(self) -> int:
+        with Session(self.read_engine) as session:
+            return newest_id(session)
+
+    def _prune(self) -> None:
+        with Session(self.engine) as session:
+            removed = prune_live_events(session)
+        if removed:
+            log.info("live updates: pruned %s old events", removed)
+
+    # LISTEN (PostgreSQL) ------------------------------------------------------------------------
+
+    def _conninfo(self) -> str:
+        return self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def _listener(self) -> None:
+        import psycopg
+
+        delay = 1.0
+        while True:
+            try:
+                conn = await psycopg.AsyncConnection.connect(
+                    self._conninfo(),
+                    autocommit=True,
+                    application_name="baraza-live",
+                    # A connection cut without a goodbye is noticed within about a minute.
+                    keepalives=1,
+                    keepalives_idle=30,
+                    keepalives_interval=10,
+                    keepalives_count=3,
+                )
+                try:
+                    await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    self.listening = True
+                    delay = 1.0
+                    self.wake_all()  # whatever was published while nobody listened
+                    while True:
+                        async for note in conn.notifies(timeout=LISTEN_CHECK):
+                            self.wake(note.payload)
+                        await conn.execute("SELECT 1")  # quiet for a while: still alive?
+                finally:
+                    self.listening = False
+                    await conn.close()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - reconnect; polling covers the gap
+                log.warning(
+                    "live updates: no LISTEN connection to PostgreSQL (%s); polling every %ss, reconnecting in %.0fs",
+                    type(exc).__name__, self.poll_interval, delay,
+                )
+            await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+            delay = min(delay * 2, LISTEN_BACKOFF_MAX)
+
+
+class LiveStreamResponse(EventSourceResponse):
+    """sse-starlette's response; a phone that stopped reading ends its stream quietly."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except (SendTimeoutError, OSError) as exc:
+            log.info("live stream ended: %s", type(exc).__name__)

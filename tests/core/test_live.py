@@ -1,0 +1,570 @@
+"""Live updates (baraza.live): a use case publishes inside its transaction; streams get it after
+the commit, authorised once, resumable, with heartbeats, batched; a poll for clients without a
+stream; across processes on PostgreSQL through LISTEN/NOTIFY; and many open streams cost
+neither a thread nor a database session each.
+
+Streams are read over real HTTP (uvicorn, in a thread of this process or in subprocesses),
+with httpx2 against 127.0.0.1 only, and every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from baraza.live import publish
+from baraza.live.services import LiveRow, coalesce_rows
+from baraza.refs import Ref
+from baraza.registry import LiveChannel
+from tests.conftest import PG_URL, TEST_SECRET, csrf_from
+from tests.consultations.factories import make_consultation
+from tests.e2e.conftest import LiveServer
+from tests.factories import PASSWORD, make_user
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_SKIP_REASON = "PostgreSQL tests need BARAZA_TEST_DATABASE_URL; make test sets it"
+
+
+# Reading a stream ------------------------------------------------------------------------------
+
+
+class Events:
+    """The messages of an open text/event-stream response, one at a time."""
+
+    def __init__(self, response: httpx2.Response) -> None:
+        self.response = response
+        self._lines = response.aiter_lines()
+
+    async def next(self, timeout: float = 15.0) -> dict[str, Any]:
+        message: dict[str, Any] = {"id": None, "event": None, "data": None, "retry": None, "comments": []}
+        async with asyncio.timeout(timeout):
+            while True:
+                line = await anext(self._lines)
+                if line == "":
+                    if message["comments"] or message["id"] or message["data"] is not None or message["retry"]:
+                        return message
+                    continue
+                field, _sep, value = line.partition(":")
+                value = value[1:] if value.startswith(" ") else value
+                if field == "":
+                    message["comments"].append(value)
+                elif field in {"id", "event", "retry"}:
+                    message[field] = value
+                elif field == "data":
+                    message["data"] = value if message["data"] is None else message["data"] + "\n" + value
+
+    async def next_event(self, timeout: float = 15.0) -> dict[str, Any]:
+        """The next message that is an event (heartbeats skipped)."""
+        async with asyncio.timeout(timeout):
+            while True:
+                message = await self.next(timeout)
+                if message["event"]:
+                    return message
+
+
+@contextlib.asynccontextmanager
+async def sign_in(base: str, email: str) -> AsyncIterator[httpx2.AsyncClient]:
+    async with httpx2.AsyncClient(base_url=base, timeout=30, follow_redirects=False) as client:
+        page = await client.get("/login")
+        response = await client.post("/login", data={"email": email, "password": PASSWORD, "next": "/", "csrf_token": csrf_from(page.text)})
+        assert response.status_code == 303, response.text[:300]
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def stream(client: httpx2.AsyncClient, path: str, headers: dict[str, str] | None = None) -> AsyncIterator[Events]:
+    async with client.stream("GET", path, headers=headers) as response:
+        assert response.status_code == 200, (await response.aread())[:300]
+        assert response.headers["content-type"].startswith("text/event-stream")
+        yield Events(response)
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)
+
+
+# A server in this process -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def live(settings, engine) -> Iterator[LiveServer]:
+    server = LiveServer(settings)
+    server.start()
+    try:
+        if engine.dialect.name == "postgresql":
+            # The NOTIFY path, not the polling fallback, is what these tests exercise.
+            wait_until(lambda: server.app.state.live_hub.listening)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def followed(session):
+    """A consultation and a facilitator of its organisation (who may follow its channel)."""
+    consultation = make_consultation(session)
+    from baraza.accounts.models import Organisation
+
+    organisation = session.get(Organisation, consultation.organisation_id)
+    user = make_user(session, role="facilitator", organisation=organisation)
+    session.commit()
+    return consultation, user
+
+
+def publish_now(server: LiveServer, ref: Ref, event: str, data: dict[str, Any] | None = None, *, coalesce: bool = False) -> None:
+    """Publish in a transaction of its own on the application's engine, and commit."""
+    with Session(server.app.state.baraza.engine) as s:
+        publish(s, ref, event, data, coalesce=coalesce)
+        s.commit()
+
+
+# Publishing --------------------------------------------------------------------------------------
+
+
+def test_an_event_reaches_a_stream_only_when_its_transaction_commits(live, followed, live_events):
+    consultation, user = followed
+    ref = Ref("consultation", consultation.id)
+
+    async def main() -> None:
+        async with sign_in(live.url, user.email) as client, stream(client, f"/live/consultation/{consultation.id}") as events:
+            opening = await events.next()
+            assert opening["id"] == "0" and opening["retry"] and opening["comments"] == ["live"]
+            with Session(live.app.state.baraza.engine) as s:
+                publish(s, ref, "counted", {"n": 1})
+                s.rollback()  # never happened: nothing is published
+                publish(s, ref, "counted", {"n": 2})
+                s.commit()
+            message = await events.next_event()
+            assert message["event"] == "counted" and json.loads(message["data"]) == {"n": 2}
+            assert int(message["id"]) >= 1
+
+    asyncio.run(main())
+    assert live_events() == [(str(ref), "counted", {"n": 2})]
+
+
+def test_publish_refuses_unknown_channels_bad_names_and_what_people_wrote(app):
+    with Session(app.state.baraza.engine) as s:
+        with pytest.raises(ValueError, match="not registered"):
+            publish(s, Ref("nothing", 1), "changed")
+        with pytest.raises(ValueError, match="event name"):
+            publish(s, Ref("consultation", 1), "Changed!\nevent: other")
+        with pytest.raises(ValueError, match="may not hold"):
+            publish(s, Ref("consultation", 1), "changed", {"text": "what a young person wrote"})
+        with pytest.raises(ValueError, match="too large"):
+            publish(s, Ref("consultation", 1), "changed", {"ids": list(range(1000))})
+
+
+def test_a_participant_joining_publishes_on_the_consultation_channel(session, settings, live_events):
+    from tests.consultations.factories import make_participant
+
+    consultation = make_consultation(session, open=True)
+    make_participant(session, settings, consultation)
+    # No data: which context someone joined is not for every viewer of the consultation.
+    assert live_events() == [(f"consultation:{consultation.id}", "participant.joined", {})]
+
+
+# Authorisation -----------------------------------------------------------------------------------
+
+
+def test_a_channel_out_of_reach_unknown_or_malformed_is_not_found(client, session, followed):
+    consultation, _user = followed
+    outsider = make_user(session, role="facilitator")  # another organisation
+    paths = [f"/live/consultation/{consultation.id}", f"/live/consultation/{consultation.id}/poll"]
+    for path in paths:
+        assert client.get(path).status_code == 404  # nobody signed in
+    from tests.conftest import login
+
+    login(client, outsider.email, PASSWORD)
+    for path in [*paths, "/live/consultation/999999", "/live/nothing/1", "/live/Consultation/1", "/live/consultation/1;2"]:
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"].startswith("text/html")  # the friendly page, not a stream
+
+
+def test_a_stream_is_authorised_once_however_many_events_it_carries(live, followed):
+    consultation, user = followed
+    registry = live.app.state.baraza.registry
+    original = registry.channels["consultation"]
+    calls: list[str] = []
+
+    def counting(session, actor, key):
+        calls.append(key)
+        return original.authorise(session, actor, key)
+
+    registry.channels["consultation"] = LiveChannel("consultation", counting)
+    ref = Ref("consultation", consultation.id)
+
+    async def main() -> None:
+        async with sign_in(live.url, user.email) as client, stream(client, f"/live/consultation/{consultation.id}") as events:
+            await events.next()
+            for n in range(3):
+                publish_now(live, ref, "counted", {"n": n})
+                assert json.loads((await events.next_event())["data"]) == {"n": n}
+
+    asyncio.run(main())
+    assert calls == [str(consultation.id)]
+
+
+# Resume, heartbeats, polling ----------------------------------------------------------------------
+
+
+def test_a_stream_resumes_after_last_event_id(live, followed, live_events):
+    consultation, user = followed
+    ref = Ref("consultation", consultation.id)
+    for n in range(3):
+        publish_now(live, ref, "counted", {"n": n})
+    for _ in range(3):
+        publish_now(live, ref, "results", coalesce=True)
+
+    async def main() -> None:
+        async with sign_in(live.url, user.email) as client:
+            first = await client.get(f"/live/consultation/{consultation.id}/poll?after=0")
+            ids = [e["id"] for e in first.json()["events"]]
+            assert len(ids) == 4  # three counted, the newest of the three "results"
+            async with stream(client, f"/live/consultation/{consultation.id}", {"Last-Event-ID": str(ids[0])}) as events:
+                opening = await events.next()
+                assert opening["id"] == str(ids[-1])  # a reconnect from here misses nothing
+                got = [await events.next_event() for _ in range(3)]
+                assert [(m["event"], int(m["id"])) for m in got] == [("counted", ids[1]), ("counted", ids[2]), ("results", ids[3])]
+            # A page passes its own point (?after=) before the browser has an id to send.
+            async with stream(client, f"/live/consultation/{consultation.id}?after={ids[2]}") as events:
+                await events.next()
+                assert (await events.next_event())["event"] == "results"
+            # An id from nowhere (a restored database, a made-up header) starts from now.
+            async with stream(client, f"/live/consultation/{consultation.id}", {"Last-Event-ID": "99999999"}) as events:
+                assert (await events.next())["id"] == str(ids[-1])
+
+    asyncio.run(main())
+
+
+def test_a_quiet_stream_carries_heartbeats(live, followed):
+    consultation, user = followed
+    live.app.state.live_hub.heartbeat = 0.3  # 15 s in production
+
+    async def main() -> None:
+        async with sign_in(live.url, user.email) as client, stream(client, f"/live/consultation/{consultation.id}") as events:
+            await events.next()
+            for _ in range(2):
+                beat = await events.next(timeout=10)
+                assert beat["event"] is None and beat["comments"] and beat["comments"][0].startswith("ping")
+
+    asyncio.run(main())
+
+
+def test_polling_is_the_fallback_without_a_stream(client, session, followed, app):
+    consultation, user = followed
+    from tests.conftest import login
+
+    login(client, user.email, PASSWORD)
+    path = f"/live/consultation/{consultation.id}/poll"
+    start = client.get(path)
+    assert start.status_code == 200 and start.json() == {"last_id": 0, "events": [], "poll_seconds": 5}
+    assert start.headers["cache-control"] == "no-store"
+    ref = Ref("consultation", consultation.id)
+    with Session(app.state.baraza.engine) as s:
+        publish(s, ref, "counted", {"n": 1})
+        publish(s, ref, "counted", {"n": 2})
+        s.commit()
+    page = client.get(path + "?after=0").json()
+    assert [(e["event"], e["data"]) for e in page["events"]] == [("counted", {"n": 1}), ("counted", {"n": 2})]
+    assert page["last_id"] == page["events"][-1]["id"]
+    assert client.get(path + f"?after={page['last_id']}").json()["events"] == []
+    assert client.get(path + "?after=soon").status_code == 400
+
+
+# Batching -----------------------------------------------------------------------------------------
+
+
+def test_coalesced_events_keep_only_the_newest_of_a_name_in_order():
+    rows = [
+        LiveRow(1, "results", {}, True),
+        LiveRow(2, "note", {"n": 1}),
+        LiveRow(3, "results", {}, True),
+        LiveRow(4, "note", {"n": 2}),
+        LiveRow(5, "results", {}, True),
+        LiveRow(6, "progress", {}, True),
+    ]
+    assert [r.id for r in coalesce_rows(rows)] == [2, 4, 5, 6]
+
+
+def test_a_burst_of_votes_reaches_a_stream_as_a_few_messages(live, followed):
+    consultation, user = followed
+    hub = live.app.state.live_hub
+    hub.batch_window = 1.0  # a burst published within the window is one read and one message
+    ref = Ref("consultation", consultation.id)
+
+    async def main() -> tuple[int, int, int]:
+        async with sign_in(live.url, user.email) as client, stream(client, f"/live/consultation/{consultation.id}") as events:
+            await events.next()
+            reads_before = hub.reads
+            for n in range(60):  # sixty votes, each its own transaction
+                publish_now(live, ref, "results", {"votes": n + 1}, coalesce=True)
+                if n % 20 == 0:
+                    publish_now(live, ref, "note", {"n": n})
+            with Session(live.app.state.baraza.engine) as s:
+                last = int(s.exec(text("SELECT max(id) FROM live_event")).one()[0])
+            results, notes = [], []
+            for _ in range(63):  # bounded: never more messages than events
+                message = await events.next_event()
+                (results if message["event"] == "results" else notes).append(json.loads(message["data"]))
+                if int(message["id"]) == last:
+                    break
+            assert results[-1] == {"votes": 60}
+            assert notes == [{"n": 0}, {"n": 20}, {"n": 40}]
+            return len(results), hub.reads - reads_before, last
+
+    results, reads, _last = asyncio.run(main())
+    # 60 votes became a handful of messages and reads of the table (one per batch, for every
+    # stream of the process at once); the window is 1 s, publishing takes well under that.
+    assert results <= 6, results
+    assert reads <= 6, reads
+
+
+# The page ------------------------------------------------------------------------------------------
+
+
+def test_the_consultation_page_follows_its_channel_and_refetches_its_counts(client, session, followed):
+    consultation, user = followed
+    from tests.conftest import login
+
+    login(client, user.email, PASSWORD)
+    page = client.get(f"/consultations/{consultation.id}")
+    assert page.status_code == 200
+    assert f'sse-connect="/live/consultation/{consultation.id}?after=0"' in page.text
+    assert 'hx-ext="sse"' in page.text and 'hx-trigger="sse:participant.joined"' in page.text
+    assert "/static/vendor/htmx-ext-sse.min.js" in page.text
+    # The same-origin stream is allowed by the CSP; nothing inline is.
+    csp = page.headers["content-security-policy"]
+    assert "connect-src 'self'" in csp and "script-src 'self';" in csp
+    # What the event triggers: the counts, rendered by the page's own view.
+    block = client.get(f"/consultations/{consultation.id}", headers={"HX-Request": "true"})
+    assert block.status_code == 200 and block.text.lstrip().startswith('<div id="participant-counts"')
+    assert "<html" not in block.text and "Vary" in block.headers
+    assert (ROOT / "static" / "vendor" / "htmx-ext-sse.min.js").exists()
+
+
+# PostgreSQL ---------------------------------------------------------------------------------------
+
+
+def _require_postgres(engine) -> None:
+    if not PG_URL:
+        if os.environ.get("BARAZA_TEST_PASS") == "sqlite":
+            pytest.skip("this is the SQLite pass of make test; the PostgreSQL pass runs these")
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(PG_SKIP_REASON + " (CI=true: they must run)", pytrace=False)
+        pytest.skip(PG_SKIP_REASON)
+    assert engine.dialect.name == "postgresql"
+
+
+@pytest.mark.postgres
+def test_a_lost_listen_connection_falls_back_to_polling_and_comes_back(engine, live, followed):
+    _require_postgres(engine)
+    consultation, user = followed
+    hub = live.app.state.live_hub
+    ref = Ref("consultation", consultation.id)
+
+    async def main() -> None:
+        async with sign_in(live.url, user.email) as client, stream(client, f"/live/consultation/{consultation.id}") as events:
+            await events.next()
+            with engine.connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'baraza-live'"))
+                conn.commit()
+            await asyncio.to_thread(wait_until, lambda: not hub.listening)
+            publish_now(live, ref, "counted", {"n": 1})  # nobody LISTENs: the poll finds it
+            assert json.loads((await events.next_event())["data"]) == {"n": 1}
+            await asyncio.to_thread(wait_until, lambda: hub.listening)
+            publish_now(live, ref, "counted", {"n": 2})
+            assert json.loads((await events.next_event())["data"]) == {"n": 2}
+
+    asyncio.run(main())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def server_process(settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`uvicorn baraza.asgi:app`, one process, on the suite's database."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "BARAZA_ENV": "test",
+        "BARAZA_DATABASE_URL": settings.database_url,
+        "BARAZA_SECRET_KEY": TEST_SECRET,
+        "BARAZA_VAR_DIR": str(settings.var_dir),
+    }
+    env.pop("BARAZA_FIELD_KEY", None)
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "uvicorn", "baraza.asgi:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise AssertionError("the server stopped: " + process.stderr.read().decode()[-2000:])  # type: ignore[union-attr]
+            try:
+                if httpx2.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx2.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("the server did not answer within 60 s")
+            time.sleep(0.1)
+        yield base, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()
+
+
+async def join_over_http(base: str, consultation, notice_id: int) -> None:
+    """A young person joins through the real pages (the use case emits participant.joined)."""
+    async with httpx2.AsyncClient(base_url=base, timeout=30, follow_redirects=False) as phone:
+        page = await phone.get(f"/join/{consultation.join_code}/notice")
+        assert page.status_code == 200, page.text[:300]
+        data = {"csrf_token": csrf_from(page.text), "age_band": "18-20", "notice_id": str(notice_id), "agree": "on"}
+        response = await phone.post(f"/join/{consultation.join_code}/notice", data=data)
+        assert response.status_code == 303, response.text[:500]
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_an_event_published_in_one_process_reaches_a_stream_held_by_another(engine, settings, session):
+    _require_postgres(engine)
+    consultation = make_consultation(session, open=True)
+    from baraza.accounts.models import Organisation
+    from baraza.participation import services as psvc
+
+    user = make_user(session, role="facilitator", organisation=session.get(Organisation, consultation.organisation_id))
+    notice_id = psvc.latest_notice(session, consultation.id, "en").id  # type: ignore[union-attr]
+    session.commit()
+
+    with server_process(settings) as (holder, holder_process), server_process(settings) as (other, other_process):
+        assert holder_process.pid != other_process.pid
+
+        async def main() -> dict[str, Any]:
+            async with sign_in(holder, user.email) as client, stream(client, f"/live/consultation/{consultation.id}") as events:
+                await events.next()
+                # Published by the other process's use case, inside its transaction; this one
+                # hears of it through LISTEN/NOTIFY.
+                await join_over_http(other, consultation, notice_id)
+                return await events.next_event(timeout=20)
+
+        message = asyncio.run(main())
+    assert message["event"] == "participant.joined" and json.loads(message["data"]) == {}
+
+
+# Many streams -------------------------------------------------------------------------------------
+
+
+def _process_figures(pid: int) -> tuple[int, int]:
+    """(resident memory in KB, threads) of a process, from /proc."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]), int(fields["Threads"])
+
+
+def _database_connections(engine) -> int | None:
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")).scalar_one())
+
+
+@pytest.mark.slow
+def test_five_hundred_open_streams_hold_no_thread_or_session_each(engine, settings, session, capsys):
+    """One server process; 50 streams, then 500: its threads stay the same and its memory
+    grows by little per stream. Then one event reaches all 500. (On SQLite the event, published
+    by this test's process, reaches the server by its poll of the table.)"""
+    consultation = make_consultation(session)
+    from baraza.accounts.models import Organisation
+
+    user = make_user(session, role="facilitator", organisation=session.get(Organisation, consultation.organisation_id))
+    session.commit()
+    path = f"/live/consultation/{consultation.id}"
+    ref = Ref("consultation", consultation.id)
+
+    with server_process(settings) as (base, process):
+
+        async def open_streams(client: httpx2.AsyncClient, stack: contextlib.AsyncExitStack, count: int) -> list[Events]:
+            opened: list[Events] = []
+            for offset in range(0, count, 25):  # 25 at a time, like phones arriving in a room
+                batch = await asyncio.gather(*(stack.enter_async_context(stream(client, path)) for _ in range(min(25, count - offset))))
+                await asyncio.gather(*(events.next() for events in batch))
+                opened.extend(batch)
+            return opened
+
+        async def main() -> dict[str, Any]:
+            limits = httpx2.Limits(max_connections=None, max_keepalive_connections=0)
+            async with sign_in(base, user.email) as signed_in:
+                cookies = signed_in.cookies
+            async with httpx2.AsyncClient(base_url=base, cookies=cookies, timeout=60, limits=limits) as client:
+                async with contextlib.AsyncExitStack() as warm_up:  # first use: imports, pools
+                    await open_streams(client, warm_up, 25)
+                await asyncio.sleep(1)
+                async with contextlib.AsyncExitStack() as stack:
+                    streams = await open_streams(client, stack, 50)
+                    await asyncio.sleep(1)
+                    rss_50, threads_50 = _process_figures(process.pid)
+                    connections_50 = _database_connections(engine)
+                    streams += await open_streams(client, stack, 450)
+                    await asyncio.sleep(1)
+                    rss_500, threads_500 = _process_figures(process.pid)
+                    connections_500 = _database_connections(engine)
+                    with Session(engine) as s:
+                        publish(s, ref, "results", {"votes": 1}, coalesce=True)
+                        s.commit()
+                    messages = await asyncio.gather(*(events.next_event(timeout=30) for events in streams))
+            return {
+                "streams": len(streams),
+                "rss_50_kb": rss_50,
+                "rss_500_kb": rss_500,
+                "threads_50": threads_50,
+                "threads_500": threads_500,
+                "connections_50": connections_50,
+                "connections_500": connections_500,
+                "delivered": sum(1 for m in messages if m["event"] == "results" and json.loads(m["data"]) == {"votes": 1}),
+            }
+
+        figures = asyncio.run(main())
+    per_stream_kb = (figures["rss_500_kb"] - figures["rss_50_kb"]) / 450
+    with capsys.disabled():
+        print(f"\nlive streams ({engine.dialect.name}): {figures}, {per_stream_kb:.1f} KB per stream")
+    assert figures["streams"] == 500 and figures["delivered"] == 500
+    # No thread per stream: the 450 more streams start none (a worker thread or two of the
+    # pool may come or go).
+    assert figures["threads_500"] <= figures["threads_50"] + 2, figures
+    # Memory: a few tens of KB per stream at most (an asyncio queue, the response's tasks).
+    assert per_stream_kb < 150, figures
+    if figures["connections_50"] is not None:  # and no database connection per stream
+        assert figures["connections_500"] <= figures["connections_50"] + 2, figures
