@@ -26,7 +26,7 @@ def write_concurrently(engine, session: Session, *, threads: int, entries_each: 
             barrier.wait(timeout=30)
             for i in range(entries_each):
                 with Session(engine) as s:
-                    record_audit(s, Actor(user_id=1000 + n, organisation_id=1), "test.concurrent", [("thread", n)], {"i": i})
+                    record_audit(s, Actor(user_id=1000 + n, organisation_id=1), "test.concurrent", [("user", 1000 + n)], {"i": i})
                     s.commit()
         except BaseException as exc:  # noqa: BLE001 - reported to the test
             failures.append(exc)
