@@ -23,7 +23,7 @@ from baraza.consultations.access import (
 from baraza.consultations.models import DATA_CATEGORIES, GUARDIAN_MODES, PARTICIPATION, Consultation
 from baraza.disclosure import suppress_counts
 from baraza.errors import InvalidInput
-from baraza.governance.services import gate_problems, impact_assessment_of, unanswered
+from baraza.governance.services import do_override_consent, gate_problems, impact_assessment_of, unanswered
 from baraza.i18n import LANGUAGES, N_, translate
 from baraza.participation import services as psvc
 from baraza.participation.keys import seal, unseal
@@ -362,7 +362,7 @@ def override(request: Request) -> Response:
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            psvc.do_override_consent(
+            do_override_consent(
                 session, a, consultation.id,  # type: ignore[arg-type]
                 pseudonym=form_text(request, "pseudonym", max_length=12), choice=form_text(request, "choice", max_length=16),
                 value=form_text(request, "value", max_length=3) == "yes", reason=form_text(request, "reason", max_length=4000),

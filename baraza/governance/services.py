@@ -1,5 +1,9 @@
 """Impact assessment and decision log: the gates and the provenance of decisions about data.
 
+Governance sits on participation, never under it: the gate reads the notices, the override of a
+consent choice writes a consent record, and sharing and retention read and erase participants
+(`baraza.participation` imports nothing from here).
+
 Sharing agreements and exports are in `baraza.governance.sharing`; retention and the purge in
 `baraza.governance.retention`.
 """
@@ -20,6 +24,8 @@ from baraza.db import utcnow
 from baraza.errors import Forbidden, InvalidInput
 from baraza.governance.models import DataDecision, ImpactAssessment
 from baraza.i18n import N_, Message, message_to_json, translate
+from baraza.participation.models import ConsentKind, ConsentRecord, Participant
+from baraza.participation.services import CHOICE_LABELS, CHOICES, emit_participant_event, latest_notice, record_consent
 
 
 @dataclass(frozen=True)
@@ -80,8 +86,6 @@ def unanswered(assessment: ImpactAssessment | None) -> list[str]:
 
 def gate_problems(session: Session, consultation: Consultation) -> list[str]:
     """Why a consultation may not open yet; empty when it may."""
-    from baraza.participation.services import latest_notice  # participation depends on this module
-
     problems: list[str] = []
     assessment = impact_assessment_of(session, consultation)
     missing = unanswered(assessment)
@@ -147,6 +151,39 @@ def do_record_decision(session: Session, actor: Actor, consultation_id: int, *, 
     decision = record_decision(session, actor, consultation, kind, summary, reason, alternatives)
     session.commit()
     return decision
+
+
+def do_override_consent(
+    session: Session, actor: Actor, consultation_id: int, *, pseudonym: str, choice: str, value: bool, reason: str, alternatives: str = ""
+) -> ConsentRecord:
+    """Override one consent choice of a participant: needs `consent.override` and a written
+    reason; writes a consent record, a decision-log entry and an audit entry (SECURITY 20)."""
+    consultation = access_consultation(session, actor, consultation_id, "consent.override")
+    if choice not in CHOICES:
+        raise InvalidInput(errors={"choice": N_("Choose which choice to override.")})
+    if len(reason.strip()) < 10:
+        raise InvalidInput(errors={"reason": N_("Write the reason for overriding a young person's choice.")})
+    participant = session.exec(
+        select(Participant).where(Participant.consultation_id == consultation.id, Participant.pseudonym == pseudonym.strip().upper())
+    ).one_or_none()
+    if participant is None:
+        raise InvalidInput(errors={"pseudonym": N_("No participant of this consultation has that reference.")})
+    if participant.withdrawn_at is not None:
+        raise InvalidInput("This participant has withdrawn; their choices can no longer change.")
+    setattr(participant, f"consent_{choice}", value)
+    session.add(participant)
+    record = record_consent(session, participant, ConsentKind.OVERRIDE, given_by="staff", method="override", helper=actor, reason=reason.strip()[:4000])
+    who, what = participant.pseudonym, CHOICE_LABELS[choice]
+    summary = (
+        N_("Override for participant %(participant)s: %(choice)s, now allowed", participant=who, choice=what)
+        if value
+        else N_("Override for participant %(participant)s: %(choice)s, now refused", participant=who, choice=what)
+    )
+    record_decision(session, actor, consultation, "override_consent", summary, reason, alternatives)
+    record_audit(session, actor, "consent.override", [("participant", participant.id), ("consultation", consultation.id), ("consent_record", record.id)], {"choice": choice, "set_to": value})
+    emit_participant_event(session, "participant.consent_changed", participant, actor, **{choice: value})
+    session.commit()
+    return record
 
 
 def decisions_of(session: Session, consultation: Consultation) -> list[DataDecision]:

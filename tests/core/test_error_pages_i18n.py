@@ -16,8 +16,8 @@ from starlette.routing import Route
 from baraza import errors
 from baraza.consultations import services as csvc
 from baraza.governance.models import DataDecision
+from baraza.governance.services import do_override_consent
 from baraza.i18n import LANGUAGE_COOKIE, load_translations, message_from_json, message_to_json, translate
-from baraza.participation import services as psvc
 from tests.conftest import login, post_form
 from tests.consultations.conftest import _session_follows_requests  # noqa: F401 - autouse fixture
 from tests.consultations.factories import make_consultation, make_notice, make_participant
@@ -140,7 +140,7 @@ def test_code_written_summaries_read_in_a_spanish_speaking_staff_members_languag
     session.commit()
     make_notice(session, consultation, "en")
     participant, _token, _phrase = make_participant(session, settings, consultation)
-    psvc.do_override_consent(
+    do_override_consent(
         session, actor_of(session, dpo), consultation.id, pseudonym=participant.pseudonym, choice="quoting", value=False,  # type: ignore[arg-type]
         reason="The quote would identify the young person.",
     )

@@ -39,6 +39,18 @@ def test_the_core_never_imports_an_app():
     assert not offences, offences
 
 
+
+def test_participation_never_imports_governance():
+    """Governance sits on participation: its gate reads the notices, its override writes a consent
+    record, its exports and purge read and erase participants. The other way round is a circle."""
+    offences = [
+        f"{path.relative_to(PROJECT_ROOT)}:{line} imports {name}"
+        for path in sorted((CORE / "participation").rglob("*.py"))
+        for line, name in _imports(path)
+        if name == "baraza.governance" or name.startswith("baraza.governance.")
+    ]
+    assert not offences, offences
+
 def test_the_check_itself_catches_an_app_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("import os\nfrom surveys.models import Survey\nimport tracker\nimportlib.import_module('insights.x')\n")

@@ -1,0 +1,200 @@
+"""Consent and assent: the consent records, a guardian's consent, the participant's choices and
+withdrawal, and the counts per consent state.
+
+Overriding a choice is a decision about data: `baraza.governance.services.do_override_consent`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from baraza.accounts.roles import Actor
+from baraza.audit.services import record_audit
+from baraza.consultations.access import access_consultation
+from baraza.consultations.models import Consultation
+from baraza.db import utcnow
+from baraza.errors import Forbidden, InvalidInput
+from baraza.events import emit
+from baraza.i18n import N_
+from baraza.participation.api import analysable_participant_ids, participant_actor
+from baraza.participation.keys import guardian_code
+from baraza.participation.models import ConsentKind, ConsentRecord, ConsentStatus, Notice, Participant
+from baraza.refs import Ref
+from baraza.settings import Settings
+
+CHOICES = ("analysis", "quoting", "follow_up")
+# As staff name them (the consent override's form).
+CHOICE_LABELS = {"analysis": N_("Use in analysis"), "quoting": N_("Quoting their words"), "follow_up": N_("Being told about follow-up")}
+CONSENT_KIND_LABELS = {
+    "consent": N_("You agreed to take part"),
+    "assent": N_("You agreed to take part yourself"),
+    "guardian_consent": N_("Your parent or guardian agreed"),
+    "choices_changed": N_("You changed your choices"),
+    "override": N_("Staff changed a choice, with a written reason"),
+    "withdrawal": N_("You left"),
+}
+
+
+def record_consent(
+    session: Session, participant: Participant, kind: ConsentKind, *, given_by: str, method: str,
+    notice: Notice | None = None, helper: Actor | None = None, reason: str | None = None, reference: str | None = None,
+) -> ConsentRecord:
+    """Write a consent record holding the participant's choices as they are now (no commit)."""
+    if notice is None:
+        last = session.exec(
+            select(ConsentRecord).where(ConsentRecord.participant_id == participant.id, col(ConsentRecord.notice_id).is_not(None))
+            .order_by(col(ConsentRecord.id).desc()).limit(1)
+        ).one_or_none()
+        notice_id, version = (last.notice_id, last.notice_version) if last else (None, None)
+    else:
+        notice_id, version = notice.id, notice.version
+    record = ConsentRecord(
+        participant_id=participant.id,  # type: ignore[arg-type]
+        consultation_id=participant.consultation_id,
+        kind=kind.value,
+        given_by=given_by,
+        method=method,
+        notice_id=notice_id,
+        notice_version=version,
+        language=participant.language,
+        under_age_of_consent=participant.under_age_of_consent,
+        analysis=participant.consent_analysis,
+        quoting=participant.consent_quoting,
+        follow_up=participant.consent_follow_up,
+        guardian_reference=reference,
+        recorded_by_user_id=helper.user_id if helper else None,
+        reason=reason,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def consent_history(session: Session, participant: Participant) -> list[ConsentRecord]:
+    return list(session.exec(select(ConsentRecord).where(ConsentRecord.participant_id == participant.id).order_by(col(ConsentRecord.id))).all())
+
+
+def _check_may_act(participant: Participant) -> None:
+    if participant.withdrawn_at is not None:
+        raise Forbidden("You have left this consultation, so nothing more can be saved.")
+
+
+def _audit_participant(session: Session, participant: Participant, helper: Actor | None, action: str, detail: dict[str, Any] | None = None) -> None:
+    actor = helper if helper is not None else participant_actor(participant)
+    if helper is not None:
+        action = action.replace("participant.", "participant.assisted_", 1) if action.startswith("participant.") else action + "_assisted"
+    record_audit(session, actor, action, [("participant", participant.id), ("consultation", participant.consultation_id)], detail)
+
+
+def emit_participant_event(session: Session, name: str, participant: Participant, helper: Actor | None, *refs: Ref, **data: Any) -> None:
+    """Tell the apps (workshops' screens, insights' next run) that a participant changed."""
+    emit(
+        session, name, actor=helper or participant_actor(participant), consultation_id=participant.consultation_id,
+        refs=[Ref("participant", participant.id), *refs], **data,
+    )
+
+
+# Guardian consent ------------------------------------------------------------------------------
+
+
+def pending_guardian_code(settings: Settings, participant: Participant) -> str | None:
+    if participant.consent_status != ConsentStatus.PENDING_GUARDIAN:
+        return None
+    return guardian_code(settings, participant.id)  # type: ignore[arg-type]
+
+
+def do_record_guardian_consent(
+    session: Session, settings: Settings, actor: Actor, consultation_id: int, *, code: str, method: str, reference: str, confirmed: bool
+) -> Participant:
+    """A facilitator records a guardian's consent for a young person waiting for it.
+
+    The young person shows the code on their phone; the facilitator confirms the guardian is
+    present and agrees (`attested`) or types the paper form's reference (`paper`). Needs
+    `participant.assist` on the consultation; audited with the facilitator's name.
+    """
+    consultation = access_consultation(session, actor, consultation_id, "participant.assist")
+    if method not in consultation.guardian_modes:
+        raise InvalidInput(errors={"method": N_("This consultation does not allow that way of recording guardian consent.")})
+    if method == "attested" and not confirmed:
+        raise InvalidInput(errors={"confirmed": N_("Confirm that the guardian is here and agrees.")})
+    if method == "paper" and not reference.strip():
+        raise InvalidInput(errors={"reference": N_("Type the reference written on the paper form.")})
+    wanted = "".join(ch for ch in code.upper() if ch.isalnum())
+    pending = session.exec(
+        select(Participant).where(Participant.consultation_id == consultation.id, Participant.consent_status == ConsentStatus.PENDING_GUARDIAN)
+    ).all()
+    match = next((p for p in pending if guardian_code(settings, p.id).replace("-", "") == wanted), None)  # type: ignore[arg-type]
+    if match is None:
+        raise InvalidInput(errors={"code": N_("No one is waiting with this code. Check it on the young person's phone.")})
+    match.consent_status = ConsentStatus.VALID.value
+    session.add(match)
+    record_consent(
+        session, match, ConsentKind.GUARDIAN, given_by="guardian", method=method, helper=actor,
+        reference=reference.strip()[:64] or None,
+    )
+    record_audit(session, actor, "consent.guardian", [("participant", match.id), ("consultation", consultation.id)], {"method": method})
+    emit_participant_event(session, "participant.consented", match, actor, kind="guardian")
+    session.commit()
+    return match
+
+
+# Consent choices and withdrawal ----------------------------------------------------------------
+
+
+def do_change_choices(
+    session: Session, consultation: Consultation, participant: Participant, *, analysis: bool, quoting: bool, follow_up: bool,
+    helper: Actor | None = None,
+) -> ConsentRecord:
+    """The participant changes any of their three choices; a new consent record keeps the history."""
+    _check_may_act(participant)
+    participant.consent_analysis, participant.consent_quoting, participant.consent_follow_up = analysis, quoting, follow_up
+    session.add(participant)
+    record = record_consent(session, participant, ConsentKind.CHOICES, given_by="self", method="assisted" if helper else "online", helper=helper)
+    _audit_participant(session, participant, helper, "participant.consent_choices", {"analysis": analysis, "quoting": quoting, "follow_up": follow_up})
+    emit_participant_event(session, "participant.consent_changed", participant, helper, analysis=analysis, quoting=quoting, follow_up=follow_up)
+    session.commit()
+    return record
+
+
+def do_withdraw(session: Session, consultation: Consultation, participant: Participant, *, helper: Actor | None = None) -> Participant:
+    """Leave the consultation. From now on the participant is excluded from every count, chart,
+    theme, quote and export (the selectables in participation.api), and the purge erases their
+    data within the consultation's `erase_after_withdrawal_days` (SECURITY 21)."""
+    _check_may_act(participant)
+    participant.consent_status = ConsentStatus.WITHDRAWN.value
+    participant.withdrawn_at = utcnow()
+    participant.consent_analysis = participant.consent_quoting = participant.consent_follow_up = False
+    session.add(participant)
+    record_consent(session, participant, ConsentKind.WITHDRAWAL, given_by="self", method="assisted" if helper else "online", helper=helper)
+    _audit_participant(session, participant, helper, "participant.withdraw")
+    emit_participant_event(session, "participant.withdrawn", participant, helper)
+    session.commit()
+    return participant
+
+
+# Counts for staff ------------------------------------------------------------------------------
+
+
+def participation_counts(session: Session, consultation: Consultation, context_ids: list[int] | None = None) -> dict[str, Any]:
+    """People per consent state and per context, before small-number suppression.
+
+    `context_ids` limits the figures to those contexts (the ones the viewer may see)."""
+    in_contexts = [] if context_ids is None else [col(Participant.context_id).in_(context_ids)]
+    rows = session.exec(
+        select(Participant.context_id, Participant.consent_status, func.count())
+        .where(Participant.consultation_id == consultation.id, *in_contexts)
+        .group_by(col(Participant.context_id), col(Participant.consent_status))
+    ).all()
+    by_status: dict[str, int] = {s.value: 0 for s in ConsentStatus}
+    for _context, status, n in rows:
+        by_status[status] = by_status.get(status, 0) + int(n)
+    analysable_by_context = dict(
+        session.exec(
+            select(Participant.context_id, func.count())
+            .where(col(Participant.id).in_(analysable_participant_ids(consultation.id)), *in_contexts)  # type: ignore[arg-type]
+            .group_by(col(Participant.context_id))
+        ).all()
+    )
+    return {"by_status": by_status, "analysable_by_context": {int(k): int(v) for k, v in analysable_by_context.items()}}

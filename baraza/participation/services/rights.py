@@ -1,0 +1,341 @@
+"""The participant's rights over their data: about you, my data (see, download, correct, delete),
+staff helping with the recovery phrase, and erasure."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from babel.support import NullTranslations
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from baraza.accounts import auth
+from baraza.accounts.models import Context
+from baraza.accounts.roles import Actor
+from baraza.audit.services import record_audit
+from baraza.consultations.access import access_consultation, categories_of
+from baraza.consultations.models import Consultation
+from baraza.db import utcnow
+from baraza.errors import InvalidInput, NotFound, TooManyRequests
+from baraza.i18n import N_
+from baraza.participation.api import require_consent_to_answer
+from baraza.participation.keys import recovery_hash, seal, unseal
+from baraza.participation.models import ConsentRecord, Correction, Participant, ParticipantDevice
+from baraza.participation.services.consent import _audit_participant, _check_may_act, consent_history, emit_participant_event
+from baraza.participation.services.joining import age_bands
+from baraza.registry import ParticipantItem, Registry
+from baraza.settings import Settings
+
+CORE_SOURCE = "participation.about"
+CORRECTION_PURPOSE = "correction"
+GENDER_OPTIONS = {
+    "girl": N_("A girl or young woman"),
+    "boy": N_("A boy or young man"),
+    "another": N_("In another way"),
+    "prefer_not": N_("I prefer not to say"),
+}
+ASSIST_LOOKUPS_PER_WINDOW = 30
+
+
+# About you (demographics as bands) -------------------------------------------------------------
+
+
+def do_save_about_you(
+    session: Session, consultation: Consultation, participant: Participant, *, gender: str | None, location: str | None,
+    helper: Actor | None = None,
+) -> Participant:
+    """Store only the demographics the consultation declares, from its lists (no free text).
+    Like any contribution, only with valid consent (SECURITY 18)."""
+    require_consent_to_answer(session, participant, consultation)
+    categories = categories_of(session, consultation)
+    problems = {}
+    if "gender" in categories and gender:
+        if gender not in GENDER_OPTIONS:
+            problems["gender"] = N_("Choose one of the options.")
+        else:
+            participant.gender = gender
+    if "location" in categories and location:
+        if location not in consultation.location_options:
+            problems["location"] = N_("Choose one of the areas.")
+        else:
+            participant.location = location
+    if problems:
+        raise InvalidInput(errors=problems)
+    participant.demographics_at = utcnow()
+    session.add(participant)
+    _audit_participant(session, participant, helper, "participant.about_you", {"fields": [k for k in ("gender", "location") if k in categories]})
+    session.commit()
+    return participant
+
+
+# My data: see, download, correct, delete -------------------------------------------------------
+
+
+def core_items(session: Session, consultation: Consultation, participant: Participant) -> list[ParticipantItem]:
+    """The demographics the core holds, as items like any app's (correctable, deletable)."""
+    context = session.get(Context, participant.context_id)
+    items = []
+    when = participant.demographics_at or participant.joined_at
+    if participant.age_band and context is not None:
+        bands = age_bands(context.age_of_consent)
+        # Only bands on the same side of the age of consent: crossing it changes who must agree.
+        same_side = [b for b in bands if b.under_age_of_consent == participant.under_age_of_consent]
+        items.append(ParticipantItem(
+            source=CORE_SOURCE, item_id="age_band", category="age_band", label=N_("Your age"), value=participant.age_band,
+            created_at=when, group=N_("About you"), kind="choice", choices=tuple((b.key, b.key) for b in same_side), correctable=True,
+        ))
+    if participant.gender:
+        items.append(ParticipantItem(
+            source=CORE_SOURCE, item_id="gender", category="gender", label=N_("Your gender"), value=participant.gender,
+            created_at=when, group=N_("About you"), kind="choice", choices=tuple(GENDER_OPTIONS.items()), correctable=True,
+        ))
+    if participant.location:
+        items.append(ParticipantItem(
+            source=CORE_SOURCE, item_id="location", category="location", label=N_("Your area"), value=participant.location,
+            created_at=when, group=N_("About you"), kind="choice", choices=tuple((o, o) for o in consultation.location_options), correctable=True,
+        ))
+    return items
+
+
+def participant_items(session: Session, registry: Registry, consultation: Consultation, participant: Participant) -> list[ParticipantItem]:
+    """Everything the participant contributed: the core's items, then every app's."""
+    items = core_items(session, consultation, participant)
+    for hook in registry.participant_data:
+        items.extend(hook(session, consultation, participant) or [])
+    return items
+
+
+def _find_item(session: Session, registry: Registry, consultation: Consultation, participant: Participant, source: str, item_id: str) -> ParticipantItem:
+    for item in participant_items(session, registry, consultation, participant):
+        if item.source == source and item.item_id == item_id:
+            return item
+    # Another participant's item answers exactly like a missing one.
+    raise NotFound("We could not find that item in your data.")
+
+
+def corrections_of(session: Session, settings: Settings, participant: Participant) -> dict[tuple[str, str], list[tuple[str, datetime]]]:
+    rows = session.exec(select(Correction).where(Correction.participant_id == participant.id).order_by(col(Correction.id))).all()
+    out: dict[tuple[str, str], list[tuple[str, datetime]]] = {}
+    for row in rows:
+        value = unseal(settings, CORRECTION_PURPOSE, row.previous_value) or ""
+        out.setdefault((row.source, row.item_id), []).append((value, row.corrected_at))
+    return out
+
+
+def do_correct_item(
+    session: Session, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant,
+    *, source: str, item_id: str, new_value: str, helper: Actor | None = None,
+) -> ParticipantItem:
+    """Correct one of the participant's own items; the previous value is kept (encrypted) as
+    history (SECURITY 22). Core items are corrected here; app items through
+    `registry.participant_correctors`."""
+    _check_may_act(participant)
+    item = _find_item(session, registry, consultation, participant, source, item_id)
+    if not item.correctable:
+        raise InvalidInput("This cannot be changed. You can delete it instead.")
+    new_value = new_value.strip()
+    if not new_value:
+        raise InvalidInput(errors={"value": N_("Write the new answer, or delete it instead.")})
+    if item.kind == "choice" and new_value not in {value for value, _ in item.choices}:
+        raise InvalidInput(errors={"value": N_("Choose one of the options.")})
+    if len(new_value) > 4000:
+        raise InvalidInput(errors={"value": N_("Keep this under %(max)s characters.", max=4000)})
+    if new_value == item.value:
+        raise InvalidInput(errors={"value": N_("This is the same as before.")})
+    if source == CORE_SOURCE:
+        previous = item.value
+        setattr(participant, item_id, new_value)
+        participant.demographics_at = utcnow()
+        session.add(participant)
+    else:
+        previous = None
+        for corrector in registry.participant_correctors:
+            previous = corrector(session, consultation, participant, item, new_value)
+            if previous is not None:
+                break
+        if previous is None:
+            raise InvalidInput("This cannot be changed. You can delete it instead.")
+    session.add(Correction(
+        participant_id=participant.id,  # type: ignore[arg-type]
+        consultation_id=consultation.id,  # type: ignore[arg-type]
+        source=source, item_id=item_id, category=item.category, item_created_at=item.created_at,
+        previous_value=seal(settings, CORRECTION_PURPOSE, str(previous)),
+        corrected_by_user_id=helper.user_id if helper else None,
+    ))
+    _audit_participant(session, participant, helper, "participant.correct", {"source": source, "item": item_id})
+    emit_participant_event(session, "participant.item_changed", participant, helper, change="corrected", source=source, item=item_id)
+    session.commit()
+    return item
+
+
+def _delete_core_item(participant: Participant, item_id: str) -> None:
+    setattr(participant, item_id, None)
+
+
+def do_delete_item(
+    session: Session, registry: Registry, consultation: Consultation, participant: Participant, *, source: str, item_id: str,
+    helper: Actor | None = None,
+) -> None:
+    """Delete one of the participant's items, with its correction history."""
+    item = _find_item(session, registry, consultation, participant, source, item_id)
+    if not item.deletable:
+        raise InvalidInput("This cannot be deleted on its own. You can leave the consultation instead.")
+    if source == CORE_SOURCE:
+        _delete_core_item(participant, item_id)
+        session.add(participant)
+    else:
+        for eraser in registry.participant_erasers:
+            eraser(session, consultation, participant, [item])
+    session.exec(delete(Correction).where(  # type: ignore[call-overload]
+        col(Correction.participant_id) == participant.id, col(Correction.source) == source, col(Correction.item_id) == item_id
+    ))
+    _audit_participant(session, participant, helper, "participant.delete_item", {"source": source, "item": item_id})
+    emit_participant_event(session, "participant.item_changed", participant, helper, change="deleted", source=source, item=item_id)
+    session.commit()
+
+
+def my_data(session: Session, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant) -> dict[str, Any]:
+    """Everything held about a participant, as plain data: what the download contains."""
+    context = session.get(Context, participant.context_id)
+    history = corrections_of(session, settings, participant)
+    items = []
+    for item in participant_items(session, registry, consultation, participant):
+        row = asdict(item)
+        row["created_at"] = item.created_at.isoformat()
+        row["choices"] = [list(c) for c in item.choices]
+        row["history"] = [{"previous_value": v, "changed_at": t.isoformat()} for v, t in history.get((item.source, item.item_id), [])]
+        items.append(row)
+    return {
+        "consultation": consultation.title_in(participant.language),
+        "context": context.name if context else "",
+        "reference": participant.pseudonym,
+        "language": participant.language,
+        "joined_at": participant.joined_at.isoformat(),
+        "withdrawn_at": participant.withdrawn_at.isoformat() if participant.withdrawn_at else None,
+        "under_age_of_consent": participant.under_age_of_consent,
+        "consent_status": participant.consent_status,
+        "choices": {"analysis": participant.consent_analysis, "quoting": participant.consent_quoting, "follow_up": participant.consent_follow_up},
+        "consent_records": [
+            {
+                "kind": r.kind, "given_by": r.given_by, "method": r.method, "notice_version": r.notice_version,
+                "language": r.language, "analysis": r.analysis, "quoting": r.quoting, "follow_up": r.follow_up,
+                "at": r.created_at.isoformat(),
+            }
+            for r in consent_history(session, participant)
+        ],
+        "items": items,
+    }
+
+
+def neutralise_cell(value: Any) -> str:
+    """CSV cells starting with = + - @ (after whitespace or control characters too) are
+    prefixed with a quote so a spreadsheet never runs them (SECURITY 33)."""
+    text = "" if value is None else str(value)
+    stripped = text.lstrip(" \t\r\n\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f")
+    if stripped[:1] in {"=", "+", "-", "@"} or text[:1] in {"\t", "\r"}:
+        return "'" + text
+    return text
+
+
+def do_download_my_data(
+    session: Session, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant, fmt: str,
+    *, helper: Actor | None = None, translations: NullTranslations | None = None,
+) -> tuple[bytes, str, str]:
+    """The participant's data as JSON or CSV: (body, content type, file name). Audited.
+
+    The spreadsheet's headings and the core's own labels are in the participant's language
+    (`translations`); JSON keeps stable English keys for programs."""
+    if fmt not in {"json", "csv"}:
+        raise InvalidInput("Choose JSON or CSV.")
+    t = (translations or NullTranslations()).gettext
+    data = my_data(session, settings, registry, consultation, participant)
+    if fmt == "json":
+        body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+        content_type = "application/json"
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([t(N_("group")), t(N_("question")), t(N_("your answer")), t(N_("kind")), t(N_("when")), t(N_("earlier answers"))])
+        for key in ("reference", "context", "joined_at", "consent_status"):
+            writer.writerow([t(N_("taking part")), key, neutralise_cell(data[key]), "", "", ""])
+        for name, value in data["choices"].items():
+            writer.writerow([t(N_("your choices")), name, t(N_("yes")) if value else t(N_("no")), "", "", ""])
+        for item in data["items"]:
+            core = item["source"] == CORE_SOURCE
+            value = t(GENDER_OPTIONS[item["value"]]) if core and item["item_id"] == "gender" and item["value"] in GENDER_OPTIONS else item["value"]
+            writer.writerow([
+                neutralise_cell(t(item["group"]) if core else item["group"]), neutralise_cell(t(item["label"]) if core else item["label"]),
+                neutralise_cell(value), item["category"],
+                item["created_at"], neutralise_cell(" | ".join(h["previous_value"] for h in item["history"])),
+            ])
+        body = ("\ufeff" + out.getvalue()).encode()  # the BOM lets spreadsheets read Arabic and accents
+        content_type = "text/csv; charset=utf-8"
+    _audit_participant(session, participant, helper, "participant.download", {"format": fmt})
+    session.commit()
+    return body, content_type, f"my-data.{fmt}"
+
+
+# Staff helping with the recovery phrase --------------------------------------------------------
+
+
+def do_find_participant_by_phrase(session: Session, settings: Settings, actor: Actor, consultation_id: int, phrase: str) -> Participant:
+    """A staff member (`participant.assist`) opens a participant's data with their recovery
+    phrase, at the young person's request. Lookups per staff member are rate-limited; audited."""
+    consultation = access_consultation(session, actor, consultation_id, "participant.assist")
+    key = auth.keyed(settings, "assist", str(actor.user_id))
+    if auth.throttle_count(session, key, timedelta(minutes=settings.throttle_window_minutes)) >= ASSIST_LOOKUPS_PER_WINDOW:
+        raise TooManyRequests("Too many look-ups. Wait a few minutes.")
+    auth.throttle_hit(session, key)
+    participant = session.exec(
+        select(Participant).where(Participant.consultation_id == consultation.id, Participant.recovery_hash == recovery_hash(settings, phrase))
+    ).one_or_none()
+    if participant is None:
+        record_audit(session, actor, "participant.assist_not_found", [("consultation", consultation.id)])
+        raise InvalidInput(errors={"phrase": N_("No participant of this consultation has these words.")}).recorded()
+    record_audit(session, actor, "participant.assist_open", [("participant", participant.id), ("consultation", consultation.id)])
+    session.commit()
+    return participant
+
+
+def do_record_assist_view(session: Session, actor: Actor, participant: Participant) -> None:
+    """A staff member saw a participant's data while helping them (SECURITY 23)."""
+    record_audit(session, actor, "participant.assist_view", [("participant", participant.id), ("consultation", participant.consultation_id)])
+    session.commit()
+
+
+def access_assisted_participant(session: Session, actor: Actor, consultation_id: int, participant_id: int) -> tuple[Consultation, Participant]:
+    """The participant a staff member opened with the phrase (id from a sealed cookie), checked
+    again against the staff member's scope on every request."""
+    consultation = access_consultation(session, actor, consultation_id, "participant.assist")
+    participant = session.exec(
+        select(Participant).where(Participant.id == participant_id, Participant.consultation_id == consultation.id)
+    ).one_or_none()
+    if participant is None:
+        raise NotFound()
+    return consultation, participant
+
+
+# Erasure (withdrawal, retention) ---------------------------------------------------------------
+
+
+def erase_participant(session: Session, registry: Registry, consultation: Consultation, participant: Participant) -> int:
+    """Delete everything about a participant: every app's items, corrections, consent records,
+    devices and the participant row. No commit (the purge commits and audits)."""
+    count = 0
+    for eraser in registry.participant_erasers:
+        count += int(eraser(session, consultation, participant, None) or 0)
+    for model, column in (
+        (Correction, Correction.participant_id),
+        (ConsentRecord, ConsentRecord.participant_id),
+        (ParticipantDevice, ParticipantDevice.participant_id),
+    ):
+        result = session.exec(delete(model).where(col(column) == participant.id))  # type: ignore[call-overload]
+        count += int(result.rowcount or 0)
+    session.delete(participant)
+    session.flush()
+    return count + 1
