@@ -7,6 +7,7 @@ import argparse
 import getpass
 import os
 import sys
+from typing import Any
 
 from baraza.settings import Settings, SettingsError
 
@@ -24,12 +25,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings()
     from baraza.app import create_app
+    from baraza.serving import NoDelayHTTPProtocol
 
+    # TCP_NODELAY on every connection, which uvicorn's --workers mode leaves off (baraza/serving.py).
+    options: dict[str, Any] = {"http": NoDelayHTTPProtocol, "proxy_headers": True, "log_level": "info"}
     if args.workers > 1:
         # Several processes need a factory uvicorn can import in each of them.
-        uvicorn.run("baraza.asgi:app", host=settings.host, port=settings.port, workers=args.workers, proxy_headers=True, log_level="info")
+        uvicorn.run("baraza.asgi:app", host=settings.host, port=settings.port, workers=args.workers, **options)
     else:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=True, log_level="info")
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **options)
     return 0
 
 

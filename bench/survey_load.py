@@ -138,8 +138,11 @@ def free_port() -> int:
 def start_server(database_url: str, var_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "BARAZA_DATABASE_URL": database_url, "BARAZA_SECRET_KEY": SECRET, "BARAZA_ENV": "test",
            "BARAZA_VAR_DIR": str(var_dir), "PYTHONPATH": str(ROOT)}
+    # The HTTP protocol `baraza serve` uses (TCP_NODELAY, baraza/serving.py), so the bench
+    # serves the way production does.
     cmd = [sys.executable, "-m", "uvicorn", "bench.ceiling:app", "--host", "127.0.0.1", "--port", str(port),
-           "--log-level", "warning", "--no-access-log", "--workers", str(workers)]
+           "--log-level", "warning", "--no-access-log", "--workers", str(workers),
+           "--http", "baraza.serving:NoDelayHTTPProtocol"]
     process = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
