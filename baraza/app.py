@@ -67,6 +67,9 @@ def create_app(settings: Settings) -> Starlette:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Outside development templates do not change while the process runs; checking each
+        # one's file (a stat per include, ten for a ten-question screen) bought nothing.
+        auto_reload=settings.environment == "development",
     )
     jinja.newstyle_gettext = True  # type: ignore[attr-defined]
     jinja.globals["current_csrf_token"] = current_csrf_token

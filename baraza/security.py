@@ -31,6 +31,9 @@ CSRF_COOKIE = "baraza_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Polled by load balancers, never by a browser, never rendering a form: no CSRF cookie (a random
+# value, an HMAC and a Set-Cookie header) is minted for them on every poll.
+NO_CSRF_COOKIE_PATHS = frozenset({"/healthz"})
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -95,7 +98,7 @@ class CSRFMiddleware:
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (scope["method"] in SAFE_METHODS and scope["path"] in NO_CSRF_COOKIE_PATHS):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from baraza.accounts.roles import Actor
 from baraza.audit.models import AuditEntry
 from baraza.audit.services import VerifyResult, record_audit, verify_chain
-from baraza.db import utcnow
+from baraza.db import make_engine, utcnow
 from tests.factories import make_organisation
 
 
@@ -86,16 +86,42 @@ def test_sqlite_writers_take_the_lock_when_they_begin(engine):
     """BEGIN IMMEDIATE: a second writer waits for the first instead of failing to upgrade."""
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
+    # A second engine on the same file: the writing engine itself keeps one connection.
+    other = make_engine(str(engine.url))
     with engine.connect() as first:
         first.execute(text("SELECT 1"))  # a read, but the transaction already holds the write lock
-        second = engine.raw_connection()  # the driver's connection: no transaction begun yet
+        second = other.raw_connection()  # the driver's connection: no transaction begun yet
         try:
             second.execute("PRAGMA busy_timeout = 0")
             with pytest.raises(Exception, match="locked"):
                 second.execute("BEGIN IMMEDIATE")
         finally:
             second.close()
+            other.dispose()
         first.rollback()
+
+
+def test_sqlite_writers_of_one_process_wait_in_turn_for_its_writing_connection(engine):
+    """The writing engine keeps one connection: a second writer waits for it in the pool's
+    queue (served in turn) instead of in SQLite's busy handler (which polls, in no order)."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    done = threading.Event()
+
+    def second_writer() -> None:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+            conn.rollback()
+        done.set()
+
+    with engine.connect() as first:
+        first.execute(text("SELECT 1"))
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        assert not done.wait(0.3)  # still waiting for the connection, and not refused
+        first.rollback()
+    thread.join(10)
+    assert done.is_set()
 
 
 def test_a_page_that_reads_then_audits_survives_a_concurrent_commit(make_app, session, engine):
