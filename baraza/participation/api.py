@@ -48,23 +48,36 @@ def cookie_tokens(request: Request) -> list[str]:
     return list(dict.fromkeys(tokens))
 
 
-def _participant_for(session: Session, tokens: list[str], consultation_id: int | None) -> Participant | None:
+def _participants_for(session: Session, tokens: list[str]) -> list[Participant]:
+    """Every participant the tokens name, most recent token first."""
     if not tokens:
-        return None
+        return []
     hashes = [token_hash(t) for t in tokens]
     query = (
         select(Participant, ParticipantDevice.token_hash)
         .join(ParticipantDevice, col(ParticipantDevice.participant_id) == col(Participant.id))
         .where(col(ParticipantDevice.token_hash).in_(hashes))
     )
-    if consultation_id is not None:
-        query = query.where(Participant.consultation_id == consultation_id)
     rows = list(session.exec(query).all())
-    if not rows:
-        return None
     # The most recent token (first in the cookie) wins.
     rows.sort(key=lambda row: hashes.index(row[1]))
-    return rows[0][0]
+    return [row[0] for row in rows]
+
+
+def _cookie_participants(session: Session, request: Request) -> list[Participant]:
+    """The participants of the phone's cookie, read once per request and session.
+
+    The actor loader and the page both need them (the loader the most recent, the page the one
+    of its consultation): one query serves both, where there were two on every participant
+    page. Kept with the session it was read in, so a page run again in a new session (see
+    baraza.web._run) reads them again.
+    """
+    found = getattr(request.state, "cookie_participants", None)
+    if found is not None and found[0] is session:
+        return found[1]  # type: ignore[no-any-return]
+    participants = _participants_for(session, cookie_tokens(request))
+    request.state.cookie_participants = (session, participants)
+    return participants
 
 
 def current_participant(request: Request, consultation_id: int) -> Participant | None:
@@ -74,7 +87,10 @@ def current_participant(request: Request, consultation_id: int) -> Participant |
     their data until it is erased); use `require_consent_to_answer` before storing anything.
     """
     session: Session = request.state.db
-    return _participant_for(session, cookie_tokens(request), consultation_id)
+    for participant in _cookie_participants(session, request):
+        if participant.consultation_id == consultation_id:
+            return participant
+    return None
 
 
 def require_participant(request: Request, consultation: Consultation, *, consented: bool = True) -> Participant:
@@ -167,10 +183,10 @@ def load_participant_actor(session: Session, request: Request, settings: Setting
     Participant pages still call `current_participant(request, consultation_id)`, which picks
     the participant of that consultation; this only names the actor for audit and templates.
     """
-    participant = _participant_for(session, cookie_tokens(request), None)
-    if participant is None:
+    participants = _cookie_participants(session, request)
+    if not participants:
         return None
-    return participant_actor(participant)
+    return participant_actor(participants[0])
 
 
 def set_participant_cookie(request: Request, response: Response, settings: Settings, token: str) -> None:
