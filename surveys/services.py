@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -350,10 +351,8 @@ def _save_screen_once(
     digest: str,
     language: str,
 ) -> ScreenOutcome:
-    if participant in session:
-        # The page loaded the participant earlier; make the consent check read the row afresh
-        # (under its lock on PostgreSQL) instead of trusting the copy in the session.
-        session.expire(participant)
+    # The consent check reads the participant's row afresh under its lock (populate_existing),
+    # so the copy the page loaded earlier is not trusted; expiring it first only added a read.
     consent = require_consent_to_answer(session, participant, consultation)
     replay = _replay(session, participant, submission_id, digest)
     if replay is not None:
@@ -396,6 +395,7 @@ def _save_screen_once(
             merged = validation.prune(definition, merged)
 
     now = utcnow()
+    created = response is None
     if response is None:
         response = SurveyResponse(
             survey_id=survey.id,  # type: ignore[arg-type]
@@ -410,22 +410,32 @@ def _save_screen_once(
     session.add(SurveySubmission(submission_id=submission_id, response_id=response.id, screen=screen, digest=digest, outcome=outcome))  # type: ignore[arg-type]
     session.flush()  # the unique submission id is checked here: a racing copy stops at this line
 
-    rows = {row.question: row for row in answer_rows(session, response)}
+    # A response created just now has no answers to read back.
+    rows = {} if created else {row.question: row for row in answer_rows(session, response)}
     kinds = {q.name: q.kind for q in definition.questions()}
+    on_screen = {q.name for q in group.questions}
     for name, row in rows.items():
         if name not in merged:
             session.delete(row)
+    new_rows: list[dict[str, Any]] = []
     for name, value in merged.items():
         if name not in kinds:
             continue
-        if name not in {q.name for q in group.questions} and name in rows:
+        if name not in on_screen and name in rows:
             continue  # answers of other screens are kept as they are
         stored_value, text, category = _to_row_values(kinds[name], value)
         row = rows.get(name)
         if row is None:
-            row = SurveyAnswer(response_id=response.id, survey_id=survey.id, question=name, category=category)  # type: ignore[arg-type]
+            new_rows.append({"response_id": response.id, "survey_id": survey.id, "question": name, "value": stored_value,
+                             "text": text, "category": category, "created_at": now, "updated_at": now})
+            continue
         row.value, row.text, row.category, row.updated_at = stored_value, text, category, now
         session.add(row)
+    if new_rows:
+        # One executemany for the screen's new answers, through the same column types (JSON,
+        # encryption) in the same transaction. As ORM objects each cost a model validation and
+        # an INSERT ... RETURNING of its own, for ids nothing here reads (bench/profile_phone.py).
+        session.connection().execute(insert(SurveyAnswer.__table__), new_rows)  # type: ignore[attr-defined]
     response.current_screen = None if complete else outcome
     response.consent_record_id = consent.id  # type: ignore[assignment]
     response.language = language

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert as sa_insert
 from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
@@ -105,8 +106,13 @@ def record_audit(
     session.add(entry)
     session.add(head)
     session.flush()
-    for record_type, record_id in refs:
-        session.add(AuditRecordRef(entry_seq=entry.seq, record_type=record_type, record_id=record_id))
+    if refs:
+        # One executemany in the same transaction: the refs are never read back here, and as
+        # ORM objects each cost a model validation and an INSERT ... RETURNING of its own.
+        session.connection().execute(
+            sa_insert(AuditRecordRef.__table__),  # type: ignore[attr-defined]
+            [{"entry_seq": entry.seq, "record_type": t, "record_id": i} for t, i in refs],
+        )
     return entry
 
 
