@@ -8,6 +8,9 @@ joined; a draft is unreachable for them by any route, preview included (SECURITY
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -67,6 +70,29 @@ def consultation_of(session: Session, survey: Survey) -> Consultation:
 
 def definition_of(survey: Survey) -> Definition:
     return Definition.from_dict(survey.definition)
+
+
+# Parsed definitions for answering, by survey id: (the JSON they were parsed from, the result).
+# Every survey screen and every submission parsed the whole definition again, a tenth of a
+# submission's CPU (bench/profile_phone.py); comparing the stored JSON with the cached copy is
+# a small fraction of that, and a changed definition (a corrected wording) is parsed afresh.
+_ANSWERING: dict[int, tuple[Any, Definition]] = {}
+_ANSWERING_MAX = 256
+
+
+def answering_definition(survey: Survey) -> Definition:
+    """The survey's definition for answering it, shared between requests: callers only read
+    it. (Whoever changes a definition takes their own copy with `definition_of`.)"""
+    key = survey.id or 0
+    cached = _ANSWERING.get(key)
+    if cached is not None and cached[0] == survey.definition:
+        return cached[1]
+    definition = Definition.from_dict(survey.definition)
+    if len(_ANSWERING) >= _ANSWERING_MAX:
+        _ANSWERING.clear()
+    # A copy of the JSON: the cached comparison must not follow later changes to this dict.
+    _ANSWERING[key] = (copy.deepcopy(survey.definition), definition)
+    return definition
 
 
 def survey_for_participants(session: Session, survey_id: int) -> tuple[Survey, Consultation]:

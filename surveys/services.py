@@ -27,7 +27,7 @@ from baraza.participation.models import Participant
 from baraza.refs import Ref
 from baraza.settings import Settings
 from surveys import validation
-from surveys.access import answer_rows, definition_of, response_of
+from surveys.access import answer_rows, answering_definition, definition_of, response_of
 from surveys.definition import Definition, DefinitionError, Texts, empty_definition, structure_of, validated
 from surveys.models import ResponseStatus, Survey, SurveyAnswer, SurveyResponse, SurveyStatus, SurveySubmission
 from surveys.xlsform import XLSFormError, import_xlsform
@@ -361,7 +361,7 @@ def _save_screen_once(
     status = session.exec(select(Survey.status).where(Survey.id == survey.id)).one()
     if status != SurveyStatus.PUBLISHED:
         raise Conflict("This survey is closed and takes no more answers. Thank you!")
-    definition = definition_of(survey)
+    definition = answering_definition(survey)
     group = definition.group(screen)
     response = response_of(session, survey, participant)
     if response is not None and response.status == ResponseStatus.COMPLETE:

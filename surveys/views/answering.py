@@ -14,7 +14,7 @@ from baraza.i18n import N_, text_direction
 from baraza.participation.api import require_participant
 from baraza.web import db, form_text, redirect, redirect_to, render, state, view
 from surveys import services, validation
-from surveys.access import definition_of, response_of, survey_for_participants
+from surveys.access import answering_definition, response_of, survey_for_participants
 from surveys.definition import text_in
 from surveys.models import ResponseStatus, SurveyStatus
 from surveys.views._common import _screen_context, _screen_fields, _survey_id, _survey_language
@@ -32,7 +32,7 @@ def answer(request: Request) -> Response:
     session = db(request)
     survey, consultation = survey_for_participants(session, _survey_id(request))
     participant = require_participant(request, consultation)
-    definition = definition_of(survey)
+    definition = answering_definition(survey)
     lang = _survey_language(request, definition, participant.language)
     response = response_of(session, survey, participant)
     if response is not None and response.status == ResponseStatus.COMPLETE:
@@ -99,7 +99,7 @@ def done(request: Request) -> Response:
     survey, consultation = survey_for_participants(session, _survey_id(request))
     participant = require_participant(request, consultation, consented=False)
     response = response_of(session, survey, participant)
-    definition = definition_of(survey)
+    definition = answering_definition(survey)
     lang = _survey_language(request, definition, participant.language)
     if response is None or response.status != ResponseStatus.COMPLETE:
         return redirect_to(request, "surveys:answer", survey_id=survey.id)
