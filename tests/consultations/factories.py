@@ -1,24 +1,31 @@
-"""Factories for consultations, notices, impact assessments and participants.
+"""Factories for consultations, notices, impact assessments and participants: the only ones, for
+every test (the core's, the apps').
 
     consultation = make_consultation(session, open=True)          # DPIA signed off, notices published
-    participant, token, phrase = make_participant(session, settings, consultation)
+    participant, token, phrase = make_participant(session, consultation, settings=settings)   # joined
     client.cookies.set(PARTICIPANT_COOKIE, token)
+
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])   # open, nothing else
+    gone, _token, _ = make_participant(session, consultation, context=ctx, withdrawn=True)   # rows written
 """
 
 from __future__ import annotations
 
 import itertools
+import secrets
 from typing import Any
 
 from sqlmodel import Session
 
 from baraza.accounts.models import Context, Organisation
+from baraza.consultations.access import contexts_of
 from baraza.consultations.models import Consultation, ConsultationContext, ConsultationDataCategory
 from baraza.db import utcnow
 from baraza.governance.models import ImpactAssessment
 from baraza.governance.services import DPIA_KEYS
 from baraza.participation import services as psvc
-from baraza.participation.models import Notice, Participant
+from baraza.participation.keys import token_hash
+from baraza.participation.models import ConsentRecord, ConsentStatus, Notice, Participant, ParticipantDevice
 from baraza.settings import Settings
 from tests.factories import make_context, make_organisation
 
@@ -109,24 +116,68 @@ def make_consultation(
 
 def make_participant(
     session: Session,
-    settings: Settings,
     consultation: Consultation,
     *,
-    age_band: str = "18-20",
+    settings: Settings | None = None,
+    context: Context | None = None,
+    language: str | None = None,
+    age_band: str | None = None,
+    gender: str | None = None,
     analysis: bool = True,
     quoting: bool = True,
     follow_up: bool = False,
-    language: str | None = None,
-    context: Context | None = None,
+    withdrawn: bool = False,
 ) -> tuple[Participant, str, str]:
-    """A participant who joined through the real use case: (participant, cookie token, phrase)."""
-    from baraza.consultations.access import contexts_of
+    """A participant of `consultation`: (participant, the phone's cookie token, recovery phrase).
 
+    With `settings`, the young person joins through the real use case (`do_join_consultation`):
+    the consultation must be open with a notice in their language (`make_consultation(open=True)`),
+    `age_band` (default "18-20") decides consent or assent, the join is audited and the phrase
+    brings them back. Without, the rows are written directly, in whatever state a test needs
+    (`withdrawn=True`, a `gender`, an age band the consultation does not collect) and on a
+    consultation without notices; their consent record names no notice and the phrase is "".
+    """
     language = language or consultation.languages[0]
     context = context or contexts_of(session, consultation)[0]
-    notice = psvc.latest_notice(session, consultation.id, language)  # type: ignore[arg-type]
-    joined = psvc.do_join_consultation(
-        session, settings, consultation, context_id=context.id, language=language, notice_id=notice.id if notice else None,
-        age_band=age_band, agree=True, analysis=analysis, quoting=quoting, follow_up=follow_up,
+    if settings is not None:
+        if gender is not None or withdrawn:
+            raise TypeError("gender and withdrawn are written directly: leave out settings")
+        notice = psvc.latest_notice(session, consultation.id, language)  # type: ignore[arg-type]
+        joined = psvc.do_join_consultation(
+            session, settings, consultation, context_id=context.id, language=language, notice_id=notice.id if notice else None,
+            age_band=age_band or "18-20", agree=True, analysis=analysis, quoting=quoting, follow_up=follow_up,
+        )
+        return joined.participant, joined.token, joined.phrase
+    n = next(_counter)
+    participant = Participant(
+        consultation_id=consultation.id,  # type: ignore[arg-type]
+        context_id=context.id,  # type: ignore[arg-type]
+        pseudonym=f"P-T{n:07d}",
+        recovery_hash=secrets.token_hex(32),
+        language=language,
+        age_band=age_band,
+        gender=gender,
+        consent_status=ConsentStatus.WITHDRAWN.value if withdrawn else ConsentStatus.VALID.value,
+        consent_analysis=analysis,
+        consent_quoting=quoting,
+        consent_follow_up=follow_up,
     )
-    return joined.participant, joined.token, joined.phrase
+    session.add(participant)
+    session.flush()
+    token = secrets.token_urlsafe(32)
+    session.add(ParticipantDevice(token_hash=token_hash(token), participant_id=participant.id))  # type: ignore[arg-type]
+    session.add(
+        ConsentRecord(
+            participant_id=participant.id,  # type: ignore[arg-type]
+            consultation_id=consultation.id,  # type: ignore[arg-type]
+            kind="consent",
+            given_by="self",
+            method="online",
+            language=language,
+            analysis=analysis,
+            quoting=quoting,
+            follow_up=follow_up,
+        )
+    )
+    session.commit()
+    return participant, token, ""

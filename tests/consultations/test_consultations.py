@@ -288,9 +288,9 @@ def test_a_context_facilitator_sees_only_the_figures_of_their_context(client, se
     theirs = make_context(session, org, name="Hilltop camp")
     consultation = make_consultation(session, org, contexts=[mine, theirs], open=True)
     for _ in range(6):
-        make_participant(session, settings, consultation, context=theirs)
+        make_participant(session, consultation, settings=settings, context=theirs)
     for _ in range(7):
-        make_participant(session, settings, consultation, context=mine)
+        make_participant(session, consultation, settings=settings, context=mine)
     assert len(session.exec(select(Participant)).all()) == 13
     session.commit()
     facilitator = make_user(session, role="facilitator", scope="context", scope_ref=mine.id, organisation=org)

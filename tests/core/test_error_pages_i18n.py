@@ -139,7 +139,7 @@ def test_code_written_summaries_read_in_a_spanish_speaking_staff_members_languag
     session.add(consultation)
     session.commit()
     make_notice(session, consultation, "en")
-    participant, _token, _phrase = make_participant(session, settings, consultation)
+    participant, _token, _phrase = make_participant(session, consultation, settings=settings)
     do_override_consent(
         session, actor_of(session, dpo), consultation.id, pseudonym=participant.pseudonym, choice="quoting", value=False,  # type: ignore[arg-type]
         reason="The quote would identify the young person.",

@@ -176,7 +176,7 @@ def test_a_participant_joining_publishes_on_the_consultation_channel(session, se
     from tests.consultations.factories import make_participant
 
     consultation = make_consultation(session, open=True)
-    make_participant(session, settings, consultation)
+    make_participant(session, consultation, settings=settings)
     # No data: which context someone joined is not for every viewer of the consultation.
     assert live_events() == [(f"consultation:{consultation.id}", "participant.joined", {})]
 

@@ -218,7 +218,7 @@ def test_the_join_page_and_its_error_are_translated(client):
 
 def test_a_participants_pages_and_notices_follow_their_language(client, session, settings):
     consultation = make_consultation(session, open=True, languages=["en", "es", "ar"])
-    participant, token, _phrase = make_participant(session, settings, consultation, language="ar")
+    participant, token, _phrase = make_participant(session, consultation, settings=settings, language="ar")
     client.cookies.set(PARTICIPANT_COOKIE, token)
     client.headers["Accept-Language"] = "ar"
     home = client.get(f"/p/{consultation.id}/")
@@ -240,7 +240,7 @@ def test_a_participants_pages_and_notices_follow_their_language(client, session,
 
 def test_the_my_data_spreadsheet_speaks_the_participants_language(client, session, settings):
     consultation = make_consultation(session, open=True, languages=["en", "es"])
-    _participant, token, _phrase = make_participant(session, settings, consultation, language="es")
+    _participant, token, _phrase = make_participant(session, consultation, settings=settings, language="es")
     client.cookies.set(PARTICIPANT_COOKIE, token)
     body = client.get(f"/p/{consultation.id}/my-data/download.csv").content.decode("utf-8-sig")
     header = body.splitlines()[0]

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 def test_the_consultation_page_counts_a_new_participant_without_a_reload(laptop_page, session, settings):
     consultation = make_consultation(session, open=True, k_threshold=2)
     for _ in range(2):
-        make_participant(session, settings, consultation)
+        make_participant(session, consultation, settings=settings)
     user = make_user(session, role="facilitator", organisation=session.get(Organisation, consultation.organisation_id))
     session.commit()
 
@@ -31,7 +31,7 @@ def test_the_consultation_page_counts_a_new_participant_without_a_reload(laptop_
 
     # A young person joins on their phone. (Had the stream not connected yet, it would still
     # get the event: the page gave it the point it was rendered at, ?after=.)
-    make_participant(session, settings, consultation)
+    make_participant(session, consultation, settings=settings)
 
     page.wait_for_function("() => !document.getElementById('participant-counts').dataset.before", timeout=15_000)
     assert total.inner_text() == "3"

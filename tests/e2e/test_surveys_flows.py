@@ -14,9 +14,10 @@ from baraza.demo import DEMO_PASSWORD, seed_demo
 from baraza.participation.api import PARTICIPANT_COOKIE
 from surveys.demo import demo_definition
 from surveys.models import Survey
+from tests.consultations.factories import make_consultation, make_participant
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, shot, sign_in
 from tests.factories import make_user
-from tests.surveys.factories import make_consultation, make_participant, make_response, make_survey
+from tests.surveys.factories import make_response, make_survey
 
 pytestmark = pytest.mark.e2e
 
@@ -111,7 +112,7 @@ def test_a_young_person_joins_the_demo_answers_its_survey_and_is_counted(base_se
     consultation = session.get(Consultation, survey.consultation_id)
     bogota = next(c for c in contexts_of(session, consultation) if c.name.startswith("Bogot"))
     for _ in range(5):
-        p, _token = make_participant(session, consultation, context_id=bogota.id)
+        p, _token, _ = make_participant(session, consultation, context=bogota)
         make_response(session, survey, p, {"age_group": "a16_18", "phone": "shared", "trust": 2, "first_steps": ["protect", "ask", "delete", "explain"]})
     laptop.goto(f"/surveys/{survey.id}/results")
     assert f"Finished responses: {before + 5}" in laptop.inner_text("main")
@@ -131,9 +132,9 @@ def test_a_young_person_joins_the_demo_answers_its_survey_and_is_counted(base_se
 
 
 def test_without_javascript_a_phone_answers_closes_the_browser_and_resumes(browser, live_server, session, nojs_page):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
-    _p, token = make_participant(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
     page = nojs_page
     as_phone_of(page, live_server, token)
     page.goto(f"/surveys/{survey.id}/answer")
@@ -178,9 +179,9 @@ def test_without_javascript_a_phone_answers_closes_the_browser_and_resumes(brows
 
 
 def test_arabic_reads_right_to_left_on_a_phone(live_server, session, phone_page):
-    consultation = make_consultation(session, languages=["ar", "en", "es"])
+    consultation = make_consultation(session, status="open", languages=["ar", "en", "es"])
     survey = make_survey(session, consultation, definition=demo_definition())
-    _p, token = make_participant(session, consultation, language="ar")
+    _p, token, _ = make_participant(session, consultation, language="ar")
     page = phone_page
     as_phone_of(page, live_server, token)
     page.goto(f"/surveys/{survey.id}/answer")
@@ -196,7 +197,7 @@ def test_arabic_reads_right_to_left_on_a_phone(live_server, session, phone_page)
 
 @pytest.mark.parametrize("viewport", ["laptop", "phone"])
 def test_a_facilitator_builds_previews_and_publishes(session, laptop_page, phone_page, viewport):
-    consultation = make_consultation(session, languages=["en", "ar"])
+    consultation = make_consultation(session, status="open", languages=["en", "ar"])
     user = make_user(session, role="facilitator", scope="consultation", scope_ref=consultation.id)
     page = laptop_page if viewport == "laptop" else phone_page
     sign_in(page, user.email)

@@ -40,7 +40,7 @@ def populated(session, settings):
     org = make_organisation(session)
     ministry = make_organisation(session)
     consultation = make_consultation(session, org, open=True, categories=CATEGORIES)
-    participant, _token, _phrase = make_participant(session, settings, consultation)
+    participant, _token, _phrase = make_participant(session, consultation, settings=settings)
     psvc.do_save_about_you(session, consultation, participant, gender="girl", location=None)
     answer = fake.submit(session, consultation, participant, "an answer")
     text = fake.submit(session, consultation, participant, "free words", category="free_text")
@@ -118,7 +118,7 @@ def test_an_export_file_is_gone_once_data_in_it_expires(session, settings):
 
 def test_withdrawn_participants_are_erased_within_the_configured_days(session, settings):
     fake, registry, _org, _ministry, consultation, participant = populated(session, settings)
-    stays, _t, _p = make_participant(session, settings, consultation)
+    stays, _t, _p = make_participant(session, consultation, settings=settings)
     fake.submit(session, consultation, stays, "still here")
     psvc.do_withdraw(session, consultation, participant)
     run_purge(session, settings, registry, utcnow() + timedelta(days=consultation.erase_after_withdrawal_days - 1))
@@ -168,7 +168,7 @@ def test_baraza_purge_on_the_command_line(session, settings, monkeypatch, capsys
     from baraza import cli
 
     consultation = make_consultation(session, open=True, categories=CATEGORIES)
-    make_participant(session, settings, consultation)
+    make_participant(session, consultation, settings=settings)
     session.commit()
     monkeypatch.setenv("BARAZA_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("BARAZA_VAR_DIR", str(settings.var_dir))

@@ -100,7 +100,7 @@ def test_only_declared_categories_may_be_agreed(client, session, settings):
 
 def test_export_without_an_active_agreement_is_refused(client, session, settings, fake):
     _org, ministry, consultation, dpo = setup(session, settings)
-    participant, _t, _p = make_participant(session, settings, consultation)
+    participant, _t, _p = make_participant(session, consultation, settings=settings)
     fake.submit(session, consultation, participant, "an answer")
     login(client, dpo.email, PASSWORD)
     response = post_form(client, f"/consultations/{consultation.id}/sharing/export", {"recipient": str(ministry.id)})
@@ -120,9 +120,9 @@ def test_export_without_an_active_agreement_is_refused(client, session, settings
 
 def test_export_holds_only_agreed_categories_pseudonymised(client, session, settings, fake):
     org, ministry, consultation, dpo = setup(session, settings)
-    stays, _t, _p = make_participant(session, settings, consultation)
-    leaves, _t, _p = make_participant(session, settings, consultation)
-    declined, _t, _p = make_participant(session, settings, consultation, analysis=False)
+    stays, _t, _p = make_participant(session, consultation, settings=settings)
+    leaves, _t, _p = make_participant(session, consultation, settings=settings)
+    declined, _t, _p = make_participant(session, consultation, settings=settings, analysis=False)
     for p in (stays, leaves, declined):
         psvc.do_save_about_you(session, consultation, p, gender="girl", location=None)
         fake.submit(session, consultation, p, f"answer of {p.pseudonym}")

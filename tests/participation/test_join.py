@@ -175,7 +175,7 @@ def test_paper_guardian_consent_needs_its_reference(client, session, settings):
     org = make_organisation(session)
     ctx = make_context(session, org, age_of_consent=18)
     consultation = make_consultation(session, org, contexts=[ctx], open=True, guardian_modes=["paper"])
-    participant, _token, _phrase = make_participant(session, settings, consultation, age_band="13-14")
+    participant, _token, _phrase = make_participant(session, consultation, settings=settings, age_band="13-14")
     code = psvc.pending_guardian_code(settings, participant)
     staff = make_user(session, role="facilitator", organisation=org)
     login(client, staff.email, PASSWORD)
@@ -190,7 +190,7 @@ def test_a_waived_guardian_consent_is_recorded_as_such(session, settings):
     org = make_organisation(session)
     ctx = make_context(session, org, age_of_consent=18)
     consultation = make_consultation(session, org, contexts=[ctx], open=True, guardian_waived=True, guardian_modes=[])
-    participant, _token, _phrase = make_participant(session, settings, consultation, age_band="15-17")
+    participant, _token, _phrase = make_participant(session, consultation, settings=settings, age_band="15-17")
     assert participant.consent_status == ConsentStatus.VALID
     kinds = [(r.kind, r.method) for r in session.exec(select(ConsentRecord).order_by(ConsentRecord.id)).all()]
     assert kinds == [("assent", "online"), ("guardian_consent", "waived")]
@@ -230,7 +230,7 @@ def test_the_phrase_is_shown_once_and_stored_only_as_a_keyed_hash(client, sessio
 
 def test_the_phrase_brings_the_participant_back_on_another_phone(client, session, settings, app):
     consultation = make_consultation(session, open=True)
-    participant, _token, phrase = make_participant(session, settings, consultation)
+    participant, _token, phrase = make_participant(session, consultation, settings=settings)
     from starlette.testclient import TestClient
 
     with TestClient(app, follow_redirects=False) as other_phone:
@@ -278,7 +278,7 @@ def test_recovery_is_rate_limited_per_address(client, session, settings):
 
 def test_forget_this_phone(client, session, settings):
     consultation = make_consultation(session, open=True)
-    participant, token, phrase = make_participant(session, settings, consultation)
+    participant, token, phrase = make_participant(session, consultation, settings=settings)
     client.cookies.set(PARTICIPANT_COOKIE, token)
     assert client.get(f"/p/{consultation.id}/my-data").status_code == 200
     response = post_form(client, f"/p/{consultation.id}/forget", {})
@@ -302,7 +302,7 @@ def test_a_phone_can_hold_several_consultations(client, session, settings):
 def test_a_participant_of_one_consultation_cannot_open_another(client, session, settings):
     first = make_consultation(session, open=True)
     second = make_consultation(session, open=True)
-    _p, token, _phrase = make_participant(session, settings, first)
+    _p, token, _phrase = make_participant(session, first, settings=settings)
     client.cookies.set(PARTICIPANT_COOKIE, token)
     response = client.get(f"/p/{second.id}/my-data")
     assert response.status_code == 303 and response.headers["location"] == f"/join/{second.join_code}"
@@ -314,7 +314,7 @@ def test_a_participant_of_one_consultation_cannot_open_another(client, session, 
 def test_participant_pages_are_light_uncached_and_carry_nothing_personal_in_urls(client, session, settings):
     other = make_consultation(session, open=True)
     for _ in range(3):  # so the participant's id differs from the consultation's
-        make_participant(session, settings, other)
+        make_participant(session, other, settings=settings)
     consultation = make_consultation(session, open=True)
     response = join(client, session, consultation, analysis=True)
     participant = session.exec(select(Participant).where(Participant.consultation_id == consultation.id)).one()

@@ -37,7 +37,7 @@ def ids(session, selectable) -> set[int]:
 @pytest.fixture
 def joined(client, session, settings, fake):
     consultation = make_consultation(session, open=True, categories={"participation": 365, "answers": 180, "age_band": 180, "gender": 180})
-    participant, token, phrase = make_participant(session, settings, consultation, analysis=True, quoting=True, follow_up=True)
+    participant, token, phrase = make_participant(session, consultation, settings=settings, analysis=True, quoting=True, follow_up=True)
     client.cookies.set(PARTICIPANT_COOKIE, token)
     return consultation, participant, phrase
 
@@ -49,8 +49,8 @@ def test_nothing_is_stored_without_a_valid_consent(session, settings, fake):
     org = make_organisation(session)
     ctx = make_context(session, org, age_of_consent=18)
     consultation = make_consultation(session, org, contexts=[ctx], open=True)
-    adult, _t, _p = make_participant(session, settings, consultation, age_band="18-20")
-    child, _t, _p = make_participant(session, settings, consultation, age_band="15-17")
+    adult, _t, _p = make_participant(session, consultation, settings=settings, age_band="18-20")
+    child, _t, _p = make_participant(session, consultation, settings=settings, age_band="15-17")
     item = fake.submit(session, consultation, adult, "more parks")
     assert fake.items[item].consent_record_id == session.exec(select(ConsentRecord).where(ConsentRecord.participant_id == adult.id)).one().id
     with pytest.raises(ConsentRequired):  # waiting for a guardian
@@ -69,7 +69,7 @@ def test_nothing_is_stored_without_a_valid_consent(session, settings, fake):
 
 def test_nothing_is_stored_when_the_consultation_is_closed(session, settings, fake):
     consultation = make_consultation(session, open=True)
-    participant, _t, _p = make_participant(session, settings, consultation)
+    participant, _t, _p = make_participant(session, consultation, settings=settings)
     consultation.status = "closed"
     session.add(consultation)
     session.commit()
@@ -81,7 +81,7 @@ def test_demographics_need_consent_too(client, session, settings):
     org = make_organisation(session)
     ctx = make_context(session, org, age_of_consent=18)
     consultation = make_consultation(session, org, contexts=[ctx], open=True)
-    _child, token, _p = make_participant(session, settings, consultation, age_band="15-17")
+    _child, token, _p = make_participant(session, consultation, settings=settings, age_band="15-17")
     client.cookies.set(PARTICIPANT_COOKIE, token)
     response = post_form(client, f"/p/{consultation.id}/about", {"gender": "girl"})
     assert response.status_code == 403
@@ -162,7 +162,7 @@ def test_correcting_a_demographic_band_checks_the_options(client, session, setti
 
 def test_another_participants_item_cannot_be_touched(client, session, settings, fake, joined):
     consultation, participant, _phrase = joined
-    other, _t, _p = make_participant(session, settings, consultation)
+    other, _t, _p = make_participant(session, consultation, settings=settings)
     theirs = fake.submit(session, consultation, other, "their words")
     assert post_form(client, f"/p/{consultation.id}/my-data/correct", {"source": SOURCE, "item_id": theirs, "value": "changed"}).status_code == 404
     assert post_form(client, f"/p/{consultation.id}/my-data/delete", {"source": SOURCE, "item_id": theirs}).status_code == 404
@@ -196,7 +196,7 @@ def test_changing_choices_writes_a_consent_record_and_moves_the_participant(clie
 
 def test_withdrawal_excludes_the_participant_from_everything_later(client, session, settings, fake, joined):
     consultation, participant, _phrase = joined
-    others = [make_participant(session, settings, consultation)[0] for _ in range(5)]
+    others = [make_participant(session, consultation, settings=settings)[0] for _ in range(5)]
     fake.submit(session, consultation, participant, "my view")
     before = ids(session, analysable_participant_ids(consultation.id))
     assert participant.id in before and len(before) == 6
@@ -217,7 +217,7 @@ def test_withdrawal_excludes_the_participant_from_everything_later(client, sessi
 def test_the_facilitators_counts_drop_after_a_withdrawal(client, session, settings, joined):
     consultation, participant, _phrase = joined
     for _ in range(5):
-        make_participant(session, settings, consultation)
+        make_participant(session, consultation, settings=settings)
     staff = make_user(session, role="facilitator", organisation=session.get(Organisation, consultation.organisation_id))
     token = client.cookies.get(PARTICIPANT_COOKIE)
     from starlette.testclient import TestClient
@@ -317,7 +317,7 @@ def test_a_withdrawal_committed_after_the_page_loaded_still_stops_the_answer(ses
     from tests.consultations.factories import make_participant as _make_participant
 
     consultation = _make_consultation(session, open=True)
-    participant, _token, _phrase = _make_participant(session, settings, consultation)
+    participant, _token, _phrase = _make_participant(session, consultation, settings=settings)
     with _Session(engine, expire_on_commit=False) as request_session:
         loaded = request_session.get(_Participant, participant.id)
         request_session.commit()

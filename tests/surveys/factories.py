@@ -1,111 +1,23 @@
-"""Factories for the surveys tests: consultations, consenting participants, surveys, answers.
-
-`make_participant` returns the participant and the cookie token a phone would hold;
-`as_participant(client, token)` puts it in the test client's cookie jar.
+"""Factories for the surveys tests: surveys and answers. Consultations and participants come from
+`tests.consultations.factories` (`make_consultation(session, status="open", languages=["en", "fr"])`,
+`make_participant(session, consultation)`); `as_participant(client, token)` puts the participant's
+cookie token in the test client's cookie jar.
 """
 
 from __future__ import annotations
 
-import itertools
-import secrets
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
-from baraza.accounts.models import Context, Organisation
-from baraza.consultations.models import Consultation, ConsultationContext
+from baraza.consultations.models import Consultation
 from baraza.participation.api import PARTICIPANT_COOKIE
-from baraza.participation.keys import token_hash
-from baraza.participation.models import ConsentRecord, Participant, ParticipantDevice
+from baraza.participation.models import ConsentRecord, Participant
 from surveys.definition import Choice, Definition, Group, Question, validated
 from surveys.models import Survey, SurveyStatus
-from tests.factories import make_context, make_organisation
 
-_counter = itertools.count(1)
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def make_consultation(
-    session: Session,
-    *,
-    organisation: Organisation | None = None,
-    contexts: list[Context] | None = None,
-    languages: list[str] | None = None,
-    status: str = "open",
-    k: int = 5,
-) -> Consultation:
-    organisation = organisation or make_organisation(session)
-    languages = languages or ["en", "fr"]
-    contexts = contexts if contexts is not None else [make_context(session, organisation, languages=languages)]
-    n = next(_counter)
-    consultation = Consultation(
-        organisation_id=organisation.id,  # type: ignore[arg-type]
-        title={lang: f"Consultation {n} ({lang})" for lang in languages},
-        languages=languages,
-        default_language=languages[0],
-        purposes=["Hear what young people need"],
-        status=status,
-        join_code=f"J{n:05d}"[-6:],
-        k_threshold=k,
-    )
-    session.add(consultation)
-    session.flush()
-    for ctx in contexts:
-        session.add(ConsultationContext(consultation_id=consultation.id, context_id=ctx.id))  # type: ignore[arg-type]
-    session.commit()
-    return consultation
-
-
-def first_context_id(session: Session, consultation: Consultation) -> int:
-    from sqlmodel import select
-
-    return session.exec(select(ConsultationContext.context_id).where(ConsultationContext.consultation_id == consultation.id)).first()  # type: ignore[return-value]
-
-
-def make_participant(
-    session: Session,
-    consultation: Consultation,
-    *,
-    context_id: int | None = None,
-    analysis: bool = True,
-    quoting: bool = True,
-    status: str = "valid",
-    language: str | None = None,
-    age_band: str | None = None,
-    gender: str | None = None,
-) -> tuple[Participant, str]:
-    n = next(_counter)
-    participant = Participant(
-        consultation_id=consultation.id,  # type: ignore[arg-type]
-        context_id=context_id or first_context_id(session, consultation),
-        pseudonym=f"P-T{n:07d}",
-        recovery_hash=secrets.token_hex(32),
-        language=language or consultation.default_language,
-        age_band=age_band,
-        gender=gender,
-        consent_status=status,
-        consent_analysis=analysis,
-        consent_quoting=quoting,
-    )
-    session.add(participant)
-    session.flush()
-    token = secrets.token_urlsafe(32)
-    session.add(ParticipantDevice(token_hash=token_hash(token), participant_id=participant.id))  # type: ignore[arg-type]
-    session.add(
-        ConsentRecord(
-            participant_id=participant.id,  # type: ignore[arg-type]
-            consultation_id=consultation.id,  # type: ignore[arg-type]
-            kind="consent",
-            given_by="self",
-            method="online",
-            language=participant.language,
-            analysis=analysis,
-            quoting=quoting,
-        )
-    )
-    session.commit()
-    return participant, token
 
 
 def as_participant(client: Any, token: str) -> None:

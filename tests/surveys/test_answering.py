@@ -5,14 +5,15 @@ from __future__ import annotations
 from sqlmodel import select
 
 from surveys.models import SurveyAnswer, SurveyResponse
-from tests.surveys.factories import as_participant, make_consultation, make_participant, make_survey
+from tests.consultations.factories import make_consultation, make_participant
+from tests.surveys.factories import as_participant, make_survey
 from tests.surveys.helpers import FIRST, SECOND, count, one, open_screen, page_form, read, send_screen
 
 
 def test_a_participant_answers_screen_by_screen_and_finishes(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
-    participant, token = make_participant(session, consultation)
+    participant, token, _ = make_participant(session, consultation)
     as_participant(client, token)
 
     first = send_screen(client, survey.id, FIRST)
@@ -45,9 +46,9 @@ def _stored(session):
 
 
 def test_a_condition_on_the_same_screen_is_live_in_the_page_and_applied_on_the_server(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
-    _p, token = make_participant(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
     as_participant(client, token)
     page = open_screen(client, survey.id)
     assert "data-relevant='[&#34;cmp&#34;" in page.text or "data-relevant='[\"cmp\"" in page.text
@@ -57,9 +58,9 @@ def test_a_condition_on_the_same_screen_is_live_in_the_page_and_applied_on_the_s
 
 
 def test_going_back_shows_what_was_saved_and_changing_it_clears_what_no_longer_applies(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
-    _p, token = make_participant(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
     as_participant(client, token)
     send_screen(client, survey.id, {"q.colour": "other", "q.colour_other": "Teal"})
     second = open_screen(client, survey.id)  # resumes on the second screen
@@ -74,9 +75,9 @@ def test_going_back_shows_what_was_saved_and_changing_it_clears_what_no_longer_a
 def test_closing_the_browser_and_coming_back_resumes_on_the_same_screen(client, session, app):
     from starlette.testclient import TestClient
 
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
-    _p, token = make_participant(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
     as_participant(client, token)
     send_screen(client, survey.id, FIRST)
     later = TestClient(app, follow_redirects=False)  # a new browser: only the cookie is the same
@@ -87,9 +88,9 @@ def test_closing_the_browser_and_coming_back_resumes_on_the_same_screen(client, 
 
 
 def test_bad_answers_get_a_message_beside_the_question_and_nothing_saved_is_lost(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
-    _p, token = make_participant(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
     as_participant(client, token)
     send_screen(client, survey.id, FIRST)
     before = _stored(session)
@@ -108,9 +109,9 @@ def test_bad_answers_get_a_message_beside_the_question_and_nothing_saved_is_lost
 
 
 def test_a_choice_outside_the_options_is_refused(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
-    _p, token = make_participant(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
     as_participant(client, token)
     bad = send_screen(client, survey.id, {"q.colour": "purple' OR 1=1 --", "q.foods": ["rice", "caviar"]})
     assert bad.status_code == 400
@@ -119,9 +120,9 @@ def test_a_choice_outside_the_options_is_refused(client, session):
 
 
 def test_skipping_ahead_does_not_finish_a_survey_with_required_questions_unanswered(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
-    _p, token = make_participant(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
     as_participant(client, token)
     jumped = send_screen(client, survey.id, SECOND, screen="second")
     assert jumped.status_code == 303 and jumped.headers["location"].endswith("?screen=first")
@@ -129,7 +130,7 @@ def test_skipping_ahead_does_not_finish_a_survey_with_required_questions_unanswe
 
 
 def test_without_a_participant_the_phone_is_sent_to_join_first(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
     page = client.get(f"/surveys/{survey.id}/answer")
     assert page.status_code == 303 and page.headers["location"].startswith("/")
@@ -137,9 +138,9 @@ def test_without_a_participant_the_phone_is_sent_to_join_first(client, session):
 
 
 def test_a_withdrawn_participant_cannot_answer(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
-    participant, token = make_participant(session, consultation)
+    participant, token, _ = make_participant(session, consultation)
     as_participant(client, token)
     page = open_screen(client, survey.id)
     participant.consent_status = "withdrawn"
@@ -160,9 +161,9 @@ def test_consent_is_checked_in_the_transaction_that_stores_the_answer(session, s
     from baraza.errors import ConsentRequired
     from surveys import services
 
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
-    participant, _token = make_participant(session, consultation)
+    participant, _token, _ = make_participant(session, consultation)
     from sqlalchemy import text
 
     session.execute(text("UPDATE participant SET consent_status = 'withdrawn' WHERE id = :i"), {"i": participant.id})
@@ -176,9 +177,9 @@ def test_consent_is_checked_in_the_transaction_that_stores_the_answer(session, s
 
 
 def test_a_closed_consultation_takes_no_answers(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
-    _p, token = make_participant(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
     as_participant(client, token)
     page = open_screen(client, survey.id)
     consultation.status = "closed"
@@ -192,9 +193,9 @@ def test_a_closed_consultation_takes_no_answers(client, session):
 
 
 def test_a_draft_is_unreachable_for_participants_by_any_route(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation, published=False)
-    _p, token = make_participant(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
     as_participant(client, token)
     assert client.get(f"/surveys/{survey.id}/answer").status_code == 404
     assert client.get(f"/surveys/{survey.id}/done").status_code == 404
@@ -204,9 +205,9 @@ def test_a_draft_is_unreachable_for_participants_by_any_route(client, session):
 
 
 def test_a_closed_survey_says_so(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation, status="closed")
-    _p, token = make_participant(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
     as_participant(client, token)
     page = client.get(f"/surveys/{survey.id}/answer")
     assert page.status_code == 410 and "This survey is closed" in page.text
@@ -215,9 +216,9 @@ def test_a_closed_survey_says_so(client, session):
 def test_the_survey_speaks_the_participant_language_and_arabic_reads_right_to_left(client, session):
     from surveys.demo import demo_definition
 
-    consultation = make_consultation(session, languages=["ar", "en", "es"])
+    consultation = make_consultation(session, status="open", languages=["ar", "en", "es"])
     survey = make_survey(session, consultation, definition=demo_definition())
-    _p, token = make_participant(session, consultation, language="ar")
+    _p, token, _ = make_participant(session, consultation, language="ar")
     as_participant(client, token)
     page = open_screen(client, survey.id)
     assert '<html lang="ar" dir="rtl">' in page.text
@@ -229,9 +230,9 @@ def test_the_survey_speaks_the_participant_language_and_arabic_reads_right_to_le
 def test_participant_pages_are_not_cached_and_stay_under_50_kb_on_first_load(client, session):
     import re
 
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
-    _p, token = make_participant(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
     as_participant(client, token)
     for screen in ("first", "second"):
         page = open_screen(client, survey.id, screen)
@@ -248,10 +249,9 @@ def test_participant_pages_are_not_cached_and_stay_under_50_kb_on_first_load(cli
 
 def test_after_joining_from_a_survey_link_the_phone_lands_back_on_the_survey(client, session):
     """A survey link opened before joining: join, notice, consent, secret words, then the survey."""
-    from tests.consultations.factories import make_consultation as make_open_consultation
     from tests.participation.test_join import join
 
-    consultation = make_open_consultation(session, open=True)
+    consultation = make_consultation(session, open=True)
     survey = make_survey(session, consultation)
     sent_away = client.get(f"/surveys/{survey.id}/answer")
     assert sent_away.status_code == 303 and sent_away.headers["location"] == f"/join/{consultation.join_code}"
@@ -269,9 +269,9 @@ def test_finishing_a_survey_tells_other_apps_once_in_the_same_transaction(app, c
     heard: list = []
     registry = app.state.baraza.registry
     registry.subscribe("survey.response_completed", lambda s, e: heard.append((e.consultation_id, [str(r) for r in e.refs], dict(e.data))))
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
-    participant, token = make_participant(session, consultation)
+    participant, token, _ = make_participant(session, consultation)
     as_participant(client, token)
     send_screen(client, survey.id, FIRST)
     assert heard == []  # a saved screen is not a finished response

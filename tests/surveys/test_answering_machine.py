@@ -14,7 +14,8 @@ from surveys import validation
 from surveys.definition import Definition
 from surveys.models import SurveyAnswer, SurveyResponse
 from surveys.services import _from_row
-from tests.surveys.factories import as_participant, make_consultation, make_participant, make_survey
+from tests.consultations.factories import make_consultation, make_participant
+from tests.surveys.factories import as_participant, make_survey
 from tests.surveys.helpers import page_form, read
 
 VALUES = st.sampled_from(["red", "blue", "other", "green", "rice", "beans", "fish", "", "1", "3", "5", "6", "17", "30", "x" * 60, "<b>", "a b c"])
@@ -23,14 +24,14 @@ SECOND_KEYS = ["q.mood", "q.order.a", "q.order.b", "q.order.c", "q.age", "q.stor
 
 
 def test_answering_state_machine(app, session):  # noqa: C901 - one machine, its rules inline
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
     definition = Definition.from_dict(survey.definition)
 
     class Answering(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.participant, token = make_participant(session, consultation)
+            self.participant, token, _ = make_participant(session, consultation)
             self.client = TestClient(app, follow_redirects=False)
             as_participant(self.client, token)
             self.model: dict = {}

@@ -7,8 +7,9 @@ from sqlmodel import select
 from surveys.definition import Definition
 from surveys.models import Survey
 from tests.conftest import login, post_form
+from tests.consultations.factories import make_consultation
 from tests.factories import PASSWORD, make_user
-from tests.surveys.factories import make_consultation, make_survey
+from tests.surveys.factories import make_survey
 from tests.surveys.helpers import one, read
 
 
@@ -21,7 +22,7 @@ def sign_in(client, user):
 
 
 def test_builder_pages_render_for_a_facilitator(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation, published=False)
     user = facilitator_for(session, consultation)
     sign_in(client, user)
@@ -56,7 +57,7 @@ def _token(client, path="/surveys/"):
 def test_a_facilitator_builds_publishes_closes_and_duplicates(client, session):
     from baraza.audit.models import AuditEntry
 
-    consultation = make_consultation(session, languages=["en", "ar"])
+    consultation = make_consultation(session, status="open", languages=["en", "ar"])
     user = facilitator_for(session, consultation)
     sign_in(client, user)
     created = post_form(client, "/surveys/new", {"consultation_id": consultation.id, "title": "Water and safety"}, token_from="/surveys/")
@@ -104,7 +105,7 @@ def test_a_facilitator_builds_publishes_closes_and_duplicates(client, session):
 
 
 def test_publishing_an_incomplete_survey_lists_what_to_fix(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     user = facilitator_for(session, consultation)
     sign_in(client, user)
     survey = make_survey(session, consultation, published=False, definition=Definition(languages=["en", "fr"], title={"en": "Empty"}))
@@ -115,7 +116,7 @@ def test_publishing_an_incomplete_survey_lists_what_to_fix(client, session):
 
 
 def test_skip_logic_from_the_easy_form_and_a_bad_expression(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     user = facilitator_for(session, consultation)
     sign_in(client, user)
     survey = make_survey(session, consultation, published=False)
@@ -132,7 +133,7 @@ def test_skip_logic_from_the_easy_form_and_a_bad_expression(client, session):
 
 
 def test_moving_and_deleting(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     user = facilitator_for(session, consultation)
     sign_in(client, user)
     survey = make_survey(session, consultation, published=False)
@@ -155,7 +156,7 @@ def test_moving_and_deleting(client, session):
 def test_the_preview_checks_answers_but_stores_nothing_and_may_be_framed_only_here(client, session):
     from tests.surveys.helpers import count
 
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     user = facilitator_for(session, consultation)
     sign_in(client, user)
     survey = make_survey(session, consultation, published=False)
@@ -175,7 +176,7 @@ def test_the_preview_checks_answers_but_stores_nothing_and_may_be_framed_only_he
 def test_xlsform_import_download_and_a_precise_refusal(client, session):
     from tests.surveys.fixtures import xlsforms
 
-    consultation = make_consultation(session, languages=["en", "fr"])
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     user = facilitator_for(session, consultation)
     sign_in(client, user)
     token = _token(client)
@@ -202,7 +203,7 @@ def test_xlsform_import_download_and_a_precise_refusal(client, session):
 def test_an_xlsform_in_a_language_the_consultation_lacks_is_refused(client, session):
     from tests.surveys.fixtures import xlsforms
 
-    consultation = make_consultation(session, languages=["en", "ar"])
+    consultation = make_consultation(session, status="open", languages=["en", "ar"])
     user = facilitator_for(session, consultation)
     sign_in(client, user)
     refused = client.post("/surveys/import", data={"csrf_token": _token(client), "consultation_id": str(consultation.id)},
@@ -225,7 +226,7 @@ def _commitments_in_tracker(app, consultation_id: int) -> None:
 
 
 def test_scorecard_is_about_a_commitment_the_tracker_offers(app, client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     user = facilitator_for(session, consultation)
     sign_in(client, user)
     survey = make_survey(session, consultation, published=False)
@@ -256,9 +257,9 @@ def test_scorecard_is_about_a_commitment_the_tracker_offers(app, client, session
 
 
 def test_builders_reach_only_their_own_consultations(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation, published=False)
-    other = make_consultation(session)
+    other = make_consultation(session, status="open", languages=["en", "fr"])
     stranger = facilitator_for(session, other)
     sign_in(client, stranger)
     for url in ("", "/questions/colour", "/groups/first", "/preview", "/results", "/xlsform", "/qr.svg"):
@@ -280,7 +281,7 @@ def test_a_published_survey_can_have_its_wording_corrected_and_nothing_else(clie
     from baraza.audit.models import AuditEntry
     from surveys.definition import structure_of
 
-    consultation = make_consultation(session, languages=["en", "fr"])
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
     before = Definition.from_dict(survey.definition)
     user = facilitator_for(session, consultation)
@@ -337,7 +338,7 @@ def test_the_service_refuses_a_structural_change_to_a_published_survey(session):
     from surveys import services
     from tests.factories import actor_of
 
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
     user = facilitator_for(session, consultation)
     definition = Definition.from_dict(survey.definition)

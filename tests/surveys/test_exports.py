@@ -13,8 +13,9 @@ from sqlmodel import select
 from baraza.audit.models import AuditEntry
 from surveys.exports import mask_contacts, neutralise
 from tests.conftest import csrf_from, login
+from tests.consultations.factories import make_consultation, make_participant
 from tests.factories import PASSWORD, make_organisation, make_user
-from tests.surveys.factories import make_consultation, make_participant, make_response, make_survey
+from tests.surveys.factories import make_response, make_survey
 from tests.surveys.helpers import read
 
 HOSTILE = [
@@ -55,18 +56,18 @@ def test_contact_details_are_masked():
 @pytest.fixture
 def world(session):
     org = make_organisation(session)
-    consultation = make_consultation(session, organisation=org)
+    consultation = make_consultation(session, status="open", organisation=org, languages=["en", "fr"])
     survey = make_survey(session, consultation)
     participants = []
     for i, text in enumerate(HOSTILE + ["call 0712 345 678", "plain words"]):
-        p, _ = make_participant(session, consultation)
+        p, _, _ = make_participant(session, consultation)
         participants.append(p)
         make_response(session, survey, p, {"colour": "blue", "age": 17, "story": text, "service": {"rating": 4, "reason": text}, "colour_other": "=1"})
         if i == 0:
             make_response(session, make_survey(session, consultation), p, {"colour": "red"})
-    gone, _ = make_participant(session, consultation, status="withdrawn")
+    gone, _, _ = make_participant(session, consultation, withdrawn=True)
     make_response(session, survey, gone, {"colour": "red", "story": "WITHDRAWN-TEXT"})
-    refused, _ = make_participant(session, consultation, analysis=False)
+    refused, _, _ = make_participant(session, consultation, analysis=False)
     make_response(session, survey, refused, {"colour": "red", "story": "REFUSED-TEXT"})
     return {"org": org, "consultation": consultation, "survey": survey, "participants": participants}
 

@@ -15,7 +15,8 @@ from baraza.registry import load_apps
 from baraza.settings import DEFAULT_APPS
 from surveys import hooks
 from surveys.models import SurveyAnswer, SurveyResponse
-from tests.surveys.factories import make_consultation, make_participant, make_response, make_survey
+from tests.consultations.factories import make_consultation, make_participant
+from tests.surveys.factories import make_response, make_survey
 from tests.surveys.helpers import count, read
 
 ANSWERS = {"colour": "other", "colour_other": "Teal", "foods": ["rice"], "age": 16, "story": "We need lights on the path",
@@ -24,11 +25,11 @@ ANSWERS = {"colour": "other", "colour_other": "Teal", "foods": ["rice"], "age": 
 
 @pytest.fixture
 def world(session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
-    me, _ = make_participant(session, consultation)
+    me, _, _ = make_participant(session, consultation)
     make_response(session, survey, me, ANSWERS)
-    refused, _ = make_participant(session, consultation, analysis=False)
+    refused, _, _ = make_participant(session, consultation, analysis=False)
     make_response(session, survey, refused, {"colour": "red", "story": "NOT FOR ANALYSIS"})
     return {"consultation": consultation, "survey": survey, "me": me, "refused": refused}
 
@@ -119,7 +120,7 @@ def test_retention_keeps_what_is_not_yet_due(session, world):
 
 def test_activities_list_published_surveys_and_mark_finished_ones(session, world):
     draft = make_survey(session, world["consultation"], published=False)
-    fresh, _ = make_participant(session, world["consultation"])
+    fresh, _, _ = make_participant(session, world["consultation"])
     listed = hooks.activities(session, world["consultation"], world["me"])
     assert [(a.title, a.done, a.params) for a in listed] == [("Test survey", True, {"survey_id": world["survey"].id})]
     assert [a.done for a in hooks.activities(session, world["consultation"], fresh)] == [False]
@@ -136,7 +137,7 @@ def test_the_demo_survey_is_published_in_three_languages(session, settings):
     from surveys.definition import missing_translations
 
     assert missing_translations(definition) == []
-    consultation = make_consultation(session, languages=["es", "en", "ar"])
+    consultation = make_consultation(session, status="open", languages=["es", "en", "ar"])
     org = session.get(Organisation, consultation.organisation_id)
     for _ in range(6):
         make_participant(session, consultation)

@@ -15,7 +15,8 @@ from surveys.definition import Definition, DefinitionError, validated
 from surveys.models import Survey
 from surveys.xlsform import XLSFormError, import_xlsform
 from tests.conftest import post_form
-from tests.surveys.factories import make_consultation, make_survey
+from tests.consultations.factories import make_consultation
+from tests.surveys.factories import make_survey
 from tests.surveys.fixtures import xlsforms
 from tests.surveys.test_builder import _token, facilitator_for, sign_in
 
@@ -79,7 +80,7 @@ def test_xlsform_problems_keep_their_english_with_a_place():
 
 
 def test_an_xlsform_refusal_reads_in_french(client, session):
-    consultation = make_consultation(session, languages=["en", "fr"])
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     sign_in(client, facilitator_for(session, consultation))
     client.cookies.set(LANGUAGE_COOKIE, "fr")
     broken, expected = xlsforms.variant("bad_expression")
@@ -94,7 +95,7 @@ def test_an_xlsform_refusal_reads_in_french(client, session):
 
 
 def test_the_builder_lists_problems_in_french(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     sign_in(client, facilitator_for(session, consultation))
     client.cookies.set(LANGUAGE_COOKIE, "fr")
     survey = make_survey(session, consultation, published=False, definition=Definition(languages=["en", "fr"], title={"en": "Empty"}))

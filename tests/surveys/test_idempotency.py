@@ -10,14 +10,15 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from surveys.models import SurveyAnswer, SurveySubmission
-from tests.surveys.factories import as_participant, make_consultation, make_participant, make_survey
+from tests.consultations.factories import make_consultation, make_participant
+from tests.surveys.factories import as_participant, make_survey
 from tests.surveys.helpers import count, open_screen, page_form, read
 
 
 def _prepared(client, session):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
-    _p, token = make_participant(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
     as_participant(client, token)
     csrf, sid, screen = page_form(open_screen(client, survey.id).text)
     data = {"csrf_token": csrf, "submission_id": sid, "screen": screen, "q.colour": "blue", "q.foods": ["rice", "fish"]}
@@ -50,11 +51,10 @@ def test_the_same_id_with_different_content_is_a_conflict(client, session):
 def test_another_phone_cannot_reuse_a_submission_id(client, session, app):
     survey, _token, data = _prepared(client, session)
     assert client.post(f"/surveys/{survey.id}/answer", data=data).status_code == 303
-    from tests.surveys.factories import make_participant as mp
     from tests.surveys.models_helpers import consultation_of_survey
 
     consultation = consultation_of_survey(session, survey)
-    _other, token = mp(session, consultation)
+    _other, token, _ = make_participant(session, consultation)
     other = TestClient(app, follow_redirects=False)
     as_participant(other, token)
     csrf, _sid, _screen = page_form(open_screen(other, survey.id).text)

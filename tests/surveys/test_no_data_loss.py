@@ -21,7 +21,8 @@ from sqlalchemy.engine import make_url
 
 from baraza.participation.api import PARTICIPANT_COOKIE
 from tests.conftest import PG_URL, TEST_SECRET
-from tests.surveys.factories import make_consultation, make_participant, make_survey
+from tests.consultations.factories import make_consultation, make_participant
+from tests.surveys.factories import make_survey
 from tests.surveys.phones import CSRF_RE, Phone
 
 PHONES = 40
@@ -65,7 +66,7 @@ def _start(database_url: str, var_dir: Path, port: int) -> subprocess.Popen[byte
 @pytest.mark.slow
 @pytest.mark.skipif(bool(PG_URL), reason="the kill -9 check is about SQLite's own durability")
 def test_every_acknowledged_submission_survives_kill_9(session, database_url, var_dir, engine):
-    consultation = make_consultation(session)
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
     tokens = [make_participant(session, consultation)[1] for _ in range(PHONES)]
     port = _free_port()

@@ -9,8 +9,9 @@ import re
 import pytest
 
 from tests.conftest import login
+from tests.consultations.factories import make_consultation, make_participant
 from tests.factories import PASSWORD, make_context, make_organisation, make_user
-from tests.surveys.factories import make_consultation, make_participant, make_response, make_survey
+from tests.surveys.factories import make_response, make_survey
 
 
 @pytest.fixture
@@ -18,16 +19,16 @@ def world(session):
     org = make_organisation(session)
     ctx_a = make_context(session, org, languages=["en", "fr"], name="Camp A")
     ctx_b = make_context(session, org, languages=["en", "fr"], name="Camp B")
-    consultation = make_consultation(session, organisation=org, contexts=[ctx_a, ctx_b], k=5)
+    consultation = make_consultation(session, status="open", organisation=org, contexts=[ctx_a, ctx_b], k_threshold=5, languages=["en", "fr"])
     survey = make_survey(session, consultation)
     for i in range(7):
-        p, _ = make_participant(session, consultation, context_id=ctx_a.id, age_band="16-17", gender="girl" if i < 5 else "boy")
+        p, _, _ = make_participant(session, consultation, context=ctx_a, age_band="16-17", gender="girl" if i < 5 else "boy")
         make_response(session, survey, p, {"colour": "red" if i == 0 else "blue", "mood": 4, "age": 16 + (i % 3), "story": f"story {i}"})
-    withdrawn, _ = make_participant(session, consultation, context_id=ctx_a.id, status="withdrawn")
+    withdrawn, _, _ = make_participant(session, consultation, context=ctx_a, withdrawn=True)
     make_response(session, survey, withdrawn, {"colour": "other"})
-    refused, _ = make_participant(session, consultation, context_id=ctx_a.id, analysis=False)
+    refused, _, _ = make_participant(session, consultation, context=ctx_a, analysis=False)
     make_response(session, survey, refused, {"colour": "other"})
-    unfinished, _ = make_participant(session, consultation, context_id=ctx_a.id)
+    unfinished, _, _ = make_participant(session, consultation, context=ctx_a)
     make_response(session, survey, unfinished, {"colour": "other"}, complete=False)
     analyst = make_user(session, role="analyst", scope="organisation", organisation=org)
     return {"org": org, "consultation": consultation, "survey": survey, "ctx_a": ctx_a, "ctx_b": ctx_b, "analyst": analyst}
@@ -102,10 +103,10 @@ def test_results_are_scoped(client, world, session):
 
 def test_an_average_is_not_shown_where_it_would_give_a_hidden_cell_away(client, session):
     org = make_organisation(session)
-    consultation = make_consultation(session, organisation=org, k=5)
+    consultation = make_consultation(session, status="open", organisation=org, k_threshold=5, languages=["en", "fr"])
     survey = make_survey(session, consultation)
     for i in range(6):
-        p, _ = make_participant(session, consultation)
+        p, _, _ = make_participant(session, consultation)
         make_response(session, survey, p, {"colour": "blue", "mood": 2 if i else 4, "order": ["a", "b", "c"] if i else ["b", "a", "c"]})
     analyst = make_user(session, role="analyst", scope="organisation", organisation=org)
     login(client, analyst.email, PASSWORD)
@@ -117,7 +118,7 @@ def test_an_average_is_not_shown_where_it_would_give_a_hidden_cell_away(client, 
 def test_a_context_facilitator_sees_and_filters_only_their_own_context(client, session, world):
     """Camp B's facilitator reaches the survey (it runs in Camp B too) but none of Camp A's answers."""
     for _ in range(6):
-        p, _ = make_participant(session, world["consultation"], context_id=world["ctx_b"].id)
+        p, _, _ = make_participant(session, world["consultation"], context=world["ctx_b"])
         make_response(session, world["survey"], p, {"colour": "red", "mood": 2})
     facilitator = make_user(session, role="facilitator", scope="context", scope_ref=world["ctx_b"].id, organisation=world["org"])
     login(client, facilitator.email, PASSWORD)
@@ -149,7 +150,7 @@ def test_comparing_filtered_views_gives_no_small_group_away(client, world, sessi
     assert "even a large number may be hidden" in girls.text and "even a large number may be hidden" not in everyone.text
 
     for _ in range(5):
-        p, _ = make_participant(session, world["consultation"], context_id=world["ctx_a"].id, age_band="16-17", gender="boy")
+        p, _, _ = make_participant(session, world["consultation"], context=world["ctx_a"], age_band="16-17", gender="boy")
         make_response(session, world["survey"], p, {"colour": "blue", "mood": 4, "age": 17, "story": "more"})
     girls = client.get(f"{base}?gender=girl")
     boys = client.get(f"{base}?gender=boy")
@@ -160,10 +161,10 @@ def test_comparing_filtered_views_gives_no_small_group_away(client, world, sessi
 def test_a_breakdown_nobody_can_be_counted_in_is_not_offered(client, session, world):
     """A consultation that does not ask gender (like the demo's): the results offer no gender
     filter at all, rather than one with nothing but "All" in it."""
-    consultation = make_consultation(session, organisation=world["org"], contexts=[world["ctx_a"]], k=5)
+    consultation = make_consultation(session, status="open", organisation=world["org"], contexts=[world["ctx_a"]], k_threshold=5, languages=["en", "fr"])
     survey = make_survey(session, consultation)
     for _ in range(6):
-        p, _ = make_participant(session, consultation, context_id=world["ctx_a"].id, age_band="16-17", gender=None)
+        p, _, _ = make_participant(session, consultation, context=world["ctx_a"], age_band="16-17", gender=None)
         make_response(session, survey, p, {"colour": "blue", "mood": 4, "age": 16, "story": "s"})
     login(client, world["analyst"].email, PASSWORD)
     page = client.get(f"/surveys/{survey.id}/results")

@@ -13,8 +13,9 @@ import pytest
 
 from surveys.definition import Choice, Definition, Group, Question
 from tests.conftest import csrf_from, login
+from tests.consultations.factories import make_consultation, make_participant
 from tests.factories import PASSWORD, make_organisation, make_user
-from tests.surveys.factories import as_participant, make_consultation, make_participant, make_response, make_survey
+from tests.surveys.factories import as_participant, make_response, make_survey
 from tests.surveys.helpers import open_screen
 
 PAYLOADS = [
@@ -108,11 +109,11 @@ def hostile_definition(languages: list[str]) -> Definition:
 @pytest.fixture
 def world(session):
     org = make_organisation(session)
-    consultation = make_consultation(session, organisation=org, languages=["en", "ar"])
+    consultation = make_consultation(session, status="open", organisation=org, languages=["en", "ar"])
     survey = make_survey(session, consultation, definition=hostile_definition(["en", "ar"]))
     draft = make_survey(session, consultation, definition=hostile_definition(["en", "ar"]), published=False)
     for i in range(6):
-        p, _ = make_participant(session, consultation)
+        p, _, _ = make_participant(session, consultation)
         make_response(session, survey, p, {"pick": "a", "more": PAYLOADS[i], "long": PAYLOADS[-1 - i], "num": 3,
                                            "rate": {"rating": 2, "reason": PAYLOADS[i + 1]}})
     facilitator = make_user(session, role="facilitator", scope="organisation", organisation=org)
@@ -138,7 +139,7 @@ def test_staff_pages_render_hostile_survey_texts_inert(client, world):
 
 
 def test_answering_pages_render_hostile_texts_and_answers_inert(client, session, world):
-    _p, token = make_participant(session, world["consultation"])
+    _p, token, _ = make_participant(session, world["consultation"])
     as_participant(client, token)
     s = world["survey"].id
     first = open_screen(client, s)
@@ -171,7 +172,7 @@ def test_answering_pages_render_hostile_texts_and_answers_inert(client, session,
 )
 def test_query_parameters_and_paths_render_inert(client, session, world, url):
     login(client, world["facilitator"].email, PASSWORD)
-    _p, token = make_participant(session, world["consultation"])
+    _p, token, _ = make_participant(session, world["consultation"])
     as_participant(client, token)
     page = client.get(url.format(s=world["survey"].id))
     assert page.status_code in (200, 400, 404)
