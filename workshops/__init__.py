@@ -1,9 +1,95 @@
-"""The workshops app. Registered with the core; its features are built in their own issues."""
+"""Live workshops: a facilitator with a laptop and a projector runs an agenda (the RD4C Studio
+steps, or their own) while young people take part on their phones.
+
+The app plugs into the core through `register(registry)` only; the core never imports it, and
+it imports neither surveys nor insights. docs/workshops.md describes it.
+"""
 
 from __future__ import annotations
 
-from baraza.registry import AppSpec, Registry
+from pathlib import Path
+
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from baraza.i18n import N_
+from baraza.refs import RecordKind
+from baraza.registry import AppSpec, MenuEntry, Registry
+
+HERE = Path(__file__).parent
+GP = ["GET", "POST"]
+
+# The workshops app's permissions and the roles that hold them by default. Running a workshop
+# shows its notes on a projector and in the console, so `workshop.run` reads them too.
+PERMISSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("workshop.run", N_("Prepare and run workshops"), ("facilitator",)),
+    ("workshop.view", N_("See workshops and their summaries"), ("facilitator", "analyst", "dpo", "policymaker")),
+)
+
+EVENTS: tuple[tuple[str, str], ...] = (
+    ("workshop.started", "A workshop went live (refs: the workshop)."),
+    ("workshop.activity_changed", "The room moved to another activity, or back to the join screen (refs: the workshop, and the activity if any)."),
+    ("workshop.ended", "A workshop ended (refs: the workshop)."),
+    (
+        "workshop.contribution_added",
+        "A participant sent a note (refs: the workshop, the activity and the contribution; data: context_id, status).",
+    ),
+)
 
 
 def register(registry: Registry) -> None:
-    registry.add_app(AppSpec(name="workshops", mount="/workshops", routes=[]))
+    from workshops import access, hooks
+    from workshops.services import CHANNEL_KIND
+    from workshops.views import agenda, console, phones
+
+    routes = [
+        Route("/", agenda.index, name="index"),
+        Route("/new", agenda.create, methods=["POST"], name="create"),
+        Route("/import", agenda.import_agenda, methods=["POST"], name="import"),
+        # Preparing: the agenda.
+        Route("/{workshop_id:int}/agenda", agenda.agenda_page, name="agenda"),
+        Route("/{workshop_id:int}/agenda.json", agenda.export_agenda, name="export"),
+        Route("/{workshop_id:int}/title", agenda.edit_title, methods=["POST"], name="title"),
+        Route("/{workshop_id:int}/duplicate", agenda.duplicate, methods=["POST"], name="duplicate"),
+        Route("/{workshop_id:int}/delete", agenda.delete_workshop, methods=["POST"], name="delete"),
+        Route("/{workshop_id:int}/steps", agenda.add_step, methods=["POST"], name="add_step"),
+        Route("/{workshop_id:int}/steps/{step_id:int}", agenda.edit_step, methods=["POST"], name="step"),
+        Route("/{workshop_id:int}/steps/{step_id:int}/activities", agenda.add_activity, methods=["POST"], name="add_activity"),
+        Route("/{workshop_id:int}/steps/{step_id:int}/{action:str}", agenda.step_action, methods=["POST"], name="step_action"),
+        Route("/{workshop_id:int}/activities/{activity_id:int}", agenda.activity_page, methods=GP, name="activity"),
+        Route("/{workshop_id:int}/activities/{activity_id:int}/{action:str}", agenda.activity_action, methods=["POST"], name="activity_action"),
+        # Running: the console and the projector.
+        Route("/{workshop_id:int}/console", console.console, name="console"),
+        Route("/{workshop_id:int}/console/notes/{contribution_id:int}/{status:str}", console.moderate, methods=["POST"], name="moderate"),
+        Route("/{workshop_id:int}/console/{action:str}", console.control, methods=["POST"], name="control"),
+        Route("/{workshop_id:int}/screen", console.screen, name="screen"),
+        Route("/{workshop_id:int}/screen/qr.svg", console.screen_qr, name="qr"),
+        # Taking part: phones.
+        Route("/{workshop_id:int}/", phones.phone, name="phone"),
+        Route("/{workshop_id:int}/note/{activity_id:int}", phones.note, methods=["POST"], name="note"),
+        Route("/{workshop_id:int}/vote/{activity_id:int}", phones.vote, methods=["POST"], name="vote"),
+        # The app's own CSS and scripts (the core serves only the project's static/ folder).
+        Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    registry.add_app(
+        AppSpec(name="workshops", mount="/workshops", routes=routes, templates_dir=HERE / "templates", models_module="workshops.models")
+    )
+    registry.menu.append(MenuEntry(label=N_("Workshops"), route_name="workshops:index", permission="workshop.view"))
+    for name, label, roles in PERMISSIONS:
+        registry.add_permission(name, label, roles)
+    registry.add_kind(RecordKind("workshops.workshop", N_("Workshop"), resolve=access.resolve_workshop))
+    registry.add_kind(RecordKind("workshops.activity", N_("Workshop activity"), resolve=access.resolve_activity))
+    registry.add_kind(RecordKind("workshops.contribution", N_("Workshop contribution"), resolve=access.resolve_contribution))
+    for name, description in EVENTS:
+        registry.declare_event(name, description)
+    # One channel per workshop: its console, its screen and its phones follow it.
+    registry.add_channel(CHANNEL_KIND, access.may_follow)
+    registry.participant_activities.append(hooks.activities)
+    registry.participant_data.append(hooks.participant_data)
+    registry.participant_correctors.append(hooks.correct_note)
+    registry.participant_erasers.append(hooks.erase_participant)
+    registry.retention_purgers.append(hooks.purge_expired)
+    registry.text_sources.append(hooks.workshop_texts)
+    registry.consultation_links.append(hooks.consultation_links)
+    for event in ("participant.withdrawn", "participant.consent_changed"):
+        registry.subscribe(event, hooks.remove_from_screens)

@@ -1,0 +1,295 @@
+"""The kinds of activity and their settings: what each kind's `config` holds, its defaults,
+and the one checker every way in goes through (the agenda editor, the template, an imported
+agenda). Pure functions: no database.
+
+A kind is added here (and in the phone, screen and console templates), never with a table.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from baraza.i18n import N_
+
+Texts = dict[str, str]
+
+KINDS: tuple[str, ...] = (
+    "poll",
+    "scale",
+    "brainstorm",
+    "word_cloud",
+    "dot_vote",
+    "ranking",
+    "qa",
+    "statements",
+    "card_sort",
+    "reflection",
+)
+KIND_LABELS: dict[str, str] = {
+    "poll": N_("Poll"),
+    "scale": N_("Scale"),
+    "brainstorm": N_("Brainstorm (sticky notes)"),
+    "word_cloud": N_("Word cloud"),
+    "dot_vote": N_("Dot voting"),
+    "ranking": N_("Ranking"),
+    "qa": N_("Questions and answers"),
+    "statements": N_("Statements to agree or disagree with"),
+    "card_sort": N_("Data preference card sort"),
+    "reflection": N_("Reflection"),
+}
+# What phones can write now, and the most characters one contribution may hold.
+TEXT_KINDS: dict[str, int] = {"brainstorm": 500, "reflection": 500, "qa": 300, "word_cloud": 40}
+# What phones can choose now.
+CHOICE_KINDS = frozenset({"poll", "scale"})
+ANSWERABLE = frozenset(TEXT_KINDS) | CHOICE_KINDS
+# Counts of a poll or a card sort can single out a few young people ("the two who said no"):
+# these start as sensitive, so counts under k are not shown (SECURITY 10). A scale is a poll
+# of numbers and starts the same way.
+SENSITIVE_BY_DEFAULT = frozenset({"poll", "scale", "card_sort"})
+# A reflection is personal: the room sees it only when the facilitator chooses to.
+HIDDEN_UNTIL_REVEAL_BY_DEFAULT = frozenset({"reflection"})
+
+MAX_TEXT = 300  # a prompt
+MAX_LABEL = 120  # an option, a card, a category
+MAX_OPTIONS = 12
+MAX_STATEMENTS = 30
+MAX_CARDS = 30
+MAX_CATEGORIES = 6
+MAX_DOTS = 10
+SCALE_MIN = (0, 1)
+SCALE_MAX = (2, 10)
+KEY_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+
+# The card sort's answers to "who may use which of my data for what".
+DEFAULT_CATEGORIES: list[dict[str, Any]] = [
+    {"key": "acceptable", "label": {"en": "Acceptable", "es": "Aceptable", "ar": "مقبول"}},
+    {"key": "not_acceptable", "label": {"en": "Not acceptable", "es": "No aceptable", "ar": "غير مقبول"}},
+    {"key": "depends", "label": {"en": "It depends", "es": "Depende", "ar": "يعتمد"}},
+]
+
+
+def text_in(texts: Mapping[str, str] | None, lang: str, fallback: str) -> str:
+    """A text in `lang`, else in the fallback language, else in any language."""
+    texts = texts or {}
+    return texts.get(lang) or texts.get(fallback) or next((v for v in texts.values() if v), "")
+
+
+def missing_languages(texts: Mapping[str, str] | None, languages: Sequence[str]) -> list[str]:
+    return [lang for lang in languages if not (texts or {}).get(lang)]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, with where it is (`options`, `prompt`...) for the form to show it."""
+
+    where: str
+    message: str
+
+
+class ConfigError(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(f"{p.where}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+def clean_texts(raw: Any, languages: Sequence[str], *, where: str, limit: int, problems: list[Problem]) -> Texts:
+    """{language: text} with blanks dropped, only the consultation's languages, each within
+    `limit` characters."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.append(Problem(where, N_("Texts must be given per language.")))
+        return {}
+    out: Texts = {}
+    for lang, value in raw.items():
+        if not isinstance(value, str):
+            problems.append(Problem(where, N_("Texts must be given per language.")))
+            continue
+        value = value.strip()
+        if not value:
+            continue
+        if lang not in languages:
+            problems.append(Problem(where, N_("'%(lang)s' is not a language of this consultation.", lang=str(lang)[:8])))
+            continue
+        if len(value) > limit:
+            problems.append(Problem(where, N_("Keep this under %(max)s characters.", max=limit)))
+            continue
+        out[lang] = value
+    return out
+
+
+def _labelled(raw: Any, languages: Sequence[str], *, where: str, maximum: int, problems: list[Problem], label_key: str = "label") -> list[dict[str, Any]]:
+    """A list of {key, label} (options, cards, categories): unique keys, a label each."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append(Problem(where, N_("This must be a list.")))
+        return []
+    if len(raw) > maximum:
+        problems.append(Problem(where, N_("At most %(max)s.", max=maximum)))
+        return []
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        if not isinstance(item, Mapping):
+            problems.append(Problem(where, N_("Item %(n)s is not readable.", n=index + 1)))
+            continue
+        key = item.get("key")
+        if not isinstance(key, str) or not KEY_RE.match(key):
+            problems.append(Problem(where, N_("Item %(n)s needs a key of small letters, digits or _.", n=index + 1)))
+            continue
+        if key in seen:
+            problems.append(Problem(where, N_("The key '%(key)s' is used twice.", key=key)))
+            continue
+        seen.add(key)
+        label = clean_texts(item.get(label_key), languages, where=where, limit=MAX_LABEL, problems=problems)
+        if not label:
+            problems.append(Problem(where, N_("Item %(n)s has no text.", n=index + 1)))
+            continue
+        out.append({"key": key, label_key: label})
+    return out
+
+
+def _int(raw: Any, default: int, low: int, high: int, *, where: str, problems: list[Problem]) -> int:
+    if raw is None:
+        return default
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        problems.append(Problem(where, N_("Enter a whole number.")))
+        return default
+    if not low <= raw <= high:
+        problems.append(Problem(where, N_("Choose a number from %(low)s to %(high)s.", low=low, high=high)))
+        return default
+    return raw
+
+
+def default_config(kind: str) -> dict[str, Any]:
+    if kind == "poll":
+        return {"options": [], "multiple": False}
+    if kind == "scale":
+        return {"min": 1, "max": 5, "min_label": {}, "max_label": {}}
+    if kind in TEXT_KINDS:
+        return {"max_length": TEXT_KINDS[kind]}
+    if kind == "dot_vote":
+        return {"dots": 3}
+    if kind == "ranking":
+        return {"options": []}
+    if kind == "statements":
+        return {"statements": []}
+    if kind == "card_sort":
+        return {"cards": [], "categories": copy.deepcopy(DEFAULT_CATEGORIES)}
+    return {}
+
+
+def check_config(kind: str, raw: Mapping[str, Any] | None, languages: Sequence[str]) -> dict[str, Any]:
+    """The kind's settings, checked and in normal form; ConfigError lists every problem.
+
+    Unknown keys are dropped (nothing but what the kind reads is stored)."""
+    if kind not in KINDS:
+        raise ConfigError([Problem("kind", N_("Unknown kind of activity."))])
+    raw = dict(raw or {})
+    problems: list[Problem] = []
+    config: dict[str, Any]
+    if kind in ("poll", "ranking"):
+        options = _labelled(raw.get("options"), languages, where="options", maximum=MAX_OPTIONS, problems=problems)
+        config = {"options": options}
+        if kind == "poll":
+            multiple = raw.get("multiple", False)
+            if not isinstance(multiple, bool):
+                problems.append(Problem("multiple", N_("Say yes or no.")))
+                multiple = False
+            config["multiple"] = multiple
+    elif kind == "scale":
+        low = _int(raw.get("min"), 1, *SCALE_MIN, where="min", problems=problems)
+        high = _int(raw.get("max"), 5, *SCALE_MAX, where="max", problems=problems)
+        config = {
+            "min": low,
+            "max": high,
+            "min_label": clean_texts(raw.get("min_label"), languages, where="min_label", limit=MAX_LABEL, problems=problems),
+            "max_label": clean_texts(raw.get("max_label"), languages, where="max_label", limit=MAX_LABEL, problems=problems),
+        }
+    elif kind in TEXT_KINDS:
+        config = {"max_length": _int(raw.get("max_length"), TEXT_KINDS[kind], 1, TEXT_KINDS[kind], where="max_length", problems=problems)}
+    elif kind == "dot_vote":
+        config = {"dots": _int(raw.get("dots"), 3, 1, MAX_DOTS, where="dots", problems=problems)}
+    elif kind == "statements":
+        config = {"statements": _labelled(raw.get("statements"), languages, where="statements", maximum=MAX_STATEMENTS, problems=problems, label_key="text")}
+    else:  # card_sort
+        config = {
+            "cards": _labelled(raw.get("cards"), languages, where="cards", maximum=MAX_CARDS, problems=problems),
+            "categories": _labelled(
+                raw.get("categories", DEFAULT_CATEGORIES), languages, where="categories", maximum=MAX_CATEGORIES, problems=problems
+            ),
+        }
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def readiness(kind: str, config: Mapping[str, Any]) -> list[str]:
+    """What the activity still needs before phones can answer it (message ids); empty when ready."""
+    needs: list[str] = []
+    if kind == "poll" and len(config.get("options") or []) < 2:
+        needs.append(N_("A poll needs at least two options."))
+    if kind == "ranking" and len(config.get("options") or []) < 2:
+        needs.append(N_("A ranking needs at least two options."))
+    if kind == "card_sort" and not config.get("cards"):
+        needs.append(N_("A card sort needs cards."))
+    if kind == "statements" and not config.get("statements"):
+        needs.append(N_("Add statements first."))
+    if kind == "scale" and int(config.get("min", 1)) >= int(config.get("max", 5)):
+        needs.append(N_("The top of the scale must be above its bottom."))
+    return needs
+
+
+def structure_of(kind: str, config: Mapping[str, Any]) -> Any:
+    """Everything but the wording: what votes and contributions already given refer to. Once an
+    activity holds any, only its wording may change (as for a published survey)."""
+    shape: dict[str, Any] = {"kind": kind}
+    for key, value in config.items():
+        if isinstance(value, list):
+            shape[key] = [item.get("key") if isinstance(item, Mapping) else item for item in value]
+        elif isinstance(value, dict):
+            continue  # texts per language
+        else:
+            shape[key] = value
+    return shape
+
+
+def option_labels(config: Mapping[str, Any], lang: str, fallback: str, key: str = "options") -> list[tuple[str, str]]:
+    """(key, label in `lang`) of a poll's options (or cards, categories, statements)."""
+    label_key = "text" if key == "statements" else "label"
+    return [(o["key"], text_in(o.get(label_key), lang, fallback) or o["key"]) for o in config.get(key) or []]
+
+
+def scale_points(config: Mapping[str, Any]) -> list[int]:
+    return list(range(int(config.get("min", 1)), int(config.get("max", 5)) + 1))
+
+
+def options_from_lines(lines_by_language: Mapping[str, str], existing: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
+    """Options from the editor's "one per line" boxes (one box per language). Line n of every
+    language is option n; its key stays the one it had (o1, o2, ...), so wording can be
+    corrected without touching what votes refer to. Blank lines at the end are dropped."""
+    per_language = {lang: [line.strip() for line in text.splitlines()] for lang, text in lines_by_language.items()}
+    for lang, lines in per_language.items():
+        while lines and not lines[-1]:
+            lines.pop()
+        per_language[lang] = lines
+    count = max((len(lines) for lines in per_language.values()), default=0)
+    options = []
+    used = {str(o.get("key")) for o in existing}
+    next_number = 1
+    for index in range(count):
+        if index < len(existing):
+            key = str(existing[index]["key"])
+        else:
+            while f"o{next_number}" in used:
+                next_number += 1
+            key = f"o{next_number}"
+            used.add(key)
+        label = {lang: lines[index] for lang, lines in per_language.items() if index < len(lines) and lines[index]}
+        options.append({"key": key, "label": label})
+    return options

@@ -1,0 +1,278 @@
+"""What the workshops app offers the core through the registry's hooks, and what it does when
+the core tells it a participant changed.
+
+- participant activities: "live now" on a participant's consultation home;
+- participant data, correction and erasure for "my data", withdrawal and the purge (SECURITY
+  21-22): notes can be read, corrected and deleted; votes are listed and can be deleted;
+- retention purgers for `free_text` (notes) and `answers` (votes) (SECURITY 14);
+- text sources: every note of participants who allow analysis, for the insights pipeline;
+- consultation links: "Workshops" on the staff consultation page;
+- subscribers: a withdrawal (or a changed choice about being counted, or a deleted note)
+  takes the person's notes and votes off every screen at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, delete, select
+
+from baraza.consultations.models import Consultation
+from baraza.db import registry_of, utcnow
+from baraza.errors import InvalidInput
+from baraza.events import Event
+from baraza.i18n import N_
+from baraza.live import publish
+from baraza.participation.api import analysable_participant_ids
+from baraza.participation.models import Participant
+from baraza.registry import ParticipantActivity, ParticipantItem, TextItem
+from workshops.access import live_workshops_of
+from workshops.activities import TEXT_KINDS, option_labels, text_in
+from workshops.models import Activity, Contribution, ContributionStatus, Presence, Vote, VoteSubmission, Workshop
+from workshops.services import ROOM_EVENT, channel_of, clean_text, erase_workshop_data, publish_results
+
+NOTE_SOURCE = "workshops.contribution"
+VOTE_SOURCE = "workshops.vote"
+
+
+def _language(participant: Participant, consultation: Consultation) -> tuple[str, str]:
+    default = consultation.default_language
+    lang = participant.language if participant.language in consultation.languages else default
+    return lang, default
+
+
+# Participant home ---------------------------------------------------------------------------------------
+
+
+def activities(session: Session, consultation: Consultation, participant: Participant) -> list[ParticipantActivity]:
+    """Workshops running now in the participant's consultation."""
+    lang, default = _language(participant, consultation)
+    return [
+        ParticipantActivity(title=text_in(w.title, lang, default), route_name="workshops:phone", params={"workshop_id": w.id})
+        for w in live_workshops_of(session, consultation.id)  # type: ignore[arg-type]
+    ]
+
+
+def consultation_links(consultation: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(N_("Workshops"), "workshops:index", {})]
+
+
+# Insights ------------------------------------------------------------------------------------------------
+
+
+def workshop_texts(session: Session, consultation_id: int) -> Iterator[TextItem]:
+    """Every note written in the consultation's workshops by participants who allow analysis
+    (withdrawn people never), with its chain of evidence (source and id)."""
+    rows = session.exec(
+        select(Contribution)
+        .where(
+            Contribution.consultation_id == consultation_id,
+            col(Contribution.participant_id).in_(analysable_participant_ids(consultation_id)),
+        )
+        .order_by(col(Contribution.id))
+    ).all()
+    for row in rows:
+        if not row.text:
+            continue
+        yield TextItem(
+            source=NOTE_SOURCE,
+            source_id=str(row.id),
+            consultation_id=consultation_id,
+            participant_id=row.participant_id,
+            context_id=row.context_id,
+            language=row.language,
+            text=row.text,
+        )
+
+
+# My data ---------------------------------------------------------------------------------------------------
+
+
+def _activities_and_workshops(session: Session, activity_ids: set[int]) -> dict[int, tuple[Activity, Workshop]]:
+    if not activity_ids:
+        return {}
+    rows = session.exec(
+        select(Activity, Workshop).join(Workshop, col(Workshop.id) == col(Activity.workshop_id)).where(col(Activity.id).in_(sorted(activity_ids)))
+    ).all()
+    return {a.id: (a, w) for a, w in rows}  # type: ignore[misc]
+
+
+def participant_data(session: Session, consultation: Consultation, participant: Participant) -> list[ParticipantItem]:
+    """The participant's notes (readable, correctable, deletable) and votes (readable, deletable)."""
+    lang, default = _language(participant, consultation)
+    notes = session.exec(
+        select(Contribution)
+        .where(Contribution.consultation_id == consultation.id, Contribution.participant_id == participant.id)
+        .order_by(col(Contribution.id))
+    ).all()
+    votes = session.exec(
+        select(Vote).where(Vote.consultation_id == consultation.id, Vote.participant_id == participant.id).order_by(col(Vote.id))
+    ).all()
+    context = _activities_and_workshops(session, {n.activity_id for n in notes} | {v.activity_id for v in votes})
+    items: list[ParticipantItem] = []
+    for note in notes:
+        activity, workshop = context[note.activity_id]
+        items.append(
+            ParticipantItem(
+                source=NOTE_SOURCE,
+                item_id=str(note.id),
+                category="free_text",
+                label=text_in(activity.prompt, lang, default),
+                value=note.text,
+                created_at=note.created_at,
+                group=text_in(workshop.title, lang, default),
+                kind="long_text",
+                correctable=True,
+                deletable=True,
+            )
+        )
+    for vote in votes:
+        activity, workshop = context[vote.activity_id]
+        labels = dict(option_labels(activity.config, lang, default)) if activity.kind == "poll" else {}
+        items.append(
+            ParticipantItem(
+                source=VOTE_SOURCE,
+                item_id=str(vote.id),
+                category="answers",
+                label=text_in(activity.prompt, lang, default),
+                value=labels.get(vote.target, vote.target),
+                created_at=vote.created_at,
+                group=text_in(workshop.title, lang, default),
+                kind="text",
+                correctable=False,
+                deletable=True,
+            )
+        )
+    return items
+
+
+def _own_note(session: Session, consultation: Consultation, participant: Participant, item_id: str) -> Contribution | None:
+    if not item_id.isdigit() or int(item_id) > 2**31 - 1:
+        return None
+    return session.exec(
+        select(Contribution).where(
+            Contribution.id == int(item_id), Contribution.participant_id == participant.id, Contribution.consultation_id == consultation.id
+        )
+    ).one_or_none()
+
+
+def correct_note(session: Session, consultation: Consultation, participant: Participant, item: ParticipantItem, new_value: str) -> str | None:
+    """A participant rewrites one of their notes; the previous text goes to the core's
+    correction history. The screen shows the new text at once."""
+    if item.source != NOTE_SOURCE:
+        return None
+    note = _own_note(session, consultation, participant, item.item_id)
+    if note is None:
+        raise InvalidInput("This answer could not be found.")
+    text = clean_text(new_value)
+    activity = session.exec(select(Activity).where(Activity.id == note.activity_id)).one()
+    limit = int(activity.config.get("max_length") or TEXT_KINDS.get(activity.kind, 500))
+    if not text:
+        raise InvalidInput(errors={"value": N_("Write the new answer, or delete it instead.")})
+    if len(text) > limit:
+        raise InvalidInput(errors={"value": N_("Keep this under %(max)s characters.", max=limit)})
+    previous = note.text
+    note.text = text
+    if registry_of(session).screen(text, note.language).held:
+        note.status = ContributionStatus.HELD.value  # the new words wait for a person, like a new note
+    note.updated_at = utcnow()
+    session.add(note)
+    publish_results(session, note.workshop_id, note.activity_id)
+    return previous
+
+
+def erase_participant(session: Session, consultation: Consultation, participant: Participant, items: Sequence[ParticipantItem] | None) -> int:
+    """Delete what a participant gave in workshops: everything (withdrawal erasure, purge) or
+    the listed notes and votes. Screens showing them refresh at once."""
+    if items is None:
+        count, workshops = erase_workshop_data(session, consultation.id, participant.id)  # type: ignore[arg-type]
+        for workshop_id in workshops:
+            publish_results(session, workshop_id)
+        return count
+    note_ids = [int(i.item_id) for i in items if i.source == NOTE_SOURCE and i.item_id.isdigit()]
+    vote_ids = [int(i.item_id) for i in items if i.source == VOTE_SOURCE and i.item_id.isdigit()]
+    count = 0
+    for model, ids in ((Contribution, note_ids), (Vote, vote_ids)):
+        if not ids:
+            continue
+        mine = session.exec(
+            select(model).where(
+                col(model.id).in_(ids), model.participant_id == participant.id, model.consultation_id == consultation.id  # type: ignore[attr-defined]
+            )
+        ).all()
+        for row in mine:
+            publish_results(session, row.workshop_id, row.activity_id)  # type: ignore[attr-defined]
+            session.delete(row)
+            count += 1
+    session.flush()
+    return count
+
+
+# Retention -------------------------------------------------------------------------------------------------
+
+
+def purge_expired(session: Session, consultation: Consultation, category: str, cutoff: datetime) -> int:
+    """Delete workshop data of `category` collected before `cutoff` in `consultation`: notes
+    (`free_text`), votes and the record of their sending (`answers`). Also drops presence rows
+    older than a day, whatever the category (they only serve the count on the screen)."""
+    in_consultation = select(Workshop.id).where(Workshop.consultation_id == consultation.id)
+    session.exec(
+        delete(Presence).where(  # type: ignore[call-overload]
+            col(Presence.workshop_id).in_(in_consultation), col(Presence.seen_at) < utcnow() - timedelta(days=1)
+        )
+    )
+    count = 0
+    if category == "free_text":
+        result = session.exec(
+            delete(Contribution).where(col(Contribution.consultation_id) == consultation.id, col(Contribution.created_at) < cutoff)  # type: ignore[call-overload]
+        )
+        count += int(result.rowcount or 0)
+    elif category == "answers":
+        result = session.exec(delete(Vote).where(col(Vote.consultation_id) == consultation.id, col(Vote.created_at) < cutoff))  # type: ignore[call-overload]
+        count += int(result.rowcount or 0)
+        session.exec(
+            delete(VoteSubmission).where(col(VoteSubmission.consultation_id) == consultation.id, col(VoteSubmission.created_at) < cutoff)  # type: ignore[call-overload]
+        )
+    return count
+
+
+# Events ------------------------------------------------------------------------------------------------------
+
+
+def _participant_id(event: Event) -> int | None:
+    for ref in event.refs:
+        if ref.kind == "participant" and ref.id.isdigit():
+            return int(ref.id)
+    return None
+
+
+def _workshops_holding(session: Session, consultation_id: int, participant_id: int) -> set[int]:
+    notes = session.exec(
+        select(Contribution.workshop_id).where(Contribution.consultation_id == consultation_id, Contribution.participant_id == participant_id)
+    ).all()
+    votes = session.exec(select(Vote.workshop_id).where(Vote.consultation_id == consultation_id, Vote.participant_id == participant_id)).all()
+    return set(notes) | set(votes)
+
+
+def remove_from_screens(session: Session, event: Event) -> None:
+    """A participant withdrew (or changed whether their answers are counted): every screen
+    counts and shows only the people `shown_participant_ids` allows, so refreshing them takes
+    the person's notes and votes off at once; the purge erases the rows within the
+    consultation's days. A withdrawn phone also leaves the room's count."""
+    participant_id = _participant_id(event)
+    if participant_id is None or event.consultation_id is None:
+        return
+    for workshop_id in _workshops_holding(session, event.consultation_id, participant_id):
+        publish_results(session, workshop_id)
+    if event.name == "participant.withdrawn":
+        present = session.exec(
+            select(Presence.workshop_id).where(
+                Presence.participant_id == participant_id,
+                col(Presence.workshop_id).in_(select(Workshop.id).where(Workshop.consultation_id == event.consultation_id)),
+            )
+        ).all()
+        session.exec(delete(Presence).where(col(Presence.participant_id) == participant_id, col(Presence.workshop_id).in_(list(present))))  # type: ignore[call-overload]
+        for workshop_id in present:
+            publish(session, channel_of(workshop_id), ROOM_EVENT, coalesce=True)

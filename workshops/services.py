@@ -1,0 +1,1077 @@
+"""Use cases of the workshops app. Each runs in one transaction, writes its audit entry in it,
+and commits once; views call these and never write to the database themselves.
+
+- the agenda: create (from the RD4C Studio template, empty, or a copy), import and export,
+  edit steps and activities;
+- the console: start, move between activities, open, close, reveal, lock, the timer, end,
+  and hiding or showing a note;
+- phones: a note, a vote, being in the room.
+
+Every change the room must see is published on the workshop's live channel
+(`Ref("workshops.workshop", id)`) inside the same transaction, so it reaches screens and phones
+only if it commits. Events say what changed (ids), never what anyone wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
+
+from baraza.accounts.roles import Actor
+from baraza.audit.services import record_audit
+from baraza.consultations.access import categories_of
+from baraza.consultations.models import Consultation, ConsultationStatus
+from baraza.db import registry_of, utcnow
+from baraza.errors import Conflict, InvalidInput, TooManyRequests
+from baraza.events import emit
+from baraza.i18n import N_
+from baraza.live import publish
+from baraza.participation.api import participant_actor, require_consent_to_answer
+from baraza.participation.models import Participant
+from baraza.refs import Ref
+from baraza.settings import Settings
+from workshops import agenda as agenda_files
+from workshops.access import activities_of, steps_of
+from workshops.activities import (
+    ANSWERABLE,
+    CHOICE_KINDS,
+    KINDS,
+    MAX_TEXT,
+    TEXT_KINDS,
+    ConfigError,
+    Problem,
+    Texts,
+    check_config,
+    clean_texts,
+    default_config,
+    scale_points,
+    structure_of,
+)
+from workshops.agenda import ActivitySpec, AgendaSpec, StepSpec
+from workshops.models import (
+    Activity,
+    ActivityState,
+    Contribution,
+    ContributionStatus,
+    Moderation,
+    Presence,
+    Reveal,
+    Vote,
+    VoteSubmission,
+    Workshop,
+    WorkshopGroup,
+    WorkshopGroupMember,
+    WorkshopStatus,
+    WorkshopStep,
+)
+
+CHANNEL_KIND = "workshops.workshop"
+# Live events on a workshop's channel. "state": the room moved (another activity, opened,
+# closed, revealed, locked, the timer, started, ended): screens and phones fetch their page
+# again. "results": a note or a vote came in (coalesced: of a burst, streams get the newest).
+# "room": a phone came in.
+STATE_EVENT = "workshop.state"
+RESULTS_EVENT = "workshop.results"
+ROOM_EVENT = "workshop.room"
+
+CLIENT_ID_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# A phone that sends more than this in a minute is refused (429) until the minute has passed.
+CONTRIBUTIONS_PER_MINUTE = 30
+VOTES_PER_MINUTE = 60
+RATE_WINDOW = timedelta(minutes=1)
+# A phone's presence is written again at most this often (it is read over 15 minutes).
+PRESENCE_REFRESH = timedelta(minutes=3)
+TIMER_STEPS = (1, 5)
+MAX_TIMER = timedelta(minutes=120)
+MAX_TITLE = agenda_files.MAX_TITLE
+# Control characters other than line breaks are dropped from what phones send (a NUL cannot
+# be stored in PostgreSQL text, and none of them is writing).
+_CONTROL = {c for c in map(chr, range(32)) if c not in "\n\t"} | {"\x7f"}
+
+
+def consultation_languages(consultation: Consultation) -> list[str]:
+    languages = [consultation.default_language] + [lang for lang in consultation.languages if lang != consultation.default_language]
+    return [lang for lang in languages if lang] or ["en"]
+
+
+def channel_of(workshop_id: int | None) -> Ref:
+    return Ref(CHANNEL_KIND, workshop_id)
+
+
+def publish_state(session: Session, workshop: Workshop) -> None:
+    publish(
+        session,
+        channel_of(workshop.id),
+        STATE_EVENT,
+        {"activity": workshop.current_activity_id or 0, "status": workshop.status},
+    )
+
+
+def publish_results(session: Session, workshop_id: int, activity_id: int | None = None) -> None:
+    publish(session, channel_of(workshop_id), RESULTS_EVENT, {"activity": activity_id or 0}, coalesce=True)
+
+
+def _refs(workshop: Workshop, *more: tuple[str, Any]) -> list[tuple[str, Any]]:
+    return [("workshops.workshop", workshop.id), *more]
+
+
+def _touch(session: Session, workshop: Workshop) -> None:
+    workshop.updated_at = utcnow()
+    session.add(workshop)
+    if workshop.status == WorkshopStatus.LIVE:
+        # The agenda of a running workshop changed: the room shows it at once.
+        publish_state(session, workshop)
+
+
+def _editable(workshop: Workshop) -> None:
+    if workshop.status == WorkshopStatus.ENDED:
+        raise Conflict(N_("This workshop has ended, so its agenda stays as it was. Duplicate it to run it again."))
+
+
+def _title(raw: Mapping[str, str], consultation: Consultation) -> Texts:
+    problems: list[Problem] = []
+    title = clean_texts(raw, consultation_languages(consultation), where="title", limit=MAX_TITLE, problems=problems)
+    if problems:
+        raise InvalidInput(errors={f"title:{i}": p.message for i, p in enumerate(problems)})
+    if not title:
+        raise InvalidInput(errors={"title": N_("Give the workshop a title.")})
+    return title
+
+
+# Agenda ---------------------------------------------------------------------------------------------
+
+
+def _build(session: Session, workshop: Workshop, spec: AgendaSpec) -> tuple[int, int]:
+    """Rows for an agenda's steps and activities (the workshop exists). Returns the counts."""
+    activities = 0
+    for s_index, step_spec in enumerate(spec.steps):
+        step = WorkshopStep(workshop_id=workshop.id, position=s_index, title=step_spec.title, planned_minutes=step_spec.planned_minutes)  # type: ignore[arg-type]
+        session.add(step)
+        session.flush()
+        for a_index, a in enumerate(step_spec.activities):
+            session.add(
+                Activity(
+                    workshop_id=workshop.id,  # type: ignore[arg-type]
+                    step_id=step.id,  # type: ignore[arg-type]
+                    position=a_index,
+                    kind=a.kind,
+                    prompt=a.prompt,
+                    config=a.config,
+                    reveal=a.reveal,
+                    sensitive=a.sensitive,
+                    moderation=a.moderation,
+                )
+            )
+            activities += 1
+    session.flush()
+    return len(spec.steps), activities
+
+
+def _new_workshop(session: Session, actor: Actor, consultation: Consultation, spec: AgendaSpec, **fields: Any) -> Workshop:
+    workshop = Workshop(consultation_id=consultation.id, title=spec.title, created_by_user_id=actor.user_id, **fields)  # type: ignore[arg-type]
+    session.add(workshop)
+    session.flush()
+    return workshop
+
+
+def do_create_workshop(session: Session, actor: Actor, consultation: Consultation, *, title: Mapping[str, str], template: str) -> Workshop:
+    """A draft workshop in `consultation` (already reached with `workshop.run`): the RD4C
+    Studio's five steps with their suggested activities (`template="rd4c"`), or an empty
+    agenda (`"empty"`). The title given replaces the template's. Audited."""
+    languages = consultation_languages(consultation)
+    if template == "rd4c":
+        spec = agenda_files.template_for(languages)
+    elif template == "empty":
+        spec = agenda_files.empty_agenda({})
+    else:
+        raise InvalidInput(errors={"template": N_("Choose how to start the agenda.")})
+    given = {k: v for k, v in title.items() if v and v.strip()}
+    if given or not spec.title:
+        spec.title = _title(given, consultation)
+    workshop = _new_workshop(session, actor, consultation, spec)
+    steps, activities = _build(session, workshop, spec)
+    record_audit(session, actor, "workshop.created", _refs(workshop, ("consultation", consultation.id)),
+                 {"template": template, "steps": steps, "activities": activities})
+    session.commit()
+    return workshop
+
+
+def agenda_of(session: Session, workshop: Workshop) -> AgendaSpec:
+    """The workshop's agenda as data: what an export writes and a duplicate copies."""
+    by_step: dict[int, list[Activity]] = {}
+    for activity in activities_of(session, workshop):
+        by_step.setdefault(activity.step_id, []).append(activity)
+    return AgendaSpec(
+        title=dict(workshop.title),
+        steps=[
+            StepSpec(
+                title=dict(step.title),
+                planned_minutes=step.planned_minutes,
+                activities=[
+                    ActivitySpec(
+                        kind=a.kind, prompt=dict(a.prompt), config=json.loads(json.dumps(a.config)),
+                        reveal=a.reveal, sensitive=a.sensitive, moderation=a.moderation,
+                    )
+                    for a in by_step.get(step.id or 0, [])
+                ],
+            )
+            for step in steps_of(session, workshop)
+        ],
+    )
+
+
+def do_duplicate_workshop(session: Session, actor: Actor, workshop: Workshop) -> Workshop:
+    """A new draft with the same agenda (never what anyone contributed). Audited."""
+    spec = agenda_of(session, workshop)
+    consultation = session.exec(select(Consultation).where(Consultation.id == workshop.consultation_id)).one()
+    copy = _new_workshop(session, actor, consultation, spec, duplicated_from_id=workshop.id)
+    _build(session, copy, spec)
+    record_audit(session, actor, "workshop.duplicated", [("workshops.workshop", copy.id), ("workshops.workshop", workshop.id)])
+    session.commit()
+    return copy
+
+
+def do_import_agenda(session: Session, actor: Actor, consultation: Consultation, data: bytes) -> tuple[Workshop, list[str]]:
+    """A new draft from an agenda file (already checked whole: `AgendaError` lists every
+    problem). Returns it and the languages left out because the consultation lacks them."""
+    spec, dropped = agenda_files.parse(data, consultation_languages(consultation))
+    workshop = _new_workshop(session, actor, consultation, spec)
+    steps, activities = _build(session, workshop, spec)
+    record_audit(session, actor, "workshop.imported", _refs(workshop, ("consultation", consultation.id)),
+                 {"steps": steps, "activities": activities})
+    session.commit()
+    return workshop, dropped
+
+
+def do_export_agenda(session: Session, actor: Actor, workshop: Workshop) -> tuple[bytes, str]:
+    """The agenda file (no contribution, vote, state or id: nothing about anyone). Audited."""
+    data = agenda_files.dump(agenda_of(session, workshop))
+    record_audit(session, actor, "workshop.agenda_exported", _refs(workshop))
+    session.commit()
+    return data, f"workshop-{workshop.id}-agenda.json"
+
+
+def do_save_workshop_title(session: Session, actor: Actor, workshop: Workshop, title: Mapping[str, str]) -> Workshop:
+    consultation = session.exec(select(Consultation).where(Consultation.id == workshop.consultation_id)).one()
+    workshop.title = _title(title, consultation)
+    _touch(session, workshop)
+    record_audit(session, actor, "workshop.edited", _refs(workshop))
+    session.commit()
+    return workshop
+
+
+def _holds_input(session: Session, activity_ids: Sequence[int]) -> bool:
+    if not activity_ids:
+        return False
+    ids = list(activity_ids)
+    for model in (Contribution, Vote):
+        if session.exec(select(model.id).where(col(model.activity_id).in_(ids)).limit(1)).first() is not None:  # type: ignore[attr-defined]
+            return True
+    return False
+
+
+def holds_input(session: Session, activity: Activity) -> bool:
+    """Whether anyone contributed to or voted in the activity (then only its wording changes)."""
+    return _holds_input(session, [activity.id])  # type: ignore[list-item]
+
+
+def do_delete_workshop(session: Session, actor: Actor, workshop: Workshop) -> None:
+    """Delete a workshop that never ran or holds nothing anyone contributed. What young people
+    contributed is deleted by its retention rule, never with a click. Audited."""
+    if workshop.status == WorkshopStatus.LIVE:
+        raise Conflict(N_("End the workshop before deleting it."))
+    activity_ids = [a.id for a in activities_of(session, workshop) if a.id is not None]
+    if _holds_input(session, activity_ids):
+        raise Conflict(N_("This workshop holds what young people contributed; it is kept until its retention ends."))
+    workshop.current_activity_id = None
+    session.exec(delete(Presence).where(col(Presence.workshop_id) == workshop.id))  # type: ignore[call-overload]
+    session.exec(delete(VoteSubmission).where(col(VoteSubmission.activity_id).in_(activity_ids)))  # type: ignore[call-overload]
+    session.exec(delete(Activity).where(col(Activity.workshop_id) == workshop.id))  # type: ignore[call-overload]
+    session.exec(delete(WorkshopStep).where(col(WorkshopStep.workshop_id) == workshop.id))  # type: ignore[call-overload]
+    session.exec(delete(WorkshopGroupMember).where(col(WorkshopGroupMember.workshop_id) == workshop.id))  # type: ignore[call-overload]
+    session.exec(delete(WorkshopGroup).where(col(WorkshopGroup.workshop_id) == workshop.id))  # type: ignore[call-overload]
+    for copy in session.exec(select(Workshop).where(Workshop.duplicated_from_id == workshop.id)).all():
+        copy.duplicated_from_id = None
+        session.add(copy)
+    session.flush()
+    record_audit(session, actor, "workshop.deleted", _refs(workshop, ("consultation", workshop.consultation_id)))
+    session.delete(workshop)
+    session.commit()
+
+
+def _renumber(session: Session, rows: Sequence[WorkshopStep | Activity]) -> None:
+    for index, row in enumerate(rows):
+        if row.position != index:
+            row.position = index
+            session.add(row)
+
+
+def _minutes(value: int | None) -> int:
+    if value is None:
+        return 0
+    if not 0 <= value <= agenda_files.MAX_MINUTES:
+        raise InvalidInput(errors={"planned_minutes": N_("Choose a number from %(low)s to %(high)s.", low=0, high=agenda_files.MAX_MINUTES)})
+    return value
+
+
+def _step_title(raw: Mapping[str, str], workshop: Workshop, session: Session) -> Texts:
+    consultation = session.exec(select(Consultation).where(Consultation.id == workshop.consultation_id)).one()
+    problems: list[Problem] = []
+    title = clean_texts(raw, consultation_languages(consultation), where="title", limit=MAX_TITLE, problems=problems)
+    if problems:
+        raise InvalidInput(errors={f"title:{i}": p.message for i, p in enumerate(problems)})
+    if not title:
+        raise InvalidInput(errors={"title": N_("Give the step a title.")})
+    return title
+
+
+def do_add_step(session: Session, actor: Actor, workshop: Workshop, *, title: Mapping[str, str], planned_minutes: int | None) -> WorkshopStep:
+    _editable(workshop)
+    steps = steps_of(session, workshop)
+    if len(steps) >= agenda_files.MAX_STEPS:
+        raise InvalidInput(N_("At most %(max)s steps.", max=agenda_files.MAX_STEPS))
+    step = WorkshopStep(workshop_id=workshop.id, position=len(steps), title=_step_title(title, workshop, session), planned_minutes=_minutes(planned_minutes))  # type: ignore[arg-type]
+    session.add(step)
+    _touch(session, workshop)
+    session.flush()
+    record_audit(session, actor, "workshop.step_added", _refs(workshop))
+    session.commit()
+    return step
+
+
+def do_save_step(session: Session, actor: Actor, workshop: Workshop, step: WorkshopStep, *, title: Mapping[str, str], planned_minutes: int | None) -> WorkshopStep:
+    _editable(workshop)
+    step.title = _step_title(title, workshop, session)
+    step.planned_minutes = _minutes(planned_minutes)
+    session.add(step)
+    _touch(session, workshop)
+    record_audit(session, actor, "workshop.step_edited", _refs(workshop))
+    session.commit()
+    return step
+
+
+def do_move_step(session: Session, actor: Actor, workshop: Workshop, step: WorkshopStep, direction: str) -> None:
+    _editable(workshop)
+    steps = steps_of(session, workshop)
+    index = next(i for i, s in enumerate(steps) if s.id == step.id)
+    other = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other < len(steps):
+        raise InvalidInput(N_("This cannot move further."))
+    steps[index], steps[other] = steps[other], steps[index]
+    _renumber(session, steps)
+    _touch(session, workshop)
+    record_audit(session, actor, "workshop.step_moved", _refs(workshop))
+    session.commit()
+
+
+def do_delete_step(session: Session, actor: Actor, workshop: Workshop, step: WorkshopStep) -> None:
+    """Delete a step and its activities, unless one of them holds contributions or votes."""
+    _editable(workshop)
+    activities = [a for a in activities_of(session, workshop) if a.step_id == step.id]
+    ids = [a.id for a in activities if a.id is not None]
+    if _holds_input(session, ids):
+        raise Conflict(N_("An activity of this step holds what young people contributed, so the step stays."))
+    if workshop.current_activity_id in ids:
+        workshop.current_activity_id = None
+    session.exec(delete(VoteSubmission).where(col(VoteSubmission.activity_id).in_(ids)))  # type: ignore[call-overload]
+    session.exec(delete(Activity).where(col(Activity.step_id) == step.id))  # type: ignore[call-overload]
+    session.delete(step)
+    session.flush()
+    _renumber(session, steps_of(session, workshop))
+    _touch(session, workshop)
+    record_audit(session, actor, "workshop.step_deleted", _refs(workshop))
+    session.commit()
+
+
+def _prompt(raw: Mapping[str, str], workshop: Workshop, session: Session) -> Texts:
+    consultation = session.exec(select(Consultation).where(Consultation.id == workshop.consultation_id)).one()
+    problems: list[Problem] = []
+    prompt = clean_texts(raw, consultation_languages(consultation), where="prompt", limit=MAX_TEXT, problems=problems)
+    if problems:
+        raise InvalidInput(errors={f"prompt:{i}": p.message for i, p in enumerate(problems)})
+    if not prompt:
+        raise InvalidInput(errors={"prompt": N_("Write what the room is asked.")})
+    return prompt
+
+
+def do_add_activity(session: Session, actor: Actor, workshop: Workshop, step: WorkshopStep, *, kind: str, prompt: Mapping[str, str]) -> Activity:
+    """An activity at the end of a step, with its kind's defaults (polls and card sorts
+    sensitive, reflections hidden until revealed). Audited."""
+    _editable(workshop)
+    if kind not in KINDS:
+        raise InvalidInput(errors={"kind": N_("Choose a kind of activity.")})
+    if len(activities_of(session, workshop)) >= agenda_files.MAX_ACTIVITIES:
+        raise InvalidInput(N_("At most %(max)s activities.", max=agenda_files.MAX_ACTIVITIES))
+    spec = ActivitySpec.of(kind, _prompt(prompt, workshop, session), default_config(kind))
+    position = len([a for a in activities_of(session, workshop) if a.step_id == step.id])
+    activity = Activity(
+        workshop_id=workshop.id,  # type: ignore[arg-type]
+        step_id=step.id,  # type: ignore[arg-type]
+        position=position,
+        kind=kind,
+        prompt=spec.prompt,
+        config=spec.config,
+        reveal=spec.reveal,
+        sensitive=spec.sensitive,
+        moderation=spec.moderation,
+    )
+    session.add(activity)
+    session.flush()
+    _touch(session, workshop)
+    record_audit(session, actor, "workshop.activity_added", _refs(workshop, ("workshops.activity", activity.id)), {"kind": kind})
+    session.commit()
+    return activity
+
+
+def do_save_activity(
+    session: Session,
+    actor: Actor,
+    workshop: Workshop,
+    activity: Activity,
+    *,
+    prompt: Mapping[str, str],
+    config: Mapping[str, Any],
+    reveal: str,
+    sensitive: bool,
+    moderation: str,
+) -> Activity:
+    """Store an activity's prompt and settings, checked. Once anyone contributed or voted, only
+    the wording may change (every answer keeps answering the same thing): a change of options,
+    bounds or limits is a 409. Audited."""
+    _editable(workshop)
+    consultation = session.exec(select(Consultation).where(Consultation.id == workshop.consultation_id)).one()
+    errors: dict[str, str] = {}
+    try:
+        checked = check_config(activity.kind, config, consultation_languages(consultation))
+    except ConfigError as exc:
+        errors.update({f"{p.where}:{i}": p.message for i, p in enumerate(exc.problems)})
+        checked = dict(activity.config)
+    try:
+        new_prompt = _prompt(prompt, workshop, session)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+        new_prompt = activity.prompt
+    if reveal not in {r.value for r in Reveal}:
+        errors["reveal"] = N_("Choose when the results show.")
+    if moderation not in {m.value for m in Moderation}:
+        errors["moderation"] = N_("Choose how notes are moderated.")
+    if errors:
+        raise InvalidInput(N_("Some settings need a change. Nothing was saved yet."), errors=errors)
+    if holds_input(session, activity) and structure_of(activity.kind, checked) != structure_of(activity.kind, activity.config):
+        raise Conflict(N_("Young people already answered this activity, so only its wording can change. Add a new activity instead."))
+    activity.prompt = new_prompt
+    activity.config = checked
+    activity.reveal = reveal
+    activity.sensitive = sensitive
+    activity.moderation = moderation
+    session.add(activity)
+    _touch(session, workshop)
+    record_audit(session, actor, "workshop.activity_edited", _refs(workshop, ("workshops.activity", activity.id)))
+    session.commit()
+    return activity
+
+
+def do_move_activity(session: Session, actor: Actor, workshop: Workshop, activity: Activity, direction: str) -> None:
+    """Move an activity up or down; past the first or last place of its step it goes to the
+    end of the step before or the start of the step after."""
+    _editable(workshop)
+    if direction not in ("up", "down"):
+        raise InvalidInput(N_("This cannot move further."))
+    steps = steps_of(session, workshop)
+    by_step: dict[int, list[Activity]] = {s.id: [] for s in steps if s.id is not None}
+    for a in activities_of(session, workshop):
+        by_step.setdefault(a.step_id, []).append(a)
+    siblings = by_step[activity.step_id]
+    index = next(i for i, a in enumerate(siblings) if a.id == activity.id)
+    step_index = next(i for i, s in enumerate(steps) if s.id == activity.step_id)
+    if direction == "up" and index > 0:
+        siblings[index - 1], siblings[index] = siblings[index], siblings[index - 1]
+    elif direction == "down" and index < len(siblings) - 1:
+        siblings[index + 1], siblings[index] = siblings[index], siblings[index + 1]
+    else:
+        target = step_index - 1 if direction == "up" else step_index + 1
+        if not 0 <= target < len(steps):
+            raise InvalidInput(N_("This cannot move further."))
+        siblings.pop(index)
+        moved_to = by_step[steps[target].id]  # type: ignore[index]
+        if direction == "up":
+            moved_to.append(activity)
+        else:
+            moved_to.insert(0, activity)
+        activity.step_id = steps[target].id  # type: ignore[assignment]
+        session.add(activity)
+        _renumber(session, moved_to)
+    _renumber(session, siblings)
+    _touch(session, workshop)
+    record_audit(session, actor, "workshop.activity_moved", _refs(workshop, ("workshops.activity", activity.id)))
+    session.commit()
+
+
+def do_delete_activity(session: Session, actor: Actor, workshop: Workshop, activity: Activity) -> None:
+    _editable(workshop)
+    if holds_input(session, activity):
+        raise Conflict(N_("Young people already answered this activity, so it stays. You can skip it."))
+    if workshop.current_activity_id == activity.id:
+        workshop.current_activity_id = None
+    session.exec(delete(VoteSubmission).where(col(VoteSubmission.activity_id) == activity.id))  # type: ignore[call-overload]
+    record_audit(session, actor, "workshop.activity_deleted", _refs(workshop, ("workshops.activity", activity.id)))
+    session.delete(activity)
+    session.flush()
+    _renumber(session, [a for a in activities_of(session, workshop) if a.step_id == activity.step_id])
+    _touch(session, workshop)
+    session.commit()
+
+
+# The console ------------------------------------------------------------------------------------------
+
+
+def _running(workshop: Workshop) -> None:
+    if workshop.status != WorkshopStatus.LIVE:
+        raise Conflict(N_("This workshop is not running. Start it first."))
+
+
+def _arrive(activity: Activity) -> None:
+    """The room reaches an activity: a pending one opens (phones can answer at once)."""
+    if activity.state == ActivityState.PENDING:
+        activity.state = ActivityState.OPEN.value
+        activity.opened_at = utcnow()
+
+
+def _changed(session: Session, actor: Actor, workshop: Workshop, action: str, activity: Activity | None = None, **detail: Any) -> None:
+    workshop.updated_at = utcnow()
+    session.add(workshop)
+    if activity is not None:
+        session.add(activity)
+    refs = _refs(workshop) + ([("workshops.activity", activity.id)] if activity is not None else [])
+    record_audit(session, actor, action, refs, detail or None)
+    publish_state(session, workshop)
+
+
+def do_start_workshop(session: Session, actor: Actor, workshop: Workshop) -> Workshop:
+    """The doors open: the workshop goes live on phones (the consultation's home lists it, the
+    QR code on the screen leads into it) and the screen shows the join code while the room
+    fills up; "next" then opens the first activity. The consultation must be open, or no phone
+    could answer. Emits workshop.started; publishes the new state. Audited."""
+    if workshop.status != WorkshopStatus.DRAFT:
+        raise Conflict(N_("This workshop has already started."))
+    consultation = session.exec(select(Consultation).where(Consultation.id == workshop.consultation_id)).one()
+    if consultation.status != ConsultationStatus.OPEN:
+        raise Conflict(N_("Open the consultation first: young people can only take part in an open consultation."))
+    workshop.status = WorkshopStatus.LIVE.value
+    workshop.started_at = utcnow()
+    workshop.current_activity_id = None
+    _changed(session, actor, workshop, "workshop.started")
+    emit(session, "workshop.started", actor=actor, consultation_id=workshop.consultation_id, refs=[Ref("workshops.workshop", workshop.id)])
+    session.commit()
+    return workshop
+
+
+def do_go_to_activity(session: Session, actor: Actor, workshop: Workshop, activity: Activity) -> Workshop:
+    """The room moves to `activity` (any of the agenda's). A pending one opens; the one left
+    stays as it was (a phone sending its last note as the room moves on is not refused).
+    Emits workshop.activity_changed; publishes the new state. Audited."""
+    _running(workshop)
+    workshop.current_activity_id = activity.id
+    _arrive(activity)
+    _changed(session, actor, workshop, "workshop.activity_changed", activity)
+    emit(
+        session, "workshop.activity_changed", actor=actor, consultation_id=workshop.consultation_id,
+        refs=[Ref("workshops.workshop", workshop.id), Ref("workshops.activity", activity.id)],
+    )
+    session.commit()
+    return workshop
+
+
+def do_show_lobby(session: Session, actor: Actor, workshop: Workshop) -> Workshop:
+    """Between activities: the screen shows the join code, the QR code and the phones in the
+    room again, and phones wait. The activity left stays as it was. Audited."""
+    _running(workshop)
+    workshop.current_activity_id = None
+    _changed(session, actor, workshop, "workshop.lobby")
+    emit(session, "workshop.activity_changed", actor=actor, consultation_id=workshop.consultation_id, refs=[Ref("workshops.workshop", workshop.id)])
+    session.commit()
+    return workshop
+
+
+def neighbour(session: Session, workshop: Workshop, direction: str) -> Activity | None:
+    """The activity after (or before) the current one in agenda order; the first when none is current."""
+    activities = activities_of(session, workshop)
+    if not activities:
+        return None
+    ids = [a.id for a in activities]
+    if workshop.current_activity_id not in ids:
+        return activities[0] if direction == "next" else None
+    index = ids.index(workshop.current_activity_id)
+    other = index + 1 if direction == "next" else index - 1
+    return activities[other] if 0 <= other < len(activities) else None
+
+
+def do_step_through(session: Session, actor: Actor, workshop: Workshop, direction: str) -> Workshop:
+    """Next or previous activity; a 409 past either end."""
+    _running(workshop)
+    target = neighbour(session, workshop, direction)
+    if target is None:
+        raise Conflict(N_("This is the last activity.") if direction == "next" else N_("This is the first activity."))
+    return do_go_to_activity(session, actor, workshop, target)
+
+
+ACTIVITY_ACTIONS = ("open", "close", "reveal", "hide", "lock", "unlock")
+
+
+def do_control_activity(session: Session, actor: Actor, workshop: Workshop, activity: Activity, action: str) -> Activity:
+    """Open or close an activity, reveal or hide its results on the screen, lock or unlock
+    input. Publishes the new state (screens and phones follow). Audited."""
+    _running(workshop)
+    now = utcnow()
+    if action == "open":
+        activity.state = ActivityState.OPEN.value
+        activity.opened_at = activity.opened_at or now
+        activity.closed_at = None
+    elif action == "close":
+        activity.state = ActivityState.CLOSED.value
+        activity.closed_at = now
+        activity.timer_ends_at = None
+    elif action in ("reveal", "hide"):
+        activity.revealed = action == "reveal"
+    elif action in ("lock", "unlock"):
+        activity.locked = action == "lock"
+    else:
+        raise InvalidInput(N_("Baraza does not know this action."))
+    _changed(session, actor, workshop, f"workshop.activity_{action}", activity)
+    session.commit()
+    return activity
+
+
+def do_set_timer(session: Session, actor: Actor, workshop: Workshop, activity: Activity, minutes: int) -> Activity:
+    """Add 1 or 5 minutes to the activity's countdown (starting one from now if none runs), or
+    stop it (0). At most two hours ahead. The countdown is shown, never enforced: the
+    facilitator closes or locks the activity. Audited."""
+    _running(workshop)
+    now = utcnow()
+    if minutes == 0:
+        activity.timer_ends_at = None
+    elif minutes in TIMER_STEPS:
+        start = activity.timer_ends_at if activity.timer_ends_at and activity.timer_ends_at > now else now
+        activity.timer_ends_at = min(start + timedelta(minutes=minutes), now + MAX_TIMER)
+    else:
+        raise InvalidInput(N_("Baraza does not know this action."))
+    _changed(session, actor, workshop, "workshop.timer_set", activity, minutes=minutes)
+    session.commit()
+    return activity
+
+
+def do_end_workshop(session: Session, actor: Actor, workshop: Workshop) -> Workshop:
+    """The session is over: every activity closes, phones are thanked, the record of who was in
+    the room is deleted (it was only for the count). Emits workshop.ended. Audited."""
+    _running(workshop)
+    now = utcnow()
+    for activity in activities_of(session, workshop):
+        if activity.state == ActivityState.OPEN:
+            activity.state = ActivityState.CLOSED.value
+            activity.closed_at = now
+            activity.timer_ends_at = None
+            session.add(activity)
+    workshop.status = WorkshopStatus.ENDED.value
+    workshop.ended_at = now
+    workshop.current_activity_id = None
+    session.exec(delete(Presence).where(col(Presence.workshop_id) == workshop.id))  # type: ignore[call-overload]
+    _changed(session, actor, workshop, "workshop.ended")
+    emit(session, "workshop.ended", actor=actor, consultation_id=workshop.consultation_id, refs=[Ref("workshops.workshop", workshop.id)])
+    session.commit()
+    return workshop
+
+
+def do_moderate_contribution(session: Session, actor: Actor, workshop: Workshop, contribution: Contribution, status: str) -> Contribution:
+    """Show a note on the screen or hide it from there (it stays in the participant's data).
+    Audited; the screen follows at once."""
+    if status not in (ContributionStatus.SHOWN.value, ContributionStatus.HIDDEN.value):
+        raise InvalidInput(N_("Baraza does not know this action."))
+    contribution.status = status
+    contribution.updated_at = utcnow()
+    session.add(contribution)
+    record_audit(
+        session, actor, f"workshop.contribution_{status}",
+        _refs(workshop, ("workshops.activity", contribution.activity_id), ("workshops.contribution", contribution.id)),
+    )
+    publish_results(session, workshop.id, contribution.activity_id)  # type: ignore[arg-type]
+    session.commit()
+    return contribution
+
+
+# Phones -------------------------------------------------------------------------------------------------
+
+
+def check_client_id(raw: str) -> str:
+    if not CLIENT_ID_RE.fullmatch(raw or ""):
+        raise InvalidInput(N_("This page is out of date. Open the workshop again and send it once more."))
+    return raw
+
+
+def clean_text(raw: str) -> str:
+    text = unicodedata.normalize("NFC", raw)
+    return "".join(c for c in text if c not in _CONTROL).strip()
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a phone's sending came to: `replayed` when it was a retry answered from the first."""
+
+    replayed: bool
+    contribution_id: int | None = None
+
+
+def _fresh(session: Session, model: Any, row_id: int | None) -> Any:
+    """The row as committed now, not the copy the page loaded."""
+    return session.exec(select(model).where(model.id == row_id).execution_options(populate_existing=True)).one()
+
+
+def _taking_input(session: Session, workshop: Workshop, activity: Activity, kinds: frozenset[str] | set[str]) -> tuple[Workshop, Activity]:
+    workshop = _fresh(session, Workshop, workshop.id)
+    activity = _fresh(session, Activity, activity.id)
+    if activity.workshop_id != workshop.id or activity.kind not in kinds:
+        raise InvalidInput(N_("This activity does not take this kind of answer."))
+    if workshop.status != WorkshopStatus.LIVE:
+        raise Conflict(N_("This workshop is over. Thank you for taking part!"))
+    if activity.state != ActivityState.OPEN:
+        raise Conflict(N_("This activity is closed. Look at the screen for what comes next."))
+    if activity.locked:
+        raise Conflict(N_("The facilitator paused sending for now. Wait a moment and send again."))
+    return workshop, activity
+
+
+def _collects(session: Session, consultation: Consultation, category: str) -> None:
+    """Nothing outside the data categories the consultation declares is stored (purpose and
+    minimisation)."""
+    if category not in categories_of(session, consultation):
+        raise Conflict(
+            N_("This consultation does not collect written answers.")
+            if category == "free_text"
+            else N_("This consultation does not collect answers to questions.")
+        )
+
+
+def _consent(session: Session, participant: Participant, consultation: Consultation) -> Any:
+    if participant in session:
+        # Read the participant again (locked on PostgreSQL) so a withdrawal that committed
+        # after the page loaded is seen; it also makes one person's sendings queue one by one.
+        session.expire(participant)
+    return require_consent_to_answer(session, participant, consultation)
+
+
+def _too_many(session: Session, model: Any, participant: Participant, limit: int) -> None:
+    since = utcnow() - RATE_WINDOW
+    count = session.exec(
+        select(func.count()).select_from(model).where(model.participant_id == participant.id, model.created_at >= since)
+    ).one()
+    if int(count) >= limit:
+        raise TooManyRequests(N_("You are sending very fast. Wait a minute, then send again."))
+
+
+def do_contribute(
+    session: Session,
+    participant: Participant,
+    workshop: Workshop,
+    consultation: Consultation,
+    activity: Activity,
+    *,
+    text: str,
+    client_id: str,
+    language: str,
+) -> Sent:
+    """Store a note a young person wrote, under the id their page generated.
+
+    Effects, in one transaction: checks consent (reading the participant afresh), that the
+    workshop runs and the activity takes notes, the rate limit; stores the note (shown at once,
+    or waiting for a facilitator under pre-moderation), audits, emits
+    workshop.contribution_added and tells the screens. The same id again answers the first
+    note without a row; the same id with other text is a Conflict (409). The UNIQUE constraint,
+    not a prior look-up, makes a racing copy harmless (SECURITY 36-37).
+    """
+    check_client_id(client_id)
+    text = clean_text(text)
+    limit = int(activity.config.get("max_length") or TEXT_KINDS.get(activity.kind, 500))
+    if not text:
+        raise InvalidInput(errors={"text": N_("Write something first.")})
+    if len(text) > limit:
+        raise InvalidInput(errors={"text": N_("Keep this under %(max)s characters.", max=limit)})
+    for _attempt in range(3):
+        try:
+            return _contribute_once(session, participant, workshop, consultation, activity, text, client_id, language)
+        except IntegrityError:
+            session.rollback()
+            replay = _replayed_contribution(session, participant, activity, client_id, text)
+            session.rollback()
+            if replay is not None:
+                return replay
+    raise Conflict(N_("This was busy. Please send it again."))
+
+
+def _replayed_contribution(session: Session, participant: Participant, activity: Activity, client_id: str, text: str) -> Sent | None:
+    row = session.exec(
+        select(Contribution).where(
+            Contribution.activity_id == activity.id, Contribution.participant_id == participant.id, Contribution.client_id == client_id
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    if not hmac.compare_digest(row.text.encode(), text.encode()):
+        raise Conflict(N_("This note was already sent once with other words. Open the workshop again to see what was saved."))
+    return Sent(replayed=True, contribution_id=row.id)
+
+
+def _contribute_once(
+    session: Session, participant: Participant, workshop: Workshop, consultation: Consultation, activity: Activity,
+    text: str, client_id: str, language: str,
+) -> Sent:
+    consent = _consent(session, participant, consultation)
+    replay = _replayed_contribution(session, participant, activity, client_id, text)
+    if replay is not None:
+        session.rollback()
+        return replay
+    workshop, activity = _taking_input(session, workshop, activity, set(TEXT_KINDS))
+    _collects(session, consultation, "free_text")
+    _too_many(session, Contribution, participant, CONTRIBUTIONS_PER_MINUTE)
+    # The core's screen first: a note with personal data, an insult or what reads as a
+    # disclosure of harm is held for a person and never reaches the shared screen.
+    screened = registry_of(session).screen(text, language)
+    if screened.held:
+        status = ContributionStatus.HELD.value
+    elif activity.moderation == Moderation.PRE:
+        status = ContributionStatus.PENDING.value
+    else:
+        status = ContributionStatus.SHOWN.value
+    row = Contribution(
+        activity_id=activity.id,  # type: ignore[arg-type]
+        workshop_id=workshop.id,  # type: ignore[arg-type]
+        consultation_id=consultation.id,  # type: ignore[arg-type]
+        participant_id=participant.id,
+        consent_record_id=consent.id,
+        client_id=client_id,
+        kind=activity.kind,
+        text=text,
+        language=language,
+        status=status,
+        context_id=participant.context_id,
+    )
+    session.add(row)
+    session.flush()  # the unique (activity, participant, client id) is checked here
+    actor = participant_actor(participant)
+    record_audit(
+        session, actor, "workshop.contributed",
+        _refs(workshop, ("workshops.activity", activity.id), ("workshops.contribution", row.id), ("consent_record", consent.id)),
+        {"held_for": list(screened.reasons)} if screened.held else None,
+    )
+    emit(
+        session, "workshop.contribution_added", actor=actor, consultation_id=consultation.id,
+        refs=[Ref("workshops.workshop", workshop.id), Ref("workshops.activity", activity.id), Ref("workshops.contribution", row.id)],
+        context_id=row.context_id, status=status,
+    )
+    publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
+    session.commit()
+    return Sent(replayed=False, contribution_id=row.id)
+
+
+def choices_for(activity: Activity, raw: Sequence[str]) -> list[tuple[int, str, int]]:
+    """A phone's choices as vote rows (slot, target, value), checked against the activity's
+    options (SECURITY 35). An empty list takes the person's vote back."""
+    values = [v.strip() for v in raw if v and v.strip()]
+    if len(set(values)) != len(values):
+        raise InvalidInput(errors={"choice": N_("Choose each option once.")})
+    if activity.kind == "scale":
+        points = [str(p) for p in scale_points(activity.config)]
+        if len(values) > 1 or (values and values[0] not in points):
+            raise InvalidInput(errors={"choice": N_("Choose one of the points of the scale.")})
+        return [(0, values[0], int(values[0]))] if values else []
+    if activity.kind == "poll":
+        keys = [o["key"] for o in activity.config.get("options") or []]
+        if any(v not in keys for v in values):
+            raise InvalidInput(errors={"choice": N_("Choose one of the options.")})
+        if not activity.config.get("multiple"):
+            if len(values) > 1:
+                raise InvalidInput(errors={"choice": N_("Choose only one option.")})
+            return [(0, values[0], 1)] if values else []
+        # One slot per option: a person holds each option at most once.
+        return [(keys.index(v), v, 1) for v in values]
+    raise InvalidInput(N_("This activity does not take this kind of answer."))
+
+
+def vote_digest(settings: Settings, activity_id: int, rows: Sequence[tuple[int, str, int]]) -> str:
+    payload = json.dumps({"activity": activity_id, "rows": sorted(rows)}, separators=(",", ":"))
+    return hmac.new(settings.secret_key.encode(), b"workshop-vote:" + payload.encode(), hashlib.sha256).hexdigest()
+
+
+def do_vote(
+    session: Session,
+    settings: Settings,
+    participant: Participant,
+    workshop: Workshop,
+    consultation: Consultation,
+    activity: Activity,
+    *,
+    choices: Sequence[str],
+    client_id: str,
+) -> Sent:
+    """Store a young person's choice in a poll or on a scale (several options when the poll
+    allows it; none takes their vote back), under the id their page generated.
+
+    Effects, in one transaction: checks consent, that the activity takes votes, the rate
+    limit; records the sending (id and a keyed digest of the choice); replaces the person's
+    vote rows for the activity (retracting deletes them); audits; tells the screens. The same
+    id again stores nothing; with another choice it is a Conflict (409); an old id arriving
+    after a newer choice changes nothing. UNIQUE (activity, participant, slot) makes it
+    impossible to count a person's choice twice, whatever races (SECURITY 37).
+    """
+    check_client_id(client_id)
+    rows = choices_for(activity, choices)
+    digest = vote_digest(settings, activity.id, rows)  # type: ignore[arg-type]
+    for _attempt in range(3):
+        try:
+            return _vote_once(session, participant, workshop, consultation, activity, rows, client_id, digest)
+        except IntegrityError:
+            session.rollback()
+            replay = _replayed_vote(session, participant, activity, client_id, digest)
+            session.rollback()
+            if replay is not None:
+                return replay
+    raise Conflict(N_("This was busy. Please send it again."))
+
+
+def _replayed_vote(session: Session, participant: Participant, activity: Activity, client_id: str, digest: str) -> Sent | None:
+    row = session.exec(
+        select(VoteSubmission).where(
+            VoteSubmission.activity_id == activity.id, VoteSubmission.participant_id == participant.id, VoteSubmission.client_id == client_id
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    if not hmac.compare_digest(row.digest, digest):
+        raise Conflict(N_("This answer was already sent once with another choice. Open the workshop again to see what was saved."))
+    return Sent(replayed=True)
+
+
+def _vote_once(
+    session: Session, participant: Participant, workshop: Workshop, consultation: Consultation, activity: Activity,
+    rows: Sequence[tuple[int, str, int]], client_id: str, digest: str,
+) -> Sent:
+    consent = _consent(session, participant, consultation)
+    replay = _replayed_vote(session, participant, activity, client_id, digest)
+    if replay is not None:
+        session.rollback()
+        return replay
+    workshop, activity = _taking_input(session, workshop, activity, CHOICE_KINDS)
+    _collects(session, consultation, "answers")
+    _too_many(session, VoteSubmission, participant, VOTES_PER_MINUTE)
+    session.add(
+        VoteSubmission(
+            activity_id=activity.id,  # type: ignore[arg-type]
+            consultation_id=consultation.id,  # type: ignore[arg-type]
+            participant_id=participant.id,  # type: ignore[arg-type]
+            client_id=client_id,
+            digest=digest,
+        )
+    )
+    session.flush()  # a racing copy of the same id stops here
+    session.exec(delete(Vote).where(col(Vote.activity_id) == activity.id, col(Vote.participant_id) == participant.id))  # type: ignore[call-overload]
+    for slot, target, value in rows:
+        session.add(
+            Vote(
+                activity_id=activity.id,  # type: ignore[arg-type]
+                workshop_id=workshop.id,  # type: ignore[arg-type]
+                consultation_id=consultation.id,  # type: ignore[arg-type]
+                participant_id=participant.id,
+                consent_record_id=consent.id,
+                client_id=client_id,
+                slot=slot,
+                target=target,
+                value=value,
+                context_id=participant.context_id,
+            )
+        )
+    session.flush()  # UNIQUE (activity, participant, slot): never two of the same choice
+    record_audit(
+        session, participant_actor(participant), "workshop.voted" if rows else "workshop.vote_withdrawn",
+        _refs(workshop, ("workshops.activity", activity.id), ("consent_record", consent.id)), {"choices": len(rows)},
+    )
+    publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
+    session.commit()
+    return Sent(replayed=False)
+
+
+def do_record_presence(session: Session, participant: Participant, workshop: Workshop) -> bool:
+    """Count this phone in the room (the projector's "phones in the room"). Written at most
+    every PRESENCE_REFRESH per phone, so a room of phones following the session costs few
+    writes; the rows go when the workshop ends. Returns whether anything was written."""
+    if workshop.status != WorkshopStatus.LIVE or participant.withdrawn_at is not None:
+        return False
+    now = utcnow()
+    row = session.exec(
+        select(Presence).where(Presence.workshop_id == workshop.id, Presence.participant_id == participant.id)
+    ).one_or_none()
+    if row is not None and row.seen_at > now - PRESENCE_REFRESH:
+        return False
+    fresh = row is None or row.seen_at <= now - timedelta(minutes=15)
+    if row is None:
+        row = Presence(workshop_id=workshop.id, participant_id=participant.id)  # type: ignore[arg-type]
+    row.seen_at = now
+    session.add(row)
+    if fresh:
+        publish(session, channel_of(workshop.id), ROOM_EVENT, coalesce=True)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()  # the same phone's other request counted it a moment ago
+        return False
+    return True
+
+
+# Erasure (used by the hooks; no commit) -----------------------------------------------------------------
+
+
+def erase_workshop_data(session: Session, consultation_id: int, participant_id: int) -> tuple[int, set[int]]:
+    """Delete everything workshops hold from one participant in a consultation: notes, votes,
+    sendings, presence, group places. Returns the count of notes and votes and the workshops
+    whose screens should refresh. Does not commit."""
+    workshops = set(
+        session.exec(
+            select(Contribution.workshop_id).where(Contribution.consultation_id == consultation_id, Contribution.participant_id == participant_id)
+        ).all()
+    ) | set(session.exec(select(Vote.workshop_id).where(Vote.consultation_id == consultation_id, Vote.participant_id == participant_id)).all())
+    count = 0
+    for model in (Contribution, Vote):
+        result = session.exec(
+            delete(model).where(col(model.consultation_id) == consultation_id, col(model.participant_id) == participant_id)  # type: ignore[attr-defined]
+        )
+        count += int(result.rowcount or 0)
+    session.exec(delete(VoteSubmission).where(col(VoteSubmission.consultation_id) == consultation_id, col(VoteSubmission.participant_id) == participant_id))  # type: ignore[call-overload]
+    in_consultation = select(Workshop.id).where(Workshop.consultation_id == consultation_id)
+    session.exec(delete(Presence).where(col(Presence.participant_id) == participant_id, col(Presence.workshop_id).in_(in_consultation)))  # type: ignore[call-overload]
+    session.exec(
+        delete(WorkshopGroupMember).where(  # type: ignore[call-overload]
+            col(WorkshopGroupMember.participant_id) == participant_id, col(WorkshopGroupMember.workshop_id).in_(in_consultation)
+        )
+    )
+    return count, workshops
+
+
+def answerable(activity: Activity) -> bool:
+    return activity.kind in ANSWERABLE
+
+
+def do_record_opening(session: Session, actor: Actor, workshop: Workshop, what: str) -> None:
+    """A staff member opened the console or the screen, which show what young people wrote
+    (never who wrote it): audited once per page, not per live refresh (SECURITY 23)."""
+    if what not in ("console", "screen"):
+        raise ValueError(what)
+    record_audit(session, actor, f"workshop.{what}_opened", _refs(workshop))
+    session.commit()

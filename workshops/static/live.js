@@ -1,0 +1,64 @@
+// Workshops: countdowns, and phones following the room. Every page works without this file.
+(function () {
+  "use strict";
+
+  // Countdowns: <span data-ends-at="ISO time">m:ss</span>, redrawn every second, also after
+  // a part of the page was replaced.
+  function tick() {
+    var now = Date.now();
+    var els = document.querySelectorAll("[data-ends-at]");
+    for (var i = 0; i < els.length; i++) {
+      var end = Date.parse(els[i].getAttribute("data-ends-at"));
+      if (isNaN(end)) continue;
+      var left = Math.max(0, Math.round((end - now) / 1000));
+      els[i].textContent = Math.floor(left / 60) + ":" + ("0" + (left % 60)).slice(-2);
+      els[i].classList.toggle("ws-over", left === 0);
+    }
+  }
+  setInterval(tick, 1000);
+  tick();
+
+  // Phones: follow the workshop's live channel and fetch the page's own block again when the
+  // room moves. What the person is typing is kept if the activity is still the same.
+  var root = document.querySelector("[data-follow]");
+  if (!root || !window.EventSource || !window.fetch) return;
+  var busy = false;
+  var again = false;
+
+  function refresh() {
+    if (busy) { again = true; return; }
+    busy = true;
+    var current = document.querySelector("[data-follow]");
+    fetch(current.getAttribute("data-refresh"), { headers: { "HX-Request": "true" }, credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (response.redirected || !response.ok) { window.location.reload(); return null; }
+        return response.text();
+      })
+      .then(function (html) {
+        if (html === null) return;
+        var box = document.createElement("div");
+        box.innerHTML = html;
+        var fresh = box.querySelector("[data-follow]");
+        if (!fresh) return;
+        var old = document.querySelector("[data-follow]");
+        var typing = old.querySelector("textarea");
+        var kept = typing && typing.value && fresh.getAttribute("data-activity") === old.getAttribute("data-activity");
+        var text = kept ? typing.value : "";
+        var focused = document.activeElement === typing;
+        old.replaceWith(fresh);
+        if (kept) {
+          var box2 = fresh.querySelector("textarea");
+          if (box2) { box2.value = text; if (focused) box2.focus(); }
+        }
+        tick();
+      })
+      .catch(function () { /* offline for a moment: the next event tries again */ })
+      .then(function () {
+        busy = false;
+        if (again) { again = false; refresh(); }
+      });
+  }
+
+  var source = new EventSource(root.getAttribute("data-follow"));
+  source.addEventListener("workshop.state", refresh);
+})();

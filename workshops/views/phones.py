@@ -1,0 +1,181 @@
+"""Young people taking part on their phones: the workshop's page, a note, a vote.
+
+A phone comes through the core's join, notice and consent first (`require_participant` sends
+it there and back). The page shows the activity the room is on and follows the facilitator
+by itself: `phone.js` listens to the workshop's live channel and fetches the page's block
+again (no reload, what is being typed is kept). Without JavaScript the page still works: a
+"refresh" link, and a refresh every few seconds whenever there is no form being filled in.
+The page leaves htmx out to stay small on a first load.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlmodel import col, select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import NoMatchFound
+
+from baraza.consultations.models import Consultation
+from baraza.errors import Conflict, InvalidInput, TooManyRequests
+from baraza.i18n import N_, text_direction
+from baraza.participation.api import require_participant
+from baraza.participation.models import Participant
+from baraza.web import db, form_list, form_text, redirect_to, render, state, view
+from workshops import services
+from workshops.access import activity_of, current_activity, workshop_for_participants
+from workshops.activities import ANSWERABLE, CHOICE_KINDS, MAX_OPTIONS, TEXT_KINDS, option_labels, scale_points, text_in
+from workshops.models import Activity, ActivityState, Contribution, Vote, Workshop, WorkshopStatus
+from workshops.views._common import iso, participant_language, path_id
+from workshops.views.console import clock, seconds_left
+
+# Without JavaScript, a page with no form to fill in reloads this often to follow the room.
+REFRESH_SECONDS = 5
+RETRY_AFTER_SECONDS = int(services.RATE_WINDOW.total_seconds())
+
+
+def _home(request: Request, consultation: Consultation) -> str:
+    try:
+        return request.url_for("participation:home", consultation_id=consultation.id).path
+    except NoMatchFound:
+        return "/"
+
+
+def _mine(session: Any, activity: Activity, participant: Participant) -> tuple[list[str], int]:
+    """The person's current choice in the activity (vote targets) and how many notes they sent."""
+    targets = list(
+        session.exec(
+            select(Vote.target).where(Vote.activity_id == activity.id, Vote.participant_id == participant.id).order_by(col(Vote.slot))
+        ).all()
+    )
+    notes = len(
+        session.exec(select(Contribution.id).where(Contribution.activity_id == activity.id, Contribution.participant_id == participant.id)).all()
+    )
+    return targets, notes
+
+
+def _phone_context(
+    request: Request,
+    workshop: Workshop,
+    consultation: Consultation,
+    participant: Participant,
+    *,
+    problem: Any = None,
+    typed: str = "",
+    wants_form: bool = False,
+) -> dict[str, Any]:
+    session = db(request)
+    lang = participant_language(request, consultation, participant.language)
+    default = consultation.default_language
+    activity = current_activity(session, workshop) if workshop.status == WorkshopStatus.LIVE else None
+    chosen: list[str] = []
+    notes = 0
+    taking = False
+    if activity is not None:
+        chosen, notes = _mine(session, activity, participant)
+        taking = activity.kind in ANSWERABLE and activity.state == ActivityState.OPEN and not activity.locked
+    # Show the form when the person has not answered yet, asked to change or add, or must fix
+    # something; otherwise show what they sent, and (without JavaScript) let the page follow.
+    answered = bool(chosen) if activity is not None and activity.kind in CHOICE_KINDS else notes > 0
+    show_form = taking and (not answered or wants_form or problem is not None)
+    options: list[tuple[str, str]] = []
+    if activity is not None and activity.kind == "poll":
+        options = option_labels(activity.config, lang, default)
+    elif activity is not None and activity.kind == "scale":
+        options = [(str(p), str(p)) for p in scale_points(activity.config)]
+    chosen_labels = [dict(options).get(c, c) for c in chosen]
+    left = seconds_left(activity)
+    return {
+        "title": text_in(workshop.title, lang, default) or N_("Workshop"),
+        "workshop": workshop,
+        "consultation": consultation,
+        "activity": activity,
+        "prompt": text_in(activity.prompt, lang, default) if activity else "",
+        "options": options,
+        "multiple": bool(activity and activity.kind == "poll" and activity.config.get("multiple")),
+        "scale_ends": (
+            (text_in(activity.config.get("min_label"), lang, default), text_in(activity.config.get("max_label"), lang, default))
+            if activity is not None and activity.kind == "scale"
+            else ("", "")
+        ),
+        "is_text": bool(activity and activity.kind in TEXT_KINDS),
+        "text_limit": int(activity.config.get("max_length") or TEXT_KINDS.get(activity.kind, 500)) if activity and activity.kind in TEXT_KINDS else 0,
+        "answerable": bool(activity and activity.kind in ANSWERABLE),
+        "taking": taking,
+        "show_form": show_form,
+        "chosen": chosen,
+        "chosen_labels": chosen_labels,
+        "notes": notes,
+        "counted": participant.consent_analysis,
+        "client_id": secrets.token_urlsafe(18),
+        "problem": problem,
+        "typed": typed,
+        "refresh": not show_form,
+        "refresh_seconds": REFRESH_SECONDS,
+        "timer_iso": iso(activity.timer_ends_at) if activity else "",
+        "timer_left": clock(left),
+        "home_url": _home(request, consultation),
+        "lang": lang,
+        "dir": text_direction(lang),
+        "max_choices": MAX_OPTIONS,
+    }
+
+
+def _participant(request: Request) -> tuple[Workshop, Consultation, Participant]:
+    workshop, consultation = workshop_for_participants(db(request), path_id(request, "workshop_id"))
+    participant = require_participant(request, consultation)
+    return workshop, consultation, participant
+
+
+@view()
+def phone(request: Request) -> Response:
+    session = db(request)
+    workshop, consultation, participant = _participant(request)
+    services.do_record_presence(session, participant, workshop)
+    wants_form = request.query_params.get("more") == "1"
+    return render(
+        request, "workshops/phone.html", _phone_context(request, workshop, consultation, participant, wants_form=wants_form), block="phone"
+    )
+
+
+def _refused(request: Request, workshop: Workshop, consultation: Consultation, participant: Participant, exc: Any, typed: str = "") -> Response:
+    """The page again with what went wrong and what the person typed; nothing was stored."""
+    db(request).rollback()
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, TooManyRequests) else None
+    message = exc.message or next(iter(exc.errors.values()), None) or N_("Please check what you entered")
+    ctx = _phone_context(request, workshop, consultation, participant, problem=message, typed=typed)
+    return render(request, "workshops/phone.html", ctx, block="phone", status=exc.status_code, headers=headers)
+
+
+@view()
+def note(request: Request) -> Response:
+    """A note (brainstorm, reflection, word, question), at most a few hundred characters."""
+    session = db(request)
+    workshop, consultation, participant = _participant(request)
+    activity = activity_of(session, workshop, path_id(request, "activity_id"))
+    raw = request.state.form.get("text", "")
+    typed = raw[:2000] if isinstance(raw, str) else ""
+    try:
+        client_id = form_text(request, "client_id", max_length=200)
+        lang = participant_language(request, consultation, participant.language)
+        services.do_contribute(session, participant, workshop, consultation, activity, text=typed, client_id=client_id, language=lang)
+    except (InvalidInput, Conflict, TooManyRequests) as exc:
+        return _refused(request, workshop, consultation, participant, exc, typed)
+    return redirect_to(request, "workshops:phone", workshop_id=workshop.id, flash=N_("Sent. Thank you!"))
+
+
+@view()
+def vote(request: Request) -> Response:
+    """A choice in a poll (one or several options) or a point on a scale; none takes it back."""
+    session = db(request)
+    workshop, consultation, participant = _participant(request)
+    activity = activity_of(session, workshop, path_id(request, "activity_id"))
+    try:
+        client_id = form_text(request, "client_id", max_length=200)
+        choices = form_list(request, "choice", max_items=MAX_OPTIONS)
+        services.do_vote(session, state(request).settings, participant, workshop, consultation, activity, choices=choices, client_id=client_id)
+    except (InvalidInput, Conflict, TooManyRequests) as exc:
+        return _refused(request, workshop, consultation, participant, exc)
+    return redirect_to(request, "workshops:phone", workshop_id=workshop.id, flash=N_("Thank you. Your answer is in."))
