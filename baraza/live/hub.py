@@ -177,6 +177,9 @@ class Hub:
             del self._channels[sub.channel]
             self._dirty.discard(sub.channel)
 
+    async def _ended(self, sub: Subscription) -> None:
+        self.unsubscribe(sub)
+
     def begin(self, sub: Subscription, start: Start) -> None:
         """The stream sends events after `start.latest` (its backlog covers what came before)."""
         sub.last_id = start.latest
@@ -224,8 +227,9 @@ class Hub:
             ping=self.heartbeat,
             # A phone that stopped reading must not hold a send forever.
             send_timeout=max(30.0, self.heartbeat * 2),
-            # Also when the body never starts (HEAD, a client gone before the first byte).
-            background=BackgroundTask(self.unsubscribe, sub),
+            # Also when the body never starts (HEAD, a client gone before the first byte). A
+            # coroutine: Starlette runs a plain function in a worker thread, one per stream end.
+            background=BackgroundTask(self._ended, sub),
         )
 
     # Wake-ups --------------------------------------------------------------------------------
