@@ -76,8 +76,20 @@ def after_commit(session: OrmSession, fn: Callable[[], None]) -> None:
 
 
 @sa_event.listens_for(OrmSession, "after_commit")
-def _run_after_commit(session: OrmSession) -> None:
+def _mark_committed(session: OrmSession) -> None:
+    # SQLAlchemy also says "after_commit" when a savepoint is released; only the end of the
+    # outermost transaction below runs the queue.
+    session.info["baraza.committed"] = True
+
+
+@sa_event.listens_for(OrmSession, "after_transaction_end")
+def _run_after_commit(session: OrmSession, transaction: Any) -> None:
+    committed = session.info.pop("baraza.committed", False)
+    if transaction.parent is not None:
+        return  # a savepoint or an inner transaction: the outer one has not ended
     pending = session.info.pop(_AFTER_COMMIT, None)
+    if not committed:
+        return
     for fn in pending or ():
         try:
             fn()

@@ -197,3 +197,14 @@ def test_every_hook_is_documented() -> None:
     assert len(protocols) >= 10
     missing = [f"`{name}`" for name in [*fields, *protocols] if f"`{name}`" not in docs]
     assert missing == []
+
+
+def test_after_commit_waits_for_the_outer_commit_not_a_savepoint(session: Session) -> None:
+    ran: list[str] = []
+    make_organisation(session)
+    savepoint = session.begin_nested()
+    after_commit(session, lambda: ran.append("outer committed"))
+    savepoint.commit()  # releases the savepoint only
+    assert ran == []
+    session.commit()
+    assert ran == ["outer committed"]
