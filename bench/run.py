@@ -38,30 +38,34 @@ def machine() -> dict[str, object]:
 
 def table(rows: list[dict[str, object]]) -> str:
     lines = [
-        "| database | workers | endpoint | requests | errors | per second | x bare | p50 ms | p99 ms |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| database | workers | endpoint | requests | errors | per second | x bare | p50 ms | p99 ms | server CPU ms | x bare (CPU) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         for key in ("bare", "healthz", "join", "phones", "submissions"):
             m = row[key]  # type: ignore[index]
             share = m.get("fraction_of_bare", 1.0 if key == "bare" else "")  # type: ignore[union-attr]
-            share = f"**{share}**" if key == "phones" else share
+            cpu_share = m.get("cpu_fraction_of_bare", 1.0 if key == "bare" else "")  # type: ignore[union-attr]
+            cpu = m.get("server_cpu_ms", "") if key != "submissions" else ""  # type: ignore[union-attr]
+            if key == "phones":
+                share, cpu_share = f"**{share}**", f"**{cpu_share}**"
             lines.append(
-                f"| {row['database']} | {row['workers']} | {m['name']} | {m['requests']} | {m['errors']} | {m['per_second']} | {share} | {m['p50_ms']} | {m['p99_ms']} |"  # type: ignore[index]
+                f"| {row['database']} | {row['workers']} | {m['name']} | {m['requests']} | {m['errors']} | {m['per_second']} | {share} "  # type: ignore[index]
+                f"| {m['p50_ms']} | {m['p99_ms']} | {cpu} | {cpu_share} |"  # type: ignore[index]
             )
     return "\n".join(lines)
 
 
 def bursts(rows: list[dict[str, object]]) -> str:
     lines = [
-        "| database | workers | phones | acknowledged | errors | p50 ms | p99 ms | max ms | stored once, complete |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| database | workers | phones | acknowledged | errors | p50 ms | p99 ms | max ms | server CPU ms each | stored once, complete |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         b, s = row["burst"], row["stored"]  # type: ignore[index]
         once = "yes" if s["found"] == s["acknowledged"] and not s["duplicated"] and not s["not_complete"] else "NO"  # type: ignore[index]
         lines.append(
-            f"| {row['database']} | {row['workers']} | {b['phones']} | {b['acknowledged']} | {b['errors']} | {b['p50_ms']} | {b['p99_ms']} | {b['max_ms']} | {once} |"  # type: ignore[index]
+            f"| {row['database']} | {row['workers']} | {b['phones']} | {b['acknowledged']} | {b['errors']} | {b['p50_ms']} | {b['p99_ms']} | {b['max_ms']} | {b.get('server_cpu_ms', '')} | {once} |"  # type: ignore[index]
         )
     return "\n".join(lines)
 

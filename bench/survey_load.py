@@ -165,6 +165,29 @@ async def _status(port: int, path: str) -> int:
         await client.close()
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server: the process and its descendants
+    (uvicorn's worker processes), from /proc. The database server's own CPU is not counted."""
+    parents: dict[int, int] = {}
+    used: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        number = int(stat.parent.name)
+        parents[number] = int(fields[1])
+        used[number] = int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    tree, grew = {pid}, True
+    while grew:
+        grew = False
+        for child, parent in parents.items():
+            if parent in tree and child not in tree:
+                tree.add(child)
+                grew = True
+    return sum(used.get(p, 0) for p in tree) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Measure:
     name: str
@@ -175,6 +198,9 @@ class Measure:
     p50_ms: float
     p99_ms: float
     max_ms: float = 0.0
+    # The server's CPU per request (per phone for the flow), whatever else the machine runs:
+    # on a busy machine requests per second measure the neighbours too, CPU time much less.
+    server_cpu_ms: float = 0.0
 
 
 def _percentile(ordered: list[float], q: float) -> float:
@@ -292,7 +318,7 @@ async def phone_flow(port: int, survey_id: int, tokens: list[str], concurrency: 
     return _summary("phone: open + submit", lat, err, secs), _summary("submit (POST only)", post_latencies, err, secs), acknowledged
 
 
-async def burst(port: int, survey_id: int, tokens: list[str], prepare_concurrency: int) -> tuple[dict[str, Any], list[str]]:
+async def burst(pid: int, port: int, survey_id: int, tokens: list[str], prepare_concurrency: int) -> tuple[dict[str, Any], list[str]]:
     """Phones that have all opened the survey press "send" at the same instant.
 
     Preparing (opening the survey) is done beforehand and not timed. At the release every
@@ -325,9 +351,11 @@ async def burst(port: int, survey_id: int, tokens: list[str], prepare_concurrenc
 
     tasks = [asyncio.create_task(press_send(*p)) for p in prepared]
     await asyncio.sleep(0.2)  # every task is waiting on the event
+    cpu = server_cpu(pid)
     started = time.perf_counter()
     release.set()
     results = await asyncio.gather(*tasks)
+    cpu = server_cpu(pid) - cpu
     acked = [(sid, t) for sid, t in results if t is not None]
     ordered = sorted(t for _sid, t in acked) or [0.0]
     return {
@@ -338,6 +366,7 @@ async def burst(port: int, survey_id: int, tokens: list[str], prepare_concurrenc
         "p50_ms": round(statistics.median(ordered) * 1000, 1),
         "p99_ms": round(_percentile(ordered, 0.99) * 1000, 1),
         "max_ms": round(ordered[-1] * 1000, 1),
+        "server_cpu_ms": round(cpu * 1000 / max(len(results), 1), 3),
     }, [sid for sid, _t in acked]
 
 
@@ -366,7 +395,9 @@ def stored_once(database_url: str, submission_ids: list[str]) -> dict[str, int]:
     }
 
 
-async def _measure_server(port: int, survey_id: int, tokens: list[str], *, phones: int, bursting: int, requests: int, concurrency: int) -> dict[str, Any]:
+async def _measure_server(
+    pid: int, port: int, survey_id: int, tokens: list[str], *, phones: int, bursting: int, requests: int, concurrency: int
+) -> dict[str, Any]:
     warm, flow_tokens, burst_tokens = tokens[:WARM_UP_PHONES], tokens[WARM_UP_PHONES:WARM_UP_PHONES + phones], tokens[WARM_UP_PHONES + phones:]
     for path in (BARE_PATH, "/healthz", "/join"):
         await hammer(port, "warm-up", path, 100, 4, per_connection=10)
@@ -374,11 +405,21 @@ async def _measure_server(port: int, survey_id: int, tokens: list[str], *, phone
         client = Client(port, {PARTICIPANT_COOKIE: token})
         await open_survey(client, survey_id)
         await client.close()
-    bare = await hammer(port, "bare Starlette route", BARE_PATH, requests * 2, concurrency)
-    healthz = await hammer(port, "/healthz", "/healthz", requests, concurrency)
-    join = await hammer(port, "/join", "/join", requests // 2, concurrency)
+
+    def costed(m: Measure, cpu_before: float) -> Measure:
+        m.server_cpu_ms = round((server_cpu(pid) - cpu_before) * 1000 / max(m.requests + m.errors, 1), 3)
+        return m
+
+    cpu = server_cpu(pid)
+    bare = costed(await hammer(port, "bare Starlette route", BARE_PATH, requests * 2, concurrency), cpu)
+    cpu = server_cpu(pid)
+    healthz = costed(await hammer(port, "/healthz", "/healthz", requests, concurrency), cpu)
+    cpu = server_cpu(pid)
+    join = costed(await hammer(port, "/join", "/join", requests // 2, concurrency), cpu)
+    cpu = server_cpu(pid)
     flow, posts, acked = await phone_flow(port, survey_id, flow_tokens, concurrency)
-    burst_result, burst_acked = await burst(port, survey_id, burst_tokens, concurrency)
+    costed(flow, cpu)
+    burst_result, burst_acked = await burst(pid, port, survey_id, burst_tokens, concurrency)  # CPU: see burst()
     assert len(burst_tokens) == bursting
     return {"bare": bare, "healthz": healthz, "join": join, "phones": flow, "submissions": posts,
             "acked": acked, "burst": burst_result, "burst_acked": burst_acked}
@@ -393,7 +434,7 @@ def measure(database_url: str, label: str, *, phones: int, requests: int, concur
         port = free_port()
         server = start_server(database_url, var_dir, port, workers)
         try:
-            got = asyncio.run(_measure_server(port, survey_id, tokens, phones=phones, bursting=bursting, requests=requests, concurrency=concurrency))
+            got = asyncio.run(_measure_server(server.pid, port, survey_id, tokens, phones=phones, bursting=bursting, requests=requests, concurrency=concurrency))
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -406,14 +447,19 @@ def measure(database_url: str, label: str, *, phones: int, requests: int, concur
     def fraction(m: Measure) -> float | None:
         return round(m.per_second / bare.per_second, 4) if bare.per_second else None
 
+    def cpu_fraction(m: Measure) -> float | None:
+        # What the server could serve of this per second, as a share of the bare route, if
+        # the CPU were its limit: the bare route's CPU per request over this one's.
+        return round(bare.server_cpu_ms / m.server_cpu_ms, 4) if m.server_cpu_ms else None
+
     return {
         "database": label,
         "workers": workers,
         "concurrency": concurrency,
         "bare": asdict(bare),
-        "healthz": {**asdict(got["healthz"]), "fraction_of_bare": fraction(got["healthz"])},
-        "join": {**asdict(got["join"]), "fraction_of_bare": fraction(got["join"])},
-        "phones": {**asdict(got["phones"]), "fraction_of_bare": fraction(got["phones"])},
+        "healthz": {**asdict(got["healthz"]), "fraction_of_bare": fraction(got["healthz"]), "cpu_fraction_of_bare": cpu_fraction(got["healthz"])},
+        "join": {**asdict(got["join"]), "fraction_of_bare": fraction(got["join"]), "cpu_fraction_of_bare": cpu_fraction(got["join"])},
+        "phones": {**asdict(got["phones"]), "fraction_of_bare": fraction(got["phones"]), "cpu_fraction_of_bare": cpu_fraction(got["phones"])},
         "submissions": asdict(got["submissions"]),
         "burst": got["burst"],
         "stored": check,
