@@ -190,8 +190,6 @@ async def run(phones: int, only: list[str], top: int, sort: str) -> None:
             pstats.Stats(profiler, stream=text).sort_stats(sort).print_stats(top)
             print(f"\n==== {kind}: {phones} requests, sorted by {sort}")
             print(text.getvalue())
-            if kind == "get":
-                second = second  # the POST profile below needs fresh phones; reuse is fine for GETs
 
 
 def main() -> int:
