@@ -68,6 +68,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_create_admin(args: argparse.Namespace) -> int:
     from babel.support import NullTranslations
 
+    from baraza.accounts.roles import ANONYMOUS
     from baraza.accounts.services import do_create_first_admin
     from baraza.db import make_engine, session_scope
     from baraza.errors import InvalidInput
@@ -79,7 +80,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     try:
         with session_scope(engine) as session:
             try:
-                user = do_create_first_admin(session, email=args.email, display_name=args.name, password=password, organisation_name=args.organisation)
+                user = do_create_first_admin(session, ANONYMOUS, email=args.email, display_name=args.name, password=password, organisation_name=args.organisation)
             except InvalidInput as exc:
                 print(f"baraza: {translate(NullTranslations(), exc.message)}", file=sys.stderr)
                 return 2

@@ -198,6 +198,7 @@ def seed_demo_survey(session: Session, settings: Settings, organisation: Any, co
 def _answer_as_demo_participants(session: Session, settings: Settings, survey: Survey, consultation: Consultation) -> None:
     """Every participant already in the demo consultation answers the survey, through the same
     use case a phone's screens go through (consent checked, audited, idempotent)."""
+    from baraza.participation.api import participant_actor
     from surveys.services import do_save_screen
 
     participants = session.exec(
@@ -219,6 +220,6 @@ def _answer_as_demo_participants(session: Session, settings: Settings, survey: S
         }
         for screen, form in screens.items():
             do_save_screen(
-                session, settings, participant, survey, consultation,
+                session, participant_actor(participant), settings, consultation, participant, survey,
                 screen=screen, form=form, submission_id=f"demo-{participant.id}-{screen}", language=lang,
             )

@@ -306,10 +306,11 @@ def first_incomplete_screen(definition: Definition, answers: Mapping[str, Any]) 
 
 def do_save_screen(
     session: Session,
+    actor: Actor,
     settings: Settings,
+    consultation: Consultation,
     participant: Participant,
     survey: Survey,
-    consultation: Consultation,
     *,
     screen: str,
     form: Mapping[str, Sequence[str]],
@@ -323,7 +324,8 @@ def do_save_screen(
     and its outcome, completes the response after the last screen, and audits. A retry of the
     same id returns the first outcome and stores nothing; the same id with other content is a
     Conflict (409). The unique constraint on the id, not a prior look-up, is what guarantees
-    one row however many copies race (SECURITY 36-37).
+    one row however many copies race (SECURITY 36-37). `actor` is the participant's own
+    (`participant_actor`); the entries name the participant.
     """
     check_submission_id(submission_id)
     digest = screen_digest(settings, survey.id, screen, form)  # type: ignore[arg-type]
@@ -469,7 +471,7 @@ def _save_screen_once(
 
 
 def do_export_responses(
-    session: Session, settings: Settings, actor: Actor, survey: Survey, fmt: str, *, with_text: bool
+    session: Session, actor: Actor, settings: Settings, survey: Survey, fmt: str, *, with_text: bool
 ) -> tuple[bytes, str, str]:
     """Build the responses file (survey already reached with `responses.export`) and audit the
     export in the same transaction. Returns (bytes, media type, file name); nothing is kept."""

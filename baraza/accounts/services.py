@@ -63,9 +63,10 @@ class SignIn:
 
 
 def do_sign_in(
-    session: Session, settings: Settings, email: str, password: str, address: str, previous_token: str | None = None
+    session: Session, actor: Actor, settings: Settings, email: str, password: str, address: str, previous_token: str | None = None
 ) -> SignIn:
-    """Check a password; start a new server-side session.
+    """Check a password; start a new server-side session. `actor` is whoever asks (`ANONYMOUS`
+    from the sign-in page): the entries name the account, not the asker.
 
     Effects: a failed attempt counts against the account (locked after
     `login_max_failures` for `login_lockout_minutes`) and the address; both are audited.
@@ -122,7 +123,7 @@ def do_sign_out(session: Session, actor: Actor, token: str | None) -> None:
 
 
 def do_request_password_reset(
-    session: Session, settings: Settings, email: str, reset_url: Callable[[str], str], address: str = "unknown",
+    session: Session, actor: Actor, settings: Settings, email: str, reset_url: Callable[[str], str], address: str = "unknown",
     translations: NullTranslations | None = None,
 ) -> None:
     """Send a reset link if the account exists, in the language of the page that asked for it.
@@ -157,8 +158,9 @@ def do_request_password_reset(
     send_mail(settings, user.email, t.gettext("Reset your Baraza password"), body % {"num": RESET_HOURS, "link": reset_url(token)})
 
 
-def do_reset_password(session: Session, token: str, new_password: str) -> User:
-    """Set a new password from a single-use link; every open session of the account ends."""
+def do_reset_password(session: Session, actor: Actor, token: str, new_password: str) -> User:
+    """Set a new password from a single-use link; every open session of the account ends.
+    `actor` is whoever holds the link (`ANONYMOUS` from the page)."""
     row = session.get(PasswordReset, auth.token_hash(token)) if token and len(token) < 100 else None
     if row is None or row.used_at is not None or row.expires_at < utcnow():
         raise InvalidInput("This reset link has expired or was already used. Ask for a new one.")
@@ -396,8 +398,9 @@ def do_set_user_active(session: Session, actor: Actor, user_id: int, active: boo
     return user
 
 
-def do_create_first_admin(session: Session, *, email: str, display_name: str, password: str, organisation_name: str) -> User:
-    """The command line's create-admin: an organisation (if new) and an administrator of everything."""
+def do_create_first_admin(session: Session, actor: Actor, *, email: str, display_name: str, password: str, organisation_name: str) -> User:
+    """The command line's create-admin: an organisation (if new) and an administrator of everything.
+    `actor` is `ANONYMOUS` (nobody is signed in yet), so the audit entry names the system."""
     email = normalise_email(email)
     if not EMAIL_RE.match(email):
         raise InvalidInput("Enter a valid e-mail address.")
@@ -415,7 +418,7 @@ def do_create_first_admin(session: Session, *, email: str, display_name: str, pa
     session.add(user)
     session.flush()
     session.add(RoleGrant(user_id=user.id, role="admin", scope="all"))  # type: ignore[arg-type]
-    record_audit(session, Actor(), "system.create_admin", [("user", user.id)])
+    record_audit(session, actor, "system.create_admin", [("user", user.id)])
     session.commit()
     return user
 

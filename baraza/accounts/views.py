@@ -16,7 +16,7 @@ from baraza.accounts.access import (
     list_users,
     youth_groups_of,
 )
-from baraza.accounts.roles import ROLE_LABELS, ROLES, SCOPE_LABELS, SCOPES, Grant
+from baraza.accounts.roles import ANONYMOUS, ROLE_LABELS, ROLES, SCOPE_LABELS, SCOPES, Grant
 from baraza.consultations.access import list_consultations
 from baraza.errors import InvalidInput
 from baraza.i18n import LANGUAGES, N_
@@ -58,6 +58,7 @@ def login(request: Request) -> Response:
         try:
             result = svc.do_sign_in(
                 db(request),
+                ANONYMOUS,
                 state(request).settings,
                 email,
                 password[: auth.MAX_PASSWORD_LENGTH + 1],
@@ -94,7 +95,7 @@ def password_reset_request(request: Request) -> Response:
         email = form_text(request, "email", max_length=254)
         base = state(request).settings.base_url + request.url_for("password_reset_confirm").path
         svc.do_request_password_reset(
-            db(request), state(request).settings, email, lambda token: f"{base}?token={token}", auth.client_address(request),
+            db(request), ANONYMOUS, state(request).settings, email, lambda token: f"{base}?token={token}", auth.client_address(request),
             translations=state(request).translations.get(request.state.lang),
         )
         # The same answer whether or not the account exists (SECURITY 31).
@@ -109,7 +110,7 @@ def password_reset_confirm(request: Request) -> Response:
         token = form_text(request, "token", max_length=100)
         password = request.state.form.get("password", "")
         try:
-            svc.do_reset_password(db(request), token, password if isinstance(password, str) else "")
+            svc.do_reset_password(db(request), ANONYMOUS, token, password if isinstance(password, str) else "")
         except InvalidInput as exc:
             return render(
                 request,

@@ -233,7 +233,7 @@ def refs_of(session: Session, seqs: Sequence[int]) -> dict[int, list[tuple[str, 
     return out
 
 
-def do_search_by_user(
+def do_search_audit_by_user(
     session: Session, actor: Actor, user_id: int, start: datetime | None, end: datetime | None
 ) -> list[AuditEntry]:
     """What did user X access between two times. The caller checked that X is within the
@@ -244,7 +244,7 @@ def do_search_by_user(
     return entries
 
 
-def do_search_by_record(
+def do_search_audit_by_record(
     session: Session, actor: Actor, record_type: str, record_id: str, *, aliases: Sequence[str] = ()
 ) -> list[AuditEntry]:
     """Who accessed record Y (of kind `record_type`, once also called `aliases`), among the

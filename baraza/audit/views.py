@@ -58,10 +58,10 @@ def search(request: Request) -> Response:
         # Only users within the focal point's own scope can be searched.
         if user_id not in {u.id for u in users}:
             raise InvalidInput("Choose a user from the list.")
-        entries = audit.do_search_by_user(session, a, user_id, start, end + timedelta(days=1) if end else None)
+        entries = audit.do_search_audit_by_user(session, a, user_id, start, end + timedelta(days=1) if end else None)
         mode = "user"
     elif kind is not None and record_id:
-        entries = audit.do_search_by_record(session, a, kind.name, record_id, aliases=kind.aliases)
+        entries = audit.do_search_audit_by_record(session, a, kind.name, record_id, aliases=kind.aliases)
         mode = "record"
     refs = audit.refs_of(session, [e.seq for e in entries])
     names = {u.id: u.display_name for u in users}

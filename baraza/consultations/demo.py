@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from baraza.accounts.auth import actor_for_user
 from baraza.accounts.models import Context, Organisation, ThrottleEvent, User
+from baraza.accounts.roles import ANONYMOUS
 from baraza.audit.services import record_audit
 from baraza.consultations.models import Consultation
 from baraza.consultations.services import ConsultationFields, do_create_consultation, do_open_consultation
@@ -119,7 +120,7 @@ def seed_demo_consultation(session: Session, settings: Settings, org: Organisati
         notice = latest_notice(session, consultation.id, lang)  # type: ignore[arg-type]
         for i in range(n):
             do_join_consultation(
-                session, settings, consultation, context_id=context.id, language=lang, notice_id=notice.id if notice else None,
+                session, ANONYMOUS, settings, consultation, context_id=context.id, language=lang, notice_id=notice.id if notice else None,
                 age_band="18-20" if i % 2 else "21-24", agree=True, analysis=True, quoting=i % 3 != 0, follow_up=i % 2 == 0,
             )
     # The demo's own joins must not use up the join-code rate limit of a real session.

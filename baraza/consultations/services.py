@@ -300,7 +300,7 @@ def do_archive_consultation(session: Session, actor: Actor, consultation_id: int
     return consultation
 
 
-def do_new_join_code(session: Session, actor: Actor, consultation_id: int) -> Consultation:
+def do_replace_join_code(session: Session, actor: Actor, consultation_id: int) -> Consultation:
     """Replace a join code that went where it should not; the old code stops working."""
     consultation = access_consultation(session, actor, consultation_id, "consultation.manage")
     consultation.join_code = _unique_join_code(session)

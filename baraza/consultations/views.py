@@ -176,7 +176,7 @@ def consultation_status(request: Request) -> Response:
         "open": (svc.do_open_consultation, N_("The consultation is open.")),
         "close": (svc.do_close_consultation, N_("The consultation is closed.")),
         "archive": (svc.do_archive_consultation, N_("The consultation is archived.")),
-        "new_code": (svc.do_new_join_code, N_("A new join code is ready; the old one no longer works.")),
+        "new_code": (svc.do_replace_join_code, N_("A new join code is ready; the old one no longer works.")),
     }
     if action not in operations:
         raise InvalidInput("Unknown action.")
@@ -251,7 +251,7 @@ def guardian(request: Request) -> Response:
     if request.method == "POST":
         try:
             psvc.do_record_guardian_consent(
-                session, state(request).settings, a, consultation.id,  # type: ignore[arg-type]
+                session, a, state(request).settings, consultation.id,  # type: ignore[arg-type]
                 code=form_text(request, "code", max_length=20), method=form_text(request, "method", max_length=16),
                 reference=form_text(request, "reference", max_length=64), confirmed=form_bool(request, "confirmed"),
             )
@@ -286,7 +286,7 @@ def assist(request: Request) -> Response:
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            participant = psvc.do_find_participant_by_phrase(session, settings, a, consultation.id, form_text(request, "phrase", max_length=200))  # type: ignore[arg-type]
+            participant = psvc.do_find_participant_by_phrase(session, a, settings, consultation.id, form_text(request, "phrase", max_length=200))  # type: ignore[arg-type]
         except InvalidInput as exc:
             errors = exc.errors or {"phrase": exc.message}
         else:
@@ -320,24 +320,24 @@ def assist_action(request: Request) -> Response:
         return response
     consultation, participant = found
     if action == "choices":
-        psvc.do_change_choices(
-            session, consultation, participant, analysis=form_bool(request, "analysis"), quoting=form_bool(request, "quoting"),
-            follow_up=form_bool(request, "follow_up"), helper=a,
+        psvc.do_change_consent_choices(
+            session, a, consultation, participant, analysis=form_bool(request, "analysis"), quoting=form_bool(request, "quoting"),
+            follow_up=form_bool(request, "follow_up"),
         )
     elif action == "correct":
         psvc.do_correct_item(
-            session, settings, registry, consultation, participant, source=form_text(request, "source", max_length=64),
-            item_id=form_text(request, "item_id", max_length=64), new_value=form_text(request, "value", max_length=4000), helper=a,
+            session, a, settings, registry, consultation, participant, source=form_text(request, "source", max_length=64),
+            item_id=form_text(request, "item_id", max_length=64), new_value=form_text(request, "value", max_length=4000),
         )
     elif action == "delete":
         psvc.do_delete_item(
-            session, registry, consultation, participant, source=form_text(request, "source", max_length=64),
-            item_id=form_text(request, "item_id", max_length=64), helper=a,
+            session, a, registry, consultation, participant, source=form_text(request, "source", max_length=64),
+            item_id=form_text(request, "item_id", max_length=64),
         )
     elif action == "withdraw":
         if not form_bool(request, "confirm"):
             raise InvalidInput(errors={"confirm": N_("Tick the box to confirm.")})
-        psvc.do_withdraw(session, consultation, participant, helper=a)
+        psvc.do_withdraw_participant(session, a, consultation, participant)
     else:
         raise InvalidInput("Unknown action.")
     return redirect_to(request, "consultations:assist", consultation_id=consultation_id, flash=N_("Saved."))
@@ -350,7 +350,7 @@ def assist_download(request: Request) -> Response:
         return redirect_to(request, "consultations:assist", consultation_id=request.path_params["consultation_id"])
     consultation, participant = found
     body, content_type, filename = psvc.do_download_my_data(
-        db(request), state(request).settings, state(request).registry, consultation, participant, request.path_params["fmt"], helper=actor(request)
+        db(request), actor(request), state(request).settings, state(request).registry, consultation, participant, request.path_params["fmt"]
     )
     return Response(body, media_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -181,7 +181,7 @@ def do_override_consent(
     )
     record_decision(session, actor, consultation, "override_consent", summary, reason, alternatives)
     record_audit(session, actor, "consent.override", [("participant", participant.id), ("consultation", consultation.id), ("consent_record", record.id)], {"choice": choice, "set_to": value})
-    emit_participant_event(session, "participant.consent_changed", participant, actor, **{choice: value})
+    emit_participant_event(session, "participant.consent_changed", actor, participant, **{choice: value})
     session.commit()
     return record
 

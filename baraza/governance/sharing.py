@@ -97,7 +97,7 @@ class AgreementFields:
 
 
 def do_create_sharing_agreement(
-    session: Session, settings: Settings, actor: Actor, consultation_id: int, fields: AgreementFields, *,
+    session: Session, actor: Actor, settings: Settings, consultation_id: int, fields: AgreementFields, *,
     document: bytes, document_name: str, reason: str, alternatives: str = "",
 ) -> SharingAgreement:
     """Record a signed data sharing agreement (`sharing.manage`).
@@ -195,7 +195,7 @@ def do_revoke_sharing_agreement(session: Session, actor: Actor, consultation_id:
     return agreement
 
 
-def do_read_agreement_document(session: Session, settings: Settings, actor: Actor, consultation_id: int, agreement_id: int) -> tuple[bytes, str, str]:
+def do_read_agreement_document(session: Session, actor: Actor, settings: Settings, consultation_id: int, agreement_id: int) -> tuple[bytes, str, str]:
     """The signed document, for someone with `sharing.manage` on the consultation. Audited."""
     consultation, agreement = access_agreement(session, actor, consultation_id, agreement_id)
     path = agreements_dir(settings) / agreement.document_file
@@ -206,8 +206,8 @@ def do_read_agreement_document(session: Session, settings: Settings, actor: Acto
     return path.read_bytes(), agreement.document_type, agreement.document_name
 
 
-def do_export_for_organisation(
-    session: Session, settings: Settings, registry: Registry, actor: Actor, consultation_id: int, recipient_organisation_id: int
+def do_export_shared_data(
+    session: Session, actor: Actor, settings: Settings, registry: Registry, consultation_id: int, recipient_organisation_id: int
 ) -> DataExport:
     """Export personal data to another organisation (`sharing.export`).
 
@@ -290,7 +290,7 @@ def exports_of(session: Session, actor: Actor, consultation: Consultation) -> li
     )
 
 
-def do_download_export(session: Session, settings: Settings, actor: Actor, consultation_id: int, export_id: int) -> tuple[bytes, str]:
+def do_download_export(session: Session, actor: Actor, settings: Settings, consultation_id: int, export_id: int) -> tuple[bytes, str]:
     """The export file, only for the person who made it, while signed in and unexpired (SECURITY 7)."""
     consultation = access_consultation(session, actor, consultation_id, "sharing.export")
     export = session.exec(

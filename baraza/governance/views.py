@@ -129,7 +129,7 @@ def sharing_page(request: Request) -> Response:
                 expires_at=_date(request, "expires_at"),
             )
             sharing.do_create_sharing_agreement(
-                session, settings, a, consultation.id, fields, document=document, document_name=name,  # type: ignore[arg-type]
+                session, a, settings, consultation.id, fields, document=document, document_name=name,  # type: ignore[arg-type]
                 reason=form_text(request, "reason", max_length=4000), alternatives=form_text(request, "alternatives", max_length=4000),
             )
             return redirect_to(request, "consultations:sharing", consultation_id=consultation.id, flash=N_("The agreement is recorded."))
@@ -160,7 +160,7 @@ def sharing_page(request: Request) -> Response:
 @view(permission="sharing.manage")
 def agreement_document(request: Request) -> Response:
     body, media_type, filename = sharing.do_read_agreement_document(
-        db(request), state(request).settings, actor(request), request.path_params["consultation_id"], request.path_params["agreement_id"]
+        db(request), actor(request), state(request).settings, request.path_params["consultation_id"], request.path_params["agreement_id"]
     )
     return _attachment(body, media_type, filename)
 
@@ -175,8 +175,8 @@ def agreement_revoke(request: Request) -> Response:
 @view(permission="sharing.export")
 def export_create(request: Request) -> Response:
     consultation_id = request.path_params["consultation_id"]
-    sharing.do_export_for_organisation(
-        db(request), state(request).settings, state(request).registry, actor(request), consultation_id,
+    sharing.do_export_shared_data(
+        db(request), actor(request), state(request).settings, state(request).registry, consultation_id,
         form_int(request, "recipient", required=True) or 0,
     )
     return redirect_to(request, "consultations:sharing", consultation_id=consultation_id, flash=N_("The export is ready to download."))
@@ -185,6 +185,6 @@ def export_create(request: Request) -> Response:
 @view(permission="sharing.export")
 def export_download(request: Request) -> Response:
     body, filename = sharing.do_download_export(
-        db(request), state(request).settings, actor(request), request.path_params["consultation_id"], request.path_params["export_id"]
+        db(request), actor(request), state(request).settings, request.path_params["consultation_id"], request.path_params["export_id"]
     )
     return _attachment(body, "text/csv; charset=utf-8", filename)

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from baraza.accounts import auth
+from baraza.accounts.roles import ANONYMOUS
 from baraza.consultations.access import categories_of, context_of, contexts_of, public_consultation
 from baraza.consultations.models import Consultation, ConsultationStatus
 from baraza.errors import InvalidInput, NotFound, ParticipantRequired
@@ -21,6 +22,7 @@ from baraza.participation.api import (
     cookie_tokens,
     current_participant,
     drop_participant_cookie_tokens,
+    participant_actor,
     set_participant_cookie,
 )
 from baraza.participation.keys import local_words, normalise_code, seal, unseal
@@ -88,7 +90,7 @@ def join(request: Request) -> Response:
     if request.method == "POST":
         code = normalise_code(form_text(request, "code", max_length=32))
         try:
-            consultation = svc.do_check_join_code(db(request), state(request).settings, code, auth.client_address(request))
+            consultation = svc.do_check_join_code(db(request), ANONYMOUS, state(request).settings, code, auth.client_address(request))
         except NotFound as exc:
             return _page(request, "participation/join.html", None, {"title": N_("Join"), "error": exc.message, "code": code}, status=404)
         return redirect_to(request, "participation:join_code", code=consultation.join_code)
@@ -98,7 +100,7 @@ def join(request: Request) -> Response:
 @view()
 def join_code(request: Request) -> Response:
     """The consultation a link or QR code points to: what it is about, and where to start."""
-    consultation = svc.do_check_join_code(db(request), state(request).settings, request.path_params["code"], auth.client_address(request))
+    consultation = svc.do_check_join_code(db(request), ANONYMOUS, state(request).settings, request.path_params["code"], auth.client_address(request))
     if request.path_params["code"] != consultation.join_code:
         return redirect_to(request, "participation:join_code", code=consultation.join_code)
     participant = current_participant(request, consultation.id)  # type: ignore[arg-type]
@@ -120,7 +122,7 @@ def notice(request: Request) -> Response:
     the young person ticks "I agree" themselves."""
     session = db(request)
     settings = state(request).settings
-    consultation = svc.do_check_join_code(session, settings, request.path_params["code"], auth.client_address(request))
+    consultation = svc.do_check_join_code(session, ANONYMOUS, settings, request.path_params["code"], auth.client_address(request))
     if current_participant(request, consultation.id) is not None:  # type: ignore[arg-type]
         return redirect_to(request, "participation:home", consultation_id=consultation.id)
     lang = use_language(request, consultation)
@@ -150,6 +152,7 @@ def notice(request: Request) -> Response:
         try:
             joined = svc.do_join_consultation(
                 session,
+                ANONYMOUS,
                 settings,
                 consultation,
                 context_id=context.id,
@@ -196,7 +199,7 @@ def notice(request: Request) -> Response:
 
 @view()
 def no_thanks(request: Request) -> Response:
-    consultation = svc.do_check_join_code(db(request), state(request).settings, request.path_params["code"], auth.client_address(request))
+    consultation = svc.do_check_join_code(db(request), ANONYMOUS, state(request).settings, request.path_params["code"], auth.client_address(request))
     use_language(request, consultation)
     return _page(request, "participation/no_thanks.html", consultation, {"title": N_("No problem")})
 
@@ -234,7 +237,7 @@ def recover(request: Request) -> Response:
         words = form_text(request, "phrase", max_length=200)
         settings = state(request).settings
         try:
-            participant, token = svc.do_recover_participant(db(request), settings, words, auth.client_address(request))
+            participant, token = svc.do_recover_participant(db(request), ANONYMOUS, settings, words, auth.client_address(request))
         except InvalidInput as exc:
             return _page(request, "participation/recover.html", None, {"title": N_("Come back"), "errors": exc.errors}, status=400)
         response = redirect_to(request, "participation:home", consultation_id=participant.consultation_id)
@@ -280,7 +283,7 @@ def about_you(request: Request) -> Response:
     if request.method == "POST":
         try:
             svc.do_save_about_you(
-                session, consultation, participant,
+                session, participant_actor(participant), consultation, participant,
                 gender=form_text(request, "gender", max_length=24) or None,
                 location=form_text(request, "location", max_length=100) or None,
             )
@@ -312,7 +315,7 @@ def forget(request: Request) -> Response:
     tokens = cookie_tokens(request)
     keep = tokens
     if participant is not None:
-        forgotten = svc.do_forget_devices(db(request), participant, tokens)
+        forgotten = svc.do_forget_devices(db(request), participant_actor(participant), participant, tokens)
         keep = [t for t in tokens if t not in forgotten]
     response = redirect_to(request, "participation:join", flash=N_("This phone has forgotten you. Your secret words still bring you back."))
     drop_participant_cookie_tokens(request, response, settings, keep)
@@ -356,8 +359,8 @@ def my_data(request: Request) -> Response:
 def download(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     body, content_type, filename = svc.do_download_my_data(
-        db(request), state(request).settings, state(request).registry, consultation, participant, request.path_params["fmt"],
-        translations=state(request).translations.get(request.state.lang),
+        db(request), participant_actor(participant), state(request).settings, state(request).registry, consultation, participant,
+        request.path_params["fmt"], translations=state(request).translations.get(request.state.lang),
     )
     return Response(body, media_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -371,7 +374,7 @@ def correct(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     source, item_id = _item_ref(request)
     svc.do_correct_item(
-        db(request), state(request).settings, state(request).registry, consultation, participant,
+        db(request), participant_actor(participant), state(request).settings, state(request).registry, consultation, participant,
         source=source, item_id=item_id, new_value=form_text(request, "value", max_length=4000),
     )
     return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=N_("Changed. We kept the earlier answer in your history."))
@@ -381,15 +384,17 @@ def correct(request: Request) -> Response:
 def delete_item(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     source, item_id = _item_ref(request)
-    svc.do_delete_item(db(request), state(request).registry, consultation, participant, source=source, item_id=item_id)
+    svc.do_delete_item(
+        db(request), participant_actor(participant), state(request).registry, consultation, participant, source=source, item_id=item_id
+    )
     return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=N_("Deleted."))
 
 
 @view()
 def choices(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
-    svc.do_change_choices(
-        db(request), consultation, participant,
+    svc.do_change_consent_choices(
+        db(request), participant_actor(participant), consultation, participant,
         analysis=form_bool(request, "analysis"), quoting=form_bool(request, "quoting"), follow_up=form_bool(request, "follow_up"),
     )
     return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=N_("Your choices are saved."))
@@ -400,6 +405,6 @@ def withdraw(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     if not form_bool(request, "confirm"):
         raise InvalidInput(errors={"confirm": N_("Tick the box to confirm that you want to leave.")})
-    svc.do_withdraw(db(request), consultation, participant)
+    svc.do_withdraw_participant(db(request), participant_actor(participant), consultation, participant)
     return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=N_("You have left. Your data will be deleted soon."))
 

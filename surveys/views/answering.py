@@ -11,7 +11,7 @@ from starlette.routing import NoMatchFound
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput, NotFound
 from baraza.i18n import N_, text_direction
-from baraza.participation.api import require_participant
+from baraza.participation.api import participant_actor, require_participant
 from baraza.web import db, form_text, redirect, redirect_to, render, state, view
 from surveys import services, validation
 from surveys.access import answering_definition, response_of, survey_for_participants
@@ -52,10 +52,11 @@ def answer(request: Request) -> Response:
         try:
             outcome = services.do_save_screen(
                 session,
+                participant_actor(participant),
                 state(request).settings,
+                consultation,
                 participant,
                 survey,
-                consultation,
                 screen=screen,
                 form=fields,
                 submission_id=submission_id,

@@ -72,5 +72,5 @@ def export(request: Request) -> Response:
     if fmt not in exports.FORMATS:
         raise InvalidInput(errors={"format": N_("Choose CSV or XLSX.")})
     with_text = "responses.text" in permissions_on(session, a, survey.consultation_id)
-    data, media_type, filename = services.do_export_responses(session, state(request).settings, a, survey, fmt, with_text=with_text)
+    data, media_type, filename = services.do_export_responses(session, a, state(request).settings, survey, fmt, with_text=with_text)
     return Response(data, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

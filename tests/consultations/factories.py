@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import Session
 
 from baraza.accounts.models import Context, Organisation
+from baraza.accounts.roles import ANONYMOUS
 from baraza.consultations.access import contexts_of
 from baraza.consultations.models import Consultation, ConsultationContext, ConsultationDataCategory
 from baraza.db import utcnow
@@ -144,7 +145,7 @@ def make_participant(
             raise TypeError("gender and withdrawn are written directly: leave out settings")
         notice = psvc.latest_notice(session, consultation.id, language)  # type: ignore[arg-type]
         joined = psvc.do_join_consultation(
-            session, settings, consultation, context_id=context.id, language=language, notice_id=notice.id if notice else None,
+            session, ANONYMOUS, settings, consultation, context_id=context.id, language=language, notice_id=notice.id if notice else None,
             age_band=age_band or "18-20", agree=True, analysis=analysis, quoting=quoting, follow_up=follow_up,
         )
         return joined.participant, joined.token, joined.phrase

@@ -1,9 +1,12 @@
-"""The layout: the core never imports an app (CONVENTIONS), and apps register through the registry."""
+"""The layout: the core never imports an app (CONVENTIONS), apps register through the registry, and
+every use case has the same shape."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+import pytest
 
 from baraza.registry import Registry, load_apps
 from baraza.settings import DEFAULT_APPS, PROJECT_ROOT
@@ -105,3 +108,57 @@ def test_the_view_scan_catches_a_commit(tmp_path):
     sample = tmp_path / "views.py"
     sample.write_text("def v(request):\n    session.add(x)\n    session.commit()\n")
     assert {"add", "commit"} <= set(_calls_in(sample))
+
+
+# Use cases: `do_<verb>_<noun>(session, actor, ...)` (CONVENTIONS, docs/architecture.md) ---------
+
+# The workshops engineer is still changing these; the rule applies to workshops/ once they have
+# the shape, and this skip goes.
+WORKSHOPS_NOT_YET = (
+    "workshops/ is still being written: do_contribute and do_vote name no noun, and they and do_record_presence "
+    "take the participant where (session, actor, ...) belongs"
+)
+
+
+def _use_case_problems(path: Path) -> list[str]:
+    """Module-level `do_*` functions whose first two parameters are not `session, actor`, or whose
+    name has fewer than two words after `do_` (a verb and a noun)."""
+    problems = []
+    for node in ast.parse(path.read_text(encoding="utf-8"), filename=str(path)).body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or not node.name.startswith("do_"):
+            continue
+        shown = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
+        where = f"{shown}:{node.lineno} {node.name}"
+        parameters = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+        if parameters[:2] != ["session", "actor"]:
+            problems.append(f"{where} takes ({', '.join(parameters[:2])}, ...), not (session, actor, ...)")
+        if len([word for word in node.name.removeprefix("do_").split("_") if word]) < 2:
+            problems.append(f"{where} names no verb and noun")
+    return problems
+
+
+@pytest.mark.parametrize(
+    "root",
+    ["baraza", "surveys", pytest.param("workshops", marks=pytest.mark.skip(reason=WORKSHOPS_NOT_YET)), "insights", "tracker"],
+)
+def test_every_use_case_is_do_verb_noun_of_session_and_actor(root):
+    modules = sorted((PROJECT_ROOT / root).rglob("*.py"))
+    assert modules, root
+    problems = [problem for path in modules for problem in _use_case_problems(path)]
+    assert problems == []
+
+
+def test_the_use_case_scan_catches_a_wrong_shape(tmp_path):
+    sample = tmp_path / "services.py"
+    sample.write_text(
+        "def do_withdraw(session, actor): ...\n"
+        "def do_save_screen(session, settings, actor): ...\n"
+        "async def do_vote_now(participant, session, actor): ...\n"
+        "def do_join_consultation(session, actor, *, code): ...\n"
+        "class Fine:\n    def do_it(self): ...\n"
+    )
+    assert [problem.split(" ", 1)[1] for problem in _use_case_problems(sample)] == [
+        "do_withdraw names no verb and noun",
+        "do_save_screen takes (session, settings, ...), not (session, actor, ...)",
+        "do_vote_now takes (participant, session, ...), not (session, actor, ...)",
+    ]

@@ -17,6 +17,7 @@ from baraza.governance import sharing
 from baraza.governance.models import DataExport
 from baraza.governance.retention import run_purge
 from baraza.participation import services as psvc
+from baraza.participation.api import participant_actor
 from baraza.participation.models import ConsentRecord, Correction, Participant, ParticipantDevice
 from baraza.registry import Registry
 from tests.consultations.factories import make_consultation, make_participant
@@ -41,11 +42,11 @@ def populated(session, settings):
     ministry = make_organisation(session)
     consultation = make_consultation(session, org, open=True, categories=CATEGORIES)
     participant, _token, _phrase = make_participant(session, consultation, settings=settings)
-    psvc.do_save_about_you(session, consultation, participant, gender="girl", location=None)
+    psvc.do_save_about_you(session, participant_actor(participant), consultation, participant, gender="girl", location=None)
     answer = fake.submit(session, consultation, participant, "an answer")
     text = fake.submit(session, consultation, participant, "free words", category="free_text")
-    psvc.do_correct_item(session, settings, registry, consultation, participant, source="fake.answer", item_id=text, new_value="better words")
-    psvc.do_correct_item(session, settings, registry, consultation, participant, source="fake.answer", item_id=answer, new_value="better answer")
+    psvc.do_correct_item(session, participant_actor(participant), settings, registry, consultation, participant, source="fake.answer", item_id=text, new_value="better words")
+    psvc.do_correct_item(session, participant_actor(participant), settings, registry, consultation, participant, source="fake.answer", item_id=answer, new_value="better answer")
     return fake, registry, org, ministry, consultation, participant
 
 
@@ -84,11 +85,11 @@ def test_nothing_is_left_behind(session, settings):
     dpo = make_user(session, role="dpo", organisation=org)
     actor = actor_of(session, dpo)
     sharing.do_create_sharing_agreement(
-        session, settings, actor, consultation.id,
+        session, actor, settings, consultation.id,
         sharing.AgreementFields(ministry.id, ["report"], ["answers", "free_text"], utcnow() - timedelta(days=1), utcnow() + timedelta(days=900)),
         document=b"%PDF-1.4 signed", document_name="a.pdf", reason="joint report",
     )
-    export = sharing.do_export_for_organisation(session, settings, registry, actor, consultation.id, ministry.id)
+    export = sharing.do_export_shared_data(session, actor, settings, registry, consultation.id, ministry.id)
     export_file = sharing.exports_dir(settings) / export.file_name
     assert export_file.is_file() and "better answer" in export_file.read_text(encoding="utf-8-sig")
     stray = sharing.exports_dir(settings) / "left-over.csv"
@@ -105,11 +106,11 @@ def test_an_export_file_is_gone_once_data_in_it_expires(session, settings):
     fake, registry, org, ministry, consultation, participant = populated(session, settings)
     actor = actor_of(session, make_user(session, role="dpo", organisation=org))
     sharing.do_create_sharing_agreement(
-        session, settings, actor, consultation.id,
+        session, actor, settings, consultation.id,
         sharing.AgreementFields(ministry.id, ["report"], ["free_text"], utcnow() - timedelta(days=1), utcnow() + timedelta(days=900)),
         document=b"%PDF-1.4 signed", document_name="a.pdf", reason="joint report",
     )
-    export = sharing.do_export_for_organisation(session, settings, registry, actor, consultation.id, ministry.id)
+    export = sharing.do_export_shared_data(session, actor, settings, registry, consultation.id, ministry.id)
     run_purge(session, settings, registry, utcnow() + timedelta(days=3))
     assert (sharing.exports_dir(settings) / export.file_name).exists()
     run_purge(session, settings, registry, utcnow() + timedelta(days=8))  # exports live a week at most
@@ -120,7 +121,7 @@ def test_withdrawn_participants_are_erased_within_the_configured_days(session, s
     fake, registry, _org, _ministry, consultation, participant = populated(session, settings)
     stays, _t, _p = make_participant(session, consultation, settings=settings)
     fake.submit(session, consultation, stays, "still here")
-    psvc.do_withdraw(session, consultation, participant)
+    psvc.do_withdraw_participant(session, participant_actor(participant), consultation, participant)
     run_purge(session, settings, registry, utcnow() + timedelta(days=consultation.erase_after_withdrawal_days - 1))
     assert count(session, Participant, id=participant.id) == 1
     report = run_purge(session, settings, registry, utcnow() + timedelta(days=consultation.erase_after_withdrawal_days, minutes=1))

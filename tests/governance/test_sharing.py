@@ -16,6 +16,7 @@ from baraza.db import utcnow
 from baraza.governance import sharing
 from baraza.governance.models import DataDecision, DataExport, SharingAgreement
 from baraza.participation import services as psvc
+from baraza.participation.api import participant_actor
 from tests.conftest import get_csrf, login, post_form
 from tests.consultations.factories import make_consultation, make_participant
 from tests.factories import PASSWORD, make_organisation, make_user
@@ -124,10 +125,10 @@ def test_export_holds_only_agreed_categories_pseudonymised(client, session, sett
     leaves, _t, _p = make_participant(session, consultation, settings=settings)
     declined, _t, _p = make_participant(session, consultation, settings=settings, analysis=False)
     for p in (stays, leaves, declined):
-        psvc.do_save_about_you(session, consultation, p, gender="girl", location=None)
+        psvc.do_save_about_you(session, participant_actor(p), consultation, p, gender="girl", location=None)
         fake.submit(session, consultation, p, f"answer of {p.pseudonym}")
         fake.submit(session, consultation, p, f"free text of {p.pseudonym}", category="free_text")
-    psvc.do_withdraw(session, consultation, leaves)
+    psvc.do_withdraw_participant(session, participant_actor(leaves), consultation, leaves)
     login(client, dpo.email, PASSWORD)
     assert upload(client, consultation, recipient=ministry, categories=("answers", "gender")).status_code == 303
     assert post_form(client, f"/consultations/{consultation.id}/sharing/export", {"recipient": str(ministry.id)}).status_code == 303

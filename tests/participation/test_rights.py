@@ -20,6 +20,7 @@ from baraza.participation.api import (
     PARTICIPANT_COOKIE,
     analysable_participant_ids,
     follow_up_participant_ids,
+    participant_actor,
     quotable_participant_ids,
     require_consent_to_answer,
 )
@@ -60,7 +61,7 @@ def test_nothing_is_stored_without_a_valid_consent(session, settings, fake):
     with pytest.raises(ConsentRequired):  # a participant of another consultation
         fake.submit(session, other, adult, "elsewhere")
     session.rollback()
-    psvc.do_withdraw(session, consultation, adult)
+    psvc.do_withdraw_participant(session, participant_actor(adult), consultation, adult)
     with pytest.raises(ConsentRequired):  # withdrawn
         fake.submit(session, consultation, adult, "after leaving")
     session.rollback()

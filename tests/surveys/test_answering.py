@@ -159,6 +159,7 @@ def test_consent_is_checked_in_the_transaction_that_stores_the_answer(session, s
     import pytest
 
     from baraza.errors import ConsentRequired
+    from baraza.participation.api import participant_actor
     from surveys import services
 
     consultation = make_consultation(session, status="open", languages=["en", "fr"])
@@ -170,7 +171,7 @@ def test_consent_is_checked_in_the_transaction_that_stores_the_answer(session, s
     session.commit()
     assert participant.__dict__["consent_status"] == "valid"  # the stale copy the view would hold
     with pytest.raises(ConsentRequired):
-        services.do_save_screen(session, settings, participant, survey, consultation, screen="first",
+        services.do_save_screen(session, participant_actor(participant), settings, consultation, participant, survey, screen="first",
                                 form={"q.colour": ["red"]}, submission_id="x" * 20, language="en")
     session.rollback()
     assert count(session, "survey_answer") == 0 and count(session, "survey_submission") == 0

@@ -400,10 +400,12 @@ def test_a_participant_who_is_not_counted_is_told_so_and_stays_off_the_screen(cl
 def test_a_withdrawn_participant_cannot_send(client, session, board):
     consultation, workshop, activity, participant = board
     csrf = token(client, f"/workshops/{workshop.id}/")
-    from baraza.participation.services import do_withdraw
+    from baraza.participation.api import participant_actor
+    from baraza.participation.services import do_withdraw_participant
 
-    do_withdraw(session, read(session, select(type(consultation)).where(type(consultation).id == consultation.id))[0],
-                read(session, select(Participant).where(Participant.id == participant.id))[0])
+    do_withdraw_participant(session, participant_actor(participant),
+                            read(session, select(type(consultation)).where(type(consultation).id == consultation.id))[0],
+                            read(session, select(Participant).where(Participant.id == participant.id))[0])
     response = note(client, workshop, activity, "After leaving", csrf=csrf)
     assert response.status_code in (303, 403)
     assert notes_of(session, activity) == []

@@ -1,9 +1,10 @@
 """Use cases of participation: joining, notices, consent and assent, and the participant's rights.
 
-Each `do_` function commits once and writes its audit entry in the same transaction. A
-participant acts as themselves (`participant_actor`); a staff member helping them with their
-recovery phrase passes `helper=` (needs `participant.assist`) and the audit names the staff
-member and the participant.
+Each `do_` function commits once and writes its audit entry in the same transaction. Its
+`actor` is whoever acts: a participant acts as themselves (`participant_actor`); a staff member
+helping them with their recovery phrase (needs `participant.assist`) passes their own actor, the
+use case records it as assisted (`actor.is_staff`) and the audit names the staff member and the
+participant. Who joins, recovers or types a join code is `ANONYMOUS` until then.
 
 By concern: `notices`, `joining` (age bands, join codes, coming back), `consent` (consent
 records, guardian consent, choices, withdrawal, counts) and `rights` (about you, my data, help
@@ -17,9 +18,9 @@ from baraza.participation.services.consent import (
     CHOICES,
     CONSENT_KIND_LABELS,
     consent_history,
-    do_change_choices,
+    do_change_consent_choices,
     do_record_guardian_consent,
-    do_withdraw,
+    do_withdraw_participant,
     emit_participant_event,
     participation_counts,
     pending_guardian_code,
@@ -68,9 +69,9 @@ __all__ = [
     "CHOICE_LABELS",
     "CONSENT_KIND_LABELS",
     "consent_history",
-    "do_change_choices",
+    "do_change_consent_choices",
     "do_record_guardian_consent",
-    "do_withdraw",
+    "do_withdraw_participant",
     "emit_participant_event",
     "participation_counts",
     "pending_guardian_code",

@@ -81,17 +81,22 @@ def _check_may_act(participant: Participant) -> None:
         raise Forbidden("You have left this consultation, so nothing more can be saved.")
 
 
-def _audit_participant(session: Session, participant: Participant, helper: Actor | None, action: str, detail: dict[str, Any] | None = None) -> None:
-    actor = helper if helper is not None else participant_actor(participant)
-    if helper is not None:
+def _acting(actor: Actor, participant: Participant) -> Actor:
+    """Who a participant use case names: the staff member helping, or else the participant."""
+    return actor if actor.is_staff else participant_actor(participant)
+
+
+def _audit_participant(session: Session, actor: Actor, participant: Participant, action: str, detail: dict[str, Any] | None = None) -> None:
+    if actor.is_staff:
         action = action.replace("participant.", "participant.assisted_", 1) if action.startswith("participant.") else action + "_assisted"
-    record_audit(session, actor, action, [("participant", participant.id), ("consultation", participant.consultation_id)], detail)
+    record_audit(session, _acting(actor, participant), action, [("participant", participant.id), ("consultation", participant.consultation_id)], detail)
 
 
-def emit_participant_event(session: Session, name: str, participant: Participant, helper: Actor | None, *refs: Ref, **data: Any) -> None:
-    """Tell the apps (workshops' screens, insights' next run) that a participant changed."""
+def emit_participant_event(session: Session, name: str, actor: Actor, participant: Participant, *refs: Ref, **data: Any) -> None:
+    """Tell the apps (workshops' screens, insights' next run) that a participant changed;
+    `actor` is the participant's own or the staff member acting for them."""
     emit(
-        session, name, actor=helper or participant_actor(participant), consultation_id=participant.consultation_id,
+        session, name, actor=_acting(actor, participant), consultation_id=participant.consultation_id,
         refs=[Ref("participant", participant.id), *refs], **data,
     )
 
@@ -106,7 +111,7 @@ def pending_guardian_code(settings: Settings, participant: Participant) -> str |
 
 
 def do_record_guardian_consent(
-    session: Session, settings: Settings, actor: Actor, consultation_id: int, *, code: str, method: str, reference: str, confirmed: bool
+    session: Session, actor: Actor, settings: Settings, consultation_id: int, *, code: str, method: str, reference: str, confirmed: bool
 ) -> Participant:
     """A facilitator records a guardian's consent for a young person waiting for it.
 
@@ -135,7 +140,7 @@ def do_record_guardian_consent(
         reference=reference.strip()[:64] or None,
     )
     record_audit(session, actor, "consent.guardian", [("participant", match.id), ("consultation", consultation.id)], {"method": method})
-    emit_participant_event(session, "participant.consented", match, actor, kind="guardian")
+    emit_participant_event(session, "participant.consented", actor, match, kind="guardian")
     session.commit()
     return match
 
@@ -143,33 +148,40 @@ def do_record_guardian_consent(
 # Consent choices and withdrawal ----------------------------------------------------------------
 
 
-def do_change_choices(
-    session: Session, consultation: Consultation, participant: Participant, *, analysis: bool, quoting: bool, follow_up: bool,
-    helper: Actor | None = None,
+def do_change_consent_choices(
+    session: Session, actor: Actor, consultation: Consultation, participant: Participant, *, analysis: bool, quoting: bool, follow_up: bool,
 ) -> ConsentRecord:
-    """The participant changes any of their three choices; a new consent record keeps the history."""
+    """The participant changes any of their three choices; a new consent record keeps the history.
+    `actor` is the participant's own, or a staff member helping them (recorded as assisted)."""
     _check_may_act(participant)
     participant.consent_analysis, participant.consent_quoting, participant.consent_follow_up = analysis, quoting, follow_up
     session.add(participant)
-    record = record_consent(session, participant, ConsentKind.CHOICES, given_by="self", method="assisted" if helper else "online", helper=helper)
-    _audit_participant(session, participant, helper, "participant.consent_choices", {"analysis": analysis, "quoting": quoting, "follow_up": follow_up})
-    emit_participant_event(session, "participant.consent_changed", participant, helper, analysis=analysis, quoting=quoting, follow_up=follow_up)
+    record = record_consent(
+        session, participant, ConsentKind.CHOICES, given_by="self", method="assisted" if actor.is_staff else "online",
+        helper=actor if actor.is_staff else None,
+    )
+    _audit_participant(session, actor, participant, "participant.consent_choices", {"analysis": analysis, "quoting": quoting, "follow_up": follow_up})
+    emit_participant_event(session, "participant.consent_changed", actor, participant, analysis=analysis, quoting=quoting, follow_up=follow_up)
     session.commit()
     return record
 
 
-def do_withdraw(session: Session, consultation: Consultation, participant: Participant, *, helper: Actor | None = None) -> Participant:
+def do_withdraw_participant(session: Session, actor: Actor, consultation: Consultation, participant: Participant) -> Participant:
     """Leave the consultation. From now on the participant is excluded from every count, chart,
     theme, quote and export (the selectables in participation.api), and the purge erases their
-    data within the consultation's `erase_after_withdrawal_days` (SECURITY 21)."""
+    data within the consultation's `erase_after_withdrawal_days` (SECURITY 21). `actor` is the
+    participant's own, or a staff member helping them (recorded as assisted)."""
     _check_may_act(participant)
     participant.consent_status = ConsentStatus.WITHDRAWN.value
     participant.withdrawn_at = utcnow()
     participant.consent_analysis = participant.consent_quoting = participant.consent_follow_up = False
     session.add(participant)
-    record_consent(session, participant, ConsentKind.WITHDRAWAL, given_by="self", method="assisted" if helper else "online", helper=helper)
-    _audit_participant(session, participant, helper, "participant.withdraw")
-    emit_participant_event(session, "participant.withdrawn", participant, helper)
+    record_consent(
+        session, participant, ConsentKind.WITHDRAWAL, given_by="self", method="assisted" if actor.is_staff else "online",
+        helper=actor if actor.is_staff else None,
+    )
+    _audit_participant(session, actor, participant, "participant.withdraw")
+    emit_participant_event(session, "participant.withdrawn", actor, participant)
     session.commit()
     return participant
 

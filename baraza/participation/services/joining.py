@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from baraza.accounts import auth
 from baraza.accounts.models import Context
+from baraza.accounts.roles import Actor
 from baraza.audit.services import record_audit
 from baraza.consultations.access import categories_of, contexts_of
 from baraza.consultations.models import Consultation, ConsultationStatus
@@ -70,8 +71,9 @@ def band_for(context: Context, key: str) -> AgeBand | None:
 # Joining ---------------------------------------------------------------------------------------
 
 
-def do_check_join_code(session: Session, settings: Settings, code: str, address: str) -> Consultation:
-    """The open (or closed) consultation a join code belongs to.
+def do_check_join_code(session: Session, actor: Actor, settings: Settings, code: str, address: str) -> Consultation:
+    """The open (or closed) consultation a join code belongs to. `actor` is whoever types the
+    code (`ANONYMOUS` from the join pages).
 
     Wrong codes count against the address; too many (settings.join_ip_limit in the throttle
     window) answer 429 before any lookup (SECURITY 31). A draft answers like a wrong code.
@@ -108,6 +110,7 @@ def _unique(session: Session, column: Any, make: Any) -> str:
 
 def do_join_consultation(
     session: Session,
+    actor: Actor,
     settings: Settings,
     consultation: Consultation,
     *,
@@ -120,7 +123,8 @@ def do_join_consultation(
     quoting: bool,
     follow_up: bool,
 ) -> Joined:
-    """A young person agrees to the notice and takes part.
+    """A young person agrees to the notice and takes part. `actor` is whoever joins (`ANONYMOUS`
+    from the join page): the participant does not exist yet, and the entries name the new one.
 
     Nothing is stored unless they ticked "I agree" themselves (the box is never pre-ticked,
     SECURITY 19). Creates the pseudonymous participant, this phone's token, a recovery phrase
@@ -198,7 +202,7 @@ def do_join_consultation(
         refs=[Ref("participant", participant.id)], context_id=context.id,
     )
     if participant.consent_status == ConsentStatus.VALID:
-        emit_participant_event(session, "participant.consented", participant, None, kind="self")
+        emit_participant_event(session, "participant.consented", participant_actor(participant), participant, kind="self")
     session.commit()
     return Joined(participant, token, phrase)
 
@@ -206,8 +210,9 @@ def do_join_consultation(
 # Coming back -----------------------------------------------------------------------------------
 
 
-def do_recover_participant(session: Session, settings: Settings, phrase: str, address: str) -> tuple[Participant, str]:
+def do_recover_participant(session: Session, actor: Actor, settings: Settings, phrase: str, address: str) -> tuple[Participant, str]:
     """Come back with the recovery phrase, on this or another phone: a new device token.
+    `actor` is whoever types the phrase (`ANONYMOUS` from the page); the entry names the participant.
 
     Wrong phrases count against the address like wrong join codes (SECURITY 31).
     """
@@ -227,9 +232,10 @@ def do_recover_participant(session: Session, settings: Settings, phrase: str, ad
     return participant, token
 
 
-def do_forget_devices(session: Session, participant: Participant, tokens: list[str]) -> list[str]:
+def do_forget_devices(session: Session, actor: Actor, participant: Participant, tokens: list[str]) -> list[str]:
     """"Forget this phone": those of the phone's tokens that name `participant` stop working;
-    the data stays for the secret words. Returns the tokens forgotten. Audited."""
+    the data stays for the secret words. Returns the tokens forgotten. Audited. `actor` is the
+    participant's own (`participant_actor`)."""
     hashes = {token_hash(t): t for t in tokens}
     mine = session.exec(
         select(ParticipantDevice.token_hash).where(

@@ -46,11 +46,10 @@ ASSIST_LOOKUPS_PER_WINDOW = 30
 
 
 def do_save_about_you(
-    session: Session, consultation: Consultation, participant: Participant, *, gender: str | None, location: str | None,
-    helper: Actor | None = None,
+    session: Session, actor: Actor, consultation: Consultation, participant: Participant, *, gender: str | None, location: str | None,
 ) -> Participant:
     """Store only the demographics the consultation declares, from its lists (no free text).
-    Like any contribution, only with valid consent (SECURITY 18)."""
+    Like any contribution, only with valid consent (SECURITY 18). `actor` is the participant's own, or a staff member helping them (recorded as assisted)."""
     require_consent_to_answer(session, participant, consultation)
     categories = categories_of(session, consultation)
     problems = {}
@@ -68,7 +67,7 @@ def do_save_about_you(
         raise InvalidInput(errors=problems)
     participant.demographics_at = utcnow()
     session.add(participant)
-    _audit_participant(session, participant, helper, "participant.about_you", {"fields": [k for k in ("gender", "location") if k in categories]})
+    _audit_participant(session, actor, participant, "participant.about_you", {"fields": [k for k in ("gender", "location") if k in categories]})
     session.commit()
     return participant
 
@@ -128,12 +127,12 @@ def corrections_of(session: Session, settings: Settings, participant: Participan
 
 
 def do_correct_item(
-    session: Session, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant,
-    *, source: str, item_id: str, new_value: str, helper: Actor | None = None,
+    session: Session, actor: Actor, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant,
+    *, source: str, item_id: str, new_value: str,
 ) -> ParticipantItem:
     """Correct one of the participant's own items; the previous value is kept (encrypted) as
     history (SECURITY 22). Core items are corrected here; app items through
-    `registry.participant_correctors`."""
+    `registry.participant_correctors`. `actor` is the participant's own, or a staff member helping them (recorded as assisted)."""
     _check_may_act(participant)
     item = _find_item(session, registry, consultation, participant, source, item_id)
     if not item.correctable:
@@ -165,10 +164,10 @@ def do_correct_item(
         consultation_id=consultation.id,  # type: ignore[arg-type]
         source=source, item_id=item_id, category=item.category, item_created_at=item.created_at,
         previous_value=seal(settings, CORRECTION_PURPOSE, str(previous)),
-        corrected_by_user_id=helper.user_id if helper else None,
+        corrected_by_user_id=actor.user_id,
     ))
-    _audit_participant(session, participant, helper, "participant.correct", {"source": source, "item": item_id})
-    emit_participant_event(session, "participant.item_changed", participant, helper, change="corrected", source=source, item=item_id)
+    _audit_participant(session, actor, participant, "participant.correct", {"source": source, "item": item_id})
+    emit_participant_event(session, "participant.item_changed", actor, participant, change="corrected", source=source, item=item_id)
     session.commit()
     return item
 
@@ -178,10 +177,9 @@ def _delete_core_item(participant: Participant, item_id: str) -> None:
 
 
 def do_delete_item(
-    session: Session, registry: Registry, consultation: Consultation, participant: Participant, *, source: str, item_id: str,
-    helper: Actor | None = None,
+    session: Session, actor: Actor, registry: Registry, consultation: Consultation, participant: Participant, *, source: str, item_id: str,
 ) -> None:
-    """Delete one of the participant's items, with its correction history."""
+    """Delete one of the participant's items, with its correction history. `actor` is the participant's own, or a staff member helping them (recorded as assisted)."""
     item = _find_item(session, registry, consultation, participant, source, item_id)
     if not item.deletable:
         raise InvalidInput("This cannot be deleted on its own. You can leave the consultation instead.")
@@ -194,8 +192,8 @@ def do_delete_item(
     session.exec(delete(Correction).where(  # type: ignore[call-overload]
         col(Correction.participant_id) == participant.id, col(Correction.source) == source, col(Correction.item_id) == item_id
     ))
-    _audit_participant(session, participant, helper, "participant.delete_item", {"source": source, "item": item_id})
-    emit_participant_event(session, "participant.item_changed", participant, helper, change="deleted", source=source, item=item_id)
+    _audit_participant(session, actor, participant, "participant.delete_item", {"source": source, "item": item_id})
+    emit_participant_event(session, "participant.item_changed", actor, participant, change="deleted", source=source, item=item_id)
     session.commit()
 
 
@@ -243,10 +241,11 @@ def neutralise_cell(value: Any) -> str:
 
 
 def do_download_my_data(
-    session: Session, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant, fmt: str,
-    *, helper: Actor | None = None, translations: NullTranslations | None = None,
+    session: Session, actor: Actor, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant, fmt: str,
+    *, translations: NullTranslations | None = None,
 ) -> tuple[bytes, str, str]:
     """The participant's data as JSON or CSV: (body, content type, file name). Audited.
+    `actor` is the participant's own, or a staff member helping them (recorded as assisted).
 
     The spreadsheet's headings and the core's own labels are in the participant's language
     (`translations`); JSON keeps stable English keys for programs."""
@@ -275,7 +274,7 @@ def do_download_my_data(
             ])
         body = ("\ufeff" + out.getvalue()).encode()  # the BOM lets spreadsheets read Arabic and accents
         content_type = "text/csv; charset=utf-8"
-    _audit_participant(session, participant, helper, "participant.download", {"format": fmt})
+    _audit_participant(session, actor, participant, "participant.download", {"format": fmt})
     session.commit()
     return body, content_type, f"my-data.{fmt}"
 
@@ -283,7 +282,7 @@ def do_download_my_data(
 # Staff helping with the recovery phrase --------------------------------------------------------
 
 
-def do_find_participant_by_phrase(session: Session, settings: Settings, actor: Actor, consultation_id: int, phrase: str) -> Participant:
+def do_find_participant_by_phrase(session: Session, actor: Actor, settings: Settings, consultation_id: int, phrase: str) -> Participant:
     """A staff member (`participant.assist`) opens a participant's data with their recovery
     phrase, at the young person's request. Lookups per staff member are rate-limited; audited."""
     consultation = access_consultation(session, actor, consultation_id, "participant.assist")
