@@ -70,13 +70,13 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
     from baraza.accounts.roles import ANONYMOUS
     from baraza.accounts.services import do_create_first_admin
-    from baraza.db import make_engine, session_scope
+    from baraza.db import engine_for, session_scope
     from baraza.errors import InvalidInput
     from baraza.i18n import translate
 
     settings = _settings()
     password = os.environ.get("BARAZA_ADMIN_PASSWORD") or getpass.getpass("Password (12+ characters): ")
-    engine = make_engine(settings.database_url, field_key=settings.field_encryption_key)
+    engine = engine_for(settings)
     try:
         with session_scope(engine) as session:
             try:
@@ -92,10 +92,10 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(_args: argparse.Namespace) -> int:
     from baraza.audit.services import verify_chain
-    from baraza.db import make_engine, session_scope
+    from baraza.db import engine_for, session_scope
 
     settings = _settings()
-    engine = make_engine(settings.database_url, field_key=settings.field_encryption_key)
+    engine = engine_for(settings)
     try:
         with session_scope(engine) as session:
             result = verify_chain(session)

@@ -56,7 +56,7 @@ def _resolve_consultation(session: Session, actor: Actor, key: str) -> Card | No
         return None
     return Card(
         Ref("consultation", key),
-        consultation.title,
+        consultation.title_in(consultation.default_language),
         route_name="consultations:detail",
         params={"consultation_id": consultation.id},
         status=consultation.status,
