@@ -38,7 +38,7 @@ EVENTS: tuple[tuple[str, str], ...] = (
 
 
 def register(registry: Registry) -> None:
-    from workshops import access, hooks
+    from workshops import access, demo, hooks
     from workshops.services import CHANNEL_KIND
     from workshops.views import agenda, console, phones
 
@@ -91,5 +91,6 @@ def register(registry: Registry) -> None:
     registry.retention_purgers.append(hooks.purge_expired)
     registry.text_sources.append(hooks.workshop_texts)
     registry.consultation_links.append(hooks.consultation_links)
+    registry.demo_seeders.append(demo.seed_demo_workshop)
     for event in ("participant.withdrawn", "participant.consent_changed"):
         registry.subscribe(event, hooks.remove_from_screens)

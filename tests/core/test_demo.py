@@ -114,3 +114,16 @@ def test_the_demo_stakeholder_sees_only_its_ministry(demo, client, session):
     assert client.get("/admin/users").status_code == 404
     contexts = main_of(client.get("/admin/contexts").text)
     assert "Zaatari" not in contexts and "Bogot" not in contexts
+
+
+def test_the_demo_holds_a_workshop_ready_to_run(demo, client, session):
+    """The Bogotá facilitator finds the RD4C Studio workshop and can open its console."""
+    from workshops.models import Activity, Workshop, WorkshopStep
+
+    workshop = read(session, select(Workshop))[0]
+    assert workshop.status == "draft" and workshop.title["en"] == "Your data, your say: the workshop"
+    assert len(read(session, select(WorkshopStep).where(WorkshopStep.workshop_id == workshop.id))) == 5
+    assert read(session, select(Activity).where(Activity.workshop_id == workshop.id))
+    assert f"/workshops/{workshop.id}/console" in demo
+    login(client, "facilitator@demo.baraza.test", DEMO_PASSWORD)
+    assert client.get(f"/workshops/{workshop.id}/console").status_code == 200
