@@ -61,4 +61,11 @@
 
   var source = new EventSource(root.getAttribute("data-follow"));
   source.addEventListener("workshop.state", refresh);
+  // A stream refused for good (the browser gives up, e.g. the phone's newest participant is in
+  // another consultation): ask for the page's block now and then instead.
+  source.addEventListener("error", function () {
+    if (source.readyState === EventSource.CLOSED && !window.wsPolling) {
+      window.wsPolling = setInterval(refresh, 15000);
+    }
+  });
 })();

@@ -1,0 +1,132 @@
+"""A workshop in a real browser (the system Chromium): a 360 px phone follows the room by
+itself without a reload, keeping what is being typed; the projector's screen counts a vote as it
+comes in; a phone without JavaScript answers, in Arabic, and refreshes; axe-core clean."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from baraza.accounts.roles import Actor
+from baraza.participation.api import PARTICIPANT_COOKIE
+from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, shot
+from tests.e2e.conftest import sign_in as browser_sign_in
+from tests.workshops.factories import (
+    add_vote,
+    make_activity,
+    make_consultation,
+    make_facilitator,
+    make_participant,
+    make_workshop,
+)
+from workshops import services
+from workshops.access import activity_of
+from workshops.models import Workshop
+
+pytestmark = pytest.mark.e2e
+
+
+def as_phone_of(page, live_server: str, token: str) -> None:
+    page.context.add_cookies([{"name": PARTICIPANT_COOKIE, "value": token, "url": live_server}])
+
+
+# The console's use cases, called as the console calls them (the staff member does not matter here).
+CONSOLE = Actor()
+
+
+def room_of(session, workshop_id: int) -> Workshop:
+    return session.exec(select(Workshop).where(Workshop.id == workshop_id).execution_options(populate_existing=True)).one()
+
+
+def move_room(session, workshop_id: int, activity_id: int) -> None:
+    workshop = room_of(session, workshop_id)
+    services.do_go_to_activity(session, CONSOLE, workshop, activity_of(session, workshop, activity_id))
+
+
+def test_a_phone_follows_the_room_without_a_reload_and_keeps_what_is_typed(phone_page, live_server, session, settings):
+    consultation = make_consultation(session)
+    workshop = make_workshop(session, consultation)
+    board = make_activity(session, workshop, "brainstorm", prompt="What do young people here need?", current=False)
+    poll = make_activity(session, workshop, prompt="Do you feel heard?", current=False)
+    _participant, token = make_participant(session, settings, consultation)
+    page = phone_page
+    as_phone_of(page, live_server, token)
+    page.goto(f"/workshops/{workshop.id}/")
+    assert "Waiting for the facilitator" in page.inner_text("main")
+    assert_accessible(page)
+    page.evaluate("() => { window.stayed = true }")
+    page.wait_for_timeout(500)  # the stream connects
+
+    move_room(session, workshop.id, board.id)
+    page.wait_for_selector("textarea#note-text", timeout=15_000)
+    assert "What do young people here need?" in page.inner_text("main")
+    page.fill("#note-text", "A safe place to meet")
+    # The facilitator adds a minute: the same activity, so the typing stays.
+    w = room_of(session, workshop.id)
+    services.do_set_timer(session, CONSOLE, w, activity_of(session, w, board.id), 1)
+    page.wait_for_selector("[data-ends-at]", timeout=15_000)
+    assert page.input_value("#note-text") == "A safe place to meet"
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "You sent 1 note." in page.inner_text("main")
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    page.evaluate("() => { window.stayed = true }")
+    page.wait_for_timeout(500)
+    move_room(session, workshop.id, poll.id)
+    page.wait_for_selector("input[name=choice]", timeout=15_000)
+    assert page.evaluate("() => window.stayed === true")  # swapped in place, no reload
+    page.click("label[for=choice-2]")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "Your answer" in page.inner_text("main")
+    assert page.console_errors == [], page.console_errors
+    shot(page, "workshop-phone-poll")
+
+
+def test_the_screen_counts_a_vote_as_it_comes_in(laptop_page, live_server, session, settings):
+    consultation = make_consultation(session)
+    workshop = make_workshop(session, consultation)
+    poll = make_activity(session, workshop, prompt="Do you trust apps with your data?")
+    voters = [make_participant(session, settings, consultation)[0] for _ in range(3)]
+    facilitator = make_facilitator(session, consultation)
+    page = laptop_page
+    browser_sign_in(page, facilitator.email)
+    page.goto(f"/workshops/{workshop.id}/screen")
+    assert "Do you trust apps with your data?" in page.inner_text("main")
+    assert "0 people have answered." in page.inner_text("main")
+    page.evaluate("() => { window.stayed = true }")
+    page.wait_for_timeout(500)
+    for voter in voters:
+        add_vote(session, poll, voter, "o1")
+    # Votes written directly publish nothing; a real one does.
+    services.publish_results(session, workshop.id, poll.id)
+    session.commit()
+    page.wait_for_function("() => document.querySelector('#screen').innerText.includes('3 people have answered.')", timeout=15_000)
+    assert page.evaluate("() => window.stayed === true")
+    assert page.locator(".ws-bar > span.w-100").count() == 1
+    assert_accessible(page)
+    assert page.console_errors == [], page.console_errors
+    shot(page, "workshop-screen-poll")
+
+
+def test_a_phone_without_javascript_answers_and_follows_by_refreshing(nojs_page, live_server, session, settings):
+    consultation = make_consultation(session)
+    workshop = make_workshop(session, consultation)
+    make_activity(session, workshop, prompt="Pick one")
+    _participant, token = make_participant(session, settings, consultation, language="ar")
+    page = nojs_page
+    as_phone_of(page, live_server, token)
+    page.goto(f"/workshops/{workshop.id}/")
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.locator("meta[http-equiv=refresh]").count() == 0  # a form to fill in: never reloaded under the fingers
+    assert_no_horizontal_scroll(page)  # (axe needs JavaScript: the phone page is checked with it above)
+    shot(page, "workshop-phone-nojs-ar")
+    page.click("label[for=choice-1]")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    # Answered: the page now refreshes itself every few seconds to follow the room.
+    assert page.locator("meta[http-equiv=refresh]").count() == 1
+    with page.expect_navigation(timeout=15_000):
+        pass
