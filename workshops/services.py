@@ -33,11 +33,11 @@ from baraza.audit.services import record_audit
 from baraza.consultations.access import categories_of
 from baraza.consultations.models import Consultation, ConsultationStatus
 from baraza.db import registry_of, utcnow
-from baraza.errors import Conflict, InvalidInput, TooManyRequests
+from baraza.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from baraza.events import emit
 from baraza.i18n import N_
 from baraza.live import publish
-from baraza.participation.api import participant_actor, require_consent_to_answer
+from baraza.participation.api import require_consent_to_answer
 from baraza.participation.models import Participant
 from baraza.refs import Ref
 from baraza.settings import Settings
@@ -761,7 +761,11 @@ def _collects(session: Session, consultation: Consultation, category: str) -> No
         )
 
 
-def _consent(session: Session, participant: Participant, consultation: Consultation) -> Any:
+def _consent(session: Session, actor: Actor, participant: Participant, consultation: Consultation) -> Any:
+    if actor.participant_id is None or actor.participant_id != participant.id:
+        # Only the young person themselves sends from their phone (paper entry by staff will
+        # be a use case of its own).
+        raise Forbidden(N_("You cannot do this here."))
     if participant in session:
         # Read the participant again (locked on PostgreSQL) so a withdrawal that committed
         # after the page loaded is seen; it also makes one person's sendings queue one by one.
@@ -778,18 +782,20 @@ def _too_many(session: Session, model: Any, participant: Participant, limit: int
         raise TooManyRequests(N_("You are sending very fast. Wait a minute, then send again."))
 
 
-def do_contribute(
+def do_add_contribution(
     session: Session,
+    actor: Actor,
+    consultation: Consultation,
     participant: Participant,
     workshop: Workshop,
-    consultation: Consultation,
     activity: Activity,
     *,
     text: str,
     client_id: str,
     language: str,
 ) -> Sent:
-    """Store a note a young person wrote, under the id their page generated.
+    """Store a note a young person wrote, under the id their page generated. `actor` is the
+    participant's own (`participant_actor`).
 
     Effects, in one transaction: checks consent (reading the participant afresh), that the
     workshop runs and the activity takes notes, the rate limit; stores the note (shown at once,
@@ -807,7 +813,7 @@ def do_contribute(
         raise InvalidInput(errors={"text": N_("Keep this under %(max)s characters.", max=limit)})
     for _attempt in range(3):
         try:
-            return _contribute_once(session, participant, workshop, consultation, activity, text, client_id, language)
+            return _contribute_once(session, actor, participant, workshop, consultation, activity, text, client_id, language)
         except IntegrityError:
             session.rollback()
             replay = _replayed_contribution(session, participant, activity, client_id, text)
@@ -831,10 +837,10 @@ def _replayed_contribution(session: Session, participant: Participant, activity:
 
 
 def _contribute_once(
-    session: Session, participant: Participant, workshop: Workshop, consultation: Consultation, activity: Activity,
+    session: Session, actor: Actor, participant: Participant, workshop: Workshop, consultation: Consultation, activity: Activity,
     text: str, client_id: str, language: str,
 ) -> Sent:
-    consent = _consent(session, participant, consultation)
+    consent = _consent(session, actor, participant, consultation)
     replay = _replayed_contribution(session, participant, activity, client_id, text)
     if replay is not None:
         session.rollback()
@@ -866,7 +872,6 @@ def _contribute_once(
     )
     session.add(row)
     session.flush()  # the unique (activity, participant, client id) is checked here
-    actor = participant_actor(participant)
     record_audit(
         session, actor, "workshop.contributed",
         _refs(workshop, ("workshops.activity", activity.id), ("workshops.contribution", row.id), ("consent_record", consent.id)),
@@ -911,19 +916,21 @@ def vote_digest(settings: Settings, activity_id: int, rows: Sequence[tuple[int, 
     return hmac.new(settings.secret_key.encode(), b"workshop-vote:" + payload.encode(), hashlib.sha256).hexdigest()
 
 
-def do_vote(
+def do_cast_vote(
     session: Session,
+    actor: Actor,
     settings: Settings,
+    consultation: Consultation,
     participant: Participant,
     workshop: Workshop,
-    consultation: Consultation,
     activity: Activity,
     *,
     choices: Sequence[str],
     client_id: str,
 ) -> Sent:
     """Store a young person's choice in a poll or on a scale (several options when the poll
-    allows it; none takes their vote back), under the id their page generated.
+    allows it; none takes their vote back), under the id their page generated. `actor` is the
+    participant's own (`participant_actor`).
 
     Effects, in one transaction: checks consent, that the activity takes votes, the rate
     limit; records the sending (id and a keyed digest of the choice); replaces the person's
@@ -937,7 +944,7 @@ def do_vote(
     digest = vote_digest(settings, activity.id, rows)  # type: ignore[arg-type]
     for _attempt in range(3):
         try:
-            return _vote_once(session, participant, workshop, consultation, activity, rows, client_id, digest)
+            return _vote_once(session, actor, participant, workshop, consultation, activity, rows, client_id, digest)
         except IntegrityError:
             session.rollback()
             replay = _replayed_vote(session, participant, activity, client_id, digest)
@@ -961,10 +968,10 @@ def _replayed_vote(session: Session, participant: Participant, activity: Activit
 
 
 def _vote_once(
-    session: Session, participant: Participant, workshop: Workshop, consultation: Consultation, activity: Activity,
+    session: Session, actor: Actor, participant: Participant, workshop: Workshop, consultation: Consultation, activity: Activity,
     rows: Sequence[tuple[int, str, int]], client_id: str, digest: str,
 ) -> Sent:
-    consent = _consent(session, participant, consultation)
+    consent = _consent(session, actor, participant, consultation)
     replay = _replayed_vote(session, participant, activity, client_id, digest)
     if replay is not None:
         session.rollback()
@@ -1000,7 +1007,7 @@ def _vote_once(
         )
     session.flush()  # UNIQUE (activity, participant, slot): never two of the same choice
     record_audit(
-        session, participant_actor(participant), "workshop.voted" if rows else "workshop.vote_withdrawn",
+        session, actor, "workshop.voted" if rows else "workshop.vote_withdrawn",
         _refs(workshop, ("workshops.activity", activity.id), ("consent_record", consent.id)), {"choices": len(rows)},
     )
     publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
@@ -1008,8 +1015,9 @@ def _vote_once(
     return Sent(replayed=False)
 
 
-def do_record_presence(session: Session, participant: Participant, workshop: Workshop) -> bool:
-    """Count this phone in the room (the projector's "phones in the room"). Written at most
+def do_record_presence(session: Session, actor: Actor, participant: Participant, workshop: Workshop) -> bool:
+    """Count this phone in the room (the projector's "phones in the room"), for the participant
+    `actor` acts as (their own actor; a record of being there, not audited). Written at most
     every PRESENCE_REFRESH per phone, so a room of phones following the session costs few
     writes; the rows go when the workshop ends. Returns whether anything was written."""
     if workshop.status != WorkshopStatus.LIVE or participant.withdrawn_at is not None:

@@ -10,6 +10,7 @@ import threading
 import pytest
 from sqlmodel import Session, select
 
+from baraza.participation.api import participant_actor
 from baraza.participation.models import Participant
 from tests.workshops.factories import (
     as_participant,
@@ -212,7 +213,7 @@ def test_twenty_phones_voting_at_once_are_all_counted(session, settings, engine)
                 a = s.exec(select(Activity).where(Activity.id == poll.id)).one()
                 s.commit()  # end the read (SQLite: its lock) before everyone goes at once
                 barrier.wait(timeout=30)
-                services.do_vote(s, settings, participant, w, consultation, a, choices=["o1" if index % 2 else "o2"], client_id=client_id())
+                services.do_cast_vote(s, participant_actor(participant), settings, consultation, participant, w, a, choices=["o1" if index % 2 else "o2"], client_id=client_id())
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -244,7 +245,7 @@ def test_parallel_copies_of_one_vote_leave_one_row(session, settings, engine):
             s.commit()
             barrier.wait(timeout=30)
             try:
-                outcomes.append(services.do_vote(s, settings, participant, w, consultation, a, choices=["o1"], client_id=cid))
+                outcomes.append(services.do_cast_vote(s, participant_actor(participant), settings, consultation, participant, w, a, choices=["o1"], client_id=cid))
             except BaseException as exc:  # noqa: BLE001
                 outcomes.append(exc)
 

@@ -21,7 +21,7 @@ from starlette.routing import NoMatchFound
 from baraza.consultations.models import Consultation
 from baraza.errors import Conflict, InvalidInput, TooManyRequests
 from baraza.i18n import N_, text_direction
-from baraza.participation.api import require_participant
+from baraza.participation.api import participant_actor, require_participant
 from baraza.participation.models import Participant
 from baraza.web import db, form_list, form_text, redirect_to, render, state, view
 from workshops import services
@@ -133,7 +133,7 @@ def _participant(request: Request) -> tuple[Workshop, Consultation, Participant]
 def phone(request: Request) -> Response:
     session = db(request)
     workshop, consultation, participant = _participant(request)
-    services.do_record_presence(session, participant, workshop)
+    services.do_record_presence(session, participant_actor(participant), participant, workshop)
     wants_form = request.query_params.get("more") == "1"
     return render(
         request, "workshops/phone.html", _phone_context(request, workshop, consultation, participant, wants_form=wants_form), block="phone"
@@ -160,7 +160,10 @@ def note(request: Request) -> Response:
     try:
         client_id = form_text(request, "client_id", max_length=200)
         lang = participant_language(request, consultation, participant.language)
-        services.do_contribute(session, participant, workshop, consultation, activity, text=typed, client_id=client_id, language=lang)
+        services.do_add_contribution(
+            session, participant_actor(participant), consultation, participant, workshop, activity,
+            text=typed, client_id=client_id, language=lang,
+        )
     except (InvalidInput, Conflict, TooManyRequests) as exc:
         return _refused(request, workshop, consultation, participant, exc, typed)
     return redirect_to(request, "workshops:phone", workshop_id=workshop.id, flash=N_("Sent. Thank you!"))
@@ -175,7 +178,10 @@ def vote(request: Request) -> Response:
     try:
         client_id = form_text(request, "client_id", max_length=200)
         choices = form_list(request, "choice", max_items=MAX_OPTIONS)
-        services.do_vote(session, state(request).settings, participant, workshop, consultation, activity, choices=choices, client_id=client_id)
+        services.do_cast_vote(
+            session, participant_actor(participant), state(request).settings, consultation, participant, workshop, activity,
+            choices=choices, client_id=client_id,
+        )
     except (InvalidInput, Conflict, TooManyRequests) as exc:
         return _refused(request, workshop, consultation, participant, exc)
     return redirect_to(request, "workshops:phone", workshop_id=workshop.id, flash=N_("Thank you. Your answer is in."))
