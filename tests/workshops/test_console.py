@@ -354,3 +354,14 @@ def test_a_kind_phones_cannot_answer_yet_shows_its_prompt(client, session, room)
     sign_in(client, facilitator)
     page = client.get(f"/workshops/{workshop.id}/screen").text
     assert "Who may use my data?" in page and "Talk about it in your group." in page
+
+
+def test_before_the_start_the_screen_offers_no_code_phones_could_not_use(client, session, room):
+    consultation, facilitator = room
+    workshop = make_workshop(session, consultation, live=False)
+    sign_in(client, facilitator)
+    page = client.get(f"/workshops/{workshop.id}/screen").text
+    assert "Waiting for the facilitator to start." in page
+    assert consultation.join_code not in page and "qr.svg" not in page
+    control(client, workshop.id, "start")
+    assert consultation.join_code in client.get(f"/workshops/{workshop.id}/screen").text
