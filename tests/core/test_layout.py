@@ -112,14 +112,6 @@ def test_the_view_scan_catches_a_commit(tmp_path):
 
 # Use cases: `do_<verb>_<noun>(session, actor, ...)` (CONVENTIONS, docs/architecture.md) ---------
 
-# The workshops engineer is still changing these; the rule applies to workshops/ once they have
-# the shape, and this skip goes.
-WORKSHOPS_NOT_YET = (
-    "workshops/ is still being written: do_contribute and do_vote name no noun, and they and do_record_presence "
-    "take the participant where (session, actor, ...) belongs"
-)
-
-
 def _use_case_problems(path: Path) -> list[str]:
     """Module-level `do_*` functions whose first two parameters are not `session, actor`, or whose
     name has fewer than two words after `do_` (a verb and a noun)."""
@@ -139,7 +131,7 @@ def _use_case_problems(path: Path) -> list[str]:
 
 @pytest.mark.parametrize(
     "root",
-    ["baraza", "surveys", pytest.param("workshops", marks=pytest.mark.skip(reason=WORKSHOPS_NOT_YET)), "insights", "tracker"],
+    ["baraza", "surveys", "workshops", "insights", "tracker"],
 )
 def test_every_use_case_is_do_verb_noun_of_session_and_actor(root):
     modules = sorted((PROJECT_ROOT / root).rglob("*.py"))
