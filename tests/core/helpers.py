@@ -88,3 +88,23 @@ def main_of(html: str) -> str:
     match = re.search(r"<main\b.*?</main>", html, re.S)
     assert match, "no <main> in the page"
     return match.group(0)
+
+
+def wait_until_serving(base: str, process: Any, what: str = "the server", timeout: float = 60) -> None:
+    """Wait for a server process started by a test to answer /healthz; fail with its last words."""
+    import time
+
+    import httpx2
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise AssertionError(f"{what} stopped: " + process.stderr.read().decode()[-2000:])
+        try:
+            if httpx2.get(base + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx2.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not answer within {timeout:.0f} s")
+        time.sleep(0.1)

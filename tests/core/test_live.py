@@ -32,6 +32,7 @@ from baraza.refs import Ref
 from baraza.registry import LiveChannel
 from tests.conftest import PG_URL, TEST_SECRET, csrf_from
 from tests.consultations.factories import make_consultation
+from tests.core.helpers import wait_until_serving
 from tests.e2e.conftest import LiveServer
 from tests.factories import PASSWORD, make_user
 
@@ -424,18 +425,7 @@ def server_process(settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise AssertionError("the server stopped: " + process.stderr.read().decode()[-2000:])  # type: ignore[union-attr]
-            try:
-                if httpx2.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("the server did not answer within 60 s")
-            time.sleep(0.1)
+        wait_until_serving(base, process, "the server")
         yield base, process
     finally:
         process.terminate()

@@ -14,7 +14,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import httpx2
 import pytest
 
 from tests.conftest import TEST_SECRET, csrf_from
+from tests.core.helpers import wait_until_serving
 from tests.factories import PASSWORD, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,18 +70,7 @@ def server(settings, engine) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise AssertionError("baraza serve stopped: " + process.stderr.read().decode()[-2000:])  # type: ignore[union-attr]
-            try:
-                if httpx2.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("baraza serve did not answer within 60 s")
-            time.sleep(0.2)
+        wait_until_serving(base, process, "baraza serve")
         yield base, process
     finally:
         os.killpg(process.pid, signal.SIGTERM)
