@@ -19,7 +19,7 @@ import hmac
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -811,12 +811,25 @@ def do_add_contribution(
         raise InvalidInput(errors={"text": N_("Write something first.")})
     if len(text) > limit:
         raise InvalidInput(errors={"text": N_("Keep this under %(max)s characters.", max=limit)})
+    return _stored_once(
+        session,
+        lambda: _contribute_once(session, actor, participant, workshop, consultation, activity, text, client_id, language),
+        lambda: _replayed_contribution(session, participant, activity, client_id, text),
+    )
+
+
+def _stored_once(session: Session, store: Callable[[], Sent], replayed: Callable[[], Sent | None]) -> Sent:
+    """Store a phone's note or vote, or answer what the same client id stored before.
+
+    A unique constraint stops a racing copy of the same id (SECURITY 36-37); the loser rolls
+    back, reads the winner's row and answers with it (or a 409 if its content differs). A few
+    tries, then a clear "send it again": never a 500."""
     for _attempt in range(3):
         try:
-            return _contribute_once(session, actor, participant, workshop, consultation, activity, text, client_id, language)
+            return store()
         except IntegrityError:
             session.rollback()
-            replay = _replayed_contribution(session, participant, activity, client_id, text)
+            replay = replayed()
             session.rollback()
             if replay is not None:
                 return replay
@@ -942,16 +955,11 @@ def do_cast_vote(
     check_client_id(client_id)
     rows = choices_for(activity, choices)
     digest = vote_digest(settings, activity.id, rows)  # type: ignore[arg-type]
-    for _attempt in range(3):
-        try:
-            return _vote_once(session, actor, participant, workshop, consultation, activity, rows, client_id, digest)
-        except IntegrityError:
-            session.rollback()
-            replay = _replayed_vote(session, participant, activity, client_id, digest)
-            session.rollback()
-            if replay is not None:
-                return replay
-    raise Conflict(N_("This was busy. Please send it again."))
+    return _stored_once(
+        session,
+        lambda: _vote_once(session, actor, participant, workshop, consultation, activity, rows, client_id, digest),
+        lambda: _replayed_vote(session, participant, activity, client_id, digest),
+    )
 
 
 def _replayed_vote(session: Session, participant: Participant, activity: Activity, client_id: str, digest: str) -> Sent | None:
