@@ -89,7 +89,9 @@ class ParticipantActivity:
     """Something a participant can do now, listed on their consultation home page.
 
     `title` is already in the participant's language; `route_name` and `params` build the link
-    (no participant ids in params: the cookie names the participant); `done` marks a finished one.
+    (no participant ids in params: the cookie names the participant); `done` marks a finished one,
+    `live` one happening right now (a workshop in the room): the core labels both in the
+    participant's language.
     """
 
     title: str
@@ -97,6 +99,7 @@ class ParticipantActivity:
     params: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     done: bool = False
+    live: bool = False
 
 
 @dataclass

@@ -50,7 +50,7 @@ def activities(session: Session, consultation: Consultation, participant: Partic
     """Workshops running now in the participant's consultation."""
     lang, default = _language(participant, consultation)
     return [
-        ParticipantActivity(title=text_in(w.title, lang, default), route_name="workshops:phone", params={"workshop_id": w.id})
+        ParticipantActivity(title=text_in(w.title, lang, default), route_name="workshops:phone", params={"workshop_id": w.id}, live=True)
         for w in live_workshops_of(session, consultation.id)  # type: ignore[arg-type]
     ]
 

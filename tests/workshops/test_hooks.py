@@ -51,6 +51,7 @@ def test_a_running_workshop_is_live_now_on_the_participant_home(client, session,
     assert home.status_code == 200
     assert f'href="/workshops/{workshop.id}/"' in home.text and "Data and us" in home.text
     assert "Not yet" not in home.text
+    assert "Live now" in home.text  # the core labels it, in the participant's language
 
 
 def test_my_data_lists_notes_and_votes_and_they_can_be_corrected_and_deleted(client, session, room, live_events):
