@@ -1,6 +1,9 @@
 """A workshop in a real browser (the system Chromium): a 360 px phone follows the room by
 itself without a reload, keeping what is being typed; the projector's screen counts a vote as it
-comes in; a phone without JavaScript answers, in Arabic, and refreshes; axe-core clean."""
+comes in; a phone without JavaScript answers, in Arabic, and refreshes; axe-core clean.
+
+It lives with the other browser tests: their Playwright is one per test process (a second
+sync Playwright started beside it, by a second copy of the fixture elsewhere, refuses to run)."""
 
 from __future__ import annotations
 
