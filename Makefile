@@ -12,7 +12,8 @@ export BARAZA_PORT
 
 .PHONY: demo test install install-dev assets serve migrate lint clean test-sqlite test-postgres bench
 
-$(VENV)/.runtime: requirements.txt pyproject.toml
+$(VENV)/.runtime: requirements.txt pyproject.toml scripts/system-packages
+	./scripts/system-packages
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
 	$(PIP) install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
