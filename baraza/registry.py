@@ -183,9 +183,10 @@ class ChannelAuthoriser(Protocol):
 
 
 class TextScreener(Protocol):
-    """Screen one text before anyone else sees it (baraza.screening.Screened)."""
+    """Screen one text before anyone else sees it (baraza.screening.Screened). `countries`
+    (ISO 3166 codes of the consultation's contexts) tells how local phone numbers are written."""
 
-    def __call__(self, text: str, language: str | None) -> Screened: ...
+    def __call__(self, text: str, language: str | None, *, countries: Sequence[str] = ()) -> Screened: ...
 
 
 class CommandRunner(Protocol):
@@ -364,8 +365,12 @@ class Registry:
             raise ValueError(f"live channel kind {kind!r} registered twice")
         self.channels[kind] = LiveChannel(kind, authorise)
 
-    def screen(self, text: str, language: str | None = None) -> Screened:
-        """Screen what a young person wrote before a screen, a quote or an export shows it."""
+    def screen(self, text: str, language: str | None = None, *, countries: Sequence[str] = ()) -> Screened:
+        """Screen what a young person wrote before a screen, a quote or an export shows it.
+        `countries`: the ISO codes of the consultation's contexts, for local phone numbers."""
+        if countries:
+            return self.screener(text, language, countries=tuple(countries))
+        # Without countries the screener is called as before, so a two-argument one still works.
         return self.screener(text, language)
 
     def set_screener(self, screener: TextScreener) -> None:

@@ -17,12 +17,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Reasons a text is held back, in the order a facilitator should read them.
 DISCLOSURE = "disclosure"
 PERSONAL_DATA = "personal_data"
 INSULT = "insult"
+
+
+@dataclass(frozen=True)
+class Span:
+    """One masked stretch of the ORIGINAL text: `text[start:end]` was replaced by `[kind]`.
+
+    The storing app keeps the original (encrypted) with these spans, so a person allowed to
+    can see what was masked and why; nobody else ever needs the offsets."""
+
+    start: int
+    end: int
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,7 @@ class Screened:
     reasons: tuple[str, ...] = ()
     disclosure: bool = False
     masked: tuple[str, ...] = ()  # the kinds masked, e.g. ("phone", "email")
+    spans: tuple[Span, ...] = ()  # where each masked stretch was, in the original text
 
 
 # Patterns for what identifies a person whatever the language. Masked, and the text held.
@@ -118,17 +132,33 @@ def _folded_lists() -> tuple[dict[str, frozenset[str]], re.Pattern[str]]:
 _FOLDED_INSULTS, _DISCLOSURE_RE = _folded_lists()
 
 
-def basic_screen(text: str, language: str | None = None) -> Screened:
+def mask_spans(text: str, spans: Sequence[Span]) -> str:
+    """`text` with each span (sorted, not overlapping) replaced by `[kind]`."""
+    pieces: list[str] = []
+    at = 0
+    for span in spans:
+        pieces.append(text[at:span.start])
+        pieces.append(f"[{span.kind}]")
+        at = span.end
+    pieces.append(text[at:])
+    return "".join(pieces)
+
+
+def basic_screen(text: str, language: str | None = None, *, countries: Sequence[str] = ()) -> Screened:
     """The core's screen: mask what identifies, hold insults and personal data, flag disclosures.
 
     Every language's lists apply whatever `language` says: young people mix languages, and a
-    disclosure in one must not pass because the page was in another."""
-    masked_kinds: list[str] = []
-    safe = text
+    disclosure in one must not pass because the page was in another. `countries` is accepted
+    for the screener protocol; the core's digit pattern does not need it."""
+    found: list[Span] = []
     for kind, pattern in _PATTERNS:
-        safe, count = pattern.subn(f"[{kind}]", safe)
-        if count:
-            masked_kinds.append(kind)
+        for match in pattern.finditer(text):
+            # Earlier kinds win where two overlap (an e-mail's domain is not also a link).
+            if not any(match.start() < s.end and s.start < match.end() for s in found):
+                found.append(Span(match.start(), match.end(), kind))
+    spans = tuple(sorted(found, key=lambda s: s.start))
+    masked_kinds = [kind for kind, _ in _PATTERNS if any(s.kind == kind for s in spans)]
+    safe = mask_spans(text, spans)
     folded = fold(text)
     words = set(_WORD.findall(folded))
     reasons: list[str] = []
@@ -139,4 +169,6 @@ def basic_screen(text: str, language: str | None = None) -> Screened:
         reasons.append(PERSONAL_DATA)
     if any(words & insults for insults in _FOLDED_INSULTS.values()):
         reasons.append(INSULT)
-    return Screened(text=safe, held=bool(reasons), reasons=tuple(reasons), disclosure=disclosure, masked=tuple(masked_kinds))
+    return Screened(
+        text=safe, held=bool(reasons), reasons=tuple(reasons), disclosure=disclosure, masked=tuple(masked_kinds), spans=spans,
+    )
