@@ -32,6 +32,12 @@ if TYPE_CHECKING:
     from baraza.settings import Settings
 
 
+class MenuCount(Protocol):
+    """A number beside a menu link, for this actor, within their scope (in the query)."""
+
+    def __call__(self, session: Session, actor: Actor) -> int: ...
+
+
 @dataclass(frozen=True)
 class MenuEntry:
     """A link in the staff navigation, shown when the actor holds `permission`."""
@@ -39,6 +45,9 @@ class MenuEntry:
     label: str  # an untranslated message id, translated when rendered
     route_name: str
     permission: str
+    # A number shown beside the link (open safeguarding cases), counted for the actor in
+    # their scope on each staff page; None for a plain link.
+    count: MenuCount | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,24 @@ class TextItem:
     context_id: int | None
     language: str | None
     text: str
+
+
+@dataclass(frozen=True)
+class VoteItem:
+    """One participant's vote on a statement, offered to the opinion groups of insights.
+
+    `statement` names the statement within its app ("workshops.statement:12"), the same for
+    every vote on it; `vote` is +1 agree, -1 disagree, 0 pass. Like text sources, only votes of
+    participants who allow analysis are offered (and none of withdrawn ones).
+    """
+
+    source: str
+    statement: str
+    statement_text: str
+    consultation_id: int
+    participant_id: int
+    context_id: int | None
+    vote: int
 
 
 @dataclass(frozen=True)
@@ -117,6 +144,12 @@ class AppSpec:
 
 class TextSource(Protocol):
     """Every free text of a consultation, of participants who allow analysis (insights)."""
+
+    def __call__(self, session: Session, consultation_id: int) -> Any: ...
+
+
+class VoteSource(Protocol):
+    """Every vote on a statement in a consultation, of participants who allow analysis."""
 
     def __call__(self, session: Session, consultation_id: int) -> Any: ...
 
@@ -273,6 +306,8 @@ class Registry:
     screener: TextScreener = field(default=basic_screen)
     # Sources yield only text of participants counted by analysable_participant_ids.
     text_sources: list[TextSource] = field(default_factory=list)
+    # Votes on statements (agree/disagree/pass), as VoteItems, same rules as text_sources.
+    vote_sources: list[VoteSource] = field(default_factory=list)
     # Participant hooks: see the docstrings of the dataclasses above and docs/governance.md.
     # participant_data: everything this app holds from the participant, for "my data", the
     # download and sharing exports. Read only.
@@ -324,6 +359,15 @@ class Registry:
         if kind is None or kind.resolve is None:
             return None
         return kind.resolve(session, actor, ref.id)
+
+    def text_of(self, session: Session, consultation_id: int, ref: Ref) -> str | None:
+        """What a young person wrote in `ref`, for the safeguarding review only (the caller
+        checked the reviewer's right on the consultation); None when the record is gone, of
+        another consultation, or of a kind that holds no text or whose app is not installed."""
+        kind = self.kinds.get(ref.kind)
+        if kind is None or kind.read_text is None:
+            return None
+        return kind.read_text(session, consultation_id, ref.id)
 
     def choices_of(self, session: Session, actor: Actor, kind: str, consultation_id: int) -> list[Card]:
         """The records of `kind` the actor may pick for a consultation; none when the kind's
