@@ -67,6 +67,10 @@ class Workshop(SQLModel, table=True):
     created_by_user_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # During breakout groups, what the projector shows (workshops.rooms): None the whole room
+    # together, 0 every group side by side, a group's id that group only. Not a foreign key,
+    # for the same reason as current_activity_id.
+    screen_group_id: int | None = Field(default=None)
 
 
 class WorkshopStep(SQLModel, table=True):
@@ -182,6 +186,8 @@ class Vote(SQLModel, table=True):
     value: int = 1
     context_id: int | None = Field(default=None, foreign_key="context.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The breakout group the person was in when they chose (per-group results, workshops.rooms).
+    group_id: int | None = Field(default=None, foreign_key="workshop_group.id", index=True)
 
 
 class VoteSubmission(SQLModel, table=True):
@@ -214,6 +220,8 @@ class WorkshopGroup(SQLModel, table=True):
     position: int = 0
     name: str = Field(max_length=80)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The activity the room was split for: its notes and votes carry the group's id.
+    activity_id: int | None = Field(default=None, foreign_key="workshop_activity.id", index=True)
 
 
 class WorkshopGroupMember(SQLModel, table=True):
@@ -234,7 +242,12 @@ class Presence(SQLModel, table=True):
     the room"). Refreshed at most every few minutes per phone, deleted when the workshop ends."""
 
     __tablename__ = "workshop_presence"
+    # One number per phone per workshop (workshops.rooms): the facilitator makes breakout
+    # groups by the numbers phones show, never by a name.
+    __table_args__ = (UniqueConstraint("workshop_id", "number", name="uq_workshop_presence_number"),)
 
     workshop_id: int = Field(foreign_key="workshop.id", primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", primary_key=True, index=True)
     seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    # The phone's number in this workshop, shown on the phone; no meaning beyond the room.
+    number: int | None = Field(default=None)
