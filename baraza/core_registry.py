@@ -90,3 +90,50 @@ def register_core(registry: Registry) -> None:
     registry.add_channel("consultation", _follow_consultation)
     registry.subscribe("participant.joined", _publish_participant_joined)
     register_core_jobs(registry)
+    _register_safeguarding(registry)
+
+
+def _resolve_safeguarding_case(session: Session, actor: Actor, key: str) -> Card | None:
+    from baraza.errors import NotFound
+    from baraza.safeguarding.services import access_case
+
+    if not key.isdigit() or len(key) > 12:
+        return None
+    try:
+        case = access_case(session, actor, int(key))
+    except NotFound:
+        return None
+    return Card(
+        Ref("safeguarding_case", key),
+        f"#{case.id}",
+        route_name="safeguarding:case",
+        params={"case_id": case.id},
+        status=case.decision or case.status,
+        consultation_id=case.consultation_id,
+    )
+
+
+def _count_open_cases(session: Session, actor: Actor) -> int:
+    from baraza.safeguarding.services import count_open_cases
+
+    return count_open_cases(session, actor)
+
+
+def _follow_safeguarding(session: Session, actor: Actor, key: str) -> bool:
+    from baraza.safeguarding.services import may_follow
+
+    return may_follow(session, actor, key)
+
+
+def _register_safeguarding(registry: Registry) -> None:
+    """The safeguarding queue (baraza/safeguarding/, docs/safeguarding.md): one queue for
+    every app's possible disclosures of harm, shown with the number of open cases."""
+    from baraza.safeguarding.services import CHANNEL_KIND, EVENTS, KIND, PERMISSIONS, REVIEW
+
+    for permission, label, roles in PERMISSIONS:
+        registry.add_permission(permission, label, roles)
+    registry.add_kind(RecordKind(KIND, N_("Safeguarding case"), resolve=_resolve_safeguarding_case))
+    for event, description in EVENTS:
+        registry.declare_event(event, description)
+    registry.add_channel(CHANNEL_KIND, _follow_safeguarding)
+    registry.menu.append(MenuEntry(N_("Safeguarding"), "safeguarding:queue", REVIEW, count=_count_open_cases))

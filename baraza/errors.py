@@ -49,8 +49,15 @@ class Conflict(BarazaError):
 
 
 class TooManyRequests(BarazaError):
+    """429. `retry_after` (seconds) is sent as the `Retry-After` header; without it the web
+    layer sends the throttle window (`throttle_window_minutes`)."""
+
     status_code = 429
     title = N_("Too many attempts")
+
+    def __init__(self, message: str = "", errors: dict[str, str] | None = None, *, retry_after: int | None = None) -> None:
+        super().__init__(message, errors)
+        self.retry_after = None if retry_after is None else max(1, int(retry_after))
 
 
 class LoginRequired(BarazaError):

@@ -83,6 +83,11 @@ Resolver = Callable[["Session", "Actor", str], Card | None]
 # (session, actor, consultation_id) -> the records of a kind the actor may pick for that
 # consultation (a scorecard's commitment), newest first. Scope in the query, as for resolvers.
 ChoiceLister = Callable[["Session", "Actor", int], list[Card]]
+# (session, consultation_id, id) -> what a young person wrote in the record, for the
+# safeguarding review (baraza.safeguarding): the caller has already checked the reviewer's
+# `safeguarding.review` on that consultation. None for a missing or erased record, or one of
+# another consultation (in the query, like every getter).
+TextReader = Callable[["Session", int, str], str | None]
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,8 @@ class RecordKind:
     `label` is an untranslated message id shown on the audit screen. `aliases` are the names
     older audit entries used for the same kind (the hash chain keeps what was written, so
     searches also look under them). `searchable` offers the kind on the audit screen.
+    `read_text` gives the words of a record that can hold what a young person wrote, for the
+    safeguarding queue (`TextReader`).
     """
 
     name: str
@@ -100,6 +107,7 @@ class RecordKind:
     choices: ChoiceLister | None = None
     aliases: tuple[str, ...] = ()
     searchable: bool = True
+    read_text: TextReader | None = None
 
 
 # Every kind name registered in this process. Kinds are static facts of the code (the same

@@ -12,6 +12,7 @@ from baraza.governance import views as governance
 from baraza.jobs import views as jobs
 from baraza.live import views as live
 from baraza.participation import views as participation
+from baraza.safeguarding import views as safeguarding
 
 GP = ["GET", "POST"]
 
@@ -96,6 +97,7 @@ def routes() -> list[BaseRoute]:
             ],
         ),
         Mount("/live", name="live", routes=live.routes()),
+        Mount("/safeguarding", name="safeguarding", routes=safeguarding.routes()),
         Mount(
             "/jobs",
             name="jobs",

@@ -22,7 +22,7 @@ from babel.support import NullTranslations
 from jinja2 import Environment
 from jinja2_fragments import render_block
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -222,8 +222,10 @@ def _error_page(request: Request, exc: errors.BarazaError) -> Response:
         request.state.actor = ANONYMOUS
     headers = {}
     if isinstance(exc, errors.TooManyRequests):
-        # Attempts are counted over this window; after it, the limit has room again.
-        headers["Retry-After"] = str(state(request).settings.throttle_window_minutes * 60)
+        # The refusal's own wait when it knows one (a phone's burst limit); otherwise attempts
+        # are counted over the throttle window, after which the limit has room again.
+        wait = exc.retry_after if exc.retry_after is not None else state(request).settings.throttle_window_minutes * 60
+        headers["Retry-After"] = str(wait)
     return render(
         request,
         "baraza/error.html",
@@ -234,12 +236,27 @@ def _error_page(request: Request, exc: errors.BarazaError) -> Response:
     )
 
 
+def _menu_counts(request: Request, actor: Actor, menu: list[Any]) -> dict[str, int]:
+    """The numbers beside menu links (open safeguarding cases), counted in the actor's scope by
+    the entry's own query; only where the page has a database session (not on early errors)."""
+    session = getattr(request.state, "db", None)
+    if session is None or not actor.is_staff:
+        return {}
+    try:
+        return {m.route_name: m.count(session, actor) for m in menu if m.count is not None}
+    except SQLAlchemyError:
+        # A count must never turn a page (an error page above all) into a 500.
+        log.warning("menu count failed", exc_info=True)
+        return {}
+
+
 def base_context(request: Request) -> dict[str, Any]:
     app = state(request)
     lang = getattr(request.state, "lang", "en")
     actor: Actor = getattr(request.state, "actor", ANONYMOUS)
     translations = app.translations.get(lang) or app.translations["en"]
     menu = [m for m in app.registry.menu if actor.can(m.permission)]
+    menu_counts = _menu_counts(request, actor, menu)
 
     def url_for(name: str, /, **params: Any) -> str:
         return str(request.url_for(name, **params).path)
@@ -256,6 +273,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "dir": text_direction(lang),
         "languages": LANGUAGES,
         "menu": menu,
+        "menu_counts": menu_counts,
         "url_for": url_for,
         "static": static,
         "flash": flash,

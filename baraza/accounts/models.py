@@ -40,6 +40,9 @@ class Context(SQLModel, table=True):
     # Below this age a guardian's consent is needed besides the young person's assent.
     age_of_consent: int = Field(default=18, ge=0, le=25)
     fragile: bool = False
+    # Whom a reviewer calls locally about a possible disclosure of harm (a child protection
+    # service or post, with its number; no child's data). Shown in the safeguarding queue.
+    referral_contact: str = Field(default="", max_length=1000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

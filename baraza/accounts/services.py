@@ -233,6 +233,8 @@ class ContextFields:
     age_of_consent: int
     fragile: bool
     youth_groups: Sequence[str] = ()
+    # Whom to call locally about a possible disclosure of harm (docs/safeguarding.md).
+    referral_contact: str = ""
 
 
 def _check_context_fields(fields: ContextFields) -> None:
@@ -247,6 +249,8 @@ def _check_context_fields(fields: ContextFields) -> None:
         problems["default_language"] = N_("The main language must be one of the context's languages.")
     if not 0 <= fields.age_of_consent <= 25:
         problems["age_of_consent"] = N_("The age of consent must be between 0 and 25.")
+    if len(fields.referral_contact.strip()) > 1000:
+        problems["referral_contact"] = N_("The referral contact is too long.")
     if problems:
         raise InvalidInput(errors=problems)
 
@@ -274,6 +278,7 @@ def do_create_context(session: Session, actor: Actor, organisation_id: int, fiel
         default_language=fields.default_language,
         age_of_consent=fields.age_of_consent,
         fragile=fields.fragile,
+        referral_contact=fields.referral_contact.strip(),
     )
     session.add(ctx)
     session.flush()
@@ -292,6 +297,7 @@ def do_update_context(session: Session, actor: Actor, context_id: int, fields: C
     ctx.default_language = fields.default_language
     ctx.age_of_consent = fields.age_of_consent
     ctx.fragile = fields.fragile
+    ctx.referral_contact = fields.referral_contact.strip()
     session.add(ctx)
     _set_youth_groups(session, ctx, fields.youth_groups)
     record_audit(session, actor, "context.update", [("context", ctx.id)], {"age_of_consent": ctx.age_of_consent, "fragile": ctx.fragile})

@@ -191,6 +191,8 @@ def _context_fields(request: Request) -> svc.ContextFields:
         age_of_consent=form_int(request, "age_of_consent", required=True, minimum=0, maximum=25) or 0,
         fragile=form_bool(request, "fragile"),
         youth_groups=[g for g in form_text(request, "youth_groups", max_length=4000).splitlines()],
+        # Longer than allowed here so the service can say it is too long.
+        referral_contact=form_text(request, "referral_contact", max_length=2000),
     )
 
 
