@@ -251,3 +251,17 @@ class Presence(SQLModel, table=True):
     seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     # The phone's number in this workshop, shown on the phone; no meaning beyond the room.
     number: int | None = Field(default=None)
+
+
+class WorkshopDecision(SQLModel, table=True):
+    """A decision the room reached, as the facilitator noted it for the workshop's summary
+    ("Ask the ministry to publish who it shares school records with"). Written by staff, about
+    the room's conclusions, never about a person; shown in the summary and its PDF."""
+
+    __tablename__ = "workshop_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    text: str = Field(max_length=500)
+    created_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
