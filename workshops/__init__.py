@@ -79,7 +79,9 @@ def register(registry: Registry) -> None:
         registry.add_permission(name, label, roles)
     registry.add_kind(RecordKind("workshops.workshop", N_("Workshop"), resolve=access.resolve_workshop))
     registry.add_kind(RecordKind("workshops.activity", N_("Workshop activity"), resolve=access.resolve_activity))
-    registry.add_kind(RecordKind("workshops.contribution", N_("Workshop contribution"), resolve=access.resolve_contribution))
+    registry.add_kind(
+        RecordKind("workshops.contribution", N_("Workshop contribution"), resolve=access.resolve_contribution, read_text=access.contribution_text)
+    )
     for name, description in EVENTS:
         registry.declare_event(name, description)
     # One channel per workshop: its console, its screen and its phones follow it.

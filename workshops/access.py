@@ -226,6 +226,17 @@ def resolve_activity(session: Session, actor: Actor, key: str) -> Card | None:
     return _card(Ref("workshops.activity", key), title, workshop, activity.state)
 
 
+def contribution_text(session: Session, consultation_id: int, key: str) -> str | None:
+    """What a young person wrote in a note, for the safeguarding queue only: the core has
+    checked the reviewer's `safeguarding.review` on the consultation. None when the note is
+    gone (erased with the participant's data) or belongs to another consultation."""
+    if not key.isdigit() or not 0 < int(key) <= MAX_ID:
+        return None
+    return session.exec(
+        select(Contribution.text).where(Contribution.id == int(key), Contribution.consultation_id == consultation_id)
+    ).one_or_none()
+
+
 def resolve_contribution(session: Session, actor: Actor, key: str) -> Card | None:
     """A contribution's card names its activity, never what was written or by whom; only staff
     who run the workshop reach it."""

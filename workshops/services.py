@@ -40,6 +40,7 @@ from baraza.live import publish
 from baraza.participation.api import require_consent_to_answer
 from baraza.participation.models import Participant
 from baraza.refs import Ref
+from baraza.safeguarding.services import raise_concern
 from baraza.settings import Settings
 from workshops import agenda as agenda_files
 from workshops.access import activities_of, steps_of
@@ -885,6 +886,13 @@ def _contribute_once(
     )
     session.add(row)
     session.flush()  # the unique (activity, participant, client id) is checked here
+    if screened.disclosure:
+        # To the safeguarding queue, in this transaction: held here, and out of results and
+        # themes, until a reviewer decides (docs/safeguarding.md).
+        raise_concern(
+            session, consultation_id=consultation.id, source=Ref("workshops.contribution", row.id),  # type: ignore[arg-type]
+            reasons=screened.reasons, app="workshops", context_id=row.context_id,
+        )
     record_audit(
         session, actor, "workshop.contributed",
         _refs(workshop, ("workshops.activity", activity.id), ("workshops.contribution", row.id), ("consent_record", consent.id)),
