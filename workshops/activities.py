@@ -41,15 +41,20 @@ KIND_LABELS: dict[str, str] = {
     "card_sort": N_("Data preference card sort"),
     "reflection": N_("Reflection"),
 }
-# What phones can write now, and the most characters one contribution may hold.
+# Kinds whose notes fill the wall, and the most characters one note may hold.
 TEXT_KINDS: dict[str, int] = {"brainstorm": 500, "reflection": 500, "qa": 300, "word_cloud": 40}
-# What phones can choose now.
-CHOICE_KINDS = frozenset({"poll", "scale"})
-ANSWERABLE = frozenset(TEXT_KINDS) | CHOICE_KINDS
-# Counts of a poll or a card sort can single out a few young people ("the two who said no"):
-# these start as sensitive, so counts under k are not shown (SECURITY 10). A scale is a poll
-# of numbers and starts the same way.
-SENSITIVE_BY_DEFAULT = frozenset({"poll", "scale", "card_sort"})
+# Kinds phones can write in: the notes above, and statements young people add (moderated).
+NOTE_KINDS: dict[str, int] = {**TEXT_KINDS, "statements": 300}
+# Kinds answered with one form of choices, replacing the person's earlier choice as a whole.
+CHOICE_KINDS = frozenset({"poll", "scale", "dot_vote", "ranking"})
+# Kinds that store votes (rows of `workshop_vote`, or `workshop_card_answer` for the card sort):
+# the whole-form choices, an answer per statement, an upvote per question.
+VOTE_KINDS = CHOICE_KINDS | frozenset({"statements", "qa", "card_sort"})
+ANSWERABLE = frozenset(KINDS)
+# Counts of a poll, statements or a card sort can single out a few young people ("the two who
+# said no"): these start as sensitive, so counts under k are not shown (SECURITY 10). A scale
+# is a poll of numbers and starts the same way.
+SENSITIVE_BY_DEFAULT = frozenset({"poll", "scale", "statements", "card_sort"})
 # A reflection is personal: the room sees it only when the facilitator chooses to.
 HIDDEN_UNTIL_REVEAL_BY_DEFAULT = frozenset({"reflection"})
 
@@ -58,18 +63,68 @@ MAX_LABEL = 120  # an option, a card, a category
 MAX_OPTIONS = 12
 MAX_STATEMENTS = 30
 MAX_CARDS = 30
-MAX_CATEGORIES = 6
+MAX_VOCABULARY = 12  # data kinds, users or purposes of a card sort
+MAX_BOARD_CATEGORIES = 12  # a brainstorm board's categories
 MAX_DOTS = 10
+MAX_REASON = 500  # why a card is fine, not fine or depends
 SCALE_MIN = (0, 1)
 SCALE_MAX = (2, 10)
 KEY_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+# A vote on something a young person wrote (a question's upvote, an added statement) has
+# slot CONTRIBUTION_SLOT + the contribution's id: one per person and note, apart from the
+# slots of seeded statements (their position, under MAX_STATEMENTS).
+CONTRIBUTION_SLOT = 1000
 
-# The card sort's answers to "who may use which of my data for what".
-DEFAULT_CATEGORIES: list[dict[str, Any]] = [
-    {"key": "acceptable", "label": {"en": "Acceptable", "es": "Aceptable", "ar": "مقبول"}},
-    {"key": "not_acceptable", "label": {"en": "Not acceptable", "es": "No aceptable", "ar": "غير مقبول"}},
-    {"key": "depends", "label": {"en": "It depends", "es": "Depende", "ar": "يعتمد"}},
-]
+# Statements: the answers and the values stored (`workshop_vote.value`).
+STATEMENT_ANSWERS: dict[str, int] = {"agree": 1, "disagree": -1, "pass": 0}
+STATEMENT_LABELS: dict[str, str] = {"agree": N_("Agree"), "disagree": N_("Disagree"), "pass": N_("Pass / unsure")}
+
+# The card sort: where a young person puts each card (`workshop_card_answer.answer`).
+CARD_ANSWERS: tuple[str, ...] = ("fine", "not_fine", "depends")
+CARD_ANSWER_LABELS: dict[str, str] = {"fine": N_("Fine"), "not_fine": N_("Not fine"), "depends": N_("It depends")}
+# A card combines a kind of data, who uses it and for what; each list is the activity's own.
+CARD_PARTS: tuple[str, ...] = ("data_kinds", "users", "purposes")
+CARD_FIELDS: dict[str, str] = {"data_kinds": "data_kind", "users": "user", "purposes": "purpose"}
+CARD_PART_LABELS: dict[str, str] = {"data_kinds": N_("Which data"), "users": N_("Who uses it"), "purposes": N_("For what")}
+
+
+def _v(en: str, es: str, fr: str, ar: str, pt: str, sw: str) -> Texts:
+    return {"en": en, "es": es, "fr": fr, "ar": ar, "pt": pt, "sw": sw}
+
+
+# The card sort's default vocabulary, in the six languages Baraza speaks; the facilitator
+# changes it per activity. Keys are the codes the practice check reads.
+DEFAULT_VOCABULARY: dict[str, list[dict[str, Any]]] = {
+    "data_kinds": [
+        {"key": "school_records", "label": _v("School records", "Registros escolares", "Dossiers scolaires", "السجلات المدرسية", "Registros escolares", "Rekodi za shule")},
+        {"key": "location", "label": _v("Where I am (location)", "Dónde estoy (ubicación)", "Où je suis (localisation)", "مكان وجودي (الموقع)", "Onde estou (localização)", "Mahali nilipo")},
+        {"key": "health", "label": _v("Health information", "Información de salud", "Informations de santé", "المعلومات الصحية", "Informações de saúde", "Taarifa za afya")},
+        {"key": "online", "label": _v("What I do online", "Lo que hago en internet", "Ce que je fais en ligne", "ما أفعله على الإنترنت", "O que faço na internet", "Ninachofanya mtandaoni")},
+        {"key": "identity", "label": _v("ID documents and fingerprints", "Documentos de identidad y huellas", "Papiers d'identité et empreintes", "وثائق الهوية والبصمات", "Documentos de identidade e impressões digitais", "Vitambulisho na alama za vidole")},
+        {"key": "family", "label": _v("Information about my family", "Información sobre mi familia", "Informations sur ma famille", "معلومات عن عائلتي", "Informações sobre a minha família", "Taarifa kuhusu familia yangu")},
+    ],
+    "users": [
+        {"key": "ministry", "label": _v("A government ministry", "Un ministerio del gobierno", "Un ministère", "وزارة حكومية", "Um ministério do governo", "Wizara ya serikali")},
+        {"key": "tech_company", "label": _v("A tech company", "Una empresa de tecnología", "Une entreprise de technologie", "شركة تكنولوجيا", "Uma empresa de tecnologia", "Kampuni ya teknolojia")},
+        {"key": "un_agency", "label": _v("A UN agency", "Una agencia de la ONU", "Une agence de l'ONU", "وكالة تابعة للأمم المتحدة", "Uma agência da ONU", "Shirika la Umoja wa Mataifa")},
+        {"key": "school", "label": _v("My school", "Mi escuela", "Mon école", "مدرستي", "A minha escola", "Shule yangu")},
+    ],
+    "purposes": [
+        {"key": "send_help", "label": _v("To send help", "Para enviar ayuda", "Pour envoyer de l'aide", "لإرسال المساعدة", "Para enviar ajuda", "Kutuma msaada")},
+        {"key": "advertise", "label": _v("To advertise", "Para hacer publicidad", "Pour faire de la publicité", "للإعلان", "Para fazer publicidade", "Kutangaza biashara")},
+        {"key": "research", "label": _v("To do research", "Para investigar", "Pour faire de la recherche", "لإجراء البحوث", "Para fazer pesquisa", "Kufanya utafiti")},
+    ],
+}
+DEFAULT_CARDS: tuple[tuple[str, str, str], ...] = (
+    ("school_records", "ministry", "research"),
+    ("location", "tech_company", "advertise"),
+    ("health", "un_agency", "send_help"),
+    ("identity", "ministry", "send_help"),
+    ("online", "tech_company", "advertise"),
+    ("family", "un_agency", "research"),
+    ("health", "tech_company", "research"),
+    ("school_records", "school", "send_help"),
+)
 
 
 def text_in(texts: Mapping[str, str] | None, lang: str, fallback: str) -> str:
@@ -166,7 +221,39 @@ def _int(raw: Any, default: int, low: int, high: int, *, where: str, problems: l
     return raw
 
 
-def default_config(kind: str) -> dict[str, Any]:
+def vocabulary_for(languages: Sequence[str] | None) -> dict[str, list[dict[str, Any]]]:
+    """The default card vocabulary in `languages` (all six when None); a language Baraza has
+    no default text for starts from the English, to be translated."""
+    vocabulary = copy.deepcopy(DEFAULT_VOCABULARY)
+    if languages is None:
+        return vocabulary
+    for items in vocabulary.values():
+        for item in items:
+            label = item["label"]
+            item["label"] = {lang: label.get(lang) or label["en"] for lang in languages}
+    return vocabulary
+
+
+def card_key(data_kind: str, user: str, purpose: str) -> str:
+    """A card's key, made of its three codes (what an answer refers to)."""
+    return f"{data_kind}.{user}.{purpose}"
+
+
+def cards_of(triples: Sequence[tuple[str, str, str]]) -> list[dict[str, str]]:
+    return [{"key": card_key(*t), "data_kind": t[0], "user": t[1], "purpose": t[2]} for t in dict.fromkeys(triples)]
+
+
+def all_combinations(config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """Every (data kind, user, purpose) of a card sort's vocabulary, data kind first."""
+    return [
+        (d["key"], u["key"], p["key"])
+        for d in config.get("data_kinds") or []
+        for u in config.get("users") or []
+        for p in config.get("purposes") or []
+    ]
+
+
+def default_config(kind: str, languages: Sequence[str] | None = None) -> dict[str, Any]:
     if kind == "poll":
         return {"options": [], "multiple": False}
     if kind == "scale":
@@ -174,14 +261,50 @@ def default_config(kind: str) -> dict[str, Any]:
     if kind in TEXT_KINDS:
         return {"max_length": TEXT_KINDS[kind]}
     if kind == "dot_vote":
-        return {"dots": 3}
+        return {"options": [], "dots": 3, "stack": False}
     if kind == "ranking":
         return {"options": []}
     if kind == "statements":
-        return {"statements": []}
+        return {"statements": [], "allow_new": True}
     if kind == "card_sort":
-        return {"cards": [], "categories": copy.deepcopy(DEFAULT_CATEGORIES)}
+        return {**vocabulary_for(languages), "cards": cards_of(DEFAULT_CARDS), "reasons": True}
     return {}
+
+
+def _bool(raw: Any, default: bool, *, where: str, problems: list[Problem]) -> bool:
+    if raw is None:
+        return default
+    if not isinstance(raw, bool):
+        problems.append(Problem(where, N_("Say yes or no.")))
+        return default
+    return raw
+
+
+def _cards(raw: Any, config: Mapping[str, Any], *, problems: list[Problem]) -> list[dict[str, str]]:
+    """A card sort's cards: (data kind, user, purpose) triples of its own vocabulary, each once."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append(Problem("cards", N_("This must be a list.")))
+        return []
+    if len(raw) > MAX_CARDS:
+        problems.append(Problem("cards", N_("At most %(max)s cards: choose fewer combinations.", max=MAX_CARDS)))
+        return []
+    known = {part: {item["key"] for item in config.get(part) or []} for part in CARD_PARTS}
+    triples: list[tuple[str, str, str]] = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, Mapping):
+            problems.append(Problem("cards", N_("Item %(n)s is not readable.", n=index + 1)))
+            continue
+        triple = tuple(item.get(CARD_FIELDS[part]) for part in CARD_PARTS)
+        if any(not isinstance(code, str) or code not in known[part] for code, part in zip(triple, CARD_PARTS, strict=True)):
+            problems.append(Problem("cards", N_("Card %(n)s uses a kind of data, a user or a purpose that is not in the lists.", n=index + 1)))
+            continue
+        if triple in triples:
+            problems.append(Problem("cards", N_("Card %(n)s is there twice.", n=index + 1)))
+            continue
+        triples.append(triple)  # type: ignore[arg-type]
+    return cards_of(triples)
 
 
 def check_config(kind: str, raw: Mapping[str, Any] | None, languages: Sequence[str]) -> dict[str, Any]:
@@ -193,15 +316,14 @@ def check_config(kind: str, raw: Mapping[str, Any] | None, languages: Sequence[s
     raw = dict(raw or {})
     problems: list[Problem] = []
     config: dict[str, Any]
-    if kind in ("poll", "ranking"):
+    if kind in ("poll", "ranking", "dot_vote"):
         options = _labelled(raw.get("options"), languages, where="options", maximum=MAX_OPTIONS, problems=problems)
         config = {"options": options}
         if kind == "poll":
-            multiple = raw.get("multiple", False)
-            if not isinstance(multiple, bool):
-                problems.append(Problem("multiple", N_("Say yes or no.")))
-                multiple = False
-            config["multiple"] = multiple
+            config["multiple"] = _bool(raw.get("multiple"), False, where="multiple", problems=problems)
+        elif kind == "dot_vote":
+            config["dots"] = _int(raw.get("dots"), 3, 1, MAX_DOTS, where="dots", problems=problems)
+            config["stack"] = _bool(raw.get("stack"), False, where="stack", problems=problems)
     elif kind == "scale":
         low = _int(raw.get("min"), 1, *SCALE_MIN, where="min", problems=problems)
         high = _int(raw.get("max"), 5, *SCALE_MAX, where="max", problems=problems)
@@ -213,17 +335,20 @@ def check_config(kind: str, raw: Mapping[str, Any] | None, languages: Sequence[s
         }
     elif kind in TEXT_KINDS:
         config = {"max_length": _int(raw.get("max_length"), TEXT_KINDS[kind], 1, TEXT_KINDS[kind], where="max_length", problems=problems)}
-    elif kind == "dot_vote":
-        config = {"dots": _int(raw.get("dots"), 3, 1, MAX_DOTS, where="dots", problems=problems)}
+        if kind == "brainstorm":
+            # The board's categories: the facilitator groups notes by them (workshops.moderation).
+            config["categories"] = _labelled(raw.get("categories"), languages, where="categories", maximum=MAX_BOARD_CATEGORIES, problems=problems)
     elif kind == "statements":
-        config = {"statements": _labelled(raw.get("statements"), languages, where="statements", maximum=MAX_STATEMENTS, problems=problems, label_key="text")}
+        config = {
+            "statements": _labelled(raw.get("statements"), languages, where="statements", maximum=MAX_STATEMENTS, problems=problems, label_key="text"),
+            "allow_new": _bool(raw.get("allow_new"), True, where="allow_new", problems=problems),
+        }
     else:  # card_sort
         config = {
-            "cards": _labelled(raw.get("cards"), languages, where="cards", maximum=MAX_CARDS, problems=problems),
-            "categories": _labelled(
-                raw.get("categories", DEFAULT_CATEGORIES), languages, where="categories", maximum=MAX_CATEGORIES, problems=problems
-            ),
+            part: _labelled(raw.get(part), languages, where=part, maximum=MAX_VOCABULARY, problems=problems) for part in CARD_PARTS
         }
+        config["cards"] = _cards(raw.get("cards"), config, problems=problems)
+        config["reasons"] = _bool(raw.get("reasons"), True, where="reasons", problems=problems)
     if problems:
         raise ConfigError(problems)
     return config
@@ -236,13 +361,19 @@ def readiness(kind: str, config: Mapping[str, Any]) -> list[str]:
         needs.append(N_("A poll needs at least two options."))
     if kind == "ranking" and len(config.get("options") or []) < 2:
         needs.append(N_("A ranking needs at least two options."))
+    if kind == "dot_vote" and len(config.get("options") or []) < 2:
+        needs.append(N_("Dot voting needs at least two options."))
     if kind == "card_sort" and not config.get("cards"):
         needs.append(N_("A card sort needs cards."))
-    if kind == "statements" and not config.get("statements"):
+    if kind == "statements" and not config.get("statements") and not config.get("allow_new"):
         needs.append(N_("Add statements first."))
     if kind == "scale" and int(config.get("min", 1)) >= int(config.get("max", 5)):
         needs.append(N_("The top of the scale must be above its bottom."))
     return needs
+
+
+# Settings that may change after young people answered: they change nothing already given.
+FREE_SETTINGS = frozenset({"allow_new", "reasons", "categories"})  # categories: a board's, for grouping notes
 
 
 def structure_of(kind: str, config: Mapping[str, Any]) -> Any:
@@ -250,8 +381,13 @@ def structure_of(kind: str, config: Mapping[str, Any]) -> Any:
     activity holds any, only its wording may change (as for a published survey)."""
     shape: dict[str, Any] = {"kind": kind}
     for key, value in config.items():
+        if key in FREE_SETTINGS:
+            continue
         if isinstance(value, list):
-            shape[key] = [item.get("key") if isinstance(item, Mapping) else item for item in value]
+            shape[key] = [
+                tuple(sorted((k, v) for k, v in item.items() if not isinstance(v, dict))) if isinstance(item, Mapping) else item
+                for item in value
+            ]
         elif isinstance(value, dict):
             continue  # texts per language
         else:
@@ -260,9 +396,35 @@ def structure_of(kind: str, config: Mapping[str, Any]) -> Any:
 
 
 def option_labels(config: Mapping[str, Any], lang: str, fallback: str, key: str = "options") -> list[tuple[str, str]]:
-    """(key, label in `lang`) of a poll's options (or cards, categories, statements)."""
+    """(key, label in `lang`) of a poll's options (or a card sort's vocabulary, statements)."""
     label_key = "text" if key == "statements" else "label"
     return [(o["key"], text_in(o.get(label_key), lang, fallback) or o["key"]) for o in config.get(key) or []]
+
+
+@dataclass(frozen=True)
+class Card:
+    """A card of a card sort in one language: its key, codes and the three labels."""
+
+    key: str
+    data_kind: str
+    user: str
+    purpose: str
+    data_kind_label: str
+    user_label: str
+    purpose_label: str
+
+
+def card_labels(config: Mapping[str, Any], lang: str, fallback: str) -> list[Card]:
+    labels = {part: dict(option_labels(config, lang, fallback, part)) for part in CARD_PARTS}
+    return [
+        Card(
+            c["key"], c["data_kind"], c["user"], c["purpose"],
+            labels["data_kinds"].get(c["data_kind"], c["data_kind"]),
+            labels["users"].get(c["user"], c["user"]),
+            labels["purposes"].get(c["purpose"], c["purpose"]),
+        )
+        for c in config.get("cards") or []
+    ]
 
 
 def scale_points(config: Mapping[str, Any]) -> list[int]:

@@ -170,39 +170,25 @@ def rd4c_template() -> AgendaSpec:
                     "Pon tus puntos en las ideas que más te importan.",
                     "ضع نقاطك على الأفكار الأهم بالنسبة لك.",
                 ),
-                {"dots": 3},
+                {
+                    "dots": 3,
+                    "stack": True,
+                    "options": _options(
+                        ("ask_us", _t("Ask young people before using their data", "Preguntar a los jóvenes antes de usar sus datos", "سؤال الشباب قبل استخدام بياناتهم")),
+                        ("plain_words", _t("Explain in plain words what is collected", "Explicar con palabras sencillas qué se recoge", "شرح ما يُجمع بكلمات بسيطة")),
+                        ("delete", _t("Let us delete our data", "Dejarnos borrar nuestros datos", "السماح لنا بحذف بياناتنا")),
+                        ("no_selling", _t("Never sell data about us", "Nunca vender datos sobre nosotros", "عدم بيع بياناتنا أبدًا")),
+                        ("youth_panel", _t("A youth panel that checks how data is used", "Un panel juvenil que revise cómo se usan los datos", "لجنة شبابية تراقب استخدام البيانات")),
+                    ),
+                },
             ),
             ActivitySpec.of(
                 "card_sort",
                 _t(
-                    "Who may use which of my data, for what?",
-                    "¿Quién puede usar qué datos míos, y para qué?",
-                    "من يحق له استخدام أي من بياناتي، ولأي غرض؟",
+                    "Who may use which of my data, for what? Sort each card.",
+                    "¿Quién puede usar qué datos míos, y para qué? Clasifica cada tarjeta.",
+                    "من يحق له استخدام أي من بياناتي، ولأي غرض؟ صنّف كل بطاقة.",
                 ),
-                {
-                    "cards": _options(
-                        ("teacher_grades", _t(
-                            "My teachers see my grades to help me learn",
-                            "Mis docentes ven mis notas para ayudarme a aprender",
-                            "يطّلع معلمي على درجاتي لمساعدتي على التعلم",
-                        )),
-                        ("app_location", _t(
-                            "An app shares my location with advertisers",
-                            "Una aplicación comparte mi ubicación con anunciantes",
-                            "تطبيق يشارك موقعي مع المعلنين",
-                        )),
-                        ("clinic_records", _t(
-                            "A health worker reads my health records",
-                            "Un trabajador de salud lee mi historia clínica",
-                            "عامل صحي يقرأ سجلاتي الصحية",
-                        )),
-                        ("aid_registration", _t(
-                            "An aid agency shares my registration with the government",
-                            "Una agencia de ayuda comparte mi registro con el gobierno",
-                            "وكالة إغاثة تشارك بيانات تسجيلي مع الحكومة",
-                        )),
-                    ),
-                },
             ),
         ],
     )
@@ -301,7 +287,7 @@ def _texts_paths(spec: AgendaSpec) -> list[dict[str, str]]:
             for key in ("min_label", "max_label"):
                 if isinstance(config.get(key), dict):
                     out.append(config[key])
-            for key in ("options", "cards", "categories", "statements"):
+            for key in ("options", "statements", "data_kinds", "users", "purposes"):
                 for item in config.get(key) or []:
                     if isinstance(item, dict):
                         for text_key in ("label", "text"):

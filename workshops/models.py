@@ -4,7 +4,8 @@ contribute and vote during it, breakout groups, and who is in the room.
 The tables are general on purpose: every activity of the RD4C Studio method (poll, scale,
 brainstorm, word cloud, dot voting, ranking, Q&A, statements, card sort, reflection) is an
 `Activity` of some `kind` with its settings in `config`; what a person writes is a
-`Contribution` and what they choose is a `Vote` row. A new activity adds code, never a table.
+`Contribution` and what they choose is a `Vote` row. A new activity adds code, not a table;
+the one exception is the card sort's `CardAnswer`, read on its own by the practice check.
 """
 
 from __future__ import annotations
@@ -152,6 +153,8 @@ class Contribution(SQLModel, table=True):
     context_id: int | None = Field(default=None, foreign_key="context.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # A question of a Q&A the facilitator marked answered (the screen lists it apart).
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Vote(SQLModel, table=True):
@@ -207,6 +210,41 @@ class VoteSubmission(SQLModel, table=True):
     participant_id: int = Field(foreign_key="participant.id")
     client_id: str = Field(max_length=64)
     digest: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CardAnswer(SQLModel, table=True):
+    """Where one young person put one card of a data preference card sort: fine, not fine or
+    it depends, for a (kind of data, who uses it, for what) triple.
+
+    Its own table, unlike other choices (`Vote`), because it is read on its own: the practice
+    check scores a planned data practice against these rows by their codes, whatever the
+    activity's wording. One row per (activity, participant, card), UNIQUE: a person's answer
+    to a card is counted once, whatever races (SECURITY 37); changing it replaces the row. The
+    optional reason is a `Contribution` (kind `card_sort`, `category` the card's key) so it is
+    screened, encrypted and offered to insights like every other text.
+    """
+
+    __tablename__ = "workshop_card_answer"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "participant_id", "card_key"),
+        Index("ix_workshop_card_answer_consultation_codes", "consultation_id", "data_kind", "data_user", "purpose"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="workshop_activity.id", index=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    consultation_id: int = Field(foreign_key="consultation.id", index=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
+    consent_record_id: int | None = Field(default=None, foreign_key="consent_record.id")
+    client_id: str = Field(max_length=64)
+    card_key: str = Field(max_length=100)
+    # The card's codes from the activity's vocabulary (`config.data_kinds`, `users`, `purposes`).
+    data_kind: str = Field(max_length=32)
+    data_user: str = Field(max_length=32)
+    purpose: str = Field(max_length=32)
+    answer: str = Field(max_length=16)  # fine, not_fine, depends
+    context_id: int | None = Field(default=None, foreign_key="context.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

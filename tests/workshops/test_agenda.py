@@ -62,7 +62,9 @@ def test_the_rd4c_template_has_its_five_steps_in_three_languages(client, session
     reflection = next(a for a in activities if a.kind == "reflection")
     assert poll.sensitive and card_sort.sensitive and not reflection.sensitive  # sensitive by default
     assert reflection.reveal == "on_reveal"
-    assert [c["key"] for c in card_sort.config["categories"]] == ["acceptable", "not_acceptable", "depends"]
+    # The card sort starts with the default vocabulary (data kinds, users, purposes) and cards of it.
+    assert {d["key"] for d in card_sort.config["data_kinds"]} >= {"school_records", "location", "health"}
+    assert card_sort.config["cards"] and all(set(c["label"]) == {"en", "es", "ar"} for c in card_sort.config["users"])
     assert read(session, select(AuditEntry).where(AuditEntry.action == "workshop.created"))
     page = client.get(response.headers["location"])
     assert page.status_code == 200 and "Convene and ideate" in page.text
