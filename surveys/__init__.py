@@ -63,6 +63,8 @@ def register(registry: Registry) -> None:
     # Older audit entries name these kinds as they were first written ("survey", ...).
     registry.add_kind(RecordKind("surveys.survey", N_("Survey"), resolve=access.resolve_survey, aliases=("survey",)))
     registry.add_kind(RecordKind("surveys.response", N_("Survey response"), aliases=("survey_response",)))
+    # An answer is named in the safeguarding queue (a written answer that may disclose harm).
+    registry.add_kind(RecordKind("surveys.answer", N_("Survey answer"), read_text=access.answer_text))
     registry.declare_event("survey.published", "A survey was published (refs: the survey).")
     registry.declare_event(
         "survey.response_completed", "A participant finished a survey (refs: the survey and the response; data: context_id)."

@@ -115,3 +115,16 @@ def response_of(session: Session, survey: Survey, participant: Participant) -> S
 
 def answer_rows(session: Session, response: SurveyResponse) -> list[SurveyAnswer]:
     return list(session.exec(select(SurveyAnswer).where(SurveyAnswer.response_id == response.id)).all())
+
+
+def answer_text(session: Session, consultation_id: int, key: str) -> str | None:
+    """What a young person wrote in an answer, for the safeguarding queue only: the core has
+    checked the reviewer's `safeguarding.review` on the consultation. None when the answer is
+    gone (erased with the participant's data) or belongs to another consultation."""
+    if not key.isdigit() or len(key) > 18:
+        return None
+    return session.exec(
+        select(SurveyAnswer.text)
+        .join(SurveyResponse, col(SurveyResponse.id) == col(SurveyAnswer.response_id))
+        .where(SurveyAnswer.id == int(key), SurveyResponse.consultation_id == consultation_id)
+    ).one_or_none()

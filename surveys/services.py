@@ -25,6 +25,7 @@ from baraza.i18n import N_
 from baraza.participation.api import participant_actor, require_consent_to_answer
 from baraza.participation.models import Participant
 from baraza.refs import Ref
+from baraza.safeguarding.services import raise_concern
 from baraza.settings import Settings
 from surveys import validation
 from surveys.access import answer_rows, answering_definition, definition_of, response_of
@@ -267,6 +268,20 @@ def _to_row_values(kind: str, value: Any) -> tuple[Any, str | None, str]:
     return value, None, "answers"
 
 
+def _raise_disclosures(session: Session, consultation: Consultation, response: SurveyResponse, written: dict[str, str], language: str) -> None:
+    """Words that read as a disclosure of harm go to the safeguarding queue, in this
+    transaction (docs/safeguarding.md); results and themes leave them out until a person decides."""
+    for name, text in written.items():
+        screened = registry_of(session).screen(text, language)
+        if not screened.disclosure:
+            continue
+        answer_id = session.exec(select(SurveyAnswer.id).where(SurveyAnswer.response_id == response.id, SurveyAnswer.question == name)).one()
+        raise_concern(
+            session, consultation_id=consultation.id, source=Ref("surveys.answer", answer_id),  # type: ignore[arg-type]
+            reasons=screened.reasons, app="surveys", context_id=response.context_id,
+        )
+
+
 def screen_digest(settings: Settings, survey_id: int, screen: str, form: Mapping[str, Sequence[str]]) -> str:
     """A keyed hash of what a screen sent: equal for a retry, different for other content."""
     fields = sorted((k, [str(v) for v in values]) for k, values in form.items() if k.startswith("q."))
@@ -420,6 +435,7 @@ def _save_screen_once(
         if name not in merged:
             session.delete(row)
     new_rows: list[dict[str, Any]] = []
+    written: dict[str, str] = {}  # words new on this screen, for the safeguarding screen below
     for name, value in merged.items():
         if name not in kinds:
             continue
@@ -427,6 +443,8 @@ def _save_screen_once(
             continue  # answers of other screens are kept as they are
         stored_value, text, category = _to_row_values(kinds[name], value)
         row = rows.get(name)
+        if text and (row is None or row.text != text):
+            written[name] = text
         if row is None:
             new_rows.append({"response_id": response.id, "survey_id": survey.id, "question": name, "value": stored_value,
                              "text": text, "category": category, "created_at": now, "updated_at": now})
@@ -438,6 +456,7 @@ def _save_screen_once(
         # encryption) in the same transaction. As ORM objects each cost a model validation and
         # an INSERT ... RETURNING of its own, for ids nothing here reads (bench/profile_phone.py).
         session.connection().execute(insert(SurveyAnswer.__table__), new_rows)  # type: ignore[attr-defined]
+    _raise_disclosures(session, consultation, response, written, language)
     response.current_screen = None if complete else outcome
     response.consent_record_id = consent.id  # type: ignore[assignment]
     response.language = language

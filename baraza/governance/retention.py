@@ -29,6 +29,7 @@ from baraza.governance.sharing import exports_dir
 from baraza.participation.models import Correction, Participant
 from baraza.participation.services import erase_participant
 from baraza.registry import Registry
+from baraza.safeguarding.services import purge_decided_cases
 from baraza.settings import Settings
 
 
@@ -155,6 +156,9 @@ def run_purge(session: Session, settings: Settings, registry: Registry, now: dat
     report.other += int(result.rowcount or 0)
     if report.exports or report.files or report.other:
         record_audit(session, None, "system.purge_housekeeping", detail={"exports": report.exports, "files": report.files, "other": report.other})
+    session.commit()
+    # Decided safeguarding cases go with the audit entries that record the decision.
+    report.other += purge_decided_cases(session, now, settings.audit_retention_days)
     session.commit()
     report.audit_entries = purge_audit(session, now, settings.audit_retention_days)
     return report

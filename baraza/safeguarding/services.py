@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from baraza.accounts.access import access_context, list_contexts
@@ -294,6 +295,25 @@ def do_set_referral_contact(session: Session, actor: Actor, context_id: int, con
     record_audit(session, actor, "context.referral_contact_set", [("context", context.id)], {"empty": not contact})
     session.commit()
     return context
+
+
+# Retention ---------------------------------------------------------------------------------------
+
+
+def purge_decided_cases(session: Session, now: datetime, retention_days: int) -> int:
+    """Delete cases decided more than `retention_days` ago (the audit period, which also keeps
+    who decided what); open cases are never purged: a person must decide first. Part of the
+    daily purge (baraza/governance/retention.py); audited; the purge commits."""
+    cutoff = now - timedelta(days=retention_days)
+    result = session.exec(
+        delete(SafeguardingCase).where(  # type: ignore[call-overload]
+            col(SafeguardingCase.status) == CaseStatus.REVIEWED.value, col(SafeguardingCase.decided_at) < cutoff
+        )
+    )
+    deleted = int(result.rowcount or 0)
+    if deleted:
+        record_audit(session, None, "system.safeguarding_purge", detail={"deleted": deleted})
+    return deleted
 
 
 # Live updates ------------------------------------------------------------------------------------

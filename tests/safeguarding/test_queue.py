@@ -303,3 +303,46 @@ def test_too_many_requests_carries_its_own_retry_after(app, client):
     app.add_route("/__busy", busy)
     response = client.get("/__busy")
     assert response.status_code == 429 and response.headers["retry-after"] == "7"
+
+
+# Surveys ---------------------------------------------------------------------------------------------
+
+
+def test_a_written_survey_answer_that_may_disclose_harm_becomes_a_case(client, session, settings):
+    from surveys.models import SurveyAnswer
+    from tests.surveys.factories import make_survey
+    from tests.surveys.helpers import FIRST, SECOND, send_screen
+
+    consultation = make_consultation(session)
+    survey = make_survey(session, consultation)
+    _participant, cookie = make_participant(session, settings, consultation)
+    as_participant(client, cookie)
+    assert send_screen(client, survey.id, FIRST).status_code == 303
+    assert send_screen(client, survey.id, {**SECOND, "q.story": DISCLOSURE}).status_code == 303
+    (case,) = cases(session)
+    (answer_id,) = read(session, select(SurveyAnswer.id).where(SurveyAnswer.survey_id == survey.id, SurveyAnswer.question == "story"))
+    assert (case.source, case.app) == (Ref("surveys.answer", answer_id), "surveys")
+    assert held_sources(session, consultation.id) == {case.source}
+    sign_in_as(client, make_facilitator(session, consultation, role="dpo"))
+    assert DISCLOSURE in client.get(f"/safeguarding/{case.id}").text
+
+
+def test_the_purge_deletes_decided_cases_after_the_audit_period_and_never_open_ones(client, session, room, settings):
+    from datetime import timedelta
+
+    from baraza.db import utcnow
+    from baraza.governance.retention import run_purge
+
+    consultation = room[0]
+    long_ago = utcnow() - timedelta(days=settings.audit_retention_days + 1)
+    decided = SafeguardingCase(consultation_id=consultation.id, source=Ref("workshops.contribution", 999001), app="workshops",
+                               reasons=["disclosure"], status="reviewed", decision="kept_out", decided_at=long_ago, note="Done.")
+    recent = SafeguardingCase(consultation_id=consultation.id, source=Ref("workshops.contribution", 999002), app="workshops",
+                              reasons=["disclosure"], status="reviewed", decision="referred", decided_at=utcnow(), note="Called.")
+    waiting = SafeguardingCase(consultation_id=consultation.id, source=Ref("workshops.contribution", 999003), app="workshops",
+                               reasons=["disclosure"], created_at=long_ago)
+    session.add_all([decided, recent, waiting])
+    session.commit()
+    run_purge(session, settings, client.app.state.baraza.registry)
+    assert {c.source.id for c in cases(session)} == {"999002", "999003"}
+    assert "system.safeguarding_purge" in audit_actions(session)
