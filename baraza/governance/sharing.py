@@ -9,7 +9,6 @@ made for that agreement alone (BRIEF "Governance gates", SECURITY 7, 21, 33, 34)
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import secrets
 from collections.abc import Sequence
@@ -35,14 +34,8 @@ from baraza.participation.models import Participant
 from baraza.participation.services import CORE_SOURCE, neutralise_cell, participant_items
 from baraza.registry import Registry
 from baraza.settings import Settings
+from baraza.uploads import StoredDocument, prepare_document, read_document, write_document
 
-MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
-# Signed documents: PDF or a photo/scan of the signed page. Checked by content, not by name.
-DOCUMENT_SIGNATURES = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-)
 EXPORT_DAYS = 7
 
 
@@ -52,14 +45,6 @@ def agreements_dir(settings: Settings) -> Path:
 
 def exports_dir(settings: Settings) -> Path:
     return settings.var_dir / "exports"
-
-
-def sniff_document(data: bytes) -> tuple[str, str] | None:
-    """(content type, extension) from the file's first bytes, or None if not allowed."""
-    for magic, content_type, ext in DOCUMENT_SIGNATURES:
-        if data.startswith(magic):
-            return content_type, ext
-    return None
 
 
 def is_active(agreement: SharingAgreement, now: datetime | None = None) -> bool:
@@ -120,22 +105,20 @@ def do_create_sharing_agreement(
         problems["purposes"] = N_("Say what the recipient may use the data for.")
     if fields.expires_at <= fields.starts_at or fields.expires_at <= utcnow():
         problems["expires_at"] = N_("The agreement must end after it starts, in the future.")
+    prepared: tuple[StoredDocument, bytes] | None = None
     if not document:
         problems["document"] = N_("Upload the signed agreement.")
-    elif len(document) > MAX_DOCUMENT_BYTES:
-        problems["document"] = N_("The document is too large (4 MB at most).")
-    kind = sniff_document(document) if document else None
-    if document and kind is None and "document" not in problems:
-        problems["document"] = N_("Upload a PDF, PNG or JPEG file.")
+    else:
+        try:
+            prepared = prepare_document(document, document_name or "agreement")
+        except InvalidInput as exc:
+            problems.update(exc.errors)
     if not reason.strip():
         problems["reason"] = N_("Say why the data is shared.")
     if problems:
         raise InvalidInput(errors=problems)
-    assert kind is not None and recipient is not None
-    folder = agreements_dir(settings)
-    folder.mkdir(parents=True, exist_ok=True)
-    file_name = secrets.token_hex(16) + "." + kind[1]
-    safe_name = "".join(ch for ch in Path(document_name or "agreement").name if ch.isalnum() or ch in "._- ")[:150] or "agreement"
+    assert prepared is not None and recipient is not None
+    stored, body = prepared
     agreement = SharingAgreement(
         consultation_id=consultation.id,  # type: ignore[arg-type]
         organisation_id=consultation.organisation_id,
@@ -144,11 +127,11 @@ def do_create_sharing_agreement(
         categories=categories,
         starts_at=fields.starts_at,
         expires_at=fields.expires_at,
-        document_file=file_name,
-        document_name=safe_name,
-        document_type=kind[0],
-        document_size=len(document),
-        document_sha256=hashlib.sha256(document).hexdigest(),
+        document_file=stored.file_name,
+        document_name=stored.name,
+        document_type=stored.content_type,
+        document_size=stored.size,
+        document_sha256=stored.sha256,
         created_by_user_id=actor.user_id,
     )
     session.add(agreement)
@@ -162,8 +145,7 @@ def do_create_sharing_agreement(
         reason, alternatives,
     )
     record_audit(session, actor, "sharing.agreement_create", [("consultation", consultation.id), ("sharing_agreement", agreement.id)], {"categories": categories})
-    path = folder / file_name
-    path.write_bytes(document)
+    path = write_document(agreements_dir(settings), stored, body)
     try:
         session.commit()
     except Exception:
@@ -198,12 +180,13 @@ def do_revoke_sharing_agreement(session: Session, actor: Actor, consultation_id:
 def do_read_agreement_document(session: Session, actor: Actor, settings: Settings, consultation_id: int, agreement_id: int) -> tuple[bytes, str, str]:
     """The signed document, for someone with `sharing.manage` on the consultation. Audited."""
     consultation, agreement = access_agreement(session, actor, consultation_id, agreement_id)
-    path = agreements_dir(settings) / agreement.document_file
-    if not path.is_file():
-        raise NotFound("The document file is missing.")
+    try:
+        body = read_document(agreements_dir(settings), agreement.document_file)
+    except FileNotFoundError as exc:
+        raise NotFound("The document file is missing.") from exc
     record_audit(session, actor, "sharing.document_read", [("consultation", consultation.id), ("sharing_agreement", agreement.id)])
     session.commit()
-    return path.read_bytes(), agreement.document_type, agreement.document_name
+    return body, agreement.document_type, agreement.document_name
 
 
 def do_export_shared_data(

@@ -17,13 +17,8 @@ from baraza.errors import InvalidInput, NotFound
 from baraza.governance import services as svc
 from baraza.governance import sharing
 from baraza.i18n import N_
+from baraza.uploads import MAX_DOCUMENT_BYTES, attachment
 from baraza.web import actor, db, form_bool, form_int, form_list, form_text, redirect_to, render, state, view
-
-
-def _attachment(body: bytes, media_type: str, filename: str) -> Response:
-    # Served as an attachment, never rendered in the page's origin (SECURITY 34).
-    safe = "".join(ch for ch in filename if ch.isalnum() or ch in "._-") or "download"
-    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{safe}"', "X-Content-Type-Options": "nosniff"})
 
 
 @view(permission="consultation.view")
@@ -119,7 +114,7 @@ def sharing_page(request: Request) -> Response:
     if request.method == "POST":
         upload = request.state.form.get("document")
         try:
-            document = upload.file.read(sharing.MAX_DOCUMENT_BYTES + 1) if isinstance(upload, UploadFile) else b""
+            document = upload.file.read(MAX_DOCUMENT_BYTES + 1) if isinstance(upload, UploadFile) else b""
             name = upload.filename if isinstance(upload, UploadFile) and upload.filename else "agreement"
             fields = sharing.AgreementFields(
                 recipient_organisation_id=form_int(request, "recipient", required=True) or 0,
@@ -162,7 +157,7 @@ def agreement_document(request: Request) -> Response:
     body, media_type, filename = sharing.do_read_agreement_document(
         db(request), actor(request), state(request).settings, request.path_params["consultation_id"], request.path_params["agreement_id"]
     )
-    return _attachment(body, media_type, filename)
+    return attachment(body, media_type, filename)
 
 
 @view(permission="sharing.manage")
@@ -187,4 +182,4 @@ def export_download(request: Request) -> Response:
     body, filename = sharing.do_download_export(
         db(request), actor(request), state(request).settings, request.path_params["consultation_id"], request.path_params["export_id"]
     )
-    return _attachment(body, "text/csv; charset=utf-8", filename)
+    return attachment(body, "text/csv; charset=utf-8", filename)

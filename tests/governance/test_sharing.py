@@ -17,9 +17,11 @@ from baraza.governance import sharing
 from baraza.governance.models import DataDecision, DataExport, SharingAgreement
 from baraza.participation import services as psvc
 from baraza.participation.api import participant_actor
+from baraza.uploads import MAX_DOCUMENT_BYTES
 from tests.conftest import get_csrf, login, post_form
 from tests.consultations.factories import make_consultation, make_participant
 from tests.factories import PASSWORD, make_organisation, make_user
+from tests.uploads import has_exif, photo_with_location
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
@@ -80,11 +82,17 @@ def test_uploads_are_checked_by_content_and_size(client, session, settings):
     login(client, dpo.email, PASSWORD)
     html = upload(client, consultation, recipient=ministry, document=b"<html><script>alert(1)</script></html>", name="agreement.pdf")
     assert html.status_code == 400 and "PDF, PNG or JPEG" in html.text
-    big = upload(client, consultation, recipient=ministry, document=PDF + b"0" * sharing.MAX_DOCUMENT_BYTES)
+    big = upload(client, consultation, recipient=ministry, document=PDF + b"0" * MAX_DOCUMENT_BYTES)
     assert big.status_code in (400, 413)
-    png = upload(client, consultation, recipient=ministry, document=b"\x89PNG\r\n\x1a\n" + b"\0" * 64, name="scan.pdf")
+    fake = upload(client, consultation, recipient=ministry, document=b"\x89PNG\r\n\x1a\n" + b"\0" * 64, name="scan.png")
+    assert fake.status_code == 400 and "could not be read" in fake.text
+    png = upload(client, consultation, recipient=ministry, document=photo_with_location("PNG"), name="scan.pdf")
     assert png.status_code == 303
-    assert session.exec(select(SharingAgreement)).one().document_type == "image/png"
+    agreement = session.exec(select(SharingAgreement)).one()
+    assert agreement.document_type == "image/png"
+    # The scan lost where and when it was taken (SECURITY 17).
+    kept = (sharing.agreements_dir(settings) / agreement.document_file).read_bytes()
+    assert b"Nairobi" not in kept and not has_exif(kept)
     missing = client.post(
         f"/consultations/{consultation.id}/sharing",
         data={"csrf_token": get_csrf(client, "/"), "recipient": str(ministry.id), "purposes": "x", "categories": ["answers"],
