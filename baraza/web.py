@@ -255,7 +255,8 @@ def base_context(request: Request) -> dict[str, Any]:
     lang = getattr(request.state, "lang", "en")
     actor: Actor = getattr(request.state, "actor", ANONYMOUS)
     translations = app.translations.get(lang) or app.translations["en"]
-    menu = [m for m in app.registry.menu if actor.can(m.permission)]
+    # One link per page, though several permissions may each open it (the tracker's two sides).
+    menu = list({m.route_name: m for m in app.registry.menu if actor.can(m.permission)}.values())
     menu_counts = _menu_counts(request, actor, menu)
 
     def url_for(name: str, /, **params: Any) -> str:

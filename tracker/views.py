@@ -1,0 +1,256 @@
+"""The tracker's pages: stakeholders answer what was addressed to them and report progress; the
+consultation team follows, comments, asks for evidence and records its own assessment.
+
+Every form works without JavaScript (a POST answered with 303, or the page again with what to
+fix and a 400); nothing out of the actor's reach is told apart from a missing record.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import col, select
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+
+from baraza.accounts.access import display_names
+from baraza.accounts.models import Organisation
+from baraza.consultations.models import Consultation
+from baraza.errors import InvalidInput, NotFound
+from baraza.i18n import N_
+from baraza.uploads import MAX_DOCUMENT_BYTES, attachment
+from baraza.web import actor, db, form_int, form_text, redirect_to, render, state, view
+from tracker import access, services
+from tracker.models import ROLLUP_LABELS, STATUS_LABELS, AddressedRecommendation, Commitment, EntryKind, Evidence
+
+ENTRY_LABELS: dict[str, str] = {
+    EntryKind.CREATED: N_("Commitment made"),
+    EntryKind.UPDATE: N_("Progress reported"),
+    EntryKind.EDITED: N_("Commitment reworded"),
+    EntryKind.EVIDENCE: N_("Evidence added"),
+    EntryKind.COMMENT: N_("Comment from the consultation team"),
+    EntryKind.EVIDENCE_REQUEST: N_("The consultation team asks for evidence"),
+    EntryKind.ASSESSMENT: N_("The consultation team's assessment"),
+}
+
+
+def _may_see_tracker(request: Request) -> None:
+    a = actor(request)
+    if not (a.can(access.MANAGE) or a.can(access.FOLLOW)):
+        raise NotFound()
+
+
+def text_in(texts: dict[str, str], lang: str) -> str:
+    return texts.get(lang) or next(iter(texts.values()), "")
+
+
+def _date(request: Request, name: str) -> date | None:
+    raw = form_text(request, name, max_length=10)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidInput(errors={name: N_("Give the date as year-month-day, like 2027-06-30.")}) from exc
+
+
+def _fields(request: Request) -> services.CommitmentFields:
+    return services.CommitmentFields(
+        title=form_text(request, "title", max_length=300),
+        description=form_text(request, "description", max_length=4000),
+        lands_in=form_text(request, "lands_in", max_length=300),
+        due_on=_date(request, "due_on"),
+        weight=form_int(request, "weight", minimum=1, maximum=100) or 1,
+    )
+
+
+def _names(session: Any, ids: list[int]) -> dict[int, str]:
+    found = session.exec(select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(ids))).all() if ids else []
+    return {row[0]: row[1] for row in found}
+
+
+def _consultation_titles(session: Any, ids: list[int], lang: str) -> dict[int, str]:
+    rows = session.exec(select(Consultation).where(col(Consultation.id).in_(ids))).all() if ids else []
+    return {c.id: c.title_in(lang) for c in rows}
+
+
+@view(staff=True)
+def index(request: Request) -> Response:
+    _may_see_tracker(request)
+    session, a = db(request), actor(request)
+    lang = request.state.lang
+    addressed = access.list_addressed(session, a)
+    ids = [row.id for row in addressed]
+    commitments = session.exec(
+        select(Commitment).where(col(Commitment.addressed_id).in_(ids), access.commitment_scope(a)).order_by(col(Commitment.id))
+    ).all() if ids else []
+    parts: dict[int, list[Commitment]] = {}
+    tops: dict[int, list[Commitment]] = {}
+    for c in commitments:
+        (parts.setdefault(c.parent_id, []) if c.parent_id else tops.setdefault(c.addressed_id, [])).append(c)
+    return render(
+        request,
+        "tracker/index.html",
+        {
+            "title": N_("Commitments"),
+            "addressed": addressed,
+            "tops": tops,
+            "progress": {c.id: services.rolled_up(c, parts.get(c.id, [])) for c in commitments},  # type: ignore[index]
+            "organisations": _names(session, sorted({r.organisation_id for r in addressed})),
+            "consultations": _consultation_titles(session, sorted({r.consultation_id for r in addressed}), lang),
+            "status_labels": STATUS_LABELS,
+            "text_in": text_in,
+        },
+    )
+
+
+def _addressed_page(request: Request, addressed: AddressedRecommendation, *, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    session, a = db(request), actor(request)
+    commitments = session.exec(
+        select(Commitment).where(Commitment.addressed_id == addressed.id, col(Commitment.parent_id).is_(None)).order_by(col(Commitment.id))
+    ).all()
+    return render(
+        request,
+        "tracker/addressed.html",
+        {
+            "title": N_("Recommendation"),
+            "addressed": addressed,
+            "commitments": commitments,
+            "progress": {c.id: services.rolled_up(c, services.parts_of(session, c)) for c in commitments},
+            "organisation": session.get(Organisation, addressed.organisation_id),
+            "can_manage": access.may_manage(session, a, addressed.organisation_id),
+            "status_labels": STATUS_LABELS,
+            "text_in": text_in,
+            "errors": errors or {},
+            "form": dict(request.state.form) if errors else {},
+        },
+        status=status,
+    )
+
+
+@view(staff=True)
+def addressed_page(request: Request) -> Response:
+    _may_see_tracker(request)
+    return _addressed_page(request, access.access_addressed(db(request), actor(request), request.path_params["addressed_id"]))
+
+
+@view(staff=True)
+def add_commitment(request: Request) -> Response:
+    _may_see_tracker(request)
+    session, a = db(request), actor(request)
+    addressed = access.access_addressed(session, a, request.path_params["addressed_id"])
+    try:
+        commitment = services.do_add_commitment(session, a, addressed, _fields(request))
+    except InvalidInput as exc:
+        session.rollback()
+        if not exc.errors:
+            raise
+        return _addressed_page(request, addressed, errors=exc.errors, status=400)
+    return redirect_to(request, "tracker:commitment", commitment_id=commitment.id, flash=N_("Commitment recorded."))
+
+
+def _commitment_page(request: Request, commitment: Commitment, *, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    session, a = db(request), actor(request)
+    addressed = session.get(AddressedRecommendation, commitment.addressed_id)
+    parts = services.parts_of(session, commitment)
+    timeline = services.timeline_of(session, commitment)
+    evidence = {e.id: e for e in session.exec(select(Evidence).where(Evidence.commitment_id == commitment.id)).all()}
+    parent = session.get(Commitment, commitment.parent_id) if commitment.parent_id else None
+    return render(
+        request,
+        "tracker/commitment.html",
+        {
+            "title": N_("Commitment"),
+            "commitment": commitment,
+            "addressed": addressed,
+            "parent": parent,
+            "parts": parts,
+            "progress": services.rolled_up(commitment, parts),
+            "part_progress": {p.id: services.rolled_up(p, []) for p in parts},
+            "assessment": services.latest_assessment(session, commitment),
+            "timeline": timeline,
+            "evidence": evidence,
+            "authors": display_names(session, sorted({e.author_user_id for e in timeline if e.author_user_id})),
+            "organisation": session.get(Organisation, commitment.organisation_id),
+            "can_manage": access.may_manage(session, a, commitment.organisation_id),
+            "can_review": access.may_review(session, a, commitment.consultation_id),
+            "status_labels": STATUS_LABELS,
+            "rollup_labels": ROLLUP_LABELS,
+            "entry_labels": ENTRY_LABELS,
+            "team_kinds": services.TEAM_KINDS,
+            "max_megabytes": MAX_DOCUMENT_BYTES // (1024 * 1024),
+            "text_in": text_in,
+            "errors": errors or {},
+            "form": dict(request.state.form) if errors else {},
+        },
+        status=status,
+    )
+
+
+@view(staff=True)
+def commitment_page(request: Request) -> Response:
+    _may_see_tracker(request)
+    return _commitment_page(request, access.access_commitment(db(request), actor(request), request.path_params["commitment_id"]))
+
+
+@view(staff=True, max_files=1)
+def commitment_action(request: Request) -> Response:
+    """Every change to a commitment: report, edit, add a part, evidence, rollup, team notes."""
+    _may_see_tracker(request)
+    session, a = db(request), actor(request)
+    commitment = access.access_commitment(session, a, request.path_params["commitment_id"])
+    action = request.path_params["action"]
+    flash = N_("Saved.")
+    try:
+        if action == "report":
+            services.do_update_commitment(
+                session, a, commitment,
+                status=form_text(request, "status", max_length=16),
+                progress=form_int(request, "progress", minimum=0, maximum=100),
+                note=form_text(request, "note", max_length=4000),
+                decline_reason=form_text(request, "decline_reason", max_length=2000),
+            )
+            flash = N_("Progress reported.")
+        elif action == "edit":
+            services.do_edit_commitment(session, a, commitment, _fields(request))
+        elif action == "parts":
+            addressed = access.access_addressed(session, a, commitment.addressed_id)
+            part = services.do_add_commitment(session, a, addressed, _fields(request), parent=commitment)
+            return redirect_to(request, "tracker:commitment", commitment_id=part.id, flash=N_("Part added."))
+        elif action == "rollup":
+            services.do_set_rollup(session, a, commitment, form_text(request, "rollup", max_length=16))
+        elif action == "evidence":
+            upload = request.state.form.get("document")
+            document = upload.file.read(MAX_DOCUMENT_BYTES + 1) if isinstance(upload, UploadFile) else b""
+            name = upload.filename if isinstance(upload, UploadFile) and upload.filename else "evidence"
+            services.do_add_evidence(
+                session, a, state(request).settings, commitment,
+                description=form_text(request, "description", max_length=300), url=form_text(request, "url", max_length=500),
+                document=document, document_name=name,
+            )
+            flash = N_("Evidence added.")
+        elif action == "team":
+            services.do_add_team_note(
+                session, a, commitment,
+                kind=form_text(request, "kind", max_length=24), text=form_text(request, "text", max_length=4000),
+                status=form_text(request, "status", max_length=16) or None, progress=form_int(request, "progress", minimum=0, maximum=100),
+            )
+        else:
+            raise NotFound()
+    except InvalidInput as exc:
+        session.rollback()
+        if not exc.errors:
+            raise
+        return _commitment_page(request, commitment, errors=exc.errors, status=400)
+    return redirect_to(request, "tracker:commitment", commitment_id=commitment.id, flash=flash)
+
+
+@view(staff=True)
+def evidence_download(request: Request) -> Response:
+    _may_see_tracker(request)
+    session, a = db(request), actor(request)
+    commitment, evidence = access.access_evidence(session, a, request.path_params["evidence_id"])
+    body, media_type, name = services.do_read_evidence(session, a, state(request).settings, commitment, evidence)
+    return attachment(body, media_type, name)
