@@ -118,12 +118,12 @@ def held_sources(session: Session, consultation_id: int) -> set[Ref]:
     """The records of this consultation that stay out of screens, results, quotes and themes:
     those with an open case, or one a person decided "referred" or "kept out"."""
     rows = session.exec(
-        select(SafeguardingCase.source).where(
+        select(col(SafeguardingCase.source)).where(
             SafeguardingCase.consultation_id == consultation_id,
             or_(col(SafeguardingCase.status) == CaseStatus.OPEN.value, col(SafeguardingCase.decision).in_(HOLDING_DECISIONS)),
         )
     ).all()
-    return set(rows)
+    return {ref for ref in rows if isinstance(ref, Ref)}
 
 
 def is_cleared(session: Session, source: Ref) -> bool:
@@ -262,7 +262,7 @@ def do_decide_concern(session: Session, actor: Actor, case: SafeguardingCase, de
         raise Conflict(N_("This case was already decided."))
     now = utcnow()
     done = session.connection().execute(
-        update(SafeguardingCase.__table__)  # type: ignore[arg-type]
+        update(SafeguardingCase.__table__)  # type: ignore[attr-defined]
         .where(col(SafeguardingCase.id) == case.id, col(SafeguardingCase.status) == CaseStatus.OPEN.value)
         .values(status=CaseStatus.REVIEWED.value, decision=decision, decided_by_user_id=actor.user_id, decided_at=now, note=note, updated_at=now)
     )

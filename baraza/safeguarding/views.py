@@ -131,10 +131,11 @@ def decide(request: Request) -> Response:
     try:
         do_decide_concern(session, a, case, decision, note)
     except InvalidInput as exc:
-        errors = {case.id: exc.errors or {"note": exc.message}}  # type: ignore[dict-item]
-        typed = {case.id: {"decision": decision, "note": note}}  # type: ignore[dict-item]
+        case_id = int(request.path_params["case_id"])
+        errors = {case_id: exc.errors or {"note": exc.message}}
+        typed = {case_id: {"decision": decision, "note": note}}
         session.rollback()
-        case = access_case(session, a, case.id)  # type: ignore[arg-type]
+        case = access_case(session, a, case_id)
         if is_htmx(request):
             return render(request, "safeguarding/queue.html", _queue_context(request, errors=errors, typed=typed), block="cases", status=400)
         context = _cases_context(request, [case], errors=errors, typed=typed)
