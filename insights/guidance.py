@@ -1,0 +1,148 @@
+"""The guidance document of a consultation (the open toolkit of seed 003), for one context or
+all the reader may see: the method, who took part (counts under the small-numbers rule), the
+themes with their sizes and quotes, and the recommendations with their evidence.
+
+Built from stored results and read again at each request, like every page: a withdrawal
+removes the person from every count and quote of the next download.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+from sqlmodel import Session, col, func, select
+
+from baraza.accounts.models import Context
+from baraza.accounts.roles import Actor
+from baraza.charts import BarDatum, bar_chart
+from baraza.consultations.models import Consultation
+from baraza.disclosure import Cell, SuppressedCounts, k_for, suppress_counts
+from baraza.participation.api import analysable_participant_ids
+from baraza.participation.models import Participant
+from baraza.registry import Registry
+from insights import reports
+from insights.access import current_version, latest_finished_run, latest_recommendation_version, list_recommendations, title_in
+from insights.curation import theme_label
+from insights.models import InsightRun, RecommendationStatus, RecommendationVersion
+from insights.texts import Quote
+
+
+@dataclass
+class GuidanceTheme:
+    key: int
+    name: str
+    phrases: list[str]
+    size: Cell
+    quotes: list[Quote]
+
+
+@dataclass
+class GuidanceRecommendation:
+    title: str
+    body: str
+    status: str
+    addressed_kinds: list[str]
+    addressed_organisations: list[str]
+    themes: list[str]
+    quotes: list[Quote]
+
+
+@dataclass
+class Guidance:
+    consultation: Consultation
+    k: int
+    run: InsightRun | None
+    participants: SuppressedCounts  # analysable participants per context, with the total
+    context_names: dict[str, str]
+    people_in_themes: Cell | None
+    themes: list[GuidanceTheme] = field(default_factory=list)
+    recommendations: list[GuidanceRecommendation] = field(default_factory=list)
+    chart: Markup | None = None
+
+
+def build_guidance(
+    session: Session,
+    actor: Actor,
+    registry: Registry,
+    secret: str,
+    consultation: Consultation,
+    contexts: set[int],
+    lang: str,
+    gettext: Callable[[str], str],
+    organisation_names: dict[int, str],
+) -> Guidance:
+    """The guidance for the contexts `contexts` (those the reader may see, or one of them)."""
+    k = k_for(consultation)
+    rows = session.exec(
+        select(Participant.context_id, func.count())
+        .where(col(Participant.id).in_(analysable_participant_ids(consultation.id)), col(Participant.context_id).in_(contexts))  # type: ignore[arg-type]
+        .group_by(col(Participant.context_id))
+    ).all()
+    names = dict(session.exec(select(Context.id, Context.name).where(col(Context.id).in_(contexts))).all())
+    counts = {str(cid): 0 for cid in sorted(contexts, key=lambda c: names.get(c, ""))}
+    counts.update({str(cid): int(n) for cid, n in rows})
+    participants = suppress_counts(counts, k)
+    guidance = Guidance(
+        consultation=consultation,
+        k=k,
+        run=None,
+        participants=participants,
+        context_names={str(c): n for c, n in names.items()},
+        people_in_themes=None,
+    )
+    run = latest_finished_run(session, actor, consultation.id)  # type: ignore[arg-type]
+    version = current_version(session, run) if run is not None else None
+    if run is not None and version is not None:
+        guidance.run = run
+        figures = reports.theme_figures(session, consultation, run, version, contexts)
+        guidance.people_in_themes = figures.people
+        keys = [t["key"] for t in version.themes]
+        quotes = reports.theme_quotes(session, registry, secret, run, version, keys, contexts, per_theme=3)
+        for theme in sorted(version.themes, key=lambda t: -figures.size(t["key"]).count):
+            guidance.themes.append(
+                GuidanceTheme(theme["key"], theme_label(theme), list(theme.get("phrases", [])), figures.size(theme["key"]), quotes.get(theme["key"], []))
+            )
+        guidance.chart = bar_chart(
+            [BarDatum(t.name, t.size) for t in guidance.themes],
+            title=gettext("People whose words are in each theme"),
+            k=k,
+            gettext=gettext,
+            rtl=lang == "ar",
+        )
+    for recommendation in list_recommendations(session, actor, consultation.id):  # type: ignore[arg-type]
+        if recommendation.status == RecommendationStatus.DRAFT.value:
+            continue  # drafts stay with the analysts until shared
+        version_r = latest_recommendation_version(session, recommendation)
+        guidance.recommendations.append(_recommendation(session, registry, secret, consultation, version_r, contexts, lang, organisation_names))
+    return guidance
+
+
+def _recommendation(
+    session: Session,
+    registry: Registry,
+    secret: str,
+    consultation: Consultation,
+    version: RecommendationVersion,
+    contexts: set[int],
+    lang: str,
+    organisation_names: dict[int, str],
+) -> GuidanceRecommendation:
+    theme_names, quotes = reports.recommendation_evidence(session, registry, secret, consultation, version, contexts)
+    return GuidanceRecommendation(
+        title=title_in(version, lang, consultation.default_language),
+        body=version.body.get(lang) or version.body.get(consultation.default_language) or next(iter(version.body.values()), ""),
+        status=version.status,
+        addressed_kinds=list(version.addressed_kinds),
+        addressed_organisations=[organisation_names.get(o, "") for o in version.addressed_organisation_ids],
+        themes=theme_names,
+        quotes=quotes,
+    )
+
+
+def filename_for(consultation: Consultation, context_name: str | None) -> str:
+    base = f"guidance-{consultation.id}"
+    if context_name:
+        base += "-" + "".join(ch if ch.isalnum() else "-" for ch in context_name.lower())[:40]
+    return base + ".pdf"

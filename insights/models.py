@@ -1,0 +1,152 @@
+"""Tables of the insights app: runs over a consultation's free text, the screened texts of a
+run, the curated versions of its themes, and recommendations with their versions.
+
+What young people wrote stays in the app that collected it (surveys, workshops). A run keeps,
+per text, the core's reference to it (`source_ref`), a keyed hash of the text as it was read
+(so a later run knows whether it changed) and the screened, masked text the themes were built
+from, encrypted at rest. Quotes shown on a page or in the guidance are read again through the
+text sources at that moment: a withdrawal, a refused consent or a correction reaches them at
+once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from baraza.db import EncryptedText, UTCDateTime, utcnow
+from baraza.refs import Ref, RefColumn
+
+# Theme keys with a meaning of their own, in a version's assignments.
+OTHER = -1  # the texts no theme took ("other"), visible on their own page
+NOISE = -2  # marked as noise by an analyst: kept out of every theme and count
+
+
+class RunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class RecommendationStatus(StrEnum):
+    DRAFT = "draft"
+    REVIEW = "review"  # shared with the young people for review
+    FINAL = "final"
+
+
+class InsightRun(SQLModel, table=True):
+    """One analysis of a consultation's free text: a background job, then its stored results."""
+
+    __tablename__ = "insight_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultation.id", index=True)
+    job_id: int | None = Field(default=None, foreign_key="job.id")
+    status: str = Field(default=RunStatus.QUEUED.value, max_length=16)
+    started_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    # The run whose curated decisions this one carried over (the newest finished one before it).
+    previous_run_id: int | None = Field(default=None, foreign_key="insight_run.id")
+    seed: int = 0
+    method: str = Field(default="", max_length=200)
+    k_chosen: int | None = None
+    # Counts only (texts read, kept, skipped and why; what moved from the previous run).
+    summary: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class InsightText(SQLModel, table=True):
+    """One screened text of a run: where it came from, whose, and its masked words."""
+
+    __tablename__ = "insight_text"
+    __table_args__ = (
+        UniqueConstraint("run_id", "source_ref"),
+        Index("ix_insight_text_participant", "participant_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="insight_run.id", index=True)
+    consultation_id: int = Field(foreign_key="consultation.id", index=True)
+    # The text in its own app ("surveys.answer:12"); quotes are read again through it.
+    source_ref: Ref = Field(sa_type=RefColumn)
+    # HMAC of the original text under the field key: equal means unchanged, and it cannot be
+    # turned back into the words.
+    text_hash: str = Field(max_length=64)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    context_id: int | None = Field(default=None, foreign_key="context.id")
+    language: str = Field(default="", max_length=8)
+    # The screened text (names, phones, e-mails, schools... masked), encrypted at rest.
+    masked_text: str = Field(sa_type=EncryptedText)
+    masked_kinds: list[str] = Field(default_factory=list, sa_type=JSON)
+    # Screening held it for a person (personal data it may have missed, an insult): used for
+    # themes in masked form, never quoted.
+    held: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ThemeVersion(SQLModel, table=True):
+    """One version of a run's themes: the model's (number 1), then one per curation step.
+
+    `themes` lists {key, label, phrases, representatives (text ids), model_key}; `assignments`
+    maps a text id (as a string) to a theme key, OTHER or NOISE. A version is never changed:
+    curating writes a new one, restoring copies an old one forward.
+    """
+
+    __tablename__ = "insight_theme_version"
+    __table_args__ = (UniqueConstraint("run_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="insight_run.id", index=True)
+    number: int = Field(ge=1)
+    themes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    assignments: dict[str, int] = Field(default_factory=dict, sa_type=JSON)
+    # What this step did, as an action name and small facts (theme keys, counts), never text.
+    action: str = Field(default="model", max_length=32)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Recommendation(SQLModel, table=True):
+    """A recommendation drafted from themes; its words live in its versions."""
+
+    __tablename__ = "insight_recommendation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultation.id", index=True)
+    status: str = Field(default=RecommendationStatus.DRAFT.value, max_length=16)
+    created_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RecommendationVersion(SQLModel, table=True):
+    """Every saved state of a recommendation: who changed what, and when.
+
+    `title` and `body` map a language to text (staff writing, not young people's words);
+    `addressed_kinds` are kinds of organisation, `addressed_organisation_ids` named ones;
+    `themes` are "run_id:key" theme references; `quotes` the texts' own references.
+    """
+
+    __tablename__ = "insight_recommendation_version"
+    __table_args__ = (UniqueConstraint("recommendation_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    recommendation_id: int = Field(foreign_key="insight_recommendation.id", index=True)
+    number: int = Field(ge=1)
+    title: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    body: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    addressed_kinds: list[str] = Field(default_factory=list, sa_type=JSON)
+    addressed_organisation_ids: list[int] = Field(default_factory=list, sa_type=JSON)
+    themes: list[str] = Field(default_factory=list, sa_type=JSON)
+    quotes: list[str] = Field(default_factory=list, sa_type=JSON)
+    status: str = Field(max_length=16)
+    changed: list[str] = Field(default_factory=list, sa_type=JSON)
+    changed_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,72 @@
+"""The guidance document: a page, and the same as a PDF, per consultation and context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import col, select
+from starlette.requests import Request
+from starlette.responses import Response
+
+from baraza.accounts.models import Context, Organisation
+from baraza.audit.services import record_audit
+from baraza.db import utcnow
+from baraza.i18n import N_
+from baraza.pdf import pdf_response, render_pdf
+from baraza.refs import Ref
+from baraza.web import actor, db, query_choice, render, state, view
+from insights.guidance import build_guidance, filename_for
+from insights.views._common import ORGANISATION_KIND_LABELS, RECOMMENDATION_STATUS_LABELS, path_id, place_of
+
+
+def _context(request: Request, **extra: Any) -> dict[str, Any]:
+    session = db(request)
+    place = place_of(request, path_id(request, "consultation_id"))
+    consultation = place.consultation
+    names = dict(session.exec(select(Context.id, Context.name).where(col(Context.id).in_(place.visible))).all())
+    choice = query_choice(request, "context", ("", *(str(c) for c in sorted(place.visible))), "")
+    chosen = {int(choice)} if choice else set(place.visible)
+    lang = request.state.lang
+    catalogs = state(request).translations
+    gettext = (catalogs.get(lang) or catalogs["en"]).gettext
+    organisations = dict(session.exec(select(Organisation.id, Organisation.name)).all())
+    guidance = build_guidance(
+        session, actor(request), state(request).registry, state(request).settings.secret_key, consultation, chosen, lang, gettext, organisations
+    )
+    return {
+        "title": N_("Guidance document"),
+        "consultation": consultation,
+        "guidance": guidance,
+        "context_choices": sorted(names.items(), key=lambda item: item[1]),
+        "chosen_context": choice,
+        "context_name": names.get(int(choice)) if choice else None,
+        "status_labels": RECOMMENDATION_STATUS_LABELS,
+        "kind_labels": ORGANISATION_KIND_LABELS,
+        **extra,
+    }
+
+
+def _audit(request: Request, ctx: dict[str, Any], form: str) -> None:
+    """Reading the guidance reads young people's quotes: audited, like any read of their words."""
+    session = db(request)
+    consultation = ctx["consultation"]
+    record_audit(session, actor(request), "insights.guidance_read", [Ref("consultation", consultation.id)], {"form": form})
+    session.commit()
+
+
+@view(permission="insights.view")
+def guidance_page(request: Request) -> Response:
+    ctx = _context(request)
+    _audit(request, ctx, "page")
+    return render(request, "insights/guidance.html", ctx)
+
+
+@view(permission="insights.view")
+def guidance_pdf(request: Request) -> Response:
+    """The same document as a PDF (A4, page numbers, the chart as SVG). A 503 with a plain
+    message where the server cannot draw PDFs; the page still works."""
+    ctx = _context(request, now=utcnow().strftime("%Y-%m-%d %H:%M"))
+    html = render(request, "insights/guidance_pdf.html", ctx).body.decode()
+    pdf = render_pdf(html)
+    _audit(request, ctx, "pdf")
+    return pdf_response(pdf, filename_for(ctx["consultation"], ctx["context_name"]))

@@ -1,0 +1,274 @@
+"""Staff pages of runs: a consultation's insights, a run's themes, one theme, curation forms,
+the versions of a run (compared and restored)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from baraza.consultations.access import contexts_of, list_consultations
+from baraza.disclosure import suppress_counts
+from baraza.errors import InvalidInput, NotFound
+from baraza.i18n import N_
+from baraza.jobs.models import Job
+from baraza.jobs.services import access_job
+from baraza.jobs.views import job_context
+from baraza.web import actor, db, form_int, form_list, form_text, query_int, redirect_to, render, state, view
+from insights import reports, services
+from insights.access import access_run, current_version, list_recommendations, list_runs, version_of, versions_of
+from insights.curation import compare, theme_label
+from insights.models import NOISE, OTHER, InsightRun, RunStatus, ThemeVersion
+from insights.views._common import ACTION_LABELS, RUN_STATUS_LABELS, SUMMARY_LABELS, path_id, place_of
+
+TEXTS_PER_PAGE = 50
+
+
+@view(permission="insights.view")
+def index(request: Request) -> Response:
+    consultations = list_consultations(db(request), actor(request), "insights.view")
+    return render(request, "insights/index.html", {"title": N_("Insights"), "consultations": consultations})
+
+
+def _job_of(request: Request, run: InsightRun) -> Job | None:
+    if run.job_id is None:
+        return None
+    try:
+        return access_job(db(request), actor(request), run.job_id)
+    except NotFound:
+        return None
+
+
+def _status(run: InsightRun, job: Job | None) -> str:
+    return services.run_status(run, job.status if job is not None else None)
+
+
+@view(permission="insights.view")
+def consultation_page(request: Request) -> Response:
+    session = db(request)
+    place = place_of(request, path_id(request, "consultation_id"))
+    runs = list_runs(session, actor(request), place.consultation.id)  # type: ignore[arg-type]
+    jobs = {r.id: _job_of(request, r) for r in runs}
+    active = next((r for r in runs if _status(r, jobs[r.id]) in (RunStatus.QUEUED.value, RunStatus.RUNNING.value)), None)
+    ctx: dict[str, Any] = {
+        "title": N_("Insights"),
+        "consultation": place.consultation,
+        "runs": runs,
+        "statuses": {r.id: _status(r, jobs[r.id]) for r in runs},
+        "status_labels": RUN_STATUS_LABELS,
+        "can_run": "insights.run" in place.may,
+        "active": active,
+        "recommendations": list_recommendations(session, actor(request), place.consultation.id),  # type: ignore[arg-type]
+    }
+    if active is not None and jobs[active.id] is not None:
+        ctx.update(job_context(request, jobs[active.id]))  # type: ignore[arg-type]
+    return render(request, "insights/consultation.html", ctx)
+
+
+@view(permission="insights.run")
+def start_run(request: Request) -> Response:
+    run = services.do_start_run(db(request), actor(request), path_id(request, "consultation_id"))
+    return redirect_to(request, "insights:run", run_id=run.id, flash=N_("The run has started. This page shows its progress."))
+
+
+def _run_and_version(request: Request, permission: str = "insights.view") -> tuple[InsightRun, ThemeVersion | None, Any]:
+    session = db(request)
+    run = access_run(session, actor(request), path_id(request, "run_id"), permission)
+    place = place_of(request, run.consultation_id, permission)
+    return run, current_version(session, run), place
+
+
+@view(permission="insights.view")
+def run_page(request: Request) -> Response:
+    session = db(request)
+    run, version, place = _run_and_version(request)
+    job = _job_of(request, run)
+    ctx: dict[str, Any] = {
+        "title": N_("Themes"),
+        "consultation": place.consultation,
+        "run": run,
+        "status": _status(run, job),
+        "status_labels": RUN_STATUS_LABELS,
+        "version": version,
+        "can_curate": "insights.curate" in place.may and run.status == RunStatus.DONE.value,
+    }
+    if job is not None and job.is_active:
+        ctx.update(job_context(request, job))
+    if version is not None:
+        figures = reports.theme_figures(session, place.consultation, run, version, place.visible)
+        ctx.update({
+            "themes": reports.theme_list(version),
+            "figures": figures,
+            "OTHER": OTHER,
+            # Counts of texts, not people, but small ones are still hidden.
+            "summary": None if not _sees_all(session, place) else suppress_counts({n: v for n, v in run.summary.items() if n in SUMMARY_LABELS}, figures.k, with_total=False).cells,
+            "summary_labels": SUMMARY_LABELS,
+        })
+    return render(request, "insights/run.html", ctx)
+
+
+def _sees_all(session: Any, place: Any) -> bool:
+    """Whether the reader sees every context of the consultation (consultation-wide counts)."""
+    return {c.id for c in contexts_of(session, place.consultation)} <= place.visible
+
+
+def _theme_view(request: Request, key: int) -> Response:
+    session = db(request)
+    run, version, place = _run_and_version(request)
+    if version is None:
+        raise NotFound()
+    themes = {t["key"]: t for t in version.themes}
+    if key not in themes and key not in (OTHER, NOISE):
+        raise NotFound()
+    theme = themes.get(key)
+    counted = reports.counted_text_ids(session, run, place.visible)
+    ids = reports.members(version, key, counted)
+    page = max(1, query_int(request, "page") or 1)
+    pages = max(1, (len(ids) + TEXTS_PER_PAGE - 1) // TEXTS_PER_PAGE)
+    if page > pages:
+        raise NotFound()
+    shown = ids[(page - 1) * TEXTS_PER_PAGE : page * TEXTS_PER_PAGE]
+    texts = reports.texts_page(session, run, shown)
+    settings = state(request).settings
+    quotes = reports.theme_quotes(session, state(request).registry, settings.secret_key, run, version, [key], place.visible)[key] if theme else []
+    figures = reports.theme_figures(session, place.consultation, run, version, place.visible)
+    services.do_view_theme(session, actor(request), run, key, shown)
+    return render(
+        request,
+        "insights/theme.html",
+        {
+            "title": N_("Theme"),
+            "consultation": place.consultation,
+            "run": run,
+            "version": version,
+            "key": key,
+            "theme": theme,
+            "name": theme_label(theme) if theme else "",
+            "themes": reports.theme_list(version),
+            "texts": texts,
+            "quotes": quotes,
+            "figures": figures,
+            "page": page,
+            "pages": pages,
+            "total_texts": len(ids),
+            "can_curate": "insights.curate" in place.may,
+            "OTHER": OTHER,
+            "NOISE": NOISE,
+        },
+        block="texts",
+    )
+
+
+@view(permission="insights.view")
+def theme_page(request: Request) -> Response:
+    key = int(request.path_params["key"])
+    if not 0 <= key <= 100_000:
+        raise NotFound()
+    return _theme_view(request, key)
+
+
+@view(permission="insights.view")
+def other_page(request: Request) -> Response:
+    return _theme_view(request, OTHER)
+
+
+@view(permission="insights.view")
+def noise_page(request: Request) -> Response:
+    return _theme_view(request, NOISE)
+
+
+CURATE_ACTIONS = ("rename", "merge", "split", "move", "noise")
+
+
+@view(permission="insights.curate")
+def curate(request: Request) -> Response:
+    """One curation step from a form: rename, merge, split, move texts or mark them noise."""
+    session = db(request)
+    a = actor(request)
+    run_id = path_id(request, "run_id")
+    action = form_text(request, "action", max_length=16)
+    if action not in CURATE_ACTIONS:
+        raise InvalidInput(errors={"action": N_("Choose what to do.")})
+    based_on = form_int(request, "based_on", minimum=1)
+    key = form_int(request, "theme", minimum=-2, maximum=100_000)
+    label = form_text(request, "label", max_length=200)
+    text_ids = [int(t) for t in form_list(request, "text", max_items=TEXTS_PER_PAGE) if t.isdigit() and len(t) < 11]
+    if action == "rename":
+        if key is None:
+            raise InvalidInput(errors={"theme": N_("Choose one of the themes.")})
+        services.do_rename_theme(session, a, run_id, key, label, based_on=based_on)
+        flash = N_("The theme is renamed.")
+    elif action == "merge":
+        keys = [int(k) for k in form_list(request, "themes", max_items=50) if k.isdigit() and len(k) < 7]
+        services.do_merge_themes(session, a, run_id, keys, label, based_on=based_on)
+        flash, key = N_("The themes are merged."), (keys[0] if keys else None)
+    elif action == "split":
+        if key is None:
+            raise InvalidInput(errors={"theme": N_("Choose one of the themes.")})
+        version = services.do_split_theme(session, a, run_id, key, text_ids, label, based_on=based_on)
+        flash, key = N_("The chosen texts are a new theme now."), version.detail.get("new_theme", key)
+    elif action == "move":
+        to = form_int(request, "to", minimum=-2, maximum=100_000)
+        if to is None:
+            raise InvalidInput(errors={"to": N_("Choose where the texts go.")})
+        services.do_move_texts(session, a, run_id, text_ids, to, based_on=based_on)
+        flash = N_("The texts are moved.")
+    else:
+        services.do_move_texts(session, a, run_id, text_ids, NOISE, based_on=based_on)
+        flash = N_("The texts are marked as noise.")
+    if key is None or key == OTHER:
+        return redirect_to(request, "insights:other" if key == OTHER else "insights:run", run_id=run_id, flash=flash)
+    if key == NOISE:
+        return redirect_to(request, "insights:noise", run_id=run_id, flash=flash)
+    return redirect_to(request, "insights:theme", run_id=run_id, key=key, flash=flash)
+
+
+@view(permission="insights.view")
+def versions_page(request: Request) -> Response:
+    session = db(request)
+    run, version, place = _run_and_version(request)
+    versions = versions_of(session, run)
+    comparison = None
+    a_number = query_int(request, "a")
+    b_number = query_int(request, "b")
+    a = b = None
+    if a_number is not None or b_number is not None:
+        a = version_of(session, run, a_number or 1)
+        b = version_of(session, run, b_number or (version.number if version else 1))
+        comparison = compare(a, b)
+    names: dict[int, str] = {}
+    for v in versions:
+        for t in v.themes:
+            names.setdefault(t["key"], theme_label(t))
+    for v in reversed(versions):
+        for t in v.themes:
+            names[t["key"]] = theme_label(t)
+    return render(
+        request,
+        "insights/versions.html",
+        {
+            "title": N_("Versions of the themes"),
+            "consultation": place.consultation,
+            "run": run,
+            "versions": versions,
+            "current": version,
+            "action_labels": ACTION_LABELS,
+            "comparison": comparison,
+            "a": a,
+            "b": b,
+            "names": names,
+            "OTHER": OTHER,
+            "NOISE": NOISE,
+            "can_curate": "insights.curate" in place.may,
+            "theme_label": theme_label,
+        },
+        block="comparison",
+    )
+
+
+@view(permission="insights.curate")
+def restore(request: Request) -> Response:
+    run_id = path_id(request, "run_id")
+    version = services.do_restore_version(db(request), actor(request), run_id, path_id(request, "number"))
+    return redirect_to(request, "insights:versions", run_id=run_id, flash=N_("The earlier version is the newest again.") if version else None)
