@@ -65,7 +65,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 # Words that read as insults, per language: held for the facilitator, never shown as typed.
-_INSULTS: dict[str, frozenset[str]] = {
+INSULTS: dict[str, frozenset[str]] = {
     "en": frozenset({"idiot", "stupid", "moron", "loser", "dumb", "ugly", "slut", "whore", "bitch", "bastard", "retard", "fuck", "shit", "asshole"}),
     "es": frozenset({"idiota", "estupido", "estupida", "imbecil", "tonto", "tonta", "puta", "puto", "pendejo", "pendeja", "cabron", "mierda", "perra"}),
     "fr": frozenset({"idiot", "idiote", "stupide", "imbecile", "connard", "connasse", "salope", "pute", "merde", "debile", "batard"}),
@@ -77,7 +77,7 @@ _INSULTS: dict[str, frozenset[str]] = {
 # Phrases that read as a disclosure of harm (abuse, self-harm, exploitation, danger). A match
 # is never proof; it is a reason for a trained person to look, with the context's referral
 # contact at hand. Matched on folded text (lower case, accents and Arabic marks removed).
-_DISCLOSURES: dict[str, tuple[str, ...]] = {
+DISCLOSURES: dict[str, tuple[str, ...]] = {
     "en": (
         "kill myself", "end my life", "want to die", "hurt myself", "cut myself", "suicide", "suicidal", "he hits me", "she hits me",
         "beats me", "abuses me", "abused me", "touches me", "touched me", "raped", "rape", "raping", "forced me", "hurts me",
@@ -122,9 +122,9 @@ def fold(text: str) -> str:
 
 
 def _folded_lists() -> tuple[dict[str, frozenset[str]], re.Pattern[str]]:
-    insults = {lang: frozenset(fold(w) for w in words) for lang, words in _INSULTS.items()}
+    insults = {lang: frozenset(fold(w) for w in words) for lang, words in INSULTS.items()}
     # Whole words and phrases only: "rape" must not match "grapes".
-    phrases = sorted({fold(p) for ps in _DISCLOSURES.values() for p in ps}, key=len, reverse=True)
+    phrases = sorted({fold(p) for ps in DISCLOSURES.values() for p in ps}, key=len, reverse=True)
     disclosures = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)")
     return insults, disclosures
 

@@ -1,0 +1,741 @@
+"""Finding personal data in a text: patterns, phone numbers, gazetteers and context cues.
+
+Each detector proposes spans of the ORIGINAL text with a kind; `find_spans` keeps, where two
+overlap, the one of the stronger kind (an e-mail over the link inside it, a school over the
+name in it, an address over its town). Everything heavy is built once per process at import:
+compiled patterns, the word lists of `gazetteer.py`, and the ordinary-word lists in `data/`
+(built by `build_lexicon.py` from spacy-lookups-data; nothing is downloaded).
+
+Why no spaCy pipeline here: the rules need words with their offsets, capitalisation and a few
+neighbours, which one regular expression gives at a fraction of the cost of a `Doc`; the
+theming step tokenises with spaCy afterwards anyway (see docs/insights.md, Screening).
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import phonenumbers
+from phonenumbers import Leniency, PhoneNumberMatcher
+
+from baraza.screening import Span, fold
+from insights.screening import gazetteer as gz
+
+KINDS = ("name", "school", "phone", "email", "link", "handle", "id", "address", "place")
+LANGUAGES = ("en", "es", "fr", "ar", "pt", "sw")
+_DATA = Path(__file__).parent / "data"
+
+# ---------------------------------------------------------------------------- word lists
+
+
+def _read_words(name: str) -> frozenset[str]:
+    with gzip.open(_DATA / name, "rt", encoding="utf-8") as handle:
+        return frozenset(handle.read().split("\n"))
+
+
+def _folded(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(fold(w).replace("’", "'") for w in words)
+
+
+# Swahili has no table in spacy-lookups-data: the everyday words young people write, by hand,
+# so that a lower-case or sentence-initial one is never taken for a name.
+_SWAHILI = """
+    mimi wewe yeye sisi nyinyi wao na ni kwa ya wa za la cha vya kwa katika kutoka huko hapa pale sana pia lakini
+    au kama kwamba ili hata bado tu sasa leo kesho jana kila wote yote wengi nyingi mengi kidogo kubwa ndogo nzuri
+    mbaya shule mwalimu walimu wanafunzi mwanafunzi nyumbani nyumba mtaa kijiji mji jiji serikali kazi pesa chakula
+    maji afya hospitali daktari simu mtandao data habari taarifa vijana kijana watoto mtoto wazazi mzazi mama baba
+    dada kaka rafiki marafiki familia jamii watu mtu mambo jambo swali maswali jibu majibu ndiyo hapana asante tafadhali
+    karibu habari nzuri sawa haya hii hiyo ile hizi hizo zile huyu huyo yule hawa hao wale yangu yako yake yetu yenu
+    yao wangu wako wake wetu wenu wao langu lako lake letu lenu lao changu chako chake chetu chenu chao nataka
+    tunataka wanataka anataka napenda tunapenda sipendi hatupendi naomba tunaomba tuna nina ana wana kuna hakuna
+    sina hana hatuna hawana kwenye ndani nje juu chini mbele nyuma karibu mbali kwa sababu kwanini nini nani wapi
+    lini vipi namna jinsi kufanya kusoma kuandika kuongea kusaidia kulinda kutumia kushiriki kujua kuona kusikia
+    elimu usalama haki siri faragha matumizi picha video mitandao kijamii vitabu darasa masomo mtihani mitihani
+    vizuri vibaya haraka polepole zaidi chache kubwa muhimu lazima labda kabisa kweli uongo amani upendo furaha
+    imani neema baraka zawadi subira rehema tumaini faraja bahati pendo salama juma hawa sifa tatu mosi
+""".split()
+
+# Arabic function words and the adjectives that follow "a school", "a camp", "a city", so
+# that "مدرسة جديدة" (a new school) is not taken for a school's name.
+_ARABIC_STOP = _folded("""
+    في من على الى إلى عن مع و او أو ثم لكن هذا هذه ذلك تلك هناك هنا انا أنا انت أنت هو هي نحن هم كان كانت يكون
+    لا لم لن ما ماذا لماذا كيف متى اين أين الذي التي الذين كل بعض كثير قليل جدا جداً ايضا أيضا فقط قد لقد
+    جيدة جيده جديدة جديده كبيرة كبيره صغيرة صغيره قريبة قريبه بعيدة بعيده حكومية حكوميه خاصة خاصه واحدة واحده
+    ثانوية ثانويه ابتدائية ابتدائيه اعدادية اعداديه عامة عامه دولية دوليه مختلطة مختلطه للبنات للبنين بنات بنين
+    عندي عنده عندنا لي له لها لنا بها به فيها فيه
+""".split())
+
+_STOP_BY_LANGUAGE: dict[str, frozenset[str]] = {}
+
+
+def _spacy_stop_words(lang: str) -> frozenset[str]:
+    """spaCy's stop words of `lang`, read from its file: importing `spacy.lang.<lang>` would load
+    the language's tokenizer exceptions too (13 s for French)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("spacy")
+    assert spec is not None and spec.submodule_search_locations
+    path = Path(next(iter(spec.submodule_search_locations))) / "lang" / lang / "stop_words.py"
+    loaded = importlib.util.spec_from_file_location(f"_baraza_stop_words_{lang}", path)
+    assert loaded is not None and loaded.loader is not None
+    module = importlib.util.module_from_spec(loaded)
+    loaded.loader.exec_module(module)
+    return _folded(module.STOP_WORDS)
+
+
+def _load_lists() -> None:
+    global ORDINARY, ORDINARY_ANY, WELL_KNOWN, GIVEN, FAMILY, GIVEN_AR, FAMILY_AR, AMBIGUOUS, AMBIGUOUS_AR
+    global PLACES, PLACES_AR, MULTIWORD, NOT_NAMES, TITLES, STOP
+    ORDINARY = {lang: _read_words(f"ordinary-{lang}.txt.gz") for lang in ("en", "es", "fr", "pt")}
+    ORDINARY["sw"] = _folded(_SWAHILI)
+    ORDINARY["ar"] = _ARABIC_STOP
+    ORDINARY_ANY = frozenset().union(*ORDINARY.values())
+    GIVEN = _folded(w for ws in gz.GIVEN_NAMES.values() for w in ws.split())
+    FAMILY = _folded(w for ws in gz.FAMILY_NAMES.values() for w in ws.split())
+    GIVEN_AR = _folded(gz.GIVEN_NAMES_AR)
+    FAMILY_AR = _folded(gz.FAMILY_NAMES_AR)
+    names = GIVEN | FAMILY
+    manual = _folded(gz.AMBIGUOUS_NAMES)
+    # A name that is an everyday word of the text's language needs more evidence there.
+    AMBIGUOUS = {lang: frozenset(names & ORDINARY[lang]) | manual for lang in ORDINARY}
+    AMBIGUOUS_AR = _folded(gz.AMBIGUOUS_NAMES_AR)
+    WELL_KNOWN = _read_words("well-known.txt.gz") - names
+    PLACES = _folded(gz.PLACES)
+    PLACES_AR = _folded(gz.PLACES_AR)
+    MULTIWORD = {}
+    for phrase in gz.MULTIWORD_PLACES:
+        words = tuple(fold(phrase).split())
+        MULTIWORD.setdefault(words[0], []).append(words)
+    NOT_NAMES = _folded(gz.NOT_NAMES)
+    TITLES = _folded(w.rstrip(".") for w in gz.TITLES)
+    for lang in ("en", "es", "fr", "pt"):
+        _STOP_BY_LANGUAGE[lang] = _spacy_stop_words(lang)
+    _STOP_BY_LANGUAGE["sw"] = _folded(_SWAHILI[:200])
+    _STOP_BY_LANGUAGE["ar"] = _ARABIC_STOP
+    STOP = frozenset().union(*_STOP_BY_LANGUAGE.values())
+
+
+ORDINARY: dict[str, frozenset[str]]
+ORDINARY_ANY: frozenset[str]
+WELL_KNOWN: frozenset[str]
+GIVEN: frozenset[str]
+FAMILY: frozenset[str]
+GIVEN_AR: frozenset[str]
+FAMILY_AR: frozenset[str]
+AMBIGUOUS: dict[str, frozenset[str]]
+AMBIGUOUS_AR: frozenset[str]
+PLACES: frozenset[str]
+PLACES_AR: frozenset[str]
+MULTIWORD: dict[str, list[tuple[str, ...]]]
+NOT_NAMES: frozenset[str]
+TITLES: frozenset[str]
+STOP: frozenset[str]
+_load_lists()
+
+# ---------------------------------------------------------------------------- patterns
+
+_UP = "A-ZÀ-ÖØ-ÞĀ-Ž"  # capital letters of the Latin alphabets young people write in
+CAP = rf"[{_UP}][\w'’-]*"
+_NUM_DIGITS = "0-9٠-٩۰-۹"
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_TLD = (r"com|org|net|info|io|me|ly|co|app|edu|gov|int|biz|tv|xyz|online|site|ke|tz|ug|rw|ng|gh|sn|ci|ml|cd|za|et|so|ss|"
+        r"mx|br|pt|fr|es|jo|lb|eg|sy|iq|ma|tn|dz|ps|sd|ye|mz|ao|cv|uk|de|it|nl|be|ch|ca|us|au|in|pk|bd|cy|hu|pl|ru|fi|se|dk|no")
+LINK = re.compile(
+    rf"(?:https?://|www\.)[^\s<>\"'()]+[^\s<>\"'().,;:!?]|\b[\w-]{{2,}}(?:\.[\w-]+)*\.(?:{_TLD})\b(?:/[^\s<>\"']*[^\s<>\"'().,;:!?])?",
+    re.IGNORECASE,
+)
+HANDLE = re.compile(r"(?<![\w@./])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{1,29}[A-Za-z0-9_])")
+# Seven to fifteen digits with the separators people type (Arabic-Indic digits included).
+DIGITS = re.compile(rf"(?<![\w+])(?:\+|00)?[{_NUM_DIGITS}](?:[ \t().\-]{{0,2}}[{_NUM_DIGITS}]){{6,18}}(?![\w])")
+_DATE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
+_AMOUNT_AFTER = re.compile(
+    r"\s*(?:shillings?|ksh|kes|tsh|ush|dollars?|usd|\$|pesos?|cop|francs?|cfa|fcfa|reais|real|meticais|mt|kwanzas?|naira|cedis?|"
+    r"dinars?|jod|pounds?|euros?|€|people|persons?|personas|personnes|pessoas|watu|km|kg|students|estudiantes|eleves|alunos)\b",
+    re.IGNORECASE,
+)
+_AMOUNT_BEFORE = re.compile(r"(?:ksh|kes|tsh|ush|usd|\$|€|£|cop|fcfa|r\$|mzn|jod)\s*$", re.IGNORECASE)
+_ID_CUE = re.compile(
+    r"(?:\bid\b|\bi\.d\.|identity|passport|national id|\bnin\b|\bnida\b|huduma|kitambulisho|cedula|cédula|\bdni\b|\bcurp\b|\brfc\b|"
+    r"pasaporte|identite|identité|\bcni\b|passeport|matricule|\bcpf\b|\brg\b|\bbi\b|bilhete|هوية|هويه|جواز|الرقم الوطني|"
+    r"unhcr|progres|case number|ration card|registration|admission|student number|matricula|matrícula|account|card|tarjeta|carte|"
+    r"cartão|cartao|iban|licen[cs]e|licencia|permis|ssn|social security|nhif|nssf|birth certificate|cheti|certificate)"
+    r"[^\n]{0,20}$",
+    re.IGNORECASE,
+)
+_PHONE_CUE = re.compile(
+    r"(?:phone|call|text|sms|whatsapp|tel|mobile|cell|number|numero|número|telefono|teléfono|celular|llama|appelle|portable|"
+    r"telefone|liga|simu|piga|namba|رقم|هاتف|اتصل|واتس)[^\n]{0,15}$",
+    re.IGNORECASE,
+)
+ID_PATTERNS = (
+    re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"),  # IBAN
+    re.compile(r"\b(?=[A-Z0-9-]*\d[A-Z0-9-]*\d[A-Z0-9-]*\d[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9](?:[A-Z0-9-]{4,}[A-Z0-9])\b"),
+    re.compile(r"\b\d{3}\.\d{3}\.\d{3}-\d{2}\b|\b\d{3}-\d{2}-\d{4}\b"),  # CPF, social security
+    re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b"),  # IP addresses
+    re.compile(r"\b\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}\b|\b\d{13,19}\b"),  # card numbers
+)
+_NUMBER_AFTER_CUE = re.compile(r"\s*(?:number|no\.?|n[°º]|#|:|is|es|est|é|ni|ya)?\s*:?\s*([A-Za-z]{0,3}[-/ ]?\d[\w/-]{3,})", re.IGNORECASE)
+ID_CUE_AHEAD = re.compile(_ID_CUE.pattern[: -len(r"[^\n]{0,20}$")], re.IGNORECASE)
+
+_STREET_WORDS = (r"street|st|road|rd|avenue|ave|av|lane|ln|drive|dr|way|close|crescent|boulevard|blvd|court|ct|terrace|"
+                 r"highway|hwy|square|sq|parkway|pkwy|row|gardens|grove|mews|walk|estate|place|pl")
+_STREET_SUFFIX = (r"(?:katu|gatan|vägen|vagen|väg|straße|strasse|str\.|laan|weg|straat|gade|vej|veien|tie|utca|ulica|kuja|"
+                  r"polku|plein|gracht|dreef|kade|singel|allee|gasse|gata|vegen)")
+_STREET_BEFORE = (r"rue|avenue|avenida|av\.|av|cit[ée]|boulevard|bd|bld|chemin|allée|allee|impasse|route|quai|calle|c/|carrera|cra\.?|kra\.?|"
+                  r"diagonal|transversal|tv|paseo|camino|carretera|calzada|rua|travessa|estrada|largo|praça|praca|alameda|rodovia|"
+                  r"via|viale|piazza|corso|ul\.|ulica|mtaa wa|barabara ya|njia ya|plot|plot no\.?|house no\.?|block|bloque|manzana|mz\.?|"
+                  r"lote|lot|casa|edificio|residencial|conjunto")
+_PARTICLE = r"(?:de|del|la|las|los|el|du|des|le|d'|da|do|dos|das|ya|wa|of|the|y|e)"
+_HOUSE = r"(?:,?\s*(?:No\.?|N[°º]\.?|n\.?|#|num\.?|número)?\s*\d{1,5}[A-Za-z]?(?:\s*[-#/]\s*\d{1,4}[A-Za-z]?)*)"
+_UNIT = r"(?:,?\s*(?:Apt\.?|Apartment|Suite|Unit|Flat|Floor|Piso|Apto\.?|Appt\.?|Bloc|Casa|Dpto\.?|Depto\.?|Interior|Int\.?|villa|nyumba(?: namba)?|casa|house)\s*#?\s*\w{1,5})"
+ADDRESS_PATTERNS = (
+    # "28245 Puruntie 82", "450 Præstevænget 15": a number, a name, a number.
+    re.compile(rf"\b\d{{1,6}}\s+{CAP}(?:\s+{CAP}){{0,2}}\s+\d{{1,4}}[A-Za-z]?\b(?!\s*(?:years|años|ans|anos|miaka|سنة|%))"),
+    re.compile(rf"\b\d{{1,6}}[A-Za-z]?,?\s+(?:{CAP}\s+){{1,4}}(?i:{_STREET_WORDS})\b\.?{_UNIT}*"),
+    re.compile(rf"\b(?:{CAP}\s+){{1,3}}(?i:street|road|avenue|lane|drive|boulevard|crescent|close|highway)\b{_UNIT}*"),
+    re.compile(rf"(?:\b\d{{1,5}}\s+)?\b[\w-]*?{_STREET_SUFFIX}\s+\d{{1,4}}[A-Za-z]?\b{_UNIT}*", re.IGNORECASE),
+    re.compile(rf"(?:\b\d{{1,5}},?\s+)?(?<![\w])(?i:{_STREET_BEFORE})\s+(?:{_PARTICLE}\s+)*(?:{CAP}|\d+[A-Za-z]?\b)"
+               rf"(?:\s+(?:{_PARTICLE}\s+)*{CAP})*{_HOUSE}?{_UNIT}*"),
+    re.compile(r"\b(?:P\.?\s?O\.?\s?Box|POBox|Post Office Box|PSC|Apartado(?: Postal)?|B\.?P\.?|Caixa Postal|S\.?L\.?P\.?)\s*\d+"
+               r"(?:,?\s*Box\s*\d+)?(?:[\s,]+(?:APO|FPO|DPO)\s+[A-Z]{2}\s+\d{5})?", re.IGNORECASE),
+    re.compile(rf"(?<![\w])(?:Apt\.?|Apartment|Suite|Flat|Apto\.?|Appartement)\s*#?\s*\d{{1,5}}[A-Za-z]?\b{_UNIT}*"),
+    re.compile(r"(?<!\w)(?:شارع|طريق|جادة|جاده|زقاق|دوار)\s+[\u0600-\u06ff]+(?:\s+[\u0600-\u06ff]+)?"),
+)
+_SCHOOL_QUALIFIERS_EN = r"primary|secondary|high|girls'?|boys'?|mixed|day|boarding|junior|senior|comprehensive|community|model|" \
+                        r"technical|vocational|public|private|international|memorial|elementary|middle|grammar|national|county|" \
+                        r"sub-county|township|catholic|islamic|muslim|adventist|anglican|methodist|baptist|academy|integrated|special"
+_SCHOOL_NAME_ES_PT_FR = (
+    rf"(?:\s+(?:{_PARTICLE}|San|Santa|Santo|São|Saint|Sainte|St\.?|Ste|N[°º.]?|No\.?|n[°º]|\d+)(?=\s))*\s+{CAP}"
+    rf"(?:\s+(?:{_PARTICLE}\s+)?{CAP})*(?:\s+(?:N[°º.]?|No\.?)?\s*\d+)?"
+)
+SCHOOL_PATTERNS = (
+    # English: "St. Mary's Girls High School", "Kibera Primary", "Moi University"; lower-case
+    # keywords too ("olympic primary school"), with a capitalised name before them.
+    re.compile(rf"\b(?:(?:St\.?|Saint|Mt\.?|Mount)\s+)?(?:{CAP}\s+){{1,4}}(?:(?i:{_SCHOOL_QUALIFIERS_EN})\s+){{0,3}}"
+               rf"(?i:school|academy|college|polytechnic|institute|university|high school|primary|secondary|seminary)\b"),
+    re.compile(rf"\b(?i:university|college|institute|academy)\s+of\s+{CAP}(?:\s+(?:{_PARTICLE}\s+)?{CAP})*"),
+    # Spanish, French, Portuguese: keyword first ("Escuela Normal Superior de Cali", "Lycée
+    # Blaise Diagne", "Escola Estadual Dom Pedro II").
+    re.compile(
+        r"(?<![\w])(?i:escuela|colegio|liceo|instituto|instituci[oó]n educativa|I\.E\.|IED|unidad educativa|preparatoria|"
+        r"secundaria|universidad|normal|lyc[ée]e|coll[èe]ge|[ée]cole|groupe scolaire|complexe scolaire|institut|universit[ée]|CEG|"
+        r"EPP|CEM|escola|col[ée]gio|liceu|universidade|EE|EMEF|E\.E\.|E\.M\.|faculdade|faculdad|facult[ée])"
+        r"(?:\s+(?i:primaria|secundaria|t[ée]cnica|t[ée]cnico|nacional|departamental|municipal|distrital|rural|mixta|oficial|"
+        r"particular|p[úu]blica|publique|public|privada|priv[ée]e|priv[ée]|b[áa]sica|superior|general|estatal|estadual|primaire|"
+        r"secondaire|catholique|islamique|franco-arabe|technique|normale|[ée]l[ée]mentaire|moderne|secund[áa]ria|prim[áa]ria|"
+        r"completa|comunit[áa]ria|industrial|integral|agr[íi]cola|agropecuaria|bilingue|biling[üu]e|experimental|internacional|"
+        r"internationale|polivalente))*"
+        + _SCHOOL_NAME_ES_PT_FR
+    ),
+    # Swahili: "Shule ya Msingi Olympic", "shule ya sekondari ya wasichana Moi".
+    re.compile(rf"(?<![\w])(?i:shule\s+ya(?:\s+(?:msingi|sekondari|upili|awali|wasichana|wavulana|ya))*|chuo(?:\s+kikuu)?\s+cha)"
+               rf"\s+(?!ya\b|yetu\b|yangu\b|hii\b|hiyo\b|ile\b|na\b|ni\b|kwa\b|bora\b|nzuri\b|mbaya\b|yako\b|yao\b|za\b)"
+               rf"[\w'’-]+(?:\s+{CAP})*"),
+    # Arabic: "مدرسة الأمل الثانوية" (not "المدرسة", the school).
+    re.compile(r"(?<![\w])(?:مدرسة|مدرسه|ثانوية|ثانويه|اعدادية|إعدادية|جامعة|جامعه|معهد|روضة|روضه|كلية|كليه)"
+               r"(\s+[\u0600-\u06ff]+){1,3}"),
+)
+PLACE_PATTERNS = (
+    re.compile(rf"\b(?:{CAP}\s+){{1,3}}(?i:village|camp|refugee camp|settlement|slum|market|ward|district|county|sub-county|"
+               r"location|sub-location|zone|block|sector|quarter|neighbourhood|neighborhood|estate|informal settlement|township)\b"),
+    re.compile(rf"(?<![\w])(?i:village of|town of|kijiji cha|kijijini|kambi ya|mji wa|wilaya ya|kata ya|kaunti ya|mtaa wa|"
+               r"barrio|colonia|vereda|comuna|corregimiento|localidad|municipio de|asentamiento|quartier|village de|commune de|cit[ée]|"
+               r"bairro|comunidade|favela|aldeia|povoado|distrito de|camp de|campamento|campo de refugiados|acampamento)\s+"
+               rf"(?:{_PARTICLE}\s+)?(?:{CAP}|[a-z][\w'’-]+)(?:\s+{CAP})*"),
+    re.compile(r"(?<![\w])(?:مخيم|قرية|قريه|حي|منطقة|منطقه|بلدة|بلده|مدينة|مدينه|ضاحية)\s+[\u0600-\u06ff]+(?:\s+[\u0600-\u06ff]+)?"),
+)
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*")
+_BREAKS = frozenset(".!?\n:;\"“”«»()[]•*|")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+# Cue words: strong ones ("my name is") name the next word whatever its case; weak ones
+# ("I am", "my friend") only a capitalised one (or a known name).
+_STRONG_CUES = tuple(tuple(fold(c).split()) for c in (
+    "my name is", "my name's", "name is", "i am called", "i'm called", "call me", "they call me", "me llamo", "mi nombre es",
+    "me dicen", "je m'appelle", "mon nom est", "on m'appelle", "je m’appelle", "chamo-me", "me chamo", "meu nome e", "eu me chamo",
+    "jina langu ni", "naitwa", "ninaitwa", "wananiita", "اسمي", "انا اسمي", "يسمونني", "ادعى",
+))
+_WEAK_CUES = tuple(tuple(fold(c).split()) for c in (
+    "i am", "i'm", "im", "named", "called", "my friend", "my best friend", "my brother", "my sister", "my cousin", "my teacher",
+    "my uncle", "my aunt", "my mum", "my mom", "my dad", "my boyfriend", "my girlfriend", "my neighbour", "my neighbor",
+    "soy", "mi amigo", "mi amiga", "mi hermano", "mi hermana", "mi primo", "mi prima", "mi profe", "mi profesor", "mi profesora",
+    "mi novio", "mi novia", "mi vecino", "mi vecina", "mi tio", "mi tia", "se llama", "je suis", "mon ami", "mon amie",
+    "mon frere", "ma soeur", "ma sœur", "mon cousin", "ma cousine", "mon prof", "ma prof", "mon oncle", "ma tante", "s'appelle",
+    "eu sou", "sou", "meu amigo", "minha amiga", "meu irmao", "minha irma", "meu primo", "minha prima", "meu professor",
+    "minha professora", "se chama", "mimi ni", "rafiki yangu", "kaka yangu", "dada yangu", "mwalimu wangu", "binamu yangu",
+    "anaitwa", "انا", "صديقي", "صديقتي", "اخي", "اختي", "الاستاذ", "الاستاذه", "المعلم", "المعلمه", "ابن عمي", "بنت عمي",
+))
+_ARABIC_RELATIONS = _folded("صديقي صديقتي اخي اختي ابن بنت".split())
+_ARABIC_TEACHERS = _folded("الاستاذ الاستاذه المعلم المعلمه".split())
+_CUES_BY_LAST: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
+for _cue in _STRONG_CUES:
+    _CUES_BY_LAST.setdefault(_cue[-1], []).append((_cue, True))
+for _cue in _WEAK_CUES:
+    _CUES_BY_LAST.setdefault(_cue[-1], []).append((_cue, False))
+_PLACE_PREPOSITIONS = _folded(
+    "in at from near to towards around en à a au aux em no na nos nas dans desde hacia cerca kutoka katika huko mjini pres perto "
+    "live lives living vivo vive moro mora habite j'habite naishi anaishi".split()
+)
+_PARTICLES = _folded("de del la das da do dos van von der den bin ibn al el wa binti le di du mac mc".split())
+_ARABIC_NAME_JOINERS = _folded("بن بنت ابن ابو أبو ام أم عبد آل ال".split())
+
+# What a word is, as bit flags, computed once per word and language (young people's texts
+# reuse the same few thousand words, so nearly every look-up is a cache hit).
+CAP_, ARABIC_, LISTED, KNOWN, UNKNOWN_CAP, PLACE, NOT_NAME, TITLE, STOPWORD, AMBIG, PARTICLE, JOINER, PREP, ORDINARY_ = (
+    1 << i for i in range(14)
+)
+
+
+@lru_cache(maxsize=400_000)
+def _word(word: str, language: str | None) -> tuple[str, int]:
+    lex = _LEXICONS[language]
+    key = fold(word).replace("’", "'")
+    flags = 0
+    arabic = bool(_ARABIC.match(word))
+    cap = word[:1].isupper()
+    if cap:
+        flags |= CAP_
+    if arabic:
+        flags |= ARABIC_
+        bare = key[1:] if key.startswith("و") and (key[1:] in GIVEN_AR or key[1:] in FAMILY_AR) else key
+        if bare in GIVEN_AR or bare in FAMILY_AR:
+            flags |= LISTED
+            if bare in AMBIGUOUS_AR:
+                flags |= AMBIG
+            else:
+                flags |= KNOWN
+        if key in PLACES_AR or (key[:1] in "وب" and key[1:] in PLACES_AR):
+            flags |= PLACE
+        if key in _ARABIC_NAME_JOINERS:
+            flags |= JOINER
+        if key in _ARABIC_STOP:
+            flags |= STOPWORD
+        return key, flags
+    ordinary = key in lex.ordinary or ("-" in key and all(part in lex.ordinary or len(part) <= 2 for part in key.split("-")))
+    if ordinary:
+        flags |= ORDINARY_
+    if key in NOT_NAMES:
+        flags |= NOT_NAME
+    if key.rstrip(".") in TITLES:
+        flags |= TITLE
+    if key in lex.stop:
+        flags |= STOPWORD
+    if key in _PARTICLES:
+        flags |= PARTICLE
+    if key in _PLACE_PREPOSITIONS:
+        flags |= PREP
+    if key in PLACES and (cap or key not in lex.ordinary):
+        flags |= PLACE
+    if key in GIVEN or key in FAMILY:
+        flags |= LISTED
+        if key in lex.ambiguous or key in NOT_NAMES:
+            flags |= AMBIG
+        elif cap or (key in GIVEN and key not in ORDINARY_ANY):
+            # Lower case: only a given name that is no everyday word in any of the languages.
+            flags |= KNOWN
+    elif cap and len(word) >= 2 and not (word.isupper() and len(word) <= 5) and not (flags & (NOT_NAME | STOPWORD | ORDINARY_)):
+        stem = key.removesuffix("'s").removesuffix("s")
+        if key not in WELL_KNOWN and stem not in lex.ordinary and key.rstrip(".") not in lex.ordinary:
+            flags |= UNKNOWN_CAP  # a capitalised word no dictionary knows: most often a name
+    return key, flags
+
+
+class _Lexicon:
+    """The word lists that apply to one language (all of them when the language is unknown)."""
+
+    __slots__ = ("ordinary", "ambiguous", "stop")
+
+    def __init__(self, language: str | None) -> None:
+        if language is not None:
+            self.ordinary = ORDINARY[language] | ORDINARY["en"] if language == "sw" else ORDINARY[language]
+            self.ambiguous = AMBIGUOUS[language]
+            self.stop = _STOP_BY_LANGUAGE[language]
+        else:
+            self.ordinary = ORDINARY_ANY
+            self.ambiguous = frozenset().union(*AMBIGUOUS.values())
+            self.stop = STOP
+
+
+_LEXICONS: dict[str | None, _Lexicon] = {lang: _Lexicon(lang) for lang in (*LANGUAGES, None)}
+
+
+def _language(language: str | None) -> str | None:
+    base = (language or "").split("-")[0].split("_")[0].lower() or None
+    return base if base in _LEXICONS else None
+
+
+_Tokens = tuple[list[int], list[int], list[str], list[int], list[bool]]
+
+
+def _tokens(text: str, language: str | None) -> _Tokens:
+    """(starts, ends, keys, flags, sentence starts) of the words of `text`."""
+    starts: list[int] = []
+    ends: list[int] = []
+    keys: list[str] = []
+    flags: list[int] = []
+    opening: list[bool] = []
+    last_end = 0
+    for match in _TOKEN.finditer(text):
+        start = match.start()
+        key, flag = _word(match.group(), language)
+        gap = text[last_end:start]
+        begins = not starts or (gap != " " and not _BREAKS.isdisjoint(gap))
+        # "Mr. Smith", "J. Smith": the full stop of a title or an initial ends no sentence.
+        if begins and starts and gap.strip() == "." and (flags[-1] & TITLE or ends[-1] - starts[-1] == 1):
+            begins = False
+        starts.append(start)
+        ends.append(match.end())
+        keys.append(key)
+        flags.append(flag)
+        opening.append(begins)
+        last_end = match.end()
+    return starts, ends, keys, flags, opening
+
+
+# ---------------------------------------------------------------------------- detectors
+
+_HAS_DIGIT = re.compile(rf"[{_NUM_DIGITS}]")
+_SEVEN_DIGITS = re.compile(rf"(?:[{_NUM_DIGITS}][^{_NUM_DIGITS}]{{0,3}}){{6}}[{_NUM_DIGITS}]")
+_LINK_TRIGGER = re.compile(rf"://|www\.|\.(?:{_TLD})\b", re.IGNORECASE)
+# Keywords that must be present for a family of patterns to be worth running, and the windows
+# the patterns that end on their keyword run in (a name before "Primary School").
+# Words (folded) without which a family of patterns cannot match, and for the street-name
+# endings and Arabic, substrings: most texts have none, and a set look-up costs far less than
+# running the patterns.
+_ADDRESS_WORDS = _folded("""
+    street st road rd avenue ave av lane ln drive dr way close crescent boulevard blvd court ct terrace highway hwy square sq
+    parkway pkwy row gardens grove mews walk estate place pl rue bd bld chemin allee impasse route quai calle c carrera cra kra
+    diagonal transversal tv paseo camino carretera calzada rua travessa estrada largo praca alameda rodovia via viale piazza
+    corso ul ulica mtaa barabara njia plot house block bloque manzana mz lote lot casa edificio residencial conjunto box pobox
+    psc apartado b.p bp caixa s.l.p slp apt apartment suite flat apto appartement unit avenida cite villa
+""".split())
+_ADDRESS_SUBSTRINGS = ("katu", "gatan", "väg", "vag", "stra", "laan", "weg", "gade", "vej", "veien", "tie ", "utca", "kuja",
+                       "polku", "plein", "gracht", "dreef", "kade", "singel", "allee", "gasse", "gata", "vegen", "p.o", "شارع",
+                       "طريق", "جاده", "جادة", "زقاق", "دوار")
+_SCHOOL_WORDS = _folded("""
+    school schools academy college polytechnic institute institut university universite universidad universidade primary
+    secondary seminary escuela colegio liceo institucion i.e ie ied unidad preparatoria secundaria normal lycee college ecole
+    groupe complexe ceg epp cem escola colegio liceu ee emef e.e e.m faculdade facultad faculte shule chuo
+""".split())
+_SCHOOL_SUBSTRINGS = ("مدرس", "ثانوي", "اعدادي", "إعدادي", "جامع", "معهد", "روض", "كلي")
+_PLACE_WORDS = _folded("""
+    village camp settlement slum market ward district county location sub-location zone block sector quarter neighbourhood
+    neighborhood estate township town kijiji kijijini kambi mji wilaya kata kaunti mtaa barrio colonia vereda comuna corregimiento
+    localidad municipio asentamiento quartier commune cite bairro comunidade favela aldeia povoado distrito campamento campo
+    acampamento camps
+""".split())
+# "I live in X" in Arabic: the place is the one or two words after "in".
+_ARABIC_RESIDENCE = re.compile(
+    r"(?<![\w])(?:[وف]?(?:اسكن|أسكن|نسكن|يسكن|تسكن|اعيش|أعيش|نعيش|يعيش|تعيش|ساكن|ساكنة|ساكنه|سكان|من سكان))\s+(?:في|فى|ب)\s+"
+    r"([\u0600-\u06ff]+(?:\s+[\u0600-\u06ff]+)?)"
+)
+_PLACE_SUBSTRINGS = ("مخيم", "قري", "حي", "منطق", "بلد", "مدين", "ضاحي", "سكن", "عيش", "ساكن")
+_ENDS_ON_KEYWORD = {ADDRESS_PATTERNS[2], SCHOOL_PATTERNS[0], PLACE_PATTERNS[0]}
+_WINDOWED = _ENDS_ON_KEYWORD | {ADDRESS_PATTERNS[3]}
+_LEADING_NOISE = re.compile(r"(?:[\w'’]+\s+)", re.UNICODE)
+
+
+def _run(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]) -> Iterable[re.Match[str]]:
+    if pattern in _WINDOWED and windows:
+        seen: set[tuple[int, int]] = set()
+        for start, end in windows:
+            for match in pattern.finditer(text, max(0, start - 90), min(len(text), end + 40)):
+                if match.span() not in seen:
+                    seen.add(match.span())
+                    yield match
+    else:
+        yield from pattern.finditer(text)
+
+
+def _trimmed(text: str, start: int, end: int, language: str | None) -> int | None:
+    """The start of a keyword-led or keyword-ended span without the everyday words the loose
+    capitalised-word patterns take in ("The road", "Our School"); None when nothing is left
+    that names anything."""
+    while True:
+        match = _LEADING_NOISE.match(text, start, end)
+        if not match:
+            return start
+        word = match.group().strip()
+        _key_, flags = _word(word, language)
+        if flags & (STOPWORD | NOT_NAME) or (flags & ORDINARY_ and not flags & (LISTED | PLACE)):
+            # Leading everyday word: drop it, unless it is the keyword itself (then nothing is named).
+            rest = text[match.end():end]
+            if not rest or not any(ch.isupper() or ch.isdigit() for ch in rest.split(None, 1)[0]):
+                return None
+            start = match.end()
+            if len(rest.split()) <= 1:
+                return None
+            continue
+        return start
+
+
+def _regex_spans(text: str, language: str | None, starts: list[int], ends: list[int], keys: list[str]) -> list[Span]:
+    spans: list[Span] = []
+    if "@" in text:
+        spans.extend(Span(m.start(), m.end(), "email") for m in EMAIL.finditer(text))
+        spans.extend(Span(m.start(), m.end(), "handle") for m in HANDLE.finditer(text))
+    if _LINK_TRIGGER.search(text):
+        spans.extend(Span(m.start(), m.end(), "link") for m in LINK.finditer(text))
+    digits = _HAS_DIGIT.search(text) is not None
+    if digits:
+        for pattern in ID_PATTERNS:
+            spans.extend(Span(m.start(), m.end(), "id") for m in pattern.finditer(text))
+        for cue in ID_CUE_AHEAD.finditer(text):
+            after = _NUMBER_AFTER_CUE.match(text, cue.end())
+            if after:
+                spans.append(Span(after.start(1), after.end(1), "id"))
+    low = text.lower()
+    for kind, words, substrings, patterns in (
+        ("address", _ADDRESS_WORDS, _ADDRESS_SUBSTRINGS, ADDRESS_PATTERNS),
+        ("school", _SCHOOL_WORDS, _SCHOOL_SUBSTRINGS, SCHOOL_PATTERNS),
+        ("place!", _PLACE_WORDS, _PLACE_SUBSTRINGS, PLACE_PATTERNS),
+    ):
+        windows = [(starts[i], ends[i]) for i, key in enumerate(keys) if key in words]
+        if not windows and not any(piece in low for piece in substrings):
+            continue
+        for pattern in patterns:
+            for m in _run(pattern, text, windows):
+                start, end = m.start(), m.end()
+                if _ARABIC.match(text, start):
+                    found = _arabic_name_end(text, m)
+                    if found is None:
+                        continue
+                    end = found
+                elif pattern in _ENDS_ON_KEYWORD:
+                    trimmed = _trimmed(text, start, end, language)
+                    if trimmed is None:
+                        continue
+                    start = trimmed
+                if kind == "address":
+                    end = _address_tail(text, end, language)
+                spans.append(Span(start, end, kind))
+    if "في" in text or "ب" in text:
+        for m in _ARABIC_RESIDENCE.finditer(text):
+            end = None
+            for word in re.finditer(r"[\u0600-\u06ff]+", m.group(1)):
+                if fold(word.group()) in _ARABIC_STOP:
+                    break
+                end = m.start(1) + word.end()
+            if end is not None:
+                spans.append(Span(m.start(1), end, "place!"))
+    return spans
+
+
+# What follows an address on its own lines or after commas: town, region code, postcode.
+_ADDRESS_TAIL = re.compile(r"[ \t]*(?:,|\n)[ \t\n,]*((?:[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,3})?(?:[ \t]*\d{3,6})?)")
+
+
+def _address_tail(text: str, end: int, language: str | None) -> int:
+    """Extend an address over the town, region and postcode lines after it (up to four)."""
+    for _ in range(4):
+        m = _ADDRESS_TAIL.match(text, end)
+        if not m or not m.group(1).strip():
+            break
+        words = re.findall(r"[^\W\d_][\w'’.-]*", m.group(1))
+        if any(not w[:1].isupper() for w in words):
+            break
+        if any(_word(w, language)[1] & (STOPWORD | ORDINARY_) and not _word(w, language)[1] & (PLACE | LISTED | UNKNOWN_CAP)
+               for w in words if not w.isupper()):
+            break
+        end = m.end(1)
+    return end
+
+
+def _arabic_name_end(text: str, match: re.Match[str]) -> int | None:
+    """Where the name after an Arabic keyword (مدرسة, مخيم, شارع...) ends: before the first
+    function word or adjective; None when the keyword is followed by one (no name)."""
+    words = list(re.finditer(r"[\u0600-\u06ff]+", text[match.start():match.end()]))[1:]
+    end = None
+    for word in words:
+        key = fold(word.group())
+        if key in _ARABIC_STOP or (key.startswith("و") and key[1:] in _ARABIC_STOP):
+            break
+        end = match.start() + word.end()
+    return end
+
+
+def _phone_spans(text: str, countries: Sequence[str]) -> list[Span]:
+    """Phone numbers and other long numbers. python-phonenumbers reads the numbers written the
+    way the consultation's countries write them; the digit pattern catches the rest (a number
+    from elsewhere, a typo), then a cue before it ("ID", "passport", "card") or its length tells
+    an identity or card number from a phone number. Amounts and dates are left alone."""
+    spans: list[Span] = []
+    if not _SEVEN_DIGITS.search(text):
+        return spans
+    for region in countries:
+        try:
+            for match in PhoneNumberMatcher(text, region.upper(), leniency=Leniency.POSSIBLE):
+                spans.append(Span(match.start, match.end, "phone"))
+        except Exception:  # noqa: BLE001, S112 - an unknown region must not stop the screen
+            continue
+    for m in DIGITS.finditer(text):
+        raw = m.group()
+        digits = sum(ch.isdigit() for ch in raw)
+        if _DATE.match(raw.strip()) or _AMOUNT_AFTER.match(text, m.end()) or _AMOUNT_BEFORE.search(text[max(0, m.start() - 6):m.start()]):
+            continue
+        before = text[max(0, m.start() - 40):m.start()]
+        if _ID_CUE.search(before) and not _PHONE_CUE.search(before[-15:]):
+            kind = "id"
+        elif raw.startswith(("+", "00")) or _PHONE_CUE.search(before):
+            kind = "phone"
+        elif digits >= 13 or re.fullmatch(r"\d{3}-\d{2}-\d{4}", raw):
+            kind = "id"
+        else:
+            kind = "phone"
+        spans.append(Span(m.start(), m.end(), kind))
+    return spans
+
+
+_BIG_LEXICONS = frozenset({"en", "es", "fr", "pt"})
+_AFTER_DE = _folded("de del du da do d' des".split())
+
+
+def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> list[Span]:
+    starts, ends, keys, flags, opening = tokens
+    n = len(starts)
+    if not n:
+        return []
+    spans: list[Span] = []
+    taken = [False] * n
+    lex = _LEXICONS[language]
+
+    def nameish(i: int) -> bool:
+        f = flags[i]
+        if f & ARABIC_:
+            return bool(f & LISTED)
+        return bool(f & CAP_ and f & (LISTED | UNKNOWN_CAP) and not f & NOT_NAME)
+
+    def adjacent(i: int) -> bool:
+        """Token i and i + 1 are next to each other: only spaces, or an initial's full stop."""
+        gap = text[ends[i]:starts[i + 1]]
+        return gap == " " or (gap.strip() in ("", ".") and "\n" not in gap)
+
+    def grow(i: int) -> tuple[int, int]:
+        """The run of name words around token i (given names, family names, particles, initials)."""
+        first = last = i
+        while last + 1 < n and adjacent(last):
+            f = flags[last + 1]
+            if nameish(last + 1) and not opening[last + 1]:
+                last += 1
+            elif f & JOINER and last + 2 < n and adjacent(last + 1):
+                last += 2
+            elif f & PARTICLE and last + 2 < n and adjacent(last + 1) and flags[last + 2] & CAP_ and nameish(last + 2):
+                last += 2
+            elif f & CAP_ and ends[last + 1] - starts[last + 1] == 1 and last + 2 < n and adjacent(last + 1) and nameish(last + 2):
+                last += 2  # a middle initial: "Vanessa P. Hertzog"
+            else:
+                break
+        while first > 0 and adjacent(first - 1) and not opening[first] and nameish(first - 1) and not flags[first - 1] & TITLE:
+            first -= 1
+        return first, last
+
+    def add(first: int, last: int, kind: str) -> None:
+        if any(taken[first:last + 1]):
+            return
+        for k in range(first, last + 1):
+            taken[k] = True
+        spans.append(Span(starts[first], ends[last], kind))
+
+    # 1. Cues: "my name is X", "je m'appelle X", "اسمي X", "my friend X".
+    for i in range(n - 1):
+        cues = _CUES_BY_LAST.get(keys[i])
+        if not cues:
+            continue
+        for cue, strong in cues:
+            k = len(cue)
+            if i + 1 < k or tuple(keys[i + 1 - k:i + 1]) != cue:
+                continue
+            j = i + 1
+            if not adjacent(i) and text[ends[i]:starts[j]].strip() not in (",", ":", "-"):
+                continue
+            f = flags[j]
+            if strong:
+                ok = not f & STOPWORD and bool(f & (CAP_ | ARABIC_ | LISTED) or not f & ORDINARY_)
+            elif f & ARABIC_:
+                # "صديقي X", "الأستاذة X": a relation names the next word; "أنا X" only a known name.
+                ok = bool(f & LISTED) or (cue[0] in _ARABIC_RELATIONS and not f & STOPWORD and not keys[j].startswith("ال"))
+                ok = ok or (cue[0] in _ARABIC_TEACHERS and not f & STOPWORD)
+            else:
+                ok = bool(f & CAP_ and f & (LISTED | UNKNOWN_CAP) and not f & NOT_NAME)
+            if ok:
+                add(j, grow(j)[1], "name")
+            break
+
+    # 2. Titles: "Mr. Otieno", "Mme Diallo", "Bi Amina".
+    for i in range(n - 1):
+        nxt = flags[i + 1]
+        if flags[i] & TITLE and flags[i] & CAP_ and not taken[i + 1] and nxt & CAP_ and not nxt & (STOPWORD | NOT_NAME | TITLE):
+            add(i + 1, grow(i + 1)[1], "name")
+
+    # 3. Places by name (several words first: "Rio de Janeiro", "Cox's Bazar").
+    for i in range(n):
+        if taken[i]:
+            continue
+        for words in MULTIWORD.get(keys[i], ()):
+            if tuple(keys[i:i + len(words)]) == words and (flags[i] & CAP_ or keys[i] not in lex.ordinary):
+                add(i, i + len(words) - 1, "place")
+                break
+        else:
+            if flags[i] & PLACE and not (flags[i] & LISTED and flags[i] & CAP_ and i + 1 < n and adjacent(i) and nameish(i + 1)):
+                add(i, i, "place")
+
+    # 4. Names from the lists, and capitalised words no dictionary knows.
+    for i in range(n):
+        f = flags[i]
+        if taken[i] or not f & (LISTED | UNKNOWN_CAP) or f & (NOT_NAME | TITLE):
+            continue
+        if f & ARABIC_:
+            if f & KNOWN or (i + 1 < n and adjacent(i) and flags[i + 1] & KNOWN) or (i > 0 and adjacent(i - 1) and flags[i - 1] & KNOWN):
+                add(i, grow(i)[1], "name")
+            continue
+        if f & KNOWN:
+            first, last = grow(i)
+            add(first if f & CAP_ and not any(taken[first:i]) else i, last, "name")
+            continue
+        if not f & CAP_:
+            continue
+        first, last = grow(i)
+        several = last > first
+        if opening[i] and not several and (language not in _BIG_LEXICONS or keys[i] in ORDINARY_ANY or not f & UNKNOWN_CAP):
+            continue  # one capitalised word opening a sentence says little, unless no dictionary knows it
+        j = first - 1
+        in_place = j >= 0 and (keys[j] in _AFTER_DE or bool(flags[j] & PREP))
+        while j >= 0 and flags[j] & PARTICLE and j > first - 3:
+            j -= 1
+        in_place = in_place or (j >= 0 and bool(flags[j] & PREP))
+        has_name = any(flags[k] & LISTED for k in range(first, last + 1))
+        add(first, last, "place" if in_place and not has_name else "name")
+    return spans
+
+
+# Where two spans overlap, the lower number wins (then the longer span). "place!" is a place
+# named by its keyword ("barrio X", "X village"): surer than a capitalised word taken for a name.
+_RANK = {"email": 0, "link": 1, "handle": 2, "id": 3, "phone": 4, "address": 5, "school": 6, "place!": 7, "name": 8, "place": 9}
+
+
+def _resolve(spans: list[Span]) -> tuple[Span, ...]:
+    """Keep, where spans overlap, the strongest kind (then the longest)."""
+    spans.sort(key=lambda s: (_RANK[s.kind], s.start - s.end, s.start))
+    kept: list[Span] = []
+    for span in spans:
+        if span.end > span.start and all(span.end <= k.start or k.end <= span.start for k in kept):
+            kept.append(span)
+    kept.sort(key=lambda s: s.start)
+    return tuple(Span(s.start, s.end, "place") if s.kind == "place!" else s for s in kept)
+
+
+def find_spans(text: str, language: str | None, countries: Sequence[str] = ()) -> tuple[Span, ...]:
+    """Every stretch of `text` that would identify someone, with its kind, in text order."""
+    language = _language(language)
+    tokens = _tokens(text, language)
+    spans = _regex_spans(text, language, tokens[0], tokens[1], tokens[2])
+    spans.extend(_phone_spans(text, countries))
+    spans.extend(_name_and_place_spans(text, language, tokens))
+    return _resolve(spans)
