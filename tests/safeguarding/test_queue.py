@@ -346,3 +346,28 @@ def test_the_purge_deletes_decided_cases_after_the_audit_period_and_never_open_o
     run_purge(session, settings, client.app.state.baraza.registry)
     assert {c.source.id for c in cases(session)} == {"999002", "999003"}
     assert "system.safeguarding_purge" in audit_actions(session)
+
+
+def test_words_corrected_into_a_disclosure_go_to_the_queue_and_reopen_a_cleared_case(client, session, room):
+    consultation, workshop, activity, _participant = room
+    assert send_note(client, workshop, activity, "Schools should ask first").status_code in (200, 303)
+    (note,) = read(session, select(Contribution).where(Contribution.activity_id == activity.id))
+    correct = {"source": "workshops.contribution", "item_id": str(note.id), "value": DISCLOSURE}
+    assert post_form(client, f"/p/{consultation.id}/my-data/correct", correct, token_from=f"/p/{consultation.id}/my-data").status_code == 303
+    (case,) = cases(session)
+    assert case.source == Ref("workshops.contribution", note.id) and case.status == "open"
+
+    # A reviewer clears it; new words flagged again under the same note open the same case again.
+    phone_cookies = dict(client.cookies)
+    sign_in_as(client, make_facilitator(session, consultation))
+    post_form(client, f"/safeguarding/{case.id}/decide", {"decision": "no_concern", "note": "A quote from a film."}, token_from="/safeguarding/")
+    assert is_cleared(session, case.source)
+    client.cookies.clear()
+    for name, value in phone_cookies.items():
+        client.cookies.set(name, value)
+    correct["value"] = "I want to die, they beat me"
+    assert post_form(client, f"/p/{consultation.id}/my-data/correct", correct, token_from=f"/p/{consultation.id}/my-data").status_code == 303
+    (again,) = cases(session)
+    assert (again.id, again.status, again.decision) == (case.id, "open", None)
+    assert not is_cleared(session, case.source) and held_sources(session, consultation.id) == {case.source}
+    assert "system.safeguarding_reopened" in audit_actions(session)

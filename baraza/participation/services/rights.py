@@ -28,7 +28,9 @@ from baraza.participation.keys import recovery_hash, seal, unseal
 from baraza.participation.models import ConsentRecord, Correction, Participant, ParticipantDevice
 from baraza.participation.services.consent import _audit_participant, _check_may_act, consent_history, emit_participant_event
 from baraza.participation.services.joining import age_bands
+from baraza.refs import Ref
 from baraza.registry import ParticipantItem, Registry
+from baraza.safeguarding.services import raise_concern
 from baraza.settings import Settings
 
 CORE_SOURCE = "participation.about"
@@ -159,6 +161,7 @@ def do_correct_item(
                 break
         if previous is None:
             raise InvalidInput("This cannot be changed. You can delete it instead.")
+        _screen_corrected_words(session, registry, consultation, participant, item, new_value)
     session.add(Correction(
         participant_id=participant.id,  # type: ignore[arg-type]
         consultation_id=consultation.id,  # type: ignore[arg-type]
@@ -170,6 +173,23 @@ def do_correct_item(
     emit_participant_event(session, "participant.item_changed", actor, participant, change="corrected", source=source, item=item_id)
     session.commit()
     return item
+
+
+def _screen_corrected_words(
+    session: Session, registry: Registry, consultation: Consultation, participant: Participant, item: ParticipantItem, new_value: str
+) -> None:
+    """New words that may disclose harm go to the safeguarding queue like new ones would, for
+    every app whose kind the queue can read (docs/safeguarding.md); a case once cleared as "no
+    concern" opens again for the new words."""
+    kind = registry.kinds.get(item.source)
+    if item.kind not in {"text", "long_text"} or kind is None or kind.read_text is None:
+        return
+    screened = registry.screen(new_value, participant.language)
+    if screened.disclosure:
+        raise_concern(
+            session, consultation_id=consultation.id, source=Ref(item.source, item.item_id),  # type: ignore[arg-type]
+            reasons=screened.reasons, app=Ref(item.source, item.item_id).app, context_id=participant.context_id,
+        )
 
 
 def _delete_core_item(participant: Participant, item_id: str) -> None:
