@@ -86,6 +86,26 @@ class VoteItem:
 
 
 @dataclass(frozen=True)
+class RatingItem:
+    """One young person's rating of a record of another app (a scorecard about a commitment).
+
+    `rating` lies between `scale_min` and `scale_max`; `reason` is what they wrote, already
+    screened, and only when they allow quoting (else None); `participant_id` lets the reader
+    count people, never show them. Only ratings of participants who allow analysis are offered.
+    """
+
+    source: str
+    item_id: str
+    consultation_id: int
+    participant_id: int
+    context_id: int | None
+    rating: int
+    scale_min: int
+    scale_max: int
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class ParticipantItem:
     """One thing a participant contributed, as an app reports it for "my data".
 
@@ -152,6 +172,12 @@ class VoteSource(Protocol):
     """Every vote on a statement in a consultation, of participants who allow analysis."""
 
     def __call__(self, session: Session, consultation_id: int) -> Any: ...
+
+
+class RatingSource(Protocol):
+    """Every rating young people gave about `subject` (a Ref into another app), as RatingItems."""
+
+    def __call__(self, session: Session, subject: Ref) -> Any: ...
 
 
 class ParticipantData(Protocol):
@@ -308,6 +334,8 @@ class Registry:
     text_sources: list[TextSource] = field(default_factory=list)
     # Votes on statements (agree/disagree/pass), as VoteItems, same rules as text_sources.
     vote_sources: list[VoteSource] = field(default_factory=list)
+    # Youth ratings of another app's record (scorecards about a commitment), as RatingItems.
+    rating_sources: list[RatingSource] = field(default_factory=list)
     # Participant hooks: see the docstrings of the dataclasses above and docs/governance.md.
     # participant_data: everything this app holds from the participant, for "my data", the
     # download and sharing exports. Read only.

@@ -70,6 +70,7 @@ def register(registry: Registry) -> None:
         "survey.response_completed", "A participant finished a survey (refs: the survey and the response; data: context_id)."
     )
     registry.text_sources.append(hooks.survey_texts)
+    registry.rating_sources.append(hooks.scorecard_ratings)
     registry.participant_data.append(hooks.participant_data)
     registry.participant_correctors.append(hooks.correct_answer)
     registry.participant_erasers.append(hooks.erase_participant)

@@ -16,11 +16,13 @@ from typing import Any
 from sqlmodel import Session, col, delete, select
 
 from baraza.consultations.models import Consultation
+from baraza.db import registry_of
 from baraza.errors import InvalidInput
 from baraza.i18n import N_
-from baraza.participation.api import analysable_participant_ids
+from baraza.participation.api import analysable_participant_ids, quotable_participant_ids
 from baraza.participation.models import Participant
-from baraza.registry import ParticipantActivity, ParticipantItem, TextItem
+from baraza.refs import Ref
+from baraza.registry import ParticipantActivity, ParticipantItem, RatingItem, TextItem
 from surveys import validation
 from surveys.definition import Definition, Question, text_in
 from surveys.models import ResponseStatus, Survey, SurveyAnswer, SurveyResponse, SurveyStatus, SurveySubmission
@@ -62,6 +64,45 @@ def survey_texts(session: Session, consultation_id: int) -> Iterator[TextItem]:
             language=response.language,
             text=answer.text,
         )
+
+
+# The tracker: youth ratings of a commitment ---------------------------------------------------------
+
+
+def scorecard_ratings(session: Session, subject: Ref) -> Iterator[RatingItem]:
+    """Every rating in finished responses to scorecards about `subject` (a commitment), from
+    participants who allow analysis; the reason only screened, and only if they allow quoting."""
+    surveys = session.exec(select(Survey).where(Survey.commitment_ref == subject, col(Survey.is_scorecard).is_(True))).all()
+    registry = registry_of(session)
+    for survey in surveys:
+        questions = {q.name: q for q in Definition.from_dict(survey.definition).questions() if q.kind == "rating_reason"}
+        if not questions:
+            continue
+        quotable = set(session.exec(quotable_participant_ids(survey.consultation_id)).all())
+        rows = session.exec(
+            select(SurveyAnswer, SurveyResponse)
+            .join(SurveyResponse, col(SurveyResponse.id) == col(SurveyAnswer.response_id))
+            .where(
+                SurveyAnswer.survey_id == survey.id,
+                col(SurveyAnswer.question).in_(list(questions)),
+                SurveyResponse.status == ResponseStatus.COMPLETE.value,
+                col(SurveyResponse.participant_id).in_(analysable_participant_ids(survey.consultation_id)),
+            )
+            .order_by(col(SurveyAnswer.id))
+        ).all()
+        for answer, response in rows:
+            rating = answer.value.get("rating") if isinstance(answer.value, dict) else None
+            if not isinstance(rating, int | float):
+                continue
+            lo, hi, _step = questions[answer.question].scale_bounds
+            reason = None
+            if answer.text and response.participant_id in quotable:
+                screened = registry.screen(answer.text, response.language)
+                reason = None if screened.held or screened.disclosure else screened.text
+            yield RatingItem(
+                source=SOURCE, item_id=str(answer.id), consultation_id=survey.consultation_id, participant_id=response.participant_id,
+                context_id=response.context_id, rating=int(rating), scale_min=int(lo), scale_max=int(hi), reason=reason,
+            )
 
 
 # My data -----------------------------------------------------------------------------------------

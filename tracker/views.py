@@ -24,6 +24,7 @@ from baraza.uploads import MAX_DOCUMENT_BYTES, attachment
 from baraza.web import actor, db, form_int, form_text, redirect_to, render, state, view
 from tracker import access, services
 from tracker.models import ROLLUP_LABELS, STATUS_LABELS, AddressedRecommendation, Commitment, EntryKind, Evidence
+from tracker.scorecards import NO_BAND, scorecard_of
 
 ENTRY_LABELS: dict[str, str] = {
     EntryKind.CREATED: N_("Commitment made"),
@@ -170,6 +171,7 @@ def _commitment_page(request: Request, commitment: Commitment, *, errors: dict[s
             "progress": services.rolled_up(commitment, parts),
             "part_progress": {p.id: services.rolled_up(p, []) for p in parts},
             "assessment": services.latest_assessment(session, commitment),
+            "scorecard": scorecard_of(session, commitment),
             "timeline": timeline,
             "evidence": evidence,
             "authors": display_names(session, sorted({e.author_user_id for e in timeline if e.author_user_id})),
@@ -181,6 +183,7 @@ def _commitment_page(request: Request, commitment: Commitment, *, errors: dict[s
             "entry_labels": ENTRY_LABELS,
             "team_kinds": services.TEAM_KINDS,
             "max_megabytes": MAX_DOCUMENT_BYTES // (1024 * 1024),
+            "no_band": NO_BAND,
             "text_in": text_in,
             "errors": errors or {},
             "form": dict(request.state.form) if errors else {},
