@@ -16,6 +16,8 @@ from pathlib import Path
 
 import spacy_lookups_data
 
+from baraza.screening import fold
+
 SOURCE = Path(spacy_lookups_data.__file__).parent / "data"
 OUT = Path(__file__).parent / "data"
 
@@ -52,8 +54,9 @@ def _from_lemmas(lang: str) -> set[str]:
 
 
 def _write(name: str, words: set[str]) -> None:
+    # Folded as the screen folds every word it reads (accents off: "collège" -> "college").
     with gzip.open(OUT / name, "wt", encoding="utf-8", compresslevel=9) as handle:
-        handle.write("\n".join(sorted(words)))
+        handle.write("\n".join(sorted({fold(w) for w in words})))
 
 
 def main() -> None:

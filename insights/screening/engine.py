@@ -164,7 +164,8 @@ _ID_CUE = re.compile(
     r"(?:\bid\b|\bi\.d\.|identity|passport|national id|\bnin\b|\bnida\b|huduma|kitambulisho|cedula|cédula|\bdni\b|\bcurp\b|\brfc\b|"
     r"pasaporte|identite|identité|\bcni\b|passeport|matricule|\bcpf\b|\brg\b|\bbi\b|bilhete|هوية|هويه|جواز|الرقم الوطني|"
     r"unhcr|progres|case number|ration card|registration|admission|student number|matricula|matrícula|account|card|tarjeta|carte|"
-    r"cartão|cartao|iban|licen[cs]e|licencia|permis|ssn|social security|nhif|nssf|birth certificate|cheti|certificate)"
+    r"cartão|cartao|iban|licen[cs]e|licencia|permis|ssn|social security|nhif|nssf|birth certificate|cheti|certificate|student|"
+    r"estudiante|estudante|[ée]tudiant|[ée]l[èe]ve|aluno|mwanafunzi|\bcc\b)"
     r"[^\n]{0,20}$",
     re.IGNORECASE,
 )
@@ -180,7 +181,7 @@ ID_PATTERNS = (
     re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b"),  # IP addresses
     re.compile(r"\b\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}\b|\b\d{13,19}\b"),  # card numbers
 )
-_NUMBER_AFTER_CUE = re.compile(r"\s*(?:number|no\.?|n[°º]|#|:|is|es|est|é|ni|ya)?\s*:?\s*([A-Za-z]{0,3}[-/ ]?\d[\w/-]{3,})", re.IGNORECASE)
+_NUMBER_AFTER_CUE = re.compile(r"\s*(?:number|no\.?|n[°º]|#|:|is|es|est|é|ni|ya)?\s*:?\s*([A-Za-z]{0,3}[-/ ]?\d[\w/-]{4,})", re.IGNORECASE)
 ID_CUE_AHEAD = re.compile(_ID_CUE.pattern[: -len(r"[^\n]{0,20}$")], re.IGNORECASE)
 
 _STREET_WORDS = (r"street|st|road|rd|avenue|ave|av|lane|ln|drive|dr|way|close|crescent|boulevard|blvd|court|ct|terrace|"
@@ -272,6 +273,7 @@ _WEAK_CUES = tuple(tuple(fold(c).split()) for c in (
     "minha professora", "se chama", "mimi ni", "rafiki yangu", "kaka yangu", "dada yangu", "mwalimu wangu", "binamu yangu",
     "anaitwa", "انا", "صديقي", "صديقتي", "اخي", "اختي", "الاستاذ", "الاستاذه", "المعلم", "المعلمه", "ابن عمي", "بنت عمي",
 ))
+_RELATION_CUE_STARTS = _folded("my mi mon ma meu minha rafiki kaka dada mwalimu binamu".split())
 _ARABIC_RELATIONS = _folded("صديقي صديقتي اخي اختي ابن بنت".split())
 _ARABIC_TEACHERS = _folded("الاستاذ الاستاذه المعلم المعلمه".split())
 _CUES_BY_LAST: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
@@ -283,7 +285,7 @@ _PLACE_PREPOSITIONS = _folded(
     "in at from near to towards around en à a au aux em no na nos nas dans desde hacia cerca kutoka katika huko mjini pres perto "
     "live lives living vivo vive moro mora habite j'habite naishi anaishi".split()
 )
-_PARTICLES = _folded("de del la das da do dos van von der den bin ibn al el wa binti le di du mac mc".split())
+_PARTICLES = _folded("de del la das da do dos van von der den bin ibn al el binti le di du mac mc".split())
 _ARABIC_NAME_JOINERS = _folded("بن بنت ابن ابو أبو ام أم عبد آل ال".split())
 
 # What a word is, as bit flags, computed once per word and language (young people's texts
@@ -594,7 +596,13 @@ def _phone_spans(text: str, countries: Sequence[str]) -> list[Span]:
 
 
 _BIG_LEXICONS = frozenset({"en", "es", "fr", "pt"})
-_AFTER_DE = _folded("de del du da do d' des".split())
+_AFTER_DE = _folded("de del du da do d' des ya wa cha la za".split())
+# Words for a person's role that name the capitalised word after them, in any case ("la
+# profesora Cuesta", "mwalimu Mushi").
+_ROLE_TITLES = _folded("""
+    profesor profesora profe professeur prof professor professora mwalimu teacher coach pastor doctor dr daktari bwana bi
+    mama baba tio tia monsieur madame mme m senor senora don dona sr sra mr mrs ms miss sir madam
+""".split())
 
 
 def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> list[Span]:
@@ -662,6 +670,9 @@ def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> l
                 # "صديقي X", "الأستاذة X": a relation names the next word; "أنا X" only a known name.
                 ok = bool(f & LISTED) or (cue[0] in _ARABIC_RELATIONS and not f & STOPWORD and not keys[j].startswith("ال"))
                 ok = ok or (cue[0] in _ARABIC_TEACHERS and not f & STOPWORD)
+            elif cue[0] in _RELATION_CUE_STARTS and len(cue) > 1:
+                # "my friend Mercy", "mi amiga Luz": a relation names the capitalised word after it.
+                ok = bool(f & CAP_ and not f & (STOPWORD | NOT_NAME | TITLE))
             else:
                 ok = bool(f & CAP_ and f & (LISTED | UNKNOWN_CAP) and not f & NOT_NAME)
             if ok:
@@ -671,7 +682,8 @@ def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> l
     # 2. Titles: "Mr. Otieno", "Mme Diallo", "Bi Amina".
     for i in range(n - 1):
         nxt = flags[i + 1]
-        if flags[i] & TITLE and flags[i] & CAP_ and not taken[i + 1] and nxt & CAP_ and not nxt & (STOPWORD | NOT_NAME | TITLE):
+        if (flags[i] & TITLE and (flags[i] & CAP_ or keys[i] in _ROLE_TITLES) and not taken[i + 1] and nxt & CAP_
+                and not nxt & (STOPWORD | NOT_NAME | TITLE)):
             add(i + 1, grow(i + 1)[1], "name")
 
     # 3. Places by name (several words first: "Rio de Janeiro", "Cox's Bazar").
@@ -720,12 +732,28 @@ def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> l
 _RANK = {"email": 0, "link": 1, "handle": 2, "id": 3, "phone": 4, "address": 5, "school": 6, "place!": 7, "name": 8, "place": 9}
 
 
-def _resolve(spans: list[Span]) -> tuple[Span, ...]:
-    """Keep, where spans overlap, the strongest kind (then the longest)."""
+_TRAILING_JOIN = re.compile(r"(?:[\s,]+(?:de|del|du|des|da|do|dos|das|wa|ya|of|the|la|le|el|from|y|e|et|na|and)?)+$", re.IGNORECASE)
+
+
+def _resolve(spans: list[Span], text: str) -> tuple[Span, ...]:
+    """Keep, where spans overlap, the strongest kind (then the longest). A name or place run
+    that ran into a stronger span ("Wanjiku Mushi wa Kibera Secondary School") keeps the part
+    before it."""
     spans.sort(key=lambda s: (_RANK[s.kind], s.start - s.end, s.start))
     kept: list[Span] = []
     for span in spans:
-        if span.end > span.start and all(span.end <= k.start or k.end <= span.start for k in kept):
+        if span.end <= span.start:
+            continue
+        clashes = [k for k in kept if span.start < k.end and k.start < span.end]
+        if clashes and span.kind in ("name", "place", "place!"):
+            first = min(k.start for k in clashes)
+            if first > span.start:
+                head = text[span.start:first]
+                end = span.start + len(_TRAILING_JOIN.sub("", head))
+                if end > span.start and all(end <= k.start or k.end <= span.start for k in kept):
+                    kept.append(Span(span.start, end, span.kind))
+            continue
+        if not clashes:
             kept.append(span)
     kept.sort(key=lambda s: s.start)
     return tuple(Span(s.start, s.end, "place") if s.kind == "place!" else s for s in kept)
@@ -738,4 +766,4 @@ def find_spans(text: str, language: str | None, countries: Sequence[str] = ()) -
     spans = _regex_spans(text, language, tokens[0], tokens[1], tokens[2])
     spans.extend(_phone_spans(text, countries))
     spans.extend(_name_and_place_spans(text, language, tokens))
-    return _resolve(spans)
+    return _resolve(spans, text)
