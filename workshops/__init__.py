@@ -41,6 +41,7 @@ def register(registry: Registry) -> None:
     from workshops import access, demo, hooks
     from workshops.services import CHANNEL_KIND
     from workshops.views import agenda, console, phones
+    from workshops.views import summary as summary_views
 
     routes = [
         Route("/", agenda.index, name="index"),
@@ -64,6 +65,11 @@ def register(registry: Registry) -> None:
         Route("/{workshop_id:int}/console/{action:str}", console.control, methods=["POST"], name="control"),
         Route("/{workshop_id:int}/screen", console.screen, name="screen"),
         Route("/{workshop_id:int}/screen/qr.svg", console.screen_qr, name="qr"),
+        # Afterwards: the summary and its PDF, and the decisions the room reached.
+        Route("/{workshop_id:int}/summary", summary_views.summary_page, name="summary"),
+        Route("/{workshop_id:int}/summary.pdf", summary_views.summary_pdf, name="summary_pdf"),
+        Route("/{workshop_id:int}/summary/decisions", summary_views.note_decision, methods=["POST"], name="note_decision"),
+        Route("/{workshop_id:int}/summary/decisions/{decision_id:int}/delete", summary_views.delete_decision, methods=["POST"], name="delete_decision"),
         # Taking part: phones.
         Route("/{workshop_id:int}/", phones.phone, name="phone"),
         Route("/{workshop_id:int}/note/{activity_id:int}", phones.note, methods=["POST"], name="note"),

@@ -1,0 +1,413 @@
+"""A workshop's summary: what happened, for the facilitator's report and for the young people
+who were there, as a page and as a PDF.
+
+- the agenda with its timings: each step's planned minutes beside the minutes its activities
+  were actually open (from `opened_at` / `closed_at`), and the workshop's start and end;
+- how many took part: the people whose notes or choices the room counts (valid consent with
+  "count my answers", not withdrawn), through the small-numbers rule (SECURITY 10);
+- each activity's results as `workshops.results.activity_results` gives them (counts already
+  suppressed), drawn as server-side SVG (`baraza.charts`);
+- the notes, but only those shown in the room (never pending, hidden or held: what screening
+  held, disclosures of harm included, never reaches a summary), and only from people who
+  agreed to be quoted (a summary is kept and passed on: it quotes them);
+- the decisions the facilitator noted (`WorkshopDecision`).
+
+Nothing says who wrote or chose what. Reading a summary is audited (it shows what young people
+wrote), once per page or download.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import func, or_, union
+from sqlmodel import Session, col, select
+
+from baraza.accounts.roles import Actor
+from baraza.audit.services import record_audit
+from baraza.charts import MAX_LABEL_CHARS, BarDatum, StackedRow, bar_chart, stacked_bars
+from baraza.consultations.models import Consultation
+from baraza.db import utcnow
+from baraza.disclosure import Cell, k_for
+from baraza.errors import Conflict, InvalidInput, NotFound
+from baraza.i18n import N_, RTL_LANGUAGES
+from baraza.participation.api import quotable_participant_ids
+from workshops import models as workshop_models
+from workshops.access import MAX_ID, activities_of, shown_participant_ids, steps_of, workshop_scope
+from workshops.activities import KIND_LABELS, TEXT_KINDS, text_in
+from workshops.models import Activity, Contribution, ContributionStatus, Vote, Workshop, WorkshopDecision, WorkshopStatus
+from workshops.results import ActivityResults, activity_results
+
+MAX_DECISION = 500
+MAX_DECISIONS = 50
+# Notes per activity in a summary: a wall of a thousand notes is not a summary; the page says
+# how many more there were.
+NOTES_LIMIT = 200
+
+Gettext = Callable[[str], str]
+
+
+# Who may read it ------------------------------------------------------------------------------------
+
+
+def access_summary(session: Session, actor: Actor, workshop_id: int) -> Workshop:
+    """A workshop whose summary the actor may read: `workshop.view` or `workshop.run` in its
+    consultation's scope, checked in the query. Anything else is the same NotFound as a
+    missing workshop (SECURITY 1)."""
+    if not 0 < workshop_id <= MAX_ID:
+        raise NotFound()
+    row = session.exec(
+        select(Workshop).where(
+            Workshop.id == workshop_id,
+            or_(workshop_scope(actor, "workshop.view"), workshop_scope(actor, "workshop.run")),
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def decisions_of(session: Session, workshop: Workshop) -> list[WorkshopDecision]:
+    return list(
+        session.exec(select(WorkshopDecision).where(WorkshopDecision.workshop_id == workshop.id).order_by(col(WorkshopDecision.id))).all()
+    )
+
+
+def decision_of(session: Session, workshop: Workshop, decision_id: int) -> WorkshopDecision:
+    if not 0 < decision_id <= MAX_ID:
+        raise NotFound()
+    row = session.exec(
+        select(WorkshopDecision).where(WorkshopDecision.id == decision_id, WorkshopDecision.workshop_id == workshop.id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+# Use cases ------------------------------------------------------------------------------------------
+
+
+def clean_decision(raw: str) -> str:
+    text = " ".join((raw or "").replace("\x00", "").split())
+    if not text:
+        raise InvalidInput(errors={"text": N_("Write the decision first.")})
+    if len(text) > MAX_DECISION:
+        raise InvalidInput(errors={"text": N_("Keep this under %(max)s characters.", max=MAX_DECISION)})
+    return text
+
+
+def do_note_decision(session: Session, actor: Actor, workshop: Workshop, text: str) -> WorkshopDecision:
+    """Add a decision the room reached to the workshop's summary (the caller reached the
+    workshop with `workshop.run`). At most MAX_DECISIONS per workshop. Audited (the id, never
+    the words)."""
+    text = clean_decision(text)
+    count = session.exec(select(func.count()).select_from(WorkshopDecision).where(WorkshopDecision.workshop_id == workshop.id)).one()
+    if int(count) >= MAX_DECISIONS:
+        raise Conflict(N_("This workshop already has %(max)s decisions. Remove one first.", max=MAX_DECISIONS))
+    decision = WorkshopDecision(workshop_id=workshop.id, text=text, created_by_user_id=actor.user_id)  # type: ignore[arg-type]
+    session.add(decision)
+    session.flush()
+    record_audit(session, actor, "workshop.decision_noted", [("workshops.workshop", workshop.id)], {"decision_id": decision.id})
+    session.commit()
+    return decision
+
+
+def do_delete_decision(session: Session, actor: Actor, workshop: Workshop, decision: WorkshopDecision) -> None:
+    """Remove a decision from the summary (a mistake, a duplicate). Audited."""
+    decision_id = decision.id
+    session.delete(decision)
+    record_audit(session, actor, "workshop.decision_removed", [("workshops.workshop", workshop.id)], {"decision_id": decision_id})
+    session.commit()
+
+
+def do_read_summary(session: Session, actor: Actor, workshop: Workshop, what: str, lang: str) -> None:
+    """A staff member read the summary (`page`) or downloaded its PDF (`pdf`); both show what
+    young people wrote, so both are audited (SECURITY 23), once per page, not per refresh."""
+    if what not in ("page", "pdf"):
+        raise ValueError(what)
+    action = "workshop.summary_viewed" if what == "page" else "workshop.summary_downloaded"
+    record_audit(session, actor, action, [("workshops.workshop", workshop.id)], {"language": lang})
+    session.commit()
+
+
+# What the summary holds -----------------------------------------------------------------------------
+
+
+@dataclass
+class Chart:
+    svg: Markup
+    # The same numbers as a table: (label, number or "fewer than k").
+    rows: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def shortened(self) -> bool:
+        """Whether the drawing had to shorten a label (the table beside it then gives it whole)."""
+        return any(len(" ".join(label.split())) > MAX_LABEL_CHARS for label, _ in self.rows)
+
+
+@dataclass
+class ActivitySummary:
+    activity: Activity
+    prompt: str
+    kind_label: str
+    opened_at: datetime | None
+    closed_at: datetime | None
+    minutes: int | None
+    results: ActivityResults | None
+    respondents: Cell | None
+    charts: list[Chart] = field(default_factory=list)
+    average: float | None = None
+    words: list[Any] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    more_notes: int = 0
+
+
+@dataclass
+class StepSummary:
+    title: str
+    planned_minutes: int
+    minutes: int | None
+    activities: list[ActivitySummary]
+
+
+@dataclass
+class WorkshopSummary:
+    workshop: Workshop
+    consultation: Consultation
+    lang: str
+    title: str
+    k: int
+    participants: Cell
+    started_at: datetime | None
+    ended_at: datetime | None
+    planned_minutes: int
+    minutes: int | None
+    running: bool
+    steps: list[StepSummary]
+    decisions: list[WorkshopDecision]
+
+    @property
+    def rtl(self) -> bool:
+        return self.lang in RTL_LANGUAGES
+
+
+def minutes_between(start: datetime | None, end: datetime | None) -> int | None:
+    if start is None or end is None or end < start:
+        return None
+    return round((end - start).total_seconds() / 60)
+
+
+def participants_count(session: Session, workshop: Workshop) -> int:
+    """People who took part: sent a note or made a choice in this workshop, among those the
+    room counts (not withdrawn, counting agreed). Entries typed in from paper name nobody and
+    are not people here."""
+    counted = shown_participant_ids(workshop.consultation_id)
+    sources = [
+        select(Vote.participant_id).where(Vote.workshop_id == workshop.id, col(Vote.participant_id).in_(counted)),
+        select(Contribution.participant_id).where(Contribution.workshop_id == workshop.id, col(Contribution.participant_id).in_(counted)),
+    ]
+    # The card sort keeps its answers in a table of its own (workshops.models.CardAnswer).
+    card_answer = getattr(workshop_models, "CardAnswer", None)
+    if card_answer is not None:
+        sources.append(
+            select(card_answer.participant_id).where(card_answer.workshop_id == workshop.id, col(card_answer.participant_id).in_(counted))
+        )
+    people = union(*sources).subquery()
+    return int(session.exec(select(func.count()).select_from(people)).one())
+
+
+def people_cell(count: int, k: int) -> Cell:
+    """A count of people on its own: 1 to k-1 reads "fewer than k" (zero is shown)."""
+    return Cell(count, suppressed=0 < count < k, primary=0 < count < k)
+
+
+def quotable_notes(session: Session, workshop: Workshop, activity: Activity, limit: int = NOTES_LIMIT) -> tuple[list[str], int]:
+    """The notes of an activity a summary may quote: shown in the room (a facilitator's
+    moderation and the screening passed them), written by someone who agreed to be quoted and
+    has not withdrawn, or typed in from paper. Oldest first, as the room saw them arrive."""
+    where = (
+        Contribution.activity_id == activity.id,
+        Contribution.workshop_id == workshop.id,
+        Contribution.status == ContributionStatus.SHOWN.value,
+        or_(
+            col(Contribution.participant_id).in_(quotable_participant_ids(workshop.consultation_id)),
+            col(Contribution.participant_id).is_(None),
+        ),
+    )
+    total = int(session.exec(select(func.count()).select_from(Contribution).where(*where)).one())
+    rows = session.exec(select(Contribution).where(*where).order_by(col(Contribution.created_at), col(Contribution.id)).limit(limit)).all()
+    return [row.text for row in rows], max(0, total - limit)
+
+
+def _label_of(item: Any) -> str | None:
+    for name in ("label", "text", "title", "name", "key"):
+        value = getattr(item, name, None)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _cell_of(item: Any) -> Cell | None:
+    for name in ("cell", "count", "votes", "score"):
+        value = getattr(item, name, None)
+        if isinstance(value, Cell):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return Cell(value)
+    return None
+
+
+def _cells_of(item: Any) -> Mapping[str, Cell] | None:
+    for name in ("cells", "counts", "answers"):
+        value = getattr(item, name, None)
+        if isinstance(value, Mapping) and value and all(isinstance(v, Cell) for v in value.values()):
+            return value
+    return None
+
+
+def _categories(results: Any, rows: Sequence[Any], gettext: Gettext) -> list[tuple[str, str]]:
+    """The categories of stacked rows (fine / not fine / depends; agree / disagree / pass), in
+    the order the results give, labelled in the reader's language."""
+    given = getattr(results, "categories", None) or getattr(results, "answers", None)
+    out: list[tuple[str, str]] = []
+    if isinstance(given, Mapping):
+        out = [(str(key), gettext(str(label))) for key, label in given.items()]
+    elif isinstance(given, Sequence) and not isinstance(given, str):
+        for entry in given:
+            if isinstance(entry, tuple) and len(entry) == 2:
+                out.append((str(entry[0]), gettext(str(entry[1]))))
+            elif _label_of(entry) is not None:
+                out.append((str(getattr(entry, "key", _label_of(entry))), gettext(str(_label_of(entry)))))
+    if not out:
+        keys: list[str] = []
+        for row in rows:
+            for key in _cells_of(row) or {}:
+                if key not in keys:
+                    keys.append(key)
+        out = [(key, gettext(key)) for key in keys]
+    return out
+
+
+# Fields of ActivityResults drawn on their own; anything else a kind adds is drawn generically.
+_KNOWN = {"kind", "k", "sensitive", "visible", "respondents", "bars", "notes", "words", "average", "waiting", "total_notes"}
+
+
+def _generic_charts(results: Any, title: str, k: int, gettext: Gettext, rtl: bool) -> list[Chart]:
+    """Charts for the parts of a result this module has no drawing of its own for: a list of
+    (label, count) items becomes bars, a list of (label, {category: count}) items stacked
+    bars. Counts keep the suppression results.py gave them; a bare integer is treated as a
+    count under the same small-numbers rule."""
+    charts: list[Chart] = []
+    if not is_dataclass(results):
+        return charts
+    for f in fields(results):
+        if f.name in _KNOWN or f.name.startswith("_"):
+            continue
+        value = getattr(results, f.name)
+        if isinstance(value, Sequence) and not isinstance(value, str) and value:
+            items = list(value)
+            if all(_label_of(i) is not None and _cells_of(i) is not None for i in items):
+                rows = [StackedRow(str(_label_of(i)), dict(_cells_of(i) or {})) for i in items]
+                categories = _categories(results, items, gettext)
+                svg = stacked_bars(rows, categories, title=title, k=k, gettext=gettext, rtl=rtl)
+                names = dict(categories)
+                table = [
+                    (row.label, ", ".join(f"{names.get(key, key)}: {cell.text(k, gettext)}" for key, cell in row.cells.items()))
+                    for row in rows
+                ]
+                charts.append(Chart(svg, table))
+            elif all(_label_of(i) is not None and _cell_of(i) is not None for i in items):
+                bars = [BarDatum(str(_label_of(i)), _safe_cell(_cell_of(i), k, results)) for i in items]
+                charts.append(Chart(bar_chart(bars, title=title, k=k, gettext=gettext, rtl=rtl), [(b.label, b.cell.text(k, gettext)) for b in bars]))
+    return charts
+
+
+def _safe_cell(cell: Cell | None, k: int, results: Any) -> Cell:
+    cell = cell or Cell(0)
+    if not cell.suppressed and getattr(results, "sensitive", False) and 0 < cell.count < k:
+        return Cell(cell.count, suppressed=True, primary=True)
+    return cell
+
+
+def summarise_activity(
+    session: Session, consultation: Consultation, workshop: Workshop, activity: Activity, lang: str, gettext: Gettext
+) -> ActivitySummary:
+    default = consultation.default_language
+    prompt = text_in(activity.prompt, lang, default)
+    end = activity.closed_at or (workshop.ended_at if workshop.status == WorkshopStatus.ENDED else None)
+    results = activity_results(session, consultation, activity, lang)
+    summary = ActivitySummary(
+        activity=activity,
+        prompt=prompt,
+        kind_label=KIND_LABELS.get(activity.kind, activity.kind),
+        opened_at=activity.opened_at,
+        closed_at=activity.closed_at,
+        minutes=minutes_between(activity.opened_at, end),
+        results=results,
+        respondents=results.respondents if results is not None else None,
+    )
+    if results is None:
+        return summary
+    k, rtl = results.k, lang in RTL_LANGUAGES
+    if results.bars:
+        bars = [BarDatum(bar.label, bar.cell) for bar in results.bars]
+        summary.charts.append(Chart(bar_chart(bars, title=prompt, k=k, gettext=gettext, rtl=rtl), [(b.label, b.cell.text(k, gettext)) for b in bars]))
+    summary.average = results.average
+    summary.words = list(results.words)
+    if activity.kind != "word_cloud" and (activity.kind in TEXT_KINDS or results.notes or results.total_notes):
+        summary.notes, summary.more_notes = quotable_notes(session, workshop, activity)
+    summary.charts.extend(_generic_charts(results, prompt, k, gettext, rtl))
+    return summary
+
+
+def build_summary(session: Session, workshop: Workshop, consultation: Consultation, lang: str, gettext: Gettext) -> WorkshopSummary:
+    """Everything the summary page and its PDF show, in `lang` (a language of the
+    consultation; texts missing in it fall back to the consultation's own)."""
+    default = consultation.default_language
+    k = k_for(consultation)
+    steps = steps_of(session, workshop)
+    by_step: dict[int, list[Activity]] = {}
+    for activity in activities_of(session, workshop):
+        by_step.setdefault(activity.step_id, []).append(activity)
+    step_summaries = []
+    for step in steps:
+        activities = [summarise_activity(session, consultation, workshop, a, lang, gettext) for a in by_step.get(step.id or 0, [])]
+        timed = [a.minutes for a in activities if a.minutes is not None]
+        step_summaries.append(
+            StepSummary(
+                title=text_in(step.title, lang, default),
+                planned_minutes=step.planned_minutes,
+                minutes=sum(timed) if timed else None,
+                activities=activities,
+            )
+        )
+    running = workshop.status == WorkshopStatus.LIVE
+    end = workshop.ended_at if workshop.status == WorkshopStatus.ENDED else (utcnow() if running else None)
+    return WorkshopSummary(
+        workshop=workshop,
+        consultation=consultation,
+        lang=lang,
+        title=text_in(workshop.title, lang, default),
+        k=k,
+        participants=people_cell(participants_count(session, workshop), k),
+        started_at=workshop.started_at,
+        ended_at=workshop.ended_at,
+        planned_minutes=sum(s.planned_minutes for s in steps),
+        minutes=minutes_between(workshop.started_at, end),
+        running=running,
+        steps=step_summaries,
+        decisions=decisions_of(session, workshop),
+    )
+
+
+def summary_languages(consultation: Consultation) -> list[str]:
+    languages = [consultation.default_language] + [lang for lang in consultation.languages if lang != consultation.default_language]
+    return [lang for lang in languages if lang] or ["en"]
+
+
+def filename_for(summary: WorkshopSummary) -> str:
+    return f"workshop-{summary.workshop.id}-summary-{summary.lang}.pdf"
