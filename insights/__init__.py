@@ -29,7 +29,7 @@ PERMISSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 
 def register(registry: Registry) -> None:
-    from insights import access, hooks, pipeline
+    from insights import access, hooks, pipeline, screening
     from insights.views import guidance, opinion, recommendations, runs
 
     routes = [
@@ -82,3 +82,4 @@ def register(registry: Registry) -> None:
     registry.participant_erasers.append(hooks.erase_participant)
     registry.retention_purgers.append(hooks.purge_expired)
     registry.consultation_links.append(hooks.consultation_links)
+    screening.register_screening(registry)  # every app's registry.screen goes through insights' screening
