@@ -54,6 +54,7 @@ MAX_GROUPS = 5
 GROUP_ITERS = 20  # Polis passes :cluster-iters, which kmeans ignores: its default of 20 applies
 Z_90 = 1.2816  # one-sided z at 90 %
 CONVERGED = 0.01  # k-means stops when no centre moved further than this
+K_BUFFER = 4  # a new number of groups must win this many runs in a row before it is used
 
 Direction = Literal["agree", "disagree"]
 
@@ -90,6 +91,54 @@ class Consensus:
 
 
 @dataclass
+class OpinionState:
+    """What Polis carries from one update of a conversation to the next.
+
+    Pass ``result.state`` back as ``previous=`` on the next run (after new votes) to continue the
+    conversation as Polis does: participants once clustered stay in, k-means starts from the last
+    clusters, the axes keep their orientation, and the number of groups changes only once the same
+    new k has won four runs in a row. ``as_dict``/``from_dict`` give a JSON-ready form when
+    participant and statement keys are strings or integers.
+    """
+
+    in_conversation: list[Hashable] = field(default_factory=list)
+    components: dict[Hashable, tuple[float, float]] = field(default_factory=dict)
+    base_clusters: list[tuple[int, list[Hashable]]] = field(default_factory=list)
+    group_clusterings: dict[int, list[tuple[int, list[int]]]] = field(default_factory=dict)
+    last_k: int | None = None
+    last_k_count: int = 0
+    smoothed_k: int | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "in_conversation": list(self.in_conversation),
+            "components": [[s, x, y] for s, (x, y) in self.components.items()],
+            "base_clusters": [[cid, list(members)] for cid, members in self.base_clusters],
+            "group_clusterings": [
+                [k, [[cid, list(members)] for cid, members in clusters]] for k, clusters in self.group_clusterings.items()
+            ],
+            "last_k": self.last_k,
+            "last_k_count": self.last_k_count,
+            "smoothed_k": self.smoothed_k,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> OpinionState:
+        return cls(
+            in_conversation=list(data["in_conversation"]),
+            components={s: (float(x), float(y)) for s, x, y in data["components"]},
+            base_clusters=[(int(cid), list(members)) for cid, members in data["base_clusters"]],
+            group_clusterings={
+                int(k): [(int(cid), [int(m) for m in members]) for cid, members in clusters]
+                for k, clusters in data["group_clusterings"]
+            },
+            last_k=data["last_k"],
+            last_k_count=int(data["last_k_count"]),
+            smoothed_k=data["smoothed_k"],
+        )
+
+
+@dataclass
 class OpinionResult:
     groups: dict[Hashable, int] = field(default_factory=dict)  # only the participants clustered
     projection: dict[Hashable, tuple[float, float]] = field(default_factory=dict)  # every participant
@@ -101,6 +150,7 @@ class OpinionResult:
     in_conversation: set[Hashable] = field(default_factory=set)
     silhouettes: dict[int, float] = field(default_factory=dict)  # k -> silhouette over base clusters
     statement_projection: dict[Hashable, tuple[float, float]] = field(default_factory=dict)
+    state: OpinionState = field(default_factory=OpinionState)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,26 +166,33 @@ class _Matrix:
 
 
 def _vote_matrix(votes: Iterable[tuple[Hashable, Hashable, int]], hidden: Collection[Hashable]) -> _Matrix:
-    p_index: dict[Hashable, int] = {}
-    s_index: dict[Hashable, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    for participant, statement, vote in votes:
-        if vote not in (1, 0, -1):
-            raise ValueError(f"a vote is +1 (agree), -1 (disagree) or 0 (pass), not {vote!r}")
-        rows.append(p_index.setdefault(participant, len(p_index)))
-        cols.append(s_index.setdefault(statement, len(s_index)))
-        vals.append(-float(vote))  # Polis's math counts agree as -1
-    mat = np.full((len(p_index), len(s_index)), np.nan)
-    if rows:
-        # Later votes overwrite earlier ones, as in Polis's update-nmat.
-        mat[np.asarray(rows), np.asarray(cols)] = np.asarray(vals)
+    triples = list(votes)
+    if not triples:
+        return _Matrix([], [], np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=int))
+    try:
+        ps, ss, vs = zip(*triples, strict=True)
+    except ValueError as exc:
+        raise ValueError("each vote is a (participant, statement, vote) triple") from exc
+    bad = set(vs) - {1, 0, -1}
+    if bad:
+        raise ValueError(f"a vote is +1 (agree), -1 (disagree) or 0 (pass), not {sorted(map(repr, bad))[0]}")
+    participants = list(dict.fromkeys(ps))
+    statements = list(dict.fromkeys(ss))
+    p_index = {p: i for i, p in enumerate(participants)}
+    s_index = {st: i for i, st in enumerate(statements)}
+    rows = np.fromiter(map(p_index.__getitem__, ps), dtype=np.int64, count=len(ps))
+    cols = np.fromiter(map(s_index.__getitem__, ss), dtype=np.int64, count=len(ss))
+    # Polis's math counts agree as -1: Baraza's +1 agree is flipped.
+    vals = -np.fromiter(vs, dtype=float, count=len(vs))
+    # float32 halves the memory of a large conversation; votes and their means need no more.
+    mat = np.full((len(participants), len(statements)), np.nan, dtype=np.float32)
+    # Later votes overwrite earlier ones (numpy keeps the last of repeated indices), as update-nmat does.
+    mat[rows, cols] = vals
     raw_counts = np.sum(~np.isnan(mat), axis=1)
-    hidden_cols = [s_index[s] for s in hidden if s in s_index]
+    hidden_cols = [s_index[st] for st in hidden if st in s_index]
     if hidden_cols:
         mat[:, hidden_cols] = 0.0
-    return _Matrix(list(p_index), list(s_index), mat, raw_counts)
+    return _Matrix(participants, statements, mat, raw_counts)
 
 
 def _in_conversation(raw_counts: np.ndarray, n_statements: int) -> np.ndarray:
@@ -153,132 +210,236 @@ def _in_conversation(raw_counts: np.ndarray, n_statements: int) -> np.ndarray:
 # PCA and projection
 
 
-def _pca(filled: np.ndarray, n_comps: int = 2) -> tuple[np.ndarray, np.ndarray]:
-    """Centre and the first ``n_comps`` principal axes (rows) of ``filled``."""
-    center = filled.mean(axis=0)
-    centred = filled - center
+def _pca(centred: np.ndarray, n_comps: int = 2) -> np.ndarray:
+    """The first ``n_comps`` principal axes (rows) of an already centred matrix.
+
+    Polis's power iteration converges to these; here they are the leading eigenvectors of the
+    covariance, found densely for small matrices and by Lanczos iteration (from a fixed start, so
+    deterministically) for large ones. An axis without variance stays zero, as in Polis.
+    """
     n, m = centred.shape
     comps = np.zeros((n_comps, m))
     if n == 0 or m == 0:
-        return center, comps
-    if m <= n:
-        evals, evecs = np.linalg.eigh(centred.T @ centred)
-        order = np.argsort(evals)[::-1][:n_comps]
-        axes = evecs[:, order].T
-        evals = evals[order]
+        return comps
+    if min(n, m) <= 400 or min(n, m) <= n_comps + 1:
+        if m <= n:
+            evals, evecs = np.linalg.eigh((centred.T @ centred).astype(float))
+            order = np.argsort(evals)[::-1][:n_comps]
+            evals, axes = evals[order], evecs[:, order].T
+        else:
+            evals, evecs = np.linalg.eigh((centred @ centred.T).astype(float))
+            order = np.argsort(evals)[::-1][:n_comps]
+            evals, axes = evals[order], (centred.T @ evecs[:, order].astype(centred.dtype)).T.astype(float)
     else:
-        evals, evecs = np.linalg.eigh(centred @ centred.T)
-        order = np.argsort(evals)[::-1][:n_comps]
-        evals = evals[order]
-        axes = (centred.T @ evecs[:, order]).T
-        norms = np.linalg.norm(axes, axis=1, keepdims=True)
-        axes = np.divide(axes, norms, out=np.zeros_like(axes), where=norms > 0)
-    for i, (value, axis) in enumerate(zip(evals, axes, strict=False)):
-        if value <= 1e-12:
-            continue  # no variance left: Polis keeps a zero component
-        # A deterministic sign: the largest entry positive.
-        if axis[np.argmax(np.abs(axis))] < 0:
-            axis = -axis
-        comps[i] = axis
-    return center, comps
+        from scipy.sparse.linalg import LinearOperator, eigsh
+
+        def covariance(v: np.ndarray) -> np.ndarray:
+            # In the matrix's own precision: a float64 vector would make numpy copy the matrix.
+            return (centred.T @ (centred @ v.astype(centred.dtype).ravel())).astype(float)
+
+        operator = LinearOperator((m, m), matvec=covariance, dtype=float)
+        evals, evecs = eigsh(operator, k=n_comps, which="LA", v0=np.ones(m), tol=1e-8)
+        order = np.argsort(evals)[::-1]
+        evals, axes = evals[order], evecs[:, order].T
+    norms = np.linalg.norm(axes, axis=1)
+    for i, (value, axis, norm) in enumerate(zip(evals, axes, norms, strict=False)):
+        if value > 1e-9 * max(1.0, float(evals[0])) and norm > 0:
+            comps[i] = axis / norm
+    return comps
 
 
-def _project(mat: np.ndarray, center: np.ndarray, comps: np.ndarray) -> np.ndarray:
-    voted = ~np.isnan(mat)
-    centred = np.where(voted, mat - center, 0.0)
-    proj = centred @ comps.T
-    n_votes = voted.sum(axis=1)
-    scale = np.sqrt(mat.shape[1] / np.maximum(n_votes, 1))
-    return proj * scale[:, None]
+def _project(centred: np.ndarray, n_votes: np.ndarray, comps: np.ndarray) -> np.ndarray:
+    """Polis's ``sparsity-aware-project-ptpt``: the projection of the votes cast only, scaled by
+    ``sqrt(n_statements / n_votes)``. ``centred`` is the mean-filled matrix minus the column means,
+    which is exactly 0 where no vote was cast, so a product with it sums over the votes cast."""
+    scale = np.sqrt(centred.shape[1] / np.maximum(n_votes, 1))
+    return (centred @ comps.T.astype(centred.dtype)).astype(float) * scale[:, None]
 
 
 # ---------------------------------------------------------------------------------------------
-# k-means as Polis runs it
+# k-means as Polis runs it (clusters.clj)
+
+
+@dataclass
+class _Clusters:
+    """A clustering: cluster ids, their centres, and each point's cluster (an index into ``ids``)."""
+
+    ids: list[int]
+    centers: np.ndarray
+    labels: np.ndarray
+
+    def members(self, names: list[Hashable]) -> list[list[Hashable]]:
+        out: list[list[Hashable]] = [[] for _ in self.ids]
+        for name, label in zip(names, self.labels, strict=True):
+            out[label].append(name)
+        return out
 
 
 def _distinct_first(points: np.ndarray, k: int) -> np.ndarray:
-    """The first ``k`` distinct rows, in order (Polis's ``init-clusters``)."""
+    """Indices of the first ``k`` distinct rows, in order (Polis's ``init-clusters``)."""
+    if len(points) == 0:
+        return np.zeros(0, dtype=int)
     _, first = np.unique(points, axis=0, return_index=True)
-    return points[np.sort(first)[:k]].copy()
+    return np.sort(first)[:k]
 
 
-def _assign(points: np.ndarray, centers: np.ndarray) -> np.ndarray:
-    d = (
-        np.sum(points**2, axis=1)[:, None]
-        - 2 * points @ centers.T
-        + np.sum(centers**2, axis=1)[None, :]
-    )
-    return np.argmin(d, axis=1)
+def _sq_dist(points: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    d = np.sum(points**2, axis=1)[:, None] - 2 * points @ centers.T + np.sum(centers**2, axis=1)[None, :]
+    return np.maximum(d, 0.0)
+
+
+def _nearest(points: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """The nearest centre of every point (the first one on a tie)."""
+    if len(points) * len(centers) <= 200_000:
+        return np.argmin(_sq_dist(points, centers), axis=1)
+    from scipy.spatial import cKDTree
+
+    return cKDTree(centers).query(points)[1]
+
+
+def _weighted_centers(points: np.ndarray, labels: np.ndarray, n: int, w: np.ndarray) -> np.ndarray:
+    totals = np.bincount(labels, weights=w, minlength=n)
+    centers = np.column_stack([np.bincount(labels, weights=w * points[:, d], minlength=n) for d in range(points.shape[1])])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return centers / totals[:, None]
+
+
+def _same_clustering(a: np.ndarray, b: np.ndarray) -> bool:
+    """Polis's ``same-clustering?``: sorted centres pairwise closer than 0.01."""
+    sa = a[np.lexsort(a.T[::-1])]
+    sb = b[np.lexsort(b.T[::-1])]
+    n = min(len(sa), len(sb))
+    return bool(np.all(np.linalg.norm(sa[:n] - sb[:n], axis=1) < CONVERGED))
+
+
+def _step(points: np.ndarray, w: np.ndarray, ids: list[int], centers: np.ndarray) -> _Clusters:
+    """One k-means step (``cluster-step``): assign, drop empty clusters, move centres to the weighted mean."""
+    labels = _nearest(points, centers)
+    used = np.unique(labels)
+    remap = np.full(len(ids), -1)
+    remap[used] = np.arange(len(used))
+    labels = remap[labels]
+    new_centers = _weighted_centers(points, labels, len(used), w)
+    return _Clusters([ids[i] for i in used], new_centers, labels)
+
+
+def _clean_start(
+    names: list[Hashable], points: np.ndarray, w: np.ndarray, last: list[tuple[int, list[Hashable]]], k: int
+) -> tuple[list[int], np.ndarray]:
+    """Polis's ``clean-start-clusters``: last run's clusters recentred on their members' new positions,
+    identical ones merged, then the most distant point split off as a new cluster until there are k."""
+    index = {name: i for i, name in enumerate(names)}
+    labels = np.full(len(names), -1)
+    ids: list[int] = []
+    for cid, members in last:
+        rows = [index[m] for m in members if m in index]
+        if rows:
+            labels[rows] = len(ids)
+            ids.append(cid)
+    if not ids:
+        ids = [max((cid for cid, _ in last), default=-1) + 1]
+        labels[:] = 0
+
+    def centres() -> np.ndarray:
+        mask = labels >= 0
+        return _weighted_centers(points[mask], labels[mask], len(ids), w[mask])
+
+    # Merge clusters whose centres coincide (``uniqify-clusters``); the larger one keeps its id.
+    centers = centres()
+    sizes = np.bincount(labels[labels >= 0], minlength=len(ids))
+    seen: dict[tuple[float, ...], int] = {}
+    target = np.arange(len(ids))
+    for i, c in enumerate(centers):
+        key = tuple(c.tolist())
+        if key in seen:
+            j = seen[key]
+            target[i] = j
+            if sizes[i] >= sizes[j]:
+                ids[j] = ids[i]
+            sizes[j] += sizes[i]
+        else:
+            seen[key] = i
+    if len(seen) < len(ids):
+        keep = sorted(seen.values())
+        pos = {old: new for new, old in enumerate(keep)}
+        labels = np.where(labels >= 0, np.array([pos[target[i]] for i in range(len(ids))])[np.maximum(labels, 0)], -1)
+        ids = [ids[i] for i in keep]
+        centers = centres()
+    possible = min(k, len(_distinct_first(points, len(points))))
+    while possible > len(ids):
+        nearest = _nearest(points, centers)
+        d = np.sum((points - centers[nearest]) ** 2, axis=1)
+        outlier = int(np.argmax(d))
+        if d[outlier] <= 0:
+            break
+        old = labels[outlier]
+        labels[outlier] = len(ids)
+        ids.append(max(ids) + 1)
+        if old >= 0 and not np.any(labels == old):
+            # The outlier was alone in its cluster: that cluster is gone.
+            labels = np.where(labels > old, labels - 1, labels)
+            del ids[old]
+        centers = centres()
+    return ids, centers
 
 
 def _kmeans(
-    points: np.ndarray, centers: np.ndarray, weights: np.ndarray | None, max_iters: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Lloyd's k-means as Polis's ``kmeans``: empty clusters are dropped; labels index the centres."""
+    names: list[Hashable],
+    points: np.ndarray,
+    k: int,
+    *,
+    last: list[tuple[int, list[Hashable]]] | None = None,
+    weights: np.ndarray | None = None,
+    max_iters: int = GROUP_ITERS,
+) -> _Clusters:
+    """Polis's ``kmeans``: from last run's clusters when there are some, else from the first k distinct points."""
     w = np.ones(len(points)) if weights is None else weights
-    labels = _assign(points, centers)
-    for _ in range(max_iters + 1):
-        used = np.unique(labels)
-        new_centers = np.empty((len(used), points.shape[1]))
-        for j, c in enumerate(used):
-            members = labels == c
-            new_centers[j] = np.average(points[members], axis=0, weights=w[members])
-        moved = len(used) == len(centers) and np.all(
-            np.linalg.norm(new_centers - centers[used], axis=1) < CONVERGED
-        )
-        centers = new_centers
-        labels = _assign(points, centers)
-        if moved:
-            break
-    return centers, labels
+    if last:
+        ids, centers = _clean_start(names, points, w, last, k)
+    else:
+        first = _distinct_first(points, k)
+        ids, centers = list(range(len(first))), points[first].copy()
+    clusters = _Clusters(ids, centers, np.zeros(0, dtype=int))
+    for iteration in range(max_iters, -1, -1):
+        new = _step(points, w, clusters.ids, clusters.centers)
+        if iteration == 0 or _same_clustering(clusters.centers, new.centers):
+            return new
+        clusters = new
+    return clusters  # not reached
 
 
-def _inertia(points: np.ndarray, centers: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> float:
-    return float(np.sum(weights * np.sum((points - centers[labels]) ** 2, axis=1)))
+FIRST_RUN_STARTS = 20
 
 
-def _silhouette(dist: np.ndarray, labels: np.ndarray) -> float:
-    """Polis's silhouette over base clusters: unweighted; a base cluster alone in its group scores 0."""
-    n = len(labels)
-    groups = np.unique(labels)
-    if len(groups) < 2:
-        return 0.0
-    scores = np.zeros(n)
-    for i in range(n):
-        same = labels == labels[i]
-        same[i] = False
-        if not same.any():
-            continue
-        a = dist[i, same].mean()
-        b = min(dist[i, labels == g].mean() for g in groups if g != labels[i])
-        top = max(a, b)
-        scores[i] = 0.0 if top == 0 else (b - a) / top
-    return float(scores.mean())
+def _first_groups(ids: list[int], centers: np.ndarray, k: int, weights: np.ndarray, rng: np.random.Generator) -> _Clusters:
+    """Groups for k when there is no previous run to start from.
 
-
-def _group_clustering(
-    centers: np.ndarray, weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int
-) -> np.ndarray:
-    """Weighted k-means of base-cluster centres into k groups; the best of several starts.
-
-    Polis starts each update from the previous update's groups, which a single run does not have.
-    Its first start is the first k distinct base centres; further starts here are k-means++ seeds,
-    and the start with the lowest weighted inertia wins (the state Polis's warm starts settle in).
+    Polis runs a conversation as a sequence of updates, each k-means starting from the last update's
+    groups, and they settle in a good (low within-group spread) clustering. A single run has no such
+    history: it tries Polis's own first start (the first k distinct base clusters) and k-means++
+    starts drawn with ``rng``, and keeps the clustering with the smallest weighted within-group sum
+    of squares.
     """
-    best: tuple[float, np.ndarray] | None = None
-    starts = [_distinct_first(centers, k)]
-    for _ in range(restarts):
-        starts.append(_plusplus(centers, weights, k, rng))
-    for start in starts:
-        c, labels = _kmeans(centers, start, weights, GROUP_ITERS)
-        score = _inertia(centers, c, labels, weights)
-        if best is None or score < best[0] - 1e-9:
-            best = (score, labels)
-    assert best is not None
-    return best[1]
+    best = _kmeans(ids, centers, k, weights=weights)
+    best_inertia = _inertia(centers, best, weights)
+    for _ in range(FIRST_RUN_STARTS):
+        start = _plusplus(centers, weights, k, rng)
+        labels = _nearest(centers, start)
+        used = sorted(set(labels.tolist()))
+        last = [(i, [ids[j] for j in np.flatnonzero(labels == u)]) for i, u in enumerate(used)]
+        candidate = _kmeans(ids, centers, k, last=last, weights=weights)
+        inertia = _inertia(centers, candidate, weights)
+        if inertia < best_inertia - 1e-9:
+            best, best_inertia = candidate, inertia
+    return best
+
+
+def _inertia(points: np.ndarray, clusters: _Clusters, weights: np.ndarray) -> float:
+    return float(np.sum(weights * np.sum((points - clusters.centers[clusters.labels]) ** 2, axis=1)))
 
 
 def _plusplus(points: np.ndarray, weights: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k-means++ seeding, weighted."""
     chosen = [int(rng.choice(len(points), p=weights / weights.sum()))]
     d2 = np.sum((points - points[chosen[0]]) ** 2, axis=1)
     while len(chosen) < k:
@@ -288,7 +449,28 @@ def _plusplus(points: np.ndarray, weights: np.ndarray, k: int, rng: np.random.Ge
         nxt = int(rng.choice(len(points), p=p / p.sum()))
         chosen.append(nxt)
         d2 = np.minimum(d2, np.sum((points - points[nxt]) ** 2, axis=1))
-    return points[chosen].copy()
+    return points[chosen]
+
+
+def _silhouette(dist: np.ndarray, labels: np.ndarray) -> float:
+    """Polis's silhouette over base clusters: unweighted; a base cluster alone in its group scores 0."""
+    groups = np.unique(labels)
+    if len(groups) < 2:
+        return 0.0
+    onehot = (labels[:, None] == groups[None, :]).astype(float)
+    sums = dist @ onehot  # distance from each base cluster to all members of each group
+    counts = onehot.sum(axis=0)
+    own = np.searchsorted(groups, labels)
+    n_own = counts[own] - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = sums[np.arange(len(labels)), own] / n_own
+        means = sums / counts[None, :]
+    means[np.arange(len(labels)), own] = np.inf
+    b = means.min(axis=1)
+    top = np.maximum(a, b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = np.where((n_own == 0) | (top == 0), 0.0, (b - a) / top)
+    return float(s.mean())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,18 +491,28 @@ def _two_prop_test(succ_in: np.ndarray, succ_out: np.ndarray, pop_in: np.ndarray
     return np.where(pi_hat == 1, 0.0, z)
 
 
+def _group_counts(mat: np.ndarray, members: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Agrees, disagrees and votes (passes included) per group and statement."""
+    n_groups = len(members)
+    rows = np.concatenate(members) if members else np.zeros(0, dtype=int)
+    onehot = np.zeros((n_groups, len(rows)))
+    start = 0
+    for g, m in enumerate(members):
+        onehot[g, start : start + len(m)] = 1.0
+        start += len(m)
+    sub = mat[rows]
+    na = onehot @ (sub == -1)
+    nd = onehot @ (sub == 1)
+    ns = onehot @ ~np.isnan(sub)
+    return na, nd, ns
+
+
 def _repness(
-    mat: np.ndarray,
+    counts: tuple[np.ndarray, np.ndarray, np.ndarray],
     statements: list[Hashable],
-    members: list[np.ndarray],
     hidden: set[int],
 ) -> dict[int, list[Repness]]:
-    voted = ~np.isnan(mat)
-    agree = (mat == -1).astype(float)
-    disagree = (mat == 1).astype(float)
-    na = np.array([agree[m].sum(axis=0) for m in members])
-    nd = np.array([disagree[m].sum(axis=0) for m in members])
-    ns = np.array([voted[m].sum(axis=0) for m in members])
+    na, nd, ns = counts
     pa, pd = (na + 1) / (ns + 2), (nd + 1) / (ns + 2)
     pat, pdt = _prop_test(na, ns), _prop_test(nd, ns)
     na_rest, nd_rest, ns_rest = na.sum(0) - na, nd.sum(0) - nd, ns.sum(0) - ns
@@ -348,7 +540,7 @@ def _repness(
         )
 
     result: dict[int, list[Repness]] = {}
-    for g in range(len(members)):
+    for g in range(len(na)):
         sufficient: list[int] = []
         best: int | None = None
         best_agree: int | None = None
@@ -413,77 +605,125 @@ def opinion_groups(
     *,
     seed: int = 0,
     hidden_statements: Collection[Hashable] = (),
-    restarts: int = 10,
+    previous: OpinionState | None = None,
 ) -> OpinionResult:
     """Opinion groups of a conversation, by the Polis method (see the module docstring).
 
     ``votes``: (participant, statement, vote) with Baraza's convention, +1 agree, -1 disagree, 0 pass,
     in the order they were cast (a later vote on the same statement replaces an earlier one; the order
-    of first appearance is also the order Polis's k-means starts from). ``hidden_statements``: statements
-    moderated out; they keep their column, set to 0, as in Polis, and are never representative.
-    ``seed`` makes the extra k-means starts reproducible: the same votes and seed give the same result.
+    of first appearance is the order Polis's first k-means starts from). ``hidden_statements``:
+    statements moderated out; as in Polis their column is set to 0 and they are never representative
+    or consensus. ``previous``: the ``state`` of this conversation's last run, to continue it as Polis
+    does (see ``OpinionState``). ``seed`` drives the extra k-means starts of a first run (see
+    ``_first_groups``); the same votes, state and seed always give the same result.
     """
-    m = _vote_matrix(votes, hidden_statements)
+    hidden = set(hidden_statements)
+    m = _vote_matrix(votes, hidden)
+    prev = previous or OpinionState()
     result = OpinionResult()
     n_part, n_stmt = m.votes.shape
     if n_part == 0 or n_stmt == 0:
+        result.state = prev
         return result
-    hidden_idx = {j for j, s in enumerate(m.statements) if s in set(hidden_statements)}
+    hidden_idx = {j for j, s in enumerate(m.statements) if s in hidden}
 
-    col_mean = np.nanmean(m.votes, axis=0)
-    filled = np.where(np.isnan(m.votes), col_mean, m.votes)
-    center, comps = _pca(filled)
-    proj = _project(m.votes, center, comps)
+    # PCA of the vote matrix with missing votes filled by the statement's mean. Centring the filled
+    # matrix leaves 0 where no vote was cast.
+    voted = ~np.isnan(m.votes)
+    center = np.nanmean(m.votes, axis=0, dtype=float)
+    centred = np.where(voted, m.votes - center.astype(np.float32), np.float32(0.0))
+    comps = _orient(_pca(centred), m.statements, prev.components)
+    proj = _project(centred, voted.sum(axis=1), comps)
+    del centred
     result.projection = {p: (float(x), float(y)) for p, (x, y) in zip(m.participants, proj, strict=True)}
-    stmt_proj = _project(np.where(np.eye(n_stmt) == 1, -1.0, np.nan), center, comps)
+    # A statement's place: where someone who agreed with it alone would be (Polis's pca-project-cmnts).
+    stmt_centred = np.diag(-1.0 - center)
+    stmt_proj = (stmt_centred @ comps.T) * np.sqrt(n_stmt)
     result.statement_projection = {s: (float(x), float(y)) for s, (x, y) in zip(m.statements, stmt_proj, strict=True)}
 
-    in_conv = _in_conversation(m.raw_counts, n_stmt)
-    result.in_conversation = {m.participants[i] for i in in_conv}
+    # Who is clustered: once in, always in.
+    row_of = {p: i for i, p in enumerate(m.participants)}
+    in_conv_rows = set(_in_conversation(m.raw_counts, n_stmt).tolist())
+    in_conv_rows |= {row_of[p] for p in prev.in_conversation if p in row_of}
+    in_conv = np.array(sorted(in_conv_rows), dtype=int)
+    in_names = [m.participants[i] for i in in_conv]
+    state = OpinionState(
+        in_conversation=in_names,
+        components={s: (float(comps[0, j]), float(comps[1, j])) for j, s in enumerate(m.statements)},
+    )
+    result.in_conversation = set(in_names)
+    result.state = state
     points = proj[in_conv]
-    if len(points) == 0:
-        return result
 
     # Base clusters.
-    base_start = _distinct_first(points, BASE_K)
-    base_centers, base_labels = _kmeans(points, base_start, None, BASE_ITERS)
-    base_weights = np.bincount(base_labels, minlength=len(base_centers)).astype(float)
+    base = _kmeans(in_names, points, BASE_K, last=prev.base_clusters or None, max_iters=BASE_ITERS)
+    state.base_clusters = list(zip(base.ids, base.members(in_names), strict=True))
+    base_weights = np.bincount(base.labels, minlength=len(base.ids)).astype(float)
+    n_base = len(base.ids)
 
-    # Groups: k from 2 to max, best silhouette over the base clusters.
-    n_base = len(base_centers)
-    max_k = min(MAX_GROUPS, 2 + n_base // 12)
+    # Groups: for each k, weighted k-means of the base clusters; the best silhouette, smoothed.
     rng = np.random.default_rng(seed)
-    dist = np.linalg.norm(base_centers[:, None, :] - base_centers[None, :, :], axis=2)
-    best_k, best_labels, best_score = 1, np.zeros(n_base, dtype=int), -np.inf
-    for k in range(2, max_k + 1):
-        if k > n_base:
-            break
-        labels = _group_clustering(base_centers, base_weights, k, rng, restarts)
-        score = _silhouette(dist, labels)
-        result.silhouettes[k] = score
-        if score > best_score + 1e-12:
-            best_k, best_labels, best_score = len(np.unique(labels)), labels, score
+    dist = np.sqrt(_sq_dist(base.centers, base.centers))
+    clusterings: dict[int, _Clusters] = {}
+    for k in range(2, min(MAX_GROUPS, 2 + n_base // 12) + 1):
+        last = prev.group_clusterings.get(k)
+        if last:
+            clustering = _kmeans(base.ids, base.centers, k, last=last, weights=base_weights)
+        else:
+            clustering = _first_groups(base.ids, base.centers, k, base_weights, rng)
+        clusterings[k] = clustering
+        result.silhouettes[k] = _silhouette(dist, clustering.labels)
+        state.group_clusterings[k] = list(zip(clustering.ids, clustering.members(base.ids), strict=True))
+    if not clusterings:
+        # Too few distinct opinions to split: one group.
+        clusterings[1] = _Clusters([0], base.centers.mean(axis=0, keepdims=True), np.zeros(n_base, dtype=int))
+        this_k = 1
+    else:
+        this_k = max(clusterings, key=lambda k: (result.silhouettes[k], k))
+    state.last_k = this_k
+    state.last_k_count = prev.last_k_count + 1 if prev.last_k == this_k else 1
+    if state.last_k_count >= K_BUFFER or prev.smoothed_k not in clusterings:
+        state.smoothed_k = this_k
+    else:
+        state.smoothed_k = prev.smoothed_k
+    chosen = clusterings[state.smoothed_k]
 
-    # Number groups by size (largest first), ties by who voted first.
-    member_group = best_labels[base_labels]
-    order = sorted(np.unique(member_group), key=lambda g: (-np.sum(member_group == g), np.argmax(member_group == g)))
-    renumber = {int(g): i for i, g in enumerate(order)}
-    member_group = np.array([renumber[int(g)] for g in member_group])
-    result.k = best_k
-    result.groups = {m.participants[i]: int(g) for i, g in zip(in_conv, member_group, strict=True)}
-    result.group_sizes = {g: int(np.sum(member_group == g)) for g in range(best_k)}
+    # Groups numbered by size, largest first (ties: who voted first).
+    member_group = chosen.labels[base.labels]
+    order = sorted(set(member_group.tolist()), key=lambda g: (-int(np.sum(member_group == g)), int(np.argmax(member_group == g))))
+    renumber = np.zeros(len(chosen.ids), dtype=int)
+    for new, old in enumerate(order):
+        renumber[old] = new
+    member_group = renumber[member_group]
+    result.k = len(order)
+    result.groups = {name: int(g) for name, g in zip(in_names, member_group, strict=True)}
+    result.group_sizes = {g: int(np.sum(member_group == g)) for g in range(result.k)}
 
-    members = [in_conv[member_group == g] for g in range(best_k)]
-    result.repness = _repness(m.votes, m.statements, members, hidden_idx)
+    members = [in_conv[member_group == g] for g in range(result.k)]
+    counts = _group_counts(m.votes, members)
+    result.repness = _repness(counts, m.statements, hidden_idx)
     result.consensus = _consensus(m.votes, m.statements, hidden_idx)
-    # Group-informed consensus (conversation.clj :group-aware-consensus), on the votes as cast.
-    raw = m.votes
-    gic = np.ones(n_stmt)
-    for rows in members:
-        a = np.sum(raw[rows] == -1, axis=0)
-        s = np.sum(~np.isnan(raw[rows]), axis=0)
-        gic *= (a + 1.0) / (s + 2.0)
-    result.group_informed_consensus = {
-        s: float(gic[j]) for j, s in enumerate(m.statements) if j not in hidden_idx
-    }
+    # Group-informed consensus (conversation.clj :group-aware-consensus): the product over groups of
+    # the probability that a member agrees, with Polis's +1/+2 prior.
+    na, _, ns = counts
+    gic = np.prod((na + 1.0) / (ns + 2.0), axis=0)
+    result.group_informed_consensus = {s: float(gic[j]) for j, s in enumerate(m.statements) if j not in hidden_idx}
     return result
+
+
+def _orient(comps: np.ndarray, statements: list[Hashable], previous: dict[Hashable, tuple[float, float]]) -> np.ndarray:
+    """Keep the axes pointing the way they did in the last run.
+
+    Polis's power iteration starts from the last run's components, so an axis never flips between
+    runs; the first time it starts from a random vector of positive numbers, which makes the sum of
+    an axis's entries positive. Eigenvectors come with an arbitrary sign, fixed here the same way.
+    """
+    comps = comps.copy()
+    for i in range(len(comps)):
+        if previous:
+            ref = np.array([previous[s][i] if s in previous else 0.0 for s in statements])
+        else:
+            ref = np.ones(len(statements))
+        if comps[i] @ ref < 0:
+            comps[i] = -comps[i]
+    return comps

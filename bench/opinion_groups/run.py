@@ -70,11 +70,14 @@ def synthetic(n_participants: int = 10_000, n_statements: int = 1_000, per_perso
     rng = np.random.default_rng(seed)
     camp = rng.integers(0, 3, n_participants)
     stance = rng.choice([-1, 1], size=(3, n_statements))
-    votes = []
-    for p in range(n_participants):
-        for s in rng.choice(n_statements, per_person, replace=False):
-            v = stance[camp[p], s] if rng.random() < 0.8 else int(rng.choice([-1, 0, 1]))
-            votes.append((p, int(s), int(v)))
+    # Each participant votes on ``per_person`` distinct random statements: the first columns of a
+    # random permutation per row.
+    chosen = np.argsort(rng.random((n_participants, n_statements)), axis=1)[:, :per_person]
+    agree_with_camp = rng.random(chosen.shape) < 0.8
+    noise = rng.choice([-1, 0, 1], size=chosen.shape)
+    values = np.where(agree_with_camp, stance[camp[:, None], chosen], noise)
+    people = np.repeat(np.arange(n_participants), per_person)
+    votes = list(zip(people.tolist(), chosen.ravel().tolist(), values.ravel().tolist(), strict=True))
     start = time.perf_counter()
     result = opinion_groups(votes, seed=seed)
     seconds = time.perf_counter() - start
