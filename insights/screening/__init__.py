@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from baraza.screening import DISCLOSURE, INSULT, PERSONAL_DATA, Screened, Span, fold, mask_spans
-from insights.screening.engine import KINDS, find_spans
+from insights.screening.engine import KINDS, ORDINARY, find_spans, language_key
 from insights.screening.safeguarding import ABUSE, DANGER, DOUBTFUL, EXPLOITATION, SELF_HARM, read_harm, words_of
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ def screen(text: str, language: str | None = None, *, countries: Sequence[str] =
     spans = find_spans(text, language, countries)
     folded = text.lower() if text.isascii() else fold(text)  # fold() of ASCII is lower()
     words = words_of(folded)
-    kinds, doubtful, insult = read_harm(words)
+    lang = language_key(language)
+    kinds, doubtful, insult = read_harm(words, lang, ORDINARY.get(lang, frozenset()) if lang else frozenset())
     reasons: list[str] = []
     if kinds:
         reasons.append(DISCLOSURE)

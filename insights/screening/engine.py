@@ -16,11 +16,9 @@ from __future__ import annotations
 import gzip
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
 
 from baraza.screening import Span, fold
@@ -320,7 +318,9 @@ def _word(word: str, language: str | None) -> tuple[str, int]:
         if key in _ARABIC_STOP:
             flags |= STOPWORD
         return key, flags
-    ordinary = key in lex.ordinary or ("-" in key and all(part in lex.ordinary or len(part) <= 2 for part in key.split("-")))
+    ordinary = key in lex.ordinary or (
+        "-" in key and all(part in lex.ordinary or part in lex.stop or len(part) <= 2 for part in key.split("-"))
+    )
     if ordinary:
         flags |= ORDINARY_
     if key in NOT_NAMES:
@@ -368,7 +368,8 @@ class _Lexicon:
 _LEXICONS: dict[str | None, _Lexicon] = {lang: _Lexicon(lang) for lang in (*LANGUAGES, None)}
 
 
-def _language(language: str | None) -> str | None:
+def language_key(language: str | None) -> str | None:
+    """"en" for "en", "en-GB" or "EN"; None for a language the screen has no lists for."""
     base = (language or "").split("-")[0].split("_")[0].lower() or None
     return base if base in _LEXICONS else None
 
@@ -520,13 +521,13 @@ def _regex_spans(text: str, language: str | None, starts: list[int], ends: list[
                 spans.append(Span(start, end, kind))
     if "في" in text or "ب" in text:
         for m in _ARABIC_RESIDENCE.finditer(text):
-            end = None
+            place_end: int | None = None
             for word in re.finditer(r"[\u0600-\u06ff]+", m.group(1)):
                 if fold(word.group()) in _ARABIC_STOP:
                     break
-                end = m.start(1) + word.end()
-            if end is not None:
-                spans.append(Span(m.start(1), end, "place!"))
+                place_end = m.start(1) + word.end()
+            if place_end is not None:
+                spans.append(Span(m.start(1), place_end, "place!"))
     return spans
 
 
@@ -761,7 +762,7 @@ def _resolve(spans: list[Span], text: str) -> tuple[Span, ...]:
 
 def find_spans(text: str, language: str | None, countries: Sequence[str] = ()) -> tuple[Span, ...]:
     """Every stretch of `text` that would identify someone, with its kind, in text order."""
-    language = _language(language)
+    language = language_key(language)
     tokens = _tokens(text, language)
     spans = _regex_spans(text, language, tokens[0], tokens[1], tokens[2])
     spans.extend(_phone_spans(text, countries))

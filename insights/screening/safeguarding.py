@@ -131,6 +131,9 @@ _LISTS: dict[str, frozenset[tuple[str, ...]]] = {
     DOUBTFUL: _grams({p for ps in _DOUBTFUL.values() for p in ps}),
     "insult": _grams({w for ws in INSULTS.values() for w in ws} | {w for ws in _MORE_INSULTS.values() for w in ws}),
 }
+_INSULTS_BY_LANGUAGE = {
+    lang: _grams(set(INSULTS.get(lang, ())) | set(_MORE_INSULTS.get(lang, ()))) for lang in set(INSULTS) | set(_MORE_INSULTS)
+}
 _TOPIC_WORDS = _LISTS[DOUBTFUL] | _grams({"suicide", "suicidal", "rape", "raping", "raped", "sexual abuse", "violacion", "viol",
                                           "violee", "suicidio", "estupro", "kubakwa", "انتحار", "اغتصاب", "trafficked"})
 _INDEX: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -152,10 +155,18 @@ def words_of(folded: str) -> list[str]:
     return _WORDS.findall(folded)
 
 
-def read_harm(words: list[str]) -> tuple[tuple[str, ...], bool, bool]:
+def read_harm(words: list[str], language: str | None = None, ordinary: frozenset[str] = frozenset()) -> tuple[tuple[str, ...], bool, bool]:
     """(kinds of disclosure, doubtful, insult) of a folded text's words. Doubtful only without
-    a disclosure."""
+    a disclosure. An insult of another language that is an everyday word of this one ("con" is
+    "with" in Spanish, "fala" "speaks" in Portuguese) is not one here."""
     hits = _found(words)
+    if "insult" in hits and language:
+        own = _INSULTS_BY_LANGUAGE.get(language, frozenset())
+        kept = [g for g in hits["insult"] if g in own or len(g) > 1 or g[0] not in ordinary]
+        if kept:
+            hits["insult"] = kept
+        else:
+            del hits["insult"]
     kinds = tuple(kind for kind in _PHRASES if kind in hits)
     core = hits.get("core", [])
     if not kinds and any(gram not in _TOPIC_WORDS for gram in core):

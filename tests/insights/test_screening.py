@@ -1,0 +1,163 @@
+"""The insights screening (insights.screening): every kind of personal data in every language,
+a disclosure in each language, doubtful texts held for a person, ordinary sentences untouched,
+and the registry's screen going through it. The word lists load once per test process."""
+
+from __future__ import annotations
+
+import pytest
+
+from baraza.registry import load_apps
+from baraza.screening import DISCLOSURE, INSULT, PERSONAL_DATA, basic_screen
+from baraza.settings import DEFAULT_APPS
+from insights.screening import ABUSE, DANGER, DOUBTFUL, EXPLOITATION, SELF_HARM, screen
+
+# (language, text, {kind: the words masked as that kind}). Every kind in every language.
+PERSONAL = [
+    ("en", "My name is Wanjiru Kamau and I study at Olympic Primary School.", {"name": "Wanjiru Kamau", "school": "Olympic Primary School"}),
+    ("en", "Call me on 0712 345 678 or write to wanjiru.k@gmail.com", {"phone": "0712 345 678", "email": "wanjiru.k@gmail.com"}),
+    ("en", "Our petition is at https://sautiyetu.org/sign, follow @vijana_voice", {"link": "https://sautiyetu.org/sign", "handle": "@vijana_voice"}),
+    ("en", "They asked for my national ID number 28461937 at the clinic.", {"id": "28461937"}),
+    ("en", "We live at 14 Ngong Road in Kibera.", {"address": "14 Ngong Road", "place": "Kibera"}),
+    ("es", "Me llamo Yuliet Asprilla y estudio en el Colegio Distrital Usme.", {"name": "Yuliet Asprilla", "school": "Colegio Distrital Usme"}),
+    ("es", "Llámame al 321 486 0623 o escríbeme a yuli_2009@hotmail.com", {"phone": "321 486 0623", "email": "yuli_2009@hotmail.com"}),
+    ("es", "Vean www.vozjoven.org y sigan @jovenes_cali", {"link": "www.vozjoven.org", "handle": "@jovenes_cali"}),
+    ("es", "En el hospital me pidieron la cédula 1.023.456.789 para atenderme.", {"id": "1.023.456.789"}),
+    ("es", "Vivo en la Calle 45 # 12-30, en el barrio La Esperanza.", {"address": "Calle 45 # 12-30", "place": "barrio La Esperanza"}),
+    ("fr", "Je m'appelle Ndèye Gueye, je suis au Lycée Blaise Diagne.", {"name": "Ndèye Gueye", "school": "Lycée Blaise Diagne"}),
+    ("fr", "Appelez-moi au 77 123 45 67 ou écrivez à ndeye.g@yahoo.fr", {"phone": "77 123 45 67", "email": "ndeye.g@yahoo.fr"}),
+    ("fr", "Notre pétition est sur notredroit.sn, suivez @jeunes_dakar", {"link": "notredroit.sn", "handle": "@jeunes_dakar"}),
+    ("fr", "On m'a demandé mon passeport AB1234567 à l'école.", {"id": "AB1234567"}),
+    ("fr", "Nous habitons 12 rue Carnot, quartier Médina.", {"address": "12 rue Carnot", "place": "quartier Médina"}),
+    ("ar", "اسمي فاطمة الزعبي وأدرس في مدرسة الأمل الثانوية.", {"name": "فاطمة الزعبي", "school": "مدرسة الأمل الثانوية"}),
+    ("ar", "رقمي ٠٧٩٥١٢٣٤٥٦ وبريدي fatima.z@gmail.com", {"phone": "٠٧٩٥١٢٣٤٥٦", "email": "fatima.z@gmail.com"}),
+    ("ar", "تابعوا صفحتنا @shabab_irbid وموقعنا www.shabab.jo", {"handle": "@shabab_irbid", "link": "www.shabab.jo"}),
+    ("ar", "طلبوا رقم الهوية 9981234567 في العيادة.", {"id": "9981234567"}),
+    ("ar", "أسكن في شارع الجامعة في مخيم الزعتري.", {"address": "شارع الجامعة", "place": "مخيم الزعتري"}),
+    ("pt", "Chamo-me João Macuácua e estudo na Escola Secundária Josina Machel.", {"name": "João Macuácua", "school": "Escola Secundária Josina Machel"}),
+    ("pt", "Liguem para o 84 123 4567 ou escrevam para joao.m@gmail.com", {"phone": "84 123 4567", "email": "joao.m@gmail.com"}),
+    ("pt", "A petição está em https://nossavoz.org.br, sigam @juventude_mz", {"link": "https://nossavoz.org.br", "handle": "@juventude_mz"}),
+    ("pt", "Pediram o meu CPF 123.456.789-09 na escola.", {"id": "123.456.789-09"}),
+    ("pt", "Moramos na Rua das Flores, 123, bairro Chamanculo.", {"address": "Rua das Flores, 123", "place": "bairro Chamanculo"}),
+    ("sw", "Jina langu ni Amani Otieno, nasoma Shule ya Msingi Olympic.", {"name": "Amani Otieno", "school": "Shule ya Msingi Olympic"}),
+    ("sw", "Nipigie simu 0722 123 456 au niandikie amani.o@gmail.com", {"phone": "0722 123 456", "email": "amani.o@gmail.com"}),
+    ("sw", "Ombi letu liko kwenye www.sautiyetu.co.ke, fuata @vijana_ke", {"link": "www.sautiyetu.co.ke", "handle": "@vijana_ke"}),
+    ("sw", "Waliniomba namba ya kitambulisho 31234567 kabla ya kunisaidia.", {"id": "31234567"}),
+    ("sw", "Tunaishi Mtaa wa Moi nyumba namba 12 huko Kibera.", {"address": "Mtaa wa Moi nyumba namba 12", "place": "Kibera"}),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), PERSONAL, ids=[f"{c[0]}-{'-'.join(c[2])}" for c in PERSONAL])
+def test_personal_data_is_masked_by_kind_with_its_spans(lang: str, text: str, expected: dict[str, str]) -> None:
+    result = screen(text, lang, countries=("KE", "CO", "SN", "JO", "MZ"))
+    found = {span.kind: text[span.start:span.end] for span in result.spans}
+    assert found == expected, result.text
+    for kind, words in expected.items():
+        assert words not in result.text and f"[{kind}]" in result.text
+    assert result.held and PERSONAL_DATA in result.reasons and set(result.masked) == set(expected)
+
+
+def test_the_masked_text_is_the_original_with_each_span_replaced() -> None:
+    text = "I'm Brian Otieno from Kakuma, my number is +254 712 345 678."
+    result = screen(text, "en")
+    rebuilt, at = "", 0
+    for span in result.spans:
+        rebuilt += text[at:span.start] + f"[{span.kind}]"
+        at = span.end
+    assert rebuilt + text[at:] == result.text == "I'm [name] from [place], my number is [phone]."
+
+
+def test_the_consultations_countries_read_local_numbers() -> None:
+    # Seven digits: too short for the generic pattern's certainty, a phone number in Senegal's plan.
+    text = "mon numéro 33 821 45 67"
+    assert screen(text, "fr", countries=("SN",)).masked == ("phone",)
+
+
+# A disclosure in each language, with its kind.
+DISCLOSURES = [
+    ("en", "My uncle beats me when he is drunk and I am afraid to go home", {ABUSE, DANGER}),
+    ("es", "Ya no quiero vivir, a veces pienso en matarme", {SELF_HARM}),
+    ("fr", "Ils m'ont mariée de force à 14 ans, c'était un mariage forcé", {EXPLOITATION}),
+    ("ar", "أبي يضربني كل يوم", {ABUSE}),
+    ("pt", "Meu padrasto me ameaça e eu estou em perigo", {DANGER}),
+    ("sw", "Nataka kufa, sina mtu wa kunisaidia", {SELF_HARM}),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "kinds"), DISCLOSURES, ids=[c[0] for c in DISCLOSURES])
+def test_a_disclosure_is_flagged_with_its_kind_in_each_language(lang: str, text: str, kinds: set[str]) -> None:
+    result = screen(text, lang)
+    assert result.disclosure and result.held
+    assert result.reasons[0] == DISCLOSURE and kinds <= set(result.reasons)
+    assert DOUBTFUL not in result.reasons
+
+
+def test_a_disclosure_in_another_language_than_the_page_is_caught() -> None:
+    assert screen("nataka kujiua", "en").disclosure
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "There is a lot of abuse against girls in our area"),
+    ("es", "Tengo miedo cuando salgo de noche"),
+    ("fr", "Il y a trop de violence à l'école"),
+    ("ar", "هناك تحرش في الطريق إلى المدرسة"),
+    ("pt", "Os jovens falam de suicídio nas redes"),
+    ("sw", "Kuna ukatili mwingi mtaani kwetu"),
+])
+def test_a_doubtful_text_is_held_for_a_person_not_flagged_nor_dropped(lang: str, text: str) -> None:
+    result = screen(text, lang)
+    assert result.held and result.reasons == (DOUBTFUL,) and not result.disclosure
+    assert result.text == text  # kept whole for the person who reads it
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "you are so stupid"), ("es", "eres un pendejo"), ("fr", "ta gueule connard"), ("ar", "أنت حمار"),
+    ("pt", "seu babaca"), ("sw", "wewe ni mpumbavu"),
+])
+def test_insults_are_held(lang: str, text: str) -> None:
+    result = screen(text, lang)
+    assert result.held and INSULT in result.reasons and not result.spans
+
+
+# Ordinary sentences (capitalised institutions, countries, months and apps included): nothing masked, nothing held.
+ORDINARY = [
+    ("en", "Teachers should ask us before they share our marks with other schools."),
+    ("en", "I think WhatsApp and Facebook know too much about young people in Kenya."),
+    ("en", "The Ministry of Education should explain why it collects our data every January."),
+    ("en", "We want free Wi-Fi at the youth centre and a library near the market."),
+    ("es", "Los profesores deberían preguntarnos antes de compartir nuestras notas."),
+    ("es", "El Ministerio de Educación debería explicar para qué recoge nuestros datos."),
+    ("es", "Queremos un centro juvenil cerca del parque con internet gratis."),
+    ("fr", "Les professeurs devraient nous demander avant de partager nos notes."),
+    ("fr", "Le Ministère de l'Éducation doit expliquer pourquoi il collecte nos données."),
+    ("fr", "Nous voulons un centre pour les jeunes près du marché."),
+    ("ar", "يجب أن يسألنا المعلمون قبل مشاركة علاماتنا مع مدارس أخرى."),
+    ("ar", "نريد مدرسة جديدة وملعب للأطفال في الحي."),
+    ("ar", "على الحكومة أن تستمع لما تقوله البنات عن الأمان على الإنترنت."),
+    ("pt", "Os professores deviam perguntar antes de partilhar as nossas notas."),
+    ("pt", "O Ministério da Educação devia explicar porque recolhe os nossos dados."),
+    ("pt", "Queremos um centro juvenil perto do mercado com internet grátis."),
+    ("sw", "Walimu wanapaswa kutuuliza kabla ya kushiriki alama zetu na shule nyingine."),
+    ("sw", "Tunataka serikali ilinde data zetu na shule ziwe salama."),
+    ("sw", "Wizara ya Elimu ieleze kwa nini inakusanya taarifa zetu kila Januari."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), ORDINARY)
+def test_ordinary_sentences_are_not_masked(lang: str, text: str) -> None:
+    result = screen(text, lang)
+    assert result.text == text and not result.spans and not result.held, result.reasons
+
+
+def test_amounts_dates_and_years_are_not_phone_numbers() -> None:
+    text = "Data costs 1 000 000 shillings a year; the survey ran on 2024-05-12 with 1500 students."
+    assert screen(text, "en").spans == ()
+
+
+def test_the_registry_screens_through_insights_and_passes_countries() -> None:
+    registry = load_apps(DEFAULT_APPS)
+    result = registry.screen("My name is Wanjiru, call 0712 345 678", "en", countries=["KE"])
+    assert result.text == "My name is [name], call [phone]" and result.masked == ("name", "phone")
+    assert registry.screen("fine") == screen("fine")
+    # The core's own screen still works the way its callers expect, spans included.
+    core = basic_screen("call 0712 345 678", "en")
+    assert core.text == "call [phone]" and [(s.start, s.end, s.kind) for s in core.spans] == [(5, 17, "phone")]
