@@ -38,8 +38,7 @@ on real conversations.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Collection, Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -268,7 +267,7 @@ class _Clusters:
     centers: np.ndarray
     labels: np.ndarray
 
-    def members(self, names: list[Hashable]) -> list[list[Hashable]]:
+    def members(self, names: Sequence[Hashable]) -> list[list[Hashable]]:
         out: list[list[Hashable]] = [[] for _ in self.ids]
         for name, label in zip(names, self.labels, strict=True):
             out[label].append(name)
@@ -324,7 +323,7 @@ def _step(points: np.ndarray, w: np.ndarray, ids: list[int], centers: np.ndarray
 
 
 def _clean_start(
-    names: list[Hashable], points: np.ndarray, w: np.ndarray, last: list[tuple[int, list[Hashable]]], k: int
+    names: Sequence[Hashable], points: np.ndarray, w: np.ndarray, last: Sequence[tuple[int, Sequence[Hashable]]], k: int
 ) -> tuple[list[int], np.ndarray]:
     """Polis's ``clean-start-clusters``: last run's clusters recentred on their members' new positions,
     identical ones merged, then the most distant point split off as a new cluster until there are k."""
@@ -384,11 +383,11 @@ def _clean_start(
 
 
 def _kmeans(
-    names: list[Hashable],
+    names: Sequence[Hashable],
     points: np.ndarray,
     k: int,
     *,
-    last: list[tuple[int, list[Hashable]]] | None = None,
+    last: Sequence[tuple[int, Sequence[Hashable]]] | None = None,
     weights: np.ndarray | None = None,
     max_iters: int = GROUP_ITERS,
 ) -> _Clusters:
@@ -411,7 +410,7 @@ def _kmeans(
 FIRST_RUN_STARTS = 20
 
 
-def _first_groups(ids: list[int], centers: np.ndarray, k: int, weights: np.ndarray, rng: np.random.Generator) -> _Clusters:
+def _first_groups(ids: Sequence[Hashable], centers: np.ndarray, k: int, weights: np.ndarray, rng: np.random.Generator) -> _Clusters:
     """Groups for k when there is no previous run to start from.
 
     Polis runs a conversation as a sequence of updates, each k-means starting from the last update's
@@ -426,7 +425,7 @@ def _first_groups(ids: list[int], centers: np.ndarray, k: int, weights: np.ndarr
         start = _plusplus(centers, weights, k, rng)
         labels = _nearest(centers, start)
         used = sorted(set(labels.tolist()))
-        last = [(i, [ids[j] for j in np.flatnonzero(labels == u)]) for i, u in enumerate(used)]
+        last: list[tuple[int, Sequence[Hashable]]] = [(i, [ids[int(j)] for j in np.flatnonzero(labels == u)]) for i, u in enumerate(used)]
         candidate = _kmeans(ids, centers, k, last=last, weights=weights)
         inertia = _inertia(centers, candidate, weights)
         if inertia < best_inertia - 1e-9:
@@ -673,7 +672,7 @@ def opinion_groups(
             clustering = _first_groups(base.ids, base.centers, k, base_weights, rng)
         clusterings[k] = clustering
         result.silhouettes[k] = _silhouette(dist, clustering.labels)
-        state.group_clusterings[k] = list(zip(clustering.ids, clustering.members(base.ids), strict=True))
+        state.group_clusterings[k] = [(cid, [int(b) for b in bids]) for cid, bids in zip(clustering.ids, clustering.members(base.ids), strict=True)]  # type: ignore[call-overload]
     if not clusterings:
         # Too few distinct opinions to split: one group.
         clusterings[1] = _Clusters([0], base.centers.mean(axis=0, keepdims=True), np.zeros(n_base, dtype=int))

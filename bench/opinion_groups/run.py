@@ -81,7 +81,7 @@ def synthetic(n_participants: int = 10_000, n_statements: int = 1_000, per_perso
     start = time.perf_counter()
     result = opinion_groups(votes, seed=seed)
     seconds = time.perf_counter() - start
-    both = sorted(result.groups)
+    both = np.array(sorted(result.groups), dtype=int)
     return {
         "conversation": f"synthetic {n_participants}x{n_statements} ({len(votes)} votes, 3 camps)",
         "k": result.k,
