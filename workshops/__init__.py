@@ -40,7 +40,7 @@ EVENTS: tuple[tuple[str, str], ...] = (
 def register(registry: Registry) -> None:
     from workshops import access, demo, hooks
     from workshops.services import CHANNEL_KIND
-    from workshops.views import agenda, console, phones
+    from workshops.views import agenda, console, moderation, phones, rooms
     from workshops.views import summary as summary_views
 
     routes = [
@@ -65,6 +65,18 @@ def register(registry: Registry) -> None:
         Route("/{workshop_id:int}/console/{action:str}", console.control, methods=["POST"], name="control"),
         Route("/{workshop_id:int}/screen", console.screen, name="screen"),
         Route("/{workshop_id:int}/screen/qr.svg", console.screen_qr, name="qr"),
+        # Running: the moderation queue, the board, breakout groups and paper entry (rooms).
+        Route("/{workshop_id:int}/moderation", moderation.queue, name="moderation"),
+        Route("/{workshop_id:int}/moderation/{activity_id:int}", moderation.moderate_notes, methods=["POST"], name="moderate_notes"),
+        Route("/{workshop_id:int}/board/{activity_id:int}", moderation.board, name="board"),
+        Route("/{workshop_id:int}/board/{activity_id:int}/notes/{contribution_id:int}", moderation.move_note, methods=["POST"], name="move_note"),
+        Route("/{workshop_id:int}/rooms", rooms.room_page, name="rooms"),
+        Route("/{workshop_id:int}/rooms/screen", rooms.screen_view, methods=["POST"], name="screen_groups"),
+        Route("/{workshop_id:int}/rooms/end", rooms.end_breakout, methods=["POST"], name="end_breakout"),
+        Route("/{workshop_id:int}/rooms/{activity_id:int}/split", rooms.split, methods=["POST"], name="split"),
+        Route("/{workshop_id:int}/rooms/{activity_id:int}/paper-notes", rooms.paper_notes, methods=["POST"], name="paper_notes"),
+        Route("/{workshop_id:int}/rooms/{activity_id:int}/paper-tallies", rooms.paper_tallies, methods=["POST"], name="paper_tallies"),
+        Route("/{workshop_id:int}/rooms/{activity_id:int}/paper-tallies/clear", rooms.clear_paper_tallies, methods=["POST"], name="paper_tallies_clear"),
         # Afterwards: the summary and its PDF, and the decisions the room reached.
         Route("/{workshop_id:int}/summary", summary_views.summary_page, name="summary"),
         Route("/{workshop_id:int}/summary.pdf", summary_views.summary_pdf, name="summary_pdf"),

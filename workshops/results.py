@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from baraza.consultations.models import Consultation
@@ -73,12 +73,15 @@ class ActivityResults:
     total_notes: int = 0
 
 
-def _counted(consultation_id: int):  # type: ignore[no-untyped-def]
-    return or_(col(Vote.participant_id).in_(shown_participant_ids(consultation_id)), col(Vote.participant_id).is_(None))
+def _counted(consultation_id: int, group_id: int | None = None):  # type: ignore[no-untyped-def]
+    counted = or_(col(Vote.participant_id).in_(shown_participant_ids(consultation_id)), col(Vote.participant_id).is_(None))
+    # A breakout group's results (workshops.rooms): only the votes cast in that group.
+    return counted if group_id is None else and_(counted, col(Vote.group_id) == group_id)
 
 
-def _shown_text(consultation_id: int):  # type: ignore[no-untyped-def]
-    return or_(col(Contribution.participant_id).in_(shown_participant_ids(consultation_id)), col(Contribution.participant_id).is_(None))
+def _shown_text(consultation_id: int, group_id: int | None = None):  # type: ignore[no-untyped-def]
+    shown = or_(col(Contribution.participant_id).in_(shown_participant_ids(consultation_id)), col(Contribution.participant_id).is_(None))
+    return shown if group_id is None else and_(shown, col(Contribution.group_id) == group_id)
 
 
 def results_visible(activity: Activity) -> bool:
@@ -91,19 +94,19 @@ def _cell(count: int, k: int, sensitive: bool) -> Cell:
     return Cell(count)
 
 
-def vote_results(session: Session, consultation: Consultation, activity: Activity, lang: str) -> ActivityResults:
+def vote_results(session: Session, consultation: Consultation, activity: Activity, lang: str, *, group_id: int | None = None) -> ActivityResults:
     k = k_for(consultation)
     default = consultation.default_language
     counts_by_target = dict(
         session.exec(
             select(Vote.target, func.count(col(Vote.id)))
-            .where(Vote.activity_id == activity.id, _counted(consultation.id))  # type: ignore[arg-type]
+            .where(Vote.activity_id == activity.id, _counted(consultation.id, group_id))  # type: ignore[arg-type]
             .group_by(col(Vote.target))
         ).all()
     )
     people = session.exec(
         select(func.count(func.distinct(func.coalesce(col(Vote.participant_id), -col(Vote.id))))).where(
-            Vote.activity_id == activity.id, _counted(consultation.id)  # type: ignore[arg-type]
+            Vote.activity_id == activity.id, _counted(consultation.id, group_id)  # type: ignore[arg-type]
         )
     ).one()
     if activity.kind == "scale":
@@ -149,9 +152,11 @@ def _normal_word(text: str) -> str:
     return " ".join(words)[:40]
 
 
-def text_results(session: Session, consultation: Consultation, activity: Activity, *, for_console: bool = False) -> ActivityResults:
+def text_results(
+    session: Session, consultation: Consultation, activity: Activity, *, for_console: bool = False, group_id: int | None = None
+) -> ActivityResults:
     k = k_for(consultation)
-    base = select(Contribution).where(Contribution.activity_id == activity.id, _shown_text(consultation.id))  # type: ignore[arg-type]
+    base = select(Contribution).where(Contribution.activity_id == activity.id, _shown_text(consultation.id, group_id))  # type: ignore[arg-type]
     shown_rows = list(
         session.exec(base.where(Contribution.status == ContributionStatus.SHOWN.value).order_by(col(Contribution.id).desc())).all()
     )

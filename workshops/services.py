@@ -698,6 +698,9 @@ def do_moderate_contribution(session: Session, actor: Actor, workshop: Workshop,
     Audited; the screen follows at once."""
     if status not in (ContributionStatus.SHOWN.value, ContributionStatus.HIDDEN.value):
         raise InvalidInput(N_("Baraza does not know this action."))
+    if contribution.status == ContributionStatus.HELD.value:
+        # Held by screening: never on the screen (the moderation queue says why it was held).
+        raise Conflict(N_("Screening held this note: it cannot go on the screen."))
     contribution.status = status
     contribution.updated_at = utcnow()
     session.add(contribution)
@@ -882,6 +885,7 @@ def _contribute_once(
         text=text,
         language=language,
         status=status,
+        group_id=breakout_group(session, activity, participant),
         context_id=participant.context_id,
     )
     session.add(row)
@@ -1018,6 +1022,7 @@ def _vote_once(
                 slot=slot,
                 target=target,
                 value=value,
+                group_id=breakout_group(session, activity, participant),
                 context_id=participant.context_id,
             )
         )
@@ -1047,6 +1052,8 @@ def do_record_presence(session: Session, actor: Actor, participant: Participant,
     fresh = row is None or row.seen_at <= now - timedelta(minutes=15)
     if row is None:
         row = Presence(workshop_id=workshop.id, participant_id=participant.id)  # type: ignore[arg-type]
+    if row.number is None:
+        row.number = next_number(session, workshop.id)  # type: ignore[arg-type]
     row.seen_at = now
     session.add(row)
     if fresh:
@@ -1099,3 +1106,20 @@ def do_record_opening(session: Session, actor: Actor, workshop: Workshop, what: 
         raise ValueError(what)
     record_audit(session, actor, f"workshop.{what}_opened", _refs(workshop))
     session.commit()
+
+
+# Breakout groups and phones' numbers (workshops.rooms builds on this module, so it is imported late).
+
+
+def breakout_group(session: Session, activity: Activity, participant: Participant) -> int | None:
+    """The breakout group the phone is in for this activity: its notes and votes carry it."""
+    from workshops.rooms import group_for
+
+    return group_for(session, activity.id, participant.id)
+
+
+def next_number(session: Session, workshop_id: int) -> int:
+    """The number a phone new to the workshop shows (the facilitator makes groups by it)."""
+    from workshops.rooms import next_number as following
+
+    return following(session, workshop_id)

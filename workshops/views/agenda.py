@@ -40,7 +40,7 @@ from workshops.views._common import (
 
 TEMPLATES = {"rd4c": N_("The RD4C Studio steps with suggested activities"), "empty": N_("An empty agenda")}
 # Kinds whose settings are lists edited one per line, and the key their items' texts use.
-LINE_LISTS = {"poll": ("options",), "ranking": ("options",), "statements": ("statements",), "card_sort": ("cards", "categories")}
+LINE_LISTS = {"brainstorm": ("categories",), "poll": ("options",), "ranking": ("options",), "statements": ("statements",), "card_sort": ("cards", "categories")}
 
 
 def _workshop(request: Request, permission: str = "workshop.run") -> Workshop:

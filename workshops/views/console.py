@@ -32,6 +32,7 @@ from workshops.access import (
 from workshops.activities import ANSWERABLE, KIND_LABELS, option_labels, text_in
 from workshops.models import Activity, Workshop
 from workshops.results import activity_results, phones_in_room
+from workshops.rooms import screen_extras
 from workshops.views._common import MODERATION_LABELS, STATE_LABELS, STATUS_LABELS, iso, path_id
 
 ACTIONS = ("start", "next", "previous", "lobby", "goto", "open", "close", "reveal", "hide", "lock", "unlock", "timer_1", "timer_5", "timer_stop", "end")
@@ -207,6 +208,8 @@ def screen(request: Request) -> Response:
     ctx = room_context(request, workshop, for_console=False)
     ctx["title"] = ctx["workshop_title"] or N_("Workshop")
     ctx["options"] = option_labels(ctx["activity"].config, request.state.lang, ctx["consultation"].default_language) if ctx["activity"] else []
+    # Breakout groups and a board's categories (workshops.rooms).
+    ctx.update(screen_extras(db(request), ctx["consultation"], workshop, ctx["activity"], ctx["results"], request.state.lang))
     return render(request, "workshops/screen.html", ctx, block="screen")
 
 

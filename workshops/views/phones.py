@@ -28,6 +28,7 @@ from workshops import services
 from workshops.access import activity_of, current_activity, workshop_for_participants
 from workshops.activities import ANSWERABLE, CHOICE_KINDS, MAX_OPTIONS, TEXT_KINDS, option_labels, scale_points, text_in
 from workshops.models import Activity, ActivityState, Contribution, Vote, Workshop, WorkshopStatus
+from workshops.rooms import phone_room
 from workshops.views._common import iso, participant_language, path_id
 from workshops.views.console import clock, seconds_left
 
@@ -120,6 +121,8 @@ def _phone_context(
         "lang": lang,
         "dir": text_direction(lang),
         "max_choices": MAX_OPTIONS,
+        # The phone's number in the room, its breakout group and that group's board (workshops.rooms).
+        **phone_room(session, consultation, workshop, participant, activity),
     }
 
 

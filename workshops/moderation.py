@@ -1,0 +1,244 @@
+"""The moderation queue and the board: what a facilitator decides about the notes of one
+activity before or after the room sees them, and where a note sits on the board.
+
+- Pre-moderation: notes wait (`pending`) until approved (`shown`) or hidden.
+- Post-moderation: notes show at once; a facilitator hides one and can restore it.
+- Held notes (screening found personal data, an insult, or what reads as a disclosure of
+  harm) are listed for the facilitator with why they were held, and never reach the screen:
+  no action here shows one, and every note going (back) to the screen is screened again, so
+  words a participant corrected since are held if they must be.
+- The board: a brainstorm's categories (`config["categories"]`, set on the agenda) group its
+  notes on the screen; the facilitator moves a note to a category or back to "not grouped".
+
+Every use case runs in one transaction, writes one audit entry naming every note it touched
+(never their words), publishes `workshop.results` on the workshop's channel, and commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from baraza.accounts.roles import Actor
+from baraza.audit.services import record_audit
+from baraza.consultations.models import Consultation
+from baraza.db import registry_of, utcnow
+from baraza.errors import Conflict, InvalidInput
+from baraza.i18n import N_
+from baraza.screening import DISCLOSURE, INSULT, PERSONAL_DATA
+from workshops.access import shown_participant_ids
+from workshops.activities import TEXT_KINDS, option_labels
+from workshops.models import Activity, Contribution, ContributionStatus, Workshop
+from workshops.services import publish_results
+
+# How many notes of each kind the queue lists at once (the newest first).
+QUEUE_LIMIT = 200
+# How many notes one batch may touch (a form lists at most QUEUE_LIMIT).
+BATCH_LIMIT = QUEUE_LIMIT
+# Activities whose notes sit on a board with categories.
+BOARD_KINDS = frozenset({"brainstorm"})
+# Moderation actions: from which statuses each applies, and the status it gives.
+ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "approve": (frozenset({ContributionStatus.PENDING.value}), ContributionStatus.SHOWN.value),
+    "hide": (frozenset({ContributionStatus.PENDING.value, ContributionStatus.SHOWN.value}), ContributionStatus.HIDDEN.value),
+    "restore": (frozenset({ContributionStatus.HIDDEN.value}), ContributionStatus.SHOWN.value),
+}
+AUDIT_ACTIONS = {"approve": "workshop.notes_approved", "hide": "workshop.notes_hidden", "restore": "workshop.notes_restored"}
+HOLD_REASONS = {
+    DISCLOSURE: N_("It may tell of harm: look at it with the person who handles safeguarding."),
+    PERSONAL_DATA: N_("It holds personal data (a phone number, an e-mail, a link or a handle)."),
+    INSULT: N_("It holds an insult."),
+}
+HELD_WITHOUT_REASON = N_("Screening held it for a person to look at.")
+
+
+@dataclass(frozen=True)
+class QueuedNote:
+    id: int
+    text: str
+    status: str
+    category: str | None
+    paper: bool  # typed in by a facilitator from paper: nobody behind it
+    group_id: int | None
+    reasons: tuple[str, ...] = ()  # why screening held it (message ids), for held notes only
+
+
+@dataclass
+class Queue:
+    pending: list[QueuedNote] = field(default_factory=list)
+    held: list[QueuedNote] = field(default_factory=list)
+    shown: list[QueuedNote] = field(default_factory=list)
+    hidden: list[QueuedNote] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.pending) + len(self.held) + len(self.shown) + len(self.hidden)
+
+
+def moderatable(activity: Activity) -> bool:
+    return activity.kind in TEXT_KINDS
+
+
+def hold_reasons(session: Session, note: Contribution) -> tuple[str, ...]:
+    """Why screening holds the note's words, as message ids for the facilitator. Screened again
+    now rather than stored: nothing more about the note is kept, and a note the participant
+    corrected is judged on its current words."""
+    screened = registry_of(session).screen(note.text, note.language)
+    reasons = tuple(HOLD_REASONS[r] for r in screened.reasons if r in HOLD_REASONS)
+    return reasons or (HELD_WITHOUT_REASON,)
+
+
+def queue_of(session: Session, consultation: Consultation, activity: Activity) -> Queue:
+    """An activity's notes by where they stand, newest first. Like the screen, only notes of
+    people the room may count (not withdrawn, counted with everyone else's) and paper entries:
+    the queue never puts a note back that its writer took away."""
+    rows = session.exec(
+        select(Contribution)
+        .where(
+            Contribution.activity_id == activity.id,
+            or_(col(Contribution.participant_id).in_(shown_participant_ids(consultation.id)), col(Contribution.participant_id).is_(None)),
+        )
+        .order_by(col(Contribution.id).desc())
+    ).all()
+    queue = Queue()
+    lists = {
+        ContributionStatus.PENDING.value: queue.pending,
+        ContributionStatus.HELD.value: queue.held,
+        ContributionStatus.SHOWN.value: queue.shown,
+        ContributionStatus.HIDDEN.value: queue.hidden,
+    }
+    for row in rows:
+        target = lists.get(row.status)
+        if target is None or len(target) >= QUEUE_LIMIT:
+            continue
+        reasons = hold_reasons(session, row) if row.status == ContributionStatus.HELD.value else ()
+        target.append(
+            QueuedNote(int(row.id or 0), row.text, row.status, row.category, row.participant_id is None, row.group_id, reasons)
+        )
+    return queue
+
+
+def waiting_count(session: Session, activity: Activity) -> int:
+    """Notes waiting for a facilitator (pending) in an activity: the console's link says so."""
+    return len(
+        session.exec(
+            select(Contribution.id).where(Contribution.activity_id == activity.id, Contribution.status == ContributionStatus.PENDING.value)
+        ).all()
+    )
+
+
+def _notes_of(session: Session, workshop: Workshop, activity: Activity, ids: Sequence[int]) -> list[Contribution]:
+    """The notes among `ids` that belong to this activity of this workshop (others are ignored:
+    an id from another workshop names nothing here)."""
+    wanted = sorted({i for i in ids if 0 < i <= 2**31 - 1})
+    if not wanted:
+        return []
+    return list(
+        session.exec(
+            select(Contribution)
+            .where(col(Contribution.id).in_(wanted), Contribution.workshop_id == workshop.id, Contribution.activity_id == activity.id)
+            .order_by(col(Contribution.id))
+        ).all()
+    )
+
+
+def do_moderate_notes(session: Session, actor: Actor, workshop: Workshop, activity: Activity, action: str, ids: Sequence[int]) -> int:
+    """Approve, hide or restore notes of one activity (one note, or a batch: "approve all shown").
+
+    Effects, in one transaction: each note in a status the action applies to changes status;
+    a note going to the screen is screened again and, if its words must be held, is held
+    instead (never shown); notes in other statuses are left as they are. One audit entry
+    names every note changed; the screen, the consoles and the queues refresh. Returns how
+    many notes changed; an unknown action or nothing to change is a 400/409."""
+    if action not in ACTIONS:
+        raise InvalidInput(N_("Baraza does not know this action."))
+    if not moderatable(activity):
+        raise InvalidInput(N_("This activity takes no notes."))
+    if len(ids) > BATCH_LIMIT:
+        raise InvalidInput(N_("At most %(max)s notes at once.", max=BATCH_LIMIT))
+    sources, target = ACTIONS[action]
+    changed: list[Contribution] = []
+    held: list[Contribution] = []
+    now = utcnow()
+    screen = registry_of(session).screen
+    for note in _notes_of(session, workshop, activity, ids):
+        if note.status not in sources:
+            continue
+        if target == ContributionStatus.SHOWN.value and screen(note.text, note.language).held:
+            note.status = ContributionStatus.HELD.value
+            held.append(note)
+        else:
+            note.status = target
+            changed.append(note)
+        note.updated_at = now
+        session.add(note)
+    if not changed and not held:
+        raise Conflict(N_("Nothing to change: these notes are already where you asked."))
+    record_audit(
+        session, actor, AUDIT_ACTIONS[action],
+        [("workshops.workshop", workshop.id), ("workshops.activity", activity.id)]
+        + [("workshops.contribution", n.id) for n in changed + held],
+        {"changed": len(changed), "held": len(held)},
+    )
+    publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
+    session.commit()
+    return len(changed)
+
+
+# The board --------------------------------------------------------------------------------------------
+
+
+def board_categories(activity: Activity, lang: str, default: str) -> list[tuple[str, str]]:
+    """(key, label) of the board's categories, in the agenda's order; none outside a board."""
+    if activity.kind not in BOARD_KINDS:
+        return []
+    return option_labels(activity.config, lang, default, key="categories")
+
+
+def do_move_note(session: Session, actor: Actor, workshop: Workshop, activity: Activity, note: Contribution, category: str) -> Contribution:
+    """Put a note of a board in one of its categories, or back among the notes not grouped
+    (`category=""`). Only the place on the board changes, never the words or whether the note
+    shows. Audited (the category key, never the words); the screen follows at once."""
+    if activity.kind not in BOARD_KINDS or note.activity_id != activity.id or note.workshop_id != workshop.id:
+        raise InvalidInput(N_("This note is not on this board."))
+    keys = {c["key"] for c in activity.config.get("categories") or []}
+    if category and category not in keys:
+        raise InvalidInput(errors={"category": N_("Choose one of the board's categories.")})
+    new = category or None
+    if note.category == new:
+        return note
+    note.category = new
+    note.updated_at = utcnow()
+    session.add(note)
+    record_audit(
+        session, actor, "workshop.note_moved",
+        [("workshops.workshop", workshop.id), ("workshops.activity", activity.id), ("workshops.contribution", note.id)],
+        {"category": new or ""},
+    )
+    publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
+    session.commit()
+    return note
+
+
+@dataclass(frozen=True)
+class BoardSection:
+    key: str  # "" for the notes not grouped
+    label: str
+    notes: list[Any]
+
+
+def board_sections(activity: Activity, notes: Sequence[Any], lang: str, default: str) -> list[BoardSection]:
+    """The notes of a board by category, in the agenda's order, then those not grouped (a
+    category taken off the agenda counts as not grouped). Empty when the board has no
+    categories: the wall shows the notes as they come."""
+    categories = board_categories(activity, lang, default)
+    if not categories:
+        return []
+    keys = {key for key, _label in categories}
+    sections = [BoardSection(key, label, [n for n in notes if n.category == key]) for key, label in categories]
+    sections.append(BoardSection("", "", [n for n in notes if n.category not in keys]))
+    return sections

@@ -1,0 +1,592 @@
+"""Running the room: breakout groups, and what a room wrote on paper.
+
+**Breakout groups.** The facilitator splits the room for one activity, at random among the
+phones present or by the numbers phones show (`workshop_presence.number`: a number per phone
+per workshop, never a name). A split makes `workshop_group` rows for the activity and places
+each chosen phone in one (`workshop_group_member`, one place per phone per workshop); a
+phone's notes and votes in that activity carry its group (`group_id`), so each group has its
+own board and results, now and afterwards. The phone sees its group's board; the screen shows
+the whole room together, every group side by side, or one group (`workshop.screen_group_id`).
+Ending the breakout (or splitting again) empties the places; the groups stay, so per-group
+results of past activities still read.
+
+**Paper and offline rooms.** A facilitator types in what a room wrote on paper: notes, and
+tallies of a single-choice poll or a scale. Such rows have no participant and no consent
+record, and name the staff member who typed them (`entered_by_user_id`): they count in the
+results and show as "entered by the facilitator" in the queue and the summary data, and are
+never in anyone's "my data" (that lists a participant's own rows only). Paper notes are
+screened like any note.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, delete, select
+
+from baraza.accounts.roles import Actor
+from baraza.audit.services import record_audit
+from baraza.consultations.access import categories_of
+from baraza.consultations.models import Consultation
+from baraza.db import registry_of, utcnow
+from baraza.errors import Conflict, InvalidInput, NotFound
+from baraza.i18n import N_
+from baraza.participation.models import Participant
+from workshops.access import shown_participant_ids
+from workshops.activities import TEXT_KINDS, option_labels, scale_points
+from workshops.models import (
+    Activity,
+    Contribution,
+    ContributionStatus,
+    Presence,
+    Vote,
+    Workshop,
+    WorkshopGroup,
+    WorkshopGroupMember,
+    WorkshopStatus,
+)
+from workshops.moderation import board_sections
+from workshops.results import PRESENCE_WINDOW, text_results, vote_results
+from workshops.services import clean_text, publish_results, publish_state
+
+MIN_GROUPS = 2
+MAX_GROUPS = 12
+# Paper entry: notes typed in at once, and the largest tally of one option.
+MAX_PAPER_NOTES = 100
+MAX_TALLY = 1000
+# On the phone: the newest notes of the person's group.
+GROUP_BOARD_LIMIT = 30
+# screen_group_id: 0 shows every group side by side (None: the whole room together).
+ALL_GROUPS = 0
+PAPER_CHOICE_KINDS = frozenset({"poll", "scale"})
+
+
+def _refs(workshop: Workshop, activity: Activity | None = None) -> list[tuple[str, Any]]:
+    refs: list[tuple[str, Any]] = [("workshops.workshop", workshop.id)]
+    if activity is not None:
+        refs.append(("workshops.activity", activity.id))
+    return refs
+
+
+# Numbers and groups ------------------------------------------------------------------------------------
+
+
+def next_number(session: Session, workshop_id: int) -> int:
+    """The number a phone new to the workshop gets: one more than the highest so far. UNIQUE
+    (workshop, number) stops two phones getting the same one in a race (the loser counts on
+    its next page)."""
+    highest = session.exec(select(func.max(Presence.number)).where(Presence.workshop_id == workshop_id)).one()
+    return int(highest or 0) + 1
+
+
+def seat_number(session: Session, workshop: Workshop, participant: Participant) -> int | None:
+    return session.exec(
+        select(Presence.number).where(Presence.workshop_id == workshop.id, Presence.participant_id == participant.id)
+    ).one_or_none()
+
+
+@dataclass(frozen=True)
+class PhoneInRoom:
+    number: int
+    participant_id: int  # never shown; the page shows the number
+    group_id: int | None
+
+
+def phones_present(session: Session, workshop: Workshop) -> list[PhoneInRoom]:
+    """Phones seen in the last PRESENCE_WINDOW that have a number, not withdrawn, by number."""
+    since = utcnow() - PRESENCE_WINDOW
+    rows = session.exec(
+        select(Presence.number, Presence.participant_id, WorkshopGroupMember.group_id)
+        .join(Participant, col(Participant.id) == col(Presence.participant_id))
+        .outerjoin(
+            WorkshopGroupMember,
+            (col(WorkshopGroupMember.workshop_id) == col(Presence.workshop_id))
+            & (col(WorkshopGroupMember.participant_id) == col(Presence.participant_id)),
+        )
+        .where(
+            Presence.workshop_id == workshop.id,
+            col(Presence.number).is_not(None),
+            Presence.seen_at >= since,
+            col(Participant.withdrawn_at).is_(None),
+        )
+        .order_by(col(Presence.number))
+    ).all()
+    return [PhoneInRoom(int(n), int(p), g) for n, p, g in rows]
+
+
+def groups_of(session: Session, workshop: Workshop, activity: Activity) -> list[WorkshopGroup]:
+    """The activity's breakout groups, in order (the current split's and earlier ones that
+    hold notes or votes)."""
+    return list(
+        session.exec(
+            select(WorkshopGroup)
+            .where(WorkshopGroup.workshop_id == workshop.id, WorkshopGroup.activity_id == activity.id)
+            .order_by(col(WorkshopGroup.position), col(WorkshopGroup.id))
+        ).all()
+    )
+
+
+def group_of(session: Session, workshop: Workshop, group_id: int) -> WorkshopGroup:
+    """A group of a workshop the caller already reached; 404 for any other."""
+    if not 0 < group_id <= 2**31 - 1:
+        raise NotFound()
+    row = session.exec(select(WorkshopGroup).where(WorkshopGroup.id == group_id, WorkshopGroup.workshop_id == workshop.id)).one_or_none()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def split_activity_id(session: Session, workshop: Workshop) -> int | None:
+    """The activity the room is split for now (phones hold places), or None."""
+    return session.exec(
+        select(WorkshopGroup.activity_id)
+        .join(WorkshopGroupMember, col(WorkshopGroupMember.group_id) == col(WorkshopGroup.id))
+        .where(WorkshopGroupMember.workshop_id == workshop.id)
+        .limit(1)
+    ).first()
+
+
+def members_by_group(session: Session, workshop: Workshop) -> dict[int, list[int]]:
+    """Group id -> the numbers of the phones placed in it now (never who they are)."""
+    rows = session.exec(
+        select(WorkshopGroupMember.group_id, Presence.number)
+        .join(
+            Presence,
+            (col(Presence.workshop_id) == col(WorkshopGroupMember.workshop_id))
+            & (col(Presence.participant_id) == col(WorkshopGroupMember.participant_id)),
+            isouter=True,
+        )
+        .where(WorkshopGroupMember.workshop_id == workshop.id)
+    ).all()
+    out: dict[int, list[int]] = {}
+    for group_id, number in rows:
+        out.setdefault(group_id, [])
+        if number is not None:
+            out[group_id].append(int(number))
+    return {g: sorted(n) for g, n in out.items()}
+
+
+def group_for(session: Session, activity_id: int | None, participant_id: int | None) -> int | None:
+    """The breakout group a participant is in for this activity (their notes and votes carry
+    it), or None when the room is not split for it or they hold no place."""
+    if activity_id is None or participant_id is None:
+        return None
+    return session.exec(
+        select(WorkshopGroupMember.group_id)
+        .join(WorkshopGroup, col(WorkshopGroup.id) == col(WorkshopGroupMember.group_id))
+        .where(WorkshopGroupMember.participant_id == participant_id, WorkshopGroup.activity_id == activity_id)
+    ).first()
+
+
+def _split_target(workshop: Workshop, activity: Activity) -> None:
+    if workshop.status != WorkshopStatus.LIVE:
+        raise Conflict(N_("This workshop is not running. Start it first."))
+    if activity.workshop_id != workshop.id:
+        raise InvalidInput(N_("This activity is not in this workshop."))
+
+
+def _clear_places(session: Session, workshop: Workshop) -> None:
+    session.exec(delete(WorkshopGroupMember).where(col(WorkshopGroupMember.workshop_id) == workshop.id))  # type: ignore[call-overload]
+
+
+def _fresh_groups(session: Session, workshop: Workshop, activity: Activity, count: int) -> list[WorkshopGroup]:
+    """`count` new groups for the activity. Earlier groups of the activity that hold nothing
+    go; those holding notes or votes stay (their results still read) and the new ones are
+    numbered after them, so no two groups of an activity share a number."""
+    kept: list[WorkshopGroup] = []
+    for group in groups_of(session, workshop, activity):
+        holds = any(
+            session.exec(select(model.id).where(model.group_id == group.id).limit(1)).first() is not None  # type: ignore[attr-defined]
+            for model in (Contribution, Vote)
+        )
+        if holds:
+            kept.append(group)
+        else:
+            session.delete(group)
+    session.flush()
+    start = max([g.position for g in kept] + [-1]) + 1
+    groups = [
+        WorkshopGroup(workshop_id=workshop.id, activity_id=activity.id, position=start + i, name=str(start + i + 1))  # type: ignore[arg-type]
+        for i in range(count)
+    ]
+    session.add_all(groups)
+    session.flush()
+    return groups
+
+
+def _placed(session: Session, actor: Actor, workshop: Workshop, activity: Activity, groups: list[WorkshopGroup],
+            places: Mapping[int, int], how: str) -> list[WorkshopGroup]:
+    for participant_id, group_index in places.items():
+        session.add(
+            WorkshopGroupMember(group_id=groups[group_index].id, workshop_id=workshop.id, participant_id=participant_id)  # type: ignore[arg-type]
+        )
+    workshop.screen_group_id = None
+    workshop.updated_at = utcnow()
+    session.add(workshop)
+    session.flush()
+    record_audit(
+        session, actor, "workshop.breakout_started", _refs(workshop, activity),
+        {"how": how, "groups": len(groups), "phones": len(places)},
+    )
+    publish_state(session, workshop)
+    publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
+    session.commit()
+    return groups
+
+
+def do_split_at_random(session: Session, actor: Actor, workshop: Workshop, activity: Activity, count: int) -> list[WorkshopGroup]:
+    """Split the phones present into `count` groups (2-12) at random, as evenly as they go,
+    for `activity`. Any earlier split ends (places are emptied). Phones tell their person
+    their group at once; the screen shows the whole room until the facilitator chooses.
+    Audited (the number of groups and phones; never who is where)."""
+    _split_target(workshop, activity)
+    phones = phones_present(session, workshop)
+    if not MIN_GROUPS <= count <= MAX_GROUPS:
+        raise InvalidInput(errors={"groups": N_("Choose from %(low)s to %(high)s groups.", low=MIN_GROUPS, high=MAX_GROUPS)})
+    if len(phones) < count:
+        raise Conflict(N_("There are fewer phones in the room than groups. Choose fewer groups, or wait for phones to come in."))
+    ids = [p.participant_id for p in phones]
+    secrets.SystemRandom().shuffle(ids)
+    _clear_places(session, workshop)
+    groups = _fresh_groups(session, workshop, activity, count)
+    return _placed(session, actor, workshop, activity, groups, {pid: i % count for i, pid in enumerate(ids)}, "random")
+
+
+def parse_numbers(raw: str) -> list[int]:
+    """"3, 7 12" -> [3, 7, 12]; anything but numbers is a 400."""
+    parts = [p for p in raw.replace(",", " ").replace(";", " ").split() if p]
+    numbers: list[int] = []
+    for part in parts:
+        if not part.isdigit() or len(part) > 6:
+            raise InvalidInput(N_("Write the phones' numbers, separated by commas or spaces."))
+        numbers.append(int(part))
+    return numbers
+
+
+def do_split_by_numbers(session: Session, actor: Actor, workshop: Workshop, activity: Activity, groups: Sequence[Sequence[int]]) -> list[WorkshopGroup]:
+    """Make groups of the phones whose numbers the facilitator chose (the numbers phones show,
+    never names): one list of numbers per group; empty lists are left out. A number must be a
+    phone of this workshop and in one group only. Phones not chosen stay with the whole room.
+    Any earlier split ends. Audited like a random split."""
+    _split_target(workshop, activity)
+    chosen = [list(g) for g in groups if g]
+    if not chosen:
+        raise InvalidInput(errors={"numbers": N_("Write at least one phone's number in a group.")})
+    if len(chosen) > MAX_GROUPS:
+        raise InvalidInput(errors={"numbers": N_("Choose from %(low)s to %(high)s groups.", low=1, high=MAX_GROUPS)})
+    by_number = dict(
+        session.exec(
+            select(Presence.number, Presence.participant_id)
+            .join(Participant, col(Participant.id) == col(Presence.participant_id))
+            .where(Presence.workshop_id == workshop.id, col(Presence.number).is_not(None), col(Participant.withdrawn_at).is_(None))
+        ).all()
+    )
+    places: dict[int, int] = {}
+    seen: set[int] = set()
+    for index, numbers in enumerate(chosen):
+        for number in numbers:
+            if number in seen:
+                raise InvalidInput(errors={"numbers": N_("Phone %(n)s is in two groups.", n=number)})
+            seen.add(number)
+            if number not in by_number:
+                raise InvalidInput(errors={"numbers": N_("No phone has the number %(n)s in this workshop.", n=number)})
+            places[int(by_number[number])] = index
+    _clear_places(session, workshop)
+    made = _fresh_groups(session, workshop, activity, len(chosen))
+    return _placed(session, actor, workshop, activity, made, places, "numbers")
+
+
+def do_end_breakout(session: Session, actor: Actor, workshop: Workshop) -> None:
+    """Bring the room back together: places are emptied (the groups and what they hold stay),
+    the screen shows the whole room. Audited; phones and the screen follow."""
+    if split_activity_id(session, workshop) is None and workshop.screen_group_id is None:
+        raise Conflict(N_("The room is not split."))
+    _clear_places(session, workshop)
+    workshop.screen_group_id = None
+    workshop.updated_at = utcnow()
+    session.add(workshop)
+    record_audit(session, actor, "workshop.breakout_ended", _refs(workshop))
+    publish_state(session, workshop)
+    session.commit()
+
+
+def do_show_groups_on_screen(session: Session, actor: Actor, workshop: Workshop, view: int | None) -> Workshop:
+    """What the projector shows of the current activity's groups: the whole room together
+    (None), every group side by side (ALL_GROUPS), or one group (its id, a group of this
+    workshop). Audited; the screen follows."""
+    if view not in (None, ALL_GROUPS):
+        group = group_of(session, workshop, int(view))
+        if group.activity_id != workshop.current_activity_id:
+            raise Conflict(N_("This group belongs to another activity. Go to that activity first."))
+    workshop.screen_group_id = view
+    workshop.updated_at = utcnow()
+    session.add(workshop)
+    record_audit(session, actor, "workshop.screen_groups", _refs(workshop), {"view": "room" if view is None else ("groups" if view == ALL_GROUPS else "group")})
+    publish_state(session, workshop)
+    session.commit()
+    return workshop
+
+
+# Paper entry ----------------------------------------------------------------------------------------
+
+
+def _paper_target(session: Session, workshop: Workshop, activity: Activity, category: str, group_id: int | None) -> Consultation:
+    if activity.workshop_id != workshop.id:
+        raise InvalidInput(N_("This activity is not in this workshop."))
+    consultation = session.exec(select(Consultation).where(Consultation.id == workshop.consultation_id)).one()
+    if category not in categories_of(session, consultation):
+        # Purpose and minimisation: nothing is stored in a category the consultation does not declare.
+        raise Conflict(
+            N_("This consultation does not collect written answers.")
+            if category == "free_text"
+            else N_("This consultation does not collect answers to questions.")
+        )
+    if group_id is not None:
+        group = group_of(session, workshop, group_id)
+        if group.activity_id != activity.id:
+            raise InvalidInput(errors={"group": N_("This group belongs to another activity.")})
+    return consultation
+
+
+def do_enter_paper_notes(
+    session: Session, actor: Actor, workshop: Workshop, activity: Activity, texts: Sequence[str], *,
+    language: str, group_id: int | None = None,
+) -> list[Contribution]:
+    """Notes a room wrote on paper, typed in by a facilitator (one per entry). Each has no
+    participant and no consent record and names the staff member who typed it; each is
+    screened like a phone's note (held when it must be), and otherwise shows at once (the
+    facilitator already read it). In a group's board when `group_id` is given. Audited (how
+    many, never the words); the screen follows."""
+    if activity.kind not in TEXT_KINDS:
+        raise InvalidInput(N_("This activity takes no notes."))
+    consultation = _paper_target(session, workshop, activity, "free_text", group_id)
+    limit = int(activity.config.get("max_length") or TEXT_KINDS[activity.kind])
+    notes = [clean_text(t) for t in texts]
+    notes = [t for t in notes if t]
+    if not notes:
+        raise InvalidInput(errors={"notes": N_("Write something first.")})
+    if len(notes) > MAX_PAPER_NOTES:
+        raise InvalidInput(errors={"notes": N_("At most %(max)s notes at once.", max=MAX_PAPER_NOTES)})
+    too_long = [i + 1 for i, t in enumerate(notes) if len(t) > limit]
+    if too_long:
+        raise InvalidInput(errors={"notes": N_("Keep each note under %(max)s characters (note %(n)s is longer).", max=limit, n=too_long[0])})
+    screen = registry_of(session).screen
+    rows: list[Contribution] = []
+    held = 0
+    for text in notes:
+        screened = screen(text, language)
+        held += screened.held
+        rows.append(
+            Contribution(
+                activity_id=activity.id,  # type: ignore[arg-type]
+                workshop_id=workshop.id,  # type: ignore[arg-type]
+                consultation_id=consultation.id,  # type: ignore[arg-type]
+                participant_id=None,
+                entered_by_user_id=actor.user_id,
+                consent_record_id=None,
+                client_id="paper-" + secrets.token_urlsafe(18),
+                kind=activity.kind,
+                text=text,
+                language=language,
+                status=ContributionStatus.HELD.value if screened.held else ContributionStatus.SHOWN.value,
+                group_id=group_id,
+            )
+        )
+    session.add_all(rows)
+    session.flush()
+    record_audit(
+        session, actor, "workshop.paper_notes_entered",
+        _refs(workshop, activity) + [("workshops.contribution", r.id) for r in rows],
+        {"notes": len(rows), "held": held},
+    )
+    publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
+    session.commit()
+    return rows
+
+
+def paper_choices(activity: Activity, lang: str, default: str) -> list[tuple[str, str]]:
+    """(key, label) a paper tally can count: a single-choice poll's options or a scale's points."""
+    if activity.kind == "scale":
+        return [(str(p), str(p)) for p in scale_points(activity.config)]
+    if activity.kind == "poll" and not activity.config.get("multiple"):
+        return option_labels(activity.config, lang, default)
+    return []
+
+
+def do_enter_paper_tallies(
+    session: Session, actor: Actor, workshop: Workshop, activity: Activity, tallies: Mapping[str, int], *, group_id: int | None = None,
+) -> int:
+    """A room's show of hands or paper ballots for a single-choice poll or a scale, typed in by
+    a facilitator: `{option key: how many}`. Each mark is a vote row with no participant (one
+    person each, as on paper) naming the staff member who typed it, so it counts in the bars
+    and the number who answered. Keys outside the activity's options are refused (SECURITY
+    35). A multiple-choice poll is refused: marks on paper do not say which went together.
+    Audited; the screen follows. Returns the number of marks stored."""
+    if activity.kind == "poll" and activity.config.get("multiple"):
+        raise InvalidInput(N_("Paper tallies can be typed in for single-choice polls and scales only."))
+    if activity.kind not in PAPER_CHOICE_KINDS:
+        raise InvalidInput(N_("Paper tallies can be typed in for single-choice polls and scales only."))
+    _paper_target(session, workshop, activity, "answers", group_id)
+    keys = [k for k, _label in paper_choices(activity, "en", "en")]
+    for key, count in tallies.items():
+        if key not in keys:
+            raise InvalidInput(errors={"tally": N_("Choose one of the options.")})
+        if not 0 <= count <= MAX_TALLY:
+            raise InvalidInput(errors={f"tally.{key}": N_("Choose a number from %(low)s to %(high)s.", low=0, high=MAX_TALLY)})
+    total = sum(tallies.values())
+    if total == 0:
+        raise InvalidInput(errors={"tally": N_("Type in how many chose each option.")})
+    for key, count in tallies.items():
+        value = int(key) if activity.kind == "scale" else 1
+        session.add_all(
+            Vote(
+                activity_id=activity.id,  # type: ignore[arg-type]
+                workshop_id=workshop.id,  # type: ignore[arg-type]
+                consultation_id=workshop.consultation_id,
+                participant_id=None,
+                entered_by_user_id=actor.user_id,
+                consent_record_id=None,
+                client_id="paper-" + secrets.token_urlsafe(18),
+                slot=0,
+                target=key,
+                value=value,
+                group_id=group_id,
+            )
+            for _ in range(count)
+        )
+    session.flush()
+    record_audit(session, actor, "workshop.paper_tallies_entered", _refs(workshop, activity), {"marks": total, "group": group_id or 0})
+    publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
+    session.commit()
+    return total
+
+
+def do_clear_paper_tallies(session: Session, actor: Actor, workshop: Workshop, activity: Activity) -> int:
+    """Take back every paper mark typed in for the activity (a tally typed wrong is typed
+    again). Phones' votes are never touched. Audited; the screen follows."""
+    if activity.workshop_id != workshop.id:
+        raise InvalidInput(N_("This activity is not in this workshop."))
+    result = session.exec(
+        delete(Vote).where(col(Vote.activity_id) == activity.id, col(Vote.participant_id).is_(None))  # type: ignore[call-overload]
+    )
+    count = int(result.rowcount or 0)
+    if not count:
+        raise Conflict(N_("No paper tallies to take back."))
+    record_audit(session, actor, "workshop.paper_tallies_cleared", _refs(workshop, activity), {"marks": count})
+    publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
+    session.commit()
+    return count
+
+
+@dataclass(frozen=True)
+class PaperCounts:
+    notes: int
+    marks: int
+
+
+def paper_counts(session: Session, workshop: Workshop) -> dict[int, PaperCounts]:
+    """Activity id -> how many notes and marks of it were typed in from paper by a facilitator
+    (for the console and the summary: "entered by the facilitator")."""
+    notes = dict(
+        session.exec(
+            select(Contribution.activity_id, func.count(col(Contribution.id)))
+            .where(Contribution.workshop_id == workshop.id, col(Contribution.participant_id).is_(None))
+            .group_by(col(Contribution.activity_id))
+        ).all()
+    )
+    marks = dict(
+        session.exec(
+            select(Vote.activity_id, func.count(col(Vote.id)))
+            .where(Vote.workshop_id == workshop.id, col(Vote.participant_id).is_(None))
+            .group_by(col(Vote.activity_id))
+        ).all()
+    )
+    return {a: PaperCounts(int(notes.get(a, 0)), int(marks.get(a, 0))) for a in set(notes) | set(marks)}
+
+
+# The phone ----------------------------------------------------------------------------------------------
+
+
+def phone_room(session: Session, consultation: Consultation, workshop: Workshop, participant: Participant, activity: Activity | None) -> dict[str, Any]:
+    """What a phone shows of the room besides the activity: its number (for the facilitator
+    to make groups by), its group for the current activity, and that group's board (the
+    newest notes shown to the room, never who wrote them)."""
+    out: dict[str, Any] = {"seat_number": seat_number(session, workshop, participant), "my_group": None, "group_notes": []}
+    group_id = group_for(session, activity.id if activity else None, participant.id)
+    if group_id is None or activity is None:
+        return out
+    group = session.exec(select(WorkshopGroup).where(WorkshopGroup.id == group_id)).one()
+    out["my_group"] = group.name
+    if activity.kind in TEXT_KINDS:
+        rows = session.exec(
+            select(Contribution.text)
+            .where(
+                Contribution.activity_id == activity.id,
+                Contribution.group_id == group_id,
+                Contribution.status == ContributionStatus.SHOWN.value,
+                or_(col(Contribution.participant_id).in_(shown_participant_ids(consultation.id)), col(Contribution.participant_id).is_(None)),  # type: ignore[arg-type]
+            )
+            .order_by(col(Contribution.id).desc())
+            .limit(GROUP_BOARD_LIMIT)
+        ).all()
+        out["group_notes"] = list(rows)
+    return out
+
+
+# The screen and the console -----------------------------------------------------------------------------
+
+
+def group_results(session: Session, consultation: Consultation, activity: Activity, lang: str, group_id: int) -> Any:
+    """One breakout group's results of an activity (its notes, or the votes cast in it), as
+    the screen shows them: suppressed below k like the whole room's. None for kinds without
+    per-group results."""
+    if activity.kind in PAPER_CHOICE_KINDS:
+        return vote_results(session, consultation, activity, lang, group_id=group_id)
+    if activity.kind in TEXT_KINDS:
+        return text_results(session, consultation, activity, group_id=group_id)
+    return None
+
+
+@dataclass(frozen=True)
+class GroupView:
+    group: WorkshopGroup
+    results: Any
+    phones: int
+
+
+def breakout_view(session: Session, consultation: Consultation, workshop: Workshop, activity: Activity | None, lang: str) -> dict[str, Any]:
+    """What the screen shows of the current activity's groups, per `workshop.screen_group_id`:
+    nothing extra (the whole room), every group side by side, or one group."""
+    out: dict[str, Any] = {"breakout_groups": [], "breakout_group": None}
+    if activity is None or workshop.screen_group_id is None:
+        return out
+    groups = groups_of(session, workshop, activity)
+    if not groups:
+        return out
+    members = members_by_group(session, workshop)
+    chosen = groups if workshop.screen_group_id == ALL_GROUPS else [g for g in groups if g.id == workshop.screen_group_id]
+    views = [GroupView(g, group_results(session, consultation, activity, lang, int(g.id or 0)), len(members.get(int(g.id or 0), []))) for g in chosen]
+    if workshop.screen_group_id == ALL_GROUPS:
+        out["breakout_groups"] = views
+    elif views:
+        out["breakout_group"] = views[0]
+    return out
+
+
+def screen_extras(
+    session: Session, consultation: Consultation, workshop: Workshop, activity: Activity | None, results: Any, lang: str
+) -> dict[str, Any]:
+    """What the screen adds to an activity's results: its breakout groups as the facilitator
+    chose to show them, and a board's notes grouped by category (of the group shown, or of
+    the whole room)."""
+    out = breakout_view(session, consultation, workshop, activity, lang)
+    out["board_sections"] = []
+    if activity is not None:
+        shown = out["breakout_group"].results if out["breakout_group"] is not None else results
+        notes = getattr(shown, "notes", None) or []
+        out["board_sections"] = board_sections(activity, notes, lang, consultation.default_language)
+    return out
