@@ -441,20 +441,37 @@ _ARABIC_RESIDENCE = re.compile(
 )
 _PLACE_SUBSTRINGS = ("مخيم", "قري", "حي", "منطق", "بلد", "مدين", "ضاحي", "سكن", "عيش", "ساكن")
 _ENDS_ON_KEYWORD = {ADDRESS_PATTERNS[2], SCHOOL_PATTERNS[0], PLACE_PATTERNS[0]}
-_WINDOWED = _ENDS_ON_KEYWORD | {ADDRESS_PATTERNS[3]}
+# What makes a pattern worth running: a keyword word of its family ("words", the default: it
+# then runs only near each keyword), any digit, or one of its family's substrings (street-name
+# endings, Arabic keywords).
+_TRIGGERED_BY = {
+    ADDRESS_PATTERNS[0]: "digits", ADDRESS_PATTERNS[3]: "substrings", ADDRESS_PATTERNS[7]: "substrings",
+    SCHOOL_PATTERNS[4]: "substrings", PLACE_PATTERNS[2]: "substrings",
+}
 _LEADING_NOISE = re.compile(r"(?:[\w'’]+\s+)", re.UNICODE)
 
 
-def _run(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]) -> Iterable[re.Match[str]]:
-    if pattern in _WINDOWED and windows:
-        seen: set[tuple[int, int]] = set()
-        for start, end in windows:
-            for match in pattern.finditer(text, max(0, start - 90), min(len(text), end + 40)):
-                if match.span() not in seen:
-                    seen.add(match.span())
-                    yield match
-    else:
-        yield from pattern.finditer(text)
+# Each family's patterns with what triggers them and whether they end on their keyword (compiled
+# patterns hash their whole source: looked up once here, not per text).
+_FAMILIES = tuple(
+    (kind, words, substrings, tuple((p, _TRIGGERED_BY.get(p, "words"), p in _ENDS_ON_KEYWORD) for p in patterns))
+    for kind, words, substrings, patterns in (
+        ("address", _ADDRESS_WORDS, _ADDRESS_SUBSTRINGS, ADDRESS_PATTERNS),
+        ("school", _SCHOOL_WORDS, _SCHOOL_SUBSTRINGS, SCHOOL_PATTERNS),
+        ("place!", _PLACE_WORDS, _PLACE_SUBSTRINGS, PLACE_PATTERNS),
+    )
+)
+
+
+def _windowed(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]) -> Iterable[re.Match[str]]:
+    """The pattern's matches near its keywords only (a school's name is within 90 characters
+    before "School", a street's within 120 after "Calle"), each match once."""
+    seen: set[tuple[int, int]] = set()
+    for start, end in windows:
+        for match in pattern.finditer(text, max(0, start - 90), min(len(text), end + 120)):
+            if match.span() not in seen:
+                seen.add(match.span())
+                yield match
 
 
 def _trimmed(text: str, start: int, end: int, language: str | None) -> int | None:
@@ -495,23 +512,29 @@ def _regex_spans(text: str, language: str | None, starts: list[int], ends: list[
             if after:
                 spans.append(Span(after.start(1), after.end(1), "id"))
     low = text.lower()
-    for kind, words, substrings, patterns in (
-        ("address", _ADDRESS_WORDS, _ADDRESS_SUBSTRINGS, ADDRESS_PATTERNS),
-        ("school", _SCHOOL_WORDS, _SCHOOL_SUBSTRINGS, SCHOOL_PATTERNS),
-        ("place!", _PLACE_WORDS, _PLACE_SUBSTRINGS, PLACE_PATTERNS),
-    ):
-        windows = [(starts[i], ends[i]) for i, key in enumerate(keys) if key in words]
-        if not windows and not any(piece in low for piece in substrings):
+    keyset = set(keys)
+    for kind, words, substrings, patterns in _FAMILIES:
+        windows = [] if keyset.isdisjoint(words) else [(starts[i], ends[i]) for i, key in enumerate(keys) if key in words]
+        substring = any(piece in low for piece in substrings)
+        if not windows and not substring and not digits:
             continue
-        for pattern in patterns:
-            for m in _run(pattern, text, windows):
+        for pattern, mode, ends_on_keyword in patterns:
+            if mode == "words":
+                if not windows:
+                    continue
+                matches: Iterable[re.Match[str]] = _windowed(pattern, text, windows)
+            elif (mode == "digits" and digits) or (mode == "substrings" and substring):
+                matches = pattern.finditer(text)
+            else:
+                continue
+            for m in matches:
                 start, end = m.start(), m.end()
                 if _ARABIC.match(text, start):
                     found = _arabic_name_end(text, m)
                     if found is None:
                         continue
                     end = found
-                elif pattern in _ENDS_ON_KEYWORD:
+                elif ends_on_keyword:
                     trimmed = _trimmed(text, start, end, language)
                     if trimmed is None:
                         continue
@@ -564,20 +587,19 @@ def _arabic_name_end(text: str, match: re.Match[str]) -> int | None:
     return end
 
 
+_CANDIDATE = re.compile(rf"(?:\+|00)?[{_NUM_DIGITS}][{_NUM_DIGITS}\s().\-/]{{4,}}[{_NUM_DIGITS}]")
+
+
 def _phone_spans(text: str, countries: Sequence[str]) -> list[Span]:
-    """Phone numbers and other long numbers. python-phonenumbers reads the numbers written the
-    way the consultation's countries write them; the digit pattern catches the rest (a number
-    from elsewhere, a typo), then a cue before it ("ID", "passport", "card") or its length tells
-    an identity or card number from a phone number. Amounts and dates are left alone."""
+    """Phone numbers and other long numbers. A digit pattern finds the numbers written the usual
+    ways (a number from anywhere, a typo); a cue before it ("ID", "passport", "card") or its
+    length tells an identity or card number from a phone number; amounts and dates are left
+    alone. Where a stretch of digits is left that the pattern did not take ("0712/345/678"),
+    python-phonenumbers reads it the way the consultation's countries write numbers: run only
+    then, because its matcher costs more than all the rest of the screen."""
     spans: list[Span] = []
     if not _SEVEN_DIGITS.search(text):
         return spans
-    for region in countries:
-        try:
-            for match in PhoneNumberMatcher(text, region.upper(), leniency=Leniency.POSSIBLE):
-                spans.append(Span(match.start, match.end, "phone"))
-        except Exception:  # noqa: BLE001, S112 - an unknown region must not stop the screen
-            continue
     for m in DIGITS.finditer(text):
         raw = m.group()
         digits = sum(ch.isdigit() for ch in raw)
@@ -593,6 +615,16 @@ def _phone_spans(text: str, countries: Sequence[str]) -> list[Span]:
         else:
             kind = "phone"
         spans.append(Span(m.start(), m.end(), kind))
+    if countries and any(
+        not any(s.start <= c.start() and c.end() <= s.end for s in spans) and sum(ch.isdigit() for ch in c.group()) >= 7
+        for c in _CANDIDATE.finditer(text)
+    ):
+        for region in countries:
+            try:
+                for match in PhoneNumberMatcher(text, region.upper(), leniency=Leniency.POSSIBLE):
+                    spans.append(Span(match.start, match.end, "phone"))
+            except Exception:  # noqa: BLE001, S112 - an unknown region must not stop the screen
+                continue
     return spans
 
 

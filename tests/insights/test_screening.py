@@ -67,9 +67,10 @@ def test_the_masked_text_is_the_original_with_each_span_replaced() -> None:
 
 
 def test_the_consultations_countries_read_local_numbers() -> None:
-    # Seven digits: too short for the generic pattern's certainty, a phone number in Senegal's plan.
-    text = "mon numéro 33 821 45 67"
-    assert screen(text, "fr", countries=("SN",)).masked == ("phone",)
+    # Slashes are no separator the digit pattern knows; Kenya's numbering plan reads the number.
+    text = "nipigie 0712/345/678 kesho"
+    assert screen(text, "sw", countries=("KE",)).text == "nipigie [phone] kesho"
+    assert "0712" in screen(text, "sw").text
 
 
 # A disclosure in each language, with its kind.

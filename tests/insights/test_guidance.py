@@ -1,0 +1,72 @@
+"""The guidance document: HTML and PDF per consultation and context, with the method, who took
+part under the small-numbers rule, themes with sizes and quotes, shared recommendations with
+their evidence; withdrawal reaching it at once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from baraza.consultations.models import Consultation
+from baraza.participation.api import participant_actor
+from baraza.participation.services.consent import do_withdraw_participant
+from baraza.pdf import pdf_available
+from insights.models import Recommendation
+from tests.conftest import post_form
+from tests.core.helpers import audit_actions, one, page_text, read
+from tests.insights.conftest import TEXTS, participant_row
+from tests.insights.test_recommendations import draft, text_ref
+from tests.insights.test_runs import finished_run, theme_of
+
+
+def test_the_guidance_holds_method_people_themes_quotes_and_shared_recommendations(session, world, analyst_client, run_jobs):
+    run_id = finished_run(analyst_client, world, run_jobs)
+    police = theme_of(session, run_id, TEXTS["police"][0])
+    quote = text_ref(session, run_id, TEXTS["police"][0])
+    assert draft(analyst_client, world, [("title.en", "Keep answers from the police"), ("body.en", "Never share."),
+                                         ("kind", "government"), ("theme", f"{run_id}:{police}"), ("quote", quote)]).status_code == 303
+    assert draft(analyst_client, world, [("title.en", "A draft nobody saw")]).status_code == 303
+    first = min(r.id for r in read(session, select(Recommendation)))
+    url = f"/insights/recommendations/{first}"
+    assert post_form(analyst_client, f"{url}/status", {"status": "review"}, token_from=url).status_code == 303
+
+    page = analyst_client.get(f"/insights/consultations/{world.consultation.id}/guidance")
+    assert page.status_code == 200
+    text = page_text(page.text)
+    assert "How we listened" in text and "Who took part" in text
+    assert "Nairobi" in text and "Mombasa" in text
+    assert TEXTS["police"][0] in text
+    assert "Keep answers from the police" in text and "Government units" in text
+    assert "A draft nobody saw" not in text, "drafts stay with the analysts"
+    assert 'role="img"' in page.text and "People whose words are in each theme" in page.text, "a chart drawn on the server"
+    assert "insights.guidance_read" in audit_actions(session)
+
+
+def test_guidance_per_context_counts_only_that_context_and_hides_small_numbers(session, world, analyst_client, run_jobs):
+    finished_run(analyst_client, world, run_jobs)
+    mombasa = world.contexts[1]
+    page = page_text(analyst_client.get(f"/insights/consultations/{world.consultation.id}/guidance?context={mombasa.id}").text)
+    assert "Mombasa" in page and "Nairobi" not in page.split("Who took part")[1]
+    # Mombasa's people are 8, each theme has fewer than 5 of them: every theme size is hidden.
+    assert "fewer than 5" in page
+    assert analyst_client.get(f"/insights/consultations/{world.consultation.id}/guidance?context=999").status_code == 400
+
+
+def test_withdrawal_reaches_the_guidance_at_once(session, world, analyst_client, run_jobs):
+    finished_run(analyst_client, world, run_jobs)
+    url = f"/insights/consultations/{world.consultation.id}/guidance"
+    assert TEXTS["delete"][0] in analyst_client.get(url).text
+    person = participant_row(session, world.people["delete"][0].id)
+    consultation = one(session, select(Consultation).where(Consultation.id == world.consultation.id))
+    do_withdraw_participant(session, participant_actor(person), consultation, person)
+    assert TEXTS["delete"][0] not in analyst_client.get(url).text
+
+
+@pytest.mark.skipif(not pdf_available(), reason="WeasyPrint's system libraries are not installed here")
+def test_the_guidance_as_a_pdf(session, world, analyst_client, run_jobs):
+    finished_run(analyst_client, world, run_jobs)
+    response = analyst_client.get(f"/insights/consultations/{world.consultation.id}/guidance.pdf")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    assert response.headers["content-disposition"].startswith("attachment")
+    assert [a for a in audit_actions(session) if a == "insights.guidance_read"]

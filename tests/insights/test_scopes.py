@@ -1,0 +1,69 @@
+"""Scopes: an analyst of another organisation sees nothing (404, like a missing id); an analyst
+of one context sees only that context's texts, quotes and figures; ids out of range are 404."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from insights.models import Recommendation
+from tests.conftest import post_form
+from tests.core.helpers import one, page_text
+from tests.insights.conftest import TEXTS, client_for
+from tests.insights.test_recommendations import draft
+from tests.insights.test_runs import finished_run, theme_of
+
+
+def test_an_analyst_of_another_organisation_sees_nothing(app, session, world, analyst_client, run_jobs):
+    run_id = finished_run(analyst_client, world, run_jobs)
+    police = theme_of(session, run_id, TEXTS["police"][0])
+    assert draft(analyst_client, world, [("title.en", "Ask first")]).status_code == 303
+    recommendation = one(session, select(Recommendation))
+    cid = world.consultation.id
+    pages = [
+        f"/insights/consultations/{cid}",
+        f"/insights/runs/{run_id}",
+        f"/insights/runs/{run_id}/themes/{police}",
+        f"/insights/runs/{run_id}/other",
+        f"/insights/runs/{run_id}/versions",
+        f"/insights/consultations/{cid}/recommendations",
+        f"/insights/recommendations/{recommendation.id}",
+        f"/insights/consultations/{cid}/guidance",
+        f"/insights/consultations/{cid}/guidance.pdf",
+        f"/insights/consultations/{cid}/opinion",
+    ]
+    with client_for(app, world.outsider) as outsider:
+        for url in pages:
+            assert outsider.get(url).status_code == 404, url
+        assert f"/insights/consultations/{cid}" not in outsider.get("/insights/").text
+        refused = post_form(outsider, f"/insights/consultations/{cid}/runs", {}, token_from="/insights/")
+        assert refused.status_code == 404
+        refused = post_form(outsider, f"/insights/runs/{run_id}/curate", [("action", "rename"), ("theme", police), ("label", "x")], token_from="/insights/")
+        assert refused.status_code == 404
+    for url in ("/insights/runs/0", "/insights/runs/99999999999", f"/insights/runs/{run_id}/themes/999", "/insights/recommendations/4294967296"):
+        assert analyst_client.get(url).status_code == 404, url
+
+
+def test_an_analyst_of_one_context_sees_only_that_contexts_words(app, session, world, analyst_client, run_jobs):
+    run_id = finished_run(analyst_client, world, run_jobs)
+    police = theme_of(session, run_id, TEXTS["police"][0])
+    mombasa_texts = [t for i, t in enumerate(TEXTS["police"]) if i % 3 == 0]
+    nairobi_texts = [t for i, t in enumerate(TEXTS["police"]) if i % 3]
+    with client_for(app, world.context_analyst) as local:
+        page = local.get(f"/insights/runs/{run_id}/themes/{police}")
+        assert page.status_code == 200
+        text = page_text(page.text)
+        assert all(t in text for t in mombasa_texts)
+        assert not any(t in text for t in nairobi_texts)
+        run_page = page_text(local.get(f"/insights/runs/{run_id}").text)
+        assert "Nairobi" not in run_page and "What this run read" not in run_page
+        guidance = page_text(local.get(f"/insights/consultations/{world.consultation.id}/guidance").text)
+        assert not any(t in guidance for t in nairobi_texts)
+        assert local.get(f"/insights/consultations/{world.consultation.id}/guidance?context={world.contexts[0].id}").status_code == 400
+
+
+def test_the_insights_menu_and_page_need_the_permission(app, session, world):
+    from tests.factories import make_user
+
+    stakeholder = make_user(session, role="stakeholder")
+    with client_for(app, stakeholder) as client:
+        assert client.get("/insights/").status_code == 404
