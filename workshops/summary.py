@@ -243,6 +243,77 @@ def quotable_notes(session: Session, workshop: Workshop, activity: Activity, lim
     return [row.text for row in rows], max(0, total - limit)
 
 
+def quotable_ids(session: Session, workshop: Workshop, activity: Activity) -> set[int]:
+    """Ids of the activity's notes a summary may quote (the rule of `quotable_notes`): a
+    question of a Q&A or a statement a young person added is drawn only if its words may be."""
+    return set(
+        session.exec(
+            select(Contribution.id).where(
+                Contribution.activity_id == activity.id,
+                Contribution.workshop_id == workshop.id,
+                Contribution.status == ContributionStatus.SHOWN.value,
+                or_(
+                    col(Contribution.participant_id).in_(quotable_participant_ids(workshop.consultation_id)),
+                    col(Contribution.participant_id).is_(None),
+                ),
+            )
+        ).all()
+    )
+
+
+# How the room answered a statement, and where a card of the card sort was put (the keys
+# results.py counts under), in the reader's language.
+STATEMENT_CATEGORIES = (("agree", N_("Agree")), ("disagree", N_("Disagree")), ("pass", N_("Pass / unsure")))
+CARD_CATEGORIES = (("fine", N_("Fine")), ("not_fine", N_("Not fine")), ("depends", N_("It depends")))
+
+
+def _rows_table(rows: Sequence[StackedRow], categories: Sequence[tuple[str, str]], k: int, gettext: Gettext) -> list[tuple[str, str]]:
+    names = dict(categories)
+    return [
+        (row.label, ", ".join(f"{names.get(key, key)}: {cell.text(k, gettext)}" for key, cell in row.cells.items() if key in names))
+        for row in rows
+    ]
+
+
+def _kind_charts(
+    session: Session, workshop: Workshop, activity: Activity, results: Any, title: str, k: int, gettext: Gettext, rtl: bool
+) -> list[Chart]:
+    """The results of Q&A (upvotes per question), statements (agree / disagree / pass per
+    statement) and the card sort (fine / not fine / it depends per card). What young people
+    wrote (a question, a statement they added) is drawn only if it may be quoted."""
+    charts: list[Chart] = []
+    quotable: set[int] | None = None
+
+    def may_quote(contribution_id: Any) -> bool:
+        nonlocal quotable
+        if quotable is None:
+            quotable = quotable_ids(session, workshop, activity)
+        return isinstance(contribution_id, int) and contribution_id in quotable
+
+    questions = [q for q in getattr(results, "questions", None) or [] if may_quote(getattr(q, "id", None))]
+    if questions:
+        bars = [BarDatum(str(q.text), _safe_cell(q.votes, k, results)) for q in questions]
+        charts.append(Chart(bar_chart(bars, title=title, k=k, gettext=gettext, rtl=rtl), [(b.label, b.cell.text(k, gettext)) for b in bars]))
+    statements = []
+    for row in getattr(results, "statements", None) or []:
+        key = str(getattr(row, "key", ""))
+        if getattr(row, "added", False) and not (key[1:].isdigit() and may_quote(int(key[1:]))):
+            continue
+        statements.append(StackedRow(str(row.text), dict(row.cells)))
+    if statements:
+        categories = [(key, gettext(label)) for key, label in STATEMENT_CATEGORIES]
+        charts.append(Chart(stacked_bars(statements, categories, title=title, k=k, gettext=gettext, rtl=rtl), _rows_table(statements, categories, k, gettext)))
+    cards = []
+    for row in getattr(results, "cards", None) or []:
+        card = getattr(row, "card", None)
+        parts = [getattr(card, name, "") for name in ("data_kind_label", "user_label", "purpose_label")]
+        cards.append(StackedRow(" · ".join(p for p in parts if p) or str(getattr(card, "key", "")), dict(row.cells)))
+    if cards:
+        categories = [(key, gettext(label)) for key, label in CARD_CATEGORIES]
+        charts.append(Chart(stacked_bars(cards, categories, title=title, k=k, gettext=gettext, rtl=rtl), _rows_table(cards, categories, k, gettext)))
+    return charts
+
+
 def _label_of(item: Any) -> str | None:
     for name in ("label", "text", "title", "name", "key"):
         value = getattr(item, name, None)
@@ -293,7 +364,10 @@ def _categories(results: Any, rows: Sequence[Any], gettext: Gettext) -> list[tup
 
 
 # Fields of ActivityResults drawn on their own; anything else a kind adds is drawn generically.
-_KNOWN = {"kind", "k", "sensitive", "visible", "respondents", "bars", "notes", "words", "average", "waiting", "total_notes"}
+_KNOWN = {
+    "kind", "k", "sensitive", "visible", "respondents", "bars", "notes", "words", "average", "waiting", "total_notes",
+    "questions", "statements", "cards", "card_filters", "card_filter_options",
+}
 
 
 def _generic_charts(results: Any, title: str, k: int, gettext: Gettext, rtl: bool) -> list[Chart]:
@@ -360,6 +434,7 @@ def summarise_activity(
     summary.words = list(results.words)
     if activity.kind != "word_cloud" and (activity.kind in TEXT_KINDS or results.notes or results.total_notes):
         summary.notes, summary.more_notes = quotable_notes(session, workshop, activity)
+    summary.charts.extend(_kind_charts(session, workshop, activity, results, prompt, k, gettext, rtl))
     summary.charts.extend(_generic_charts(results, prompt, k, gettext, rtl))
     return summary
 
