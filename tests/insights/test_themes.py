@@ -1,0 +1,224 @@
+"""Theme finding (insights/themes.py): it finds clear themes without being told how many, puts
+texts that say the same thing in different languages together, is deterministic, and keeps
+gibberish in "other". Quality on real corpora is measured in bench/themes, not here."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from insights.themes import OTHER, ThemeModel, find_themes
+
+# Four themes, each with words of its own, plus words every theme shares (noise).
+THEME_WORDS = {
+    "school": ["school", "teachers", "grades", "exams", "homework", "classroom", "lessons", "timetable"],
+    "health": ["doctor", "clinic", "hospital", "medicine", "nurse", "sick", "vaccine", "appointment"],
+    "transport": ["bus", "buses", "road", "traffic", "fare", "driver", "station", "ride"],
+    "environment": ["trees", "pollution", "river", "plastic", "recycling", "park", "climate", "rubbish"],
+}
+SHARED = ["want", "need", "better", "think", "really", "people", "every", "day", "town"]
+GIBBERISH = ["xqzt vbnmw plokj", "asdfgh qwertz", "zzkv mmqp trrx", "!!!", "1234 5678", "jjjkk hhhgf"]
+
+
+def synthetic_corpus(per_theme: int = 40, seed: int = 7) -> tuple[list[str], list[int]]:
+    rng = random.Random(seed)
+    texts, truth = [], []
+    names = list(THEME_WORDS)
+    for label, name in enumerate(names):
+        for _ in range(per_theme):
+            words = rng.sample(THEME_WORDS[name], 3) + rng.sample(SHARED, 2)
+            if rng.random() < 0.15:  # now and then a word of another theme
+                words.append(rng.choice(THEME_WORDS[rng.choice([n for n in names if n != name])]))
+            rng.shuffle(words)
+            texts.append("We " + " ".join(words) + ".")
+            truth.append(label)
+    order = list(range(len(texts)))
+    rng.shuffle(order)
+    return [texts[i] for i in order], [truth[i] for i in order]
+
+
+# Real sentences from bench/themes/multilingual.json (four topics, English, Arabic, Swahili: their
+# pipelines load in a blink, so the test stays fast; the benchmark has all six languages).
+MULTILINGUAL = {
+    "school": {
+        "en": [
+            "The school should not give our grades to companies.",
+            "I don't want my school sharing student data with businesses.",
+            "Teachers must keep our exam results inside the school.",
+            "Schools sell information about students, that is wrong.",
+        ],
+        "ar": [
+            "يجب ألا تعطي المدرسة درجاتنا للشركات.",
+            "لا أريد أن تشارك مدرستي بيانات الطلاب مع الشركات.",
+            "على المعلمين أن يحتفظوا بنتائج الامتحانات داخل المدرسة.",
+            "المدارس تبيع معلومات الطلاب وهذا خطأ.",
+        ],
+        "sw": [
+            "Shule isitoe alama zetu kwa makampuni.",
+            "Sitaki shule yangu ishiriki data za wanafunzi na makampuni.",
+            "Walimu wahifadhi matokeo ya mitihani ndani ya shule.",
+            "Shule zinauza taarifa za wanafunzi, hilo ni kosa.",
+        ],
+    },
+    "health": {
+        "en": [
+            "My health records should stay between me and my doctor.",
+            "Hospitals must not share our medical information.",
+            "Nobody should know if I am sick unless I say so.",
+            "The clinic has to keep our health data confidential.",
+        ],
+        "ar": [
+            "يجب أن يبقى ملفي الصحي بيني وبين طبيبي.",
+            "يجب ألا تشارك المستشفيات معلوماتنا الطبية.",
+            "لا يجب أن يعرف أحد أنني مريض إلا إذا قلت ذلك.",
+            "على العيادة أن تحافظ على سرية بياناتنا الصحية.",
+        ],
+        "sw": [
+            "Rekodi zangu za afya zibaki kati yangu na daktari wangu.",
+            "Hospitali zisishiriki taarifa zetu za matibabu.",
+            "Hakuna mtu anayepaswa kujua kama mimi ni mgonjwa.",
+            "Kliniki lazima iweke data zetu za afya kwa siri.",
+        ],
+    },
+    "bullying": {
+        "en": [
+            "There is too much bullying on social media.",
+            "Apps should protect kids from bullies online.",
+            "People post mean comments and photos of us on Instagram.",
+            "We need a way to report harassment on the internet.",
+        ],
+        "ar": [
+            "هناك الكثير من التنمر على وسائل التواصل الاجتماعي.",
+            "يجب أن تحمي التطبيقات الأطفال من التنمر على الإنترنت.",
+            "الناس ينشرون تعليقات سيئة وصورا لنا على انستغرام.",
+            "نحتاج إلى طريقة للإبلاغ عن التحرش على الإنترنت.",
+        ],
+        "sw": [
+            "Kuna uonevu mwingi kwenye mitandao ya kijamii.",
+            "Programu zinapaswa kuwalinda watoto dhidi ya uonevu mtandaoni.",
+            "Watu huweka maoni mabaya na picha zetu kwenye Instagram.",
+            "Tunahitaji njia ya kuripoti unyanyasaji kwenye mtandao.",
+        ],
+    },
+    "street": {
+        "en": [
+            "I don't feel safe walking home at night.",
+            "The police should patrol our neighbourhood more.",
+            "Streets need more lights so girls are not attacked.",
+            "Police officers treat young people badly on the street.",
+        ],
+        "ar": [
+            "لا أشعر بالأمان عندما أمشي إلى البيت في الليل.",
+            "يجب أن تقوم الشرطة بدوريات أكثر في حينا.",
+            "الشوارع تحتاج إلى إضاءة أكثر حتى لا تتعرض البنات للاعتداء.",
+            "رجال الشرطة يعاملون الشباب بشكل سيء في الشارع.",
+        ],
+        "sw": [
+            "Sijisikii salama ninapotembea nyumbani usiku.",
+            "Polisi wanapaswa kufanya doria zaidi mtaani kwetu.",
+            "Barabara zinahitaji taa zaidi ili wasichana wasishambuliwe.",
+            "Polisi huwatendea vijana vibaya barabarani.",
+        ],
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def corpus() -> tuple[list[str], list[int]]:
+    return synthetic_corpus()
+
+
+@pytest.fixture(scope="module")
+def model(corpus: tuple[list[str], list[int]]) -> ThemeModel:
+    texts, _ = corpus
+    return find_themes(texts + GIBBERISH, ["en"] * (len(texts) + len(GIBBERISH)), seed=3)
+
+
+def test_finds_the_themes_without_being_told_how_many(corpus: tuple[list[str], list[int]], model: ThemeModel) -> None:
+    texts, truth = corpus
+    found = model.assignments[: len(texts)]
+    assert model.k_chosen == 4
+    assert adjusted_rand_score(truth, found) >= 0.9
+    assert sum(f == OTHER for f in found) / len(found) <= 0.05
+
+
+def test_gibberish_is_other(corpus: tuple[list[str], list[int]], model: ThemeModel) -> None:
+    texts, _ = corpus
+    assert model.assignments[len(texts) :] == [OTHER] * len(GIBBERISH)
+    assert model.assign(["qqqz wwwx", ""]) == [OTHER, OTHER]
+
+
+def test_labels_and_representatives_come_from_the_theme(corpus: tuple[list[str], list[int]], model: ThemeModel) -> None:
+    texts, truth = corpus
+    for theme in model.themes:
+        members = [i for i, a in enumerate(model.assignments) if a == theme.id]
+        assert theme.size == len(members)
+        assert len(theme.representatives) > 5
+        assert set(theme.representatives) <= set(members)
+        # Every label phrase is made of words the theme's own texts use, and it is of that theme.
+        source = {truth[i] for i in members}
+        assert len(source) == 1
+        own = set(THEME_WORDS[list(THEME_WORDS)[source.pop()]])
+        assert theme.label_phrases
+        assert {w.lower() for phrase in theme.label_phrases[:2] for w in phrase.split()} <= own
+
+
+def test_new_texts_go_to_the_nearest_theme(model: ThemeModel) -> None:
+    theme_of = {name: model.assign([f"the {words[0]} and the {words[1]}"])[0] for name, words in THEME_WORDS.items()}
+    assert OTHER not in theme_of.values()
+    assert len(set(theme_of.values())) == 4
+    again = ThemeModel.from_dict(model.to_dict())
+    assert again.assign(["we want better buses and a cheaper fare", "the nurse at the clinic"]) == model.assign(
+        ["we want better buses and a cheaper fare", "the nurse at the clinic"]
+    )
+
+
+def test_same_seed_same_themes(corpus: tuple[list[str], list[int]], model: ThemeModel) -> None:
+    texts, _ = corpus
+    again = find_themes(texts + GIBBERISH, ["en"] * (len(texts) + len(GIBBERISH)), seed=3)
+    assert again.assignments == model.assignments
+    assert [t.label_phrases for t in again.themes] == [t.label_phrases for t in model.themes]
+    assert [t.representatives for t in again.themes] == [t.representatives for t in model.themes]
+
+
+def test_texts_in_different_languages_on_one_topic_land_together() -> None:
+    texts, langs, topics = [], [], []
+    for topic, by_lang in enumerate(MULTILINGUAL.values()):
+        for lang, items in by_lang.items():
+            texts += items
+            langs += [lang] * len(items)
+            topics += [topic] * len(items)
+    found = find_themes(texts, langs, seed=0).assignments
+    pairs = [(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts)) if langs[i] != langs[j]]
+    same_topic = [found[i] == found[j] != OTHER for i, j in pairs if topics[i] == topics[j]]
+    other_topic = [found[i] == found[j] != OTHER for i, j in pairs if topics[i] != topics[j]]
+    # Most same-topic pairs across languages share a theme; few pairs across topics do.
+    assert sum(same_topic) / len(same_topic) >= 0.5
+    assert sum(other_topic) / len(other_topic) <= 0.1
+    # Without the concept lexicon the languages fall apart: the lexicon is what joins them.
+    plain = find_themes(texts, langs, seed=0, use_lexicon=False).assignments
+    plain_same = [plain[i] == plain[j] != OTHER for i, j in pairs if topics[i] == topics[j]]
+    assert sum(plain_same) / len(plain_same) < sum(same_topic) / len(same_topic) - 0.2
+
+
+def test_detects_languages_among_the_given_ones() -> None:
+    texts = MULTILINGUAL["school"]["sw"] + MULTILINGUAL["school"]["en"] + MULTILINGUAL["school"]["ar"]
+    model = find_themes(texts, candidates=["en", "sw", "ar"])
+    assert model.languages == ["sw"] * 4 + ["en"] * 4 + ["ar"] * 4
+
+
+def test_too_few_texts_make_no_theme() -> None:
+    assert find_themes([]).assignments == []
+    model = find_themes(["one text", "another"], ["en", "en"])
+    assert model.themes == [] and model.assignments == [OTHER, OTHER]
+    assert model.assign(["anything"]) == [OTHER]
+
+
+def test_progress_runs_to_the_end(corpus: tuple[list[str], list[int]]) -> None:
+    seen: list[float] = []
+    texts, _ = corpus
+    find_themes(texts[:60], ["en"] * 60, progress=seen.append)
+    assert seen[0] == 0.0 and seen[-1] == 1.0
+    assert seen == sorted(seen)
