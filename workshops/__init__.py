@@ -110,6 +110,7 @@ def register(registry: Registry) -> None:
     registry.participant_erasers.append(hooks.erase_participant)
     registry.retention_purgers.append(hooks.purge_expired)
     registry.text_sources.append(hooks.workshop_texts)
+    registry.vote_sources.append(hooks.statement_votes)
     registry.consultation_links.append(hooks.consultation_links)
     registry.demo_seeders.append(demo.seed_demo_workshop)
     for event in ("participant.withdrawn", "participant.consent_changed"):

@@ -27,14 +27,24 @@ from baraza.i18n import N_
 from baraza.live import publish
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
-from baraza.registry import ParticipantActivity, ParticipantItem, TextItem
+from baraza.registry import ParticipantActivity, ParticipantItem, TextItem, VoteItem
 from workshops.access import live_workshops_of
-from workshops.activities import TEXT_KINDS, option_labels, text_in
-from workshops.models import Activity, Contribution, ContributionStatus, Presence, Vote, VoteSubmission, Workshop
-from workshops.services import ROOM_EVENT, channel_of, clean_text, erase_workshop_data, publish_results
+from workshops.activities import CARD_ANSWER_LABELS, STATEMENT_ANSWERS, card_labels, option_labels, text_in
+from workshops.models import Activity, CardAnswer, Contribution, ContributionStatus, Presence, Vote, VoteSubmission, Workshop
+from workshops.services import (
+    ROOM_EVENT,
+    channel_of,
+    clean_text,
+    drop_votes_on_notes,
+    erase_workshop_data,
+    note_limit,
+    publish_results,
+)
 
 NOTE_SOURCE = "workshops.contribution"
 VOTE_SOURCE = "workshops.vote"
+CARD_SOURCE = "workshops.card_answer"
+STATEMENT_SOURCE = "workshops.statement"
 
 
 def _language(participant: Participant, consultation: Consultation) -> tuple[str, str]:
@@ -64,7 +74,8 @@ def consultation_links(consultation: Any) -> list[tuple[str, str, dict[str, Any]
 
 def workshop_texts(session: Session, consultation_id: int) -> Iterator[TextItem]:
     """Every note written in the consultation's workshops by participants who allow analysis
-    (withdrawn people never), with its chain of evidence (source and id)."""
+    (withdrawn people never), with its chain of evidence (source and id): notes, words,
+    questions, statements young people added, and the reasons given in card sorts."""
     rows = session.exec(
         select(Contribution)
         .where(
@@ -84,6 +95,50 @@ def workshop_texts(session: Session, consultation_id: int) -> Iterator[TextItem]
             context_id=row.context_id,
             language=row.language,
             text=row.text,
+        )
+
+
+def statement_votes(session: Session, consultation_id: int) -> Iterator[VoteItem]:
+    """Every answer to a statement (agree +1, disagree -1, pass 0) in the consultation's
+    workshops, of participants who allow analysis, for the opinion groups of insights. A
+    statement is named "workshops.statement:<activity id>:<key>" (a seeded statement's key, or
+    c<contribution id> for one a young person added); only statements shown to the room count."""
+    rows = session.exec(
+        select(Vote, Activity)
+        .join(Activity, col(Activity.id) == col(Vote.activity_id))
+        .where(
+            Vote.consultation_id == consultation_id,
+            Activity.kind == "statements",
+            col(Vote.participant_id).in_(analysable_participant_ids(consultation_id)),
+        )
+        .order_by(col(Vote.id))
+    ).all()
+    consultation = session.exec(select(Consultation).where(Consultation.id == consultation_id)).one()
+    default = consultation.default_language
+    added_ids = [int(v.target[1:]) for v, _a in rows if v.target.startswith("c") and v.target[1:].isdigit()]
+    added = {
+        row.id: row.text
+        for row in session.exec(
+            select(Contribution).where(col(Contribution.id).in_(added_ids or [0]), Contribution.status == ContributionStatus.SHOWN.value)
+        ).all()
+    }
+    for vote, activity in rows:
+        if vote.value not in STATEMENT_ANSWERS.values() or vote.participant_id is None:
+            continue
+        if vote.target.startswith("c"):
+            text = added.get(int(vote.target[1:])) if vote.target[1:].isdigit() else None
+        else:
+            text = dict(option_labels(activity.config, default, default, "statements")).get(vote.target)
+        if text is None:
+            continue
+        yield VoteItem(
+            source=STATEMENT_SOURCE,
+            statement=f"{STATEMENT_SOURCE}:{activity.id}:{vote.target}",
+            statement_text=text,
+            consultation_id=consultation_id,
+            participant_id=vote.participant_id,
+            context_id=vote.context_id,
+            vote=vote.value,
         )
 
 
@@ -110,7 +165,10 @@ def participant_data(session: Session, consultation: Consultation, participant: 
     votes = session.exec(
         select(Vote).where(Vote.consultation_id == consultation.id, Vote.participant_id == participant.id).order_by(col(Vote.id))
     ).all()
-    context = _activities_and_workshops(session, {n.activity_id for n in notes} | {v.activity_id for v in votes})
+    cards = session.exec(
+        select(CardAnswer).where(CardAnswer.consultation_id == consultation.id, CardAnswer.participant_id == participant.id).order_by(col(CardAnswer.id))
+    ).all()
+    context = _activities_and_workshops(session, {n.activity_id for n in notes} | {v.activity_id for v in votes} | {c.activity_id for c in cards})
     items: list[ParticipantItem] = []
     for note in notes:
         activity, workshop = context[note.activity_id]
@@ -130,14 +188,13 @@ def participant_data(session: Session, consultation: Consultation, participant: 
         )
     for vote in votes:
         activity, workshop = context[vote.activity_id]
-        labels = dict(option_labels(activity.config, lang, default)) if activity.kind == "poll" else {}
         items.append(
             ParticipantItem(
                 source=VOTE_SOURCE,
                 item_id=str(vote.id),
                 category="answers",
                 label=text_in(activity.prompt, lang, default),
-                value=labels.get(vote.target, vote.target),
+                value=_vote_value(session, activity, vote, lang, default),
                 created_at=vote.created_at,
                 group=text_in(workshop.title, lang, default),
                 kind="text",
@@ -145,7 +202,44 @@ def participant_data(session: Session, consultation: Consultation, participant: 
                 deletable=True,
             )
         )
+    for answer in cards:
+        activity, workshop = context[answer.activity_id]
+        card = next((c for c in card_labels(activity.config, lang, default) if c.key == answer.card_key), None)
+        what = f"{card.data_kind_label} · {card.user_label} · {card.purpose_label}" if card else answer.card_key
+        items.append(
+            ParticipantItem(
+                source=CARD_SOURCE,
+                item_id=str(answer.id),
+                category="answers",
+                label=f"{text_in(activity.prompt, lang, default)} ({what})",
+                # The English word; the core's "my data" page shows values as given.
+                value=CARD_ANSWER_LABELS.get(answer.answer, answer.answer),
+                created_at=answer.created_at,
+                group=text_in(workshop.title, lang, default),
+                kind="text",
+                correctable=False,
+                deletable=True,
+            )
+        )
     return items
+
+
+def _vote_value(session: Session, activity: Activity, vote: Vote, lang: str, default: str) -> str:
+    """What a vote chose, in words: an option, a place in a ranking, a statement's answer, the
+    question upvoted."""
+    if activity.kind in ("poll", "dot_vote", "ranking"):
+        label = dict(option_labels(activity.config, lang, default)).get(vote.target, vote.target)
+        return f"{vote.value}. {label}" if activity.kind == "ranking" else label
+    if activity.kind in ("statements", "qa"):
+        if vote.target.startswith("c") and vote.target[1:].isdigit():
+            text = session.exec(select(Contribution.text).where(Contribution.id == int(vote.target[1:]))).one_or_none() or ""
+        else:
+            text = dict(option_labels(activity.config, lang, default, "statements")).get(vote.target, vote.target)
+        if activity.kind == "qa":
+            return f"+1: {text}"
+        answer = {v: k for k, v in STATEMENT_ANSWERS.items()}.get(vote.value, "")
+        return f"{answer}: {text}"
+    return vote.target
 
 
 def _own_note(session: Session, consultation: Consultation, participant: Participant, item_id: str) -> Contribution | None:
@@ -168,7 +262,7 @@ def correct_note(session: Session, consultation: Consultation, participant: Part
         raise InvalidInput("This answer could not be found.")
     text = clean_text(new_value)
     activity = session.exec(select(Activity).where(Activity.id == note.activity_id)).one()
-    limit = int(activity.config.get("max_length") or TEXT_KINDS.get(activity.kind, 500))
+    limit = note_limit(activity)
     if not text:
         raise InvalidInput(errors={"value": N_("Write the new answer, or delete it instead.")})
     if len(text) > limit:
@@ -193,8 +287,16 @@ def erase_participant(session: Session, consultation: Consultation, participant:
         return count
     note_ids = [int(i.item_id) for i in items if i.source == NOTE_SOURCE and i.item_id.isdigit()]
     vote_ids = [int(i.item_id) for i in items if i.source == VOTE_SOURCE and i.item_id.isdigit()]
+    card_ids = [int(i.item_id) for i in items if i.source == CARD_SOURCE and i.item_id.isdigit()]
+    if note_ids:
+        mine = session.exec(
+            select(Contribution.id, Contribution.activity_id).where(
+                col(Contribution.id).in_(note_ids), Contribution.participant_id == participant.id, Contribution.consultation_id == consultation.id
+            )
+        ).all()
+        drop_votes_on_notes(session, [(int(i), int(a)) for i, a in mine])
     count = 0
-    for model, ids in ((Contribution, note_ids), (Vote, vote_ids)):
+    for model, ids in ((Contribution, note_ids), (Vote, vote_ids), (CardAnswer, card_ids)):
         if not ids:
             continue
         mine = session.exec(
@@ -232,6 +334,8 @@ def purge_expired(session: Session, consultation: Consultation, category: str, c
     elif category == "answers":
         result = session.exec(delete(Vote).where(col(Vote.consultation_id) == consultation.id, col(Vote.created_at) < cutoff))  # type: ignore[call-overload]
         count += int(result.rowcount or 0)
+        result = session.exec(delete(CardAnswer).where(col(CardAnswer.consultation_id) == consultation.id, col(CardAnswer.created_at) < cutoff))  # type: ignore[call-overload]
+        count += int(result.rowcount or 0)
         session.exec(
             delete(VoteSubmission).where(col(VoteSubmission.consultation_id) == consultation.id, col(VoteSubmission.created_at) < cutoff)  # type: ignore[call-overload]
         )
@@ -253,7 +357,10 @@ def _workshops_holding(session: Session, consultation_id: int, participant_id: i
         select(Contribution.workshop_id).where(Contribution.consultation_id == consultation_id, Contribution.participant_id == participant_id)
     ).all()
     votes = session.exec(select(Vote.workshop_id).where(Vote.consultation_id == consultation_id, Vote.participant_id == participant_id)).all()
-    return set(notes) | set(votes)
+    cards = session.exec(
+        select(CardAnswer.workshop_id).where(CardAnswer.consultation_id == consultation_id, CardAnswer.participant_id == participant_id)
+    ).all()
+    return set(notes) | set(votes) | set(cards)
 
 
 def remove_from_screens(session: Session, event: Event) -> None:

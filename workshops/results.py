@@ -15,16 +15,28 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
+from baraza.consultations.access import contexts_of
 from baraza.consultations.models import Consultation
 from baraza.db import utcnow
-from baraza.disclosure import Cell, k_for, suppress_counts
+from baraza.disclosure import ALL, Cell, Dimension, SuppressedCounts, k_for, suppress_counts, suppress_cube
+from baraza.participation.models import Participant
 from workshops.access import shown_participant_ids
-from workshops.activities import TEXT_KINDS, option_labels, scale_points, text_in
-from workshops.models import Activity, Contribution, ContributionStatus, Presence, Reveal, Vote, Workshop
+from workshops.activities import (
+    CARD_ANSWERS,
+    STATEMENT_ANSWERS,
+    TEXT_KINDS,
+    Card,
+    card_labels,
+    option_labels,
+    scale_points,
+    text_in,
+)
+from workshops.models import Activity, CardAnswer, Contribution, ContributionStatus, Presence, Reveal, Vote, Workshop
 
 # Notes shown on the wall at once; the console lists the same newest ones.
 WALL_LIMIT = 60
@@ -56,6 +68,51 @@ class Word:
     size: int  # 1-5
 
 
+@dataclass(frozen=True)
+class Question:
+    """A question of a Q&A as the screen lists it: its upvotes, whether it was answered."""
+
+    id: int
+    text: str
+    votes: Cell
+    answered: bool
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    """A statement and how the room answered it (agree, disagree, pass), with its total."""
+
+    key: str
+    text: str
+    cells: dict[str, Cell]
+    total: Cell
+    added: bool  # written by a young person, not seeded by the facilitator
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """One card of a card sort and where the people in view put it (fine, not fine, depends)."""
+
+    card: Card
+    cells: dict[str, Cell]
+    total: Cell
+
+
+@dataclass(frozen=True)
+class CardFilters:
+    """The card sort's view: a context (its id) and an age band, each from an allow-list
+    (`card_filter_options`; SECURITY 5), or everyone."""
+
+    context: str = ""
+    age_band: str = ""
+
+
+@dataclass(frozen=True)
+class CardFilterOptions:
+    contexts: tuple[tuple[str, str], ...]  # (id, name)
+    age_bands: tuple[str, ...]
+
+
 @dataclass
 class ActivityResults:
     kind: str
@@ -71,6 +128,11 @@ class ActivityResults:
     # Notes waiting for a facilitator or hidden by one (the console only).
     waiting: list[Note] = field(default_factory=list)
     total_notes: int = 0
+    questions: list[Question] = field(default_factory=list)
+    statements: list[StatementRow] = field(default_factory=list)
+    cards: list[CardRow] = field(default_factory=list)
+    card_filters: CardFilters | None = None
+    card_filter_options: CardFilterOptions | None = None
 
 
 def _counted(consultation_id: int, group_id: int | None = None):  # type: ignore[no-untyped-def]
@@ -141,6 +203,216 @@ def vote_results(session: Session, consultation: Consultation, activity: Activit
     )
 
 
+def _people(column: Any) -> Any:
+    """Distinct people (paper entries, without a participant, each count as one)."""
+    return func.count(func.distinct(func.coalesce(column, -col(Vote.id))))
+
+
+def dot_results(session: Session, consultation: Consultation, activity: Activity, lang: str, *, group_id: int | None = None) -> ActivityResults:
+    """Dots per option and how many people placed dots. On a sensitive activity an option that
+    fewer than k people put dots on reads "fewer than k" (its dots could point at them); dots
+    do not add up to people, so no total gives a hidden bar away."""
+    k = k_for(consultation)
+    rows = session.exec(
+        select(Vote.target, func.count(col(Vote.id)), _people(col(Vote.participant_id)))
+        .where(Vote.activity_id == activity.id, _counted(consultation.id, group_id))  # type: ignore[arg-type]
+        .group_by(col(Vote.target))
+    ).all()
+    dots = {target: int(n) for target, n, _p in rows}
+    voters = {target: int(p) for target, _n, p in rows}
+    people = session.exec(select(_people(col(Vote.participant_id))).where(Vote.activity_id == activity.id, _counted(consultation.id, group_id))).one()  # type: ignore[arg-type]
+    keys = option_labels(activity.config, lang, consultation.default_language)
+    cells = {
+        key: Cell(dots.get(key, 0), suppressed=True, primary=True) if activity.sensitive and 0 < voters.get(key, 0) < k else Cell(dots.get(key, 0))
+        for key, _label in keys
+    }
+    return ActivityResults(
+        kind=activity.kind, k=k, sensitive=activity.sensitive, visible=results_visible(activity),
+        respondents=_cell(int(people), k, activity.sensitive), bars=_bars(keys, cells),
+    )
+
+
+def _bars(keys: list[tuple[str, str]], cells: dict[str, Cell], *, ordered: bool = False) -> list[Bar]:
+    # Bars are as long as their count against the longest bar shown: a share of a total that
+    # is hidden would give the hidden cells back.
+    widest = max([c.count for c in cells.values() if not c.suppressed] + [0])
+    bars = [
+        Bar(key, label, cells[key], 0 if cells[key].suppressed or widest == 0 else round(100 * cells[key].count / widest))
+        for key, label in keys
+    ]
+    if ordered:
+        bars.sort(key=lambda b: -b.cell.count if not b.cell.suppressed else 0)
+    return bars
+
+
+def ranking_results(session: Session, consultation: Consultation, activity: Activity, lang: str, *, group_id: int | None = None) -> ActivityResults:
+    """A Borda count: in a ranking of n options, first place earns n - 1 points, last none;
+    the bars are the points per option, highest first, and the count of rankings. On a
+    sensitive activity nothing but "fewer than k" shows until k people ranked (with fewer,
+    the points could give one person's order away)."""
+    k = k_for(consultation)
+    keys = option_labels(activity.config, lang, consultation.default_language)
+    n = len(keys)
+    rows = session.exec(
+        select(Vote.target, func.count(col(Vote.id)), func.sum(col(Vote.value)))
+        .where(Vote.activity_id == activity.id, _counted(consultation.id, group_id))  # type: ignore[arg-type]
+        .group_by(col(Vote.target))
+    ).all()
+    points = {target: int(count) * n - int(total or 0) for target, count, total in rows}
+    rankings = int(session.exec(select(_people(col(Vote.participant_id))).where(Vote.activity_id == activity.id, _counted(consultation.id, group_id))).one())  # type: ignore[arg-type]
+    hidden = activity.sensitive and 0 < rankings < k
+    cells = {key: Cell(points.get(key, 0), suppressed=hidden, primary=hidden) for key, _label in keys}
+    return ActivityResults(
+        kind=activity.kind, k=k, sensitive=activity.sensitive, visible=results_visible(activity),
+        respondents=_cell(rankings, k, activity.sensitive), bars=_bars(keys, cells, ordered=True),
+    )
+
+
+def statement_results(
+    session: Session, consultation: Consultation, activity: Activity, lang: str, *, for_console: bool = False, group_id: int | None = None
+) -> ActivityResults:
+    """Agree, disagree and pass per statement: the facilitator's, then those young people added
+    that are shown (pre-moderated ones once a facilitator let them through). On a sensitive
+    activity each statement's counts are suppressed with their total (one answer each)."""
+    k = k_for(consultation)
+    results = text_results(session, consultation, activity, for_console=for_console, group_id=group_id)
+    rows = session.exec(
+        select(Vote.target, Vote.value, func.count(col(Vote.id)))
+        .where(Vote.activity_id == activity.id, _counted(consultation.id, group_id))  # type: ignore[arg-type]
+        .group_by(col(Vote.target), col(Vote.value))
+    ).all()
+    by_value = {value: name for name, value in STATEMENT_ANSWERS.items()}
+    counts: dict[str, dict[str, int]] = {}
+    for target, value, n in rows:
+        if value in by_value:
+            counts.setdefault(target, {})[by_value[value]] = int(n)
+    items = [(key, label, False) for key, label in option_labels(activity.config, lang, consultation.default_language, "statements")]
+    items += [(f"c{note.id}", note.text, True) for note in sorted(results.notes, key=lambda n: n.id)]
+    statements = []
+    for key, text, added in items:
+        answers = {name: counts.get(key, {}).get(name, 0) for name in STATEMENT_ANSWERS}
+        if activity.sensitive:
+            table = suppress_counts(answers, k, with_total=True)  # type: ignore[arg-type]
+            cells = {str(name): cell for name, cell in table.cells.items()}
+            total = table.total or Cell(sum(answers.values()))
+        else:
+            cells = {name: Cell(n) for name, n in answers.items()}
+            total = Cell(sum(answers.values()))
+        statements.append(StatementRow(key, text, cells, total, added))
+    people = int(session.exec(select(_people(col(Vote.participant_id))).where(Vote.activity_id == activity.id, _counted(consultation.id, group_id))).one())  # type: ignore[arg-type]
+    results.respondents = _cell(people, k, activity.sensitive)
+    results.statements = statements
+    return results
+
+
+def qa_results(session: Session, consultation: Consultation, activity: Activity, *, for_console: bool = False, group_id: int | None = None) -> ActivityResults:
+    """The questions shown, open ones first by upvotes (then oldest first), answered ones
+    after them. Upvotes are counted from vote rows of the people the room counts."""
+    k = k_for(consultation)
+    results = text_results(session, consultation, activity, for_console=for_console, group_id=group_id, wall_limit=None)
+    votes = dict(
+        session.exec(
+            select(Vote.target, func.count(col(Vote.id)))
+            .where(Vote.activity_id == activity.id, _counted(consultation.id, group_id))  # type: ignore[arg-type]
+            .group_by(col(Vote.target))
+        ).all()
+    )
+    answered = set(
+        session.exec(
+            select(Contribution.id).where(Contribution.activity_id == activity.id, col(Contribution.answered_at).is_not(None))
+        ).all()
+    )
+    questions = [
+        Question(note.id, note.text, _cell(int(votes.get(f"c{note.id}", 0)), k, activity.sensitive), note.id in answered)
+        for note in results.notes
+    ]
+    questions.sort(key=lambda q: (q.answered, -q.votes.count, q.id))
+    results.questions = questions[:WALL_LIMIT]
+    results.notes = results.notes[:WALL_LIMIT]
+    return results
+
+
+OTHERS = "__others__"  # a context or age band not offered as a filter: counted, never shown on its own
+
+
+def card_filter_options(session: Session, consultation: Consultation) -> CardFilterOptions:
+    """The allowed filter values: the consultation's contexts, and the age bands at least k
+    people the room counts share (so the list itself never points at a small group)."""
+    k = k_for(consultation)
+    bands = session.exec(
+        select(Participant.age_band, func.count())
+        .where(col(Participant.id).in_(shown_participant_ids(consultation.id)), col(Participant.age_band).is_not(None))  # type: ignore[arg-type]
+        .group_by(col(Participant.age_band))
+    ).all()
+    return CardFilterOptions(
+        contexts=tuple((str(c.id), c.name) for c in contexts_of(session, consultation)),
+        age_bands=tuple(sorted(str(band) for band, n in bands if band and n >= k)),
+    )
+
+
+def card_results(
+    session: Session, consultation: Consultation, activity: Activity, lang: str, filters: CardFilters | None = None
+) -> ActivityResults:
+    """Where the people in view put each card: fine, not fine, it depends, and how many sorted
+    it. A view is everyone, a context, an age band or both (from the allow-lists); on a
+    sensitive activity (the default) every view of a card is a slice of one suppressed cube
+    (baraza.disclosure.suppress_cube), so no view, nor two views side by side ("everyone"
+    minus "this context"), shows a group of fewer than k."""
+    k = k_for(consultation)
+    options = card_filter_options(session, consultation)
+    filters = filters or CardFilters()
+    context_keys = tuple(key for key, _name in options.contexts)
+    if filters.context not in ("", *context_keys) or filters.age_band not in ("", *options.age_bands):
+        filters = CardFilters()
+    view = (filters.context or ALL, filters.age_band or ALL)
+
+    def offered(value: Any, allowed: tuple[str, ...]) -> str:
+        return str(value) if value is not None and str(value) in allowed else OTHERS
+
+    rows = session.exec(
+        select(CardAnswer.card_key, CardAnswer.answer, CardAnswer.participant_id, CardAnswer.context_id, Participant.age_band)
+        .join(Participant, col(Participant.id) == col(CardAnswer.participant_id))
+        .where(CardAnswer.activity_id == activity.id, col(CardAnswer.participant_id).in_(shown_participant_ids(consultation.id)))  # type: ignore[arg-type]
+    ).all()
+    place: dict[int, tuple[str, str]] = {}
+    leaves: dict[str, Counter[tuple[Any, ...]]] = {}
+    for card_key, answer, participant_id, context_id, age_band in rows:
+        coordinates = (offered(context_id, context_keys), offered(age_band, options.age_bands))
+        place[int(participant_id)] = coordinates
+        if answer in CARD_ANSWERS:
+            leaves.setdefault(card_key, Counter())[(*coordinates, answer)] += 1
+    breakdowns = [Dimension(context_keys, (OTHERS,)), Dimension(options.age_bands, (OTHERS,))]
+    answers = Dimension(CARD_ANSWERS)
+
+    def in_view(coordinates: tuple[str, str]) -> bool:
+        return all(wanted == ALL or wanted == have for wanted, have in zip(view, coordinates, strict=True))
+
+    cards = []
+    for card in card_labels(activity.config, lang, consultation.default_language):
+        card_leaves = leaves.get(card.key, Counter())
+        if activity.sensitive:
+            table: SuppressedCounts = suppress_cube(card_leaves, [*breakdowns, answers], k).counts(*view)
+            cells = {str(name): cell for name, cell in table.cells.items()}
+            total = table.total or Cell(0)
+        else:
+            counts = Counter({a: 0 for a in CARD_ANSWERS})
+            for (context, band, answer), n in card_leaves.items():
+                if in_view((context, band)):
+                    counts[answer] += n
+            cells = {a: Cell(counts[a]) for a in CARD_ANSWERS}
+            total = Cell(sum(counts.values()))
+        cards.append(CardRow(card, cells, total))
+    people = Counter(place.values())
+    if activity.sensitive:
+        respondents = suppress_cube(people, breakdowns, k).cell(*view)
+    else:
+        respondents = Cell(sum(n for coordinates, n in people.items() if in_view(coordinates)))
+    return ActivityResults(
+        kind=activity.kind, k=k, sensitive=activity.sensitive, visible=results_visible(activity), respondents=respondents,
+        cards=cards, card_filters=filters, card_filter_options=options,
+    )
+
+
 _WORD = re.compile(r"[\w'’-]+", re.UNICODE)
 
 
@@ -153,7 +425,13 @@ def _normal_word(text: str) -> str:
 
 
 def text_results(
-    session: Session, consultation: Consultation, activity: Activity, *, for_console: bool = False, group_id: int | None = None
+    session: Session,
+    consultation: Consultation,
+    activity: Activity,
+    *,
+    for_console: bool = False,
+    group_id: int | None = None,
+    wall_limit: int | None = WALL_LIMIT,
 ) -> ActivityResults:
     k = k_for(consultation)
     base = select(Contribution).where(Contribution.activity_id == activity.id, _shown_text(consultation.id, group_id))  # type: ignore[arg-type]
@@ -170,7 +448,7 @@ def text_results(
         top = counter.most_common(WORD_CLOUD_LIMIT)
         most = top[0][1] if top else 1
         results.words = [Word(word, n, 1 + round(4 * (n - 1) / max(1, most - 1)) if most > 1 else 1) for word, n in top]
-    results.notes = [Note(int(r.id or 0), r.text, r.status, r.category) for r in shown_rows[:WALL_LIMIT]]
+    results.notes = [Note(int(r.id or 0), r.text, r.status, r.category) for r in shown_rows[:wall_limit]]
     if for_console:
         waiting = session.exec(
             base.where(col(Contribution.status).in_([ContributionStatus.PENDING.value, ContributionStatus.HIDDEN.value, ContributionStatus.HELD.value]))
@@ -181,13 +459,32 @@ def text_results(
     return results
 
 
-def activity_results(session: Session, consultation: Consultation, activity: Activity, lang: str, *, for_console: bool = False) -> ActivityResults | None:
-    """The activity's results as the screen (or the console) shows them; None for kinds phones
-    cannot answer yet."""
+def activity_results(
+    session: Session,
+    consultation: Consultation,
+    activity: Activity,
+    lang: str,
+    *,
+    for_console: bool = False,
+    group_id: int | None = None,
+    card_filters: CardFilters | None = None,
+) -> ActivityResults | None:
+    """The activity's results as the screen (or the console) shows them (`group_id`: one
+    breakout group's); None for a kind without results."""
     if activity.kind in ("poll", "scale"):
-        return vote_results(session, consultation, activity, lang)
+        return vote_results(session, consultation, activity, lang, group_id=group_id)
+    if activity.kind == "dot_vote":
+        return dot_results(session, consultation, activity, lang, group_id=group_id)
+    if activity.kind == "ranking":
+        return ranking_results(session, consultation, activity, lang, group_id=group_id)
+    if activity.kind == "statements":
+        return statement_results(session, consultation, activity, lang, for_console=for_console, group_id=group_id)
+    if activity.kind == "card_sort":
+        return card_results(session, consultation, activity, lang, card_filters)
+    if activity.kind == "qa":
+        return qa_results(session, consultation, activity, for_console=for_console, group_id=group_id)
     if activity.kind in TEXT_KINDS:
-        return text_results(session, consultation, activity, for_console=for_console)
+        return text_results(session, consultation, activity, for_console=for_console, group_id=group_id)
     return None
 
 

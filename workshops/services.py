@@ -46,10 +46,14 @@ from workshops import agenda as agenda_files
 from workshops.access import activities_of, steps_of
 from workshops.activities import (
     ANSWERABLE,
-    CHOICE_KINDS,
+    CARD_ANSWERS,
+    CONTRIBUTION_SLOT,
     KINDS,
+    MAX_REASON,
     MAX_TEXT,
-    TEXT_KINDS,
+    NOTE_KINDS,
+    STATEMENT_ANSWERS,
+    VOTE_KINDS,
     ConfigError,
     Problem,
     Texts,
@@ -63,6 +67,7 @@ from workshops.agenda import ActivitySpec, AgendaSpec, StepSpec
 from workshops.models import (
     Activity,
     ActivityState,
+    CardAnswer,
     Contribution,
     ContributionStatus,
     Moderation,
@@ -276,7 +281,7 @@ def _holds_input(session: Session, activity_ids: Sequence[int]) -> bool:
     if not activity_ids:
         return False
     ids = list(activity_ids)
-    for model in (Contribution, Vote):
+    for model in (Contribution, Vote, CardAnswer):
         if session.exec(select(model.id).where(col(model.activity_id).in_(ids)).limit(1)).first() is not None:  # type: ignore[attr-defined]
             return True
     return False
@@ -414,7 +419,8 @@ def do_add_activity(session: Session, actor: Actor, workshop: Workshop, step: Wo
         raise InvalidInput(errors={"kind": N_("Choose a kind of activity.")})
     if len(activities_of(session, workshop)) >= agenda_files.MAX_ACTIVITIES:
         raise InvalidInput(N_("At most %(max)s activities.", max=agenda_files.MAX_ACTIVITIES))
-    spec = ActivitySpec.of(kind, _prompt(prompt, workshop, session), default_config(kind))
+    consultation = session.exec(select(Consultation).where(Consultation.id == workshop.consultation_id)).one()
+    spec = ActivitySpec.of(kind, _prompt(prompt, workshop, session), default_config(kind, consultation_languages(consultation)))
     position = len([a for a in activities_of(session, workshop) if a.step_id == step.id])
     activity = Activity(
         workshop_id=workshop.id,  # type: ignore[arg-type]
@@ -810,7 +816,7 @@ def do_add_contribution(
     """
     check_client_id(client_id)
     text = clean_text(text)
-    limit = int(activity.config.get("max_length") or TEXT_KINDS.get(activity.kind, 500))
+    limit = note_limit(activity)
     if not text:
         raise InvalidInput(errors={"text": N_("Write something first.")})
     if len(text) > limit:
@@ -820,6 +826,13 @@ def do_add_contribution(
         lambda: _contribute_once(session, actor, participant, workshop, consultation, activity, text, client_id, language),
         lambda: _replayed_contribution(session, participant, activity, client_id, text),
     )
+
+
+def note_limit(activity: Activity) -> int:
+    """The most characters one note of the activity may hold (never over 500)."""
+    if activity.kind == "card_sort":
+        return MAX_REASON
+    return min(MAX_REASON, int(activity.config.get("max_length") or NOTE_KINDS.get(activity.kind, MAX_REASON)))
 
 
 def _stored_once(session: Session, store: Callable[[], Sent], replayed: Callable[[], Sent | None]) -> Sent:
@@ -855,14 +868,17 @@ def _replayed_contribution(session: Session, participant: Participant, activity:
 
 def _contribute_once(
     session: Session, actor: Actor, participant: Participant, workshop: Workshop, consultation: Consultation, activity: Activity,
-    text: str, client_id: str, language: str,
+    text: str, client_id: str, language: str, category: str | None = None,
 ) -> Sent:
     consent = _consent(session, actor, participant, consultation)
     replay = _replayed_contribution(session, participant, activity, client_id, text)
     if replay is not None:
         session.rollback()
         return replay
-    workshop, activity = _taking_input(session, workshop, activity, set(TEXT_KINDS))
+    # Notes; and a card sort's reasons (`category`: the card), stored by do_sort_card.
+    workshop, activity = _taking_input(session, workshop, activity, {"card_sort"} if category else set(NOTE_KINDS))
+    if activity.kind == "statements" and not activity.config.get("allow_new", True):
+        raise Conflict(N_("The facilitator did not ask for new statements here."))
     _collects(session, consultation, "free_text")
     _too_many(session, Contribution, participant, CONTRIBUTIONS_PER_MINUTE)
     # The core's screen first: a note with personal data, an insult or what reads as a
@@ -885,6 +901,7 @@ def _contribute_once(
         text=text,
         language=language,
         status=status,
+        category=category,
         group_id=breakout_group(session, activity, participant),
         context_id=participant.context_id,
     )
@@ -912,19 +929,58 @@ def _contribute_once(
     return Sent(replayed=False, contribution_id=row.id)
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A phone's sending as vote rows (slot, target, value), and the slots it replaces: None for
+    all of the person's rows in the activity (a whole-form choice), or the one slot of the
+    statement or question it answers."""
+
+    rows: list[tuple[int, str, int]]
+    slots: tuple[int, ...] | None = None
+
+
+def _option_keys(activity: Activity) -> list[str]:
+    return [o["key"] for o in activity.config.get("options") or []]
+
+
 def choices_for(activity: Activity, raw: Sequence[str]) -> list[tuple[int, str, int]]:
     """A phone's choices as vote rows (slot, target, value), checked against the activity's
-    options (SECURITY 35). An empty list takes the person's vote back."""
+    options (SECURITY 35). An empty list takes the person's vote back.
+
+    - a poll: one row (slot 0), or one per option chosen (slot: the option's place);
+    - a scale: one row, the point as target and value;
+    - dot voting: one row per dot (slot: the dot's number), the option as target; several
+      dots on one option only where the facilitator allows it (`stack`);
+    - a ranking: `raw` lists the options from first to last; one row per place (slot: the
+      place - 1, value: the place), so a place holds one option and an option one place.
+    """
     values = [v.strip() for v in raw if v and v.strip()]
+    if activity.kind == "dot_vote":
+        keys = _option_keys(activity)
+        dots = int(activity.config.get("dots") or 1)
+        if any(v not in keys for v in values):
+            raise InvalidInput(errors={"choice": N_("Choose one of the options.")})
+        if len(values) > dots:
+            raise InvalidInput(errors={"choice": N_("You have %(dots)s dots: place at most that many.", dots=dots)})
+        if not activity.config.get("stack") and len(set(values)) != len(values):
+            raise InvalidInput(errors={"choice": N_("Put at most one dot on each option.")})
+        return [(slot, v, 1) for slot, v in enumerate(sorted(values, key=keys.index))]
     if len(set(values)) != len(values):
         raise InvalidInput(errors={"choice": N_("Choose each option once.")})
+    if activity.kind == "ranking":
+        keys = _option_keys(activity)
+        if not values:
+            return []
+        if sorted(values) != sorted(keys):
+            raise InvalidInput(errors={"choice": N_("Give every option its own place, from 1 to %(n)s.", n=len(keys))})
+        return [(place - 1, v, place) for place, v in enumerate(values, start=1)]
     if activity.kind == "scale":
         points = [str(p) for p in scale_points(activity.config)]
         if len(values) > 1 or (values and values[0] not in points):
             raise InvalidInput(errors={"choice": N_("Choose one of the points of the scale.")})
         return [(0, values[0], int(values[0]))] if values else []
     if activity.kind == "poll":
-        keys = [o["key"] for o in activity.config.get("options") or []]
+        keys = _option_keys(activity)
         if any(v not in keys for v in values):
             raise InvalidInput(errors={"choice": N_("Choose one of the options.")})
         if not activity.config.get("multiple"):
@@ -936,8 +992,72 @@ def choices_for(activity: Activity, raw: Sequence[str]) -> list[tuple[int, str, 
     raise InvalidInput(N_("This activity does not take this kind of answer."))
 
 
-def vote_digest(settings: Settings, activity_id: int, rows: Sequence[tuple[int, str, int]]) -> str:
-    payload = json.dumps({"activity": activity_id, "rows": sorted(rows)}, separators=(",", ":"))
+def ranking_from_places(activity: Activity, places: Mapping[str, int | None]) -> list[str]:
+    """The options in order from the form's "place of each option" (a number select per
+    option): every option needs a place of its own from 1 to n."""
+    keys = _option_keys(activity)
+    if all(places.get(k) is None for k in keys):
+        return []
+    chosen = [places.get(k) for k in keys]
+    if any(p is None for p in chosen) or sorted(chosen) != list(range(1, len(keys) + 1)):  # type: ignore[type-var]
+        raise InvalidInput(errors={"choice": N_("Give every option its own place, from 1 to %(n)s.", n=len(keys))})
+    return [k for _place, k in sorted(zip(chosen, keys, strict=True))]  # type: ignore[arg-type]
+
+
+def contribution_target(contribution_id: int) -> str:
+    """How a vote names a note it is cast on (a question's upvote, an added statement)."""
+    return f"c{contribution_id}"
+
+
+def _note_item(session: Session, activity: Activity, item: str) -> Contribution | None:
+    if not re.fullmatch(r"c[1-9][0-9]{0,9}", item) or int(item[1:]) > 2**31 - 1:
+        return None
+    return session.exec(
+        select(Contribution).where(
+            Contribution.id == int(item[1:]),
+            Contribution.activity_id == activity.id,
+            Contribution.status == ContributionStatus.SHOWN.value,
+        )
+    ).one_or_none()
+
+
+def item_choice(session: Session, activity: Activity, participant: Participant, item: str, raw: Sequence[str]) -> Choice:
+    """A vote on one item: agree / disagree / pass on a statement (seeded, or one a young person
+    added and a facilitator let through), or an upvote of a question (not one's own). No choice
+    takes that one vote back; the person's votes on other items stay."""
+    values = [v.strip() for v in raw if v and v.strip()]
+    if len(values) > 1:
+        raise InvalidInput(errors={"choice": N_("Choose only one option.")})
+    if activity.kind == "statements":
+        seeded = [s["key"] for s in activity.config.get("statements") or []]
+        if item in seeded:
+            slot, target = seeded.index(item), item
+        else:
+            note = _note_item(session, activity, item)
+            if note is None:
+                raise InvalidInput(N_("This statement is not open for votes."))
+            slot, target = CONTRIBUTION_SLOT + int(note.id or 0), contribution_target(int(note.id or 0))
+        if values and values[0] not in STATEMENT_ANSWERS:
+            raise InvalidInput(errors={"choice": N_("Choose agree, disagree or pass.")})
+        return Choice([(slot, target, STATEMENT_ANSWERS[values[0]])] if values else [], (slot,))
+    if activity.kind == "qa":
+        note = _note_item(session, activity, item)
+        if note is None:
+            raise InvalidInput(N_("This question is not open for votes."))
+        if note.participant_id == participant.id:
+            raise InvalidInput(N_("You cannot vote for your own question."))
+        if values and values[0] != "up":
+            raise InvalidInput(N_("This activity does not take this kind of answer."))
+        slot = CONTRIBUTION_SLOT + int(note.id or 0)
+        return Choice([(slot, contribution_target(int(note.id or 0)), 1)] if values else [], (slot,))
+    raise InvalidInput(N_("This activity does not take this kind of answer."))
+
+
+def vote_digest(settings: Settings, activity_id: int, rows: Sequence[tuple[int, str, int]], extra: Any = None) -> str:
+    content: dict[str, Any] = {"activity": activity_id, "rows": sorted(rows)}
+    if extra is not None:
+        content["extra"] = extra
+    payload = json.dumps(content, separators=(",", ":"), ensure_ascii=False)
     return hmac.new(settings.secret_key.encode(), b"workshop-vote:" + payload.encode(), hashlib.sha256).hexdigest()
 
 
@@ -952,24 +1072,30 @@ def do_cast_vote(
     *,
     choices: Sequence[str],
     client_id: str,
+    item: str | None = None,
 ) -> Sent:
-    """Store a young person's choice in a poll or on a scale (several options when the poll
-    allows it; none takes their vote back), under the id their page generated. `actor` is the
-    participant's own (`participant_actor`).
+    """Store a young person's choice under the id their page generated: a poll (several options
+    when it allows it), a scale, dots, a ranking (`choices` from first to last); or, with
+    `item`, one statement's answer or one question's upvote. No choice takes the vote back.
+    `actor` is the participant's own (`participant_actor`).
 
     Effects, in one transaction: checks consent, that the activity takes votes, the rate
     limit; records the sending (id and a keyed digest of the choice); replaces the person's
-    vote rows for the activity (retracting deletes them); audits; tells the screens. The same
-    id again stores nothing; with another choice it is a Conflict (409); an old id arriving
-    after a newer choice changes nothing. UNIQUE (activity, participant, slot) makes it
-    impossible to count a person's choice twice, whatever races (SECURITY 37).
+    vote rows for the activity (for an item, only that item's row; retracting deletes them);
+    audits; tells the screens. The same id again stores nothing; with another choice it is a
+    Conflict (409); an old id arriving after a newer choice changes nothing. UNIQUE (activity,
+    participant, slot) makes it impossible to count a person's choice twice, whatever races
+    (SECURITY 37). Every vote is its own rows: no count is kept and updated anywhere.
     """
     check_client_id(client_id)
-    rows = choices_for(activity, choices)
-    digest = vote_digest(settings, activity.id, rows)  # type: ignore[arg-type]
+    if activity.kind in ("statements", "qa"):
+        choice = item_choice(session, activity, participant, (item or "").strip()[:16], choices)
+    else:
+        choice = Choice(choices_for(activity, choices))
+    digest = vote_digest(settings, activity.id, choice.rows, {"slots": list(choice.slots)} if choice.slots is not None else None)  # type: ignore[arg-type]
     return _stored_once(
         session,
-        lambda: _vote_once(session, actor, participant, workshop, consultation, activity, rows, client_id, digest),
+        lambda: _vote_once(session, actor, participant, workshop, consultation, activity, choice, client_id, digest),
         lambda: _replayed_vote(session, participant, activity, client_id, digest),
     )
 
@@ -987,18 +1113,7 @@ def _replayed_vote(session: Session, participant: Participant, activity: Activit
     return Sent(replayed=True)
 
 
-def _vote_once(
-    session: Session, actor: Actor, participant: Participant, workshop: Workshop, consultation: Consultation, activity: Activity,
-    rows: Sequence[tuple[int, str, int]], client_id: str, digest: str,
-) -> Sent:
-    consent = _consent(session, actor, participant, consultation)
-    replay = _replayed_vote(session, participant, activity, client_id, digest)
-    if replay is not None:
-        session.rollback()
-        return replay
-    workshop, activity = _taking_input(session, workshop, activity, CHOICE_KINDS)
-    _collects(session, consultation, "answers")
-    _too_many(session, VoteSubmission, participant, VOTES_PER_MINUTE)
+def _record_sending(session: Session, participant: Participant, consultation: Consultation, activity: Activity, client_id: str, digest: str) -> None:
     session.add(
         VoteSubmission(
             activity_id=activity.id,  # type: ignore[arg-type]
@@ -1009,8 +1124,26 @@ def _vote_once(
         )
     )
     session.flush()  # a racing copy of the same id stops here
-    session.exec(delete(Vote).where(col(Vote.activity_id) == activity.id, col(Vote.participant_id) == participant.id))  # type: ignore[call-overload]
-    for slot, target, value in rows:
+
+
+def _vote_once(
+    session: Session, actor: Actor, participant: Participant, workshop: Workshop, consultation: Consultation, activity: Activity,
+    choice: Choice, client_id: str, digest: str,
+) -> Sent:
+    consent = _consent(session, actor, participant, consultation)
+    replay = _replayed_vote(session, participant, activity, client_id, digest)
+    if replay is not None:
+        session.rollback()
+        return replay
+    workshop, activity = _taking_input(session, workshop, activity, VOTE_KINDS - {"card_sort"})
+    _collects(session, consultation, "answers")
+    _too_many(session, VoteSubmission, participant, VOTES_PER_MINUTE)
+    _record_sending(session, participant, consultation, activity, client_id, digest)
+    mine = delete(Vote).where(col(Vote.activity_id) == activity.id, col(Vote.participant_id) == participant.id)
+    if choice.slots is not None:
+        mine = mine.where(col(Vote.slot).in_(choice.slots))
+    session.exec(mine)  # type: ignore[call-overload]
+    for slot, target, value in choice.rows:
         session.add(
             Vote(
                 activity_id=activity.id,  # type: ignore[arg-type]
@@ -1028,12 +1161,147 @@ def _vote_once(
         )
     session.flush()  # UNIQUE (activity, participant, slot): never two of the same choice
     record_audit(
-        session, actor, "workshop.voted" if rows else "workshop.vote_withdrawn",
-        _refs(workshop, ("workshops.activity", activity.id), ("consent_record", consent.id)), {"choices": len(rows)},
+        session, actor, "workshop.voted" if choice.rows else "workshop.vote_withdrawn",
+        _refs(workshop, ("workshops.activity", activity.id), ("consent_record", consent.id)), {"choices": len(choice.rows)},
     )
     publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
     session.commit()
     return Sent(replayed=False)
+
+
+# The card sort ------------------------------------------------------------------------------------------
+
+
+def reason_client_id(client_id: str) -> str:
+    """The client id of a card's reason: derived from the card answer's own, so a retry of the
+    sending finds both the answer and the reason it stored."""
+    return client_id[:62] + "-r"
+
+
+def do_sort_card(
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    consultation: Consultation,
+    participant: Participant,
+    workshop: Workshop,
+    activity: Activity,
+    *,
+    card: str,
+    answer: str,
+    reason: str,
+    client_id: str,
+    language: str,
+) -> Sent:
+    """Put one card of a data preference card sort into fine, not fine or it depends, with an
+    optional reason, under the id the phone's page generated. `actor` is the participant's own.
+
+    Effects: in one transaction, checks consent, that the activity takes answers, the rate
+    limit; records the sending (a keyed digest of card, answer and reason); replaces the
+    person's answer to this card (one `workshop_card_answer` row with the card's codes) and
+    drops the reason they gave it before; audits; tells the screens. Then the reason, if any,
+    is stored like a note (`do_add_contribution`'s step: screened, held when it must be,
+    audited) under a client id derived from the sending's, so a retry finds both. The same id
+    again stores nothing new; with another answer or reason it is a Conflict (409).
+    """
+    check_client_id(client_id)
+    cards = {c["key"]: c for c in activity.config.get("cards") or []} if activity.kind == "card_sort" else {}
+    if card not in cards:
+        raise InvalidInput(N_("This card is not part of this activity."))
+    if answer not in CARD_ANSWERS:
+        raise InvalidInput(errors={"answer": N_("Choose fine, not fine or it depends.")})
+    reason = clean_text(reason)
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(errors={"reason": N_("Keep this under %(max)s characters.", max=MAX_REASON)})
+    if reason and not activity.config.get("reasons", True):
+        raise InvalidInput(errors={"reason": N_("This activity does not take reasons.")})
+    digest = vote_digest(settings, activity.id, [(0, card, CARD_ANSWERS.index(answer))], {"reason": reason})  # type: ignore[arg-type]
+    sent = _stored_once(
+        session,
+        lambda: _sort_once(session, actor, participant, workshop, consultation, activity, cards[card], answer, bool(reason), client_id, digest),
+        lambda: _replayed_vote(session, participant, activity, client_id, digest),
+    )
+    if not reason:
+        return sent
+    reason_id = reason_client_id(client_id)
+    noted = _stored_once(
+        session,
+        lambda: _contribute_once(session, actor, participant, workshop, consultation, activity, reason, reason_id, language, category=card),
+        lambda: _replayed_contribution(session, participant, activity, reason_id, reason),
+    )
+    return Sent(replayed=sent.replayed and noted.replayed, contribution_id=noted.contribution_id)
+
+
+def _sort_once(
+    session: Session, actor: Actor, participant: Participant, workshop: Workshop, consultation: Consultation, activity: Activity,
+    card: Mapping[str, str], answer: str, with_reason: bool, client_id: str, digest: str,
+) -> Sent:
+    consent = _consent(session, actor, participant, consultation)
+    replay = _replayed_vote(session, participant, activity, client_id, digest)
+    if replay is not None:
+        session.rollback()
+        return replay
+    workshop, activity = _taking_input(session, workshop, activity, {"card_sort"})
+    _collects(session, consultation, "answers")
+    if with_reason:
+        _collects(session, consultation, "free_text")
+    _too_many(session, VoteSubmission, participant, VOTES_PER_MINUTE)
+    _record_sending(session, participant, consultation, activity, client_id, digest)
+    session.exec(
+        delete(CardAnswer).where(  # type: ignore[call-overload]
+            col(CardAnswer.activity_id) == activity.id, col(CardAnswer.participant_id) == participant.id, col(CardAnswer.card_key) == card["key"]
+        )
+    )
+    # The reason given with an earlier answer goes with it (a new one comes with this sending).
+    session.exec(
+        delete(Contribution).where(  # type: ignore[call-overload]
+            col(Contribution.activity_id) == activity.id,
+            col(Contribution.participant_id) == participant.id,
+            col(Contribution.category) == card["key"],
+        )
+    )
+    session.add(
+        CardAnswer(
+            activity_id=activity.id,  # type: ignore[arg-type]
+            workshop_id=workshop.id,  # type: ignore[arg-type]
+            consultation_id=consultation.id,  # type: ignore[arg-type]
+            participant_id=participant.id,
+            consent_record_id=consent.id,
+            client_id=client_id,
+            card_key=card["key"],
+            data_kind=card["data_kind"],
+            data_user=card["user"],
+            purpose=card["purpose"],
+            answer=answer,
+            context_id=participant.context_id,
+        )
+    )
+    session.flush()  # UNIQUE (activity, participant, card): one answer per card and person
+    record_audit(
+        session, actor, "workshop.card_sorted",
+        _refs(workshop, ("workshops.activity", activity.id), ("consent_record", consent.id)),
+    )
+    publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
+    session.commit()
+    return Sent(replayed=False)
+
+
+def do_mark_answered(session: Session, actor: Actor, workshop: Workshop, contribution: Contribution, answered: bool) -> Contribution:
+    """Mark a question of a Q&A answered (the screen lists it apart, under the open ones), or
+    open again. Audited; the screen follows at once."""
+    activity = session.exec(select(Activity).where(Activity.id == contribution.activity_id)).one()
+    if activity.kind != "qa":
+        raise InvalidInput(N_("Only questions can be marked answered."))
+    contribution.answered_at = utcnow() if answered else None
+    contribution.updated_at = utcnow()
+    session.add(contribution)
+    record_audit(
+        session, actor, "workshop.question_answered" if answered else "workshop.question_reopened",
+        _refs(workshop, ("workshops.activity", contribution.activity_id), ("workshops.contribution", contribution.id)),
+    )
+    publish_results(session, workshop.id, contribution.activity_id)  # type: ignore[arg-type]
+    session.commit()
+    return contribution
 
 
 def do_record_presence(session: Session, actor: Actor, participant: Participant, workshop: Workshop) -> bool:
@@ -1077,9 +1345,15 @@ def erase_workshop_data(session: Session, consultation_id: int, participant_id: 
         session.exec(
             select(Contribution.workshop_id).where(Contribution.consultation_id == consultation_id, Contribution.participant_id == participant_id)
         ).all()
-    ) | set(session.exec(select(Vote.workshop_id).where(Vote.consultation_id == consultation_id, Vote.participant_id == participant_id)).all())
+    ) | set(session.exec(select(Vote.workshop_id).where(Vote.consultation_id == consultation_id, Vote.participant_id == participant_id)).all()) | set(
+        session.exec(select(CardAnswer.workshop_id).where(CardAnswer.consultation_id == consultation_id, CardAnswer.participant_id == participant_id)).all()
+    )
+    notes = session.exec(
+        select(Contribution.id, Contribution.activity_id).where(Contribution.consultation_id == consultation_id, Contribution.participant_id == participant_id)
+    ).all()
+    drop_votes_on_notes(session, [(int(i), int(a)) for i, a in notes])
     count = 0
-    for model in (Contribution, Vote):
+    for model in (CardAnswer, Contribution, Vote):
         result = session.exec(
             delete(model).where(col(model.consultation_id) == consultation_id, col(model.participant_id) == participant_id)  # type: ignore[attr-defined]
         )
@@ -1093,6 +1367,17 @@ def erase_workshop_data(session: Session, consultation_id: int, participant_id: 
         )
     )
     return count, workshops
+
+
+def drop_votes_on_notes(session: Session, notes: Sequence[tuple[int, int]]) -> None:
+    """Delete the votes cast on notes about to be deleted (upvotes of a question, answers to a
+    statement a young person added): what they were cast on is gone. Does not commit."""
+    by_activity: dict[int, list[str]] = {}
+    for note_id, activity_id in notes:
+        by_activity.setdefault(activity_id, []).append(contribution_target(note_id))
+    for activity_id, targets in by_activity.items():
+        for chunk in (targets[i : i + 500] for i in range(0, len(targets), 500)):
+            session.exec(delete(Vote).where(col(Vote.activity_id) == activity_id, col(Vote.target).in_(chunk)))  # type: ignore[call-overload]
 
 
 def answerable(activity: Activity) -> bool:

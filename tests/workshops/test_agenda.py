@@ -322,7 +322,7 @@ def test_the_agenda_says_what_an_activity_still_needs(client, session):
     page = client.get(f"/workshops/{workshop.id}/agenda").text
     assert "A poll needs at least two options." in page
     assert "This consultation does not collect written answers, so phones cannot send notes here." in page
-    assert "Phones cannot answer this kind yet" in page  # the template's card sort, dot voting...
+    assert "This consultation does not collect written answers, so phones do not ask why." in page  # the template's card sort
 
 
 def test_the_list_shows_workshops_in_scope_and_offers_to_create(client, session, prepared):

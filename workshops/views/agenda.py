@@ -13,7 +13,7 @@ from baraza.consultations.access import access_consultation, list_consultations
 from baraza.consultations.models import Consultation
 from baraza.errors import Conflict, InvalidInput
 from baraza.i18n import N_
-from baraza.web import actor, db, form_bool, form_int, form_text, redirect_to, render, view
+from baraza.web import actor, db, form_bool, form_int, form_list, form_text, redirect_to, render, view
 from workshops import activities as kinds
 from workshops import services
 from workshops.access import (
@@ -40,7 +40,14 @@ from workshops.views._common import (
 
 TEMPLATES = {"rd4c": N_("The RD4C Studio steps with suggested activities"), "empty": N_("An empty agenda")}
 # Kinds whose settings are lists edited one per line, and the key their items' texts use.
-LINE_LISTS = {"brainstorm": ("categories",), "poll": ("options",), "ranking": ("options",), "statements": ("statements",), "card_sort": ("cards", "categories")}
+LINE_LISTS = {
+    "brainstorm": ("categories",),
+    "poll": ("options",),
+    "ranking": ("options",),
+    "dot_vote": ("options",),
+    "statements": ("statements",),
+    "card_sort": kinds.CARD_PARTS,
+}
 
 
 def _workshop(request: Request, permission: str = "workshop.run") -> Workshop:
@@ -132,8 +139,12 @@ def _activity_notes(activity: Activity, languages: list[str], collected: dict[st
         notes.append(N_("Phones cannot answer this kind yet: the screen shows the prompt for the room to discuss."))
     elif activity.kind in kinds.TEXT_KINDS and "free_text" not in collected:
         notes.append(N_("This consultation does not collect written answers, so phones cannot send notes here."))
-    elif activity.kind in kinds.CHOICE_KINDS and "answers" not in collected:
+    elif activity.kind in kinds.VOTE_KINDS and "answers" not in collected:
         notes.append(N_("This consultation does not collect answers to questions, so phones cannot vote here."))
+    elif activity.kind == "statements" and activity.config.get("allow_new", True) and "free_text" not in collected:
+        notes.append(N_("This consultation does not collect written answers, so young people cannot add statements."))
+    elif activity.kind == "card_sort" and activity.config.get("reasons", True) and "free_text" not in collected:
+        notes.append(N_("This consultation does not collect written answers, so phones do not ask why."))
     return notes
 
 
@@ -286,6 +297,24 @@ def _config_from_form(request: Request, activity: Activity, languages: list[str]
         lines = form_texts(request, key, languages, max_length=(MAX_LABEL + 1) * 40, multiline=True)
         items = kinds.options_from_lines({lang: lines.get(lang, "") for lang in languages}, existing)
         config[key] = [{"key": item["key"], label_key: item["label"]} for item in items]
+    if kind == "card_sort":
+        config["reasons"] = form_bool(request, "reasons")
+        # Cards: the combinations ticked (data kind.user.purpose), or every combination.
+        if form_bool(request, "all_cards"):
+            triples = kinds.all_combinations(config)
+        else:
+            known = {part: {item["key"] for item in config[part]} for part in kinds.CARD_PARTS}
+            triples = []
+            for raw in form_list(request, "card", max_items=kinds.MAX_VOCABULARY**3):
+                parts = tuple(raw.split("."))
+                # Combinations of lines removed from the lists are left out, not refused.
+                if len(parts) == 3 and all(code in known[part] for code, part in zip(parts, kinds.CARD_PARTS, strict=True)):
+                    triples.append(parts)
+        config["cards"] = kinds.cards_of(triples)  # type: ignore[arg-type]
+    elif kind == "statements":
+        config["allow_new"] = form_bool(request, "allow_new")
+    elif kind == "dot_vote":
+        config["stack"] = form_bool(request, "stack")
     if kind == "poll":
         config["multiple"] = form_bool(request, "multiple")
     elif kind == "scale":
@@ -295,7 +324,7 @@ def _config_from_form(request: Request, activity: Activity, languages: list[str]
         config["max_label"] = form_texts(request, "max_label", languages, max_length=MAX_LABEL)
     elif kind in kinds.TEXT_KINDS:
         config["max_length"] = form_int(request, "max_length", required=True, minimum=-1, maximum=100000)
-    elif kind == "dot_vote":
+    if kind == "dot_vote":
         config["dots"] = form_int(request, "dots", required=True, minimum=-1, maximum=1000)
     return config
 
@@ -309,7 +338,26 @@ def _activity_context(request: Request, workshop: Workshop, activity: Activity, 
         key: {lang: _lines(activity.config.get(key) or [], lang, "text" if key == "statements" else "label") for lang in languages}
         for key in LINE_LISTS.get(activity.kind, ())
     }
+    card_grid: list[dict[str, Any]] = []
+    if activity.kind == "card_sort":
+        lang = request.state.lang
+        chosen = {c["key"] for c in activity.config.get("cards") or []}
+        labels = {part: kinds.option_labels(activity.config, lang, default, part) for part in kinds.CARD_PARTS}
+        card_grid = [
+            {
+                "data_kind": d_label,
+                "combinations": [
+                    {"key": kinds.card_key(d, u, p), "label": f"{u_label} · {p_label}", "checked": kinds.card_key(d, u, p) in chosen}
+                    for u, u_label in labels["users"]
+                    for p, p_label in labels["purposes"]
+                ],
+            }
+            for d, d_label in labels["data_kinds"]
+        ]
     return {
+        "card_grid": card_grid,
+        "card_part_labels": kinds.CARD_PART_LABELS,
+        "max_cards": kinds.MAX_CARDS,
         "title": text_in(activity.prompt, request.state.lang, default) or KIND_LABELS[activity.kind],
         "workshop": workshop,
         "workshop_title": text_in(workshop.title, request.state.lang, default),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from starlette.requests import Request
@@ -31,7 +32,7 @@ from workshops.access import (
 )
 from workshops.activities import ANSWERABLE, KIND_LABELS, option_labels, text_in
 from workshops.models import Activity, Workshop
-from workshops.results import activity_results, phones_in_room
+from workshops.results import CardFilters, activity_results, phones_in_room
 from workshops.rooms import screen_extras
 from workshops.views._common import MODERATION_LABELS, STATE_LABELS, STATUS_LABELS, iso, path_id
 
@@ -64,10 +65,22 @@ def room_context(request: Request, workshop: Workshop, *, for_console: bool) -> 
     lang = request.state.lang
     default = consultation.default_language
     activity = current_activity(session, workshop)
-    results = activity_results(session, consultation, activity, lang, for_console=for_console) if activity else None
+    # The card sort's view in the console (a context, an age band); card_results keeps only
+    # values from its allow-lists (SECURITY 5). The screen always shows everyone.
+    filters = CardFilters(
+        context=request.query_params.get("context", "")[:12], age_band=request.query_params.get("age_band", "")[:16]
+    ) if for_console else None
+    results = activity_results(session, consultation, activity, lang, for_console=for_console, card_filters=filters) if activity else None
+    shown_filters = results.card_filters if results is not None and results.card_filters else None
     left = seconds_left(activity)
     steps = {s.id: s for s in steps_of(session, workshop)}
     return {
+        # The console's own address with its card sort view, for its live refetches.
+        "console_query": (
+            "?" + urlencode({k: v for k, v in (("context", shown_filters.context), ("age_band", shown_filters.age_band)) if v})
+            if shown_filters and (shown_filters.context or shown_filters.age_band)
+            else ""
+        ),
         "workshop": workshop,
         "consultation": consultation,
         "workshop_title": text_in(workshop.title, lang, default),
@@ -181,11 +194,19 @@ def control(request: Request) -> Response:
 
 @view(permission="workshop.run")
 def moderate(request: Request) -> Response:
-    """Hide a note from the screen, or show it (again, or for the first time under pre-moderation)."""
+    """Hide a note from the screen, or show it (again, or for the first time under
+    pre-moderation); mark a question of a Q&A answered, or not answered after all."""
     session, a = db(request), actor(request)
     workshop = _workshop(request)
     contribution = contribution_of(session, workshop, path_id(request, "contribution_id"))
     status = request.path_params["status"]
+    if status in ("answered", "unanswered"):
+        try:
+            services.do_mark_answered(session, a, workshop, contribution, status == "answered")
+        except InvalidInput as exc:
+            session.rollback()
+            return _answer(request, workshop, exc.message, exc.status_code)
+        return _answer(request, workshop)
     if status not in ("shown", "hidden"):
         raise InvalidInput(N_("Baraza does not know this action."))
     services.do_moderate_contribution(session, a, workshop, contribution, status)

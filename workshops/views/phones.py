@@ -11,23 +11,43 @@ The page leaves htmx out to stay small on a first load.
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import NoMatchFound
 
+from baraza.consultations.access import categories_of
 from baraza.consultations.models import Consultation
 from baraza.errors import Conflict, InvalidInput, TooManyRequests
 from baraza.i18n import N_, text_direction
 from baraza.participation.api import participant_actor, require_participant
 from baraza.participation.models import Participant
-from baraza.web import db, form_list, form_text, redirect_to, render, state, view
+from baraza.web import db, form_int, form_list, form_text, redirect_to, render, state, view
 from workshops import services
 from workshops.access import activity_of, current_activity, workshop_for_participants
-from workshops.activities import ANSWERABLE, CHOICE_KINDS, MAX_OPTIONS, TEXT_KINDS, option_labels, scale_points, text_in
-from workshops.models import Activity, ActivityState, Contribution, Vote, Workshop, WorkshopStatus
+from workshops.activities import (
+    ANSWERABLE,
+    CARD_ANSWER_LABELS,
+    CARD_ANSWERS,
+    CARD_PART_LABELS,
+    CHOICE_KINDS,
+    MAX_DOTS,
+    MAX_OPTIONS,
+    MAX_REASON,
+    STATEMENT_ANSWERS,
+    STATEMENT_LABELS,
+    TEXT_KINDS,
+    card_labels,
+    option_labels,
+    scale_points,
+    text_in,
+)
+from workshops.models import Activity, ActivityState, CardAnswer, Contribution, ContributionStatus, Vote, Workshop, WorkshopStatus
+from workshops.results import qa_results
 from workshops.rooms import phone_room
 from workshops.views._common import iso, participant_language, path_id
 from workshops.views.console import clock, seconds_left
@@ -77,16 +97,25 @@ def _phone_context(
     if activity is not None:
         chosen, notes = _mine(session, activity, participant)
         taking = activity.kind in ANSWERABLE and activity.state == ActivityState.OPEN and not activity.locked
+    kind_ctx = _kind_context(request, consultation, activity, participant, lang, taking) if activity is not None else {}
     # Show the form when the person has not answered yet, asked to change or add, or must fix
     # something; otherwise show what they sent, and (without JavaScript) let the page follow.
-    answered = bool(chosen) if activity is not None and activity.kind in CHOICE_KINDS else notes > 0
+    if activity is not None and activity.kind in CHOICE_KINDS:
+        answered = bool(chosen)
+    elif activity is not None and activity.kind in LIST_KINDS:
+        answered = bool(kind_ctx.get("answered"))
+    else:
+        answered = notes > 0
     show_form = taking and (not answered or wants_form or problem is not None)
     options: list[tuple[str, str]] = []
-    if activity is not None and activity.kind == "poll":
+    if activity is not None and activity.kind in ("poll", "dot_vote", "ranking"):
         options = option_labels(activity.config, lang, default)
     elif activity is not None and activity.kind == "scale":
         options = [(str(p), str(p)) for p in scale_points(activity.config)]
     chosen_labels = [dict(options).get(c, c) for c in chosen]
+    if activity is not None and activity.kind == "dot_vote":
+        # "Option A ×2" for stacked dots.
+        chosen_labels = [f"{dict(options).get(c, c)} ×{n}" if n > 1 else dict(options).get(c, c) for c, n in Counter(chosen).items()]
     left = seconds_left(activity)
     return {
         "title": text_in(workshop.title, lang, default) or N_("Workshop"),
@@ -101,7 +130,7 @@ def _phone_context(
             if activity is not None and activity.kind == "scale"
             else ("", "")
         ),
-        "is_text": bool(activity and activity.kind in TEXT_KINDS),
+        "is_text": bool(activity and activity.kind in TEXT_KINDS and activity.kind not in LIST_KINDS),
         "text_limit": int(activity.config.get("max_length") or TEXT_KINDS.get(activity.kind, 500)) if activity and activity.kind in TEXT_KINDS else 0,
         "answerable": bool(activity and activity.kind in ANSWERABLE),
         "taking": taking,
@@ -121,9 +150,111 @@ def _phone_context(
         "lang": lang,
         "dir": text_direction(lang),
         "max_choices": MAX_OPTIONS,
+        **kind_ctx,
         # The phone's number in the room, its breakout group and that group's board (workshops.rooms).
         **phone_room(session, consultation, workshop, participant, activity),
     }
+
+
+# Kinds whose phone page lists items to answer one by one (statements, questions, cards):
+# templates/workshops/_phone_kinds.html.
+LIST_KINDS = frozenset({"statements", "qa", "card_sort"})
+
+
+def _kind_context(
+    request: Request, consultation: Consultation, activity: Activity, participant: Participant, lang: str, taking: bool
+) -> dict[str, Any]:
+    """What the phone shows of dot voting, a ranking, statements, a Q&A or a card sort: the
+    person's own answers and the items to answer. Others' notes show only once shown on the
+    screen (never pending or held ones), and never who wrote them."""
+    session = db(request)
+    default = consultation.default_language
+    kind = activity.kind
+    mine = session.exec(
+        select(Vote.slot, Vote.target, Vote.value).where(Vote.activity_id == activity.id, Vote.participant_id == participant.id)
+    ).all()
+    if kind == "dot_vote":
+        dots = int(activity.config.get("dots") or 1)
+        return {"dots": dots, "stack": bool(activity.config.get("stack")), "dot_range": list(range(0, min(dots, MAX_DOTS) + 1)),
+                "my_dots": Counter(target for _s, target, _v in mine)}
+    if kind == "ranking":
+        return {"places": {target: value for _s, target, value in mine}}
+    own_pending = int(
+        session.exec(
+            select(func.count()).select_from(Contribution).where(
+                Contribution.activity_id == activity.id, Contribution.participant_id == participant.id,
+                Contribution.status != ContributionStatus.SHOWN.value,
+            )
+        ).one()
+    )
+    if kind == "statements":
+        answers = {target: value for _s, target, value in mine}
+        by_value = {value: name for name, value in STATEMENT_ANSWERS.items()}
+        shown = session.exec(
+            select(Contribution).where(Contribution.activity_id == activity.id, Contribution.status == ContributionStatus.SHOWN.value)
+            .order_by(col(Contribution.id))
+        ).all()
+        items = [(key, text, False) for key, text in option_labels(activity.config, lang, default, "statements")]
+        items += [(f"c{row.id}", row.text, row.participant_id == participant.id) for row in shown]
+        statements = [
+            {"key": key, "text": text, "mine": own, "answer": by_value.get(answers[key]) if key in answers else None}
+            for key, text, own in items
+        ]
+        return {
+            "statements": statements, "statement_labels": STATEMENT_LABELS, "own_pending": own_pending,
+            "allow_new": bool(activity.config.get("allow_new", True)), "note_limit": services.note_limit(activity),
+            # Always the list and the forms: new statements can come at any time.
+            "answered": False,
+        }
+    if kind == "qa":
+        results = qa_results(session, consultation, activity)
+        upvoted = {target for _s, target, _v in mine}
+        authors = dict(
+            session.exec(
+                select(Contribution.id, Contribution.participant_id).where(
+                    Contribution.activity_id == activity.id, col(Contribution.id).in_([q.id for q in results.questions] or [0])
+                )
+            ).all()
+        )
+        questions = [
+            {"id": q.id, "text": q.text, "votes": q.votes, "answered": q.answered, "mine": authors.get(q.id) == participant.id, "upvoted": f"c{q.id}" in upvoted}
+            for q in results.questions
+        ]
+        return {"questions": questions, "own_pending": own_pending, "show_counts": results.visible, "k": results.k,
+                "note_limit": services.note_limit(activity), "answered": False}
+    if kind == "card_sort":
+        cards = card_labels(activity.config, lang, default)
+        done = dict(
+            session.exec(
+                select(CardAnswer.card_key, CardAnswer.answer).where(CardAnswer.activity_id == activity.id, CardAnswer.participant_id == participant.id)
+            ).all()
+        )
+        form = getattr(request.state, "form", None)
+        sent = form.get("card") if form is not None and request.method == "POST" else None
+        wanted = sent if isinstance(sent, str) else request.query_params.get("card", "")
+        current = next((c for c in cards if c.key == wanted), None) or next((c for c in cards if c.key not in done), None)
+        reasons = {
+            row.category: row.text
+            for row in session.exec(
+                select(Contribution).where(Contribution.activity_id == activity.id, Contribution.participant_id == participant.id)
+            ).all()
+        }
+        return {
+            "card": current,
+            "card_number": cards.index(current) + 1 if current else 0,
+            "card_total": len(cards),
+            "cards_done": sum(1 for c in cards if c.key in done),
+            "card_answer": done.get(current.key) if current else None,
+            "card_reason": reasons.get(current.key, "") if current else "",
+            "my_cards": [(c, done.get(c.key)) for c in cards],
+            "card_answers": [(a, CARD_ANSWER_LABELS[a]) for a in CARD_ANSWERS],
+            "card_answer_labels": CARD_ANSWER_LABELS,
+            "card_part_labels": CARD_PART_LABELS,
+            "reasons_allowed": bool(activity.config.get("reasons", True)) and "free_text" in categories_of(session, consultation),
+            "reason_limit": MAX_REASON,
+            "answered": bool(cards) and all(c.key in done for c in cards) and not wanted,
+        }
+    return {}
 
 
 def _participant(request: Request) -> tuple[Workshop, Consultation, Participant]:
@@ -178,13 +309,36 @@ def vote(request: Request) -> Response:
     session = db(request)
     workshop, consultation, participant = _participant(request)
     activity = activity_of(session, workshop, path_id(request, "activity_id"))
+    typed = ""
     try:
         client_id = form_text(request, "client_id", max_length=200)
-        choices = form_list(request, "choice", max_items=MAX_OPTIONS)
+        actor, settings = participant_actor(participant), state(request).settings
+        if activity.kind == "card_sort":
+            raw = request.state.form.get("reason", "")
+            typed = raw[:2000] if isinstance(raw, str) else ""
+            services.do_sort_card(
+                session, actor, settings, consultation, participant, workshop, activity,
+                card=form_text(request, "card", max_length=100), answer=form_text(request, "answer", max_length=16),
+                reason=typed, client_id=client_id, language=participant_language(request, consultation, participant.language),
+            )
+            return redirect_to(request, "workshops:phone", workshop_id=workshop.id, flash=N_("Thank you. Your answer is in."))
+        item = None
+        if activity.kind in ("statements", "qa"):
+            item = form_text(request, "item", max_length=16)
+            choices = form_list(request, "choice", max_items=1)
+        elif activity.kind == "ranking":
+            places = {key: form_int(request, f"place.{key}", minimum=1, maximum=MAX_OPTIONS) for key, _label in option_labels(activity.config, "en", "en")}
+            choices = services.ranking_from_places(activity, places)
+        elif activity.kind == "dot_vote" and activity.config.get("stack"):
+            choices = []
+            for key, _label in option_labels(activity.config, "en", "en"):
+                choices += [key] * (form_int(request, f"dots.{key}", minimum=0, maximum=MAX_DOTS) or 0)
+        else:
+            choices = form_list(request, "choice", max_items=MAX_OPTIONS)
         services.do_cast_vote(
-            session, participant_actor(participant), state(request).settings, consultation, participant, workshop, activity,
-            choices=choices, client_id=client_id,
+            session, actor, settings, consultation, participant, workshop, activity,
+            choices=choices, client_id=client_id, item=item,
         )
     except (InvalidInput, Conflict, TooManyRequests) as exc:
-        return _refused(request, workshop, consultation, participant, exc)
+        return _refused(request, workshop, consultation, participant, exc, typed)
     return redirect_to(request, "workshops:phone", workshop_id=workshop.id, flash=N_("Thank you. Your answer is in."))
