@@ -168,9 +168,12 @@ def _vote_matrix(votes: Iterable[tuple[Hashable, Hashable, int]], hidden: Collec
     triples = list(votes)
     if not triples:
         return _Matrix([], [], np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=int))
+    # Three comprehensions, not zip(*triples): unpacking a million arguments is many times slower.
     try:
-        ps, ss, vs = zip(*triples, strict=True)
-    except ValueError as exc:
+        ps = [t[0] for t in triples]
+        ss = [t[1] for t in triples]
+        vs = [t[2] for t in triples]
+    except (IndexError, TypeError) as exc:
         raise ValueError("each vote is a (participant, statement, vote) triple") from exc
     bad = set(vs) - {1, 0, -1}
     if bad:
@@ -492,17 +495,14 @@ def _two_prop_test(succ_in: np.ndarray, succ_out: np.ndarray, pop_in: np.ndarray
 
 def _group_counts(mat: np.ndarray, members: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Agrees, disagrees and votes (passes included) per group and statement."""
-    n_groups = len(members)
-    rows = np.concatenate(members) if members else np.zeros(0, dtype=int)
-    onehot = np.zeros((n_groups, len(rows)))
-    start = 0
-    for g, m in enumerate(members):
-        onehot[g, start : start + len(m)] = 1.0
-        start += len(m)
-    sub = mat[rows]
-    na = onehot @ (sub == -1)
-    nd = onehot @ (sub == 1)
-    ns = onehot @ ~np.isnan(sub)
+    na = np.zeros((len(members), mat.shape[1]))
+    nd = np.zeros_like(na)
+    ns = np.zeros_like(na)
+    for g, rows in enumerate(members):
+        block = mat[rows]
+        na[g] = np.count_nonzero(block == -1, axis=0)
+        nd[g] = np.count_nonzero(block == 1, axis=0)
+        ns[g] = np.count_nonzero(~np.isnan(block), axis=0)
     return na, nd, ns
 
 
@@ -629,7 +629,8 @@ def opinion_groups(
     # PCA of the vote matrix with missing votes filled by the statement's mean. Centring the filled
     # matrix leaves 0 where no vote was cast.
     voted = ~np.isnan(m.votes)
-    center = np.nanmean(m.votes, axis=0, dtype=float)
+    n_voted = np.count_nonzero(voted, axis=0)
+    center = np.where(voted, m.votes, np.float32(0.0)).sum(axis=0, dtype=float) / np.maximum(n_voted, 1)
     centred = np.where(voted, m.votes - center.astype(np.float32), np.float32(0.0))
     comps = _orient(_pca(centred), m.statements, prev.components)
     proj = _project(centred, voted.sum(axis=1), comps)

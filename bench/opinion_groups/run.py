@@ -15,13 +15,18 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import platform
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
-from sklearn.metrics import adjusted_rand_score
+# One BLAS thread: on a shared two-core machine, OpenBLAS's thread pool spins against the other
+# processes and makes small matrix products tens of times slower. Set before numpy is imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+from sklearn.metrics import adjusted_rand_score  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -32,10 +37,15 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data" / "polis"
 
 
 def load(conv: Path) -> tuple[list[tuple[int, int, int]], set[int], dict[int, int]]:
+    timed, hidden, polis = load_timed(conv)
+    return [(p, c, v) for _, p, c, v in timed], hidden, polis
+
+
+def load_timed(conv: Path) -> tuple[list[tuple[int, int, int, int]], set[int], dict[int, int]]:
     with open(conv / "votes.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     rows.sort(key=lambda r: int(r["timestamp"]))  # stable: ties keep the file's order
-    votes = [(int(r["voter-id"]), int(r["comment-id"]), int(r["vote"])) for r in rows]
+    votes = [(int(r["timestamp"]), int(r["voter-id"]), int(r["comment-id"]), int(r["vote"])) for r in rows]
     with open(conv / "comments.csv", newline="") as f:
         hidden = {int(r["comment-id"]) for r in csv.DictReader(f) if r["moderated"] == "-1"}
     with open(conv / "participants-votes.csv", newline="") as f:
@@ -52,6 +62,7 @@ def run_conversation(conv: Path, seed: int = 0) -> dict:
     ari = adjusted_rand_score([polis[p] for p in both], [result.groups[p] for p in both]) if both else float("nan")
     return {
         "conversation": conv.name,
+        "mode": "one run",
         "participants": len({v[0] for v in votes}),
         "statements": len({v[1] for v in votes}),
         "polis_grouped": len(polis),
@@ -62,6 +73,38 @@ def run_conversation(conv: Path, seed: int = 0) -> dict:
         "ari": round(float(ari), 3),
         "seconds": round(seconds, 3),
         "silhouettes": {k: round(v, 3) for k, v in result.silhouettes.items()},
+    }
+
+
+def replay_conversation(conv: Path, window_seconds: float) -> dict:
+    """Polis's own history, approximately: one update per ``window_seconds`` of votes (Polis's math
+    worker updates a conversation every time it polls new votes, each update starting from the last
+    one's state), then the same comparison on the last update."""
+    timed, hidden, polis = load_timed(conv)
+    start = time.perf_counter()
+    state = None
+    window = window_seconds * 1000
+    batch_start = None
+    updates = 0
+    result = None
+    for i, (t, _, _, _) in enumerate(timed):
+        batch_start = t if batch_start is None else batch_start
+        if i == len(timed) - 1 or timed[i + 1][0] - batch_start >= window:
+            result = opinion_groups([(p, c, v) for _, p, c, v in timed[: i + 1]], hidden_statements=hidden, previous=state)
+            state, batch_start, updates = result.state, None, updates + 1
+    assert result is not None
+    seconds = time.perf_counter() - start
+    both = sorted(set(polis) & set(result.groups))
+    ari = adjusted_rand_score([polis[p] for p in both], [result.groups[p] for p in both]) if both else float("nan")
+    return {
+        "conversation": conv.name,
+        "mode": f"replay, one update per {window_seconds:g} s of votes",
+        "updates": updates,
+        "compared": len(both),
+        "polis_k": len(set(polis.values())),
+        "k": result.k,
+        "ari": round(float(ari), 3),
+        "seconds": round(seconds, 1),
     }
 
 
@@ -81,7 +124,7 @@ def synthetic(n_participants: int = 10_000, n_statements: int = 1_000, per_perso
     start = time.perf_counter()
     result = opinion_groups(votes, seed=seed)
     seconds = time.perf_counter() - start
-    both = np.array(sorted(result.groups), dtype=int)
+    both = np.array(sorted(p for p in result.groups if isinstance(p, int)))
     return {
         "conversation": f"synthetic {n_participants}x{n_statements} ({len(votes)} votes, 3 camps)",
         "k": result.k,
@@ -97,6 +140,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-synthetic", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--replay", type=float, metavar="SECONDS", help="also replay each conversation's history, one update per SECONDS of votes (slow)"
+    )
     args = parser.parse_args()
     convs = sorted(p for p in args.data.iterdir() if (p / "votes.csv").exists())
     if args.only:
@@ -108,6 +154,11 @@ def main() -> None:
             f"{r['conversation']:32} {r['participants']:6} {r['statements']:5} {r['compared']:8} "
             f"{r['k']:>3}/{r['polis_k']:<3} {r['ari']:6.3f} {r['seconds']:7.3f}  sil={r['silhouettes']}"
         )
+    if args.replay:
+        for conv in convs:
+            r = replay_conversation(conv, args.replay)
+            rows.append(r)
+            print(f"{r['conversation']:32} {r['mode']}: {r['updates']} updates, k {r['k']}/{r['polis_k']}, ARI {r['ari']:.3f}, {r['seconds']} s")
     if not args.no_synthetic:
         s = synthetic(seed=args.seed)
         rows.append(s)
