@@ -31,7 +31,7 @@ from baraza.errors import Conflict, InvalidInput
 from baraza.i18n import N_
 from baraza.screening import DISCLOSURE, INSULT, PERSONAL_DATA
 from workshops.access import shown_participant_ids
-from workshops.activities import TEXT_KINDS, option_labels
+from workshops.activities import NOTE_KINDS, option_labels
 from workshops.models import Activity, Contribution, ContributionStatus, Workshop
 from workshops.services import publish_results
 
@@ -80,7 +80,9 @@ class Queue:
 
 
 def moderatable(activity: Activity) -> bool:
-    return activity.kind in TEXT_KINDS
+    """Kinds whose activities store notes: the wall's kinds, statements young people add, and
+    a card sort's reasons."""
+    return activity.kind in NOTE_KINDS or activity.kind == "card_sort"
 
 
 def hold_reasons(session: Session, note: Contribution) -> tuple[str, ...]:
@@ -100,7 +102,7 @@ def queue_of(session: Session, consultation: Consultation, activity: Activity) -
         select(Contribution)
         .where(
             Contribution.activity_id == activity.id,
-            or_(col(Contribution.participant_id).in_(shown_participant_ids(consultation.id)), col(Contribution.participant_id).is_(None)),
+            or_(col(Contribution.participant_id).in_(shown_participant_ids(consultation.id)), col(Contribution.participant_id).is_(None)),  # type: ignore[arg-type]
         )
         .order_by(col(Contribution.id).desc())
     ).all()

@@ -115,7 +115,7 @@ def phones_present(session: Session, workshop: Workshop) -> list[PhoneInRoom]:
         )
         .order_by(col(Presence.number))
     ).all()
-    return [PhoneInRoom(int(n), int(p), g) for n, p, g in rows]
+    return [PhoneInRoom(int(n or 0), int(p), g) for n, p, g in rows]
 
 
 def groups_of(session: Session, workshop: Workshop, activity: Activity) -> list[WorkshopGroup]:

@@ -177,7 +177,7 @@ def test_per_group_poll_results_count_the_votes_cast_in_each_group(client, sessi
     sign_in(client, facilitator)
     post(client, f"/workshops/{workshop.id}/rooms/{poll.id}/split",
          {"how": "numbers", "numbers.1": f"{numbers[0]} {numbers[1]}", "numbers.2": str(numbers[2])}, csrf_page=rooms_page(workshop, poll))
-    for (participant, token), choice in zip(people, ["o1", "o1", "o2"], strict=True):
+    for (_participant, token), choice in zip(people, ["o1", "o1", "o2"], strict=True):
         as_participant(phone, token)
         csrf = csrf_from(phone.get(f"/workshops/{workshop.id}/").text)
         assert phone.post(f"/workshops/{workshop.id}/vote/{poll.id}", data={"csrf_token": csrf, "client_id": client_id(), "choice": choice}).status_code == 303
