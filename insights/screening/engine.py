@@ -441,11 +441,20 @@ _ARABIC_RESIDENCE = re.compile(
 )
 _PLACE_SUBSTRINGS = ("مخيم", "قري", "حي", "منطق", "بلد", "مدين", "ضاحي", "سكن", "عيش", "ساكن")
 _ENDS_ON_KEYWORD = {ADDRESS_PATTERNS[2], SCHOOL_PATTERNS[0], PLACE_PATTERNS[0]}
+_KEYWORD_LAST = {ADDRESS_PATTERNS[1], ADDRESS_PATTERNS[2], SCHOOL_PATTERNS[0], PLACE_PATTERNS[0]}
+_STREET_SUFFIX_RE = re.compile(_STREET_SUFFIX + r"\s+\d")
+# Words (folded) one of which must be in a text for the ID cue pattern to be worth running.
+_ID_CUE_WORDS = _folded("""
+    id i.d identity passport nin nida huduma kitambulisho cedula dni curp rfc pasaporte identite cni passeport matricule cpf rg bi
+    bilhete unhcr progres case ration registration admission student account card tarjeta carte cartao iban licence license
+    licencia permis ssn security nhif nssf birth cheti certificate estudiante estudante etudiant eleve aluno mwanafunzi matricula
+    cc هويه هوية جواز الوطني الهويه الهوية
+""".split())
 # What makes a pattern worth running: a keyword word of its family ("words", the default: it
 # then runs only near each keyword), any digit, or one of its family's substrings (street-name
 # endings, Arabic keywords).
 _TRIGGERED_BY = {
-    ADDRESS_PATTERNS[0]: "digits", ADDRESS_PATTERNS[3]: "substrings", ADDRESS_PATTERNS[7]: "substrings",
+    ADDRESS_PATTERNS[0]: "digits", ADDRESS_PATTERNS[3]: "suffix", ADDRESS_PATTERNS[7]: "substrings",
     SCHOOL_PATTERNS[4]: "substrings", PLACE_PATTERNS[2]: "substrings",
 }
 _LEADING_NOISE = re.compile(r"(?:[\w'’]+\s+)", re.UNICODE)
@@ -454,7 +463,8 @@ _LEADING_NOISE = re.compile(r"(?:[\w'’]+\s+)", re.UNICODE)
 # Each family's patterns with what triggers them and whether they end on their keyword (compiled
 # patterns hash their whole source: looked up once here, not per text).
 _FAMILIES = tuple(
-    (kind, words, substrings, tuple((p, _TRIGGERED_BY.get(p, "words"), p in _ENDS_ON_KEYWORD) for p in patterns))
+    (kind, words, re.compile("|".join(map(re.escape, substrings))),
+     tuple((p, _TRIGGERED_BY.get(p, "words"), p in _ENDS_ON_KEYWORD, p in _KEYWORD_LAST) for p in patterns))
     for kind, words, substrings, patterns in (
         ("address", _ADDRESS_WORDS, _ADDRESS_SUBSTRINGS, ADDRESS_PATTERNS),
         ("school", _SCHOOL_WORDS, _SCHOOL_SUBSTRINGS, SCHOOL_PATTERNS),
@@ -463,12 +473,14 @@ _FAMILIES = tuple(
 )
 
 
-def _windowed(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]) -> Iterable[re.Match[str]]:
-    """The pattern's matches near its keywords only (a school's name is within 90 characters
-    before "School", a street's within 120 after "Calle"), each match once."""
+def _windowed(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]], before: bool = True) -> Iterable[re.Match[str]]:
+    """The pattern's matches near its keywords only: a name that ends on its keyword within 90
+    characters before it ("... Primary School"), one led by its keyword within 120 after it
+    ("Calle ...", a house number just before), each match once."""
     seen: set[tuple[int, int]] = set()
     for start, end in windows:
-        for match in pattern.finditer(text, max(0, start - 90), min(len(text), end + 120)):
+        low, high = (start - 90, end + 2) if before else (start - 12, end + 120)
+        for match in pattern.finditer(text, max(0, low), min(len(text), high)):
             if match.span() not in seen:
                 seen.add(match.span())
                 yield match
@@ -503,26 +515,30 @@ def _regex_spans(text: str, language: str | None, starts: list[int], ends: list[
         spans.extend(Span(m.start(), m.end(), "handle") for m in HANDLE.finditer(text))
     if _LINK_TRIGGER.search(text):
         spans.extend(Span(m.start(), m.end(), "link") for m in LINK.finditer(text))
+    keyset = set(keys)
     digits = _HAS_DIGIT.search(text) is not None
     if digits:
         for pattern in ID_PATTERNS:
             spans.extend(Span(m.start(), m.end(), "id") for m in pattern.finditer(text))
-        for cue in ID_CUE_AHEAD.finditer(text):
+        for cue in (ID_CUE_AHEAD.finditer(text) if not keyset.isdisjoint(_ID_CUE_WORDS) else ()):
             after = _NUMBER_AFTER_CUE.match(text, cue.end())
             if after:
                 spans.append(Span(after.start(1), after.end(1), "id"))
     low = text.lower()
-    keyset = set(keys)
     for kind, words, substrings, patterns in _FAMILIES:
         windows = [] if keyset.isdisjoint(words) else [(starts[i], ends[i]) for i, key in enumerate(keys) if key in words]
-        substring = any(piece in low for piece in substrings)
+        substring = substrings.search(low) is not None
         if not windows and not substring and not digits:
             continue
-        for pattern, mode, ends_on_keyword in patterns:
+        for pattern, mode, ends_on_keyword, keyword_last in patterns:
             if mode == "words":
                 if not windows:
                     continue
-                matches: Iterable[re.Match[str]] = _windowed(pattern, text, windows)
+                matches: Iterable[re.Match[str]] = _windowed(pattern, text, windows, keyword_last)
+            elif mode == "suffix" and substring:
+                matches = _windowed(pattern, text, [
+                    (m.start(), m.end()) for m in _STREET_SUFFIX_RE.finditer(low) if len(low) == len(text)
+                ] or [(0, len(text))])
             elif (mode == "digits" and digits) or (mode == "substrings" and substring):
                 matches = pattern.finditer(text)
             else:
