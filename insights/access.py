@@ -142,6 +142,7 @@ def resolve_recommendation(session: Session, actor: Actor, key: str) -> Card | N
     the actor may see the consultation's insights; None when out of reach or missing."""
     if not key.isdigit() or not 0 < int(key) <= MAX_ID:
         return None
+    recommendation: Recommendation | None
     try:
         recommendation = access_recommendation(session, actor, int(key))
     except NotFound:

@@ -50,11 +50,11 @@ def _refresh_representatives(themes: list[dict[str, Any]], assignments: dict[str
     for theme in themes:
         inside = set(members.get(theme["key"], ()))
         reps = [r for r in theme.get("representatives", []) if r in inside]
-        for text_id in sorted(inside):
+        for member in sorted(inside):
             if len(reps) >= MAX_REPRESENTATIVES:
                 break
-            if text_id not in reps:
-                reps.append(text_id)
+            if member not in reps:
+                reps.append(member)
         theme["representatives"] = reps
 
 
@@ -207,7 +207,7 @@ def carry_over(
 
     Returns the version and what moved (counts only)."""
     old_texts = session.exec(
-        select(InsightText.id, InsightText.source_ref, InsightText.text_hash).where(InsightText.run_id == previous.run_id)
+        select(col(InsightText.id), col(InsightText.source_ref), col(InsightText.text_hash)).where(InsightText.run_id == previous.run_id)
     ).all()
     old_by_ref = {ref: (str(text_id), digest) for text_id, ref, digest in old_texts}
     themes = copy.deepcopy(previous.themes)
@@ -261,9 +261,9 @@ def carry_over(
     # Representatives: the model's where they landed in the theme, then the others.
     by_model = {t["model_key"]: t for t in themes if t.get("model_key") is not None}
     for model_theme in model.themes:
-        theme = by_model.get(model_theme["key"])
-        if theme is not None:
-            theme["representatives"] = list(model_theme.get("representatives", []))
+        found = by_model.get(model_theme["key"])
+        if found is not None:
+            found["representatives"] = list(model_theme.get("representatives", []))
     _refresh_representatives(themes, assignments)
     detail = {"from_run": previous.run_id, "from_version": previous.number, **dict(moved)}
     version = ThemeVersion(run_id=run.id, number=2, themes=themes, assignments=assignments, action="carry_over", detail=detail)  # type: ignore[arg-type]

@@ -60,7 +60,7 @@ def opinion_report(
     votes: list[tuple[int, str, int]] = []
     texts: dict[str, str] = {}
     for source in registry.vote_sources:
-        for item in source(session, consultation.id) or ():
+        for item in source(session, consultation.id) or ():  # type: ignore[arg-type]
             if item.participant_id not in allowed or item.context_id not in visible or item.vote not in (-1, 0, 1):
                 continue
             votes.append((item.participant_id, f"{item.source}|{item.statement}", item.vote))

@@ -8,7 +8,7 @@ removes the person from every count and quote of the next download.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -81,7 +81,7 @@ def build_guidance(
         .group_by(col(Participant.context_id))
     ).all()
     names = dict(session.exec(select(Context.id, Context.name).where(col(Context.id).in_(contexts))).all())
-    counts = {str(cid): 0 for cid in sorted(contexts, key=lambda c: names.get(c, ""))}
+    counts: dict[Hashable, int] = {str(cid): 0 for cid in sorted(contexts, key=lambda c: names.get(c, ""))}
     counts.update({str(cid): int(n) for cid, n in rows})
     participants = suppress_counts(counts, k)
     guidance = Guidance(

@@ -56,7 +56,7 @@ def purge_expired(session: Session, consultation: Consultation, category: str, c
     present = {ref_of(item) for item in source_texts(session, registry_of(session), consultation.id)}  # type: ignore[arg-type]
     stale = [
         text_id
-        for text_id, ref in session.exec(select(InsightText.id, InsightText.source_ref).where(InsightText.consultation_id == consultation.id)).all()
+        for text_id, ref in session.exec(select(col(InsightText.id), col(InsightText.source_ref)).where(InsightText.consultation_id == consultation.id)).all()
         if ref not in present
     ]
     for start in range(0, len(stale), 500):

@@ -167,7 +167,7 @@ def theme_quotes(
     rows: dict[int, tuple[Ref, str]] = {}
     for chunk in _chunks(sorted(wanted_ids), 500):
         for text_id, ref, digest, held in session.exec(
-            select(InsightText.id, InsightText.source_ref, InsightText.text_hash, InsightText.held).where(
+            select(col(InsightText.id), col(InsightText.source_ref), col(InsightText.text_hash), col(InsightText.held)).where(
                 InsightText.run_id == run.id, col(InsightText.id).in_(chunk)
             )
         ).all():
@@ -208,7 +208,7 @@ def recommendation_evidence(
     hashes: dict[Ref, str] = {}
     if refs:
         for ref, digest in session.exec(
-            select(InsightText.source_ref, InsightText.text_hash)
+            select(col(InsightText.source_ref), col(InsightText.text_hash))
             .where(InsightText.consultation_id == consultation.id, col(InsightText.source_ref).in_(refs))
             .order_by(col(InsightText.id))
         ).all():

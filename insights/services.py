@@ -279,7 +279,7 @@ def do_create_recommendation(
 
 def _new_version(session: Session, actor: Actor, recommendation: Recommendation, changes: dict[str, Any]) -> RecommendationVersion:
     latest = latest_recommendation_version(session, recommendation)
-    values = {
+    values: dict[str, Any] = {
         "title": latest.title,
         "body": latest.body,
         "addressed_kinds": latest.addressed_kinds,

@@ -50,12 +50,12 @@ def source_texts(session: Session, registry: Registry, consultation_id: int) -> 
 
 
 def analysable(session: Session, consultation_id: int) -> set[int]:
-    return set(session.exec(analysable_participant_ids(consultation_id)).all())
+    return set(session.exec(analysable_participant_ids(consultation_id)).all())  # type: ignore[call-overload]
 
 
 def quotable(session: Session, consultation_id: int) -> set[int]:
     """Participants who allow quoting and analysis, not withdrawn."""
-    quoting = set(session.exec(quotable_participant_ids(consultation_id)).all())
+    quoting = set(session.exec(quotable_participant_ids(consultation_id)).all())  # type: ignore[call-overload]
     return quoting & analysable(session, consultation_id)
 
 

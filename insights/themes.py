@@ -329,7 +329,8 @@ def _fit_k(points: np.ndarray, counts: sparse.csr_matrix, k: int, seed: int) -> 
 
 
 def _k_grid(top: int) -> list[int]:
-    grid, k = [], 2.0
+    grid: list[int] = []
+    k = 2.0
     while round(k) <= top:
         if not grid or round(k) != grid[-1]:
             grid.append(round(k))
@@ -410,7 +411,7 @@ def _label_phrases(tokens: list[list[_Token]], texts: Sequence[str], labels: np.
     rows: list[int] = []
     cols: list[int] = []
     for i, doc in enumerate(tokens):
-        terms = {(t.feature,) for t in doc} | {(doc[j].feature, doc[j + 1].feature) for j in range(len(doc)) if _adjacent(doc, j)}
+        terms: set[tuple[str, ...]] = {(t.feature,) for t in doc} | {(doc[j].feature, doc[j + 1].feature) for j in range(len(doc)) if _adjacent(doc, j)}
         for term in terms:
             cols.append(term_ids.setdefault(term, len(term_ids)))
         rows.extend([i] * len(terms))

@@ -304,6 +304,8 @@ def _word(word: str, language: str | None) -> tuple[str, int]:
         flags |= CAP_
     if arabic:
         flags |= ARABIC_
+        if key.startswith("و") and key[1:] in _CUES_BY_LAST:
+            key = key[1:]  # "والأستاذة" is "and the teacher": the cue without its conjunction
         bare = key[1:] if key.startswith("و") and (key[1:] in GIVEN_AR or key[1:] in FAMILY_AR) else key
         if bare in GIVEN_AR or bare in FAMILY_AR:
             flags |= LISTED
@@ -597,7 +599,8 @@ def _arabic_name_end(text: str, match: re.Match[str]) -> int | None:
     end = None
     for word in words:
         key = fold(word.group())
-        if key in _ARABIC_STOP or (key.startswith("و") and key[1:] in _ARABIC_STOP):
+        # A function word, or "and the ..." (وال): the name has ended.
+        if key in _ARABIC_STOP or (key.startswith("و") and key[1:] in _ARABIC_STOP) or key.startswith("وال"):
             break
         end = match.start() + word.end()
     return end

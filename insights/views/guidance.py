@@ -29,7 +29,7 @@ def _context(request: Request, **extra: Any) -> dict[str, Any]:
     lang = request.state.lang
     catalogs = state(request).translations
     gettext = (catalogs.get(lang) or catalogs["en"]).gettext
-    organisations = dict(session.exec(select(Organisation.id, Organisation.name)).all())
+    organisations = {oid: name for oid, name in session.exec(select(Organisation.id, Organisation.name)).all() if oid is not None}
     guidance = build_guidance(
         session, actor(request), state(request).registry, state(request).settings.secret_key, consultation, chosen, lang, gettext, organisations
     )
@@ -66,7 +66,7 @@ def guidance_pdf(request: Request) -> Response:
     """The same document as a PDF (A4, page numbers, the chart as SVG). A 503 with a plain
     message where the server cannot draw PDFs; the page still works."""
     ctx = _context(request, now=utcnow().strftime("%Y-%m-%d %H:%M"))
-    html = render(request, "insights/guidance_pdf.html", ctx).body.decode()
+    html = bytes(render(request, "insights/guidance_pdf.html", ctx).body).decode()
     pdf = render_pdf(html)
     _audit(request, ctx, "pdf")
     return pdf_response(pdf, filename_for(ctx["consultation"], ctx["context_name"]))

@@ -81,7 +81,7 @@ def test_bad_recommendation_input_is_refused_with_a_message(session, world, anal
     page = draft(analyst_client, world, [("title.en", "Fine"), ("quote", "not a ref")])
     assert page.status_code == 400 and "Choose quotes of this consultation." in page.text
     assert read(session, select(Recommendation)) == []
-    url = f"/insights/recommendations/1/status"
+    url = "/insights/recommendations/1/status"
     assert post_form(analyst_client, url, {"status": "final"}, token_from="/").status_code == 404
 
 

@@ -13,8 +13,8 @@ from baraza.db import utcnow
 from baraza.jobs.models import Job
 from baraza.jobs.services import do_cancel_job
 from baraza.jobs.worker import Worker
-from baraza.participation.services.consent import do_withdraw_participant
 from baraza.participation.api import participant_actor
+from baraza.participation.services.consent import do_withdraw_participant
 from baraza.refs import Ref
 from baraza.safeguarding.models import SafeguardingCase
 from insights.models import InsightRun, InsightText, ThemeVersion
