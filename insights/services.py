@@ -158,6 +158,13 @@ def do_view_theme(session: Session, actor: Actor, run: InsightRun, key: int, tex
     session.commit()
 
 
+def do_read_guidance(session: Session, actor: Actor, consultation: Consultation, form: str) -> None:
+    """Audit a read of the guidance (it quotes young people): the consultation and the form
+    ("page" or "pdf"), never the words."""
+    record_audit(session, actor, "insights.guidance_read", [Ref("consultation", consultation.id)], {"form": form})
+    session.commit()
+
+
 # Participants' rights ------------------------------------------------------------------------------
 
 

@@ -9,13 +9,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from baraza.accounts.models import Context, Organisation
-from baraza.audit.services import record_audit
 from baraza.db import utcnow
 from baraza.i18n import N_
 from baraza.pdf import pdf_response, render_pdf
-from baraza.refs import Ref
 from baraza.web import actor, db, query_choice, render, state, view
 from insights.guidance import build_guidance, filename_for
+from insights.services import do_read_guidance
 from insights.views._common import ORGANISATION_KIND_LABELS, RECOMMENDATION_STATUS_LABELS, path_id, place_of
 
 
@@ -47,11 +46,7 @@ def _context(request: Request, **extra: Any) -> dict[str, Any]:
 
 
 def _audit(request: Request, ctx: dict[str, Any], form: str) -> None:
-    """Reading the guidance reads young people's quotes: audited, like any read of their words."""
-    session = db(request)
-    consultation = ctx["consultation"]
-    record_audit(session, actor(request), "insights.guidance_read", [Ref("consultation", consultation.id)], {"form": form})
-    session.commit()
+    do_read_guidance(db(request), actor(request), ctx["consultation"], form)
 
 
 @view(permission="insights.view")
