@@ -22,18 +22,18 @@ It follows Polis's own math (compdemocracy/polis, ``math/src/polismath/math/``),
 6. Up to 100 **base clusters** by k-means on the projections of those participants.
 7. **Groups**: k-means of the base-cluster centres weighted by their sizes, for every k from 2 to
    ``min(5, 2 + n_base_clusters // 12)``; the k with the best silhouette (computed over the base
-   clusters, unweighted) is kept.
+   clusters, unweighted) is kept, smoothed over runs (see below).
 8. **Representative statements** per group and **consensus** statements with Polis's formulas
    (``repness.clj``): probabilities with a +1/+2 pseudocount, the ratio to the rest of the
    participants, one- and two-proportion z-tests, and Polis's selection rules; and the
    **group-informed consensus** of every statement (the product over groups of the probability that
    a member agrees).
 
-Where Polis depends on its own history (it updates a conversation vote batch after vote batch, each
-k-means starting from the previous run's clusters, and it changes the number of groups only after the
-same k has won 4 updates in a row), a single run cannot replay that history; see
-``docs/insights.md`` ("Opinion groups") for what is done instead and how closely it agrees with Polis
-on real conversations.
+Polis depends on its own history: it updates a conversation vote batch after vote batch, each
+k-means starting from the previous update's clusters, and it changes the number of groups only after
+the same new k has won 4 updates in a row. Passing the last run's ``state`` as ``previous=`` does the
+same. A first run has no history; ``docs/insights.md`` ("Opinion groups") says what is done instead
+and how closely the results agree with Polis's on real conversations.
 """
 
 from __future__ import annotations
@@ -317,7 +317,8 @@ def _same_clustering(a: np.ndarray, b: np.ndarray) -> bool:
 def _step(points: np.ndarray, w: np.ndarray, ids: list[int], centers: np.ndarray) -> _Clusters:
     """One k-means step (``cluster-step``): assign, drop empty clusters, move centres to the weighted mean."""
     labels = _nearest(points, centers)
-    used = np.unique(labels)
+    # Clusters in id order, as Polis sorts them (the order a first run of the groups starts from).
+    used = sorted(np.unique(labels).tolist(), key=ids.__getitem__)
     remap = np.full(len(ids), -1)
     remap[used] = np.arange(len(used))
     labels = remap[labels]
