@@ -48,9 +48,12 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "restore": (frozenset({ContributionStatus.HIDDEN.value}), ContributionStatus.SHOWN.value),
 }
 AUDIT_ACTIONS = {"approve": "workshop.notes_approved", "hide": "workshop.notes_hidden", "restore": "workshop.notes_restored"}
+# The screen's reasons (baraza.screening; "doubtful" comes from the measured screening the
+# insights app puts behind registry.screen), in words for the facilitator.
 HOLD_REASONS = {
     DISCLOSURE: N_("It may tell of harm: look at it with the person who handles safeguarding."),
-    PERSONAL_DATA: N_("It holds personal data (a phone number, an e-mail, a link or a handle)."),
+    "doubtful": N_("Screening was not sure whether it tells of harm: read it with care."),
+    PERSONAL_DATA: N_("It holds personal data (a name, a school, a place, a phone number, an e-mail, a link or a handle)."),
     INSULT: N_("It holds an insult."),
 }
 HELD_WITHOUT_REASON = N_("Screening held it for a person to look at.")

@@ -61,6 +61,11 @@
 
   var source = new EventSource(root.getAttribute("data-follow"));
   source.addEventListener("workshop.state", refresh);
+  // A phone in a breakout group shows its group's board (workshops.rooms): it follows new notes
+  // too. Phones without one ignore results, so a vote costs nothing on the other phones.
+  source.addEventListener("workshop.results", function () {
+    if (document.querySelector("[data-live-board]")) refresh();
+  });
   // A stream refused for good (the browser gives up, e.g. the phone's newest participant is in
   // another consultation): ask for the page's block now and then instead.
   source.addEventListener("error", function () {
