@@ -443,6 +443,8 @@ _ARABIC_RESIDENCE = re.compile(
 )
 _PLACE_SUBSTRINGS = ("مخيم", "قري", "حي", "منطق", "بلد", "مدين", "ضاحي", "سكن", "عيش", "ساكن")
 _ENDS_ON_KEYWORD = {ADDRESS_PATTERNS[2], SCHOOL_PATTERNS[0], PLACE_PATTERNS[0]}
+_CAP_WORD = re.compile(rf"[{_UP}][\w'’-]*")
+_MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec ene abr ago dic janv fev fevr avr juil sept dez out".split())
 _KEYWORD_LAST = {ADDRESS_PATTERNS[1], ADDRESS_PATTERNS[2], SCHOOL_PATTERNS[0], PLACE_PATTERNS[0]}
 _STREET_SUFFIX_RE = re.compile(_STREET_SUFFIX + r"\s+\d")
 # Words (folded) one of which must be in a text for the ID cue pattern to be worth running.
@@ -552,6 +554,10 @@ def _regex_spans(text: str, language: str | None, starts: list[int], ends: list[
                     if found is None:
                         continue
                     end = found
+                elif mode == "digits" and any(
+                    _word(w, language)[1] & (NOT_NAME | STOPWORD) or w.lower() in _MONTH_ABBREVIATIONS for w in _CAP_WORD.findall(m.group())
+                ):
+                    continue  # "2 Oct 18", "3 Mayo 2024": a date, not "28245 Puruntie 82"
                 elif ends_on_keyword:
                     trimmed = _trimmed(text, start, end, language)
                     if trimmed is None:
