@@ -67,3 +67,37 @@ def test_the_insights_menu_and_page_need_the_permission(app, session, world):
     stakeholder = make_user(session, role="stakeholder")
     with client_for(app, stakeholder) as client:
         assert client.get("/insights/").status_code == 404
+
+
+def test_the_opinion_groups_page_shows_groups_of_k_or_more_with_their_statements(app, session, world, analyst_client):
+    import json
+    import re
+
+    from baraza.registry import VoteItem
+
+    statements = {f"s{i}": f"Statement number {i} about data" for i in range(1, 9)}
+    statements["s8"] = "Call Amina on 0712 345 678 about data"
+    people = [p for group in world.people.values() for p in group]  # 24 participants
+    votes: list[VoteItem] = []
+    for n, person in enumerate(people):
+        camp = n % 2
+        for i in range(1, 9):
+            vote = 1 if (i <= 4) == (camp == 0) else -1
+            votes.append(VoteItem("bank.vote", f"s{i}", statements[f"s{i}"], world.consultation.id, person.id, person.context_id, vote))
+    app.state.baraza.registry.vote_sources.append(lambda _s, cid: [v for v in votes if v.consultation_id == cid])
+    page = analyst_client.get(f"/insights/consultations/{world.consultation.id}/opinion")
+    assert page.status_code == 200
+    text = page_text(page.text)
+    assert "Group 1" in text and "Group 2" in text
+    assert "Statement number 1 about data" in text
+    assert "0712 345 678" not in text, "statements are screened like any text"
+    data = json.loads(re.search(r'<script type="application/json" id="opinion-data">(.*?)</script>', page.text, re.S).group(1))
+    assert sum(len(t["x"]) for t in data["traces"]) == 24
+    assert all(len(t["x"]) >= 5 for t in data["traces"]), "no group under k on the map"
+    # An analyst of one context sees only that context's voters: 8 people, no group of 5 in two camps of 4.
+    with client_for(app, world.context_analyst) as local:
+        local_page = local.get(f"/insights/consultations/{world.consultation.id}/opinion").text
+        match = re.search(r'id="opinion-data">(.*?)</script>', local_page, re.S)
+        shown = json.loads(match.group(1))["traces"] if match else []
+        assert all(len(t["x"]) >= 5 for t in shown)
+        assert sum(len(t["x"]) for t in shown) <= 8
