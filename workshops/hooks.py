@@ -289,12 +289,12 @@ def erase_participant(session: Session, consultation: Consultation, participant:
     vote_ids = [int(i.item_id) for i in items if i.source == VOTE_SOURCE and i.item_id.isdigit()]
     card_ids = [int(i.item_id) for i in items if i.source == CARD_SOURCE and i.item_id.isdigit()]
     if note_ids:
-        mine = session.exec(
+        notes = session.exec(
             select(Contribution.id, Contribution.activity_id).where(
                 col(Contribution.id).in_(note_ids), Contribution.participant_id == participant.id, Contribution.consultation_id == consultation.id
             )
         ).all()
-        drop_votes_on_notes(session, [(int(i), int(a)) for i, a in mine])
+        drop_votes_on_notes(session, [(int(i or 0), int(a)) for i, a in notes])
     count = 0
     for model, ids in ((Contribution, note_ids), (Vote, vote_ids), (CardAnswer, card_ids)):
         if not ids:

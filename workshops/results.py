@@ -10,11 +10,12 @@ the total would give the first away (SECURITY 10).
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, func, or_
@@ -25,6 +26,7 @@ from baraza.consultations.models import Consultation
 from baraza.db import utcnow
 from baraza.disclosure import ALL, Cell, Dimension, SuppressedCounts, k_for, suppress_counts, suppress_cube
 from baraza.participation.models import Participant
+from baraza.text import words
 from workshops.access import shown_participant_ids
 from workshops.activities import (
     CARD_ANSWERS,
@@ -370,7 +372,7 @@ def card_results(
         return str(value) if value is not None and str(value) in allowed else OTHERS
 
     rows = session.exec(
-        select(CardAnswer.card_key, CardAnswer.answer, CardAnswer.participant_id, CardAnswer.context_id, Participant.age_band)
+        select(CardAnswer.card_key, CardAnswer.answer, CardAnswer.participant_id, CardAnswer.context_id, Participant.age_band)  # type: ignore[call-overload]
         .join(Participant, col(Participant.id) == col(CardAnswer.participant_id))
         .where(CardAnswer.activity_id == activity.id, col(CardAnswer.participant_id).in_(shown_participant_ids(consultation.id)))  # type: ignore[arg-type]
     ).all()
@@ -402,7 +404,7 @@ def card_results(
             cells = {a: Cell(counts[a]) for a in CARD_ANSWERS}
             total = Cell(sum(counts.values()))
         cards.append(CardRow(card, cells, total))
-    people = Counter(place.values())
+    people: Counter[tuple[Any, ...]] = Counter(place.values())
     if activity.sensitive:
         respondents = suppress_cube(people, breakdowns, k).cell(*view)
     else:
@@ -413,15 +415,38 @@ def card_results(
     )
 
 
-_WORD = re.compile(r"[\w'’-]+", re.UNICODE)
+def _lemmas_of(text: str, lang: str) -> list[tuple[str, str]]:
+    """(lemma, the word as written) of each content word of a word-cloud entry, each lemma once
+    (someone writing "privacy, privacy" gives it one vote). The core's text tools: lowercase
+    lemmas in the entry's language, stop words and punctuation gone."""
+    seen: dict[str, str] = {}
+    for lemma, surface in _words(text, lang):
+        seen.setdefault(lemma, surface)
+    return list(seen.items())
 
 
-def _normal_word(text: str) -> str:
-    """A word cloud entry as counted: trimmed, in lower case, accents kept (a different word
-    in Spanish), outer punctuation gone."""
-    text = unicodedata.normalize("NFC", text).strip().lower()
-    words = _WORD.findall(text)
-    return " ".join(words)[:40]
+@lru_cache(maxsize=4096)
+def _words(text: str, lang: str) -> tuple[tuple[str, str], ...]:
+    # The screen refetches its block on every batch of notes: each entry is read once.
+    return tuple(words(unicodedata.normalize("NFC", text), lang))
+
+
+def word_cloud(rows: Sequence[Contribution]) -> list[Word]:
+    """The WORD_CLOUD_LIMIT most frequent lemmas of shown entries (the caller passes only those:
+    a held or waiting entry is never counted), each shown as the form people wrote most often
+    ("datos" and "dato" are one word, shown as "datos" if most wrote that)."""
+    counts: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
+    for row in rows:
+        for lemma, surface in _lemmas_of(row.text, row.language):
+            counts[lemma] += 1
+            forms.setdefault(lemma, Counter())[surface] += 1
+    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:WORD_CLOUD_LIMIT]
+    most = top[0][1] if top else 1
+    return [
+        Word(forms[lemma].most_common(1)[0][0][:40], n, 1 + round(4 * (n - 1) / max(1, most - 1)) if most > 1 else 1)
+        for lemma, n in top
+    ]
 
 
 def text_results(
@@ -444,10 +469,7 @@ def text_results(
         respondents=_cell(people, k, activity.sensitive), total_notes=len(shown_rows),
     )
     if activity.kind == "word_cloud":
-        counter = Counter(w for w in (_normal_word(r.text) for r in shown_rows) if w)
-        top = counter.most_common(WORD_CLOUD_LIMIT)
-        most = top[0][1] if top else 1
-        results.words = [Word(word, n, 1 + round(4 * (n - 1) / max(1, most - 1)) if most > 1 else 1) for word, n in top]
+        results.words = word_cloud(shown_rows)
     results.notes = [Note(int(r.id or 0), r.text, r.status, r.category) for r in shown_rows[:wall_limit]]
     if for_console:
         waiting = session.exec(

@@ -1351,7 +1351,7 @@ def erase_workshop_data(session: Session, consultation_id: int, participant_id: 
     notes = session.exec(
         select(Contribution.id, Contribution.activity_id).where(Contribution.consultation_id == consultation_id, Contribution.participant_id == participant_id)
     ).all()
-    drop_votes_on_notes(session, [(int(i), int(a)) for i, a in notes])
+    drop_votes_on_notes(session, [(int(i or 0), int(a)) for i, a in notes])
     count = 0
     for model in (CardAnswer, Contribution, Vote):
         result = session.exec(

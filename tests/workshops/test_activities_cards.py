@@ -205,3 +205,15 @@ def test_my_data_erasure_purge_and_text_sources_cover_card_answers(client, sessi
 
     run_purge(session, settings, registry_of(session))
     assert count(session, CardAnswer) == 0
+
+
+def test_sorting_too_fast_is_refused_with_429_and_what_was_typed(client, session, room, monkeypatch):
+    consultation, workshop, cards, participant = room
+    from workshops import services
+
+    monkeypatch.setattr(services, "VOTES_PER_MINUTE", 1)
+    assert sort(client, workshop, cards, CARD, "fine").status_code == 303
+    refused = sort(client, workshop, cards, OTHER_CARD, "depends", "Because of ads")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    assert "Because of ads" in refused.text and "Where I am (location)" in refused.text  # the same card, what they typed
+    assert len(answers(session, cards)) == 1

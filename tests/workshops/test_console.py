@@ -347,13 +347,13 @@ def test_a_word_cloud_counts_words_and_the_wall_shows_notes(client, session, set
     assert 'class="ws-s5" dir="auto">privacy<' in page and 'class="ws-s1" dir="auto">safety<' in page
 
 
-def test_a_kind_phones_cannot_answer_yet_shows_its_prompt(client, session, room):
+def test_a_card_sort_shows_its_prompt_and_its_matrix(client, session, room):
     consultation, facilitator = room
     workshop = make_workshop(session, consultation)
     make_activity(session, workshop, "card_sort", prompt="Who may use my data?")
     sign_in(client, facilitator)
     page = client.get(f"/workshops/{workshop.id}/screen").text
-    assert "Who may use my data?" in page and "Talk about it in your group." in page
+    assert "Who may use my data?" in page and 'class="ws-cards stack"' in page and "Health information" in page
 
 
 def test_before_the_start_the_screen_offers_no_code_phones_could_not_use(client, session, room):

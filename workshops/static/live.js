@@ -18,6 +18,23 @@
   setInterval(tick, 1000);
   tick();
 
+  // A ranking is a number select per option (it works without this): choosing a place another
+  // option holds gives that option this one's old place, so two never share one.
+  document.addEventListener("focusin", function (e) {
+    var el = e.target;
+    if (el.tagName === "SELECT" && el.closest("[data-ranking]")) el.setAttribute("data-was", el.value);
+  });
+  document.addEventListener("change", function (e) {
+    var el = e.target;
+    var box = el.tagName === "SELECT" ? el.closest("[data-ranking]") : null;
+    if (!box || !el.value) return;
+    var others = box.querySelectorAll("select");
+    for (var i = 0; i < others.length; i++) {
+      if (others[i] !== el && others[i].value === el.value) others[i].value = el.getAttribute("data-was") || "";
+    }
+    el.setAttribute("data-was", el.value);
+  });
+
   // Phones: follow the workshop's live channel and fetch the page's own block again when the
   // room moves. What the person is typing is kept if the activity is still the same.
   var root = document.querySelector("[data-follow]");
