@@ -194,6 +194,12 @@ def curate(request: Request) -> Response:
     key = form_int(request, "theme", minimum=-2, maximum=100_000)
     label = form_text(request, "label", max_length=200)
     text_ids = [int(t) for t in form_list(request, "text", max_items=TEXTS_PER_PAGE) if t.isdigit() and len(t) < 11]
+    if text_ids:
+        # Only texts the analyst can see (their contexts, writers who allow analysis) are moved.
+        run = access_run(session, a, run_id, "insights.curate")
+        place = place_of(request, run.consultation_id, "insights.curate")
+        if not set(text_ids) <= reports.counted_text_ids(session, run, place.visible):
+            raise InvalidInput(errors={"texts": N_("Choose texts of this run.")})
     if action == "rename":
         if key is None:
             raise InvalidInput(errors={"theme": N_("Choose one of the themes.")})

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from insights.models import Recommendation
 from tests.conftest import post_form
-from tests.core.helpers import one, page_text
+from tests.core.helpers import one, page_text, read
 from tests.insights.conftest import TEXTS, client_for
 from tests.insights.test_recommendations import draft
 from tests.insights.test_runs import finished_run, theme_of
@@ -101,3 +101,17 @@ def test_the_opinion_groups_page_shows_groups_of_k_or_more_with_their_statements
         shown = json.loads(match.group(1))["traces"] if match else []
         assert all(len(t["x"]) >= 5 for t in shown)
         assert sum(len(t["x"]) for t in shown) <= 8
+
+
+def test_an_analyst_of_one_context_cannot_move_another_contexts_texts(app, session, world, analyst_client, run_jobs):
+    from insights.models import InsightText
+
+    run_id = finished_run(analyst_client, world, run_jobs)
+    police = theme_of(session, run_id, TEXTS["police"][0])
+    ask = theme_of(session, run_id, TEXTS["ask"][0])
+    nairobi_text = next(r.id for r in read(session, select(InsightText).where(InsightText.run_id == run_id)) if r.masked_text == TEXTS["ask"][1])
+    with client_for(app, world.context_analyst) as local:
+        refused = post_form(local, f"/insights/runs/{run_id}/curate", [("action", "move"), ("theme", ask), ("to", police), ("text", nairobi_text)],
+                            token_from=f"/insights/runs/{run_id}")
+        assert refused.status_code == 400
+    assert theme_of(session, run_id, TEXTS["ask"][1]) == ask
