@@ -320,8 +320,10 @@ def _word(word: str, language: str | None) -> tuple[str, int]:
         if key in _ARABIC_STOP:
             flags |= STOPWORD
         return key, flags
-    ordinary = key in lex.ordinary or (
-        "-" in key and all(part in lex.ordinary or part in lex.stop or len(part) <= 2 for part in key.split("-"))
+    ordinary = key in lex.ordinary or any(
+        # "Wi-Fi", "Doesn't", "We're", "l'école": every piece an everyday word, a stop word or a clitic.
+        mark in key and all(part in lex.ordinary or part in lex.stop or len(part) <= (2 if mark == "-" else 3) for part in key.split(mark))
+        for mark in ("-", "'")
     )
     if ordinary:
         flags |= ORDINARY_
@@ -773,7 +775,7 @@ def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> l
             continue
         first, last = grow(i)
         several = last > first
-        if opening[i] and not several and (language not in _BIG_LEXICONS or keys[i] in ORDINARY_ANY or not f & UNKNOWN_CAP):
+        if opening[i] and not several and (language not in _BIG_LEXICONS or keys[i] in lex.ordinary or not f & UNKNOWN_CAP):
             continue  # one capitalised word opening a sentence says little, unless no dictionary knows it
         j = first - 1
         in_place = j >= 0 and (keys[j] in _AFTER_DE or bool(flags[j] & PREP))

@@ -125,6 +125,7 @@ ORDINARY = [
     ("en", "I think WhatsApp and Facebook know too much about young people in Kenya."),
     ("en", "The Ministry of Education should explain why it collects our data every January."),
     ("en", "We want free Wi-Fi at the youth centre and a library near the market."),
+    ("en", "Doesn't matter to them. We're tired of it. Isn't it obvious?"),
     ("es", "Los profesores deberían preguntarnos antes de compartir nuestras notas."),
     ("es", "El Ministerio de Educación debería explicar para qué recoge nuestros datos."),
     ("es", "Queremos un centro juvenil cerca del parque con internet gratis."),
