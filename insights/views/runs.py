@@ -93,7 +93,8 @@ def run_page(request: Request) -> Response:
         "version": version,
         "can_curate": "insights.curate" in place.may and run.status == RunStatus.DONE.value,
     }
-    if job is not None and job.is_active:
+    if job is not None and run.status != RunStatus.DONE.value:
+        # Progress and cancel while it runs; why it failed and "try again" after.
         ctx.update(job_context(request, job))
     if version is not None:
         figures = reports.theme_figures(session, place.consultation, run, version, place.visible)
