@@ -177,9 +177,12 @@ def theme_quotes(
     out: dict[int, list[Quote]] = {}
     for key, ids in candidates.items():
         picked: list[Quote] = []
+        seen: set[str] = set()
         for text_id in ids:
             row = rows.get(text_id)
-            if row is not None and row[0] in found:
+            # The same words from several people are one quote (one-word answers repeat).
+            if row is not None and row[0] in found and found[row[0]].text.casefold() not in seen:
+                seen.add(found[row[0]].text.casefold())
                 picked.append(found[row[0]])
                 if len(picked) >= per_theme:
                     break
