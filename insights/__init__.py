@@ -25,6 +25,7 @@ PERMISSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("insights.run", N_("Run the analysis of free text"), ("analyst",)),
     ("insights.curate", N_("Curate themes"), ("analyst",)),
     ("recommendation.edit", N_("Draft and edit recommendations"), ("analyst",)),
+    ("insights.export", N_("Export the open toolkit of a consultation"), ("analyst", "dpo")),
 )
 
 
@@ -48,6 +49,7 @@ def register(registry: Registry) -> None:
         Route("/recommendations/{recommendation_id:int}/status", recommendations.status, methods=["POST"], name="recommendation_status"),
         Route("/consultations/{consultation_id:int}/guidance", guidance.guidance_page, name="guidance"),
         Route("/consultations/{consultation_id:int}/guidance.pdf", guidance.guidance_pdf, name="guidance_pdf"),
+        Route("/consultations/{consultation_id:int}/toolkit", guidance.toolkit, methods=["POST"], name="toolkit"),
         Route("/consultations/{consultation_id:int}/opinion", opinion.opinion_page, name="opinion"),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
     ]

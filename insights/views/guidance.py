@@ -11,10 +11,11 @@ from starlette.responses import Response
 from baraza.accounts.models import Context, Organisation
 from baraza.db import utcnow
 from baraza.i18n import N_
-from baraza.pdf import pdf_response, render_pdf
+from baraza.pdf import pdf_available, pdf_response, render_pdf
 from baraza.web import actor, db, query_choice, render, state, view
 from insights.guidance import build_guidance, filename_for
 from insights.services import do_read_guidance
+from insights.toolkit import toolkit_zip
 from insights.views._common import ORGANISATION_KIND_LABELS, RECOMMENDATION_STATUS_LABELS, path_id, place_of
 
 
@@ -41,6 +42,7 @@ def _context(request: Request, **extra: Any) -> dict[str, Any]:
         "context_name": names.get(int(choice)) if choice else None,
         "status_labels": RECOMMENDATION_STATUS_LABELS,
         "kind_labels": ORGANISATION_KIND_LABELS,
+        "can_export": "insights.export" in place.may,
         **extra,
     }
 
@@ -54,6 +56,22 @@ def guidance_page(request: Request) -> Response:
     ctx = _context(request)
     _audit(request, ctx, "page")
     return render(request, "insights/guidance.html", ctx)
+
+
+@view(permission="insights.export")
+def toolkit(request: Request) -> Response:
+    """The open toolkit as a zip, in the answer to this POST: no file is kept and no link
+    exists that anyone could replay (SECURITY 7). Needs its own permission."""
+    place_of(request, path_id(request, "consultation_id"), "insights.export")
+    ctx = _context(request, now=utcnow().strftime("%Y-%m-%d %H:%M"))
+    html = bytes(render(request, "insights/guidance_pdf.html", ctx).body).decode()
+    pdf = render_pdf(html) if pdf_available() else None
+    lang = request.state.lang
+    catalogs = state(request).translations
+    data = toolkit_zip(ctx["guidance"], html, pdf, (catalogs.get(lang) or catalogs["en"]).gettext)
+    do_read_guidance(db(request), actor(request), ctx["consultation"], "toolkit")
+    name = filename_for(ctx["consultation"], ctx["context_name"]).replace("guidance-", "toolkit-").replace(".pdf", ".zip")
+    return Response(data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @view(permission="insights.view")

@@ -70,3 +70,39 @@ def test_the_guidance_as_a_pdf(session, world, analyst_client, run_jobs):
     assert response.content.startswith(b"%PDF")
     assert response.headers["content-disposition"].startswith("attachment")
     assert [a for a in audit_actions(session) if a == "insights.guidance_read"]
+
+
+def test_the_open_toolkit_is_a_zip_in_the_answer_to_a_post_with_its_own_permission(app, session, world, analyst_client, run_jobs):
+    import csv
+    import io
+    import zipfile
+
+    from tests.insights.conftest import client_for
+
+    finished_run(analyst_client, world, run_jobs)
+    url = f"/insights/consultations/{world.consultation.id}/toolkit"
+    guidance = f"/insights/consultations/{world.consultation.id}/guidance"
+    assert analyst_client.get(url).status_code == 405, "never a replayable link"
+    response = post_form(analyst_client, url, {}, token_from=guidance)
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    assert response.headers["content-disposition"].startswith("attachment")
+    bundle = zipfile.ZipFile(io.BytesIO(response.content))
+    names = set(bundle.namelist())
+    assert {"README.txt", "guidance.html", "themes.csv", "participants.csv", "recommendations.csv"} <= names
+    themes = list(csv.reader(io.StringIO(bundle.read("themes.csv").decode("utf-8-sig"))))
+    assert len(themes) == 4 and all(row[2] == "8" for row in themes[1:])
+    people = list(csv.reader(io.StringIO(bundle.read("participants.csv").decode("utf-8-sig"))))
+    assert {row[0] for row in people[1:]} == {"Nairobi", "Mombasa"}
+    assert TEXTS["police"][0] in bundle.read("guidance.html").decode()
+    with client_for(app, world.facilitator) as facilitator:
+        assert 'action="' + url not in facilitator.get(guidance).text
+        assert post_form(facilitator, url, {}, token_from=guidance).status_code == 404
+
+
+def test_toolkit_cells_cannot_run_as_formulas():
+    from insights.toolkit import neutralise
+
+    assert neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert neutralise("  +1") == "'  +1"
+    assert neutralise("\t@x") == "'\t@x"
+    assert neutralise("safe") == "safe" and neutralise(8) == 8
