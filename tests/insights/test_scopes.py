@@ -115,3 +115,20 @@ def test_an_analyst_of_one_context_cannot_move_another_contexts_texts(app, sessi
                             token_from=f"/insights/runs/{run_id}")
         assert refused.status_code == 400
     assert theme_of(session, run_id, TEXTS["ask"][1]) == ask
+
+
+def test_bad_query_parameters_are_4xx_never_500(session, world, analyst_client, run_jobs):
+    run_id = finished_run(analyst_client, world, run_jobs)
+    police = theme_of(session, run_id, TEXTS["police"][0])
+    cid = world.consultation.id
+    for url in (
+        f"/insights/runs/{run_id}/themes/{police}?page=abc",
+        f"/insights/runs/{run_id}/themes/{police}?page=99",
+        f"/insights/runs/{run_id}/versions?a=abc",
+        f"/insights/runs/{run_id}/versions?a=99&b=1",
+        f"/insights/runs/{run_id}/versions?a=99999999999999999999",
+        f"/insights/consultations/{cid}/guidance?context=abc",
+        f"/insights/consultations/{cid}/guidance.pdf?context=-1",
+    ):
+        status = analyst_client.get(url).status_code
+        assert 400 <= status < 500, (url, status)
