@@ -231,8 +231,9 @@ def _vote_value(session: Session, activity: Activity, vote: Vote, lang: str, def
         label = dict(option_labels(activity.config, lang, default)).get(vote.target, vote.target)
         return f"{vote.value}. {label}" if activity.kind == "ranking" else label
     if activity.kind in ("statements", "qa"):
-        if vote.target.startswith("c") and vote.target[1:].isdigit():
-            text = session.exec(select(Contribution.text).where(Contribution.id == int(vote.target[1:]))).one_or_none() or ""
+        if vote.target.startswith("c"):
+            # Another young person's words stay out of this one's data and downloads.
+            text = "a question from the room" if activity.kind == "qa" else "a statement from the room"
         else:
             text = dict(option_labels(activity.config, lang, default, "statements")).get(vote.target, vote.target)
         if activity.kind == "qa":

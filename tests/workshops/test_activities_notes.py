@@ -253,3 +253,16 @@ def test_two_phones_answering_a_statement_at_once_are_both_counted(session, sett
         t.join(timeout=120)
     assert not errors, errors
     assert votes_of(session, statements) == sorted([(people[0], "s1", 1), (people[1], "s1", -1)])
+
+
+def test_my_data_lists_an_upvote_without_anyone_else_s_words(session, settings, room):
+    consultation, workshop, participant, _cookie = room
+    qa = make_activity(session, workshop, "qa", prompt="Ask away")
+    author, _c = make_participant(session, settings, consultation)
+    question = add_note(session, qa, author, "Someone else's words")
+    session.add(Vote(activity_id=qa.id, workshop_id=workshop.id, consultation_id=consultation.id, participant_id=participant.id,
+                     client_id="u" * 20, slot=1000 + question.id, target=f"c{question.id}"))
+    session.commit()
+    me = read(session, select(Participant).where(Participant.id == participant.id))[0]
+    votes = [(i.label, i.value) for i in hooks.participant_data(session, consultation, me) if i.source == "workshops.vote"]
+    assert votes == [("Ask away", "+1: a question from the room")]
