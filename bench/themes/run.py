@@ -214,6 +214,9 @@ def _child(part: str, quick: bool) -> None:
         payload = json.loads(sys.stdin.read())
         row = run_ours(payload["texts"], payload["truth"], 0, ["en"] * len(payload["texts"]))
         row.pop("examples", None)
+        # The same texts, LSA + k-means told the true k: what the perturbation itself costs.
+        baseline = run_baseline("lsa", payload["texts"], payload["truth"], 0)
+        row.update({"lsa_told_k_nmi": baseline["nmi"], "lsa_told_k_ari": baseline["ari"], "lsa_told_k_cpu_s": baseline["cpu_s"]})
         print(json.dumps(row))
         return
     print(json.dumps({"shorttext": part_shorttext, "polis": part_polis, "multilingual": part_multilingual, "scale": part_scale}[part](quick)))
@@ -272,7 +275,7 @@ def _print(results: dict[str, Any]) -> None:
                                                        "different_topics_together", "nmi_language_theme", "other", "language_detected_right", "wall_s"]))
     if "scale" in results:
         print("\nScale")
-        print(_table(results["scale"]["rows"], ["n", "k_chosen", "nmi", "ari", "other", "wall_s", "cpu_s", "rss_before_mb", "peak_rss_mb"]))
+        print(_table(results["scale"]["rows"], ["n", "k_chosen", "nmi", "ari", "other", "wall_s", "cpu_s", "rss_before_mb", "peak_rss_mb", "lsa_told_k_nmi", "lsa_told_k_ari"]))
 
 
 if __name__ == "__main__":
