@@ -343,7 +343,7 @@ async def limited(concurrency: int, coroutines: list[Any]) -> list[Any]:
     return await asyncio.gather(*(one(c) for c in coroutines), return_exceptions=True)
 
 
-async def measure_room(pid: int, port: int, room: Room, *, spread: float, healthz_requests: int) -> dict[str, Any]:
+async def measure_room(pid: int, port: int, room: Room, *, spread: float, healthz_requests: int, streams: bool = True) -> dict[str, Any]:
     base = f"http://127.0.0.1:{port}"
     # One pool for every phone; each phone's AsyncClient keeps its own cookies over it.
     transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=None, max_keepalive_connections=4000, keepalive_expiry=120))
@@ -379,7 +379,12 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
     started = time.perf_counter()
     ready = [p for p, r in zip(phones, opened, strict=True) if not isinstance(r, BaseException)]
     for p in ready:
-        p.stream.task = asyncio.create_task(follow(p.client, p.follow_url, p.stream, None, stop))
+        if streams:
+            p.stream.task = asyncio.create_task(follow(p.client, p.follow_url, p.stream, None, stop))
+        else:
+            # Phones that do not follow the room (to see what the streams cost the server).
+            p.stream.connected.set()
+            p.stream.failed = "not following"
     await asyncio.wait_for(asyncio.gather(*(p.stream.connected.wait() for p in ready)), 300)
     result["streams_open_seconds"] = round(time.perf_counter() - started, 2)
     await asyncio.sleep(2.0)  # the streams' first messages, the server settling
@@ -392,10 +397,13 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
     # The vote: every phone within `spread` seconds.
     rng = random.Random(7)
     cpu = server_cpu(pid)
+    client_cpu = time.process_time()
+    load_before = os.getloadavg()[0]
     window_started = time.perf_counter()
     await asyncio.gather(*(vote(p, room.workshop_id, room.activity_id, rng.uniform(0, spread), rng.choice(OPTIONS)) for p in ready))
     window = time.perf_counter() - window_started
     cpu = server_cpu(pid) - cpu
+    client_cpu = time.process_time() - client_cpu
     # Let the last events reach the screen, then read it once more.
     await asyncio.sleep(3.0)
     final_count = await projector.fetch()
@@ -413,7 +421,7 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
             not_seen += 1
         else:
             to_screen.append(shown - p.sent_at)
-    dropped = sum(1 for p in ready if p.stream.failed and p.stream.failed != "closed by the server") + (1 if projector_stream.failed else 0)
+    dropped = sum(1 for p in ready if p.stream.failed and p.stream.failed not in ("closed by the server", "not following")) + (1 if projector_stream.failed else 0)
     result.update(
         {
             "vote_window_seconds": round(window, 2),
@@ -422,8 +430,13 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
             "vote_errors": len(ready) - len(acked),
             "vote_statuses": {str(s): sum(1 for p in ready if p.status == s) for s in sorted({p.status for p in ready})},
             "page_errors": page_errors,
-            "stream_errors": sum(1 for p in ready if p.stream.failed),
-            "streams_dropped": dropped,
+            "stream_errors": sum(1 for p in ready if p.stream.failed and p.stream.failed != "not following"),
+            "stream_failures": {
+                reason: sum(1 for p in ready if p.stream.failed == reason)
+                for reason in sorted({p.stream.failed for p in ready if p.stream.failed and p.stream.failed != "not following"})
+            },
+            "projector_refetch_ms": {"p50": _pct([d - s for s, d, _c in projector.updates], 0.5), "max": _pct([d - s for s, d, _c in projector.updates], 1.0)},
+            "streams_dropped": dropped if streams else 0,
             "accept_p50_ms": _pct(accept, 0.5),
             "accept_p99_ms": _pct(accept, 0.99),
             "accept_max_ms": _pct(accept, 1.0),
@@ -436,6 +449,11 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
             "screen_count_before": before_count,
             "screen_count_after": final_count,
             "server_cpu_ms_per_vote": round(cpu * 1000 / max(len(ready), 1), 2),
+            # The server's and this client's CPU while the votes were in flight, against the
+            # wall time: on two shared cores, how much of a core the server actually got.
+            "server_cpu_seconds_voting": round(cpu, 2),
+            "client_cpu_seconds_voting": round(client_cpu, 2),
+            "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
             "accept_p50_x_healthz_p50": round(_pct(accept, 0.5) / healthz.p50_ms, 1) if healthz.p50_ms else None,
         }
     )
@@ -449,7 +467,7 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
     return result
 
 
-def run_one(database_url: str, label: str, phones: int, workers: int, spread: float, healthz_requests: int) -> dict[str, Any]:
+def run_one(database_url: str, label: str, phones: int, workers: int, spread: float, healthz_requests: int, streams: bool = True) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="baraza-bench-") as tmp:
         var_dir = Path(tmp)
         upgrade(Settings(environment="test", database_url=database_url, secret_key=SECRET, var_dir=var_dir))
@@ -457,7 +475,7 @@ def run_one(database_url: str, label: str, phones: int, workers: int, spread: fl
         port = free_port()
         server = start_server(database_url, var_dir, port, workers)
         try:
-            got = asyncio.run(measure_room(server.pid, port, room, spread=spread, healthz_requests=healthz_requests))
+            got = asyncio.run(measure_room(server.pid, port, room, spread=spread, healthz_requests=healthz_requests, streams=streams))
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -465,18 +483,18 @@ def run_one(database_url: str, label: str, phones: int, workers: int, spread: fl
             except subprocess.TimeoutExpired:
                 server.kill()
         stored = votes_in_database(database_url, room.activity_id)
-    got.update({"database": label, "workers": workers, "votes_in_database": stored})
+    got.update({"database": label, "workers": workers, "votes_in_database": stored, "phones_follow": streams})
     acknowledged = got["votes_acknowledged"]
     got["votes_lost"] = max(0, acknowledged - min(stored, got["screen_count_after"] or 0))
     return got
 
 
-def sqlite(phones: int, spread: float, healthz_requests: int) -> dict[str, Any]:
+def sqlite(phones: int, spread: float, healthz_requests: int, streams: bool = True) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="baraza-bench-db-") as tmp:
-        return run_one(f"sqlite:///{tmp}/bench.sqlite3", "SQLite", phones, 1, spread, healthz_requests)
+        return run_one(f"sqlite:///{tmp}/bench.sqlite3", "SQLite", phones, 1, spread, healthz_requests, streams)
 
 
-def postgres(phones: int, spread: float, healthz_requests: int, workers: int = 2) -> dict[str, Any]:
+def postgres(phones: int, spread: float, healthz_requests: int, workers: int = 2, streams: bool = True) -> dict[str, Any]:
     name = f"baraza_bench_live_{os.getpid()}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -484,7 +502,7 @@ def postgres(phones: int, spread: float, healthz_requests: int, workers: int = 2
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-        return run_one(url, "PostgreSQL", phones, workers, spread, healthz_requests)
+        return run_one(url, "PostgreSQL", phones, workers, spread, healthz_requests, streams)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -494,8 +512,9 @@ def postgres(phones: int, spread: float, healthz_requests: int, workers: int = 2
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| database | processes | phones | streams | healthz p50 ms | vote accepted p50 / p99 ms | x healthz p50 | vote -> projector p50 / p95 / p99 ms "
-        "| vote errors | stream errors | acknowledged | on the screen | in the database | lost | server KB per phone | server CPU ms per vote |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| vote errors | stream errors | acknowledged | on the screen | in the database | lost | server KB per phone | server CPU ms per vote "
+        "| server CPU s / wall s while voting | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
@@ -503,7 +522,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {r['accept_p50_ms']} / {r['accept_p99_ms']} | {r['accept_p50_x_healthz_p50']} "
             f"| {r['to_projector_p50_ms']} / {r['to_projector_p95_ms']} / {r['to_projector_p99_ms']} "
             f"| {r['vote_errors']} | {r['stream_errors']} | {r['votes_acknowledged']} | {r['screen_count_after']} | {r['votes_in_database']} "
-            f"| {r['votes_lost']} | {r['server_kb_per_phone']} | {r['server_cpu_ms_per_vote']} |"
+            f"| {r['votes_lost']} | {r['server_kb_per_phone'] if r.get('phones_follow', True) else '-'} | {r['server_cpu_ms_per_vote']} "
+            f"| {r.get('server_cpu_seconds_voting', '')} / {r.get('vote_window_seconds', '')} | {r.get('load_average', '')} |"
         )
     return "\n".join(lines)
 
@@ -514,6 +534,7 @@ def main() -> int:
     parser.add_argument("--only", choices=("sqlite", "postgres"), action="append")
     parser.add_argument("--spread", type=float, default=3.0, help="seconds over which the phones vote")
     parser.add_argument("--healthz", type=int, default=2000, help="/healthz requests for the baseline")
+    parser.add_argument("--no-streams", action="store_true", help="phones vote without following the room (what the streams cost)")
     args = parser.parse_args()
     sizes = args.phones or [100, 500, 1000]
     databases = args.only or ["sqlite", "postgres"]
@@ -521,19 +542,22 @@ def main() -> int:
     for phones in sizes:
         if "sqlite" in databases:
             print(f"== SQLite, 1 process, {phones} phones", flush=True)
-            rows.append(sqlite(phones, args.spread, args.healthz))
+            rows.append(sqlite(phones, args.spread, args.healthz, not args.no_streams))
             print(table(rows[-1:]), flush=True)
         if "postgres" in databases:
             if not postgres_available():
                 print("PostgreSQL is not running (./scripts/test-services starts it): skipped")
             else:
                 print(f"== PostgreSQL, 2 processes, {phones} phones", flush=True)
-                rows.append(postgres(phones, args.spread, args.healthz))
+                rows.append(postgres(phones, args.spread, args.healthz, streams=not args.no_streams))
                 print(table(rows[-1:]), flush=True)
     print()
     print(table(rows))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"at": datetime.now(UTC).isoformat(timespec="seconds"), "rows": rows}, indent=2) + "\n", encoding="utf-8")
+    # Each run's rows are added to the file's list: runs of different sizes are taken apart.
+    runs = json.loads(RESULTS.read_text(encoding="utf-8")).get("runs", []) if RESULTS.exists() else []
+    runs.append({"at": datetime.now(UTC).isoformat(timespec="seconds"), "rows": rows})
+    RESULTS.write_text(json.dumps({"runs": runs}, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
     return 0
 
