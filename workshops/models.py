@@ -259,7 +259,8 @@ class WorkshopGroup(SQLModel, table=True):
     name: str = Field(max_length=80)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # The activity the room was split for: its notes and votes carry the group's id.
-    activity_id: int | None = Field(default=None, foreign_key="workshop_activity.id", index=True)
+    # SET NULL: an activity deleted from the agenda (it held nothing) leaves its empty groups.
+    activity_id: int | None = Field(default=None, foreign_key="workshop_activity.id", index=True, ondelete="SET NULL")
 
 
 class WorkshopGroupMember(SQLModel, table=True):

@@ -27,7 +27,7 @@ def upgrade() -> None:
     with op.batch_alter_table('workshop_group', schema=None) as batch_op:
         batch_op.add_column(sa.Column('activity_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_workshop_group_activity_id'), ['activity_id'], unique=False)
-        batch_op.create_foreign_key('fk_workshop_group_activity_id', 'workshop_activity', ['activity_id'], ['id'])
+        batch_op.create_foreign_key('fk_workshop_group_activity_id', 'workshop_activity', ['activity_id'], ['id'], ondelete='SET NULL')
     # The breakout group a vote was cast in.
     with op.batch_alter_table('workshop_vote', schema=None) as batch_op:
         batch_op.add_column(sa.Column('group_id', sa.Integer(), nullable=True))

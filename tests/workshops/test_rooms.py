@@ -327,3 +327,15 @@ def test_rooms_are_scoped_and_need_csrf(client, session, settings, room):
     assert count(session, Contribution, Contribution.activity_id == board.id) == 0
     # A participant's phone reaches none of it.
     assert phone.get(rooms_page(workshop)).status_code in (303, 404)
+
+
+def test_an_activity_split_for_but_without_answers_can_still_be_deleted(client, session, settings, room):
+    consultation, facilitator, workshop, board, phone = room
+    spare = make_activity(session, workshop, "brainstorm", current=False)
+    join(session, settings, consultation, phone, workshop, 2)
+    sign_in(client, facilitator)
+    post(client, f"/workshops/{workshop.id}/rooms/{spare.id}/split", {"how": "random", "groups": "2"}, csrf_page=rooms_page(workshop, spare))
+    response = post(client, f"/workshops/{workshop.id}/activities/{spare.id}/delete", {}, csrf_page=f"/workshops/{workshop.id}/agenda")
+    assert response.status_code == 303
+    assert {g.activity_id for g in read(session, select(WorkshopGroup).where(WorkshopGroup.workshop_id == workshop.id))} == {None}
+    assert client.get(rooms_page(workshop)).status_code == 200
