@@ -1,5 +1,7 @@
-"""What the screen and the console show of an activity: counts of votes as bars, the notes on
-the wall, the words of a word cloud. Never who wrote or chose what.
+"""What the screen and the console show of an activity: counts of votes as bars (a poll, a
+scale, dots, a ranking's Borda points), the notes on the wall, the words of a word cloud by
+lemma, questions by upvotes, statements' answers, the card sort's matrix. Never who wrote or
+chose what.
 
 Counts are COUNT queries over vote rows of the people the room may count
 (`shown_participant_ids`: valid consent with "count my answers", not withdrawn) and paper

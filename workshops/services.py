@@ -5,7 +5,9 @@ and commits once; views call these and never write to the database themselves.
   edit steps and activities;
 - the console: start, move between activities, open, close, reveal, lock, the timer, end,
   and hiding or showing a note;
-- phones: a note, a vote, being in the room.
+- phones: a note (a question, an added statement, a card's reason), a vote (a poll, a scale,
+  dots, a ranking, a statement's answer, a question's upvote), a card of the card sort, being
+  in the room.
 
 Every change the room must see is published on the workshop's live channel
 (`Ref("workshops.workshop", id)`) inside the same transaction, so it reaches screens and phones

@@ -14,7 +14,7 @@ import secrets
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,7 +28,7 @@ from baraza.participation.api import participant_actor, require_participant
 from baraza.participation.models import Participant
 from baraza.web import db, form_int, form_list, form_text, redirect_to, render, state, view
 from workshops import services
-from workshops.access import activity_of, current_activity, workshop_for_participants
+from workshops.access import activity_of, current_activity, shown_participant_ids, workshop_for_participants
 from workshops.activities import (
     ANSWERABLE,
     CARD_ANSWER_LABELS,
@@ -190,8 +190,13 @@ def _kind_context(
     if kind == "statements":
         answers = {target: value for _s, target, value in mine}
         by_value = {value: name for name, value in STATEMENT_ANSWERS.items()}
+        # Statements others added, as the screen shows them (people the room counts), and one's own.
         shown = session.exec(
-            select(Contribution).where(Contribution.activity_id == activity.id, Contribution.status == ContributionStatus.SHOWN.value)
+            select(Contribution).where(
+                Contribution.activity_id == activity.id,
+                Contribution.status == ContributionStatus.SHOWN.value,
+                or_(col(Contribution.participant_id).in_(shown_participant_ids(consultation.id)), Contribution.participant_id == participant.id),
+            )
             .order_by(col(Contribution.id))
         ).all()
         items = [(key, text, False) for key, text in option_labels(activity.config, lang, default, "statements")]
