@@ -63,6 +63,10 @@ def test_a_new_note_reaches_the_open_queue_and_is_approved_in_place(laptop_page,
     note = session.exec(select(Contribution).where(Contribution.activity_id == board.id)).one()
     assert _fresh(session, Contribution, note.id).status == "shown"
     assert_accessible(page)
+    # The room page (groups and paper) too.
+    page.goto(f"/workshops/{workshop.id}/rooms?activity={board.id}")
+    assert "Breakout groups" in page.inner_text("main")
+    assert_accessible(page)
 
 
 def test_a_note_dragged_to_a_column_is_grouped_on_the_screen(laptop_page, live_server, session, settings):

@@ -271,3 +271,17 @@ def test_an_analyst_without_workshop_run_gets_404(client, session, settings):
     sign_in(client, analyst)
     assert client.get(f"/workshops/{workshop.id}/moderation").status_code == 404
     assert client.get(f"/workshops/{workshop.id}/board/{board.id}").status_code == 404
+
+
+def test_hostile_notes_render_inert_in_the_queue_the_board_and_the_room_page(client, session, settings):
+    from tests.workshops.test_security import PAYLOADS, inert
+
+    _c, facilitator, workshop, board, participant, _t = _setup(session, settings, config=CATEGORIES)
+    for status, payload in zip(["pending", "held", "shown", "hidden"] * 3, PAYLOADS, strict=False):
+        add_note(session, board, participant, payload, status=status, category="safety" if status == "shown" else None)
+    sign_in(client, facilitator)
+    for path in (f"/workshops/{workshop.id}/moderation?activity={board.id}", f"/workshops/{workshop.id}/board/{board.id}",
+                 f"/workshops/{workshop.id}/rooms?activity={board.id}", f"/workshops/{workshop.id}/screen"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert inert(page.text) == [], (path, inert(page.text))
