@@ -36,10 +36,18 @@ from baraza.disclosure import Cell, k_for
 from baraza.errors import Conflict, InvalidInput, NotFound
 from baraza.i18n import N_, RTL_LANGUAGES
 from baraza.participation.api import quotable_participant_ids
-from workshops import models as workshop_models
 from workshops.access import MAX_ID, activities_of, shown_participant_ids, steps_of, workshop_scope
 from workshops.activities import KIND_LABELS, TEXT_KINDS, text_in
-from workshops.models import Activity, Contribution, ContributionStatus, Vote, Workshop, WorkshopDecision, WorkshopStatus
+from workshops.models import (
+    Activity,
+    CardAnswer,
+    Contribution,
+    ContributionStatus,
+    Vote,
+    Workshop,
+    WorkshopDecision,
+    WorkshopStatus,
+)
 from workshops.results import ActivityResults, activity_results
 
 MAX_DECISION = 500
@@ -210,12 +218,10 @@ def participants_count(session: Session, workshop: Workshop) -> int:
         select(Vote.participant_id).where(Vote.workshop_id == workshop.id, col(Vote.participant_id).in_(counted)),
         select(Contribution.participant_id).where(Contribution.workshop_id == workshop.id, col(Contribution.participant_id).in_(counted)),
     ]
-    # The card sort keeps its answers in a table of its own (workshops.models.CardAnswer).
-    card_answer = getattr(workshop_models, "CardAnswer", None)
-    if card_answer is not None:
-        sources.append(
-            select(card_answer.participant_id).where(card_answer.workshop_id == workshop.id, col(card_answer.participant_id).in_(counted))
-        )
+    # The card sort keeps its answers in a table of its own.
+    sources.append(
+        select(CardAnswer.participant_id).where(CardAnswer.workshop_id == workshop.id, col(CardAnswer.participant_id).in_(counted))
+    )
     people = union(*sources).subquery()
     return int(session.exec(select(func.count()).select_from(people)).one())
 

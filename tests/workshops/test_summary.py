@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -264,3 +265,45 @@ def test_build_summary_counts_paper_entries_as_no_one(session, room):
     consultation, facilitator, workshop, poll, board, people = room
     add_note(session, board, None, "From paper")
     assert summaries.participants_count(session, workshop) == 6
+
+
+def test_questions_statements_and_cards_in_the_summary(client, session, settings, room):
+    """Q&A upvotes, statements (agree / disagree / pass) and the card sort are drawn; what a
+    young person wrote (a question, a statement they added) appears only if it may be quoted."""
+    from workshops.activities import default_config
+    from workshops.models import CardAnswer
+
+    consultation, facilitator, workshop, poll, board, people = room
+    private, _ = make_participant(session, settings, consultation, quoting=False)
+    qa = make_activity(session, workshop, "qa", prompt="Your questions")
+    asked = add_note(session, qa, people[0], "Who reads my school file?")
+    add_note(session, qa, private, "A question not to be quoted")
+    for person in people[1:6]:
+        add_vote(session, qa, person, f"c{asked.id}", slot=1000 + int(asked.id or 0))
+    statements = make_activity(
+        session, workshop, "statements", prompt="Agree or disagree",
+        config={"statements": [{"key": "s1", "text": {"en": "Schools may share marks"}}], "allow_new": True},
+    )
+    add_note(session, statements, people[1], "Ask us before sharing")
+    add_note(session, statements, private, "A statement not to be quoted")
+    for person in people:
+        add_vote(session, statements, person, "s1", slot=0, value=1)
+    cards = make_activity(session, workshop, "card_sort", prompt="Sort the cards", config=default_config("card_sort"))
+    card = cards.config["cards"][1]
+    for person in people:
+        session.add(CardAnswer(
+            activity_id=cards.id, workshop_id=workshop.id, consultation_id=consultation.id, participant_id=person.id,  # type: ignore[arg-type]
+            client_id=secrets.token_urlsafe(18), card_key=card["key"], data_kind=card["data_kind"], data_user=card["user"],
+            purpose=card["purpose"], answer="not_fine",
+        ))
+    session.commit()
+    sign_in(client, facilitator)
+    html = summary_of(client, workshop).text
+    svgs = re.findall(r"<svg[^>]*>.*?</svg>", html, re.S)
+    qa_chart = next(s for s in svgs if "Who reads my school file?" in s)
+    assert "Who reads my school file?: 5" in qa_chart
+    statement_chart = next(s for s in svgs if "Schools may share marks" in s)
+    assert "Agree: 6" in statement_chart and "Ask us before sharing" in statement_chart
+    card_chart = next(s for s in svgs if "Where I am (location)" in s)
+    assert "Not fine: 6" in card_chart
+    assert "not to be quoted" not in html
