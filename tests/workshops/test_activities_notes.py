@@ -62,6 +62,7 @@ def test_a_question_is_asked_screened_and_upvoted_once_per_person(client, sessio
     qa = make_activity(session, workshop, "qa", prompt="Your questions")
     html = client.get(f"/workshops/{workshop.id}/").text
     assert f'action="/workshops/{workshop.id}/note/{qa.id}"' in html and "Your question" in html
+    assert "data-follow-results" in html  # new questions show without a reload (live.js, throttled)
     assert note(client, workshop, qa, "Who can see our answers?", cid=client_id_from(html)).status_code == 303
     held = note(client, workshop, qa, "Call me on 0712 345 678")
     assert held.status_code == 303

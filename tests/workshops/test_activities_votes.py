@@ -73,6 +73,7 @@ def test_dots_without_stacking_are_checkboxes_and_one_dot_per_option(client, ses
     dots = make_activity(session, workshop, "dot_vote", prompt="Where do your dots go?", config=dot_config("Parks", "Wifi", "Clinics", dots=2))
     html = client.get(f"/workshops/{workshop.id}/").text
     assert "Where do your dots go?" in html and 'type="checkbox"' in html and "You have 2 dots" in html
+    assert "data-follow-results" not in html  # other phones' votes cost this phone nothing
     fragment = client.get(f"/workshops/{workshop.id}/", headers=HTMX).text  # what the page's script swaps in
     assert fragment.lstrip().startswith('<div id="phone"') and f'action="/workshops/{workshop.id}/vote/{dots.id}"' in fragment
     response = post(client, workshop, dots, {"choice": ["o1", "o3"]}, cid=client_id_from(html))

@@ -78,6 +78,14 @@
 
   var source = new EventSource(root.getAttribute("data-follow"));
   source.addEventListener("workshop.state", refresh);
+  // Q&A and statements: new questions and statements show without a reload, at most one fetch
+  // every 8-20 seconds per phone (spread out, so a busy room does not ask all at once).
+  var later = null;
+  source.addEventListener("workshop.results", function () {
+    var current = document.querySelector("[data-follow]");
+    if (later || !current || !current.hasAttribute("data-follow-results")) return;
+    later = setTimeout(function () { later = null; refresh(); }, 8000 + Math.random() * 12000);
+  });
   // A phone in a breakout group shows its group's board (workshops.rooms): it follows new notes
   // too. Phones without one ignore results, so a vote costs nothing on the other phones.
   source.addEventListener("workshop.results", function () {
