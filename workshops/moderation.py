@@ -51,7 +51,7 @@ AUDIT_ACTIONS = {"approve": "workshop.notes_approved", "hide": "workshop.notes_h
 # The screen's reasons (baraza.screening; "doubtful" comes from the measured screening the
 # insights app puts behind registry.screen), in words for the facilitator.
 HOLD_REASONS = {
-    DISCLOSURE: N_("It may tell of harm: look at it with the person who handles safeguarding."),
+    DISCLOSURE: N_("It may tell of harm: its words are in the safeguarding queue, for the people who can act on it."),
     "doubtful": N_("Screening was not sure whether it tells of harm: read it with care."),
     PERSONAL_DATA: N_("It holds personal data (a name, a school, a place, a phone number, an e-mail, a link or a handle)."),
     INSULT: N_("It holds an insult."),
@@ -68,6 +68,9 @@ class QueuedNote:
     paper: bool  # typed in by a facilitator from paper: nobody behind it
     group_id: int | None
     reasons: tuple[str, ...] = ()  # why screening held it (message ids), for held notes only
+    # A possible disclosure of harm: its words are read in the safeguarding queue, by the
+    # people who can act on it (audited there), never here; `text` is then empty.
+    safeguarding: bool = False
 
 
 @dataclass
@@ -88,13 +91,13 @@ def moderatable(activity: Activity) -> bool:
     return activity.kind in NOTE_KINDS or activity.kind == "card_sort"
 
 
-def hold_reasons(session: Session, note: Contribution) -> tuple[str, ...]:
-    """Why screening holds the note's words, as message ids for the facilitator. Screened again
-    now rather than stored: nothing more about the note is kept, and a note the participant
-    corrected is judged on its current words."""
+def hold_reasons(session: Session, note: Contribution) -> tuple[tuple[str, ...], bool]:
+    """Why screening holds the note's words, as message ids for the facilitator, and whether
+    they may disclose harm. Screened again now rather than stored: nothing more about the note
+    is kept, and a note the participant corrected is judged on its current words."""
     screened = registry_of(session).screen(note.text, note.language)
     reasons = tuple(HOLD_REASONS[r] for r in screened.reasons if r in HOLD_REASONS)
-    return reasons or (HELD_WITHOUT_REASON,)
+    return reasons or (HELD_WITHOUT_REASON,), screened.disclosure
 
 
 def queue_of(session: Session, consultation: Consultation, activity: Activity) -> Queue:
@@ -120,9 +123,13 @@ def queue_of(session: Session, consultation: Consultation, activity: Activity) -
         target = lists.get(row.status)
         if target is None or len(target) >= QUEUE_LIMIT:
             continue
-        reasons = hold_reasons(session, row) if row.status == ContributionStatus.HELD.value else ()
+        reasons: tuple[str, ...] = ()
+        disclosure = False
+        if row.status == ContributionStatus.HELD.value:
+            reasons, disclosure = hold_reasons(session, row)
+        text = "" if disclosure else row.text
         target.append(
-            QueuedNote(int(row.id or 0), row.text, row.status, row.category, row.participant_id is None, row.group_id, reasons)
+            QueuedNote(int(row.id or 0), text, row.status, row.category, row.participant_id is None, row.group_id, reasons, disclosure)
         )
     return queue
 

@@ -285,3 +285,13 @@ def test_hostile_notes_render_inert_in_the_queue_the_board_and_the_room_page(cli
         page = client.get(path)
         assert page.status_code == 200, path
         assert inert(page.text) == [], (path, inert(page.text))
+
+
+def test_a_possible_disclosure_is_listed_without_its_words_and_points_to_safeguarding(client, session, settings):
+    _c, facilitator, workshop, board, participant, _t = _setup(session, settings)
+    add_note(session, board, participant, "At home he hits me every night", status="held")
+    sign_in(client, facilitator)
+    queue = _queue(client, workshop, board).text
+    assert "hits me" not in queue
+    assert "safeguarding queue" in queue and 'href="/safeguarding/"' in queue
+    assert "hits me" not in _screen(client, workshop)
