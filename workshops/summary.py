@@ -252,7 +252,7 @@ def quotable_notes(session: Session, workshop: Workshop, activity: Activity, lim
 def quotable_ids(session: Session, workshop: Workshop, activity: Activity) -> set[int]:
     """Ids of the activity's notes a summary may quote (the rule of `quotable_notes`): a
     question of a Q&A or a statement a young person added is drawn only if its words may be."""
-    return set(
+    rows = (
         session.exec(
             select(Contribution.id).where(
                 Contribution.activity_id == activity.id,
@@ -265,6 +265,7 @@ def quotable_ids(session: Session, workshop: Workshop, activity: Activity) -> se
             )
         ).all()
     )
+    return {int(row) for row in rows if row is not None}
 
 
 # How the room answered a statement, and where a card of the card sort was put (the keys
