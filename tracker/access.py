@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, literal, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from baraza.accounts.models import Organisation
 from baraza.accounts.roles import Actor, scope_filter
 from baraza.consultations.access import consultation_ids_in_scope, permissions_on
 from baraza.errors import NotFound
@@ -119,3 +120,21 @@ def commitment_choices(session: Session, actor: Actor, consultation_id: int) -> 
         .order_by(col(Commitment.id).desc())
     ).all()
     return [_card(row) for row in rows]
+
+
+def organisation_of(session: Session, organisation_id: int) -> Organisation | None:
+    """An organisation's row, for its name (organisations are public facts)."""
+    return session.get(Organisation, organisation_id)
+
+
+def addressed_of(session: Session, commitment: Commitment) -> AddressedRecommendation:
+    """The recommendation a reachable commitment answers (it shares the commitment's scope)."""
+    row = session.get(AddressedRecommendation, commitment.addressed_id)
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def parent_of(session: Session, commitment: Commitment) -> Commitment | None:
+    """The commitment a part belongs to (same organisation and consultation, so same scope)."""
+    return session.get(Commitment, commitment.parent_id) if commitment.parent_id else None

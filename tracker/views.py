@@ -120,7 +120,7 @@ def _addressed_page(request: Request, addressed: AddressedRecommendation, *, err
             "addressed": addressed,
             "commitments": commitments,
             "progress": {c.id: services.rolled_up(c, services.parts_of(session, c)) for c in commitments},
-            "organisation": session.get(Organisation, addressed.organisation_id),
+            "organisation": access.organisation_of(session, addressed.organisation_id),
             "can_manage": access.may_manage(session, a, addressed.organisation_id),
             "status_labels": STATUS_LABELS,
             "text_in": text_in,
@@ -154,11 +154,11 @@ def add_commitment(request: Request) -> Response:
 
 def _commitment_page(request: Request, commitment: Commitment, *, errors: dict[str, str] | None = None, status: int = 200) -> Response:
     session, a = db(request), actor(request)
-    addressed = session.get(AddressedRecommendation, commitment.addressed_id)
+    addressed = access.addressed_of(session, commitment)
     parts = services.parts_of(session, commitment)
     timeline = services.timeline_of(session, commitment)
     evidence = {e.id: e for e in session.exec(select(Evidence).where(Evidence.commitment_id == commitment.id)).all()}
-    parent = session.get(Commitment, commitment.parent_id) if commitment.parent_id else None
+    parent = access.parent_of(session, commitment)
     return render(
         request,
         "tracker/commitment.html",
@@ -175,7 +175,7 @@ def _commitment_page(request: Request, commitment: Commitment, *, errors: dict[s
             "timeline": timeline,
             "evidence": evidence,
             "authors": display_names(session, sorted({e.author_user_id for e in timeline if e.author_user_id})),
-            "organisation": session.get(Organisation, commitment.organisation_id),
+            "organisation": access.organisation_of(session, commitment.organisation_id),
             "can_manage": access.may_manage(session, a, commitment.organisation_id),
             "can_review": access.may_review(session, a, commitment.consultation_id),
             "status_labels": STATUS_LABELS,
