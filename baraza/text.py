@@ -36,7 +36,7 @@ _OVERRIDES: dict[str, dict[str, str]] = {
     "en": {"data": "data", "datum": "data"},
     "fr": {"données": "donnée", "donnée": "donnée"},
     "pt": {"dados": "dado", "dado": "dado"},
-    "es": {"datos": "dato"},
+    "es": {"datos": "dato", "dato": "dato"},
 }
 
 # Swahili has no spaCy language; these are its most common function words.

@@ -27,6 +27,7 @@ def test_lemmas_drop_stop_words_and_join_forms(lang: str, text: str, expected: l
 def test_forms_of_one_word_count_as_one() -> None:
     assert lemmas("school Schools SCHOOL", "en") == ["school"] * 3
     assert {lemma for lemma in lemmas("escuela escuelas", "es")} == {"escuela"}
+    assert lemmas("el dato y los datos", "es") == ["dato", "dato"]
     # Vowel marks and the article do not make another Arabic word.
     assert lemmas("المَدرسة مدرسة", "ar")[0] == lemmas("المَدرسة مدرسة", "ar")[1]
 
