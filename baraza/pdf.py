@@ -148,11 +148,8 @@ def render_pdf(html: str, *, base_url: str | None = None, static_dirs: Mapping[s
 
 
 def pdf_response(pdf: bytes, filename: str) -> Response:
-    """A PDF as a download. Its content is whatever the page showed, so it is never cached
-    (the security middleware adds `no-store` too) and never shown inline in a frame."""
-    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in filename)[:100] or "baraza.pdf"
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{safe}"', "X-Content-Type-Options": "nosniff"},
-    )
+    """A PDF as a download (the one attachment response of `baraza.uploads`: never cached, never
+    shown inline)."""
+    from baraza.uploads import attachment
+
+    return attachment(pdf, "application/pdf", filename[:100] or "baraza.pdf")
