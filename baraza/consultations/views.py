@@ -27,6 +27,7 @@ from baraza.governance.services import do_override_consent, gate_problems, impac
 from baraza.i18n import LANGUAGES, N_, translate
 from baraza.participation import services as psvc
 from baraza.participation.keys import seal, unseal
+from baraza.uploads import attachment
 from baraza.web import actor, db, form_bool, form_int, form_list, form_text, redirect_to, render, state, view
 
 ASSIST_COOKIE = "baraza_assist"
@@ -352,7 +353,7 @@ def assist_download(request: Request) -> Response:
     body, content_type, filename = psvc.do_download_my_data(
         db(request), actor(request), state(request).settings, state(request).registry, consultation, participant, request.path_params["fmt"]
     )
-    return Response(body, media_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return attachment(body, content_type, filename)
 
 
 @view(permission="consent.override")

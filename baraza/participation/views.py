@@ -28,6 +28,7 @@ from baraza.participation.api import (
 from baraza.participation.keys import local_words, normalise_code, seal, unseal
 from baraza.participation.models import ConsentStatus, Participant
 from baraza.registry import ParticipantActivity
+from baraza.uploads import attachment
 from baraza.web import RETURN_COOKIE, db, form_bool, form_int, form_text, redirect_to, render, safe_redirect_target, state, view
 
 PHRASE_COOKIE = "baraza_phrase"
@@ -362,7 +363,7 @@ def download(request: Request) -> Response:
         db(request), participant_actor(participant), state(request).settings, state(request).registry, consultation, participant,
         request.path_params["fmt"], translations=state(request).translations.get(request.state.lang),
     )
-    return Response(body, media_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return attachment(body, content_type, filename)
 
 
 def _item_ref(request: Request) -> tuple[str, str]:
