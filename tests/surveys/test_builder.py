@@ -211,21 +211,19 @@ def test_an_xlsform_in_a_language_the_consultation_lacks_is_refused(client, sess
     assert refused.status_code == 400 and "which is not a language of this consultation" in refused.text
 
 
-def _commitments_in_tracker(app, consultation_id: int) -> None:
-    """Stand in for the tracker app: two commitments of this consultation, one of another."""
+def _commitments_in_tracker(app, monkeypatch, consultation_id: int) -> None:
+    """Stand in for the tracker app (whatever it holds): two commitments of this consultation, one of another."""
     from baraza.refs import Card, RecordKind, Ref
 
     cards = {key: Card(Ref("tracker.commitment", key), f"Commitment {key}", consultation_id=cid) for key, cid in (("41", consultation_id), ("42", consultation_id), ("43", -1))}
-    registry = app.state.baraza.registry
-    if "tracker.commitment" not in registry.kinds:
-        registry.add_kind(RecordKind(
-            "tracker.commitment", "Commitment",
-            resolve=lambda s, a, key: cards.get(key),
-            choices=lambda s, a, cid: [c for c in cards.values() if c.consultation_id == cid],
-        ))
+    monkeypatch.setitem(app.state.baraza.registry.kinds, "tracker.commitment", RecordKind(
+        "tracker.commitment", "Commitment",
+        resolve=lambda s, a, key: cards.get(key),
+        choices=lambda s, a, cid: [c for c in cards.values() if c.consultation_id == cid],
+    ))
 
 
-def test_scorecard_is_about_a_commitment_the_tracker_offers(app, client, session):
+def test_scorecard_is_about_a_commitment_the_tracker_offers(app, client, session, monkeypatch):
     consultation = make_consultation(session, status="open", languages=["en", "fr"])
     user = facilitator_for(session, consultation)
     sign_in(client, user)
@@ -237,7 +235,7 @@ def test_scorecard_is_about_a_commitment_the_tracker_offers(app, client, session
     assert one(session, select(Survey)).is_scorecard
     refused = post_form(client, f"{base}/scorecard", {"is_scorecard": "on", "commitment": "tracker.commitment:42"}, token_from=base)
     assert refused.status_code == 400 and "Choose a commitment from the list" in refused.text
-    _commitments_in_tracker(app, consultation.id)
+    _commitments_in_tracker(app, monkeypatch, consultation.id)
     page = client.get(base).text
     assert 'value="tracker.commitment:42"' in page and "tracker.commitment:43" not in page
     assert post_form(client, f"{base}/scorecard", {"is_scorecard": "on", "commitment": "tracker.commitment:42"}, token_from=base).status_code == 303
