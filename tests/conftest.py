@@ -105,13 +105,17 @@ def engine(base_settings: Settings, registry: Registry) -> Iterator[Engine]:
 
 def _empty_database(engine: Engine) -> None:
     tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    # DELETE, children first, then the identities back to 1: on PostgreSQL a TRUNCATE of every
+    # table costs over ten times as much (about 170 ms against 13), after each of a thousand tests.
     with engine.begin() as conn:
+        for table in tables:
+            conn.execute(text(f'DELETE FROM "{table}"'))
         if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(text(f'DELETE FROM "{table}"'))
-            conn.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence(conn) else None
+            sequences = conn.execute(text("SELECT schemaname || '.' || sequencename FROM pg_sequences")).scalars().all()
+            if sequences:
+                conn.execute(text("SELECT " + ", ".join(f"setval('{s}', 1, false)" for s in sequences)))
+        elif _has_sqlite_sequence(conn):
+            conn.execute(text("DELETE FROM sqlite_sequence"))
         conn.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
 
 
