@@ -11,7 +11,7 @@ participant's contributions without knowing which apps exist.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -106,6 +106,58 @@ class RatingItem:
 
 
 @dataclass(frozen=True)
+class PreferenceItem:
+    """One young person's view of one use of data, offered to the practice check.
+
+    A card of the workshops' card sort, or a survey answer the consultation team mapped onto
+    the same vocabulary: `data_kind`, `data_user` and `purpose` are vocabulary codes
+    ("location", "tech_company", "advertise"), `answer` is "fine", "not_fine" or "depends".
+    `safeguards` (codes such as "consent") and `retention` ("1y") are the conditions the
+    question named, when it named any. `reason` points at the record holding why they said so
+    (a text source's `source` and `source_id`), for quotes. Only participants who allow
+    analysis and have not withdrawn are offered; `participant_id` is for counting people.
+    """
+
+    source: str
+    item_id: str
+    consultation_id: int
+    participant_id: int
+    context_id: int | None
+    age_band: str | None
+    data_kind: str
+    data_user: str
+    purpose: str
+    answer: str
+    safeguards: tuple[str, ...] = ()
+    retention: str | None = None
+    reason: Ref | None = None
+
+
+@dataclass(frozen=True)
+class PreferenceQuestion:
+    """A choice question an app offers for mapping onto the practice check's vocabulary:
+    `key` names it for the app ("surveys.survey:3:q_location"), `options` are (value, label)."""
+
+    key: str
+    label: str
+    options: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class PreferenceMapping:
+    """How the consultation team reads one question as a card: its codes, the conditions it
+    names, and which of its options mean fine, not fine or it depends (`answers`)."""
+
+    question: str
+    data_kind: str
+    data_user: str
+    purpose: str
+    answers: Mapping[str, str]
+    safeguards: tuple[str, ...] = ()
+    retention: str | None = None
+
+
+@dataclass(frozen=True)
 class ParticipantItem:
     """One thing a participant contributed, as an app reports it for "my data".
 
@@ -178,6 +230,16 @@ class RatingSource(Protocol):
     """Every rating young people gave about `subject` (a Ref into another app), as RatingItems."""
 
     def __call__(self, session: Session, subject: Ref) -> Any: ...
+
+
+class PreferenceSource(Protocol):
+    """Young people's views of uses of data, for the practice check: `items` yields
+    PreferenceItems (of participants who allow analysis and have not withdrawn), reading the
+    app's own questions through `mappings`; `questions` lists what the team may map."""
+
+    def items(self, session: Session, consultation_id: int, mappings: Sequence[PreferenceMapping]) -> Iterable[PreferenceItem]: ...
+
+    def questions(self, session: Session, consultation_id: int, language: str) -> list[PreferenceQuestion]: ...
 
 
 class ParticipantData(Protocol):
@@ -336,6 +398,9 @@ class Registry:
     vote_sources: list[VoteSource] = field(default_factory=list)
     # Youth ratings of another app's record (scorecards about a commitment), as RatingItems.
     rating_sources: list[RatingSource] = field(default_factory=list)
+    # Young people's views of uses of data (card sorts, mapped survey questions), as
+    # PreferenceItems, same rules as text_sources: the practice check trains on them.
+    preference_sources: list[PreferenceSource] = field(default_factory=list)
     # Participant hooks: see the docstrings of the dataclasses above and docs/governance.md.
     # participant_data: everything this app holds from the participant, for "my data", the
     # download and sharing exports. Read only.
