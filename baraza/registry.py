@@ -157,6 +157,40 @@ class PreferenceMapping:
     retention: str | None = None
 
 
+# -- Dashboards: themes and endorsements offered to whoever charts them (the tracker) ----------
+
+
+@dataclass(frozen=True)
+class ThemeItem:
+    """One participant counted in one theme of a consultation, for dashboards.
+
+    `theme` is the theme's key within `source` (stable while its analysis stands) and `label`
+    its name as staff curated it (or its key phrases, already screened), never a young person's
+    words. `participant_id` lets the reader count people once per theme, never show them. Only
+    participants who allow analysis are offered (and none of withdrawn ones).
+    """
+
+    source: str
+    consultation_id: int
+    theme: str
+    label: str
+    participant_id: int
+    context_id: int | None
+
+
+@dataclass(frozen=True)
+class EndorsementItem:
+    """One young person's stance on a recommendation (`subject`, its Ref), for dashboards:
+    `endorses` True when they back it, False when they do not. Same consent rules as ThemeItem."""
+
+    source: str
+    subject: Ref
+    consultation_id: int
+    participant_id: int
+    context_id: int | None
+    endorses: bool
+
+
 @dataclass(frozen=True)
 class ParticipantItem:
     """One thing a participant contributed, as an app reports it for "my data".
@@ -240,6 +274,18 @@ class PreferenceSource(Protocol):
     def items(self, session: Session, consultation_id: int, mappings: Sequence[PreferenceMapping]) -> Iterable[PreferenceItem]: ...
 
     def questions(self, session: Session, consultation_id: int, language: str) -> list[PreferenceQuestion]: ...
+
+
+class ThemeSource(Protocol):
+    """Every participant counted in a theme of the consultation's current analysis, as ThemeItems."""
+
+    def __call__(self, session: Session, consultation_id: int) -> Any: ...
+
+
+class EndorsementSource(Protocol):
+    """Every young person's stance on the consultation's recommendations, as EndorsementItems."""
+
+    def __call__(self, session: Session, consultation_id: int) -> Any: ...
 
 
 class ParticipantData(Protocol):
@@ -401,6 +447,10 @@ class Registry:
     # Young people's views of uses of data (card sorts, mapped survey questions), as
     # PreferenceItems, same rules as text_sources: the practice check trains on them.
     preference_sources: list[PreferenceSource] = field(default_factory=list)
+    # Dashboards (tracker/dashboards.py) count people per theme and per recommendation through
+    # these; the counts are suppressed below k by the reader, so sources hand over true rows.
+    theme_sources: list[ThemeSource] = field(default_factory=list)
+    endorsement_sources: list[EndorsementSource] = field(default_factory=list)
     # Participant hooks: see the docstrings of the dataclasses above and docs/governance.md.
     # participant_data: everything this app holds from the participant, for "my data", the
     # download and sharing exports. Read only.
