@@ -140,6 +140,7 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )
+    core_routes.remember_route_names(app.router)
     app.state.baraza = AppState(
         settings=settings,
         engine=engine,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Mount, Route
+from typing import Any
+
+from starlette.datastructures import URLPath
+from starlette.routing import BaseRoute, Mount, NoMatchFound, Route, Router
 
 from baraza import views
 from baraza.accounts import views as accounts
@@ -34,6 +37,7 @@ def participant_routes() -> list[BaseRoute]:
         Route("/p/{consultation_id:int}/my-data/correct", participation.correct, methods=["POST"], name="participation:correct"),
         Route("/p/{consultation_id:int}/my-data/delete", participation.delete_item, methods=["POST"], name="participation:delete"),
         Route("/p/{consultation_id:int}/my-data/choices", participation.choices, methods=["POST"], name="participation:choices"),
+        Route("/p/{consultation_id:int}/my-data/contact", participation.follow_up_contact, methods=["POST"], name="participation:contact"),
         Route("/p/{consultation_id:int}/my-data/withdraw", participation.withdraw, methods=["POST"], name="participation:withdraw"),
     ]
 
@@ -109,3 +113,41 @@ def routes() -> list[BaseRoute]:
             ],
         ),
     ]
+
+
+def remember_route_names(router: Router) -> None:
+    """Make `url_for` find a route by its name without trying every route in turn.
+
+    Starlette's `url_path_for` asks each route of the application until one answers, and each
+    miss raises an exception: about forty routes tried per link, then as many inside an app's
+    mount, a sixth of a phone's submission. The route that answered a name (for an app's
+    `app:name`, the route inside the mount, with the mount's fixed prefix) is remembered and
+    asked first; if it cannot build the path with these parameters, the full search runs.
+    """
+    search = router.url_path_for
+    found: dict[str, tuple[str, BaseRoute, str]] = {}
+
+    def remember(name: str) -> tuple[str, BaseRoute, str] | None:
+        for route in router.routes:
+            if isinstance(route, Mount) and route.name and name.startswith(route.name + ":") and set(route.param_convertors) <= {"path"}:
+                inner = name.removeprefix(route.name + ":")
+                for child in route.routes:
+                    if isinstance(child, Route) and child.name == inner:
+                        return route.path, child, inner
+            elif isinstance(route, Route) and route.name == name:
+                return "", route, name
+        return None
+
+    def url_path_for(name: str, /, **path_params: Any) -> URLPath:
+        hit = found.get(name) or remember(name)
+        if hit is not None:
+            found[name] = hit
+            prefix, route, inner = hit
+            try:
+                path = route.url_path_for(inner, **path_params)
+            except NoMatchFound:
+                return search(name, **path_params)
+            return URLPath(path=prefix + path, protocol=path.protocol) if prefix else path
+        return search(name, **path_params)  # raises NoMatchFound as Starlette would
+
+    router.url_path_for = url_path_for  # type: ignore[method-assign]
