@@ -30,8 +30,9 @@ PERMISSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 
 def register(registry: Registry) -> None:
-    from insights import access, hooks, pipeline, screening
+    from insights import access, hooks, pipeline, review, screening
     from insights.views import guidance, opinion, recommendations, runs
+    from insights.views import review as review_views
 
     routes = [
         Route("/", runs.index, name="index"),
@@ -51,6 +52,20 @@ def register(registry: Registry) -> None:
         Route("/consultations/{consultation_id:int}/guidance.pdf", guidance.guidance_pdf, name="guidance_pdf"),
         Route("/consultations/{consultation_id:int}/toolkit", guidance.toolkit, methods=["POST"], name="toolkit"),
         Route("/consultations/{consultation_id:int}/opinion", opinion.opinion_page, name="opinion"),
+        # The youth review: "What we heard" for young people, the analysts' queue.
+        Route("/heard/", review_views.heard_index, name="heard_index"),
+        Route("/heard/{consultation_id:int}", review_views.heard, name="heard"),
+        Route("/heard/{consultation_id:int}/remark", review_views.remark, methods=["POST"], name="heard_remark"),
+        Route("/heard/{consultation_id:int}/withdraw", review_views.withdraw_remark, methods=["POST"], name="heard_withdraw"),
+        Route(
+            "/heard/{consultation_id:int}/recommendations/{recommendation_id:int}", review_views.recommendation, methods=["POST"],
+            name="heard_recommendation",
+        ),
+        Route("/consultations/{consultation_id:int}/youth-review", review_views.queue, name="youth_review"),
+        Route(
+            "/consultations/{consultation_id:int}/youth-review/{feedback_id:int}", review_views.resolve, methods=["POST"],
+            name="youth_review_resolve",
+        ),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     registry.add_app(
@@ -80,8 +95,26 @@ def register(registry: Registry) -> None:
         "per language, kinds, organisation_ids: the published wording staff wrote, never young people's words).",
     )
     registry.declare_event("recommendation.reopened", "A final recommendation went back to draft or review (refs: the recommendation).")
+    registry.add_kind(RecordKind(review.FEEDBACK_SOURCE, N_("What a young person said about a remark's theme"), read_text=review.read_feedback_text))
+    registry.add_kind(RecordKind(review.REVIEW_SOURCE, N_("A young person's review of a recommendation"), read_text=review.read_review_text))
+    registry.declare_event(
+        "recommendation.reviewed",
+        "A young person endorsed, rejected or was unsure of a recommendation shared for review (refs: the recommendation, the "
+        "participant; data: stance, version). insights.review.endorsers_of(session, ref) lists who endorsed one.",
+    )
+    registry.declare_event(
+        "remark.reviewed",
+        "A young person confirmed, contested, revised or added to one of their remarks (refs: the feedback, the participant; "
+        "data: kind, run_id, theme). Never their words.",
+    )
     registry.add_job("insights.run", pipeline.run_insights, label=N_("Analysing free text"), max_attempts=3)
     registry.participant_erasers.append(hooks.erase_participant)
     registry.retention_purgers.append(hooks.purge_expired)
     registry.consultation_links.append(hooks.consultation_links)
+    registry.text_sources.append(review.review_texts)
+    registry.participant_activities.append(review.participant_activities)
+    registry.participant_data.append(review.participant_data)
+    registry.participant_correctors.append(review.correct_item)
+    registry.participant_erasers.append(review.erase_participant)
+    registry.retention_purgers.append(review.purge_expired)
     screening.register_screening(registry)  # every app's registry.screen goes through insights' screening

@@ -150,3 +150,95 @@ class RecommendationVersion(SQLModel, table=True):
     changed: list[str] = Field(default_factory=list, sa_type=JSON)
     changed_by_user_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# The youth review ("What we heard") ---------------------------------------------------------------
+
+
+class RemarkFeedbackKind(StrEnum):
+    CONFIRM = "confirm"  # "yes, this is what I meant"
+    CONTEST = "contest"  # "this theme is wrong", with a reason
+    REVISE = "revise"  # "this is how it should read"
+    ADD = "add"  # "and there is something more"
+
+
+class RemarkFeedback(SQLModel, table=True):
+    """What a young person said about how one of their remarks was coded.
+
+    One row per remark and kind (confirm and contest exclude each other): sending again
+    replaces it, so a retry never duplicates (SECURITY 36-37). `text` is the young person's
+    own words (a contest's reason, a revision, an addition), encrypted at rest; staff see it
+    only screened. `status` is the analysts' queue: open until an analyst acted on it.
+    """
+
+    __tablename__ = "insight_remark_feedback"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "source_ref", "kind"),
+        Index("ix_insight_remark_feedback_queue", "consultation_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultation.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    context_id: int | None = Field(default=None, foreign_key="context.id")
+    consent_record_id: int | None = Field(default=None, foreign_key="consent_record.id")
+    # The remark in its own app ("surveys.answer:12"), and the coding it was about.
+    source_ref: Ref = Field(sa_type=RefColumn)
+    run_id: int | None = Field(default=None, foreign_key="insight_run.id")
+    theme_key: int | None = None
+    kind: str = Field(max_length=16)
+    text: str | None = Field(default=None, sa_type=EncryptedText)
+    language: str = Field(default="", max_length=8)
+    held: bool = False
+    status: str = Field(default="open", max_length=16)  # open, done (kept as it was), moved
+    resolved_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ReviewStance(StrEnum):
+    ENDORSE = "endorse"
+    REJECT = "reject"
+    UNSURE = "unsure"
+
+
+class RecommendationReview(SQLModel, table=True):
+    """A young person's endorsement, rejection or "not sure" of a recommendation shared for
+    review, on the version they read, with an optional comment (encrypted, screened before
+    anyone else reads it). One per person and recommendation: a person is never counted
+    twice, and changing their mind replaces the row."""
+
+    __tablename__ = "insight_recommendation_review"
+    __table_args__ = (UniqueConstraint("recommendation_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultation.id", index=True)
+    recommendation_id: int = Field(foreign_key="insight_recommendation.id", index=True)
+    version_number: int = Field(ge=1)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    context_id: int | None = Field(default=None, foreign_key="context.id")
+    consent_record_id: int | None = Field(default=None, foreign_key="consent_record.id")
+    stance: str = Field(max_length=16)
+    comment: str | None = Field(default=None, sa_type=EncryptedText)
+    language: str = Field(default="", max_length=8)
+    held: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ReviewVisit(SQLModel, table=True):
+    """What a participant's "What we heard" showed them, to tell them what changed since.
+
+    `seen` is the state at their last visit (a run id, their remarks' theme keys and names,
+    the recommendations' version numbers and statuses: ids and staff-written names only);
+    `baseline` the state the current visit compares with. A visit starts after an hour away.
+    """
+
+    __tablename__ = "insight_review_visit"
+
+    participant_id: int = Field(foreign_key="participant.id", primary_key=True)
+    consultation_id: int = Field(foreign_key="consultation.id", index=True)
+    baseline: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    seen: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
