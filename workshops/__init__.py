@@ -39,6 +39,7 @@ EVENTS: tuple[tuple[str, str], ...] = (
 
 def register(registry: Registry) -> None:
     from workshops import access, demo, hooks
+    from workshops import moderation as moderation_rules
     from workshops.services import CHANNEL_KIND
     from workshops.views import agenda, console, moderation, phones, rooms
     from workshops.views import summary as summary_views
@@ -68,6 +69,10 @@ def register(registry: Registry) -> None:
         # Running: the moderation queue, the board, breakout groups and paper entry (rooms).
         Route("/{workshop_id:int}/moderation", moderation.queue, name="moderation"),
         Route("/{workshop_id:int}/moderation/{activity_id:int}", moderation.moderate_notes, methods=["POST"], name="moderate_notes"),
+        Route(
+            "/{workshop_id:int}/moderation/{activity_id:int}/release/{contribution_id:int}",
+            moderation.release_note, methods=["POST"], name="release_note",
+        ),
         Route("/{workshop_id:int}/board/{activity_id:int}", moderation.board, name="board"),
         Route("/{workshop_id:int}/board/{activity_id:int}/notes/{contribution_id:int}", moderation.move_note, methods=["POST"], name="move_note"),
         Route("/{workshop_id:int}/rooms", rooms.room_page, name="rooms"),
@@ -115,3 +120,5 @@ def register(registry: Registry) -> None:
     registry.demo_seeders.append(demo.seed_demo_workshop)
     for event in ("participant.withdrawn", "participant.consent_changed"):
         registry.subscribe(event, hooks.remove_from_screens)
+    # A note's safeguarding case decided "no concern" in the core's queue: it may go on the screen.
+    registry.subscribe("safeguarding.decided", moderation_rules.on_concern_decided)

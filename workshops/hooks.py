@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, delete, select
 
 from baraza.consultations.models import Consultation
@@ -27,7 +28,9 @@ from baraza.i18n import N_
 from baraza.live import publish
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
+from baraza.refs import Ref
 from baraza.registry import ParticipantActivity, ParticipantItem, TextItem, VoteItem
+from baraza.safeguarding.services import held_sources, raise_concern
 from workshops.access import live_workshops_of
 from workshops.activities import CARD_ANSWER_LABELS, STATEMENT_ANSWERS, card_labels, option_labels, text_in
 from workshops.models import Activity, CardAnswer, Contribution, ContributionStatus, Presence, Vote, VoteSubmission, Workshop
@@ -75,17 +78,28 @@ def consultation_links(consultation: Any) -> list[tuple[str, str, dict[str, Any]
 def workshop_texts(session: Session, consultation_id: int) -> Iterator[TextItem]:
     """Every note written in the consultation's workshops by participants who allow analysis
     (withdrawn people never), with its chain of evidence (source and id): notes, words,
-    questions, statements young people added, and the reasons given in card sorts."""
+    questions, statements young people added, and the reasons given in card sorts; and the
+    notes a facilitator typed in from paper (`participant_id` None: nobody's consent governs
+    them, the room wrote them anonymously), except those a safeguarding case holds."""
     rows = session.exec(
         select(Contribution)
         .where(
             Contribution.consultation_id == consultation_id,
-            col(Contribution.participant_id).in_(analysable_participant_ids(consultation_id)),
+            or_(
+                col(Contribution.participant_id).in_(analysable_participant_ids(consultation_id)),
+                # Notes a room wrote on paper, typed in by a facilitator: nobody behind them
+                # (participant_id None). Screened and held like a phone's note when stored;
+                # a note a safeguarding case holds is left out here as well.
+                col(Contribution.entered_by_user_id).is_not(None),
+            ),
         )
         .order_by(col(Contribution.id))
     ).all()
+    held = held_sources(session, consultation_id)
     for row in rows:
         if not row.text:
+            continue
+        if row.participant_id is None and Ref("workshops.contribution", row.id) in held:
             continue
         yield TextItem(
             source=NOTE_SOURCE,
@@ -270,10 +284,18 @@ def correct_note(session: Session, consultation: Consultation, participant: Part
         raise InvalidInput(errors={"value": N_("Keep this under %(max)s characters.", max=limit)})
     previous = note.text
     note.text = text
-    if registry_of(session).screen(text, note.language).held:
+    screened = registry_of(session).screen(text, note.language)
+    if screened.held:
         note.status = ContributionStatus.HELD.value  # the new words wait for a person, like a new note
     note.updated_at = utcnow()
     session.add(note)
+    if screened.disclosure:
+        # Like a new note: to the safeguarding queue (a case decided "no concern" for the old
+        # words opens again: these words are looked at again).
+        raise_concern(
+            session, consultation_id=consultation.id, source=Ref("workshops.contribution", note.id),  # type: ignore[arg-type]
+            reasons=screened.reasons, app="workshops", context_id=note.context_id,
+        )
     publish_results(session, note.workshop_id, note.activity_id)
     return previous
 

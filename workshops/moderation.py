@@ -7,6 +7,13 @@ activity before or after the room sees them, and where a note sits on the board.
   harm) are listed for the facilitator with why they were held, and never reach the screen:
   no action here shows one, and every note going (back) to the screen is screened again, so
   words a participant corrected since are held if they must be.
+- Releasing a held note: a facilitator who may review safeguarding concerns
+  (`safeguarding.review` on the consultation) judges the flagged words harmless (a phone
+  number of a helpline, a word list's false alarm) and lets the note onto the screen. The
+  judgement is recorded through the core's safeguarding module (a case decided "no concern"
+  by that person, with why), so `is_cleared` says so from then on. A possible disclosure of
+  harm is never released here: the people who can act decide it in the safeguarding queue,
+  and a "no concern" there puts the note on the screen (`on_concern_decided`).
 - The board: a brainstorm's categories (`config["categories"]`, set on the agenda) group its
   notes on the screen; the facilitator moves a note to a category or back to "not grouped".
 
@@ -25,14 +32,20 @@ from sqlmodel import Session, col, select
 
 from baraza.accounts.roles import Actor
 from baraza.audit.services import record_audit
+from baraza.consultations.access import consultation_scope
 from baraza.consultations.models import Consultation
 from baraza.db import registry_of, utcnow
-from baraza.errors import Conflict, InvalidInput
+from baraza.errors import Conflict, InvalidInput, NotFound
+from baraza.events import Event
 from baraza.i18n import N_
+from baraza.refs import Ref
+from baraza.safeguarding.models import CaseDecision, SafeguardingCase
+from baraza.safeguarding.services import REVIEW, do_decide_concern, is_cleared, raise_concern
 from baraza.screening import DISCLOSURE, INSULT, PERSONAL_DATA
 from workshops.access import shown_participant_ids
 from workshops.activities import NOTE_KINDS, option_labels
-from workshops.models import Activity, Contribution, ContributionStatus, Workshop
+from workshops.models import Activity, Contribution, ContributionStatus, Moderation, Workshop
+from workshops.results import Note
 from workshops.services import publish_results
 
 # How many notes of each kind the queue lists at once (the newest first).
@@ -97,7 +110,46 @@ def hold_reasons(session: Session, note: Contribution) -> tuple[tuple[str, ...],
     is kept, and a note the participant corrected is judged on its current words."""
     screened = registry_of(session).screen(note.text, note.language)
     reasons = tuple(HOLD_REASONS[r] for r in screened.reasons if r in HOLD_REASONS)
-    return reasons or (HELD_WITHOUT_REASON,), screened.disclosure
+    return reasons or (HELD_WITHOUT_REASON,), screened.disclosure and not is_cleared(session, note_ref(note))
+
+
+def note_ref(note: Contribution) -> Ref:
+    return Ref("workshops.contribution", note.id)
+
+
+def may_review(session: Session, actor: Actor, consultation_id: int) -> bool:
+    """Whether `actor` holds `safeguarding.review` on the consultation: reads held words of a
+    possible disclosure, and releases held notes."""
+    found = session.exec(select(Consultation.id).where(Consultation.id == consultation_id, consultation_scope(actor, REVIEW))).first()
+    return found is not None
+
+
+def console_waiting(session: Session, actor: Actor, consultation: Consultation, notes: Sequence[Note]) -> tuple[list[Note], list[int]]:
+    """The console's "not on the screen" list as `actor` may see it: a held note carries why it
+    was held; the words of a possible disclosure of harm are left out (empty text) unless the
+    viewer may review safeguarding concerns. Returns the notes and the ids of disclosures whose
+    words are shown (the caller audits that read)."""
+    reviewer: bool | None = None
+    out: list[Note] = []
+    read: list[int] = []
+    held = [n.id for n in notes if n.status == ContributionStatus.HELD.value]
+    rows = {r.id: r for r in session.exec(select(Contribution).where(col(Contribution.id).in_(held or [0]))).all()}
+    for n in notes:
+        row = rows.get(n.id)
+        if row is None:
+            out.append(n)
+            continue
+        reasons, disclosure = hold_reasons(session, row)
+        text = n.text
+        if disclosure:
+            if reviewer is None:
+                reviewer = may_review(session, actor, consultation.id)  # type: ignore[arg-type]
+            if reviewer:
+                read.append(n.id)
+            else:
+                text = ""
+        out.append(Note(n.id, text, n.status, n.category, reasons, disclosure))
+    return out, read
 
 
 def queue_of(session: Session, consultation: Consultation, activity: Activity) -> Queue:
@@ -180,7 +232,9 @@ def do_moderate_notes(session: Session, actor: Actor, workshop: Workshop, activi
     for note in _notes_of(session, workshop, activity, ids):
         if note.status not in sources:
             continue
-        if target == ContributionStatus.SHOWN.value and screen(note.text, note.language).held:
+        # Words a person released (a case decided "no concern") stay released; a correction
+        # of them is screened again by the corrector and held there.
+        if target == ContributionStatus.SHOWN.value and screen(note.text, note.language).held and not is_cleared(session, note_ref(note)):
             note.status = ContributionStatus.HELD.value
             held.append(note)
         else:
@@ -199,6 +253,89 @@ def do_moderate_notes(session: Session, actor: Actor, workshop: Workshop, activi
     publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
     session.commit()
     return len(changed)
+
+
+# Releasing a held note -----------------------------------------------------------------------------
+
+MAX_RELEASE_NOTE = 1000
+
+
+def do_release_note(session: Session, actor: Actor, workshop: Workshop, activity: Activity, note: Contribution, why: str) -> Contribution:
+    """Let a held note onto the screen: the facilitator read its words and judged what screening
+    flagged harmless (personal data that identifies nobody, a word list's false alarm).
+
+    Needs `safeguarding.review` on the consultation as well as running the workshop (anyone
+    else: NotFound, like a missing note). A note that may disclose harm is not released here
+    (409): its words are decided in the safeguarding queue, whose "no concern" puts it on the
+    screen. Effects, in one transaction: the note is shown (the facilitator has read it, so
+    pre-moderation is satisfied); the judgement goes through the core's safeguarding module as
+    a case on the note decided "no concern" by the actor with `why` (required, sealed, never
+    in the audit entry), so `is_cleared` holds for it; an audit entry `workshop.note_released`
+    names the note and the reasons (never the words); the screen follows. Commits."""
+    if not moderatable(activity) or note.activity_id != activity.id or note.workshop_id != workshop.id:
+        raise InvalidInput(N_("This note is not in this activity."))
+    if not may_review(session, actor, workshop.consultation_id):
+        raise NotFound()
+    if note.status != ContributionStatus.HELD.value:
+        raise Conflict(N_("This note is not held."))
+    why = (why or "").strip()
+    if not why:
+        raise InvalidInput(errors={"why": N_("Say why these words may go on the screen.")})
+    if len(why) > MAX_RELEASE_NOTE:
+        raise InvalidInput(errors={"why": N_("Keep this under %(max)s characters.", max=MAX_RELEASE_NOTE)})
+    ref = note_ref(note)
+    screened = registry_of(session).screen(note.text, note.language)
+    case = session.exec(select(SafeguardingCase).where(SafeguardingCase.source == ref)).one_or_none()
+    if case is not None and case.is_open:
+        raise Conflict(N_("This note waits in the safeguarding queue: decide it there."))
+    if case is not None and case.holds_text:
+        raise Conflict(N_("A safeguarding decision keeps this note out of every screen."))
+    if screened.disclosure and not is_cleared(session, ref):
+        raise Conflict(N_("This note may tell of harm: it is decided in the safeguarding queue, not here."))
+    codes = [r for r in screened.reasons if r in (PERSONAL_DATA, INSULT, "doubtful")] or ["held"]
+    note.status = ContributionStatus.SHOWN.value
+    note.updated_at = utcnow()
+    session.add(note)
+    record_audit(
+        session, actor, "workshop.note_released",
+        [("workshops.workshop", workshop.id), ("workshops.activity", activity.id), ("workshops.contribution", note.id)],
+        {"reasons": codes},
+    )
+    publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
+    try:
+        # One case per note: raising it again opens a case decided "no concern" before, so the
+        # judgement on these words is this person's, now. do_decide_concern commits it all.
+        case = raise_concern(
+            session, consultation_id=workshop.consultation_id, source=ref, reasons=codes, app="workshops", context_id=note.context_id
+        )
+        do_decide_concern(session, actor, case, CaseDecision.NO_CONCERN.value, why)
+    except Exception:
+        session.rollback()
+        raise
+    return note
+
+
+def on_concern_decided(session: Session, event: Event) -> None:
+    """A reviewer decided a workshop note's case in the safeguarding queue: "no concern" lets it
+    go where its activity's moderation says (the screen, or waiting for the facilitator),
+    unless screening still holds it for something else (personal data, an insult), which the
+    facilitator then releases or not in the moderation queue."""
+    if event.data.get("decision") != CaseDecision.NO_CONCERN.value:
+        return
+    for ref in event.refs:
+        if ref.kind != "workshops.contribution" or not ref.id.isdigit():
+            continue
+        note = session.exec(select(Contribution).where(Contribution.id == int(ref.id))).one_or_none()
+        if note is None or note.status != ContributionStatus.HELD.value:
+            continue
+        screened = registry_of(session).screen(note.text, note.language)
+        if PERSONAL_DATA in screened.reasons or INSULT in screened.reasons:
+            continue
+        activity = session.exec(select(Activity).where(Activity.id == note.activity_id)).one()
+        note.status = ContributionStatus.PENDING.value if activity.moderation == Moderation.PRE else ContributionStatus.SHOWN.value
+        note.updated_at = utcnow()
+        session.add(note)
+        publish_results(session, note.workshop_id, note.activity_id)
 
 
 # The board --------------------------------------------------------------------------------------------

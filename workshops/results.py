@@ -63,6 +63,10 @@ class Note:
     text: str
     status: str
     category: str | None
+    # Held notes in the console: why screening held them (message ids), and whether they may
+    # disclose harm (the words are then shown only to safeguarding reviewers).
+    reasons: tuple[str, ...] = ()
+    disclosure: bool = False
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ from baraza.db import registry_of, utcnow
 from baraza.errors import Conflict, InvalidInput, NotFound
 from baraza.i18n import N_
 from baraza.participation.models import Participant
+from baraza.refs import Ref
+from baraza.safeguarding.services import raise_concern
 from workshops.access import shown_participant_ids
 from workshops.activities import TEXT_KINDS, option_labels, scale_points
 from workshops.models import (
@@ -376,6 +378,7 @@ def do_enter_paper_notes(
         raise InvalidInput(errors={"notes": N_("Keep each note under %(max)s characters (note %(n)s is longer).", max=limit, n=too_long[0])})
     screen = registry_of(session).screen
     rows: list[Contribution] = []
+    disclosures: list[tuple[Contribution, Sequence[str]]] = []
     held = 0
     for text in notes:
         screened = screen(text, language)
@@ -396,8 +399,17 @@ def do_enter_paper_notes(
                 group_id=group_id,
             )
         )
+        if screened.disclosure:
+            disclosures.append((rows[-1], screened.reasons))
     session.add_all(rows)
     session.flush()
+    for row, reasons in disclosures:
+        # Exactly like a phone's note: to the safeguarding queue, in this transaction (no
+        # participant, so no context: every context's referral contact applies).
+        raise_concern(
+            session, consultation_id=consultation.id, source=Ref("workshops.contribution", row.id),  # type: ignore[arg-type]
+            reasons=reasons, app="workshops",
+        )
     record_audit(
         session, actor, "workshop.paper_notes_entered",
         _refs(workshop, activity) + [("workshops.contribution", r.id) for r in rows],

@@ -17,10 +17,11 @@ import segno
 from starlette.requests import Request
 from starlette.responses import Response
 
+from baraza.audit.services import record_audit
 from baraza.errors import Conflict, InvalidInput
 from baraza.i18n import N_, translate
 from baraza.web import actor, db, form_int, is_htmx, redirect_to, render, state, view
-from workshops import services
+from workshops import moderation, services
 from workshops.access import (
     access_workshop,
     activities_of,
@@ -110,6 +111,17 @@ def _console_context(request: Request, workshop: Workshop, **extra: Any) -> dict
     session = db(request)
     ctx = room_context(request, workshop, for_console=True)
     consultation = ctx["consultation"]
+    results = ctx["results"]
+    if results is not None and results.waiting:
+        # Held notes: why they were held; a possible disclosure's words only for safeguarding
+        # reviewers, and that read is audited (SECURITY 23).
+        results.waiting, read = moderation.console_waiting(session, actor(request), consultation, results.waiting)
+        if read:
+            record_audit(
+                session, actor(request), "workshop.held_notes_read",
+                [("workshops.workshop", workshop.id)] + [("workshops.contribution", i) for i in read], {"notes": len(read)},
+            )
+            session.commit()
     lang, default = request.state.lang, consultation.default_language
     steps = {s.id: s for s in steps_of(session, workshop)}
     activities = activities_of(session, workshop)

@@ -70,6 +70,8 @@ def _queue_context(request: Request, workshop: Workshop, activity: Activity | No
             {"activity": a, "prompt": text_in(a.prompt, lang, default), "waiting": moderation.waiting_count(session, a)} for a in choices
         ],
         "queue": moderation.queue_of(session, consultation, activity) if activity else moderation.Queue(),
+        # Releasing a held note takes safeguarding.review on the consultation as well.
+        "may_release": moderation.may_review(session, actor(request), consultation.id),  # type: ignore[arg-type]
         "categories": dict(moderation.board_categories(activity, lang, default)) if activity else {},
         "problem": None,
         **extra,
@@ -130,6 +132,30 @@ def moderate_notes(request: Request) -> Response:
     except (Conflict, InvalidInput) as exc:
         session.rollback()
         problem, status = exc.message or N_("Please check what you entered"), exc.status_code
+    if problem is None and not is_htmx(request):
+        return redirect(request, _queue_url(request, workshop, activity))
+    workshop = _workshop(request)
+    ctx = _queue_context(request, workshop, activity, _choices(request, workshop), problem=problem)
+    return render(request, "workshops/moderation.html", ctx, block="queue", status=status)
+
+
+@view(permission="workshop.run")
+def release_note(request: Request) -> Response:
+    """Let a held note onto the screen, with why its flagged words are harmless (`why`); for
+    facilitators who may also review safeguarding concerns (others: 404)."""
+    session, a = db(request), actor(request)
+    workshop = _workshop(request)
+    activity = _activity(request, workshop)
+    note = contribution_of(session, workshop, path_id(request, "contribution_id"))
+    why = form_text(request, "why", max_length=moderation.MAX_RELEASE_NOTE + 1)
+    problem = None
+    status = 200
+    try:
+        moderation.do_release_note(session, a, workshop, activity, note, why)
+    except (Conflict, InvalidInput) as exc:
+        session.rollback()
+        problem = exc.message or next(iter(exc.errors.values()), None) or N_("Please check what you entered")
+        status = exc.status_code
     if problem is None and not is_htmx(request):
         return redirect(request, _queue_url(request, workshop, activity))
     workshop = _workshop(request)

@@ -195,7 +195,7 @@ def _kind_context(
             select(Contribution).where(
                 Contribution.activity_id == activity.id,
                 Contribution.status == ContributionStatus.SHOWN.value,
-                or_(col(Contribution.participant_id).in_(shown_participant_ids(consultation.id)), Contribution.participant_id == participant.id),
+                or_(col(Contribution.participant_id).in_(shown_participant_ids(consultation.id)), col(Contribution.participant_id) == participant.id),  # type: ignore[arg-type]
             )
             .order_by(col(Contribution.id))
         ).all()
