@@ -36,6 +36,7 @@ DEMO_USERS = [
     ("Facilitator (Zaatari)", "facilitator.ar@demo.baraza.test", "Omar Facilitator", "facilitator", "context:zaatari"),
     ("Analyst", "analyst@demo.baraza.test", "Ana Analyst", "analyst", "organisation"),
     ("Stakeholder (ministry)", "stakeholder@demo.baraza.test", "Sami Stakeholder", "stakeholder", "organisation:ministry"),
+    ("Stakeholder (ConnectMobile)", "stakeholder.company@demo.baraza.test", "Carla Company", "stakeholder", "organisation:company"),
     ("Policymaker", "policymaker@demo.baraza.test", "Paula Policymaker", "policymaker", "organisation"),
 ]
 
@@ -54,7 +55,9 @@ def seed_demo(settings: Settings) -> DemoSignIns:
                 # The core's demo consultation first: apps add their parts to it.
                 signins.notes.append(seed_demo_consultation(session, settings, org, contexts, users))
                 registry = load_apps(settings.apps)
-                for seeder in registry.demo_seeders:
+                # In app order; a seeder with a higher `demo_order` (default 0) runs after every
+                # app's first part (a scorecard about the tracker's demo commitments).
+                for seeder in sorted(registry.demo_seeders, key=lambda s: getattr(s, "demo_order", 0)):
                     note = seeder(session, settings, org, contexts, users)
                     if note:
                         signins.notes.append(note)
@@ -100,10 +103,10 @@ def _seed_core(session: Session) -> None:
             YouthGroup(context_id=zaatari.id, name="District 5 youth committee"),  # type: ignore[arg-type]
         ]
     )
-    refs = {"all": None, "organisation": org.id, "context:bogota": bogota.id, "context:zaatari": zaatari.id, "organisation:ministry": ministry.id}
+    refs = {"all": None, "organisation": org.id, "context:bogota": bogota.id, "context:zaatari": zaatari.id, "organisation:ministry": ministry.id, "organisation:company": company.id}
     password_hash = auth.hash_password(DEMO_PASSWORD)
     for _label, email, name, role, scope in DEMO_USERS:
-        home_org = ministry.id if scope == "organisation:ministry" else org.id
+        home_org = {"organisation:ministry": ministry.id, "organisation:company": company.id}.get(scope, org.id)
         user = User(email=email, display_name=name, organisation_id=home_org, password_hash=password_hash)  # type: ignore[arg-type]
         session.add(user)
         session.flush()

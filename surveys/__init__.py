@@ -78,3 +78,8 @@ def register(registry: Registry) -> None:
     registry.participant_activities.append(hooks.activities)
     registry.consultation_links.append(hooks.consultation_links)
     registry.demo_seeders.append(demo.seed_demo_survey)
+    # News for young people's updates feed (surveys/updates.py).
+    from surveys import updates
+
+    updates.register(registry)
+    registry.demo_seeders.append(demo.seed_demo_scorecard)  # demo_order 1: after the tracker's demo
