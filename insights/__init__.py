@@ -117,4 +117,7 @@ def register(registry: Registry) -> None:
     registry.participant_correctors.append(review.correct_item)
     registry.participant_erasers.append(review.erase_participant)
     registry.retention_purgers.append(review.purge_expired)
+    from insights import demo
+
+    registry.demo_seeders.append(demo.seed_demo_insights)  # the youth review's demo part goes after this one
     screening.register_screening(registry)  # every app's registry.screen goes through insights' screening

@@ -59,3 +59,6 @@ def register(registry: Registry) -> None:
     )
     registry.subscribe("recommendation.finalised", services.on_recommendation_finalised)
     registry.subscribe("recommendation.reopened", services.on_recommendation_reopened)
+    from tracker import demo
+
+    registry.demo_seeders.append(demo.seed_demo_tracker)  # the updates feed's demo part goes after this one
