@@ -42,6 +42,13 @@ CSP = (
 )
 
 
+def is_public_response(headers: MutableHeaders) -> bool:
+    """A page a view marked `Cache-Control: public` (the tracker's public transparency page:
+    aggregates anyone may read, rendered without a form or a cookie). It keeps its header only
+    while it sets no cookie; everything else stays `no-store`."""
+    return headers.get("cache-control", "").startswith("public") and "set-cookie" not in headers
+
+
 def csrf_token_for(secret: str, cookie_value: str) -> str:
     return hmac.new(secret.encode(), b"csrf:" + cookie_value.encode(), hashlib.sha256).hexdigest()
 
@@ -74,7 +81,7 @@ class SecurityHeadersMiddleware:
                     headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
                 if path.startswith("/static/"):
                     headers.setdefault("Cache-Control", "public, max-age=604800")
-                else:
+                elif not is_public_response(headers):
                     headers["Cache-Control"] = "no-store"
             await send(message)
 
@@ -130,6 +137,12 @@ class CSRFMiddleware:
             if not _multipart_complete(headers, body):
                 await self._refuse(scope, receive, send, 400, N_("The form could not be read. Please send it again."))
                 return
+            if headers.get("authorization", "").startswith("Bearer "):
+                # An API call authenticated by its own token (the practice check's endpoint):
+                # no browser attaches an Authorization header to a request another site forges,
+                # and such endpoints read no cookie, so there is nothing for CSRF to protect.
+                await self.app(scope, _replay(body), send)
+                return
             sent = headers.get(CSRF_HEADER) or await _form_token(scope, body)
             if sent is None:
                 await self._refuse(scope, receive, send, 400, N_("The form could not be read. Please send it again."))
@@ -148,7 +161,10 @@ class CSRFMiddleware:
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and new_cookie:
-                MutableHeaders(scope=message).append("set-cookie", self._cookie_header(new_cookie))
+                response_headers = MutableHeaders(scope=message)
+                # A public, cacheable page carries no form: no token to mint, no cookie to cache.
+                if not response_headers.get("cache-control", "").startswith("public"):
+                    response_headers.append("set-cookie", self._cookie_header(new_cookie))
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from baraza.i18n import N_
 from baraza.refs import RecordKind
@@ -35,6 +36,13 @@ def register(registry: Registry) -> None:
         Route("/commitments/{commitment_id:int}", views.commitment_page, name="commitment"),
         Route("/commitments/{commitment_id:int}/{action:str}", views.commitment_action, methods=["POST"], name="commitment_action"),
         Route("/evidence/{evidence_id:int}", views.evidence_download, name="evidence"),
+        # Dashboards and the public transparency page (tracker/dashboards.py, tracker/public.py).
+        Route("/dashboards/", views.dashboard, name="dashboards"),
+        Route("/dashboards/data.json", views.dashboard_data, name="dashboard_data"),
+        Route("/dashboards/{chart:str}.csv", views.dashboard_csv, name="dashboard_csv"),
+        Route("/dashboards/public", views.public_settings, methods=["POST"], name="public_settings"),
+        Route("/public/{consultation_id:int}", views.public_page, name="public"),
+        Mount("/static", app=StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"),
     ]
     registry.add_app(
         AppSpec(
@@ -47,6 +55,12 @@ def register(registry: Registry) -> None:
     )
     registry.menu.append(MenuEntry(label="Commitments", route_name="tracker:index", permission="commitment.manage"))
     registry.menu.append(MenuEntry(label="Commitments", route_name="tracker:index", permission="commitment.follow"))
+    registry.menu.append(MenuEntry(label=N_("Dashboards"), route_name="tracker:dashboards", permission="commitment.follow"))
+    from tracker import dashboards
+
+    registry.add_channel(dashboards.CHANNEL, dashboards.follow_dashboard)
+    for event in dashboards.EVENTS:
+        registry.subscribe(event, dashboards.on_dashboard_event)
     for name, label, roles in PERMISSIONS:
         registry.add_permission(name, label, roles)
     registry.add_kind(

@@ -8,21 +8,24 @@ fix and a 400); nothing out of the actor's reach is told apart from a missing re
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 from typing import Any
 
 from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from baraza.accounts.access import display_names
 from baraza.accounts.models import Organisation
+from baraza.consultations.access import contexts_of, permissions_on
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput, NotFound
 from baraza.i18n import N_
+from baraza.security import CSP
 from baraza.uploads import MAX_DOCUMENT_BYTES, attachment
-from baraza.web import actor, db, form_int, form_text, redirect_to, render, state, view
-from tracker import access, services
+from baraza.web import actor, db, form_int, form_text, redirect, redirect_to, render, state, view
+from tracker import access, dashboards, public, services
 from tracker.models import ROLLUP_LABELS, STATUS_LABELS, AddressedRecommendation, Commitment, EntryKind, Evidence
 from tracker.scorecards import NO_BAND, scorecard_of
 
@@ -257,3 +260,127 @@ def evidence_download(request: Request) -> Response:
     commitment, evidence = access.access_evidence(session, a, request.path_params["evidence_id"])
     body, media_type, name = services.do_read_evidence(session, a, state(request).settings, commitment, evidence)
     return attachment(body, media_type, name)
+
+
+# -- dashboards and the public transparency page (tracker/dashboards.py, tracker/public.py) ---------
+
+CHART_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+def _gettext(request: Request) -> Any:
+    app = state(request)
+    return (app.translations.get(request.state.lang) or app.translations["en"]).gettext
+
+
+def _dashboard_of(request: Request) -> tuple[Any, Any, dashboards.Filters, list[Consultation]]:
+    """The chosen consultation's dashboard, for the actor, within their scope (NotFound outside
+    it), with the filters they asked for (400 with what to fix when malformed)."""
+    _may_follow(request)
+    session, a = db(request), actor(request)
+    filters = dashboards.parse_filters(request.query_params)
+    consultations = dashboards.dashboard_consultations(session, a)
+    consultation = dashboards.choose_consultation(consultations, filters)
+    if consultation is None:
+        return None, None, filters, consultations
+    dashboards.check_filters(session, consultation, filters)
+    board = dashboards.cached_dashboard(
+        session, dashboards.cache_of(request.app.state), consultation, filters, _gettext(request), request.state.lang
+    )
+    return consultation, board, filters, consultations
+
+
+def _may_follow(request: Request) -> None:
+    if not actor(request).can(access.FOLLOW):
+        raise NotFound()
+
+
+@view(staff=True)
+def dashboard(request: Request) -> Response:
+    try:
+        consultation, board, filters, consultations = _dashboard_of(request)
+    except InvalidInput as exc:
+        if not exc.errors:
+            raise
+        _may_follow(request)
+        session = db(request)
+        consultations = dashboards.dashboard_consultations(session, actor(request))
+        return _dashboard_page(request, consultations, None, None, dashboards.Filters(), errors=exc.errors, status=400)
+    return _dashboard_page(request, consultations, consultation, board, filters)
+
+
+def _dashboard_page(
+    request: Request, consultations: list[Consultation], consultation: Consultation | None, board: Any, filters: dashboards.Filters,
+    *, errors: dict[str, str] | None = None, status: int = 200,
+) -> Response:
+    session, a, lang = db(request), actor(request), request.state.lang
+    context: dict[str, Any] = {
+        "title": N_("Dashboards"), "consultations": consultations, "consultation": consultation, "board": board,
+        "filters": filters, "errors": errors or {}, "qs": urlencode(filters.query()), "lang_titles": {c.id: c.title_in(lang) for c in consultations},
+    }
+    if consultation is not None:
+        context.update({
+            "contexts": contexts_of(session, consultation),
+            "stakeholders": dashboards.stakeholders_of(session, consultation),
+            "public": public.is_published(session, consultation),
+            "public_allowed": bool((org := access.organisation_of(session, consultation.organisation_id)) and org.public_transparency),
+            "may_publish": "decision.record" in permissions_on(session, a, consultation.id),  # type: ignore[arg-type]
+        })
+    response = render(request, "tracker/dashboard.html", context, status=status)
+    response.headers["Content-Security-Policy"] = CHART_CSP
+    return response
+
+
+@view(staff=True)
+def dashboard_data(request: Request) -> Response:
+    """The charts as JSON, for the page's script: the same suppressed cells as the tables."""
+    consultation, board, _filters, _c = _dashboard_of(request)
+    if consultation is None:
+        raise NotFound()
+    return JSONResponse(board.as_json())
+
+
+@view(staff=True)
+def dashboard_csv(request: Request) -> Response:
+    consultation, board, _filters, _c = _dashboard_of(request)
+    if consultation is None:
+        raise NotFound()
+    chart = board.chart(request.path_params["chart"])
+    return attachment(dashboards.chart_csv(chart), "text/csv; charset=utf-8", f"consultation-{consultation.id}-{chart.key}.csv")
+
+
+@view(staff=True)
+def public_settings(request: Request) -> Response:
+    """Publish or withdraw the consultation's public page: a decision-log entry with a reason."""
+    _may_follow(request)
+    session, a = db(request), actor(request)
+    consultation_id = form_int(request, "consultation", minimum=1) or 0
+    published = form_text(request, "publish", max_length=8) == "yes"
+    try:
+        public.do_set_public_page(session, a, consultation_id, published=published, reason=form_text(request, "reason", max_length=4000))
+    except InvalidInput as exc:
+        session.rollback()
+        consultations = dashboards.dashboard_consultations(session, a)
+        filters = dashboards.Filters(consultation_id=consultation_id)
+        chosen = dashboards.choose_consultation(consultations, filters)
+        board = dashboards.cached_dashboard(session, dashboards.cache_of(request.app.state), chosen, filters, _gettext(request), request.state.lang) if chosen else None
+        return _dashboard_page(request, consultations, chosen, board, filters, errors=exc.errors or {"reason": exc.message}, status=400)
+    flash = N_("The public page is published.") if published else N_("The public page is withdrawn.")
+    path = request.url_for("tracker:dashboards").path
+    return redirect(request, f"{path}?consultation={consultation_id}#public-page", flash=flash)
+
+
+@view()
+def public_page(request: Request) -> Response:
+    """The public transparency page: anyone, signed out; cacheable; 404 unless published."""
+    session = db(request)
+    consultation = public.public_consultation(session, request.path_params["consultation_id"])
+    wanted = request.query_params.get("lang", "")
+    request.state.lang = wanted if wanted in consultation.languages else consultation.default_language
+    page = public.cached_public_page(session, dashboards.cache_of(request.app.state), consultation, _gettext(request), request.state.lang)
+    etag = dashboards.etag_of("public", consultation.id, page.version, request.state.lang, state(request).static_version)
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={public.MAX_AGE}", "Vary": "Accept-Encoding"}
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    response = render(request, "tracker/public.html", {"title": page.title, "page": page, "consultation": consultation})
+    response.headers.update(headers)
+    return response

@@ -1,0 +1,49 @@
+"""What insights offers the dashboards through the core's `theme_sources` hook (the tracker
+charts it; no app imports another): who is counted in each theme of a consultation's current
+analysis, by context. Counts only leave as participant ids the reader counts and suppresses
+below k; the words stay here.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from baraza.participation.api import analysable_participant_ids
+from baraza.registry import ThemeItem
+from insights.curation import theme_label
+from insights.models import InsightRun, InsightText, RunStatus, ThemeVersion
+
+
+def theme_items(session: Session, consultation_id: int) -> list[ThemeItem]:
+    """One item per (theme, participant) of the newest finished run's current themes; texts
+    held by screening count (they shaped the themes, masked) and "other" and noise do not.
+    Only participants who still allow analysis (a withdrawal or a refusal drops them at once)."""
+    run = session.exec(
+        select(InsightRun)
+        .where(InsightRun.consultation_id == consultation_id, InsightRun.status == RunStatus.DONE.value)
+        .order_by(col(InsightRun.id).desc())
+        .limit(1)
+    ).first()
+    if run is None:
+        return []
+    version = session.exec(
+        select(ThemeVersion).where(ThemeVersion.run_id == run.id).order_by(col(ThemeVersion.number).desc()).limit(1)
+    ).first()
+    if version is None:
+        return []
+    labels = {int(t["key"]): theme_label(t) for t in version.themes}
+    rows = session.exec(
+        select(InsightText.id, InsightText.participant_id, InsightText.context_id).where(
+            InsightText.run_id == run.id,
+            col(InsightText.participant_id).in_(analysable_participant_ids(consultation_id)),
+        )
+    ).all()
+    seen: set[tuple[int, int]] = set()
+    items: list[ThemeItem] = []
+    for text_id, participant_id, context_id in rows:
+        key = version.assignments.get(str(text_id))
+        if key is None or key not in labels or participant_id is None or (key, participant_id) in seen:
+            continue
+        seen.add((key, participant_id))
+        items.append(ThemeItem("insights.theme", consultation_id, f"{run.id}:{key}", labels[key], participant_id, context_id))
+    return items

@@ -1,0 +1,182 @@
+"""Policymakers' and the team's dashboards: every count of young people under the small-numbers
+rule in the JSON, the tables and the CSV; scopes; filters; the cache follows events."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from baraza.refs import Ref
+from baraza.registry import EndorsementItem, ThemeItem
+from tests.conftest import login
+from tests.consultations.factories import make_consultation, make_participant
+from tests.factories import PASSWORD, actor_of, make_context, make_organisation, make_user
+from tests.tracker.test_commitments import world
+from tests.tracker.test_scorecards import rate, scorecard
+from tracker import services
+
+
+def rows_of(data, key):
+    chart = next(c for c in data["charts"] if c["key"] == key)
+    return {row["label"]: row["cells"] for row in chart["rows"]}, chart
+
+
+def csv_rows(response):
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def setup_board(session, app):
+    """A consultation with two contexts, a commitment rated by 3 young people (under k=5),
+    themes and endorsements offered by stand-in sources."""
+    w = world(session)
+    consultation = w["consultation"]
+    second = make_context(session, w["org"], name="Mombasa")
+    from baraza.consultations.models import ConsultationContext
+
+    session.add(ConsultationContext(consultation_id=consultation.id, context_id=second.id))
+    session.commit()
+    minister = actor_of(session, w["minister"])
+    commitment = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title="Consent first"))
+    services.do_update_commitment(session, minister, commitment, status="embedded", progress=None)
+    survey = scorecard(session, consultation, commitment)
+    first_people = [rate(session, survey, consultation, 2, "Slow") for _ in range(3)]
+    others = [make_participant(session, consultation, context=second)[0] for _ in range(2)]
+    more = [make_participant(session, consultation)[0] for _ in range(4)]
+    people = first_people + more
+    context_id = first_people[0].context_id
+    recommendation = w["to_ministry"].recommendation_ref
+    registry = app.state.baraza.registry
+
+    def themes(s, consultation_id):
+        items = [ThemeItem("test", consultation_id, "t1", "School records", p.id, context_id) for p in people[:6]]
+        items += [ThemeItem("test", consultation_id, "t1", "School records", p.id, second.id) for p in others]
+        return items
+
+    def endorsements(s, consultation_id):
+        return [EndorsementItem("test", recommendation, consultation_id, p.id, context_id, True) for p in people[:6]] + [
+            EndorsementItem("test", recommendation, consultation_id, p.id, context_id, False) for p in people[6:7]
+        ]
+
+    registry.theme_sources.append(themes)
+    registry.endorsement_sources.append(endorsements)
+    return w, commitment, second
+
+
+def test_every_chart_hides_what_fewer_than_k_young_people_gave(client, session, app):
+    w, commitment, second = setup_board(session, app)
+    login(client, w["policymaker"].email, PASSWORD)
+    page = client.get("/tracker/dashboards/")
+    assert page.status_code == 200
+    assert "plotly-basic.min.js" in page.text and "/tracker/static/dashboards.js" in page.text
+    assert "Themes per context" in page.text and "<table>" in page.text  # the table is the no-JS view
+    data = client.get("/tracker/dashboards/data.json").json()
+    assert data["k"] == 5
+    # Themes: 6 in the first context shown; 2 in Mombasa hidden, and the theme's total gives
+    # nothing away because the first context's cell is hidden with it.
+    themes, chart = rows_of(data, "themes")
+    cells = themes["School records"]
+    mombasa = chart["columns"].index("Mombasa")
+    assert cells[mombasa] == {"value": None, "text": "fewer than 5", "suppressed": True}
+    assert cells[1 - mombasa]["suppressed"] and cells[-1] == {"value": 8, "text": "8", "suppressed": False}
+    # Endorsements: 6 endorse, 1 does not: the 1 is hidden, and the 6 with it (the total is shown).
+    endorsed, _ = rows_of(data, "endorsements")
+    (title, cells), = endorsed.items()
+    assert title == "Ask before sharing school records"
+    assert cells[1]["value"] is None and cells[1]["text"] == "fewer than 5"
+    assert cells[0]["value"] is None and cells[2]["value"] == 7
+    # Scorecards: 3 young people rated: neither the count nor their average is shown.
+    cards, _ = rows_of(data, "scorecards")
+    cells = cards["Consent first (Ministry of Education)"]
+    assert cells[1]["value"] == 100 and cells[3] == {"value": None, "text": "fewer than 5", "suppressed": True}
+    assert cells[4]["value"] is None and cells[4]["suppressed"]
+    # Contexts compared: 2 taking part in Mombasa is hidden.
+    contexts, _ = rows_of(data, "contexts")
+    assert contexts["Mombasa"][0]["value"] is None and contexts["Mombasa"][0]["text"] in ("fewer than 5",)
+    assert contexts["Mombasa"][1]["value"] is None and contexts["Mombasa"][2]["value"] == 0  # nobody is shown as nobody
+    # Commitments are organisations' promises, counted as they are.
+    statuses, chart = rows_of(data, "statuses")
+    assert statuses["Ministry of Education"][chart["columns"].index("Embedded in policy or system")]["value"] == 1
+    adoption, _ = rows_of(data, "adoption")
+    assert list(adoption.values())[-1][0]["value"] == 1
+    # The CSVs say the same, in words, never the hidden numbers.
+    for key in ("themes", "endorsements", "scorecards", "contexts"):
+        rows = csv_rows(client.get(f"/tracker/dashboards/{key}.csv"))
+        assert any("fewer than 5" in cell for row in rows for cell in row), key
+    rows = csv_rows(client.get("/tracker/dashboards/scorecards.csv"))
+    assert rows[1][0] == "Consent first (Ministry of Education)" and rows[1][4] == "fewer than 5" and "3" not in rows[1][4:]
+    rows = csv_rows(client.get("/tracker/dashboards/themes.csv"))
+    assert "2" not in rows[1][1:3] and "6" not in rows[1][1:3]
+
+
+def test_from_k_young_people_the_numbers_show(client, session, app):
+    w, commitment, second = setup_board(session, app)
+    survey_people = [rate(session, scorecard(session, w["consultation"], commitment), w["consultation"], 4) for _ in range(5)]
+    assert len(survey_people) == 5
+    login(client, w["facilitator"].email, PASSWORD)
+    data = client.get(f"/tracker/dashboards/data.json?consultation={w['consultation'].id}").json()
+    cards, _ = rows_of(data, "scorecards")
+    cells = cards["Consent first (Ministry of Education)"]
+    # 8 people: 3 rated 2 and 5 rated 4 on 1-5: (3*25 + 5*75) / 8 = 56.25 % of the scale.
+    assert cells[3]["value"] == 8 and cells[4]["value"] == 56.2
+
+
+def test_a_cell_formula_never_reaches_a_spreadsheet(client, session, app):
+    w, commitment, second = setup_board(session, app)
+    services.do_edit_commitment(session, actor_of(session, w["minister"]), commitment, services.CommitmentFields(title="=HYPERLINK(\"http://x\")"))
+    login(client, w["policymaker"].email, PASSWORD)
+    rows = csv_rows(client.get("/tracker/dashboards/scorecards.csv"))
+    assert rows[1][0].startswith("'=HYPERLINK")
+
+
+def test_a_policymaker_sees_only_their_organisations_consultations(client, session, app):
+    w, commitment, second = setup_board(session, app)
+    other_org = make_organisation(session, name="Another NGO")
+    other = make_consultation(session, other_org, open=True)
+    outsider = make_user(session, role="policymaker", organisation=other_org)
+    login(client, outsider.email, PASSWORD)
+    theirs = client.get("/tracker/dashboards/")
+    assert theirs.status_code == 200 and "Consent first" not in theirs.text
+    for path in (
+        f"/tracker/dashboards/?consultation={w['consultation'].id}",
+        f"/tracker/dashboards/data.json?consultation={w['consultation'].id}",
+        f"/tracker/dashboards/themes.csv?consultation={w['consultation'].id}",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/tracker/dashboards/data.json?consultation={other.id}").status_code == 200
+    # A stakeholder follows no dashboard at all.
+    client.post("/logout")
+    client.cookies.clear()
+    login(client, w["minister"].email, PASSWORD)
+    assert client.get("/tracker/dashboards/").status_code == 404
+
+
+def test_bad_filters_are_told_not_crashed(client, session, app):
+    w, commitment, second = setup_board(session, app)
+    login(client, w["policymaker"].email, PASSWORD)
+    assert client.get("/tracker/dashboards/?since=yesterday").status_code == 400
+    assert client.get("/tracker/dashboards/?since=2027-05-01&until=2027-01-01").status_code == 400
+    assert client.get("/tracker/dashboards/?context=abc").status_code == 400
+    assert client.get("/tracker/dashboards/data.json?context=999999").status_code == 400
+    assert client.get("/tracker/dashboards/nothing.csv").status_code == 404
+    # Filters narrow: the company has no commitment; Mombasa alone has nothing rated.
+    data = client.get(f"/tracker/dashboards/data.json?stakeholder={w['company'].id}").json()
+    assert rows_of(data, "scorecards")[0] == {}
+    data = client.get(f"/tracker/dashboards/data.json?context={second.id}").json()
+    themes, chart = rows_of(data, "themes")
+    assert chart["columns"][0] == "Mombasa" and themes["School records"][0]["value"] is None
+    page = client.get(f"/tracker/dashboards/?context={second.id}&since=2020-01-01")
+    assert page.status_code == 200 and 'value="2020-01-01"' in page.text
+
+
+def test_the_cache_follows_commitment_events(client, session, app):
+    w, commitment, second = setup_board(session, app)
+    login(client, w["policymaker"].email, PASSWORD)
+    first = client.get("/tracker/dashboards/data.json").json()
+    assert rows_of(first, "statuses")[0]["Ministry of Education"][-1]["value"] == 1
+    services.do_add_commitment(session, actor_of(session, w["minister"]), w["to_ministry"], services.CommitmentFields(title="Train teachers"))
+    second_read = client.get("/tracker/dashboards/data.json").json()
+    assert rows_of(second_read, "statuses")[0]["Ministry of Education"][-1]["value"] == 2
+    assert Ref("tracker.commitment", commitment.id)  # the Ref kind the ratings are read under

@@ -1,0 +1,682 @@
+"""Dashboards for policymakers and the consultation team, and the numbers of the public page.
+
+What is counted (issue 10, seed 003 objective 1), per consultation:
+
+- **themes per context**: people whose texts fall in each theme of the current analysis, by
+  context (the `theme_sources` hook; insights implements it);
+- **endorsement of each recommendation**: young people who back it or not (the
+  `endorsement_sources` hook; shown empty with a note while no app offers endorsements);
+- **adoption over time**: per stakeholder, how many of its commitments were embedded in policy
+  or a system by the end of each month (commitments belong to a consultation, not a context);
+- **commitments by status**: per stakeholder, as they stood at the end of the period;
+- **scorecards against claims**: per commitment, the stakeholder's claimed progress beside the
+  team's assessment and the young people's average rating (the `rating_sources` hook);
+- **contexts compared**: per context, young people taking part, counted in a theme, and who
+  rated a scorecard, with their average rating.
+
+The small-numbers rule (SECURITY 10): every count of young people goes through
+`baraza.disclosure` with the consultation's k, and an average is shown only where its count
+is. Commitments are organisations' public promises, named one by one on the public page: their
+counts are not about people and are shown as they are.
+
+Reads are cached in the process (`DashboardCache`), keyed by the consultation's dashboard
+version: every event that changes a number (a commitment moved, a recommendation made final, a
+survey answered, a participant joined, withdrew or changed consent, ...) publishes on the live
+channel `tracker.dashboard:<consultation id>`, whose newest event id is the version, shared by
+every process. What no event announces (an analysis run finishing, a theme renamed) is picked
+up when the entry expires (CACHE_SECONDS).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import threading
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from baraza.accounts.models import Context, Organisation
+from baraza.accounts.roles import Actor
+from baraza.consultations.access import contexts_of, list_consultations
+from baraza.consultations.models import Consultation
+from baraza.db import registry_of
+from baraza.disclosure import Cell, k_for, suppress_counts, suppress_table
+from baraza.errors import InvalidInput, NotFound
+from baraza.events import Event
+from baraza.i18n import N_
+from baraza.live.services import latest_id, publish
+from baraza.participation.api import analysable_participant_ids
+from baraza.participation.models import Participant
+from baraza.participation.services.rights import neutralise_cell
+from baraza.refs import Ref
+from baraza.registry import EndorsementItem, RatingItem, ThemeItem
+from tracker.access import FOLLOW
+from tracker.models import STATUS_LABELS, AddressedRecommendation, Commitment, CommitmentEntry, CommitmentStatus, EntryKind
+
+Gettext = Callable[[str], str]
+
+CHANNEL = "tracker.dashboard"
+CACHE_SECONDS = 300
+CACHE_ENTRIES = 256
+MAX_MONTHS = 36
+# Events after which a dashboard's numbers may have changed. Declared by the core, surveys,
+# insights and the tracker itself.
+EVENTS = (
+    "commitment.changed",
+    "recommendation.finalised",
+    "recommendation.reopened",
+    "survey.response_completed",
+    "participant.joined",
+    "participant.withdrawn",
+    "participant.consent_changed",
+    "participant.item_changed",
+    "consultation.status_changed",
+)
+CHARTS = ("themes", "endorsements", "adoption", "statuses", "scorecards", "contexts")
+
+
+def on_dashboard_event(session: Session, event: Event) -> None:
+    """Bump the consultation's dashboard version (in the event's transaction: a rollback bumps
+    nothing). Coalesced: a burst of answers is one event for the streams."""
+    if event.consultation_id is not None:
+        publish(session, Ref(CHANNEL, event.consultation_id), "dashboard.changed", coalesce=True)
+
+
+def dashboard_version(session: Session, consultation_id: int) -> int:
+    return latest_id(session, f"{CHANNEL}:{consultation_id}")
+
+
+# -- filters ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the reader asked for (a plain GET form). Unknown or malformed values are refused
+    with a message, never ignored silently."""
+
+    consultation_id: int | None = None
+    context_id: int | None = None
+    organisation_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.consultation_id, self.context_id, self.organisation_id, self.since, self.until)
+
+    def query(self) -> dict[str, str]:
+        values = {
+            "consultation": self.consultation_id, "context": self.context_id, "stakeholder": self.organisation_id,
+            "since": self.since.isoformat() if self.since else None, "until": self.until.isoformat() if self.until else None,
+        }
+        return {k: str(v) for k, v in values.items() if v is not None}
+
+
+def _int(raw: str | None, name: str) -> int | None:
+    if raw is None or raw.strip() == "":
+        return None
+    if not raw.strip().isdigit() or len(raw.strip()) > 12:
+        raise InvalidInput(errors={name: N_("Choose from the list.")})
+    return int(raw.strip())
+
+
+def _day(raw: str | None, name: str) -> date | None:
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        return date.fromisoformat(raw.strip()[:10])
+    except ValueError as exc:
+        raise InvalidInput(errors={name: N_("Give the date as year-month-day, like 2027-06-30.")}) from exc
+
+
+def parse_filters(params: Any) -> Filters:
+    filters = Filters(
+        consultation_id=_int(params.get("consultation"), "consultation"),
+        context_id=_int(params.get("context"), "context"),
+        organisation_id=_int(params.get("stakeholder"), "stakeholder"),
+        since=_day(params.get("since"), "since"),
+        until=_day(params.get("until"), "until"),
+    )
+    if filters.since and filters.until and filters.since > filters.until:
+        raise InvalidInput(errors={"until": N_("The end of the period comes before its start.")})
+    return filters
+
+
+# -- the charts' data ----------------------------------------------------------------------------
+
+
+@dataclass
+class Value:
+    """One cell of a chart's table: `value` is None when it is not shown (then `text` says why:
+    "fewer than 5", "hidden to protect a small group", or "–" for nothing to show)."""
+
+    value: float | int | None
+    text: str
+    suppressed: bool = False
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list[Value]
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str  # translated
+    description: str  # translated
+    kind: str  # "bar" (one series), "grouped" (a series per column), "line" (columns over rows)
+    columns: list[str]  # translated headers of the value columns
+    rows: list[Row] = field(default_factory=list)
+    note: str = ""  # translated: what is not there and why
+    row_header: str = ""
+    # The columns a chart draws (the others are in the table only: totals, texts).
+    plotted: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Dashboard:
+    consultation_id: int
+    k: int
+    version: int
+    charts: list[Chart]
+
+    def chart(self, key: str) -> Chart:
+        for chart in self.charts:
+            if chart.key == key:
+                return chart
+        raise NotFound()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"consultation": self.consultation_id, "k": self.k, "charts": [asdict(c) for c in self.charts]}
+
+
+def _cell(cell: Cell, k: int, gettext: Gettext) -> Value:
+    return Value(cell.value, cell.text(k, gettext), cell.suppressed)
+
+
+def _number(value: float | int | None, text: str | None = None) -> Value:
+    if value is None:
+        return Value(None, text or "–")
+    return Value(value, text or (f"{value:g}" if isinstance(value, float) else str(value)))
+
+
+def _in_period(moment: datetime | None, filters: Filters) -> bool:
+    if moment is None:
+        return True
+    day = moment.date()
+    return (filters.since is None or day >= filters.since) and (filters.until is None or day <= filters.until)
+
+
+def _end_of(filters: Filters) -> datetime:
+    if filters.until is None:
+        return datetime.max.replace(tzinfo=UTC)
+    return datetime.combine(filters.until + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+
+
+@dataclass
+class _Source:
+    """What every chart reads, loaded once per build."""
+
+    consultation: Consultation
+    k: int
+    contexts: list[Context]
+    addressed: list[AddressedRecommendation]
+    commitments: list[Commitment]
+    entries: dict[int, list[CommitmentEntry]]
+    organisations: dict[int, str]
+    since: date | None = None
+    until: date | None = None
+
+
+def load_source(session: Session, consultation: Consultation, filters: Filters) -> _Source:
+    contexts = [c for c in contexts_of(session, consultation) if filters.context_id in (None, c.id)]
+    addressed = list(session.exec(
+        select(AddressedRecommendation).where(AddressedRecommendation.consultation_id == consultation.id).order_by(col(AddressedRecommendation.id))
+    ).all())
+    if filters.organisation_id is not None:
+        addressed = [a for a in addressed if a.organisation_id == filters.organisation_id]
+    query = select(Commitment).where(Commitment.consultation_id == consultation.id, col(Commitment.parent_id).is_(None))
+    if filters.organisation_id is not None:
+        query = query.where(Commitment.organisation_id == filters.organisation_id)
+    end = _end_of(filters)
+    commitments = [c for c in session.exec(query.order_by(col(Commitment.id))).all() if c.created_at < end]
+    entries: dict[int, list[CommitmentEntry]] = defaultdict(list)
+    ids = [c.id for c in commitments]
+    if ids:
+        for entry in session.exec(
+            select(CommitmentEntry).where(col(CommitmentEntry.commitment_id).in_(ids)).order_by(col(CommitmentEntry.created_at), col(CommitmentEntry.id))
+        ).all():
+            entries[entry.commitment_id].append(entry)
+    org_ids = sorted({a.organisation_id for a in addressed} | {c.organisation_id for c in commitments})
+    organisations = dict(session.exec(select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(org_ids))).all()) if org_ids else {}
+    return _Source(
+        consultation, k_for(consultation), contexts, addressed, commitments, entries, organisations,  # type: ignore[arg-type]
+        since=filters.since, until=filters.until,
+    )
+
+
+def countable_ids(session: Session, consultation_id: int) -> set[int]:
+    """Participants who may be counted (valid consent with analysis, not withdrawn): hooks
+    promise it, and the dashboard checks it again (SECURITY 21)."""
+    return set(session.exec(analysable_participant_ids(consultation_id)).all())  # type: ignore[call-overload]
+
+
+def _in_contexts(context_id: int | None, source: _Source) -> bool:
+    return any(c.id == context_id for c in source.contexts)
+
+
+def themes_chart(session: Session, source: _Source, allowed: set[int], gettext: Gettext) -> Chart:
+    chart = Chart(
+        "themes", gettext(N_("Themes per context")),
+        gettext(N_("Young people whose words fall in each theme of the current analysis, by context.")),
+        "grouped", [c.name for c in source.contexts] + [gettext(N_("All contexts"))], row_header=gettext(N_("Theme")),
+    )
+    chart.plotted = list(range(len(source.contexts)))
+    sources = registry_of(session).theme_sources
+    if not sources:
+        chart.note = gettext(N_("No installed app offers themes."))
+        return chart
+    items: list[ThemeItem] = [i for s in sources for i in s(session, source.consultation.id)]
+    people: dict[tuple[str, int | None], set[int]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    for item in items:
+        if item.participant_id in allowed and _in_contexts(item.context_id, source):
+            people[(item.theme, item.context_id)].add(item.participant_id)
+            labels.setdefault(item.theme, item.label)
+    if not labels:
+        chart.note = gettext(N_("No analysis of this consultation's words has finished yet."))
+        return chart
+    themes = sorted(labels, key=lambda t: (-sum(len(v) for (th, _c), v in people.items() if th == t), labels[t]))
+    table = suppress_table(
+        {key: len(v) for key, v in people.items()}, k=source.k, rows=themes, columns=[c.id for c in source.contexts]
+    )
+    for theme in themes:
+        cells = [_cell(table.cell(theme, c.id), source.k, gettext) for c in source.contexts]
+        chart.rows.append(Row(labels[theme], [*cells, _cell(table.row_total(theme), source.k, gettext)]))
+    return chart
+
+
+def _recommendation_titles(source: _Source, lang: str) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for row in source.addressed:
+        title = row.title.get(lang) or next(iter(row.title.values()), "")
+        titles.setdefault(str(row.recommendation_ref), title)
+    return titles
+
+
+def endorsements_chart(session: Session, source: _Source, allowed: set[int], gettext: Gettext, lang: str) -> Chart:
+    chart = Chart(
+        "endorsements", gettext(N_("Endorsement of each recommendation")),
+        gettext(N_("Young people who endorse each final recommendation, and who do not.")),
+        "grouped", [gettext(N_("Endorse")), gettext(N_("Do not endorse")), gettext(N_("Everyone who answered"))],
+        row_header=gettext(N_("Recommendation")), plotted=[0, 1],
+    )
+    titles = _recommendation_titles(source, lang)
+    sources = registry_of(session).endorsement_sources
+    if not sources:
+        chart.note = gettext(N_("No installed app collects endorsements yet: the recommendations are listed without them."))
+        for title in titles.values():
+            chart.rows.append(Row(title, [_number(None), _number(None), _number(None)]))
+        return chart
+    items: list[EndorsementItem] = [i for s in sources for i in s(session, source.consultation.id)]
+    stance: dict[tuple[str, int], bool] = {}
+    for item in items:
+        if item.participant_id in allowed and _in_contexts(item.context_id, source) and str(item.subject) in titles:
+            stance[(str(item.subject), item.participant_id)] = item.endorses
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for (subject, _person), endorses in stance.items():
+        counts[(subject, "yes" if endorses else "no")] += 1
+    table = suppress_table(counts, k=source.k, rows=list(titles), columns=["yes", "no"])
+    for subject, title in titles.items():
+        chart.rows.append(Row(title, [
+            _cell(table.cell(subject, "yes"), source.k, gettext), _cell(table.cell(subject, "no"), source.k, gettext),
+            _cell(table.row_total(subject), source.k, gettext),
+        ]))
+    return chart
+
+
+def status_at(commitment: Commitment, entries: Iterable[CommitmentEntry], moment: datetime | None) -> str | None:
+    """The status the stakeholder claimed at `moment` (None: now); None before it was made."""
+    if moment is None:
+        return commitment.status
+    status = None
+    for entry in entries:
+        if entry.created_at >= moment:
+            break
+        if entry.side == "stakeholder" and entry.status:
+            status = entry.status
+    return status
+
+
+def _months(first: date, last: date) -> list[date]:
+    months, current = [], first.replace(day=1)
+    while current <= last and len(months) < MAX_MONTHS:
+        months.append(current)
+        current = (current + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def adoption_chart(source: _Source, gettext: Gettext) -> Chart:
+    orgs = sorted({c.organisation_id for c in source.commitments}, key=lambda o: source.organisations.get(o, ""))
+    chart = Chart(
+        "adoption", gettext(N_("Adoption over time")),
+        gettext(N_("Commitments each stakeholder had embedded in policy or a system by the end of each month.")),
+        "line", [source.organisations.get(o, "") for o in orgs], row_header=gettext(N_("Month")), plotted=list(range(len(orgs))),
+    )
+    if not source.commitments:
+        chart.note = gettext(N_("No commitments yet."))
+        return chart
+    first = min(c.created_at for c in source.commitments).date()
+    if source.addressed:
+        first = min(first, min(a.addressed_at for a in source.addressed).date())
+    today = datetime.now(UTC).date()
+    start = max(first, source.since) if source.since else first
+    last = min(source.until, today) if source.until else today
+    months = _months(start, last)
+    if len(months) == MAX_MONTHS:
+        months = _months(max(start, (last - timedelta(days=31 * (MAX_MONTHS - 1))).replace(day=1)), last)
+    for month in months:
+        end = datetime.combine((month + timedelta(days=32)).replace(day=1), datetime.min.time(), tzinfo=UTC)
+        row = []
+        for org in orgs:
+            n = sum(
+                1 for c in source.commitments
+                if c.organisation_id == org and status_at(c, source.entries.get(c.id, []), end) == CommitmentStatus.EMBEDDED  # type: ignore[arg-type]
+            )
+            row.append(_number(n))
+        chart.rows.append(Row(month.strftime("%Y-%m"), row))
+    return chart
+
+
+def statuses_chart(source: _Source, filters: Filters, gettext: Gettext) -> Chart:
+    statuses = [s.value for s in CommitmentStatus]
+    chart = Chart(
+        "statuses", gettext(N_("Commitments by status")),
+        gettext(N_("Each stakeholder's commitments by the status it reported, at the end of the period.")),
+        "grouped", [gettext(STATUS_LABELS[s]) for s in statuses] + [gettext(N_("All"))], row_header=gettext(N_("Stakeholder")),
+        plotted=list(range(len(statuses))),
+    )
+    moment = _end_of(filters) if filters.until else None
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(statuses, 0))
+    for c in source.commitments:
+        status = status_at(c, source.entries.get(c.id, []), moment)  # type: ignore[arg-type]
+        if status in statuses:
+            counts[c.organisation_id][status] += 1
+    for org in sorted(counts, key=lambda o: source.organisations.get(o, "")):
+        row = [_number(counts[org][s]) for s in statuses]
+        chart.rows.append(Row(source.organisations.get(org, ""), [*row, _number(sum(counts[org].values()))]))
+    if not chart.rows:
+        chart.note = gettext(N_("No commitments yet."))
+    return chart
+
+
+@dataclass
+class YouthView:
+    people: int
+    mean_percent: float | None
+    per_context: dict[int | None, tuple[int, float]]
+
+
+def youth_view(session: Session, source: _Source, commitment: Commitment, allowed: set[int]) -> YouthView:
+    """Young people's ratings of one commitment, one person once (their ratings averaged), in
+    the chosen contexts, as a percentage of the scale."""
+    items: list[RatingItem] = []
+    for rating_source in registry_of(session).rating_sources:
+        items.extend(rating_source(session, Ref("tracker.commitment", commitment.id)))
+    per_person: dict[int, list[RatingItem]] = defaultdict(list)
+    for item in items:
+        if item.participant_id in allowed and _in_contexts(item.context_id, source):
+            per_person[item.participant_id].append(item)
+    if not per_person:
+        return YouthView(0, None, {})
+
+    def percent(item: RatingItem) -> float:
+        span = item.scale_max - item.scale_min
+        return 100.0 * (item.rating - item.scale_min) / span if span > 0 else 0.0
+
+    scores = {p: sum(percent(i) for i in rated) / len(rated) for p, rated in per_person.items()}
+    per_context: dict[int | None, list[float]] = defaultdict(list)
+    for person, rated in per_person.items():
+        per_context[rated[-1].context_id].append(scores[person])
+    return YouthView(
+        len(scores), sum(scores.values()) / len(scores), {c: (len(v), sum(v) / len(v)) for c, v in per_context.items()}
+    )
+
+
+def _latest(entries: Iterable[CommitmentEntry], side: str, kind: str | None = None) -> CommitmentEntry | None:
+    found = None
+    for entry in entries:
+        if entry.side == side and entry.progress is not None and (kind is None or entry.kind == kind):
+            found = entry
+    return found
+
+
+def scorecards_chart(session: Session, source: _Source, allowed: set[int], gettext: Gettext) -> tuple[Chart, dict[int, YouthView]]:
+    chart = Chart(
+        "scorecards", gettext(N_("Youth scorecards against stakeholders' claims")),
+        gettext(N_("Each commitment's progress as its stakeholder claims it, as the consultation team assesses it, and the young people's average rating (as a share of the scale).")),
+        "grouped",
+        [gettext(N_("Claimed status")), gettext(N_("Claimed progress (%)")), gettext(N_("Team's assessment (%)")),
+         gettext(N_("Young people who rated")), gettext(N_("Youth rating (% of scale)"))],
+        row_header=gettext(N_("Commitment")), plotted=[1, 2, 4],
+    )
+    views: dict[int, YouthView] = {}
+    for c in source.commitments:
+        entries = source.entries.get(c.id, [])  # type: ignore[call-overload]
+        view = youth_view(session, source, c, allowed)
+        views[c.id] = view  # type: ignore[index]
+        counted = suppress_counts({"rated": view.people}, k=source.k, with_total=False).cells["rated"]
+        team = _latest(entries, "team", EntryKind.ASSESSMENT.value)
+        shown = not counted.suppressed and view.people > 0 and view.mean_percent is not None
+        chart.rows.append(Row(f"{c.title} ({source.organisations.get(c.organisation_id, '')})", [
+            Value(None, gettext(STATUS_LABELS.get(c.status, c.status))),
+            _number(c.progress),
+            _number(team.progress if team else None),
+            _cell(counted, source.k, gettext),
+            _number(round(view.mean_percent, 1)) if shown and view.mean_percent is not None else Value(None, counted.text(source.k, gettext) if counted.suppressed else "–", counted.suppressed),
+        ]))
+    if not chart.rows:
+        chart.note = gettext(N_("No commitments yet."))
+    return chart, views
+
+
+def contexts_chart(session: Session, source: _Source, filters: Filters, allowed: set[int], views: dict[int, YouthView], gettext: Gettext) -> Chart:
+    chart = Chart(
+        "contexts", gettext(N_("Contexts compared")),
+        gettext(N_("Young people taking part in each context, counted in a theme, and who rated a scorecard, with their average rating.")),
+        "grouped",
+        [gettext(N_("Taking part")), gettext(N_("Counted in a theme")), gettext(N_("Rated a scorecard")), gettext(N_("Average rating (% of scale)"))],
+        row_header=gettext(N_("Context")), plotted=[0, 1, 2],
+    )
+    context_ids = [c.id for c in source.contexts]
+    joined: dict[Hashable, int] = dict.fromkeys(context_ids, 0)
+    for context_id, joined_at in session.exec(
+        select(Participant.context_id, Participant.joined_at).where(
+            Participant.consultation_id == source.consultation.id, col(Participant.id).in_(analysable_participant_ids(source.consultation.id))
+        )
+    ).all():
+        if context_id in joined and _in_period(joined_at, filters):
+            joined[context_id] += 1
+    themed: dict[Hashable, set[int]] = {c: set() for c in context_ids}
+    for theme_source in registry_of(session).theme_sources:
+        for item in theme_source(session, source.consultation.id):
+            if item.participant_id in allowed and item.context_id in themed:
+                themed[item.context_id].add(item.participant_id)
+    raters: dict[Hashable, list[float]] = {c: [] for c in context_ids}
+    per_person: dict[int, tuple[int | None, float]] = {}
+    # One person once across commitments: their own average over what they rated.
+    sums: dict[int, list[float]] = defaultdict(list)
+    contexts_of_person: dict[int, int | None] = {}
+    for c in source.commitments:
+        for item in _ratings(session, c):
+            if item.participant_id in allowed and item.context_id in raters:
+                span = item.scale_max - item.scale_min
+                sums[item.participant_id].append(100.0 * (item.rating - item.scale_min) / span if span > 0 else 0.0)
+                contexts_of_person[item.participant_id] = item.context_id
+    for person, values in sums.items():
+        per_person[person] = (contexts_of_person[person], sum(values) / len(values))
+    for context_id, score in per_person.values():
+        raters[context_id].append(score)
+    taking = suppress_counts(joined, k=source.k)
+    in_theme = suppress_counts({c: len(v) for c, v in themed.items()}, k=source.k)
+    rated = suppress_counts({c: len(v) for c, v in raters.items()}, k=source.k)
+    for context in source.contexts:
+        r = rated.cells[context.id]
+        mean = round(sum(raters[context.id]) / len(raters[context.id]), 1) if raters[context.id] and not r.suppressed else None
+        chart.rows.append(Row(context.name, [
+            _cell(taking.cells[context.id], source.k, gettext), _cell(in_theme.cells[context.id], source.k, gettext),
+            _cell(r, source.k, gettext),
+            _number(mean) if mean is not None else Value(None, r.text(source.k, gettext) if r.suppressed else "–", r.suppressed),
+        ]))
+    totals = [taking.total, in_theme.total, rated.total]
+    all_raters = [s for v in raters.values() for s in v]
+    chart.rows.append(Row(gettext(N_("All contexts")), [
+        *[_cell(t, source.k, gettext) for t in totals if t is not None],
+        _number(round(sum(all_raters) / len(all_raters), 1)) if rated.total and not rated.total.suppressed and all_raters else Value(None, "–"),
+    ]))
+    return chart
+
+
+def _ratings(session: Session, commitment: Commitment) -> list[RatingItem]:
+    items: list[RatingItem] = []
+    for rating_source in registry_of(session).rating_sources:
+        items.extend(rating_source(session, Ref("tracker.commitment", commitment.id)))
+    return items
+
+
+def build_dashboard(session: Session, consultation: Consultation, filters: Filters, gettext: Gettext, lang: str) -> Dashboard:
+    """Every chart of one consultation, suppressed below its k. Reads only."""
+    source = load_source(session, consultation, filters)
+    allowed = countable_ids(session, consultation.id)  # type: ignore[arg-type]
+    scorecards, views = scorecards_chart(session, source, allowed, gettext)
+    charts = [
+        themes_chart(session, source, allowed, gettext),
+        endorsements_chart(session, source, allowed, gettext, lang),
+        adoption_chart(source, gettext),
+        statuses_chart(source, filters, gettext),
+        scorecards,
+        contexts_chart(session, source, filters, allowed, views, gettext),
+    ]
+    return Dashboard(consultation.id, source.k, dashboard_version(session, consultation.id), charts)  # type: ignore[arg-type]
+
+
+# -- the cache -------------------------------------------------------------------------------------
+
+
+class DashboardCache:
+    """Built dashboards by (consultation, version, filters, language), least recently used out.
+
+    One per application (`app.state`); thread-safe (pages run in the thread pool). A version
+    bump makes old entries unreachable; they age out of the LRU."""
+
+    def __init__(self, entries: int = CACHE_ENTRIES, seconds: float = CACHE_SECONDS) -> None:
+        self.entries, self.seconds = entries, seconds
+        self._items: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get_or_build(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+        now = time.monotonic()
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None and now - found[0] < self.seconds:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return found[1]
+        value = build()
+        with self._lock:
+            self.misses += 1
+            self._items[key] = (now, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def cache_of(app_state: Any) -> DashboardCache:
+    cache = getattr(app_state, "tracker_dashboards", None)
+    if cache is None:
+        cache = DashboardCache()
+        app_state.tracker_dashboards = cache
+    return cache
+
+
+def cached_dashboard(
+    session: Session, cache: DashboardCache, consultation: Consultation, filters: Filters, gettext: Gettext, lang: str
+) -> Dashboard:
+    version = dashboard_version(session, consultation.id)  # type: ignore[arg-type]
+    key = ("dashboard", consultation.id, version, filters.key(), lang)
+    return cache.get_or_build(key, lambda: build_dashboard(session, consultation, filters, gettext, lang))  # type: ignore[no-any-return]
+
+
+# -- scope ----------------------------------------------------------------------------------------
+
+
+def dashboard_consultations(session: Session, actor: Actor) -> list[Consultation]:
+    """The consultations whose dashboards `actor` reads: those they follow commitments of
+    (a policymaker: their organisation's; the team: their consultations)."""
+    return list_consultations(session, actor, FOLLOW)
+
+
+def choose_consultation(consultations: list[Consultation], filters: Filters) -> Consultation | None:
+    """The chosen consultation, or the newest one in reach; NotFound for one out of reach."""
+    if filters.consultation_id is None:
+        return consultations[0] if consultations else None
+    for consultation in consultations:
+        if consultation.id == filters.consultation_id:
+            return consultation
+    raise NotFound()
+
+
+def check_filters(session: Session, consultation: Consultation, filters: Filters) -> None:
+    """A context or stakeholder that is not the consultation's is bad input (400), told plainly."""
+    if filters.context_id is not None and filters.context_id not in {c.id for c in contexts_of(session, consultation)}:
+        raise InvalidInput(errors={"context": N_("Choose a context of this consultation.")})
+    if filters.organisation_id is not None and filters.organisation_id not in set(stakeholders_of(session, consultation)):
+        raise InvalidInput(errors={"stakeholder": N_("Choose a stakeholder this consultation's recommendations were addressed to.")})
+
+
+def stakeholders_of(session: Session, consultation: Consultation) -> dict[int, str]:
+    rows = session.exec(
+        select(Organisation.id, Organisation.name)
+        .where(col(Organisation.id).in_(select(AddressedRecommendation.organisation_id).where(AddressedRecommendation.consultation_id == consultation.id)))
+        .order_by(col(Organisation.name))
+    ).all()
+    return {int(r[0]): r[1] for r in rows}
+
+
+# -- exports --------------------------------------------------------------------------------------
+
+
+def chart_csv(chart: Chart) -> bytes:
+    """A chart's table as CSV: suppressed cells say why in words, never a number; every cell
+    neutralised so a spreadsheet runs no formula (SECURITY 33)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([neutralise_cell(v) for v in [chart.row_header, *chart.columns]])
+    for row in chart.rows:
+        writer.writerow([neutralise_cell(row.label), *[neutralise_cell(cell.text) for cell in row.cells]])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def etag_of(*parts: Any) -> str:
+    digest = hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def follow_dashboard(session: Session, actor: Actor, key: str) -> bool:
+    """Who may follow `tracker.dashboard:<consultation id>`: whoever reads its dashboard."""
+    return key.isdigit() and any(c.id == int(key) for c in dashboard_consultations(session, actor))

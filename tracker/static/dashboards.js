@@ -1,0 +1,52 @@
+// Draws the dashboard's charts from its JSON endpoint (the same suppressed cells as the tables
+// below each chart, which are what works without JavaScript and what screen readers read).
+// A suppressed cell has no bar or point: its label says why ("fewer than 5").
+(function () {
+  "use strict";
+  var COLOURS = ["#0b5e55", "#a34f00", "#3b5ba5", "#8c2d6e", "#4d6b00", "#5b5b5b"];
+
+  function traces(chart) {
+    var labels = chart.rows.map(function (row) { return row.label; });
+    return chart.plotted.map(function (column, i) {
+      var values = chart.rows.map(function (row) { return row.cells[column].value; });
+      var text = chart.rows.map(function (row) { return row.cells[column].text; });
+      var colour = COLOURS[i % COLOURS.length];
+      if (chart.kind === "line") {
+        return { type: "scatter", mode: "lines+markers", name: chart.columns[column], x: labels, y: values,
+                 text: text, hoverinfo: "x+name+text", line: { color: colour } };
+      }
+      return { type: "bar", orientation: "h", name: chart.columns[column], y: labels,
+               x: values.map(function (v) { return v === null ? 0 : v; }), text: text,
+               textposition: "auto", hoverinfo: "y+name+text", marker: { color: colour } };
+    });
+  }
+
+  function draw(data) {
+    var rtl = document.documentElement.dir === "rtl";
+    data.charts.forEach(function (chart) {
+      var el = document.getElementById("chart-" + chart.key);
+      if (!el || !chart.rows.length || !chart.plotted.length) { return; }
+      var line = chart.kind === "line";
+      window.Plotly.newPlot(el, traces(chart), {
+        barmode: "group",
+        margin: { l: 10, r: 10, t: 10, b: 40 },
+        // Categories always: "2027-01" or "16-17" must not become a number or date axis.
+        yaxis: line ? { rangemode: "tozero" } : { type: "category", automargin: true, autorange: "reversed", side: rtl ? "right" : "left" },
+        xaxis: line ? { type: "category", autorange: rtl ? "reversed" : true } : { rangemode: "tozero", autorange: rtl ? "reversed" : true },
+        legend: { orientation: "h" },
+        height: line ? 320 : 90 + 30 * chart.rows.length * Math.max(1, chart.plotted.length),
+        font: { family: "system-ui, sans-serif", size: 13 }
+      }, { displayModeBar: false, responsive: true });
+    });
+  }
+
+  function load() {
+    var holder = document.getElementById("dashboard");
+    if (!holder || typeof window.Plotly === "undefined" || !window.fetch) { return; }
+    window.fetch(holder.getAttribute("data-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data) { draw(data); } })
+      .catch(function () { /* the tables stay: they hold the same numbers */ });
+  }
+  document.addEventListener("DOMContentLoaded", load);
+})();
