@@ -91,6 +91,7 @@ def register_core(registry: Registry) -> None:
     registry.subscribe("participant.joined", _publish_participant_joined)
     register_core_jobs(registry)
     _register_safeguarding(registry)
+    _register_updates(registry)
 
 
 def _resolve_safeguarding_case(session: Session, actor: Actor, key: str) -> Card | None:
@@ -123,6 +124,13 @@ def _follow_safeguarding(session: Session, actor: Actor, key: str) -> bool:
     from baraza.safeguarding.services import may_follow
 
     return may_follow(session, actor, key)
+
+
+def _register_updates(registry: Registry) -> None:
+    """The participant's updates feed and follow-up messages (baraza/updates/)."""
+    from baraza.updates.services import register_updates
+
+    register_updates(registry)
 
 
 def _register_safeguarding(registry: Registry) -> None:

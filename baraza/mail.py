@@ -1,6 +1,10 @@
-"""Outgoing e-mail. Without an SMTP relay configured, messages are written to var/outbox/.
+"""Outgoing e-mail. Without an SMTP relay configured, messages are written to var/outbox/ (0600).
 
-Staff e-mail only (password resets); young participants are never e-mailed by Baraza.
+Staff receive password resets. Young participants receive exactly one kind of e-mail, and only
+when they asked for it: with their follow-up consent they may give an address, and the job
+`core.follow_up` (baraza/updates/sending.py) then tells them "there is news on Baraza about
+<consultation>" with a link, never what anyone said. The address is deleted when they withdraw
+that consent or leave. Nothing else is ever sent to a young person.
 """
 
 from __future__ import annotations

@@ -17,3 +17,4 @@ from baraza.jobs.models import Job  # noqa: F401, E402
 from baraza.live.models import LiveEvent  # noqa: F401, E402
 from baraza.participation.models import ConsentRecord, Correction, Notice, Participant, ParticipantDevice  # noqa: F401, E402
 from baraza.safeguarding.models import SafeguardingCase  # noqa: F401, E402
+from baraza.updates.models import FeedState, ParticipantContact  # noqa: F401, E402

@@ -235,6 +235,26 @@ class ParticipantActivity:
     live: bool = False
 
 
+@dataclass(frozen=True)
+class ParticipantUpdate:
+    """One piece of news for a participant's updates feed (a recommendation they endorsed was
+    adopted, a commitment moved, a scorecard is open), as an app reports it.
+
+    `key` is stable ("tracker.entry:40"): the same news reported twice is shown once. `at` is
+    when it happened (aware UTC): what is newer than the participant's last visit is marked new.
+    `message` is an untranslated message id with its values (`N_("... %(title)s ...", title=...)`),
+    translated by the core in the reader's language; values that are messages are translated too,
+    values that are data (a commitment's title) are shown as they are. Never what a young person
+    wrote. `route_name` and `params` build an optional link (no participant ids in params).
+    """
+
+    key: str
+    at: datetime
+    message: str
+    route_name: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class AppSpec:
     name: str
@@ -328,6 +348,13 @@ class ParticipantActivities(Protocol):
     """What the participant can do now, on their consultation home page. Read only."""
 
     def __call__(self, session: Session, consultation: Any, participant: Any) -> list[ParticipantActivity]: ...
+
+
+class UpdateSource(Protocol):
+    """News for a participant's updates feed since `since` (None: all), as ParticipantUpdates.
+    Read only; the core decides who is told (valid consent, follow-up consent for messages)."""
+
+    def __call__(self, session: Session, consultation: Any, participant: Any, since: datetime | None) -> list[ParticipantUpdate]: ...
 
 
 class Subscriber(Protocol):
@@ -475,6 +502,10 @@ class Registry:
     demo_seeders: list[DemoSeeder] = field(default_factory=list)
     consultation_links: list[ConsultationLinks] = field(default_factory=list)
     participant_activities: list[ParticipantActivities] = field(default_factory=list)
+    # News for a participant's updates feed and the follow-up messages (baraza/updates/).
+    # An app that stores news calls `baraza.updates.announce_updates(session, consultation_id)`
+    # in the same transaction, so consenting participants are told outside the platform too.
+    update_sources: list[UpdateSource] = field(default_factory=list)
 
     def add_app(self, spec: AppSpec) -> None:
         if spec.name in self.apps:

@@ -69,6 +69,15 @@ class Settings:
     # Run background jobs in a thread of the web process. None: on for SQLite (one process,
     # nothing else to start), off for PostgreSQL (`baraza worker` runs as its own process).
     embedded_worker: bool | None = None
+    # Follow-up messages to young people who asked for them (baraza/updates/). SMS go to this
+    # gateway (an HTTPS endpoint taking a JSON POST {"to", "text"} with a bearer token); without
+    # one they are written to var/outbox/sms/ like e-mail without a relay.
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = ""
+    # At most one message per participant per this many hours, whatever happens in between.
+    follow_up_min_hours: int = 24
+    # A run of the follow-up job sends at most this many messages (the rest a minute later).
+    follow_up_batch: int = 200
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -90,6 +99,10 @@ class Settings:
             https=_bool(env.get("BARAZA_HTTPS"), False),
             audit_retention_days=_int("BARAZA_AUDIT_RETENTION_DAYS", env.get("BARAZA_AUDIT_RETENTION_DAYS"), 6 * 365),
             embedded_worker=_bool(env.get("BARAZA_EMBEDDED_WORKER"), False) if env.get("BARAZA_EMBEDDED_WORKER") else None,
+            sms_gateway_url=env.get("BARAZA_SMS_GATEWAY_URL", "").strip(),
+            sms_gateway_token=env.get("BARAZA_SMS_GATEWAY_TOKEN", ""),
+            follow_up_min_hours=_int("BARAZA_FOLLOW_UP_MIN_HOURS", env.get("BARAZA_FOLLOW_UP_MIN_HOURS"), 24),
+            follow_up_batch=_int("BARAZA_FOLLOW_UP_BATCH", env.get("BARAZA_FOLLOW_UP_BATCH"), 200),
         )
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
@@ -127,6 +140,10 @@ class Settings:
                 f"BARAZA_AUDIT_RETENTION_DAYS must be at least {MIN_AUDIT_RETENTION_DAYS} (a year), "
                 f"not {self.audit_retention_days}: the audit log is how a breach is investigated"
             )
+        if self.sms_gateway_url and not self.sms_gateway_url.startswith("https://") and not self.is_development:
+            raise SettingsError("BARAZA_SMS_GATEWAY_URL must be an https:// address: it receives phone numbers")
+        if self.follow_up_batch < 1 or self.follow_up_min_hours < 0:
+            raise SettingsError("BARAZA_FOLLOW_UP_BATCH must be at least 1 and BARAZA_FOLLOW_UP_MIN_HOURS not negative")
         if not self.is_development:
             if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
                 raise SettingsError(

@@ -27,7 +27,7 @@ from baraza.refs import is_known_kind
 
 # Keys that may never appear in an audit detail: text people wrote and secrets (SECURITY 24).
 FORBIDDEN_DETAIL_KEYS = frozenset(
-    {"text", "answer", "answers", "value", "body", "comment", "password", "token", "phrase", "secret", "email"}
+    {"text", "answer", "answers", "value", "body", "comment", "password", "token", "phrase", "secret", "email", "phone", "contact"}
 )
 
 Ref = tuple[str, Any]

@@ -28,6 +28,7 @@ from baraza.participation.api import (
 from baraza.participation.keys import local_words, normalise_code, seal, unseal
 from baraza.participation.models import ConsentStatus, Participant
 from baraza.registry import ParticipantActivity
+from baraza.updates.services import CHANNELS, contact_of, do_delete_contact, do_open_feed, do_set_contact
 from baraza.uploads import attachment
 from baraza.web import RETURN_COOKIE, db, form_bool, form_int, form_text, redirect_to, render, safe_redirect_target, state, view
 
@@ -261,6 +262,8 @@ def home(request: Request) -> Response:
             activities.extend(hook(session, consultation, participant) or [])
     categories = categories_of(session, consultation)
     asks_about = [c for c in ("gender", "location") if c in categories]
+    # The updates feed: every app's news, translated here; what is new since the last visit marked.
+    feed = do_open_feed(session, participant_actor(participant), registry, consultation, participant)
     return _page(
         request,
         "participation/home.html",
@@ -269,6 +272,8 @@ def home(request: Request) -> Response:
             "title": N_("Home"),
             "participant": participant,
             "activities": activities,
+            "feed": feed,
+            "has_contact": participant.consent_follow_up and contact_of(session, participant) is not None,
             "guardian_code": svc.pending_guardian_code(state(request).settings, participant),
             "asks_about": asks_about and participant.consent_status == ConsentStatus.VALID,
         },
@@ -353,7 +358,35 @@ def my_data_context(request: Request, consultation: Consultation, participant: P
 def my_data(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     ctx = my_data_context(request, consultation, participant)
-    return _page(request, "participation/my_data.html", consultation, {"title": N_("My data"), **ctx, "assist": False})
+    # The follow-up contact is shown to the participant only, never on the staff's help page (SECURITY 8).
+    contact = contact_of(db(request), participant)
+    return _page(
+        request, "participation/my_data.html", consultation,
+        {"title": N_("My data"), **ctx, "assist": False, "contact": contact, "channels": CHANNELS, "contact_errors": {}},
+    )
+
+
+@view()
+def follow_up_contact(request: Request) -> Response:
+    """Give, replace or delete the e-mail or phone number for follow-up messages."""
+    consultation, participant = _participant(request, request.path_params["consultation_id"])
+    session = db(request)
+    me = participant_actor(participant)
+    if form_bool(request, "delete"):
+        do_delete_contact(session, me, participant)
+        return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=N_("Deleted. We will not send you messages."))
+    try:
+        do_set_contact(session, me, consultation, participant, form_text(request, "contact", max_length=300))
+    except InvalidInput as exc:
+        session.rollback()
+        ctx = my_data_context(request, consultation, participant)
+        return _page(
+            request, "participation/my_data.html", consultation,
+            {"title": N_("My data"), **ctx, "assist": False, "contact": contact_of(session, participant), "channels": CHANNELS,
+             "contact_errors": exc.errors or {"contact": exc.message}, "contact_value": form_text(request, "contact", max_length=300)},
+            status=400,
+        )
+    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=N_("Saved. We will only tell you when there is news."))
 
 
 @view()

@@ -273,6 +273,12 @@ def do_download_my_data(
         raise InvalidInput("Choose JSON or CSV.")
     t = (translations or NullTranslations()).gettext
     data = my_data(session, settings, registry, consultation, participant)
+    if not actor.is_staff:
+        # Their own copy holds the contact they gave; a staff member helping never sees it (SECURITY 8).
+        from baraza.updates.services import contact_of
+
+        contact = contact_of(session, participant)
+        data["follow_up_contact"] = {"channel": contact.channel, "address": contact.address, "given_at": contact.created_at.isoformat()} if contact else None
     if fmt == "json":
         body = json.dumps(data, ensure_ascii=False, indent=2).encode()
         content_type = "application/json"
@@ -284,6 +290,9 @@ def do_download_my_data(
             writer.writerow([t(N_("taking part")), key, neutralise_cell(data[key]), "", "", ""])
         for name, value in data["choices"].items():
             writer.writerow([t(N_("your choices")), name, t(N_("yes")) if value else t(N_("no")), "", "", ""])
+        if data.get("follow_up_contact"):
+            given = data["follow_up_contact"]
+            writer.writerow([t(N_("your choices")), "follow_up_contact", neutralise_cell(given["address"]), given["channel"], given["given_at"], ""])
         for item in data["items"]:
             core = item["source"] == CORE_SOURCE
             value = t(GENDER_OPTIONS[item["value"]]) if core and item["item_id"] == "gender" and item["value"] in GENDER_OPTIONS else item["value"]
@@ -348,6 +357,9 @@ def erase_participant(session: Session, registry: Registry, consultation: Consul
     count = 0
     for eraser in registry.participant_erasers:
         count += int(eraser(session, consultation, participant, None) or 0)
+    from baraza.updates.services import erase_feed_and_contact
+
+    count += erase_feed_and_contact(session, participant.id)
     for model, column in (
         (Correction, Correction.participant_id),
         (ConsentRecord, ConsentRecord.participant_id),
