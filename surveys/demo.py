@@ -36,10 +36,10 @@ from surveys.models import Survey, SurveyStatus
 # Young people who join the demo here, on top of the consultation's own few: (context name,
 # language, how many). Enough for several hundred remarks, few enough to seed in seconds.
 DEMO_JOINERS: tuple[tuple[str, str, int], ...] = (
-    ("Bogotá youth centres", "es", 72),
-    ("Bogotá youth centres", "en", 20),
-    ("Zaatari camp", "ar", 56),
-    ("Zaatari camp", "en", 18),
+    ("Bogotá youth centres", "es", 52),
+    ("Bogotá youth centres", "en", 16),
+    ("Zaatari camp", "ar", 42),
+    ("Zaatari camp", "en", 14),
 )
 # Bands each context's joiners give (Zaatari's age of consent is 18: adults only here, so no
 # guardian's consent is waiting; Bogotá's is 14).

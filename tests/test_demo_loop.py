@@ -1,0 +1,117 @@
+"""`baraza demo` holds the whole loop a person can click through: young people's remarks in
+three languages, screened (personal data masked, a disclosure held for the focal point), themes
+the analyst named, recommendations final and addressed to the demo ministry and company, their
+commitments in several statuses (each stakeholder sees only its own), and a youth scorecard.
+
+One demo run, on a fresh database (SQLite, or PostgreSQL with BARAZA_TEST_DATABASE_URL), and
+everything a person would see checked on the pages they would open."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+
+from baraza.demo import DEMO_PASSWORD
+from baraza.safeguarding.models import SafeguardingCase
+from insights.demo import THEME_NAMES
+from insights.models import InsightRun, InsightText, Recommendation, ThemeVersion
+from surveys.demo import DISCLOSURE, WITH_PERSONAL_DATA
+from tests.conftest import login
+from tests.core.helpers import main_of, read
+from tracker.models import Commitment, Evidence
+from workshops.models import CardAnswer, Vote, Workshop
+
+RAW_PERSONAL_DATA = ("310 555 0192", "laura.gomez@example.com", "0791234567", "Yusuf Haddad", "Nicolás Esguerra")
+
+
+def _run_demo(monkeypatch, capsys, settings) -> str:
+    # The same database, keys and folder as the test's own application and session.
+    from baraza.cli import main
+
+    monkeypatch.setenv("BARAZA_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("BARAZA_VAR_DIR", str(settings.var_dir))
+    monkeypatch.setenv("BARAZA_SECRET_KEY", settings.secret_key)
+    monkeypatch.setenv("BARAZA_FIELD_KEY", settings.field_key)
+    monkeypatch.delenv("BARAZA_ENV", raising=False)
+    assert main(["demo"]) == 0
+    return capsys.readouterr().out
+
+
+def _logout(client) -> None:
+    client.cookies.clear()
+
+
+def test_the_demo_holds_the_whole_loop(monkeypatch, capsys, settings, session, client):
+    out = _run_demo(monkeypatch, capsys, settings)
+    assert "Tracker:" in out and "scorecard" in out
+
+    # Young people's remarks: several hundred, in three languages, screened by the analysis run.
+    run = read(session, select(InsightRun))[-1]
+    assert run.status == "done"
+    texts = read(session, select(InsightText).where(InsightText.run_id == run.id))
+    assert len(texts) >= 300
+    assert {t.language for t in texts} >= {"en", "es", "ar"}
+    masked = {kind for t in texts for kind in t.masked_kinds}
+    assert {"phone", "name", "email", "school"} <= masked
+    assert all(raw not in t.masked_text for t in texts for raw in RAW_PERSONAL_DATA)
+    assert len(WITH_PERSONAL_DATA) == len([t for t in texts if t.masked_kinds and t.held])
+
+    # The disclosure is held for the focal point, through the survey's normal path, and never analysed.
+    cases = read(session, select(SafeguardingCase))
+    assert [c.app for c in cases] == ["surveys"] and cases[0].status == "open"
+    assert cases[0].source not in {t.source_ref for t in texts}
+    login(client, "dpo@demo.baraza.test", DEMO_PASSWORD)
+    assert DISCLOSURE[2] in client.get(f"/safeguarding/{cases[0].id}").text
+    _logout(client)
+
+    # The analyst sees named themes, with masked words and never the raw personal data.
+    version = read(session, select(ThemeVersion).where(ThemeVersion.run_id == run.id).order_by(ThemeVersion.number.desc()))[0]  # type: ignore[attr-defined]
+    named = {t["label"] for t in version.themes if t.get("label")}
+    assert {name for _topic, name, _words in THEME_NAMES} & named
+    assert version.number > 1  # the renames are versions
+    login(client, "analyst@demo.baraza.test", DEMO_PASSWORD)
+    page = main_of(client.get(f"/insights/runs/{run.id}").text)
+    assert any(name in page for name in named)
+    shown = ""
+    for theme in version.themes:
+        shown += client.get(f"/insights/runs/{run.id}/themes/{theme['key']}").text
+    shown += client.get(f"/insights/runs/{run.id}/other").text
+    assert re.search(r"\[(phone|name|email|school)\]", shown)
+    assert not any(raw in shown for raw in RAW_PERSONAL_DATA)
+    guidance = client.get(f"/insights/consultations/{run.consultation_id}/guidance").text
+    assert "Keep young people" in guidance and not any(raw in guidance for raw in RAW_PERSONAL_DATA)
+    statuses = sorted(r.status for r in read(session, select(Recommendation)))
+    assert statuses.count("final") == 3 and "review" in statuses and "draft" in statuses
+    _logout(client)
+
+    # The held workshop: card sort answers and statement votes from both contexts.
+    held = [w for w in read(session, select(Workshop)) if w.status == "ended"]
+    assert len(held) == 1
+    cards = read(session, select(CardAnswer).where(CardAnswer.workshop_id == held[0].id))
+    assert len({c.context_id for c in cards}) == 2 and {c.answer for c in cards} == {"fine", "not_fine", "depends"}
+    assert read(session, select(Vote).where(Vote.workshop_id == held[0].id))
+
+    # Commitments in several statuses, with parts and evidence; each stakeholder sees its own only.
+    commitments = read(session, select(Commitment))
+    assert {c.status for c in commitments} >= {"in_progress", "embedded", "declined", "not_started"}
+    assert any(c.parent_id for c in commitments)
+    evidence = read(session, select(Evidence))
+    assert any(e.url for e in evidence) and {e.content_type for e in evidence if e.file_name} == {"application/pdf", "image/png"}
+    ministry_ids = {c.organisation_id for c in commitments if c.title.startswith("A consent step")}
+    login(client, "stakeholder@demo.baraza.test", DEMO_PASSWORD)
+    mine = main_of(client.get("/tracker/").text)
+    for c in commitments:
+        response = client.get(f"/tracker/commitments/{c.id}")
+        assert response.status_code == (200 if c.organisation_id in ministry_ids else 404), c.title
+    _logout(client)
+    login(client, "stakeholder.company@demo.baraza.test", DEMO_PASSWORD)
+    theirs = main_of(client.get("/tracker/").text)
+    assert "Location off by default" in theirs and "Location off by default" not in mine
+    consent = next(c for c in commitments if c.title.startswith("A consent step"))
+    assert client.get(f"/tracker/commitments/{consent.id}").status_code == 404
+    rated = next(c for c in commitments if c.title.startswith("Location off by default"))
+
+    # The youth scorecard: young people's ratings beside the company's claim, with their reasons.
+    page = main_of(client.get(f"/tracker/commitments/{rated.id}").text)
+    assert any(reason in page for reason in ("Ahora la ubicación viene apagada, eso está bien.", "Good start, but the settings page is still confusing."))
