@@ -38,8 +38,10 @@ EVENTS: tuple[tuple[str, str], ...] = (
 
 
 def register(registry: Registry) -> None:
+    from baraza.live import add_summariser
     from workshops import access, demo, hooks
     from workshops import moderation as moderation_rules
+    from workshops.results import live_counts
     from workshops.services import CHANNEL_KIND
     from workshops.views import agenda, console, moderation, phones, rooms
     from workshops.views import summary as summary_views
@@ -109,6 +111,8 @@ def register(registry: Registry) -> None:
         registry.declare_event(name, description)
     # One channel per workshop: its console, its screen and its phones follow it.
     registry.add_channel(CHANNEL_KIND, access.may_follow)
+    # The hub carries the screen's counts in the channel's events (one COUNT per batch).
+    add_summariser(CHANNEL_KIND, live_counts)
     registry.participant_activities.append(hooks.activities)
     registry.participant_data.append(hooks.participant_data)
     registry.participant_correctors.append(hooks.correct_note)

@@ -40,7 +40,17 @@ from workshops.activities import (
     scale_points,
     text_in,
 )
-from workshops.models import Activity, CardAnswer, Contribution, ContributionStatus, Presence, Reveal, Vote, Workshop
+from workshops.models import (
+    Activity,
+    CardAnswer,
+    Contribution,
+    ContributionStatus,
+    Presence,
+    Reveal,
+    Vote,
+    Workshop,
+    WorkshopStatus,
+)
 
 # Notes shown on the wall at once; the console lists the same newest ones.
 WALL_LIMIT = 60
@@ -522,6 +532,39 @@ def phones_in_room(session: Session, workshop: Workshop) -> int:
     return int(
         session.exec(select(func.count()).select_from(Presence).where(Presence.workshop_id == workshop.id, Presence.seen_at >= since)).one()
     )
+
+
+def live_counts(session: Session, key: str, events: frozenset[str]) -> dict[str, dict[str, Any]]:
+    """What the core's hub adds to a batch of this workshop's events (`baraza.live.add_summariser`),
+    once per batch and process: the phones in the room on `workshop.room`, and on
+    `workshop.results` the counts of the current poll when the screen shows them as they are
+    (results visible, not sensitive, the whole room): the screen then updates its bars from the
+    event instead of fetching its block. Only what the projector shows the whole room; anything
+    else (a sensitive or hidden activity, groups, other kinds) carries no counts, and the
+    screen fetches its block as before."""
+    if not key.isdigit() or len(key) > 12:
+        return {}
+    workshop = session.exec(select(Workshop).where(Workshop.id == int(key))).one_or_none()
+    if workshop is None or workshop.status != WorkshopStatus.LIVE.value:
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    if "workshop.room" in events:
+        out["workshop.room"] = {"phones": phones_in_room(session, workshop)}
+    if "workshop.results" in events and workshop.current_activity_id is not None and workshop.screen_group_id is None:
+        activity = session.exec(
+            select(Activity).where(Activity.id == workshop.current_activity_id, Activity.workshop_id == workshop.id)
+        ).one_or_none()
+        if activity is not None and activity.kind == "poll" and not activity.sensitive and results_visible(activity):
+            consultation = session.exec(select(Consultation).where(Consultation.id == workshop.consultation_id)).one()
+            results = vote_results(session, consultation, activity, consultation.default_language)
+            out["workshop.results"] = {
+                "counts": {
+                    "activity": activity.id,
+                    "answered": results.respondents.value,
+                    "bars": {bar.key: [bar.cell.value, bar.percent] for bar in results.bars},
+                }
+            }
+    return out
 
 
 def prompt_of(activity: Activity, lang: str, default: str) -> str:

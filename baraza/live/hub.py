@@ -12,6 +12,18 @@ every `poll_interval` seconds and reconnects with backoff. On SQLite, `publish` 
 of its own process after the commit (from the committing worker thread, so through
 `call_soon_threadsafe`), and the hub also polls, for events other processes published (a
 `baraza worker`, a command).
+
+The hub's own database work (reading new events, polling, pruning) runs in worker threads on
+a limiter of its own (`HUB_THREADS`), never on the thread pool every request shares: when
+hundreds of requests queue for that pool (a room of phones voting at once), the hub still
+reads and fans out within its batch window.
+
+Counts in events: a channel kind may have a summariser (`add_summariser`), called once per
+batch, in the hub's read, with the event names the batch holds; what it returns is merged into
+the newest event of each name (a coalesced one), so a page can show new counts straight from
+the event instead of every open page fetching its block again. One COUNT per batch and
+process, whatever the number of screens; computed after the batch's rows were read, so it
+includes every change those events announce.
 """
 
 from __future__ import annotations
@@ -22,8 +34,9 @@ import logging
 import random
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import anyio
 from sqlalchemy.engine import Engine
@@ -47,8 +60,24 @@ PRUNE_FIRST = 60.0
 LISTEN_CHECK = 30.0
 LISTEN_BACKOFF_MAX = 30.0
 
+# Worker threads the hub may use at once (its reads, polls and prunes), apart from the pool
+# requests share.
+HUB_THREADS = 2
+
 # Hubs running in this process, woken after a commit on SQLite (see wake_local_hubs).
 _LOCAL_HUBS: weakref.WeakSet[Hub] = weakref.WeakSet()
+
+# A channel kind's summariser: (session, channel key, event names in the batch) -> event name
+# -> data to merge into the newest event of that name. Facts any follower of the channel may
+# see (its authoriser admits them all): counts a room's screen shows, never what a person wrote.
+Summariser = Callable[[Session, str, frozenset[str]], Mapping[str, Mapping[str, Any]]]
+_SUMMARISERS: dict[str, Summariser] = {}
+
+
+def add_summariser(kind: str, summarise: Summariser) -> None:
+    """Let the hub add counts to channel `kind`'s events, once per batch (an app's `register`).
+    Registering a kind again replaces its summariser (each test app registers anew)."""
+    _SUMMARISERS[kind] = summarise
 
 
 def wake_local_hubs(channels: Sequence[str]) -> None:
@@ -128,6 +157,8 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.listening = False
+        # The hub's own worker threads (see HUB_THREADS); created with the hub's event loop.
+        self._limiter: anyio.CapacityLimiter | None = None
         # Counters for tests and operators: reads of the table, batches fanned out.
         self.reads = 0
         self.batches = 0
@@ -137,6 +168,7 @@ class Hub:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wakeup = asyncio.Event()
+        self._limiter = anyio.CapacityLimiter(HUB_THREADS)
         self._tasks = [asyncio.create_task(self._flusher(), name="baraza-live-flusher"), asyncio.create_task(self._poller(), name="baraza-live-poller")]
         if self.engine.dialect.name == "postgresql":
             self._tasks.append(asyncio.create_task(self._listener(), name="baraza-live-listener"))
@@ -284,7 +316,7 @@ class Hub:
             if not todo:
                 continue
             try:
-                found = await anyio.to_thread.run_sync(self._read, todo)
+                found = await anyio.to_thread.run_sync(self._read, todo, limiter=self._limiter)
             except Exception:  # noqa: BLE001 - the database is away; try again shortly
                 log.warning("live updates: could not read new events; trying again", exc_info=True)
                 for channel in todo:
@@ -296,7 +328,13 @@ class Hub:
     def _read(self, todo: dict[str, int]) -> dict[str, list[LiveRow]]:
         self.reads += 1
         with Session(self.read_engine) as session:
-            return {channel: events_after(session, channel, after, limit=READ_LIMIT) for channel, after in todo.items()}
+            found = {channel: events_after(session, channel, after, limit=READ_LIMIT) for channel, after in todo.items()}
+            for channel, rows in found.items():
+                kind, _, key = channel.partition(":")
+                summarise = _SUMMARISERS.get(kind)
+                if rows and summarise is not None:
+                    found[channel] = _summarised(session, summarise, key, rows)
+            return found
 
     def _fan_out(self, todo: dict[str, int], found: dict[str, list[LiveRow]]) -> None:
         for channel, rows in found.items():
@@ -322,13 +360,13 @@ class Hub:
             await asyncio.sleep(self.poll_interval)
             try:
                 if self._channels and not self.listening:
-                    newest = await anyio.to_thread.run_sync(self._newest)
+                    newest = await anyio.to_thread.run_sync(self._newest, limiter=self._limiter)
                     if newest != seen:
                         seen = newest
                         self.wake_all()
                 if time.monotonic() >= next_prune:
                     next_prune = time.monotonic() + PRUNE_EVERY
-                    await anyio.to_thread.run_sync(self._prune)
+                    await anyio.to_thread.run_sync(self._prune, limiter=self._limiter)
             except Exception:  # noqa: BLE001 - the database is away; the next round tries again
                 log.warning("live updates: polling failed", exc_info=True)
 
@@ -384,6 +422,26 @@ class Hub:
                 )
             await asyncio.sleep(delay * random.uniform(0.5, 1.0))
             delay = min(delay * 2, LISTEN_BACKOFF_MAX)
+
+
+def _summarised(session: Session, summarise: Summariser, key: str, rows: list[LiveRow]) -> list[LiveRow]:
+    """`rows` with the summariser's data merged into the newest event of each name it answers
+    for. A summariser that fails leaves the events as they are (pages then fetch their block)."""
+    try:
+        extra = summarise(session, key, frozenset(row.event for row in rows))
+    except Exception:  # noqa: BLE001 - counts are a help, never a reason to hold events back
+        log.warning("live updates: summarising %s failed", key, exc_info=True)
+        session.rollback()
+        return rows
+    if not extra:
+        return rows
+    newest = {row.event: i for i, row in enumerate(rows)}
+    out = list(rows)
+    for name, data in extra.items():
+        i = newest.get(name)
+        if i is not None and data:
+            out[i] = replace(out[i], data={**out[i].data, **data})
+    return out
 
 
 class LiveStreamResponse(EventSourceResponse):

@@ -81,7 +81,7 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 CLIENT_ID_RE = re.compile(r'name="client_id" value="([A-Za-z0-9_-]{16,64})"')
 FOLLOW_RE = re.compile(r'data-follow="([^"]+)"')
 SSE_RE = re.compile(r'sse-connect="([^"]+)"')
-COUNT_RE = re.compile(r"(\d+) (?:people have|person has) answered")
+COUNT_RE = re.compile(r"(\d+)(?:</span>)? (?:people have|person has) answered")
 TIMEOUT = httpx.Timeout(120.0, connect=60.0)
 
 
@@ -216,14 +216,17 @@ async def follow(client: httpx.AsyncClient, url: str, stream: Stream, on_event: 
                 return
             stream.connected.set()
             name = ""
+            data = ""
             async for line in response.aiter_lines():
                 if line.startswith("event:"):
                     name = line[6:].strip()
+                elif line.startswith("data:"):
+                    data = line[5:].strip()
                 elif line == "" and name:
                     stream.events += 1
                     if on_event is not None:
-                        on_event(name)
-                    name = ""
+                        on_event(name, data)
+                    name, data = "", ""
                 if stop is not None and stop.is_set():
                     return
             if stop is None or not stop.is_set():
@@ -244,12 +247,25 @@ class Projector:
     client: httpx.AsyncClient
     screen_path: str
     updates: list[tuple[float, float, int]] = field(default_factory=list)  # (started, done, count)
+    # Counts read from events (arrived, arrived, count): no fetch at all.
+    from_events: list[tuple[float, float, int]] = field(default_factory=list)
     errors: int = 0
     _wanted: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def on_event(self, name: str) -> None:
-        if name == "workshop.results":
-            self._wanted.set()
+    def on_event(self, name: str, data: str = "") -> None:
+        if name != "workshop.results":
+            return
+        # As workshops/static/live.js: counts the hub carried in the event are shown at once;
+        # an event without them makes the screen fetch its block.
+        try:
+            counts = json.loads(data or "{}").get("counts")
+        except ValueError:
+            counts = None
+        if isinstance(counts, dict) and isinstance(counts.get("answered"), int):
+            now = time.perf_counter()
+            self.from_events.append((now, now, counts["answered"]))
+            return
+        self._wanted.set()
 
     async def fetch(self) -> int | None:
         started = time.perf_counter()
@@ -414,9 +430,14 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
     accept = [p.acked_at - p.sent_at for p in acked]
     to_screen: list[float] = []
     not_seen = 0
-    for p in acked:
-        # The first refetch that started after the acknowledgement surely shows the vote.
-        shown = next((done for s, done, _count in projector.updates if s >= p.acked_at), None)
+    by_ack = sorted(acked, key=lambda p: p.acked_at)
+    for rank, p in enumerate(by_ack, 1):
+        # The first refetch that started after the acknowledgement surely shows the vote; a
+        # count carried by an event shows it once it arrived after the acknowledgement and
+        # counts at least as many votes as were acknowledged by then.
+        refetched = next((done for s, done, _count in projector.updates if s >= p.acked_at), None)
+        carried = next((done for s, done, count in projector.from_events if s >= p.acked_at and count >= rank), None)
+        shown = min((t for t in (refetched, carried) if t is not None), default=None)
         if shown is None:
             not_seen += 1
         else:
@@ -445,6 +466,7 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
             "to_projector_p99_ms": _pct(to_screen, 0.99),
             "acknowledged_not_seen_refetched": not_seen,
             "projector_refetches": len(projector.updates),
+            "projector_counts_from_events": len(projector.from_events),
             "projector_errors": projector.errors,
             "screen_count_before": before_count,
             "screen_count_after": final_count,

@@ -565,3 +565,69 @@ def test_five_hundred_open_streams_hold_no_thread_or_session_each(engine, settin
     assert per_stream_kb < 150, figures
     if figures["connections_50"] is not None:  # and no database connection per stream
         assert figures["connections_500"] <= figures["connections_50"] + 2, figures
+
+
+# The hub's own threads, and counts carried in events ---------------------------------------------
+
+
+async def _hub_batch(engine, consultation, *, hold_request_threads: bool) -> tuple[Any, Any]:
+    """Start a hub of its own, follow the consultation's channel, publish one coalesced event and
+    return the batch the stream gets (and the hub), with every worker of the request thread pool
+    taken meanwhile if asked (as when hundreds of votes queue for it)."""
+    import anyio
+
+    from baraza.live.hub import Hub
+    from baraza.live.services import start_of
+
+    channel = f"consultation:{consultation.id}"
+    hub = Hub(engine, batch_window=0.05, poll_interval=30.0)
+    await hub.start()
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    holders = [object() for _ in range(int(limiter.total_tokens))] if hold_request_threads else []
+    try:
+        for holder in holders:
+            await limiter.acquire_on_behalf_of(holder)
+        sub = hub.subscribe(channel)
+        with Session(engine) as s:
+            hub.begin(sub, start_of(s, channel, None))
+            publish(s, Ref("consultation", consultation.id), "results", {"n": 1}, coalesce=True)
+            s.commit()
+        hub.wake(channel)
+        async with asyncio.timeout(10):
+            batch = await sub.queue.get()
+        return batch, hub
+    finally:
+        for holder in holders:
+            limiter.release_on_behalf_of(holder)
+        await hub.stop()
+
+
+def test_the_hub_reads_on_threads_of_its_own_when_requests_hold_every_worker(engine, followed):
+    consultation, _user = followed
+    batch, hub = asyncio.run(_hub_batch(engine, consultation, hold_request_threads=True))
+    assert batch is not None and hub.reads >= 1
+    ((_id, message),) = batch
+    assert b"event: results" in message and b'"n":1' in message
+
+
+def test_a_summariser_adds_counts_to_the_newest_event_once_per_batch(engine, followed):
+    from baraza.live import hub as hub_module
+
+    consultation, _user = followed
+    calls: list[tuple[str, frozenset[str]]] = []
+
+    def summarise(session, key, events):
+        calls.append((key, events))
+        # It reads the database in the hub's own session.
+        count = session.exec(text("SELECT count(*) FROM live_event")).one()[0]
+        return {"results": {"events": int(count)}, "absent": {"x": 1}}
+
+    hub_module.add_summariser("consultation", summarise)
+    try:
+        batch, _hub = asyncio.run(_hub_batch(engine, consultation, hold_request_threads=False))
+    finally:
+        hub_module._SUMMARISERS.pop("consultation", None)
+    ((_id, message),) = batch
+    data = json.loads(message.decode().split("data: ", 1)[1].split("\n", 1)[0])
+    assert data == {"n": 1, "events": 1}
+    assert calls == [(str(consultation.id), frozenset({"results"}))]

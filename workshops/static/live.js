@@ -35,6 +35,47 @@
     el.setAttribute("data-was", el.value);
   });
 
+  // The screen: a workshop.results or workshop.room event may carry the counts the screen
+  // shows (the core's hub adds them once per batch: workshops.results.live_counts). Redraw
+  // them in place; when an event carries none, or a number would need other words (one
+  // phone / two phones, in the page's language), fetch the screen's block again (wsrefetch).
+  var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
+  function setNumber(el, value) {
+    var old = parseInt(el.textContent, 10);
+    if (isNaN(old) || !plural || plural.select(old) !== plural.select(value)) return false;
+    el.textContent = String(value);
+    return true;
+  }
+  function refetchScreen() {
+    var screen = document.getElementById("screen");
+    if (screen && window.htmx) window.htmx.trigger(screen, "wsrefetch");
+  }
+  function countsOf(e) {
+    try { return JSON.parse(e.detail && e.detail.data ? e.detail.data : "{}"); } catch (err) { return {}; }
+  }
+  document.addEventListener("sse:workshop.results", function (e) {
+    var counts = countsOf(e).counts;
+    var bars = document.querySelector("#screen [data-ws-activity]");
+    if (!counts || !bars || bars.getAttribute("data-ws-activity") !== String(counts.activity)) { refetchScreen(); return; }
+    var items = bars.querySelectorAll("[data-ws-bar]");
+    var answered = document.querySelector("#screen [data-ws-answered]");
+    if (!answered || counts.answered === null || !setNumber(answered, counts.answered)) { refetchScreen(); return; }
+    for (var i = 0; i < items.length; i++) {
+      var bar = counts.bars[items[i].getAttribute("data-ws-bar")];
+      var num = items[i].querySelector(".ws-num");
+      var fill = items[i].querySelector(".ws-bar > span");
+      if (!bar || bar[0] === null || !num || !fill) { refetchScreen(); return; }
+      num.textContent = String(bar[0]);
+      fill.className = "w-" + bar[1];
+    }
+  });
+  document.addEventListener("sse:workshop.room", function (e) {
+    var phones = countsOf(e).phones;
+    var els = document.querySelectorAll("#screen [data-ws-phones]");
+    if (typeof phones !== "number" || !els.length) { refetchScreen(); return; }
+    for (var i = 0; i < els.length; i++) { if (!setNumber(els[i], phones)) { refetchScreen(); return; } }
+  });
+
   // Phones: follow the workshop's live channel and fetch the page's own block again when the
   // room moves. What the person is typing is kept if the activity is still the same.
   var root = document.querySelector("[data-follow]");
