@@ -26,6 +26,7 @@ from insights import reports
 from insights.access import current_version, latest_finished_run, latest_recommendation_version, list_recommendations, title_in
 from insights.curation import theme_label
 from insights.models import InsightRun, RecommendationStatus, RecommendationVersion
+from insights.review import YouthReview, youth_review
 from insights.texts import Quote
 
 
@@ -47,6 +48,7 @@ class GuidanceRecommendation:
     addressed_organisations: list[str]
     themes: list[str]
     quotes: list[Quote]
+    youth_review: YouthReview | None = None  # the review rounds and people's reviews (insights.review)
 
 
 @dataclass
@@ -115,7 +117,9 @@ def build_guidance(
         if recommendation.status == RecommendationStatus.DRAFT.value:
             continue  # drafts stay with the analysts until shared
         version_r = latest_recommendation_version(session, recommendation)
-        guidance.recommendations.append(_recommendation(session, registry, secret, consultation, version_r, contexts, lang, organisation_names))
+        item = _recommendation(session, registry, secret, consultation, version_r, contexts, lang, organisation_names)
+        item.youth_review = youth_review(session, registry, consultation, recommendation, contexts)
+        guidance.recommendations.append(item)
     return guidance
 
 

@@ -541,7 +541,7 @@ def do_review_recommendation(
         record_audit(
             session, actor, "insights.recommendation_reviewed",
             [Ref(REVIEW_SOURCE, row.id), Ref("insights.recommendation", recommendation.id), Ref("consent_record", consent.id)],
-            {"stance": stance, "version": version.number, "comment": cleaned is not None},
+            {"stance": stance, "version": version.number, "with_words": cleaned is not None},
         )
         emit(
             session, "recommendation.reviewed", actor=actor, consultation_id=consultation.id,
@@ -885,6 +885,7 @@ class YouthReview:
 
     rounds: list[Round]
     figures: ReviewFigures | None
+    stance_labels: dict[str, str] = field(default_factory=lambda: dict(STAFF_STANCE_LABELS))
 
 
 def youth_review(session: Session, registry: Registry, consultation: Consultation, recommendation: Recommendation, visible: set[int]) -> YouthReview:

@@ -14,7 +14,7 @@ from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput
 from baraza.i18n import N_
 from baraza.web import actor, db, form_int, form_list, form_text, redirect_to, render, state, view
-from insights import reports, services
+from insights import reports, review, services
 from insights.access import (
     access_recommendation,
     current_version,
@@ -148,6 +148,8 @@ def detail(request: Request) -> Response:
         "change_labels": CHANGE_LABELS,
         "errors": errors,
         "values": {},
+        # The youth review it went through: rounds, and people's reviews under the small-numbers rule.
+        "youth_review": review.youth_review(session, state(request).registry, consultation, recommendation, place.visible),
     }
     if can_edit:
         ctx.update(_evidence_choices(request, consultation, place.visible))

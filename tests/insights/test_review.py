@@ -1,0 +1,297 @@
+"""The youth review ("What we heard"): a young person sees only their own remarks with their
+themes and the recommendations shared for review, confirms, contests, revises, adds to and
+withdraws remarks, endorses or rejects recommendations; analysts see the contested codings in
+their queue; staff see endorsements under the small-numbers rule; withdrawal and "my data"
+reach every review."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+from starlette.testclient import TestClient
+
+from baraza.participation.api import PARTICIPANT_COOKIE, participant_actor
+from baraza.participation.keys import token_hash
+from baraza.participation.models import Participant, ParticipantDevice
+from baraza.participation.services.consent import do_withdraw_participant
+from baraza.refs import Ref
+from baraza.registry import ParticipantItem
+from baraza.safeguarding.models import SafeguardingCase
+from insights import review
+from insights.models import InsightText, Recommendation, RecommendationReview, RemarkFeedback, ReviewVisit, ThemeVersion
+from tests.conftest import post_form
+from tests.core.helpers import audit_actions, one, page_text, read
+from tests.factories import make_user
+from tests.insights.conftest import SOURCE, TEXTS, World, client_for, participant_row
+from tests.insights.test_runs import finished_run, theme_of
+
+
+def phone(app: Any, session: Session, participant: Participant) -> TestClient:
+    """A phone holding the participant's cookie."""
+    token = secrets.token_urlsafe(32)
+    session.add(ParticipantDevice(token_hash=token_hash(token), participant_id=participant.id))  # type: ignore[arg-type]
+    session.commit()
+    client = TestClient(app, base_url="http://testserver", follow_redirects=False)
+    client.cookies.set(PARTICIPANT_COOKIE, token)
+    return client
+
+
+def install_bank_data(app: Any, world: World) -> None:
+    """The stand-in source lists its texts for "my data", as the apps do, so the core can delete one."""
+
+    def data(session: Session, consultation: Any, participant: Any) -> list[ParticipantItem]:
+        return [
+            ParticipantItem(SOURCE, key, "free_text", "A remark", words, review.utcnow())
+            for key, (pid, _c, _l, words) in world.bank.texts.items()
+            if pid == participant.id
+        ]
+
+    app.state.baraza.registry.participant_data.append(data)
+
+
+def shared_recommendation(client: Any, world: World, run_id: int, session: Session, title: str = "Ask before sharing anything") -> int:
+    url = f"/insights/consultations/{world.consultation.id}/recommendations"
+    theme = theme_of(session, run_id, TEXTS["ask"][0])
+    response = post_form(client, url, [("title.en", title), ("body.en", "Always ask first."), ("theme", f"{run_id}:{theme}")], token_from=url)
+    assert response.status_code == 303, response.text[:300]
+    rid = int(response.headers["location"].rsplit("/", 1)[1])
+    detail = f"/insights/recommendations/{rid}"
+    assert post_form(client, f"{detail}/status", {"status": "review"}, token_from=detail).status_code == 303
+    return rid
+
+
+def heard_url(world: World) -> str:
+    return f"/insights/heard/{world.consultation.id}"
+
+
+def send(client: TestClient, world: World, path: str, data: dict[str, Any], **kwargs: Any) -> Any:
+    return post_form(client, f"{heard_url(world)}{path}", data, token_from=heard_url(world), **kwargs)
+
+
+def test_a_young_person_sees_only_their_own_remarks_with_their_themes_and_the_shared_recommendations(app, session, world, analyst_client, run_jobs):
+    run_id = finished_run(analyst_client, world, run_jobs)
+    me = world.people["ask"][0]
+    with phone(app, session, me) as mine:
+        page = mine.get(heard_url(world))
+        assert page.status_code == 200
+        body = page_text(page.text)
+        assert TEXTS["ask"][0] in body, "their own remark"
+        assert TEXTS["ask"][1] not in body and TEXTS["police"][0] not in body, "nobody else's remarks"
+        version = read(session, select(ThemeVersion).where(ThemeVersion.run_id == run_id).order_by(col(ThemeVersion.number).desc()))[0]
+        theme = next(t for t in version.themes if t["key"] == theme_of(session, run_id, TEXTS["ask"][0]))
+        assert review.theme_label(theme) in body
+        assert "No recommendation waits for your review right now." in body
+        assert "This is your first visit." in body
+        assert page.headers["cache-control"] == "no-store"
+
+        draft_url = f"/insights/consultations/{world.consultation.id}/recommendations"
+        post_form(analyst_client, draft_url, [("title.en", "A draft nobody sees")], token_from=draft_url)
+        shared_recommendation(analyst_client, world, run_id, session)
+        body = page_text(mine.get(heard_url(world)).text)
+        assert "Ask before sharing anything" in body and "A draft nobody sees" not in body
+        # The consultation home offers it.
+        home = page_text(mine.get(f"/p/{world.consultation.id}/").text)
+        assert "What we heard" in home, home[:500]
+    # Someone who never took part is sent to join; a staff member is too (no participant).
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as stranger:
+        assert stranger.get(heard_url(world)).status_code in (303, 302)
+
+
+def test_contesting_revising_confirming_and_adding_are_stored_encrypted_screened_and_queued_for_analysts(app, session, world, analyst_client, run_jobs, emitted_events):
+    run_id = finished_run(analyst_client, world, run_jobs)
+    me = world.people["ask"][0]
+    ref = one(session, select(InsightText).where(InsightText.run_id == run_id, InsightText.participant_id == me.id)).source_ref
+    with phone(app, session, me) as mine:
+        missing = send(mine, world, "/remark", {"remark": str(ref), "kind": "contest", "text": "  "})
+        assert missing.status_code == 400 and "Tell us why this theme does not fit." in page_text(missing.text)
+        assert send(mine, world, "/remark", {"remark": str(ref), "kind": "shout", "text": "x"}).status_code == 400
+        assert send(mine, world, "/remark", {"remark": "bank.text:9999", "kind": "confirm"}).status_code == 404, "only their own remarks"
+        other = one(session, select(InsightText).where(InsightText.run_id == run_id, InsightText.participant_id == world.people["police"][0].id))
+        assert send(mine, world, "/remark", {"remark": str(other.source_ref), "kind": "confirm"}).status_code == 404
+
+        reason = "It is about the police really, call me on +254 712 345 678"
+        assert send(mine, world, "/remark", {"remark": str(ref), "kind": "contest", "text": reason}).status_code == 303
+        assert send(mine, world, "/remark", {"remark": str(ref), "kind": "contest", "text": reason}).status_code == 303, "again: replaced"
+        assert send(mine, world, "/remark", {"remark": str(ref), "kind": "revise", "text": "Police should ask before they look"}).status_code == 303
+        assert send(mine, world, "/remark", {"remark": str(ref), "kind": "add", "text": "And schools should delete records"}).status_code == 303
+        rows = read(session, select(RemarkFeedback).order_by(col(RemarkFeedback.id)))
+        assert sorted(r.kind for r in rows) == ["add", "contest", "revise"]
+        contest = next(r for r in rows if r.kind == "contest")
+        assert contest.status == "open" and contest.text == reason and contest.held, "personal data: held for a person"
+        raw = session.exec(text("SELECT text FROM insight_remark_feedback WHERE id = :i").bindparams(i=contest.id)).one()[0]  # type: ignore[call-overload]
+        assert "police" not in raw and "712" not in raw, "encrypted at rest"
+        assert "insights.remark_reviewed" in audit_actions(session)
+        assert [e.data["kind"] for e in emitted_events if e.name == "remark.reviewed"] == ["contest", "contest", "revise", "add"]
+        # The addition is free text for the next run; contest reasons and revisions are not.
+        items = list(review.review_texts(session, world.consultation.id))  # type: ignore[arg-type]
+        assert [(i.source, i.text) for i in items] == [(review.FEEDBACK_SOURCE, "And schools should delete records")]
+        page = page_text(mine.get(heard_url(world)).text)
+        assert "You said this theme does not fit." in page and "Waiting for an analyst" in page
+
+        # The analysts' queue: the contest (masked) and the revision.
+        queue = analyst_client.get(f"/insights/consultations/{world.consultation.id}/youth-review")
+        assert queue.status_code == 200
+        body = page_text(queue.text)
+        assert "It is about the police really, call me on [phone]" in body and "712 345" not in body
+        assert "Police should ask before they look" in body
+        assert "insights.review_queue_read" in audit_actions(session)
+        police = theme_of(session, run_id, TEXTS["police"][0])
+        resolve = f"/insights/consultations/{world.consultation.id}/youth-review/{contest.id}"
+        queue_url = f"/insights/consultations/{world.consultation.id}/youth-review"
+        latest = read(session, select(ThemeVersion).where(ThemeVersion.run_id == run_id).order_by(col(ThemeVersion.number).desc()))[0]
+        moved = post_form(analyst_client, resolve, {"action": "move", "to": police, "based_on": latest.number}, token_from=queue_url)
+        assert moved.status_code == 303
+        assert theme_of(session, run_id, TEXTS["ask"][0]) == police, "the analyst moved the remark: a new version"
+        newest = read(session, select(ThemeVersion).where(ThemeVersion.run_id == run_id).order_by(col(ThemeVersion.number).desc()))[0]
+        assert newest.number == latest.number + 1 and newest.detail["youth_review"] == contest.id
+        assert one(session, select(RemarkFeedback).where(RemarkFeedback.id == contest.id)).status == "moved"
+        # A facilitator reads the queue but may not act on it; an outsider does not see it.
+        with client_for(app, world.facilitator) as facilitator:
+            assert post_form(facilitator, resolve, {"action": "keep"}, token_from=queue_url).status_code == 404
+        with client_for(app, world.outsider) as outsider:
+            assert outsider.get(queue_url).status_code == 404
+
+        # The next visit (after an hour away) says what changed.
+        session.exec(text("UPDATE insight_review_visit SET last_seen_at = :t").bindparams(t=review.utcnow() - timedelta(hours=2)))  # type: ignore[call-overload]
+        session.commit()
+        page = page_text(mine.get(heard_url(world)).text)
+        assert "An analyst looked at what you said about the theme of one of your remarks." in page
+        assert "One of your remarks is now in the theme" in page
+
+        # Confirming takes the contest back.
+        assert send(mine, world, "/remark", {"remark": str(ref), "kind": "confirm"}).status_code == 303
+        kinds = sorted(r.kind for r in read(session, select(RemarkFeedback)))
+        assert kinds == ["add", "confirm", "revise"]
+
+
+def test_a_disclosure_in_a_contest_reason_goes_to_safeguarding_and_never_to_the_queue(app, session, world, analyst_client, run_jobs):
+    run_id = finished_run(analyst_client, world, run_jobs)
+    me = world.people["delete"][0]
+    ref = one(session, select(InsightText).where(InsightText.run_id == run_id, InsightText.participant_id == me.id)).source_ref
+    with phone(app, session, me) as mine:
+        assert send(mine, world, "/remark", {"remark": str(ref), "kind": "contest", "text": "My uncle hits me and I want to kill myself"}).status_code == 303
+    row = one(session, select(RemarkFeedback))
+    case = one(session, select(SafeguardingCase))
+    assert case.source == Ref(review.FEEDBACK_SOURCE, row.id) and case.app == "insights"
+    body = page_text(analyst_client.get(f"/insights/consultations/{world.consultation.id}/youth-review").text)
+    assert "Held by safeguarding." in body and "uncle" not in body
+    # The safeguarding reviewer reads the words through the record kind.
+    assert app.state.baraza.registry.text_of(session, world.consultation.id, case.source) == "My uncle hits me and I want to kill myself"
+
+
+def test_endorsements_count_once_per_person_and_staff_see_them_under_the_small_numbers_rule(app, session, world, analyst_client, run_jobs, emitted_events):
+    run_id = finished_run(analyst_client, world, run_jobs)
+    rid = shared_recommendation(analyst_client, world, run_id, session)
+    people = world.people["ask"] + world.people["delete"]
+    with phone(app, session, people[0]) as first:
+        assert send(first, world, f"/recommendations/{rid}", {"stance": "maybe"}).status_code == 400
+        ok = send(first, world, f"/recommendations/{rid}", {"stance": "endorse", "comment": "Yes! Ask us first."})
+        assert ok.status_code == 303
+        assert send(first, world, f"/recommendations/{rid}", {"stance": "endorse", "comment": "Yes! Ask us first."}).status_code == 303
+        # With htmx, the answer is the page's block, not a redirect.
+        fragment = send(first, world, f"/recommendations/{rid}", {"stance": "endorse", "comment": "Yes! Ask us first."}, headers={"HX-Request": "true"})
+        assert fragment.status_code == 200 and 'id="heard"' in fragment.text and "<html" not in fragment.text
+        assert "Your answer: I agree" in page_text(first.get(heard_url(world)).text)
+    assert len(read(session, select(RecommendationReview))) == 1, "one review per person"
+    consultation = world.consultation
+    for participant in people[1:8]:
+        review.do_review_recommendation(session, consultation, participant_row(session, participant.id), rid, "endorse")
+    for participant in people[8:13]:
+        review.do_review_recommendation(session, consultation, participant_row(session, participant.id), rid, "reject", "No, never")
+    assert [e.data["stance"] for e in emitted_events if e.name == "recommendation.reviewed"][:1] == ["endorse"]
+    assert "insights.recommendation_reviewed" in audit_actions(session)
+    raw = session.exec(text("SELECT comment FROM insight_recommendation_review WHERE comment IS NOT NULL")).all()  # type: ignore[call-overload]
+    assert raw and all("never" not in r[0] and "Ask" not in r[0] for r in raw), "comments encrypted at rest"
+    comments = [i.text for i in review.review_texts(session, consultation.id) if i.source == review.REVIEW_SOURCE]  # type: ignore[arg-type]
+    assert sorted(comments) == ["No, never"] * 5 + ["Yes! Ask us first."]
+
+    page = page_text(analyst_client.get(f"/insights/recommendations/{rid}").text)
+    assert "Youth review" in page and "still open" in page
+    assert "People who reviewed it: 13" in page and "Endorsed: 8" in page and "Rejected: 5" in page
+    assert "Mombasa fewer than 5 fewer than 5 0 5" in page, "per context, small cells hidden"
+    figures = review.review_figures(session, app.state.baraza.registry, consultation, one(session, select(Recommendation)), {c.id for c in world.contexts})
+    for _label, cells in figures.rows("context"):
+        for cell in cells.values():
+            assert cell.suppressed or cell.count == 0 or cell.count >= figures.k, "no small number shown"
+    # Withdrawn people no longer count; a draft or another consultation's recommendation is not reviewable.
+    do_withdraw_participant(session, participant_actor(participant_row(session, people[1].id)), consultation, participant_row(session, people[1].id))
+    page = page_text(analyst_client.get(f"/insights/recommendations/{rid}").text)
+    assert "Endorsed: 7" in page
+    assert review.endorsers_of(session, Ref("insights.recommendation", rid)) == sorted(p.id for p in people[:8] if p.id != people[1].id)
+
+    # Final: the event names the recommendation; the updates feed asks who endorsed it.
+    detail = f"/insights/recommendations/{rid}"
+    assert post_form(analyst_client, f"{detail}/status", {"status": "final"}, token_from=detail).status_code == 303
+    final = [e for e in emitted_events if e.name == "recommendation.finalised"]
+    assert final and final[-1].refs == (Ref("insights.recommendation", rid),)
+    assert len(review.endorsers_of(session, final[-1].refs[0])) == 7
+    page = page_text(analyst_client.get(detail).text)
+    assert "then made final" in page
+    guidance = page_text(analyst_client.get(f"/insights/consultations/{consultation.id}/guidance").text)
+    assert "Youth review" in guidance and "then made final" in guidance
+    with phone(app, session, people[0]) as first:
+        assert send(first, world, f"/recommendations/{rid}", {"stance": "reject"}).status_code == 404, "final: no longer reviewable"
+
+
+def test_withdrawing_a_remark_deletes_it_everywhere_at_once(app, session, world, analyst_client, run_jobs):
+    install_bank_data(app, world)
+    run_id = finished_run(analyst_client, world, run_jobs)
+    me = world.people["police"][0]
+    ref = one(session, select(InsightText).where(InsightText.run_id == run_id, InsightText.participant_id == me.id)).source_ref
+    with phone(app, session, me) as mine:
+        assert send(mine, world, "/remark", {"remark": str(ref), "kind": "revise", "text": "Police should ask"}).status_code == 303
+        refused = send(mine, world, "/withdraw", {"remark": str(ref)})
+        assert refused.status_code == 400 and "Tick the box" in page_text(refused.text)
+        assert send(mine, world, "/withdraw", {"remark": str(ref), "confirm": "1"}).status_code == 303
+        assert ref.id not in world.bank.texts, "deleted in its own app"
+        assert read(session, select(InsightText).where(InsightText.source_ref == ref)) == []
+        assert read(session, select(RemarkFeedback)) == [], "and what they said about it"
+        assert TEXTS["police"][0] not in page_text(mine.get(heard_url(world)).text)
+        assert "participant.delete_item" in audit_actions(session)
+
+
+def test_my_data_lists_the_reviews_and_withdrawal_erases_them(app, session, world, analyst_client, run_jobs):
+    run_id = finished_run(analyst_client, world, run_jobs)
+    rid = shared_recommendation(analyst_client, world, run_id, session)
+    me = participant_row(session, world.people["ask"][2].id)
+    ref = one(session, select(InsightText).where(InsightText.run_id == run_id, InsightText.participant_id == me.id)).source_ref
+    review.do_review_remark(session, world.consultation, me, str(ref), "add", "Teachers too")
+    review.do_review_recommendation(session, world.consultation, participant_row(session, me.id), rid, "unsure", "Depends who asks")
+    with phone(app, session, me) as mine:
+        mine.get(heard_url(world))
+        body = page_text(mine.get(f"/p/{world.consultation.id}/my-data").text)
+        assert "Teachers too" in body and "Not sure: Depends who asks" in body and "What we heard" in body
+        # Corrected in "my data": the core keeps the history; the new words are screened again.
+        item = one(session, select(RemarkFeedback))
+        corrected = post_form(mine, f"/p/{world.consultation.id}/my-data/correct", {"source": review.FEEDBACK_SOURCE, "item_id": item.id, "value": "Teachers and nurses too"},
+                              token_from=f"/p/{world.consultation.id}/my-data")
+        assert corrected.status_code == 303, corrected.text[:300]
+        assert one(session, select(RemarkFeedback)).text == "Teachers and nurses too"
+    assert one(session, select(ReviewVisit)).participant_id == me.id
+    do_withdraw_participant(session, participant_actor(me), world.consultation, participant_row(session, me.id))
+    assert list(review.review_texts(session, world.consultation.id)) == [], "withdrawn: out of the next run at once"  # type: ignore[arg-type]
+    registry = app.state.baraza.registry
+    assert review.erase_participant(session, world.consultation, participant_row(session, me.id), None) == 2
+    session.commit()
+    assert read(session, select(RemarkFeedback)) == [] and read(session, select(RecommendationReview)) == [] and read(session, select(ReviewVisit)) == []
+    assert registry is not None
+
+
+def test_an_analyst_of_another_context_never_reads_its_young_peoples_reasons(app, session, world, analyst_client, run_jobs):
+    run_id = finished_run(analyst_client, world, run_jobs)
+    nairobi = next(p for p in world.people["ask"] if p.context_id == world.contexts[0].id)
+    ref = one(session, select(InsightText).where(InsightText.run_id == run_id, InsightText.participant_id == nairobi.id)).source_ref
+    review.do_review_remark(session, world.consultation, participant_row(session, nairobi.id), str(ref), "contest", "Wrong theme for sure")
+    feedback = one(session, select(RemarkFeedback))
+    with client_for(app, world.context_analyst) as mombasa:
+        url = f"/insights/consultations/{world.consultation.id}/youth-review"
+        assert "Wrong theme for sure" not in page_text(mombasa.get(url).text)
+        assert post_form(mombasa, f"{url}/{feedback.id}", {"action": "keep"}, token_from=url).status_code == 404
+    assert "Wrong theme for sure" in page_text(analyst_client.get(f"/insights/consultations/{world.consultation.id}/youth-review").text)
+    stranger = make_user(session, role="analyst")
+    with client_for(app, stranger) as other:
+        assert other.get(f"/insights/consultations/{world.consultation.id}/youth-review").status_code == 404
