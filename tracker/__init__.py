@@ -76,3 +76,7 @@ def register(registry: Registry) -> None:
     from tracker import demo
 
     registry.demo_seeders.append(demo.seed_demo_tracker)  # the updates feed's demo part goes after this one
+    # News for young people's updates feed (tracker/updates.py).
+    from tracker import updates
+
+    updates.register(registry)

@@ -1,0 +1,76 @@
+"""News for young people's updates feed: a stakeholder's commitment on one of their
+consultation's recommendations moved (made, reported on: status and progress, or declined).
+
+Only the stakeholder's own reports count as news (the team's comments and assessments are
+their working notes), and only on recommendations still final. Each report is news once, dated
+when it was made; those who asked to be told get a message (baraza/updates/).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from baraza.accounts.models import Organisation
+from baraza.events import Event
+from baraza.i18n import N_
+from baraza.registry import ParticipantUpdate, Registry
+from baraza.updates.services import announce_updates
+from tracker.models import STATUS_LABELS, AddressedRecommendation, Commitment, CommitmentEntry, CommitmentStatus, EntryKind
+
+COMMITTED = N_("%(organisation)s made a commitment on “%(recommendation)s”: “%(commitment)s”.")
+MOVED = N_("%(organisation)s reported on “%(commitment)s”: %(status)s, %(progress)s%% done.")
+DECLINED = N_("%(organisation)s declined “%(commitment)s” (recommendation “%(recommendation)s”).")
+# The feed shows the latest reports; older ones stay on the tracker's own pages.
+MAX_REPORTS = 30
+# Stakeholder reports that move a commitment (an edit of its wording is not news).
+NEWS_KINDS = (EntryKind.CREATED.value, EntryKind.UPDATE.value)
+
+
+def _in(texts: dict[str, str], language: str) -> str:
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
+
+
+def commitment_updates(session: Session, consultation: Any, participant: Any, since: datetime | None) -> list[ParticipantUpdate]:
+    """Stakeholders' reports on commitments to the consultation's final recommendations."""
+    query = (
+        select(CommitmentEntry, Commitment, AddressedRecommendation, Organisation.name)
+        .join(Commitment, col(Commitment.id) == CommitmentEntry.commitment_id)
+        .join(AddressedRecommendation, col(AddressedRecommendation.id) == Commitment.addressed_id)
+        .join(Organisation, col(Organisation.id) == Commitment.organisation_id)
+        .where(
+            Commitment.consultation_id == consultation.id,
+            col(AddressedRecommendation.withdrawn_at).is_(None),
+            CommitmentEntry.side == "stakeholder",
+            col(CommitmentEntry.kind).in_(NEWS_KINDS),
+        )
+    )
+    if since is not None:
+        query = query.where(col(CommitmentEntry.created_at) > since)
+    rows = session.exec(query.order_by(col(CommitmentEntry.created_at).desc(), col(CommitmentEntry.id).desc()).limit(MAX_REPORTS)).all()
+    out = []
+    for entry, commitment, addressed, organisation in rows:
+        recommendation = _in(addressed.title, participant.language)
+        values = {"organisation": organisation, "commitment": commitment.title, "recommendation": recommendation}
+        if entry.kind == EntryKind.CREATED:
+            message = N_(COMMITTED, **values)
+        elif entry.status == CommitmentStatus.DECLINED:
+            message = N_(DECLINED, **values)
+        else:
+            status = STATUS_LABELS.get(entry.status or commitment.status, STATUS_LABELS[CommitmentStatus.COMMITTED])
+            message = N_(MOVED, status=status, progress=entry.progress if entry.progress is not None else commitment.progress, **values)
+        out.append(ParticipantUpdate(key=f"tracker.entry:{entry.id}", at=entry.created_at, message=message))
+    return out
+
+
+def on_commitment_changed(session: Session, event: Event) -> None:
+    """A commitment was made or reported on: its consultation's participants who asked are told."""
+    if event.data.get("action") in {"commitment_create", "commitment_update"}:
+        announce_updates(session, event.consultation_id)
+
+
+def register(registry: Registry) -> None:
+    registry.update_sources.append(commitment_updates)
+    registry.subscribe("commitment.changed", on_commitment_changed)
