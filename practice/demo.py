@@ -1,0 +1,90 @@
+"""The practice check's part of the demo (runs after the other apps' seeders).
+
+It starts the demo organisation's vocabulary, shares the demo consultation's check with the
+tech company (ConnectMobile) and gives it a stakeholder account and an API token, links the
+demo's recommendations about data to the vocabulary, and trains the first model on the card
+sorts and survey answers the other seeders left. With no card sorts yet (or fewer than k young
+people) it trains nothing and says so: the model trains itself when answers arrive.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from baraza.accounts import auth
+from baraza.accounts.auth import actor_for_user
+from baraza.accounts.models import Organisation, RoleGrant, User
+from baraza.consultations.models import Consultation
+from baraza.db import registry_of
+from baraza.settings import Settings
+from practice import services
+from practice.models import ApiToken, RecommendationLink
+
+TECH_COMPANY = "ConnectMobile (demo)"
+TECH_STAKEHOLDER = ("stakeholder.tech@demo.baraza.test", "Tomás Tech")
+DEMO_TOKEN_NAME = "ConnectMobile ad platform (demo)"  # noqa: S105 - the name of a system, not a secret
+# The vocabulary a recommendation is about when its title says so (a demo-only reading; the
+# team links recommendations by hand on the setup page).
+RECOMMENDATION_WORDS = {"advert": (None, None, "advertise"), "publicidad": (None, None, "advertise"), "location": ("location", None, None), "ubicación": ("location", None, None)}
+
+
+def _demo_consultation(session: Session, organisation: Any) -> Consultation | None:
+    from baraza import demo
+
+    title = getattr(demo, "DEMO_CONSULTATION_TITLE", None)
+    rows = session.exec(select(Consultation).where(Consultation.organisation_id == organisation.id)).all()
+    return next((c for c in rows if title and title in c.title.values()), None)
+
+
+def _tech_stakeholder(session: Session, company: Organisation) -> User:
+    email, name = TECH_STAKEHOLDER
+    user = session.exec(select(User).where(User.email == email)).one_or_none()
+    if user is None:
+        from baraza.demo import DEMO_PASSWORD
+
+        user = User(email=email, display_name=name, organisation_id=company.id, password_hash=auth.hash_password(DEMO_PASSWORD))  # type: ignore[arg-type]
+        session.add(user)
+        session.flush()
+        session.add(RoleGrant(user_id=user.id, role="stakeholder", scope="organisation", scope_ref=company.id))  # type: ignore[arg-type]
+        session.commit()
+    return user
+
+
+def seed_demo_practice(session: Session, settings: Settings, organisation: Any, contexts: Any, users: dict[str, Any]) -> str | None:
+    consultation = _demo_consultation(session, organisation)
+    admin, analyst = users.get("admin@demo.baraza.test"), users.get("analyst@demo.baraza.test")
+    company = session.exec(select(Organisation).where(Organisation.name == TECH_COMPANY)).one_or_none()
+    if consultation is None or admin is None or analyst is None or company is None:
+        return "Practice check: no demo consultation, administrator, analyst or tech company found; nothing added."
+    services.ensure_vocabulary(session, consultation.organisation_id)
+    session.commit()
+    admin_actor, analyst_actor = actor_for_user(session, admin), actor_for_user(session, analyst)
+    stakeholder = _tech_stakeholder(session, company)
+    services.do_share(session, admin_actor, consultation, company.id)  # type: ignore[arg-type]
+    token_note = ""
+    if session.exec(select(ApiToken).where(ApiToken.consultation_id == consultation.id, ApiToken.name == DEMO_TOKEN_NAME)).first() is None:
+        _row, raw = services.do_issue_token(session, admin_actor, consultation, organisation_id=company.id, name=DEMO_TOKEN_NAME)  # type: ignore[arg-type]
+        token_note = f" Its API token (shown once): {raw}"
+    # Recommendations of the demo about advertising or location, read in the vocabulary.
+    registry = registry_of(session)
+    linked = {str(r.recommendation_ref) for r in session.exec(select(RecommendationLink).where(RecommendationLink.consultation_id == consultation.id)).all()}
+    commitments = registry.choices_of(session, analyst_actor, "tracker.commitment", consultation.id)  # type: ignore[arg-type]
+    for card in registry.choices_of(session, analyst_actor, "insights.recommendation", consultation.id):  # type: ignore[arg-type]
+        words = next((codes for word, codes in RECOMMENDATION_WORDS.items() if word in card.title.lower()), None)
+        if words is None or str(card.ref) in linked:
+            continue
+        commitment = next((c for c in commitments if c.title and any(w in c.title.lower() for w in RECOMMENDATION_WORDS)), None)
+        services.do_link_recommendation(
+            session, analyst_actor, consultation, recommendation=str(card.ref), commitment=str(commitment.ref) if commitment else None,
+            data_kind=words[0], data_user=words[1], purpose=words[2],
+        )
+    row = services.train_consultation(session, settings, consultation.id, bootstrap=20)  # type: ignore[arg-type]
+    who = f"Sign in as {stakeholder.email} (ConnectMobile's stakeholder) and open /practice/{consultation.id}/."
+    if row is None:
+        return (
+            "Practice check: the demo has no card sorts or mapped answers from at least k young people yet, so no model was "
+            f"trained; it trains itself when they arrive (or: Train on /practice/{consultation.id}/model). {who}{token_note}"
+        )
+    return f"Practice check: model v{row.version} trained on {row.people} young people ({row.answers} answers). {who}{token_note}"
