@@ -12,7 +12,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused outside development
-DEFAULT_APPS = ("surveys", "workshops", "insights", "tracker")
+DEFAULT_APPS = ("surveys", "workshops", "insights", "tracker", "practice")
 
 
 class SettingsError(RuntimeError):

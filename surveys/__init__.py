@@ -23,7 +23,7 @@ PERMISSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 
 def register(registry: Registry) -> None:
-    from surveys import access, demo, hooks
+    from surveys import access, demo, hooks, preferences
     from surveys.views import answering, builder, results
 
     routes = [
@@ -71,6 +71,7 @@ def register(registry: Registry) -> None:
     )
     registry.text_sources.append(hooks.survey_texts)
     registry.rating_sources.append(hooks.scorecard_ratings)
+    registry.preference_sources.append(preferences.preferences)
     registry.participant_data.append(hooks.participant_data)
     registry.participant_correctors.append(hooks.correct_answer)
     registry.participant_erasers.append(hooks.erase_participant)

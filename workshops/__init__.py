@@ -39,7 +39,7 @@ EVENTS: tuple[tuple[str, str], ...] = (
 
 def register(registry: Registry) -> None:
     from baraza.live import add_summariser
-    from workshops import access, demo, hooks
+    from workshops import access, demo, hooks, preferences
     from workshops import moderation as moderation_rules
     from workshops.results import live_counts
     from workshops.services import CHANNEL_KIND
@@ -120,6 +120,7 @@ def register(registry: Registry) -> None:
     registry.retention_purgers.append(hooks.purge_expired)
     registry.text_sources.append(hooks.workshop_texts)
     registry.vote_sources.append(hooks.statement_votes)
+    registry.preference_sources.append(preferences.preferences)
     registry.consultation_links.append(hooks.consultation_links)
     registry.demo_seeders.append(demo.seed_demo_workshop)
     for event in ("participant.withdrawn", "participant.consent_changed"):
