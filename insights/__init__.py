@@ -124,3 +124,7 @@ def register(registry: Registry) -> None:
 
     registry.demo_seeders.append(demo.seed_demo_insights)  # the youth review's demo part goes after this one
     screening.register_screening(registry)  # every app's registry.screen goes through insights' screening
+    # News for young people's updates feed: a recommendation they endorsed was adopted (insights/updates.py).
+    from insights import updates
+
+    updates.register(registry)

@@ -118,3 +118,32 @@ def test_an_open_scorecard_is_news_until_the_young_person_answers_it(client, ses
     make_response(session, card, participant, {"rate": {"rating": 4, "reason": ""}})
     page = client.get(f"/p/{consultation.id}/")
     assert "A scorecard is open" not in page.text
+
+
+def test_a_recommendation_the_young_person_endorsed_was_adopted(client, session, settings):
+    """insights/updates.py: news to those whose endorsement stands, once per final version."""
+    from insights.models import Recommendation, RecommendationReview, RecommendationVersion
+    from insights.updates import endorsed_adopted
+
+    consultation = make_consultation(session, open=True)
+    endorsed, token, _ = make_participant(session, consultation, settings=settings)
+    rejected, _t2, _ = make_participant(session, consultation, settings=settings)
+    shared = Recommendation(consultation_id=consultation.id, status="review")
+    session.add(shared)
+    session.flush()
+    session.add(RecommendationVersion(recommendation_id=shared.id, number=1, title={"en": "Ask before sharing school records"}, status="review"))
+    for person, stance in ((endorsed, "endorse"), (rejected, "reject")):
+        session.add(RecommendationReview(consultation_id=consultation.id, recommendation_id=shared.id, version_number=1, participant_id=person.id, stance=stance, comment="My own words"))
+    session.commit()
+    assert endorsed_adopted(session, consultation, endorsed, None) == []  # shared for review is not adopted
+    shared.status = "final"
+    session.add(shared)
+    session.add(RecommendationVersion(recommendation_id=shared.id, number=2, title={"en": "Ask before sharing school records"}, status="final"))
+    session.commit()
+    [news] = endorsed_adopted(session, consultation, endorsed, None)
+    assert news.key == f"insights.recommendation:{shared.id}:2"
+    assert endorsed_adopted(session, consultation, rejected, None) == []
+    client.cookies.set(PARTICIPANT_COOKIE, token)
+    page = client.get(f"/p/{consultation.id}/")
+    assert "A recommendation you supported was adopted" in page.text and "Ask before sharing school records" in page.text
+    assert "My own words" not in page.text
