@@ -235,6 +235,8 @@ class _Source:
     organisations: dict[int, str]
     since: date | None = None
     until: date | None = None
+    # Ratings per commitment, read once per build (two charts use them).
+    ratings: dict[int, list[RatingItem]] = field(default_factory=dict)
 
 
 def load_source(session: Session, consultation: Consultation, filters: Filters) -> _Source:
@@ -324,6 +326,7 @@ def endorsements_chart(session: Session, source: _Source, allowed: set[int], get
     sources = registry_of(session).endorsement_sources
     if not sources:
         chart.note = gettext(N_("No installed app collects endorsements yet: the recommendations are listed without them."))
+        chart.plotted = []  # nothing to draw: the table lists the recommendations
         for title in titles.values():
             chart.rows.append(Row(title, [_number(None), _number(None), _number(None)]))
         return chart
@@ -429,9 +432,7 @@ class YouthView:
 def youth_view(session: Session, source: _Source, commitment: Commitment, allowed: set[int]) -> YouthView:
     """Young people's ratings of one commitment, one person once (their ratings averaged), in
     the chosen contexts, as a percentage of the scale."""
-    items: list[RatingItem] = []
-    for rating_source in registry_of(session).rating_sources:
-        items.extend(rating_source(session, Ref("tracker.commitment", commitment.id)))
+    items = ratings_of(session, source, commitment)
     per_person: dict[int, list[RatingItem]] = defaultdict(list)
     for item in items:
         if item.participant_id in allowed and _in_contexts(item.context_id, source):
@@ -517,7 +518,7 @@ def contexts_chart(session: Session, source: _Source, filters: Filters, allowed:
     sums: dict[int, list[float]] = defaultdict(list)
     contexts_of_person: dict[int, int | None] = {}
     for c in source.commitments:
-        for item in _ratings(session, c):
+        for item in ratings_of(session, source, c):
             if item.participant_id in allowed and item.context_id in raters:
                 span = item.scale_max - item.scale_min
                 sums[item.participant_id].append(100.0 * (item.rating - item.scale_min) / span if span > 0 else 0.0)
@@ -546,11 +547,14 @@ def contexts_chart(session: Session, source: _Source, filters: Filters, allowed:
     return chart
 
 
-def _ratings(session: Session, commitment: Commitment) -> list[RatingItem]:
-    items: list[RatingItem] = []
-    for rating_source in registry_of(session).rating_sources:
-        items.extend(rating_source(session, Ref("tracker.commitment", commitment.id)))
-    return items
+def ratings_of(session: Session, source: _Source, commitment: Commitment) -> list[RatingItem]:
+    """Young people's ratings of a commitment, from every app offering them (`rating_sources`)."""
+    if commitment.id not in source.ratings:
+        items: list[RatingItem] = []
+        for rating_source in registry_of(session).rating_sources:
+            items.extend(rating_source(session, Ref("tracker.commitment", commitment.id)))
+        source.ratings[commitment.id] = items  # type: ignore[index]
+    return source.ratings[commitment.id]  # type: ignore[index]
 
 
 def build_dashboard(session: Session, consultation: Consultation, filters: Filters, gettext: Gettext, lang: str) -> Dashboard:

@@ -5,8 +5,22 @@
   "use strict";
   var COLOURS = ["#0b5e55", "#a34f00", "#3b5ba5", "#8c2d6e", "#4d6b00", "#5b5b5b"];
 
-  function traces(chart) {
-    var labels = chart.rows.map(function (row) { return row.label; });
+  // On a phone the bars need the width: long labels are shortened in the picture only (the
+  // table below and the hover text keep them whole).
+  function shorten(label, narrow) {
+    var limit = narrow ? 16 : 40;
+    return label.length > limit ? label.slice(0, limit - 1) + "\u2026" : label;
+  }
+
+  function traces(chart, narrow) {
+    var seen = {};
+    var labels = chart.rows.map(function (row, i) {
+      var label = shorten(row.label, narrow);
+      // Two labels shortened alike would become one category (one bar): keep them apart.
+      if (seen[label]) { label = label + " (" + (i + 1) + ")"; }
+      seen[label] = true;
+      return label;
+    });
     return chart.plotted.map(function (column, i) {
       var values = chart.rows.map(function (row) { return row.cells[column].value; });
       var text = chart.rows.map(function (row) { return row.cells[column].text; });
@@ -27,11 +41,12 @@
       var el = document.getElementById("chart-" + chart.key);
       if (!el || !chart.rows.length || !chart.plotted.length) { return; }
       var line = chart.kind === "line";
-      window.Plotly.newPlot(el, traces(chart), {
+      var narrow = el.clientWidth < 480;
+      window.Plotly.newPlot(el, traces(chart, narrow), {
         barmode: "group",
         margin: { l: 10, r: 10, t: 10, b: 40 },
         // Categories always: "2027-01" or "16-17" must not become a number or date axis.
-        yaxis: line ? { rangemode: "tozero" } : { type: "category", automargin: true, autorange: "reversed", side: rtl ? "right" : "left" },
+        yaxis: line ? { rangemode: "tozero", automargin: true, tickformat: "d", side: rtl ? "right" : "left" } : { type: "category", automargin: true, autorange: "reversed", side: rtl ? "right" : "left" },
         xaxis: line ? { type: "category", autorange: rtl ? "reversed" : true } : { rangemode: "tozero", autorange: rtl ? "reversed" : true },
         legend: { orientation: "h" },
         height: line ? 320 : 90 + 30 * chart.rows.length * Math.max(1, chart.plotted.length),
