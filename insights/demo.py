@@ -126,7 +126,11 @@ def topic_of(texts: list[str]) -> tuple[str, float]:
 
 
 def seed_demo_insights(session: Session, settings: Settings, organisation: Any, contexts: Any, users: dict[str, Any]) -> str | None:
-    """The demo_seeders hook: run, name, recommend (see the module's docstring)."""
+    """The demo_seeders hook: run, name, recommend (see the module's docstring). Under
+    BARAZA_ENV=test it is left out: the many browser tests that seed the demo only for its
+    accounts stay fast (tests/test_demo_loop.py seeds the whole demo, this part included)."""
+    if settings.environment == "test":
+        return None
     consultation = _demo_consultation(session, organisation)
     analyst = users.get("analyst@demo.baraza.test")
     if consultation is None or analyst is None:
