@@ -45,8 +45,8 @@ from baraza.disclosure import ALL, Dimension, SuppressedCube, k_for, suppress_cu
 from baraza.errors import Conflict, InvalidInput, NotFound
 from baraza.events import emit
 from baraza.i18n import N_, load_translations, translate
-from baraza.participation.api import analysable_participant_ids, participant_actor, require_consent_to_answer
-from baraza.participation.models import ConsentStatus, Participant
+from baraza.participation.api import analysable_participant_ids, require_consent_to_answer
+from baraza.participation.models import ConsentStatus, Participant, ParticipantDevice
 from baraza.participation.services import do_delete_item
 from baraza.refs import Ref
 from baraza.registry import ParticipantActivity, ParticipantItem, Registry, TextItem
@@ -113,6 +113,21 @@ def _in(lang: str, message: str, **values: Any) -> str:
 
 
 # Reading: what a participant sees ---------------------------------------------------------------
+
+
+def phone_consultations(session: Session, token_hashes: Sequence[str]) -> list[Consultation]:
+    """The consultations a phone took part in (its cookie's tokens, hashed), newest first."""
+    if not token_hashes:
+        return []
+    return list(
+        session.exec(
+            select(Consultation)
+            .join(Participant, col(Participant.consultation_id) == col(Consultation.id))
+            .join(ParticipantDevice, col(ParticipantDevice.participant_id) == col(Participant.id))
+            .where(col(ParticipantDevice.token_hash).in_(list(token_hashes)))
+            .order_by(col(Participant.id).desc())
+        ).all()
+    )
 
 
 def newest_run(session: Session, consultation_id: int) -> InsightRun | None:
@@ -338,11 +353,12 @@ def what_we_heard(session: Session, consultation: Consultation, participant: Par
     return Heard(consultation, run, remarks, shared, [], True)
 
 
-def do_record_visit(session: Session, consultation: Consultation, participant: Participant, heard: Heard) -> Heard:
+def do_record_visit(session: Session, actor: Actor, consultation: Consultation, participant: Participant, heard: Heard) -> Heard:
     """Remember what the page showed and fill in `heard.changes`: what changed since the state
     of the participant's previous visit (a visit starts after an hour away, so what changed stays
     listed while they act on it). The first visit lists nothing. Ids and staff-written names
     only are kept; no audit entry (it records no personal data, only what was shown)."""
+    _own(actor, participant)
     now_state = _state(heard.run, heard.remarks, heard.recommendations, session, consultation, participant)
     now = utcnow()
     row = session.exec(select(ReviewVisit).where(ReviewVisit.participant_id == participant.id)).one_or_none()
@@ -374,6 +390,12 @@ def _parse_ref(value: str) -> Ref:
         raise NotFound() from None
 
 
+def _own(actor: Actor, participant: Participant) -> None:
+    """Young people review only their own words: the actor is the participant themselves."""
+    if actor.participant_id is None or actor.participant_id != participant.id:
+        raise NotFound()
+
+
 def own_remark(session: Session, consultation: Consultation, participant: Participant, ref: Ref) -> tuple[InsightRun, InsightText]:
     """One of the participant's remarks in the newest run; NotFound for anyone else's."""
     run = newest_run(session, consultation.id)  # type: ignore[arg-type]
@@ -403,13 +425,14 @@ def _clean(text: str, required_message: str | None) -> str | None:
 
 
 def do_review_remark(
-    session: Session, consultation: Consultation, participant: Participant, ref_value: str, kind: str, text: str = ""
+    session: Session, actor: Actor, consultation: Consultation, participant: Participant, ref_value: str, kind: str, text: str = ""
 ) -> RemarkFeedback:
     """Confirm, contest (with a reason), suggest a revision of, or add to one of the
     participant's own remarks. Sending the same kind again replaces it; confirming withdraws a
     contest and the other way round. The words are stored encrypted, screened (a disclosure of
     harm goes to the safeguarding queue in this transaction), audited (never the words), and
     the event `remark.reviewed` is emitted. Needs valid consent (SECURITY 18)."""
+    _own(actor, participant)
     if kind not in KINDS:
         raise InvalidInput(errors={"kind": N_("Choose one of the answers.")})
     cleaned = _clean(text, TEXT_REQUIRED.get(kind) if kind in NEEDS_TEXT else None)
@@ -453,7 +476,6 @@ def do_review_remark(
                 session, consultation_id=consultation.id, source=Ref(FEEDBACK_SOURCE, row.id),  # type: ignore[arg-type]
                 reasons=screened.reasons, app="insights", context_id=participant.context_id,
             )
-        actor = participant_actor(participant)
         record_audit(
             session, actor, "insights.remark_reviewed",
             [Ref(FEEDBACK_SOURCE, row.id), Ref("consent_record", consent.id)],
@@ -468,14 +490,15 @@ def do_review_remark(
     raise Conflict(N_("This was busy. Please send it again."))
 
 
-def do_withdraw_remark(session: Session, registry: Registry, consultation: Consultation, participant: Participant, ref_value: str) -> None:
+def do_withdraw_remark(session: Session, actor: Actor, registry: Registry, consultation: Consultation, participant: Participant, ref_value: str) -> None:
     """Withdraw one of the participant's remarks: the core deletes the item in the app that
     holds it (its `participant_erasers`), insights deletes its screened copies and what the
     participant said about it. From this commit on, no quote, page or run reads it. Audited and
     emitted by the core (`participant.item_changed`)."""
+    _own(actor, participant)
     ref = _parse_ref(ref_value)
     own_remark(session, consultation, participant, ref)
-    do_delete_item(session, participant_actor(participant), registry, consultation, participant, source=ref.kind, item_id=ref.id)
+    do_delete_item(session, actor, registry, consultation, participant, source=ref.kind, item_id=ref.id)
 
 
 def _shared_recommendation(session: Session, consultation: Consultation, recommendation_id: int) -> Recommendation:
@@ -494,12 +517,13 @@ def _shared_recommendation(session: Session, consultation: Consultation, recomme
 
 
 def do_review_recommendation(
-    session: Session, consultation: Consultation, participant: Participant, recommendation_id: int, stance: str, comment: str = ""
+    session: Session, actor: Actor, consultation: Consultation, participant: Participant, recommendation_id: int, stance: str, comment: str = ""
 ) -> RecommendationReview:
     """Endorse, reject or say "not sure" about a recommendation shared for review, with an
     optional comment, on the version shown now. One review per person: sending again replaces
     it (never counted twice, SECURITY 37). The comment is encrypted, screened, raised to
     safeguarding on a disclosure; audited (never the words); emits `recommendation.reviewed`."""
+    _own(actor, participant)
     if stance not in STANCES:
         raise InvalidInput(errors={"stance": N_("Choose one of the answers.")})
     cleaned = _clean(comment, None)
@@ -537,7 +561,6 @@ def do_review_recommendation(
                 session, consultation_id=consultation.id, source=Ref(REVIEW_SOURCE, row.id),  # type: ignore[arg-type]
                 reasons=screened.reasons, app="insights", context_id=participant.context_id,
             )
-        actor = participant_actor(participant)
         record_audit(
             session, actor, "insights.recommendation_reviewed",
             [Ref(REVIEW_SOURCE, row.id), Ref("insights.recommendation", recommendation.id), Ref("consent_record", consent.id)],

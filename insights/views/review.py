@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -21,9 +20,9 @@ from baraza.consultations.access import public_consultation
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput
 from baraza.i18n import LANGUAGES, N_
-from baraza.participation.api import cookie_tokens, require_participant
+from baraza.participation.api import cookie_tokens, participant_actor, require_participant
 from baraza.participation.keys import token_hash
-from baraza.participation.models import Participant, ParticipantDevice
+from baraza.participation.models import Participant
 from baraza.participation.views import use_language
 from baraza.web import actor, db, form_bool, form_int, form_text, is_htmx, query_choice, redirect_to, render, state, view
 from insights import review
@@ -44,7 +43,7 @@ def _participant_page(request: Request) -> tuple[Consultation, Participant]:
 def _heard_context(request: Request, consultation: Consultation, participant: Participant, errors: dict[str, str] | None = None, **extra: Any) -> dict[str, Any]:
     session = db(request)
     heard = review.what_we_heard(session, consultation, participant, request.state.lang)
-    heard = review.do_record_visit(session, consultation, participant, heard)
+    heard = review.do_record_visit(session, participant_actor(participant), consultation, participant, heard)
     return {
         "title": N_("What we heard"),
         "consultation": consultation,
@@ -62,22 +61,7 @@ def _heard_context(request: Request, consultation: Consultation, participant: Pa
 @view()
 def heard_index(request: Request) -> Response:
     """The consultations this phone took part in, each with its "What we heard"."""
-    session = db(request)
-    tokens = cookie_tokens(request)
-    rows: list[Participant] = []
-    if tokens:
-        rows = list(
-            session.exec(
-                select(Participant)
-                .join(ParticipantDevice, col(ParticipantDevice.participant_id) == col(Participant.id))
-                .where(col(ParticipantDevice.token_hash).in_([token_hash(t) for t in tokens]))
-                .order_by(col(Participant.id).desc())
-            ).all()
-        )
-    consultations = []
-    for participant in rows:
-        consultation = session.exec(select(Consultation).where(Consultation.id == participant.consultation_id)).one()
-        consultations.append(consultation)
+    consultations = review.phone_consultations(db(request), [token_hash(t) for t in cookie_tokens(request)])
     if len(consultations) == 1:
         return redirect_to(request, "insights:heard", consultation_id=consultations[0].id)
     return render(request, "insights/review/index.html", {"title": N_("What we heard"), "consultations": consultations})
@@ -109,7 +93,7 @@ def remark(request: Request) -> Response:
     ref = form_text(request, "remark", max_length=REMARK_FIELD_MAX, required=True)
     kind = form_text(request, "kind", max_length=16, required=True)
     try:
-        review.do_review_remark(db(request), consultation, participant, ref, kind, form_text(request, "text", max_length=review.MAX_TEXT + 1000))
+        review.do_review_remark(db(request), participant_actor(participant), consultation, participant, ref, kind, form_text(request, "text", max_length=review.MAX_TEXT + 1000))
     except InvalidInput as exc:
         return _answer(request, consultation, participant, "", {f"{ref}:{kind}": (exc.errors or {}).get("text") or (exc.errors or {}).get("kind") or exc.message}, ref)
     return _answer(request, consultation, participant, N_("Thank you. We saved what you told us."), None, ref)
@@ -121,7 +105,7 @@ def withdraw_remark(request: Request) -> Response:
     ref = form_text(request, "remark", max_length=REMARK_FIELD_MAX, required=True)
     if not form_bool(request, "confirm"):
         return _answer(request, consultation, participant, "", {f"{ref}:withdraw": N_("Tick the box to confirm that you want to take this remark back.")}, ref)
-    review.do_withdraw_remark(db(request), state(request).registry, consultation, participant, ref)
+    review.do_withdraw_remark(db(request), participant_actor(participant), state(request).registry, consultation, participant, ref)
     return _answer(request, consultation, participant, N_("Your remark is taken back. Nobody will use it from now on."), None, "")
 
 
@@ -132,7 +116,7 @@ def recommendation(request: Request) -> Response:
     recommendation_id = path_id(request, "recommendation_id")
     try:
         review.do_review_recommendation(
-            db(request), consultation, participant, recommendation_id,
+            db(request), participant_actor(participant), consultation, participant, recommendation_id,
             form_text(request, "stance", max_length=16), form_text(request, "comment", max_length=review.MAX_TEXT + 1000),
         )
     except InvalidInput as exc:

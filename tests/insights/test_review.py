@@ -199,9 +199,9 @@ def test_endorsements_count_once_per_person_and_staff_see_them_under_the_small_n
     assert len(read(session, select(RecommendationReview))) == 1, "one review per person"
     consultation = world.consultation
     for participant in people[1:8]:
-        review.do_review_recommendation(session, consultation, participant_row(session, participant.id), rid, "endorse")
+        review.do_review_recommendation(session, participant_actor(participant), consultation, participant_row(session, participant.id), rid, "endorse")
     for participant in people[8:13]:
-        review.do_review_recommendation(session, consultation, participant_row(session, participant.id), rid, "reject", "No, never")
+        review.do_review_recommendation(session, participant_actor(participant), consultation, participant_row(session, participant.id), rid, "reject", "No, never")
     assert [e.data["stance"] for e in emitted_events if e.name == "recommendation.reviewed"][:1] == ["endorse"]
     assert "insights.recommendation_reviewed" in audit_actions(session)
     raw = session.exec(text("SELECT comment FROM insight_recommendation_review WHERE comment IS NOT NULL")).all()  # type: ignore[call-overload]
@@ -259,8 +259,8 @@ def test_my_data_lists_the_reviews_and_withdrawal_erases_them(app, session, worl
     rid = shared_recommendation(analyst_client, world, run_id, session)
     me = participant_row(session, world.people["ask"][2].id)
     ref = one(session, select(InsightText).where(InsightText.run_id == run_id, InsightText.participant_id == me.id)).source_ref
-    review.do_review_remark(session, world.consultation, me, str(ref), "add", "Teachers too")
-    review.do_review_recommendation(session, world.consultation, participant_row(session, me.id), rid, "unsure", "Depends who asks")
+    review.do_review_remark(session, participant_actor(me), world.consultation, me, str(ref), "add", "Teachers too")
+    review.do_review_recommendation(session, participant_actor(me), world.consultation, participant_row(session, me.id), rid, "unsure", "Depends who asks")
     with phone(app, session, me) as mine:
         mine.get(heard_url(world))
         body = page_text(mine.get(f"/p/{world.consultation.id}/my-data").text)
@@ -285,7 +285,7 @@ def test_an_analyst_of_another_context_never_reads_its_young_peoples_reasons(app
     run_id = finished_run(analyst_client, world, run_jobs)
     nairobi = next(p for p in world.people["ask"] if p.context_id == world.contexts[0].id)
     ref = one(session, select(InsightText).where(InsightText.run_id == run_id, InsightText.participant_id == nairobi.id)).source_ref
-    review.do_review_remark(session, world.consultation, participant_row(session, nairobi.id), str(ref), "contest", "Wrong theme for sure")
+    review.do_review_remark(session, participant_actor(nairobi), world.consultation, participant_row(session, nairobi.id), str(ref), "contest", "Wrong theme for sure")
     feedback = one(session, select(RemarkFeedback))
     with client_for(app, world.context_analyst) as mombasa:
         url = f"/insights/consultations/{world.consultation.id}/youth-review"
