@@ -33,6 +33,7 @@ import csv
 import hashlib
 import io
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict, defaultdict
@@ -62,9 +63,11 @@ from tracker.access import FOLLOW
 from tracker.models import STATUS_LABELS, AddressedRecommendation, Commitment, CommitmentEntry, CommitmentStatus, EntryKind
 
 Gettext = Callable[[str], str]
+log = logging.getLogger(__name__)
 
 CHANNEL = "tracker.dashboard"
 CACHE_SECONDS = 300
+STALE_SECONDS = 900
 CACHE_ENTRIES = 256
 MAX_MONTHS = 36
 # Events after which a dashboard's numbers may have changed. Declared by the core, surveys,
@@ -188,6 +191,7 @@ class Dashboard:
     k: int
     version: int
     charts: list[Chart]
+    counted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def chart(self, key: str) -> Chart:
         for chart in self.charts:
@@ -196,7 +200,10 @@ class Dashboard:
         raise NotFound()
 
     def as_json(self) -> dict[str, Any]:
-        return {"consultation": self.consultation_id, "k": self.k, "charts": [asdict(c) for c in self.charts]}
+        return {
+            "consultation": self.consultation_id, "k": self.k, "counted_at": self.counted_at.isoformat(timespec="seconds"),
+            "charts": [asdict(c) for c in self.charts],
+        }
 
 
 def _cell(cell: Cell, k: int, gettext: Gettext) -> Value:
@@ -577,33 +584,69 @@ def build_dashboard(session: Session, consultation: Consultation, filters: Filte
 
 
 class DashboardCache:
-    """Built dashboards by (consultation, version, filters, language), least recently used out.
+    """Built dashboards by (consultation, filters, language), with the version they counted.
 
-    One per application (`app.state`); thread-safe (pages run in the thread pool). A version
-    bump makes old entries unreachable; they age out of the LRU."""
+    One per application (`app.state`), thread-safe (pages run in the thread pool), least
+    recently used out. A read whose entry counted the current version gets it at once. After a
+    change (a newer version), the previous figures are served while one thread counts again
+    (stale while revalidating: counting a consultation of 5,000 young people takes seconds, and
+    answers arrive in bursts): the page says when its figures were counted. An entry older than
+    `stale_seconds`, or none at all, is counted in the request. What no event announces (an
+    analysis finishing) is counted again once an entry is `seconds` old.
+    """
 
-    def __init__(self, entries: int = CACHE_ENTRIES, seconds: float = CACHE_SECONDS) -> None:
-        self.entries, self.seconds = entries, seconds
-        self._items: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
+    def __init__(self, entries: int = CACHE_ENTRIES, seconds: float = CACHE_SECONDS, stale_seconds: float = STALE_SECONDS,
+                 background: bool = True) -> None:
+        self.entries, self.seconds, self.stale_seconds, self.background = entries, seconds, stale_seconds, background
+        self._items: OrderedDict[tuple[Any, ...], tuple[int, float, Any]] = OrderedDict()
+        self._building: set[tuple[Any, ...]] = set()
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
+        self.hits = self.stale = self.misses = 0
 
-    def get_or_build(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    def get_or_build(self, base: tuple[Any, ...], version: int, build: Callable[[], Any], build_apart: Callable[[], Any] | None = None) -> Any:
+        """The value for `base` counted at `version`: from the cache, the previous one while
+        `build_apart` (its own session) counts again in a thread, or `build()` now."""
         now = time.monotonic()
         with self._lock:
-            found = self._items.get(key)
-            if found is not None and now - found[0] < self.seconds:
-                self._items.move_to_end(key)
-                self.hits += 1
-                return found[1]
+            found = self._items.get(base)
+            if found is not None:
+                counted, at, value = found
+                age = now - at
+                if counted == version and age < self.seconds:
+                    self._items.move_to_end(base)
+                    self.hits += 1
+                    return value
+                if build_apart is not None and self.background and age < self.stale_seconds:
+                    self.stale += 1
+                    if base not in self._building:
+                        self._building.add(base)
+                        threading.Thread(target=self._build_apart, args=(base, version, build_apart), daemon=True).start()
+                    return value
         value = build()
+        self._store(base, version, now, value)
         with self._lock:
             self.misses += 1
-            self._items[key] = (now, value)
-            self._items.move_to_end(key)
+        return value
+
+    def _build_apart(self, base: tuple[Any, ...], version: int, build: Callable[[], Any]) -> None:
+        started = time.monotonic()
+        try:
+            self._store(base, version, started, build())
+        except Exception:  # noqa: BLE001 - the stale figures stay; the next read tries again
+            log.warning("recounting a dashboard failed", exc_info=True)
+        finally:
+            with self._lock:
+                self._building.discard(base)
+
+    def _store(self, base: tuple[Any, ...], version: int, at: float, value: Any) -> None:
+        with self._lock:
+            found = self._items.get(base)
+            if found is not None and found[0] > version:
+                return  # a newer count landed first
+            self._items[base] = (version, at, value)
+            self._items.move_to_end(base)
             while len(self._items) > self.entries:
                 self._items.popitem(last=False)
-        return value
 
     def clear(self) -> None:
         with self._lock:
@@ -619,11 +662,25 @@ def cache_of(app_state: Any) -> DashboardCache:
 
 
 def cached_dashboard(
-    session: Session, cache: DashboardCache, consultation: Consultation, filters: Filters, gettext: Gettext, lang: str
+    session: Session, cache: DashboardCache, consultation: Consultation, filters: Filters, gettext: Gettext, lang: str,
+    engine: Any = None,
 ) -> Dashboard:
+    """The dashboard, from the cache when it counted the current version (see DashboardCache);
+    `engine` lets a thread count again on its own session."""
     version = dashboard_version(session, consultation.id)  # type: ignore[arg-type]
-    key = ("dashboard", consultation.id, version, filters.key(), lang)
-    return cache.get_or_build(key, lambda: build_dashboard(session, consultation, filters, gettext, lang))  # type: ignore[no-any-return]
+    consultation_id = consultation.id
+
+    def apart() -> Dashboard:
+        with Session(engine, expire_on_commit=False) as own:
+            row = own.get(Consultation, consultation_id)
+            if row is None:
+                raise NotFound()
+            return build_dashboard(own, row, filters, gettext, lang)
+
+    return cache.get_or_build(  # type: ignore[no-any-return]
+        ("dashboard", consultation.id, filters.key(), lang), version,
+        lambda: build_dashboard(session, consultation, filters, gettext, lang), apart if engine is not None else None,
+    )
 
 
 # -- scope ----------------------------------------------------------------------------------------

@@ -208,8 +208,20 @@ def _endorsement_text(counts: dict[str, tuple[int, int]] | None, ref: str, k: in
     return gettext(N_("%(yes)s of %(total)s young people who answered endorse it.")) % {"yes": yes, "total": yes + no}
 
 
-def cached_public_page(session: Session, cache: DashboardCache, consultation: Consultation, gettext: Any, lang: str) -> PublicPage:
+def cached_public_page(session: Session, cache: DashboardCache, consultation: Consultation, gettext: Any, lang: str, engine: Any = None) -> PublicPage:
+    """The page's content, cached like the dashboards (`DashboardCache`): a visitor after a
+    change reads the previous figures for the seconds it takes to count again."""
     version = dashboard_version(session, consultation.id)  # type: ignore[arg-type]
+    consultation_id = consultation.id
+
+    def apart() -> PublicPage:
+        with Session(engine, expire_on_commit=False) as own:
+            row = own.get(Consultation, consultation_id)
+            if row is None:
+                raise NotFound()
+            return build_public_page(own, row, gettext, lang)
+
     return cache.get_or_build(  # type: ignore[no-any-return]
-        ("public", consultation.id, version, lang), lambda: build_public_page(session, consultation, gettext, lang)
+        ("public", consultation.id, lang), version,
+        lambda: build_public_page(session, consultation, gettext, lang), apart if engine is not None else None,
     )

@@ -8,8 +8,8 @@ fix and a 400); nothing out of the actor's reach is told apart from a missing re
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlmodel import col, select
 from starlette.datastructures import UploadFile
@@ -284,9 +284,16 @@ def _dashboard_of(request: Request) -> tuple[Any, Any, dashboards.Filters, list[
         return None, None, filters, consultations
     dashboards.check_filters(session, consultation, filters)
     board = dashboards.cached_dashboard(
-        session, dashboards.cache_of(request.app.state), consultation, filters, _gettext(request), request.state.lang
+        session, dashboards.cache_of(request.app.state), consultation, filters, _gettext(request), request.state.lang, _engine(request)
     )
     return consultation, board, filters, consultations
+
+
+def _engine(request: Request) -> Any:
+    """The engine a thread counts again on (the reading one on SQLite: it never queues for the
+    write lock)."""
+    app = state(request)
+    return app.read_engine or app.engine
 
 
 def _may_follow(request: Request) -> None:
@@ -376,7 +383,9 @@ def public_page(request: Request) -> Response:
     consultation = public.public_consultation(session, request.path_params["consultation_id"])
     wanted = request.query_params.get("lang", "")
     request.state.lang = wanted if wanted in consultation.languages else consultation.default_language
-    page = public.cached_public_page(session, dashboards.cache_of(request.app.state), consultation, _gettext(request), request.state.lang)
+    page = public.cached_public_page(
+        session, dashboards.cache_of(request.app.state), consultation, _gettext(request), request.state.lang, _engine(request)
+    )
     etag = dashboards.etag_of("public", consultation.id, page.version, request.state.lang, state(request).static_version)
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={public.MAX_AGE}", "Vary": "Accept-Encoding"}
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
