@@ -1,0 +1,125 @@
+"""A young person on a 360 px phone, in Arabic (right to left), opens "What we heard": contests
+the theme of their remark with a reason and endorses a draft recommendation, with JavaScript
+off; then the same pages with JavaScript on are axe-core clean and do not scroll sideways."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from sqlmodel import Session, select
+
+from baraza.participation.api import PARTICIPANT_COOKIE
+from baraza.participation.keys import token_hash
+from baraza.participation.models import ParticipantDevice
+from baraza.refs import Ref
+from insights.models import InsightRun, InsightText, Recommendation, RecommendationReview, RecommendationVersion, RemarkFeedback, ThemeVersion
+from tests.consultations.factories import make_consultation, make_participant
+from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, shot
+from tests.factories import make_context, make_organisation
+
+pytestmark = pytest.mark.e2e
+
+REMARK = "يجب أن تسألنا المدرسة قبل مشاركة بياناتنا"  # "the school must ask us before sharing our data"
+
+
+def coded_remark(session: Session) -> tuple[int, str]:
+    """A consultation in Arabic whose newest run placed one young person's remark in a theme, and
+    a recommendation shared for review. Returns (consultation id, the phone's token)."""
+    organisation = make_organisation(session)
+    context = make_context(session, organisation, languages=["ar", "en"])
+    consultation = make_consultation(session, organisation, contexts=[context], open=True, languages=["ar", "en"])
+    participant, _token, _phrase = make_participant(session, consultation, context=context, language="ar")
+    run = InsightRun(consultation_id=consultation.id, status="done")  # type: ignore[arg-type]
+    session.add(run)
+    session.flush()
+    text = InsightText(
+        run_id=run.id, consultation_id=consultation.id, source_ref=Ref("surveys.answer", "1"), text_hash="0" * 64,  # type: ignore[arg-type]
+        participant_id=participant.id, context_id=context.id, language="ar", masked_text=REMARK,
+    )
+    session.add(text)
+    session.flush()
+    session.add(ThemeVersion(run_id=run.id, number=1, themes=[  # type: ignore[arg-type]
+        {"key": 0, "label": "الموافقة قبل المشاركة", "phrases": [], "representatives": [text.id], "model_key": 0},
+        {"key": 1, "label": "الشرطة", "phrases": [], "representatives": [], "model_key": 1},
+    ], assignments={str(text.id): 0}))
+    recommendation = Recommendation(consultation_id=consultation.id, status="review")  # type: ignore[arg-type]
+    session.add(recommendation)
+    session.flush()
+    session.add(RecommendationVersion(
+        recommendation_id=recommendation.id, number=1, status="review", changed=["created"],  # type: ignore[arg-type]
+        title={"ar": "اطلبوا الإذن قبل مشاركة بيانات الشباب"}, body={"ar": "لا تشارك المدارس البيانات دون موافقتنا."},
+        themes=[f"{run.id}:0"],
+    ))
+    token = secrets.token_urlsafe(32)
+    session.add(ParticipantDevice(token_hash=token_hash(token), participant_id=participant.id))  # type: ignore[arg-type]
+    session.commit()
+    return consultation.id, token  # type: ignore[return-value]
+
+
+def with_phone(page, live_server: str, token: str) -> None:
+    page.context.add_cookies([{"name": PARTICIPANT_COOKIE, "value": token, "url": live_server}])
+
+
+def check(page, name: str) -> None:
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+    assert page.console_errors == [], page.console_errors
+    shot(page, name)
+
+
+def test_a_young_person_contests_a_theme_and_endorses_a_recommendation_in_arabic_without_javascript(nojs_page, phone_page, live_server, session):
+    consultation_id, token = coded_remark(session)
+    url = f"/insights/heard/{consultation_id}"
+
+    page = nojs_page
+    with_phone(page, live_server, token)
+    page.goto(url)
+    assert page.locator("html").get_attribute("dir") == "rtl" and page.locator("html").get_attribute("lang") == "ar"
+    main = page.inner_text("main")
+    assert REMARK in main and "الموافقة قبل المشاركة" in main and "اطلبوا الإذن قبل مشاركة بيانات الشباب" in main
+    shot(page, "youth-review-ar-1-heard-nojs")
+
+    # Contest without a reason: told what is missing, nothing stored.
+    page.click("#remark-1 details:nth-of-type(1) summary")
+    with page.expect_navigation():
+        page.click("#remark-1 details:nth-of-type(1) button[type=submit]")
+    assert page.locator("#remark-1 .error").count() == 1
+    assert session.exec(select(RemarkFeedback)).all() == []
+    session.rollback()
+    shot(page, "youth-review-ar-2-contest-missing-reason")
+
+    page.fill("#remark-1-contest", "هذا عن الشرطة وليس عن المدرسة")
+    with page.expect_navigation():
+        page.click("#remark-1 details:nth-of-type(1) button[type=submit]")
+    assert page.url.endswith(url)
+    assert page.locator("#remark-1 .said li").count() == 1
+
+    page.check("input[name=stance][value=endorse]")
+    page.fill("textarea[name=comment]", "نعم، اسألونا أولاً")
+    with page.expect_navigation():
+        page.click("article.recommendation button[type=submit]")
+    assert page.locator("article.recommendation p.tag").count() == 1
+    shot(page, "youth-review-ar-3-reviewed-nojs")
+    session.rollback()  # a new read: the server committed meanwhile
+    feedback = session.exec(select(RemarkFeedback)).one()
+    assert feedback.kind == "contest" and feedback.status == "open"
+    assert session.exec(select(RecommendationReview)).one().stance == "endorse"
+
+    # The same page with JavaScript on: accessible, no sideways scroll, the forms opened.
+    phone = phone_page
+    with_phone(phone, live_server, token)
+    phone.goto(url)
+    assert phone.locator("html").get_attribute("dir") == "rtl"
+    check(phone, "youth-review-ar-4-heard-js")
+    for summary in phone.locator("#remark-1 details summary").all():
+        summary.click()
+    check(phone, "youth-review-ar-5-forms-open")
+    # With htmx, the review is sent and the section swapped in place.
+    phone.check("input[name=stance][value=unsure]")
+    with phone.expect_response(lambda r: "/recommendations/" in r.url and r.request.method == "POST"):
+        phone.click("article.recommendation button[type=submit]")
+    phone.wait_for_selector("p.flash")
+    check(phone, "youth-review-ar-6-htmx")
+    session.rollback()  # a new read: the server committed meanwhile
+    assert session.exec(select(RecommendationReview)).one().stance == "unsure"
