@@ -244,6 +244,7 @@ class _Source:
     until: date | None = None
     # Ratings per commitment, read once per build (two charts use them).
     ratings: dict[int, list[RatingItem]] = field(default_factory=dict)
+    themes: list[ThemeItem] | None = None
 
 
 def load_source(session: Session, consultation: Consultation, filters: Filters) -> _Source:
@@ -294,7 +295,7 @@ def themes_chart(session: Session, source: _Source, allowed: set[int], gettext: 
     if not sources:
         chart.note = gettext(N_("No installed app offers themes."))
         return chart
-    items: list[ThemeItem] = [i for s in sources for i in s(session, source.consultation.id)]
+    items = theme_items_of(session, source)
     people: dict[tuple[str, int | None], set[int]] = defaultdict(set)
     labels: dict[str, str] = {}
     for item in items:
@@ -342,7 +343,7 @@ def endorsements_chart(session: Session, source: _Source, allowed: set[int], get
     for item in items:
         if item.participant_id in allowed and _in_contexts(item.context_id, source) and str(item.subject) in titles:
             stance[(str(item.subject), item.participant_id)] = item.endorses
-    counts: dict[tuple[str, str], int] = defaultdict(int)
+    counts: dict[tuple[Hashable, Hashable], int] = defaultdict(int)
     for (subject, _person), endorses in stance.items():
         counts[(subject, "yes" if endorses else "no")] += 1
     table = suppress_table(counts, k=source.k, rows=list(titles), columns=["yes", "no"])
@@ -368,7 +369,8 @@ def status_at(commitment: Commitment, entries: Iterable[CommitmentEntry], moment
 
 
 def _months(first: date, last: date) -> list[date]:
-    months, current = [], first.replace(day=1)
+    months: list[date] = []
+    current = first.replace(day=1)
     while current <= last and len(months) < MAX_MONTHS:
         months.append(current)
         current = (current + timedelta(days=32)).replace(day=1)
@@ -398,10 +400,10 @@ def adoption_chart(source: _Source, gettext: Gettext) -> Chart:
         end = datetime.combine((month + timedelta(days=32)).replace(day=1), datetime.min.time(), tzinfo=UTC)
         row = []
         for org in orgs:
-            n = sum(
-                1 for c in source.commitments
-                if c.organisation_id == org and status_at(c, source.entries.get(c.id, []), end) == CommitmentStatus.EMBEDDED  # type: ignore[arg-type]
-            )
+            n = len([
+                c for c in source.commitments
+                if c.organisation_id == org and status_at(c, source.entries.get(c.id or 0, []), end) == CommitmentStatus.EMBEDDED.value
+            ])
             row.append(_number(n))
         chart.rows.append(Row(month.strftime("%Y-%m"), row))
     return chart
@@ -479,7 +481,7 @@ def scorecards_chart(session: Session, source: _Source, allowed: set[int], gette
     )
     views: dict[int, YouthView] = {}
     for c in source.commitments:
-        entries = source.entries.get(c.id, [])  # type: ignore[call-overload]
+        entries = source.entries.get(c.id or 0, [])
         view = youth_view(session, source, c, allowed)
         views[c.id] = view  # type: ignore[index]
         counted = suppress_counts({"rated": view.people}, k=source.k, with_total=False).cells["rated"]
@@ -509,16 +511,15 @@ def contexts_chart(session: Session, source: _Source, filters: Filters, allowed:
     joined: dict[Hashable, int] = dict.fromkeys(context_ids, 0)
     for context_id, joined_at in session.exec(
         select(Participant.context_id, Participant.joined_at).where(
-            Participant.consultation_id == source.consultation.id, col(Participant.id).in_(analysable_participant_ids(source.consultation.id))
+            Participant.consultation_id == source.consultation.id, col(Participant.id).in_(analysable_participant_ids(source.consultation.id or 0))
         )
     ).all():
         if context_id in joined and _in_period(joined_at, filters):
             joined[context_id] += 1
     themed: dict[Hashable, set[int]] = {c: set() for c in context_ids}
-    for theme_source in registry_of(session).theme_sources:
-        for item in theme_source(session, source.consultation.id):
-            if item.participant_id in allowed and item.context_id in themed:
-                themed[item.context_id].add(item.participant_id)
+    for theme in theme_items_of(session, source):
+        if theme.participant_id in allowed and theme.context_id in themed:
+            themed[theme.context_id].add(theme.participant_id)
     raters: dict[Hashable, list[float]] = {c: [] for c in context_ids}
     per_person: dict[int, tuple[int | None, float]] = {}
     # One person once across commitments: their own average over what they rated.
@@ -532,8 +533,8 @@ def contexts_chart(session: Session, source: _Source, filters: Filters, allowed:
                 contexts_of_person[item.participant_id] = item.context_id
     for person, values in sums.items():
         per_person[person] = (contexts_of_person[person], sum(values) / len(values))
-    for context_id, score in per_person.values():
-        raters[context_id].append(score)
+    for rater_context, score in per_person.values():
+        raters[rater_context].append(score)
     taking = suppress_counts(joined, k=source.k)
     in_theme = suppress_counts({c: len(v) for c, v in themed.items()}, k=source.k)
     rated = suppress_counts({c: len(v) for c, v in raters.items()}, k=source.k)
@@ -552,6 +553,13 @@ def contexts_chart(session: Session, source: _Source, filters: Filters, allowed:
         _number(round(sum(all_raters) / len(all_raters), 1)) if rated.total and not rated.total.suppressed and all_raters else Value(None, "–"),
     ]))
     return chart
+
+
+def theme_items_of(session: Session, source: _Source) -> list[ThemeItem]:
+    """Who is counted in which theme, from every app offering it (`theme_sources`), read once."""
+    if source.themes is None:
+        source.themes = [i for s in registry_of(session).theme_sources for i in s(session, source.consultation.id)]
+    return source.themes
 
 
 def ratings_of(session: Session, source: _Source, commitment: Commitment) -> list[RatingItem]:
@@ -716,7 +724,7 @@ def stakeholders_of(session: Session, consultation: Consultation) -> dict[int, s
         .where(col(Organisation.id).in_(select(AddressedRecommendation.organisation_id).where(AddressedRecommendation.consultation_id == consultation.id)))
         .order_by(col(Organisation.name))
     ).all()
-    return {int(r[0]): r[1] for r in rows}
+    return {int(r[0] or 0): r[1] for r in rows}
 
 
 # -- exports --------------------------------------------------------------------------------------

@@ -156,8 +156,8 @@ def build_public_page(session: Session, consultation: Consultation, gettext: Any
             if e.url and e.url.startswith(("https://", "http://")):
                 evidence.setdefault(e.commitment_id, []).append((e.description, e.url))
     for c in source.commitments:
-        holder = stakeholders.get((addressed_ref.get(c.addressed_id, ""), c.organisation_id))
-        if holder is None:
+        found = stakeholders.get((addressed_ref.get(c.addressed_id, ""), c.organisation_id))
+        if found is None:
             continue
         view = youth_view(session, source, c, allowed)
         rated = suppress_counts({"rated": view.people}, k=k, with_total=False).cells["rated"]
@@ -169,9 +169,9 @@ def build_public_page(session: Session, consultation: Consultation, gettext: Any
             youth = gettext(N_("%(people)s young people rated it: on average %(score)s%% of the best rating.")) % {
                 "people": view.people, "score": round(view.mean_percent),
             }
-        holder.commitments.append(PublicCommitment(
+        found.commitments.append(PublicCommitment(
             c.title, c.lands_in, c.due_on.isoformat() if c.due_on else "", gettext(STATUS_LABELS.get(c.status, c.status)),
-            rolled_up(c, parts_of(session, c)), evidence.get(c.id, []), youth,  # type: ignore[call-overload]
+            rolled_up(c, parts_of(session, c)), evidence.get(c.id or 0, []), youth,
         ))
     organisation = session.get(Organisation, consultation.organisation_id)
     return PublicPage(

@@ -7,7 +7,6 @@ import csv
 import io
 import time
 
-from baraza.refs import Ref
 from baraza.registry import EndorsementItem, ThemeItem
 from tests.conftest import login
 from tests.consultations.factories import make_consultation, make_participant
