@@ -197,7 +197,7 @@ def _recommend(session: Session, actor: Any, consultation: Consultation, run: In
         quotes = [
             str(ref)
             for ref in session.exec(
-                select(InsightText.source_ref)
+                select(col(InsightText.source_ref))
                 .where(InsightText.run_id == run.id, col(InsightText.id).in_(text_ids), col(InsightText.held).is_(False))
                 .order_by(col(InsightText.id))
                 .limit(QUOTES_PER_RECOMMENDATION)
@@ -206,7 +206,7 @@ def _recommend(session: Session, actor: Any, consultation: Consultation, run: In
         recommendation = do_create_recommendation(
             session, actor, consultation.id,  # type: ignore[arg-type]
             title=title, body={k: v for k, v in body.items() if v}, addressed_kinds=kinds,
-            addressed_organisation_ids=[organisations[n] for n in names if n in organisations], themes=themes, quotes=quotes,
+            addressed_organisation_ids=[int(organisations[n] or 0) for n in names if n in organisations], themes=themes, quotes=quotes,
         )
         if status in ("review", "final"):
             do_set_recommendation_status(session, actor, recommendation, "review")

@@ -616,7 +616,7 @@ def _forget_join_throttle(session: Session) -> None:
 def _quoting_ids(session: Session, consultation: Consultation) -> set[int]:
     from baraza.participation.api import quotable_participant_ids
 
-    return set(session.exec(quotable_participant_ids(consultation.id)).all())  # type: ignore[arg-type]
+    return set(session.exec(quotable_participant_ids(consultation.id)).all())  # type: ignore[arg-type, call-overload]
 
 
 def _answer_as_demo_participants(session: Session, settings: Settings, survey: Survey, consultation: Consultation) -> int:
@@ -653,7 +653,7 @@ def _answer_as_demo_participants(session: Session, settings: Settings, survey: S
                 _topic, message = demo_remark(context_name, lang, rng)
                 if message not in seen:
                     break
-            seen.add(message)
+            seen.add(message or "")
         # Mostly even answers, and exactly four people without a phone of their own (fewer
         # than 5: the demo shows a hidden number, and a filtered view hiding its partners).
         worries = [["leaked", "authorities"], ["sold"], ["authorities", "family"], ["leaked"], ["sold", "leaked"]][i % 5]

@@ -11,7 +11,7 @@ is the surveys part's, seeded after this one.
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from baraza.accounts.auth import actor_for_user
 from baraza.accounts.models import Organisation
 from baraza.consultations.models import Consultation
+from baraza.db import utcnow
 from baraza.settings import Settings
 from tracker.models import AddressedRecommendation, Commitment
 from tracker.services import (
@@ -112,9 +113,9 @@ def seed_demo_tracker(session: Session, settings: Settings, organisation: Any, c
     def find(org: str, start: str) -> AddressedRecommendation | None:
         return next((a for a in addressed if a.organisation_id == orgs.get(org) and a.title.get("en", "").startswith(start)), None)
 
-    ministry, company = actor_for_user(session, ministry_user), actor_for_user(session, company_user)
-    team_analyst, team_facilitator = actor_for_user(session, analyst), actor_for_user(session, facilitator)
-    today = date.today()
+    ministry, company = actor_for_user(session, ministry_user), actor_for_user(session, company_user)  # type: ignore[arg-type]
+    team_analyst, team_facilitator = actor_for_user(session, analyst), actor_for_user(session, facilitator)  # type: ignore[arg-type]
+    today = utcnow().date()
     made: list[Commitment] = []
 
     on_consent = find(MINISTRY, ON_CONSENT)

@@ -42,7 +42,7 @@ def test_an_analyst_runs_names_a_theme_and_drafts_a_recommendation(base_settings
     consultation = make_consultation(session, org, contexts=[context], open=True, languages=["en"])
     analyst = make_user(session, role="analyst", organisation=org)
     survey = make_survey(session, consultation)
-    for topic, template in REMARKS.items():
+    for template in REMARKS.values():
         for tail in TAILS:
             person, *_rest = make_participant(session, consultation, context=context, language="en", quoting=True)
             make_response(session, survey, person, {"colour": "red", "story": template.format(tail), "service": {"rating": 4}})
