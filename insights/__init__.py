@@ -111,9 +111,10 @@ def register(registry: Registry) -> None:
     registry.participant_erasers.append(hooks.erase_participant)
     registry.retention_purgers.append(hooks.purge_expired)
     registry.consultation_links.append(hooks.consultation_links)
-    from insights.dashboard_hooks import theme_items  # people per theme, for the tracker's dashboards
+    from insights.dashboard_hooks import endorsement_items, theme_items  # counts for the tracker's dashboards
 
     registry.theme_sources.append(theme_items)
+    registry.endorsement_sources.append(endorsement_items)
     registry.text_sources.append(review.review_texts)
     registry.participant_activities.append(review.participant_activities)
     registry.participant_data.append(review.participant_data)

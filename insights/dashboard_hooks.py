@@ -1,7 +1,8 @@
-"""What insights offers the dashboards through the core's `theme_sources` hook (the tracker
-charts it; no app imports another): who is counted in each theme of a consultation's current
-analysis, by context. Counts only leave as participant ids the reader counts and suppresses
-below k; the words stay here.
+"""What insights offers the dashboards through the core's `theme_sources` and
+`endorsement_sources` hooks (the tracker charts them; no app imports another): who is counted in
+each theme of a consultation's current analysis, and who endorsed each recommendation in the
+youth review, by context. Only participant ids leave, which the reader counts and suppresses
+below k; the words (themes' texts, review comments) stay here.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from baraza.participation.api import analysable_participant_ids
-from baraza.registry import ThemeItem
+from baraza.refs import Ref
+from baraza.registry import EndorsementItem, ThemeItem
 from insights.curation import theme_label
-from insights.models import InsightRun, InsightText, RunStatus, ThemeVersion
+from insights.models import InsightRun, InsightText, RecommendationReview, ReviewStance, RunStatus, ThemeVersion
 
 
 def theme_items(session: Session, consultation_id: int) -> list[ThemeItem]:
@@ -47,3 +49,21 @@ def theme_items(session: Session, consultation_id: int) -> list[ThemeItem]:
         seen.add((key, participant_id))
         items.append(ThemeItem("insights.theme", consultation_id, f"{run.id}:{key}", labels[key], participant_id, context_id))
     return items
+
+
+def endorsement_items(session: Session, consultation_id: int) -> list[EndorsementItem]:
+    """One item per young person who endorsed or rejected a recommendation in the youth review
+    ("not sure" is neither, and is left out); of participants who still allow analysis."""
+    rows = session.exec(
+        select(RecommendationReview.recommendation_id, RecommendationReview.participant_id, RecommendationReview.context_id, RecommendationReview.stance)
+        .where(
+            RecommendationReview.consultation_id == consultation_id,
+            col(RecommendationReview.stance).in_([ReviewStance.ENDORSE.value, ReviewStance.REJECT.value]),
+            col(RecommendationReview.participant_id).in_(analysable_participant_ids(consultation_id)),
+        )
+    ).all()
+    return [
+        EndorsementItem("insights.review", Ref("insights.recommendation", recommendation_id), consultation_id, participant_id, context_id,
+                        stance == ReviewStance.ENDORSE.value)
+        for recommendation_id, participant_id, context_id, stance in rows
+    ]

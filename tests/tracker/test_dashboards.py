@@ -200,3 +200,32 @@ def test_without_a_recount_thread_a_change_is_counted_in_the_request(session):
     # A newer count is never replaced by an older one.
     cache._store(("x",), 1, 0.0, "old")
     assert cache.get_or_build(("x",), 2, lambda: next(builds), lambda: -1) == 1
+
+
+def test_endorsements_come_from_the_youth_review(client, session):
+    """insights' endorsement_sources: endorse and reject counted per recommendation (not sure
+    left out), through the core hook; the dashboard never imports insights."""
+    from insights.models import Recommendation, RecommendationReview
+    from tests.tracker.factories import address_recommendation
+
+    w = world(session)
+    consultation = w["consultation"]
+    recommendation = Recommendation(consultation_id=consultation.id, status="final")
+    session.add(recommendation)
+    session.commit()
+    address_recommendation(session, consultation, w["ministry"], title="Teach data rights", recommendation_id=recommendation.id)
+    for n, stance in enumerate(["endorse"] * 6 + ["reject"] * 5 + ["unsure"] * 3):
+        person = make_participant(session, consultation)[0]
+        session.add(RecommendationReview(
+            consultation_id=consultation.id, recommendation_id=recommendation.id, version_number=1, participant_id=person.id,
+            context_id=person.context_id, stance=stance,
+        ))
+    withdrawn = make_participant(session, consultation, withdrawn=True)[0]
+    session.add(RecommendationReview(consultation_id=consultation.id, recommendation_id=recommendation.id, version_number=1,
+                                     participant_id=withdrawn.id, context_id=withdrawn.context_id, stance="endorse"))
+    session.commit()
+    login(client, w["policymaker"].email, PASSWORD)
+    data = client.get("/tracker/dashboards/data.json").json()
+    endorsed, chart = rows_of(data, "endorsements")
+    assert chart["note"] == ""
+    assert [c["value"] for c in endorsed["Teach data rights"]] == [6, 5, 11]
