@@ -489,7 +489,8 @@ def assess(model: PracticeModel, practice: Practice, context: str | None, *, alt
     fine, part, p = _practice_fine(model, ctx, practice, practice.safeguards, practice.retention)
     # Interval: the same weakest part under each bootstrap refit.
     boot = [float(_part_proba(model, ctx, practice, part, practice.safeguards, practice.retention, [f])[2]) for f in model.bootstrap]
-    interval = (float(np.percentile(boot, 5)), float(np.percentile(boot, 95))) if boot else (fine, fine)
+    # Few refits at extreme probabilities can leave the estimate just outside the percentiles.
+    interval = (min(fine, float(np.percentile(boot, 5))), max(fine, float(np.percentile(boot, 95)))) if boot else (fine, fine)
     # What weighs against: each present code's pull from "fine" towards "not fine", averaged
     # over the folds (log-odds, on the worst part).
     against: list[Weight] = []

@@ -1,0 +1,107 @@
+"""Training through the hooks: who is in a model, who is not, and what an answer may say."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from baraza.audit.models import AuditEntry
+from baraza.jobs.models import Job
+from baraza.participation.api import participant_actor
+from baraza.participation.services.consent import do_withdraw_participant
+from practice import files, services
+from practice.services import Description
+from tests.factories import actor_of, make_user
+from tests.practice.factories import make_setting, organisation, seed_card_sorts
+
+
+def _train(session: Session, settings: Any, consultation_id: int) -> Any:
+    return services.train_consultation(session, settings, consultation_id, bootstrap=3, measure=False)
+
+
+def test_withdrawal_removes_a_person_from_the_next_training(session: Session, settings: Any) -> None:
+    consultation, (a, b) = make_setting(session)
+    people = seed_card_sorts(session, consultation, [(a, 7), (b, 6)])
+    first = _train(session, settings, consultation.id)
+    assert first is not None and first.people == 13 and first.answers == 13 * 8
+    do_withdraw_participant(session, participant_actor(people[0]), consultation, people[0])
+    second = _train(session, settings, consultation.id)
+    assert second is not None and second.version == 2 and second.people == 12
+    assert second.answers == 12 * 8
+    # Older versions are kept, on disk and in the table.
+    assert (services.model_dir(settings, consultation.id) / first.file_name).exists()
+    assert [v.version for v in services_versions(session, consultation.id)] == [2, 1]
+
+
+def services_versions(session: Session, consultation_id: int) -> list[Any]:
+    from practice.access import model_versions
+
+    return model_versions(session, consultation_id)
+
+
+def test_people_who_refused_analysis_are_never_trained_on(session: Session, settings: Any) -> None:
+    consultation, (a, _b) = make_setting(session)
+    seed_card_sorts(session, consultation, [(a, 6)])
+    seed_card_sorts(session, consultation, [(a, 4)], analysis=False, seed=2)
+    row = _train(session, settings, consultation.id)
+    assert row is not None and row.people == 6
+    assert row.card["excluded"]["refused_analysis"] is None  # four: fewer than k, so not shown
+
+
+def test_fewer_than_k_young_people_train_nothing(session: Session, settings: Any) -> None:
+    consultation, (a, _b) = make_setting(session)
+    seed_card_sorts(session, consultation, [(a, 4)])
+    assert _train(session, settings, consultation.id) is None
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "system.practice_not_trained")).one()
+    assert "too_few" in str(entry.detail)
+
+
+def test_the_model_file_is_signed_and_its_card_counts_nothing_under_k(session: Session, settings: Any) -> None:
+    consultation, (a, b) = make_setting(session)
+    seed_card_sorts(session, consultation, [(a, 8), (b, 3)])
+    row = _train(session, settings, consultation.id)
+    path = services.model_dir(settings, consultation.id) / row.file_name
+    payload = files.read(path, settings.secret_key)
+    contexts = {c["key"]: c for c in payload["card"]["contexts"]}
+    assert contexts[str(a.id)]["people"] == 8
+    assert contexts[str(b.id)]["people"] is None and contexts[str(b.id)]["answers"] is None  # three: fewer than k
+    path.write_bytes(path.read_bytes().replace(b'"people": 11', b'"people": 12'))
+    services._LOADED.clear()
+    try:
+        services.load_model(settings, row)
+        raise AssertionError("a tampered file was loaded")
+    except files.ModelFileError:
+        pass
+
+
+def test_no_answer_says_anything_under_k(session: Session, settings: Any) -> None:
+    """A context of three young people gets the pooled answer, labelled; the count of young
+    people behind an answer is never under k; too few overall is "too few to say"."""
+    consultation, (a, b) = make_setting(session)
+    seed_card_sorts(session, consultation, [(a, 8), (b, 3)])
+    _train(session, settings, consultation.id)
+    user = make_user(session, role="analyst", organisation=organisation(session, consultation))
+    d = Description(data_kinds=["location"], users=["tech_company"], purposes=["advertise"], context=str(b.id))
+    result = services.do_check_practice(session, actor_of(session, user), settings, consultation, d)
+    assert result.no_context_data and result.pooled
+    assert result.people == 11 and result.people >= result.k
+    assert result.about_part is None or result.about_part >= result.k
+    own = services.do_check_practice(session, actor_of(session, user), settings, consultation, Description(data_kinds=["location"], users=["tech_company"], purposes=["advertise"], context=str(a.id)))
+    assert own.people == 8 and not own.no_context_data
+    for r in (result, own):
+        body = r.as_json()
+        assert body["young_people"] >= r.k
+
+
+def test_new_answers_queue_a_training_once(session: Session, settings: Any, app: Any) -> None:
+    from baraza.events import Event
+
+    consultation, (a, _b) = make_setting(session)
+    seed_card_sorts(session, consultation, [(a, 6)])
+    event = Event(name="workshop.ended", consultation_id=consultation.id)
+    services.on_new_answers(session, event)
+    services.on_new_answers(session, event)
+    session.commit()
+    jobs = session.exec(select(Job).where(Job.name == services.JOB)).all()
+    assert len(jobs) == 1 and jobs[0].consultation_id == consultation.id
