@@ -521,8 +521,8 @@ def _quotes(session: Session, consultation: Consultation, items: Sequence[Prefer
             if ref not in reasons or ref in held or text.participant_id not in quotable:
                 continue
             screened = registry.screen(text.text, text.language, countries=countries)
-            if screened.held or screened.disclosure:
-                continue
+            if screened.held or screened.disclosure or screened.text in out:
+                continue  # held or a disclosure never shown; the same words once
             out.append(screened.text)
             if len(out) >= limit:
                 return out
