@@ -13,7 +13,15 @@ from baraza.participation.api import PARTICIPANT_COOKIE
 from baraza.participation.keys import token_hash
 from baraza.participation.models import ParticipantDevice
 from baraza.refs import Ref
-from insights.models import InsightRun, InsightText, Recommendation, RecommendationReview, RecommendationVersion, RemarkFeedback, ThemeVersion
+from insights.models import (
+    InsightRun,
+    InsightText,
+    Recommendation,
+    RecommendationReview,
+    RecommendationVersion,
+    RemarkFeedback,
+    ThemeVersion,
+)
 from tests.consultations.factories import make_consultation, make_participant
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, shot
 from tests.factories import make_context, make_organisation
