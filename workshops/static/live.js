@@ -83,6 +83,57 @@
   var busy = false;
   var again = false;
 
+  // Phones without a connection: a note or a vote sent while the phone is offline stays on the
+  // page (what was typed is not lost) and in this browser's storage, and is sent when the
+  // connection comes back, with the form's client id, so a sending that did arrive before is
+  // never counted twice (the server answers a retry with the first result). It leaves the
+  // phone's storage as soon as the server answered.
+  var OUTBOX = "baraza-workshop-outbox";
+  function outbox() {
+    try { return JSON.parse(window.localStorage.getItem(OUTBOX) || "[]"); } catch (err) { return []; }
+  }
+  function keep(list) {
+    try {
+      if (list.length) window.localStorage.setItem(OUTBOX, JSON.stringify(list));
+      else window.localStorage.removeItem(OUTBOX);
+    } catch (err) { /* storage refused: the page still holds what was typed */ }
+  }
+  function say(text) {
+    var el = document.querySelector("[data-offline-status]");
+    if (el) { el.textContent = text; el.hidden = !text; }
+  }
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var box = form.closest ? form.closest("[data-follow]") : null;
+    if (navigator.onLine !== false || !box || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    e.preventDefault();
+    var data;
+    try { data = new FormData(form, e.submitter || undefined); } catch (err) { data = new FormData(form); }
+    var list = outbox();
+    list.push({ action: form.action, body: new URLSearchParams(data).toString() });
+    keep(list);
+    say(box.getAttribute("data-offline") || "");
+  });
+  var flushing = false;
+  function flush() {
+    var list = outbox();
+    if (flushing || !list.length || navigator.onLine === false) return;
+    flushing = true;
+    fetch(list[0].action, {
+      method: "POST", body: list[0].body, credentials: "same-origin", cache: "no-store",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" }
+    }).then(function (response) {
+      flushing = false;
+      if (response.status >= 500) return;  // the server is in trouble: try again when back online
+      keep(outbox().slice(1));  // arrived, or refused for good (a closed activity): it leaves the phone
+      if (outbox().length) { flush(); return; }
+      say("");
+      refresh();
+    }, function () { flushing = false; });
+  }
+  window.addEventListener("online", flush);
+  flush();
+
   function refresh() {
     if (busy) { again = true; return; }
     busy = true;
