@@ -25,7 +25,7 @@ from baraza.jobs.worker import Worker
 from baraza.settings import Settings
 from insights.access import current_version
 from insights.models import InsightRun, InsightText, RunStatus
-from insights.services import do_create_recommendation, do_rename_theme, do_set_recommendation_status
+from insights.services import do_create_recommendation, do_merge_themes, do_rename_theme, do_set_recommendation_status
 
 MINISTRY = "Ministry of Digital Affairs (demo)"
 COMPANY = "ConnectMobile (demo)"
@@ -43,7 +43,7 @@ THEME_NAMES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("selling", "Never sell data about young people", ("sold", "sell", "advertis", "vend", "anunci", "تباع", "تبيع", "المعلنين", "التسويق")),
     ("authorities", "Keep what we say away from police and authorities", ("police", "authorities", "policía", "autoridades", "الشرطة", "السلطات", "الأمن")),
     ("leaks", "Leaks and hacked accounts", ("leak", "hacked", "filtr", "hacke", "تسريب", "اختراق", "posted", "publicad")),
-    ("feelings", "How data online makes us feel", ("worried", "watched", "curious", "calm", "confused", "annoyed", "unsafe", "preocupado", "inseguro", "curioso", "tranquilo", "vigilado", "confundido", "molesto", "قلق", "خائف", "مهتم", "مرتاح", "مراق", "محتار", "غاضب")),
+    ("feelings", "How data online makes us feel", ("worried", "watched", "curious", "calm", "confused", "annoyed", "tracked", "preocupado", "inseguro", "curioso", "tranquilo", "vigilado", "confundido", "molesto", "قلق", "حذر", "مهتم", "مرتاح", "مراق", "محتار", "غاضب")),
 )
 
 
@@ -161,8 +161,8 @@ def seed_demo_insights(session: Session, settings: Settings, organisation: Any, 
 
 
 def _name_themes(session: Session, actor: Any, run: InsightRun) -> dict[str, list[int]]:
-    """Rename each theme whose texts share a topic's words (one version per rename, as an
-    analyst's clicks make). Returns the theme keys of each topic."""
+    """Name each theme whose texts share a topic's words, merging the themes of one topic (one
+    version per step, as an analyst's clicks make). Returns the theme key of each topic."""
     version = current_version(session, run)
     if version is None:
         return {}
@@ -175,13 +175,17 @@ def _name_themes(session: Session, actor: Any, run: InsightRun) -> dict[str, lis
     by_topic: dict[str, list[int]] = {}
     for theme in sorted(version.themes, key=lambda t: -len(members.get(t["key"], []))):
         topic, share = topic_of(members.get(theme["key"], []))
-        if not topic or share < 0.4:
-            continue
-        by_topic.setdefault(topic, []).append(theme["key"])
-        count = len(by_topic[topic])
-        label = names[topic] if count == 1 else f"{names[topic]} ({count})"
+        if topic and share >= 0.4:
+            by_topic.setdefault(topic, []).append(theme["key"])
+    for topic, keys in by_topic.items():
         latest = current_version(session, run)
-        do_rename_theme(session, actor, run.id, theme["key"], label, based_on=latest.number if latest else None)  # type: ignore[arg-type]
+        based_on = latest.number if latest else None
+        if len(keys) > 1:
+            # Themes saying the same thing (often in different languages) become one, named.
+            do_merge_themes(session, actor, run.id, keys, names[topic], based_on=based_on)  # type: ignore[arg-type]
+        else:
+            do_rename_theme(session, actor, run.id, keys[0], names[topic], based_on=based_on)  # type: ignore[arg-type]
+        by_topic[topic] = keys[:1]  # a merge keeps the first theme's key
     return by_topic
 
 

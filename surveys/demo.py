@@ -36,10 +36,10 @@ from surveys.models import Survey, SurveyStatus
 # Young people who join the demo here, on top of the consultation's own few: (context name,
 # language, how many). Enough for several hundred remarks, few enough to seed in seconds.
 DEMO_JOINERS: tuple[tuple[str, str, int], ...] = (
-    ("Bogotá youth centres", "es", 52),
-    ("Bogotá youth centres", "en", 16),
-    ("Zaatari camp", "ar", 42),
-    ("Zaatari camp", "en", 14),
+    ("Bogotá youth centres", "es", 60),
+    ("Bogotá youth centres", "en", 18),
+    ("Zaatari camp", "ar", 48),
+    ("Zaatari camp", "en", 16),
 )
 # Bands each context's joiners give (Zaatari's age of consent is 18: adults only here, so no
 # guardian's consent is waiting; Bogotá's is 14).
@@ -370,8 +370,8 @@ OPENERS = {
 }
 DEMO_WORDS = {
     "es": ["preocupado", "inseguro", "curioso", "tranquilo", "vigilado", "confundido", "molesto"],
-    "ar": ["قلق", "خائف", "مهتم", "مرتاح", "مراقَب", "محتار", "غاضب"],
-    "en": ["worried", "watched", "curious", "calm", "confused", "annoyed", "unsafe"],
+    "ar": ["قلق", "حذر", "مهتم", "مرتاح", "مراقَب", "محتار", "غاضب"],
+    "en": ["worried", "watched", "curious", "calm", "confused", "annoyed", "tracked"],
 }
 # Remarks with personal data in them, as young people do write (screening masks each one): a
 # phone number, a name, an e-mail, a school. (context, language, text)
@@ -657,15 +657,17 @@ def _answer_as_demo_participants(session: Session, settings: Settings, survey: S
         # Mostly even answers, and exactly four people without a phone of their own (fewer
         # than 5: the demo shows a hidden number, and a filtered view hiding its partners).
         worries = [["leaked", "authorities"], ["sold"], ["authorities", "family"], ["leaked"], ["sold", "leaked"]][i % 5]
-        detail = demo_leak(lang, rng) if "leaked" in worries and i % 3 == 0 else None
+        detail = demo_leak(lang, rng) if "leaked" in worries and i % 3 != 1 else None
         screens = {
             "about_you": {"q.age_group": ["a19_24" if i % 3 else "a16_18"], "q.phone": ["none" if i in (3, 19, 35, 51) else ["own", "shared", "own"][i % 3]]},
             "your_data": {"q.trust": [str(1 + (i * 7) % 4)], "q.worries": worries} | ({"q.worry_detail": [detail]} if detail else {}),
             "priorities": {"q.first_steps": [["ask protect explain delete", "protect ask delete explain", "explain ask protect delete"][i % 3]],
                            "q.hours_online": [str(2 + i % 6)]},
-            "your_voice": {"q.one_word": [DEMO_WORDS[lang][i % len(DEMO_WORDS[lang])]]} | ({"q.message": [message]} if message else {}),
+            # The one word is optional: about one in three give it.
+            "your_voice": ({"q.one_word": [DEMO_WORDS[lang][(i // 3) % len(DEMO_WORDS[lang])]]} if i % 3 == 0 else {})
+            | ({"q.message": [message]} if message else {}),
         }
-        written += 1 + bool(detail) + bool(message)
+        written += (i % 3 == 0) + bool(detail) + bool(message)
         for screen, form in screens.items():
             do_save_screen(
                 session, participant_actor(participant), settings, consultation, participant, survey,
