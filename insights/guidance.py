@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 from markupsafe import Markup
 from sqlmodel import Session, col, func, select
@@ -113,12 +114,13 @@ def build_guidance(
             gettext=gettext,
             rtl=lang == "ar",
         )
+    review_cache: dict[str, Any] = {}  # the opinion groups, computed once for every recommendation
     for recommendation in list_recommendations(session, actor, consultation.id):  # type: ignore[arg-type]
         if recommendation.status == RecommendationStatus.DRAFT.value:
             continue  # drafts stay with the analysts until shared
         version_r = latest_recommendation_version(session, recommendation)
         item = _recommendation(session, registry, secret, consultation, version_r, contexts, lang, organisation_names)
-        item.youth_review = youth_review(session, registry, consultation, recommendation, contexts)
+        item.youth_review = youth_review(session, registry, consultation, recommendation, contexts, review_cache)
         guidance.recommendations.append(item)
     return guidance
 

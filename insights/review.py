@@ -864,9 +864,13 @@ def _opinion_group_of(session: Session, registry: Registry, consultation: Consul
     return {int(p): number[g] for p, g in result.groups.items() if g in number}  # type: ignore[call-overload]
 
 
-def review_figures(session: Session, registry: Registry, consultation: Consultation, recommendation: Recommendation, visible: set[int]) -> ReviewFigures:
+def review_figures(
+    session: Session, registry: Registry, consultation: Consultation, recommendation: Recommendation, visible: set[int],
+    cache: dict[str, Any] | None = None,
+) -> ReviewFigures:
     """Counts of people who endorsed, rejected or were not sure about a recommendation (every
-    round), in the contexts the reader may see, under the small-numbers rule."""
+    round), in the contexts the reader may see, under the small-numbers rule. `cache` keeps
+    the opinion groups between recommendations of one page (the guidance lists several)."""
     k = k_for(consultation)
     rows = session.exec(
         select(RecommendationReview, Participant.context_id, Participant.age_band)
@@ -877,7 +881,14 @@ def review_figures(session: Session, registry: Registry, consultation: Consultat
             col(Participant.context_id).in_(visible),
         )
     ).all()
-    groups_of = _opinion_group_of(session, registry, consultation, visible, k) if rows else {}
+    groups_of: dict[int, int] = {}
+    if rows:
+        if cache is not None and "groups" in cache:
+            groups_of = cache["groups"]
+        else:
+            groups_of = _opinion_group_of(session, registry, consultation, visible, k)
+            if cache is not None:
+                cache["groups"] = groups_of
     ages = Counter(age for _r, _ctx, age in rows if age)
     age_bands = tuple(sorted(a for a, n in ages.items() if n >= k))
     groups = tuple(sorted({g for g in groups_of.values()}))
@@ -911,9 +922,13 @@ class YouthReview:
     stance_labels: dict[str, str] = field(default_factory=lambda: dict(STAFF_STANCE_LABELS))
 
 
-def youth_review(session: Session, registry: Registry, consultation: Consultation, recommendation: Recommendation, visible: set[int]) -> YouthReview:
+def youth_review(
+    session: Session, registry: Registry, consultation: Consultation, recommendation: Recommendation, visible: set[int],
+    cache: dict[str, Any] | None = None,
+) -> YouthReview:
+    """The review rounds of a recommendation and, once it was shared, people's reviews."""
     rounds = review_rounds(session, recommendation)
-    return YouthReview(rounds, review_figures(session, registry, consultation, recommendation, visible) if rounds else None)
+    return YouthReview(rounds, review_figures(session, registry, consultation, recommendation, visible, cache) if rounds else None)
 
 
 # Staff: the analysts' queue ---------------------------------------------------------------------
