@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from baraza.accounts import auth
 from baraza.accounts.auth import actor_for_user
@@ -39,6 +39,14 @@ def _demo_consultation(session: Session, organisation: Any) -> Consultation | No
 
 
 def _tech_stakeholder(session: Session, company: Organisation) -> User:
+    """The tech company's stakeholder account: the one the demo already has, or a new one."""
+    existing = session.exec(
+        select(User).join(RoleGrant, col(RoleGrant.user_id) == col(User.id)).where(
+            User.organisation_id == company.id, RoleGrant.role == "stakeholder", RoleGrant.scope == "organisation", RoleGrant.scope_ref == company.id
+        )
+    ).first()
+    if existing is not None:
+        return existing
     email, name = TECH_STAKEHOLDER
     user = session.exec(select(User).where(User.email == email)).one_or_none()
     if user is None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-import re
 from sqlmodel import Session, select
 
 from baraza.audit.models import AuditEntry

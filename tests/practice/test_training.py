@@ -105,3 +105,28 @@ def test_new_answers_queue_a_training_once(session: Session, settings: Any, app:
     session.commit()
     jobs = session.exec(select(Job).where(Job.name == services.JOB)).all()
     assert len(jobs) == 1 and jobs[0].consultation_id == consultation.id
+
+
+def test_baraza_check_answers_from_the_file_and_refuses_a_changed_one(session: Session, settings: Any, capsys: Any) -> None:
+    import argparse
+
+    from practice import cli
+
+    consultation, (a, b) = make_setting(session)
+    seed_card_sorts(session, consultation, [(a, 7), (b, 6)])
+    row = _train(session, settings, consultation.id)
+    path = services.model_dir(settings, consultation.id) / row.file_name
+    parser = argparse.ArgumentParser()
+    cli.configure(parser)
+    args = parser.parse_args(["--model", str(path), "--data-kind", "location", "--user", "tech_company", "--purpose", "advertise", "--retention", "5y", "--context", str(a.id)])
+    assert cli.run_check(args, settings) == 0
+    out = capsys.readouterr().out
+    assert "would not accept this" in out and "Rests on 7 young people" in out
+    small = parser.parse_args(["--model", str(path), "--data-kind", "location", "--user", "tech_company", "--purpose", "advertise", "--context", "999"])
+    assert cli.run_check(small, settings) == 0
+    assert "pooled across all contexts" in capsys.readouterr().out
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b'"people": 13', b'"people": 31'))
+    assert path.read_bytes() != original
+    assert cli.run_check(args, settings) == 3
+    assert "signature" in capsys.readouterr().err
