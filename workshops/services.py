@@ -791,7 +791,7 @@ def _too_many(session: Session, model: Any, participant: Participant, limit: int
         select(func.count()).select_from(model).where(model.participant_id == participant.id, model.created_at >= since)
     ).one()
     if int(count) >= limit:
-        raise TooManyRequests(N_("You are sending very fast. Wait a minute, then send again."))
+        raise TooManyRequests(N_("You are sending very fast. Wait a minute, then send again."), retry_after=int(RATE_WINDOW.total_seconds()))
 
 
 def do_add_contribution(

@@ -11,9 +11,10 @@ For each database (SQLite with one server process, PostgreSQL with two) and each
 3. `/healthz`, hammered at 16 concurrent clients: the in-run baseline every figure is put
    beside (the machine is shared; ratios travel, absolute numbers do not);
 4. the projector: the facilitator signs in, opens the screen's event stream and, on every
-   `workshop.results` event, fetches the screen's block again exactly as htmx does
-   (`HX-Request`, one fetch at a time, one more if events came in meanwhile), reading the
-   count it shows ("N people have answered.");
+   `workshop.results` event, shows the count the event carries (the hub adds it once per
+   batch, as workshops/static/live.js draws it) or, when it carries none, fetches the screen's
+   block again exactly as htmx does (`HX-Request`, one fetch at a time, one more if events
+   came in meanwhile), reading the count it shows ("N people have answered.");
 5. the phones: each opens the workshop's page (its CSRF token and form id), then its event
    stream; the server's memory is read before and after the streams open (per connected phone);
 6. the vote: every phone sends its choice at a random instant within `--spread` seconds

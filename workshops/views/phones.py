@@ -282,7 +282,9 @@ def phone(request: Request) -> Response:
 def _refused(request: Request, workshop: Workshop, consultation: Consultation, participant: Participant, exc: Any, typed: str = "") -> Response:
     """The page again with what went wrong and what the person typed; nothing was stored."""
     db(request).rollback()
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, TooManyRequests) else None
+    # The core's TooManyRequests carries the phones' own window (a minute), not the sign-in one.
+    retry_after = getattr(exc, "retry_after", None) if isinstance(exc, TooManyRequests) else None
+    headers = {"Retry-After": str(retry_after or RETRY_AFTER_SECONDS)} if isinstance(exc, TooManyRequests) else None
     message = exc.message or next(iter(exc.errors.values()), None) or N_("Please check what you entered")
     ctx = _phone_context(request, workshop, consultation, participant, problem=message, typed=typed)
     return render(request, "workshops/phone.html", ctx, block="phone", status=exc.status_code, headers=headers)
