@@ -295,3 +295,34 @@ def test_an_analyst_of_another_context_never_reads_its_young_peoples_reasons(app
     stranger = make_user(session, role="analyst")
     with client_for(app, stranger) as other:
         assert other.get(f"/insights/consultations/{world.consultation.id}/youth-review").status_code == 404
+
+
+def test_endorsements_are_broken_down_by_opinion_group_and_retention_purges_the_reviews(app, session, world, analyst_client, run_jobs):
+    from baraza.registry import VoteItem
+
+    run_id = finished_run(analyst_client, world, run_jobs)
+    rid = shared_recommendation(analyst_client, world, run_id, session)
+    people = [p for theme in ("ask", "delete", "police") for p in world.people[theme]]
+    camp = {p.id: (1 if i % 2 else -1) for i, p in enumerate(people)}
+
+    def votes(session: Session, consultation_id: int) -> list[VoteItem]:
+        return [
+            VoteItem("tests.vote", f"s{n}", f"Statement {n}", consultation_id, pid, participant_row(session, pid).context_id, side if n < 4 else -side)
+            for pid, side in camp.items()
+            for n in range(8)
+        ]
+
+    app.state.baraza.registry.vote_sources.append(votes)
+    for participant in people[:12]:
+        stance = "endorse" if camp[participant.id] == 1 else "reject"
+        review.do_review_recommendation(session, participant_actor(participant), world.consultation, participant_row(session, participant.id), rid, stance)
+    page = page_text(analyst_client.get(f"/insights/recommendations/{rid}").text)
+    assert "By opinion group" in page and "Group 1" in page and "Group 2" in page
+    # One group endorsed, the other rejected: six each, shown (k = 5).
+    rows = {f"Group {n} {row}" for n in (1, 2) for row in ("6 0 0 6", "0 6 0 6")}
+    assert sum(1 for row in rows if row in page) == 2, page[page.find("By opinion group"):][:300]
+
+    cutoff = review.utcnow() + timedelta(seconds=1)
+    assert review.purge_expired(session, world.consultation, "answers", cutoff) == 12
+    session.commit()
+    assert read(session, select(RecommendationReview)) == []
