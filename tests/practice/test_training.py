@@ -130,3 +130,15 @@ def test_baraza_check_answers_from_the_file_and_refuses_a_changed_one(session: S
     assert path.read_bytes() != original
     assert cli.run_check(args, settings) == 3
     assert "signature" in capsys.readouterr().err
+
+
+def test_training_runs_as_a_background_job(session: Session, settings: Any, run_jobs: Any) -> None:
+    consultation, (a, _b) = make_setting(session)
+    seed_card_sorts(session, consultation, [(a, 6)])
+    analyst = make_user(session, role="analyst", organisation=organisation(session, consultation))
+    services.do_start_training(session, actor_of(session, analyst), consultation)
+    assert run_jobs() == 1
+    from practice.access import latest_model
+
+    row = latest_model(session, consultation.id)
+    assert row is not None and row.people == 6 and row.card["quality"] is not None
