@@ -556,7 +556,9 @@ def answer_practice(
     result.people = people.value
     names = {str(c.id): c.name for c in session.exec(select(Context).where(col(Context.id).in_([int(x) for x in model.contexts if x.isdigit()] or [0]))).all()}
     result.context_name = names.get(context or "", "")
-    result.pooled, result.no_context_data = a.pooled, a.no_context_data or people_count < k
+    if context:
+        result.pooled, result.no_context_data = a.pooled, a.no_context_data or people_count < k
+    # else: every context together was asked for, and given: nothing pooled in its place.
     result.verdict = a.verdict
     result.fine, result.depends, result.not_fine = percent(a.fine), percent(a.depends), percent(a.not_fine)
     result.interval = (percent(a.interval[0]), percent(a.interval[1]))

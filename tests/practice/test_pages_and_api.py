@@ -167,3 +167,11 @@ def test_the_api_exemption_never_lets_a_cookie_session_skip_csrf(session: Sessio
     login(client, w["analyst"].email, PASSWORD)
     forged = client.post(f"/practice/{w['consultation'].id}/train", json={})
     assert forged.status_code == 403
+
+
+def test_all_contexts_together_is_not_called_a_pooled_stand_in(session: Session, settings: Any, client: Any) -> None:
+    w = _world(session, settings)
+    login(client, w["analyst"].email, PASSWORD)
+    page = client.get(_answer_url(w))
+    assert "All contexts together." in page.text and "Pooled answer" not in page.text
+    assert "This rests on what 14 young people said." in page.text
