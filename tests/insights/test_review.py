@@ -326,3 +326,28 @@ def test_endorsements_are_broken_down_by_opinion_group_and_retention_purges_the_
     assert review.purge_expired(session, world.consultation, "answers", cutoff) == 12
     session.commit()
     assert read(session, select(RecommendationReview)) == []
+
+
+def test_parallel_endorsements_of_one_person_leave_one_review(app, session, world, analyst_client, run_jobs):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import csrf_from
+
+    run_id = finished_run(analyst_client, world, run_jobs)
+    rid = shared_recommendation(analyst_client, world, run_id, session)
+    me = world.people["ask"][0]
+    with phone(app, session, me) as mine:
+        token = csrf_from(mine.get(heard_url(world)).text)
+        url = f"{heard_url(world)}/recommendations/{rid}"
+        session.commit()  # the test's session stays out of the way of the racing requests
+
+        def endorse(n: int) -> int:
+            # send(), not request(): the test session's per-request hook is not thread-safe.
+            built = mine.build_request("POST", url, data={"stance": "endorse" if n % 2 else "unsure", "csrf_token": token})
+            response = mine.send(built)
+            return int(response.status_code)
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(endorse, range(16)))
+    assert set(statuses) <= {303, 409} and 303 in statuses, statuses
+    assert len(read(session, select(RecommendationReview))) == 1, "never counted twice"
