@@ -30,6 +30,7 @@ VERDICT_LABELS = {
     "divided": N_("Young people here are divided about this."),
 }
 ANSWER_LABELS = {"fine": N_("Fine"), "not_fine": N_("Not fine"), "depends": N_("It depends")}
+SOURCE_LABELS = {"workshops.card_answer": N_("Workshop card sorts"), "surveys.answer": N_("Survey questions read as cards")}
 PART_LABELS = {"kind": N_("the kind of data"), "user": N_("who receives it"), "purpose": N_("the purpose"), "retention": N_("how long it is kept"), "safeguard": N_("a safeguard")}
 
 
@@ -126,7 +127,9 @@ def model_card(request: Request) -> Response:
     row = next((v for v in versions if str(v.version) == wanted), versions[0] if versions else None)
     if wanted and (row is None or str(row.version) != wanted):
         raise NotFound()
-    return render(request, "practice/model_card.html", _common(request, consultation, title=N_("Model card"), row=row, versions=versions))
+    return render(
+        request, "practice/model_card.html", _common(request, consultation, title=N_("Model card"), row=row, versions=versions, source_labels=SOURCE_LABELS)
+    )
 
 
 @view(staff=True, permission=access.MANAGE)

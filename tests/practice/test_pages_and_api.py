@@ -83,6 +83,7 @@ def test_the_model_card_reads_plainly(session: Session, settings: Any, client: A
     page = client.get(f"/practice/{w['consultation'].id}/model")
     assert page.status_code == 200
     assert "14 young people" in page.text and "Its limits" in page.text
+    assert "Workshop card sorts: 112 answers, 14 young people" in page.text
     assert client.get(f"/practice/{w['consultation'].id}/model?version=9").status_code == 404
 
 
