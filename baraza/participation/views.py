@@ -28,7 +28,7 @@ from baraza.participation.api import (
 from baraza.participation.keys import local_words, normalise_code, seal, unseal
 from baraza.participation.models import ConsentStatus, Participant
 from baraza.registry import ParticipantActivity
-from baraza.updates.services import CHANNELS, contact_of, do_delete_contact, do_open_feed, do_set_contact
+from baraza.updates.services import CHANNELS, contact_of, do_delete_contact, do_open_feed, do_set_contact, parse_contact
 from baraza.uploads import attachment
 from baraza.web import RETURN_COOKIE, db, form_bool, form_int, form_text, redirect_to, render, safe_redirect_target, state, view
 
@@ -143,15 +143,21 @@ def notice(request: Request) -> Response:
     if current is None:
         raise NotFound()
     errors: dict[str, str] = {}
-    values = {"age_band": "", "analysis": False, "quoting": False, "follow_up": False}
+    values = {"age_band": "", "analysis": False, "quoting": False, "follow_up": False, "contact": ""}
     if request.method == "POST":
         values = {
             "age_band": form_text(request, "age_band", max_length=16),
             "analysis": form_bool(request, "analysis"),
             "quoting": form_bool(request, "quoting"),
             "follow_up": form_bool(request, "follow_up"),
+            "contact": form_text(request, "contact", max_length=254),
         }
         try:
+            # The optional contact goes with the follow-up choice; checked before anything is stored.
+            if values["contact"] and not values["follow_up"]:
+                raise InvalidInput(errors={"contact": N_("Tick “Tell me later what was done with what we said” too, or leave this empty.")})
+            if values["contact"]:
+                parse_contact(str(values["contact"]), context.country)
             joined = svc.do_join_consultation(
                 session,
                 ANONYMOUS,
@@ -169,6 +175,8 @@ def notice(request: Request) -> Response:
         except InvalidInput as exc:
             errors = exc.errors or {"notice": exc.message}
         else:
+            if values["contact"]:
+                do_set_contact(session, participant_actor(joined.participant), consultation, joined.participant, str(values["contact"]))
             response = redirect_to(request, "participation:phrase", consultation_id=consultation.id)
             set_participant_cookie(request, response, settings, joined.token)
             response.set_cookie(

@@ -341,3 +341,25 @@ def test_the_job_skips_a_missing_consultation(session, settings):
 
     send_follow_ups(FakeJob(), {"consultation_id": 999999})
     assert _outbox(settings) == []
+
+
+def test_the_contact_can_be_given_with_the_follow_up_choice_when_joining(client, session, settings):
+    consultation = make_consultation(session, open=True)
+    notice_id, code = psvc.latest_notice(session, consultation.id, "en").id, consultation.join_code
+    session.commit()
+
+    def join(**fields):
+        page = client.get(f"/join/{code}/notice")
+        data = {"csrf_token": csrf_from(page.text), "age_band": "18-20", "notice_id": str(notice_id), "agree": "on", **fields}
+        return client.post(f"/join/{code}/notice", data=data)
+
+    without_consent = join(contact="amina@example.org")
+    assert without_consent.status_code == 400 and "or leave this empty" in without_consent.text
+    wrong = join(follow_up="on", contact="call me")
+    assert wrong.status_code == 400 and "does not look like a phone number" in wrong.text
+    assert session.exec(select(Participant)).all() == []  # nothing stored before the form is right
+    session.rollback()  # end the read, so the next one sees what the application wrote
+    assert join(follow_up="on", contact="amina@example.org").status_code == 303
+    session.rollback()
+    participant = session.exec(select(Participant)).one()
+    assert session.get(ParticipantContact, participant.id).address == "amina@example.org"
