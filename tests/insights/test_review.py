@@ -96,9 +96,13 @@ def test_a_young_person_sees_only_their_own_remarks_with_their_themes_and_the_sh
         # The consultation home offers it.
         home = page_text(mine.get(f"/p/{world.consultation.id}/").text)
         assert "What we heard" in home, home[:500]
-    # Someone who never took part is sent to join; a staff member is too (no participant).
+        # The phone's list of consultations leads to the one it took part in.
+        listed = mine.get("/insights/heard/")
+        assert listed.status_code == 303 and listed.headers["location"] == heard_url(world)
+    # Someone who never took part is sent to join, and the list says how to join.
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as stranger:
         assert stranger.get(heard_url(world)).status_code in (303, 302)
+        assert "This phone has not taken part in a consultation." in page_text(stranger.get("/insights/heard/").text)
 
 
 def test_contesting_revising_confirming_and_adding_are_stored_encrypted_screened_and_queued_for_analysts(app, session, world, analyst_client, run_jobs, emitted_events):
