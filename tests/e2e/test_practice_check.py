@@ -62,6 +62,20 @@ def test_a_stakeholder_describes_a_practice_and_reads_the_answer(phone_page, noj
     shot(page, "practice-model-card-phone")
     assert page.console_errors == [], page.console_errors
 
+    # The team's pages (vocabulary, what the model learns from, tokens) pass axe too, on a phone.
+    org = organisation(session, consultation)
+    team = make_user(session, role="admin", organisation=org, grants=[("analyst", "organisation", org.id)])
+    sign_in(page, team.email)
+    for path in ("vocabulary", "setup", "tokens"):
+        page.goto(f"/practice/{consultation.id}/{path}")
+        assert_accessible(page)
+        assert_no_horizontal_scroll(page)
+        shot(page, f"practice-{path}-phone")
+    page.get_by_label("Name of the system using it").fill("Ad platform")
+    page.get_by_role("button", name="Issue a token").click()
+    assert page.locator("#token-value").inner_text().startswith("bzp_")
+    assert_accessible(page)
+
     # Without JavaScript the same form works (a plain GET form).
     sign_in(nojs_page, stakeholder.email)
     nojs_page.goto(f"/practice/{consultation.id}/")
