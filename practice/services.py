@@ -280,7 +280,11 @@ def on_new_answers(session: Session, event: Event) -> None:
     waiting = session.exec(
         select(Job.id).where(Job.name == JOB, Job.consultation_id == event.consultation_id, col(Job.status).in_(("queued", "running")))
     ).first()
-    if waiting is None and (mappings_of(session, event.consultation_id) or latest_model_row(session, event.consultation_id) or event.name == "workshop.ended"):
+    if waiting is not None:
+        return
+    trained_or_mapped = latest_model_row(session, event.consultation_id) is not None or bool(mappings_of(session, event.consultation_id))
+    # A workshop that ended may have held a card sort: train when young people's views exist.
+    if trained_or_mapped or (event.name == "workshop.ended" and preference_items(session, event.consultation_id)):
         enqueue(session, JOB, {"consultation_id": event.consultation_id}, consultation_id=event.consultation_id, run_after=utcnow() + timedelta(minutes=1))
 
 

@@ -142,3 +142,13 @@ def test_training_runs_as_a_background_job(session: Session, settings: Any, run_
 
     row = latest_model(session, consultation.id)
     assert row is not None and row.people == 6 and row.card["quality"] is not None
+
+
+def test_a_workshop_without_card_sorts_queues_no_training(session: Session, settings: Any) -> None:
+    from baraza.events import Event
+
+    consultation, _contexts = make_setting(session)
+    services.on_new_answers(session, Event(name="workshop.ended", consultation_id=consultation.id))
+    services.on_new_answers(session, Event(name="participant.withdrawn", consultation_id=consultation.id))
+    session.commit()
+    assert session.exec(select(Job).where(Job.name == services.JOB)).all() == []
