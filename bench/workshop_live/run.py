@@ -82,7 +82,7 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 CLIENT_ID_RE = re.compile(r'name="client_id" value="([A-Za-z0-9_-]{16,64})"')
 FOLLOW_RE = re.compile(r'data-follow="([^"]+)"')
 SSE_RE = re.compile(r'sse-connect="([^"]+)"')
-COUNT_RE = re.compile(r"(\d+)(?:</span>)? (?:people have|person has) answered")
+COUNT_RE = re.compile(r"(\d+) (?:people have|person has) answered")
 TIMEOUT = httpx.Timeout(120.0, connect=60.0)
 
 

@@ -99,7 +99,7 @@ def test_the_screen_counts_a_vote_as_it_comes_in(laptop_page, live_server, sessi
     page.goto(f"/workshops/{workshop.id}/screen")
     assert "Do you trust apps with your data?" in page.inner_text("main")
     assert "0 people have answered." in page.inner_text("main")
-    page.evaluate("() => { window.stayed = true }")
+    page.evaluate("() => { window.stayed = true; document.querySelector('#screen').drawn = true }")
     page.wait_for_timeout(500)
     for voter in voters:
         add_vote(session, poll, voter, "o1")
@@ -109,6 +109,8 @@ def test_the_screen_counts_a_vote_as_it_comes_in(laptop_page, live_server, sessi
     page.wait_for_function("() => document.querySelector('#screen').innerText.includes('3 people have answered.')", timeout=15_000)
     assert page.evaluate("() => window.stayed === true")
     assert page.locator(".ws-bar > span.w-100").count() == 1
+    # Drawn from the counts the event carried: the screen's block was not fetched and replaced.
+    assert page.evaluate("() => document.querySelector('#screen').drawn === true")
     assert_accessible(page)
     assert page.console_errors == [], page.console_errors
     shot(page, "workshop-screen-poll")

@@ -40,10 +40,15 @@
   // them in place; when an event carries none, or a number would need other words (one
   // phone / two phones, in the page's language), fetch the screen's block again (wsrefetch).
   var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
-  function setNumber(el, value) {
-    var old = parseInt(el.textContent, 10);
+  // `el` holds a sentence with one number, also in `data-<name>`: put `value` in its place.
+  function setNumber(el, name, value) {
+    var old = parseInt(el.getAttribute(name), 10);
     if (isNaN(old) || !plural || plural.select(old) !== plural.select(value)) return false;
-    el.textContent = String(value);
+    if (old !== value) {
+      if (el.textContent.indexOf(String(old)) < 0) return false;
+      el.textContent = el.textContent.replace(String(old), String(value));
+      el.setAttribute(name, String(value));
+    }
     return true;
   }
   function refetchScreen() {
@@ -59,7 +64,7 @@
     if (!counts || !bars || bars.getAttribute("data-ws-activity") !== String(counts.activity)) { refetchScreen(); return; }
     var items = bars.querySelectorAll("[data-ws-bar]");
     var answered = document.querySelector("#screen [data-ws-answered]");
-    if (!answered || counts.answered === null || !setNumber(answered, counts.answered)) { refetchScreen(); return; }
+    if (!answered || counts.answered === null || !setNumber(answered, "data-ws-answered", counts.answered)) { refetchScreen(); return; }
     for (var i = 0; i < items.length; i++) {
       var bar = counts.bars[items[i].getAttribute("data-ws-bar")];
       var num = items[i].querySelector(".ws-num");
@@ -73,7 +78,7 @@
     var phones = countsOf(e).phones;
     var els = document.querySelectorAll("#screen [data-ws-phones]");
     if (typeof phones !== "number" || !els.length) { refetchScreen(); return; }
-    for (var i = 0; i < els.length; i++) { if (!setNumber(els[i], phones)) { refetchScreen(); return; } }
+    for (var i = 0; i < els.length; i++) { if (!setNumber(els[i], "data-ws-phones", phones)) { refetchScreen(); return; } }
   });
 
   // Phones: follow the workshop's live channel and fetch the page's own block again when the
