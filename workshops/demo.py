@@ -20,7 +20,14 @@ from baraza.consultations.models import Consultation
 from baraza.participation.models import Participant
 from baraza.settings import Settings
 from workshops.access import activities_of
-from workshops.services import do_cast_vote, do_create_workshop, do_end_workshop, do_go_to_activity, do_sort_card, do_start_workshop
+from workshops.services import (
+    do_cast_vote,
+    do_create_workshop,
+    do_end_workshop,
+    do_go_to_activity,
+    do_sort_card,
+    do_start_workshop,
+)
 
 DEMO_WORKSHOP_TITLE = {
     "en": "Your data, your say: the workshop",
