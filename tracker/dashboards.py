@@ -662,9 +662,12 @@ class DashboardCache:
 
 
 def cache_of(app_state: Any) -> DashboardCache:
+    """The application's cache. Under tests every count happens in the request (no thread
+    outlives a test's database); the bench turns the thread on as production has it."""
     cache = getattr(app_state, "tracker_dashboards", None)
     if cache is None:
-        cache = DashboardCache()
+        settings = getattr(getattr(app_state, "baraza", None), "settings", None)
+        cache = DashboardCache(background=getattr(settings, "environment", "") != "test")
         app_state.tracker_dashboards = cache
     return cache
 

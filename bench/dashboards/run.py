@@ -58,6 +58,7 @@ from insights.models import InsightRun, InsightText, ThemeVersion  # noqa: E402
 from surveys.definition import Definition, Group, Question, validated  # noqa: E402
 from surveys.models import Survey, SurveyAnswer, SurveyResponse  # noqa: E402
 from tests.factories import PASSWORD, actor_of, make_user  # noqa: E402
+from tracker.dashboards import cache_of  # noqa: E402
 from tracker.models import AddressedRecommendation, Commitment, CommitmentEntry  # noqa: E402
 from tracker.public import PUBLISHED  # noqa: E402
 
@@ -214,6 +215,7 @@ def run(*, participants: int = 5000, repetitions: int = 20) -> dict[str, Any]:
         upgrade(settings)
         app = create_app(settings)
         _REGISTRY = app.state.baraza.registry
+        cache_of(app.state).background = True  # as in production (tests count in the request)
         seeded = seed(settings, participants, _REGISTRY)
         cid = seeded["consultation_id"]
         views = [

@@ -100,8 +100,8 @@ def test_the_page_is_public_cacheable_and_holds_no_personal_data(client, session
     for _ in range(2):
         people.append(rate(session, survey, consultation, 5))
     services.do_update_commitment(session, actor_of(session, w["minister"]), commitment, status="embedded", progress=None)
-    # Right after a change the previous figures (and their ETag) are served while they are
-    # counted again; the new ones follow within moments.
+    # A change makes a new ETag (in production the previous figures, with their ETag, may be
+    # served for the moments a thread takes to count again: hence the bounded wait).
     deadline = time.monotonic() + 20
     while (fresh := client.get(f"/tracker/public/{consultation.id}", headers={"If-None-Match": page.headers["etag"]})).status_code == 304:
         assert time.monotonic() < deadline, "the public page was never counted again"
