@@ -42,12 +42,16 @@
       if (!el || !chart.rows.length || !chart.plotted.length) { return; }
       var line = chart.kind === "line";
       var narrow = el.clientWidth < 480;
+      // Small counts get whole-number ticks (no "0.2 commitments").
+      var largest = 0;
+      chart.rows.forEach(function (row) { chart.plotted.forEach(function (c) { largest = Math.max(largest, row.cells[c].value || 0); }); });
+      var ticks = largest < 10 ? { dtick: 1, tick0: 0 } : {};
       window.Plotly.newPlot(el, traces(chart, narrow), {
         barmode: "group",
         margin: { l: 10, r: 10, t: 10, b: 40 },
         // Categories always: "2027-01" or "16-17" must not become a number or date axis.
-        yaxis: line ? { rangemode: "tozero", automargin: true, tickformat: "d", side: rtl ? "right" : "left" } : { type: "category", automargin: true, autorange: "reversed", side: rtl ? "right" : "left" },
-        xaxis: line ? { type: "category", autorange: rtl ? "reversed" : true } : { rangemode: "tozero", autorange: rtl ? "reversed" : true },
+        yaxis: line ? Object.assign({ rangemode: "tozero", automargin: true, side: rtl ? "right" : "left" }, ticks) : { type: "category", automargin: true, autorange: "reversed", side: rtl ? "right" : "left" },
+        xaxis: line ? { type: "category", autorange: rtl ? "reversed" : true } : Object.assign({ rangemode: "tozero", autorange: rtl ? "reversed" : true }, ticks),
         legend: { orientation: "h" },
         height: line ? 320 : 90 + 30 * chart.rows.length * Math.max(1, chart.plotted.length),
         font: { family: "system-ui, sans-serif", size: 13 }
