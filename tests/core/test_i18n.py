@@ -22,7 +22,7 @@ from jinja2.lexer import (
 )
 
 from baraza.i18n import LANGUAGES, choose_language, load_translations
-from baraza.settings import PROJECT_ROOT
+from baraza.settings import DEFAULT_APPS, PROJECT_ROOT
 from tests.conftest import login, post_form
 from tests.factories import PASSWORD, make_user
 
@@ -103,7 +103,7 @@ def test_choose_language_prefers_the_cookie():
 
 # The core's templates and every app's.
 TEMPLATE_ROOTS = [PROJECT_ROOT / "baraza" / "templates"] + [
-    PROJECT_ROOT / app / "templates" for app in ("surveys", "workshops", "insights", "tracker") if (PROJECT_ROOT / app / "templates").exists()
+    PROJECT_ROOT / app / "templates" for app in DEFAULT_APPS if (PROJECT_ROOT / app / "templates").exists()
 ]
 # Words that are the same in every language.
 UNTRANSLATED_OK = {"", "Baraza", "UTC", "·", "#", ":", "|", "—", "-", "/", "(", ")", "×", "%"}

@@ -12,7 +12,7 @@ from baraza.registry import Registry, load_apps
 from baraza.settings import DEFAULT_APPS, PROJECT_ROOT
 
 CORE = PROJECT_ROOT / "baraza"
-APPS = ("surveys", "workshops", "insights", "tracker")
+APPS = tuple(DEFAULT_APPS)
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
@@ -131,7 +131,7 @@ def _use_case_problems(path: Path) -> list[str]:
 
 @pytest.mark.parametrize(
     "root",
-    ["baraza", "surveys", "workshops", "insights", "tracker"],
+    ["baraza", *DEFAULT_APPS],
 )
 def test_every_use_case_is_do_verb_noun_of_session_and_actor(root):
     modules = sorted((PROJECT_ROOT / root).rglob("*.py"))
