@@ -70,7 +70,7 @@ def seed_demo_practice(session: Session, settings: Settings, organisation: Any, 
     session.commit()
     admin_actor, analyst_actor = actor_for_user(session, admin), actor_for_user(session, analyst)
     stakeholder = _tech_stakeholder(session, company)
-    services.do_share(session, admin_actor, consultation, company.id)  # type: ignore[arg-type]
+    services.do_share_check(session, admin_actor, consultation, company.id)  # type: ignore[arg-type]
     token_note = ""
     if session.exec(select(ApiToken).where(ApiToken.consultation_id == consultation.id, ApiToken.name == DEMO_TOKEN_NAME)).first() is None:
         _row, raw = services.do_issue_token(session, admin_actor, consultation, organisation_id=company.id, name=DEMO_TOKEN_NAME)  # type: ignore[arg-type]

@@ -603,7 +603,7 @@ def shares_of(session: Session, consultation_id: int) -> list[PracticeShare]:
     return list(session.exec(select(PracticeShare).where(PracticeShare.consultation_id == consultation_id).order_by(col(PracticeShare.id))).all())
 
 
-def do_share(session: Session, actor: Actor, consultation: Consultation, organisation_id: int) -> PracticeShare:
+def do_share_check(session: Session, actor: Actor, consultation: Consultation, organisation_id: int) -> PracticeShare:
     """Let an organisation's stakeholders ask this consultation's practice check. Audited."""
     if session.get(Organisation, organisation_id) is None:
         raise InvalidInput(errors={"organisation": N_("Choose an organisation.")})
@@ -617,7 +617,7 @@ def do_share(session: Session, actor: Actor, consultation: Consultation, organis
     return row
 
 
-def do_unshare(session: Session, actor: Actor, consultation: Consultation, share_id: int) -> None:
+def do_unshare_check(session: Session, actor: Actor, consultation: Consultation, share_id: int) -> None:
     row = session.exec(select(PracticeShare).where(PracticeShare.id == share_id, PracticeShare.consultation_id == consultation.id)).one_or_none()
     if row is None:
         raise NotFound()

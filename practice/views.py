@@ -266,10 +266,10 @@ def tokens_action(request: Request) -> Response:
             services.do_revoke_token(session, a, consultation, form_int(request, "token_id", required=True) or 0)
             flash = N_("Token revoked.")
         elif action == "share":
-            services.do_share(session, a, consultation, form_int(request, "organisation_id") or 0)
+            services.do_share_check(session, a, consultation, form_int(request, "organisation_id") or 0)
             flash = N_("Shared.")
         elif action == "unshare":
-            services.do_unshare(session, a, consultation, form_int(request, "share_id", required=True) or 0)
+            services.do_unshare_check(session, a, consultation, form_int(request, "share_id", required=True) or 0)
             flash = N_("No longer shared.")
         else:
             raise NotFound()

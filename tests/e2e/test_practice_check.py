@@ -21,7 +21,7 @@ def _seed(session, settings):
     services.train_consultation(session, settings, consultation.id, bootstrap=3, measure=True)
     admin = make_user(session, role="admin", organisation=organisation(session, consultation))
     stakeholder = make_stakeholder(session)
-    services.do_share(session, actor_of(session, admin), consultation, stakeholder.organisation_id)
+    services.do_share_check(session, actor_of(session, admin), consultation, stakeholder.organisation_id)
     return consultation, a, stakeholder
 
 

@@ -46,7 +46,7 @@ def test_a_stakeholder_reaches_a_check_only_once_it_is_shared(session: Session, 
     login(client, w["stakeholder"].email, PASSWORD)
     assert client.get(f"/practice/{w['consultation'].id}/").status_code == 404
     assert client.get(_answer_url(w)).status_code == 404
-    services.do_share(session, actor_of(session, w["admin"]), w["consultation"], w["stakeholder"].organisation_id)
+    services.do_share_check(session, actor_of(session, w["admin"]), w["consultation"], w["stakeholder"].organisation_id)
     page = client.get(f"/practice/{w['consultation'].id}/")
     assert page.status_code == 200
     assert re.search(r'<form method="get" action="[^"]+/answer" class="practice-form">', page.text)

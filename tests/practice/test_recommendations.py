@@ -32,7 +32,7 @@ def test_a_linked_recommendation_is_cited_with_its_commitments_status(session: S
     commitment = do_add_commitment(session, actor_of(session, stakeholder), addressed, CommitmentFields(title="Location off for ads"))
     team = make_user(session, role="analyst", organisation=organisation(session, consultation))
     admin = make_user(session, role="admin", organisation=organisation(session, consultation))
-    services.do_share(session, actor_of(session, admin), consultation, company.id)
+    services.do_share_check(session, actor_of(session, admin), consultation, company.id)
 
     login(client, team.email, PASSWORD)
     setup = f"/practice/{consultation.id}/setup"
