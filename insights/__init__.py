@@ -121,9 +121,10 @@ def register(registry: Registry) -> None:
     registry.participant_correctors.append(review.correct_item)
     registry.participant_erasers.append(review.erase_participant)
     registry.retention_purgers.append(review.purge_expired)
-    from insights import demo
+    from insights import demo, review_demo
 
     registry.demo_seeders.append(demo.seed_demo_insights)  # the youth review's demo part goes after this one
+    registry.demo_seeders.extend(review_demo.SEEDERS)  # a young person joins first (demo_order -1), reviews after (1)
     screening.register_screening(registry)  # every app's registry.screen goes through insights' screening
     # News for young people's updates feed: a recommendation they endorsed was adopted (insights/updates.py).
     from insights import updates

@@ -1,7 +1,9 @@
 """`baraza demo` holds the whole loop a person can click through: young people's remarks in
 three languages, screened (personal data masked, a disclosure held for the focal point), themes
 the analyst named, recommendations final and addressed to the demo ministry and company, their
-commitments in several statuses (each stakeholder sees only its own), and a youth scorecard.
+commitments in several statuses (each stakeholder sees only its own), a youth scorecard, and a
+young person (signing in with the secret words the demo prints) who contested a coding and
+endorsed a recommendation that was then adopted, with the news in their feed.
 
 One demo run, on a fresh database (SQLite, or PostgreSQL with BARAZA_TEST_DATABASE_URL), and
 everything a person would see checked on the pages they would open."""
@@ -15,10 +17,11 @@ from sqlmodel import select
 from baraza.demo import DEMO_PASSWORD
 from baraza.safeguarding.models import SafeguardingCase
 from insights.demo import THEME_NAMES
-from insights.models import InsightRun, InsightText, Recommendation, ThemeVersion
+from insights.models import InsightRun, InsightText, Recommendation, RecommendationReview, RemarkFeedback, ThemeVersion
+from insights.review_demo import ADOPTED_TITLE, CONTEST_REASON
 from surveys.demo import DISCLOSURE, SCORECARD_REASONS, WITH_PERSONAL_DATA
-from tests.conftest import login
-from tests.core.helpers import main_of, read
+from tests.conftest import login, post_form
+from tests.core.helpers import main_of, page_text, read
 from tracker.models import Commitment, Evidence
 from workshops.models import CardAnswer, Vote, Workshop
 
@@ -62,7 +65,9 @@ def test_the_demo_holds_the_whole_loop(monkeypatch, capsys, settings, session, c
     assert [c.app for c in cases] == ["surveys"] and cases[0].status == "open"
     assert cases[0].source not in {t.source_ref for t in texts}
     login(client, "dpo@demo.baraza.test", DEMO_PASSWORD)
-    assert DISCLOSURE[2] in client.get(f"/safeguarding/{cases[0].id}").text
+    case_page = page_text(client.get(f"/safeguarding/{cases[0].id}").text)
+    assert DISCLOSURE[2] in case_page
+    assert "DEMO ONLY, fictional: Línea Joven (child protection helpline)" in case_page, "whom to call: the context's referral contact"
     _logout(client)
 
     # The analyst sees named themes, with masked words and never the raw personal data.
@@ -82,7 +87,8 @@ def test_the_demo_holds_the_whole_loop(monkeypatch, capsys, settings, session, c
     guidance = client.get(f"/insights/consultations/{run.consultation_id}/guidance").text
     assert "Keep young people" in guidance and not any(raw in guidance for raw in RAW_PERSONAL_DATA)
     statuses = sorted(r.status for r in read(session, select(Recommendation)))
-    assert statuses.count("final") == 3 and "review" in statuses and "draft" in statuses
+    # Three made final by the insights demo, one by the youth review's after young people endorsed it.
+    assert statuses.count("final") == 4 and "review" in statuses and "draft" in statuses
     _logout(client)
 
     # The held workshop: card sort answers and statement votes from both contexts.
@@ -116,3 +122,39 @@ def test_the_demo_holds_the_whole_loop(monkeypatch, capsys, settings, session, c
     page = main_of(client.get(f"/tracker/commitments/{rated.id}").text)
     assert "Average rating" in page
     assert any(reason in page for reasons in SCORECARD_REASONS.values() for reason in reasons)
+
+    _logout(client)
+
+    # The youth review: a young person signs in on a phone with the secret words the demo printed.
+    phrase = re.search(r'type the secret words "([^"]+)"', out)
+    assert phrase, out[-800:]
+    back = post_form(client, "/join/recover", {"phrase": phrase.group(1)}, token_from="/join/recover")
+    assert back.status_code == 303
+    home = page_text(client.get(back.headers["location"]).text)
+    assert f"A recommendation you supported was adopted: “{ADOPTED_TITLE['en']}”" in home
+    heard = page_text(client.get(f"/insights/heard/{run.consultation_id}").text)
+    contest = read(session, select(RemarkFeedback).where(RemarkFeedback.kind == "contest"))
+    assert len(contest) == 1 and contest[0].status == "open"
+    theme = next(t for t in version.themes if t["key"] == contest[0].theme_key)
+    assert f"Theme: {theme.get('label') or ', '.join(theme.get('phrases', [])[:4])}" in heard
+    assert "You said this theme does not fit. Waiting for an analyst" in heard
+    shared = next(r for r in read(session, select(Recommendation)) if r.status == "review")
+    assert "Your answer: I agree" in heard, "their endorsement of the recommendation still shared"
+    _logout(client)
+
+    # The analyst sees the contest in the queue, and the young people's counts on each recommendation.
+    login(client, "analyst@demo.baraza.test", DEMO_PASSWORD)
+    queue = page_text(client.get(f"/insights/consultations/{run.consultation_id}/youth-review").text)
+    assert CONTEST_REASON in queue
+    for recommendation, outcome in ((shared, "still open"), (_adopted(session), "then made final")):
+        reviews = read(session, select(RecommendationReview).where(RecommendationReview.recommendation_id == recommendation.id))
+        endorsed = sum(r.stance == "endorse" for r in reviews)
+        assert len(reviews) >= 10 and endorsed >= 5
+        page = page_text(client.get(f"/insights/recommendations/{recommendation.id}").text)
+        assert "Youth review" in page and outcome in page
+        assert f"People who reviewed it: {len(reviews)}. Endorsed: {endorsed} ·" in page, page[page.find("Youth review"):][:400]
+
+
+def _adopted(session) -> Recommendation:
+    ids = [r.recommendation_id for r in read(session, select(RecommendationReview))]
+    return next(r for r in read(session, select(Recommendation)) if r.status == "final" and r.id in ids)

@@ -17,6 +17,7 @@ from baraza.consultations.models import Consultation
 from baraza.consultations.services import ConsultationFields, do_create_consultation, do_open_consultation
 from baraza.governance.services import DPIA_KEYS, do_save_impact_assessment, do_sign_off_impact_assessment
 from baraza.participation.services import do_join_consultation, do_publish_notice, latest_notice
+from baraza.safeguarding.services import do_set_referral_contact
 from baraza.settings import Settings
 
 DEMO_CONSULTATION_TITLE = "Your data, your say"
@@ -74,6 +75,11 @@ DPIA_ANSWERS = {
     "benefit": "Young people shape rules about their own data; the risk after mitigation is low and the benefit is direct.",
 }
 assert set(DPIA_ANSWERS) == set(DPIA_KEYS)
+# Referral contacts for the safeguarding queue: invented for the demo, no real service or number.
+REFERRAL_CONTACTS = {
+    "Bogotá youth centres": "DEMO ONLY, fictional: Línea Joven (child protection helpline), 01 8000 000 000, every day 7:00-22:00",
+    "Zaatari camp": "DEMO ONLY, fictional: Child protection desk, District 5 community centre, +962 0 000 0000, Sunday to Thursday",
+}
 
 
 def demo_consultation(session: Session) -> Consultation | None:
@@ -114,6 +120,9 @@ def seed_demo_consultation(session: Session, settings: Settings, org: Organisati
         do_publish_notice(session, admin, consultation.id, lang, texts)  # type: ignore[arg-type]
     do_save_impact_assessment(session, admin, consultation.id, DPIA_ANSWERS, allows_no_guardian=False)  # type: ignore[arg-type]
     do_sign_off_impact_assessment(session, dpo, consultation.id)  # type: ignore[arg-type]
+    # Whom the focal point calls about a disclosure in each context (fictional: demo only).
+    for context in (bogota, zaatari):
+        do_set_referral_contact(session, dpo, context.id, REFERRAL_CONTACTS[context.name])  # type: ignore[arg-type]
     do_open_consultation(session, admin, consultation.id)  # type: ignore[arg-type]
     # Synthetic adults who already took part, so the facilitator's counts are above k.
     for context, lang, n in ((zaatari, "ar", 34), (bogota, "es", 28)):
