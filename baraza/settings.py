@@ -78,6 +78,9 @@ class Settings:
     follow_up_min_hours: int = 24
     # A run of the follow-up job sends at most this many messages (the rest a minute later).
     follow_up_batch: int = 200
+    # The practice check keeps this many versions of a consultation's model (files and rows),
+    # the newest included; older ones are deleted after each training (docs/practice-check.md).
+    practice_keep_versions: int = 5
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -103,6 +106,7 @@ class Settings:
             sms_gateway_token=env.get("BARAZA_SMS_GATEWAY_TOKEN", ""),
             follow_up_min_hours=_int("BARAZA_FOLLOW_UP_MIN_HOURS", env.get("BARAZA_FOLLOW_UP_MIN_HOURS"), 24),
             follow_up_batch=_int("BARAZA_FOLLOW_UP_BATCH", env.get("BARAZA_FOLLOW_UP_BATCH"), 200),
+            practice_keep_versions=max(1, _int("BARAZA_PRACTICE_KEEP_VERSIONS", env.get("BARAZA_PRACTICE_KEEP_VERSIONS"), 5)),
         )
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ records of the kinds `insights.recommendation` and `tracker.commitment`.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from starlette.routing import Route
@@ -30,7 +31,7 @@ PERMISSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 # When young people's views change, the next version is trained (a background job).
-RETRAIN_ON = ("survey.response_completed", "workshop.ended", "participant.withdrawn", "participant.consent_changed")
+RETRAIN_ON = ("survey.response_completed", "workshop.ended", "participant.withdrawn", "participant.consent_changed", "recommendation.reviewed")
 
 
 def register(registry: Registry) -> None:
@@ -56,6 +57,11 @@ def register(registry: Registry) -> None:
     registry.add_kind(RecordKind("practice.model", N_("Practice check model"), searchable=True))
     registry.add_kind(RecordKind("practice.api_token", N_("Practice check API token"), searchable=True))
     registry.add_job(services.JOB, services.train_job, label=N_("Training the practice check"), max_attempts=2)
+    # Retention: model versions go when the data they learned from expires (the core's purge),
+    # their files with the sweep (daily, and queued by the purge); see docs/practice-check.md.
+    registry.add_job(services.SWEEP_JOB, services.sweep_job, label=N_("Deleting expired practice check model files"), max_attempts=3)
+    registry.add_schedule(services.SWEEP_JOB, timedelta(days=1))
+    registry.retention_purgers.append(services.purge_expired)
     for event in RETRAIN_ON:
         if event in registry.events:  # an app that is not installed sends nothing to hear
             registry.subscribe(event, services.on_new_answers)

@@ -58,6 +58,11 @@ class Observation:
     answer: str
     safeguards: frozenset[str] = frozenset()
     retention: str | None = None
+    # How much the row counts in the fit (a direct answer 1; an endorsement of a linked
+    # recommendation less, shared among the cells it covers), and what kind of evidence it is:
+    # "answer" (a card or a mapped question) or "endorsement". Quality is measured on answers.
+    weight: float = 1.0
+    evidence: str = "answer"
 
 
 @dataclass(frozen=True)
@@ -173,7 +178,7 @@ def _full(classes: Sequence[int], coef: np.ndarray, intercept: np.ndarray, n_fea
     return full_coef, full_intercept
 
 
-def _fit_regression(x: np.ndarray, y: np.ndarray, c: float) -> Fold:
+def _fit_regression(x: np.ndarray, y: np.ndarray, c: float, w: np.ndarray | None = None) -> Fold:
     from sklearn.linear_model import LogisticRegression
 
     classes = sorted(set(int(v) for v in y))
@@ -182,12 +187,12 @@ def _fit_regression(x: np.ndarray, y: np.ndarray, c: float) -> Fold:
         intercept[classes[0]] = 0.0
         return Fold(np.zeros((len(ANSWERS), x.shape[1])), intercept)
     lr = LogisticRegression(C=c, max_iter=2000)
-    lr.fit(x, y)
+    lr.fit(x, y, sample_weight=w)
     coef, intercept = _full([int(v) for v in lr.classes_], lr.coef_, lr.intercept_, x.shape[1])
     return Fold(coef, intercept)
 
 
-def _fit_calibrated(x: np.ndarray, y: np.ndarray, c: float, seed: int) -> tuple[list[Fold], bool]:
+def _fit_calibrated(x: np.ndarray, y: np.ndarray, c: float, seed: int, w: np.ndarray | None = None) -> tuple[list[Fold], bool]:
     """Temperature-scaled folds, or the plain regression when an answer is too rare to split."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
@@ -195,11 +200,11 @@ def _fit_calibrated(x: np.ndarray, y: np.ndarray, c: float, seed: int) -> tuple[
 
     counts = Counter(int(v) for v in y)
     if len(counts) < 2 or min(counts.values()) < FOLDS:
-        return [_fit_regression(x, y, c)], False
+        return [_fit_regression(x, y, c, w)], False
     calibrated = CalibratedClassifierCV(
         LogisticRegression(C=c, max_iter=2000), method="temperature", cv=StratifiedKFold(FOLDS, shuffle=True, random_state=seed)
     )
-    calibrated.fit(x, y)
+    calibrated.fit(x, y, sample_weight=w)
     folds = []
     for member in calibrated.calibrated_classifiers_:
         lr = member.estimator
@@ -320,6 +325,12 @@ def _targets(observations: Sequence[Observation]) -> np.ndarray:
     return np.array([ANSWERS.index(o.answer) for o in observations], dtype=int)
 
 
+def _weights(observations: Sequence[Observation]) -> np.ndarray | None:
+    '''Sample weights, or None when every row counts fully (the fit then runs as before).'''
+    w = np.array([o.weight for o in observations], dtype=float)
+    return None if bool(np.all(w == 1.0)) else w
+
+
 def fit(
     observations: Sequence[Observation], *, contexts: Iterable[str] = (), c: float = DEFAULT_C, bootstrap: int = BOOTSTRAP,
     seed: int = 0, measure: bool = True, pooling: bool = True,
@@ -344,10 +355,13 @@ def _fit(
     started = time.perf_counter()
     observations = [o for o in observations if o.answer in ANSWERS]
     if not pooling:
-        observations = [Observation(o.person, "", o.age_band, o.data_kind, o.data_user, o.purpose, o.answer, o.safeguards, o.retention) for o in observations]
+        observations = [
+            Observation(o.person, "", o.age_band, o.data_kind, o.data_user, o.purpose, o.answer, o.safeguards, o.retention, o.weight, o.evidence)
+            for o in observations
+        ]
     space = FeatureSpace.from_observations(observations, () if not pooling else contexts)
-    x, y = space.matrix(observations), _targets(observations)
-    folds, calibrated = _fit_calibrated(x, y, c, seed)
+    x, y, w = space.matrix(observations), _targets(observations), _weights(observations)
+    folds, calibrated = _fit_calibrated(x, y, c, seed, w)
     rng = np.random.default_rng(seed)
     by_person: dict[str, list[int]] = defaultdict(list)
     for i, o in enumerate(observations):
@@ -357,7 +371,7 @@ def _fit(
     for _ in range(bootstrap):
         drawn = rng.integers(0, len(people), len(people))
         rows = [i for p in drawn for i in by_person[people[p]]]
-        boot.append(_fit_regression(x[rows], y[rows], c))
+        boot.append(_fit_regression(x[rows], y[rows], c, None if w is None else w[rows]))
     # The refits share the calibrated folds' temperature, so the interval surrounds the answer.
     mean_beta = float(np.mean([f.beta for f in folds]))
     for member in boot:
@@ -366,15 +380,19 @@ def _fit(
     ctx_answers: Counter[str] = Counter()
     for o in observations:
         ctx_people[o.context].add(o.person)
-        ctx_answers[o.context] += 1
+        ctx_answers[o.context] += int(o.evidence == "answer")
     context_info = {
         ctx: {"people": len(ctx_people.get(ctx, ())), "answers": ctx_answers.get(ctx, 0), "pooled": len(ctx_people.get(ctx, ())) < POOLING_MIN}
         for ctx in sorted(set(contexts) | set(ctx_people))
     }
     model = PracticeModel(
         columns=space.columns, folds=folds, bootstrap=boot, calibrated=calibrated, contexts=context_info,
-        people=len(people), answers=len(observations),
+        people=len(people), answers=sum(o.evidence == "answer" for o in observations),
     )
+    endorsements = [o for o in observations if o.evidence == "endorsement"]
+    if endorsements:
+        model.extra["endorsement_rows"] = len(endorsements)
+        model.extra["endorsement_weight"] = round(sum(o.weight for o in endorsements), 3)
     if measure:
         model.quality = held_out_quality(observations, c=c, seed=seed)
     model.train_seconds = time.perf_counter() - started
@@ -382,7 +400,9 @@ def _fit(
 
 
 def held_out_quality(observations: Sequence[Observation], *, c: float = DEFAULT_C, seed: int = 0, folds: int = FOLDS) -> Quality | None:
-    """Quality on young people the fit never saw: grouped k-fold over people."""
+    """Quality on young people the fit never saw: grouped k-fold over people. The folds learn
+    from every kind of evidence but are scored on direct answers only (an endorsement row is a
+    reading of a recommendation, not what a young person said about that card)."""
     from sklearn.model_selection import GroupKFold
 
     people = sorted({o.person for o in observations})
@@ -390,6 +410,7 @@ def held_out_quality(observations: Sequence[Observation], *, c: float = DEFAULT_
         return None
     groups = np.array([people.index(o.person) for o in observations])
     y = _targets(observations)
+    scored = np.array([o.evidence == "answer" for o in observations])
     probas = np.zeros((len(observations), len(ANSWERS)))
     majority = np.zeros(len(observations), dtype=int)
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(y)), y, groups):
@@ -397,9 +418,11 @@ def held_out_quality(observations: Sequence[Observation], *, c: float = DEFAULT_
         test = [observations[i] for i in test_idx]
         inner = _fit(train, contexts=(), c=c, bootstrap=0, seed=seed, measure=False, pooling=True)
         probas[test_idx] = inner.proba(inner.space.matrix(test))
-        majority[test_idx] = majority_baseline(train, test)
-    log_loss, brier, ece, accuracy = scores(probas, y)
-    return Quality(log_loss, brier, ece, accuracy, float((majority == y).mean()), len(y))
+        majority[test_idx] = majority_baseline([o for o in train if o.evidence == "answer"] or train, test)
+    if not scored.any():
+        return None
+    log_loss, brier, ece, accuracy = scores(probas[scored], y[scored])
+    return Quality(log_loss, brier, ece, accuracy, float((majority[scored] == y[scored]).mean()), int(scored.sum()))
 
 
 # Answering ---------------------------------------------------------------------------------

@@ -70,6 +70,11 @@ class RecommendationLink(SQLModel, table=True):
     data_kind: str | None = Field(default=None, max_length=32)
     data_user: str | None = Field(default=None, max_length=32)
     purpose: str | None = Field(default=None, max_length=32)
+    # What a young person's endorsement, and their rejection, of the recommendation in the youth
+    # review says about the practices it covers: "fine", "not_fine", "depends", or "" (not
+    # counted). Counted ones train the model as weighted evidence (docs/practice-check.md).
+    endorse_means: str = Field(default="", max_length=16)
+    reject_means: str = Field(default="", max_length=16)
     # The recommendation's published title and the commitment's status as the team last saw
     # them (a reader who cannot reach the records themselves, such as an API client, gets these).
     title: str = Field(default="", max_length=300)

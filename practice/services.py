@@ -27,7 +27,7 @@ from baraza.accounts.models import Context, Organisation
 from baraza.accounts.roles import Actor, Grant
 from baraza.audit.services import record_audit
 from baraza.consultations.access import contexts_of
-from baraza.consultations.models import Consultation
+from baraza.consultations.models import PARTICIPATION, Consultation
 from baraza.db import registry_of, utcnow
 from baraza.disclosure import k_for, suppress_counts
 from baraza.errors import InvalidInput, NotFound, TooManyRequests
@@ -35,10 +35,10 @@ from baraza.events import Event
 from baraza.i18n import N_
 from baraza.jobs.models import Job
 from baraza.jobs.services import enqueue
-from baraza.participation.api import quotable_participant_ids
+from baraza.participation.api import analysable_participant_ids, quotable_participant_ids
 from baraza.participation.models import ConsentStatus, Participant
 from baraza.refs import Ref
-from baraza.registry import PreferenceItem, PreferenceMapping
+from baraza.registry import EndorsementItem, PreferenceItem, PreferenceMapping
 from baraza.settings import Settings
 from practice import files
 from practice.model import ANSWERS, RETENTIONS, SAFEGUARDS, Observation, Practice, PracticeModel, assess, fit, percent
@@ -46,6 +46,15 @@ from practice.models import ApiToken, PracticeModelVersion, PracticeShare, Pract
 from practice.vocabulary import AGE_BANDS, KINDS, default_terms
 
 JOB = "practice.train"
+SWEEP_JOB = "practice.sweep"
+MODEL_FILE_RE = re.compile(r"^v[0-9]{1,9}\.json$")
+# One endorsement (or rejection) of a linked recommendation counts as this much of a direct
+# answer, shared evenly among the cells (kind of data x receiver x purpose) the link covers.
+ENDORSEMENT_WEIGHT = 0.5
+ENDORSEMENT_SOURCE = "endorsements"
+# A model learns from these data categories: when one of them expires, so do the models
+# trained on it (retention_purgers).
+MODEL_CATEGORIES = ("answers", "age_band", PARTICIPATION)
 CODE_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 API_LIMIT = 30  # checks per token per minute
 API_WINDOW = timedelta(minutes=1)
@@ -196,10 +205,12 @@ def links_of(session: Session, consultation_id: int) -> list[RecommendationLink]
 
 def do_link_recommendation(
     session: Session, actor: Actor, consultation: Consultation, *, recommendation: str, commitment: str | None,
-    data_kind: str | None, data_user: str | None, purpose: str | None,
+    data_kind: str | None, data_user: str | None, purpose: str | None, endorse_means: str = "", reject_means: str = "",
 ) -> RecommendationLink:
-    """Say which practices a recommendation youth endorsed is about (blank codes: any), and
-    the tracker commitment answering it. Only records the actor may pick (the kinds' choices)."""
+    """Say which practices a recommendation youth endorsed is about (blank codes: any), the
+    tracker commitment answering it, and what an endorsement and a rejection of it in the youth
+    review say about those practices ("fine", "not_fine", "depends"; blank: not counted, only
+    cited). Only records the actor may pick (the kinds' choices)."""
     registry = registry_of(session)
     problems: dict[str, str] = {}
     recs = {str(c.ref): c for c in registry.choices_of(session, actor, "insights.recommendation", consultation.id)}  # type: ignore[arg-type]
@@ -212,6 +223,8 @@ def do_link_recommendation(
         problems["commitment"] = N_("Choose a commitment.")
     if not (data_kind or data_user or purpose):
         problems["codes"] = N_("Name at least one kind of data, receiver or purpose.")
+    if (endorse_means and endorse_means not in ANSWERS) or (reject_means and reject_means not in ANSWERS):
+        problems["means"] = N_("Choose fine, it depends, not fine, or not counted.")
     _check_codes(session, consultation, data_kind, data_user, purpose, problems)
     if problems or card is None:
         raise InvalidInput(errors=problems)
@@ -219,11 +232,15 @@ def do_link_recommendation(
         consultation_id=consultation.id,  # type: ignore[arg-type]
         recommendation_ref=card.ref, commitment_ref=commitment_card.ref if commitment_card else None,
         data_kind=data_kind or None, data_user=data_user or None, purpose=purpose or None,
+        endorse_means=endorse_means or "", reject_means=reject_means or "",
         title=card.title[:300], commitment_status=(commitment_card.status if commitment_card else "")[:80], created_by_user_id=actor.user_id,
     )
     session.add(row)
     session.flush()
-    record_audit(session, actor, "practice.recommendation_linked", [card.ref, ("consultation", consultation.id)])
+    record_audit(
+        session, actor, "practice.recommendation_linked", [card.ref, ("consultation", consultation.id)],
+        {"endorse_means": endorse_means or None, "reject_means": reject_means or None},
+    )
     session.commit()
     return row
 
@@ -264,6 +281,73 @@ def observations_of(items: Sequence[PreferenceItem]) -> list[Observation]:
     ]
 
 
+def _link_cells(link: RecommendationLink, answered: Sequence[Observation]) -> list[tuple[str, str, str]]:
+    """The cells (kind of data, receiver, purpose) a linked recommendation covers: the codes it
+    names, a blank part standing for every code of that part young people answered about."""
+    kinds = [link.data_kind] if link.data_kind else sorted({o.data_kind for o in answered})
+    users = [link.data_user] if link.data_user else sorted({o.data_user for o in answered})
+    purposes = [link.purpose] if link.purpose else sorted({o.purpose for o in answered})
+    return [(k, u, p) for k in kinds for u in users for p in purposes]
+
+
+@dataclass
+class EndorsementEvidence:
+    """Endorsements of linked recommendations read as answers, and what they came to."""
+
+    observations: list[Observation] = field(default_factory=list)
+    endorsed: int = 0  # endorsements counted (each once, whatever the cells it covers)
+    rejected: int = 0
+    people: set[int] = field(default_factory=set)
+    recommendations: int = 0  # linked recommendations whose endorsements counted
+
+
+def endorsement_evidence(session: Session, consultation_id: int, answered: Sequence[Observation]) -> EndorsementEvidence:
+    """What young people's stances on linked recommendations say, as weighted observations.
+
+    Only links the team gave a meaning (`endorse_means` / `reject_means`) count. Each stance
+    the core's `endorsement_sources` hook offers (participants who allow analysis and have not
+    withdrawn; checked again here) becomes one observation per cell the link covers, of weight
+    ENDORSEMENT_WEIGHT / cells, in the young person's context and age band."""
+    out = EndorsementEvidence()
+    links = [link for link in links_of(session, consultation_id) if link.endorse_means in ANSWERS or link.reject_means in ANSWERS]
+    if not links:
+        return out
+    registry = registry_of(session)
+    analysable = set(session.exec(analysable_participant_ids(consultation_id)).all())  # type: ignore[call-overload]
+    stances: dict[str, dict[int, EndorsementItem]] = defaultdict(dict)
+    for source in registry.endorsement_sources:
+        for item in source(session, consultation_id):
+            if item.participant_id in analysable:
+                stances[str(item.subject)][item.participant_id] = item  # one stance per person and recommendation
+    if not stances:
+        return out
+    bands = dict(session.exec(select(Participant.id, Participant.age_band).where(Participant.consultation_id == consultation_id)).all())
+    for link in links:
+        given = stances.get(str(link.recommendation_ref), {})
+        cells = _link_cells(link, answered) if given else []
+        if not cells:
+            continue
+        weight = ENDORSEMENT_WEIGHT / len(cells)
+        counted = False
+        for participant_id, item in sorted(given.items()):
+            answer = link.endorse_means if item.endorses else link.reject_means
+            if answer not in ANSWERS:
+                continue
+            counted = True
+            out.people.add(participant_id)
+            if item.endorses:
+                out.endorsed += 1
+            else:
+                out.rejected += 1
+            for kind, user, purpose in cells:
+                out.observations.append(Observation(
+                    person=str(participant_id), context=str(item.context_id or 0), age_band=bands.get(participant_id), data_kind=kind,
+                    data_user=user, purpose=purpose, answer=answer, weight=weight, evidence="endorsement",
+                ))
+        out.recommendations += counted
+    return out
+
+
 def do_start_training(session: Session, actor: Actor, consultation: Consultation) -> Job:
     """Queue a training of the consultation's model (a background job). Audited."""
     job = enqueue(session, JOB, {"consultation_id": consultation.id}, consultation_id=consultation.id, actor=actor)
@@ -277,6 +361,8 @@ def on_new_answers(session: Session, event: Event) -> None:
     consultation while a training waits), so the next version reflects it."""
     if event.consultation_id is None:
         return
+    if event.name == "recommendation.reviewed" and not any(link.endorse_means or link.reject_means for link in links_of(session, event.consultation_id)):
+        return  # a stance on a recommendation the model does not learn from changes nothing
     waiting = session.exec(
         select(Job.id).where(Job.name == JOB, Job.consultation_id == event.consultation_id, col(Job.status).in_(("queued", "running")))
     ).first()
@@ -318,7 +404,9 @@ def train_consultation(
         raise NotFound()
     k = k_for(consultation)
     items = preference_items(session, consultation_id)
-    observations = observations_of(items)
+    answered = observations_of(items)
+    endorsements = endorsement_evidence(session, consultation_id, answered)
+    observations = answered + endorsements.observations
     contexts = contexts_of(session, consultation)
     if len({o.person for o in observations}) < k:
         # Fewer than k young people: no model, since every answer would rest on too few.
@@ -349,8 +437,15 @@ def train_consultation(
         "version": version, "k": k, "people": model.people, "answers": model.answers, "contexts": card_contexts,
         "sources": {s: {"answers": n, "people": suppress_counts({"n": len(people_by_source[s])}, k=k).cells["n"].value} for s, n in sources.items()},
         "excluded": excluded, "quality": model.quality.as_dict() if model.quality else None, "calibrated": model.calibrated,
-        "bootstrap": bootstrap, "pooling_min": 20,
+        "bootstrap": bootstrap, "pooling_min": 20, "keep_versions": settings.practice_keep_versions,
     }
+    if endorsements.observations:
+        stance_counts = suppress_counts({"endorsed": endorsements.endorsed, "rejected": endorsements.rejected}, k=k).cells
+        card["endorsements"] = {
+            "recommendations": endorsements.recommendations, "endorsed": stance_counts["endorsed"].value,
+            "rejected": stance_counts["rejected"].value, "people": suppress_counts({"n": len(endorsements.people)}, k=k).cells["n"].value,
+            "weight": ENDORSEMENT_WEIGHT,
+        }
     payload = {"consultation_id": consultation_id, "version": version, "trained_at": card["trained_at"], "card": card, "model": model.to_dict()}
     data = files.sign(payload, settings.secret_key)
     directory = model_dir(settings, consultation_id)
@@ -363,11 +458,96 @@ def train_consultation(
     )
     session.add(row)
     session.flush()
-    record_audit(session, None, "system.practice_trained", [Ref("practice.model", row.id), ("consultation", consultation_id)], {"version": version})
+    pruned = prune_versions(session, settings, consultation_id)
+    record_audit(
+        session, None, "system.practice_trained", [Ref("practice.model", row.id), ("consultation", consultation_id)], {"version": version, "pruned": pruned}
+    )
     session.commit()
     if progress:
         progress(3, 3, N_("Model ready"))
     return row
+
+
+# Retention of model files ------------------------------------------------------------------------------
+
+
+def _delete_version(session: Session, settings: Settings, row: PracticeModelVersion) -> None:
+    path = model_dir(settings, row.consultation_id) / row.file_name
+    path.unlink(missing_ok=True)
+    _LOADED.pop((str(path), row.sha256), None)
+    session.delete(row)
+
+
+def prune_versions(session: Session, settings: Settings, consultation_id: int) -> int:
+    """Keep the newest `settings.practice_keep_versions` versions (file and row); delete the
+    older ones. Returns how many went (no commit)."""
+    rows = session.exec(
+        select(PracticeModelVersion).where(PracticeModelVersion.consultation_id == consultation_id).order_by(col(PracticeModelVersion.version).desc())
+    ).all()
+    old = list(rows[max(1, settings.practice_keep_versions):])
+    for row in old:
+        _delete_version(session, settings, row)
+    session.flush()
+    return len(old)
+
+
+def purge_expired(session: Session, consultation: Consultation, category: str, cutoff: Any) -> int:
+    """The core's retention purge: a model learned from answers, age bands and taking part;
+    when one of those categories expires, every version trained before the cutoff (so only on
+    data collected before it) goes, its row now and its file with the sweep job (a purger has
+    no settings to find the folder). A training is queued so the check answers again from the
+    data that is kept (nothing when fewer than k young people remain). Returns the versions
+    deleted; no commit."""
+    if category not in MODEL_CATEGORIES:
+        return 0
+    old = session.exec(
+        select(PracticeModelVersion).where(PracticeModelVersion.consultation_id == consultation.id, col(PracticeModelVersion.created_at) < cutoff)
+    ).all()
+    if not old:
+        return 0
+    for row in old:
+        session.delete(row)
+    session.flush()
+    enqueue(session, SWEEP_JOB, {}, consultation_id=consultation.id)
+    waiting = session.exec(
+        select(Job.id).where(Job.name == JOB, Job.consultation_id == consultation.id, col(Job.status).in_(("queued", "running")))
+    ).first()
+    if waiting is None:
+        enqueue(session, JOB, {"consultation_id": consultation.id}, consultation_id=consultation.id)
+    return len(old)
+
+
+def sweep_files(session: Session, settings: Settings) -> int:
+    """Delete every model file no version row knows (a purged version, a consultation that no
+    longer exists) and folders left empty; and versions beyond what is kept. Returns the files
+    deleted. Touches only `v<n>.json` files under var/practice/<consultation id>/."""
+    root = settings.var_dir / "practice"
+    if not root.is_dir():
+        return 0
+    known = {(r.consultation_id, r.file_name) for r in session.exec(select(PracticeModelVersion)).all()}
+    existing = set(session.exec(select(Consultation.id)).all())
+    deleted = 0
+    for folder in root.iterdir():
+        if not (folder.is_dir() and folder.name.isdigit()):
+            continue
+        consultation_id = int(folder.name)
+        if consultation_id in existing:
+            deleted += prune_versions(session, settings, consultation_id)
+        for path in folder.iterdir():
+            if path.is_file() and MODEL_FILE_RE.match(path.name) and (consultation_id, path.name) not in known:
+                path.unlink(missing_ok=True)
+                deleted += 1
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    return deleted
+
+
+def sweep_job(job: Any, payload: dict[str, Any]) -> None:
+    """The job: delete model files whose versions are gone (daily, and after a purge)."""
+    deleted = sweep_files(job.session, job.settings)
+    if deleted:
+        record_audit(job.session, None, "system.practice_files_swept", [], {"deleted": deleted})
+    job.session.commit()
 
 
 _LOADED: dict[tuple[str, str], tuple[PracticeModel, dict[str, Any]]] = {}

@@ -31,6 +31,7 @@ VERDICT_LABELS = {
 }
 ANSWER_LABELS = {"fine": N_("Fine"), "not_fine": N_("Not fine"), "depends": N_("It depends")}
 SOURCE_LABELS = {"workshops.card_answer": N_("Workshop card sorts"), "surveys.answer": N_("Survey questions read as cards")}
+# The youth review's stances on linked recommendations are shown apart (card["endorsements"]).
 PART_LABELS = {"kind": N_("the kind of data"), "user": N_("who receives it"), "purpose": N_("the purpose"), "retention": N_("how long it is kept"), "safeguard": N_("a safeguard")}
 
 
@@ -215,6 +216,7 @@ def setup_action(request: Request) -> Response:
                 session, a, consultation, recommendation=form_text(request, "recommendation", max_length=120),
                 commitment=form_text(request, "commitment", max_length=120) or None, data_kind=form_text(request, "data_kind", max_length=32) or None,
                 data_user=form_text(request, "data_user", max_length=32) or None, purpose=form_text(request, "purpose", max_length=32) or None,
+                endorse_means=form_text(request, "endorse_means", max_length=16), reject_means=form_text(request, "reject_means", max_length=16),
             )
         elif action == "unlink":
             services.do_unlink_recommendation(session, a, consultation, form_int(request, "link_id", required=True) or 0)

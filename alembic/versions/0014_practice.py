@@ -63,6 +63,8 @@ def upgrade() -> None:
     sa.Column('data_kind', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.Column('data_user', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('endorse_means', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('reject_means', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('commitment_status', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('seen_at', baraza.db.UTCDateTime(timezone=True), nullable=False),
