@@ -153,6 +153,10 @@ def test_the_demo_holds_the_whole_loop(monkeypatch, capsys, settings, session, c
         page = page_text(client.get(f"/insights/recommendations/{recommendation.id}").text)
         assert "Youth review" in page and outcome in page
         assert f"People who reviewed it: {len(reviews)}. Endorsed: {endorsed} ·" in page, page[page.find("Youth review"):][:400]
+    _logout(client)
+    # Made final, it went to the ministry, which has yet to answer it.
+    login(client, "stakeholder@demo.baraza.test", DEMO_PASSWORD)
+    assert ADOPTED_TITLE["en"] in page_text(main_of(client.get("/tracker/").text))
 
 
 def _adopted(session) -> Recommendation:
