@@ -476,7 +476,7 @@ def scorecards_chart(session: Session, source: _Source, allowed: set[int], gette
         gettext(N_("Each commitment's progress as its stakeholder claims it, as the consultation team assesses it, and the young people's average rating (as a share of the scale).")),
         "grouped",
         [gettext(N_("Claimed status")), gettext(N_("Claimed progress (%)")), gettext(N_("Team's assessment (%)")),
-         gettext(N_("Young people who rated")), gettext(N_("Youth rating (% of scale)"))],
+         gettext(N_("Young people who rated")), gettext(N_("Youth rating (percent of scale)"))],
         row_header=gettext(N_("Commitment")), plotted=[1, 2, 4],
     )
     views: dict[int, YouthView] = {}
@@ -504,7 +504,7 @@ def contexts_chart(session: Session, source: _Source, filters: Filters, allowed:
         "contexts", gettext(N_("Contexts compared")),
         gettext(N_("Young people taking part in each context, counted in a theme, and who rated a scorecard, with their average rating.")),
         "grouped",
-        [gettext(N_("Taking part")), gettext(N_("Counted in a theme")), gettext(N_("Rated a scorecard")), gettext(N_("Average rating (% of scale)"))],
+        [gettext(N_("Taking part")), gettext(N_("Counted in a theme")), gettext(N_("Rated a scorecard")), gettext(N_("Average rating (percent of scale)"))],
         row_header=gettext(N_("Context")), plotted=[0, 1, 2],
     )
     context_ids = [c.id for c in source.contexts]
