@@ -1,9 +1,10 @@
 """The practice check's part of the demo (runs after the other apps' seeders).
 
 It starts the demo organisation's vocabulary, shares the demo consultation's check with the
-tech company (ConnectMobile) and gives it a stakeholder account and an API token, links the
-demo's recommendations about data to the vocabulary, and trains the first model on the card
-sorts and survey answers the other seeders left. With no card sorts yet (or fewer than k young
+tech company (ConnectMobile) and gives it a stakeholder account and an API token, maps the demo
+survey's questions on uses of data onto the vocabulary, links the demo's recommendations about
+data (saying what an endorsement of each means), and trains the first model on the card sorts,
+survey answers and endorsements the other seeders left. With no card sorts yet (or fewer than k young
 people) it trains nothing and says so: the model trains itself when answers arrive.
 """
 
@@ -25,9 +26,20 @@ from practice.models import ApiToken, RecommendationLink
 TECH_COMPANY = "ConnectMobile (demo)"
 TECH_STAKEHOLDER = ("stakeholder.tech@demo.baraza.test", "Tomás Tech")
 DEMO_TOKEN_NAME = "ConnectMobile ad platform (demo)"  # noqa: S105 - the name of a system, not a secret
-# The vocabulary a recommendation is about when its title says so (a demo-only reading; the
-# team links recommendations by hand on the setup page).
-RECOMMENDATION_WORDS = {"advert": (None, None, "advertise"), "publicidad": (None, None, "advertise"), "location": ("location", None, None), "ubicación": ("location", None, None)}
+# The vocabulary a recommendation is about when its title says so, and what an endorsement of
+# it says about those practices (a demo-only reading; the team links recommendations by hand on
+# the setup page). A rejection is not counted: rejecting "keep location off" says too little.
+RECOMMENDATION_WORDS: dict[str, tuple[str | None, str | None, str | None, str]] = {
+    "advert": (None, None, "advertise", "not_fine"), "publicidad": (None, None, "advertise", "not_fine"),
+    "location": ("location", None, None, "depends"), "ubicación": ("location", None, None, "depends"),
+}
+# The demo survey's questions on uses of data (surveys/demo.py, by question name; an app never
+# imports another, so the names are copied) read as cards: codes, conditions, option readings.
+SURVEY_MAPPINGS: dict[str, dict[str, Any]] = {
+    "ads_location": {"data_kind": "location", "data_user": "tech_company", "purpose": "advertise", "safeguards": ("consent",)},
+    "school_research": {"data_kind": "school_records", "data_user": "ministry", "purpose": "research", "safeguards": ("anonymised",)},
+}
+SURVEY_READINGS = {"fine": "fine", "depends": "depends", "not_fine": "not_fine"}
 
 
 def _demo_consultation(session: Session, organisation: Any) -> Consultation | None:
@@ -75,8 +87,21 @@ def seed_demo_practice(session: Session, settings: Settings, organisation: Any, 
     if session.exec(select(ApiToken).where(ApiToken.consultation_id == consultation.id, ApiToken.name == DEMO_TOKEN_NAME)).first() is None:
         _row, raw = services.do_issue_token(session, admin_actor, consultation, organisation_id=company.id, name=DEMO_TOKEN_NAME)  # type: ignore[arg-type]
         token_note = f" Its API token (shown once): {raw}"
-    # Recommendations of the demo about advertising or location, read in the vocabulary.
     registry = registry_of(session)
+    # The demo survey's questions on uses of data, read as cards (as the team would on the setup page).
+    mapped = {m.question for m in services.mappings_of(session, consultation.id)}  # type: ignore[arg-type]
+    for source in registry.preference_sources:
+        for question in source.questions(session, consultation.id, consultation.default_language):  # type: ignore[arg-type]
+            name = question.key.rsplit(":", 1)[-1]
+            if name not in SURVEY_MAPPINGS or question.key in mapped:
+                continue
+            codes = SURVEY_MAPPINGS[name]
+            services.do_map_question(
+                session, analyst_actor, consultation, question=question.key, data_kind=codes["data_kind"], data_user=codes["data_user"],
+                purpose=codes["purpose"], answers={value: SURVEY_READINGS[value] for value, _label in question.options if value in SURVEY_READINGS},
+                safeguards=codes["safeguards"], language=consultation.default_language,
+            )
+    # Recommendations of the demo about advertising or location, read in the vocabulary.
     linked = {str(r.recommendation_ref) for r in session.exec(select(RecommendationLink).where(RecommendationLink.consultation_id == consultation.id)).all()}
     commitments = registry.choices_of(session, analyst_actor, "tracker.commitment", consultation.id)  # type: ignore[arg-type]
     for card in registry.choices_of(session, analyst_actor, "insights.recommendation", consultation.id):  # type: ignore[arg-type]
@@ -86,7 +111,7 @@ def seed_demo_practice(session: Session, settings: Settings, organisation: Any, 
         commitment = next((c for c in commitments if c.title and any(w in c.title.lower() for w in RECOMMENDATION_WORDS)), None)
         services.do_link_recommendation(
             session, analyst_actor, consultation, recommendation=str(card.ref), commitment=str(commitment.ref) if commitment else None,
-            data_kind=words[0], data_user=words[1], purpose=words[2],
+            data_kind=words[0], data_user=words[1], purpose=words[2], endorse_means=words[3],
         )
     row = services.train_consultation(session, settings, consultation.id, bootstrap=20)  # type: ignore[arg-type]
     who = f"Sign in as {stakeholder.email} (ConnectMobile's stakeholder) and open /practice/{consultation.id}/."
@@ -95,4 +120,8 @@ def seed_demo_practice(session: Session, settings: Settings, organisation: Any, 
             "Practice check: the demo has no card sorts or mapped answers from at least k young people yet, so no model was "
             f"trained; it trains itself when they arrive (or: Train on /practice/{consultation.id}/model). {who}{token_note}"
         )
-    return f"Practice check: model v{row.version} trained on {row.people} young people ({row.answers} answers). {who}{token_note}"
+    survey = row.card.get("sources", {}).get("surveys.answer", {}).get("answers", 0)
+    return (
+        f"Practice check: model v{row.version} trained on {row.people} young people ({row.answers} answers, {survey} of them "
+        f"survey answers read as cards). {who}{token_note}"
+    )

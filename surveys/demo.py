@@ -421,6 +421,35 @@ def _choices(*items: tuple[str, str, str, str]) -> list[Choice]:
     return [Choice(name=name, label=_t(en, es, ar)) for name, en, es, ar in items]
 
 
+# Single-choice questions on uses of data, answered fine / it depends / not fine (the practice
+# check's demo maps them onto its vocabulary, so its model learns from the survey too).
+USE_QUESTIONS = {
+    "ads_location": _t(
+        "If a company asks your consent first, may it use your location to show you ads?",
+        "Si una empresa te pide permiso primero, ¿puede usar tu ubicación para mostrarte publicidad?",
+        "إذا طلبت شركة موافقتك أولًا، هل يمكنها استخدام موقعك لتعرض لك الإعلانات؟",
+    ),
+    "school_research": _t(
+        "May the ministry use your school records for research if your name is removed?",
+        "¿Puede el ministerio usar tus registros escolares para investigar si se quita tu nombre?",
+        "هل يمكن للوزارة استخدام سجلاتك المدرسية في البحث إذا حُذف اسمك؟",
+    ),
+}
+USE_OPTIONS = (
+    ("fine", "That is fine", "Está bien", "لا بأس بذلك"),
+    ("depends", "It depends", "Depende", "يعتمد على الأمر"),
+    ("not_fine", "That is not fine", "No está bien", "ليس مقبولًا"),
+)
+# How the demo's young people answer them, in turn, by context (Bogotá wary of ads, the camp
+# of anything leaving the school or the agency).
+USE_ANSWERS = {
+    "Bogotá youth centres": {"ads_location": ("not_fine", "depends", "not_fine", "fine", "not_fine"),
+                             "school_research": ("fine", "depends", "fine", "not_fine", "fine")},
+    "Zaatari camp": {"ads_location": ("not_fine", "not_fine", "depends", "not_fine", "fine"),
+                     "school_research": ("depends", "not_fine", "depends", "fine", "not_fine")},
+}
+
+
 def demo_definition() -> Definition:
     about = Group(
         name="about_you",
@@ -484,6 +513,11 @@ def demo_definition() -> Definition:
                     "¿Alguna vez se filtraron tus datos, o conoces a alguien a quien le pasó? Cuéntanos qué pasó (sin nombres).",
                     "هل تسربت بياناتك من قبل، أو تعرف شخصًا حدث له ذلك؟ أخبرنا بما حدث (بدون أسماء).",
                 ),
+            ),
+            # Uses of data: the practice check reads these as cards (practice/demo.py maps them).
+            *(
+                Question(name=name, kind="single_choice", label=label, choices=_choices(*USE_OPTIONS))
+                for name, label in USE_QUESTIONS.items()
             ),
         ],
     )
@@ -664,7 +698,8 @@ def _answer_as_demo_participants(session: Session, settings: Settings, survey: S
         detail = demo_leak(lang, rng) if "leaked" in worries and i % 3 != 1 else None
         screens = {
             "about_you": {"q.age_group": ["a19_24" if i % 3 else "a16_18"], "q.phone": ["none" if i in (3, 19, 35, 51) else ["own", "shared", "own"][i % 3]]},
-            "your_data": {"q.trust": [str(1 + (i * 7) % 4)], "q.worries": worries} | ({"q.worry_detail": [detail]} if detail else {}),
+            "your_data": {"q.trust": [str(1 + (i * 7) % 4)], "q.worries": worries} | ({"q.worry_detail": [detail]} if detail else {})
+            | {f"q.{name}": [answers[(i + n) % len(answers)]] for n, (name, answers) in enumerate(USE_ANSWERS[context_name].items())},
             "priorities": {"q.first_steps": [["ask protect explain delete", "protect ask delete explain", "explain ask protect delete"][i % 3]],
                            "q.hours_online": [str(2 + i % 6)]},
             # The one word is optional: about one in three give it.
