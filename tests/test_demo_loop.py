@@ -162,3 +162,18 @@ def test_the_demo_holds_the_whole_loop(monkeypatch, capsys, settings, session, c
 def _adopted(session) -> Recommendation:
     ids = [r.recommendation_id for r in read(session, select(RecommendationReview))]
     return next(r for r in read(session, select(Recommendation)) if r.status == "final" and r.id in ids)
+
+
+def test_the_demo_practice_model_rests_on_survey_answers_too(settings, session):
+    """The practice check's model learns from the demo survey's questions on uses of data (mapped
+    onto its vocabulary), beside the card sorts. The quick demo (BARAZA_ENV=test) is enough."""
+    from baraza.demo import seed_demo
+    from practice.models import PracticeModelVersion, QuestionMapping
+
+    seed_demo(settings)
+    mapped = sorted(m.question.rsplit(":", 1)[-1] for m in read(session, select(QuestionMapping)))
+    assert mapped == ["ads_location", "school_research"]
+    (model,) = read(session, select(PracticeModelVersion))
+    sources = model.card["sources"]
+    assert sources["surveys.answer"]["answers"] > 0 and sources["workshops.card_answer"]["answers"] > 0
+    assert model.answers == sum(s["answers"] for s in sources.values())

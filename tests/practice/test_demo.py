@@ -37,3 +37,21 @@ def test_the_demo_part_copes_without_card_sorts_and_trains_with_them(session: Se
     again = seed_demo_practice(session, settings, org, contexts, users)
     assert again is not None and "model v1 trained on 6 young people" in again
     assert len(session.exec(select(ApiToken)).all()) == 1  # not issued twice
+
+
+def test_the_demo_survey_questions_on_uses_of_data_train_the_model(session: Session, settings: Any) -> None:
+    from practice.models import QuestionMapping
+    from surveys.demo import seed_demo_survey
+
+    consultation, contexts, users = _demo(session)
+    org = organisation(session, consultation)
+    seed_card_sorts(session, consultation, [(contexts[0], 6)])
+    seed_demo_survey(session, settings, org, contexts, {})
+    note = seed_demo_practice(session, settings, org, contexts, users)
+    assert note is not None and "(60 answers, 12 of them survey answers read as cards)" in note
+    mapped = {m.question.rsplit(":", 1)[-1]: m for m in session.exec(select(QuestionMapping)).all()}
+    assert set(mapped) == {"ads_location", "school_research"}
+    assert (mapped["ads_location"].data_kind, mapped["ads_location"].safeguards) == ("location", ["consent"])
+    assert mapped["ads_location"].answers == {"fine": "fine", "depends": "depends", "not_fine": "not_fine"}
+    seed_demo_practice(session, settings, org, contexts, users)
+    assert len(session.exec(select(QuestionMapping)).all()) == 2  # not mapped twice
