@@ -14,8 +14,10 @@ from baraza.participation.services.consent import do_withdraw_participant
 from insights.models import Recommendation, RecommendationReview, RecommendationVersion
 from practice import services
 from practice.model import Practice, assess
+from tests.conftest import login
 from tests.consultations.factories import make_participant
-from tests.factories import actor_of, make_user
+from tests.core.helpers import page_text
+from tests.factories import PASSWORD, actor_of, make_user
 from tests.practice.factories import make_setting, organisation, seed_card_sorts
 
 LOCATION_FOR_AID = Practice(("location",), ("un_agency",), ("send_help",))
@@ -50,12 +52,13 @@ def _review(session: Session, consultation: Any, recommendation: Recommendation,
     session.commit()
 
 
-def test_endorsements_move_the_answer_as_the_link_says_and_a_withdrawal_removes_them(session: Session, settings: Any) -> None:
+def test_endorsements_move_the_answer_as_the_link_says_and_a_withdrawal_removes_them(session: Session, settings: Any, client: Any) -> None:
     consultation, (a, _b) = make_setting(session)
     seed_card_sorts(session, consultation, [(a, 8)], seed=3)
     context = str(a.id)
     base = _shares(settings, _train(session, settings, consultation.id), context)
-    team = actor_of(session, make_user(session, role="analyst", organisation=organisation(session, consultation)))
+    team_user = make_user(session, role="analyst", organisation=organisation(session, consultation))
+    team = actor_of(session, team_user)
     reviewers = [make_participant(session, consultation, context=a, age_band="16-17")[0] for _ in range(13)]
     endorsers, rejecters = reviewers[:8], reviewers[8:]
 
@@ -85,6 +88,10 @@ def test_endorsements_move_the_answer_as_the_link_says_and_a_withdrawal_removes_
     assert row.card["endorsements"] == {"recommendations": 1, "endorsed": 8, "rejected": 5, "people": 13, "weight": services.ENDORSEMENT_WEIGHT}
     assert row.people == 21 and row.answers == 8 * 8  # stances are not counted as answers
     assert _shares(settings, row, context).depends > endorsed.depends + 0.02, "rejections read as 'it depends'"
+    login(client, team_user.email, PASSWORD)
+    card = page_text(client.get(f"/practice/{consultation.id}/model").text)
+    assert "endorsements 8, rejections 5, by 13 young people. Each stance counts as 0.5 of an answer" in card
+    assert "once 5 newer versions exist" in card
 
     # Withdrawing takes their stances out of the next version: the answer is what it was.
     for person in reviewers:
@@ -105,8 +112,7 @@ def test_a_blank_part_covers_every_code_young_people_answered_about(session: Ses
 
 
 def test_the_team_says_what_an_endorsement_means_on_the_setup_page(session: Session, settings: Any, client: Any) -> None:
-    from tests.conftest import get_csrf, login
-    from tests.factories import PASSWORD
+    from tests.conftest import get_csrf
 
     consultation, (a, _b) = make_setting(session)
     recommendation = _recommendation(session, consultation, "Never share our location with aid agencies unasked")
