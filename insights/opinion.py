@@ -19,7 +19,12 @@ It follows Polis's own math (compdemocracy/polis, ``math/src/polismath/math/``),
    (``pca/sparsity-aware-project-ptpt``).
 5. Only participants with at least ``min(7, n_statements)`` votes are clustered (``in-conv``); if that
    leaves fewer than 15, the most active others are added up to 15.
-6. Up to 100 **base clusters** by k-means on the projections of those participants.
+6. Up to 100 **base clusters** by k-means on the projections of those participants. They start
+   from the last run's base clusters; on a first run, from one cluster of everyone, split as Polis's
+   ``clean-start-clusters`` splits (the point farthest from every centre becomes a new cluster) until
+   there are 100: over a conversation's updates Polis fills and refills its base clusters that way
+   (a cluster left empty is dropped and the most distant point split off next time), rather than
+   from the first 100 distinct points, which is its start only for the very first update.
 7. **Groups**: k-means of the base-cluster centres weighted by their sizes, for every k from 2 to
    ``min(5, 2 + n_base_clusters // 12)``; the k with the best silhouette (computed over the base
    clusters, unweighted) is kept, smoothed over runs (see below).
@@ -656,8 +661,10 @@ def opinion_groups(
     result.state = state
     points = proj[in_conv]
 
-    # Base clusters.
-    base = _kmeans(in_names, points, BASE_K, last=prev.base_clusters or None, max_iters=BASE_ITERS)
+    # Base clusters. Without a previous run, they are grown as Polis grows them over a conversation's
+    # updates: ``clean-start-clusters`` splits the point farthest from every centre into a cluster of
+    # its own until there are 100 (or as many as distinct points), here from one cluster of everyone.
+    base = _kmeans(in_names, points, BASE_K, last=prev.base_clusters or [(0, in_names)], max_iters=BASE_ITERS)
     state.base_clusters = list(zip(base.ids, base.members(in_names), strict=True))
     base_weights = np.bincount(base.labels, minlength=len(base.ids)).astype(float)
     n_base = len(base.ids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Hashable
 from pathlib import Path
 
 import numpy as np
@@ -103,7 +104,7 @@ def test_small_conversations_are_topped_up_to_fifteen_most_active() -> None:
     result = opinion_groups(votes)
     assert len(result.in_conversation) == 15
     assert {f"p{p}" for p in range(5)} <= result.in_conversation
-    counts = {p: sum(1 for v in votes if v[0] == p) for p in {v[0] for v in votes}}
+    counts: dict[Hashable, int] = {p: sum(1 for v in votes if v[0] == p) for p in {v[0] for v in votes}}
     left_out = set(counts) - result.in_conversation
     assert max(counts[p] for p in left_out) <= min(counts[p] for p in result.in_conversation)
 
@@ -115,7 +116,7 @@ def test_repness_points_to_the_statements_that_divide() -> None:
     for group, reps in result.repness.items():
         assert reps, group
         members = [p for p, g in result.groups.items() if g == group]
-        camp = truth[members[0]]
+        camp = truth[str(members[0])]
         for rep in reps:
             assert rep.statement in dividing
             stance = TWO[camp][int(rep.statement[1:])]
@@ -133,7 +134,7 @@ def test_sign_convention_flips_directions_not_groups() -> None:
     votes, _ = camps([25, 25], TWO, seed=6)
     result = opinion_groups(votes)
     flipped = opinion_groups([(p, s, -v) for p, s, v in votes])
-    people = sorted(result.groups)
+    people = sorted(result.groups, key=str)
     assert adjusted_rand_score([result.groups[p] for p in people], [flipped.groups[p] for p in people]) == 1.0
     consensus = {(c.statement, c.direction) for c in result.consensus}
     flipped_consensus = {(c.statement, "agree" if c.direction == "disagree" else "disagree") for c in flipped.consensus}
@@ -199,4 +200,37 @@ def test_agrees_with_polis_on_a_real_conversation() -> None:
     assert result.k == len(set(polis.values())) == 2
     assert set(result.groups) == set(polis)  # the same participants clustered
     people = sorted(polis)
+    assert adjusted_rand_score([polis[p] for p in people], [result.groups[p] for p in people]) >= 0.8
+
+
+def test_a_first_run_does_not_depend_on_who_voted_first() -> None:
+    # 240 participants in three camps, with much noise, so there are more distinct opinions than
+    # base clusters: the base clusters are grown by splitting off the farthest participant (Polis's
+    # clean-start-clusters), not seeded with the first 100 participants to vote.
+    stances = [TWO[0], TWO[1], [1] * 10 + [-1] * 10]
+    votes, truth = camps([100, 80, 60], stances, noise=0.35, seed=11, skip=0.3)
+    later_first = sorted(votes, key=lambda v: -int(v[0][1:]))  # the last participants vote first
+    a = opinion_groups(votes)
+    b = opinion_groups(later_first)
+    assert len({tuple(xy) for xy in a.projection.values()}) > 100
+
+    def partition(groups: dict) -> set[frozenset]:
+        return {frozenset(p for p, g in groups.items() if g == k) for k in set(groups.values())}
+
+    assert a.k == b.k
+    assert partition(a.groups) == partition(b.groups)
+    base = [{frozenset(members) for _, members in r.state.base_clusters} for r in (a, b)]
+    assert base[0] == base[1]
+
+
+def test_agrees_with_polis_on_brexit_without_being_told_the_number_of_groups() -> None:
+    # Polis found 2 groups; the silhouettes of 2 to 5 groups are close on this conversation.
+    with open(DATA / "polis-brexit-consensus.csv", newline="") as f:
+        votes = [(int(r["voter-id"]), int(r["comment-id"]), int(r["vote"])) for r in csv.DictReader(f)]
+    with open(DATA / "polis-brexit-consensus-groups.csv", newline="") as f:
+        polis = {int(r["participant"]): int(r["group-id"]) for r in csv.DictReader(f)}
+    result = opinion_groups(votes)
+    assert result.k == 2
+    people = sorted(set(polis) & set(result.groups))
+    assert len(people) >= 180
     assert adjusted_rand_score([polis[p] for p in people], [result.groups[p] for p in people]) >= 0.8
