@@ -508,12 +508,12 @@ def purge_expired(session: Session, consultation: Consultation, category: str, c
     for row in old:
         session.delete(row)
     session.flush()
-    enqueue(session, SWEEP_JOB, {}, consultation_id=consultation.id)
-    waiting = session.exec(
-        select(Job.id).where(Job.name == JOB, Job.consultation_id == consultation.id, col(Job.status).in_(("queued", "running")))
-    ).first()
-    if waiting is None:
-        enqueue(session, JOB, {"consultation_id": consultation.id}, consultation_id=consultation.id)
+    for name, payload in ((SWEEP_JOB, {}), (JOB, {"consultation_id": consultation.id})):
+        waiting = session.exec(
+            select(Job.id).where(Job.name == name, Job.consultation_id == consultation.id, col(Job.status).in_(("queued", "running")))
+        ).first()
+        if waiting is None:  # once per consultation, whichever categories expired
+            enqueue(session, name, payload, consultation_id=consultation.id)
     return len(old)
 
 

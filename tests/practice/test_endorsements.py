@@ -127,3 +127,26 @@ def test_the_team_says_what_an_endorsement_means_on_the_setup_page(session: Sess
     page = client.get(setup).text
     assert "Learned from: an endorsement counts as “Not fine”, a rejection as “not counted”." in page
     assert [(link.endorse_means, link.reject_means) for link in services.links_of(session, consultation.id)] == [("not_fine", "")]
+
+
+def test_a_stance_on_a_recommendation_queues_a_training_only_when_it_is_learned_from(session: Session, settings: Any) -> None:
+    from sqlmodel import select
+
+    from baraza.events import Event
+    from baraza.jobs.models import Job
+
+    consultation, (a, _b) = make_setting(session)
+    seed_card_sorts(session, consultation, [(a, 5)])
+    _train(session, settings, consultation.id)
+    team = actor_of(session, make_user(session, role="analyst", organisation=organisation(session, consultation)))
+    recommendation = _recommendation(session, consultation, "Never share our location with aid agencies unasked")
+    services.do_link_recommendation(session, team, consultation, recommendation=f"insights.recommendation:{recommendation.id}", commitment=None,
+                                    data_kind="location", data_user=None, purpose=None)
+    reviewed = Event("recommendation.reviewed", consultation_id=consultation.id)
+    services.on_new_answers(session, reviewed)
+    assert session.exec(select(Job).where(Job.name == services.JOB)).all() == []
+    services.do_link_recommendation(session, team, consultation, recommendation=f"insights.recommendation:{recommendation.id}", commitment=None,
+                                    data_kind="location", data_user=None, purpose=None, endorse_means="not_fine")
+    services.on_new_answers(session, reviewed)
+    session.commit()
+    assert len(session.exec(select(Job).where(Job.name == services.JOB)).all()) == 1
