@@ -26,8 +26,9 @@ It follows Polis's own math (compdemocracy/polis, ``math/src/polismath/math/``),
    (a cluster left empty is dropped and the most distant point split off next time), rather than
    from the first 100 distinct points, which is its start only for the very first update.
 7. **Groups**: k-means of the base-cluster centres weighted by their sizes, for every k from 2 to
-   ``min(5, 2 + n_base_clusters // 12)``; the k with the best silhouette (computed over the base
-   clusters, unweighted) is kept, smoothed over runs (see below).
+   ``min(5, 2 + n_base_clusters // 12)``, each from the last run's groups for that k or, on a first
+   run, grown the same way from one group of every base cluster; the k with the best silhouette
+   (computed over the base clusters, unweighted) is kept, smoothed over runs (see below).
 8. **Representative statements** per group and **consensus** statements with Polis's formulas
    (``repness.clj``): probabilities with a +1/+2 pseudocount, the ratio to the rest of the
    participants, one- and two-proportion z-tests, and Polis's selection rules; and the
@@ -416,48 +417,18 @@ def _kmeans(
     return clusters  # not reached
 
 
-FIRST_RUN_STARTS = 20
+def _grown(names: Sequence[Hashable]) -> list[tuple[int, Sequence[Hashable]]]:
+    """The start of a k-means without a previous run: one cluster of everyone, which Polis's
+    ``clean-start-clusters`` then splits, farthest point first, into k (see ``_clean_start``).
 
-
-def _first_groups(ids: Sequence[Hashable], centers: np.ndarray, k: int, weights: np.ndarray, rng: np.random.Generator) -> _Clusters:
-    """Groups for k when there is no previous run to start from.
-
-    Polis runs a conversation as a sequence of updates, each k-means starting from the last update's
-    groups, and they settle in a good (low within-group spread) clustering. A single run has no such
-    history: it tries Polis's own first start (the first k distinct base clusters) and k-means++
-    starts drawn with ``rng``, and keeps the clustering with the smallest weighted within-group sum
-    of squares.
+    Over a conversation's updates Polis's clusters are grown and refilled that way: clusters are
+    recentred on their members, one left empty is dropped, and the point farthest from every centre
+    is split off until there are k again. Polis's very first update starts from the first k distinct
+    points instead (``init-clusters``), but a conversation's first update has only its first few
+    voters; starting a whole conversation from its first voters makes the result depend on who
+    happened to vote first.
     """
-    best = _kmeans(ids, centers, k, weights=weights)
-    best_inertia = _inertia(centers, best, weights)
-    for _ in range(FIRST_RUN_STARTS):
-        start = _plusplus(centers, weights, k, rng)
-        labels = _nearest(centers, start)
-        used = sorted(set(labels.tolist()))
-        last: list[tuple[int, Sequence[Hashable]]] = [(i, [ids[int(j)] for j in np.flatnonzero(labels == u)]) for i, u in enumerate(used)]
-        candidate = _kmeans(ids, centers, k, last=last, weights=weights)
-        inertia = _inertia(centers, candidate, weights)
-        if inertia < best_inertia - 1e-9:
-            best, best_inertia = candidate, inertia
-    return best
-
-
-def _inertia(points: np.ndarray, clusters: _Clusters, weights: np.ndarray) -> float:
-    return float(np.sum(weights * np.sum((points - clusters.centers[clusters.labels]) ** 2, axis=1)))
-
-
-def _plusplus(points: np.ndarray, weights: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """k-means++ seeding, weighted."""
-    chosen = [int(rng.choice(len(points), p=weights / weights.sum()))]
-    d2 = np.sum((points - points[chosen[0]]) ** 2, axis=1)
-    while len(chosen) < k:
-        p = weights * d2
-        if p.sum() <= 0:
-            break
-        nxt = int(rng.choice(len(points), p=p / p.sum()))
-        chosen.append(nxt)
-        d2 = np.minimum(d2, np.sum((points - points[nxt]) ** 2, axis=1))
-    return points[chosen]
+    return [(0, list(names))]
 
 
 def _silhouette(dist: np.ndarray, labels: np.ndarray) -> float:
@@ -608,19 +579,17 @@ def _consensus(mat: np.ndarray, statements: list[Hashable], hidden: set[int]) ->
 def opinion_groups(
     votes: Iterable[tuple[Hashable, Hashable, int]],
     *,
-    seed: int = 0,
     hidden_statements: Collection[Hashable] = (),
     previous: OpinionState | None = None,
 ) -> OpinionResult:
     """Opinion groups of a conversation, by the Polis method (see the module docstring).
 
     ``votes``: (participant, statement, vote) with Baraza's convention, +1 agree, -1 disagree, 0 pass,
-    in the order they were cast (a later vote on the same statement replaces an earlier one; the order
-    of first appearance is the order Polis's first k-means starts from). ``hidden_statements``:
+    in the order they were cast (a later vote on the same statement replaces an earlier one).
+    ``hidden_statements``:
     statements moderated out; as in Polis their column is set to 0 and they are never representative
     or consensus. ``previous``: the ``state`` of this conversation's last run, to continue it as Polis
-    does (see ``OpinionState``). ``seed`` drives the extra k-means starts of a first run (see
-    ``_first_groups``); the same votes, state and seed always give the same result.
+    does (see ``OpinionState``). The same votes and state always give the same result.
     """
     hidden = set(hidden_statements)
     m = _vote_matrix(votes, hidden)
@@ -664,21 +633,17 @@ def opinion_groups(
     # Base clusters. Without a previous run, they are grown as Polis grows them over a conversation's
     # updates: ``clean-start-clusters`` splits the point farthest from every centre into a cluster of
     # its own until there are 100 (or as many as distinct points), here from one cluster of everyone.
-    base = _kmeans(in_names, points, BASE_K, last=prev.base_clusters or [(0, in_names)], max_iters=BASE_ITERS)
+    base = _kmeans(in_names, points, BASE_K, last=prev.base_clusters or _grown(in_names), max_iters=BASE_ITERS)
     state.base_clusters = list(zip(base.ids, base.members(in_names), strict=True))
     base_weights = np.bincount(base.labels, minlength=len(base.ids)).astype(float)
     n_base = len(base.ids)
 
     # Groups: for each k, weighted k-means of the base clusters; the best silhouette, smoothed.
-    rng = np.random.default_rng(seed)
     dist = np.sqrt(_sq_dist(base.centers, base.centers))
     clusterings: dict[int, _Clusters] = {}
     for k in range(2, min(MAX_GROUPS, 2 + n_base // 12) + 1):
-        last = prev.group_clusterings.get(k)
-        if last:
-            clustering = _kmeans(base.ids, base.centers, k, last=last, weights=base_weights)
-        else:
-            clustering = _first_groups(base.ids, base.centers, k, base_weights, rng)
+        last = prev.group_clusterings.get(k) or _grown(base.ids)
+        clustering = _kmeans(base.ids, base.centers, k, last=last, weights=base_weights)
         clusterings[k] = clustering
         result.silhouettes[k] = _silhouette(dist, clustering.labels)
         state.group_clusterings[k] = [(cid, [int(b) for b in bids]) for cid, bids in zip(clustering.ids, clustering.members(base.ids), strict=True)]  # type: ignore[call-overload]

@@ -53,10 +53,10 @@ def load_timed(conv: Path) -> tuple[list[tuple[int, int, int, int]], set[int], d
     return votes, hidden, polis
 
 
-def run_conversation(conv: Path, seed: int = 0) -> dict:
+def run_conversation(conv: Path) -> dict:
     votes, hidden, polis = load(conv)
     start = time.perf_counter()
-    result = opinion_groups(votes, seed=seed, hidden_statements=hidden)
+    result = opinion_groups(votes, hidden_statements=hidden)
     seconds = time.perf_counter() - start
     both = sorted(set(polis) & set(result.groups))
     ari = adjusted_rand_score([polis[p] for p in both], [result.groups[p] for p in both]) if both else float("nan")
@@ -122,7 +122,7 @@ def synthetic(n_participants: int = 10_000, n_statements: int = 1_000, per_perso
     people = np.repeat(np.arange(n_participants), per_person)
     votes = list(zip(people.tolist(), chosen.ravel().tolist(), values.ravel().tolist(), strict=True))
     start = time.perf_counter()
-    result = opinion_groups(votes, seed=seed)
+    result = opinion_groups(votes)
     seconds = time.perf_counter() - start
     both = np.array(sorted(p for p in result.groups if isinstance(p, int)))
     return {
@@ -137,7 +137,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--only", action="append")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic conversation")
     parser.add_argument("--no-synthetic", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
@@ -147,7 +147,7 @@ def main() -> None:
     convs = sorted(p for p in args.data.iterdir() if (p / "votes.csv").exists())
     if args.only:
         convs = [c for c in convs if c.name in args.only]
-    rows = [run_conversation(c, args.seed) for c in convs]
+    rows = [run_conversation(c) for c in convs]
     print(f"{'conversation':32} {'ptpts':>6} {'stmts':>5} {'compared':>8} {'k/polis':>7} {'ARI':>6} {'time s':>7}")
     for r in rows:
         print(

@@ -153,8 +153,8 @@ def test_hidden_statements_are_never_representative() -> None:
 
 def test_same_votes_same_result() -> None:
     votes, _ = camps([30, 20, 10], [TWO[0], TWO[1], [1] * 20], noise=0.3, seed=8, skip=0.3)
-    first = opinion_groups(votes, seed=3)
-    again = opinion_groups(list(votes), seed=3)
+    first = opinion_groups(votes)
+    again = opinion_groups(list(votes))
     assert first.groups == again.groups
     assert first.projection == again.projection
     assert first.repness == again.repness
