@@ -36,3 +36,11 @@ DATA_PRACTICE_VOCABULARY: dict[str, list[dict[str, Any]]] = {
         {"key": "research", "label": _v("To do research", "Para investigar", "Pour faire de la recherche", "لإجراء البحوث", "Para fazer pesquisa", "Kufanya utafiti")},
     ],
 }
+
+# The consultations' data categories, as kinds of data a practice may use.
+DATA_CATEGORY_PRACTICE_KINDS: list[dict[str, Any]] = [
+    {"key": "answers", "label": _v("My answers to questions", "Mis respuestas a preguntas", "Mes réponses aux questions", "إجاباتي على الأسئلة", "As minhas respostas a perguntas", "Majibu yangu kwa maswali")},
+    {"key": "free_text", "label": _v("What I write", "Lo que escribo", "Ce que j'écris", "ما أكتبه", "O que escrevo", "Ninachoandika")},
+    {"key": "age_band", "label": _v("My age", "Mi edad", "Mon âge", "عمري", "A minha idade", "Umri wangu")},
+    {"key": "gender", "label": _v("My gender", "Mi género", "Mon genre", "جنسي", "O meu género", "Jinsia yangu")},
+]
