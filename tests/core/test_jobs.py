@@ -380,7 +380,7 @@ def test_the_daily_purge_is_a_scheduled_job(app_session, session, run_jobs):
     app_session.add_all([old, recent])
     app_session.commit()
 
-    assert run_jobs(schedules=True) == 1
+    assert run_jobs(schedules=True) >= 1  # the purge, and any daily job an app schedules (the practice check's sweep)
     purges = read(session, select(Job).where(Job.name == "core.purge").order_by(col(Job.id)))
     assert [j.id for j in purges] == [recent.id, purges[-1].id], "the job that ended 40 days ago is purged"
     scheduled = purges[-1]
