@@ -152,6 +152,20 @@ def console_waiting(session: Session, actor: Actor, consultation: Consultation, 
     return out, read
 
 
+def do_read_held_notes(session: Session, actor: Actor, consultation: Consultation, workshop_id: int, notes: Sequence[Note]) -> list[Note]:
+    """The console's held notes as `actor` may see them (`console_waiting`). Effects: when the
+    words of a possible disclosure are shown (a safeguarding reviewer), that read is audited
+    and committed (SECURITY 23); nothing else is written."""
+    shown, read = console_waiting(session, actor, consultation, notes)
+    if read:
+        record_audit(
+            session, actor, "workshop.held_notes_read",
+            [("workshops.workshop", workshop_id)] + [("workshops.contribution", i) for i in read], {"notes": len(read)},
+        )
+        session.commit()
+    return shown
+
+
 def queue_of(session: Session, consultation: Consultation, activity: Activity) -> Queue:
     """An activity's notes by where they stand, newest first. Like the screen, only notes of
     people the room may count (not withdrawn, counted with everyone else's) and paper entries:

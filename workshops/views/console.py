@@ -17,7 +17,6 @@ import segno
 from starlette.requests import Request
 from starlette.responses import Response
 
-from baraza.audit.services import record_audit
 from baraza.errors import Conflict, InvalidInput
 from baraza.i18n import N_, translate
 from baraza.web import actor, db, form_int, is_htmx, redirect_to, render, state, view
@@ -115,13 +114,7 @@ def _console_context(request: Request, workshop: Workshop, **extra: Any) -> dict
     if results is not None and results.waiting:
         # Held notes: why they were held; a possible disclosure's words only for safeguarding
         # reviewers, and that read is audited (SECURITY 23).
-        results.waiting, read = moderation.console_waiting(session, actor(request), consultation, results.waiting)
-        if read:
-            record_audit(
-                session, actor(request), "workshop.held_notes_read",
-                [("workshops.workshop", workshop.id)] + [("workshops.contribution", i) for i in read], {"notes": len(read)},
-            )
-            session.commit()
+        results.waiting = moderation.do_read_held_notes(session, actor(request), consultation, workshop.id, results.waiting)  # type: ignore[arg-type]
     lang, default = request.state.lang, consultation.default_language
     steps = {s.id: s for s in steps_of(session, workshop)}
     activities = activities_of(session, workshop)
