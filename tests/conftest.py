@@ -130,6 +130,90 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
         _empty_database(request.getfixturevalue("engine"))
 
 
+class _Snapshot:
+    """Every row of every table (and the files under var_dir) as a seeder left them, in the
+    database's own encoding, so they go back exactly: ciphertexts, hashes and the audit chain."""
+
+    def __init__(self, engine: Engine, var_dir: Path, files_before: set[Path]) -> None:
+        self.tables = [t.name for t in SQLModel.metadata.sorted_tables]
+        self.rows: dict[str, Any] = {}
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            if engine.dialect.name == "postgresql":
+                for table in self.tables:
+                    with cur.copy(f'COPY "{table}" TO STDOUT') as copy:  # type: ignore[attr-defined]
+                        self.rows[table] = b"".join(bytes(block) for block in copy)
+            else:
+                for table in [*self.tables, "sqlite_sequence"] if _sqlite_sequence(cur) else self.tables:
+                    cur.execute(f'SELECT * FROM "{table}"')
+                    self.rows[table] = cur.fetchall()
+            raw.commit()
+        finally:
+            raw.close()
+        self.files = {path: path.read_bytes() for path in _files(var_dir) - files_before}
+
+    def restore(self, engine: Engine) -> None:
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute('DELETE FROM "audit_head"')
+            if engine.dialect.name == "postgresql":
+                for table in self.tables:
+                    with cur.copy(f'COPY "{table}" FROM STDIN') as copy:  # type: ignore[attr-defined]
+                        copy.write(self.rows[table])
+                # The identities carry on after the restored rows, as after a real seeding.
+                cur.execute(
+                    "SELECT c.relname, a.attname, pg_get_serial_sequence(quote_ident(c.relname), a.attname) FROM pg_class c "
+                    "JOIN pg_attribute a ON a.attrelid = c.oid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND pg_get_serial_sequence(quote_ident(c.relname), a.attname) IS NOT NULL"
+                )
+                for table, column, sequence in cur.fetchall():
+                    cur.execute(f"SELECT setval('{sequence}', COALESCE((SELECT MAX(\"{column}\") FROM \"{table}\"), 0) + 1, false)")
+            else:
+                for table, rows in self.rows.items():
+                    if rows:
+                        marks = ", ".join("?" * len(rows[0]))
+                        cur.executemany(f'INSERT INTO "{table}" VALUES ({marks})', rows)
+            raw.commit()
+        finally:
+            raw.close()
+        for path, content in self.files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+
+
+def _sqlite_sequence(cur: Any) -> bool:
+    cur.execute("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")
+    return cur.fetchone() is not None
+
+
+def _files(root: Path) -> set[Path]:
+    return {p for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def _demo_snapshot(base_settings: Settings, engine: Engine) -> tuple[Any, _Snapshot]:
+    from baraza.demo import seed_demo
+
+    _empty_database(engine)
+    before = _files(base_settings.var_dir)
+    signins = seed_demo(base_settings)
+    snapshot = _Snapshot(engine, base_settings.var_dir, before)
+    _empty_database(engine)
+    return signins, snapshot
+
+
+@pytest.fixture
+def seeded_demo(_demo_snapshot: tuple[Any, _Snapshot], engine: Engine) -> Any:
+    """The small demo (`baraza demo` with BARAZA_ENV=test), as seed_demo leaves it, for tests
+    that start from it. Seeding takes seconds, so each test process seeds it once and every
+    test gets a copy of its rows and files; tests/core/test_demo.py runs the seeder itself."""
+    signins, snapshot = _demo_snapshot
+    snapshot.restore(engine)
+    return signins
+
+
 @pytest.fixture
 def settings(base_settings: Settings, engine: Engine) -> Settings:
     return base_settings

@@ -164,13 +164,11 @@ def _adopted(session) -> Recommendation:
     return next(r for r in read(session, select(Recommendation)) if r.status == "final" and r.id in ids)
 
 
-def test_the_demo_practice_model_rests_on_survey_answers_too(settings, session):
+def test_the_demo_practice_model_rests_on_survey_answers_too(seeded_demo, session):
     """The practice check's model learns from the demo survey's questions on uses of data (mapped
     onto its vocabulary), beside the card sorts. The quick demo (BARAZA_ENV=test) is enough."""
-    from baraza.demo import seed_demo
     from practice.models import PracticeModelVersion, QuestionMapping
 
-    seed_demo(settings)
     mapped = sorted(m.question.rsplit(":", 1)[-1] for m in read(session, select(QuestionMapping)))
     assert mapped == ["ads_location", "school_research"]
     (model,) = read(session, select(PracticeModelVersion))

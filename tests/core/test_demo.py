@@ -81,7 +81,7 @@ def test_every_demo_account_is_covered():
     assert {email for _label, email, *_ in DEMO_USERS} == set(EXPECTED)
 
 
-def test_each_demo_role_sees_what_it_may_see(demo, client, session):
+def test_each_demo_role_sees_what_it_may_see(seeded_demo, client, session):
     # One demo run for every account (the demo takes seconds to seed: not once per account).
     for email in sorted(EXPECTED):
         allowed, refused, shown, hidden = EXPECTED[email]
@@ -102,7 +102,7 @@ def test_each_demo_role_sees_what_it_may_see(demo, client, session):
             assert word not in contexts, email
 
 
-def test_the_demo_admin_stakeholder_and_facilitator(demo, client, session):
+def test_the_demo_admin_stakeholder_and_facilitator(seeded_demo, client, session):
     """The admin manages the whole platform; the ministry's stakeholder sees no one else's
     staff or contexts; the Bogotá facilitator finds the RD4C Studio workshop ready to run."""
     from workshops.models import Activity, Workshop, WorkshopStep
@@ -124,7 +124,7 @@ def test_the_demo_admin_stakeholder_and_facilitator(demo, client, session):
     assert workshop.title["en"] == "Your data, your say: the workshop"
     assert len(read(session, select(WorkshopStep).where(WorkshopStep.workshop_id == workshop.id))) == 5
     assert read(session, select(Activity).where(Activity.workshop_id == workshop.id))
-    assert f"/workshops/{workshop.id}/console" in demo
+    assert f"/workshops/{workshop.id}/console" in "\n".join(seeded_demo.notes)
     client.cookies.clear()
     login(client, "facilitator@demo.baraza.test", DEMO_PASSWORD)
     assert client.get(f"/workshops/{workshop.id}/console").status_code == 200

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from baraza.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from baraza.demo import DEMO_PASSWORD, DEMO_USERS
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, shot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -18,8 +18,8 @@ DPO = "dpo@demo.baraza.test"
 
 
 @pytest.fixture
-def demo(base_settings, engine):
-    seed_demo(base_settings)
+def demo(seeded_demo):
+    return seeded_demo
 
 
 def _check(page, name: str, *, status: int = 200) -> None:

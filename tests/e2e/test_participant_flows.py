@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from baraza.consultations.demo import DEMO_JOIN_CODE
-from baraza.demo import DEMO_PASSWORD, seed_demo
+from baraza.demo import DEMO_PASSWORD
 from tests.consultations.factories import make_consultation
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, shot, sign_in
 from tests.factories import make_context, make_organisation
@@ -88,10 +88,9 @@ def test_join_agree_my_data_download_withdraw_in_english(phone_page, session):
     check(page, "participant-en-7-withdrawn")
 
 
-def test_a_15_year_old_in_zaatari_joins_in_arabic_with_a_guardian_and_withdraws(base_settings, engine, phone_page, laptop_page):
+def test_a_15_year_old_in_zaatari_joins_in_arabic_with_a_guardian_and_withdraws(seeded_demo, phone_page, laptop_page):
     """The demo's story: Arabic, right-to-left, assent plus a facilitator-attested guardian
     consent, my data, download, withdrawal, and the facilitator's counts drop."""
-    seed_demo(base_settings)
     page = phone_page
     page.goto("/join")
     page.fill("#join-code", DEMO_JOIN_CODE)

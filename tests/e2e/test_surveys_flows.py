@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from baraza.consultations.demo import DEMO_JOIN_CODE
-from baraza.demo import DEMO_PASSWORD, seed_demo
+from baraza.demo import DEMO_PASSWORD
 from baraza.participation.api import PARTICIPANT_COOKIE
 from surveys.demo import demo_definition
 from surveys.models import Survey
@@ -41,8 +41,7 @@ def as_phone_of(page, live_server: str, token: str) -> None:
     page.context.add_cookies([{"name": PARTICIPANT_COOKIE, "value": token, "url": live_server}])
 
 
-def test_a_young_person_joins_the_demo_answers_its_survey_and_is_counted(base_settings, engine, session, phone_page, laptop_page):
-    seed_demo(base_settings)
+def test_a_young_person_joins_the_demo_answers_its_survey_and_is_counted(seeded_demo, session, phone_page, laptop_page):
     survey = session.exec(select(Survey)).one()
     session.commit()
     page = phone_page
