@@ -102,7 +102,12 @@ def _run(job: Any, session: Session, run: InsightRun) -> None:
             if ref in seen:
                 continue
             seen.add(ref)
-            if item.participant_id is None or item.participant_id not in allowed:
+            if item.participant_id is None:
+                # Nobody's text (a note typed in from paper): no one consented to its analysis
+                # and no one could withdraw it (docs/decisions.md, "Paper notes stay out of themes").
+                counts["anonymous"] += 1
+                continue
+            if item.participant_id not in allowed:
                 counts["no_consent"] += 1
                 continue
             if ref in held:
@@ -131,6 +136,7 @@ def _run(job: Any, session: Session, run: InsightRun) -> None:
                     masked_text=screened.text,
                     masked_kinds=sorted(set(getattr(screened, "masked", ()) or ())),
                     held=bool(screened.held),
+                    written_at=item.written_at,
                 )
             )
             counts["kept"] += 1

@@ -85,6 +85,7 @@ SUMMARY_LABELS = {
     "kept": N_("Texts analysed"),
     "masked": N_("Texts with personal data masked"),
     "no_consent": N_("Left out: no consent to analysis"),
+    "anonymous": N_("Left out: written by nobody known (paper notes)"),
     "held_safeguarding": N_("Left out: held by safeguarding"),
     "concerns_raised": N_("Safeguarding concerns raised"),
     "carried_kept": N_("Unchanged texts that kept the analysts' theme"),

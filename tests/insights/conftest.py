@@ -43,7 +43,7 @@ TEXTS = {
 class Bank:
     """Texts by id: (participant id, context id, language, text)."""
 
-    texts: dict[str, tuple[int, int, str, str]] = field(default_factory=dict)
+    texts: dict[str, tuple[int | None, int, str, str]] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def add(self, participant: Participant, text: str) -> str:
@@ -51,10 +51,16 @@ class Bank:
         self.texts[key] = (participant.id, participant.context_id, participant.language, text)  # type: ignore[assignment]
         return key
 
+    def add_anonymous(self, context: Context, text: str) -> str:
+        """A text that belongs to nobody, as a note typed in from paper is offered."""
+        key = str(next(self._ids))
+        self.texts[key] = (None, context.id, "en", text)  # type: ignore[assignment]
+        return key
+
     def source(self, session: Session, consultation_id: int) -> Iterator[TextItem]:
         allowed = set(session.exec(analysable_participant_ids(consultation_id)).all())
         for key, (pid, cid, lang, text) in self.texts.items():
-            if pid in allowed:
+            if pid is None or pid in allowed:
                 yield TextItem(SOURCE, key, consultation_id, pid, cid, lang, text)
 
     def erase(self, session: Session, consultation: Any, participant: Any, items: Any) -> int:

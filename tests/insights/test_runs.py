@@ -84,6 +84,19 @@ def test_the_run_skips_people_without_analysis_consent_and_what_safeguarding_hol
     assert len(stored) == 23
 
 
+def test_texts_that_belong_to_nobody_stay_out_and_the_run_says_how_many(session, world, analyst_client, run_jobs):
+    # Notes a room wrote on paper, typed in by the facilitator: nobody consented to their
+    # analysis and nobody could withdraw them (docs/decisions.md, "Paper notes stay out of themes").
+    world.bank.add_anonymous(world.contexts[0], "Written on paper about sharing")
+    run_id = finished_run(analyst_client, world, run_jobs)
+    stored = {r.masked_text for r in read(session, select(InsightText).where(InsightText.run_id == run_id))}
+    assert "Written on paper about sharing" not in stored and len(stored) == 24
+    run = one(session, select(InsightRun).where(InsightRun.id == run_id))
+    assert run.summary["anonymous"] == 1 and run.summary.get("no_consent", 0) == 0
+    page = analyst_client.get(f"/insights/runs/{run_id}")
+    assert "Left out: written by nobody known (paper notes)" in page.text
+
+
 def test_screening_masks_personal_data_and_a_disclosure_becomes_a_concern_not_a_theme(session, world, analyst_client, run_jobs):
     writer = world.people["ask"][1]
     world.bank.add(writer, "Ask permission before sharing, call me on +254 712 345 678")
