@@ -55,7 +55,9 @@ class TextItem:
     """One piece of free text offered to the insights pipeline by an app.
 
     `participant_id` lets the pipeline honour consent and withdrawal; `source` and
-    `source_id` point back to the record so quotes keep their chain of evidence.
+    `source_id` point back to the record so quotes keep their chain of evidence. `written_at`
+    is when the words were written as they stand (their last change; None when the app does
+    not know): the dashboards' period narrows themes by it.
     """
 
     source: str
@@ -65,6 +67,7 @@ class TextItem:
     context_id: int | None
     language: str | None
     text: str
+    written_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class RatingItem:
     `rating` lies between `scale_min` and `scale_max`; `reason` is what they wrote, already
     screened, and only when they allow quoting (else None); `participant_id` lets the reader
     count people, never show them. Only ratings of participants who allow analysis are offered.
+    `given_at` is when the rating was given (its response finished; None when the app does not
+    know): the dashboards' period narrows ratings by it.
     """
 
     source: str
@@ -103,6 +108,7 @@ class RatingItem:
     scale_min: int
     scale_max: int
     reason: str | None = None
+    given_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -167,7 +173,10 @@ class ThemeItem:
     `theme` is the theme's key within `source` (stable while its analysis stands) and `label`
     its name as staff curated it (or its key phrases, already screened), never a young person's
     words. `participant_id` lets the reader count people once per theme, never show them. Only
-    participants who allow analysis are offered (and none of withdrawn ones).
+    participants who allow analysis are offered (and none of withdrawn ones). `written_at` is
+    when the words placed in the theme were written (None when unknown): a person whose texts in
+    a theme were written on several days may come once per day, and the reader counts them once
+    in the period it shows.
     """
 
     source: str
@@ -176,12 +185,14 @@ class ThemeItem:
     label: str
     participant_id: int
     context_id: int | None
+    written_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class EndorsementItem:
     """One young person's stance on a recommendation (`subject`, its Ref), for dashboards:
-    `endorses` True when they back it, False when they do not. Same consent rules as ThemeItem."""
+    `endorses` True when they back it, False when they do not. Same consent rules as ThemeItem.
+    `given_at` is when they took this stance (their last change of mind; None when unknown)."""
 
     source: str
     subject: Ref
@@ -189,6 +200,7 @@ class EndorsementItem:
     participant_id: int
     context_id: int | None
     endorses: bool
+    given_at: datetime | None = None
 
 
 @dataclass(frozen=True)

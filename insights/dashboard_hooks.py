@@ -7,6 +7,8 @@ below k; the words (themes' texts, review comments) stay here.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import Session, col, select
 
 from baraza.participation.api import analysable_participant_ids
@@ -17,9 +19,10 @@ from insights.models import InsightRun, InsightText, RecommendationReview, Revie
 
 
 def theme_items(session: Session, consultation_id: int) -> list[ThemeItem]:
-    """One item per (theme, participant) of the newest finished run's current themes; texts
-    held by screening count (they shaped the themes, masked) and "other" and noise do not.
-    Only participants who still allow analysis (a withdrawal or a refusal drops them at once)."""
+    """One item per (theme, participant, day the words were written) of the newest finished
+    run's current themes; texts held by screening count (they shaped the themes, masked) and
+    "other" and noise do not. Only participants who still allow analysis (a withdrawal or a
+    refusal drops them at once). A text read before its date was kept has no date (None)."""
     run = session.exec(
         select(InsightRun)
         .where(InsightRun.consultation_id == consultation_id, InsightRun.status == RunStatus.DONE.value)
@@ -35,27 +38,32 @@ def theme_items(session: Session, consultation_id: int) -> list[ThemeItem]:
         return []
     labels = {int(t["key"]): theme_label(t) for t in version.themes}
     rows = session.exec(
-        select(InsightText.id, InsightText.participant_id, InsightText.context_id).where(
+        select(InsightText.id, InsightText.participant_id, InsightText.context_id, InsightText.written_at).where(
             InsightText.run_id == run.id,
             col(InsightText.participant_id).in_(analysable_participant_ids(consultation_id)),
         )
     ).all()
-    seen: set[tuple[int, int]] = set()
+    seen: set[tuple[int, int, date | None]] = set()
     items: list[ThemeItem] = []
-    for text_id, participant_id, context_id in rows:
+    for text_id, participant_id, context_id, written_at in rows:
         key = version.assignments.get(str(text_id))
-        if key is None or key not in labels or participant_id is None or (key, participant_id) in seen:
+        day = written_at.date() if written_at else None
+        if key is None or key not in labels or participant_id is None or (key, participant_id, day) in seen:
             continue
-        seen.add((key, participant_id))
-        items.append(ThemeItem("insights.theme", consultation_id, f"{run.id}:{key}", labels[key], participant_id, context_id))
+        seen.add((key, participant_id, day))
+        items.append(ThemeItem("insights.theme", consultation_id, f"{run.id}:{key}", labels[key], participant_id, context_id, written_at))
     return items
 
 
 def endorsement_items(session: Session, consultation_id: int) -> list[EndorsementItem]:
     """One item per young person who endorsed or rejected a recommendation in the youth review
-    ("not sure" is neither, and is left out); of participants who still allow analysis."""
+    ("not sure" is neither, and is left out); of participants who still allow analysis. Dated
+    when they last changed their stance."""
     rows = session.exec(
-        select(RecommendationReview.recommendation_id, RecommendationReview.participant_id, RecommendationReview.context_id, RecommendationReview.stance)
+        select(
+            RecommendationReview.recommendation_id, RecommendationReview.participant_id, RecommendationReview.context_id,
+            RecommendationReview.stance, RecommendationReview.updated_at,
+        )
         .where(
             RecommendationReview.consultation_id == consultation_id,
             col(RecommendationReview.stance).in_([ReviewStance.ENDORSE.value, ReviewStance.REJECT.value]),
@@ -64,6 +72,6 @@ def endorsement_items(session: Session, consultation_id: int) -> list[Endorsemen
     ).all()
     return [
         EndorsementItem("insights.review", Ref("insights.recommendation", recommendation_id), consultation_id, participant_id, context_id,
-                        stance == ReviewStance.ENDORSE.value)
-        for recommendation_id, participant_id, context_id, stance in rows
+                        stance == ReviewStance.ENDORSE.value, updated_at)
+        for recommendation_id, participant_id, context_id, stance, updated_at in rows
     ]

@@ -87,6 +87,9 @@ class InsightText(SQLModel, table=True):
     # Screening held it for a person (personal data it may have missed, an insult): used for
     # themes in masked form, never quoted.
     held: bool = False
+    # When the words were written, as their app says (None when it does not): the dashboards'
+    # period narrows themes by it. `created_at` is when this run read them.
+    written_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -637,14 +637,16 @@ def review_texts(session: Session, consultation_id: int) -> Iterator[TextItem]:
         .order_by(col(RemarkFeedback.id))
     ).all():
         if row.text:
-            yield TextItem(FEEDBACK_SOURCE, str(row.id), consultation_id, row.participant_id, row.context_id, row.language or None, row.text)
+            yield TextItem(FEEDBACK_SOURCE, str(row.id), consultation_id, row.participant_id, row.context_id, row.language or None, row.text,
+                           written_at=row.updated_at)
     for review in session.exec(
         select(RecommendationReview)
         .where(RecommendationReview.consultation_id == consultation_id, col(RecommendationReview.participant_id).in_(allowed))
         .order_by(col(RecommendationReview.id))
     ).all():
         if review.comment:
-            yield TextItem(REVIEW_SOURCE, str(review.id), consultation_id, review.participant_id, review.context_id, review.language or None, review.comment)
+            yield TextItem(REVIEW_SOURCE, str(review.id), consultation_id, review.participant_id, review.context_id, review.language or None, review.comment,
+                           written_at=review.updated_at)
 
 
 def read_feedback_text(session: Session, consultation_id: int, key: str) -> str | None:

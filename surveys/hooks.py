@@ -63,6 +63,7 @@ def survey_texts(session: Session, consultation_id: int) -> Iterator[TextItem]:
             context_id=response.context_id,
             language=response.language,
             text=answer.text,
+            written_at=answer.updated_at,
         )
 
 
@@ -102,6 +103,7 @@ def scorecard_ratings(session: Session, subject: Ref) -> Iterator[RatingItem]:
             yield RatingItem(
                 source=SOURCE, item_id=str(answer.id), consultation_id=survey.consultation_id, participant_id=response.participant_id,
                 context_id=response.context_id, rating=int(rating), scale_min=int(lo), scale_max=int(hi), reason=reason,
+                given_at=response.completed_at or answer.updated_at,
             )
 
 

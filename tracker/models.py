@@ -97,6 +97,10 @@ class Commitment(SQLModel, table=True):
     # The policy, guidance or system it lands in ("Data protection regulations 2027").
     lands_in: str = Field(default="", max_length=300)
     due_on: date | None = None
+    # The consultation's contexts the commitment covers (ids), as its stakeholder says; empty:
+    # all of them (a national policy). A part covers what its parent covers. The dashboards
+    # count adoption per context by it (docs/decisions.md).
+    context_ids: list[int] = Field(default_factory=list, sa_type=JSON)
     status: str = Field(default=CommitmentStatus.COMMITTED.value, max_length=16, index=True)
     progress: int = Field(default=0, ge=0, le=100)
     decline_reason: str = Field(default="", max_length=2000)
