@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from baraza.accounts.models import Organisation
 from baraza.accounts.roles import Actor
 from baraza.audit.services import record_audit
+from baraza.consultations.models import ConsultationContext
 from baraza.db import utcnow
 from baraza.errors import Forbidden, InvalidInput, NotFound
 from baraza.events import Event, emit
@@ -102,6 +103,28 @@ class CommitmentFields:
     lands_in: str = ""
     due_on: date | None = None
     weight: int = 1
+    # The consultation's contexts it covers; empty: all of them. A part covers its parent's.
+    context_ids: tuple[int, ...] = ()
+
+
+def consultation_context_ids(session: Session, consultation_id: int) -> set[int]:
+    return {
+        int(c) for c in session.exec(
+            select(ConsultationContext.context_id).where(ConsultationContext.consultation_id == consultation_id)
+        ).all()
+    }
+
+
+def _covered(session: Session, consultation_id: int, fields: CommitmentFields, *, part: bool) -> list[int]:
+    """The contexts a commitment covers, checked against its consultation's (a part: none of
+    its own). Every context chosen is the same as none: all of them."""
+    if part or not fields.context_ids:
+        return []
+    known = consultation_context_ids(session, consultation_id)
+    chosen = sorted(set(fields.context_ids))
+    if not set(chosen) <= known:
+        raise InvalidInput(errors={"contexts": N_("Choose contexts of this consultation.")})
+    return [] if set(chosen) == known else chosen
 
 
 def _check_fields(fields: CommitmentFields) -> None:
@@ -155,6 +178,7 @@ def do_add_commitment(
         if count >= MAX_PARTS:
             raise InvalidInput(N_("A commitment has at most %(count)s parts.", count=MAX_PARTS))
     _check_fields(fields)
+    covered = _covered(session, addressed.consultation_id, fields, part=parent is not None)
     commitment = Commitment(
         addressed_id=addressed.id,  # type: ignore[arg-type]
         parent_id=parent.id if parent else None,
@@ -165,6 +189,7 @@ def do_add_commitment(
         lands_in=fields.lands_in.strip(),
         due_on=fields.due_on,
         weight=fields.weight,
+        context_ids=covered,
         status=CommitmentStatus.COMMITTED.value,
         created_by_user_id=actor.user_id,
     )
@@ -181,10 +206,13 @@ def do_edit_commitment(session: Session, actor: Actor, commitment: Commitment, f
     if not may_manage(session, actor, commitment.organisation_id):
         raise Forbidden()
     _check_fields(fields)
+    covered = _covered(session, commitment.consultation_id, fields, part=commitment.parent_id is not None)
+    before = list(commitment.context_ids)
     commitment.title, commitment.description = fields.title.strip(), fields.description.strip()
     commitment.lands_in, commitment.due_on, commitment.weight = fields.lands_in.strip(), fields.due_on, fields.weight
+    commitment.context_ids = covered
     _entry(session, actor, commitment, EntryKind.EDITED.value, "stakeholder")
-    _changed(session, actor, commitment, "commitment_edit")
+    _changed(session, actor, commitment, "commitment_edit", **({"contexts": covered} if covered != before else {}))
     session.commit()
     return commitment
 

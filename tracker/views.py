@@ -24,7 +24,7 @@ from baraza.errors import InvalidInput, NotFound
 from baraza.i18n import N_
 from baraza.security import CSP
 from baraza.uploads import MAX_DOCUMENT_BYTES, attachment
-from baraza.web import actor, db, form_int, form_text, redirect, redirect_to, render, state, view
+from baraza.web import actor, db, form_int, form_list, form_text, redirect, redirect_to, render, state, view
 from tracker import access, dashboards, public, services
 from tracker.models import ROLLUP_LABELS, STATUS_LABELS, AddressedRecommendation, Commitment, EntryKind, Evidence
 from tracker.scorecards import NO_BAND, scorecard_of
@@ -67,12 +67,32 @@ def _fields(request: Request) -> services.CommitmentFields:
         lands_in=form_text(request, "lands_in", max_length=300),
         due_on=_date(request, "due_on"),
         weight=form_int(request, "weight", minimum=1, maximum=100) or 1,
+        context_ids=_context_ids(request),
     )
+
+
+def _context_ids(request: Request) -> tuple[int, ...]:
+    raw = form_list(request, "contexts")
+    if any(not v.isdigit() or len(v) > 12 for v in raw):
+        raise InvalidInput(errors={"contexts": N_("Choose contexts of this consultation.")})
+    return tuple(int(v) for v in raw)
+
+
+def _chosen_contexts(request: Request, errors: dict[str, str] | None, saved: list[int]) -> set[int]:
+    """The contexts ticked in the form: as sent when it comes back with errors, else as saved."""
+    if errors:
+        return {int(v) for v in form_list(request, "contexts") if v.isdigit() and len(v) <= 12}
+    return set(saved)
 
 
 def _names(session: Any, ids: list[int]) -> dict[int, str]:
     found = session.exec(select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(ids))).all() if ids else []
     return {row[0]: row[1] for row in found}
+
+
+def _contexts_of(session: Any, consultation_id: int) -> list[Any]:
+    consultation = session.get(Consultation, consultation_id)
+    return contexts_of(session, consultation) if consultation is not None else []
 
 
 def _consultation_titles(session: Any, ids: list[int], lang: str) -> dict[int, str]:
@@ -129,6 +149,8 @@ def _addressed_page(request: Request, addressed: AddressedRecommendation, *, err
             "text_in": text_in,
             "errors": errors or {},
             "form": dict(request.state.form) if errors else {},
+            "contexts": _contexts_of(session, addressed.consultation_id),
+            "chosen_contexts": _chosen_contexts(request, errors, []),
         },
         status=status,
     )
@@ -190,6 +212,8 @@ def _commitment_page(request: Request, commitment: Commitment, *, errors: dict[s
             "text_in": text_in,
             "errors": errors or {},
             "form": dict(request.state.form) if errors else {},
+            "contexts": _contexts_of(session, commitment.consultation_id),
+            "chosen_contexts": _chosen_contexts(request, errors, commitment.context_ids),
         },
         status=status,
     )
