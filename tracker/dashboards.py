@@ -6,25 +6,37 @@ What is counted (issue 10, seed 003 objective 1), per consultation:
   context (the `theme_sources` hook; insights implements it);
 - **endorsement of each recommendation**: young people who back it or not (the
   `endorsement_sources` hook; shown empty with a note while no app offers endorsements);
-- **adoption over time**: per stakeholder, how many of its commitments were embedded in policy
-  or a system by the end of each month (commitments belong to a consultation, not a context);
+- **adoption over time**: per stakeholder, and per context, how many commitments were embedded
+  in policy or a system by the end of each month. A commitment applies to the contexts its
+  stakeholder ticked, or to every context of its consultation when none is (`covers`;
+  docs/decisions.md);
 - **commitments by status**: per stakeholder, as they stood at the end of the period;
-- **scorecards against claims**: per commitment, the stakeholder's claimed progress beside the
-  team's assessment and the young people's average rating (the `rating_sources` hook);
+- **scorecards against claims**: per commitment, the stakeholder's claimed status and progress
+  and the team's assessment at the end of the period, beside the young people's average rating
+  (the `rating_sources` hook);
 - **contexts compared**: per context, young people taking part, counted in a theme, and who
   rated a scorecard, with their average rating.
+
+Every filter narrows every chart. The context: young people of that context, and commitments
+that apply to it. The stakeholder: its recommendations and commitments. The period (from,
+until, whole days in UTC): what young people gave in it, by the date the hooks give (words
+written, `ThemeItem.written_at`; stances taken, `EndorsementItem.given_at`; ratings given,
+`RatingItem.given_at`; joining, for "taking part"); the months of adoption in it; statuses,
+claims and assessments as they stood at its end. With a period, an item that carries no date
+cannot be placed in it: it is left out, and the chart says so.
 
 The small-numbers rule (SECURITY 10): every count of young people goes through
 `baraza.disclosure` with the consultation's k, and an average is shown only where its count
 is. Commitments are organisations' public promises, named one by one on the public page: their
 counts are not about people and are shown as they are.
 
-Reads are cached in the process (`DashboardCache`), keyed by the consultation's dashboard
-version: every event that changes a number (a commitment moved, a recommendation made final, a
-survey answered, a participant joined, withdrew or changed consent, ...) publishes on the live
-channel `tracker.dashboard:<consultation id>`, whose newest event id is the version, shared by
-every process. What no event announces (an analysis run finishing, a theme renamed) is picked
-up when the entry expires (CACHE_SECONDS).
+Reads are cached in the process (`DashboardCache`), keyed by the consultation and every filter
+(`Filters.key`) and by the consultation's dashboard version: every event that changes a number
+(a commitment moved, a recommendation made final, a survey answered, a participant joined,
+withdrew or changed consent, ...) publishes on the live channel
+`tracker.dashboard:<consultation id>`, whose newest event id is the version, shared by every
+process. What no event announces (an analysis run finishing, a theme renamed) is picked up when
+the entry expires (CACHE_SECONDS).
 """
 
 from __future__ import annotations
@@ -223,6 +235,32 @@ def _in_period(moment: datetime | None, filters: Filters) -> bool:
     return (filters.since is None or day >= filters.since) and (filters.until is None or day <= filters.until)
 
 
+def _dated_in(moment: datetime | None, source: _Source, what: str) -> bool:
+    """Whether something young people gave at `moment` falls in the period chosen. Without a
+    period, everything does; with one, something undated cannot be placed in it: it is left
+    out, and `what` (the chart) notes it."""
+    if source.since is None and source.until is None:
+        return True
+    if moment is None:
+        source.undated.add(what)
+        return False
+    day = moment.astimezone(UTC).date() if moment.tzinfo else moment.date()
+    return (source.since is None or day >= source.since) and (source.until is None or day <= source.until)
+
+
+def covers(commitment: Commitment, context_id: int | None) -> bool:
+    """Whether a commitment applies to a context: those its stakeholder ticked, or every one
+    when none is (docs/decisions.md)."""
+    return not commitment.context_ids or context_id in commitment.context_ids
+
+
+def _end_of_period(source: _Source) -> datetime | None:
+    """The first moment after the period (None: no end chosen, as things stand now)."""
+    if source.until is None:
+        return None
+    return datetime.combine(source.until + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+
+
 def _end_of(filters: Filters) -> datetime:
     if filters.until is None:
         return datetime.max.replace(tzinfo=UTC)
@@ -245,6 +283,8 @@ class _Source:
     # Ratings per commitment, read once per build (two charts use them).
     ratings: dict[int, list[RatingItem]] = field(default_factory=dict)
     themes: list[ThemeItem] | None = None
+    # The charts that left out undated items because a period is chosen.
+    undated: set[str] = field(default_factory=set)
 
 
 def load_source(session: Session, consultation: Consultation, filters: Filters) -> _Source:
@@ -258,7 +298,10 @@ def load_source(session: Session, consultation: Consultation, filters: Filters) 
     if filters.organisation_id is not None:
         query = query.where(Commitment.organisation_id == filters.organisation_id)
     end = _end_of(filters)
-    commitments = [c for c in session.exec(query.order_by(col(Commitment.id))).all() if c.created_at < end]
+    commitments = [
+        c for c in session.exec(query.order_by(col(Commitment.id))).all()
+        if c.created_at < end and (filters.context_id is None or covers(c, filters.context_id))
+    ]
     entries: dict[int, list[CommitmentEntry]] = defaultdict(list)
     ids = [c.id for c in commitments]
     if ids:
@@ -303,8 +346,13 @@ def themes_chart(session: Session, source: _Source, allowed: set[int], gettext: 
             people[(item.theme, item.context_id)].add(item.participant_id)
             labels.setdefault(item.theme, item.label)
     if not labels:
-        chart.note = gettext(N_("No analysis of this consultation's words has finished yet."))
+        if source.since or source.until:
+            chart.note = gettext(N_("Nobody's words in a theme were written in this period."))
+        else:
+            chart.note = gettext(N_("No analysis of this consultation's words has finished yet."))
         return chart
+    if "themes" in source.undated:
+        chart.note = gettext(N_("Some words carry no date (read before dates were kept): they are counted only when no period is chosen."))
     themes = sorted(labels, key=lambda t: (-sum(len(v) for (th, _c), v in people.items() if th == t), labels[t]))
     table = suppress_table(
         {key: len(v) for key, v in people.items()}, k=source.k, rows=themes, columns=[c.id for c in source.contexts]
@@ -341,8 +389,13 @@ def endorsements_chart(session: Session, source: _Source, allowed: set[int], get
     items: list[EndorsementItem] = [i for s in sources for i in s(session, source.consultation.id)]
     stance: dict[tuple[str, int], bool] = {}
     for item in items:
-        if item.participant_id in allowed and _in_contexts(item.context_id, source) and str(item.subject) in titles:
+        if (
+            item.participant_id in allowed and _in_contexts(item.context_id, source) and str(item.subject) in titles
+            and _dated_in(item.given_at, source, "endorsements")
+        ):
             stance[(str(item.subject), item.participant_id)] = item.endorses
+    if "endorsements" in source.undated:
+        chart.note = gettext(N_("Some stances carry no date: they are counted only when no period is chosen."))
     counts: dict[tuple[Hashable, Hashable], int] = defaultdict(int)
     for (subject, _person), endorses in stance.items():
         counts[(subject, "yes" if endorses else "no")] += 1
@@ -378,11 +431,21 @@ def _months(first: date, last: date) -> list[date]:
 
 
 def adoption_chart(source: _Source, gettext: Gettext) -> Chart:
+    """Per stakeholder (in the contexts chosen), then per context (the stakeholders chosen):
+    commitments embedded by the end of each month. A commitment counts in every context it
+    covers (`covers`), so the contexts' series may add up to more than the stakeholders'."""
     orgs = sorted({c.organisation_id for c in source.commitments}, key=lambda o: source.organisations.get(o, ""))
+    # (column, "stakeholder" or "context", its id)
+    series: list[tuple[str, str, int]] = [(source.organisations.get(o, ""), "stakeholder", o) for o in orgs]
+    series += [(gettext(N_("Context: %(name)s")) % {"name": c.name}, "context", c.id or 0) for c in source.contexts]
+
+    def counts_in(commitment: Commitment, kind: str, id_: int) -> bool:
+        return commitment.organisation_id == id_ if kind == "stakeholder" else covers(commitment, id_)
+
     chart = Chart(
         "adoption", gettext(N_("Adoption over time")),
-        gettext(N_("Commitments each stakeholder had embedded in policy or a system by the end of each month.")),
-        "line", [source.organisations.get(o, "") for o in orgs], row_header=gettext(N_("Month")), plotted=list(range(len(orgs))),
+        gettext(N_("Commitments embedded in policy or a system by the end of each month: each stakeholder's, then all those that apply in each context (a commitment that covers several contexts counts in each).")),
+        "line", [name for name, _kind, _id in series], row_header=gettext(N_("Month")), plotted=list(range(len(series))),
     )
     if not source.commitments:
         chart.note = gettext(N_("No commitments yet."))
@@ -398,14 +461,13 @@ def adoption_chart(source: _Source, gettext: Gettext) -> Chart:
         months = _months(max(start, (last - timedelta(days=31 * (MAX_MONTHS - 1))).replace(day=1)), last)
     for month in months:
         end = datetime.combine((month + timedelta(days=32)).replace(day=1), datetime.min.time(), tzinfo=UTC)
-        row = []
-        for org in orgs:
-            n = len([
-                c for c in source.commitments
-                if c.organisation_id == org and status_at(c, source.entries.get(c.id or 0, []), end) == CommitmentStatus.EMBEDDED.value
-            ])
-            row.append(_number(n))
-        chart.rows.append(Row(month.strftime("%Y-%m"), row))
+        embedded = [
+            c for c in source.commitments
+            if status_at(c, source.entries.get(c.id or 0, []), end) == CommitmentStatus.EMBEDDED.value
+        ]
+        chart.rows.append(Row(month.strftime("%Y-%m"), [
+            _number(len([c for c in embedded if counts_in(c, kind, id_)])) for _name, kind, id_ in series
+        ]))
     return chart
 
 
@@ -462,9 +524,11 @@ def youth_view(session: Session, source: _Source, commitment: Commitment, allowe
     )
 
 
-def _latest(entries: Iterable[CommitmentEntry], side: str, kind: str | None = None) -> CommitmentEntry | None:
+def _latest(entries: Iterable[CommitmentEntry], side: str, kind: str | None = None, before: datetime | None = None) -> CommitmentEntry | None:
     found = None
     for entry in entries:
+        if before is not None and entry.created_at >= before:
+            break
         if entry.side == side and entry.progress is not None and (kind is None or entry.kind == kind):
             found = entry
     return found
@@ -480,22 +544,29 @@ def scorecards_chart(session: Session, source: _Source, allowed: set[int], gette
         row_header=gettext(N_("Commitment")), plotted=[1, 2, 4],
     )
     views: dict[int, YouthView] = {}
+    moment = _end_of_period(source)
     for c in source.commitments:
         entries = source.entries.get(c.id or 0, [])
         view = youth_view(session, source, c, allowed)
         views[c.id] = view  # type: ignore[index]
         counted = suppress_counts({"rated": view.people}, k=source.k, with_total=False).cells["rated"]
-        team = _latest(entries, "team", EntryKind.ASSESSMENT.value)
+        # As they stood at the end of the period (now, without one), like the statuses.
+        team = _latest(entries, "team", EntryKind.ASSESSMENT.value, before=moment)
+        status = status_at(c, entries, moment) or c.status
+        claimed = _latest(entries, "stakeholder", before=moment) if moment else None
+        progress = claimed.progress if claimed else c.progress
         shown = not counted.suppressed and view.people > 0 and view.mean_percent is not None
         chart.rows.append(Row(f"{c.title} ({source.organisations.get(c.organisation_id, '')})", [
-            Value(None, gettext(STATUS_LABELS.get(c.status, c.status))),
-            _number(c.progress),
+            Value(None, gettext(STATUS_LABELS.get(status, status))),
+            _number(progress),
             _number(team.progress if team else None),
             _cell(counted, source.k, gettext),
             _number(round(view.mean_percent, 1)) if shown and view.mean_percent is not None else Value(None, counted.text(source.k, gettext) if counted.suppressed else "–", counted.suppressed),
         ]))
     if not chart.rows:
         chart.note = gettext(N_("No commitments yet."))
+    elif "ratings" in source.undated:
+        chart.note = gettext(N_("Some ratings carry no date: they are counted only when no period is chosen."))
     return chart, views
 
 
@@ -552,22 +623,30 @@ def contexts_chart(session: Session, source: _Source, filters: Filters, allowed:
         *[_cell(t, source.k, gettext) for t in totals if t is not None],
         _number(round(sum(all_raters) / len(all_raters), 1)) if rated.total and not rated.total.suppressed and all_raters else Value(None, "–"),
     ]))
+    if source.undated & {"themes", "ratings"}:
+        chart.note = gettext(N_("Some words or ratings carry no date: they are counted only when no period is chosen."))
     return chart
 
 
 def theme_items_of(session: Session, source: _Source) -> list[ThemeItem]:
     """Who is counted in which theme, from every app offering it (`theme_sources`), read once."""
     if source.themes is None:
-        source.themes = [i for s in registry_of(session).theme_sources for i in s(session, source.consultation.id)]
+        source.themes = [
+            i for s in registry_of(session).theme_sources for i in s(session, source.consultation.id)
+            if _dated_in(i.written_at, source, "themes")
+        ]
     return source.themes
 
 
 def ratings_of(session: Session, source: _Source, commitment: Commitment) -> list[RatingItem]:
-    """Young people's ratings of a commitment, from every app offering them (`rating_sources`)."""
+    """Young people's ratings of a commitment, from every app offering them (`rating_sources`),
+    given in the period."""
     if commitment.id not in source.ratings:
         items: list[RatingItem] = []
         for rating_source in registry_of(session).rating_sources:
-            items.extend(rating_source(session, Ref("tracker.commitment", commitment.id)))
+            items.extend(
+                i for i in rating_source(session, Ref("tracker.commitment", commitment.id)) if _dated_in(i.given_at, source, "ratings")
+            )
         source.ratings[commitment.id] = items  # type: ignore[index]
     return source.ratings[commitment.id]  # type: ignore[index]
 

@@ -8,14 +8,18 @@ import io
 import threading
 import time
 
+from sqlmodel import select
+
+from baraza.refs import Ref
 from baraza.registry import EndorsementItem, ThemeItem
 from tests.conftest import login
 from tests.consultations.factories import make_consultation, make_participant
 from tests.factories import PASSWORD, actor_of, make_context, make_organisation, make_user
-from tests.tracker.test_commitments import world
+from tests.tracker.test_commitments import commit_to, world
 from tests.tracker.test_scorecards import rate, scorecard
 from tracker import services
 from tracker.dashboards import DashboardCache
+from tracker.models import Commitment
 
 
 def rows_of(data, key):
@@ -253,3 +257,188 @@ def test_after_a_change_the_previous_figures_are_served_while_one_thread_counts_
         assert time.monotonic() < deadline
         time.sleep(0.01)
     assert counted == [1]  # one thread, however many readers came meanwhile
+
+
+def _ago(days):
+    from datetime import UTC, datetime, timedelta
+
+    return datetime.now(UTC) - timedelta(days=days)
+
+
+def _since(days):
+    return _ago(days).date().isoformat()
+
+
+def test_the_period_narrows_themes_endorsements_and_ratings(client, session, app):
+    """What young people gave before the period is not counted in it; what carries no date is
+    left out once a period is chosen, and the chart says so."""
+    from surveys.models import SurveyResponse
+
+    w = world(session)
+    consultation = w["consultation"]
+    minister = actor_of(session, w["minister"])
+    commitment = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title="Consent first"))
+    survey = scorecard(session, consultation, commitment)
+    recent = [rate(session, survey, consultation, 5) for _ in range(5)]
+    old = [rate(session, survey, consultation, 1) for _ in range(6)]
+    for response in session.exec(select(SurveyResponse).where(SurveyResponse.participant_id.in_([p.id for p in old]))).all():
+        response.completed_at = _ago(400)
+        session.add(response)
+    session.commit()
+    undated = make_participant(session, consultation)[0]
+    recommendation = w["to_ministry"].recommendation_ref
+    context_id = recent[0].context_id
+    registry = app.state.baraza.registry
+
+    def themes(s, consultation_id):
+        return (
+            [ThemeItem("test", consultation_id, "t1", "School records", p.id, context_id, _ago(1)) for p in recent]
+            + [ThemeItem("test", consultation_id, "t1", "School records", p.id, context_id, _ago(400)) for p in old]
+            + [ThemeItem("test", consultation_id, "t1", "School records", undated.id, context_id)]
+        )
+
+    def endorsements(s, consultation_id):
+        return (
+            [EndorsementItem("test", recommendation, consultation_id, p.id, context_id, True, _ago(2)) for p in recent]
+            + [EndorsementItem("test", recommendation, consultation_id, p.id, context_id, False, _ago(400)) for p in old]
+        )
+
+    registry.theme_sources.append(themes)
+    registry.endorsement_sources.append(endorsements)
+    login(client, w["policymaker"].email, PASSWORD)
+    everything = client.get("/tracker/dashboards/data.json").json()
+    themes_all, chart = rows_of(everything, "themes")
+    assert themes_all["School records"][-1]["value"] == 12 and chart["note"] == ""
+    assert rows_of(everything, "endorsements")[0]["Ask before sharing school records"][-1]["value"] == 11
+    assert rows_of(everything, "scorecards")[0]["Consent first (Ministry of Education)"][3]["value"] == 11
+
+    data = client.get(f"/tracker/dashboards/data.json?since={_since(30)}").json()
+    themes_now, chart = rows_of(data, "themes")
+    assert themes_now["School records"][-1]["value"] == 5  # not the 6 from last year, nor the undated one
+    assert "no date" in chart["note"]
+    endorsed, _ = rows_of(data, "endorsements")
+    assert [c["value"] for c in endorsed["Ask before sharing school records"]] == [5, 0, 5]
+    cards, _ = rows_of(data, "scorecards")
+    # Only the 5 recent ratings, all 5 on 1-5: 100 % of the scale.
+    assert cards["Consent first (Ministry of Education)"][3]["value"] == 5 and cards["Consent first (Ministry of Education)"][4]["value"] == 100
+    contexts, _ = rows_of(data, "contexts")
+    assert contexts["All contexts"][1]["value"] == 5 and contexts["All contexts"][2]["value"] == 5
+    # The CSV says the same, and the page says what the period means for each chart.
+    rows = csv_rows(client.get(f"/tracker/dashboards/endorsements.csv?since={_since(30)}"))
+    assert rows[1][1:] == ["5", "0", "5"]
+    page = client.get(f"/tracker/dashboards/?since={_since(30)}")
+    assert "themes: words written in it" in page.text and "scorecards: ratings given in it" in page.text
+
+    # Last year alone: the 6 old ones, under their own k; the recent ones are not there.
+    data = client.get(f"/tracker/dashboards/data.json?since={_since(500)}&until={_since(300)}").json()
+    themes_then, _ = rows_of(data, "themes")
+    assert themes_then["School records"][-1]["value"] == 6
+    endorsed, _ = rows_of(data, "endorsements")
+    assert [c["value"] for c in endorsed["Ask before sharing school records"]] == [0, 6, 6]
+
+
+def test_a_small_group_in_the_period_stays_hidden(client, session, app):
+    """The period can make a group small: it is then hidden, like any other."""
+    w = world(session)
+    consultation = w["consultation"]
+    people = [make_participant(session, consultation)[0] for _ in range(7)]
+    registry = app.state.baraza.registry
+
+    def themes(s, consultation_id):
+        return [ThemeItem("test", consultation_id, "t1", "Privacy", p.id, p.context_id, _ago(1 if i < 2 else 200)) for i, p in enumerate(people)]
+
+    registry.theme_sources.append(themes)
+    login(client, w["policymaker"].email, PASSWORD)
+    assert rows_of(client.get("/tracker/dashboards/data.json").json(), "themes")[0]["Privacy"][-1]["value"] == 7
+    cells = rows_of(client.get(f"/tracker/dashboards/data.json?since={_since(30)}").json(), "themes")[0]["Privacy"]
+    assert all(c["value"] is None for c in cells) and cells[-1]["text"] == "fewer than 5"
+
+
+def test_insights_dates_what_it_offers_the_dashboards(session):
+    """insights' hooks carry when the words were written and when a stance was taken."""
+    from insights.dashboard_hooks import endorsement_items, theme_items
+    from insights.models import InsightRun, InsightText, Recommendation, RecommendationReview, ThemeVersion
+
+    w = world(session)
+    consultation = w["consultation"]
+    person = make_participant(session, consultation)[0]
+    run = InsightRun(consultation_id=consultation.id, status="done")
+    session.add(run)
+    session.flush()
+    texts = [
+        InsightText(run_id=run.id, consultation_id=consultation.id, source_ref=Ref("test.text", str(i)), text_hash=str(i),
+                    participant_id=person.id, context_id=person.context_id, masked_text="words", written_at=written)
+        for i, written in enumerate([_ago(400), _ago(1), _ago(1)])
+    ]
+    session.add_all(texts)
+    session.flush()
+    session.add(ThemeVersion(run_id=run.id, number=1, themes=[{"key": 0, "label": "Privacy"}], assignments={str(t.id): 0 for t in texts}))
+    recommendation = Recommendation(consultation_id=consultation.id, status="final")
+    session.add(recommendation)
+    session.flush()
+    session.add(RecommendationReview(consultation_id=consultation.id, recommendation_id=recommendation.id, version_number=1,
+                                     participant_id=person.id, context_id=person.context_id, stance="endorse", updated_at=_ago(40)))
+    session.commit()
+    items = theme_items(session, consultation.id)
+    # One item per day the person's words in the theme were written (two texts yesterday: one).
+    assert sorted(i.written_at.date() for i in items) == [_ago(400).date(), _ago(1).date()]
+    (stance,) = endorsement_items(session, consultation.id)
+    assert stance.given_at.date() == _ago(40).date()
+
+
+def test_adoption_over_time_shows_each_context(client, session, app):
+    """A commitment counts in the contexts it covers (all of them when none is ticked); the
+    context filter keeps only the commitments that apply there."""
+    from baraza.consultations.models import ConsultationContext
+
+    w = world(session)
+    consultation = w["consultation"]
+    first = session.exec(select(ConsultationContext).where(ConsultationContext.consultation_id == consultation.id)).first()
+    second = make_context(session, w["org"], name="Mombasa")
+    session.add(ConsultationContext(consultation_id=consultation.id, context_id=second.id))
+    session.commit()
+    minister = actor_of(session, w["minister"])
+    engineer = actor_of(session, w["engineer"])
+    local = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title="Mombasa pilot", context_ids=(second.id,)))
+    national = services.do_add_commitment(session, engineer, w["to_company"], services.CommitmentFields(title="Everywhere"))
+    elsewhere = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title="First only", context_ids=(first.context_id,)))
+    for commitment, actor in ((local, minister), (national, engineer), (elsewhere, minister)):
+        services.do_update_commitment(session, actor, commitment, status="embedded", progress=None)
+    assert local.context_ids == [second.id] and national.context_ids == []
+    login(client, w["policymaker"].email, PASSWORD)
+    adoption, chart = rows_of(client.get("/tracker/dashboards/data.json").json(), "adoption")
+    now = list(adoption.values())[-1]
+    column = {name: i for i, name in enumerate(chart["columns"])}
+    assert now[column["Ministry of Education"]]["value"] == 2 and now[column["ConnectMobile"]]["value"] == 1
+    assert now[column["Context: Mombasa"]]["value"] == 2  # the pilot and the national one
+    other = next(name for name in column if name.startswith("Context: ") and name != "Context: Mombasa")
+    assert now[column[other]]["value"] == 2  # "First only" and the national one
+    # Mombasa alone: the ministry's pilot, the company's national commitment; not "First only".
+    data = client.get(f"/tracker/dashboards/data.json?context={second.id}").json()
+    adoption, chart = rows_of(data, "adoption")
+    assert chart["columns"] == ["ConnectMobile", "Ministry of Education", "Context: Mombasa"]
+    assert [c["value"] for c in list(adoption.values())[-1]] == [1, 1, 2]
+    assert "First only (Ministry of Education)" not in rows_of(data, "scorecards")[0]
+    rows = csv_rows(client.get(f"/tracker/dashboards/adoption.csv?context={second.id}&stakeholder={w['ministry'].id}"))
+    assert rows[0][1:] == ["Ministry of Education", "Context: Mombasa"] and rows[-1][1:] == ["1", "1"]
+
+
+def test_a_stakeholder_says_where_a_commitment_applies(client, session):
+    from baraza.consultations.models import ConsultationContext
+
+    w = world(session)
+    second = make_context(session, w["org"], name="Mombasa")
+    session.add(ConsultationContext(consultation_id=w["consultation"].id, context_id=second.id))
+    other = make_context(session, w["org"], name="Not in this consultation")
+    session.commit()
+    login(client, w["minister"].email, PASSWORD)
+    page = client.get(f"/tracker/recommendations/{w['to_ministry'].id}")
+    assert "Where it applies" in page.text and 'name="contexts"' in page.text
+    assert commit_to(client, w["to_ministry"], contexts=[str(other.id)]).status_code == 400
+    assert commit_to(client, w["to_ministry"], contexts=["x"]).status_code == 400
+    response = commit_to(client, w["to_ministry"], contexts=[str(second.id)])
+    assert response.status_code in (302, 303)
+    commitment = session.exec(select(Commitment).where(Commitment.addressed_id == w["to_ministry"].id)).one()
+    session.refresh(commitment)
+    assert commitment.context_ids == [second.id]
+    assert "Where it applies: Mombasa" in client.get(f"/tracker/commitments/{commitment.id}").text
