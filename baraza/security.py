@@ -7,6 +7,9 @@
   HttpOnly cookie; forms carry `csrf_token` = HMAC(secret, value) and htmx sends the same in
   an `X-CSRF-Token` header (set with `hx-headers` on <body>). A foreign Origin is refused too.
 - A body size limit, so nothing can exhaust memory with one request.
+
+A form POST's body is parsed here once, for its token; the parse is handed on to the view
+(baraza/forms.py), which does not parse the body again.
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import FormData, Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from baraza.forms import keep_parsed_form
 from baraza.i18n import N_
 
 CSRF_COOKIE = "baraza_csrf"
@@ -120,6 +124,7 @@ class CSRFMiddleware:
             cookie_value = new_cookie = secrets.token_urlsafe(32)
         token = csrf_token_for(self.secret, cookie_value)
         scope.setdefault("state", {})["csrf_token"] = token
+        form: FormData | None = None
 
         method = scope["method"]
         if method not in SAFE_METHODS:
@@ -148,11 +153,15 @@ class CSRFMiddleware:
                 # refuses a missing token with a 401.
                 await self.app(scope, _replay(body), send)
                 return
-            sent = headers.get(CSRF_HEADER) or await _form_token(scope, body)
+            sent = headers.get(CSRF_HEADER)
+            if not sent:
+                sent, form = await _form_token(scope, body)
             if sent is None:
                 await self._refuse(scope, receive, send, 400, N_("The form could not be read. Please send it again."))
                 return
             if new_cookie or not sent or not hmac.compare_digest(sent, token):
+                if form is not None:
+                    await form.close()
                 await self._refuse(
                     scope,
                     receive,
@@ -163,6 +172,9 @@ class CSRFMiddleware:
                 )
                 return
             receive = _replay(body)
+            if form is not None:
+                # The view reads this parse instead of parsing the body again (baraza/forms.py).
+                keep_parsed_form(scope, form)
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and new_cookie:
@@ -172,7 +184,11 @@ class CSRFMiddleware:
                     response_headers.append("set-cookie", self._cookie_header(new_cookie))
             await send(message)
 
-        await self.app(scope, receive, send_with_cookie)
+        try:
+            await self.app(scope, receive, send_with_cookie)
+        finally:
+            if form is not None:
+                await form.close()  # its uploaded files, once the response is sent
 
     async def _refuse(
         self, scope: Scope, receive: Receive, send: Send, status: int, text: str, set_cookie: str | None = None
@@ -241,19 +257,19 @@ def _multipart_complete(headers: Headers, body: bytes) -> bool:
     return closing in body
 
 
-async def _form_token(scope: Scope, body: bytes) -> str | None:
-    """The token sent in the form; "" when there is none, None when the form cannot be read."""
+async def _form_token(scope: Scope, body: bytes) -> tuple[str | None, FormData | None]:
+    """The token sent in the form ("" when there is none, None when the form cannot be read),
+    and the parsed form (None when the body is not a form or cannot be read)."""
     content_type = Headers(scope=scope).get("content-type", "")
     if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        return ""
+        return "", None
     request = Request(scope, _replay(body))
     try:
         form = await request.form()
     except Exception:  # noqa: BLE001 - a malformed body is the sender's error
-        return None
+        return None, None
     value: Any = form.get(CSRF_FIELD, "")
-    await form.close()
-    return value if isinstance(value, str) else ""
+    return (value if isinstance(value, str) else ""), form
 
 
 async def _plain(send: Send, status: int, text: str, set_cookie: str | None = None) -> None:

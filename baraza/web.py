@@ -1,9 +1,10 @@
 """The thin web layer every endpoint shares.
 
 Endpoints are written as plain functions `def endpoint(request) -> Response` and wrapped with
-`@view(...)`. The wrapper reads the form (async), then runs the endpoint in a worker thread
-with a database session, the actor, the language and the form on `request.state`; database
-work never blocks the event loop. Domain errors become friendly pages with a 4xx status.
+`@view(...)`. The wrapper reads the form (async; the parse the CSRF middleware already made,
+baraza/forms.py), then runs the endpoint in a worker thread with a database session, the
+actor, the language and the form on `request.state`; database work never blocks the event
+loop. Domain errors become friendly pages with a 4xx status.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from baraza import errors
 from baraza.accounts.roles import ANONYMOUS, Actor
+from baraza.forms import read_form
 from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_, choose_language, gettext_callables, text_direction
 from baraza.registry import Registry
 from baraza.settings import Settings
@@ -108,7 +110,7 @@ def view(
             request.state.form = FormData()
             if request.method not in SAFE_METHODS:
                 try:
-                    request.state.form = await request.form(max_files=max_files, max_fields=max_fields)
+                    request.state.form = await read_form(request, max_files=max_files, max_fields=max_fields)
                 except HTTPException as exc:
                     # The parser's own words are technical and untranslated; say it plainly.
                     too_big = "maximum" in str(exc.detail).lower()
