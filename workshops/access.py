@@ -134,6 +134,27 @@ def workshop_for_participants(session: Session, workshop_id: int) -> tuple[Works
     return row[0], row[1]
 
 
+def activity_for_participants(session: Session, workshop_id: int, activity_id: int) -> tuple[Workshop, Consultation, Activity]:
+    """`workshop_for_participants` and `activity_of` in one query, for what phones send (a note,
+    a vote): the workshop, its consultation and one of its activities, or NotFound."""
+    if not (0 < workshop_id <= MAX_ID and 0 < activity_id <= MAX_ID):
+        raise NotFound()
+    row = session.exec(
+        select(Workshop, Consultation, Activity)
+        .join(Consultation, col(Consultation.id) == col(Workshop.consultation_id))
+        .join(Activity, col(Activity.workshop_id) == col(Workshop.id))
+        .where(
+            Workshop.id == workshop_id,
+            Activity.id == activity_id,
+            col(Workshop.status).in_([WorkshopStatus.LIVE.value, WorkshopStatus.ENDED.value]),
+            Consultation.status != ConsultationStatus.DRAFT.value,
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound()
+    return row[0], row[1], row[2]
+
+
 def live_workshops_of(session: Session, consultation_id: int) -> list[Workshop]:
     return list(
         session.exec(

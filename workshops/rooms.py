@@ -177,11 +177,17 @@ def group_for(session: Session, activity_id: int | None, participant_id: int | N
     it), or None when the room is not split for it or they hold no place."""
     if activity_id is None or participant_id is None:
         return None
-    return session.exec(
+    return session.exec(group_query(activity_id, participant_id)).first()
+
+
+def group_query(activity_id: Any, participant_id: Any) -> Any:
+    """The select of `group_for`; the ids may be SQL expressions (the vote's prebuilt read
+    takes it as a subquery, workshops.services)."""
+    return (
         select(WorkshopGroupMember.group_id)
         .join(WorkshopGroup, col(WorkshopGroup.id) == col(WorkshopGroupMember.group_id))
-        .where(WorkshopGroupMember.participant_id == participant_id, WorkshopGroup.activity_id == activity_id)
-    ).first()
+        .where(col(WorkshopGroupMember.participant_id) == participant_id, col(WorkshopGroup.activity_id) == activity_id)
+    )
 
 
 def _split_target(workshop: Workshop, activity: Activity) -> None:

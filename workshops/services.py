@@ -24,16 +24,21 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
+from sqlalchemy import delete as sa_delete
+from sqlalchemy import exists as sa_exists
+from sqlalchemy import insert as sa_insert
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from baraza.accounts.roles import Actor
 from baraza.audit.services import record_audit
 from baraza.consultations.access import categories_of
-from baraza.consultations.models import Consultation, ConsultationStatus
+from baraza.consultations.models import Consultation, ConsultationDataCategory, ConsultationStatus
 from baraza.db import registry_of, utcnow
 from baraza.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from baraza.events import emit
@@ -778,10 +783,9 @@ def _consent(session: Session, actor: Actor, participant: Participant, consultat
         # Only the young person themselves sends from their phone (paper entry by staff will
         # be a use case of its own).
         raise Forbidden(N_("You cannot do this here."))
-    if participant in session:
-        # Read the participant again (locked on PostgreSQL) so a withdrawal that committed
-        # after the page loaded is seen; it also makes one person's sendings queue one by one.
-        session.expire(participant)
+    # The core's check reads the participant again under its lock (populate_existing, FOR
+    # UPDATE on PostgreSQL), so a withdrawal that committed after the page loaded is seen and
+    # one person's sendings queue one by one; expiring the copy first only added a read.
     return require_consent_to_answer(session, participant, consultation)
 
 
@@ -1110,7 +1114,11 @@ def _replayed_vote(session: Session, participant: Participant, activity: Activit
     ).one_or_none()
     if row is None:
         return None
-    if not hmac.compare_digest(row.digest, digest):
+    return _answer_replay(row.digest, digest)
+
+
+def _answer_replay(stored: str, digest: str) -> Sent:
+    if not hmac.compare_digest(stored, digest):
         raise Conflict(N_("This answer was already sent once with another choice. Open the workshop again to see what was saved."))
     return Sent(replayed=True)
 
@@ -1128,40 +1136,126 @@ def _record_sending(session: Session, participant: Participant, consultation: Co
     session.flush()  # a racing copy of the same id stops here
 
 
+@dataclass(frozen=True)
+class _VoteRoom:
+    """What a vote needs to know, as committed when its transaction reads it."""
+
+    kind: str
+    workshop_status: str
+    activity_state: str
+    locked: bool
+    collects_answers: bool
+    group_id: int | None
+    recent: int  # the person's sendings of votes in the rate window
+    replay_digest: str | None  # the digest stored under this client id, if it came before
+    has_votes: bool  # the person holds vote rows in the activity (else nothing to replace)
+
+
+@cache
+def _vote_statements() -> tuple[Any, Any, Any, Any]:
+    """The vote's statements, built once per process (SQLAlchemy Core: no ORM objects, no
+    identity map, no flush; the compiled forms are cached by SQLAlchemy).
+
+    The read gathers in one statement what the ORM path read in seven (the workshop and the
+    activity again, the data categories, the breakout group, the rate count, the replay
+    look-up): run after the consent check has locked the participant, so it sees the room and
+    the person's own sendings as committed then."""
+    from workshops.rooms import group_query
+
+    activities, workshops = Activity.__table__, Workshop.__table__  # type: ignore[attr-defined]
+    sendings, votes = VoteSubmission.__table__, Vote.__table__  # type: ignore[attr-defined]
+    categories = ConsultationDataCategory.__table__  # type: ignore[attr-defined]
+    participant_id = bindparam("participant_id")
+    read = (
+        sa_select(
+            activities.c.kind,
+            workshops.c.status,
+            activities.c.state,
+            activities.c.locked,
+            sa_exists().where(categories.c.consultation_id == workshops.c.consultation_id, categories.c.category == "answers").label("collects"),
+            group_query(activities.c.id, participant_id).limit(1).scalar_subquery().label("group_id"),
+            sa_select(func.count())
+            .select_from(sendings)
+            .where(sendings.c.participant_id == participant_id, sendings.c.created_at >= bindparam("since"))
+            .scalar_subquery()
+            .label("recent"),
+            sa_select(sendings.c.digest)
+            .where(sendings.c.activity_id == activities.c.id, sendings.c.participant_id == participant_id, sendings.c.client_id == bindparam("client_id"))
+            .scalar_subquery()
+            .label("replay"),
+            sa_exists().where(votes.c.activity_id == activities.c.id, votes.c.participant_id == participant_id).label("has_votes"),
+        )
+        .select_from(activities.join(workshops, workshops.c.id == activities.c.workshop_id))
+        .where(activities.c.id == bindparam("activity_id"), activities.c.workshop_id == bindparam("workshop_id"))
+    )
+    return read, sa_insert(sendings), sa_insert(votes), votes
+
+
+def _vote_room(session: Session, workshop: Workshop, activity: Activity, participant: Participant, client_id: str) -> _VoteRoom | None:
+    read = _vote_statements()[0]
+    row = session.connection().execute(
+        read,
+        {"activity_id": activity.id, "workshop_id": workshop.id, "participant_id": participant.id, "client_id": client_id, "since": utcnow() - RATE_WINDOW},
+    ).one_or_none()
+    if row is None:
+        return None
+    kind, status, state, locked, collects, group_id, recent, replay, has_votes = row
+    return _VoteRoom(kind, status, state, bool(locked), bool(collects), group_id, int(recent or 0), replay, bool(has_votes))
+
+
 def _vote_once(
     session: Session, actor: Actor, participant: Participant, workshop: Workshop, consultation: Consultation, activity: Activity,
     choice: Choice, client_id: str, digest: str,
 ) -> Sent:
+    # The same checks, in the same order, as a note's (_contribute_once): consent (the
+    # participant read again under its lock), a retry answered from the first sending, the
+    # room taking votes, the consultation collecting answers, the rate limit.
     consent = _consent(session, actor, participant, consultation)
-    replay = _replayed_vote(session, participant, activity, client_id, digest)
-    if replay is not None:
+    room = _vote_room(session, workshop, activity, participant, client_id)
+    if room is not None and room.replay_digest is not None:
         session.rollback()
-        return replay
-    workshop, activity = _taking_input(session, workshop, activity, VOTE_KINDS - {"card_sort"})
-    _collects(session, consultation, "answers")
-    _too_many(session, VoteSubmission, participant, VOTES_PER_MINUTE)
-    _record_sending(session, participant, consultation, activity, client_id, digest)
-    mine = delete(Vote).where(col(Vote.activity_id) == activity.id, col(Vote.participant_id) == participant.id)
-    if choice.slots is not None:
-        mine = mine.where(col(Vote.slot).in_(choice.slots))
-    session.exec(mine)  # type: ignore[call-overload]
-    for slot, target, value in choice.rows:
-        session.add(
-            Vote(
-                activity_id=activity.id,  # type: ignore[arg-type]
-                workshop_id=workshop.id,  # type: ignore[arg-type]
-                consultation_id=consultation.id,  # type: ignore[arg-type]
-                participant_id=participant.id,
-                consent_record_id=consent.id,
-                client_id=client_id,
-                slot=slot,
-                target=target,
-                value=value,
-                group_id=breakout_group(session, activity, participant),
-                context_id=participant.context_id,
-            )
+        return _answer_replay(room.replay_digest, digest)
+    if room is None or room.kind not in VOTE_KINDS - {"card_sort"}:
+        raise InvalidInput(N_("This activity does not take this kind of answer."))
+    if room.workshop_status != WorkshopStatus.LIVE:
+        raise Conflict(N_("This workshop is over. Thank you for taking part!"))
+    if room.activity_state != ActivityState.OPEN:
+        raise Conflict(N_("This activity is closed. Look at the screen for what comes next."))
+    if room.locked:
+        raise Conflict(N_("The facilitator paused sending for now. Wait a moment and send again."))
+    if not room.collects_answers:
+        raise Conflict(N_("This consultation does not collect answers to questions."))
+    if room.recent >= VOTES_PER_MINUTE:
+        raise TooManyRequests(N_("You are sending very fast. Wait a minute, then send again."), retry_after=int(RATE_WINDOW.total_seconds()))
+    _read, insert_sending, insert_votes, votes = _vote_statements()
+    connection, now = session.connection(), utcnow()
+    # As Core statements in the session's transaction, as the survey submission writes its
+    # answers: the rows are never read back here, and as ORM objects each cost a model
+    # validation, a flush and an INSERT ... RETURNING of its own (bench/profile_vote.py).
+    # The UNIQUE (activity, participant, client id) stops a racing copy at this insert
+    # (IntegrityError: _stored_once answers it from the winner's row).
+    connection.execute(
+        insert_sending,
+        [{"activity_id": activity.id, "consultation_id": consultation.id, "participant_id": participant.id,
+          "client_id": client_id, "digest": digest, "created_at": now}],
+    )
+    if room.has_votes:
+        mine = sa_delete(votes).where(votes.c.activity_id == activity.id, votes.c.participant_id == participant.id)
+        if choice.slots is not None:
+            mine = mine.where(votes.c.slot.in_(choice.slots))
+        connection.execute(mine)
+    if choice.rows:
+        # UNIQUE (activity, participant, slot): never two of the same choice.
+        connection.execute(
+            insert_votes,
+            [
+                {"activity_id": activity.id, "workshop_id": workshop.id, "consultation_id": consultation.id,
+                 "participant_id": participant.id, "entered_by_user_id": None, "consent_record_id": consent.id,
+                 "client_id": client_id, "slot": slot, "target": target, "value": value,
+                 "context_id": participant.context_id, "created_at": now, "group_id": room.group_id}
+                for slot, target, value in choice.rows
+            ],
         )
-    session.flush()  # UNIQUE (activity, participant, slot): never two of the same choice
     record_audit(
         session, actor, "workshop.voted" if choice.rows else "workshop.vote_withdrawn",
         _refs(workshop, ("workshops.activity", activity.id), ("consent_record", consent.id)), {"choices": len(choice.rows)},

@@ -28,7 +28,7 @@ from baraza.participation.api import participant_actor, require_participant
 from baraza.participation.models import Participant
 from baraza.web import db, form_int, form_list, form_text, redirect_to, render, state, view
 from workshops import services
-from workshops.access import activity_of, current_activity, shown_participant_ids, workshop_for_participants
+from workshops.access import activity_for_participants, current_activity, shown_participant_ids, workshop_for_participants
 from workshops.activities import (
     ANSWERABLE,
     CARD_ANSWER_LABELS,
@@ -268,6 +268,13 @@ def _participant(request: Request) -> tuple[Workshop, Consultation, Participant]
     return workshop, consultation, participant
 
 
+def _sending(request: Request) -> tuple[Workshop, Consultation, Activity, Participant]:
+    """What a phone sends to: the workshop, its consultation and the activity in one read."""
+    workshop, consultation, activity = activity_for_participants(db(request), path_id(request, "workshop_id"), path_id(request, "activity_id"))
+    participant = require_participant(request, consultation)
+    return workshop, consultation, activity, participant
+
+
 @view()
 def phone(request: Request) -> Response:
     session = db(request)
@@ -294,8 +301,7 @@ def _refused(request: Request, workshop: Workshop, consultation: Consultation, p
 def note(request: Request) -> Response:
     """A note (brainstorm, reflection, word, question), at most a few hundred characters."""
     session = db(request)
-    workshop, consultation, participant = _participant(request)
-    activity = activity_of(session, workshop, path_id(request, "activity_id"))
+    workshop, consultation, activity, participant = _sending(request)
     raw = request.state.form.get("text", "")
     typed = raw[:2000] if isinstance(raw, str) else ""
     try:
@@ -314,8 +320,7 @@ def note(request: Request) -> Response:
 def vote(request: Request) -> Response:
     """A choice in a poll (one or several options) or a point on a scale; none takes it back."""
     session = db(request)
-    workshop, consultation, participant = _participant(request)
-    activity = activity_of(session, workshop, path_id(request, "activity_id"))
+    workshop, consultation, activity, participant = _sending(request)
     typed = ""
     try:
         client_id = form_text(request, "client_id", max_length=200)
