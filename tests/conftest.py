@@ -15,17 +15,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, col, create_engine, select
 from starlette.testclient import TestClient
 
 import baraza.models  # noqa: F401
+from baraza.accounts import auth
 from baraza.app import create_app
 from baraza.db import make_engine, utcnow
 from baraza.migrations import upgrade
 from baraza.registry import Registry, import_app_models, load_apps
 from baraza.settings import DEFAULT_APPS, Settings
+
+# Passwords are argon2id at the smallest cost in tests. At the production parameters (the
+# library's defaults, RFC 9106) one hash or sign-in costs 0.1-0.3 s of CPU here, and the suite
+# signs in well over a thousand times. The parameters travel inside each hash, so the product's
+# code is the same; tests/security/test_passwords.py checks the production hasher's parameters.
+PRODUCTION_HASHER = auth._hasher
+auth._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+auth._DUMMY_HASH = auth._hasher.hash("not-a-real-password-just-for-timing")
 
 PG_URL = os.environ.get("BARAZA_TEST_DATABASE_URL", "")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"

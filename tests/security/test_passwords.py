@@ -81,3 +81,20 @@ def test_create_admin_refuses_a_short_password(settings, monkeypatch, capsys):
     monkeypatch.setenv("BARAZA_ADMIN_PASSWORD", "a long enough admin passphrase")
     assert main(["create-admin", "--email", "root@example.org", "--organisation", "Platform"]) == 0
     assert "created administrator root@example.org" in capsys.readouterr().out
+
+
+def test_the_product_hashes_at_the_rfc_9106_parameters_and_upgrades_weaker_hashes():
+    # The suite itself runs on a cheap hasher (tests/conftest.py); the product's is this one.
+    import argon2
+
+    from tests.conftest import PRODUCTION_HASHER
+
+    assert PRODUCTION_HASHER.type is argon2.Type.ID
+    assert (PRODUCTION_HASHER.time_cost, PRODUCTION_HASHER.memory_cost, PRODUCTION_HASHER.parallelism) == (
+        argon2.DEFAULT_TIME_COST,
+        argon2.DEFAULT_MEMORY_COST,
+        argon2.DEFAULT_PARALLELISM,
+    )
+    assert PRODUCTION_HASHER.memory_cost >= 19 * 1024  # at least OWASP's minimum for argon2id
+    # A hash made at lower cost (as the tests' own) is upgraded at the next sign-in.
+    assert PRODUCTION_HASHER.check_needs_rehash(auth._hasher.hash("a perfectly fine passphrase"))
