@@ -1,12 +1,14 @@
 """Where a phone's CPU goes: the survey screen (GET), its submission (POST), /healthz and /join,
 profiled in-process.
 
-    python bench/profile_phone.py [--phones 200] [--top 40] [--sort cumulative|tottime] [--only get|post|healthz|join]
+    python bench/profile_phone.py [--phones 200] [--rounds 3] [--top 40] [--sort cumulative|tottime]
+        [--only get|post|healthz|join|none]
 
 A scratch SQLite database is seeded like the survey load's (bench/survey_load.py); the ASGI
 application is called directly from one event loop, with Starlette's thread pool replaced by a
 direct call so that cProfile sees the endpoints' work (it profiles one thread). No server, no
-sockets. Prints the mean time of each request kind without the profiler, then the profile.
+sockets. Prints the mean time of each request kind without the profiler (the best round of
+`--rounds`, and the median round's CPU), then the profile (`--only none`: no profile).
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ def post_body(csrf: str, sid: str, screen: str) -> bytes:
     return urlencode(fields).encode()
 
 
-async def run(phones: int, only: list[str], top: int, sort: str) -> None:
+async def run(phones: int, only: list[str], top: int, sort: str, rounds: int) -> None:
     from baraza.app import create_app
     from baraza.migrations import upgrade
     from baraza.participation.api import PARTICIPANT_COOKIE
@@ -108,7 +110,7 @@ async def run(phones: int, only: list[str], top: int, sort: str) -> None:
         url = f"sqlite:///{tmp}/profile.sqlite3"
         settings = Settings(environment="test", database_url=url, secret_key=SECRET, var_dir=Path(tmp))
         upgrade(settings)
-        survey_id, tokens = seed(url, WARM_UP_PHONES + 2 * phones)
+        survey_id, tokens = seed(url, WARM_UP_PHONES + (rounds + 1) * phones)
         _inline_threadpool()
         app = create_app(settings)
         answer = f"/surveys/{survey_id}/answer"
@@ -140,7 +142,8 @@ async def run(phones: int, only: list[str], top: int, sort: str) -> None:
                 status, _h, _b = await call(app, "GET", path, {})
                 assert status == 200, status
 
-        first, second = tokens[WARM_UP_PHONES:WARM_UP_PHONES + phones], tokens[WARM_UP_PHONES + phones:]
+        timed = [tokens[WARM_UP_PHONES + r * phones:WARM_UP_PHONES + (r + 1) * phones] for r in range(rounds)]
+        second = tokens[WARM_UP_PHONES + rounds * phones:]
         statements = 0
 
         def count(*_args: Any) -> None:
@@ -152,23 +155,31 @@ async def run(phones: int, only: list[str], top: int, sort: str) -> None:
                 event.listen(engine, "before_cursor_execute", count)
 
         # Timed without the profiler: wall time, and this process's CPU time (steadier on a
-        # busy machine), and SQL statements sent, per request.
-        print(f"per request, in-process, SQLite, {phones} of each: wall ms / CPU ms / SQL statements")
-        prepared: list[tuple[str, bytes]] = []
+        # busy machine), and SQL statements sent, per request. Several rounds, each on fresh
+        # phones: the best round is the least disturbed by other processes on the machine.
+        print(f"per request, in-process, SQLite, {phones} of each, best (median) of {rounds} rounds: "
+              "wall ms / CPU ms / SQL statements")
+        results: dict[str, list[tuple[float, float, float]]] = {}
+        for batch in timed:
+            prepared: list[tuple[str, bytes]] = []
 
-        async def survey_screen() -> None:
-            prepared.extend(await gets(first))
+            async def survey_screen(batch: list[str] = batch, prepared: list[tuple[str, bytes]] = prepared) -> None:
+                prepared.extend(await gets(batch))
 
-        async def submission() -> None:
-            await posts(prepared)
+            async def submission(prepared: list[tuple[str, bytes]] = prepared) -> None:
+                await posts(prepared)
 
-        for name, step in (("survey screen GET", survey_screen), ("submission POST", submission),
-                           ("/healthz", lambda: plain("/healthz", phones)), ("/join", lambda: plain("/join", phones))):
-            statements = 0
-            wall, cpu = time.perf_counter(), time.process_time()
-            await step()
-            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            print(f"  {name:<18} {wall / phones * 1000:7.2f} {cpu / phones * 1000:7.2f} {statements / phones:5.1f}")
+            for name, step in (("survey screen GET", survey_screen), ("submission POST", submission),
+                               ("/healthz", lambda: plain("/healthz", phones)), ("/join", lambda: plain("/join", phones))):
+                statements = 0
+                wall, cpu = time.perf_counter(), time.process_time()
+                await step()
+                wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+                results.setdefault(name, []).append((wall / phones * 1000, cpu / phones * 1000, statements / phones))
+        for name, rows in results.items():
+            best = min(rows, key=lambda r: r[1])
+            mid = sorted(rows, key=lambda r: r[1])[len(rows) // 2]
+            print(f"  {name:<18} {best[0]:7.2f} {best[1]:7.2f} ({mid[1]:5.2f}) {best[2]:5.1f}")
 
         for kind in only:
             # CPU time, not wall time: on a busy machine the wall clock counts other processes.
@@ -197,9 +208,10 @@ def main() -> int:
     parser.add_argument("--phones", type=int, default=200)
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
-    parser.add_argument("--only", action="append", choices=["get", "post", "healthz", "join"])
+    parser.add_argument("--only", action="append", choices=["get", "post", "healthz", "join", "none"])
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    asyncio.run(run(args.phones, args.only or ["get", "post", "healthz"], args.top, args.sort))
+    asyncio.run(run(args.phones, [k for k in args.only or ["get", "post", "healthz"] if k != "none"], args.top, args.sort, max(1, args.rounds)))
     return 0
 
 
