@@ -9,8 +9,10 @@ they joined.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -139,20 +141,26 @@ def activity_for_participants(session: Session, workshop_id: int, activity_id: i
     a vote): the workshop, its consultation and one of its activities, or NotFound."""
     if not (0 < workshop_id <= MAX_ID and 0 < activity_id <= MAX_ID):
         raise NotFound()
-    row = session.exec(
+    row = session.exec(_sending_query(), params={"workshop_id": workshop_id, "activity_id": activity_id}).one_or_none()
+    if row is None:
+        raise NotFound()
+    return row[0], row[1], row[2]
+
+
+@cache
+def _sending_query() -> Any:
+    # Built once per process: a vote's request builds no SQL expression of its own.
+    return (
         select(Workshop, Consultation, Activity)
         .join(Consultation, col(Consultation.id) == col(Workshop.consultation_id))
         .join(Activity, col(Activity.workshop_id) == col(Workshop.id))
         .where(
-            Workshop.id == workshop_id,
-            Activity.id == activity_id,
+            col(Workshop.id) == bindparam("workshop_id"),
+            col(Activity.id) == bindparam("activity_id"),
             col(Workshop.status).in_([WorkshopStatus.LIVE.value, WorkshopStatus.ENDED.value]),
             Consultation.status != ConsultationStatus.DRAFT.value,
         )
-    ).one_or_none()
-    if row is None:
-        raise NotFound()
-    return row[0], row[1], row[2]
+    )
 
 
 def live_workshops_of(session: Session, consultation_id: int) -> list[Workshop]:

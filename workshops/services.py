@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from baraza.accounts.roles import Actor
-from baraza.audit.services import record_audit
+from baraza.audit.services import append_audit, record_audit
 from baraza.consultations.access import categories_of
 from baraza.consultations.models import Consultation, ConsultationDataCategory, ConsultationStatus
 from baraza.db import registry_of, utcnow
@@ -1256,7 +1256,8 @@ def _vote_once(
                 for slot, target, value in choice.rows
             ],
         )
-    record_audit(
+    # The audit entry with Core statements too, on the same chain (baraza.audit.services).
+    append_audit(
         session, actor, "workshop.voted" if choice.rows else "workshop.vote_withdrawn",
         _refs(workshop, ("workshops.activity", activity.id), ("consent_record", consent.id)), {"choices": len(choice.rows)},
     )

@@ -1,0 +1,128 @@
+"""A vote is written with Core statements (one read after the consent lock, Core inserts, the
+audit entry through `append_audit`): the guarantees the ORM path gave still hold. A retry
+counts once and answers the first result even after the activity closed; the same id with
+another choice is a 409; a locked or closed activity and a withdrawn participant store
+nothing; each vote row links its consent record; the audit chain verifies with vote entries
+between the ORM path's."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from baraza.audit.models import AuditEntry, AuditRecordRef
+from baraza.audit.services import append_audit, record_audit, verify_chain
+from baraza.participation.api import participant_actor
+from baraza.participation.models import ConsentRecord, Participant
+from baraza.participation.services import do_withdraw_participant
+from tests.workshops.factories import (
+    as_participant,
+    client_id,
+    make_activity,
+    make_consultation,
+    make_facilitator,
+    make_participant,
+    make_workshop,
+    sign_in,
+)
+from tests.workshops.helpers import control, count, fresh, read, token
+from workshops.models import Activity, Vote, VoteSubmission
+
+
+def _room(client, session, settings, **activity):
+    consultation = make_consultation(session)
+    workshop = make_workshop(session, consultation)
+    poll = make_activity(session, workshop, **activity)
+    participant, cookie = make_participant(session, settings, consultation)
+    as_participant(client, cookie)
+    return consultation, workshop, poll, participant
+
+
+def _vote(client, workshop, poll, choice, cid, csrf):
+    return client.post(f"/workshops/{workshop.id}/vote/{poll.id}", data={"csrf_token": csrf, "client_id": cid, "choice": [choice]})
+
+
+def _voted_entries(session):
+    return read(session, select(AuditEntry).where(AuditEntry.action == "workshop.voted"))
+
+
+def test_a_retry_counts_once_and_another_choice_under_its_id_is_a_409(client, session, settings, live_events):
+    _consultation, workshop, poll, participant = _room(client, session, settings)
+    csrf, cid = token(client, f"/workshops/{workshop.id}/"), client_id()
+    for _ in range(3):
+        assert _vote(client, workshop, poll, "o2", cid, csrf).status_code == 303
+    conflict = _vote(client, workshop, poll, "o3", cid, csrf)
+    assert conflict.status_code == 409 and "already sent once with another choice" in conflict.text
+    rows = read(session, select(Vote).where(Vote.activity_id == poll.id))
+    assert [(v.participant_id, v.target, v.slot) for v in rows] == [(participant.id, "o2", 0)]
+    consent_id = read(session, select(ConsentRecord.id).where(ConsentRecord.participant_id == participant.id))[-1]
+    assert rows[0].consent_record_id == consent_id and rows[0].context_id == participant.context_id and rows[0].created_at is not None
+    assert count(session, VoteSubmission, VoteSubmission.activity_id == poll.id) == 1
+    # One audit entry for the one vote, naming the activity and the consent it rests on.
+    (entry,) = _voted_entries(session)
+    refs = {(r.record_type, r.record_id) for r in read(session, select(AuditRecordRef).where(AuditRecordRef.entry_seq == entry.seq))}
+    assert ("workshops.activity", str(poll.id)) in refs and ("consent_record", str(consent_id)) in refs
+    assert entry.actor_participant_id == participant.id and "o2" not in entry.detail
+    # The screens were told once, by the one vote that was stored.
+    assert [e for _c, e, _d in live_events(f"workshops.workshop:{workshop.id}") if e == "workshop.results"] == ["workshop.results"]
+
+
+def test_a_retry_after_the_activity_closed_answers_the_first_result(client, session, settings):
+    consultation, workshop, poll, _participant = _room(client, session, settings)
+    csrf, cid = token(client, f"/workshops/{workshop.id}/"), client_id()
+    assert _vote(client, workshop, poll, "o1", cid, csrf).status_code == 303
+    facilitator = make_facilitator(session, consultation)
+    staff = TestClient(client.app, base_url="http://testserver", follow_redirects=False)
+    sign_in(staff, facilitator)
+    assert control(staff, workshop.id, "close", poll.id).status_code in (200, 303)
+    assert fresh(session, Activity, poll.id).state == "closed"
+    assert _vote(client, workshop, poll, "o1", cid, csrf).status_code == 303  # the phone's retry
+    refused = _vote(client, workshop, poll, "o2", client_id(), csrf)  # a new vote
+    assert refused.status_code == 409 and "This activity is closed." in refused.text
+    assert [v.target for v in read(session, select(Vote).where(Vote.activity_id == poll.id))] == ["o1"]
+
+
+def test_a_locked_activity_takes_no_vote_until_unlocked(client, session, settings):
+    consultation, workshop, poll, _participant = _room(client, session, settings)
+    csrf = token(client, f"/workshops/{workshop.id}/")
+    facilitator = make_facilitator(session, consultation)
+    staff = TestClient(client.app, base_url="http://testserver", follow_redirects=False)
+    sign_in(staff, facilitator)
+    assert control(staff, workshop.id, "lock", poll.id).status_code in (200, 303)
+    assert fresh(session, Activity, poll.id).locked
+    refused = _vote(client, workshop, poll, "o1", client_id(), csrf)
+    assert refused.status_code == 409 and "The facilitator paused sending for now." in refused.text
+    assert count(session, Vote, Vote.activity_id == poll.id) == 0 and count(session, VoteSubmission) == 0
+    assert _voted_entries(session) == []
+    assert control(staff, workshop.id, "unlock", poll.id).status_code in (200, 303)
+    assert _vote(client, workshop, poll, "o1", client_id(), csrf).status_code == 303
+    assert count(session, Vote, Vote.activity_id == poll.id) == 1
+
+
+def test_a_participant_who_withdrew_after_the_page_loaded_stores_nothing(client, session, settings):
+    consultation, workshop, poll, participant = _room(client, session, settings)
+    csrf = token(client, f"/workshops/{workshop.id}/")
+    do_withdraw_participant(session, participant_actor(participant), fresh(session, type(consultation), consultation.id), fresh(session, Participant, participant.id))
+    response = _vote(client, workshop, poll, "o1", client_id(), csrf)
+    assert response.status_code in (303, 403) and "Thank you. Your answer is in." not in response.text
+    assert count(session, Vote, Vote.activity_id == poll.id) == 0 and count(session, VoteSubmission) == 0
+    assert _voted_entries(session) == []
+
+
+def test_the_audit_chain_verifies_with_votes_between_other_entries(client, session, settings):
+    _consultation, workshop, poll, participant = _room(client, session, settings)
+    csrf = token(client, f"/workshops/{workshop.id}/")
+    for choice in ("o1", "o2", "o3"):
+        assert _vote(client, workshop, poll, choice, client_id(), csrf).status_code == 303
+        client.get(f"/workshops/{workshop.id}/")  # the page's own entries, through record_audit
+    assert len(_voted_entries(session)) == 3
+    # Both writers in one transaction, in both orders: each appends on the tip the other left.
+    actor = participant_actor(participant)
+    record_audit(session, actor, "workshop.voted", [("workshops.activity", poll.id)], {"choices": 1})
+    append_audit(session, actor, "workshop.voted", [("workshops.activity", poll.id)], {"choices": 1})
+    record_audit(session, actor, "workshop.voted", [("workshops.activity", poll.id)], {"choices": 1})
+    session.commit()
+    result = verify_chain(session)
+    assert result.ok, result
+    seqs = [e.seq for e in read(session, select(AuditEntry).order_by(AuditEntry.seq))]
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
