@@ -72,7 +72,16 @@ from baraza.participation.services.rights import neutralise_cell
 from baraza.refs import Ref
 from baraza.registry import EndorsementItem, RatingItem, ThemeItem
 from tracker.access import FOLLOW
-from tracker.models import STATUS_LABELS, AddressedRecommendation, Commitment, CommitmentEntry, CommitmentStatus, EntryKind
+from tracker.models import (
+    STATUS_LABELS,
+    AddressedRecommendation,
+    Commitment,
+    CommitmentEntry,
+    CommitmentStatus,
+    EntryKind,
+    Rollup,
+)
+from tracker.services import rolled_up
 
 Gettext = Callable[[str], str]
 log = logging.getLogger(__name__)
@@ -285,6 +294,8 @@ class _Source:
     themes: list[ThemeItem] | None = None
     # The charts that left out undated items because a period is chosen.
     undated: set[str] = field(default_factory=set)
+    # Each commitment's parts (made by the end of the period), whose progress it rolls up.
+    parts: dict[int, list[Commitment]] = field(default_factory=dict)
 
 
 def load_source(session: Session, consultation: Consultation, filters: Filters) -> _Source:
@@ -303,8 +314,13 @@ def load_source(session: Session, consultation: Consultation, filters: Filters) 
         if c.created_at < end and (filters.context_id is None or covers(c, filters.context_id))
     ]
     entries: dict[int, list[CommitmentEntry]] = defaultdict(list)
+    parts: dict[int, list[Commitment]] = defaultdict(list)
     ids = [c.id for c in commitments]
     if ids:
+        for part in session.exec(select(Commitment).where(col(Commitment.parent_id).in_(ids)).order_by(col(Commitment.id))).all():
+            if part.created_at < end:
+                parts[part.parent_id].append(part)  # type: ignore[index]
+        ids += [p.id for found in parts.values() for p in found]
         for entry in session.exec(
             select(CommitmentEntry).where(col(CommitmentEntry.commitment_id).in_(ids)).order_by(col(CommitmentEntry.created_at), col(CommitmentEntry.id))
         ).all():
@@ -313,7 +329,7 @@ def load_source(session: Session, consultation: Consultation, filters: Filters) 
     organisations = dict(session.exec(select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(org_ids))).all()) if org_ids else {}
     return _Source(
         consultation, k_for(consultation), contexts, addressed, commitments, entries, organisations,  # type: ignore[arg-type]
-        since=filters.since, until=filters.until,
+        since=filters.since, until=filters.until, parts=parts,
     )
 
 
@@ -352,7 +368,7 @@ def themes_chart(session: Session, source: _Source, allowed: set[int], gettext: 
             chart.note = gettext(N_("No analysis of this consultation's words has finished yet."))
         return chart
     if "themes" in source.undated:
-        chart.note = gettext(N_("Some words carry no date (read before dates were kept): they are counted only when no period is chosen."))
+        chart.note = gettext(N_("Some words carry no date (their app gives none): they are counted only when no period is chosen."))
     themes = sorted(labels, key=lambda t: (-sum(len(v) for (th, _c), v in people.items() if th == t), labels[t]))
     table = suppress_table(
         {key: len(v) for key, v in people.items()}, k=source.k, rows=themes, columns=[c.id for c in source.contexts]
@@ -524,6 +540,26 @@ def youth_view(session: Session, source: _Source, commitment: Commitment, allowe
     )
 
 
+def progress_at(commitment: Commitment, source: _Source, moment: datetime | None) -> int:
+    """The progress the stakeholder claimed at `moment` (None: now): its own as last reported,
+    or its parts' rolled up as the commitment says (`services.rolled_up`, as the commitment and
+    public pages show it), each part as it stood then, declined parts left out."""
+    parts = source.parts.get(commitment.id or 0, [])
+    if moment is None:
+        return rolled_up(commitment, parts)
+
+    def own(c: Commitment) -> int:
+        found = _latest(source.entries.get(c.id or 0, []), "stakeholder", before=moment)
+        return found.progress if found is not None and found.progress is not None else 0
+
+    counted = [p for p in parts if status_at(p, source.entries.get(p.id or 0, []), moment) != CommitmentStatus.DECLINED.value]
+    if not counted:
+        return own(commitment)
+    if commitment.rollup == Rollup.WEIGHTED:
+        return round(sum(own(p) * p.weight for p in counted) / sum(p.weight for p in counted))
+    return round(sum(own(p) for p in counted) / len(counted))
+
+
 def _latest(entries: Iterable[CommitmentEntry], side: str, kind: str | None = None, before: datetime | None = None) -> CommitmentEntry | None:
     found = None
     for entry in entries:
@@ -553,8 +589,7 @@ def scorecards_chart(session: Session, source: _Source, allowed: set[int], gette
         # As they stood at the end of the period (now, without one), like the statuses.
         team = _latest(entries, "team", EntryKind.ASSESSMENT.value, before=moment)
         status = status_at(c, entries, moment) or c.status
-        claimed = _latest(entries, "stakeholder", before=moment) if moment else None
-        progress = claimed.progress if claimed else c.progress
+        progress = progress_at(c, source, moment)
         shown = not counted.suppressed and view.people > 0 and view.mean_percent is not None
         chart.rows.append(Row(f"{c.title} ({source.organisations.get(c.organisation_id, '')})", [
             Value(None, gettext(STATUS_LABELS.get(status, status))),

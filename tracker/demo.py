@@ -24,6 +24,7 @@ from baraza.settings import Settings
 from tracker.models import AddressedRecommendation, Commitment
 from tracker.services import (
     CommitmentFields,
+    consultation_context_ids,
     do_add_commitment,
     do_add_evidence,
     do_add_team_note,
@@ -117,13 +118,19 @@ def seed_demo_tracker(session: Session, settings: Settings, organisation: Any, c
     team_analyst, team_facilitator = actor_for_user(session, analyst), actor_for_user(session, facilitator)  # type: ignore[arg-type]
     today = utcnow().date()
     made: list[Commitment] = []
+    # The ministry's school records system is Colombia's (SIMAT): its commitments apply in the
+    # Colombian context only; the company's, to its app everywhere. The dashboards' adoption
+    # therefore differs per context.
+    colombian = tuple(
+        c.id for c in contexts if c.country == "CO" and c.id in consultation_context_ids(session, consultation.id)  # type: ignore[arg-type]
+    )
 
     on_consent = find(MINISTRY, ON_CONSENT)
     if on_consent is not None:
         consent = do_add_commitment(session, ministry, on_consent, CommitmentFields(
             title="A consent step before school records leave a school",
             description="Schools ask the student (and a guardian under 14) before records go to another institution.",
-            lands_in="School records regulation, 2027 revision", due_on=today + timedelta(days=240)))
+            lands_in="School records regulation, 2027 revision", due_on=today + timedelta(days=240), context_ids=colombian))
         form = do_add_commitment(session, ministry, on_consent, CommitmentFields(
             title="Consent form in the national school records system", lands_in="SIMAT records system", weight=3,
             due_on=today + timedelta(days=120)), parent=consent)
@@ -147,10 +154,11 @@ def seed_demo_tracker(session: Session, settings: Settings, organisation: Any, c
     on_delete = find(MINISTRY, ON_DELETE)
     if on_delete is not None:
         page = do_add_commitment(session, ministry, on_delete, CommitmentFields(
-            title="A 'my records' page where students see what is kept about them", lands_in="Student portal", due_on=today - timedelta(days=10)))
+            title="A 'my records' page where students see what is kept about them", lands_in="Student portal", due_on=today - timedelta(days=10),
+            context_ids=colombian))
         do_update_commitment(session, ministry, page, status="embedded", progress=100, note="Live for every public school since last month.")
         do_add_evidence(session, ministry, settings, page, description="The page, live", url="https://example.org/student-portal/my-records")
-        erase = do_add_commitment(session, ministry, on_delete, CommitmentFields(title="Delete school records at 18 when a student asks"))
+        erase = do_add_commitment(session, ministry, on_delete, CommitmentFields(title="Delete school records at 18 when a student asks", context_ids=colombian))
         do_update_commitment(session, ministry, erase, status="declined", progress=0,
                              decline_reason="The national archive law keeps school records for 20 years; we will propose a change instead.")
         do_add_team_note(session, team_analyst, erase, kind="comment", text="Young people will want to know when the change to the archive law is proposed.")

@@ -442,3 +442,18 @@ def test_a_stakeholder_says_where_a_commitment_applies(client, session):
     session.refresh(commitment)
     assert commitment.context_ids == [second.id]
     assert "Where it applies: Mombasa" in client.get(f"/tracker/commitments/{commitment.id}").text
+
+
+
+def test_a_commitment_with_parts_shows_its_rolled_up_progress(client, session):
+    """The scorecards' claimed progress is what the commitment page shows: its parts' average."""
+    w = world(session)
+    minister = actor_of(session, w["minister"])
+    parent = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title="Consent step"))
+    for title, progress in (("Form", 80), ("Training", 20)):
+        part = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title=title), parent=parent)
+        services.do_update_commitment(session, minister, part, status="in_progress", progress=progress)
+    login(client, w["policymaker"].email, PASSWORD)
+    for query in ("", f"?until={_since(0)}"):
+        cards, _ = rows_of(client.get(f"/tracker/dashboards/data.json{query}").json(), "scorecards")
+        assert cards["Consent step (Ministry of Education)"][1]["value"] == 50, query
