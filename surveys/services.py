@@ -9,14 +9,18 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import and_, bindparam
+from sqlalchemy import insert as sa_insert
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from baraza.accounts.roles import Actor
-from baraza.audit.services import record_audit
+from baraza.audit.services import append_audit, record_audit
 from baraza.consultations.models import Consultation
 from baraza.db import registry_of, utcnow
 from baraza.errors import Conflict, InvalidInput
@@ -28,7 +32,7 @@ from baraza.refs import Ref
 from baraza.safeguarding.services import raise_concern
 from baraza.settings import Settings
 from surveys import validation
-from surveys.access import answer_rows, answering_definition, definition_of, response_of
+from surveys.access import answer_rows, answering_definition, definition_of
 from surveys.definition import Definition, DefinitionError, Texts, empty_definition, structure_of, validated
 from surveys.models import ResponseStatus, Survey, SurveyAnswer, SurveyResponse, SurveyStatus, SurveySubmission
 from surveys.xlsform import XLSFormError, import_xlsform
@@ -227,11 +231,13 @@ def do_duplicate_survey(session: Session, actor: Actor, survey: Survey) -> Surve
 
 
 class ScreenProblems(InvalidInput):
-    """A screen's answers were refused: messages per question, nothing stored."""
+    """A screen's answers were refused: messages per question, nothing stored. `prior` holds
+    the answers stored before (for the page that shows the problems)."""
 
-    def __init__(self, result: validation.ScreenResult) -> None:
+    def __init__(self, result: validation.ScreenResult, prior: dict[str, Any] | None = None) -> None:
         super().__init__("Some answers need a change. Nothing on this screen was saved yet.")
         self.result = result
+        self.prior = prior or {}
 
 
 @dataclass(frozen=True)
@@ -249,7 +255,8 @@ def stored_answers(session: Session, response: SurveyResponse | None) -> dict[st
     return out
 
 
-def _from_row(row: SurveyAnswer) -> Any:
+def _from_row(row: Any) -> Any:
+    """An answer as the questions read it, from a stored row (an ORM object or a Core row)."""
     value = row.value
     if isinstance(value, dict) and "rating" in value:
         return {"rating": value.get("rating"), "reason": row.text or ""}
@@ -268,17 +275,18 @@ def _to_row_values(kind: str, value: Any) -> tuple[Any, str | None, str]:
     return value, None, "answers"
 
 
-def _raise_disclosures(session: Session, consultation: Consultation, response: SurveyResponse, written: dict[str, str], language: str) -> None:
+def _raise_disclosures(session: Session, consultation: Consultation, response_id: int, context_id: int | None,
+                       written: dict[str, str], language: str) -> None:
     """Words that read as a disclosure of harm go to the safeguarding queue, in this
     transaction (docs/safeguarding.md); results and themes leave them out until a person decides."""
     for name, text in written.items():
         screened = registry_of(session).screen(text, language)
         if not screened.disclosure:
             continue
-        answer_id = session.exec(select(SurveyAnswer.id).where(SurveyAnswer.response_id == response.id, SurveyAnswer.question == name)).one()
+        answer_id = session.exec(select(SurveyAnswer.id).where(SurveyAnswer.response_id == response_id, SurveyAnswer.question == name)).one()
         raise_concern(
             session, consultation_id=consultation.id, source=Ref("surveys.answer", answer_id),  # type: ignore[arg-type]
-            reasons=screened.reasons, app="surveys", context_id=response.context_id,
+            reasons=screened.reasons, app="surveys", context_id=context_id,
         )
 
 
@@ -295,18 +303,70 @@ def check_submission_id(raw: str) -> str:
     return raw
 
 
+SENT_ONCE = "These answers were already sent once with different content. Reload the survey to see what was saved."
+
+
+class AlreadySent(Conflict):
+    """The response is complete and this is not a retry of a screen it stored: the answering
+    page shows the thanks page, as it does to anyone who opens a survey they finished."""
+
+    def __init__(self) -> None:
+        super().__init__("You have already sent this survey. Thank you!")
+
+
+@cache
+def _submission_statements() -> SimpleNamespace:
+    """The submission's statements, built once per process and run on the session's connection
+    (its transaction), through the tables' own column types (JSON, encrypted text, UTC times):
+    a submission builds no ORM object (bench/profile_phone.py)."""
+    surveys = Survey.__table__  # type: ignore[attr-defined]
+    responses = SurveyResponse.__table__  # type: ignore[attr-defined]
+    submissions = SurveySubmission.__table__  # type: ignore[attr-defined]
+    answers = SurveyAnswer.__table__  # type: ignore[attr-defined]
+    mine = responses.alias("mine")
+    owner = responses.alias("owner")
+    return SimpleNamespace(
+        # After the consent check has locked the participant's row: the survey's status, this
+        # person's response, and a submission already stored under this id (with its owner),
+        # in one read.
+        state=sa_select(
+            surveys.c.status, mine.c.id, mine.c.status, mine.c.context_id,
+            submissions.c.digest, submissions.c.outcome, owner.c.participant_id,
+        ).select_from(
+            surveys.outerjoin(mine, and_(mine.c.survey_id == surveys.c.id, mine.c.participant_id == bindparam("participant_id")))
+            .outerjoin(submissions, submissions.c.submission_id == bindparam("submission_id"))
+            .outerjoin(owner, owner.c.id == submissions.c.response_id)
+        ).where(surveys.c.id == bindparam("survey_id")),
+        replay=sa_select(submissions.c.digest, submissions.c.outcome, responses.c.participant_id)
+        .join(responses, responses.c.id == submissions.c.response_id)
+        .where(submissions.c.submission_id == bindparam("submission_id")),
+        answers=sa_select(answers.c.id, answers.c.question, answers.c.value, answers.c.text)
+        .where(answers.c.response_id == bindparam("response_id")),
+        insert_response=sa_insert(responses),
+        update_response=responses.update().where(responses.c.id == bindparam("response_id")).values(
+            status=bindparam("new_status"), current_screen=bindparam("new_screen"), consent_record_id=bindparam("consent_id"),
+            language=bindparam("new_language"), updated_at=bindparam("now"), completed_at=bindparam("new_completed_at"),
+        ),
+        insert_submission=sa_insert(submissions),
+        insert_answers=sa_insert(answers),
+        update_answer=answers.update().where(answers.c.id == bindparam("answer_id")).values(
+            value=bindparam("new_value"), text=bindparam("new_text"), category=bindparam("new_category"), updated_at=bindparam("now"),
+        ),
+        delete_answers=answers.delete().where(answers.c.id.in_(bindparam("answer_ids", expanding=True))),
+    )
+
+
+def _replayed(submission: Any, participant: Participant, digest: str) -> ScreenOutcome:
+    """The first outcome of a submission id sent again; other content under it is a Conflict."""
+    digest_stored, outcome, owner = submission
+    if owner != participant.id or not hmac.compare_digest(digest_stored, digest):
+        raise Conflict(SENT_ONCE)
+    return ScreenOutcome(outcome=outcome, replayed=True)
+
+
 def _replay(session: Session, participant: Participant, submission_id: str, digest: str) -> ScreenOutcome | None:
-    row = session.exec(
-        select(SurveySubmission, SurveyResponse.participant_id)
-        .join(SurveyResponse, col(SurveyResponse.id) == col(SurveySubmission.response_id))
-        .where(SurveySubmission.submission_id == submission_id)
-    ).one_or_none()
-    if row is None:
-        return None
-    submission, owner = row
-    if owner != participant.id or not hmac.compare_digest(submission.digest, digest):
-        raise Conflict("These answers were already sent once with different content. Reload the survey to see what was saved.")
-    return ScreenOutcome(outcome=submission.outcome, replayed=True)
+    row = session.connection().execute(_submission_statements().replay, {"submission_id": submission_id}).one_or_none()
+    return None if row is None else _replayed(row, participant, digest)
 
 
 def first_incomplete_screen(definition: Definition, answers: Mapping[str, Any]) -> str | None:
@@ -338,9 +398,11 @@ def do_save_screen(
     the screen's answers (creating the response on the first screen), records the submission
     and its outcome, completes the response after the last screen, and audits. A retry of the
     same id returns the first outcome and stores nothing; the same id with other content is a
-    Conflict (409). The unique constraint on the id, not a prior look-up, is what guarantees
-    one row however many copies race (SECURITY 36-37). `actor` is the participant's own
-    (`participant_actor`); the entries name the participant.
+    Conflict (409); a complete response takes no other screen (`AlreadySent`, a Conflict). The
+    unique constraint on the id, not a prior look-up, is what guarantees one row however many
+    copies race (SECURITY 36-37). `actor` is the participant's own (`participant_actor`); the
+    entries name the participant. Refused answers raise `ScreenProblems`, with the answers
+    already stored (read after the lock) for the page that shows the problems.
     """
     check_submission_id(submission_id)
     digest = screen_digest(settings, survey.id, screen, form)  # type: ignore[arg-type]
@@ -371,25 +433,33 @@ def _save_screen_once(
     # The consent check reads the participant's row afresh under its lock (populate_existing),
     # so the copy the page loaded earlier is not trusted; expiring it first only added a read.
     consent = require_consent_to_answer(session, participant, consultation)
-    replay = _replay(session, participant, submission_id, digest)
-    if replay is not None:
+    statements = _submission_statements()
+    connection = session.connection()
+    # Read after the lock: another screen of this person cannot change these until we commit.
+    status, response_id, response_status, response_context, sent_digest, sent_outcome, sent_owner = connection.execute(
+        statements.state, {"survey_id": survey.id, "participant_id": participant.id, "submission_id": submission_id}
+    ).one()
+    if sent_digest is not None:
+        replay = _replayed((sent_digest, sent_outcome, sent_owner), participant, digest)
         session.rollback()
         return replay
-    status = session.exec(select(Survey.status).where(Survey.id == survey.id)).one()
     if status != SurveyStatus.PUBLISHED:
         raise Conflict("This survey is closed and takes no more answers. Thank you!")
+    if response_status == ResponseStatus.COMPLETE:
+        raise AlreadySent()
     definition = answering_definition(survey)
     group = definition.group(screen)
-    response = response_of(session, survey, participant)
-    if response is not None and response.status == ResponseStatus.COMPLETE:
-        raise Conflict("You have already sent this survey. Thank you!")
-    prior = stored_answers(session, response)
+    # A response created just now has no answers to read back.
+    rows = {} if response_id is None else {
+        row.question: row for row in connection.execute(statements.answers, {"response_id": response_id})
+    }
+    prior = {name: _from_row(row) for name, row in rows.items()}
     if group is None or group.name not in {g.name for g in validation.screens(definition, prior)}:
         raise InvalidInput("This screen is not part of the survey for you. Go back to the survey and try again.")
     result = validation.read_screen(definition, group, form, validation.answers_before(definition, screen, prior))
     if not result.ok:
         session.rollback()
-        raise ScreenProblems(result)
+        raise ScreenProblems(result, prior)
 
     merged = dict(prior)
     for q in group.questions:
@@ -412,29 +482,40 @@ def _save_screen_once(
             merged = validation.prune(definition, merged)
 
     now = utcnow()
-    created = response is None
-    if response is None:
-        response = SurveyResponse(
-            survey_id=survey.id,  # type: ignore[arg-type]
-            consultation_id=consultation.id,  # type: ignore[arg-type]
-            participant_id=participant.id,  # type: ignore[arg-type]
-            context_id=participant.context_id,
-            consent_record_id=consent.id,  # type: ignore[arg-type]
-            language=language,
-        )
-        session.add(response)
-        session.flush()
-    session.add(SurveySubmission(submission_id=submission_id, response_id=response.id, screen=screen, digest=digest, outcome=outcome))  # type: ignore[arg-type]
-    session.flush()  # the unique submission id is checked here: a racing copy stops at this line
+    response_values = {
+        "status": (ResponseStatus.COMPLETE if complete else ResponseStatus.IN_PROGRESS).value,
+        "current_screen": None if complete else outcome,
+        "consent_record_id": consent.id,
+        "language": language,
+        "updated_at": now,
+        "completed_at": now if complete else None,
+    }
+    # Copied from the participant when the response starts (as the consent check just read it).
+    context_id = participant.context_id if response_id is None else response_context
+    if response_id is None:
+        inserted = connection.execute(statements.insert_response, {
+            **response_values, "survey_id": survey.id, "consultation_id": consultation.id, "participant_id": participant.id,
+            "context_id": context_id, "started_at": now,
+        })
+        response_id = inserted.inserted_primary_key[0]  # type: ignore[index]
+    else:
+        connection.execute(statements.update_response, {
+            "response_id": response_id, "new_status": response_values["status"], "new_screen": response_values["current_screen"],
+            "consent_id": consent.id, "new_language": language, "now": now, "new_completed_at": response_values["completed_at"],
+        })
+    # The unique submission id is checked here: a racing copy stops at this line.
+    connection.execute(statements.insert_submission, {
+        "submission_id": submission_id, "response_id": response_id, "screen": screen, "digest": digest, "outcome": outcome,
+        "created_at": now,
+    })
 
-    # A response created just now has no answers to read back.
-    rows = {} if created else {row.question: row for row in answer_rows(session, response)}
     kinds = {q.name: q.kind for q in definition.questions()}
     on_screen = {q.name for q in group.questions}
-    for name, row in rows.items():
-        if name not in merged:
-            session.delete(row)
+    gone = [row.id for name, row in rows.items() if name not in merged]
+    if gone:
+        connection.execute(statements.delete_answers, {"answer_ids": gone})
     new_rows: list[dict[str, Any]] = []
+    changed_rows: list[dict[str, Any]] = []
     written: dict[str, str] = {}  # words new on this screen, for the safeguarding screen below
     for name, value in merged.items():
         if name not in kinds:
@@ -446,31 +527,22 @@ def _save_screen_once(
         if text and (row is None or row.text != text):
             written[name] = text
         if row is None:
-            new_rows.append({"response_id": response.id, "survey_id": survey.id, "question": name, "value": stored_value,
+            new_rows.append({"response_id": response_id, "survey_id": survey.id, "question": name, "value": stored_value,
                              "text": text, "category": category, "created_at": now, "updated_at": now})
-            continue
-        row.value, row.text, row.category, row.updated_at = stored_value, text, category, now
-        session.add(row)
+        else:
+            changed_rows.append({"answer_id": row.id, "new_value": stored_value, "new_text": text, "new_category": category, "now": now})
     if new_rows:
-        # One executemany for the screen's new answers, through the same column types (JSON,
-        # encryption) in the same transaction. As ORM objects each cost a model validation and
-        # an INSERT ... RETURNING of its own, for ids nothing here reads (bench/profile_phone.py).
-        session.connection().execute(insert(SurveyAnswer.__table__), new_rows)  # type: ignore[attr-defined]
-    _raise_disclosures(session, consultation, response, written, language)
-    response.current_screen = None if complete else outcome
-    response.consent_record_id = consent.id  # type: ignore[assignment]
-    response.language = language
-    response.updated_at = now
-    if complete:
-        response.status = ResponseStatus.COMPLETE.value
-        response.completed_at = now
-    session.add(response)
+        # One executemany for the screen's new answers, one for its changed ones.
+        connection.execute(statements.insert_answers, new_rows)
+    if changed_rows:
+        connection.execute(statements.update_answer, changed_rows)
+    _raise_disclosures(session, consultation, response_id, context_id, written, language)
     actor = participant_actor(participant)
-    record_audit(
+    append_audit(
         session,
         actor,
         "survey.completed" if complete else "survey.screen_saved",
-        [("surveys.survey", survey.id), ("surveys.response", response.id), ("consent_record", consent.id)],
+        [("surveys.survey", survey.id), ("surveys.response", response_id), ("consent_record", consent.id)],
         {"screen": screen},
     )
     if complete:
@@ -479,8 +551,8 @@ def _save_screen_once(
             "survey.response_completed",
             actor=actor,
             consultation_id=survey.consultation_id,
-            refs=[Ref("surveys.survey", survey.id), Ref("surveys.response", response.id)],
-            context_id=response.context_id,
+            refs=[Ref("surveys.survey", survey.id), Ref("surveys.response", response_id)],
+            context_id=context_id,
         )
     session.commit()
     return ScreenOutcome(outcome=DONE if complete else outcome, replayed=False)

@@ -12,11 +12,12 @@ from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput, NotFound
 from baraza.i18n import N_, text_direction
 from baraza.participation.api import participant_actor, require_participant
+from baraza.participation.models import Participant
 from baraza.web import db, form_text, redirect, redirect_to, render, state, view
 from surveys import services, validation
 from surveys.access import answering_definition, response_of, survey_for_participants
-from surveys.definition import text_in
-from surveys.models import ResponseStatus, SurveyStatus
+from surveys.definition import Definition, text_in
+from surveys.models import ResponseStatus, Survey, SurveyStatus
 from surveys.views._common import _screen_context, _screen_fields, _survey_id, _survey_language
 
 
@@ -34,45 +35,16 @@ def answer(request: Request) -> Response:
     participant = require_participant(request, consultation)
     definition = answering_definition(survey)
     lang = _survey_language(request, definition, participant.language)
+    base = request.url_for("surveys:answer", survey_id=survey.id).path
+    if request.method == "POST" and survey.status == SurveyStatus.PUBLISHED:
+        # The use case reads the response itself, after locking the participant's row.
+        return _save_screen(request, survey, consultation, participant, definition, lang, base)
     response = response_of(session, survey, participant)
     if response is not None and response.status == ResponseStatus.COMPLETE:
         return redirect_to(request, "surveys:done", survey_id=survey.id)
     if survey.status != SurveyStatus.PUBLISHED:
         return render(request, "surveys/closed.html", {"title": N_("This survey is closed"), "home": _participant_home(request, consultation)}, status=410)
     answers = services.stored_answers(session, response)
-    base = request.url_for("surveys:answer", survey_id=survey.id).path
-
-    if request.method == "POST":
-        screen = form_text(request, "screen", max_length=64, required=True)
-        group = definition.group(screen)
-        if group is None:
-            raise InvalidInput("This screen is not part of the survey. Go back to the survey and try again.")
-        submission_id = form_text(request, "submission_id", max_length=200)
-        fields = _screen_fields(request, group)
-        try:
-            outcome = services.do_save_screen(
-                session,
-                participant_actor(participant),
-                state(request).settings,
-                consultation,
-                participant,
-                survey,
-                screen=screen,
-                form=fields,
-                submission_id=submission_id,
-                language=lang,
-            )
-        except services.ScreenProblems as exc:
-            previous = validation.previous_screen(definition, screen, answers)
-            ctx = _screen_context(
-                request, definition, group, answers, lang=lang, action=base,
-                back_url=f"{base}?screen={previous.name}" if previous else None,
-                submission_id=submission_id, problems=exc.result.problems, echoed=exc.result.echoed,
-            )
-            return render(request, "surveys/answer.html", ctx, status=400)
-        if outcome.outcome == services.DONE:
-            return redirect_to(request, "surveys:done", survey_id=survey.id)
-        return redirect(request, f"{base}?screen={outcome.outcome}")
 
     requested = request.query_params.get("screen", "")
     visible = validation.screens(definition, answers)
@@ -92,6 +64,43 @@ def answer(request: Request) -> Response:
         submission_id=secrets.token_urlsafe(18),
     )
     return render(request, "surveys/answer.html", ctx)
+
+
+def _save_screen(
+    request: Request, survey: Survey, consultation: Consultation, participant: Participant, definition: Definition, lang: str, base: str
+) -> Response:
+    screen = form_text(request, "screen", max_length=64, required=True)
+    group = definition.group(screen)
+    if group is None:
+        raise InvalidInput("This screen is not part of the survey. Go back to the survey and try again.")
+    submission_id = form_text(request, "submission_id", max_length=200)
+    fields = _screen_fields(request, group)
+    try:
+        outcome = services.do_save_screen(
+            db(request),
+            participant_actor(participant),
+            state(request).settings,
+            consultation,
+            participant,
+            survey,
+            screen=screen,
+            form=fields,
+            submission_id=submission_id,
+            language=lang,
+        )
+    except services.AlreadySent:
+        return redirect_to(request, "surveys:done", survey_id=survey.id)
+    except services.ScreenProblems as exc:
+        previous = validation.previous_screen(definition, screen, exc.prior)
+        ctx = _screen_context(
+            request, definition, group, exc.prior, lang=lang, action=base,
+            back_url=f"{base}?screen={previous.name}" if previous else None,
+            submission_id=submission_id, problems=exc.result.problems, echoed=exc.result.echoed,
+        )
+        return render(request, "surveys/answer.html", ctx, status=400)
+    if outcome.outcome == services.DONE:
+        return redirect_to(request, "surveys:done", survey_id=survey.id)
+    return redirect(request, f"{base}?screen={outcome.outcome}")
 
 
 @view()
