@@ -167,6 +167,10 @@ class _Snapshot:
         raw = engine.raw_connection()
         try:
             cur = raw.cursor()
+            if engine.dialect.name == "sqlite":
+                # The engine's connections are in autocommit (its "begin" event issues BEGIN):
+                # without a transaction of our own, every row would be one, with its fsync.
+                cur.execute("BEGIN IMMEDIATE")
             cur.execute('DELETE FROM "audit_head"')
             if engine.dialect.name == "postgresql":
                 for table in self.tables:
@@ -178,13 +182,15 @@ class _Snapshot:
                     "JOIN pg_attribute a ON a.attrelid = c.oid JOIN pg_namespace n ON n.oid = c.relnamespace "
                     "WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND pg_get_serial_sequence(quote_ident(c.relname), a.attname) IS NOT NULL"
                 )
-                for table, column, sequence in cur.fetchall():
-                    cur.execute(f"SELECT setval('{sequence}', COALESCE((SELECT MAX(\"{column}\") FROM \"{table}\"), 0) + 1, false)")
+                resets = [f"setval('{sequence}', COALESCE((SELECT MAX(\"{column}\") FROM \"{table}\"), 0) + 1, false)" for table, column, sequence in cur.fetchall()]
+                if resets:
+                    cur.execute("SELECT " + ", ".join(resets))
             else:
                 for table, rows in self.rows.items():
                     if rows:
                         marks = ", ".join("?" * len(rows[0]))
                         cur.executemany(f'INSERT INTO "{table}" VALUES ({marks})', rows)
+                cur.execute("COMMIT")
             raw.commit()
         finally:
             raw.close()
