@@ -91,7 +91,8 @@ def _names(session: Any, ids: list[int]) -> dict[int, str]:
 
 
 def _contexts_of(session: Any, consultation_id: int) -> list[Any]:
-    consultation = session.get(Consultation, consultation_id)
+    """The contexts of the consultation of a record the caller already reached through a getter."""
+    consultation = session.exec(select(Consultation).where(Consultation.id == consultation_id)).first()
     return contexts_of(session, consultation) if consultation is not None else []
 
 
