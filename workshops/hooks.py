@@ -109,6 +109,8 @@ def workshop_texts(session: Session, consultation_id: int) -> Iterator[TextItem]
             context_id=row.context_id,
             language=row.language,
             text=row.text,
+            # As the words stand: a note corrected in "my data" dates from its correction.
+            written_at=row.updated_at,
         )
 
 

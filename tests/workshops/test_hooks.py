@@ -137,6 +137,8 @@ def test_text_sources_offer_only_notes_of_people_who_allow_analysis(session, set
     items = list(hooks.workshop_texts(session, consultation.id))
     assert [(i.source, i.source_id, i.text, i.participant_id) for i in items] == [("workshops.contribution", str(kept.id), "Counted", participant.id)]
     assert items[0].context_id == participant.context_id and items[0].consultation_id == consultation.id
+    # Dated, so a dashboard's period can narrow the themes the note falls in.
+    assert items[0].written_at == kept.updated_at
 
 
 def test_erasing_a_participant_removes_everything_workshops_hold(session, settings, room):
