@@ -303,7 +303,7 @@ def check_submission_id(raw: str) -> str:
     return raw
 
 
-SENT_ONCE = "These answers were already sent once with different content. Reload the survey to see what was saved."
+SENT_ONCE = N_("These answers were already sent once with different content. Reload the survey to see what was saved.")
 
 
 class AlreadySent(Conflict):
@@ -311,7 +311,7 @@ class AlreadySent(Conflict):
     page shows the thanks page, as it does to anyone who opens a survey they finished."""
 
     def __init__(self) -> None:
-        super().__init__("You have already sent this survey. Thank you!")
+        super().__init__(N_("You have already sent this survey. Thank you!"))
 
 
 @cache
