@@ -42,7 +42,7 @@ def register(registry: Registry) -> None:
     from workshops import access, demo, hooks, preferences
     from workshops import moderation as moderation_rules
     from workshops.results import live_counts
-    from workshops.services import CHANNEL_KIND
+    from workshops.services import CHANNEL_KIND, PHONES_CHANNEL_KIND
     from workshops.views import agenda, console, moderation, phones, rooms
     from workshops.views import summary as summary_views
 
@@ -109,8 +109,10 @@ def register(registry: Registry) -> None:
     )
     for name, description in EVENTS:
         registry.declare_event(name, description)
-    # One channel per workshop: its console, its screen and its phones follow it.
+    # Two channels per workshop: its console, screen and staff pages follow the first; its
+    # phones the second, which carries what a phone shows (workshops.services.publish_results).
     registry.add_channel(CHANNEL_KIND, access.may_follow)
+    registry.add_channel(PHONES_CHANNEL_KIND, access.may_follow)
     # The hub carries the screen's counts in the channel's events (one COUNT per batch).
     add_summariser(CHANNEL_KIND, live_counts)
     registry.participant_activities.append(hooks.activities)

@@ -185,8 +185,8 @@ def shown_participant_ids(consultation_id: int) -> Any:
 
 
 def may_follow(session: Session, actor: Actor, key: str) -> bool:
-    """Live channel "workshops.workshop:<id>": staff who may run or read the workshop in
-    their scope, and participants of its consultation whose consent is valid, checked in the
+    """Live channels "workshops.workshop:<id>" and "workshops.phones:<id>": staff who may run
+    or read the workshop in their scope, and participants of its consultation whose consent is valid, checked in the
     query (a withdrawn participant's phone stops following at its next reconnection)."""
     if not key.isdigit() or not 0 < int(key) <= MAX_ID:
         return False

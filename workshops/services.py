@@ -10,8 +10,9 @@ and commits once; views call these and never write to the database themselves.
   in the room.
 
 Every change the room must see is published on the workshop's live channel
-(`Ref("workshops.workshop", id)`) inside the same transaction, so it reaches screens and phones
-only if it commits. Events say what changed (ids), never what anyone wrote.
+(`Ref("workshops.workshop", id)`, for the console and the screen) and, what phones show, on
+its phones' channel (`Ref("workshops.phones", id)`) inside the same transaction, so it reaches
+screens and phones only if it commits. Events say what changed (ids), never what anyone wrote.
 """
 
 from __future__ import annotations
@@ -90,6 +91,13 @@ from workshops.models import (
 )
 
 CHANNEL_KIND = "workshops.workshop"
+# The phones' channel of a workshop: the room's moves, and results only where a phone's page
+# shows others' sendings (PHONE_RESULT_KINDS, a group's board); not the phones coming in.
+# The console, the screen and the staff pages follow CHANNEL_KIND, which has everything.
+PHONES_CHANNEL_KIND = "workshops.phones"
+# Kinds whose phone page follows results (phone.html: data-follow-results; a group's board,
+# _phone_room.html, follows notes' kinds).
+PHONE_RESULT_KINDS = frozenset({"qa", "statements"}) | frozenset(NOTE_KINDS)
 # Live events on a workshop's channel. "state": the room moved (another activity, opened,
 # closed, revealed, locked, the timer, started, ended): screens and phones fetch their page
 # again. "results": a note or a vote came in (coalesced: of a burst, streams get the newest).
@@ -122,17 +130,25 @@ def channel_of(workshop_id: int | None) -> Ref:
     return Ref(CHANNEL_KIND, workshop_id)
 
 
+def phones_channel_of(workshop_id: int | None) -> Ref:
+    return Ref(PHONES_CHANNEL_KIND, workshop_id)
+
+
 def publish_state(session: Session, workshop: Workshop) -> None:
-    publish(
-        session,
-        channel_of(workshop.id),
-        STATE_EVENT,
-        {"activity": workshop.current_activity_id or 0, "status": workshop.status},
-    )
+    data = {"activity": workshop.current_activity_id or 0, "status": workshop.status}
+    publish(session, channel_of(workshop.id), STATE_EVENT, data)
+    publish(session, phones_channel_of(workshop.id), STATE_EVENT, data)
 
 
-def publish_results(session: Session, workshop_id: int, activity_id: int | None = None) -> None:
-    publish(session, channel_of(workshop_id), RESULTS_EVENT, {"activity": activity_id or 0}, coalesce=True)
+def publish_results(session: Session, workshop_id: int, activity_id: int | None = None, *, phones: bool = True) -> None:
+    """Tell the screens a note or a vote came in; and the phones unless `phones=False`: a
+    sending to an activity whose phone page shows nothing of the others' (a poll, a scale,
+    dots, a ranking, the card sort), where telling 1,000 phones of every batch costs more
+    server CPU than the votes themselves (bench/README.md, live workshop room)."""
+    data = {"activity": activity_id or 0}
+    publish(session, channel_of(workshop_id), RESULTS_EVENT, data, coalesce=True)
+    if phones:
+        publish(session, phones_channel_of(workshop_id), RESULTS_EVENT, data, coalesce=True)
 
 
 def _refs(workshop: Workshop, *more: tuple[str, Any]) -> list[tuple[str, Any]]:
@@ -1261,7 +1277,7 @@ def _vote_once(
         session, actor, "workshop.voted" if choice.rows else "workshop.vote_withdrawn",
         _refs(workshop, ("workshops.activity", activity.id), ("consent_record", consent.id)), {"choices": len(choice.rows)},
     )
-    publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
+    publish_results(session, workshop.id, activity.id, phones=room.kind in PHONE_RESULT_KINDS)  # type: ignore[arg-type]
     session.commit()
     return Sent(replayed=False)
 
@@ -1378,7 +1394,7 @@ def _sort_once(
         session, actor, "workshop.card_sorted",
         _refs(workshop, ("workshops.activity", activity.id), ("consent_record", consent.id)),
     )
-    publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
+    publish_results(session, workshop.id, activity.id, phones=False)  # type: ignore[arg-type]  # a card's page shows no one else's
     session.commit()
     return Sent(replayed=False)
 

@@ -15,6 +15,7 @@ from baraza.audit.services import append_audit, record_audit, verify_chain
 from baraza.participation.api import participant_actor
 from baraza.participation.models import ConsentRecord, Participant
 from baraza.participation.services import do_withdraw_participant
+from tests.conftest import csrf_from
 from tests.workshops.factories import (
     as_participant,
     client_id,
@@ -126,3 +127,28 @@ def test_the_audit_chain_verifies_with_votes_between_other_entries(client, sessi
     assert result.ok, result
     seqs = [e.seq for e in read(session, select(AuditEntry).order_by(AuditEntry.seq))]
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+
+
+def test_phones_follow_their_own_channel_which_a_poll_s_votes_leave_quiet(client, session, settings, live_events):
+    consultation, workshop, poll, _participant = _room(client, session, settings)
+    page = client.get(f"/workshops/{workshop.id}/").text
+    assert f'data-follow="/live/workshops.phones/{workshop.id}?after=' in page
+    assert client.get(f"/live/workshops.phones/{workshop.id}/poll").status_code == 200  # the phone may follow it
+    stranger = TestClient(client.app, base_url="http://testserver", follow_redirects=False)
+    assert stranger.get(f"/live/workshops.phones/{workshop.id}/poll").status_code == 404  # nobody else
+    staff, phones = f"workshops.workshop:{workshop.id}", f"workshops.phones:{workshop.id}"
+    assert _vote(client, workshop, poll, "o1", client_id(), csrf_from(page)).status_code == 303
+    assert [e for _c, e, _d in live_events(staff)][-1] == "workshop.results"  # the screen is told
+    assert "workshop.results" not in [e for _c, e, _d in live_events(phones)]  # phones show no one's votes
+    # The room moves on: both channels hear it. A question's upvotes reach the phones (their
+    # page lists the questions with their votes).
+    facilitator = make_facilitator(session, consultation)
+    staff_client = TestClient(client.app, base_url="http://testserver", follow_redirects=False)
+    sign_in(staff_client, facilitator)
+    qa = make_activity(session, workshop, "qa", current=False)
+    assert control(staff_client, workshop.id, "goto", qa.id).status_code in (200, 303)
+    assert [e for _c, e, _d in live_events(phones)][-1] == "workshop.state"
+    assert [e for _c, e, _d in live_events(staff)][-1] == "workshop.state"
+    note = client.post(f"/workshops/{workshop.id}/note/{qa.id}", data={"csrf_token": csrf_from(page), "client_id": client_id(), "text": "Who sees our data?"})
+    assert note.status_code == 303
+    assert [e for _c, e, _d in live_events(phones)][-1] == "workshop.results"
