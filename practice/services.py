@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from baraza.accounts.auth import throttle_count, throttle_hit
 from baraza.accounts.models import Context, Organisation
@@ -363,14 +363,23 @@ def on_new_answers(session: Session, event: Event) -> None:
         return
     if event.name == "recommendation.reviewed" and not any(link.endorse_means or link.reject_means for link in links_of(session, event.consultation_id)):
         return  # a stance on a recommendation the model does not learn from changes nothing
+    # Every completed survey asks this: one small statement for the common case, a consultation
+    # the practice check has neither a model nor a mapped question for.
+    trained_or_mapped = session.exec(
+        select(
+            or_(
+                select(PracticeModelVersion.id).where(PracticeModelVersion.consultation_id == event.consultation_id).exists(),
+                select(QuestionMapping.id).where(QuestionMapping.consultation_id == event.consultation_id).exists(),
+            )
+        )
+    ).one()
+    # A workshop that ended may have held a card sort: train when young people's views exist.
+    if not (trained_or_mapped or (event.name == "workshop.ended" and preference_items(session, event.consultation_id))):
+        return
     waiting = session.exec(
         select(Job.id).where(Job.name == JOB, Job.consultation_id == event.consultation_id, col(Job.status).in_(("queued", "running")))
     ).first()
-    if waiting is not None:
-        return
-    trained_or_mapped = latest_model_row(session, event.consultation_id) is not None or bool(mappings_of(session, event.consultation_id))
-    # A workshop that ended may have held a card sort: train when young people's views exist.
-    if trained_or_mapped or (event.name == "workshop.ended" and preference_items(session, event.consultation_id)):
+    if waiting is None:
         enqueue(session, JOB, {"consultation_id": event.consultation_id}, consultation_id=event.consultation_id, run_after=utcnow() + timedelta(minutes=1))
 
 

@@ -152,3 +152,21 @@ def test_a_workshop_without_card_sorts_queues_no_training(session: Session, sett
     services.on_new_answers(session, Event(name="participant.withdrawn", consultation_id=consultation.id))
     session.commit()
     assert session.exec(select(Job).where(Job.name == services.JOB)).all() == []
+
+
+def test_a_completed_survey_queues_a_training_only_where_a_question_is_mapped(session: Session, settings: Any) -> None:
+    from baraza.events import Event
+    from practice.models import QuestionMapping
+
+    consultation, _contexts = make_setting(session)
+    other, _others = make_setting(session)
+    session.add(
+        QuestionMapping(
+            consultation_id=consultation.id, question="s1:ads", data_kind="location", data_user="tech_company", purpose="advertise", answers={"yes": "fine", "no": "not_fine"}
+        )
+    )
+    session.commit()
+    for c in (consultation, other):
+        services.on_new_answers(session, Event(name="survey.response_completed", consultation_id=c.id))
+    session.commit()
+    assert [j.consultation_id for j in session.exec(select(Job).where(Job.name == services.JOB)).all()] == [consultation.id]
