@@ -61,61 +61,16 @@ def record_audit(
     action: str,
     records: Iterable[Ref | RecordRef] = (),
     detail: dict[str, Any] | None = None,
-) -> AuditEntry:
-    """Append an audit entry in the caller's transaction. The caller commits.
+) -> int:
+    """Append an audit entry in the caller's transaction. The caller commits. Returns its seq.
 
     `records` are `baraza.refs.Ref`s or (kind, id) pairs; every kind must be registered
     (`registry.add_kind`), so "who accessed record Y" can always be asked by the names the code
-    writes (SECURITY 26). `detail` holds only non-sensitive facts.
+    writes (SECURITY 26). `detail` holds only non-sensitive facts. What the caller added to the
+    session so far is flushed first, so the entry follows the change it records.
     """
-    detail = detail or {}
-    bad = FORBIDDEN_DETAIL_KEYS.intersection(k.lower() for k in detail)
-    if bad:
-        raise ValueError(f"audit detail may not hold {sorted(bad)}")
-    refs = [(r.kind, r.id) if isinstance(r, RecordRef) else (r[0], str(r[1])) for r in records]
-    unknown = sorted({t for t, _i in refs if not is_known_kind(t)})
-    if unknown:
-        raise ValueError(f"audit record kinds {unknown} are not registered (registry.add_kind)")
-    # Lock the chain's tip: concurrent writers (several processes on PostgreSQL) append one at
-    # a time, each on the hash its predecessor committed.
-    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one_or_none()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS_HASH)
-        session.add(head)
-    actor = actor or Actor()
-    if actor.user_id is not None:
-        kind = "user"
-    elif actor.participant_id is not None:
-        kind = "participant"
-    else:
-        kind = "system" if action.startswith("system.") else "anonymous"
-    entry = AuditEntry(
-        seq=head.seq + 1,
-        at=utcnow(),
-        actor_kind=kind,
-        actor_user_id=actor.user_id,
-        actor_participant_id=actor.participant_id,
-        actor_role=actor.primary_role,
-        actor_organisation_id=actor.organisation_id,
-        action=action,
-        detail=json.dumps(detail, sort_keys=True, default=str),
-        prev_hash=head.hash,
-        hash="",
-    )
-    entry.hash = _chain_hash(head.hash, entry, refs)
-    head.seq = entry.seq
-    head.hash = entry.hash
-    session.add(entry)
-    session.add(head)
     session.flush()
-    if refs:
-        # One executemany in the same transaction: the refs are never read back here, and as
-        # ORM objects each cost a model validation and an INSERT ... RETURNING of its own.
-        session.connection().execute(
-            sa_insert(AuditRecordRef.__table__),  # type: ignore[attr-defined]
-            [{"entry_seq": entry.seq, "record_type": t, "record_id": i} for t, i in refs],
-        )
-    return entry
+    return append_audit(session, actor, action, records, detail)
 
 
 def append_audit(
@@ -125,10 +80,10 @@ def append_audit(
     records: Iterable[Ref | RecordRef] = (),
     detail: dict[str, Any] | None = None,
 ) -> int:
-    """`record_audit` written with Core statements, for paths a room of phones takes many
-    times a second (a workshop vote): the same checks, the same entry, the same chain and
-    hash, in the caller's transaction (the caller commits); no ORM object is built or flushed.
-    Returns the entry's seq.
+    """`record_audit` without its flush, for paths that write with Core statements and take
+    many requests a second (a workshop vote, a survey submission): the checks, then the entry
+    appended to the chain under the tip's lock (FOR UPDATE; on SQLite the write lock), in the
+    caller's transaction (the caller commits); no ORM object is built. Returns the entry's seq.
     """
     detail = detail or {}
     bad = FORBIDDEN_DETAIL_KEYS.intersection(k.lower() for k in detail)
