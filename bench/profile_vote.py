@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import cProfile
 import io
-import os
 import pstats
 import sys
 import tempfile
@@ -31,11 +30,11 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.profile_phone import CSRF_COOKIE_VALUE, _inline_threadpool, call  # noqa: E402
-from bench.survey_load import PG_ADMIN_URL, SECRET  # noqa: E402
+from bench.survey_load import SECRET, scratch_postgres  # noqa: E402
 from bench.workshop_live.run import CLIENT_ID_RE, CSRF_RE, OPTIONS, seed  # noqa: E402
 
 WARM_UP_PHONES = 20
@@ -142,18 +141,8 @@ def main() -> int:
             url = f"sqlite:///{tmp}/profile.sqlite3"
             asyncio.run(run(url, Path(tmp), args.phones, args.top, args.sort, args.statements, not args.no_profile, args.dump))
             return 0
-        name = f"baraza_profile_vote_{os.getpid()}"
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        with scratch_postgres("baraza_profile_vote") as url:
             asyncio.run(run(url, Path(tmp), args.phones, args.top, args.sort, args.statements, not args.no_profile, args.dump))
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
     return 0
 
 

@@ -29,7 +29,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -482,16 +483,22 @@ def postgres_available() -> bool:
         return False
 
 
-def postgres_run(**kw: Any) -> dict[str, Any]:
-    name = f"baraza_bench_{os.getpid()}"
+@contextmanager
+def scratch_postgres(prefix: str) -> Iterator[str]:
+    """The URL of an empty PostgreSQL database of this process's own for the block's length."""
+    name = f"{prefix}_{os.getpid()}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-        return measure(url, "PostgreSQL", **kw)
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def postgres_run(**kw: Any) -> dict[str, Any]:
+    with scratch_postgres("baraza_bench") as url:
+        return measure(url, "PostgreSQL", **kw)

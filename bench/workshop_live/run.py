@@ -60,7 +60,6 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session, create_engine  # noqa: E402
 
 from baraza.accounts import auth  # noqa: E402
@@ -72,7 +71,15 @@ from baraza.participation.api import PARTICIPANT_COOKIE  # noqa: E402
 from baraza.participation.keys import token_hash  # noqa: E402
 from baraza.participation.models import ConsentRecord, Participant, ParticipantDevice  # noqa: E402
 from baraza.settings import Settings  # noqa: E402
-from bench.survey_load import PG_ADMIN_URL, SECRET, free_port, hammer, postgres_available, server_cpu, start_server  # noqa: E402
+from bench.survey_load import (  # noqa: E402
+    SECRET,
+    free_port,
+    hammer,
+    postgres_available,
+    scratch_postgres,
+    server_cpu,
+    start_server,
+)
 from workshops.models import Activity, Workshop, WorkshopStep  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "workshop_live.json"
@@ -518,18 +525,8 @@ def sqlite(phones: int, spread: float, healthz_requests: int, streams: bool = Tr
 
 
 def postgres(phones: int, spread: float, healthz_requests: int, workers: int = 2, streams: bool = True) -> dict[str, Any]:
-    name = f"baraza_bench_live_{os.getpid()}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with scratch_postgres("baraza_bench_live") as url:
         return run_one(url, "PostgreSQL", phones, workers, spread, healthz_requests, streams)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def table(rows: list[dict[str, Any]]) -> str:
