@@ -772,15 +772,20 @@ def _fresh(session: Session, model: Any, row_id: int | None) -> Any:
 def _taking_input(session: Session, workshop: Workshop, activity: Activity, kinds: frozenset[str] | set[str]) -> tuple[Workshop, Activity]:
     workshop = _fresh(session, Workshop, workshop.id)
     activity = _fresh(session, Activity, activity.id)
-    if activity.workshop_id != workshop.id or activity.kind not in kinds:
-        raise InvalidInput(N_("This activity does not take this kind of answer."))
-    if workshop.status != WorkshopStatus.LIVE:
-        raise Conflict(N_("This workshop is over. Thank you for taking part!"))
-    if activity.state != ActivityState.OPEN:
-        raise Conflict(N_("This activity is closed. Look at the screen for what comes next."))
-    if activity.locked:
-        raise Conflict(N_("The facilitator paused sending for now. Wait a moment and send again."))
+    _refuse_unless_taking(activity.workshop_id == workshop.id and activity.kind in kinds, workshop.status, activity.state, activity.locked)
     return workshop, activity
+
+
+def _refuse_unless_taking(takes_this_kind: bool, workshop_status: str, activity_state: str, locked: bool) -> None:
+    """The refusals of a sending the room is not taking, in the order a phone should hear them."""
+    if not takes_this_kind:
+        raise InvalidInput(N_("This activity does not take this kind of answer."))
+    if workshop_status != WorkshopStatus.LIVE:
+        raise Conflict(N_("This workshop is over. Thank you for taking part!"))
+    if activity_state != ActivityState.OPEN:
+        raise Conflict(N_("This activity is closed. Look at the screen for what comes next."))
+    if locked:
+        raise Conflict(N_("The facilitator paused sending for now. Wait a moment and send again."))
 
 
 def _collects(session: Session, consultation: Consultation, category: str) -> None:
@@ -1233,12 +1238,7 @@ def _vote_once(
         return _answer_replay(room.replay_digest, digest)
     if room is None or room.kind not in VOTE_KINDS - {"card_sort"}:
         raise InvalidInput(N_("This activity does not take this kind of answer."))
-    if room.workshop_status != WorkshopStatus.LIVE:
-        raise Conflict(N_("This workshop is over. Thank you for taking part!"))
-    if room.activity_state != ActivityState.OPEN:
-        raise Conflict(N_("This activity is closed. Look at the screen for what comes next."))
-    if room.locked:
-        raise Conflict(N_("The facilitator paused sending for now. Wait a moment and send again."))
+    _refuse_unless_taking(True, room.workshop_status, room.activity_state, room.locked)
     if not room.collects_answers:
         raise Conflict(N_("This consultation does not collect answers to questions."))
     if room.recent >= VOTES_PER_MINUTE:
