@@ -23,7 +23,7 @@ from baraza.accounts.roles import Actor
 from baraza.audit.services import append_audit, record_audit
 from baraza.consultations.models import Consultation
 from baraza.db import registry_of, utcnow
-from baraza.errors import Conflict, InvalidInput
+from baraza.errors import Conflict, ConsentRequired, InvalidInput
 from baraza.events import emit
 from baraza.i18n import N_
 from baraza.participation.api import participant_actor, require_consent_to_answer
@@ -409,6 +409,16 @@ def do_save_screen(
     for _attempt in range(3):
         try:
             return _save_screen_once(session, participant, survey, consultation, screen, form, submission_id, digest, language)
+        except ConsentRequired:
+            # A screen stored before the consultation closed (or before the person left), sent
+            # again by a phone that never got the acknowledgement, gets its first answer
+            # (SECURITY 36); anything new stays refused.
+            session.rollback()
+            replay = _replay(session, participant, submission_id, digest)
+            session.rollback()
+            if replay is not None:
+                return replay
+            raise
         except IntegrityError:
             session.rollback()
             replay = _replay(session, participant, submission_id, digest)

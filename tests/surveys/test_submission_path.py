@@ -90,3 +90,46 @@ def test_a_finished_survey_takes_no_other_screen(client, session, settings):
                                 screen="first", form={"q.colour": ["red"]}, submission_id="y" * 20, language="en")
     assert refused.value.status_code == 409
     session.rollback()
+
+
+def test_a_screen_sent_again_after_the_consultation_closed_gets_its_first_answer(client, session, settings):
+    # SECURITY 36: the same id again returns the first result, even when the consultation closed
+    # between the first sending and the retry (a phone that lost the acknowledgement).
+    from baraza.errors import ConsentRequired
+
+    consultation, survey, participant = _answering(client, session)
+    actor = participant_actor(participant)
+
+    def send(form, submission_id):
+        return services.do_save_screen(session, actor, settings, consultation, participant, survey, screen="first", form=form,
+                                       submission_id=submission_id, language="en")
+
+    first = send({"q.colour": ["blue"], "q.foods": ["rice"]}, "a" * 20)
+    consultation.status = "closed"
+    session.add(consultation)
+    session.commit()
+    stored = (count(session, "survey_answer"), count(session, "survey_submission"), count(session, "audit_entry"))
+
+    again = send({"q.colour": ["blue"], "q.foods": ["rice"]}, "a" * 20)
+    assert again.replayed and again.outcome == first.outcome
+    with pytest.raises(Conflict):  # other content under the same id
+        send({"q.colour": ["red"], "q.foods": ["rice"]}, "a" * 20)
+    session.rollback()
+    with pytest.raises(ConsentRequired):  # anything new is refused: the consultation is closed
+        send({"q.colour": ["red"], "q.foods": ["rice"]}, "b" * 20)
+    session.rollback()
+    assert (count(session, "survey_answer"), count(session, "survey_submission"), count(session, "audit_entry")) == stored
+
+
+def test_a_phone_that_sends_its_last_screen_again_after_the_close_is_thanked(client, session):
+    consultation, survey, _p = _answering(client, session)
+    send_screen(client, survey.id, FIRST)
+    csrf, sid, screen = page_form(open_screen(client, survey.id, "second").text)
+    data = {"csrf_token": csrf, "submission_id": sid, "screen": screen, **{k: v for k, v in SECOND.items()}}
+    first = client.post(f"/surveys/{survey.id}/answer", data=data)
+    assert first.status_code == 303
+    consultation.status = "closed"
+    session.add(consultation)
+    session.commit()
+    again = client.post(f"/surveys/{survey.id}/answer", data=data)  # the acknowledgement was lost
+    assert again.status_code == 303 and again.headers["location"] == first.headers["location"]
