@@ -41,7 +41,7 @@ from baraza.audit.services import append_audit, record_audit
 from baraza.consultations.access import categories_of
 from baraza.consultations.models import Consultation, ConsultationDataCategory, ConsultationStatus
 from baraza.db import registry_of, utcnow
-from baraza.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
+from baraza.errors import Conflict, ConsentRequired, Forbidden, InvalidInput, TooManyRequests
 from baraza.events import emit
 from baraza.i18n import N_
 from baraza.live import publish
@@ -871,6 +871,16 @@ def _stored_once(session: Session, store: Callable[[], Sent], replayed: Callable
     for _attempt in range(3):
         try:
             return store()
+        except ConsentRequired:
+            # Sent again after the consultation closed (or the person left) by a phone that
+            # never got the acknowledgement: the first answer (SECURITY 36); anything new stays
+            # refused.
+            session.rollback()
+            replay = replayed()
+            session.rollback()
+            if replay is not None:
+                return replay
+            raise
         except IntegrityError:
             session.rollback()
             replay = replayed()

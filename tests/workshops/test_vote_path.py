@@ -83,6 +83,20 @@ def test_a_retry_after_the_activity_closed_answers_the_first_result(client, sess
     assert [v.target for v in read(session, select(Vote).where(Vote.activity_id == poll.id))] == ["o1"]
 
 
+def test_a_retry_after_the_consultation_closed_answers_the_first_result(client, session, settings):
+    consultation, workshop, poll, _participant = _room(client, session, settings)
+    csrf, cid = token(client, f"/workshops/{workshop.id}/"), client_id()
+    first = _vote(client, workshop, poll, "o1", cid, csrf)
+    assert first.status_code == 303
+    consultation.status = "closed"
+    session.add(consultation)
+    session.commit()
+    again = _vote(client, workshop, poll, "o1", cid, csrf)  # the phone never got the acknowledgement
+    assert again.status_code == 303 and again.headers["location"] == first.headers["location"]
+    assert _vote(client, workshop, poll, "o2", client_id(), csrf).status_code in (403, 409)  # nothing new
+    assert [v.target for v in read(session, select(Vote).where(Vote.activity_id == poll.id))] == ["o1"]
+
+
 def test_a_locked_activity_takes_no_vote_until_unlocked(client, session, settings):
     consultation, workshop, poll, _participant = _room(client, session, settings)
     csrf = token(client, f"/workshops/{workshop.id}/")
