@@ -409,22 +409,17 @@ def do_save_screen(
     for _attempt in range(3):
         try:
             return _save_screen_once(session, participant, survey, consultation, screen, form, submission_id, digest, language)
-        except ConsentRequired:
-            # A screen stored before the consultation closed (or before the person left), sent
-            # again by a phone that never got the acknowledgement, gets its first answer
-            # (SECURITY 36); anything new stays refused.
+        except (ConsentRequired, IntegrityError) as error:
+            # A racing copy lost the insert, or the consent check refused a screen sent again
+            # after the consultation closed (or the person left) by a phone that never got the
+            # acknowledgement: the first answer (SECURITY 36). Anything new stays refused.
             session.rollback()
             replay = _replay(session, participant, submission_id, digest)
             session.rollback()
             if replay is not None:
                 return replay
-            raise
-        except IntegrityError:
-            session.rollback()
-            replay = _replay(session, participant, submission_id, digest)
-            session.rollback()
-            if replay is not None:
-                return replay
+            if isinstance(error, ConsentRequired):
+                raise
             # Another screen of the same person created the response first; go again.
     raise Conflict("The survey was busy saving another screen. Please send this screen again.")
 

@@ -871,22 +871,17 @@ def _stored_once(session: Session, store: Callable[[], Sent], replayed: Callable
     for _attempt in range(3):
         try:
             return store()
-        except ConsentRequired:
-            # Sent again after the consultation closed (or the person left) by a phone that
-            # never got the acknowledgement: the first answer (SECURITY 36); anything new stays
-            # refused.
+        except (ConsentRequired, IntegrityError) as error:
+            # A racing copy lost the insert, or the consent check refused a sending made again
+            # after the consultation closed (or the person left) by a phone that never got the
+            # acknowledgement: the first answer (SECURITY 36). Anything new stays refused.
             session.rollback()
             replay = replayed()
             session.rollback()
             if replay is not None:
                 return replay
-            raise
-        except IntegrityError:
-            session.rollback()
-            replay = replayed()
-            session.rollback()
-            if replay is not None:
-                return replay
+            if isinstance(error, ConsentRequired):
+                raise
     raise Conflict(N_("This was busy. Please send it again."))
 
 
