@@ -18,9 +18,10 @@ from sqlalchemy import ColumnElement, literal, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from baraza.accounts.models import Organisation
+from baraza.accounts.models import Context, Organisation
 from baraza.accounts.roles import Actor, scope_filter
-from baraza.consultations.access import consultation_ids_in_scope, permissions_on
+from baraza.consultations.access import consultation_ids_in_scope, contexts_of, permissions_on
+from baraza.consultations.models import Consultation
 from baraza.errors import NotFound
 from baraza.refs import Card, Ref
 from tracker.models import STATUS_LABELS, AddressedRecommendation, Commitment, Evidence
@@ -125,6 +126,13 @@ def commitment_choices(session: Session, actor: Actor, consultation_id: int) -> 
 def organisation_of(session: Session, organisation_id: int) -> Organisation | None:
     """An organisation's row, for its name (organisations are public facts)."""
     return session.get(Organisation, organisation_id)
+
+
+def contexts_covered(session: Session, consultation_id: int) -> list[Context]:
+    """The contexts a commitment may cover: its consultation's, for a recommendation or
+    commitment the caller already reached through a getter (contexts are named, not secret)."""
+    consultation = session.get(Consultation, consultation_id)
+    return contexts_of(session, consultation) if consultation is not None else []
 
 
 def addressed_of(session: Session, commitment: Commitment) -> AddressedRecommendation:

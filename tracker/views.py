@@ -90,12 +90,6 @@ def _names(session: Any, ids: list[int]) -> dict[int, str]:
     return {row[0]: row[1] for row in found}
 
 
-def _contexts_of(session: Any, consultation_id: int) -> list[Any]:
-    """The contexts of the consultation of a record the caller already reached through a getter."""
-    consultation = session.exec(select(Consultation).where(Consultation.id == consultation_id)).first()
-    return contexts_of(session, consultation) if consultation is not None else []
-
-
 def _consultation_titles(session: Any, ids: list[int], lang: str) -> dict[int, str]:
     rows = session.exec(select(Consultation).where(col(Consultation.id).in_(ids))).all() if ids else []
     return {c.id: c.title_in(lang) for c in rows}
@@ -150,7 +144,7 @@ def _addressed_page(request: Request, addressed: AddressedRecommendation, *, err
             "text_in": text_in,
             "errors": errors or {},
             "form": dict(request.state.form) if errors else {},
-            "contexts": _contexts_of(session, addressed.consultation_id),
+            "contexts": access.contexts_covered(session, addressed.consultation_id),
             "chosen_contexts": _chosen_contexts(request, errors, []),
         },
         status=status,
@@ -213,7 +207,7 @@ def _commitment_page(request: Request, commitment: Commitment, *, errors: dict[s
             "text_in": text_in,
             "errors": errors or {},
             "form": dict(request.state.form) if errors else {},
-            "contexts": _contexts_of(session, commitment.consultation_id),
+            "contexts": access.contexts_covered(session, commitment.consultation_id),
             "chosen_contexts": _chosen_contexts(request, errors, commitment.context_ids),
         },
         status=status,
