@@ -274,6 +274,15 @@ _WEAK_CUES = tuple(tuple(fold(c).split()) for c in (
 _RELATION_CUE_STARTS = _folded("my mi mon ma meu minha rafiki kaka dada mwalimu binamu".split())
 _ARABIC_RELATIONS = _folded("صديقي صديقتي اخي اختي ابن بنت".split())
 _ARABIC_TEACHERS = _folded("الاستاذ الاستاذه المعلم المعلمه".split())
+# "أنا X عمري ١٦" ("I am X, my age 16"): the word between "I am" and "my age" is a name unless it
+# says what the speaker is (a student, a girl, a refugee...).
+_ARABIC_AGE_WORDS = _folded("عمري وعمري عمرى وعمرى".split())
+_ARABIC_SELF_DESCRIPTIONS = _folded("""
+    طالب طالبة طالبه تلميذ تلميذة تلميذه بنت ولد شاب شابة شابه فتاة فتاه فتى طفل طفلة طفله صبي صبية
+    لاجئ لاجئة لاجئه نازح نازحة نازحه يتيم يتيمة يتيمه متطوع متطوعة متطوعه ناشط ناشطة ناشطه لاعب لاعبة لاعبه
+    عامل عاملة عامله أم ام أب اب أخ اخ أخت اخت مواطن مواطنة مواطنه سوري سورية سوريه فلسطيني فلسطينية فلسطينيه
+    أردني اردني أردنية اردنية لبناني لبنانية عراقي عراقية يمني يمنية سوداني سودانية مصري مصرية
+""".split())
 _CUES_BY_LAST: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
 for _cue in _STRONG_CUES:
     _CUES_BY_LAST.setdefault(_cue[-1], []).append((_cue, True))
@@ -711,6 +720,10 @@ def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> l
             taken[k] = True
         spans.append(Span(starts[first], ends[last], kind))
 
+    def _introduces_with_age(j: int) -> bool:
+        # "أنا X عمري", "أنا X، عمري", "أنا X وعمري": the age follows the word at once.
+        return j + 1 < n and keys[j + 1] in _ARABIC_AGE_WORDS and text[ends[j]:starts[j + 1]].strip() in ("", ",", "،")
+
     # 1. Cues: "my name is X", "je m'appelle X", "اسمي X", "my friend X".
     for i in range(n - 1):
         cues = _CUES_BY_LAST.get(keys[i])
@@ -730,6 +743,7 @@ def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> l
                 # "صديقي X", "الأستاذة X": a relation names the next word; "أنا X" only a known name.
                 ok = bool(f & LISTED) or (cue[0] in _ARABIC_RELATIONS and not f & STOPWORD and not keys[j].startswith("ال"))
                 ok = ok or (cue[0] in _ARABIC_TEACHERS and not f & STOPWORD)
+                ok = ok or (cue == ("انا",) and _introduces_with_age(j) and not f & STOPWORD and keys[j] not in _ARABIC_SELF_DESCRIPTIONS)
             elif cue[0] in _RELATION_CUE_STARTS and len(cue) > 1:
                 # "my friend Mercy", "mi amiga Luz": a relation names the capitalised word after it.
                 ok = bool(f & CAP_ and not f & (STOPWORD | NOT_NAME | TITLE))

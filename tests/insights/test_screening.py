@@ -66,6 +66,28 @@ def test_the_masked_text_is_the_original_with_each_span_replaced() -> None:
     assert rebuilt + text[at:] == result.text == "I'm [name] from [place], my number is [phone]."
 
 
+# "أنا X عمري ١٦": how young people introduce themselves in Arabic. The word between "I am" and
+# "my age" is their name, whether or not a list knows it; a word that says what they are is not.
+ARABIC_SELF_INTRODUCTIONS = [
+    ("أنا مؤمن عمري ١٦ سنة وأسكن في المفرق.", "مؤمن"),
+    ("انا جود، عمري ١٤ سنة", "جود"),
+    ("أنا ليان وعمري ١٥ سنة", "ليان"),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), ARABIC_SELF_INTRODUCTIONS)
+def test_an_arabic_self_introduction_masks_the_name_before_the_age(text: str, name: str) -> None:
+    result = screen(text, "ar")
+    assert [text[s.start:s.end] for s in result.spans if s.kind == "name"] == [name], result.text
+    assert name not in result.text
+
+
+@pytest.mark.parametrize("text", ["أنا طالبة عمري ١٥ سنة", "انا لاجئ وعمري ١٧ سنة", "أنا بنت عمري ١٣ سنة", "أنا سعيدة جدا بالمشروع"])
+def test_an_arabic_self_description_before_the_age_is_not_a_name(text: str) -> None:
+    result = screen(text, "ar")
+    assert result.text == text and not result.spans
+
+
 def test_the_consultations_countries_read_local_numbers() -> None:
     # Slashes are no separator the digit pattern knows; Kenya's numbering plan reads the number.
     text = "nipigie 0712/345/678 kesho"
