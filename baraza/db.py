@@ -145,9 +145,12 @@ def _make_engine(database_url: str, *, immediate: bool) -> Engine:
             # single write lock anyway (BEGIN IMMEDIATE), and waiting for the connection in the
             # pool's queue serves writers in turn, where SQLite's busy handler polls with sleeps
             # of up to 100 ms and serves nobody in order (seconds of p99 under a burst).
+            # The reading engine keeps as many as requests run at once (Starlette's thread pool
+            # holds 40): a connection opened past the pool's size is closed again on its return,
+            # so 16 phones loading pages at once opened and closed connections all the time.
             poolclass=QueuePool,
-            pool_size=1 if immediate else 8,
-            max_overflow=0 if immediate else 8,
+            pool_size=1 if immediate else 24,
+            max_overflow=0 if immediate else 24,
             pool_timeout=30,  # as long as SQLite's own busy timeout
         )
 
