@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, text
+from sqlalchemy import delete, func, insert, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
@@ -101,32 +101,36 @@ def publish(
         # anything else happened still drops it.
         session.begin()
     session.info.setdefault(_PENDING, []).append(
-        LiveEvent(channel=str(channel), event=event, data=payload, latest_only=coalesce, created_at=utcnow())
+        {"channel": str(channel), "event": event, "data": payload, "latest_only": coalesce, "created_at": utcnow()}
     )
 
 
 def _write_pending(session: OrmSession) -> None:
     """Called by the `before_commit` listener: write what was published in this transaction."""
-    pending: list[LiveEvent] | None = session.info.pop(_PENDING, None)
+    pending: list[dict[str, Any]] | None = session.info.pop(_PENDING, None)
     if not pending:
         return
     # Everything else the transaction writes goes to the database first, so that while this
     # transaction holds a channel's lock it waits for nothing but its own inserts.
     session.flush()
-    channels = sorted({row.channel for row in pending})
-    postgres = session.get_bind().dialect.name == "postgresql"
+    channels = sorted({row["channel"] for row in pending})
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
     if postgres:
-        for channel in channels:  # always in the same order: two publishers never deadlock
-            session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": _LOCK_NAMESPACE, "key": _channel_key(channel)})
-    session.add_all(pending)
-    session.flush()
-    if postgres:
+        # One round trip per channel, always in the same order (two publishers never
+        # deadlock): its lock, held to the commit, and its NOTIFY, which PostgreSQL delivers
+        # only at the commit, after the rows below.
         for channel in channels:
-            session.execute(text("SELECT pg_notify(:name, :channel)"), {"name": NOTIFY_CHANNEL, "channel": channel})
-    else:
+            connection.execute(_LOCK_AND_NOTIFY, {"ns": _LOCK_NAMESPACE, "key": _channel_key(channel), "name": NOTIFY_CHANNEL, "channel": channel})
+    # A Core insert: no ORM objects to build, track and flush for rows nobody reads back here.
+    connection.execute(insert(LiveEvent.__table__), pending)  # type: ignore[attr-defined]
+    if not postgres:
         from baraza.live.hub import wake_local_hubs
 
         after_commit(session, lambda: wake_local_hubs(channels))
+
+
+_LOCK_AND_NOTIFY = text("SELECT pg_advisory_xact_lock(:ns, :key), pg_notify(:name, :channel)")
 
 
 def _channel_key(channel: str) -> int:

@@ -21,9 +21,12 @@ anything in a URL.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -115,40 +118,55 @@ def participant_actor(participant: Participant) -> Actor:
     return Actor(participant_id=participant.id)
 
 
-def require_consent_to_answer(session: Session, participant: Participant, consultation: Consultation) -> ConsentRecord:
-    """The consent record an answer must link to; raises `ConsentRequired` if there is none.
+@dataclass(frozen=True)
+class ConsentGiven:
+    """The consent an answer links to: the id of the participant's latest consent record."""
+
+    id: int
+
+
+@cache
+def _consent_check() -> Any:
+    """One statement, built once per process: the participant's row, locked (FOR UPDATE on
+    PostgreSQL; SQLite's transactions already hold its one write lock), with the id of their
+    latest consent record. Core, not ORM: nothing is loaded into the session."""
+    people, records = Participant.__table__, ConsentRecord.__table__  # type: ignore[attr-defined]
+    latest = (
+        sa_select(records.c.id)
+        .where(records.c.participant_id == people.c.id, records.c.kind != ConsentKind.WITHDRAWAL)
+        .order_by(records.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        sa_select(people.c.consultation_id, people.c.withdrawn_at, people.c.consent_status, latest)
+        .where(people.c.id == bindparam("participant_id"))
+        .with_for_update(of=people)
+    )
+
+
+def require_consent_to_answer(session: Session, participant: Participant, consultation: Consultation) -> ConsentGiven:
+    """The consent an answer must link to; raises `ConsentRequired` if there is none.
 
     Re-reads the participant inside the caller's transaction (locking the row on PostgreSQL,
     so a withdrawal and an answer cannot interleave) and refuses when the participant does not
     belong to the consultation, has withdrawn, is still waiting for a guardian's consent, or
-    the consultation is not open (SECURITY 18, 19, 21). Returns the latest consent record,
-    whose id the caller stores with the answer.
+    the consultation is not open (SECURITY 18, 19, 21). Returns the latest consent record's id,
+    which the caller stores with the answer. The row is read from the database, never from the
+    copy the page loaded (which may predate a withdrawal); that copy is left as it is.
     """
-    # populate_existing: the session may hold the copy the page loaded before a withdrawal
-    # committed; the row is read (and locked) again, not taken from the identity map.
-    fresh = session.exec(
-        select(Participant)
-        .where(Participant.id == participant.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if fresh is None or fresh.consultation_id != consultation.id:
+    row = session.connection().execute(_consent_check(), {"participant_id": participant.id}).one_or_none()
+    if row is None or row.consultation_id != consultation.id:
         raise ConsentRequired("We could not find your agreement to take part. Please join again.")
-    if fresh.withdrawn_at is not None or fresh.consent_status == ConsentStatus.WITHDRAWN:
+    if row.withdrawn_at is not None or row.consent_status == ConsentStatus.WITHDRAWN:
         raise ConsentRequired("You have left this consultation, so nothing more is saved.")
-    if fresh.consent_status != ConsentStatus.VALID:
+    if row.consent_status != ConsentStatus.VALID:
         raise ConsentRequired("We need your guardian's agreement before saving your answers.")
     if consultation.status != ConsultationStatus.OPEN:
         raise ConsentRequired("This consultation is not taking answers now.")
-    record = session.exec(
-        select(ConsentRecord)
-        .where(ConsentRecord.participant_id == fresh.id, ConsentRecord.kind != ConsentKind.WITHDRAWAL)
-        .order_by(col(ConsentRecord.id).desc())
-        .limit(1)
-    ).one_or_none()
-    if record is None:
+    if row[3] is None:
         raise ConsentRequired("We could not find your agreement to take part. Please join again.")
-    return record
+    return ConsentGiven(int(row[3]))
 
 
 def _consenting(consultation_id: int, flag: Any) -> Select[Any]:
