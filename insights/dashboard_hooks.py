@@ -60,7 +60,8 @@ def endorsement_items(session: Session, consultation_id: int) -> list[Endorsemen
     ("not sure" is neither, and is left out); of participants who still allow analysis. Dated
     when they last changed their stance."""
     rows = session.exec(
-        select(
+        # SQLModel's select() is typed for at most four columns; it takes any number at run time.
+        select(  # type: ignore[call-overload]
             RecommendationReview.recommendation_id, RecommendationReview.participant_id, RecommendationReview.context_id,
             RecommendationReview.stance, RecommendationReview.updated_at,
         )

@@ -581,8 +581,8 @@ def _check_condition(
                 problems.append(Problem(where, N_(not_earlier, name=name), column))
         elif not earlier[name].answers:
             problems.append(Problem(where, N_(note, name=name), column))
-    for name, option in logic.selected_values(tree) + logic.compared_values(tree):
-        target = own if name is None else earlier.get(name)
+    for compared, option in logic.selected_values(tree) + logic.compared_values(tree):
+        target = own if compared is None else earlier.get(compared)
         if target is not None and target.kind in CHOICE_KINDS and option not in target.choice_names:
             problems.append(Problem(where, N_("'%(option)s' is not an option of '%(name)s'", option=option, name=target.name), column))
 

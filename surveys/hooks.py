@@ -79,7 +79,9 @@ def scorecard_ratings(session: Session, subject: Ref) -> Iterator[RatingItem]:
         questions = {q.name: q for q in Definition.from_dict(survey.definition).questions() if q.kind == "rating_reason"}
         if not questions:
             continue
-        quotable = set(session.exec(quotable_participant_ids(survey.consultation_id)).all())
+        # The core types the statement as a Core Select; it is SQLModel's select of one column,
+        # so exec gives the ids themselves (as in tracker/dashboards.py).
+        quotable = set(session.exec(quotable_participant_ids(survey.consultation_id)).all())  # type: ignore[call-overload]
         rows = session.exec(
             select(SurveyAnswer, SurveyResponse)
             .join(SurveyResponse, col(SurveyResponse.id) == col(SurveyAnswer.response_id))

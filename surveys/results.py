@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,7 +83,7 @@ class QuestionResult:
     label: str
     respondents: Cell
     counts: SuppressedCounts | None = None
-    option_labels: dict[str, str] = field(default_factory=dict)
+    option_labels: dict[Hashable, str] = field(default_factory=dict)  # keyed like the counts' cells
     mean: float | None = None
     median: float | None = None
     average_rank: dict[str, float] = field(default_factory=dict)
@@ -134,7 +134,10 @@ def _rows(session: Session, survey: Survey, consultation: Consultation, filters:
     if filters.within is not None:
         query = query.where(col(SurveyResponse.context_id).in_(filters.within))
     responses = session.exec(query).all()
-    ids = [response_id for response_id, *_ in responses]
+    ids: list[int] = []
+    for response_id, *_ in responses:
+        assert response_id is not None  # a stored response has its id
+        ids.append(response_id)
 
     def offered(value: Any, allowed: tuple[str, ...]) -> str:
         return str(value) if value is not None and str(value) in allowed else OTHERS
@@ -158,7 +161,7 @@ def _rows(session: Session, survey: Survey, consultation: Consultation, filters:
             values=values[response_id],
             texts=frozenset(texts[response_id]),
         )
-        for response_id, context_id, age_band, gender in responses
+        for response_id, (_, context_id, age_band, gender) in zip(ids, responses, strict=True)
     ]
 
 
@@ -216,7 +219,7 @@ def _question_result(q: Question, count: Count, seen: list[_Row], k: int, defini
     """`count` tallies over every response the reader may see and returns this view's slice;
     `seen` are the view's own responses, for averages shown only when no cell is hidden."""
     label = text_in(q.label, lang, definition.default_language)
-    option_labels = {c.name: text_in(c.label, lang, definition.default_language) or c.name for c in q.choices}
+    option_labels: dict[Hashable, str] = {c.name: text_in(c.label, lang, definition.default_language) or c.name for c in q.choices}
     names = tuple(q.choice_names)
 
     def answered(row: _Row) -> Any:
@@ -254,7 +257,7 @@ def _question_result(q: Question, count: Count, seen: list[_Row], k: int, defini
             return [str(r)] if isinstance(r, int | float) and not isinstance(r, bool) and str(r) in points else []
 
         table = count(Dimension(tuple(points)), point)
-        labels = {p: p for p in points}
+        labels: dict[Hashable, str] = {p: p for p in points}
         if points:
             lo, hi = points[0], points[-1]
             if q.min_label:

@@ -196,10 +196,10 @@ def _read(q: Question, form: FormValues) -> tuple[Any, Any, Problem | None]:
         if raw is None or raw.strip() == "":
             return None, None, None
         number = _parse_number(raw, q.decimal)
-        echo = raw[:MAX_NUMBER_INPUT]
+        number_echo = raw[:MAX_NUMBER_INPUT]
         if number is None or abs(number) > NUMBER_LIMIT:
-            return None, echo, Problem(A_NUMBER if q.decimal else WHOLE_NUMBER)
-        return number, echo, None
+            return None, number_echo, Problem(A_NUMBER if q.decimal else WHOLE_NUMBER)
+        return number, number_echo, None
     return None, None, None
 
 

@@ -326,9 +326,9 @@ def import_xlsform(data: bytes, *, fallback_language: str = "en") -> Definition:
         reader.check_columns(settings_sheet, SETTINGS_COLUMNS, "settings")
         first = settings_sheet.rows[0] if settings_sheet.rows else None
         if first:
-            for col in settings_sheet.columns:
-                if col.language is None:
-                    settings[col.base] = first.get(col)
+            for setting_col in settings_sheet.columns:
+                if setting_col.language is None:
+                    settings[setting_col.base] = first.get(setting_col)
     languages = reader.languages(sheets, settings)
     default = languages[0]
 
@@ -374,13 +374,13 @@ def import_xlsform(data: bytes, *, fallback_language: str = "en") -> Definition:
         baraza_kind = row.get(col["baraza_kind"])
 
         if pending_reason is not None:
-            question, first_row = pending_reason
+            rated, first_row = pending_reason
             pending_reason = None
-            if kind_word == "text" and name == question.name + REASON_SUFFIX and baraza_kind == "rating_reason":
-                _read_reason(reader, survey, row, col, question, default)
+            if kind_word == "text" and name == rated.name + REASON_SUFFIX and baraza_kind == "rating_reason":
+                _read_reason(reader, survey, row, col, rated, default)
                 continue
             reader.problem("survey", first_row.number, col["baraza_kind"],
-                           N_("A rating with a reason needs the next row to be a text question named '%(name)s' marked rating_reason.", name=question.name + REASON_SUFFIX))
+                           N_("A rating with a reason needs the next row to be a text question named '%(name)s' marked rating_reason.", name=rated.name + REASON_SUFFIX))
 
         if not raw_type:
             reader.problem("survey", row.number, where_type, N_("This row has no type; give it one or delete the row."))
@@ -421,9 +421,9 @@ def import_xlsform(data: bytes, *, fallback_language: str = "en") -> Definition:
             pending_reason = (question, row)
 
     if pending_reason is not None:
-        question, first_row = pending_reason
+        rated, first_row = pending_reason
         reader.problem("survey", first_row.number, col["baraza_kind"],
-                       N_("A rating with a reason needs the next row to be a text question named '%(name)s' marked rating_reason.", name=question.name + REASON_SUFFIX))
+                       N_("A rating with a reason needs the next row to be a text question named '%(name)s' marked rating_reason.", name=rated.name + REASON_SUFFIX))
     if current is not None:
         reader.problem("survey", rows_of.get(current.name), col["type"], N_("The group '%(name)s' has no end_group.", name=current.name))
     if reader.problems:

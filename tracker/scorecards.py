@@ -73,9 +73,9 @@ def scorecard_of(session: Session, commitment: Commitment) -> Scorecard:
         sums[key] += sum(r.rating for r in rated) / len(rated)
     context_ids = sorted({c for c, _ in counts if c is not None})
     names = dict(session.exec(select(Context.id, Context.name).where(col(Context.id).in_(context_ids))).all()) if context_ids else {}
-    contexts = [(c, names.get(c, "")) for c in context_ids] + ([(None, "")] if any(c is None for c, _ in counts) else [])
+    contexts: list[tuple[int | None, str]] = [(c, names.get(c, "")) for c in context_ids] + ([(None, "")] if any(c is None for c, _ in counts) else [])
     band_list = sorted({b for _, b in counts}, key=lambda b: (b == NO_BAND, b))
-    table = suppress_table(dict(counts), k=k, rows=[c for c, _ in contexts], columns=band_list)
+    table = suppress_table(dict(counts.items()), k=k, rows=[c for c, _ in contexts], columns=band_list)  # items(): typed as any hashable keys
     means = {key: sums[key] / n for key, n in counts.items() if n and not table.cell(*key).suppressed}
     row_means = {}
     for context_id, _ in contexts:

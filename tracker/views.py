@@ -116,7 +116,7 @@ def index(request: Request) -> Response:
             "title": N_("Commitments"),
             "addressed": addressed,
             "tops": tops,
-            "progress": {c.id: services.rolled_up(c, parts.get(c.id, [])) for c in commitments},  # type: ignore[index]
+            "progress": {c.id: services.rolled_up(c, parts.get(c.id, [])) for c in commitments if c.id is not None},
             "organisations": _names(session, sorted({r.organisation_id for r in addressed})),
             "consultations": _consultation_titles(session, sorted({r.consultation_id for r in addressed}), lang),
             "status_labels": STATUS_LABELS,

@@ -28,7 +28,7 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import BindParameter, bindparam, func
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import exists as sa_exists
 from sqlalchemy import insert as sa_insert
@@ -1191,7 +1191,7 @@ def _vote_statements() -> tuple[Any, Any, Any, Any]:
     activities, workshops = Activity.__table__, Workshop.__table__  # type: ignore[attr-defined]
     sendings, votes = VoteSubmission.__table__, Vote.__table__  # type: ignore[attr-defined]
     categories = ConsultationDataCategory.__table__  # type: ignore[attr-defined]
-    participant_id = bindparam("participant_id")
+    participant_id: BindParameter[int] = bindparam("participant_id")
     read = (
         sa_select(
             activities.c.kind,

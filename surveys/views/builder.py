@@ -141,7 +141,7 @@ def _builder_context(request: Request, survey: Survey, **extra: Any) -> dict[str
     return {
         # The tracker's commitments this facilitator may choose for a scorecard, and the one
         # chosen (through the registry: the surveys app never reads the tracker's tables).
-        "commitment_choices": registry.choices_of(session, a, services.COMMITMENT_KIND, consultation.id),
+        "commitment_choices": registry.choices_of(session, a, services.COMMITMENT_KIND, survey.consultation_id),
         "commitment": registry.resolve(session, a, survey.commitment_ref) if survey.commitment_ref else None,
         "title": text_in(definition.title, lang, definition.default_language) or N_("Survey"),
         "survey": survey,
