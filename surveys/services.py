@@ -435,8 +435,8 @@ def _save_screen_once(
     digest: str,
     language: str,
 ) -> ScreenOutcome:
-    # The consent check reads the participant's row afresh under its lock (populate_existing),
-    # so the copy the page loaded earlier is not trusted; expiring it first only added a read.
+    # The consent check reads the participant's row from the database under its lock, so the
+    # copy the page loaded earlier is not trusted; expiring it first only added a read.
     consent = require_consent_to_answer(session, participant, consultation)
     statements = _submission_statements()
     connection = session.connection()

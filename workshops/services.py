@@ -804,8 +804,8 @@ def _consent(session: Session, actor: Actor, participant: Participant, consultat
         # Only the young person themselves sends from their phone (paper entry by staff will
         # be a use case of its own).
         raise Forbidden(N_("You cannot do this here."))
-    # The core's check reads the participant again under its lock (populate_existing, FOR
-    # UPDATE on PostgreSQL), so a withdrawal that committed after the page loaded is seen and
+    # The core's check reads the participant's row again under its lock (FOR UPDATE on
+    # PostgreSQL), so a withdrawal that committed after the page loaded is seen and
     # one person's sendings queue one by one; expiring the copy first only added a read.
     return require_consent_to_answer(session, participant, consultation)
 
