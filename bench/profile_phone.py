@@ -50,14 +50,17 @@ def _inline_threadpool() -> None:
     baraza.app.run_in_threadpool = _inline  # type: ignore[attr-defined]
 
 
-async def call(app: Any, method: str, path: str, cookies: dict[str, str], body: bytes = b"") -> tuple[int, dict[str, str], bytes]:
+async def call(
+    app: Any, method: str, path: str, cookies: dict[str, str], body: bytes = b"", headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    extra = [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
     path, _, query = path.partition("?")
-    headers = [(b"host", b"127.0.0.1"), (b"cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()).encode())]
+    headers_ = [(b"host", b"127.0.0.1"), (b"cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()).encode()), *extra]
     if body:
-        headers += [(b"content-type", b"application/x-www-form-urlencoded"), (b"content-length", str(len(body)).encode())]
+        headers_ += [(b"content-type", b"application/x-www-form-urlencoded"), (b"content-length", str(len(body)).encode())]
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "", "headers": headers,
+        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "", "headers": headers_,
         "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
     }
     sent = False

@@ -95,7 +95,13 @@ async def run(database_url: str, var_dir: Path, phones: int, top: int, sort: str
     async def pages() -> None:
         prepared.extend(await open_pages(first))
 
-    for name, step in (("workshop page GET", pages), ("vote POST", lambda: votes(prepared))):
+    async def refreshes() -> None:
+        # What every phone fetches when the room moves (workshops/static/live.js): the page's block.
+        for token, _body in prepared:
+            status, _h, body = await call(app, "GET", page, cookies(token), headers={"HX-Request": "true"})
+            assert status == 200, (status, body[:500])
+
+    for name, step in (("workshop page GET", pages), ("vote POST", lambda: votes(prepared)), ("block after a move", refreshes)):
         statements.clear()
         wall, cpu = time.perf_counter(), time.process_time()
         await step()
@@ -104,6 +110,11 @@ async def run(database_url: str, var_dir: Path, phones: int, top: int, sort: str
 
     prepared = await open_pages(second)
     if show_statements:
+        statements.clear()
+        await call(app, "GET", page, cookies(prepared[0][0]), headers={"HX-Request": "true"})
+        print(f"\n==== the statements of one block fetched after a move ({len(statements)})")
+        for n, statement in enumerate(statements, 1):
+            print(f"{n:3}. {' '.join(statement.split())[:220]}")
         statements.clear()
         await votes(prepared[:1])
         print(f"\n==== the statements of one vote ({len(statements)})")

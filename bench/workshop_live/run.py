@@ -96,6 +96,7 @@ CLIENT_ID_RE = re.compile(r'name="client_id" value="([A-Za-z0-9_-]{16,64})"')
 FOLLOW_RE = re.compile(r'data-follow="([^"]+)"')
 SSE_RE = re.compile(r'sse-connect="([^"]+)"')
 COUNT_RE = re.compile(r"(\d+) (?:people have|person has) answered")
+MOVED_PROMPT = "What should happen to data about you after school?"
 TIMEOUT = httpx.Timeout(120.0, connect=60.0)
 
 
@@ -147,6 +148,12 @@ def seed(database_url: str, phones: int) -> Room:
             )
             session.add(poll)
             session.flush()
+            # Where the facilitator moves the room after the vote (step 8).
+            session.add(Activity(
+                workshop_id=workshop.id, step_id=step.id, position=1, kind="reflection",  # type: ignore[arg-type]
+                prompt={"en": "What should happen to data about you after school?"}, config={},
+                state="pending", reveal="live", sensitive=False,
+            ))
             workshop.current_activity_id = poll.id
             session.add(workshop)
             tokens: list[str] = []
@@ -250,8 +257,9 @@ async def follow(client: httpx.AsyncClient, url: str, stream: Stream, on_event: 
         stream.connected.set()
 
 
-async def follow_raw(port: int, path: str, cookies: dict[str, str], stream: Stream, stop: asyncio.Event) -> None:
-    """Hold a phone's event stream on a raw connection: check the 200, then only count bytes."""
+async def follow_raw(port: int, path: str, cookies: dict[str, str], stream: Stream, stop: asyncio.Event, on_state: Any = None) -> None:
+    """Hold a phone's event stream on a raw connection: check the 200, then only count bytes
+    (and call `on_state()` when a `workshop.state` event arrives: the room moved)."""
     writer: asyncio.StreamWriter | None = None
     try:
         reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), 60)
@@ -269,6 +277,8 @@ async def follow_raw(port: int, path: str, cookies: dict[str, str], stream: Stre
                 stream.failed = "closed by the server"
                 return
             stream.events += chunk.count(b"\n\n")
+            if on_state is not None and b"event: workshop.state" in chunk:
+                on_state()
     except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError, IndexError) as exc:
         stream.failed = type(exc).__name__
         stream.connected.set()
@@ -355,6 +365,8 @@ class Phone:
     sent_at: float = 0.0
     acked_at: float = 0.0
     status: int = 0
+    moved_at: float = 0.0  # the phone showed the room's new activity (its block fetched again)
+    refresh: asyncio.Task[None] | None = None
 
 
 async def open_page(phone: Phone, workshop_id: int) -> None:
@@ -387,6 +399,18 @@ async def vote(phone: Phone, workshop_id: int, activity_id: int, delay: float, c
         await phone.client.close()
     if reply.status == 303:
         phone.acked_at = time.perf_counter()
+
+
+async def follow_move(phone: Phone, workshop_id: int) -> None:
+    """As workshops/static/live.js on `workshop.state`: fetch the page's block again."""
+    try:
+        reply = await phone.client.request("GET", f"/workshops/{workshop_id}/", headers={"HX-Request": "true"})
+    except (OSError, asyncio.IncompleteReadError, TimeoutError):
+        return
+    finally:
+        await phone.client.close()
+    if reply.status == 200 and b"data-follow" in reply.body and MOVED_PROMPT.encode() in reply.body:
+        phone.moved_at = time.perf_counter()
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -438,9 +462,14 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
     rss_before = server_rss_mb(pid)
     started = time.perf_counter()
     ready = [p for p, r in zip(phones, opened, strict=True) if not isinstance(r, BaseException)]
+    moving = asyncio.Event()  # set just before the facilitator moves the room (step 8)
     for p in ready:
         if streams:
-            p.stream.task = asyncio.create_task(follow_raw(port, p.follow_url, p.client.cookies, p.stream, stop))
+            def moved(phone: Phone = p) -> None:
+                if phone.refresh is None and moving.is_set():
+                    phone.refresh = asyncio.create_task(follow_move(phone, room.workshop_id))
+
+            p.stream.task = asyncio.create_task(follow_raw(port, p.follow_url, p.client.cookies, p.stream, stop, moved))
         else:
             # Phones that do not follow the room (to see what the streams cost the server).
             p.stream.connected.set()
@@ -467,6 +496,31 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
     # Let the last events reach the screen, then read it once more.
     await asyncio.sleep(3.0)
     final_count = await projector.fetch()
+
+    # The facilitator moves the room to the next activity; every phone following its stream
+    # fetches its block again and shows the new prompt (workshops/static/live.js).
+    move: dict[str, Any] = {}
+    if streams:
+        console = await staff.get(f"/workshops/{room.workshop_id}/console")
+        token = CSRF_RE.search(console.text)
+        assert console.status_code == 200 and token, f"the console answered {console.status_code}"
+        moving.set()
+        cpu_move = server_cpu(pid)
+        moved_from = time.perf_counter()
+        reply = await staff.post(f"/workshops/{room.workshop_id}/console/next", data={"csrf_token": token.group(1)})
+        assert reply.status_code == 303, f"the move answered {reply.status_code}"
+        deadline = time.perf_counter() + 120
+        while time.perf_counter() < deadline and sum(1 for p in ready if p.moved_at) < connected:
+            await asyncio.sleep(0.05)
+        pending = [p.refresh for p in ready if p.refresh is not None and not p.refresh.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=10)
+        shown = [p.moved_at - moved_from for p in ready if p.moved_at]
+        move = {
+            "phones_moved": len(shown),
+            "move_p50_ms": _pct(shown, 0.5), "move_p95_ms": _pct(shown, 0.95), "move_p99_ms": _pct(shown, 0.99),
+            "move_server_cpu_ms_per_phone": round((server_cpu(pid) - cpu_move) * 1000 / max(len(shown), 1), 2),
+        }
     stop.set()
     await asyncio.wait_for(projector_task, 10)
 
@@ -521,6 +575,7 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
             "client_cpu_seconds_voting": round(client_cpu, 2),
             "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
             "accept_p50_x_healthz_p50": round(_pct(accept, 0.5) / healthz.p50_ms, 1) if healthz.p50_ms else None,
+            **move,
         }
     )
     for p in phones:
@@ -579,8 +634,8 @@ def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| database | processes | phones | streams | healthz p50 ms | vote accepted p50 / p99 ms | x healthz p50 | vote -> projector p50 / p95 / p99 ms "
         "| vote errors | stream errors | acknowledged | on the screen | in the database | lost | server KB per phone | server CPU ms per vote "
-        "| server CPU s / wall s while voting | load |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| server CPU s / wall s while voting | room moves -> phones show it p50 / p95 ms (moved, CPU ms per phone) | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
@@ -589,7 +644,9 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {r['to_projector_p50_ms']} / {r['to_projector_p95_ms']} / {r['to_projector_p99_ms']} "
             f"| {r['vote_errors']} | {r['stream_errors']} | {r['votes_acknowledged']} | {r['screen_count_after']} | {r['votes_in_database']} "
             f"| {r['votes_lost']} | {r['server_kb_per_phone'] if r.get('phones_follow', True) else '-'} | {r['server_cpu_ms_per_vote']} "
-            f"| {r.get('server_cpu_seconds_voting', '')} / {r.get('vote_window_seconds', '')} | {r.get('load_average', '')} |"
+            f"| {r.get('server_cpu_seconds_voting', '')} / {r.get('vote_window_seconds', '')} "
+            f"| {r.get('move_p50_ms', '-')} / {r.get('move_p95_ms', '-')} ({r.get('phones_moved', '-')}, {r.get('move_server_cpu_ms_per_phone', '-')}) "
+            f"| {r.get('load_average', '')} |"
         )
     return "\n".join(lines)
 
