@@ -529,11 +529,15 @@ def paper_counts(session: Session, workshop: Workshop) -> dict[int, PaperCounts]
 # The phone ----------------------------------------------------------------------------------------------
 
 
-def phone_room(session: Session, consultation: Consultation, workshop: Workshop, participant: Participant, activity: Activity | None) -> dict[str, Any]:
+def phone_room(
+    session: Session, consultation: Consultation, workshop: Workshop, participant: Participant, activity: Activity | None,
+    seat: int | None = None,
+) -> dict[str, Any]:
     """What a phone shows of the room besides the activity: its number (for the facilitator
-    to make groups by), its group for the current activity, and that group's board (the
-    newest notes shown to the room, never who wrote them)."""
-    out: dict[str, Any] = {"seat_number": seat_number(session, workshop, participant), "my_group": None, "group_notes": []}
+    to make groups by; `seat` when the caller has just read it), its group for the current
+    activity, and that group's board (the newest notes shown to the room, never who wrote them)."""
+    number = seat if seat is not None else seat_number(session, workshop, participant)
+    out: dict[str, Any] = {"seat_number": number, "my_group": None, "group_notes": []}
     group_id = group_for(session, activity.id if activity else None, participant.id)
     if group_id is None or activity is None:
         return out

@@ -1422,19 +1422,21 @@ def do_mark_answered(session: Session, actor: Actor, workshop: Workshop, contrib
     return contribution
 
 
-def do_record_presence(session: Session, actor: Actor, participant: Participant, workshop: Workshop) -> bool:
+def do_record_presence(session: Session, actor: Actor, participant: Participant, workshop: Workshop) -> int | None:
     """Count this phone in the room (the projector's "phones in the room"), for the participant
     `actor` acts as (their own actor; a record of being there, not audited). Written at most
     every PRESENCE_REFRESH per phone, so a room of phones following the session costs few
-    writes; the rows go when the workshop ends. Returns whether anything was written."""
+    writes; the rows go when the workshop ends. Returns the phone's number in the room (shown
+    on its page), or None when it did not count the phone now (the workshop is not running,
+    the person left, or another request of the same phone counted it at the same moment)."""
     if workshop.status != WorkshopStatus.LIVE or participant.withdrawn_at is not None:
-        return False
+        return None
     now = utcnow()
     row = session.exec(
         select(Presence).where(Presence.workshop_id == workshop.id, Presence.participant_id == participant.id)
     ).one_or_none()
     if row is not None and row.seen_at > now - PRESENCE_REFRESH:
-        return False
+        return row.number
     fresh = row is None or row.seen_at <= now - timedelta(minutes=15)
     if row is None:
         row = Presence(workshop_id=workshop.id, participant_id=participant.id)  # type: ignore[arg-type]
@@ -1444,12 +1446,13 @@ def do_record_presence(session: Session, actor: Actor, participant: Participant,
     session.add(row)
     if fresh:
         publish(session, channel_of(workshop.id), ROOM_EVENT, coalesce=True)
+    number = row.number
     try:
         session.commit()
     except IntegrityError:
         session.rollback()  # the same phone's other request counted it a moment ago
-        return False
-    return True
+        return None
+    return number
 
 
 # Erasure (used by the hooks; no commit) -----------------------------------------------------------------

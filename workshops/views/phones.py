@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -64,17 +65,36 @@ def _home(request: Request, consultation: Consultation) -> str:
         return "/"
 
 
-def _mine(session: Any, activity: Activity, participant: Participant) -> tuple[list[str], int]:
-    """The person's current choice in the activity (vote targets) and how many notes they sent."""
-    targets = list(
-        session.exec(
-            select(Vote.target).where(Vote.activity_id == activity.id, Vote.participant_id == participant.id).order_by(col(Vote.slot))
-        ).all()
-    )
-    notes = len(
-        session.exec(select(Contribution.id).where(Contribution.activity_id == activity.id, Contribution.participant_id == participant.id)).all()
-    )
-    return targets, notes
+@dataclass(frozen=True)
+class _Mine:
+    """What the person sent in the activity, read once for the whole page: their vote rows
+    (slot, target, value, by slot) and the status of each of their notes."""
+
+    votes: list[tuple[int, str, Any]]
+    note_statuses: list[str]
+
+    @property
+    def targets(self) -> list[str]:
+        return [target for _slot, target, _value in self.votes]
+
+    @property
+    def notes(self) -> int:
+        return len(self.note_statuses)
+
+    @property
+    def not_shown(self) -> int:
+        return sum(1 for status in self.note_statuses if status != ContributionStatus.SHOWN.value)
+
+
+def _mine(session: Any, activity: Activity, participant: Participant) -> _Mine:
+    """The person's current choice in the activity (vote rows) and their notes' statuses."""
+    votes = session.exec(
+        select(Vote.slot, Vote.target, Vote.value).where(Vote.activity_id == activity.id, Vote.participant_id == participant.id).order_by(col(Vote.slot))
+    ).all()
+    statuses = session.exec(
+        select(Contribution.status).where(Contribution.activity_id == activity.id, Contribution.participant_id == participant.id)
+    ).all()
+    return _Mine([(slot, target, value) for slot, target, value in votes], list(statuses))
 
 
 def _phone_context(
@@ -86,6 +106,7 @@ def _phone_context(
     problem: Any = None,
     typed: str = "",
     wants_form: bool = False,
+    seat: int | None = None,
 ) -> dict[str, Any]:
     session = db(request)
     lang = participant_language(request, consultation, participant.language)
@@ -94,10 +115,12 @@ def _phone_context(
     chosen: list[str] = []
     notes = 0
     taking = False
+    mine = _Mine([], [])
     if activity is not None:
-        chosen, notes = _mine(session, activity, participant)
+        mine = _mine(session, activity, participant)
+        chosen, notes = mine.targets, mine.notes
         taking = activity.kind in ANSWERABLE and activity.state == ActivityState.OPEN and not activity.locked
-    kind_ctx = _kind_context(request, consultation, activity, participant, lang, taking) if activity is not None else {}
+    kind_ctx = _kind_context(request, consultation, activity, participant, lang, taking, mine) if activity is not None else {}
     # Show the form when the person has not answered yet, asked to change or add, or must fix
     # something; otherwise show what they sent, and (without JavaScript) let the page follow.
     if activity is not None and activity.kind in CHOICE_KINDS:
@@ -152,7 +175,7 @@ def _phone_context(
         "max_choices": MAX_OPTIONS,
         **kind_ctx,
         # The phone's number in the room, its breakout group and that group's board (workshops.rooms).
-        **phone_room(session, consultation, workshop, participant, activity),
+        **phone_room(session, consultation, workshop, participant, activity, seat),
     }
 
 
@@ -162,7 +185,7 @@ LIST_KINDS = frozenset({"statements", "qa", "card_sort"})
 
 
 def _kind_context(
-    request: Request, consultation: Consultation, activity: Activity, participant: Participant, lang: str, taking: bool
+    request: Request, consultation: Consultation, activity: Activity, participant: Participant, lang: str, taking: bool, own: _Mine
 ) -> dict[str, Any]:
     """What the phone shows of dot voting, a ranking, statements, a Q&A or a card sort: the
     person's own answers and the items to answer. Others' notes show only once shown on the
@@ -170,23 +193,14 @@ def _kind_context(
     session = db(request)
     default = consultation.default_language
     kind = activity.kind
-    mine = session.exec(
-        select(Vote.slot, Vote.target, Vote.value).where(Vote.activity_id == activity.id, Vote.participant_id == participant.id)
-    ).all()
+    mine = own.votes
     if kind == "dot_vote":
         dots = int(activity.config.get("dots") or 1)
         return {"dots": dots, "stack": bool(activity.config.get("stack")), "dot_range": list(range(0, min(dots, MAX_DOTS) + 1)),
                 "my_dots": Counter(target for _s, target, _v in mine)}
     if kind == "ranking":
         return {"places": {target: value for _s, target, value in mine}}
-    own_pending = int(
-        session.exec(
-            select(func.count()).select_from(Contribution).where(
-                Contribution.activity_id == activity.id, Contribution.participant_id == participant.id,
-                Contribution.status != ContributionStatus.SHOWN.value,
-            )
-        ).one()
-    )
+    own_pending = own.not_shown
     if kind == "statements":
         answers = {target: value for _s, target, value in mine}
         by_value = {value: name for name, value in STATEMENT_ANSWERS.items()}
@@ -279,10 +293,11 @@ def _sending(request: Request) -> tuple[Workshop, Consultation, Activity, Partic
 def phone(request: Request) -> Response:
     session = db(request)
     workshop, consultation, participant = _participant(request)
-    services.do_record_presence(session, participant_actor(participant), participant, workshop)
+    seat = services.do_record_presence(session, participant_actor(participant), participant, workshop)
     wants_form = request.query_params.get("more") == "1"
     return render(
-        request, "workshops/phone.html", _phone_context(request, workshop, consultation, participant, wants_form=wants_form), block="phone"
+        request, "workshops/phone.html", _phone_context(request, workshop, consultation, participant, wants_form=wants_form, seat=seat),
+        block="phone",
     )
 
 
