@@ -140,14 +140,15 @@ def publish_state(session: Session, workshop: Workshop) -> None:
     publish(session, phones_channel_of(workshop.id), STATE_EVENT, data)
 
 
-def publish_results(session: Session, workshop_id: int, activity_id: int | None = None, *, phones: bool = True) -> None:
-    """Tell the screens a note or a vote came in; and the phones unless `phones=False`: a
-    sending to an activity whose phone page shows nothing of the others' (a poll, a scale,
-    dots, a ranking, the card sort), where telling 1,000 phones of every batch costs more
-    server CPU than the votes themselves (bench/README.md, live workshop room)."""
+def publish_results(session: Session, workshop_id: int, activity_id: int | None = None, *, kind: str | None = None) -> None:
+    """Tell the screens a note or a vote came in; and the phones too, unless the activity's
+    `kind` is one whose phone page shows nothing of the others' sendings (a poll, a scale,
+    dots, a ranking, the card sort: not in PHONE_RESULT_KINDS), where telling 1,000 phones of
+    every batch costs more server CPU than the votes themselves (bench/README.md, live
+    workshop room). Without a kind the phones are told."""
     data = {"activity": activity_id or 0}
     publish(session, channel_of(workshop_id), RESULTS_EVENT, data, coalesce=True)
-    if phones:
+    if kind is None or kind in PHONE_RESULT_KINDS:
         publish(session, phones_channel_of(workshop_id), RESULTS_EVENT, data, coalesce=True)
 
 
@@ -956,7 +957,7 @@ def _contribute_once(
         refs=[Ref("workshops.workshop", workshop.id), Ref("workshops.activity", activity.id), Ref("workshops.contribution", row.id)],
         context_id=row.context_id, status=status,
     )
-    publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
+    publish_results(session, workshop.id, activity.id, kind=activity.kind)  # type: ignore[arg-type]
     session.commit()
     return Sent(replayed=False, contribution_id=row.id)
 
@@ -1241,9 +1242,9 @@ def _vote_once(
     if room is not None and room.replay_digest is not None:
         session.rollback()
         return _answer_replay(room.replay_digest, digest)
-    if room is None or room.kind not in VOTE_KINDS - {"card_sort"}:
+    if room is None:  # not an activity of this workshop
         raise InvalidInput(N_("This activity does not take this kind of answer."))
-    _refuse_unless_taking(True, room.workshop_status, room.activity_state, room.locked)
+    _refuse_unless_taking(room.kind in VOTE_KINDS - {"card_sort"}, room.workshop_status, room.activity_state, room.locked)
     if not room.collects_answers:
         raise Conflict(N_("This consultation does not collect answers to questions."))
     if room.recent >= VOTES_PER_MINUTE:
@@ -1282,7 +1283,7 @@ def _vote_once(
         session, actor, "workshop.voted" if choice.rows else "workshop.vote_withdrawn",
         _refs(workshop, ("workshops.activity", activity.id), ("consent_record", consent.id)), {"choices": len(choice.rows)},
     )
-    publish_results(session, workshop.id, activity.id, phones=room.kind in PHONE_RESULT_KINDS)  # type: ignore[arg-type]
+    publish_results(session, workshop.id, activity.id, kind=room.kind)  # type: ignore[arg-type]
     session.commit()
     return Sent(replayed=False)
 
@@ -1399,7 +1400,7 @@ def _sort_once(
         session, actor, "workshop.card_sorted",
         _refs(workshop, ("workshops.activity", activity.id), ("consent_record", consent.id)),
     )
-    publish_results(session, workshop.id, activity.id, phones=False)  # type: ignore[arg-type]  # a card's page shows no one else's
+    publish_results(session, workshop.id, activity.id, kind=activity.kind)  # type: ignore[arg-type]
     session.commit()
     return Sent(replayed=False)
 
