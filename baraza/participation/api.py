@@ -137,6 +137,7 @@ def _consent_check() -> Any:
         .order_by(records.c.id.desc())
         .limit(1)
         .scalar_subquery()
+        .label("consent_id")
     )
     return (
         sa_select(people.c.consultation_id, people.c.withdrawn_at, people.c.consent_status, latest)
@@ -164,9 +165,9 @@ def require_consent_to_answer(session: Session, participant: Participant, consul
         raise ConsentRequired("We need your guardian's agreement before saving your answers.")
     if consultation.status != ConsultationStatus.OPEN:
         raise ConsentRequired("This consultation is not taking answers now.")
-    if row[3] is None:
+    if row.consent_id is None:
         raise ConsentRequired("We could not find your agreement to take part. Please join again.")
-    return ConsentGiven(int(row[3]))
+    return ConsentGiven(int(row.consent_id))
 
 
 def _consenting(consultation_id: int, flag: Any) -> Select[Any]:
