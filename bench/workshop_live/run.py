@@ -97,6 +97,7 @@ FOLLOW_RE = re.compile(r'data-follow="([^"]+)"')
 SSE_RE = re.compile(r'sse-connect="([^"]+)"')
 COUNT_RE = re.compile(r"(\d+) (?:people have|person has) answered")
 MOVED_PROMPT = "What should happen to data about you after school?"
+STATE_LINE = b"event: workshop.state"
 TIMEOUT = httpx.Timeout(120.0, connect=60.0)
 
 
@@ -271,14 +272,16 @@ async def follow_raw(port: int, path: str, cookies: dict[str, str], stream: Stre
             stream.connected.set()
             return
         stream.connected.set()
+        tail = b""  # the end of the last read, so an event name split across two reads is seen
         while not stop.is_set():
             chunk = await reader.read(65536)
             if not chunk:
                 stream.failed = "closed by the server"
                 return
             stream.events += chunk.count(b"\n\n")
-            if on_state is not None and b"event: workshop.state" in chunk:
+            if on_state is not None and STATE_LINE in tail + chunk:
                 on_state()
+            tail = chunk[-len(STATE_LINE):]
     except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError, IndexError) as exc:
         stream.failed = type(exc).__name__
         stream.connected.set()
@@ -432,8 +435,6 @@ async def limited(concurrency: int, coroutines: list[Any]) -> list[Any]:
 
 async def measure_room(pid: int, port: int, room: Room, *, spread: float, healthz_requests: int, streams: bool = True) -> dict[str, Any]:
     base = f"http://127.0.0.1:{port}"
-    # One pool for every phone; each phone's AsyncClient keeps its own cookies over it.
-    transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=None, max_keepalive_connections=4000, keepalive_expiry=120))
     result: dict[str, Any] = {"phones": len(room.tokens)}
     # The in-run baseline.
     await hammer(port, "warm-up", "/healthz", 100, 4, per_connection=10)
@@ -441,7 +442,7 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
     result["healthz"] = {"requests": healthz.requests, "errors": healthz.errors, "per_second": healthz.per_second, "p50_ms": healthz.p50_ms, "p99_ms": healthz.p99_ms}
 
     stop = asyncio.Event()
-    staff = httpx.AsyncClient(base_url=base, transport=transport, timeout=TIMEOUT)
+    staff = httpx.AsyncClient(base_url=base, timeout=TIMEOUT)
     await sign_in(staff, room.staff_email)
     screen_page = await staff.get(f"/workshops/{room.workshop_id}/screen")
     sse = SSE_RE.search(screen_page.text)
@@ -584,7 +585,7 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
     if projector_stream.task is not None:
         projector_stream.task.cancel()
     await asyncio.gather(*(t for t in [projector_stream.task, *(p.stream.task for p in phones)] if t is not None), return_exceptions=True)
-    await transport.aclose()
+    await staff.aclose()
     return result
 
 
