@@ -256,10 +256,19 @@ def base_context(request: Request) -> dict[str, Any]:
     app = state(request)
     lang = getattr(request.state, "lang", "en")
     actor: Actor = getattr(request.state, "actor", ANONYMOUS)
-    translations = app.translations.get(lang) or app.translations["en"]
     # One link per page, though several permissions may each open it (the tracker's two sides).
     menu = list({m.route_name: m for m in app.registry.menu if actor.can(m.permission)}.values())
-    menu_counts = _menu_counts(request, actor, menu)
+    return _page_context(
+        request, lang, actor=actor, menu=menu, menu_counts=_menu_counts(request, actor, menu),
+        csrf_token=request.scope.get("state", {}).get("csrf_token", ""), flash=read_flash(request),
+    )
+
+
+def _page_context(
+    request: Request, lang: str, *, actor: Actor, menu: list[Any], menu_counts: Mapping[str, Any], csrf_token: str, flash: str | None
+) -> dict[str, Any]:
+    app = state(request)
+    translations = app.translations.get(lang) or app.translations["en"]
 
     def url_for(name: str, /, **params: Any) -> str:
         return str(request.url_for(name, **params).path)
@@ -267,11 +276,10 @@ def base_context(request: Request) -> dict[str, Any]:
     def static(path: str) -> str:
         return f"/static/{path}?v={app.static_version}"
 
-    flash = read_flash(request)
     return {
         "request": request,
         "actor": actor,
-        "csrf_token": request.scope.get("state", {}).get("csrf_token", ""),
+        "csrf_token": csrf_token,
         "lang": lang,
         "dir": text_direction(lang),
         "languages": LANGUAGES,
@@ -314,6 +322,23 @@ def render(
     if ctx.get("flash"):
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
+
+
+def render_for_everyone(request: Request, template: str, block: str, context: Mapping[str, Any], lang: str) -> str:
+    """`block` of `template` in `lang`, as anyone may receive it: no actor, no menu, no flash
+    and no CSRF token (the browser puts its own in). For a part of a page that is rendered once
+    and pushed to many browsers through a live event (workshops: the block every phone of a room
+    shows when the facilitator moves on). `context` must hold nothing about one person."""
+    app = state(request)
+    ctx = _page_context(request, lang, actor=ANONYMOUS, menu=[], menu_counts={}, csrf_token="", flash=None)
+    ctx.update(context)
+    reset_token = _RENDERING_CSRF_TOKEN.set("")
+    reset_translations = _RENDERING_TRANSLATIONS.set(app.translations.get(lang) or app.translations["en"])
+    try:
+        return render_block(app.jinja, template, block, ctx)
+    finally:
+        _RENDERING_TRANSLATIONS.reset(reset_translations)
+        _RENDERING_CSRF_TOKEN.reset(reset_token)
 
 
 def redirect(request: Request, url: str, *, flash: str | None = None) -> Response:

@@ -134,10 +134,22 @@ def phones_channel_of(workshop_id: int | None) -> Ref:
     return Ref(PHONES_CHANNEL_KIND, workshop_id)
 
 
+# session.info key: what renders the phones' shared block (workshops.views.phones.offer_shared_blocks).
+# A console view sets it on its request's session; a use case called without it (a job, a
+# command, a test) publishes the move without blocks, and every phone fetches its own.
+PHONE_BLOCKS = "workshops.phone_blocks"
+PhoneBlocks = Callable[[Session, Workshop], Mapping[str, str] | None]
+
+
 def publish_state(session: Session, workshop: Workshop) -> None:
+    """Tell the screens and the phones the room moved. The phones' event also carries, when the
+    view offered a renderer and the new block is the same for every phone that sent nothing in
+    the activity, that block in each of the consultation's languages (`parts`): such phones
+    show it at once instead of each fetching its own (workshops/static/live.js)."""
     data = {"activity": workshop.current_activity_id or 0, "status": workshop.status}
     publish(session, channel_of(workshop.id), STATE_EVENT, data)
-    publish(session, phones_channel_of(workshop.id), STATE_EVENT, data)
+    render: PhoneBlocks | None = session.info.get(PHONE_BLOCKS)
+    publish(session, phones_channel_of(workshop.id), STATE_EVENT, data, parts=render(session, workshop) if render is not None else None)
 
 
 def publish_results(session: Session, workshop_id: int, activity_id: int | None = None, *, kind: str | None = None) -> None:

@@ -42,6 +42,11 @@ EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]*(?:[.-][a-z0-9_]+)*$")
 MAX_EVENT_NAME = 60
 # Events say "this changed", with ids and counts; a page fetches what it shows itself.
 MAX_DATA_BYTES = 1000
+# Except a part of a page that is the same for everyone who follows the channel, rendered once
+# (`baraza.web.render_for_everyone`) and carried in the event under `parts`, one per language:
+# the pages that may use it show it instead of each fetching its own. Never what a person wrote.
+PARTS_KEY = "parts"
+MAX_PARTS_BYTES = 48_000
 # Rows are read by streams within seconds; a day covers a phone asleep in a pocket overnight
 # resuming with Last-Event-ID, and keeps the table small.
 RETENTION = timedelta(days=1)
@@ -74,13 +79,16 @@ def publish(
     data: Mapping[str, Any] | None = None,
     *,
     coalesce: bool = False,
+    parts: Mapping[str, str] | None = None,
 ) -> None:
     """Publish `event` on `channel` when the caller's transaction commits (never if it rolls back).
 
     `data` is a small JSON object of ids, counts and facts, never what a person wrote (the same
     keys as in the audit log are refused). `coalesce=True`: of a burst of this event, streams
-    get only the newest ("results changed": 1,000 votes, a few messages). Refuses a channel
-    kind nobody registered (`registry.add_channel`)."""
+    get only the newest ("results changed": 1,000 votes, a few messages). `parts`: language ->
+    HTML rendered for everyone on the channel (`render_for_everyone`: no CSRF token, nobody's
+    name, nothing a person wrote), carried as `data.parts`. Refuses a channel kind nobody
+    registered (`registry.add_channel`)."""
     registry = registry_of(session)  # type: ignore[arg-type]
     if channel.kind not in registry.channels:
         raise ValueError(f"live channel kind {channel.kind!r} is not registered (registry.add_channel)")
@@ -96,6 +104,14 @@ def publish(
         raise ValueError(f"live event data must be plain JSON (ids, counts, words): {exc}") from exc
     if size > MAX_DATA_BYTES:
         raise ValueError("live event data is too large: send ids and counts, let the page fetch the rest")
+    if PARTS_KEY in payload:
+        raise ValueError(f"live event data may not hold {PARTS_KEY!r}: pass parts=")
+    if parts:
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in parts.items()):
+            raise ValueError("live event parts are language -> HTML")
+        if sum(len(v.encode()) for v in parts.values()) > MAX_PARTS_BYTES:
+            raise ValueError("live event parts are too large: let the pages fetch their own")
+        payload[PARTS_KEY] = dict(parts)
     if not session.in_transaction():
         # Tie the event to a transaction now (no database work yet), so a rollback before
         # anything else happened still drops it.

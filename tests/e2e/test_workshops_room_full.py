@@ -8,6 +8,7 @@ Screenshots go to test-artifacts/screenshots/workshop-room-*.png."""
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -108,12 +109,20 @@ def test_a_room_runs_with_a_projector_a_console_and_three_phones(laptop_page, br
         shot(console, "workshop-room-console-360")
 
         # The poll: the phones with JavaScript follow by themselves, the other one refreshes.
+        # They show the block the move's event carries (workshops.views.phones.shared_blocks)
+        # with their own token, client id and number in the room, and ask the server nothing.
+        fetched: list[str] = []
         for p in (phone, phone_ar):
             p.evaluate("() => { window.stayed = true }")
+            p.on("request", lambda request: fetched.append(request.url) if request.headers.get("hx-request") else None)
         console.click("button:has-text('Next')")
         for p in (phone, phone_ar):
             p.wait_for_selector("input[name=choice]", timeout=15_000)
             assert p.evaluate("() => window.stayed === true")
+            assert re.fullmatch(r"[A-Za-z0-9_-]{24}", p.input_value("main form input[name=client_id]"))
+            assert p.input_value("main form input[name=csrf_token]")
+            assert p.locator(".ws-seat").count() == 1
+        assert fetched == []
         screen.wait_for_function("() => document.querySelector('#screen').innerText.includes('Do you feel heard?')", timeout=15_000)
         phone_nojs.click("a:has-text('Refresh to see what is on now')")
         assert "Do you feel heard?" in phone_nojs.inner_text("main")

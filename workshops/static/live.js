@@ -55,8 +55,10 @@
     var screen = document.getElementById("screen");
     if (screen && window.htmx) window.htmx.trigger(screen, "wsrefetch");
   }
+  // An event's data: htmx's SSE extension hands it in `detail`, a plain EventSource in `data`.
   function countsOf(e) {
-    try { return JSON.parse(e.detail && e.detail.data ? e.detail.data : "{}"); } catch (err) { return {}; }
+    var raw = e.detail && e.detail.data ? e.detail.data : e.data;
+    try { return JSON.parse(raw || "{}"); } catch (err) { return {}; }
   }
   document.addEventListener("sse:workshop.results", function (e) {
     var counts = countsOf(e).counts;
@@ -139,13 +141,33 @@
   window.addEventListener("online", flush);
   flush();
 
-  function refresh() {
+  // Put a fresh block in the old one's place; what the person is typing stays if the room is
+  // still on the same activity.
+  function swapIn(fresh) {
+    var old = document.querySelector("[data-follow]");
+    var typing = old.querySelector("textarea");
+    var kept = typing && typing.value && fresh.getAttribute("data-activity") === old.getAttribute("data-activity");
+    var text = kept ? typing.value : "";
+    var focused = document.activeElement === typing;
+    old.replaceWith(fresh);
+    if (kept) {
+      var box2 = fresh.querySelector("textarea");
+      if (box2) { box2.value = text; if (focused) box2.focus(); }
+    }
+    tick();
+  }
+
+  // The phone's own block. `quiet`: only to be seen in the room (see below); the answer is
+  // put in only if the room is elsewhere, so a choice being made is not undone.
+  var lastFetched = Date.now();
+  function refresh(quiet) {
     if (busy) { again = true; return; }
     busy = true;
     var current = document.querySelector("[data-follow]");
     fetch(current.getAttribute("data-refresh"), { headers: { "HX-Request": "true" }, credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
         if (response.redirected || !response.ok) { window.location.reload(); return null; }
+        lastFetched = Date.now();
         return response.text();
       })
       .then(function (html) {
@@ -154,17 +176,8 @@
         box.innerHTML = html;
         var fresh = box.querySelector("[data-follow]");
         if (!fresh) return;
-        var old = document.querySelector("[data-follow]");
-        var typing = old.querySelector("textarea");
-        var kept = typing && typing.value && fresh.getAttribute("data-activity") === old.getAttribute("data-activity");
-        var text = kept ? typing.value : "";
-        var focused = document.activeElement === typing;
-        old.replaceWith(fresh);
-        if (kept) {
-          var box2 = fresh.querySelector("textarea");
-          if (box2) { box2.value = text; if (focused) box2.focus(); }
-        }
-        tick();
+        if (quiet === true && fresh.getAttribute("data-activity") === document.querySelector("[data-follow]").getAttribute("data-activity")) return;
+        swapIn(fresh);
       })
       .catch(function () { /* offline for a moment: the next event tries again */ })
       .then(function () {
@@ -173,8 +186,55 @@
       });
   }
 
+  // The room moved, and the event may carry the new block as every phone that sent nothing
+  // in the activity sees it, in each language (workshops.views.phones.shared_blocks): show it
+  // at once with this phone's own CSRF token, new client ids and its number in the room,
+  // instead of a thousand phones asking the server at the same moment. A phone whose answers
+  // are not counted (its block says so) fetches its own; so does every phone when the event
+  // carries no block (the activity holds sendings, or the room is split into groups).
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || ""; } catch (err) { return ""; }
+  }
+  function newClientId() {
+    var bytes = new Uint8Array(18);
+    window.crypto.getRandomValues(bytes);
+    var chars = "";
+    for (var i = 0; i < bytes.length; i++) chars += String.fromCharCode(bytes[i]);
+    return window.btoa(chars).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+  function useShared(html) {
+    var old = document.querySelector("[data-follow]");
+    var token = csrfToken();
+    if (busy || !old || old.getAttribute("data-counted") === "0" || !token || !window.crypto || !window.crypto.getRandomValues) return false;
+    var box = document.createElement("div");
+    box.innerHTML = html;
+    var fresh = box.querySelector("[data-follow]");
+    if (!fresh) return false;
+    var fields = fresh.querySelectorAll("input[name=csrf_token]");
+    for (var i = 0; i < fields.length; i++) fields[i].value = token;
+    fields = fresh.querySelectorAll("input[name=client_id]");
+    for (i = 0; i < fields.length; i++) fields[i].value = newClientId();
+    var seat = old.querySelector(".ws-seat");
+    var foot = fresh.querySelector(".ws-refresh");
+    if (seat && foot) foot.parentNode.insertBefore(seat.cloneNode(true), foot);
+    swapIn(fresh);
+    return true;
+  }
+  // The room counts the phones that fetched their page in the last minutes: one that only took
+  // shared blocks for a while asks for its own once, at a random moment of the next 20 seconds.
+  var SEEN_EVERY = 5 * 60 * 1000;
+  function onState(e) {
+    var parts = countsOf(e).parts;
+    var html = parts && parts[document.documentElement.lang];
+    if (!html || !useShared(html)) { refresh(); return; }
+    if (Date.now() - lastFetched > SEEN_EVERY) {
+      lastFetched = Date.now();
+      setTimeout(function () { refresh(true); }, 1000 + Math.random() * 19000);
+    }
+  }
+
   var source = new EventSource(root.getAttribute("data-follow"));
-  source.addEventListener("workshop.state", refresh);
+  source.addEventListener("workshop.state", onState);
   // Q&A and statements: new questions and statements show without a reload, at most one fetch
   // every 8-20 seconds per phone (spread out, so a busy room does not ask all at once).
   var later = null;

@@ -1,5 +1,5 @@
 """What the workshops views share: ids from the path, texts per language from forms, the
-language a participant's page speaks, and labels."""
+language a participant's page speaks, a timer's time left, and labels."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from typing import Any
 from starlette.requests import Request
 
 from baraza.consultations.models import Consultation
+from baraza.db import utcnow
 from baraza.errors import NotFound
 from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_, language_name
 from baraza.web import form_text
+from workshops.models import Activity
 from workshops.services import consultation_languages
 
 MAX_ID = 2**31 - 1
@@ -77,3 +79,15 @@ def participant_language(request: Request, consultation: Consultation, participa
 
 def iso(value: Any) -> str:
     return value.isoformat() if value is not None else ""
+
+
+def seconds_left(activity: Activity | None) -> int | None:
+    if activity is None or activity.timer_ends_at is None:
+        return None
+    return max(0, int((activity.timer_ends_at - utcnow()).total_seconds()))
+
+
+def clock(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    return f"{seconds // 60}:{seconds % 60:02d}"

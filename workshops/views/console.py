@@ -31,10 +31,11 @@ from workshops.access import (
     steps_of,
 )
 from workshops.activities import ANSWERABLE, KIND_LABELS, option_labels, text_in
-from workshops.models import Activity, Workshop
+from workshops.models import Workshop
 from workshops.results import CardFilters, activity_results, phones_in_room
 from workshops.rooms import screen_extras
-from workshops.views._common import MODERATION_LABELS, STATE_LABELS, STATUS_LABELS, iso, path_id
+from workshops.views import phones
+from workshops.views._common import MODERATION_LABELS, STATE_LABELS, STATUS_LABELS, clock, iso, path_id, seconds_left
 
 ACTIONS = ("start", "next", "previous", "lobby", "goto", "open", "close", "reveal", "hide", "lock", "unlock", "timer_1", "timer_5", "timer_stop", "end")
 ACTIVITY_ACTIONS = ("goto", "open", "close", "reveal", "hide", "lock", "unlock", "timer_1", "timer_5", "timer_stop")
@@ -42,20 +43,6 @@ ACTIVITY_ACTIONS = ("goto", "open", "close", "reveal", "hide", "lock", "unlock",
 
 def _workshop(request: Request) -> Workshop:
     return access_workshop(db(request), actor(request), path_id(request, "workshop_id"), "workshop.run")
-
-
-def seconds_left(activity: Activity | None) -> int | None:
-    if activity is None or activity.timer_ends_at is None:
-        return None
-    from baraza.db import utcnow
-
-    return max(0, int((activity.timer_ends_at - utcnow()).total_seconds()))
-
-
-def clock(seconds: int | None) -> str:
-    if seconds is None:
-        return ""
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def room_context(request: Request, workshop: Workshop, *, for_console: bool) -> dict[str, Any]:
@@ -171,6 +158,7 @@ def control(request: Request) -> Response:
     action = request.path_params["action"]
     if action not in ACTIONS:
         raise InvalidInput(N_("Baraza does not know this action."))
+    phones.offer_shared_blocks(request)
     try:
         activity = None
         if action in ACTIVITY_ACTIONS:

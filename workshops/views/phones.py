@@ -27,7 +27,7 @@ from baraza.errors import Conflict, InvalidInput, TooManyRequests
 from baraza.i18n import N_, text_direction
 from baraza.participation.api import participant_actor, require_participant
 from baraza.participation.models import Participant
-from baraza.web import db, form_int, form_list, form_text, redirect_to, render, state, view
+from baraza.web import db, form_int, form_list, form_text, redirect_to, render, render_for_everyone, state, view
 from workshops import services
 from workshops.access import activity_for_participants, current_activity, shown_participant_ids, workshop_for_participants
 from workshops.activities import (
@@ -49,9 +49,8 @@ from workshops.activities import (
 )
 from workshops.models import Activity, ActivityState, CardAnswer, Contribution, ContributionStatus, Vote, Workshop, WorkshopStatus
 from workshops.results import qa_results
-from workshops.rooms import phone_room
-from workshops.views._common import iso, participant_language, path_id
-from workshops.views.console import clock, seconds_left
+from workshops.rooms import phone_room, split_activity_id
+from workshops.views._common import clock, iso, languages_of, participant_language, path_id, seconds_left
 
 # Without JavaScript, a page with no form to fill in reloads this often to follow the room.
 REFRESH_SECONDS = 5
@@ -101,15 +100,19 @@ def _phone_context(
     request: Request,
     workshop: Workshop,
     consultation: Consultation,
-    participant: Participant,
+    participant: Participant | None,
     *,
     problem: Any = None,
     typed: str = "",
     wants_form: bool = False,
     seat: int | None = None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
+    """The phone page's context for `participant`; with None, the block every phone that sent
+    nothing in the activity shows, in `lang` (shared_blocks): no seat, no group, no client id."""
     session = db(request)
-    lang = participant_language(request, consultation, participant.language)
+    if lang is None:
+        lang = participant_language(request, consultation, participant.language if participant is not None else None)
     default = consultation.default_language
     activity = current_activity(session, workshop) if workshop.status == WorkshopStatus.LIVE else None
     chosen: list[str] = []
@@ -117,10 +120,10 @@ def _phone_context(
     taking = False
     mine = _Mine([], [])
     if activity is not None:
-        mine = _mine(session, activity, participant)
+        mine = _mine(session, activity, participant) if participant is not None else mine
         chosen, notes = mine.targets, mine.notes
         taking = activity.kind in ANSWERABLE and activity.state == ActivityState.OPEN and not activity.locked
-    kind_ctx = _kind_context(request, consultation, activity, participant, lang, taking, mine) if activity is not None else {}
+    kind_ctx = _kind_context(request, consultation, activity, participant.id if participant else None, lang, mine) if activity is not None else {}
     # Show the form when the person has not answered yet, asked to change or add, or must fix
     # something; otherwise show what they sent, and (without JavaScript) let the page follow.
     if activity is not None and activity.kind in CHOICE_KINDS:
@@ -161,8 +164,8 @@ def _phone_context(
         "chosen": chosen,
         "chosen_labels": chosen_labels,
         "notes": notes,
-        "counted": participant.consent_analysis,
-        "client_id": secrets.token_urlsafe(18),
+        "counted": participant.consent_analysis if participant is not None else True,
+        "client_id": secrets.token_urlsafe(18) if participant is not None else "",
         "problem": problem,
         "typed": typed,
         "refresh": not show_form,
@@ -175,8 +178,11 @@ def _phone_context(
         "max_choices": MAX_OPTIONS,
         **kind_ctx,
         # The phone's number in the room, its breakout group and that group's board (workshops.rooms).
-        **phone_room(session, consultation, workshop, participant, activity, seat),
+        **(phone_room(session, consultation, workshop, participant, activity, seat) if participant is not None else NO_ROOM),
     }
+
+
+NO_ROOM: dict[str, Any] = {"seat_number": None, "my_group": None, "group_notes": []}
 
 
 # Kinds whose phone page lists items to answer one by one (statements, questions, cards):
@@ -185,11 +191,12 @@ LIST_KINDS = frozenset({"statements", "qa", "card_sort"})
 
 
 def _kind_context(
-    request: Request, consultation: Consultation, activity: Activity, participant: Participant, lang: str, taking: bool, own: _Mine
+    request: Request, consultation: Consultation, activity: Activity, participant_id: int | None, lang: str, own: _Mine
 ) -> dict[str, Any]:
     """What the phone shows of dot voting, a ranking, statements, a Q&A or a card sort: the
-    person's own answers and the items to answer. Others' notes show only once shown on the
-    screen (never pending or held ones), and never who wrote them."""
+    person's own answers and the items to answer (none when `participant_id` is None: the
+    shared block). Others' notes show only once shown on the screen (never pending or held
+    ones), and never who wrote them."""
     session = db(request)
     default = consultation.default_language
     kind = activity.kind
@@ -209,12 +216,12 @@ def _kind_context(
             select(Contribution).where(
                 Contribution.activity_id == activity.id,
                 Contribution.status == ContributionStatus.SHOWN.value,
-                or_(col(Contribution.participant_id).in_(shown_participant_ids(consultation.id)), col(Contribution.participant_id) == participant.id),  # type: ignore[arg-type]
+                or_(col(Contribution.participant_id).in_(shown_participant_ids(consultation.id)), col(Contribution.participant_id) == participant_id),  # type: ignore[arg-type]
             )
             .order_by(col(Contribution.id))
         ).all()
         items = [(key, text, False) for key, text in option_labels(activity.config, lang, default, "statements")]
-        items += [(f"c{row.id}", row.text, row.participant_id == participant.id) for row in shown]
+        items += [(f"c{row.id}", row.text, participant_id is not None and row.participant_id == participant_id) for row in shown]
         statements = [
             {"key": key, "text": text, "mine": own, "answer": by_value.get(answers[key]) if key in answers else None}
             for key, text, own in items
@@ -236,7 +243,8 @@ def _kind_context(
             ).all()
         )
         questions = [
-            {"id": q.id, "text": q.text, "votes": q.votes, "answered": q.answered, "mine": authors.get(q.id) == participant.id, "upvoted": f"c{q.id}" in upvoted}
+            {"id": q.id, "text": q.text, "votes": q.votes, "answered": q.answered, "mine": participant_id is not None and authors.get(q.id) == participant_id,
+             "upvoted": f"c{q.id}" in upvoted}
             for q in results.questions
         ]
         return {"questions": questions, "own_pending": own_pending, "show_counts": results.visible, "k": results.k,
@@ -245,19 +253,19 @@ def _kind_context(
         cards = card_labels(activity.config, lang, default)
         done = dict(
             session.exec(
-                select(CardAnswer.card_key, CardAnswer.answer).where(CardAnswer.activity_id == activity.id, CardAnswer.participant_id == participant.id)
+                select(CardAnswer.card_key, CardAnswer.answer).where(CardAnswer.activity_id == activity.id, CardAnswer.participant_id == participant_id)
             ).all()
-        )
+        ) if participant_id is not None else {}
         form = getattr(request.state, "form", None)
         sent = form.get("card") if form is not None and request.method == "POST" else None
-        wanted = sent if isinstance(sent, str) else request.query_params.get("card", "")
+        wanted = "" if participant_id is None else sent if isinstance(sent, str) else request.query_params.get("card", "")
         current = next((c for c in cards if c.key == wanted), None) or next((c for c in cards if c.key not in done), None)
         reasons = {
             row.category: row.text
             for row in session.exec(
-                select(Contribution).where(Contribution.activity_id == activity.id, Contribution.participant_id == participant.id)
+                select(Contribution).where(Contribution.activity_id == activity.id, Contribution.participant_id == participant_id)
             ).all()
-        }
+        } if participant_id is not None else {}
         return {
             "card": current,
             "card_number": cards.index(current) + 1 if current else 0,
@@ -274,6 +282,32 @@ def _kind_context(
             "answered": bool(cards) and all(c.key in done for c in cards) and not wanted,
         }
     return {}
+
+
+# The block every phone shows when the room moves ---------------------------------------------------
+
+
+def shared_blocks(request: Request, session: Any, workshop: Workshop) -> dict[str, str] | None:
+    """The phone block of the room's new state in each of the consultation's languages, when it
+    is the same for every phone that sent nothing in the current activity and not split into
+    groups; None when phones must fetch their own. Never holds anything a person wrote: an
+    activity that holds a sending (where a phone would show its own answer, or a list with
+    others' statements or questions) is never shared. live.js puts the phone's own CSRF token,
+    a new client id and its seat number in."""
+    activity = current_activity(session, workshop) if workshop.status == WorkshopStatus.LIVE else None
+    if activity is not None and (split_activity_id(session, workshop) == activity.id or services.holds_input(session, activity)):
+        return None
+    consultation = session.exec(select(Consultation).where(Consultation.id == workshop.consultation_id)).one()
+    return {
+        lang: render_for_everyone(request, "workshops/phone.html", "phone", _phone_context(request, workshop, consultation, None, lang=lang), lang)
+        for lang in languages_of(consultation)
+    }
+
+
+def offer_shared_blocks(request: Request) -> None:
+    """Let the use cases of this request publish the room's moves with the shared block
+    (workshops.services.publish_state): console and room controls call it first."""
+    db(request).info[services.PHONE_BLOCKS] = lambda session, workshop: shared_blocks(request, session, workshop)
 
 
 def _participant(request: Request) -> tuple[Workshop, Consultation, Participant]:
