@@ -98,6 +98,7 @@ SSE_RE = re.compile(r'sse-connect="([^"]+)"')
 COUNT_RE = re.compile(r"(\d+) (?:people have|person has) answered")
 MOVED_PROMPT = "What should happen to data about you after school?"
 STATE_LINE = b"event: workshop.state"
+EVENT_END = b"\r\n\r\n"
 TIMEOUT = httpx.Timeout(120.0, connect=60.0)
 
 
@@ -259,8 +260,9 @@ async def follow(client: httpx.AsyncClient, url: str, stream: Stream, on_event: 
 
 
 async def follow_raw(port: int, path: str, cookies: dict[str, str], stream: Stream, stop: asyncio.Event, on_state: Any = None) -> None:
-    """Hold a phone's event stream on a raw connection: check the 200, then only count bytes
-    (and call `on_state()` when a `workshop.state` event arrives: the room moved)."""
+    """Hold a phone's event stream on a raw connection: check the 200, then only count bytes;
+    when a `workshop.state` event arrives (the room moved), read it whole and call
+    `on_state(data)` with its data (which may carry the phones' shared block)."""
     writer: asyncio.StreamWriter | None = None
     try:
         reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), 60)
@@ -273,14 +275,24 @@ async def follow_raw(port: int, path: str, cookies: dict[str, str], stream: Stre
             return
         stream.connected.set()
         tail = b""  # the end of the last read, so an event name split across two reads is seen
+        state = b""  # a state event being read, from its name to the blank line that ends it
         while not stop.is_set():
             chunk = await reader.read(65536)
             if not chunk:
                 stream.failed = "closed by the server"
                 return
-            stream.events += chunk.count(b"\n\n")
-            if on_state is not None and STATE_LINE in tail + chunk:
-                on_state()
+            stream.events += chunk.count(EVENT_END)
+            if on_state is not None:
+                if state:
+                    state += chunk
+                elif STATE_LINE in tail + chunk:
+                    seen = tail + chunk
+                    state = seen[seen.index(STATE_LINE):]
+                if state and EVENT_END in state:
+                    event = state[: state.index(EVENT_END)]
+                    state = b""
+                    data = next((line[6:] for line in event.split(b"\r\n") if line.startswith(b"data: ")), b"{}")
+                    on_state(json.loads(data))
             tail = chunk[-len(STATE_LINE):]
     except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError, IndexError) as exc:
         stream.failed = type(exc).__name__
@@ -368,7 +380,8 @@ class Phone:
     sent_at: float = 0.0
     acked_at: float = 0.0
     status: int = 0
-    moved_at: float = 0.0  # the phone showed the room's new activity (its block fetched again)
+    moved_at: float = 0.0  # the phone showed the room's new activity
+    shared: bool = False  # ... from the block the move's event carried (else it fetched its own)
     refresh: asyncio.Task[None] | None = None
 
 
@@ -466,8 +479,15 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
     moving = asyncio.Event()  # set just before the facilitator moves the room (step 8)
     for p in ready:
         if streams:
-            def moved(phone: Phone = p) -> None:
-                if phone.refresh is None and moving.is_set():
+            def moved(data: dict[str, Any], phone: Phone = p) -> None:
+                if phone.refresh is not None or not moving.is_set():
+                    return
+                # As live.js: the block the event carries in the phone's language, if any.
+                block = (data.get("parts") or {}).get("en", "")
+                if "data-follow" in block and MOVED_PROMPT in block:
+                    phone.moved_at = time.perf_counter()
+                    phone.shared = True
+                else:
                     phone.refresh = asyncio.create_task(follow_move(phone, room.workshop_id))
 
             p.stream.task = asyncio.create_task(follow_raw(port, p.follow_url, p.client.cookies, p.stream, stop, moved))
@@ -519,6 +539,7 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
         shown = [p.moved_at - moved_from for p in ready if p.moved_at]
         move = {
             "phones_moved": len(shown),
+            "moved_by_shared_block": sum(1 for p in ready if p.moved_at and p.shared),
             "move_p50_ms": _pct(shown, 0.5), "move_p95_ms": _pct(shown, 0.95), "move_p99_ms": _pct(shown, 0.99),
             "move_server_cpu_ms_per_phone": round((server_cpu(pid) - cpu_move) * 1000 / max(len(shown), 1), 2),
         }

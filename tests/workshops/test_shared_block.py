@@ -103,6 +103,21 @@ def test_an_activity_that_holds_sendings_is_never_shared(client, session, settin
     assert all("Somebody's own words" not in str(data) for _c, _n, data in live_events())
 
 
+def test_an_activity_that_takes_nothing_now_is_shared_even_with_sendings(client, session, room, live_events):
+    consultation, workshop, poll, notes, participant, phone = room
+    statements = make_activity(session, workshop, "statements", prompt="Say yes or no", current=False, state="pending")
+    control(client, workshop.id, "goto", statements.id)
+    add_note(session, statements, participant, "Schools should never sell our data")
+    add_vote(session, statements, participant, "s1")
+    control(client, workshop.id, "close", statements.id)
+    parts = phone_parts(live_events, workshop)
+    assert parts is not None and "Schools should never sell" not in parts["es"]
+    assert without_own_parts(phone.get(f"/workshops/{workshop.id}/", headers=HTMX).text) == without_own_parts(parts["es"])
+    control(client, workshop.id, "open", statements.id)
+    assert phone_parts(live_events, workshop) is None  # taking again, and it holds sendings
+    assert all("Schools should never sell" not in str(data) for _c, _n, data in live_events())
+
+
 def test_a_phone_whose_answers_are_not_counted_is_told_to_fetch_its_own(client, session, settings, room, live_events):
     consultation, workshop, poll, _notes, _participant, _phone = room
     _other, cookie = make_participant(session, settings, consultation, analysis=False)

@@ -122,8 +122,13 @@ def _phone_context(
     if activity is not None:
         mine = _mine(session, activity, participant) if participant is not None else mine
         chosen, notes = mine.targets, mine.notes
-        taking = activity.kind in ANSWERABLE and activity.state == ActivityState.OPEN and not activity.locked
-    kind_ctx = _kind_context(request, consultation, activity, participant.id if participant else None, lang, mine) if activity is not None else {}
+        taking = _taking(activity)
+    # The shared block of an activity that takes nothing shows none of its kind's lists.
+    kind_ctx = (
+        _kind_context(request, consultation, activity, participant.id if participant else None, lang, mine)
+        if activity is not None and (participant is not None or taking)
+        else {}
+    )
     # Show the form when the person has not answered yet, asked to change or add, or must fix
     # something; otherwise show what they sent, and (without JavaScript) let the page follow.
     if activity is not None and activity.kind in CHOICE_KINDS:
@@ -183,6 +188,11 @@ def _phone_context(
 
 
 NO_ROOM: dict[str, Any] = {"seat_number": None, "my_group": None, "group_notes": []}
+
+
+def _taking(activity: Activity) -> bool:
+    """Whether a phone can answer the activity now (open, not paused, a kind with answers)."""
+    return activity.kind in ANSWERABLE and activity.state == ActivityState.OPEN and not activity.locked
 
 
 # Kinds whose phone page lists items to answer one by one (statements, questions, cards):
@@ -289,14 +299,19 @@ def _kind_context(
 
 def shared_blocks(request: Request, session: Any, workshop: Workshop) -> dict[str, str] | None:
     """The phone block of the room's new state in each of the consultation's languages, when it
-    is the same for every phone that sent nothing in the current activity and not split into
-    groups; None when phones must fetch their own. Never holds anything a person wrote: an
-    activity that holds a sending (where a phone would show its own answer, or a list with
-    others' statements or questions) is never shared. live.js puts the phone's own CSRF token,
-    a new client id and its seat number in."""
+    is the same for every phone whose answers are counted: the waiting screen, the end, an
+    activity that takes nothing now (closed, paused, or one to talk about), or one that takes
+    answers and holds none yet; never when the room is split into groups. None when phones must
+    fetch their own. Never holds anything a person wrote: an activity taking answers that holds
+    a sending (a phone would show its own answer, or a list with others' statements or
+    questions) is never shared, and one that takes nothing is rendered without its kind's
+    lists. live.js puts the phone's own CSRF token, a new client id and its seat number in."""
     activity = current_activity(session, workshop) if workshop.status == WorkshopStatus.LIVE else None
-    if activity is not None and (split_activity_id(session, workshop) == activity.id or services.holds_input(session, activity)):
-        return None
+    if activity is not None:
+        if split_activity_id(session, workshop) == activity.id:
+            return None
+        if _taking(activity) and services.holds_input(session, activity):
+            return None
     consultation = session.exec(select(Consultation).where(Consultation.id == workshop.consultation_id)).one()
     return {
         lang: render_for_everyone(request, "workshops/phone.html", "phone", _phone_context(request, workshop, consultation, None, lang=lang), lang)
