@@ -12,15 +12,15 @@ export BARAZA_PORT
 
 .PHONY: demo test install install-dev assets serve migrate lint clean test-sqlite test-postgres bench
 
-$(VENV)/.runtime: requirements.txt pyproject.toml scripts/system-packages
+$(VENV)/.runtime: requirements.txt pyproject.toml scripts/system-packages scripts/install-python
 	./scripts/system-packages
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+	./scripts/install-python -r requirements.txt
 	$(PIP) install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	./scripts/install-python -r requirements-dev.txt
 	touch $@
 
 static/vendor/htmx.min.js: package.json package-lock.json scripts/build-assets

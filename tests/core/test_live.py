@@ -173,19 +173,18 @@ def test_publish_refuses_unknown_channels_bad_names_and_what_people_wrote(app):
             publish(s, Ref("consultation", 1), "changed", {"ids": list(range(1000))})
 
 
-def test_a_part_rendered_for_everyone_rides_in_the_event_by_language_within_a_bound(app, live_events):
+def test_a_part_rendered_for_everyone_rides_in_the_event_by_language_within_a_bound(session, live_events):
     """`parts`: a page part the same for every follower (baraza.web.render_for_everyone), one
     per language, so the pages show it instead of each fetching it; never in `data` itself."""
     ref = Ref("consultation", 1)
-    with Session(app.state.baraza.engine) as s:
-        with pytest.raises(ValueError, match="pass parts="):
-            publish(s, ref, "changed", {"parts": {"en": "<p>Hi</p>"}})
-        with pytest.raises(ValueError, match="language -> HTML"):
-            publish(s, ref, "changed", parts={"en": 3})  # type: ignore[dict-item]
-        with pytest.raises(ValueError, match="too large"):
-            publish(s, ref, "changed", parts={"en": "<p>" + "x" * 50_000 + "</p>"})
-        publish(s, ref, "changed", {"n": 1}, parts={"en": "<p>Hi</p>", "ar": "<p>مرحبا</p>"})
-        s.commit()
+    with pytest.raises(ValueError, match="pass parts="):
+        publish(session, ref, "changed", {"parts": {"en": "<p>Hi</p>"}})
+    with pytest.raises(ValueError, match="language -> HTML"):
+        publish(session, ref, "changed", parts={"en": 3})  # type: ignore[dict-item]
+    with pytest.raises(ValueError, match="too large"):
+        publish(session, ref, "changed", parts={"en": "<p>" + "x" * 50_000 + "</p>"})
+    publish(session, ref, "changed", {"n": 1}, parts={"en": "<p>Hi</p>", "ar": "<p>مرحبا</p>"})
+    session.commit()
     assert live_events(str(ref)) == [(str(ref), "changed", {"n": 1, "parts": {"en": "<p>Hi</p>", "ar": "<p>مرحبا</p>"}})]
 
 
