@@ -108,11 +108,6 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
         # Live updates: this process's hub (LISTEN on PostgreSQL), shared by all its streams.
-        threads = int(os.environ.get("BARAZA_REQUEST_THREADS", "0") or 0)
-        if threads:
-            import anyio.to_thread
-
-            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         live = Hub(engine, read_engine=read_engine)
         await live.start()
         app.state.live_hub = live
