@@ -41,6 +41,23 @@ PG_URL = os.environ.get("BARAZA_TEST_DATABASE_URL", "")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
+PG_SKIP_REASON = "PostgreSQL tests need BARAZA_TEST_DATABASE_URL; make test sets it"
+
+
+def require_postgres(engine: Engine) -> Engine:
+    """For tests only PostgreSQL can run (LISTEN/NOTIFY, SKIP LOCKED, several processes): skip
+    them in the SQLite pass of `make test` (its PostgreSQL pass runs them) and on a developer's
+    machine without PostgreSQL; in CI (CI=true) a missing PostgreSQL fails them."""
+    if not PG_URL:
+        if os.environ.get("BARAZA_TEST_PASS") == "sqlite":
+            pytest.skip("this is the SQLite pass of make test; the PostgreSQL pass runs these")
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(PG_SKIP_REASON + " (CI=true: they must run)", pytrace=False)
+        pytest.skip(PG_SKIP_REASON)
+    assert engine.dialect.name == "postgresql"
+    return engine
+
+
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 

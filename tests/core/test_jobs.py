@@ -3,7 +3,6 @@ cancel, retry with backoff, leases and schedules; the staff pages and their scop
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
@@ -25,10 +24,9 @@ from baraza.jobs.models import Job
 from baraza.jobs.worker import BACKOFF_BASE_SECONDS, Worker, backoff, failure_reason
 from baraza.registry import Command
 from baraza.settings import Settings
-from tests.conftest import PG_URL, login, post_form
+from tests.conftest import login, post_form, require_postgres
 from tests.consultations.factories import make_consultation
 from tests.core.helpers import audit_actions, one, page_text, read
-from tests.core.test_postgres import SKIP_REASON
 from tests.factories import PASSWORD, actor_of, make_organisation, make_user
 
 
@@ -532,14 +530,7 @@ def test_apps_add_subcommands_through_the_registry(settings, monkeypatch, capsys
 
 @pytest.fixture
 def pg(engine):
-    if not PG_URL:
-        if os.environ.get("BARAZA_TEST_PASS") == "sqlite":
-            pytest.skip("this is the SQLite pass of make test; the PostgreSQL pass runs these")
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(SKIP_REASON + " (CI=true: they must run)", pytrace=False)
-        pytest.skip(SKIP_REASON)
-    assert engine.dialect.name == "postgresql"
-    return engine
+    return require_postgres(engine)
 
 
 @pytest.mark.postgres

@@ -30,14 +30,13 @@ from baraza.live import publish
 from baraza.live.services import LiveRow, coalesce_rows
 from baraza.refs import Ref
 from baraza.registry import LiveChannel
-from tests.conftest import PG_URL, TEST_SECRET, csrf_from
+from tests.conftest import TEST_SECRET, csrf_from, require_postgres
 from tests.consultations.factories import make_consultation
 from tests.core.helpers import wait_until_serving
 from tests.e2e.conftest import LiveServer
 from tests.factories import PASSWORD, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_SKIP_REASON = "PostgreSQL tests need BARAZA_TEST_DATABASE_URL; make test sets it"
 
 
 # Reading a stream ------------------------------------------------------------------------------
@@ -382,19 +381,9 @@ def test_the_consultation_page_follows_its_channel_and_refetches_its_counts(clie
 # PostgreSQL ---------------------------------------------------------------------------------------
 
 
-def _require_postgres(engine) -> None:
-    if not PG_URL:
-        if os.environ.get("BARAZA_TEST_PASS") == "sqlite":
-            pytest.skip("this is the SQLite pass of make test; the PostgreSQL pass runs these")
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(PG_SKIP_REASON + " (CI=true: they must run)", pytrace=False)
-        pytest.skip(PG_SKIP_REASON)
-    assert engine.dialect.name == "postgresql"
-
-
 @pytest.mark.postgres
 def test_a_lost_listen_connection_falls_back_to_polling_and_comes_back(engine, live, followed):
-    _require_postgres(engine)
+    require_postgres(engine)
     consultation, user = followed
     hub = live.app.state.live_hub
     ref = Ref("consultation", consultation.id)
@@ -468,7 +457,7 @@ async def join_over_http(base: str, consultation, notice_id: int) -> None:
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_an_event_published_in_one_process_reaches_a_stream_held_by_another(engine, settings, session):
-    _require_postgres(engine)
+    require_postgres(engine)
     consultation = make_consultation(session, open=True)
     from baraza.accounts.models import Organisation
     from baraza.participation import services as psvc

@@ -7,29 +7,17 @@ CI (CI=true), where `make test` must have started PostgreSQL. `make test`'s SQLi
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import PG_URL
+from tests.conftest import require_postgres
 from tests.core.test_db import write_concurrently
 
 pytestmark = pytest.mark.postgres
 
-SKIP_REASON = "PostgreSQL tests need BARAZA_TEST_DATABASE_URL; make test sets it"
-
-
 @pytest.fixture
 def pg_engine(engine):
-    if not PG_URL:
-        if os.environ.get("BARAZA_TEST_PASS") == "sqlite":
-            pytest.skip("this is the SQLite pass of make test; the PostgreSQL pass runs these")
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(SKIP_REASON + " (CI=true: they must run)", pytrace=False)
-        pytest.skip(SKIP_REASON)
-    assert engine.dialect.name == "postgresql"
-    return engine
+    return require_postgres(engine)
 
 
 def test_the_database_is_postgresql_15(pg_engine):
