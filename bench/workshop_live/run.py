@@ -17,12 +17,15 @@ For each database (SQLite with one server process, PostgreSQL with two) and each
    came in meanwhile), reading the count it shows ("N people have answered.");
 5. the phones: each opens the workshop's page (its CSRF token and form id), then its event
    stream; the server's memory is read before and after the streams open (per connected phone);
-6. the vote: every phone sends its choice at a random instant within `--spread` seconds
-   (POST, answered 303 once stored with its consent check, audit entry and live event);
+6. the vote: every phone sends its choice at a random instant within `--spread` seconds, as
+   `workshops/static/live.js` sends it (POST with `HX-Request`, answered 200 with the phone's
+   block once stored with its consent check, audit entry and live event); with
+   `--no-javascript`, as a browser without the script (POST answered 303, then the page);
 7. afterwards: the projector's last count and the database's count against the votes the
    phones got an acknowledgement for.
 
-Reported per run: vote accepted p50/p99 (POST to its 303), vote -> projector p50/p95/p99 (from
+Reported per run: vote accepted p50/p99 (from the POST to the phone holding the block, or
+the page after the 303, that shows its answer), vote -> projector p50/p95/p99 (from
 the phone sending its vote to the end of the first screen refetch that started after the vote
 was acknowledged: that refetch necessarily shows it), errors (votes not acknowledged, streams
 that failed or dropped), votes lost (acknowledged but missing on the screen or in the database),
@@ -59,6 +62,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
@@ -98,6 +102,9 @@ SSE_RE = re.compile(r'sse-connect="([^"]+)"')
 COUNT_RE = re.compile(r"(\d+) (?:people have|person has) answered")
 MOVED_PROMPT = "What should happen to data about you after school?"
 STATE_LINE = b"event: workshop.state"
+# --no-javascript: phones send as a browser without live.js does, a form post and then the
+# page its 303 names (main sets it); by default as live.js does, one request answered with the block.
+NO_JAVASCRIPT = False
 EVENT_END = b"\r\n\r\n"
 TIMEOUT = httpx.Timeout(120.0, connect=60.0)
 
@@ -400,20 +407,34 @@ async def open_page(phone: Phone, workshop_id: int) -> None:
 
 
 async def vote(phone: Phone, workshop_id: int, activity_id: int, delay: float, choice: str) -> None:
+    """Send the phone's choice as its browser does: with JavaScript (the default), as
+    workshops/static/live.js sends it (`HX-Request`; the answer is the phone's block with the
+    thanks, 200); without (`--no-javascript`), a form post answered 303, then the page it
+    names. Acknowledged once the phone has the page or block that shows its answer."""
     await asyncio.sleep(delay)
     phone.sent_at = time.perf_counter()
+    fields = [("csrf_token", phone.csrf), ("client_id", phone.client_id), ("choice", choice)]
+    stored = False
     try:
-        reply = await phone.client.post_form(
-            f"/workshops/{workshop_id}/vote/{activity_id}",
-            [("csrf_token", phone.csrf), ("client_id", phone.client_id), ("choice", choice)],
-        )
-        phone.status = reply.status
+        if NO_JAVASCRIPT:
+            reply = await phone.client.post_form(f"/workshops/{workshop_id}/vote/{activity_id}", fields)
+            phone.status = reply.status
+            if reply.status == 303:
+                reply = await phone.client.get(reply.headers.get("location", f"/workshops/{workshop_id}/"))
+                stored = reply.status == 200
+        else:
+            reply = await phone.client.request(
+                "POST", f"/workshops/{workshop_id}/vote/{activity_id}", urlencode(fields).encode(),
+                {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"},
+            )
+            phone.status = reply.status
+            stored = reply.status == 200
     except (OSError, asyncio.IncompleteReadError, TimeoutError):
         phone.status = -1
         return
     finally:
         await phone.client.close()
-    if reply.status == 303:
+    if stored and b"data-follow" in reply.body:
         phone.acked_at = time.perf_counter()
 
 
@@ -636,7 +657,7 @@ def run_one(database_url: str, label: str, phones: int, workers: int, spread: fl
             except subprocess.TimeoutExpired:
                 server.kill()
         stored = votes_in_database(database_url, room.activity_id)
-    got.update({"database": label, "workers": workers, "votes_in_database": stored, "phones_follow": streams})
+    got.update({"database": label, "workers": workers, "votes_in_database": stored, "phones_follow": streams, "phones_without_javascript": NO_JAVASCRIPT})
     acknowledged = got["votes_acknowledged"]
     got["votes_lost"] = max(0, acknowledged - min(stored, got["screen_count_after"] or 0))
     return got
@@ -680,7 +701,10 @@ def main() -> int:
     parser.add_argument("--spread", type=float, default=3.0, help="seconds over which the phones vote")
     parser.add_argument("--healthz", type=int, default=2000, help="/healthz requests for the baseline")
     parser.add_argument("--no-streams", action="store_true", help="phones vote without following the room (what the streams cost)")
+    parser.add_argument("--no-javascript", action="store_true", help="phones vote as a browser without live.js: a form post, then the page its 303 names")
     args = parser.parse_args()
+    global NO_JAVASCRIPT
+    NO_JAVASCRIPT = args.no_javascript
     sizes = args.phones or [100, 500, 1000]
     databases = args.only or ["sqlite", "postgres"]
     rows: list[dict[str, Any]] = []

@@ -223,6 +223,19 @@ def shot(page: Any, name: str) -> Path:
     return path
 
 
+def send_from_phone(page: Any, button: str = "main form button[type=submit]", *, javascript: bool = True) -> None:
+    """Press a workshop phone's button as a person does. With JavaScript (workshops/static/live.js)
+    the form goes by fetch and the phone's block comes back in its place, with no page load;
+    without, the browser posts and loads the page the 303 names."""
+    if not javascript:
+        with page.expect_navigation():
+            page.click(button)
+        return
+    page.evaluate("() => { window.sentFrom = document.querySelector('[data-follow]') }")
+    page.click(button)
+    page.wait_for_function("() => !document.contains(window.sentFrom)", timeout=15_000)
+
+
 def sign_in(page: Any, email: str, password: str = PASSWORD) -> None:
     """Sign in through the form, as a person does, and wait for the page after it."""
     page.goto("/login")

@@ -82,6 +82,14 @@ def test_a_phone_sorts_card_by_card_and_each_answer_is_one_row_with_the_codes(cl
     assert answers(session, cards) == [(participant.id, CARD, "health", "un_agency", "send_help", "depends")]
     reason = read(session, select(Contribution).where(Contribution.activity_id == cards.id))[0]
     assert (reason.text, reason.category, reason.kind, reason.status) == ("Only if they ask me first", CARD, "card_sort", "shown")
+    # Sent by the page's script, the answer is the block with the next card.
+    nxt = client.post(
+        f"/workshops/{workshop.id}/vote/{cards.id}",
+        data={"csrf_token": token(client, f"/workshops/{workshop.id}/"), "client_id": client_id(), "card": CARD, "answer": "depends",
+              "reason": "Only if they ask me first"},
+        headers=HTMX,
+    )
+    assert nxt.status_code == 200 and "Card 2 of 2" in nxt.text and "Thank you. Your answer is in." in nxt.text
     # The next card comes; after the last one, a thank-you and the list to change an answer.
     assert "Card 2 of 2" in client.get(f"/workshops/{workshop.id}/").text
     assert sort(client, workshop, cards, OTHER_CARD, "not_fine").status_code == 303

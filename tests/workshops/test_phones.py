@@ -161,6 +161,41 @@ def test_a_vote_is_stored_once_and_can_be_changed_and_taken_back(client, session
     assert votes_of(session, poll) == []
 
 
+def test_a_sending_from_the_script_gets_the_block_back_with_the_thanks(client, session, phone):
+    """live.js sends with HX-Request and swaps in the answer: the block, not a redirect and a
+    page load. A retry, a conflict and a refusal answer the same way."""
+    _consultation, workshop, poll, participant = phone
+    csrf = token(client, f"/workshops/{workshop.id}/")
+    cid = client_id()
+    data = {"csrf_token": csrf, "client_id": cid, "choice": ["o2"]}
+    response = client.post(f"/workshops/{workshop.id}/vote/{poll.id}", data=data, headers=HTMX)
+    assert response.status_code == 200 and "location" not in response.headers
+    block = response.text
+    assert block.lstrip().startswith('<div id="phone"') and "<html" not in block
+    assert "Thank you. Your answer is in." in block and "Your answer" in block and "No" in block and "Change my answer" in block
+    assert "baraza_flash" not in response.headers.get("set-cookie", "")  # the thanks is in the block
+    assert votes_of(session, poll) == [(participant.id, "o2")]
+    again = client.post(f"/workshops/{workshop.id}/vote/{poll.id}", data=data, headers=HTMX)
+    assert again.status_code == 200 and votes_of(session, poll) == [(participant.id, "o2")]
+    conflict = client.post(f"/workshops/{workshop.id}/vote/{poll.id}", data={**data, "choice": ["o1"]}, headers=HTMX)
+    assert conflict.status_code == 409 and conflict.text.lstrip().startswith('<div id="phone"')
+    assert "already sent once with another choice" in conflict.text
+    refused = client.post(f"/workshops/{workshop.id}/vote/{poll.id}", data={**data, "client_id": client_id(), "choice": ["o9"]}, headers=HTMX)
+    assert refused.status_code == 400 and refused.text.lstrip().startswith('<div id="phone"')
+    assert votes_of(session, poll) == [(participant.id, "o2")]
+
+
+def test_a_note_from_the_script_gets_the_block_back_without_the_text_to_send_again(client, session, board):
+    _consultation, workshop, activity, _participant = board
+    csrf = token(client, f"/workshops/{workshop.id}/")
+    response = client.post(
+        f"/workshops/{workshop.id}/note/{activity.id}", data={"csrf_token": csrf, "client_id": client_id(), "text": "More light on the path"}, headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert "Sent. Thank you!" in response.text and "You sent 1 note." in response.text
+    assert "More light on the path" not in response.text.split("ws-group-board")[0]
+
+
 def test_several_choices_when_the_poll_allows_them(client, session, settings):
     consultation = make_consultation(session)
     workshop = make_workshop(session, consultation)

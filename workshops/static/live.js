@@ -109,17 +109,57 @@
     var el = document.querySelector("[data-offline-status]");
     if (el) { el.textContent = text; el.hidden = !text; }
   }
+  // Sending a note or a vote: with a connection, the form goes by fetch with `HX-Request` and
+  // the server answers with the phone's block, the thanks in it (workshops.views.phones._sent):
+  // one request instead of a redirect and a page load, and the page keeps its place. Without
+  // one, it waits in the outbox. A form whose button carries the answer goes as the browser
+  // sends it when this browser cannot say which button was pressed.
+  function postForm(form, body) {
+    var buttons = form.querySelectorAll("button");
+    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
+    fetch(form.action, {
+      method: "POST", body: body, credentials: "same-origin", cache: "no-store",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true" }
+    }).then(function (response) {
+      var elsewhere = response.headers.get("HX-Redirect");
+      if (elsewhere) { window.location.href = elsewhere; return null; }
+      if (response.status >= 500) { form.submit(); return null; }  // as without this script
+      return response.text();
+    }).then(function (html) {
+      if (html === null) return;
+      var box = document.createElement("div");
+      box.innerHTML = html;
+      var fresh = box.querySelector("[data-follow]");
+      if (!fresh) { form.submit(); return; }  // an error page, not the block: show it as the browser would
+      lastFetched = Date.now();
+      swapIn(fresh, false);
+    }, function () {
+      // The connection went: keep the sending, and send it when the phone is back online.
+      for (var i = 0; i < buttons.length; i++) buttons[i].disabled = false;
+      toOutbox(form, body);
+    });
+  }
+  function toOutbox(form, body) {
+    var list = outbox();
+    list.push({ action: form.action, body: body });
+    keep(list);
+    var box = document.querySelector("[data-follow]");
+    say(box ? box.getAttribute("data-offline") || "" : "");
+  }
   document.addEventListener("submit", function (e) {
     var form = e.target;
     var box = form.closest ? form.closest("[data-follow]") : null;
-    if (navigator.onLine !== false || !box || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    if (!box || (form.getAttribute("method") || "").toLowerCase() !== "post" || !window.URLSearchParams) return;
+    if (form.querySelector("button[name]") && !e.submitter) return;
     e.preventDefault();
     var data;
-    try { data = new FormData(form, e.submitter || undefined); } catch (err) { data = new FormData(form); }
-    var list = outbox();
-    list.push({ action: form.action, body: new URLSearchParams(data).toString() });
-    keep(list);
-    say(box.getAttribute("data-offline") || "");
+    try { data = new FormData(form, e.submitter || undefined); } catch (err) {
+      data = new FormData(form);
+      if (e.submitter && e.submitter.name) data.append(e.submitter.name, e.submitter.value);
+    }
+    var body = new URLSearchParams(data).toString();
+    if (navigator.onLine === false) toOutbox(form, body);
+    else postForm(form, body);
   });
   var flushing = false;
   function flush() {
@@ -142,11 +182,11 @@
   flush();
 
   // Put a fresh block in the old one's place; what the person is typing stays if the room is
-  // still on the same activity.
-  function swapIn(fresh) {
+  // still on the same activity (not after a sending: the block then says what was sent).
+  function swapIn(fresh, keepTyping) {
     var old = document.querySelector("[data-follow]");
     var typing = old.querySelector("textarea");
-    var kept = typing && typing.value && fresh.getAttribute("data-activity") === old.getAttribute("data-activity");
+    var kept = keepTyping !== false && typing && typing.value && fresh.getAttribute("data-activity") === old.getAttribute("data-activity");
     var text = kept ? typing.value : "";
     var focused = document.activeElement === typing;
     old.replaceWith(fresh);

@@ -27,7 +27,7 @@ from baraza.errors import Conflict, InvalidInput, TooManyRequests
 from baraza.i18n import N_, text_direction
 from baraza.participation.api import participant_actor, require_participant
 from baraza.participation.models import Participant
-from baraza.web import db, form_int, form_list, form_text, redirect_to, render, render_for_everyone, state, view
+from baraza.web import db, form_int, form_list, form_text, is_htmx, redirect_to, render, render_for_everyone, state, view
 from workshops import services
 from workshops.access import activity_for_participants, current_activity, shown_participant_ids, workshop_for_participants
 from workshops.activities import (
@@ -107,6 +107,7 @@ def _phone_context(
     wants_form: bool = False,
     seat: int | None = None,
     lang: str | None = None,
+    notice: str | None = None,
 ) -> dict[str, Any]:
     """The phone page's context for `participant`; with None, the block every phone that sent
     nothing in the activity shows, in `lang` (shared_blocks): no seat, no group, no client id."""
@@ -125,7 +126,7 @@ def _phone_context(
         taking = _taking(activity)
     # The shared block of an activity that takes nothing shows none of its kind's lists.
     kind_ctx = (
-        _kind_context(request, consultation, activity, participant.id if participant else None, lang, mine)
+        _kind_context(request, consultation, activity, participant.id if participant else None, lang, mine, again=problem is not None)
         if activity is not None and (participant is not None or taking)
         else {}
     )
@@ -172,6 +173,7 @@ def _phone_context(
         "counted": participant.consent_analysis if participant is not None else True,
         "client_id": secrets.token_urlsafe(18) if participant is not None else "",
         "problem": problem,
+        "notice": notice,
         "typed": typed,
         "refresh": not show_form,
         "refresh_seconds": REFRESH_SECONDS,
@@ -201,7 +203,7 @@ LIST_KINDS = frozenset({"statements", "qa", "card_sort"})
 
 
 def _kind_context(
-    request: Request, consultation: Consultation, activity: Activity, participant_id: int | None, lang: str, own: _Mine
+    request: Request, consultation: Consultation, activity: Activity, participant_id: int | None, lang: str, own: _Mine, *, again: bool = False
 ) -> dict[str, Any]:
     """What the phone shows of dot voting, a ranking, statements, a Q&A or a card sort: the
     person's own answers and the items to answer (none when `participant_id` is None: the
@@ -267,7 +269,8 @@ def _kind_context(
             ).all()
         ) if participant_id is not None else {}
         form = getattr(request.state, "form", None)
-        sent = form.get("card") if form is not None and request.method == "POST" else None
+        # The card just sent, shown again when it must be fixed (`again`); else the next one.
+        sent = form.get("card") if form is not None and request.method == "POST" and again else None
         wanted = "" if participant_id is None else sent if isinstance(sent, str) else request.query_params.get("card", "")
         current = next((c for c in cards if c.key == wanted), None) or next((c for c in cards if c.key not in done), None)
         reasons = {
@@ -361,6 +364,17 @@ def _refused(request: Request, workshop: Workshop, consultation: Consultation, p
     return render(request, "workshops/phone.html", ctx, block="phone", status=exc.status_code, headers=headers)
 
 
+def _sent(request: Request, workshop: Workshop, consultation: Consultation, participant: Participant, thanks: str) -> Response:
+    """What answers a note or a vote that was stored. live.js sends with `HX-Request` and gets
+    the phone's block at once, the thanks in it: one request, no page load, the place on the
+    page kept (a cheap phone on a slow network waits for one round trip, and the server renders
+    no layout). A browser without it gets the 303 to the page, the thanks as a flash."""
+    if is_htmx(request):
+        ctx = _phone_context(request, workshop, consultation, participant, notice=thanks)
+        return render(request, "workshops/phone.html", ctx, block="phone")
+    return redirect_to(request, "workshops:phone", workshop_id=workshop.id, flash=thanks)
+
+
 @view()
 def note(request: Request) -> Response:
     """A note (brainstorm, reflection, word, question), at most a few hundred characters."""
@@ -377,7 +391,7 @@ def note(request: Request) -> Response:
         )
     except (InvalidInput, Conflict, TooManyRequests) as exc:
         return _refused(request, workshop, consultation, participant, exc, typed)
-    return redirect_to(request, "workshops:phone", workshop_id=workshop.id, flash=N_("Sent. Thank you!"))
+    return _sent(request, workshop, consultation, participant, N_("Sent. Thank you!"))
 
 
 @view()
@@ -397,7 +411,7 @@ def vote(request: Request) -> Response:
                 card=form_text(request, "card", max_length=100), answer=form_text(request, "answer", max_length=16),
                 reason=typed, client_id=client_id, language=participant_language(request, consultation, participant.language),
             )
-            return redirect_to(request, "workshops:phone", workshop_id=workshop.id, flash=N_("Thank you. Your answer is in."))
+            return _sent(request, workshop, consultation, participant, N_("Thank you. Your answer is in."))
         item = None
         if activity.kind in ("statements", "qa"):
             item = form_text(request, "item", max_length=16)
@@ -417,4 +431,4 @@ def vote(request: Request) -> Response:
         )
     except (InvalidInput, Conflict, TooManyRequests) as exc:
         return _refused(request, workshop, consultation, participant, exc, typed)
-    return redirect_to(request, "workshops:phone", workshop_id=workshop.id, flash=N_("Thank you. Your answer is in."))
+    return _sent(request, workshop, consultation, participant, N_("Thank you. Your answer is in."))
