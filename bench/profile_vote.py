@@ -48,7 +48,7 @@ async def run(database_url: str, var_dir: Path, phones: int, top: int, sort: str
 
     settings = Settings(environment="test", database_url=database_url, secret_key=SECRET, var_dir=var_dir)
     upgrade(settings)
-    room = seed(database_url, WARM_UP_PHONES + 2 * phones)
+    room = seed(database_url, WARM_UP_PHONES + 3 * phones)
     _inline_threadpool()
     app = create_app(settings)
     page = f"/workshops/{room.workshop_id}/"
@@ -69,14 +69,17 @@ async def run(database_url: str, var_dir: Path, phones: int, top: int, sort: str
             prepared.append((token, urlencode(form).encode()))
         return prepared
 
-    async def votes(prepared: list[tuple[str, bytes]]) -> None:
+    async def votes(prepared: list[tuple[str, bytes]], *, script: bool = False) -> None:
+        """Each vote as a form posts it (303), or as workshops/static/live.js sends it
+        (`HX-Request`: answered with the phone's block, the thanks in it)."""
         for token, body in prepared:
-            status, headers, reply = await call(app, "POST", vote, cookies(token), body)
-            assert status == 303, (status, reply[:500])
+            status, headers, reply = await call(app, "POST", vote, cookies(token), body, headers={"HX-Request": "true"} if script else None)
+            assert status == (200 if script else 303), (status, reply[:500])
 
     warm = room.tokens[:WARM_UP_PHONES]
     first = room.tokens[WARM_UP_PHONES:WARM_UP_PHONES + phones]
-    second = room.tokens[WARM_UP_PHONES + phones:]
+    second = room.tokens[WARM_UP_PHONES + phones:WARM_UP_PHONES + 2 * phones]
+    third = room.tokens[WARM_UP_PHONES + 2 * phones:]
     await votes(await open_pages(warm))  # templates compiled, caches warm
 
     statements: list[str] = []
@@ -101,7 +104,16 @@ async def run(database_url: str, var_dir: Path, phones: int, top: int, sort: str
             status, _h, body = await call(app, "GET", page, cookies(token), headers={"HX-Request": "true"})
             assert status == 200, (status, body[:500])
 
-    for name, step in (("workshop page GET", pages), ("vote POST", lambda: votes(prepared)), ("block after a move", refreshes)):
+    scripted: list[tuple[str, bytes]] = []
+
+    async def script_pages() -> None:
+        scripted.extend(await open_pages(third))
+
+    await script_pages()
+    for name, step in (
+        ("workshop page GET", pages), ("vote POST", lambda: votes(prepared)), ("block after a move", refreshes),
+        ("vote by live.js", lambda: votes(scripted, script=True)),
+    ):
         statements.clear()
         wall, cpu = time.perf_counter(), time.process_time()
         await step()

@@ -174,6 +174,9 @@ def _phone_context(
         "client_id": secrets.token_urlsafe(18) if participant is not None else "",
         "problem": problem,
         "notice": notice,
+        # A block swapped into a page that holds its stream already: its stream address needs no
+        # resume point (reading the channel's newest event for it would be one statement more).
+        "block_only": participant is None or is_htmx(request),
         "typed": typed,
         "refresh": not show_form,
         "refresh_seconds": REFRESH_SECONDS,
