@@ -179,6 +179,9 @@
     }, function () { flushing = false; });
   }
   window.addEventListener("online", flush);
+  // A sending that failed while the phone still thought it was online waits for no "online"
+  // event: try again every 15 seconds while something waits.
+  setInterval(function () { if (outbox().length) flush(); }, 15000);
   flush();
 
   // Put a fresh block in the old one's place; what the person is typing stays if the room is
