@@ -174,6 +174,15 @@ def _cell(count: int, k: int, sensitive: bool) -> Cell:
     return Cell(count)
 
 
+def _all_fewer_than_k(cells: dict[Any, Cell], people: int, k: int) -> dict[Any, Cell]:
+    """On a sensitive activity that fewer than k people answered, every count reads "fewer than
+    k", the empty ones too: an option at 0 beside one at "fewer than k" would tell the room what
+    every one of them chose. From k people on, a 0 is shown (it singles no one out)."""
+    if 0 < people < k:
+        return {key: cell if cell.suppressed else Cell(cell.count, suppressed=True, primary=True) for key, cell in cells.items()}
+    return cells
+
+
 def vote_results(session: Session, consultation: Consultation, activity: Activity, lang: str, *, group_id: int | None = None) -> ActivityResults:
     k = k_for(consultation)
     default = consultation.default_language
@@ -199,7 +208,7 @@ def vote_results(session: Session, consultation: Consultation, activity: Activit
         # One choice each: the bars add up to the people, so the total takes part in the
         # suppression. Several choices each: bars do not add up, only primary suppression.
         table = suppress_counts(counts, k, with_total=single)  # type: ignore[arg-type]
-        cells = table.cells
+        cells = _all_fewer_than_k(dict(table.cells), int(people), k)
         respondents = table.total if single and table.total is not None else _cell(int(people), k, True)
     else:
         cells = {key: Cell(n) for key, n in counts.items()}
@@ -244,6 +253,8 @@ def dot_results(session: Session, consultation: Consultation, activity: Activity
         key: Cell(dots.get(key, 0), suppressed=True, primary=True) if activity.sensitive and 0 < voters.get(key, 0) < k else Cell(dots.get(key, 0))
         for key, _label in keys
     }
+    if activity.sensitive:
+        cells = _all_fewer_than_k(cells, int(people), k)
     return ActivityResults(
         kind=activity.kind, k=k, sensitive=activity.sensitive, visible=results_visible(activity),
         respondents=_cell(int(people), k, activity.sensitive), bars=_bars(keys, cells),
@@ -311,7 +322,7 @@ def statement_results(
         answers = {name: counts.get(key, {}).get(name, 0) for name in STATEMENT_ANSWERS}
         if activity.sensitive:
             table = suppress_counts(answers, k, with_total=True)  # type: ignore[arg-type]
-            cells = {str(name): cell for name, cell in table.cells.items()}
+            cells = _all_fewer_than_k({str(name): cell for name, cell in table.cells.items()}, sum(answers.values()), k)
             total = table.total or Cell(sum(answers.values()))
         else:
             cells = {name: Cell(n) for name, n in answers.items()}

@@ -313,6 +313,22 @@ def test_a_sensitive_poll_reads_fewer_than_k_for_small_counts(client, session, s
     assert 'class="w-' not in page.split("ws-bars")[1].split("</ul>")[0].replace('class="w-0"', "")
 
 
+def test_a_sensitive_poll_that_fewer_than_k_answered_shows_no_zero_beside_them(client, session, settings, room):
+    """Two people chose "Yes": "No 0" and "Not sure 0" beside "Yes: fewer than 5" would tell
+    the room what both of them chose."""
+    consultation, facilitator = room
+    workshop = make_workshop(session, consultation)
+    poll = make_activity(session, workshop, config=poll_config("Yes", "No", "Not sure"), sensitive=True)
+    for _ in range(2):
+        participant, _token = make_participant(session, settings, consultation)
+        add_vote(session, poll, participant, "o1")
+    sign_in(client, facilitator)
+    page = client.get(f"/workshops/{workshop.id}/screen").text
+    numbers = re.findall(r'<span class="ws-num">(.*?)</span>\s*</li>', page, re.S)
+    assert [re.sub(r"<[^>]+>", "", n).strip() for n in numbers] == ["fewer than 5"] * 3
+    assert "Fewer than 5 people have answered." in page
+
+
 def test_results_stay_hidden_until_revealed(client, session, settings, room):
     consultation, facilitator = room
     workshop = make_workshop(session, consultation)
