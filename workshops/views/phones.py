@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import false, or_
 from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -231,7 +231,11 @@ def _kind_context(
             select(Contribution).where(
                 Contribution.activity_id == activity.id,
                 Contribution.status == ContributionStatus.SHOWN.value,
-                or_(col(Contribution.participant_id).in_(shown_participant_ids(consultation.id)), col(Contribution.participant_id) == participant_id),  # type: ignore[arg-type]
+                or_(
+                    col(Contribution.participant_id).in_(shown_participant_ids(consultation.id)),  # type: ignore[arg-type]
+                    # One's own statements too; the shared block has no one (never "IS NULL": paper notes).
+                    col(Contribution.participant_id) == participant_id if participant_id is not None else false(),
+                ),
             )
             .order_by(col(Contribution.id))
         ).all()
