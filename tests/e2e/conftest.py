@@ -183,6 +183,13 @@ def nojs_page(browser: Any, live_server: str) -> Iterator[Any]:
 # Helpers -----------------------------------------------------------------------------------------
 
 
+# The PostgreSQL pass of `make test` (BARAZA_TEST_PASS=postgres) drives every flow again on
+# PostgreSQL, but the pages' HTML is the same as in the SQLite pass, which ran axe-core on them
+# and took their screenshots: this pass leaves out those two checks of the same HTML (each axe
+# run is a second or so of Chromium's CPU, and the screenshots would overwrite the first ones).
+SAME_PAGES_CHECKED = os.environ.get("BARAZA_TEST_PASS") == "postgres"
+
+
 def assert_accessible(page: Any, *, disable: tuple[str, ...] = ()) -> None:
     """Run axe-core (WCAG 2.0/2.1/2.2, A and AA) on the page and fail listing violations.
 
@@ -190,6 +197,8 @@ def assert_accessible(page: Any, *, disable: tuple[str, ...] = ()) -> None:
     govern, so the test sees the page exactly as a visitor gets it (no `bypass_csp`).
     Needs JavaScript: not for `nojs_page`.
     """
+    if SAME_PAGES_CHECKED:
+        return
     if not AXE_JS.exists():
         _missing(f"axe-core is missing at {AXE_JS}; run `npm install` (make test does)")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
@@ -219,7 +228,8 @@ def shot(page: Any, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "page"
     path = SCREENSHOTS / f"{safe}.png"
-    page.screenshot(path=str(path), full_page=True)
+    if not SAME_PAGES_CHECKED:
+        page.screenshot(path=str(path), full_page=True)
     return path
 
 
