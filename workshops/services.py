@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -90,6 +91,8 @@ from workshops.models import (
     WorkshopStep,
 )
 
+log = logging.getLogger("baraza.workshops")
+
 CHANNEL_KIND = "workshops.workshop"
 # The phones' channel of a workshop: the room's moves, and results only where a phone's page
 # shows others' sendings (PHONE_RESULT_KINDS, a group's board); not the phones coming in.
@@ -149,7 +152,13 @@ def publish_state(session: Session, workshop: Workshop) -> None:
     data = {"activity": workshop.current_activity_id or 0, "status": workshop.status}
     publish(session, channel_of(workshop.id), STATE_EVENT, data)
     render: PhoneBlocks | None = session.info.get(PHONE_BLOCKS)
-    publish(session, phones_channel_of(workshop.id), STATE_EVENT, data, parts=render(session, workshop) if render is not None else None)
+    parts = None
+    if render is not None:
+        try:
+            parts = render(session, workshop)
+        except Exception:  # noqa: BLE001 - the block only spares the phones a fetch; the move must not fail for it
+            log.warning("workshops: the phones' shared block could not be rendered; phones fetch their own", exc_info=True)
+    publish(session, phones_channel_of(workshop.id), STATE_EVENT, data, parts=parts)
 
 
 def publish_results(session: Session, workshop_id: int, activity_id: int | None = None, *, kind: str | None = None) -> None:

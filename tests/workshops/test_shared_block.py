@@ -139,3 +139,20 @@ def test_a_use_case_without_a_renderer_publishes_the_move_alone(session, room, l
     facilitator = session.exec(select(User).where(User.organisation_id == consultation.organisation_id)).first()
     services.do_go_to_activity(session, actor_for_user(session, facilitator), workshop, poll)
     assert phone_parts(live_events, workshop) is None
+
+
+def test_a_block_that_cannot_be_rendered_never_stops_the_move(client, room, live_events, monkeypatch):
+    """The shared block spares phones a fetch; if rendering it fails, the room still moves and
+    the phones fetch their own."""
+    from workshops.views import phones as phone_views
+
+    _consultation, workshop, poll, _notes, _participant, _phone = room
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a template that does not render")
+
+    monkeypatch.setattr(phone_views, "shared_blocks", broken)
+    assert control(client, workshop.id, "goto", poll.id).status_code == 303
+    assert phone_parts(live_events, workshop) is None
+    moves = [data for _c, name, data in live_events(f"workshops.phones:{workshop.id}") if name == "workshop.state"]
+    assert moves[-1]["activity"] == poll.id
