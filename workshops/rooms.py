@@ -532,13 +532,16 @@ def paper_counts(session: Session, workshop: Workshop) -> dict[int, PaperCounts]
 def phone_room(
     session: Session, consultation: Consultation, workshop: Workshop, participant: Participant, activity: Activity | None,
     seat: int | None = None,
+    *,
+    ungrouped: bool = False,
 ) -> dict[str, Any]:
     """What a phone shows of the room besides the activity: its number (for the facilitator
     to make groups by; `seat` when the caller has just read it), its group for the current
-    activity, and that group's board (the newest notes shown to the room, never who wrote them)."""
+    activity, and that group's board (the newest notes shown to the room, never who wrote them).
+    `ungrouped`: the caller has just read that the phone is in no group for the activity."""
     number = seat if seat is not None else seat_number(session, workshop, participant)
     out: dict[str, Any] = {"seat_number": number, "my_group": None, "group_notes": []}
-    group_id = group_for(session, activity.id if activity else None, participant.id)
+    group_id = None if ungrouped else group_for(session, activity.id if activity else None, participant.id)
     if group_id is None or activity is None:
         return out
     group = session.exec(select(WorkshopGroup).where(WorkshopGroup.id == group_id)).one()

@@ -784,6 +784,13 @@ class Sent:
 
     replayed: bool
     contribution_id: int | None = None
+    # What a whole-form vote left, so the phone's answer shows it without reading it back: the
+    # person's vote rows in the activity (slot, target, value, by slot), their seat number and
+    # breakout group as the vote's transaction read them. None when not known (a replay, one
+    # statement's or question's answer, a note).
+    votes: tuple[tuple[int, str, int], ...] | None = None
+    seat: int | None = None
+    group_id: int | None = None
 
 
 def _fresh(session: Session, model: Any, row_id: int | None) -> Any:
@@ -1197,6 +1204,7 @@ class _VoteRoom:
     recent: int  # the person's sendings of votes in the rate window
     replay_digest: str | None  # the digest stored under this client id, if it came before
     has_votes: bool  # the person holds vote rows in the activity (else nothing to replace)
+    seat: int | None  # the phone's number in the room (workshops.rooms.seat_number)
 
 
 @cache
@@ -1213,6 +1221,7 @@ def _vote_statements() -> tuple[Any, Any, Any, Any]:
     activities, workshops = Activity.__table__, Workshop.__table__  # type: ignore[attr-defined]
     sendings, votes = VoteSubmission.__table__, Vote.__table__  # type: ignore[attr-defined]
     categories = ConsultationDataCategory.__table__  # type: ignore[attr-defined]
+    presence = Presence.__table__  # type: ignore[attr-defined]
     participant_id: BindParameter[int] = bindparam("participant_id")
     read = (
         sa_select(
@@ -1232,6 +1241,10 @@ def _vote_statements() -> tuple[Any, Any, Any, Any]:
             .scalar_subquery()
             .label("replay"),
             sa_exists().where(votes.c.activity_id == activities.c.id, votes.c.participant_id == participant_id).label("has_votes"),
+            sa_select(presence.c.number)
+            .where(presence.c.workshop_id == workshops.c.id, presence.c.participant_id == participant_id)
+            .scalar_subquery()
+            .label("seat"),
         )
         .select_from(activities.join(workshops, workshops.c.id == activities.c.workshop_id))
         .where(activities.c.id == bindparam("activity_id"), activities.c.workshop_id == bindparam("workshop_id"))
@@ -1247,8 +1260,8 @@ def _vote_room(session: Session, workshop: Workshop, activity: Activity, partici
     ).one_or_none()
     if row is None:
         return None
-    kind, status, state, locked, collects, group_id, recent, replay, has_votes = row
-    return _VoteRoom(kind, status, state, bool(locked), bool(collects), group_id, int(recent or 0), replay, bool(has_votes))
+    kind, status, state, locked, collects, group_id, recent, replay, has_votes, seat = row
+    return _VoteRoom(kind, status, state, bool(locked), bool(collects), group_id, int(recent or 0), replay, bool(has_votes), seat)
 
 
 def _vote_once(
@@ -1306,7 +1319,9 @@ def _vote_once(
     )
     publish_results(session, workshop.id, activity.id, kind=room.kind)  # type: ignore[arg-type]
     session.commit()
-    return Sent(replayed=False)
+    # A whole-form choice replaced all of the person's rows: they are now exactly these.
+    left = tuple(sorted(choice.rows)) if choice.slots is None else None
+    return Sent(replayed=False, votes=left, seat=room.seat, group_id=room.group_id)
 
 
 # The card sort ------------------------------------------------------------------------------------------

@@ -40,3 +40,15 @@ def fresh(session: Session, model: Any, row_id: Any) -> Any:
 
 def count(session: Session, model: Any, *where: Any) -> int:
     return len(read(session, select(model).where(*where)))
+
+
+def own_parts_out(html: str, *, seat: bool = False) -> str:
+    """A phone's block without what differs between two renders of it for the same person: its
+    CSRF token, the client ids the page made, the thanks after a sending, the stream's resume
+    point (a later render starts after later events); with `seat`, its seat number too (the
+    shared block has none)."""
+    html = re.sub(r'name="(csrf_token|client_id)" value="[^"]*"', r'name="\1" value=""', html)
+    html = re.sub(r'<p class="flash" role="status">.*?</p>', "", html)
+    if seat:
+        html = re.sub(r'<p class="ws-seat">.*?</p>', "", html)
+    return re.sub(r"\?after=\d+", "", html).strip()

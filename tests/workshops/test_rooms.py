@@ -26,7 +26,7 @@ from tests.workshops.factories import (
     poll_config,
     sign_in,
 )
-from tests.workshops.helpers import HTMX, count, fresh, read
+from tests.workshops.helpers import HTMX, count, fresh, own_parts_out, read
 from workshops.models import Contribution, Presence, Vote, Workshop, WorkshopGroup, WorkshopGroupMember
 
 
@@ -339,3 +339,24 @@ def test_an_activity_split_for_but_without_answers_can_still_be_deleted(client, 
     assert response.status_code == 303
     assert {g.activity_id for g in read(session, select(WorkshopGroup).where(WorkshopGroup.workshop_id == workshop.id))} == {None}
     assert client.get(rooms_page(workshop)).status_code == 200
+
+
+def test_the_answer_to_a_vote_in_a_split_room_shows_the_phones_group_as_a_fetch_does(client, session, settings, room):
+    """A vote's answer is built from what the vote stored, except where the room is split: then
+    the phone's group (and its board) is read as a fetch of the page reads it."""
+    consultation, facilitator, workshop, _board, phone = room
+    poll = make_activity(session, workshop, "poll", config=poll_config("Yes", "No"))
+    people = join(session, settings, consultation, phone, workshop, 2)
+    numbers = [number_of(session, workshop, p) for p, _t in people]
+    sign_in(client, facilitator)
+    post(client, f"/workshops/{workshop.id}/rooms/{poll.id}/split",
+         {"how": "numbers", "numbers.1": str(numbers[0]), "numbers.2": str(numbers[1])}, csrf_page=rooms_page(workshop, poll))
+    as_participant(phone, people[1][1])
+    csrf = csrf_from(phone.get(f"/workshops/{workshop.id}/").text)
+    answer = phone.post(f"/workshops/{workshop.id}/vote/{poll.id}", data={"csrf_token": csrf, "client_id": client_id(), "choice": "o2"}, headers=HTMX)
+    assert answer.status_code == 200 and "Thank you. Your answer is in." in answer.text
+    group_two = read(session, select(WorkshopGroup).where(WorkshopGroup.activity_id == poll.id).order_by(WorkshopGroup.position))[1]
+    assert group_two.name in answer.text
+    fetched = phone.get(f"/workshops/{workshop.id}/", headers=HTMX).text
+
+    assert own_parts_out(answer.text) == own_parts_out(fetched)

@@ -7,6 +7,9 @@ between the ORM path's."""
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 from starlette.testclient import TestClient
 
@@ -26,7 +29,7 @@ from tests.workshops.factories import (
     make_workshop,
     sign_in,
 )
-from tests.workshops.helpers import control, count, fresh, read, token
+from tests.workshops.helpers import HTMX, control, count, fresh, own_parts_out, read, token
 from workshops.models import Activity, Vote, VoteSubmission
 
 
@@ -166,3 +169,64 @@ def test_phones_follow_their_own_channel_which_a_poll_s_votes_leave_quiet(client
     note = client.post(f"/workshops/{workshop.id}/note/{qa.id}", data={"csrf_token": csrf_from(page), "client_id": client_id(), "text": "Who sees our data?"})
     assert note.status_code == 303
     assert [e for _c, e, _d in live_events(phones)][-1] == "workshop.results"
+
+
+# The answer to a vote sent by live.js -------------------------------------------------------------------
+
+OPTIONS = {"options": [{"key": f"o{i}", "label": {"en": label}} for i, label in enumerate(("Parks", "Wifi", "Clinics"), start=1)]}
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "fields"),
+    [
+        ("poll", OPTIONS, {"choice": ["o2"]}),
+        ("poll", {**OPTIONS, "multiple": True}, {"choice": ["o1", "o3"]}),
+        ("poll", OPTIONS, {}),  # nothing chosen: the vote taken back
+        ("scale", {"min": 1, "max": 5}, {"choice": ["4"]}),
+        ("dot_vote", {**OPTIONS, "dots": 2}, {"choice": ["o1", "o3"]}),
+        ("dot_vote", {**OPTIONS, "dots": 3, "stack": True}, {"dots.o1": "2", "dots.o3": "1"}),
+        ("ranking", OPTIONS, {"place.o1": "3", "place.o2": "1", "place.o3": "2"}),
+    ],
+)
+def test_the_answer_to_a_vote_is_the_block_the_phone_would_fetch_without_reading_the_vote_back(client, session, settings, kind, config, fields):
+    """The block answering a vote is built from what the vote's transaction wrote and read
+    (its rows, the seat, no group), not read back: it must be exactly the block a fresh fetch
+    shows, for every kind whose form replaces all of a person's rows."""
+    _consultation, workshop, activity, participant = _room(client, session, settings, kind=kind, config=config)
+    first = client.get(f"/workshops/{workshop.id}/")  # the phone takes its seat
+    csrf = csrf_from(first.text)
+    if fields == {}:  # something to take back first
+        assert _vote(client, workshop, activity, "o1", client_id(), csrf).status_code == 303
+    reads: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        reads.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        answer = client.post(
+            f"/workshops/{workshop.id}/vote/{activity.id}", data={"csrf_token": csrf, "client_id": client_id(), **fields}, headers=HTMX,
+        )
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert answer.status_code == 200 and "Thank you. Your answer is in." in answer.text
+    fetched = client.get(f"/workshops/{workshop.id}/", headers=HTMX)
+    assert own_parts_out(answer.text) == own_parts_out(fetched.text)
+    assert 'class="ws-seat"' in answer.text
+    # Nothing was read back after the vote: the person's rows, seat and group came with it.
+    after_commit = reads[max(i for i, s in enumerate(reads) if s.lstrip().upper().startswith("INSERT INTO LIVE_EVENT")) + 1:]
+    assert not [s for s in after_commit if "workshop_vote" in s or "workshop_presence" in s or "workshop_group" in s], after_commit
+
+
+def test_the_answer_to_a_vote_in_a_split_room_or_on_one_statement_reads_the_block_afresh(client, session, settings):
+    """Where the vote does not tell everything (the phone's group has a board; one statement's
+    answer leaves the others), the block is read as a fetch reads it."""
+    consultation, workshop, statements, participant = _room(
+        client, session, settings, kind="statements", config={"statements": [{"key": "s1", "text": {"en": "Schools keep marks"}}, {"key": "s2", "text": {"en": "Clinics share"}}]},
+    )
+    csrf = csrf_from(client.get(f"/workshops/{workshop.id}/").text)
+    answer = client.post(
+        f"/workshops/{workshop.id}/vote/{statements.id}", data={"csrf_token": csrf, "client_id": client_id(), "item": "s1", "choice": ["agree"]}, headers=HTMX,
+    )
+    assert answer.status_code == 200, answer.text[:500]
+    assert own_parts_out(answer.text) == own_parts_out(client.get(f"/workshops/{workshop.id}/", headers=HTMX).text)

@@ -108,20 +108,30 @@ def _phone_context(
     seat: int | None = None,
     lang: str | None = None,
     notice: str | None = None,
+    sent: tuple[Activity, services.Sent] | None = None,
 ) -> dict[str, Any]:
     """The phone page's context for `participant`; with None, the block every phone that sent
-    nothing in the activity shows, in `lang` (shared_blocks): no seat, no group, no client id."""
+    nothing in the activity shows, in `lang` (shared_blocks): no seat, no group, no client id.
+    `sent`: the activity a vote was just stored in and what the vote left (its rows, seat and
+    group), so the answer to the vote reads nothing back (bench/profile_vote.py)."""
     session = db(request)
     if lang is None:
         lang = participant_language(request, consultation, participant.language if participant is not None else None)
     default = consultation.default_language
-    activity = current_activity(session, workshop) if workshop.status == WorkshopStatus.LIVE else None
+    known = _known_vote(workshop, sent)
+    if known is not None:
+        activity: Activity | None = sent[0]  # type: ignore[index]
+    else:
+        activity = current_activity(session, workshop) if workshop.status == WorkshopStatus.LIVE else None
     chosen: list[str] = []
     notes = 0
     taking = False
     mine = _Mine([], [])
     if activity is not None:
-        mine = _mine(session, activity, participant) if participant is not None else mine
+        if known is not None:
+            mine = _Mine(list(known.votes or ()), [])
+        elif participant is not None:
+            mine = _mine(session, activity, participant)
         chosen, notes = mine.targets, mine.notes
         taking = _taking(activity)
     # The shared block of an activity that takes nothing shows none of its kind's lists.
@@ -188,8 +198,27 @@ def _phone_context(
         "max_choices": MAX_OPTIONS,
         **kind_ctx,
         # The phone's number in the room, its breakout group and that group's board (workshops.rooms).
-        **(phone_room(session, consultation, workshop, participant, activity, seat) if participant is not None else NO_ROOM),
+        **(
+            (phone_room(session, consultation, workshop, participant, activity, known.seat, ungrouped=True) if known is not None
+             else phone_room(session, consultation, workshop, participant, activity, seat))
+            if participant is not None
+            else NO_ROOM
+        ),
     }
+
+
+def _known_vote(workshop: Workshop, sent: tuple[Activity, services.Sent] | None) -> services.Sent | None:
+    """What a vote just stored, when it is all the phone's block needs: a whole-form choice
+    (poll, scale, dots, ranking: its rows are all the person holds; they send no notes) in the
+    activity the room is on, in a room not split into groups (a group's board is read)."""
+    if sent is None or workshop.status != WorkshopStatus.LIVE:
+        return None
+    activity, stored = sent
+    if stored.votes is None or stored.seat is None or stored.group_id is not None:
+        return None
+    if workshop.current_activity_id != activity.id or activity.kind not in CHOICE_KINDS:
+        return None
+    return stored
 
 
 NO_ROOM: dict[str, Any] = {"seat_number": None, "my_group": None, "group_notes": []}
@@ -371,13 +400,16 @@ def _refused(request: Request, workshop: Workshop, consultation: Consultation, p
     return render(request, "workshops/phone.html", ctx, block="phone", status=exc.status_code, headers=headers)
 
 
-def _sent(request: Request, workshop: Workshop, consultation: Consultation, participant: Participant, thanks: str) -> Response:
+def _sent(
+    request: Request, workshop: Workshop, consultation: Consultation, participant: Participant, thanks: str,
+    stored: tuple[Activity, services.Sent] | None = None,
+) -> Response:
     """What answers a note or a vote that was stored. live.js sends with `HX-Request` and gets
     the phone's block at once, the thanks in it: one request, no page load, the place on the
     page kept (a cheap phone on a slow network waits for one round trip, and the server renders
     no layout). A browser without it gets the 303 to the page, the thanks as a flash."""
     if is_htmx(request):
-        ctx = _phone_context(request, workshop, consultation, participant, notice=thanks)
+        ctx = _phone_context(request, workshop, consultation, participant, notice=thanks, sent=stored)
         return render(request, "workshops/phone.html", ctx, block="phone")
     return redirect_to(request, "workshops:phone", workshop_id=workshop.id, flash=thanks)
 
@@ -432,10 +464,10 @@ def vote(request: Request) -> Response:
                 choices += [key] * (form_int(request, f"dots.{key}", minimum=0, maximum=MAX_DOTS) or 0)
         else:
             choices = form_list(request, "choice", max_items=MAX_OPTIONS)
-        services.do_cast_vote(
+        stored = services.do_cast_vote(
             session, actor, settings, consultation, participant, workshop, activity,
             choices=choices, client_id=client_id, item=item,
         )
     except (InvalidInput, Conflict, TooManyRequests) as exc:
         return _refused(request, workshop, consultation, participant, exc, typed)
-    return _sent(request, workshop, consultation, participant, N_("Thank you. Your answer is in."))
+    return _sent(request, workshop, consultation, participant, N_("Thank you. Your answer is in."), (activity, stored))
