@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -117,6 +118,9 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
         # Live updates: this process's hub (LISTEN on PostgreSQL), shared by all its streams.
+        # The requests' thread pool (Starlette runs every view on it): sized per database,
+        # see Settings.request_threads. The hub and the jobs have threads of their own.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         live = Hub(engine, read_engine=read_engine)
         await live.start()
         app.state.live_hub = live

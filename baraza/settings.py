@@ -69,6 +69,12 @@ class Settings:
     # Run background jobs in a thread of the web process. None: on for SQLite (one process,
     # nothing else to start), off for PostgreSQL (`baraza worker` runs as its own process).
     embedded_worker: bool | None = None
+    # Threads a process runs requests on at once (BARAZA_THREADS). None: 40 on SQLite (Starlette's
+    # default: the one writing connection already serves writers one at a time, and a burst of
+    # submissions was acknowledged sooner with more threads), 12 on PostgreSQL (with 40, up to
+    # 40 transactions per process held the audit chain's tip waiting for the interpreter's lock:
+    # votes and submissions cost 20-35 % more CPU and took longer; bench/README.md).
+    request_threads: int | None = None
     # Follow-up messages to young people who asked for them (baraza/updates/). SMS go to this
     # gateway (an HTTPS endpoint taking a JSON POST {"to", "text"} with a bearer token); without
     # one they are written to var/outbox/sms/ like e-mail without a relay.
@@ -102,6 +108,7 @@ class Settings:
             https=_bool(env.get("BARAZA_HTTPS"), False),
             audit_retention_days=_int("BARAZA_AUDIT_RETENTION_DAYS", env.get("BARAZA_AUDIT_RETENTION_DAYS"), 6 * 365),
             embedded_worker=_bool(env.get("BARAZA_EMBEDDED_WORKER"), False) if env.get("BARAZA_EMBEDDED_WORKER") else None,
+            request_threads=max(1, _int("BARAZA_THREADS", env.get("BARAZA_THREADS"), 0)) if env.get("BARAZA_THREADS") else None,
             sms_gateway_url=env.get("BARAZA_SMS_GATEWAY_URL", "").strip(),
             sms_gateway_token=env.get("BARAZA_SMS_GATEWAY_TOKEN", ""),
             follow_up_min_hours=_int("BARAZA_FOLLOW_UP_MIN_HOURS", env.get("BARAZA_FOLLOW_UP_MIN_HOURS"), 24),
@@ -130,6 +137,13 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def threads(self) -> int:
+        """How many requests a process runs at once (see `request_threads`)."""
+        if self.request_threads is not None:
+            return self.request_threads
+        return 40 if self.is_sqlite else 12
 
     @property
     def runs_embedded_worker(self) -> bool:

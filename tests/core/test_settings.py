@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio.to_thread
 import pytest
 
 from baraza.app import create_app
@@ -34,6 +35,22 @@ def test_the_environment_sets_each_field(tmp_path):
     assert settings.var_dir == tmp_path and settings.apps == ("surveys", "tracker")
     assert settings.session_idle_minutes == 5
     assert settings.base_url == "https://baraza.example.org"  # no trailing slash
+
+
+def test_requests_run_on_as_many_threads_as_the_database_is_measured_to_want(tmp_path):
+    """40 on SQLite, 12 on PostgreSQL (bench/README.md, "Threads per process"), or BARAZA_THREADS;
+    the application's thread pool is that size once it has started."""
+    assert Settings.from_env({}).threads == 40
+    postgres = {**PRODUCTION, "BARAZA_DATABASE_URL": "postgresql+psycopg://u:p@db/baraza"}
+    assert Settings.from_env(postgres).threads == 12
+    assert Settings.from_env({**postgres, "BARAZA_THREADS": "20"}).threads == 20
+    assert Settings.from_env({"BARAZA_THREADS": "0"}).threads == 1
+    from starlette.testclient import TestClient
+
+    settings = Settings.from_env({"BARAZA_ENV": "test", "BARAZA_VAR_DIR": str(tmp_path), "BARAZA_THREADS": "7"})
+    app = create_app(settings)
+    with TestClient(app) as client:
+        assert client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens) == 7
 
 
 @pytest.mark.parametrize(
