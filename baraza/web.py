@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from babel.support import NullTranslations
-from jinja2 import Environment
+from jinja2 import Environment, nodes
 from jinja2_fragments import render_block
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
@@ -311,7 +311,7 @@ def render(
     reset_translations = _RENDERING_TRANSLATIONS.set(app.translations.get(ctx["lang"]) or app.translations["en"])
     try:
         if block and is_htmx(request):
-            html = render_block(env, template, block, ctx)
+            html = _render_block(env, template, block, ctx)
         else:
             html = env.get_template(template).render(ctx)
     finally:
@@ -322,6 +322,34 @@ def render(
     if ctx.get("flash"):
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
+
+
+def _render_block(env: Environment, template: str, block: str, ctx: dict[str, Any]) -> str:
+    """`block` of `template` alone, with the macros the template imports at its top: a block
+    rendered alone does not run the template's top-level code, so `{% from "x.html" import
+    csrf %}` above the blocks left `csrf` undefined in them (jinja2-fragments issue 21), a
+    500 for htmx only (insights' theme page did it)."""
+    return render_block(env, template, block, {**_top_level_imports(env, template), **ctx})
+
+
+def _top_level_imports(env: Environment, template: str) -> dict[str, Any]:
+    # Kept with the environment (the application's), read once per template.
+    cache: dict[str, dict[str, Any]] = env.__dict__.setdefault("baraza_block_imports", {})
+    found = cache.get(template)
+    if found is None or env.auto_reload:
+        source, _filename, _uptodate = env.loader.get_source(env, template)  # type: ignore[union-attr]
+        found = {}
+        for node in env.parse(source).body:
+            # Imports without context only: they read nothing of the page but the globals.
+            if isinstance(node, nodes.FromImport) and isinstance(node.template, nodes.Const) and not node.with_context:
+                module = env.get_template(node.template.value).module
+                for name in node.names:
+                    name, alias = name if isinstance(name, tuple) else (name, name)
+                    found[alias] = getattr(module, name)
+            elif isinstance(node, nodes.Import) and isinstance(node.template, nodes.Const) and not node.with_context:
+                found[node.target] = env.get_template(node.template.value).module
+        cache[template] = found
+    return found
 
 
 def render_for_everyone(request: Request, template: str, block: str, context: Mapping[str, Any], lang: str) -> str:
@@ -335,7 +363,7 @@ def render_for_everyone(request: Request, template: str, block: str, context: Ma
     reset_token = _RENDERING_CSRF_TOKEN.set("")
     reset_translations = _RENDERING_TRANSLATIONS.set(app.translations.get(lang) or app.translations["en"])
     try:
-        return render_block(app.jinja, template, block, ctx)
+        return _render_block(app.jinja, template, block, ctx)
     finally:
         _RENDERING_TRANSLATIONS.reset(reset_translations)
         _RENDERING_CSRF_TOKEN.reset(reset_token)

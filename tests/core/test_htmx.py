@@ -59,3 +59,20 @@ def test_base_page_sets_up_htmx_safely(client):
     page = client.get("/").text
     assert '"allowEval": false' in page and '"selfRequestsOnly": true' in page
     assert '<script src="/static/vendor/htmx.min.js' in page
+
+
+def test_a_block_alone_has_the_macros_its_template_imports_above_its_blocks():
+    """A block rendered alone does not run its template's top-level code; the macros imported
+    there are given to it all the same (an htmx request for the block was a 500)."""
+    from jinja2 import DictLoader, Environment
+
+    from baraza.web import _render_block
+
+    env = Environment(loader=DictLoader({
+        "_m.html": "{% macro badge(x) %}<b>{{ x }}</b>{% endmacro %}",
+        "base.html": "<main>{% block content %}{% endblock %}</main>",
+        "page.html": '{% extends "base.html" %}{% from "_m.html" import badge %}{% import "_m.html" as m %}'
+                     "{% block content %}{{ badge(name) }}{{ m.badge(2) }}{% endblock %}",
+    }))
+    assert _render_block(env, "page.html", "content", {"name": "one"}) == "<b>one</b><b>2</b>"
+    assert env.get_template("page.html").render(name="one") == "<main><b>one</b><b>2</b></main>"

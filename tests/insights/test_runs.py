@@ -66,6 +66,11 @@ def test_a_run_groups_the_texts_into_themes_the_analyst_sees_with_quotes(session
     assert TEXTS["police"][0] in body  # a quote and a listed text
     assert TEXTS["ask"][0] not in body
     assert "insights.theme_viewed" in audit_actions(session)
+    # The texts' list alone, as its paging and filters ask for it with htmx: with the moving
+    # forms, whose CSRF macro the template imports above its blocks.
+    texts = analyst_client.get(f"/insights/runs/{run_id}/themes/{keys['police']}", headers={"HX-Request": "true"})
+    assert texts.status_code == 200 and "<html" not in texts.text
+    assert TEXTS["police"][0] in page_text(texts.text) and 'name="csrf_token"' in texts.text
 
 
 def test_the_run_skips_people_without_analysis_consent_and_what_safeguarding_holds(session, world, analyst_client, run_jobs):
