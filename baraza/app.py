@@ -79,7 +79,7 @@ def create_app(settings: Settings) -> Starlette:
         auto_reload=settings.environment == "development",
         # Under test a dict or list printed as it is (a title in every language shown as
         # "{'en': ...}") fails the page instead of reaching a reader.
-        **({"finalize": _refuse_raw_containers} if settings.environment == "test" else {}),
+        finalize=_refuse_raw_containers if settings.environment == "test" else None,
     )
     jinja.newstyle_gettext = True  # type: ignore[attr-defined]
     jinja.globals["current_csrf_token"] = current_csrf_token
