@@ -48,6 +48,7 @@ def _static_version() -> str:
 
 
 def _refuse_raw_containers(value: Any) -> Any:
+    """Settings.strict_templates: a dict or list printed as it is fails the page."""
     if isinstance(value, (dict, list, tuple, set)):
         raise TypeError(f"a template printed a {type(value).__name__} as it is: {str(value)[:80]}")
     return value
@@ -77,9 +78,7 @@ def create_app(settings: Settings) -> Starlette:
         # Outside development templates do not change while the process runs; checking each
         # one's file (a stat per include, ten for a ten-question screen) bought nothing.
         auto_reload=settings.environment == "development",
-        # Under test a dict or list printed as it is (a title in every language shown as
-        # "{'en': ...}") fails the page instead of reaching a reader.
-        finalize=_refuse_raw_containers if settings.environment == "test" else None,
+        finalize=_refuse_raw_containers if settings.strict_templates else None,
     )
     jinja.newstyle_gettext = True  # type: ignore[attr-defined]
     jinja.globals["current_csrf_token"] = current_csrf_token

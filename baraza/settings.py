@@ -75,6 +75,10 @@ class Settings:
     # 40 transactions per process held the audit chain's tip waiting for the interpreter's lock:
     # votes and submissions cost 20-35 % more CPU and took longer; bench/README.md).
     request_threads: int | None = None
+    # Fail a page whose template prints a dict or a list as it is (a title in every language
+    # shown as "{'en': ...}"). The test suite turns it on; benchmarks and production do not
+    # pay for the check on every printed value.
+    strict_templates: bool = False
     # Follow-up messages to young people who asked for them (baraza/updates/). SMS go to this
     # gateway (an HTTPS endpoint taking a JSON POST {"to", "text"} with a bearer token); without
     # one they are written to var/outbox/sms/ like e-mail without a relay.

@@ -125,6 +125,8 @@ def base_settings(database_url: str, var_dir: Path) -> Settings:
         # Jobs run when a test says so (run_jobs), never in a thread behind its back; a test
         # of the embedded worker asks for it with make_app(embedded_worker=True).
         embedded_worker=False,
+        # A template that prints a dict or list as it is fails the page (baraza.app).
+        strict_templates=True,
     )
 
 
