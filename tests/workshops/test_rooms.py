@@ -169,14 +169,22 @@ def test_each_group_has_its_own_board_on_phones_and_the_screen(client, session, 
     assert post(client, f"/workshops/{workshop.id}/rooms/end", {}, csrf_page=rooms_page(workshop, board)).status_code == 409
 
 
-def test_per_group_poll_results_count_the_votes_cast_in_each_group(client, session, settings, room):
+def split_poll(client, session, settings, room, groups):
+    """A Yes/No poll with a phone per person, split by the facilitator into `groups` (each a
+    list of indexes into the people joined); returns the poll and the people (participant, token)."""
     consultation, facilitator, workshop, _board, phone = room
     poll = make_activity(session, workshop, "poll", config=poll_config("Yes", "No"))
-    people = join(session, settings, consultation, phone, workshop, 3)
+    people = join(session, settings, consultation, phone, workshop, sum(len(g) for g in groups))
     numbers = [number_of(session, workshop, p) for p, _t in people]
     sign_in(client, facilitator)
-    post(client, f"/workshops/{workshop.id}/rooms/{poll.id}/split",
-         {"how": "numbers", "numbers.1": f"{numbers[0]} {numbers[1]}", "numbers.2": str(numbers[2])}, csrf_page=rooms_page(workshop, poll))
+    fields = {f"numbers.{n}": " ".join(str(numbers[i]) for i in members) for n, members in enumerate(groups, start=1)}
+    post(client, f"/workshops/{workshop.id}/rooms/{poll.id}/split", {"how": "numbers", **fields}, csrf_page=rooms_page(workshop, poll))
+    return poll, people
+
+
+def test_per_group_poll_results_count_the_votes_cast_in_each_group(client, session, settings, room):
+    _consultation, _facilitator, workshop, _board, phone = room
+    poll, people = split_poll(client, session, settings, room, [[0, 1], [2]])
     for (_participant, token), choice in zip(people, ["o1", "o1", "o2"], strict=True):
         as_participant(phone, token)
         csrf = csrf_from(phone.get(f"/workshops/{workshop.id}/").text)
@@ -344,13 +352,8 @@ def test_an_activity_split_for_but_without_answers_can_still_be_deleted(client, 
 def test_the_answer_to_a_vote_in_a_split_room_shows_the_phones_group_as_a_fetch_does(client, session, settings, room):
     """A vote's answer is built from what the vote stored, except where the room is split: then
     the phone's group (and its board) is read as a fetch of the page reads it."""
-    consultation, facilitator, workshop, _board, phone = room
-    poll = make_activity(session, workshop, "poll", config=poll_config("Yes", "No"))
-    people = join(session, settings, consultation, phone, workshop, 2)
-    numbers = [number_of(session, workshop, p) for p, _t in people]
-    sign_in(client, facilitator)
-    post(client, f"/workshops/{workshop.id}/rooms/{poll.id}/split",
-         {"how": "numbers", "numbers.1": str(numbers[0]), "numbers.2": str(numbers[1])}, csrf_page=rooms_page(workshop, poll))
+    _consultation, _facilitator, workshop, _board, phone = room
+    poll, people = split_poll(client, session, settings, room, [[0], [1]])
     as_participant(phone, people[1][1])
     csrf = csrf_from(phone.get(f"/workshops/{workshop.id}/").text)
     answer = phone.post(f"/workshops/{workshop.id}/vote/{poll.id}", data={"csrf_token": csrf, "client_id": client_id(), "choice": "o2"}, headers=HTMX)
@@ -358,5 +361,4 @@ def test_the_answer_to_a_vote_in_a_split_room_shows_the_phones_group_as_a_fetch_
     group_two = read(session, select(WorkshopGroup).where(WorkshopGroup.activity_id == poll.id).order_by(WorkshopGroup.position))[1]
     assert group_two.name in answer.text
     fetched = phone.get(f"/workshops/{workshop.id}/", headers=HTMX).text
-
     assert own_parts_out(answer.text) == own_parts_out(fetched)

@@ -120,7 +120,7 @@ def _phone_context(
     default = consultation.default_language
     known = _known_vote(workshop, sent)
     if known is not None:
-        activity: Activity | None = sent[0]  # type: ignore[index]
+        activity: Activity | None = known[0]
     else:
         activity = current_activity(session, workshop) if workshop.status == WorkshopStatus.LIVE else None
     chosen: list[str] = []
@@ -129,7 +129,7 @@ def _phone_context(
     mine = _Mine([], [])
     if activity is not None:
         if known is not None:
-            mine = _Mine(list(known.votes or ()), [])
+            mine = _Mine(list(known[1].votes or ()), [])
         elif participant is not None:
             mine = _mine(session, activity, participant)
         chosen, notes = mine.targets, mine.notes
@@ -199,7 +199,7 @@ def _phone_context(
         **kind_ctx,
         # The phone's number in the room, its breakout group and that group's board (workshops.rooms).
         **(
-            (phone_room(session, consultation, workshop, participant, activity, known.seat, ungrouped=True) if known is not None
+            (phone_room(session, consultation, workshop, participant, activity, known[1].seat, ungrouped=True) if known is not None
              else phone_room(session, consultation, workshop, participant, activity, seat))
             if participant is not None
             else NO_ROOM
@@ -207,7 +207,7 @@ def _phone_context(
     }
 
 
-def _known_vote(workshop: Workshop, sent: tuple[Activity, services.Sent] | None) -> services.Sent | None:
+def _known_vote(workshop: Workshop, sent: tuple[Activity, services.Sent] | None) -> tuple[Activity, services.Sent] | None:
     """What a vote just stored, when it is all the phone's block needs: a whole-form choice
     (poll, scale, dots, ranking: its rows are all the person holds; they send no notes) in the
     activity the room is on, in a room not split into groups (a group's board is read)."""
@@ -218,7 +218,7 @@ def _known_vote(workshop: Workshop, sent: tuple[Activity, services.Sent] | None)
         return None
     if workshop.current_activity_id != activity.id or activity.kind not in CHOICE_KINDS:
         return None
-    return stored
+    return sent
 
 
 NO_ROOM: dict[str, Any] = {"seat_number": None, "my_group": None, "group_notes": []}
