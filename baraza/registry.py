@@ -350,10 +350,21 @@ class DemoSeeder(Protocol):
     def __call__(self, session: Session, settings: Settings, organisation: Any, contexts: Any, users: Any) -> str | None: ...
 
 
-class ConsultationLinks(Protocol):
-    """Links on the staff consultation page: (label, route_name, params)."""
+@dataclass(frozen=True)
+class ConsultationLink:
+    """A link on the staff consultation page, shown when the viewer holds `permission` on that
+    consultation (the core asks `permissions_on` once for all of them)."""
 
-    def __call__(self, consultation: Any) -> list[tuple[str, str, dict[str, Any]]]: ...
+    label: str  # an untranslated message id, translated when rendered
+    route_name: str
+    permission: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class ConsultationLinks(Protocol):
+    """Links on the staff consultation page; the core shows each only to who may open it."""
+
+    def __call__(self, consultation: Any) -> list[ConsultationLink]: ...
 
 
 class ParticipantActivities(Protocol):

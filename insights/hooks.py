@@ -19,7 +19,7 @@ from baraza.consultations.models import Consultation
 from baraza.db import registry_of
 from baraza.i18n import N_
 from baraza.participation.models import Participant
-from baraza.registry import ParticipantItem
+from baraza.registry import ConsultationLink, ParticipantItem
 from insights.models import InsightText
 from insights.services import forget_participant
 from insights.texts import ref_of, source_texts
@@ -64,5 +64,5 @@ def purge_expired(session: Session, consultation: Consultation, category: str, c
     return count + len(stale)
 
 
-def consultation_links(consultation: Any) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(N_("Insights"), "insights:consultation", {"consultation_id": consultation.id})]
+def consultation_links(consultation: Any) -> list[ConsultationLink]:
+    return [ConsultationLink(N_("Insights"), "insights:consultation", "insights.view", {"consultation_id": consultation.id})]

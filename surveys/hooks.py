@@ -22,7 +22,7 @@ from baraza.i18n import N_
 from baraza.participation.api import analysable_participant_ids, quotable_participant_ids
 from baraza.participation.models import Participant
 from baraza.refs import Ref
-from baraza.registry import ParticipantActivity, ParticipantItem, RatingItem, TextItem
+from baraza.registry import ConsultationLink, ParticipantActivity, ParticipantItem, RatingItem, TextItem
 from surveys import validation
 from surveys.definition import Definition, Question, text_in
 from surveys.models import ResponseStatus, Survey, SurveyAnswer, SurveyResponse, SurveyStatus, SurveySubmission
@@ -335,5 +335,5 @@ def activities(session: Session, consultation: Consultation, participant: Partic
     return out
 
 
-def consultation_links(consultation: Any) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(N_("Surveys"), "surveys:index", {})]
+def consultation_links(consultation: Any) -> list[ConsultationLink]:
+    return [ConsultationLink(N_("Surveys"), "surveys:index", "results.view")]

@@ -29,7 +29,7 @@ from baraza.live import publish
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
 from baraza.refs import Ref
-from baraza.registry import ParticipantActivity, ParticipantItem, TextItem, VoteItem
+from baraza.registry import ConsultationLink, ParticipantActivity, ParticipantItem, TextItem, VoteItem
 from baraza.safeguarding.services import held_sources, raise_concern
 from workshops.access import live_workshops_of
 from workshops.activities import CARD_ANSWER_LABELS, STATEMENT_ANSWERS, card_labels, option_labels, text_in
@@ -68,8 +68,8 @@ def activities(session: Session, consultation: Consultation, participant: Partic
     ]
 
 
-def consultation_links(consultation: Any) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(N_("Workshops"), "workshops:index", {})]
+def consultation_links(consultation: Any) -> list[ConsultationLink]:
+    return [ConsultationLink(N_("Workshops"), "workshops:index", "workshop.view")]
 
 
 # Insights ------------------------------------------------------------------------------------------------

@@ -134,11 +134,9 @@ def consultation_detail(request: Request) -> Response:
     by_status = suppress_counts(counts["by_status"], k=k)
     assessment = impact_assessment_of(session, consultation)
     registry = state(request).registry
-    links: list[tuple[str, str, dict]] = []
-    for hook in registry.consultation_links:
-        links.extend(hook(consultation) or [])
-    org = organisation_of(session, consultation)
     may = permissions_on(session, a, consultation.id)  # type: ignore[arg-type]
+    links = [link for hook in registry.consultation_links for link in hook(consultation) or [] if link.permission in may]
+    org = organisation_of(session, consultation)
     return render(
         request,
         "consultations/detail.html",

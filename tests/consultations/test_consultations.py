@@ -300,3 +300,24 @@ def test_a_context_facilitator_sees_only_the_figures_of_their_context(client, se
     assert "Riverside centre" in page.text
     assert "Hilltop camp" not in page.text
     assert ">13<" not in page.text.replace(" ", "")
+
+
+@pytest.mark.parametrize("role", ["admin", "dpo", "facilitator", "analyst", "stakeholder", "policymaker"])
+def test_the_consultation_page_links_only_to_pages_the_viewer_may_open(client, session, role):
+    """The apps' links on the consultation page (surveys, workshops, insights) are offered only
+    to those whose role opens them: a policymaker is not sent to an insights page that answers
+    404."""
+    org = make_organisation(session)
+    consultation = make_consultation(session, org, open=True)
+    user = make_user(session, role=role, organisation=org)
+    session.commit()
+    login(client, user.email, PASSWORD)
+    page = client.get(f"/consultations/{consultation.id}")
+    assert page.status_code == 200
+    links = re.findall(r'<li><a href="(/(?:surveys|workshops|insights)/[^"]*)">', page.text)
+    for href in links:
+        assert client.get(href).status_code == 200, (role, href)
+    if role == "policymaker":
+        assert f'href="/insights/consultations/{consultation.id}"' not in page.text
+    if role == "analyst":
+        assert f'href="/insights/consultations/{consultation.id}"' in page.text
