@@ -3,6 +3,10 @@ for every role; a second run changes nothing; each role sees what it may see."""
 
 from __future__ import annotations
 
+import os
+import re
+from urllib.parse import urljoin, urlsplit
+
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
@@ -100,6 +104,41 @@ def test_each_demo_role_sees_what_it_may_see(seeded_demo, client, session):
             assert word in contexts, email
         for word in hidden:
             assert word not in contexts, email
+
+
+def _route_shape(path: str) -> str:
+    return re.sub(r"\d+", "N", path)
+
+
+def test_every_link_a_demo_role_is_offered_opens(seeded_demo, client):
+    """No page sends a person to a page they may not open: for every demo account, the links of
+    its home, of the pages its home links to, and so on three links deep (one page of each shape of address)
+    answer without a 4xx. A link offered to the wrong role is a dead end for that person (a
+    policymaker sent to an insights page that answers 404 was found this way)."""
+    if os.environ.get("BARAZA_TEST_PASS") == "postgres":
+        pytest.skip("which links a role is offered does not depend on the database: the SQLite pass checks it")
+    for email in sorted(EXPECTED):
+        client.cookies.clear()
+        login(client, email, DEMO_PASSWORD)
+        frontier, shapes, dead = ["/"], set(), []
+        for _depth in range(4):
+            found: list[str] = []
+            for path in frontier:
+                page = client.get(path)
+                if page.status_code >= 400:
+                    dead.append((path, page.status_code))
+                    continue
+                if "text/html" not in page.headers.get("content-type", ""):
+                    continue
+                for href in re.findall(r'<a [^>]*href="([^"#]+)"', page.text):
+                    parts = urlsplit(urljoin(f"http://testserver{path}", href.replace("&amp;", "&")))
+                    target = parts.path + (f"?{parts.query}" if parts.query else "")
+                    if parts.netloc == "testserver" and _route_shape(parts.path) not in shapes and "logout" not in target:
+                        shapes.add(_route_shape(parts.path))
+                        found.append(target)
+            frontier = found
+        assert not dead, (email, dead)
+        assert len(shapes) >= 3, (email, sorted(shapes))
 
 
 def test_the_demo_admin_stakeholder_and_facilitator(seeded_demo, client, session):
