@@ -30,6 +30,7 @@ def participant_routes() -> list[BaseRoute]:
         Route("/join/{code:str}/no-thanks", participation.no_thanks, name="participation:no_thanks"),
         Route("/p/{consultation_id:int}/", participation.home, name="participation:home"),
         Route("/p/{consultation_id:int}/phrase", participation.phrase, name="participation:phrase"),
+        Route("/p/{consultation_id:int}/news", participation.news, name="participation:news"),
         Route("/p/{consultation_id:int}/about", participation.about_you, methods=GP, name="participation:about"),
         Route("/p/{consultation_id:int}/forget", participation.forget, methods=["POST"], name="participation:forget"),
         Route("/p/{consultation_id:int}/my-data", participation.my_data, name="participation:my_data"),

@@ -34,6 +34,8 @@ from baraza.web import RETURN_COOKIE, db, form_bool, form_int, form_text, redire
 
 PHRASE_COOKIE = "baraza_phrase"
 PHRASE_SECONDS = 30 * 60
+# The home page shows this many of the latest news; the news page shows them all.
+HOME_NEWS = 5
 
 
 def use_language(request: Request, consultation: Consultation, participant: Participant | None = None) -> str:
@@ -281,11 +283,22 @@ def home(request: Request) -> Response:
             "participant": participant,
             "activities": activities,
             "feed": feed,
+            "home_news": HOME_NEWS,
             "has_contact": participant.consent_follow_up and contact_of(session, participant) is not None,
             "guardian_code": svc.pending_guardian_code(state(request).settings, participant),
             "asks_about": asks_about and participant.consent_status == ConsentStatus.VALID,
         },
     )
+
+
+@view()
+def news(request: Request) -> Response:
+    """All the participant's news (the home page shows the latest `HOME_NEWS`)."""
+    consultation, participant = _participant(request, request.path_params["consultation_id"])
+    if participant.consent_status != ConsentStatus.VALID:
+        raise NotFound("There is no news for you here.")
+    feed = do_open_feed(db(request), participant_actor(participant), state(request).registry, consultation, participant)
+    return _page(request, "participation/news.html", consultation, {"title": N_("News about what young people asked for"), "feed": feed})
 
 
 @view()

@@ -363,3 +363,34 @@ def test_the_contact_can_be_given_with_the_follow_up_choice_when_joining(client,
     session.rollback()
     participant = session.exec(select(Participant)).one()
     assert session.get(ParticipantContact, participant.id).address == "amina@example.org"
+
+
+def test_the_home_shows_the_latest_news_and_the_rest_on_a_page_of_its_own(client, session, settings, news):
+    """A cheap phone's home stays short: the five latest pieces of news, then a link to all of
+    them (the page to see, change or delete one's data stays near the top)."""
+    consultation = make_consultation(session, open=True)
+    _p, token, _ = make_participant(session, consultation, settings=settings)
+    for i in range(8):
+        news.add(f"fake:{i}", at=utcnow() + timedelta(minutes=i), message=f"News number {i}.")
+    client.cookies.set(PARTICIPANT_COOKIE, token)
+    home = _home(client, consultation).text
+    assert [i for i in range(8) if f"News number {i}." in home] == [3, 4, 5, 6, 7]
+    assert f'href="/p/{consultation.id}/news"' in home and "All the news (8)" in home
+    page = client.get(f"/p/{consultation.id}/news")
+    assert page.status_code == 200
+    assert all(f"News number {i}." in page.text for i in range(8))
+    assert page.text.index("News number 7.") < page.text.index("News number 0.")  # newest first
+    assert page.text.count(">New</span>") == 8  # all new since joining
+    client.cookies.clear()
+    assert client.get(f"/p/{consultation.id}/news", follow_redirects=False).status_code in (303, 404)
+
+
+def test_a_short_feed_has_no_link_to_more(client, session, settings, news):
+    consultation = make_consultation(session, open=True)
+    _p, token, _ = make_participant(session, consultation, settings=settings)
+    for i in range(5):
+        news.add(f"fake:{i}", message=f"News number {i}.")
+    client.cookies.set(PARTICIPANT_COOKIE, token)
+    home = _home(client, consultation).text
+    assert all(f"News number {i}." in home for i in range(5))
+    assert "/news" not in home

@@ -154,6 +154,18 @@ def test_a_young_person_reads_the_news_in_arabic_on_a_phone_without_javascript(n
     assert COMMITMENT in phone_page.locator("section.updates").inner_text()
     assert_accessible(phone_page)
     assert_no_horizontal_scroll(phone_page)
+    # More news than the home shows: the five latest, then all of them on a page of their own.
+    for n in (2, 3):
+        more = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title=f"{COMMITMENT} ({n})"))
+        services.do_update_commitment(session, minister, more, status="in_progress", progress=10 * n)
+    page.goto(f"/p/{consultation.id}/")
+    assert page.locator("section.updates li.card").count() == 5
+    with page.expect_navigation():
+        page.get_by_role("link", name="كل الأخبار (6)").click()
+    assert page.locator("h1").inner_text() and page.locator("li.card").count() == 6
+    assert_no_horizontal_scroll(page)
+    phone_page.goto(page.url)
+    assert_accessible(phone_page)
     # "My data": the e-mail or phone number for a message when there is news, given and shown.
     phone_page.goto(f"/p/{consultation.id}/my-data")
     phone_page.fill("#contact", "+254 712 345 678")
