@@ -455,15 +455,8 @@ def demo_definition() -> Definition:
         name="about_you",
         label=_t("About you", "Sobre ti", "عنك"),
         questions=[
-            Question(
-                name="age_group", kind="single_choice", required=True,
-                label=_t("How old are you?", "¿Cuántos años tienes?", "كم عمرك؟"),
-                choices=_choices(
-                    ("a13_15", "13 to 15", "13 a 15", "من 13 إلى 15"),
-                    ("a16_18", "16 to 18", "16 a 18", "من 16 إلى 18"),
-                    ("a19_24", "19 to 24", "19 a 24", "من 19 إلى 24"),
-                ),
-            ),
+            # No age question: the age band is asked once, when the person joins (the core's), and
+            # every result is filtered by it; asking again here would collect it twice.
             Question(
                 name="phone", kind="single_choice", required=True,
                 label=_t("Do you have your own phone?", "¿Tienes tu propio teléfono?", "هل لديك هاتف خاص بك؟"),
@@ -697,7 +690,7 @@ def _answer_as_demo_participants(session: Session, settings: Settings, survey: S
         worries = [["leaked", "authorities"], ["sold"], ["authorities", "family"], ["leaked"], ["sold", "leaked"]][i % 5]
         detail = demo_leak(lang, rng) if "leaked" in worries and i % 3 != 1 else None
         screens = {
-            "about_you": {"q.age_group": ["a19_24" if i % 3 else "a16_18"], "q.phone": ["none" if i in (3, 19, 35, 51) else ["own", "shared", "own"][i % 3]]},
+            "about_you": {"q.phone": ["none" if i in (3, 19, 35, 51) else ["own", "shared", "own"][i % 3]]},
             "your_data": {"q.trust": [str(1 + (i * 7) % 4)], "q.worries": worries} | ({"q.worry_detail": [detail]} if detail else {})
             | {f"q.{name}": [answers[(i + n) % len(answers)]] for n, (name, answers) in enumerate(USE_ANSWERS[context_name].items())},
             "priorities": {"q.first_steps": [["ask protect explain delete", "protect ask delete explain", "explain ask protect delete"][i % 3]],

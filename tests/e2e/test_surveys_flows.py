@@ -63,7 +63,6 @@ def test_a_young_person_joins_the_demo_answers_its_survey_and_is_counted(seeded_
     assert f"/surveys/{survey.id}/answer" in page.url
     assert "Screen 1 of 4" in page.inner_text("main")
     check(page, "surveys-phone-1-about-you")
-    page.locator("label", has_text="16 to 18").click()
     page.locator("label", has_text="Yes, my own").click()
     submit(page, "form.screen button[type=submit]")
 
@@ -112,10 +111,10 @@ def test_a_young_person_joins_the_demo_answers_its_survey_and_is_counted(seeded_
     bogota = next(c for c in contexts_of(session, consultation) if c.name.startswith("Bogot"))
     for _ in range(5):
         p, _token, _ = make_participant(session, consultation, context=bogota)
-        make_response(session, survey, p, {"age_group": "a16_18", "phone": "shared", "trust": 2, "first_steps": ["protect", "ask", "delete", "explain"]})
+        make_response(session, survey, p, {"phone": "shared", "trust": 2, "first_steps": ["protect", "ask", "delete", "explain"]})
     laptop.goto(f"/surveys/{survey.id}/results")
     assert f"Finished responses: {before + 5}" in laptop.inner_text("main")
-    laptop.wait_for_selector("#chart-age_group .main-svg")
+    laptop.wait_for_selector("#chart-phone .main-svg")
     check(laptop, "surveys-laptop-results")
     phone_results = page.context.browser.new_context(base_url=laptop.url.split("/surveys")[0], viewport={"width": 360, "height": 740})
     try:
@@ -185,9 +184,8 @@ def test_arabic_reads_right_to_left_on_a_phone(live_server, session, phone_page)
     as_phone_of(page, live_server, token)
     page.goto(f"/surveys/{survey.id}/answer")
     assert page.locator("html").get_attribute("dir") == "rtl"
-    assert "كم عمرك؟" in page.inner_text("main")
+    assert "هل لديك هاتف خاص بك؟" in page.inner_text("main")
     check(page, "surveys-phone-ar-1")
-    page.locator("label", has_text="من 16 إلى 18").click()
     page.locator("label", has_text="لا").last.click()
     submit(page, "form.screen button[type=submit]")
     assert page.locator("html").get_attribute("dir") == "rtl"

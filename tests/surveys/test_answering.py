@@ -223,9 +223,9 @@ def test_the_survey_speaks_the_participant_language_and_arabic_reads_right_to_le
     as_participant(client, token)
     page = open_screen(client, survey.id)
     assert '<html lang="ar" dir="rtl">' in page.text
-    assert "كم عمرك؟" in page.text
+    assert "هل لديك هاتف خاص بك؟" in page.text
     client.cookies.set("baraza_lang", "es")
-    assert "¿Cuántos años tienes?" in open_screen(client, survey.id).text
+    assert "¿Tienes tu propio teléfono?" in open_screen(client, survey.id).text
 
 
 def test_participant_pages_are_not_cached_and_stay_under_50_kb_on_first_load(client, session):
