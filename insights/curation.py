@@ -2,8 +2,9 @@
 over to a new run. Plain functions over a version's `themes` and `assignments`; the use cases
 in `insights.services` store what they return as a new version.
 
-A theme is {"key", "label", "phrases", "representatives" (text ids), "model_key"}. An empty
-label shows the key phrases. Assignments map a text id (a string, as JSON keeps it) to a theme
+A theme is {"key", "label", "phrases", "phrases_by_language", "representatives" (text ids),
+"model_key"}. An empty label shows the key phrases (in the reader's language where the theme
+has texts in it). Assignments map a text id (a string, as JSON keeps it) to a theme
 key, OTHER (-1: no theme took it) or NOISE (-2: an analyst set it aside).
 """
 
@@ -25,8 +26,11 @@ MAX_REPRESENTATIVES = 10
 MAX_LABEL = 120
 
 
-def theme_label(theme: dict[str, Any]) -> str:
-    return theme.get("label") or ", ".join(theme.get("phrases", [])[:4])
+def theme_label(theme: dict[str, Any], language: str | None = None) -> str:
+    """The analyst's name for the theme, or its key phrases: those of its texts in `language`
+    when it holds some (a young person reads their remark's theme in their own words)."""
+    phrases = (theme.get("phrases_by_language") or {}).get(language or "") or theme.get("phrases", [])
+    return theme.get("label") or ", ".join(phrases[:4])
 
 
 def model_version(run: InsightRun, texts: Sequence[InsightText], model: Any) -> ThemeVersion:
@@ -38,7 +42,9 @@ def model_version(run: InsightRun, texts: Sequence[InsightText], model: Any) -> 
     for theme in model.themes:
         key = int(theme.id)
         reps = [ids[int(i)] for i in list(theme.representatives)[:MAX_REPRESENTATIVES] if 0 <= int(i) < len(ids)]
-        themes.append({"key": key, "label": "", "phrases": [str(p) for p in theme.label_phrases][:8], "representatives": reps, "model_key": key})
+        by_language = {lang: [str(p) for p in found][:8] for lang, found in getattr(theme, "phrases_by_language", {}).items()}
+        themes.append({"key": key, "label": "", "phrases": [str(p) for p in theme.label_phrases][:8], "phrases_by_language": by_language,
+                       "representatives": reps, "model_key": key})
     return ThemeVersion(run_id=run.id, number=1, themes=themes, assignments=assignments, action="model")  # type: ignore[arg-type]
 
 
@@ -116,6 +122,8 @@ def merge(version: ThemeVersion, keys: Sequence[int], label: str = "") -> Step:
     for key in keys[1:]:
         other = _theme(themes, key)
         into["phrases"] = list(dict.fromkeys([*into.get("phrases", []), *other.get("phrases", [])]))[:8]
+        mine, theirs = into.get("phrases_by_language") or {}, other.get("phrases_by_language") or {}
+        into["phrases_by_language"] = {lang: list(dict.fromkeys([*mine.get(lang, []), *theirs.get(lang, [])]))[:8] for lang in sorted(mine.keys() | theirs.keys())}
         into["representatives"] = [*into.get("representatives", []), *other.get("representatives", [])]
         themes.remove(other)
     if label.strip():
@@ -253,7 +261,8 @@ def carry_over(
         if model_key not in new_theme_of:
             new_key = _next_key(themes)
             source = model_themes.get(model_key, {})
-            themes.append({"key": new_key, "label": "", "phrases": list(source.get("phrases", [])), "representatives": [], "model_key": model_key})
+            themes.append({"key": new_key, "label": "", "phrases": list(source.get("phrases", [])),
+                           "phrases_by_language": dict(source.get("phrases_by_language") or {}), "representatives": [], "model_key": model_key})
             new_theme_of[model_key] = new_key
             moved["new_themes"] += 1
         assignments[str(text.id)] = new_theme_of[model_key]

@@ -105,7 +105,7 @@ def build_guidance(
         quotes = reports.theme_quotes(session, registry, secret, run, version, keys, contexts, per_theme=3)
         for theme in sorted(version.themes, key=lambda t: -figures.size(t["key"]).count):
             guidance.themes.append(
-                GuidanceTheme(theme["key"], theme_label(theme), list(theme.get("phrases", [])), figures.size(theme["key"]), quotes.get(theme["key"], []))
+                GuidanceTheme(theme["key"], theme_label(theme, lang), list((theme.get("phrases_by_language") or {}).get(lang) or theme.get("phrases", [])), figures.size(theme["key"]), quotes.get(theme["key"], []))
             )
         guidance.chart = bar_chart(
             [BarDatum(t.name, t.size) for t in guidance.themes],

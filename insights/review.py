@@ -213,7 +213,7 @@ def my_remarks(session: Session, consultation: Consultation, participant: Partic
                 ref=row.source_ref,
                 text=row.masked_text,
                 theme_key=key,
-                theme_name=theme_label(theme) if theme else "",
+                theme_name=theme_label(theme, row.language or participant.language) if theme else "",
                 feedback=feedback.get(row.source_ref, {}),
             )
         )
@@ -229,7 +229,7 @@ def _feedback_by_ref(session: Session, consultation: Consultation, participant: 
     return out
 
 
-def _theme_names(session: Session, consultation: Consultation, refs: Sequence[str]) -> list[str]:
+def _theme_names(session: Session, consultation: Consultation, refs: Sequence[str], lang: str) -> list[str]:
     names = []
     for value in refs:
         run_id, _, key = value.partition(":")
@@ -238,7 +238,7 @@ def _theme_names(session: Session, consultation: Consultation, refs: Sequence[st
         run = session.exec(select(InsightRun).where(InsightRun.id == int(run_id), InsightRun.consultation_id == consultation.id)).one_or_none()
         theme = _themes_by_key(current_version(session, run) if run else None).get(int(key))
         if theme is not None:
-            names.append(theme_label(theme))
+            names.append(theme_label(theme, lang))
     return names
 
 
@@ -266,7 +266,7 @@ def shared_recommendations(session: Session, consultation: Consultation, partici
                 version=version,
                 title=title_in(version, lang, default),
                 body=version.body.get(lang) or version.body.get(default) or next(iter(version.body.values()), ""),
-                themes=_theme_names(session, consultation, version.themes),
+                themes=_theme_names(session, consultation, version.themes, lang),
                 review=review,
                 changed_since_review=review is not None and _wording_changed(session, recommendation, review.version_number),
             )

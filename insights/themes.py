@@ -84,6 +84,10 @@ class Theme:
     label_phrases: list[str]
     representatives: list[int]
     size: int
+    # When the texts are in several languages: the key phrases of the theme's texts in each
+    # language, contrasted with the other themes' texts in that language (a reader is shown their
+    # own language's words; `label_phrases` sets the theme apart over all languages).
+    phrases_by_language: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -456,6 +460,26 @@ def _label_phrases(tokens: list[list[_Token]], texts: Sequence[str], labels: np.
     return out
 
 
+def _phrases_by_language(
+    tokens: list[list[_Token]], texts: Sequence[str], langs: Sequence[str | None], labels: np.ndarray, k: int
+) -> list[dict[str, list[str]]]:
+    """Per theme and language, the label phrases of its texts in that language against the other
+    themes' texts in it; nothing when all the texts are in one language."""
+    out: list[dict[str, list[str]]] = [{} for _ in range(k)]
+    present = sorted({lang for lang in langs if lang})
+    if len(present) < 2:
+        return out
+    for lang in present:
+        rows = [i for i, x in enumerate(langs) if x == lang and labels[i] >= 0]
+        if not rows:
+            continue
+        phrases = _label_phrases([tokens[i] for i in rows], [texts[i] for i in rows], labels[rows], k)
+        for theme, found in enumerate(phrases):
+            if found:
+                out[theme][lang] = found
+    return out
+
+
 def _surfaces(tokens: list[list[_Token]], texts: Sequence[str], members: np.ndarray, terms: list[tuple[str, ...]]) -> list[str]:
     """The words participants wrote most often for each term (a pair: the words between too)."""
     forms: dict[tuple[str, ...], Counter[str]] = {term: Counter() for term in terms}
@@ -598,7 +622,8 @@ def find_themes(
     k_final = len(order)
     word_counts, sizes = _theme_counts(counts, labels, k_final)
     phrases = _label_phrases(tokens, texts, labels, k_final)
-    themes = [Theme(t, phrases[t], _representatives(tfidf, labels, t), int(sizes[t])) for t in range(k_final)]
+    by_language = _phrases_by_language(tokens, texts, langs, labels, k_final)
+    themes = [Theme(t, phrases[t], _representatives(tfidf, labels, t), int(sizes[t]), by_language[t]) for t in range(k_final)]
     report(1.0)
     return ThemeModel(
         assignments=[int(x) for x in labels],

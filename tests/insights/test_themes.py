@@ -229,3 +229,31 @@ def test_progress_runs_to_the_end(corpus: tuple[list[str], list[int]]) -> None:
     find_themes(texts[:60], ["en"] * 60, progress=seen.append)
     assert seen[0] == 0.0 and seen[-1] == 1.0
     assert seen == sorted(seen)
+
+
+def test_a_theme_is_also_labelled_in_each_language_from_its_texts_in_that_language() -> None:
+    """A theme that joins texts in several languages has key phrases per language, each taken
+    from its own texts in that language: a young person who wrote in English reads their
+    remark's theme in English words, not in the Arabic ones that set it apart overall."""
+    from insights.curation import theme_label
+
+    texts, langs = [], []
+    for by_lang in MULTILINGUAL.values():
+        for lang, items in by_lang.items():
+            texts += items
+            langs += [lang] * len(items)
+    model = find_themes(texts, langs, seed=0)
+    mixed = [t for t in model.themes if len(t.phrases_by_language) >= 2]
+    assert mixed, [t.phrases_by_language for t in model.themes]
+    for theme in model.themes:
+        for lang, phrases in theme.phrases_by_language.items():
+            own = " ".join(texts[i] for i, a in enumerate(model.assignments) if a == theme.id and langs[i] == lang).lower()
+            assert phrases and all(p.lower() in own for p in phrases), (lang, phrases)
+    theme = mixed[0]
+    stored = {"key": theme.id, "label": "", "phrases": theme.label_phrases, "phrases_by_language": theme.phrases_by_language}
+    lang = sorted(theme.phrases_by_language)[0]
+    assert theme_label(stored, lang) == ", ".join(theme.phrases_by_language[lang][:4])
+    assert theme_label(stored, "pt") == theme_label(stored) == ", ".join(theme.label_phrases[:4])  # no text in it: the general label
+    assert theme_label({**stored, "label": "Ask us first"}, lang) == "Ask us first"  # an analyst's name wins
+    # Stored and read back, a model keeps them.
+    assert ThemeModel.from_dict(model.to_dict()).themes[0].phrases_by_language == model.themes[0].phrases_by_language
