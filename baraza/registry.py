@@ -186,6 +186,9 @@ class ThemeItem:
     participant_id: int
     context_id: int | None
     written_at: datetime | None = None
+    # The label in a reader's language, where the theme has its own words in it: (language,
+    # label) pairs; a reader in another language gets `label`.
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ def theme_items(session: Session, consultation_id: int) -> list[ThemeItem]:
     if version is None:
         return []
     labels = {int(t["key"]): theme_label(t) for t in version.themes}
+    in_language = {int(t["key"]): tuple((lang, theme_label(t, lang)) for lang in sorted(t.get("phrases_by_language") or {})) for t in version.themes}
     rows = session.exec(
         select(InsightText.id, InsightText.participant_id, InsightText.context_id, InsightText.written_at).where(
             InsightText.run_id == run.id,
@@ -51,7 +52,7 @@ def theme_items(session: Session, consultation_id: int) -> list[ThemeItem]:
         if key is None or key not in labels or participant_id is None or (key, participant_id, day) in seen:
             continue
         seen.add((key, participant_id, day))
-        items.append(ThemeItem("insights.theme", consultation_id, f"{run.id}:{key}", labels[key], participant_id, context_id, written_at))
+        items.append(ThemeItem("insights.theme", consultation_id, f"{run.id}:{key}", labels[key], participant_id, context_id, written_at, in_language[key]))
     return items
 
 

@@ -343,7 +343,7 @@ def _in_contexts(context_id: int | None, source: _Source) -> bool:
     return any(c.id == context_id for c in source.contexts)
 
 
-def themes_chart(session: Session, source: _Source, allowed: set[int], gettext: Gettext) -> Chart:
+def themes_chart(session: Session, source: _Source, allowed: set[int], gettext: Gettext, lang: str) -> Chart:
     chart = Chart(
         "themes", gettext(N_("Themes per context")),
         gettext(N_("Young people whose words fall in each theme of the current analysis, by context.")),
@@ -360,7 +360,7 @@ def themes_chart(session: Session, source: _Source, allowed: set[int], gettext: 
     for item in items:
         if item.participant_id in allowed and _in_contexts(item.context_id, source):
             people[(item.theme, item.context_id)].add(item.participant_id)
-            labels.setdefault(item.theme, item.label)
+            labels.setdefault(item.theme, dict(item.labels).get(lang) or item.label)
     if not labels:
         if source.since or source.until:
             chart.note = gettext(N_("Nobody's words in a theme were written in this period."))
@@ -692,7 +692,7 @@ def build_dashboard(session: Session, consultation: Consultation, filters: Filte
     allowed = countable_ids(session, consultation.id)  # type: ignore[arg-type]
     scorecards, views = scorecards_chart(session, source, allowed, gettext)
     charts = [
-        themes_chart(session, source, allowed, gettext),
+        themes_chart(session, source, allowed, gettext, lang),
         endorsements_chart(session, source, allowed, gettext, lang),
         adoption_chart(source, gettext),
         statuses_chart(source, filters, gettext),

@@ -57,8 +57,9 @@ def setup_board(session, app):
     registry = app.state.baraza.registry
 
     def themes(s, consultation_id):
-        items = [ThemeItem("test", consultation_id, "t1", "School records", p.id, context_id) for p in people[:6]]
-        items += [ThemeItem("test", consultation_id, "t1", "School records", p.id, second.id) for p in others]
+        spanish = (("es", "Registros escolares"),)  # the theme's own words in Spanish
+        items = [ThemeItem("test", consultation_id, "t1", "School records", p.id, context_id, labels=spanish) for p in people[:6]]
+        items += [ThemeItem("test", consultation_id, "t1", "School records", p.id, second.id, labels=spanish) for p in others]
         return items
 
     def endorsements(s, consultation_id):
@@ -457,3 +458,14 @@ def test_a_commitment_with_parts_shows_its_rolled_up_progress(client, session):
     for query in ("", f"?until={_since(0)}"):
         cards, _ = rows_of(client.get(f"/tracker/dashboards/data.json{query}").json(), "scorecards")
         assert cards["Consent step (Ministry of Education)"][1]["value"] == 50, query
+
+
+def test_a_theme_is_named_in_the_readers_language_where_it_has_words_in_it(client, session, app):
+    w, _commitment, _second = setup_board(session, app)
+    login(client, w["policymaker"].email, PASSWORD)
+    assert "School records" in rows_of(client.get("/tracker/dashboards/data.json").json(), "themes")[0]
+    client.cookies.set("baraza_lang", "es")
+    themes, _chart = rows_of(client.get("/tracker/dashboards/data.json").json(), "themes")
+    assert list(themes) == ["Registros escolares"]
+    client.cookies.set("baraza_lang", "fr")  # no words in French: the theme's own label
+    assert list(rows_of(client.get("/tracker/dashboards/data.json").json(), "themes")[0]) == ["School records"]
