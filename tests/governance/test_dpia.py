@@ -95,3 +95,39 @@ def test_decisions_are_recorded_with_who_when_why_and_alternatives(client, sessi
     client.cookies.clear()
     login(client, stakeholder.email, PASSWORD)
     assert post_form(client, f"/consultations/{consultation.id}/decisions", {"kind": "other", "summary": "x", "reason": "y"}).status_code == 404
+
+
+def test_who_cannot_change_it_reads_it_as_a_document(client, session):
+    """A signed-off assessment, or one read by someone who may not change it (an analyst, a
+    policymaker, the focal point deciding to sign), shows its answers as text, whole, not as
+    frozen boxes that cut them off; whoever may change an unsigned one gets the form."""
+    from tests.consultations.factories import make_assessment
+
+    org = make_organisation(session)
+    consultation = make_consultation(session, org, dpia=False)
+    make_assessment(session, consultation, signed=True)
+    long_answer = "Answers are kept one year.\nFree text six months, then only its themes. " * 6
+    assessment = session.exec(select(ImpactAssessment)).one()
+    assessment.answers = {**assessment.answers, "retention": long_answer}
+    session.add(assessment)
+    session.commit()
+    url = f"/consultations/{consultation.id}/dpia"
+    for role in ("analyst", "facilitator", "dpo"):
+        client.cookies.clear()
+        login(client, make_user(session, role=role, organisation=org).email, PASSWORD)
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "<textarea" not in page.text, role
+        assert long_answer.strip().split("\n")[0] in page.text and "<dt>" in page.text and "<textarea" not in page.text
+        for question in DPIA_QUESTIONS:
+            assert question.text.split(",")[0].split("(")[0].strip().replace("'", "&#39;") in page.text
+    # Unsigned: the facilitator gets the form, the analyst still the document.
+    assessment.signed_off_at = None
+    session.add(assessment)
+    session.commit()
+    client.cookies.clear()
+    login(client, make_user(session, role="facilitator", organisation=org).email, PASSWORD)
+    assert client.get(url).text.count("<textarea") == len(DPIA_QUESTIONS)
+    client.cookies.clear()
+    login(client, make_user(session, role="analyst", organisation=org).email, PASSWORD)
+    assert "<textarea" not in client.get(url).text
