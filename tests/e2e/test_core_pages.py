@@ -94,6 +94,12 @@ def test_every_core_page_is_accessible(demo, request, viewport):
         page.wait_for_load_state()
         assert re.search(rf"/admin/{name}s/\d+$", page.url)
         _check(page, f"core-admin-{name}-detail-{viewport}")
+    # The demo consultation's signed-off impact assessment, read as a document.
+    page.goto("/consultations/")
+    hrefs = page.eval_on_selector_all("main a[href]", "links => links.map(a => a.getAttribute('href'))")
+    page.goto(next(h for h in hrefs if re.fullmatch(r"/consultations/\d+", h)) + "/dpia")
+    assert page.locator("main dl.facts dt").count() >= 14 and page.locator("main textarea").count() == 0
+    _check(page, f"core-dpia-signed-{viewport}")
 
 
 def test_admin_adds_a_context_and_a_user_in_the_browser(demo, phone_page):
