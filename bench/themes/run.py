@@ -14,6 +14,8 @@ Parts (each run in a fresh subprocess, so its peak memory is its own):
   decide the theme).
 - `scale`: 10,000 and 100,000 texts (the titles, then five perturbed copies of them: each copy
   drops one word per title at random and shuffles the order) for time and peak memory.
+- `pipeline`: the same 100,000 texts screened (`insights.screening.screen_many`) and then themed,
+  in one process, timed as one run (the goal: under 60 s and 2 GB).
 
 Prints tables and writes bench/results/themes.json.
 """
@@ -37,7 +39,7 @@ DATA = ROOT.parent / "shared" / "data"
 SHORT = DATA / "short-text"
 POLIS = DATA / "polis"
 RESULTS = ROOT / "bench" / "results" / "themes.json"
-PARTS = ("shorttext", "polis", "multilingual", "scale")
+PARTS = ("shorttext", "polis", "multilingual", "scale", "pipeline")
 
 
 def _peak_mb() -> float:
@@ -173,31 +175,43 @@ def part_multilingual(quick: bool) -> dict[str, Any]:
     return {"rows": rows}
 
 
-def part_scale(quick: bool) -> dict[str, Any]:
+def _scaled(size: int) -> tuple[list[str], list[int]]:
+    """`size` titles: a random subset, or (above the 20,000) copies that each drop one word per
+    title at random, shuffled."""
     texts, truth = _short_text()
     rng = random.Random(0)
     order = list(range(len(texts)))
     rng.shuffle(order)
+    if size <= len(texts):
+        chosen = order[:size]
+        return [texts[i] for i in chosen], [truth[i] for i in chosen]
+    big, big_truth = [], []
+    for _ in range(size // len(texts)):
+        for i in order:
+            words = texts[i].split()
+            if len(words) > 2:
+                del words[rng.randrange(len(words))]
+            big.append(" ".join(words))
+            big_truth.append(truth[i])
+    pairs = list(zip(big, big_truth, strict=True))
+    rng.shuffle(pairs)
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def part_scale(quick: bool) -> dict[str, Any]:
     rows = []
-    sizes = [10_000] if quick else [10_000, 100_000]
-    for size in sizes:
-        if size <= len(texts):
-            chosen = order[:size]
-            big, big_truth = [texts[i] for i in chosen], [truth[i] for i in chosen]
-        else:
-            big, big_truth = [], []
-            for _ in range(size // len(texts)):
-                for i in order:
-                    words = texts[i].split()
-                    if len(words) > 2:
-                        del words[rng.randrange(len(words))]
-                    big.append(" ".join(words))
-                    big_truth.append(truth[i])
-            pairs = list(zip(big, big_truth, strict=True))
-            rng.shuffle(pairs)
-            big, big_truth = [p[0] for p in pairs], [p[1] for p in pairs]
+    for size in [10_000] if quick else [10_000, 100_000]:
+        big, big_truth = _scaled(size)
         rows.append(_in_subprocess("scale_one", {"texts": big, "truth": big_truth}))
     return {"rows": rows}
+
+
+def part_pipeline(quick: bool) -> dict[str, Any]:
+    """The issue's goal as one run: 100,000 texts screened (insights.screening.screen_many, as
+    a run's job does) and then themed, in one process, one after the other."""
+    size = 20_000 if quick else 100_000
+    big, big_truth = _scaled(size)
+    return {"rows": [_in_subprocess("pipeline_one", {"texts": big, "truth": big_truth})]}
 
 
 def _in_subprocess(part: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -219,7 +233,30 @@ def _child(part: str, quick: bool) -> None:
         row.update({"lsa_told_k_nmi": baseline["nmi"], "lsa_told_k_ari": baseline["ari"], "lsa_told_k_cpu_s": baseline["cpu_s"]})
         print(json.dumps(row))
         return
-    print(json.dumps({"shorttext": part_shorttext, "polis": part_polis, "multilingual": part_multilingual, "scale": part_scale}[part](quick)))
+    if part == "pipeline_one":
+        from baraza import text as text_tools
+        from insights.screening import screen_many
+        from insights.themes import find_themes
+
+        payload = json.loads(sys.stdin.read())
+        texts = payload["texts"]
+        text_tools.pipeline("en")  # loaded once per worker, as in the product: not timed
+        screen_many(texts[:500], "en")  # the word lists too (2-6 s once per process)
+        before = _peak_mb()
+        wall, cpu = time.perf_counter(), time.process_time()
+        masked = [s.text for s in screen_many(texts, "en")]
+        screen_wall, screen_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        model = find_themes(masked, ["en"] * len(masked), seed=0)
+        total_wall, total_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        row = {"n": len(texts), "screen_wall_s": round(screen_wall, 1), "screen_cpu_s": round(screen_cpu, 1),
+               "themes_wall_s": round(total_wall - screen_wall, 1), "themes_cpu_s": round(total_cpu - screen_cpu, 1),
+               "total_wall_s": round(total_wall, 1), "total_cpu_s": round(total_cpu, 1),
+               "rss_before_mb": round(before), "peak_rss_mb": round(_peak_mb()), "k_chosen": model.k_chosen}
+        row.update(_scores(payload["truth"], model.assignments))
+        print(json.dumps(row))
+        return
+    print(json.dumps({"shorttext": part_shorttext, "polis": part_polis, "multilingual": part_multilingual, "scale": part_scale,
+                      "pipeline": part_pipeline}[part](quick)))
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
@@ -276,6 +313,10 @@ def _print(results: dict[str, Any]) -> None:
     if "scale" in results:
         print("\nScale")
         print(_table(results["scale"]["rows"], ["n", "k_chosen", "nmi", "ari", "other", "wall_s", "cpu_s", "rss_before_mb", "peak_rss_mb", "lsa_told_k_nmi", "lsa_told_k_ari"]))
+    if "pipeline" in results:
+        print("\nPipeline: screened, then themed, in one process")
+        print(_table(results["pipeline"]["rows"], ["n", "screen_wall_s", "screen_cpu_s", "themes_wall_s", "themes_cpu_s", "total_wall_s", "total_cpu_s",
+                                                   "rss_before_mb", "peak_rss_mb", "k_chosen", "nmi", "other"]))
 
 
 if __name__ == "__main__":
