@@ -46,12 +46,22 @@ from sse_starlette.sse import SendTimeoutError
 from starlette.background import BackgroundTask
 from starlette.types import Receive, Scope, Send
 
-from baraza.live.services import NOTIFY_CHANNEL, LiveRow, Start, coalesce_rows, events_after, newest_id, prune_live_events
+from baraza.live.services import (
+    NOTIFY_CHANNEL,
+    PARTS_KEY,
+    LiveRow,
+    Start,
+    coalesce_rows,
+    events_after,
+    newest_id,
+    prune_live_events,
+)
 
 log = logging.getLogger("baraza.live")
 
 # A batch: (event id, the encoded SSE message), encoded once for every stream of the channel.
-Batch = tuple[tuple[int, bytes], ...]
+# (event id, its message, its message per language when it carries parts: see `variants`).
+Batch = tuple[tuple[int, bytes, Mapping[str, bytes] | None], ...]
 # Rows read per channel per wake-up; more are read on the next one.
 READ_LIMIT = 500
 PRUNE_EVERY = 600.0
@@ -89,10 +99,13 @@ def wake_local_hubs(channels: Sequence[str]) -> None:
 class Subscription:
     """One open stream: the batches waiting to be sent, and the last id it sent."""
 
-    __slots__ = ("channel", "queue", "last_id", "ended", "__weakref__")
+    __slots__ = ("channel", "language", "queue", "last_id", "ended", "__weakref__")
 
-    def __init__(self, channel: str) -> None:
+    def __init__(self, channel: str, language: str | None = None) -> None:
         self.channel = channel
+        # The language of the page that follows the stream, when it said: of an event's parts
+        # it is sent only that language's (a phone on a slow line downloads one, not six).
+        self.language = language
         self.queue: asyncio.Queue[Batch | None] = asyncio.Queue()
         self.last_id = 0
         self.ended = False
@@ -121,9 +134,30 @@ class _Channel:
     cursor: int | None = None
 
 
-def encode(row: LiveRow) -> bytes:
-    data = json.dumps(dict(row.data), separators=(",", ":"), ensure_ascii=False, default=str)
-    return ServerSentEvent(data, event=row.event, id=str(row.id)).encode()
+def encode(row: LiveRow, language: str | None = None) -> bytes:
+    """The event as an SSE message; with `language`, its parts only in that language (none when
+    it has no part in it: the page then fetches its own block)."""
+    data = dict(row.data)
+    parts = data.get(PARTS_KEY)
+    if language is not None and isinstance(parts, Mapping):
+        data[PARTS_KEY] = {language: parts[language]} if language in parts else {}
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+    return ServerSentEvent(text, event=row.event, id=str(row.id)).encode()
+
+
+def variants(row: LiveRow) -> Mapping[str, bytes] | None:
+    """An event that carries parts, encoded once per language it has a part in (and once with
+    none, under ""), for the streams that said their language; None for any other event."""
+    parts = row.data.get(PARTS_KEY)
+    if not isinstance(parts, Mapping) or not parts:
+        return None
+    return {language: encode(row, language) for language in ("", *parts)}
+
+
+def _message_for(sub: Subscription, message: bytes, per_language: Mapping[str, bytes] | None) -> bytes:
+    if per_language is None or sub.language is None:
+        return message
+    return per_language.get(sub.language) or per_language[""]
 
 
 class Hub:
@@ -191,10 +225,11 @@ class Hub:
 
     # Streams (on the event loop) -------------------------------------------------------------
 
-    def subscribe(self, channel: str) -> Subscription:
+    def subscribe(self, channel: str, language: str | None = None) -> Subscription:
         """Register a stream before reading where it starts, so nothing committed in between
-        is missed (a row read twice is sent once: streams skip ids they already sent)."""
-        sub = Subscription(channel)
+        is missed (a row read twice is sent once: streams skip ids they already sent).
+        `language`: the page's, when it said (an event's parts are then sent in it alone)."""
+        sub = Subscription(channel, language)
         self._channels.setdefault(channel, _Channel()).streams.add(sub)
         return sub
 
@@ -234,7 +269,7 @@ class Hub:
             retry = random.randint(2000, 5000)
             yield ServerSentEvent(comment="live", id=str(start.latest), retry=retry).encode()
             for row in start.backlog:
-                yield encode(row)
+                yield encode(row, sub.language)
             loop = asyncio.get_running_loop()
             deadline = loop.time() + self.max_stream_seconds * random.uniform(0.8, 1.0)
             while True:
@@ -246,10 +281,10 @@ class Hub:
                     return
                 if batch is None:
                     return
-                for event_id, message in batch:
+                for event_id, message, per_language in batch:
                     if event_id > sub.last_id:
                         sub.last_id = event_id
-                        yield message
+                        yield _message_for(sub, message, per_language)
         finally:
             self.unsubscribe(sub)
 
@@ -346,7 +381,7 @@ class Hub:
             # else a stream's start lowered the cursor meanwhile: it stays, and is read again.
             if len(rows) >= READ_LIMIT:
                 self._mark(channel)
-            batch: Batch = tuple((row.id, encode(row)) for row in coalesce_rows(rows))
+            batch: Batch = tuple((row.id, encode(row), variants(row)) for row in coalesce_rows(rows))
             self.batches += 1
             for sub in list(state.streams):
                 sub.push(batch, self.max_pending)

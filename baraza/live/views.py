@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from baraza.errors import NotFound
+from baraza.i18n import LANGUAGES
 from baraza.live.hub import Hub
 from baraza.live.services import latest_id, start_of
 from baraza.refs import KIND_NAME, Ref
@@ -74,7 +75,9 @@ async def stream(request: Request) -> Response:
     except NotFound:
         channel = ""
     # Subscribe first, then read the start: an event committed in between is not missed.
-    sub = hub.subscribe(channel) if channel else None
+    # The page's language, when it says (`?lang=`): an event's parts are then sent in it alone.
+    language = request.query_params.get("lang")
+    sub = hub.subscribe(channel, language if language in LANGUAGES else None) if channel else None
     try:
         response = await _open(request)
     except BaseException:

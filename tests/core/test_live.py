@@ -272,6 +272,43 @@ def test_a_stream_resumes_after_last_event_id(live, followed, live_events):
     asyncio.run(main())
 
 
+def test_a_stream_that_names_its_language_gets_an_events_parts_in_it_alone(live, followed):
+    """A room's move carries its shared block in each of the consultation's languages; a phone
+    on a slow line downloads only its page's (`?lang=`), from the backlog and live alike; a
+    language with no part gets none (the page fetches its own); no language, all of them."""
+    consultation, user = followed
+    ref = Ref("consultation", consultation.id)
+    parts = {"en": "<p>Hello, room</p>", "es": "<p>Hola, sala</p>", "ar": "<p>مرحبا</p>"}
+
+    def publish_parts() -> None:
+        with Session(live.app.state.baraza.engine) as s:
+            publish(s, ref, "moved", {"n": 1}, parts=parts)
+            s.commit()
+
+    publish_parts()
+
+    async def main() -> None:
+        async with sign_in(live.url, user.email) as client:
+            base = f"/live/consultation/{consultation.id}"
+            async with (
+                stream(client, f"{base}?after=0&lang=es") as spanish,
+                stream(client, f"{base}?after=0") as everyone,
+                stream(client, f"{base}?after=0&lang=fr") as french,
+                stream(client, f"{base}?after=0&lang=xx") as unknown,
+            ):
+                for events in (spanish, everyone, french, unknown):
+                    await events.next()
+                for _round in ("backlog", "live"):
+                    got = [json.loads((await events.next_event())["data"]) for events in (spanish, everyone, french, unknown)]
+                    assert got[0] == {"n": 1, "parts": {"es": parts["es"]}}, _round
+                    assert got[1] == got[3] == {"n": 1, "parts": parts}, _round  # an unknown language is no language
+                    assert got[2] == {"n": 1, "parts": {}}, _round
+                    if _round == "backlog":
+                        await asyncio.to_thread(publish_parts)
+
+    asyncio.run(main())
+
+
 def test_a_quiet_stream_carries_heartbeats(live, followed):
     consultation, user = followed
     live.app.state.live_hub.heartbeat = 0.3  # 15 s in production
@@ -612,7 +649,7 @@ def test_the_hub_reads_on_threads_of_its_own_when_requests_hold_every_worker(eng
     consultation, _user = followed
     batch, hub = asyncio.run(_hub_batch(engine, consultation, hold_request_threads=True))
     assert batch is not None and hub.reads >= 1
-    ((_id, message),) = batch
+    ((_id, message, _per_language),) = batch
     assert b"event: results" in message and b'"n":1' in message
 
 
@@ -633,7 +670,7 @@ def test_a_summariser_adds_counts_to_the_newest_event_once_per_batch(engine, fol
         batch, _hub = asyncio.run(_hub_batch(engine, consultation, hold_request_threads=False))
     finally:
         hub_module._SUMMARISERS.pop("consultation", None)
-    ((_id, message),) = batch
+    ((_id, message, _per_language),) = batch
     data = json.loads(message.decode().split("data: ", 1)[1].split("\n", 1)[0])
     assert data == {"n": 1, "events": 1}
     assert calls == [(str(consultation.id), frozenset({"results"}))]

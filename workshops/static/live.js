@@ -276,7 +276,9 @@
     }
   }
 
-  var source = new EventSource(root.getAttribute("data-follow"));
+  // The page's language goes with the stream: a move's shared block then comes in it alone.
+  var follow = root.getAttribute("data-follow");
+  var source = new EventSource(follow + (follow.indexOf("?") < 0 ? "?" : "&") + "lang=" + encodeURIComponent(document.documentElement.lang));
   source.addEventListener("workshop.state", onState);
   // Q&A and statements: new questions and statements show without a reload, at most one fetch
   // every 8-20 seconds per phone (spread out, so a busy room does not ask all at once).
