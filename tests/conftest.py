@@ -66,16 +66,28 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"baraza database: {'PostgreSQL ' + make_url(PG_URL).database if PG_URL else 'SQLite'}"
 
 
+def _in_postgres_pass(item: pytest.Item) -> bool:
+    """Whether the PostgreSQL pass of `make test` runs this test: it touches the database (one of
+    the database fixtures is among its fixtures: every one of them stands on `database_url`), it
+    is not a browser test unless marked `postgres_too`, and not marked `sqlite_pass`."""
+    if "database_url" not in getattr(item, "fixturenames", ()) or item.get_closest_marker("sqlite_pass"):
+        return False
+    return item.get_closest_marker("e2e") is None or item.get_closest_marker("postgres_too") is not None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The PostgreSQL pass of `make test` (scripts/run-tests sets BARAZA_TEST_PASS=postgres)
-    leaves out the tests that touch no database: none of the database fixtures is among theirs
-    (every one of them stands on `database_url`), so they ran, the same, in the SQLite pass.
-    pytest reports them as deselected. Run by hand with BARAZA_TEST_DATABASE_URL, every test runs."""
+    leaves out what ran, the same, in the SQLite pass: the tests that touch no database, those
+    whose outcome does not depend on it (`sqlite_pass`: a crawl of every GET address, of every
+    link a role is offered), and the browser flows but those marked `postgres_too` (the pages'
+    HTML and the views' queries are the same; the views' queries are tested on PostgreSQL by
+    the tests that call them without a browser). docs/decisions.md says why. pytest reports
+    them as deselected. Run by hand with BARAZA_TEST_DATABASE_URL, every test runs."""
     if os.environ.get("BARAZA_TEST_PASS") != "postgres":
         return
-    keep = [item for item in items if "database_url" in getattr(item, "fixturenames", ())]
+    keep = [item for item in items if _in_postgres_pass(item)]
     if len(keep) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if "database_url" not in getattr(item, "fixturenames", ())])
+        config.hook.pytest_deselected(items=[item for item in items if not _in_postgres_pass(item)])
         items[:] = keep
 
 

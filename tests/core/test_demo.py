@@ -3,7 +3,6 @@ for every role; a second run changes nothing; each role sees what it may see."""
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -110,13 +109,12 @@ def _route_shape(path: str) -> str:
     return re.sub(r"\d+", "N", path)
 
 
+@pytest.mark.sqlite_pass  # which links a role is offered does not depend on the database
 def test_every_link_a_demo_role_is_offered_opens(seeded_demo, client):
     """No page sends a person to a page they may not open: for every demo account, the links of
     its home, of the pages its home links to, and so on three links deep (one page of each shape of address)
     answer without a 4xx. A link offered to the wrong role is a dead end for that person (a
     policymaker sent to an insights page that answers 404 was found this way)."""
-    if os.environ.get("BARAZA_TEST_PASS") == "postgres":
-        pytest.skip("which links a role is offered does not depend on the database: the SQLite pass checks it")
     for email in sorted(EXPECTED):
         client.cookies.clear()
         login(client, email, DEMO_PASSWORD)

@@ -11,7 +11,7 @@ from tests.consultations.factories import make_consultation, make_participant
 from tests.e2e.conftest import assert_accessible, shot, sign_in
 from tests.factories import make_user
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres_too]  # live updates over LISTEN/NOTIFY, in a browser
 
 
 def test_the_consultation_page_counts_a_new_participant_without_a_reload(laptop_page, session, settings):

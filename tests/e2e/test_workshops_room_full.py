@@ -21,7 +21,7 @@ from tests.e2e.conftest import sign_in as browser_sign_in
 from tests.workshops.factories import make_activity, make_consultation, make_facilitator, make_participant, make_workshop
 from workshops.models import Contribution
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres_too]  # the room over LISTEN/NOTIFY, in browsers
 
 
 
