@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2.bccache import Bucket
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -47,6 +48,27 @@ def _static_version() -> str:
     return digest.hexdigest()[:10]
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Templates compiled once per process, whatever the number of applications it creates
+    (the test suite creates one per test: compiling a page's templates anew cost 100-300 ms
+    of each test). Jinja checks each entry against its template's source, so an edited template
+    is compiled again. Kept apart per setting that changes the compiled code (`finalize`)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED_TEMPLATES = {strict: _CompiledTemplates() for strict in (False, True)}
+
+
 def _refuse_raw_containers(value: Any) -> Any:
     """Settings.strict_templates: a dict or list printed as it is fails the page."""
     if isinstance(value, (dict, list, tuple, set)):
@@ -79,6 +101,7 @@ def create_app(settings: Settings) -> Starlette:
         # one's file (a stat per include, ten for a ten-question screen) bought nothing.
         auto_reload=settings.environment == "development",
         finalize=_refuse_raw_containers if settings.strict_templates else None,
+        bytecode_cache=_COMPILED_TEMPLATES[settings.strict_templates],
     )
     jinja.newstyle_gettext = True  # type: ignore[attr-defined]
     jinja.globals["current_csrf_token"] = current_csrf_token
