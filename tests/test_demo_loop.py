@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from baraza.demo import DEMO_PASSWORD
 from baraza.safeguarding.models import SafeguardingCase
+from insights.curation import theme_label
 from insights.demo import THEME_NAMES
 from insights.models import InsightRun, InsightText, Recommendation, RecommendationReview, RemarkFeedback, ThemeVersion
 from insights.review_demo import ADOPTED_TITLE, CONTEST_REASON
@@ -136,7 +137,8 @@ def test_the_demo_holds_the_whole_loop(monkeypatch, capsys, settings, session, c
     contest = read(session, select(RemarkFeedback).where(RemarkFeedback.kind == "contest"))
     assert len(contest) == 1 and contest[0].status == "open"
     theme = next(t for t in version.themes if t["key"] == contest[0].theme_key)
-    assert f"Theme: {theme.get('label') or ', '.join(theme.get('phrases', [])[:4])}" in heard
+    remark = read(session, select(InsightText).where(InsightText.run_id == run.id, InsightText.source_ref == contest[0].source_ref))[0]
+    assert f"Theme: {theme_label(theme, remark.language)}" in heard  # in the remark's own language's words
     assert "You said this theme does not fit. Waiting for an analyst" in heard
     shared = next(r for r in read(session, select(Recommendation)) if r.status == "review")
     assert "Your answer: I agree" in heard, "their endorsement of the recommendation still shared"
