@@ -26,11 +26,15 @@ MAX_REPRESENTATIVES = 10
 MAX_LABEL = 120
 
 
+def theme_phrases(theme: dict[str, Any], language: str | None = None) -> list[str]:
+    """The theme's key phrases: those of its texts in `language` when it holds some (a young
+    person reads their remark's theme in their own words), else those over all languages."""
+    return list((theme.get("phrases_by_language") or {}).get(language or "") or theme.get("phrases", []))
+
+
 def theme_label(theme: dict[str, Any], language: str | None = None) -> str:
-    """The analyst's name for the theme, or its key phrases: those of its texts in `language`
-    when it holds some (a young person reads their remark's theme in their own words)."""
-    phrases = (theme.get("phrases_by_language") or {}).get(language or "") or theme.get("phrases", [])
-    return theme.get("label") or ", ".join(phrases[:4])
+    """The analyst's name for the theme, or its key phrases (`theme_phrases`)."""
+    return theme.get("label") or ", ".join(theme_phrases(theme, language)[:4])
 
 
 def model_version(run: InsightRun, texts: Sequence[InsightText], model: Any) -> ThemeVersion:

@@ -25,7 +25,7 @@ from baraza.participation.models import Participant
 from baraza.registry import Registry
 from insights import reports
 from insights.access import current_version, latest_finished_run, latest_recommendation_version, list_recommendations, title_in
-from insights.curation import theme_label
+from insights.curation import theme_label, theme_phrases
 from insights.models import InsightRun, RecommendationStatus, RecommendationVersion
 from insights.review import YouthReview, youth_review
 from insights.texts import Quote
@@ -105,7 +105,7 @@ def build_guidance(
         quotes = reports.theme_quotes(session, registry, secret, run, version, keys, contexts, per_theme=3)
         for theme in sorted(version.themes, key=lambda t: -figures.size(t["key"]).count):
             guidance.themes.append(
-                GuidanceTheme(theme["key"], theme_label(theme, lang), list((theme.get("phrases_by_language") or {}).get(lang) or theme.get("phrases", [])), figures.size(theme["key"]), quotes.get(theme["key"], []))
+                GuidanceTheme(theme["key"], theme_label(theme, lang), theme_phrases(theme, lang), figures.size(theme["key"]), quotes.get(theme["key"], []))
             )
         guidance.chart = bar_chart(
             [BarDatum(t.name, t.size) for t in guidance.themes],

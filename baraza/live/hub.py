@@ -59,8 +59,8 @@ from baraza.live.services import (
 
 log = logging.getLogger("baraza.live")
 
-# A batch: (event id, the encoded SSE message), encoded once for every stream of the channel.
-# (event id, its message, its message per language when it carries parts: see `variants`).
+# A batch, encoded once for every stream of the channel: (event id, the SSE message, and the
+# message per language when the event carries parts, for streams that named theirs: `variants`).
 Batch = tuple[tuple[int, bytes, Mapping[str, bytes] | None], ...]
 # Rows read per channel per wake-up; more are read on the next one.
 READ_LIMIT = 500
