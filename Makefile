@@ -9,6 +9,11 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 BARAZA_PORT ?= 8000
 export BARAZA_PORT
+# Python caches each module it compiles (__pycache__, ignored by git). Some machines set
+# PYTHONDONTWRITEBYTECODE=1, and then every process compiles every module it imports from source
+# again: 3.9 s instead of 1.6 s to start Baraza, more with scikit-learn and spaCy's languages, in
+# each test worker and each server a test starts (docs/decisions.md).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test install install-dev assets serve migrate lint clean test-sqlite test-postgres bench
 
