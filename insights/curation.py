@@ -2,9 +2,10 @@
 over to a new run. Plain functions over a version's `themes` and `assignments`; the use cases
 in `insights.services` store what they return as a new version.
 
-A theme is {"key", "label", "phrases", "phrases_by_language", "representatives" (text ids),
-"model_key"}. An empty label shows the key phrases (in the reader's language where the theme
-has texts in it). Assignments map a text id (a string, as JSON keeps it) to a theme
+A theme is {"key", "label", "names", "phrases", "phrases_by_language", "representatives" (text
+ids), "model_key"}. `label` is the analyst's name for it; `names` ({language: name}, optional) the
+same name in the consultation's other languages, for readers of those languages. An empty label
+shows the key phrases (in the reader's language where the theme has texts in it). Assignments map a text id (a string, as JSON keeps it) to a theme
 key, OTHER (-1: no theme took it) or NOISE (-2: an analyst set it aside).
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,8 +34,9 @@ def theme_phrases(theme: dict[str, Any], language: str | None = None) -> list[st
 
 
 def theme_label(theme: dict[str, Any], language: str | None = None) -> str:
-    """The analyst's name for the theme, or its key phrases (`theme_phrases`)."""
-    return theme.get("label") or ", ".join(theme_phrases(theme, language)[:4])
+    """The analyst's name for the theme in `language` where they gave one, else their name,
+    else its key phrases (`theme_phrases`)."""
+    return (theme.get("names") or {}).get(language or "") or theme.get("label") or ", ".join(theme_phrases(theme, language)[:4])
 
 
 def model_version(run: InsightRun, texts: Sequence[InsightText], model: Any) -> ThemeVersion:
@@ -109,10 +111,22 @@ def _known_texts(assignments: dict[str, int], text_ids: Iterable[int]) -> list[s
     return keys
 
 
-def rename(version: ThemeVersion, key: int, label: str) -> Step:
+def rename(version: ThemeVersion, key: int, label: str, names: Mapping[str, str] | None = None) -> Step:
+    """Name theme `key`: `label`, and `names` in other languages (an empty one is dropped)."""
     themes, assignments = _start(version)
     theme = _theme(themes, key)
     theme["label"] = _clean_label(label)
+    cleaned = {}
+    for lang, name in sorted((names or {}).items()):
+        if " ".join(name.split()):
+            try:
+                cleaned[lang] = _clean_label(name)
+            except InvalidInput as error:
+                raise InvalidInput(errors={f"name_{lang}": message for message in error.errors.values()}) from None
+    if cleaned:
+        theme["names"] = cleaned
+    else:
+        theme.pop("names", None)
     return Step(themes, assignments, "rename", {"theme": key})
 
 
@@ -132,6 +146,7 @@ def merge(version: ThemeVersion, keys: Sequence[int], label: str = "") -> Step:
         themes.remove(other)
     if label.strip():
         into["label"] = _clean_label(label)
+        into.pop("names", None)  # they translated the name it had
     moved = 0
     for text_id, key in assignments.items():
         if key in keys[1:]:

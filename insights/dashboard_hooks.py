@@ -37,7 +37,7 @@ def theme_items(session: Session, consultation_id: int) -> list[ThemeItem]:
     if version is None:
         return []
     labels = {int(t["key"]): theme_label(t) for t in version.themes}
-    in_language = {int(t["key"]): tuple((lang, theme_label(t, lang)) for lang in sorted(t.get("phrases_by_language") or {})) for t in version.themes}
+    in_language = {int(t["key"]): tuple((lang, theme_label(t, lang)) for lang in sorted({*(t.get("phrases_by_language") or {}), *(t.get("names") or {})})) for t in version.themes}
     rows = session.exec(
         select(InsightText.id, InsightText.participant_id, InsightText.context_id, InsightText.written_at).where(
             InsightText.run_id == run.id,

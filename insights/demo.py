@@ -47,6 +47,22 @@ THEME_NAMES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
+# The same names for the consultation's Spanish and Arabic readers (the young people reviewing
+# their remarks, the guidance, the dashboards), as an analyst gives them on the theme's page.
+THEME_NAMES_IN: dict[str, dict[str, str]] = {
+    "consent": {"es": "Pregúntennos antes de compartir nuestros datos", "ar": "اسألونا قبل مشاركة سجلاتنا"},
+    "location": {"es": "Teléfonos y aplicaciones que siguen dónde estamos", "ar": "هواتف وتطبيقات تتبع أماكننا"},
+    "biometrics": {"es": "Huellas y escaneo del iris para recibir ayuda", "ar": "بصمات الأصابع ومسح العين للحصول على المساعدة"},
+    "online_safety": {"es": "Protegernos de desconocidos en internet", "ar": "الأمان من الغرباء على الإنترنت"},
+    "delete": {"es": "Ver y borrar lo que se guarda sobre nosotros", "ar": "رؤية ما يُحفظ عنا وحذفه"},
+    "plain_words": {"es": "Explíquenlo con palabras sencillas", "ar": "اشرحوا لنا بكلمات بسيطة"},
+    "selling": {"es": "Nunca vender datos de jóvenes", "ar": "لا تبيعوا أبداً بيانات الشباب"},
+    "authorities": {"es": "Que lo que decimos no llegue a la policía ni a las autoridades", "ar": "أبعدوا ما نقوله عن الشرطة والسلطات"},
+    "leaks": {"es": "Filtraciones y cuentas hackeadas", "ar": "التسريبات والحسابات المخترقة"},
+    "feelings": {"es": "Cómo nos hacen sentir los datos en internet", "ar": "كيف تجعلنا البيانات على الإنترنت نشعر"},
+}
+
+
 def _t(en: str, es: str, ar: str) -> dict[str, str]:
     return {"en": en, "es": es, "ar": ar}
 
@@ -182,9 +198,8 @@ def _name_themes(session: Session, actor: Any, run: InsightRun) -> dict[str, lis
         based_on = latest.number if latest else None
         if len(keys) > 1:
             # Themes saying the same thing (often in different languages) become one, named.
-            do_merge_themes(session, actor, run.id, keys, names[topic], based_on=based_on)  # type: ignore[arg-type]
-        else:
-            do_rename_theme(session, actor, run.id, keys[0], names[topic], based_on=based_on)  # type: ignore[arg-type]
+            based_on = do_merge_themes(session, actor, run.id, keys, names[topic], based_on=based_on).number  # type: ignore[arg-type]
+        do_rename_theme(session, actor, run.id, keys[0], names[topic], names=THEME_NAMES_IN[topic], based_on=based_on)  # type: ignore[arg-type]
         by_topic[topic] = keys[:1]  # a merge keeps the first theme's key
     return by_topic
 

@@ -122,9 +122,15 @@ def _small(detail: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in detail.items() if isinstance(v, int | list) and (not isinstance(v, list) or len(v) <= 20)}
 
 
-def do_rename_theme(session: Session, actor: Actor, run_id: int, key: int, label: str, *, based_on: int | None = None) -> ThemeVersion:
-    """Rename one theme (a new version)."""
-    return _curate(session, actor, run_id, lambda v: curation.rename(v, key, label), based_on)
+def do_rename_theme(
+    session: Session, actor: Actor, run_id: int, key: int, label: str, *, names: Mapping[str, str] | None = None, based_on: int | None = None
+) -> ThemeVersion:
+    """Rename one theme (a new version); `names` gives the name in other languages of the
+    consultation (others are ignored)."""
+    run = access_run(session, actor, run_id, "insights.curate")
+    languages = set(session.get(Consultation, run.consultation_id).languages or [])  # type: ignore[union-attr]
+    kept = {lang: name for lang, name in (names or {}).items() if lang in languages}
+    return _curate(session, actor, run_id, lambda v: curation.rename(v, key, label, kept), based_on)
 
 
 def do_merge_themes(session: Session, actor: Actor, run_id: int, keys: Sequence[int], label: str = "", *, based_on: int | None = None) -> ThemeVersion:

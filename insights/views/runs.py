@@ -11,7 +11,7 @@ from starlette.responses import Response
 from baraza.consultations.access import contexts_of, list_consultations
 from baraza.disclosure import suppress_counts
 from baraza.errors import InvalidInput, NotFound
-from baraza.i18n import N_
+from baraza.i18n import N_, language_name
 from baraza.jobs.models import Job
 from baraza.jobs.services import access_job
 from baraza.jobs.views import job_context
@@ -146,6 +146,7 @@ def _theme_view(request: Request, key: int) -> Response:
             "key": key,
             "theme": theme,
             "name": theme_label(theme) if theme else "",
+            "name_languages": [(lang, language_name(lang)) for lang in place.consultation.languages or []],
             "themes": reports.theme_list(version),
             "texts": texts,
             "quotes": quotes,
@@ -204,7 +205,9 @@ def curate(request: Request) -> Response:
     if action == "rename":
         if key is None:
             raise InvalidInput(errors={"theme": N_("Choose one of the themes.")})
-        services.do_rename_theme(session, a, run_id, key, label, based_on=based_on)
+        # The name in the consultation's other languages: name_<code> (the use case keeps those).
+        names = {field[5:]: form_text(request, field, max_length=200) for field in request.state.form if field.startswith("name_") and len(field) <= 15}
+        services.do_rename_theme(session, a, run_id, key, label, names=names, based_on=based_on)
         flash = N_("The theme is renamed.")
     elif action == "merge":
         keys = [int(k) for k in form_list(request, "themes", max_items=50) if k.isdigit() and len(k) < 7]

@@ -39,7 +39,7 @@ def submit(page, selector: str) -> None:
 def test_an_analyst_runs_names_a_theme_and_drafts_a_recommendation(base_settings, engine, session, laptop_page):
     org = make_organisation(session)
     context = make_context(session, org, languages=["en"])
-    consultation = make_consultation(session, org, contexts=[context], open=True, languages=["en"])
+    consultation = make_consultation(session, org, contexts=[context], open=True, languages=["en", "ar"])
     analyst = make_user(session, role="analyst", organisation=org)
     survey = make_survey(session, consultation)
     for template in REMARKS.values():
@@ -70,8 +70,12 @@ def test_an_analyst_runs_names_a_theme_and_drafts_a_recommendation(base_settings
     assert page.locator("main blockquote, main .quote, main li").count() > 0
     check(page, "insights-4-theme")
     page.fill("#rename-label", "Ask before sharing records")
+    assert page.get_attribute("#rename-ar", "dir") == "rtl"
+    page.fill("#rename-ar", "اسألونا قبل مشاركة السجلات")  # for the consultation's Arabic readers
     submit(page, "form:has(#rename-label) button[type=submit]")
     assert "Ask before sharing records" in page.inner_text("main")
+    assert page.input_value("#rename-ar") == "اسألونا قبل مشاركة السجلات"
+    check(page, "insights-4-theme-named")
     page.goto(f"/insights/runs/{run.id}")
     assert "Ask before sharing records" in page.inner_text("main")
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from baraza.consultations.models import Consultation
+from insights.curation import theme_label
 from insights.models import NOISE, OTHER, InsightRun, InsightText, ThemeVersion
 from tests.conftest import post_form
 from tests.core.helpers import audit_actions, one, page_text, read
@@ -151,3 +153,39 @@ def test_a_new_run_keeps_the_analysts_decisions_for_unchanged_texts_and_says_wha
     assert summary["carried_kept"] == 22 and summary["carried_new"] == 1 and summary["carried_changed"] == 1 and summary["carried_gone"] == 1
     page = page_text(analyst_client.get(f"/insights/runs/{second}").text)
     assert "Unchanged texts that kept the analysts' theme 22" in page
+
+
+def test_a_theme_is_named_in_each_language_of_the_consultation(session, world, analyst_client, run_jobs):
+    """The analyst names a theme in English and, for readers of the consultation's other
+    languages, in Spanish and Arabic: each reader gets the name in their language, or the main
+    name where there is none; a language the consultation does not use is not kept."""
+    consultation = session.get(Consultation, world.consultation.id)
+    consultation.languages = ["en", "es", "ar"]
+    session.add(consultation)
+    session.commit()
+    run_id = finished_run(analyst_client, world, run_jobs)
+    police = theme_of(session, run_id, TEXTS["police"][0])
+    form = analyst_client.get(f"/insights/runs/{run_id}/themes/{police}").text
+    assert 'name="name_es"' in form and 'name="name_ar"' in form and 'dir="rtl"' in form and 'name="name_fr"' not in form
+
+    data = [("action", "rename"), ("theme", police), ("label", "Keep the police out"), ("name_es", "  Fuera la   policía "),
+            ("name_ar", "أبعدوا الشرطة"), ("name_fr", "Hors la police"), ("name_en", "")]
+    assert curate(analyst_client, run_id, data).status_code == 303
+    theme = next(t for t in versions(session, run_id)[-1].themes if t["key"] == police)
+    assert theme["names"] == {"es": "Fuera la policía", "ar": "أبعدوا الشرطة"}
+    assert [theme_label(theme, lang) for lang in ("en", "es", "ar", "fr", None)] == [
+        "Keep the police out", "Fuera la policía", "أبعدوا الشرطة", "Keep the police out", "Keep the police out"]
+    form = analyst_client.get(f"/insights/runs/{run_id}/themes/{police}").text
+    assert 'value="Fuera la policía"' in form, "the form shows the names it keeps"
+
+    guidance = f"/insights/consultations/{world.consultation.id}/guidance"
+    assert "Fuera la policía" in page_text(analyst_client.get(guidance, headers={"Accept-Language": "es"}).text)
+    english = page_text(analyst_client.get(guidance, headers={"Accept-Language": "en"}).text)
+    assert "Keep the police out" in english and "Fuera la policía" not in english
+
+    # A name too long is refused and nothing changes; a new name without translations drops them.
+    assert curate(analyst_client, run_id, [*data[:3], ("name_es", "x" * 121)]).status_code == 400
+    assert next(t for t in versions(session, run_id)[-1].themes if t["key"] == police)["names"]["es"] == "Fuera la policía"
+    assert curate(analyst_client, run_id, [("action", "rename"), ("theme", police), ("label", "Police, no")]).status_code == 303
+    theme = next(t for t in versions(session, run_id)[-1].themes if t["key"] == police)
+    assert "names" not in theme and theme_label(theme, "es") == "Police, no"
