@@ -137,11 +137,7 @@ class _Channel:
 def encode(row: LiveRow, language: str | None = None) -> bytes:
     """The event as an SSE message; with `language`, its parts only in that language (none when
     it has no part in it: the page then fetches its own block)."""
-    data = dict(row.data)
-    parts = data.get(PARTS_KEY)
-    if language is not None and isinstance(parts, Mapping):
-        data[PARTS_KEY] = {language: parts[language]} if language in parts else {}
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+    text = json.dumps(row.data_in(language), separators=(",", ":"), ensure_ascii=False, default=str)
     return ServerSentEvent(text, event=row.event, id=str(row.id)).encode()
 
 

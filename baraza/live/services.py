@@ -68,8 +68,17 @@ class LiveRow:
     data: Mapping[str, Any]
     latest_only: bool = False
 
-    def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "event": self.event, "data": dict(self.data)}
+    def as_json(self, language: str | None = None) -> dict[str, Any]:
+        return {"id": self.id, "event": self.event, "data": self.data_in(language)}
+
+    def data_in(self, language: str | None = None) -> dict[str, Any]:
+        """The event's data; with `language`, its parts only in that language (none when it has
+        no part in it: the page then fetches its own block)."""
+        data = dict(self.data)
+        parts = data.get(PARTS_KEY)
+        if language is not None and isinstance(parts, Mapping):
+            data[PARTS_KEY] = {language: parts[language]} if language in parts else {}
+        return data
 
 
 def publish(

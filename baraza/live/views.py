@@ -51,6 +51,12 @@ def _authorise(request: Request) -> Ref:
     return ref
 
 
+def _language(request: Request) -> str | None:
+    """The page's language when it says one (`?lang=`): events' parts are then sent in it alone."""
+    language = request.query_params.get("lang")
+    return language if language in LANGUAGES else None
+
+
 def _resume_point(request: Request) -> int | None:
     """Last-Event-ID (a browser reconnecting) or `?after=` (the page's own point): an id."""
     for raw in (request.headers.get("last-event-id"), request.query_params.get("after")):
@@ -76,8 +82,7 @@ async def stream(request: Request) -> Response:
         channel = ""
     # Subscribe first, then read the start: an event committed in between is not missed.
     # The page's language, when it says (`?lang=`): an event's parts are then sent in it alone.
-    language = request.query_params.get("lang")
-    sub = hub.subscribe(channel, language if language in LANGUAGES else None) if channel else None
+    sub = hub.subscribe(channel, _language(request)) if channel else None
     try:
         response = await _open(request)
     except BaseException:
@@ -100,12 +105,14 @@ async def stream(request: Request) -> Response:
 @view()
 def poll(request: Request) -> Response:
     """New events as JSON, for a client that cannot hold a stream: `?after=<last_id>`.
-    Without `after`, only where to start (`last_id`)."""
+    Without `after`, only where to start (`last_id`). With `?lang=`, as the stream: an event's
+    parts in that language alone."""
     ref = _authorise(request)
     after = query_int(request, "after")
+    language = _language(request)
     start = start_of(db(request), str(ref), None if after is None else max(after, 0))
     return JSONResponse(
-        {"last_id": start.latest, "events": [row.as_json() for row in start.backlog], "poll_seconds": POLL_SECONDS},
+        {"last_id": start.latest, "events": [row.as_json(language) for row in start.backlog], "poll_seconds": POLL_SECONDS},
     )
 
 

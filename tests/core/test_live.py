@@ -343,6 +343,15 @@ def test_polling_is_the_fallback_without_a_stream(client, session, followed, app
     assert client.get(path + f"?after={page['last_id']}").json()["events"] == []
     assert client.get(path + "?after=soon").status_code == 400
 
+    # As the stream: with the page's language, an event's parts come in that language alone.
+    with Session(app.state.baraza.engine) as s:
+        publish(s, ref, "moved", {"n": 3}, parts={"en": "<p>Next</p>", "es": "<p>Siguiente</p>"})
+        s.commit()
+    after = f"{path}?after={page['last_id']}"
+    assert client.get(after + "&lang=es").json()["events"][0]["data"]["parts"] == {"es": "<p>Siguiente</p>"}
+    assert client.get(after + "&lang=fr").json()["events"][0]["data"]["parts"] == {}
+    assert client.get(after + "&lang=xx").json()["events"][0]["data"]["parts"] == {"en": "<p>Next</p>", "es": "<p>Siguiente</p>"}
+
 
 # Batching -----------------------------------------------------------------------------------------
 
