@@ -2,13 +2,14 @@
 profiled in-process.
 
     python bench/profile_phone.py [--phones 200] [--rounds 3] [--top 40] [--sort cumulative|tottime]
-        [--only get|post|healthz|join|none]
+        [--only get|post|healthz|join|none] [--statements]
 
 A scratch SQLite database is seeded like the survey load's (bench/survey_load.py); the ASGI
 application is called directly from one event loop, with Starlette's thread pool replaced by a
 direct call so that cProfile sees the endpoints' work (it profiles one thread). No server, no
 sockets. Prints the mean time of each request kind without the profiler (the best round of
-`--rounds`, and the median round's CPU), then the profile (`--only none`: no profile).
+`--rounds`, and the median round's CPU), then the profile (`--only none`: no profile);
+`--statements` also prints the SQL of one survey screen and one submission.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def post_body(csrf: str, sid: str, screen: str) -> bytes:
     return urlencode(fields).encode()
 
 
-async def run(phones: int, only: list[str], top: int, sort: str, rounds: int) -> None:
+async def run(phones: int, only: list[str], top: int, sort: str, rounds: int, show_statements: bool = False) -> None:
     from baraza.app import create_app
     from baraza.migrations import upgrade
     from baraza.participation.api import PARTICIPANT_COOKIE
@@ -148,10 +149,13 @@ async def run(phones: int, only: list[str], top: int, sort: str, rounds: int) ->
         timed = [tokens[WARM_UP_PHONES + r * phones:WARM_UP_PHONES + (r + 1) * phones] for r in range(rounds)]
         second = tokens[WARM_UP_PHONES + rounds * phones:]
         statements = 0
+        sent: list[str] | None = None
 
-        def count(*_args: Any) -> None:
+        def count(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
             nonlocal statements
             statements += 1
+            if sent is not None:
+                sent.append(" ".join(sql.split()))
 
         for engine in (app.state.baraza.engine, app.state.baraza.read_engine):
             if engine is not None:
@@ -184,6 +188,19 @@ async def run(phones: int, only: list[str], top: int, sort: str, rounds: int) ->
             mid = sorted(rows, key=lambda r: r[1])[len(rows) // 2]
             print(f"  {name:<18} {best[0]:7.2f} {best[1]:7.2f} ({mid[1]:5.2f}) {best[2]:5.1f}")
 
+        if show_statements:
+            token = second.pop()
+            for method in ("GET", "POST"):
+                sent = []
+                if method == "GET":
+                    status, _h, html = await call(app, "GET", answer, cookies(token))
+                else:
+                    status, _h, _b = await call(app, "POST", answer, cookies(token), post_body(*fields_from(html.decode())))
+                print(f"\n==== the statements of one {method} (answered {status})")
+                for number, sql in enumerate(sent, 1):
+                    print(f"{number:3}. {sql[:300]}")
+            sent = None
+
         for kind in only:
             # CPU time, not wall time: on a busy machine the wall clock counts other processes.
             profiler = cProfile.Profile(time.process_time)
@@ -213,8 +230,10 @@ def main() -> int:
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     parser.add_argument("--only", action="append", choices=["get", "post", "healthz", "join", "none"])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--statements", action="store_true", help="print the SQL of one survey screen and one submission")
     args = parser.parse_args()
-    asyncio.run(run(args.phones, [k for k in args.only or ["get", "post", "healthz"] if k != "none"], args.top, args.sort, max(1, args.rounds)))
+    only = [k for k in args.only or ["get", "post", "healthz"] if k != "none"]
+    asyncio.run(run(args.phones, only, args.top, args.sort, max(1, args.rounds), args.statements))
     return 0
 
 
