@@ -48,7 +48,8 @@ def coded_remark(session: Session) -> tuple[int, str]:
     session.add(text)
     session.flush()
     session.add(ThemeVersion(run_id=run.id, number=1, themes=[  # type: ignore[arg-type]
-        {"key": 0, "label": "الموافقة قبل المشاركة", "phrases": [], "representatives": [text.id], "model_key": 0},
+        # Named by an analyst in English, and in Arabic for the consultation's Arabic readers.
+        {"key": 0, "label": "Consent before sharing", "names": {"ar": "الموافقة قبل المشاركة"}, "phrases": [], "representatives": [text.id], "model_key": 0},
         {"key": 1, "label": "الشرطة", "phrases": [], "representatives": [], "model_key": 1},
     ], assignments={str(text.id): 0}))
     recommendation = Recommendation(consultation_id=consultation.id, status="review")  # type: ignore[arg-type]
@@ -86,6 +87,7 @@ def test_a_young_person_contests_a_theme_and_endorses_a_recommendation_in_arabic
     assert page.locator("html").get_attribute("dir") == "rtl" and page.locator("html").get_attribute("lang") == "ar"
     main = page.inner_text("main")
     assert REMARK in main and "الموافقة قبل المشاركة" in main and "اطلبوا الإذن قبل مشاركة بيانات الشباب" in main
+    assert "Consent before sharing" not in main, "the theme's Arabic name, not the analyst's English one"
     shot(page, "youth-review-ar-1-heard-nojs")
 
     # Contest without a reason: told what is missing, nothing stored.
