@@ -373,7 +373,7 @@ def test_insights_dates_what_it_offers_the_dashboards(session):
     ]
     session.add_all(texts)
     session.flush()
-    session.add(ThemeVersion(run_id=run.id, number=1, themes=[{"key": 0, "label": "Privacy"}], assignments={str(t.id): 0 for t in texts}))
+    session.add(ThemeVersion(run_id=run.id, number=1, themes=[{"key": 0, "label": "Privacy", "names": {"es": "Privacidad"}}], assignments={str(t.id): 0 for t in texts}))
     recommendation = Recommendation(consultation_id=consultation.id, status="final")
     session.add(recommendation)
     session.flush()
@@ -383,6 +383,8 @@ def test_insights_dates_what_it_offers_the_dashboards(session):
     items = theme_items(session, consultation.id)
     # One item per day the person's words in the theme were written (two texts yesterday: one).
     assert sorted(i.written_at.date() for i in items) == [_ago(400).date(), _ago(1).date()]
+    # The analyst's name in each language they gave one, for readers of that language.
+    assert all(i.label == "Privacy" and dict(i.labels) == {"es": "Privacidad"} for i in items)
     (stance,) = endorsement_items(session, consultation.id)
     assert stance.given_at.date() == _ago(40).date()
 
