@@ -3,10 +3,11 @@ over to a new run. Plain functions over a version's `themes` and `assignments`; 
 in `insights.services` store what they return as a new version.
 
 A theme is {"key", "label", "names", "phrases", "phrases_by_language", "representatives" (text
-ids), "model_key"}. `label` is the analyst's name for it; `names` ({language: name}, optional) the
-same name in the consultation's other languages, for readers of those languages. An empty label
-shows the key phrases (in the reader's language where the theme has texts in it). Assignments map a text id (a string, as JSON keeps it) to a theme
-key, OTHER (-1: no theme took it) or NOISE (-2: an analyst set it aside).
+ids), "model_key"}. `label` is the analyst's name for it; `names` ({language: name}, optional)
+the same name in the consultation's other languages, for readers of those languages. An empty
+label shows the key phrases (in the reader's language where the theme has texts in it).
+Assignments map a text id (a string, as JSON keeps it) to a theme key, OTHER (-1: no theme took
+it) or NOISE (-2: an analyst set it aside).
 """
 
 from __future__ import annotations
