@@ -2,9 +2,10 @@
 profiled in-process.
 
     python bench/profile_phone.py [--phones 200] [--rounds 3] [--top 40] [--sort cumulative|tottime]
-        [--only get|post|healthz|join|none] [--statements]
+        [--only get|post|healthz|join|none] [--statements] [--database sqlite|postgresql]
 
-A scratch SQLite database is seeded like the survey load's (bench/survey_load.py); the ASGI
+A scratch database (SQLite, or a fresh PostgreSQL database on the test server) is seeded like
+the survey load's (bench/survey_load.py); the ASGI
 application is called directly from one event loop, with Starlette's thread pool replaced by a
 direct call so that cProfile sees the endpoints' work (it profiles one thread). No server, no
 sockets. Prints the mean time of each request kind without the profiler (the best round of
@@ -33,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 import starlette.concurrency  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
-from bench.survey_load import ANSWERS, SECRET, WARM_UP_PHONES, seed  # noqa: E402
+from bench.survey_load import ANSWERS, SECRET, WARM_UP_PHONES, scratch_postgres, seed  # noqa: E402
 
 CSRF_COOKIE_VALUE = "b" * 43  # a well-formed cookie, so no new one is minted per request
 
@@ -104,123 +105,130 @@ def post_body(csrf: str, sid: str, screen: str) -> bytes:
     return urlencode(fields).encode()
 
 
-async def run(phones: int, only: list[str], top: int, sort: str, rounds: int, show_statements: bool = False) -> None:
+async def run(phones: int, only: list[str], top: int, sort: str, rounds: int, show_statements: bool = False, database: str = "sqlite") -> None:
+    with tempfile.TemporaryDirectory(prefix="baraza-profile-") as tmp:
+        if database == "sqlite":
+            await _run(f"sqlite:///{tmp}/profile.sqlite3", Path(tmp), phones, only, top, sort, rounds, show_statements)
+            return
+        with scratch_postgres("baraza_profile_phone") as url:
+            await _run(url, Path(tmp), phones, only, top, sort, rounds, show_statements)
+
+
+async def _run(url: str, tmp: Path, phones: int, only: list[str], top: int, sort: str, rounds: int, show_statements: bool) -> None:
     from baraza.app import create_app
     from baraza.migrations import upgrade
     from baraza.participation.api import PARTICIPANT_COOKIE
     from baraza.settings import Settings
 
-    with tempfile.TemporaryDirectory(prefix="baraza-profile-") as tmp:
-        url = f"sqlite:///{tmp}/profile.sqlite3"
-        settings = Settings(environment="test", database_url=url, secret_key=SECRET, var_dir=Path(tmp))
-        upgrade(settings)
-        survey_id, tokens = seed(url, WARM_UP_PHONES + (rounds + 1) * phones)
-        _inline_threadpool()
-        app = create_app(settings)
-        answer = f"/surveys/{survey_id}/answer"
+    settings = Settings(environment="test", database_url=url, secret_key=SECRET, var_dir=tmp)
+    upgrade(settings)
+    survey_id, tokens = seed(url, WARM_UP_PHONES + (rounds + 1) * phones)
+    _inline_threadpool()
+    app = create_app(settings)
+    answer = f"/surveys/{survey_id}/answer"
 
-        def cookies(token: str) -> dict[str, str]:
-            return {"baraza_csrf": CSRF_COOKIE_VALUE, PARTICIPANT_COOKIE: token}
+    def cookies(token: str) -> dict[str, str]:
+        return {"baraza_csrf": CSRF_COOKIE_VALUE, PARTICIPANT_COOKIE: token}
 
-        for token in tokens[:WARM_UP_PHONES]:  # templates compiled, caches warm
+    for token in tokens[:WARM_UP_PHONES]:  # templates compiled, caches warm
+        status, _h, html = await call(app, "GET", answer, cookies(token))
+        assert status == 200, status
+        await call(app, "GET", "/healthz", {})
+        await call(app, "GET", "/join", {})
+
+    async def gets(batch: list[str]) -> list[tuple[str, bytes]]:
+        out = []
+        for token in batch:
             status, _h, html = await call(app, "GET", answer, cookies(token))
             assert status == 200, status
-            await call(app, "GET", "/healthz", {})
-            await call(app, "GET", "/join", {})
+            out.append((token, post_body(*fields_from(html.decode()))))
+        return out
 
-        async def gets(batch: list[str]) -> list[tuple[str, bytes]]:
-            out = []
-            for token in batch:
+    async def posts(prepared: list[tuple[str, bytes]]) -> None:
+        for token, body in prepared:
+            status, headers, _b = await call(app, "POST", answer, cookies(token), body)
+            assert status == 303 and headers["location"].endswith("/done"), (status, headers)
+
+    async def plain(path: str, n: int) -> None:
+        for _ in range(n):
+            status, _h, _b = await call(app, "GET", path, {})
+            assert status == 200, status
+
+    timed = [tokens[WARM_UP_PHONES + r * phones:WARM_UP_PHONES + (r + 1) * phones] for r in range(rounds)]
+    second = tokens[WARM_UP_PHONES + rounds * phones:]
+    statements = 0
+    sent: list[str] | None = None
+
+    def count(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        nonlocal statements
+        statements += 1
+        if sent is not None:
+            sent.append(" ".join(sql.split()))
+
+    for engine in (app.state.baraza.engine, app.state.baraza.read_engine):
+        if engine is not None:
+            event.listen(engine, "before_cursor_execute", count)
+
+    # Timed without the profiler: wall time, and this process's CPU time (steadier on a
+    # busy machine), and SQL statements sent, per request. Several rounds, each on fresh
+    # phones: the best round is the least disturbed by other processes on the machine.
+    print(f"per request, in-process, {'SQLite' if url.startswith('sqlite') else 'PostgreSQL'}, {phones} of each, best (median) of {rounds} rounds: "
+          "wall ms / CPU ms / SQL statements")
+    results: dict[str, list[tuple[float, float, float]]] = {}
+    for batch in timed:
+        prepared: list[tuple[str, bytes]] = []
+
+        async def survey_screen(batch: list[str] = batch, prepared: list[tuple[str, bytes]] = prepared) -> None:
+            prepared.extend(await gets(batch))
+
+        async def submission(prepared: list[tuple[str, bytes]] = prepared) -> None:
+            await posts(prepared)
+
+        for name, step in (("survey screen GET", survey_screen), ("submission POST", submission),
+                           ("/healthz", lambda: plain("/healthz", phones)), ("/join", lambda: plain("/join", phones))):
+            statements = 0
+            wall, cpu = time.perf_counter(), time.process_time()
+            await step()
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            results.setdefault(name, []).append((wall / phones * 1000, cpu / phones * 1000, statements / phones))
+    for name, rows in results.items():
+        best = min(rows, key=lambda r: r[1])
+        mid = sorted(rows, key=lambda r: r[1])[len(rows) // 2]
+        print(f"  {name:<18} {best[0]:7.2f} {best[1]:7.2f} ({mid[1]:5.2f}) {best[2]:5.1f}")
+
+    if show_statements:
+        token = second.pop()
+        for method in ("GET", "POST"):
+            sent = []
+            if method == "GET":
                 status, _h, html = await call(app, "GET", answer, cookies(token))
-                assert status == 200, status
-                out.append((token, post_body(*fields_from(html.decode()))))
-            return out
-
-        async def posts(prepared: list[tuple[str, bytes]]) -> None:
-            for token, body in prepared:
-                status, headers, _b = await call(app, "POST", answer, cookies(token), body)
-                assert status == 303 and headers["location"].endswith("/done"), (status, headers)
-
-        async def plain(path: str, n: int) -> None:
-            for _ in range(n):
-                status, _h, _b = await call(app, "GET", path, {})
-                assert status == 200, status
-
-        timed = [tokens[WARM_UP_PHONES + r * phones:WARM_UP_PHONES + (r + 1) * phones] for r in range(rounds)]
-        second = tokens[WARM_UP_PHONES + rounds * phones:]
-        statements = 0
-        sent: list[str] | None = None
-
-        def count(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
-            nonlocal statements
-            statements += 1
-            if sent is not None:
-                sent.append(" ".join(sql.split()))
-
-        for engine in (app.state.baraza.engine, app.state.baraza.read_engine):
-            if engine is not None:
-                event.listen(engine, "before_cursor_execute", count)
-
-        # Timed without the profiler: wall time, and this process's CPU time (steadier on a
-        # busy machine), and SQL statements sent, per request. Several rounds, each on fresh
-        # phones: the best round is the least disturbed by other processes on the machine.
-        print(f"per request, in-process, SQLite, {phones} of each, best (median) of {rounds} rounds: "
-              "wall ms / CPU ms / SQL statements")
-        results: dict[str, list[tuple[float, float, float]]] = {}
-        for batch in timed:
-            prepared: list[tuple[str, bytes]] = []
-
-            async def survey_screen(batch: list[str] = batch, prepared: list[tuple[str, bytes]] = prepared) -> None:
-                prepared.extend(await gets(batch))
-
-            async def submission(prepared: list[tuple[str, bytes]] = prepared) -> None:
-                await posts(prepared)
-
-            for name, step in (("survey screen GET", survey_screen), ("submission POST", submission),
-                               ("/healthz", lambda: plain("/healthz", phones)), ("/join", lambda: plain("/join", phones))):
-                statements = 0
-                wall, cpu = time.perf_counter(), time.process_time()
-                await step()
-                wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-                results.setdefault(name, []).append((wall / phones * 1000, cpu / phones * 1000, statements / phones))
-        for name, rows in results.items():
-            best = min(rows, key=lambda r: r[1])
-            mid = sorted(rows, key=lambda r: r[1])[len(rows) // 2]
-            print(f"  {name:<18} {best[0]:7.2f} {best[1]:7.2f} ({mid[1]:5.2f}) {best[2]:5.1f}")
-
-        if show_statements:
-            token = second.pop()
-            for method in ("GET", "POST"):
-                sent = []
-                if method == "GET":
-                    status, _h, html = await call(app, "GET", answer, cookies(token))
-                else:
-                    status, _h, _b = await call(app, "POST", answer, cookies(token), post_body(*fields_from(html.decode())))
-                print(f"\n==== the statements of one {method} (answered {status})")
-                for number, sql in enumerate(sent, 1):
-                    print(f"{number:3}. {sql[:300]}")
-            sent = None
-
-        for kind in only:
-            # CPU time, not wall time: on a busy machine the wall clock counts other processes.
-            profiler = cProfile.Profile(time.process_time)
-            if kind == "get":
-                profiler.enable()
-                prepared = await gets(second)
-                profiler.disable()
-            elif kind == "post":
-                prepared = await gets(second)
-                profiler.enable()
-                await posts(prepared)
-                profiler.disable()
             else:
-                profiler.enable()
-                await plain("/healthz" if kind == "healthz" else "/join", phones)
-                profiler.disable()
-            text = io.StringIO()
-            pstats.Stats(profiler, stream=text).sort_stats(sort).print_stats(top)
-            print(f"\n==== {kind}: {phones} requests, sorted by {sort}")
-            print(text.getvalue())
+                status, _h, _b = await call(app, "POST", answer, cookies(token), post_body(*fields_from(html.decode())))
+            print(f"\n==== the statements of one {method} (answered {status})")
+            for number, sql in enumerate(sent, 1):
+                print(f"{number:3}. {sql[:300]}")
+        sent = None
+
+    for kind in only:
+        # CPU time, not wall time: on a busy machine the wall clock counts other processes.
+        profiler = cProfile.Profile(time.process_time)
+        if kind == "get":
+            profiler.enable()
+            prepared = await gets(second)
+            profiler.disable()
+        elif kind == "post":
+            prepared = await gets(second)
+            profiler.enable()
+            await posts(prepared)
+            profiler.disable()
+        else:
+            profiler.enable()
+            await plain("/healthz" if kind == "healthz" else "/join", phones)
+            profiler.disable()
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats(sort).print_stats(top)
+        print(f"\n==== {kind}: {phones} requests, sorted by {sort}")
+        print(text.getvalue())
 
 
 def main() -> int:
@@ -231,9 +239,10 @@ def main() -> int:
     parser.add_argument("--only", action="append", choices=["get", "post", "healthz", "join", "none"])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--statements", action="store_true", help="print the SQL of one survey screen and one submission")
+    parser.add_argument("--database", default="sqlite", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
     only = [k for k in args.only or ["get", "post", "healthz"] if k != "none"]
-    asyncio.run(run(args.phones, only, args.top, args.sort, max(1, args.rounds), args.statements))
+    asyncio.run(run(args.phones, only, args.top, args.sort, max(1, args.rounds), args.statements, args.database))
     return 0
 
 
