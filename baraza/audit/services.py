@@ -18,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import bindparam, or_
 from sqlalchemy import insert as sa_insert
 from sqlalchemy import select as sa_select
+from sqlalchemy import text as sa_text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -113,18 +114,46 @@ def append_audit(
     }
     # _canonical reads the entry's fields by name: the plain values stand in for the row.
     values["hash"] = _chain_hash(prev_hash, cast(AuditEntry, SimpleNamespace(**values)), refs)
+    if tip is not None and connection.dialect.name == "postgresql":
+        # The entry, the new tip and the record references in one round trip: each costs
+        # the driver about 0.4 ms of CPU per statement (bench/README.md, profile_phone.py).
+        connection.execute(_append_in_one(), {**values, "types": [t for t, _i in refs], "ids": [i for _t, i in refs]})
+        _expire_loaded_head(session)
+        return int(values["seq"])
     connection.execute(insert_entry, [values])
     if tip is None:
         connection.execute(insert_tip, [{"id": 1, "seq": values["seq"], "hash": values["hash"]}])
     else:
         connection.execute(update_tip, {"new_seq": values["seq"], "new_hash": values["hash"]})
-    # A head record_audit loaded earlier in this session is now behind: it is read again next time.
-    loaded = session.identity_map.get(session.identity_key(AuditHead, 1))
-    if loaded is not None:
-        session.expire(loaded)
+    _expire_loaded_head(session)
     if refs:
         connection.execute(insert_refs, [{"entry_seq": values["seq"], "record_type": t, "record_id": i} for t, i in refs])
     return int(values["seq"])
+
+
+def _expire_loaded_head(session: Session) -> None:
+    """A head record_audit loaded earlier in this session is now behind: read it again next time."""
+    loaded = session.identity_map.get(session.identity_key(AuditHead, 1))
+    if loaded is not None:
+        session.expire(loaded)
+
+
+@cache
+def _append_in_one() -> Any:
+    """append_audit on PostgreSQL once the chain has a tip: one statement whose data-modifying
+    parts PostgreSQL runs in full (the entry, the tip moved to it, one reference per record),
+    with the same values, hash and tip lock (taken by the read before it) as the three steps."""
+    return sa_text(
+        "WITH entry AS ("
+        " INSERT INTO audit_entry (seq, at, actor_kind, actor_user_id, actor_participant_id, actor_role,"
+        " actor_organisation_id, action, detail, prev_hash, hash)"
+        " VALUES (:seq, :at, :actor_kind, :actor_user_id, :actor_participant_id, :actor_role,"
+        " :actor_organisation_id, :action, :detail, :prev_hash, :hash) RETURNING seq),"
+        " tip AS (UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1 RETURNING id)"
+        " INSERT INTO audit_record_ref (entry_seq, record_type, record_id)"
+        " SELECT entry.seq, ref.record_type, ref.record_id FROM entry,"
+        " unnest(CAST(:types AS VARCHAR[]), CAST(:ids AS VARCHAR[])) AS ref (record_type, record_id)"
+    ).bindparams(bindparam("at", type_=AuditEntry.__table__.c.at.type))  # type: ignore[attr-defined]
 
 
 @cache

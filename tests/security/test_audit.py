@@ -458,3 +458,42 @@ def test_who_accessed_a_survey_response_finds_it_under_the_name_the_code_writes(
     # The old name is not on the list, but typed by hand it reaches the same kind.
     assert client.get("/audit/?record_type=survey_response&record_id=41").status_code == 200
     assert client.get("/audit/?record_type=response&record_id=41").status_code == 400
+
+
+def test_append_audit_keeps_the_chain_and_every_record_reference_in_two_statements(session):
+    """The fast path of votes and submissions (`append_audit`): on an empty chain and on a tip,
+    with no, one and several records, each entry links to the one before (SECURITY 25), each
+    record is found by "who accessed record Y" (SECURITY 26), and on PostgreSQL an entry on a tip
+    costs two statements (the tip read under its lock, then one for entry, tip and references)."""
+    from baraza.audit.services import append_audit
+
+    user = make_user(session, role="admin")
+    actor = actor_of(session, user)
+    session.commit()
+    statements: list[str] = []
+    bind = session.get_bind()
+
+    def sent(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(bind, "before_cursor_execute", sent)
+    try:
+        seqs = [
+            append_audit(session, actor, "admin.user_viewed", [], {"n": 0}),
+            append_audit(session, actor, "admin.user_viewed", [("user", user.id)], {"n": 1}),
+        ]
+        statements.clear()
+        seqs.append(append_audit(session, actor, "admin.user_viewed", [("user", user.id), ("organisation", 7), ("user", "x-9")], {"n": 3}))
+        on_tip = list(statements)
+        session.commit()
+    finally:
+        event.remove(bind, "before_cursor_execute", sent)
+    assert seqs == [seqs[0], seqs[0] + 1, seqs[0] + 2]
+    assert verify_chain(session).ok
+    assert audit_refs(session, seqs[0]) == []
+    assert audit_refs(session, seqs[1]) == [("user", str(user.id))]
+    assert sorted(audit_refs(session, seqs[2])) == sorted([("user", str(user.id)), ("organisation", "7"), ("user", "x-9")])
+    assert [e.seq for e in entries_for_record(session, "user", "x-9")] == [seqs[2]]
+    assert session.get(AuditHead, 1).seq == seqs[2]
+    if bind.dialect.name == "postgresql":
+        assert len(on_tip) == 2, on_tip
