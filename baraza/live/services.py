@@ -22,9 +22,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, text
+from sqlalchemy import bindparam, delete, func, insert, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
@@ -141,6 +142,13 @@ def _write_pending(session: OrmSession) -> None:
     channels = sorted({row["channel"] for row in pending})
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
+    if postgres and len(pending) == 1:
+        # The common case (a vote, a submission): the channel's lock, its NOTIFY and the row
+        # in one round trip; the row is made from the locked SELECT, so the lock comes first.
+        connection.execute(_LOCK_NOTIFY_AND_INSERT(), {
+            **pending[0], "ns": _LOCK_NAMESPACE, "key": _channel_key(pending[0]["channel"]), "name": NOTIFY_CHANNEL,
+        })
+        return
     if postgres:
         # One round trip per channel, always in the same order (two publishers never
         # deadlock): its lock, held to the commit, and its NOTIFY, which PostgreSQL delivers
@@ -156,6 +164,17 @@ def _write_pending(session: OrmSession) -> None:
 
 
 _LOCK_AND_NOTIFY = text("SELECT pg_advisory_xact_lock(:ns, :key), pg_notify(:name, :channel)")
+
+
+@cache
+def _LOCK_NOTIFY_AND_INSERT() -> Any:  # noqa: N802 - a constant, built on first use
+    columns = LiveEvent.__table__.c  # type: ignore[attr-defined]
+    return text(
+        "WITH locked AS (SELECT pg_advisory_xact_lock(:ns, :key), pg_notify(:name, :channel))"
+        " INSERT INTO live_event (channel, event, data, latest_only, created_at)"
+        " SELECT :channel, :event, :data, :latest_only, :created_at FROM locked"
+    ).bindparams(bindparam("data", type_=columns.data.type), bindparam("created_at", type_=columns.created_at.type),
+                 bindparam("latest_only", type_=columns.latest_only.type))
 
 
 def _channel_key(channel: str) -> int:

@@ -187,6 +187,33 @@ def test_a_part_rendered_for_everyone_rides_in_the_event_by_language_within_a_bo
     assert live_events(str(ref)) == [(str(ref), "changed", {"n": 1, "parts": {"en": "<p>Hi</p>", "ar": "<p>مرحبا</p>"}})]
 
 
+def test_one_event_is_one_round_trip_on_postgresql(engine, session, live_events):
+    """A vote or a submission publishes one event: its channel's lock, its NOTIFY and its row go
+    in one statement, the lock first; several events in one transaction take the general path."""
+    from sqlalchemy import event
+
+    require_postgres(engine)
+    ref = Ref("consultation", 1)
+    statements: list[str] = []
+
+    def sent(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    bind = session.get_bind()
+    event.listen(bind, "before_cursor_execute", sent)
+    try:
+        publish(session, ref, "counted", {"n": 1}, parts={"en": "<p>One</p>"})
+        session.commit()
+        live = [s for s in statements if "live_event" in s or "pg_advisory" in s]
+        assert len(live) == 1 and "pg_advisory_xact_lock" in live[0] and "INSERT INTO live_event" in live[0], live
+        publish(session, ref, "counted", {"n": 2})
+        publish(session, ref, "counted", {"n": 3})
+        session.commit()
+    finally:
+        event.remove(bind, "before_cursor_execute", sent)
+    assert live_events(str(ref)) == [(str(ref), "counted", {"n": n, **({"parts": {"en": "<p>One</p>"}} if n == 1 else {})}) for n in (1, 2, 3)]
+
+
 def test_a_participant_joining_publishes_on_the_consultation_channel(session, settings, live_events):
     from tests.consultations.factories import make_participant
 
