@@ -139,31 +139,24 @@ def _write_pending(session: OrmSession) -> None:
     # Everything else the transaction writes goes to the database first, so that while this
     # transaction holds a channel's lock it waits for nothing but its own inserts.
     session.flush()
-    channels = sorted({row["channel"] for row in pending})
     connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
-    if postgres and len(pending) == 1:
-        # The common case (a vote, a submission): the channel's lock, its NOTIFY and the row
-        # in one round trip; the row is made from the locked SELECT, so the lock comes first.
-        connection.execute(_LOCK_NOTIFY_AND_INSERT(), {
-            **pending[0], "ns": _LOCK_NAMESPACE, "key": _channel_key(pending[0]["channel"]), "name": NOTIFY_CHANNEL,
-        })
+    if connection.dialect.name == "postgresql":
+        # Each event as one statement, all sent in one round trip (executemany): its channel's
+        # lock, held to the commit, its NOTIFY, which PostgreSQL delivers only at the commit
+        # (once per channel), and its row, made from the locked SELECT so the lock comes first.
+        # Channels in sorted order (two publishers never deadlock), a channel's events in the
+        # order published.
+        rows = sorted(pending, key=lambda row: row["channel"])
+        connection.execute(_LOCK_NOTIFY_AND_INSERT(), [
+            {**row, "ns": _LOCK_NAMESPACE, "key": _channel_key(row["channel"]), "name": NOTIFY_CHANNEL} for row in rows
+        ])
         return
-    if postgres:
-        # One round trip per channel, always in the same order (two publishers never
-        # deadlock): its lock, held to the commit, and its NOTIFY, which PostgreSQL delivers
-        # only at the commit, after the rows below.
-        for channel in channels:
-            connection.execute(_LOCK_AND_NOTIFY, {"ns": _LOCK_NAMESPACE, "key": _channel_key(channel), "name": NOTIFY_CHANNEL, "channel": channel})
     # A Core insert: no ORM objects to build, track and flush for rows nobody reads back here.
     connection.execute(insert(LiveEvent.__table__), pending)  # type: ignore[attr-defined]
-    if not postgres:
-        from baraza.live.hub import wake_local_hubs
+    from baraza.live.hub import wake_local_hubs
 
-        after_commit(session, lambda: wake_local_hubs(channels))
-
-
-_LOCK_AND_NOTIFY = text("SELECT pg_advisory_xact_lock(:ns, :key), pg_notify(:name, :channel)")
+    channels = sorted({row["channel"] for row in pending})
+    after_commit(session, lambda: wake_local_hubs(channels))
 
 
 @cache

@@ -187,9 +187,9 @@ def test_a_part_rendered_for_everyone_rides_in_the_event_by_language_within_a_bo
     assert live_events(str(ref)) == [(str(ref), "changed", {"n": 1, "parts": {"en": "<p>Hi</p>", "ar": "<p>مرحبا</p>"}})]
 
 
-def test_one_event_is_one_round_trip_on_postgresql(engine, session, live_events):
-    """A vote or a submission publishes one event: its channel's lock, its NOTIFY and its row go
-    in one statement, the lock first; several events in one transaction take the general path."""
+def test_a_transactions_events_are_one_round_trip_on_postgresql(engine, session, live_events):
+    """Each event is one statement: its channel's lock, its NOTIFY and its row, the lock first;
+    a transaction's events go in one round trip, a channel's in the order published."""
     from sqlalchemy import event
 
     require_postgres(engine)
@@ -206,11 +206,16 @@ def test_one_event_is_one_round_trip_on_postgresql(engine, session, live_events)
         session.commit()
         live = [s for s in statements if "live_event" in s or "pg_advisory" in s]
         assert len(live) == 1 and "pg_advisory_xact_lock" in live[0] and "INSERT INTO live_event" in live[0], live
+        statements.clear()
         publish(session, ref, "counted", {"n": 2})
+        publish(session, Ref("consultation", 2), "counted", {"n": 9})
         publish(session, ref, "counted", {"n": 3})
         session.commit()
+        live = [s for s in statements if "live_event" in s or "pg_advisory" in s]
+        assert len(live) == 1, live  # three events, one executemany
     finally:
         event.remove(bind, "before_cursor_execute", sent)
+    assert live_events("consultation:2") == [("consultation:2", "counted", {"n": 9})]
     assert live_events(str(ref)) == [(str(ref), "counted", {"n": n, **({"parts": {"en": "<p>One</p>"}} if n == 1 else {})}) for n in (1, 2, 3)]
 
 
