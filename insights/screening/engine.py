@@ -150,7 +150,11 @@ LINK = re.compile(
 )
 HANDLE = re.compile(r"(?<![\w@./])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{1,29}[A-Za-z0-9_])")
 # Seven to fifteen digits with the separators people type (Arabic-Indic digits included).
-DIGITS = re.compile(rf"(?<![\w+])(?:\+|00)?[{_NUM_DIGITS}](?:[ \t().\-]{{0,2}}[{_NUM_DIGITS}]){{6,18}}(?![\w])")
+_EXTENSION = re.compile(r"[ \t]?(?:x|ext\.?|extn\.?)[ \t]?\d{1,6}$")
+# A long number, with its extension if it has one ("345-899-3560x4587", "ext. 12").
+DIGITS = re.compile(
+    rf"(?<![\w+])(?:\+|00)?[{_NUM_DIGITS}](?:[ \t().\-]{{0,2}}[{_NUM_DIGITS}]){{6,18}}(?:[ \t]?(?:x|ext\.?|extn\.?)[ \t]?\d{{1,6}})?(?![\w])"
+)
 _DATE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
 _AMOUNT_AFTER = re.compile(
     r"\s*(?:shillings?|ksh|kes|tsh|ush|dollars?|usd|\$|pesos?|cop|francs?|cfa|fcfa|reais|real|meticais|mt|kwanzas?|naira|cedis?|"
@@ -174,9 +178,11 @@ _PHONE_CUE = re.compile(
 )
 ID_PATTERNS = (
     re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"),  # IBAN
-    re.compile(r"\b(?=[A-Z0-9-]*\d[A-Z0-9-]*\d[A-Z0-9-]*\d[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9](?:[A-Z0-9-]{4,}[A-Z0-9])\b"),
+    # Letters and at least four digits in one word, the word ending there ("3660170548-Fax" is not one).
+    re.compile(r"\b(?=[A-Z0-9-]*\d[A-Z0-9-]*\d[A-Z0-9-]*\d[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9](?:[A-Z0-9-]{4,}[A-Z0-9])(?![\w-])"),
     re.compile(r"\b\d{3}\.\d{3}\.\d{3}-\d{2}\b|\b\d{3}-\d{2}-\d{4}\b"),  # CPF, social security
-    re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b"),  # IP addresses
+    # IP addresses (four numbers, not the first four of a dotted phone number: "01.84.17.61.18").
+    re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![.\d])|\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b"),
     re.compile(r"\b\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}\b|\b\d{13,19}\b"),  # card numbers
 )
 _NUMBER_AFTER_CUE = re.compile(r"\s*(?:number|no\.?|n[°º]|#|:|is|es|est|é|ni|ya)?\s*:?\s*([A-Za-z]{0,3}[-/ ]?\d[\w/-]{4,})", re.IGNORECASE)
@@ -190,7 +196,7 @@ _STREET_BEFORE = (r"rue|avenue|avenida|av\.|av|cit[ée]|boulevard|bd|bld|chemin|
                   r"diagonal|transversal|tv|paseo|camino|carretera|calzada|rua|travessa|estrada|largo|praça|praca|alameda|rodovia|"
                   r"via|viale|piazza|corso|ul\.|ulica|mtaa wa|barabara ya|njia ya|plot|plot no\.?|house no\.?|block|bloque|manzana|mz\.?|"
                   r"lote|lot|casa|edificio|residencial|conjunto")
-_PARTICLE = r"(?:de|del|la|las|los|el|du|des|le|d'|da|do|dos|das|ya|wa|of|the|y|e)"
+_PARTICLE = r"(?:de|del|la|las|los|el|du|des|le|d'|da|do|dos|das|di|dei|della|delle|degli|van|von|der|den|ya|wa|of|the|y|e)"
 _HOUSE = r"(?:,?\s*(?:No\.?|N[°º]\.?|n\.?|#|num\.?|número)?\s*\d{1,5}[A-Za-z]?(?:\s*[-#/]\s*\d{1,4}[A-Za-z]?)*)"
 _UNIT = r"(?:,?\s*(?:Apt\.?|Apartment|Suite|Unit|Flat|Floor|Piso|Apto\.?|Appt\.?|Bloc|Casa|Dpto\.?|Depto\.?|Interior|Int\.?|villa|nyumba(?: namba)?|casa|house)\s*#?\s*\w{1,5})"
 ADDRESS_PATTERNS = (
@@ -205,6 +211,13 @@ ADDRESS_PATTERNS = (
                r"(?:,?\s*Box\s*\d+)?(?:[\s,]+(?:APO|FPO|DPO)\s+[A-Z]{2}\s+\d{5})?", re.IGNORECASE),
     re.compile(rf"(?<![\w])(?:Apt\.?|Apartment|Suite|Flat|Apto\.?|Appartement)\s*#?\s*\d{{1,5}}[A-Za-z]?\b{_UNIT}*"),
     re.compile(r"(?<!\w)(?:شارع|طريق|جادة|جاده|زقاق|دوار)\s+[\u0600-\u06ff]+(?:\s+[\u0600-\u06ff]+)?"),
+    # A crossing: "the corner of Bygget 64 and Komel Club", "esquina de Carrera 7 y Calle 19".
+    re.compile(rf"(?i:(?:the\s+)?corner\s+of|junction\s+of|esquina(?:\s+de)?)\s+(?:\d{{1,5}}\s+)?(?:{_PARTICLE}\s+)*{CAP}"
+               rf"(?:\s+(?:{_PARTICLE}\s+)*(?:{CAP}|\d{{1,5}}[A-Za-z]?\b|(?i:str|st)\.?))*\s+(?:and|&|y|na)\s+(?:\d{{1,5}}\s+)?"
+               rf"(?:{_PARTICLE}\s+)*{CAP}(?:\s+(?:{_PARTICLE}\s+)*(?:{CAP}|\d{{1,5}}\b))*\.?"),
+    # A forces' postal address: "USNS Bergman FPO AP 93757", "Unit 4526 Box 0671 DPO AP 40902".
+    re.compile(r"(?:\b(?:USNS|USNV|USS|USCGC)\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?|\bUnit\s+\d{1,5},?\s+Box\s+\d{1,5})"
+               r"[\s,]+(?:FPO|APO|DPO)\s+(?:AA|AE|AP)\s+\d{5}\b", re.IGNORECASE),
 )
 _SCHOOL_QUALIFIERS_EN = r"primary|secondary|high|girls'?|boys'?|mixed|day|boarding|junior|senior|comprehensive|community|model|" \
                         r"technical|vocational|public|private|international|memorial|elementary|middle|grammar|national|county|" \
@@ -430,7 +443,8 @@ _ADDRESS_WORDS = _folded("""
     parkway pkwy row gardens grove mews walk estate place pl rue bd bld chemin allee impasse route quai calle c carrera cra kra
     diagonal transversal tv paseo camino carretera calzada rua travessa estrada largo praca alameda rodovia via viale piazza
     corso ul ulica mtaa barabara njia plot house block bloque manzana mz lote lot casa edificio residencial conjunto box pobox
-    psc apartado b.p bp caixa s.l.p slp apt apartment suite flat apto appartement unit avenida cite villa
+    psc apartado b.p bp caixa s.l.p slp apt apartment suite flat apto appartement unit avenida cite villa corner junction
+    esquina
 """.split())
 _ADDRESS_SUBSTRINGS = ("katu", "gatan", "väg", "vag", "stra", "laan", "weg", "gade", "vej", "veien", "tie ", "utca", "kuja",
                        "polku", "plein", "gracht", "dreef", "kade", "singel", "allee", "gasse", "gata", "vegen", "p.o", "شارع",
@@ -469,7 +483,7 @@ _ID_CUE_WORDS = _folded("""
 # then runs only near each keyword), any digit, or one of its family's substrings (street-name
 # endings, Arabic keywords).
 _TRIGGERED_BY = {
-    ADDRESS_PATTERNS[0]: "digits", ADDRESS_PATTERNS[3]: "suffix", ADDRESS_PATTERNS[7]: "substrings",
+    ADDRESS_PATTERNS[0]: "digits", ADDRESS_PATTERNS[3]: "suffix", ADDRESS_PATTERNS[7]: "substrings", ADDRESS_PATTERNS[9]: "digits",
     SCHOOL_PATTERNS[4]: "substrings", PLACE_PATTERNS[2]: "substrings",
 }
 _LEADING_NOISE = re.compile(r"(?:[\w'’]+\s+)", re.UNICODE)
@@ -575,7 +589,7 @@ def _regex_spans(text: str, language: str | None, starts: list[int], ends: list[
                         continue
                     start = trimmed
                 if kind == "address":
-                    end = _address_tail(text, end, language)
+                    spans.extend(_address_tail(text, end, language))
                 spans.append(Span(start, end, kind))
     if "في" in text or "ب" in text:
         for m in _ARABIC_RESIDENCE.finditer(text):
@@ -589,24 +603,42 @@ def _regex_spans(text: str, language: str | None, starts: list[int], ends: list[
     return spans
 
 
-# What follows an address on its own lines or after commas: town, region code, postcode.
-_ADDRESS_TAIL = re.compile(r"[ \t]*(?:,|\n)[ \t\n,]*((?:[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,3})?(?:[ \t]*\d{3,6})?)")
+# What follows an address on its own lines, after commas or in the columns of a pasted address
+# block ("Apt. 460  Brakpan  South Africa 70651", "> Apt. 322 > Colle Di Tora > Italy 95787"):
+# town, region, country, postcode.
+_TAIL_SEPARATOR = r"(?:[ \t]*(?:[,\n>|]|\?{3})|[ \t]{2,})[ \t\n,>?|]*"
+_POSTCODE = r"(?:\d{3,6}|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})"
+_ADDRESS_TAIL = re.compile(
+    rf"{_TAIL_SEPARATOR}((?:[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){{0,4}})?(?:[ \t]*{_POSTCODE}\b)?)"
+)
+# Small lower-case words inside a town's name ("Colle di Tora", "Chomutice u Horic").
+_TOWN_PARTICLES = frozenset("de del di da do dos das du des la le les el los u v na nad pod am an der den im bei ob op aan sur sous y e".split())
 
 
-def _address_tail(text: str, end: int, language: str | None) -> int:
-    """Extend an address over the town, region and postcode lines after it (up to four)."""
+def _address_tail(text: str, end: int, language: str | None) -> list[Span]:
+    """The town, region, country and postcode lines after an address (up to four): each
+    segment's words a place, its postcode part of the address."""
+    tail: list[Span] = []
     for _ in range(4):
         m = _ADDRESS_TAIL.match(text, end)
         if not m or not m.group(1).strip():
             break
-        words = re.findall(r"[^\W\d_][\w'’.-]*", m.group(1))
-        if any(not w[:1].isupper() for w in words):
+        words = list(re.finditer(r"[^\W\d_][\w'’.-]*", m.group(1)))
+        names = [w.group() for w in words]
+        if names and (not names[0][:1].isupper() or not names[-1][:1].isupper()
+                      or any(not w[:1].isupper() and w not in _TOWN_PARTICLES for w in names)):
             break
         if any(_word(w, language)[1] & (STOPWORD | ORDINARY_) and not _word(w, language)[1] & (PLACE | LISTED | UNKNOWN_CAP)
-               for w in words if not w.isupper()):
+               for w in names if not w.isupper() and w not in _TOWN_PARTICLES):
             break
+        start = m.start(1)
+        if words:
+            tail.append(Span(start + words[0].start(), start + words[-1].end(), "place!"))
+            start += words[-1].end()
+        if m.end(1) > start and text[start:m.end(1)].strip():
+            tail.append(Span(start + len(text[start:m.end(1)]) - len(text[start:m.end(1)].lstrip()), m.end(1), "address"))
         end = m.end(1)
-    return end
+    return tail
 
 
 def _arabic_name_end(text: str, match: re.Match[str]) -> int | None:
@@ -638,7 +670,7 @@ def _phone_spans(text: str, countries: Sequence[str]) -> list[Span]:
         return spans
     for m in DIGITS.finditer(text):
         raw = m.group()
-        digits = sum(ch.isdigit() for ch in raw)
+        digits = sum(ch.isdigit() for ch in _EXTENSION.sub("", raw))
         if _DATE.match(raw.strip()) or _AMOUNT_AFTER.match(text, m.end()) or _AMOUNT_BEFORE.search(text[max(0, m.start() - 6):m.start()]):
             continue
         before = text[max(0, m.start() - 40):m.start()]
@@ -819,7 +851,7 @@ def _resolve(spans: list[Span], text: str) -> tuple[Span, ...]:
         if span.end <= span.start:
             continue
         clashes = [k for k in kept if span.start < k.end and k.start < span.end]
-        if clashes and span.kind in ("name", "place", "place!"):
+        if clashes and span.kind in ("address", "school", "name", "place", "place!"):
             first = min(k.start for k in clashes)
             if first > span.start:
                 head = text[span.start:first]
@@ -833,6 +865,39 @@ def _resolve(spans: list[Span], text: str) -> tuple[Span, ...]:
     return tuple(Span(s.start, s.end, "place") if s.kind == "place!" else s for s in kept)
 
 
+_HOUSE_NUMBER_BEFORE = re.compile(r"(?:^|(?<=[\s>,?]))\d{1,6}[A-Za-z]?[ \t]+$")
+_NUMBERS_ONLY = re.compile(r"\d{1,6}(?:[ \t]\d{1,6})?")
+_CORNER_BEFORE = re.compile(r"(?i:(?:the\s+)?corner\s+of|junction\s+of|esquina\s+(?:de\s+)?|coin\s+(?:de\s+la|du|des)|angle\s+(?:de\s+la|du|des))\s+$")
+_CORNER_AFTER = re.compile(rf"\s+(?:and|&|y|et|e|na)\s+(?:{_PARTICLE}\s+)*{CAP}(?:\s+(?:{_PARTICLE}\s+)*{CAP})*\.?")
+
+
+def _whole_addresses(spans: list[Span], text: str) -> list[Span]:
+    """An address with what belongs to it: the house number before the street ("515 385 Gemsbok
+    St", a number the digit pattern took for part of a phone), and the crossing it names ("the
+    corner of Kuusiku 7 and Alexander Flat")."""
+    out = [s for s in spans if s.kind != "address"]
+    merged: set[int] = set()
+    for a in (s for s in spans if s.kind == "address"):
+        start, end = a.start, a.end
+        for _ in range(2):
+            before = _HOUSE_NUMBER_BEFORE.search(text, max(0, start - 12), start)
+            if before:
+                start = before.start()
+            for i, p in enumerate(out):
+                if (i not in merged and p.kind == "phone" and p.start <= start <= p.end + 2 and not text[p.end:start].strip(" \t")
+                        and _NUMBERS_ONLY.fullmatch(text[p.start:p.end])):
+                    start = p.start
+                    merged.add(i)
+        corner = _CORNER_BEFORE.search(text, max(0, start - 24), start)
+        if corner:
+            start = corner.start()
+            after = _CORNER_AFTER.match(text, end)
+            if after:
+                end = after.end()
+        out.append(Span(start, end, "address"))
+    return [s for i, s in enumerate(out) if i not in merged]
+
+
 def find_spans(text: str, language: str | None, countries: Sequence[str] = ()) -> tuple[Span, ...]:
     """Every stretch of `text` that would identify someone, with its kind, in text order."""
     language = language_key(language)
@@ -840,4 +905,4 @@ def find_spans(text: str, language: str | None, countries: Sequence[str] = ()) -
     spans = _regex_spans(text, language, tokens[0], tokens[1], tokens[2])
     spans.extend(_phone_spans(text, countries))
     spans.extend(_name_and_place_spans(text, language, tokens))
-    return _resolve(spans, text)
+    return _resolve(_whole_addresses(spans, text), text)

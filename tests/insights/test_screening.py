@@ -95,6 +95,28 @@ def test_the_consultations_countries_read_local_numbers() -> None:
     assert "0712" in screen(text, "sw").text
 
 
+# What a pasted address block is screened into: the street with its house number, unit and
+# postcode as [address], the town and the country lines as [place]; and numbers written the ways
+# phone numbers are that no other pattern may take.
+ADDRESSES_AND_NUMBERS = [
+    ("The restaurant is at 5521 119 Countess Close", "The restaurant is at [address]"),
+    ("Harry Sheppard\n515 385 Gemsbok St\n Apt. 460\n Pietersburg\n South Africa 89082\n085 175 7641-Office",
+     "[name]\n[address]\n [address]\n [place]\n [place] [address]\n[phone]-Office"),
+    ("> Daniel Andreasen > 2274 Via delle Coste 41 > Apt. 322 > Colle di Tora > Italy 95787",
+     "> [name] > [address] > [address] > [place] > [place] [address]"),
+    ("Send it to the corner of Kuusiku 7 and Alexander Flat please", "Send it to [address] please"),
+    ("Our offices are at USNS Bergman FPO AP 93757.", "Our offices are at [address]."),
+    ("Desk: 345-899-3560x4587, or 01.84.17.61.18 at home", "Desk: [phone], or [phone] at home"),
+    ("My number is 3660170548-Fax", "My number is [phone]-Fax"),
+    ("The server is at 192.168.10.4 now", "The server is at [id] now"),
+]
+
+
+@pytest.mark.parametrize(("text", "masked"), ADDRESSES_AND_NUMBERS)
+def test_address_blocks_and_numbers_keep_their_parts_and_kinds(text: str, masked: str) -> None:
+    assert screen(text, "en").text == masked
+
+
 # A disclosure in each language, with its kind.
 DISCLOSURES = [
     ("en", "My uncle beats me when he is drunk and I am afraid to go home", {ABUSE, DANGER}),
