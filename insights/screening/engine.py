@@ -285,6 +285,14 @@ _WEAK_CUES = tuple(tuple(fold(c).split()) for c in (
     "anaitwa", "انا", "صديقي", "صديقتي", "اخي", "اختي", "الاستاذ", "الاستاذه", "المعلم", "المعلمه", "ابن عمي", "بنت عمي",
 ))
 _RELATION_CUE_STARTS = _folded("my mi mon ma meu minha rafiki kaka dada mwalimu binamu".split())
+# Greetings name the one they greet ("Hi Victor,"): weak cues checked for the comma after the name.
+_GREETINGS = frozenset(tuple(fold(c).split()) for c in (
+    "hi", "hello", "hey", "dear", "hola", "querido", "querida", "bonjour", "salut", "cher", "chère", "ola", "olá", "oi",
+    "habari", "jambo", "mambo", "مرحبا", "اهلا",
+))
+_LIST_AND = _folded("and & y e et na und or o ou au".split())
+# Labels of a form, followed by a colon: "Name: ...", "Nombre: ...".
+_NAME_LABELS = _folded("name nombre nom nome jina الاسم".split())
 _ARABIC_RELATIONS = _folded("صديقي صديقتي اخي اختي ابن بنت".split())
 _ARABIC_TEACHERS = _folded("الاستاذ الاستاذه المعلم المعلمه".split())
 # "أنا X عمري ١٦" ("I am X, my age 16"): the word between "I am" and "my age" is a name unless it
@@ -299,7 +307,7 @@ _ARABIC_SELF_DESCRIPTIONS = _folded("""
 _CUES_BY_LAST: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
 for _cue in _STRONG_CUES:
     _CUES_BY_LAST.setdefault(_cue[-1], []).append((_cue, True))
-for _cue in _WEAK_CUES:
+for _cue in (*_WEAK_CUES, *_GREETINGS):
     _CUES_BY_LAST.setdefault(_cue[-1], []).append((_cue, False))
 _PLACE_PREPOSITIONS = _folded(
     "in at from near to towards around en à a au aux em no na nos nas dans desde hacia cerca kutoka katika huko mjini pres perto "
@@ -752,6 +760,27 @@ def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> l
             taken[k] = True
         spans.append(Span(starts[first], ends[last], kind))
 
+    def grow_lower(last: int, unknown: bool = False) -> int:
+        """After a cue, the known names typed in lower case that follow ("john otieno"); after a
+        form's label, any word no dictionary knows too ("Name: hyuuma t. maida")."""
+        while last + 1 < n and adjacent(last) and not taken[last + 1]:
+            f = flags[last + 1]
+            if f & STOPWORD or f & (CAP_ | ARABIC_):
+                break
+            if not f & (ORDINARY_ | PLACE) and (unknown or f & LISTED):
+                last += 1
+            elif (ends[last + 1] - starts[last + 1] == 1 and last + 2 < n and adjacent(last + 1)
+                  and (unknown and not flags[last + 2] & (ORDINARY_ | STOPWORD) or flags[last + 2] & LISTED)):
+                last += 2  # a middle initial
+            else:
+                break
+        return last
+
+    def _addressed(j: int) -> bool:
+        """The word after a greeting is followed by a comma, an exclamation or the end of the line."""
+        rest = text[ends[j]:ends[j] + 2]
+        return not rest.strip() or rest.lstrip(" ")[:1] in (",", "!", "\n", "،", ":")
+
     def _introduces_with_age(j: int) -> bool:
         # "أنا X عمري", "أنا X، عمري", "أنا X وعمري": the age follows the word at once.
         return j + 1 < n and keys[j + 1] in _ARABIC_AGE_WORDS and text[ends[j]:starts[j + 1]].strip() in ("", ",", "،")
@@ -777,13 +806,26 @@ def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> l
                 ok = ok or (cue[0] in _ARABIC_TEACHERS and not f & STOPWORD)
                 ok = ok or (cue == ("انا",) and _introduces_with_age(j) and not f & STOPWORD and keys[j] not in _ARABIC_SELF_DESCRIPTIONS)
             elif cue[0] in _RELATION_CUE_STARTS and len(cue) > 1:
-                # "my friend Mercy", "mi amiga Luz": a relation names the capitalised word after it.
-                ok = bool(f & CAP_ and not f & (STOPWORD | NOT_NAME | TITLE))
+                # "my friend Mercy", "mi amiga Luz": a relation names the capitalised word after it,
+                # or a word typed in lower case that is no everyday word ("my friend wanjiru"; not
+                # "my brother said", though Said is a name too).
+                ok = bool((f & CAP_ or not f & (ORDINARY_ | PLACE)) and not f & (STOPWORD | NOT_NAME | TITLE))
+            elif cue in _GREETINGS:
+                # "Hi Victor,", "habari amina!": a greeting names the word it addresses, unless that
+                # is an everyday word ("hey guys!", "Dear Minister,").
+                ok = bool(not f & (ORDINARY_ | STOPWORD | NOT_NAME | TITLE | PLACE)) and _addressed(j)
             else:
                 ok = bool(f & CAP_ and f & (LISTED | UNKNOWN_CAP) and not f & NOT_NAME)
             if ok:
-                add(j, grow(j)[1], "name")
+                add(j, grow_lower(grow(j)[1]), "name")
             break
+
+    # 1b. Form labels: "Name: hyuuma t. maida", "Nombre: ...", "الاسم: ...".
+    for i in range(n - 1):
+        if keys[i] in _NAME_LABELS and ":" in text[ends[i]:starts[i + 1]] and "\n" not in text[ends[i]:starts[i + 1]]:
+            f = flags[i + 1]
+            if not taken[i + 1] and not f & STOPWORD and (f & (CAP_ | ARABIC_ | LISTED) or not f & ORDINARY_):
+                add(i + 1, grow_lower(grow(i + 1)[1], unknown=True), "name")
 
     # 2. Titles: "Mr. Otieno", "Mme Diallo", "Bi Amina".
     for i in range(n - 1):
@@ -830,6 +872,29 @@ def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> l
         in_place = in_place or (j >= 0 and bool(flags[j] & PREP))
         has_name = any(flags[k] & LISTED for k in range(first, last + 1))
         add(first, last, "place" if in_place and not has_name else "name")
+
+    # 5. A list of people ("silvana, adam, christopher, kristina and caleb"): when two of its words
+    # are names, so is every other word of it that is capitalised or no dictionary calls everyday.
+    i = 0 if "," in text and sum(1 for k in range(n) if taken[k] or flags[k] & LISTED) >= 2 else n
+    while i < n:
+        items = [i]
+        while True:
+            j = items[-1]
+            if j + 1 < n and text[ends[j]:starts[j + 1]].strip() == "," and "\n" not in text[ends[j]:starts[j + 1]]:
+                items.append(j + 1)
+            elif j + 2 < n and keys[j + 1] in _LIST_AND and text[ends[j]:starts[j + 1]].strip() in ("", ",") and adjacent(j + 1):
+                items.append(j + 2)
+            else:
+                break
+        if len(items) >= 3:
+            named = [k for k in items if taken[k] or flags[k] & LISTED and not flags[k] & (ORDINARY_ | PLACE)]
+            everyday = [k for k in items if k not in named and flags[k] & (ORDINARY_ | STOPWORD) and not flags[k] & CAP_]
+            if len(named) >= 2 and (len(named) * 2 >= len(items) or not everyday):
+                for k in items:
+                    if (not taken[k] and (flags[k] & (LISTED | CAP_) or not flags[k] & ORDINARY_)
+                            and not flags[k] & (STOPWORD | PLACE | NOT_NAME)):
+                        add(k, k, "name")
+        i = items[-1] + 1
     return spans
 
 

@@ -117,6 +117,27 @@ def test_address_blocks_and_numbers_keep_their_parts_and_kinds(text: str, masked
     assert screen(text, "en").text == masked
 
 
+# Names as young people type them: in lower case after "my friend", greeted, in a form's
+# fields, in a list of friends.
+NAMES_AS_TYPED = [
+    ("en", "my name is john otieno and i live in kibera", "my name is [name] and i live in [place]"),
+    ("en", "my friend wanjiru told me", "my friend [name] told me"),
+    ("fr", "mon amie fatou m'a dit non", "mon amie [name] m'a dit non"),
+    ("en", "Hi Victor, I'm writing about the survey", "Hi [name], I'm writing about the survey"),
+    ("es", "Hola Yuliet, ¿cómo estás?", "Hola [name], ¿cómo estás?"),
+    ("sw", "habari amina, uko aje", "habari [name], uko aje"),
+    ("en", "Name:  hyuuma t. maida", "Name:  [name]"),
+    ("en", "they were 6: silvana, adam, christopher, kristina, chad and caleb.",
+     "they were 6: [name], [name], [name], [name], [name] and [name]."),
+    ("en", "me, brian and kevin went to the market", "me, [name] and [name] went to the market"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "masked"), NAMES_AS_TYPED)
+def test_names_typed_in_lower_case_greeted_or_listed_are_masked(lang: str, text: str, masked: str) -> None:
+    assert screen(text, lang).text == masked
+
+
 # A disclosure in each language, with its kind.
 DISCLOSURES = [
     ("en", "My uncle beats me when he is drunk and I am afraid to go home", {ABUSE, DANGER}),
@@ -170,6 +191,9 @@ ORDINARY = [
     ("en", "The Ministry of Education should explain why it collects our data every January."),
     ("en", "We want free Wi-Fi at the youth centre and a library near the market."),
     ("en", "Doesn't matter to them. We're tired of it. Isn't it obvious?"),
+    ("en", "hey guys! hello everyone, my brother said no"),
+    ("en", "Dear Minister, we need books, pens, and chairs."),
+    ("en", "WhatsApp, Facebook and TikTok know too much; hi there, Kenya, Uganda and Tanzania too."),
     ("es", "Los profesores deberían preguntarnos antes de compartir nuestras notas."),
     ("es", "El Ministerio de Educación debería explicar para qué recoge nuestros datos."),
     ("es", "Queremos un centro juvenil cerca del parque con internet gratis."),
