@@ -185,6 +185,10 @@ ID_PATTERNS = (
     re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![.\d])|\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b"),
     re.compile(r"\b\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}\b|\b\d{13,19}\b"),  # card numbers
 )
+# A postcode after its cue: "my zip code is 90010-170", "ZIP: 7412 SL", "código postal 110111".
+_POSTCODE_CUE = re.compile(r"(?i:zip(?:\s*code)?|post\s?code|postal\s+code|c[oó]digo\s+postal|code\s+postal|CEP)\s*(?:is|es|est|é|ni)?\s*[:#]?\s*"
+                           r"(\d[\dA-Z-]*(?:\s(?:\d+|[A-Z]{2})\b)?)")
+_POSTCODE_CUE_WORDS = _folded("zip postcode postal cep".split())
 _NUMBER_AFTER_CUE = re.compile(r"\s*(?:number|no\.?|n[°º]|#|:|is|es|est|é|ni|ya)?\s*:?\s*([A-Za-z]{0,3}[-/ ]?\d[\w/-]{4,})", re.IGNORECASE)
 ID_CUE_AHEAD = re.compile(_ID_CUE.pattern[: -len(r"[^\n]{0,20}$")], re.IGNORECASE)
 
@@ -557,6 +561,8 @@ def _regex_spans(text: str, language: str | None, starts: list[int], ends: list[
     if digits:
         for pattern in ID_PATTERNS:
             spans.extend(Span(m.start(), m.end(), "id") for m in pattern.finditer(text))
+        if not keyset.isdisjoint(_POSTCODE_CUE_WORDS):
+            spans.extend(Span(m.start(1), m.end(1), "address") for m in _POSTCODE_CUE.finditer(text))
         for cue in (ID_CUE_AHEAD.finditer(text) if not keyset.isdisjoint(_ID_CUE_WORDS) else ()):
             after = _NUMBER_AFTER_CUE.match(text, cue.end())
             if after:
@@ -870,7 +876,10 @@ def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> l
         while j >= 0 and flags[j] & PARTICLE and j > first - 3:
             j -= 1
         in_place = in_place or (j >= 0 and bool(flags[j] & PREP))
-        has_name = any(flags[k] & LISTED for k in range(first, last + 1))
+        # A listed given name, a middle initial ("to Soib K. Kishiev") or a possessive ("from Edi
+        # Živković's") says person, whatever the preposition before.
+        has_name = any(flags[k] & LISTED or ends[k] - starts[k] == 1 for k in range(first, last + 1))
+        has_name = has_name or text[starts[last]:ends[last]].endswith(("'s", "’s")) or text.startswith(("'s", "’s"), ends[last])
         add(first, last, "place" if in_place and not has_name else "name")
 
     # 5. A list of people ("silvana, adam, christopher, kristina and caleb"): when two of its words
@@ -960,6 +969,8 @@ def _whole_addresses(spans: list[Span], text: str) -> list[Span]:
             if after:
                 end = after.end()
         out.append(Span(start, end, "address"))
+        # A number inside an address is part of it ("zip code is 90010-170"), not a phone.
+        merged.update(i for i, p in enumerate(out) if p.kind == "phone" and start <= p.start and p.end <= end)
     return [s for i, s in enumerate(out) if i not in merged]
 
 

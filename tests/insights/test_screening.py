@@ -109,6 +109,7 @@ ADDRESSES_AND_NUMBERS = [
     ("Desk: 345-899-3560x4587, or 01.84.17.61.18 at home", "Desk: [phone], or [phone] at home"),
     ("My number is 3660170548-Fax", "My number is [phone]-Fax"),
     ("The server is at 192.168.10.4 now", "The server is at [id] now"),
+    ("My zip code is 90010-170, the ZIP: 7412 SL", "My zip code is [address], the ZIP: [address]"),
 ]
 
 
@@ -130,6 +131,9 @@ NAMES_AS_TYPED = [
     ("en", "they were 6: silvana, adam, christopher, kristina, chad and caleb.",
      "they were 6: [name], [name], [name], [name], [name] and [name]."),
     ("en", "me, brian and kevin went to the market", "me, [name] and [name] went to the market"),
+    # After "to" or "from", a middle initial or a possessive still says person, not place.
+    ("en", "please change it to Soib K. Kishiev", "please change it to [name]"),
+    ("en", "the verses from Edi Živković's song", "the verses from [name] song"),
 ]
 
 
