@@ -200,9 +200,17 @@ def restore(version: ThemeVersion, old: ThemeVersion) -> Step:
 class Comparison:
     added: list[dict[str, Any]]  # themes in b only
     removed: list[dict[str, Any]]  # themes in a only
-    renamed: list[tuple[dict[str, Any], dict[str, Any]]]  # (in a, in b)
+    # (in a, in b, [(language, name in a, name in b)] for the names in other languages that changed)
+    renamed: list[tuple[dict[str, Any], dict[str, Any], list[tuple[str, str, str]]]]
     moves: list[tuple[int, int, int]]  # (from key, to key, how many texts)
     moved_total: int
+
+
+def _name_changes(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The theme's names in the consultation's languages that differ between two versions."""
+    before, after = a.get("names") or {}, b.get("names") or {}
+    return [(lang, before.get(lang, ""), after.get(lang, "")) for lang in sorted(before.keys() | after.keys())
+            if before.get(lang, "") != after.get(lang, "")]
 
 
 def compare(a: ThemeVersion, b: ThemeVersion) -> Comparison:
@@ -216,7 +224,10 @@ def compare(a: ThemeVersion, b: ThemeVersion) -> Comparison:
     return Comparison(
         added=[t for k, t in themes_b.items() if k not in themes_a],
         removed=[t for k, t in themes_a.items() if k not in themes_b],
-        renamed=[(themes_a[k], themes_b[k]) for k in themes_a.keys() & themes_b.keys() if theme_label(themes_a[k]) != theme_label(themes_b[k])],
+        renamed=[
+            (themes_a[k], themes_b[k], changes) for k in sorted(themes_a.keys() & themes_b.keys())
+            if (changes := _name_changes(themes_a[k], themes_b[k])) or theme_label(themes_a[k]) != theme_label(themes_b[k])
+        ],
         moves=sorted(((f, t, n) for (f, t), n in moves.items()), key=lambda m: -m[2]),
         moved_total=sum(moves.values()),
     )

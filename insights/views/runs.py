@@ -272,6 +272,7 @@ def versions_page(request: Request) -> Response:
             "NOISE": NOISE,
             "can_curate": "insights.curate" in place.may,
             "theme_label": theme_label,
+            "language_name": language_name,
         },
         block="comparison",
     )

@@ -183,6 +183,13 @@ def test_a_theme_is_named_in_each_language_of_the_consultation(session, world, a
     english = page_text(analyst_client.get(guidance, headers={"Accept-Language": "en"}).text)
     assert "Keep the police out" in english and "Fuera la policía" not in english
 
+    # Naming the theme in one more language alone is a change the comparison of versions lists.
+    changed = [*data[:3], ("name_es", "Fuera la policía"), ("name_ar", "لا للشرطة")]
+    assert curate(analyst_client, run_id, changed).status_code == 303
+    last = versions(session, run_id)[-1].number
+    compared = page_text(analyst_client.get(f"/insights/runs/{run_id}/versions?a={last - 1}&b={last}").text)
+    assert "No difference." not in compared and "أبعدوا الشرطة → لا للشرطة" in compared and "Fuera la policía →" not in compared
+
     # A name too long is refused and nothing changes; a new name without translations drops them.
     assert curate(analyst_client, run_id, [*data[:3], ("name_es", "x" * 121)]).status_code == 400
     assert next(t for t in versions(session, run_id)[-1].themes if t["key"] == police)["names"]["es"] == "Fuera la policía"
