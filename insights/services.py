@@ -11,7 +11,7 @@ audited, committing once.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -88,7 +88,10 @@ def run_status(run: InsightRun, job_status: str | None) -> str:
 # Curation ------------------------------------------------------------------------------------------
 
 
-def _curate(session: Session, actor: Actor, run_id: int, step: Any, based_on: int | None) -> ThemeVersion:
+def _curate(
+    session: Session, actor: Actor, run_id: int, step: Callable[[InsightRun, ThemeVersion], curation.Step], based_on: int | None
+) -> ThemeVersion:
+    """One curation step, `step(run, newest version) -> curation.Step`, written as a new version."""
     run = access_run(session, actor, run_id, "insights.curate")
     if run.status != RunStatus.DONE.value:
         raise Conflict(N_("This run has not finished yet."))
@@ -99,7 +102,7 @@ def _curate(session: Session, actor: Actor, run_id: int, step: Any, based_on: in
     # newest, and is told so instead of silently undoing the first's step.
     if based_on is not None and based_on != latest.number:
         raise Conflict(N_("Someone changed these themes meanwhile. Look at the newest version and try again."))
-    result: curation.Step = step(latest)
+    result: curation.Step = step(run, latest)
     version = ThemeVersion(
         run_id=run.id,  # type: ignore[arg-type]
         number=latest.number + 1,
@@ -127,34 +130,33 @@ def do_rename_theme(
 ) -> ThemeVersion:
     """Rename one theme (a new version); `names` gives the name in other languages of the
     consultation (others are ignored)."""
-    run = access_run(session, actor, run_id, "insights.curate")
-    languages = set(session.get(Consultation, run.consultation_id).languages or [])  # type: ignore[union-attr]
-    kept = {lang: name for lang, name in (names or {}).items() if lang in languages}
-    return _curate(session, actor, run_id, lambda v: curation.rename(v, key, label, kept), based_on)
+    def step(run: InsightRun, version: ThemeVersion) -> curation.Step:
+        languages = set(session.get(Consultation, run.consultation_id).languages or [])  # type: ignore[union-attr]
+        return curation.rename(version, key, label, {lang: name for lang, name in (names or {}).items() if lang in languages})
+
+    return _curate(session, actor, run_id, step, based_on)
 
 
 def do_merge_themes(session: Session, actor: Actor, run_id: int, keys: Sequence[int], label: str = "", *, based_on: int | None = None) -> ThemeVersion:
     """Merge themes into the first chosen (a new version)."""
-    return _curate(session, actor, run_id, lambda v: curation.merge(v, keys, label), based_on)
+    return _curate(session, actor, run_id, lambda _run, v: curation.merge(v, keys, label), based_on)
 
 
 def do_split_theme(
     session: Session, actor: Actor, run_id: int, key: int, text_ids: Sequence[int], label: str, *, based_on: int | None = None
 ) -> ThemeVersion:
     """Move the chosen texts of a theme out into a new theme (a new version)."""
-    return _curate(session, actor, run_id, lambda v: curation.split(v, key, text_ids[:MAX_PICKS * 10], label), based_on)
+    return _curate(session, actor, run_id, lambda _run, v: curation.split(v, key, text_ids[:MAX_PICKS * 10], label), based_on)
 
 
 def do_move_texts(session: Session, actor: Actor, run_id: int, text_ids: Sequence[int], to: int, *, based_on: int | None = None) -> ThemeVersion:
     """Move texts to another theme, to "other" (-1) or mark them noise (-2) (a new version)."""
-    return _curate(session, actor, run_id, lambda v: curation.move(v, text_ids, to), based_on)
+    return _curate(session, actor, run_id, lambda _run, v: curation.move(v, text_ids, to), based_on)
 
 
 def do_restore_version(session: Session, actor: Actor, run_id: int, number: int) -> ThemeVersion:
     """Make an older version the newest again (a copy: nothing in between is lost)."""
-    run = access_run(session, actor, run_id, "insights.curate")
-    old = version_of(session, run, number)
-    return _curate(session, actor, run_id, lambda v: curation.restore(v, old), None)
+    return _curate(session, actor, run_id, lambda run, v: curation.restore(v, version_of(session, run, number)), None)
 
 
 def do_view_theme(session: Session, actor: Actor, run: InsightRun, key: int, text_ids: Sequence[int]) -> None:
