@@ -17,9 +17,12 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Select, bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
 from baraza.accounts.auth import throttle_count, throttle_hit
@@ -356,6 +359,19 @@ def do_start_training(session: Session, actor: Actor, consultation: Consultation
     return job
 
 
+@cache
+def _trained_or_mapped() -> Select[Any]:
+    """Has the consultation a model or a mapped question? Built once per process: every
+    completed survey asks it (bench/profile_phone.py)."""
+    consultation: Any = bindparam("consultation_id")
+    models = PracticeModelVersion.__table__.c  # type: ignore[attr-defined]
+    mapped = QuestionMapping.__table__.c  # type: ignore[attr-defined]
+    return sa_select(or_(
+        sa_select(models.id).where(models.consultation_id == consultation).exists(),
+        sa_select(mapped.id).where(mapped.consultation_id == consultation).exists(),
+    ))
+
+
 def on_new_answers(session: Session, event: Event) -> None:
     """New answers, or someone withdrew or changed what may be counted: train again (once per
     consultation while a training waits), so the next version reflects it."""
@@ -365,14 +381,7 @@ def on_new_answers(session: Session, event: Event) -> None:
         return  # a stance on a recommendation the model does not learn from changes nothing
     # Every completed survey asks this: one small statement for the common case, a consultation
     # the practice check has neither a model nor a mapped question for.
-    trained_or_mapped = session.exec(
-        select(
-            or_(
-                select(PracticeModelVersion.id).where(PracticeModelVersion.consultation_id == event.consultation_id).exists(),
-                select(QuestionMapping.id).where(QuestionMapping.consultation_id == event.consultation_id).exists(),
-            )
-        )
-    ).one()
+    trained_or_mapped = session.connection().execute(_trained_or_mapped(), {"consultation_id": event.consultation_id}).scalar_one()
     # A workshop that ended may have held a card sort: train when young people's views exist.
     if not (trained_or_mapped or (event.name == "workshop.ended" and preference_items(session, event.consultation_id))):
         return
