@@ -2,7 +2,7 @@
 profiled in-process.
 
     python bench/profile_phone.py [--phones 200] [--rounds 3] [--top 40] [--sort cumulative|tottime]
-        [--only get|post|healthz|join|none] [--statements] [--database sqlite|postgresql]
+        [--only get|post|healthz|join|none] [--statements] [--database sqlite|postgresql] [--dump FILE]
 
 A scratch database (SQLite, or a fresh PostgreSQL database on the test server) is seeded like
 the survey load's (bench/survey_load.py); the ASGI
@@ -105,16 +105,18 @@ def post_body(csrf: str, sid: str, screen: str) -> bytes:
     return urlencode(fields).encode()
 
 
-async def run(phones: int, only: list[str], top: int, sort: str, rounds: int, show_statements: bool = False, database: str = "sqlite") -> None:
+async def run(
+    phones: int, only: list[str], top: int, sort: str, rounds: int, show_statements: bool = False, database: str = "sqlite", dump: str = ""
+) -> None:
     with tempfile.TemporaryDirectory(prefix="baraza-profile-") as tmp:
         if database == "sqlite":
-            await _run(f"sqlite:///{tmp}/profile.sqlite3", Path(tmp), phones, only, top, sort, rounds, show_statements)
+            await _run(f"sqlite:///{tmp}/profile.sqlite3", Path(tmp), phones, only, top, sort, rounds, show_statements, dump)
             return
         with scratch_postgres("baraza_profile_phone") as url:
-            await _run(url, Path(tmp), phones, only, top, sort, rounds, show_statements)
+            await _run(url, Path(tmp), phones, only, top, sort, rounds, show_statements, dump)
 
 
-async def _run(url: str, tmp: Path, phones: int, only: list[str], top: int, sort: str, rounds: int, show_statements: bool) -> None:
+async def _run(url: str, tmp: Path, phones: int, only: list[str], top: int, sort: str, rounds: int, show_statements: bool, dump: str = "") -> None:
     from baraza.app import create_app
     from baraza.migrations import upgrade
     from baraza.participation.api import PARTICIPANT_COOKIE
@@ -226,6 +228,8 @@ async def _run(url: str, tmp: Path, phones: int, only: list[str], top: int, sort
             await plain("/healthz" if kind == "healthz" else "/join", phones)
             profiler.disable()
         text = io.StringIO()
+        if dump:
+            profiler.dump_stats(f"{dump}.{kind}")
         pstats.Stats(profiler, stream=text).sort_stats(sort).print_stats(top)
         print(f"\n==== {kind}: {phones} requests, sorted by {sort}")
         print(text.getvalue())
@@ -240,9 +244,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--statements", action="store_true", help="print the SQL of one survey screen and one submission")
     parser.add_argument("--database", default="sqlite", choices=["sqlite", "postgresql"])
+    parser.add_argument("--dump", default="", help="also write each profile to FILE.<kind> (pstats)")
     args = parser.parse_args()
     only = [k for k in args.only or ["get", "post", "healthz"] if k != "none"]
-    asyncio.run(run(args.phones, only, args.top, args.sort, max(1, args.rounds), args.statements, args.database))
+    asyncio.run(run(args.phones, only, args.top, args.sort, max(1, args.rounds), args.statements, args.database, args.dump))
     return 0
 
 

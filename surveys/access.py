@@ -9,8 +9,10 @@ joined; a draft is unreachable for them by any route, preview included (SECURITY
 from __future__ import annotations
 
 import copy
+from functools import cache
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -95,13 +97,19 @@ def answering_definition(survey: Survey) -> Definition:
     return definition
 
 
-def survey_for_participants(session: Session, survey_id: int) -> tuple[Survey, Consultation]:
-    """A survey young people may open: published or closed, never a draft."""
-    row = session.exec(
+@cache
+def _open_survey() -> Any:
+    """Built once per process: every screen a phone opens or sends asks it (bench/profile_phone.py)."""
+    return (
         select(Survey, Consultation)
         .join(Consultation, col(Consultation.id) == col(Survey.consultation_id))
-        .where(Survey.id == survey_id, col(Survey.status).in_([SurveyStatus.PUBLISHED.value, SurveyStatus.CLOSED.value]))
-    ).one_or_none()
+        .where(col(Survey.id) == bindparam("survey_id"), col(Survey.status).in_([SurveyStatus.PUBLISHED.value, SurveyStatus.CLOSED.value]))
+    )
+
+
+def survey_for_participants(session: Session, survey_id: int) -> tuple[Survey, Consultation]:
+    """A survey young people may open: published or closed, never a draft."""
+    row = session.exec(_open_survey(), params={"survey_id": survey_id}).one_or_none()
     if row is None:
         raise NotFound()
     return row[0], row[1]

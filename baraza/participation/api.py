@@ -51,17 +51,22 @@ def cookie_tokens(request: Request) -> list[str]:
     return list(dict.fromkeys(tokens))
 
 
+@cache
+def _participants_of_hashes() -> Any:
+    """Built once per process: every participant page asks it (bench/profile_phone.py)."""
+    return (
+        select(Participant, ParticipantDevice.token_hash)
+        .join(ParticipantDevice, col(ParticipantDevice.participant_id) == col(Participant.id))
+        .where(col(ParticipantDevice.token_hash).in_(bindparam("hashes", expanding=True)))
+    )
+
+
 def _participants_for(session: Session, tokens: list[str]) -> list[Participant]:
     """Every participant the tokens name, most recent token first."""
     if not tokens:
         return []
     hashes = [token_hash(t) for t in tokens]
-    query = (
-        select(Participant, ParticipantDevice.token_hash)
-        .join(ParticipantDevice, col(ParticipantDevice.participant_id) == col(Participant.id))
-        .where(col(ParticipantDevice.token_hash).in_(hashes))
-    )
-    rows = list(session.exec(query).all())
+    rows = list(session.exec(_participants_of_hashes(), params={"hashes": hashes}).all())
     # The most recent token (first in the cookie) wins.
     rows.sort(key=lambda row: hashes.index(row[1]))
     return [row[0] for row in rows]
