@@ -88,7 +88,7 @@ def _spacy_stop_words(lang: str) -> frozenset[str]:
 
 def _load_lists() -> None:
     global ORDINARY, ORDINARY_ANY, WELL_KNOWN, GIVEN, FAMILY, GIVEN_AR, FAMILY_AR, AMBIGUOUS, AMBIGUOUS_AR
-    global PLACES, PLACES_AR, MULTIWORD, NOT_NAMES, TITLES, STOP
+    global PLACES, PLACES_AR, MULTIWORD, NOT_NAMES, TITLES, STOP, ORGANISATIONS, ORGANISATION_ENDINGS
     ORDINARY = {lang: _read_words(f"ordinary-{lang}.txt.gz") for lang in ("en", "es", "fr", "pt")}
     ORDINARY["sw"] = _folded(_SWAHILI)
     ORDINARY["ar"] = _ARABIC_STOP
@@ -110,6 +110,11 @@ def _load_lists() -> None:
         words = tuple(fold(phrase).split())
         MULTIWORD.setdefault(words[0], []).append(words)
     NOT_NAMES = _folded(gz.NOT_NAMES)
+    ORGANISATIONS = {}
+    for phrase in gz.ORGANISATION_PHRASES:
+        words = tuple(fold(phrase).replace("-", " ").split())
+        ORGANISATIONS.setdefault(words[0], []).append(words)
+    ORGANISATION_ENDINGS = _folded(w.rstrip(".") for w in gz.ORGANISATION_ENDINGS)
     TITLES = _folded(w.rstrip(".") for w in gz.TITLES)
     for lang in ("en", "es", "fr", "pt"):
         _STOP_BY_LANGUAGE[lang] = _spacy_stop_words(lang)
@@ -131,6 +136,8 @@ PLACES: frozenset[str]
 PLACES_AR: frozenset[str]
 MULTIWORD: dict[str, list[tuple[str, ...]]]
 NOT_NAMES: frozenset[str]
+ORGANISATIONS: dict[str, list[tuple[str, ...]]]
+ORGANISATION_ENDINGS: frozenset[str]
 TITLES: frozenset[str]
 STOP: frozenset[str]
 _load_lists()
@@ -361,7 +368,7 @@ def _word(word: str, language: str | None) -> tuple[str, int]:
     )
     if ordinary:
         flags |= ORDINARY_
-    if key in NOT_NAMES:
+    if key in NOT_NAMES or key.removesuffix("'s") in NOT_NAMES:
         flags |= NOT_NAME
     if key.rstrip(".") in TITLES:
         flags |= TITLE
@@ -382,7 +389,7 @@ def _word(word: str, language: str | None) -> tuple[str, int]:
             flags |= KNOWN
     elif cap and len(word) >= 2 and not (word.isupper() and len(word) <= 5) and not (flags & (NOT_NAME | STOPWORD | ORDINARY_)):
         stem = key.removesuffix("'s").removesuffix("s")
-        if key not in WELL_KNOWN and stem not in lex.ordinary and key.rstrip(".") not in lex.ordinary:
+        if key not in WELL_KNOWN and key.removesuffix("'s") not in WELL_KNOWN and stem not in lex.ordinary and key.rstrip(".") not in lex.ordinary:
             flags |= UNKNOWN_CAP  # a capitalised word no dictionary knows: most often a name
     return key, flags
 
@@ -791,6 +798,15 @@ def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> l
         # "أنا X عمري", "أنا X، عمري", "أنا X وعمري": the age follows the word at once.
         return j + 1 < n and keys[j + 1] in _ARABIC_AGE_WORDS and text[ends[j]:starts[j + 1]].strip() in ("", ",", "،")
 
+    # 0. Organisations and services young people name ("Free Fire", "Orange Money", "Save the
+    # Children"): never a person, so no later step may take their words for a name.
+    for i in range(n):
+        for words in ORGANISATIONS.get(keys[i], ()):
+            if tuple(keys[i:i + len(words)]) == words:
+                for k in range(i, i + len(words)):
+                    taken[k] = True
+                break
+
     # 1. Cues: "my name is X", "je m'appelle X", "اسمي X", "my friend X".
     for i in range(n - 1):
         cues = _CUES_BY_LAST.get(keys[i])
@@ -868,6 +884,10 @@ def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> l
         if not f & CAP_:
             continue
         first, last = grow(i)
+        if last + 1 < n and adjacent(last) and keys[last + 1].rstrip(".") in ORGANISATION_ENDINGS and flags[last + 1] & CAP_:
+            for k in range(first, last + 2):
+                taken[k] = True
+            continue  # "Nera Economic Consulting", "Equity Bank": an organisation, not a person
         several = last > first
         if opening[i] and not several and (language not in _BIG_LEXICONS or keys[i] in lex.ordinary or not f & UNKNOWN_CAP):
             continue  # one capitalised word opening a sentence says little, unless no dictionary knows it

@@ -242,6 +242,31 @@ NOT_NAMES = """
     sudanese yemeni palestinian lebanese jordanian moroccan afghan rohingya
     president presidente mayor alcalde teacher profesor professeur professor mwalimu doctor daktari
     mr mrs ms miss dr sir madam sr sra srta don dona senor senora monsieur madame mme mlle bwana bi mzee
+""".split() + """
+    safaricom airtel m-pesa mpesa mtn vodacom vodafone tigo claro movistar telcel zain umniah orange ooredoo jawwal
+    moov opay palmpay flutterwave glo etisalat halotel ecocash econet mcel movitel unitel africell digicel nequi
+    daviplata bancolombia picpay nubank mobicash wave money pesa telecom telkom faiba zuku equity kcb
+    roblox fortnite minecraft pubg freefire discord twitch reddit pinterest linkedin bereal likee kwai shein temu
+    jumia kilimall mercadolibre olx uber bolt rappi didi glovo netflix spotify chatgpt openai gemini alexa siri
+    samsung iphone android huawei tecno infinix itel xiaomi nokia microsoft amazon
+    wfp unfpa iom ocha unrwa icrc msf oxfam undp unhcr's unicef's irc nrc
+    huduma ecitizen nhif nssf kra sisben renaper
+    northern southern eastern western central atlantic pacific caribbean mediterranean arab arabs republic kingdom
+    royal federal national zealand zealanders zealander kiwi kiwis maori euro euros brexit
+""".split()
+# Organisations, services and programmes young people name by several words: never a person.
+ORGANISATION_PHRASES = (
+    "free fire", "airtel money", "orange money", "mtn momo", "mercado libre", "save the children", "plan international",
+    "world vision", "world bank", "red cross", "red crescent", "cruz roja", "croix-rouge", "croix rouge",
+    "cruz vermelha", "huduma namba", "bolsa familia", "world food programme",
+)
+# A capitalised word before one of these names an organisation, not a person ("Nera Economic
+# Consulting", "Equity Bank", "Kilele Foundation").
+ORGANISATION_ENDINGS = """
+    ltd ltd. limited inc inc. llc plc corp corp. corporation company co. group bank telecom telecoms mobile money pay
+    consulting foundation fondation fundacion fundação fundacao trust sacco microfinance insurance solutions
+    technologies systems networks media holdings ventures enterprises industries partners associates
+    sa s.a. sarl sas gmbh
 """.split()
 
 TITLES = """

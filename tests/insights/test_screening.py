@@ -198,6 +198,11 @@ ORDINARY = [
     ("en", "hey guys! hello everyone, my brother said no"),
     ("en", "Dear Minister, we need books, pens, and chairs."),
     ("en", "WhatsApp, Facebook and TikTok know too much; hi there, Kenya, Uganda and Tanzania too."),
+    # The companies, services and agencies young people hold to account are no one's name.
+    ("en", "Safaricom sells our data; M-Pesa and Airtel Money know everything, Free Fire and Roblox ask my age."),
+    ("en", "Kilele Foundation and Equity Bank asked for our records, and so did Save the Children."),
+    ("fr", "Orange Money garde nos données."),
+    ("pt", "A Vodacom e o M-Pesa recolhem os nossos dados."),
     ("es", "Los profesores deberían preguntarnos antes de compartir nuestras notas."),
     ("es", "El Ministerio de Educación debería explicar para qué recoge nuestros datos."),
     ("es", "Queremos un centro juvenil cerca del parque con internet gratis."),
