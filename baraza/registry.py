@@ -404,9 +404,10 @@ class ChannelAuthoriser(Protocol):
 
 class TextScreener(Protocol):
     """Screen one text before anyone else sees it (baraza.screening.Screened). `countries`
-    (ISO 3166 codes of the consultation's contexts) tells how local phone numbers are written."""
+    (ISO 3166 codes of the consultation's contexts) tells how local phone numbers are written;
+    `known`, the names of the platform's organisations, public bodies never masked as a person."""
 
-    def __call__(self, text: str, language: str | None, *, countries: Sequence[str] = ()) -> Screened: ...
+    def __call__(self, text: str, language: str | None, *, countries: Sequence[str] = (), known: Sequence[str] = ()) -> Screened: ...
 
 
 class CommandRunner(Protocol):
@@ -609,13 +610,18 @@ class Registry:
             raise ValueError(f"live channel kind {kind!r} registered twice")
         self.channels[kind] = LiveChannel(kind, authorise)
 
-    def screen(self, text: str, language: str | None = None, *, countries: Sequence[str] = ()) -> Screened:
+    def screen(self, text: str, language: str | None = None, *, countries: Sequence[str] = (), known: Sequence[str] = ()) -> Screened:
         """Screen what a young person wrote before a screen, a quote or an export shows it.
-        `countries`: the ISO codes of the consultation's contexts, for local phone numbers."""
+        `countries`: the ISO codes of the consultation's contexts, for local phone numbers;
+        `known`: organisations' names, never masked. Apps call it through
+        `baraza.consultations.screening.screen_for`, which passes the consultation's."""
+        # Only what is given is passed, so a screener written before `known` (or `countries`) still works.
+        context: dict[str, Any] = {}
         if countries:
-            return self.screener(text, language, countries=tuple(countries))
-        # Without countries the screener is called as before, so a two-argument one still works.
-        return self.screener(text, language)
+            context["countries"] = tuple(countries)
+        if known:
+            context["known"] = tuple(known)
+        return self.screener(text, language, **context)
 
     def set_screener(self, screener: TextScreener) -> None:
         """Replace the core's screen (once: two apps replacing it would silently fight)."""

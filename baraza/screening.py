@@ -144,12 +144,12 @@ def mask_spans(text: str, spans: Sequence[Span]) -> str:
     return "".join(pieces)
 
 
-def basic_screen(text: str, language: str | None = None, *, countries: Sequence[str] = ()) -> Screened:
+def basic_screen(text: str, language: str | None = None, *, countries: Sequence[str] = (), known: Sequence[str] = ()) -> Screened:
     """The core's screen: mask what identifies, hold insults and personal data, flag disclosures.
 
     Every language's lists apply whatever `language` says: young people mix languages, and a
-    disclosure in one must not pass because the page was in another. `countries` is accepted
-    for the screener protocol; the core's digit pattern does not need it."""
+    disclosure in one must not pass because the page was in another. `countries` and `known`
+    are accepted for the screener protocol; the core's patterns (no names) need neither."""
     found: list[Span] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):

@@ -16,10 +16,11 @@ from typing import Any
 from sqlmodel import Session
 
 from baraza.consultations.models import Consultation
+from baraza.consultations.screening import screen_for
 from baraza.disclosure import SuppressedCounts, k_for, suppress_counts
 from baraza.registry import Registry
 from insights.opinion import opinion_groups
-from insights.texts import analysable, countries_of
+from insights.texts import analysable
 
 REPRESENTATIVE_PER_GROUP = 5
 CONSENSUS_SHOWN = 5
@@ -56,7 +57,6 @@ def opinion_report(
     """None when the consultation has no statement votes the reader may see."""
     k = k_for(consultation)
     allowed = analysable(session, consultation.id)  # type: ignore[arg-type]
-    countries = countries_of(session, consultation.id)  # type: ignore[arg-type]
     votes: list[tuple[int, str, int]] = []
     texts: dict[str, str] = {}
     for source in registry.vote_sources:
@@ -70,7 +70,7 @@ def opinion_report(
     # Statements are what people wrote too: screened, and a held one is never shown.
     shown_text: dict[str, str] = {}
     for key, text in texts.items():
-        screened = registry.screen(text, None, countries=countries)
+        screened = screen_for(session, consultation.id, text, None)
         if not screened.held and not screened.disclosure:
             shown_text[key] = screened.text
     result = opinion_groups(votes)

@@ -23,13 +23,14 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
+from baraza.consultations.screening import screen_for
 from baraza.db import utcnow
 from baraza.i18n import N_
 from baraza.refs import Ref
 from baraza.safeguarding.services import held_sources, is_cleared, raise_concern
 from insights.curation import carry_over, model_version
 from insights.models import InsightRun, InsightText, RunStatus, ThemeVersion
-from insights.texts import analysable, countries_of, ref_of, source_texts, text_hash
+from insights.texts import analysable, ref_of, source_texts, text_hash
 from insights.themes import find_themes
 
 CHUNK = 200
@@ -89,7 +90,6 @@ def _run(job: Any, session: Session, run: InsightRun) -> None:
     consultation_id = run.consultation_id
     allowed = analysable(session, consultation_id)
     held = held_sources(session, consultation_id)
-    countries = countries_of(session, consultation_id)
     counts: Counter[str] = Counter()
     items = [item for item in source_texts(session, registry, consultation_id) if item.text and item.text.strip()]
     # Progress in hundredths: reading and screening to 40, themes to 95, the rest after.
@@ -113,7 +113,7 @@ def _run(job: Any, session: Session, run: InsightRun) -> None:
             if ref in held:
                 counts["held_safeguarding"] += 1
                 continue
-            screened = registry.screen(item.text, item.language, countries=countries)
+            screened = screen_for(session, consultation_id, item.text, item.language)
             # A disclosure goes to the people who can act on it and joins no theme, unless a
             # person already looked and found no concern.
             if screened.disclosure and not is_cleared(session, ref):

@@ -40,7 +40,8 @@ from baraza.accounts.models import Context
 from baraza.accounts.roles import Actor
 from baraza.audit.services import record_audit
 from baraza.consultations.models import Consultation
-from baraza.db import registry_of, utcnow
+from baraza.consultations.screening import screen_for
+from baraza.db import utcnow
 from baraza.disclosure import ALL, Dimension, SuppressedCube, k_for, suppress_cube
 from baraza.errors import Conflict, InvalidInput, NotFound
 from baraza.events import emit
@@ -70,7 +71,6 @@ from insights.models import (
     ThemeVersion,
 )
 from insights.opinion import opinion_groups
-from insights.texts import countries_of
 
 FEEDBACK_SOURCE = "insights.remark_feedback"
 REVIEW_SOURCE = "insights.recommendation_review"
@@ -410,7 +410,7 @@ def own_remark(session: Session, consultation: Consultation, participant: Partic
 
 
 def _screen(session: Session, consultation: Consultation, text: str, language: str) -> Any:
-    return registry_of(session).screen(text, language, countries=countries_of(session, consultation.id))  # type: ignore[arg-type]
+    return screen_for(session, consultation.id, text, language)
 
 
 def _clean(text: str, required_message: str | None) -> str | None:
@@ -978,7 +978,6 @@ def review_queue(session: Session, registry: Registry, consultation: Consultatio
         ).all():
             texts[found.source_ref] = found
     old_names: dict[tuple[int | None, int | None], str] = {}
-    countries = countries_of(session, consultation.id)  # type: ignore[arg-type]
     items = []
     for row in rows:
         text = texts.get(row.source_ref)
@@ -989,7 +988,7 @@ def review_queue(session: Session, registry: Registry, consultation: Consultatio
             old_names[(row.run_id, row.theme_key)] = theme_label(old_theme) if old_theme else ""
         words: str | None = None
         if row.text and Ref(FEEDBACK_SOURCE, row.id) not in held:
-            screened = registry.screen(row.text, row.language or None, countries=countries)
+            screened = screen_for(session, consultation.id, row.text, row.language or None)
             words = None if screened.disclosure else screened.text
         theme = themes.get(key) if key is not None else None
         items.append(

@@ -13,10 +13,9 @@ import hmac
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from baraza.accounts.models import Context
-from baraza.consultations.models import ConsultationContext
+from baraza.consultations.screening import screen_for
 from baraza.participation.api import analysable_participant_ids, quotable_participant_ids
 from baraza.refs import Ref
 from baraza.registry import Registry, TextItem
@@ -26,16 +25,6 @@ def text_hash(secret: str, text: str) -> str:
     """A keyed hash of a text: equal texts hash alike, and the hash cannot be turned back into
     the words (a plain sha256 of a short answer could be guessed)."""
     return hmac.new(secret.encode(), b"insights-text:" + text.encode(), hashlib.sha256).hexdigest()
-
-
-def countries_of(session: Session, consultation_id: int) -> tuple[str, ...]:
-    """The ISO codes of the consultation's contexts: how local phone numbers are written."""
-    rows = session.exec(
-        select(Context.country)
-        .join(ConsultationContext, col(ConsultationContext.context_id) == col(Context.id))
-        .where(ConsultationContext.consultation_id == consultation_id)
-    ).all()
-    return tuple(sorted({c for c in rows if c}))
 
 
 def ref_of(item: TextItem) -> Ref:
@@ -85,7 +74,6 @@ def current_quotes(
     if not hashes:
         return {}
     allowed = quotable(session, consultation_id)
-    countries = countries_of(session, consultation_id)
     out: dict[Ref, Quote] = {}
     for item in source_texts(session, registry, consultation_id):
         ref = ref_of(item)
@@ -93,7 +81,7 @@ def current_quotes(
             continue
         if contexts is not None and item.context_id not in contexts:
             continue
-        screened = registry.screen(item.text, item.language, countries=countries)
+        screened = screen_for(session, consultation_id, item.text, item.language)
         if screened.held or screened.disclosure:
             continue
         out[ref] = Quote(

@@ -31,6 +31,7 @@ from baraza.accounts.roles import Actor, Grant
 from baraza.audit.services import record_audit
 from baraza.consultations.access import contexts_of
 from baraza.consultations.models import PARTICIPATION, Consultation
+from baraza.consultations.screening import screen_for
 from baraza.db import registry_of, utcnow
 from baraza.disclosure import k_for, suppress_counts
 from baraza.errors import InvalidInput, NotFound, TooManyRequests
@@ -715,14 +716,13 @@ def _quotes(session: Session, consultation: Consultation, items: Sequence[Prefer
     registry = registry_of(session)
     quotable = set(session.exec(quotable_participant_ids(consultation.id)).all())  # type: ignore[call-overload, arg-type]
     held = held_sources(session, consultation.id)  # type: ignore[arg-type]
-    countries = [c.country for c in contexts_of(session, consultation) if c.country]
     out: list[str] = []
     for source in registry.text_sources:
         for text in source(session, consultation.id):
             ref = Ref(text.source, text.source_id)
             if ref not in reasons or ref in held or text.participant_id not in quotable:
                 continue
-            screened = registry.screen(text.text, text.language, countries=countries)
+            screened = screen_for(session, consultation.id, text.text, text.language)
             if screened.held or screened.disclosure or screened.text in out:
                 continue  # held or a disclosure never shown; the same words once
             out.append(screened.text)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, delete, select
 
 from baraza.consultations.models import Consultation
-from baraza.db import registry_of
+from baraza.consultations.screening import screen_for
 from baraza.errors import InvalidInput
 from baraza.i18n import N_
 from baraza.participation.api import analysable_participant_ids, quotable_participant_ids
@@ -74,7 +74,6 @@ def scorecard_ratings(session: Session, subject: Ref) -> Iterator[RatingItem]:
     """Every rating in finished responses to scorecards about `subject` (a commitment), from
     participants who allow analysis; the reason only screened, and only if they allow quoting."""
     surveys = session.exec(select(Survey).where(Survey.commitment_ref == subject, col(Survey.is_scorecard).is_(True))).all()
-    registry = registry_of(session)
     for survey in surveys:
         questions = {q.name: q for q in Definition.from_dict(survey.definition).questions() if q.kind == "rating_reason"}
         if not questions:
@@ -100,7 +99,7 @@ def scorecard_ratings(session: Session, subject: Ref) -> Iterator[RatingItem]:
             lo, hi, _step = questions[answer.question].scale_bounds
             reason = None
             if answer.text and response.participant_id in quotable:
-                screened = registry.screen(answer.text, response.language)
+                screened = screen_for(session, survey.consultation_id, answer.text, response.language)
                 reason = None if screened.held or screened.disclosure else screened.text
             yield RatingItem(
                 source=SOURCE, item_id=str(answer.id), consultation_id=survey.consultation_id, participant_id=response.participant_id,

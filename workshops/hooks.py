@@ -21,7 +21,8 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, delete, select
 
 from baraza.consultations.models import Consultation
-from baraza.db import registry_of, utcnow
+from baraza.consultations.screening import screen_for
+from baraza.db import utcnow
 from baraza.errors import InvalidInput
 from baraza.events import Event
 from baraza.i18n import N_
@@ -286,7 +287,7 @@ def correct_note(session: Session, consultation: Consultation, participant: Part
         raise InvalidInput(errors={"value": N_("Keep this under %(max)s characters.", max=limit)})
     previous = note.text
     note.text = text
-    screened = registry_of(session).screen(text, note.language)
+    screened = screen_for(session, note.consultation_id, text, note.language)
     if screened.held:
         note.status = ContributionStatus.HELD.value  # the new words wait for a person, like a new note
     note.updated_at = utcnow()

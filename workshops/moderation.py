@@ -34,6 +34,7 @@ from baraza.accounts.roles import Actor
 from baraza.audit.services import record_audit
 from baraza.consultations.access import consultation_scope
 from baraza.consultations.models import Consultation
+from baraza.consultations.screening import screen_for
 from baraza.db import registry_of, utcnow
 from baraza.errors import Conflict, InvalidInput, NotFound
 from baraza.events import Event
@@ -108,7 +109,7 @@ def hold_reasons(session: Session, note: Contribution) -> tuple[tuple[str, ...],
     """Why screening holds the note's words, as message ids for the facilitator, and whether
     they may disclose harm. Screened again now rather than stored: nothing more about the note
     is kept, and a note the participant corrected is judged on its current words."""
-    screened = registry_of(session).screen(note.text, note.language)
+    screened = screen_for(session, note.consultation_id, note.text, note.language)
     reasons = tuple(HOLD_REASONS[r] for r in screened.reasons if r in HOLD_REASONS)
     return reasons or (HELD_WITHOUT_REASON,), screened.disclosure and not is_cleared(session, note_ref(note))
 
@@ -298,7 +299,7 @@ def do_release_note(session: Session, actor: Actor, workshop: Workshop, activity
     if len(why) > MAX_RELEASE_NOTE:
         raise InvalidInput(errors={"why": N_("Keep this under %(max)s characters.", max=MAX_RELEASE_NOTE)})
     ref = note_ref(note)
-    screened = registry_of(session).screen(note.text, note.language)
+    screened = screen_for(session, note.consultation_id, note.text, note.language)
     case = session.exec(select(SafeguardingCase).where(SafeguardingCase.source == ref)).one_or_none()
     if case is not None and case.is_open:
         raise Conflict(N_("This note waits in the safeguarding queue: decide it there."))
@@ -342,7 +343,7 @@ def on_concern_decided(session: Session, event: Event) -> None:
         note = session.exec(select(Contribution).where(Contribution.id == int(ref.id))).one_or_none()
         if note is None or note.status != ContributionStatus.HELD.value:
             continue
-        screened = registry_of(session).screen(note.text, note.language)
+        screened = screen_for(session, note.consultation_id, note.text, note.language)
         if PERSONAL_DATA in screened.reasons or INSULT in screened.reasons:
             continue
         activity = session.exec(select(Activity).where(Activity.id == note.activity_id)).one()

@@ -41,7 +41,8 @@ from baraza.accounts.roles import Actor
 from baraza.audit.services import append_audit, record_audit
 from baraza.consultations.access import categories_of
 from baraza.consultations.models import Consultation, ConsultationDataCategory, ConsultationStatus
-from baraza.db import registry_of, utcnow
+from baraza.consultations.screening import screen_for
+from baraza.db import utcnow
 from baraza.errors import Conflict, ConsentRequired, Forbidden, InvalidInput, TooManyRequests
 from baraza.events import emit
 from baraza.i18n import N_
@@ -944,7 +945,7 @@ def _contribute_once(
     _too_many(session, Contribution, participant, CONTRIBUTIONS_PER_MINUTE)
     # The core's screen first: a note with personal data, an insult or what reads as a
     # disclosure of harm is held for a person and never reaches the shared screen.
-    screened = registry_of(session).screen(text, language)
+    screened = screen_for(session, consultation.id, text, language)
     if screened.held:
         status = ContributionStatus.HELD.value
     elif activity.moderation == Moderation.PRE:

@@ -28,12 +28,13 @@ __all__ = [
 ]
 
 
-def screen(text: str, language: str | None = None, *, countries: Sequence[str] = ()) -> Screened:
+def screen(text: str, language: str | None = None, *, countries: Sequence[str] = (), known: Sequence[str] = ()) -> Screened:
     """Screen one text. `language` ("en", "es", "fr", "ar", "pt", "sw"; None when unknown)
     picks the everyday-word lists that tell a name from a word; the name, place, cue, harm and
     insult lists of every language apply whatever it says, because young people mix languages.
-    `countries`: ISO 3166 codes of the consultation's contexts (local phone numbers)."""
-    spans = find_spans(text, language, countries)
+    `countries`: ISO 3166 codes of the consultation's contexts (local phone numbers); `known`:
+    names of organisations (the platform's), never masked as a person or a place."""
+    spans = find_spans(text, language, countries, tuple(known))
     folded = text.lower() if text.isascii() else fold(text)  # fold() of ASCII is lower()
     words = words_of(folded)
     lang = language_key(language)
@@ -58,10 +59,10 @@ def screen(text: str, language: str | None = None, *, countries: Sequence[str] =
     )
 
 
-def screen_many(texts: Iterable[str], language: str | None = None, *, countries: Sequence[str] = ()) -> list[Screened]:
-    """Screen a batch (the insights pipeline's path): the same result as `screen` on each."""
-    countries = tuple(countries)
-    return [screen(text, language, countries=countries) for text in texts]
+def screen_many(texts: Iterable[str], language: str | None = None, *, countries: Sequence[str] = (), known: Sequence[str] = ()) -> list[Screened]:
+    """Screen a batch: the same result as `screen` on each."""
+    countries, known = tuple(countries), tuple(known)
+    return [screen(text, language, countries=countries, known=known) for text in texts]
 
 
 def register_screening(registry: Registry) -> None:

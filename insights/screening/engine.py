@@ -727,7 +727,9 @@ _ROLE_TITLES = _folded("""
 """.split())
 
 
-def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> list[Span]:
+def _name_and_place_spans(
+    text: str, language: str | None, tokens: _Tokens, known: dict[str, list[tuple[str, ...]]] | None = None
+) -> list[Span]:
     starts, ends, keys, flags, opening = tokens
     n = len(starts)
     if not n:
@@ -799,9 +801,10 @@ def _name_and_place_spans(text: str, language: str | None, tokens: _Tokens) -> l
         return j + 1 < n and keys[j + 1] in _ARABIC_AGE_WORDS and text[ends[j]:starts[j + 1]].strip() in ("", ",", "،")
 
     # 0. Organisations and services young people name ("Free Fire", "Orange Money", "Save the
-    # Children"): never a person, so no later step may take their words for a name.
+    # Children") and the platform's organisations (`known`): never a person, so no later step
+    # may take their words for a name.
     for i in range(n):
-        for words in ORGANISATIONS.get(keys[i], ()):
+        for words in (*ORGANISATIONS.get(keys[i], ()), *(known.get(keys[i], ()) if known else ())):
             if tuple(keys[i:i + len(words)]) == words:
                 for k in range(i, i + len(words)):
                     taken[k] = True
@@ -994,11 +997,25 @@ def _whole_addresses(spans: list[Span], text: str) -> list[Span]:
     return [s for i, s in enumerate(out) if i not in merged]
 
 
-def find_spans(text: str, language: str | None, countries: Sequence[str] = ()) -> tuple[Span, ...]:
-    """Every stretch of `text` that would identify someone, with its kind, in text order."""
+@lru_cache(maxsize=64)
+def _known_phrases(known: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
+    """Organisations' names as the folded words the tokeniser gives, by their first word."""
+    table: dict[str, list[tuple[str, ...]]] = {}
+    for name in known:
+        words = tuple(fold(w).replace("’", "'") for w in _TOKEN.findall(name))
+        if words:
+            table.setdefault(words[0], []).append(words)
+    for phrases in table.values():
+        phrases.sort(key=len, reverse=True)  # "Ministry of Health" before "Ministry"
+    return table
+
+
+def find_spans(text: str, language: str | None, countries: Sequence[str] = (), known: tuple[str, ...] = ()) -> tuple[Span, ...]:
+    """Every stretch of `text` that would identify someone, with its kind, in text order.
+    `known`: organisations' names, never taken for a person or a place."""
     language = language_key(language)
     tokens = _tokens(text, language)
     spans = _regex_spans(text, language, tokens[0], tokens[1], tokens[2])
     spans.extend(_phone_spans(text, countries))
-    spans.extend(_name_and_place_spans(text, language, tokens))
+    spans.extend(_name_and_place_spans(text, language, tokens, _known_phrases(known) if known else None))
     return _resolve(_whole_addresses(spans, text), text)

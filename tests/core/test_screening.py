@@ -65,3 +65,8 @@ def test_apps_screen_through_the_registry_and_one_app_may_replace_it() -> None:
     other.set_screener(lambda text, language, *, countries=(): seen.append(tuple(countries)) or Screened(text=text))
     other.screen("fine", "sw", countries=["KE", "TZ"])
     assert seen == [("KE", "TZ")]
+    names: list[tuple[str, ...]] = []
+    known = Registry()
+    known.set_screener(lambda text, language, *, countries=(), known=(): names.append(tuple(known)) or Screened(text=text))
+    known.screen("ConnectMobile", "en", known=["ConnectMobile"])
+    assert names == [("ConnectMobile",)]

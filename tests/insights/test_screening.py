@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import pytest
 
+from baraza.consultations.screening import screen_for, screening_context
 from baraza.registry import load_apps
 from baraza.screening import DISCLOSURE, INSULT, PERSONAL_DATA, basic_screen
 from baraza.settings import DEFAULT_APPS
 from insights.screening import ABUSE, DANGER, DOUBTFUL, EXPLOITATION, SELF_HARM, screen
+from tests.consultations.factories import make_consultation
+from tests.factories import make_organisation
 
 # (language, text, {kind: the words masked as that kind}). Every kind in every language.
 PERSONAL = [
@@ -230,6 +233,19 @@ def test_ordinary_sentences_are_not_masked(lang: str, text: str) -> None:
 def test_amounts_dates_and_years_are_not_phone_numbers() -> None:
     text = "Data costs 1 000 000 shillings a year; the survey ran on 2024-05-12 with 1500 students."
     assert screen(text, "en").spans == ()
+
+
+def test_a_consultations_text_is_screened_with_its_countries_and_the_platforms_organisations(session) -> None:
+    consultation = make_consultation(session)  # one context, in Kenya
+    make_organisation(session, name="ConnectMobile (demo)", kind="tech_company")
+    make_organisation(session, name="Ministry of Digital Kiboko", kind="government")
+    context = screening_context(session, consultation.id)
+    assert context.countries == ("KE",) and {"ConnectMobile", "Ministry of Digital Kiboko"} <= set(context.known)
+    text = "ConnectMobile and the Ministry of Digital Kiboko keep our data; Wanjiru says nipigie 0712/345/678"
+    assert screen_for(session, consultation.id, text, "en").text == (
+        "ConnectMobile and the Ministry of Digital Kiboko keep our data; [name] says nipigie [phone]")
+    # Without the consultation's context the company is taken for a name and the number missed.
+    assert screen(text, "en").text.startswith("[name] and the Ministry of Digital [name]")
 
 
 def test_the_registry_screens_through_insights_and_passes_countries() -> None:

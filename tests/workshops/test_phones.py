@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from baraza.participation.api import participant_actor
 from baraza.participation.models import Participant
+from tests.factories import make_organisation
 from tests.workshops.factories import (
     as_participant,
     client_id,
@@ -350,6 +351,18 @@ def test_a_note_with_a_phone_number_is_held_for_a_person(client, session, board)
     _consultation, workshop, activity, participant = board
     note(client, workshop, activity, "Call me on +254 712 345 678")
     assert notes_of(session, activity) == [(participant.id, "Call me on +254 712 345 678", "held")]
+
+
+def test_a_note_is_screened_with_what_its_consultation_tells_the_screen(client, session, board):
+    """The consultation's countries (a Kenyan number written with slashes is a phone number) and
+    the platform's organisations (the company a note holds to account is no one's name)."""
+    _consultation, workshop, activity, participant = board
+    make_organisation(session, name="ConnectMobile (demo)", kind="tech_company")
+    note(client, workshop, activity, "ConnectMobile keeps my location on")
+    note(client, workshop, activity, "nipigie 0712/345/678 kesho")
+    assert notes_of(session, activity) == [
+        (participant.id, "ConnectMobile keeps my location on", "shown"), (participant.id, "nipigie 0712/345/678 kesho", "held"),
+    ]
 
 
 def test_closed_or_paused_activities_take_nothing(client, session, board):
