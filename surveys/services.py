@@ -22,7 +22,6 @@ from sqlmodel import Session, select
 from baraza.accounts.roles import Actor
 from baraza.audit.services import append_audit, record_audit
 from baraza.consultations.models import Consultation
-from baraza.consultations.screening import screen_for
 from baraza.db import registry_of, utcnow
 from baraza.errors import Conflict, ConsentRequired, InvalidInput
 from baraza.events import emit
@@ -281,7 +280,9 @@ def _raise_disclosures(session: Session, consultation: Consultation, response_id
     """Words that read as a disclosure of harm go to the safeguarding queue, in this
     transaction (docs/safeguarding.md); results and themes leave them out until a person decides."""
     for name, text in written.items():
-        screened = screen_for(session, consultation.id, text, language)
+        # Only the disclosure is read here, which the consultation's context (countries, known
+        # names) does not change: no need to read that context inside the write transaction.
+        screened = registry_of(session).screen(text, language)
         if not screened.disclosure:
             continue
         answer_id = session.exec(select(SurveyAnswer.id).where(SurveyAnswer.response_id == response_id, SurveyAnswer.question == name)).one()
