@@ -792,7 +792,8 @@ def _name_and_place_spans(
         return last
 
     def _addressed(j: int) -> bool:
-        """The word after a greeting is followed by a comma, an exclamation or the end of the line."""
+        """The name after a greeting (ending at token j) is followed by a comma, an exclamation or
+        the end of the line."""
         rest = text[ends[j]:ends[j] + 2]
         return not rest.strip() or rest.lstrip(" ")[:1] in (",", "!", "\n", "،", ":")
 
@@ -838,7 +839,7 @@ def _name_and_place_spans(
             elif cue in _GREETINGS:
                 # "Hi Victor,", "habari amina!": a greeting names the word it addresses, unless that
                 # is an everyday word ("hey guys!", "Dear Minister,").
-                ok = bool(not f & (ORDINARY_ | STOPWORD | NOT_NAME | TITLE | PLACE)) and _addressed(j)
+                ok = bool(not f & (ORDINARY_ | STOPWORD | NOT_NAME | TITLE | PLACE)) and _addressed(grow_lower(grow(j)[1]))
             else:
                 ok = bool(f & CAP_ and f & (LISTED | UNKNOWN_CAP) and not f & NOT_NAME)
             if ok:

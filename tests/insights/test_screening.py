@@ -128,6 +128,7 @@ NAMES_AS_TYPED = [
     ("en", "my friend wanjiru told me", "my friend [name] told me"),
     ("fr", "mon amie fatou m'a dit non", "mon amie [name] m'a dit non"),
     ("en", "Hi Victor, I'm writing about the survey", "Hi [name], I'm writing about the survey"),
+    ("en", "hello victor otieno! thanks", "hello [name]! thanks"),
     ("es", "Hola Yuliet, ¿cómo estás?", "Hola [name], ¿cómo estás?"),
     ("sw", "habari amina, uko aje", "habari [name], uko aje"),
     ("en", "Name:  hyuuma t. maida", "Name:  [name]"),
