@@ -612,6 +612,8 @@ def _regex_spans(text: str, language: str | None, starts: list[int], ends: list[
                 if kind == "address":
                     spans.extend(_address_tail(text, end, language))
                 spans.append(Span(start, end, kind))
+    if digits and not keyset.isdisjoint(_LOWER_STREET_WORDS):
+        spans.extend(_lower_case_addresses(text, language))
     if "في" in text or "ب" in text:
         for m in _ARABIC_RESIDENCE.finditer(text):
             place_end: int | None = None
@@ -621,6 +623,44 @@ def _regex_spans(text: str, language: str | None, starts: list[int], ends: list[
                 place_end = m.start(1) + word.end()
             if place_end is not None:
                 spans.append(Span(m.start(1), place_end, "place!"))
+    return spans
+
+
+# Addresses typed in lower case, as young people type on phones: "12 moi avenue", "45 ngong
+# road", "12 rue carnot", "rua das flores 123". A house number is required, on either side.
+_STREET_NAME_WORDS = frozenset("main high church market station park mill new old king queen bridge hill river lake".split())
+_LOWER_STREET_AFTER = re.compile(
+    r"(?<![\w.,])(\d{1,5}[a-z]?)[ \t]+((?:[a-z][\w'’-]*[ \t]+){1,3}?)(?:street|st|road|rd|avenue|ave|lane|ln|drive|close|crescent|boulevard|blvd|highway)\b\.?"
+)
+_LOWER_STREET_BEFORE = re.compile(
+    r"(?<![\w.,])(?:(\d{1,5}[a-z]?),?[ \t]+)?(?:rue|avenue|avenida|calle|carrera|rua|travessa|estrada|alameda|via|boulevard|chemin|route)"
+    rf"[ \t]+((?:{_PARTICLE}[ \t]+)*[a-z][\w'’-]*(?:[ \t]+(?:{_PARTICLE}[ \t]+)*[a-z][\w'’-]*){{0,2}}?)(?:,?[ \t]+(?:n[°º.]?[ \t]*)?(\d{{1,5}}[a-z]?))?(?![\w])"
+)
+# Words just before a house number that say a place follows: "live at 12 ...", "address: 12 ...".
+_LOCATION_CUE = re.compile(r"(?i:\b(?:at|on|in|to|from|near|address|is|live|lives|stay|stays|staying|living|au|en|na|no|em)[ \t]*:?[ \t]*)$")
+_LOWER_STREET_WORDS = _folded("street st road rd avenue ave lane ln drive close crescent boulevard blvd highway rue avenida calle carrera rua "
+                              "travessa estrada alameda via chemin route".split())
+
+
+def _lower_case_addresses(text: str, language: str | None) -> list[Span]:
+    """Street addresses with no capital letter. Either a number, a street's name and its word
+    ("12 moi avenue"; the name no everyday word, unless a usual one: "3 main street"), or a
+    street's word, its name and a house number before or after ("12 rue carnot", "rua das
+    flores 123"). "3 big road trips" and "2 km down the road" are no address."""
+    spans: list[Span] = []
+    for m in _LOWER_STREET_AFTER.finditer(text):
+        words = m.group(2).split()
+        located = _LOCATION_CUE.search(text, max(0, m.start() - 16), m.start()) is not None
+        if all(w in _STREET_NAME_WORDS or not _word(w, language)[1] & (STOPWORD if located else ORDINARY_ | STOPWORD) for w in words):
+            spans.append(Span(m.start(), m.end(), "address"))
+    for m in _LOWER_STREET_BEFORE.finditer(text):
+        if not (m.group(1) or m.group(3)):
+            continue
+        if language_key(language) == "en" and _LOCATION_CUE.search(text, max(0, m.start() - 16), m.start()) is None:
+            continue  # "3 rue signs", "2 route options": English words first
+        words = [w for w in m.group(2).split() if not re.fullmatch(_PARTICLE, w)]
+        if words and not any(_word(w, language)[1] & STOPWORD and not _word(w, language)[1] & PARTICLE for w in words):
+            spans.append(Span(m.start(), m.end(), "address"))
     return spans
 
 

@@ -116,6 +116,25 @@ ADDRESSES_AND_NUMBERS = [
 ]
 
 
+# Addresses typed in lower case, as on a phone; and sentences with a number and a street word
+# that are no address.
+LOWER_CASE_ADDRESSES = [
+    ("en", "i live at 12 moi avenue near the market", "i live at [address] near the market"),
+    ("en", "my address is 14 ngong road", "my address is [address]"),
+    ("en", "we meet at 3 main street every day", "we meet at [address] every day"),
+    ("fr", "j'habite au 12 rue carnot", "j'habite au [address]"),
+    ("pt", "moro na rua das flores 123", "moro na [address]"),
+    ("en", "i have 3 big road trips", "i have 3 big road trips"),
+    ("en", "we walk 2 km down the road", "we walk 2 km down the road"),
+    ("en", "there are 3 rue signs", "there are 3 rue signs"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "masked"), LOWER_CASE_ADDRESSES)
+def test_addresses_typed_in_lower_case_are_masked(lang: str, text: str, masked: str) -> None:
+    assert screen(text, lang).text == masked
+
+
 @pytest.mark.parametrize(("text", "masked"), ADDRESSES_AND_NUMBERS)
 def test_address_blocks_and_numbers_keep_their_parts_and_kinds(text: str, masked: str) -> None:
     assert screen(text, "en").text == masked
