@@ -636,6 +636,77 @@ _LOWER_STREET_BEFORE = re.compile(
     r"(?<![\w.,])(?:(\d{1,5}[a-z]?),?[ \t]+)?(?:rue|avenue|avenida|calle|carrera|rua|travessa|estrada|alameda|via|boulevard|chemin|route)"
     rf"[ \t]+((?:{_PARTICLE}[ \t]+)*[a-z][\w'’-]*(?:[ \t]+(?:{_PARTICLE}[ \t]+)*[a-z][\w'’-]*){{0,2}}?)(?:,?[ \t]+(?:n[°º.]?[ \t]*)?(\d{{1,5}}[a-z]?))?(?![\w])"
 )
+# Schools typed in lower case: "olympic primary school", "moi girls high school", "colegio
+# distrital usme", "lycée blaise diagne", "escola secundária josina machel".
+_SCHOOL_AFTER_NAME = _folded("school academy college polytechnic university".split())
+_SCHOOL_BEFORE_NAME = _folded(
+    "escuela colegio liceo instituto universidad lycee ecole college institut universite escola liceu universidade faculdade".split())
+_SCHOOL_KEYWORDS = _SCHOOL_AFTER_NAME | _SCHOOL_BEFORE_NAME
+_SCHOOL_QUALIFIER_WORDS = _folded((_SCHOOL_QUALIFIERS_EN.replace("'?", "").replace("|", " ") + """
+    primaria secundaria tecnica tecnico nacional departamental municipal distrital rural oficial publica publique privada privee
+    prive basica superior general estatal estadual primaire secondaire catholique islamique technique normale elementaire moderne
+    integral agricola bilingue experimental internacional internationale educativa
+""").split())
+_SCHOOL_CUE_WORDS = frozenset("to at attend attends attended from study studies studied go goes went in".split())
+_SCHOOL_CUE = re.compile(r"(?i:\b(?:to|at|attend|attends|attended|from|study|studies|studied)[ \t]*)$")
+
+
+def _lower_case_schools(text: str, tokens: _Tokens) -> list[Span]:
+    """Schools named in lower case: the name before "school" (after "go to", "study at"..., or a
+    word no dictionary knows), or the name after "colegio", "lycée", "escola" (a known name or a
+    word no dictionary knows in it). "the primary school near my house", "el colegio es bueno",
+    "our school" name none."""
+    starts, ends, keys, flags, _opening = tokens
+    n = len(keys)
+    spans: list[Span] = []
+
+    def joined(i: int) -> bool:
+        return text[ends[i]:starts[i + 1]] in (" ", "\t")
+
+    for i in [i for i, key in enumerate(keys) if key in _SCHOOL_KEYWORDS]:
+        if flags[i] & CAP_:
+            continue
+        if keys[i] in _SCHOOL_AFTER_NAME:
+            j = i - 1
+            while j >= 0 and keys[j] in _SCHOOL_QUALIFIER_WORDS and joined(j) and not flags[j] & CAP_:
+                j -= 1
+            last_name, first = j, j
+            while (first >= 0 and last_name - first < 3 and joined(first) and not flags[first] & (STOPWORD | CAP_ | ARABIC_)
+                   and keys[first] not in _SCHOOL_CUE_WORDS):
+                first -= 1
+            first += 1
+            if first > last_name:
+                continue
+            names = range(first, last_name + 1)
+            cue = _SCHOOL_CUE.search(text, max(0, starts[first] - 12), starts[first]) is not None
+            if cue or any(not flags[k] & ORDINARY_ or flags[k] & LISTED for k in names):
+                spans.append(Span(starts[first], ends[i], "school"))
+        elif keys[i] in _SCHOOL_BEFORE_NAME and i + 1 < n and joined(i):
+            j = i + 1
+            while j < n and keys[j] in _SCHOOL_QUALIFIER_WORDS and not flags[j] & CAP_ and j + 1 < n and joined(j):
+                j += 1
+            last = None
+            named = False
+            k = j
+            while k < n and k - j < 4 and not flags[k] & (CAP_ | ARABIC_):
+                if flags[k] & PARTICLE or keys[k] in ("de", "del", "da", "do", "dos", "das"):
+                    if k + 1 < n and joined(k):
+                        k += 1
+                        continue
+                    break
+                if flags[k] & STOPWORD:
+                    break
+                named = named or bool(flags[k] & LISTED or not flags[k] & ORDINARY_)
+                last = k
+                if k + 1 < n and joined(k):
+                    k += 1
+                else:
+                    break
+            if last is not None and named:
+                spans.append(Span(starts[i], ends[last], "school"))
+    return spans
+
+
 # Words just before a house number that say a place follows: "live at 12 ...", "address: 12 ...".
 _LOCATION_CUE = re.compile(r"(?i:\b(?:at|on|in|to|from|near|address|is|live|lives|stay|stays|staying|living|au|en|na|no|em)[ \t]*:?[ \t]*)$")
 _LOWER_STREET_WORDS = _folded("street st road rd avenue ave lane ln drive close crescent boulevard blvd highway rue avenida calle carrera rua "
@@ -1057,6 +1128,8 @@ def find_spans(text: str, language: str | None, countries: Sequence[str] = (), k
     language = language_key(language)
     tokens = _tokens(text, language)
     spans = _regex_spans(text, language, tokens[0], tokens[1], tokens[2])
+    if not _SCHOOL_KEYWORDS.isdisjoint(tokens[2]):
+        spans.extend(_lower_case_schools(text, tokens))
     spans.extend(_phone_spans(text, countries))
     spans.extend(_name_and_place_spans(text, language, tokens, _known_phrases(known) if known else None))
     return _resolve(_whole_addresses(spans, text), text)

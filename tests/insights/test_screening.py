@@ -127,11 +127,19 @@ LOWER_CASE_ADDRESSES = [
     ("en", "i have 3 big road trips", "i have 3 big road trips"),
     ("en", "we walk 2 km down the road", "we walk 2 km down the road"),
     ("en", "there are 3 rue signs", "there are 3 rue signs"),
+    # Schools too.
+    ("en", "i go to olympic primary school", "i go to [school]"),
+    ("en", "i attend kakuma refugee secondary school", "i attend [school]"),
+    ("es", "estudio en el colegio distrital usme", "estudio en el [school]"),
+    ("fr", "je suis au lycée blaise diagne", "je suis au [school]"),
+    ("pt", "estudo na escola secundária josina machel", "estudo na [school]"),
+    ("en", "we need a good secondary school, not the primary school near my house", "we need a good secondary school, not the primary school near my house"),
+    ("es", "el colegio es bueno", "el colegio es bueno"),
 ]
 
 
 @pytest.mark.parametrize(("lang", "text", "masked"), LOWER_CASE_ADDRESSES)
-def test_addresses_typed_in_lower_case_are_masked(lang: str, text: str, masked: str) -> None:
+def test_addresses_and_schools_typed_in_lower_case_are_masked(lang: str, text: str, masked: str) -> None:
     assert screen(text, lang).text == masked
 
 
