@@ -7,7 +7,8 @@ and texts per second.
 Sets measured:
 - `pii-en`: ../shared/data/pii/presidio_synth_dataset_v2.json (1,500 synthetic English sentences
   from Microsoft's presidio-research, MIT), its labels mapped to Baraza's kinds (below);
-- `<lang>`: bench/screening/fixtures/<lang>.jsonl (make_fixtures.py), 300 texts per language.
+- `<lang>`: bench/screening/fixtures/<lang>.jsonl (make_fixtures.py), 300 texts per language;
+- `<lang>-lower`: the same texts typed in lower case (as young people often type on phones).
 
 A labelled span counts as found when a masked span of the same kind overlaps it (recall); a
 masked span is right when it overlaps a labelled span of its kind (precision). "masked" is the
@@ -122,6 +123,12 @@ def score(rows: list[dict], *, countries: bool = True) -> dict:
     return {"kinds": per_kind, "misses": dict(misses), "wrong": dict(wrong)}
 
 
+def lower_case(rows: list[dict]) -> list[dict]:
+    """The same texts typed in lower case, as young people often type on a phone (spans kept;
+    a text whose length lower() changes is left out)."""
+    return [{**row, "text": row["text"].lower()} for row in rows if len(row["text"].lower()) == len(row["text"])]
+
+
 def polis_comments() -> list[str]:
     texts = []
     for path in sorted((SHARED / "polis").glob("*/comments.csv")):
@@ -154,7 +161,8 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="print misses and wrong masks")
     args = parser.parse_args()
     results: dict = {"sets": {}}
-    sets = {"pii-en": load_presidio(), **load_fixtures()}
+    fixtures = load_fixtures()
+    sets = {"pii-en": load_presidio(), **fixtures, **{f"{lang}-lower": lower_case(rows) for lang, rows in fixtures.items()}}
     for name, rows in sets.items():
         results["sets"][name] = score(rows)
         print(table(f"{name} ({len(rows)} texts)", results["sets"][name]))
@@ -172,7 +180,7 @@ def main() -> None:
     }
     print(f"\nPolis comments (real, unlabelled): {len(comments)} texts, {results['polis_comments']['with_a_mask']} with something masked,"
           f" {results['polis_comments']['masked_kinds']}")
-    corpus = [row["text"] for rows in sets.values() for row in rows] + comments
+    corpus = [row["text"] for name, rows in sets.items() if not name.endswith("-lower") for row in rows] + comments
     results["speed"] = speed(corpus, 20_000 if args.quick else 100_000)
     s = results["speed"]
     print(f"\nSpeed: {s['texts']} texts (mean {s['mean_chars']} characters) in {s['seconds']} s wall, {s['cpu_seconds']} s CPU:"

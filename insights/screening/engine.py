@@ -302,6 +302,11 @@ _GREETINGS = frozenset(tuple(fold(c).split()) for c in (
     "habari", "jambo", "mambo", "مرحبا", "اهلا",
 ))
 _LIST_AND = _folded("and & y e et na und or o ou au".split())
+# Courtesy titles name the word after them whatever its case ("mr. boateng", "bi amina").
+_COURTESY_TITLES = _folded("mr mrs ms miss dr sir madam sr sra srta don dona senor senora monsieur madame mme mlle bwana bi mzee".split())
+# "I am" in the six languages, before a name and the speaker's age ("i'm faith, 15").
+_SELF_INTRODUCTIONS = _folded("i'm im am soy sou suis ni".split())
+_AGE_AFTER = re.compile(r"(?i:[ \t]*,?[ \t]*(?:\d{1,2}\b|(?:tengo|tenho|j'ai|nina|i'm|im|age|aged|edad|idade)\b))")
 # Labels of a form, followed by a colon: "Name: ...", "Nombre: ...".
 _NAME_LABELS = _folded("name nombre nom nome jina الاسم".split())
 _ARABIC_RELATIONS = _folded("صديقي صديقتي اخي اختي ابن بنت".split())
@@ -964,12 +969,31 @@ def _name_and_place_spans(
             if not taken[i + 1] and not f & STOPWORD and (f & (CAP_ | ARABIC_ | LISTED) or not f & ORDINARY_):
                 add(i + 1, grow_lower(grow(i + 1)[1], unknown=True), "name")
 
-    # 2. Titles: "Mr. Otieno", "Mme Diallo", "Bi Amina".
+    # 2. Titles: "Mr. Otieno", "Mme Diallo", "Bi Amina"; in lower case too: "mr. boateng" (a
+    # courtesy title names whatever word follows it), "professor mahumane" (a role names a word
+    # no dictionary knows: not "the teacher always").
     for i in range(n - 1):
         nxt = flags[i + 1]
-        if (flags[i] & TITLE and (flags[i] & CAP_ or keys[i] in _ROLE_TITLES) and not taken[i + 1] and nxt & CAP_
-                and not nxt & (STOPWORD | NOT_NAME | TITLE)):
+        if not flags[i] & TITLE or taken[i + 1] or not adjacent(i) or nxt & (STOPWORD | NOT_NAME | TITLE | ARABIC_):
+            continue
+        if (flags[i] & CAP_ or keys[i] in _ROLE_TITLES) and nxt & CAP_:
             add(i + 1, grow(i + 1)[1], "name")
+        elif not nxt & CAP_ and (keys[i] in _COURTESY_TITLES or keys[i] in _ROLE_TITLES and not nxt & (ORDINARY_ | PLACE)):
+            add(i + 1, grow_lower(i + 1, unknown=True), "name")
+
+    # 2b. "I'm X, 15", "soy X, tengo 15 años", "eu sou X, tenho 15 anos": the word between "I am"
+    # and the age is a name when a list knows it or no dictionary does ("i'm faith, 15"; not
+    # "soy estudiante, tengo 15").
+    for i in range(n - 1):
+        if keys[i] not in _SELF_INTRODUCTIONS:
+            continue
+        j = i + 1
+        f = flags[j]
+        if taken[j] or f & (STOPWORD | NOT_NAME | TITLE | PLACE | ARABIC_) or not (f & LISTED or not f & ORDINARY_):
+            continue
+        after = text[ends[j]:ends[j] + 16]
+        if _AGE_AFTER.match(after):
+            add(j, grow_lower(grow(j)[1]), "name")
 
     # 3. Places by name (several words first: "Rio de Janeiro", "Cox's Bazar").
     for i in range(n):
@@ -994,6 +1018,10 @@ def _name_and_place_spans(
             continue
         if f & KNOWN:
             first, last = grow(i)
+            if not f & CAP_:
+                # A known given name typed in lower case takes the words after it that no
+                # dictionary knows: "wanjiru kamau", "yuliet asprilla".
+                last = grow_lower(last, unknown=True)
             add(first if f & CAP_ and not any(taken[first:i]) else i, last, "name")
             continue
         if not f & CAP_:

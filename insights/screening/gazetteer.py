@@ -273,5 +273,5 @@ TITLES = """
     mr mrs ms miss dr prof sir madam sr sra srta don dona doña senor señor senora señora monsieur madame mme mlle
     m. bwana bi mzee mama baba dada kaka shangazi mjomba mwalimu teacher coach pastor father sister brother uncle
     aunt auntie tio tia tío tía profe profesor profesora professeur maitre maître oncle tante soeur frere frère
-    tia professora irmao irmão irma irmã
+    tia professor professora irmao irmão irma irmã
 """.split()

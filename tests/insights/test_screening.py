@@ -162,6 +162,12 @@ NAMES_AS_TYPED = [
     ("en", "they were 6: silvana, adam, christopher, kristina, chad and caleb.",
      "they were 6: [name], [name], [name], [name], [name] and [name]."),
     ("en", "me, brian and kevin went to the market", "me, [name] and [name] went to the market"),
+    # A title in lower case; the speaker's name before their age.
+    ("en", "our teacher mr. boateng explains privacy well", "our teacher mr. [name] explains privacy well"),
+    ("pt", "e o professor mahumane fala-nos de privacidade", "e o professor [name] fala-nos de privacidade"),
+    ("en", "i'm faith, 15, from kibera", "i'm [name], 15, from [place]"),
+    ("pt", "eu sou zélia, tenho 15 anos", "eu sou [name], tenho 15 anos"),
+    ("fr", "je suis fatou, j'ai 14 ans", "je suis [name], j'ai 14 ans"),
     # After "to" or "from", a middle initial or a possessive still says person, not place.
     ("en", "please change it to Soib K. Kishiev", "please change it to [name]"),
     ("en", "the verses from Edi Živković's song", "the verses from [name] song"),
@@ -227,6 +233,8 @@ ORDINARY = [
     ("en", "We want free Wi-Fi at the youth centre and a library near the market."),
     ("en", "Doesn't matter to them. We're tired of it. Isn't it obvious?"),
     ("en", "hey guys! hello everyone, my brother said no"),
+    ("en", "i'm tired, 15 hours of work; the teacher always shouts and the professor said no"),
+    ("es", "soy estudiante, tengo 15 años"),
     ("en", "Dear Minister, we need books, pens, and chairs."),
     ("en", "WhatsApp, Facebook and TikTok know too much; hi there, Kenya, Uganda and Tanzania too."),
     # The companies, services and agencies young people hold to account are no one's name.
