@@ -171,7 +171,7 @@ _AMOUNT_AFTER = re.compile(
 _AMOUNT_BEFORE = re.compile(r"(?:ksh|kes|tsh|ush|usd|\$|€|£|cop|fcfa|r\$|mzn|jod)\s*$", re.IGNORECASE)
 _ID_CUE = re.compile(
     r"(?:\bid\b|\bi\.d\.|identity|passport|national id|\bnin\b|\bnida\b|huduma|kitambulisho|cedula|cédula|\bdni\b|\bcurp\b|\brfc\b|"
-    r"pasaporte|identite|identité|\bcni\b|passeport|matricule|\bcpf\b|\brg\b|\bbi\b|bilhete|هوية|هويه|جواز|الرقم الوطني|"
+    r"pasaporte|pasipoti|identidade|identite|identité|\bcni\b|passeport|matricule|\bcpf\b|\brg\b|\bbi\b|bilhete|هوية|هويه|جواز|الرقم الوطني|"
     r"unhcr|progres|case number|ration card|registration|admission|student number|matricula|matrícula|account|card|tarjeta|carte|"
     r"cartão|cartao|iban|licen[cs]e|licencia|permis|ssn|social security|nhif|nssf|birth certificate|cheti|certificate|student|"
     r"estudiante|estudante|[ée]tudiant|[ée]l[èe]ve|aluno|mwanafunzi|\bcc\b)"
@@ -196,7 +196,12 @@ ID_PATTERNS = (
 _POSTCODE_CUE = re.compile(r"(?i:zip(?:\s*code)?|post\s?code|postal\s+code|c[oó]digo\s+postal|code\s+postal|CEP)\s*(?:is|es|est|é|ni)?\s*[:#]?\s*"
                            r"(\d[\dA-Z-]*(?:\s(?:\d+|[A-Z]{2})\b)?)")
 _POSTCODE_CUE_WORDS = _folded("zip postcode postal cep".split())
-_NUMBER_AFTER_CUE = re.compile(r"\s*(?:number|no\.?|n[°º]|#|:|is|es|est|é|ni|ya)?\s*:?\s*([A-Za-z]{0,3}[-/ ]?\d[\w/-]{4,})", re.IGNORECASE)
+# The number after an ID cue, up to two words later ("bilhete de identidade 877362507060P", "جواز
+# السفر NY6384225", "the CURP CCYB804964..."), in capitals or not.
+_NUMBER_AFTER_CUE = re.compile(
+    r"\s*(?:[^\W\d_]+\s+){0,2}?(?:number|no\.?|n[°º]|#|:|is|es|est|é|ni|ya)?\s*:?\s*((?=[\w/-]*\d[\w/-]*\d[\w/-]*\d)[A-Za-z]{0,4}[-/ ]?\d[\w/-]{4,})",
+    re.IGNORECASE,
+)
 ID_CUE_AHEAD = re.compile(_ID_CUE.pattern[: -len(r"[^\n]{0,20}$")], re.IGNORECASE)
 
 _STREET_WORDS = (r"street|st|road|rd|avenue|ave|av|lane|ln|drive|dr|way|close|crescent|boulevard|blvd|court|ct|terrace|"
@@ -498,7 +503,7 @@ _KEYWORD_LAST = {ADDRESS_PATTERNS[1], ADDRESS_PATTERNS[2], SCHOOL_PATTERNS[0], P
 _STREET_SUFFIX_RE = re.compile(_STREET_SUFFIX + r"\s+\d")
 # Words (folded) one of which must be in a text for the ID cue pattern to be worth running.
 _ID_CUE_WORDS = _folded("""
-    id i.d identity passport nin nida huduma kitambulisho cedula dni curp rfc pasaporte identite cni passeport matricule cpf rg bi
+    id i.d identity passport nin nida huduma kitambulisho cedula dni curp rfc pasaporte pasipoti identidade identite cni passeport matricule cpf rg bi
     bilhete unhcr progres case ration registration admission student account card tarjeta carte cartao iban licence license
     licencia permis ssn security nhif nssf birth cheti certificate estudiante estudante etudiant eleve aluno mwanafunzi matricula
     cc هويه هوية جواز الوطني الهويه الهوية

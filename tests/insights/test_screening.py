@@ -127,6 +127,11 @@ LOWER_CASE_ADDRESSES = [
     ("en", "i have 3 big road trips", "i have 3 big road trips"),
     ("en", "we walk 2 km down the road", "we walk 2 km down the road"),
     ("en", "there are 3 rue signs", "there are 3 rue signs"),
+    # An ID number a word or two after its cue, in lower case too.
+    ("pt", "pediram o meu bilhete de identidade 803087341637m", "pediram o meu bilhete de identidade [id]"),
+    ("sw", "walituomba pasipoti dp4875875 bila sababu", "walituomba pasipoti [id] bila sababu"),
+    ("es", "nos pidieron la curp ccyb804964sdxwze74", "nos pidieron la curp [id]"),
+    ("en", "my ID card was lost in 2019 at school", "my ID card was lost in 2019 at school"),
     # Schools too.
     ("en", "i go to olympic primary school", "i go to [school]"),
     ("en", "i attend kakuma refugee secondary school", "i attend [school]"),
