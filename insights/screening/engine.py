@@ -1148,6 +1148,8 @@ def _known_phrases(known: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
     table: dict[str, list[tuple[str, ...]]] = {}
     for name in known:
         words = tuple(fold(w).replace("’", "'") for w in _TOKEN.findall(name))
+        if len(words) == 1 and (words[0] in GIVEN or words[0] in FAMILY or words[0] in GIVEN_AR or words[0] in FAMILY_AR):
+            continue  # an organisation called "Amani" must not unmask every young person called Amani
         if words:
             table.setdefault(words[0], []).append(words)
     for phrases in table.values():

@@ -285,6 +285,10 @@ def test_a_consultations_text_is_screened_with_its_countries_and_the_platforms_o
     text = "ConnectMobile and the Ministry of Digital Kiboko keep our data; Wanjiru says nipigie 0712/345/678"
     assert screen_for(session, consultation.id, text, "en").text == (
         "ConnectMobile and the Ministry of Digital Kiboko keep our data; [name] says nipigie [phone]")
+    # An organisation named with one word that is someone's name does not unmask that name.
+    make_organisation(session, name="Amani", kind="ngo")
+    session.info.clear()
+    assert screen_for(session, consultation.id, "Yesterday Amani said no", "en").text == "Yesterday [name] said no"
     # Without the consultation's context the company is taken for a name and the number missed.
     assert screen(text, "en").text.startswith("[name] and the Ministry of Digital [name]")
 
