@@ -335,6 +335,8 @@ _PLACE_PREPOSITIONS = _folded(
     "live lives living vivo vive moro mora habite j'habite naishi anaishi".split()
 )
 _PARTICLES = _folded("de del la das da do dos van von der den bin ibn al el binti le di du mac mc".split())
+# Words after which a lower-case word no dictionary knows is a place (not "to", "a": verbs follow them).
+_LOWER_PLACE_BEFORE = _folded("in from near at en dans em no na nos nas desde live lives living vivo vive moro mora habite j'habite".split())
 _ARABIC_NAME_JOINERS = _folded("بن بنت ابن ابو أبو ام أم عبد آل ال".split())
 
 # What a word is, as bit flags, computed once per word and language (young people's texts
@@ -1049,6 +1051,22 @@ def _name_and_place_spans(
         has_name = any(flags[k] & LISTED or ends[k] - starts[k] == 1 for k in range(first, last + 1))
         has_name = has_name or text[starts[last]:ends[last]].endswith(("'s", "’s")) or text.startswith(("'s", "’s"), ends[last])
         add(first, last, "place" if in_place and not has_name else "name")
+
+    # 4b. A place typed in lower case after "in", "from", "j'habite à", "naishi": a word of four
+    # letters or more that no dictionary or list knows ("from kisenyi", "naishi likoni"). A
+    # typo there is masked too: it costs the analyst a word, a missed place could cost more.
+    # Only where a large dictionary says what is an everyday word (not Swahili, whose verbs
+    # would all look unknown); a big city or country is no more masked in lower case than in capitals.
+    for i in range(1, n if language in _BIG_LEXICONS else 0):
+        f = flags[i]
+        before = text[starts[i - 1]:ends[i - 1]].lower()
+        if (taken[i] or f & (CAP_ | ARABIC_ | ORDINARY_ | STOPWORD | NOT_NAME | LISTED | TITLE) or ends[i] - starts[i] < 4
+                or not (keys[i - 1] in _LOWER_PLACE_BEFORE or before == "à") or not adjacent(i - 1) or keys[i] in WELL_KNOWN):
+            continue
+        last = i
+        if last + 1 < n and adjacent(last) and not flags[last + 1] & (CAP_ | ARABIC_ | ORDINARY_ | STOPWORD | NOT_NAME | LISTED):
+            last += 1  # "agua blanca" has an everyday word; "nezahualcoyotl", "ciudad bolivar" too
+        add(i, last, "place")
 
     # 5. A list of people ("silvana, adam, christopher, kristina and caleb"): when two of its words
     # are names, so is every other word of it that is capitalised or no dictionary calls everyday.

@@ -127,6 +127,10 @@ LOWER_CASE_ADDRESSES = [
     ("en", "i have 3 big road trips", "i have 3 big road trips"),
     ("en", "we walk 2 km down the road", "we walk 2 km down the road"),
     ("en", "there are 3 rue signs", "there are 3 rue signs"),
+    # A place in lower case after "from", "in", "j'habite à" (not after "to": verbs follow it).
+    ("en", "i'm the youth leader in namuwongo", "i'm the youth leader in [place]"),
+    ("fr", "j'habite à kimbanseke", "j'habite à [place]"),
+    ("en", "young people feel safe to scrutinise policing", "young people feel safe to scrutinise policing"),
     # An ID number a word or two after its cue, in lower case too.
     ("pt", "pediram o meu bilhete de identidade 803087341637m", "pediram o meu bilhete de identidade [id]"),
     ("sw", "walituomba pasipoti dp4875875 bila sababu", "walituomba pasipoti [id] bila sababu"),
