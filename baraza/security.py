@@ -19,12 +19,11 @@ import hmac
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData, Headers, MutableHeaders
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -46,11 +45,17 @@ CSP = (
 )
 
 
-def is_public_response(headers: MutableHeaders) -> bool:
+STATIC_CACHE = [(b"cache-control", b"public, max-age=604800")]
+NO_STORE = [(b"cache-control", b"no-store")]
+
+
+def _is_public(raw: list[tuple[bytes, bytes]], present: set[bytes]) -> bool:
     """A page a view marked `Cache-Control: public` (the tracker's public transparency page:
     aggregates anyone may read, rendered without a form or a cookie). It keeps its header only
     while it sets no cookie; everything else stays `no-store`."""
-    return headers.get("cache-control", "").startswith("public") and "set-cookie" not in headers
+    if b"set-cookie" in present:
+        return False
+    return any(name.lower() == b"cache-control" and value.startswith(b"public") for name, value in raw)
 
 
 def csrf_token_for(secret: str, cookie_value: str) -> str:
@@ -61,6 +66,21 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
         self.https = https
+        # Built once: every response carries them (set as raw pairs, not one header at a time).
+        headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            # Not "no-referrer": under it browsers send `Origin: null` with every form POST,
+            # which the CSRF origin check must refuse. "same-origin" still sends nothing to
+            # other sites.
+            (b"referrer-policy", b"same-origin"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
+        if https:
+            headers.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
+        self.headers = headers
+        self.headers_with_csp = [(b"content-security-policy", CSP.encode()), *headers]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,23 +90,17 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
+                raw: list[tuple[bytes, bytes]] = list(message.get("headers", ()))
+                present = {name.lower() for name, _value in raw}
                 # A view may relax the CSP for one page (the chart library needs inline styles).
-                headers.setdefault("Content-Security-Policy", CSP)
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["X-Frame-Options"] = "DENY"
-                # Not "no-referrer": under it browsers send `Origin: null` with every form
-                # POST, which the CSRF origin check must refuse. "same-origin" still sends
-                # nothing to other sites.
-                headers["Referrer-Policy"] = "same-origin"
-                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
-                headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                if self.https:
-                    headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+                extra = self.headers if b"content-security-policy" in present else self.headers_with_csp
                 if path.startswith("/static/"):
-                    headers.setdefault("Cache-Control", "public, max-age=604800")
-                elif not is_public_response(headers):
-                    headers["Cache-Control"] = "no-store"
+                    if b"cache-control" not in present:
+                        extra = extra + STATIC_CACHE
+                elif not _is_public(raw, present):
+                    raw = [(name, value) for name, value in raw if name.lower() != b"cache-control"]
+                    extra = extra + NO_STORE
+                message["headers"] = raw + extra
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -113,12 +127,8 @@ class CSRFMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        cookies = SimpleCookie()
-        try:
-            cookies.load(headers.get("cookie", ""))
-        except Exception:  # noqa: BLE001 - a malformed cookie header is simply no cookie
-            cookies = SimpleCookie()
-        cookie_value = cookies[CSRF_COOKIE].value if CSRF_COOKIE in cookies else ""
+        # Starlette's parser (as `request.cookies`): lenient, and a tenth of SimpleCookie's cost.
+        cookie_value = cookie_parser(headers.get("cookie", "")).get(CSRF_COOKIE, "")
         new_cookie = ""
         if len(cookie_value) != 43:
             cookie_value = new_cookie = secrets.token_urlsafe(32)

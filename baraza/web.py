@@ -180,7 +180,7 @@ def _run_once(engine: Engine, fn: Callable[[Request], Response], request: Reques
             return response
         except errors.LoginRequired:
             db.rollback()
-            return redirect(request, request.url_for("login").path + "?next=" + _safe_next(request))
+            return redirect(request, path_for(request, "login") + "?next=" + _safe_next(request))
         except errors.ParticipantRequired as exc:
             db.rollback()
             response = redirect(request, safe_redirect_target(exc.location))
@@ -271,7 +271,7 @@ def _page_context(
     translations = app.translations.get(lang) or app.translations["en"]
 
     def url_for(name: str, /, **params: Any) -> str:
-        return str(request.url_for(name, **params).path)
+        return path_for(request, name, **params)
 
     def static(path: str) -> str:
         return f"/static/{path}?v={app.static_version}"
@@ -380,8 +380,17 @@ def redirect(request: Request, url: str, *, flash: str | None = None) -> Respons
     return response
 
 
+def path_for(request: Request, name: str, /, **params: Any) -> str:
+    """The path of the route `name` (what `request.url_for(...).path` gives, without building
+    the absolute URL first: a page holds a dozen links, a phone's block five)."""
+    scope = request.scope
+    # Outside the router (a refusal from the middleware), the application finds the route.
+    provider = scope.get("router") or scope["app"]
+    return scope.get("app_root_path", "") + str(provider.url_path_for(name, **params))
+
+
 def redirect_to(request: Request, route: str, *, flash: str | None = None, **params: Any) -> Response:
-    return redirect(request, str(request.url_for(route, **params).path), flash=flash)
+    return redirect(request, path_for(request, route, **params), flash=flash)
 
 
 def _flash_sig(request: Request, message: str) -> str:

@@ -3,6 +3,7 @@ in-process, as bench/profile_phone.py does for a survey submission.
 
     python bench/profile_vote.py [--phones 200] [--top 40] [--sort cumulative|tottime]
                                  [--database sqlite|postgresql] [--statements] [--no-profile] [--dump FILE]
+                                 [--script]
 
 A scratch database (SQLite, or a fresh PostgreSQL database on the test server) is seeded like
 the live room's (bench/workshop_live/run.py: an open poll of three options, one consenting
@@ -40,7 +41,7 @@ from bench.workshop_live.run import CLIENT_ID_RE, CSRF_RE, OPTIONS, seed  # noqa
 WARM_UP_PHONES = 20
 
 
-async def run(database_url: str, var_dir: Path, phones: int, top: int, sort: str, show_statements: bool, profile: bool, dump: str = "") -> None:
+async def run(database_url: str, var_dir: Path, phones: int, top: int, sort: str, show_statements: bool, profile: bool, dump: str = "", script: bool = False) -> None:
     from baraza.app import create_app
     from baraza.migrations import upgrade
     from baraza.participation.api import PARTICIPANT_COOKIE
@@ -137,7 +138,7 @@ async def run(database_url: str, var_dir: Path, phones: int, top: int, sort: str
         # CPU time, not wall time: on a busy machine the wall clock counts other processes.
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
-        await votes(prepared)
+        await votes(prepared, script=script)
         profiler.disable()
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
@@ -158,14 +159,15 @@ def main() -> int:
     parser.add_argument("--statements", action="store_true", help="print the SQL statements of one vote")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--dump", default="", help="also write the profile to this file (pstats)")
+    parser.add_argument("--script", action="store_true", help="profile the vote as workshops/static/live.js sends it (answered with the block)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="baraza-profile-vote-") as tmp:
         if args.database == "sqlite":
             url = f"sqlite:///{tmp}/profile.sqlite3"
-            asyncio.run(run(url, Path(tmp), args.phones, args.top, args.sort, args.statements, not args.no_profile, args.dump))
+            asyncio.run(run(url, Path(tmp), args.phones, args.top, args.sort, args.statements, not args.no_profile, args.dump, args.script))
             return 0
         with scratch_postgres("baraza_profile_vote") as url:
-            asyncio.run(run(url, Path(tmp), args.phones, args.top, args.sort, args.statements, not args.no_profile, args.dump))
+            asyncio.run(run(url, Path(tmp), args.phones, args.top, args.sort, args.statements, not args.no_profile, args.dump, args.script))
     return 0
 
 

@@ -24,7 +24,7 @@ from baraza.errors import InvalidInput, NotFound
 from baraza.i18n import N_
 from baraza.security import CSP
 from baraza.uploads import MAX_DOCUMENT_BYTES, attachment
-from baraza.web import actor, db, form_int, form_list, form_text, redirect, redirect_to, render, state, view
+from baraza.web import actor, db, form_int, form_list, form_text, path_for, redirect, redirect_to, render, state, view
 from tracker import access, dashboards, public, services
 from tracker.models import ROLLUP_LABELS, STATUS_LABELS, AddressedRecommendation, Commitment, EntryKind, Evidence
 from tracker.scorecards import NO_BAND, scorecard_of
@@ -391,7 +391,7 @@ def public_settings(request: Request) -> Response:
         board = dashboards.cached_dashboard(session, dashboards.cache_of(request.app.state), chosen, filters, _gettext(request), request.state.lang) if chosen else None
         return _dashboard_page(request, consultations, chosen, board, filters, errors=exc.errors or {"reason": exc.message}, status=400)
     flash = N_("The public page is published.") if published else N_("The public page is withdrawn.")
-    path = request.url_for("tracker:dashboards").path
+    path = path_for(request, "tracker:dashboards")
     return redirect(request, f"{path}?consultation={consultation_id}#public-page", flash=flash)
 
 

@@ -27,6 +27,7 @@ from baraza.web import (
     form_int,
     form_list,
     form_text,
+    path_for,
     redirect,
     redirect_to,
     render,
@@ -93,7 +94,7 @@ def logout(request: Request) -> Response:
 def password_reset_request(request: Request) -> Response:
     if request.method == "POST":
         email = form_text(request, "email", max_length=254)
-        base = state(request).settings.base_url + request.url_for("password_reset_confirm").path
+        base = state(request).settings.base_url + path_for(request, "password_reset_confirm")
         svc.do_request_password_reset(
             db(request), ANONYMOUS, state(request).settings, email, lambda token: f"{base}?token={token}", auth.client_address(request),
             translations=state(request).translations.get(request.state.lang),

@@ -22,7 +22,7 @@ from baraza.consultations.models import Consultation
 from baraza.i18n import N_
 from baraza.jobs.models import JOB_STATUS_LABELS, Job
 from baraza.jobs.services import access_job, active_count, do_cancel_job, do_retry_job, list_jobs
-from baraza.web import actor, db, form_text, is_htmx, redirect, render, safe_redirect_target, state, view
+from baraza.web import actor, db, form_text, is_htmx, path_for, redirect, render, safe_redirect_target, state, view
 
 
 def job_context(request: Request, job: Job) -> dict[str, Any]:
@@ -82,7 +82,7 @@ def job_detail(request: Request) -> Response:
 
 def _back(request: Request, job_id: int, flash: str) -> Response:
     # Back where the button was (the list, or another app's page showing the job).
-    default = str(request.url_for("jobs:detail", job_id=job_id).path)
+    default = path_for(request, "jobs:detail", job_id=job_id)
     return redirect(request, safe_redirect_target(form_text(request, "next", max_length=500), default), flash=flash)
 
 

@@ -24,7 +24,7 @@ from baraza.i18n import LANGUAGES
 from baraza.live.hub import Hub
 from baraza.live.services import latest_id, start_of
 from baraza.refs import KIND_NAME, Ref
-from baraza.web import actor, db, query_int, state, view
+from baraza.web import actor, db, path_for, query_int, state, view
 
 CHANNEL_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
 # How often a client without a stream should ask (the JSON says so; the page may ignore it).
@@ -123,7 +123,7 @@ def live_url(context: Any, kind: str, key: Any) -> str:
     A Jinja global: `sse-connect="{{ live_url('consultation', consultation.id) }}"`."""
     request: Request = context["request"]
     ref = Ref(kind, key)
-    path = str(request.url_for("live:stream", kind=ref.kind, key=ref.id).path)
+    path = path_for(request, "live:stream", kind=ref.kind, key=ref.id)
     session = getattr(request.state, "db", None)
     if session is None:
         return path

@@ -37,6 +37,7 @@ from baraza.errors import ConsentRequired, ParticipantRequired
 from baraza.participation.keys import token_hash
 from baraza.participation.models import ConsentKind, ConsentRecord, ConsentStatus, Participant, ParticipantDevice
 from baraza.settings import Settings
+from baraza.web import path_for
 
 PARTICIPANT_COOKIE = "baraza_participant"
 # One phone may take part in a few consultations; each has its own pseudonymous participant.
@@ -52,12 +53,15 @@ def cookie_tokens(request: Request) -> list[str]:
 
 
 @cache
-def _participants_of_hashes() -> Any:
-    """Built once per process: every participant page asks it (bench/profile_phone.py)."""
+def _participants_of_hashes(many: bool) -> Any:
+    """Built once per process: every participant page asks it (bench/profile_phone.py). Most
+    phones hold one token: `=` then, whose SQL is compiled once; an expanding `IN` is written
+    out again on every execution."""
+    token = col(ParticipantDevice.token_hash)
     return (
         select(Participant, ParticipantDevice.token_hash)
         .join(ParticipantDevice, col(ParticipantDevice.participant_id) == col(Participant.id))
-        .where(col(ParticipantDevice.token_hash).in_(bindparam("hashes", expanding=True)))
+        .where(token.in_(bindparam("hashes", expanding=True)) if many else token == bindparam("hashes"))
     )
 
 
@@ -66,7 +70,8 @@ def _participants_for(session: Session, tokens: list[str]) -> list[Participant]:
     if not tokens:
         return []
     hashes = [token_hash(t) for t in tokens]
-    rows = list(session.exec(_participants_of_hashes(), params={"hashes": hashes}).all())
+    many = len(hashes) > 1
+    rows = list(session.exec(_participants_of_hashes(many), params={"hashes": hashes if many else hashes[0]}).all())
     # The most recent token (first in the cookie) wins.
     rows.sort(key=lambda row: hashes.index(row[1]))
     return [row[0] for row in rows]
@@ -112,9 +117,9 @@ def require_participant(request: Request, consultation: Consultation, *, consent
     assert consultation.id is not None
     participant = current_participant(request, consultation.id)
     if participant is None:
-        raise ParticipantRequired(str(request.url_for("participation:join_code", code=consultation.join_code).path))
+        raise ParticipantRequired(path_for(request, "participation:join_code", code=consultation.join_code))
     if consented and participant.consent_status != ConsentStatus.VALID:
-        raise ParticipantRequired(str(request.url_for("participation:home", consultation_id=consultation.id).path))
+        raise ParticipantRequired(path_for(request, "participation:home", consultation_id=consultation.id))
     return participant
 
 

@@ -30,7 +30,19 @@ from baraza.participation.models import ConsentStatus, Participant
 from baraza.registry import ParticipantActivity
 from baraza.updates.services import CHANNELS, contact_of, do_delete_contact, do_open_feed, do_set_contact, parse_contact
 from baraza.uploads import attachment
-from baraza.web import RETURN_COOKIE, db, form_bool, form_int, form_text, redirect_to, render, safe_redirect_target, state, view
+from baraza.web import (
+    RETURN_COOKIE,
+    db,
+    form_bool,
+    form_int,
+    form_text,
+    path_for,
+    redirect_to,
+    render,
+    safe_redirect_target,
+    state,
+    view,
+)
 
 PHRASE_COOKIE = "baraza_phrase"
 PHRASE_SECONDS = 30 * 60
@@ -79,7 +91,7 @@ def _participant(request: Request, consultation_id: int) -> tuple[Consultation, 
     participant = current_participant(request, consultation_id)
     if participant is None:
         if consultation.status == ConsultationStatus.OPEN:
-            raise ParticipantRequired(request.url_for("participation:join_code", code=consultation.join_code).path)
+            raise ParticipantRequired(path_for(request, "participation:join_code", code=consultation.join_code))
         raise NotFound("This phone does not remember you in this consultation. Use your secret words to come back.")
     use_language(request, consultation, participant)
     return consultation, participant
@@ -226,7 +238,7 @@ def phrase(request: Request) -> Response:
     words = None
     if value and value.split(":", 1)[0] == str(participant.id):
         words = value.split(":", 1)[1].split()
-    home = str(request.url_for("participation:home", consultation_id=consultation.id).path)
+    home = path_for(request, "participation:home", consultation_id=consultation.id)
     # Back to the page that sent them to join (a survey link), else their consultation home.
     continue_url = safe_redirect_target(request.cookies.get(RETURN_COOKIE), default=home)
     # The words are in the language the young person joined in, where it has a word list.

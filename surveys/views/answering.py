@@ -13,7 +13,7 @@ from baraza.errors import InvalidInput, NotFound
 from baraza.i18n import N_, text_direction
 from baraza.participation.api import participant_actor, require_participant
 from baraza.participation.models import Participant
-from baraza.web import db, form_text, redirect, redirect_to, render, state, view
+from baraza.web import db, form_text, path_for, redirect, redirect_to, render, state, view
 from surveys import services, validation
 from surveys.access import answering_definition, response_of, survey_for_participants
 from surveys.definition import Definition, text_in
@@ -23,7 +23,7 @@ from surveys.views._common import _screen_context, _screen_fields, _survey_id, _
 
 def _participant_home(request: Request, consultation: Consultation) -> str:
     try:
-        return request.url_for("participation:home", consultation_id=consultation.id).path
+        return path_for(request, "participation:home", consultation_id=consultation.id)
     except NoMatchFound:
         return "/"
 
@@ -35,7 +35,7 @@ def answer(request: Request) -> Response:
     participant = require_participant(request, consultation)
     definition = answering_definition(survey)
     lang = _survey_language(request, definition, participant.language)
-    base = request.url_for("surveys:answer", survey_id=survey.id).path
+    base = path_for(request, "surveys:answer", survey_id=survey.id)
     if request.method == "POST" and survey.status == SurveyStatus.PUBLISHED:
         # The use case reads the response itself, after locking the participant's row.
         return _save_screen(request, survey, consultation, participant, definition, lang, base)

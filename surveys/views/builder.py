@@ -21,7 +21,7 @@ from baraza.errors import Conflict, InvalidInput, NotFound
 from baraza.i18n import N_, language_name, text_direction, translate
 from baraza.refs import Ref
 from baraza.security import CSP
-from baraza.web import actor, db, form_bool, form_int, form_text, redirect, redirect_to, render, state, view
+from baraza.web import actor, db, form_bool, form_int, form_text, path_for, redirect, redirect_to, render, state, view
 from surveys import builder, logic, services, validation
 from surveys.access import access_survey, consultation_of, definition_of, list_surveys
 from surveys.definition import (
@@ -182,7 +182,7 @@ def _save(request: Request, survey: Survey, definition: Definition, *, screen: s
             status=400,
         )
     params = {"screen": screen} if screen else {}
-    url = request.url_for("surveys:builder", survey_id=survey.id).path + ("?" + urlencode(params) if params else "")
+    url = path_for(request, "surveys:builder", survey_id=survey.id) + ("?" + urlencode(params) if params else "")
     return redirect(request, url, flash=N_("Saved."))
 
 
@@ -351,7 +351,7 @@ def question_page(request: Request) -> Response:
             group = definition.group_of(name)
             return redirect(
                 request,
-                request.url_for("surveys:builder", survey_id=survey.id).path + "?" + urlencode({"screen": group.name if group else ""}) + f"#q-{name}",
+                path_for(request, "surveys:builder", survey_id=survey.id) + "?" + urlencode({"screen": group.name if group else ""}) + f"#q-{name}",
                 flash=N_("Question saved."),
             )
         except (InvalidInput, Conflict) as exc:
@@ -398,7 +398,7 @@ def group_page(request: Request) -> Response:
         builder.update_group(definition, name, _texts_from_form(request, "label", definition.languages, MAX_LABEL), condition)
         try:
             services.do_save_definition(session, actor(request), survey, definition)
-            return redirect(request, request.url_for("surveys:builder", survey_id=survey.id).path + "?" + urlencode({"screen": name}), flash=N_("Screen saved."))
+            return redirect(request, path_for(request, "surveys:builder", survey_id=survey.id) + "?" + urlencode({"screen": name}), flash=N_("Screen saved."))
         except (InvalidInput, Conflict) as exc:
             errors = list(exc.errors.values()) or [exc.message]
     earlier: list[Question] = []
@@ -549,7 +549,7 @@ def preview(request: Request) -> Response:
     lang = request.query_params.get("lang", "")
     if lang not in definition.languages:
         lang = _survey_language(request, definition)
-    base = request.url_for("surveys:preview", survey_id=survey.id).path
+    base = path_for(request, "surveys:preview", survey_id=survey.id)
     answers: dict[str, Any] = {}
     if request.method == "POST":
         answers = _preview_state(form_text(request, "preview_state", max_length=60000))

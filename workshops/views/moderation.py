@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from baraza.errors import Conflict, InvalidInput, NotFound
 from baraza.i18n import N_
-from baraza.web import actor, db, form_list, form_text, is_htmx, redirect, render, view
+from baraza.web import actor, db, form_list, form_text, is_htmx, path_for, redirect, render, view
 from workshops import moderation
 from workshops.access import access_workshop, activities_of, activity_of, consultation_of, contribution_of, current_activity
 from workshops.activities import KIND_LABELS, text_in
@@ -164,7 +164,7 @@ def release_note(request: Request) -> Response:
 
 
 def _queue_url(request: Request, workshop: Workshop, activity: Activity) -> str:
-    return request.url_for("workshops:moderation", workshop_id=workshop.id).path + f"?activity={activity.id}"
+    return path_for(request, "workshops:moderation", workshop_id=workshop.id) + f"?activity={activity.id}"
 
 
 # The board ---------------------------------------------------------------------------------------------
@@ -220,6 +220,6 @@ def move_note(request: Request) -> Response:
         workshop = _workshop(request)
         return render(request, "workshops/board.html", _board_context(request, workshop, activity, problem=message), block="board", status=400)
     if not is_htmx(request):
-        return redirect(request, request.url_for("workshops:board", workshop_id=workshop.id, activity_id=activity.id).path)
+        return redirect(request, path_for(request, "workshops:board", workshop_id=workshop.id, activity_id=activity.id))
     workshop = _workshop(request)
     return render(request, "workshops/board.html", _board_context(request, workshop, activity), block="board")

@@ -27,7 +27,19 @@ from baraza.errors import Conflict, InvalidInput, TooManyRequests
 from baraza.i18n import N_, text_direction
 from baraza.participation.api import participant_actor, require_participant
 from baraza.participation.models import Participant
-from baraza.web import db, form_int, form_list, form_text, is_htmx, redirect_to, render, render_for_everyone, state, view
+from baraza.web import (
+    db,
+    form_int,
+    form_list,
+    form_text,
+    is_htmx,
+    path_for,
+    redirect_to,
+    render,
+    render_for_everyone,
+    state,
+    view,
+)
 from workshops import services
 from workshops.access import activity_for_participants, current_activity, shown_participant_ids, workshop_for_participants
 from workshops.activities import (
@@ -59,7 +71,7 @@ RETRY_AFTER_SECONDS = int(services.RATE_WINDOW.total_seconds())
 
 def _home(request: Request, consultation: Consultation) -> str:
     try:
-        return request.url_for("participation:home", consultation_id=consultation.id).path
+        return path_for(request, "participation:home", consultation_id=consultation.id)
     except NoMatchFound:
         return "/"
 

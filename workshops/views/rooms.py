@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from baraza.errors import Conflict, InvalidInput, NotFound
 from baraza.i18n import N_, language_name
-from baraza.web import actor, db, form_int, form_text, is_htmx, redirect, render, view
+from baraza.web import actor, db, form_int, form_text, is_htmx, path_for, redirect, render, view
 from workshops import rooms
 from workshops.access import access_workshop, activities_of, activity_of, consultation_of, current_activity
 from workshops.activities import KIND_LABELS, TEXT_KINDS, text_in
@@ -107,7 +107,7 @@ def room_page(request: Request) -> Response:
 
 
 def _page_url(request: Request, workshop: Workshop, activity: Activity | None) -> str:
-    url = request.url_for("workshops:rooms", workshop_id=workshop.id).path
+    url = path_for(request, "workshops:rooms", workshop_id=workshop.id)
     return url + (f"?activity={activity.id}" if activity is not None else "")
 
 

@@ -18,7 +18,7 @@ from baraza.db import utcnow
 from baraza.errors import Conflict, InvalidInput, NotFound
 from baraza.i18n import LANGUAGES, N_, language_name, text_direction
 from baraza.pdf import pdf_response, render_pdf
-from baraza.web import actor, db, form_text, is_htmx, redirect, render, state, view
+from baraza.web import actor, db, form_text, is_htmx, path_for, redirect, render, state, view
 from workshops import summary as summaries
 from workshops.access import access_workshop, consultation_of
 from workshops.models import Workshop
@@ -41,7 +41,7 @@ def _language(request: Request, consultation: Consultation) -> str:
 
 
 def _summary_url(request: Request, workshop: Workshop, lang: str, name: str = "workshops:summary") -> str:
-    return f"{request.url_for(name, workshop_id=workshop.id).path}?lang={lang}"
+    return f"{path_for(request, name, workshop_id=workshop.id)}?lang={lang}"
 
 
 def _context(request: Request, workshop: Workshop, lang: str, **extra: Any) -> dict[str, Any]:
