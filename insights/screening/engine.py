@@ -275,7 +275,7 @@ PLACE_PATTERNS = (
     re.compile(rf"(?<![\w])(?i:village of|town of|kijiji cha|kijijini|kambi ya|mji wa|wilaya ya|kata ya|kaunti ya|mtaa wa|"
                r"barrio|colonia|vereda|comuna|corregimiento|localidad|municipio de|asentamiento|quartier|village de|commune de|cit[ée]|"
                r"bairro|comunidade|favela|aldeia|povoado|distrito de|camp de|campamento|campo de refugiados|acampamento)\s+"
-               rf"(?:{_PARTICLE}\s+)?(?:{CAP}|[a-z][\w'’-]+)(?:\s+{CAP})*"),
+               rf"(?:{_PARTICLE}\s+){{0,2}}(?:{CAP}|[a-z][\w'’-]+)(?:\s+{CAP})*"),
     re.compile(r"(?<![\w])(?:مخيم|قرية|قريه|حي|منطقة|منطقه|بلدة|بلده|مدينة|مدينه|ضاحية)\s+[\u0600-\u06ff]+(?:\s+[\u0600-\u06ff]+)?"),
 )
 
@@ -346,6 +346,12 @@ CAP_, ARABIC_, LISTED, KNOWN, UNKNOWN_CAP, PLACE, NOT_NAME, TITLE, STOPWORD, AMB
 )
 
 
+_VERB_FORMS = {
+    "sw": re.compile(r"(?:ni|u|a|tu|m|wa|hu|ha|si|hatu|hawa)(?:na|li|ta|me|ki|ja|nge|ngali|li?ye|ta?ka)[a-z]{3,}$"),
+    "pt": re.compile(r"[a-z]{3,}(?:aram|eram|iram|avam|iam|ssem|riam|remos|ramos|vamos|amos|emos|imos|ando|endo|indo)$"),
+}
+
+
 @lru_cache(maxsize=400_000)
 def _word(word: str, language: str | None) -> tuple[str, int]:
     lex = _LEXICONS[language]
@@ -378,6 +384,10 @@ def _word(word: str, language: str | None) -> tuple[str, int]:
         mark in key and all(part in lex.ordinary or part in lex.stop or len(part) <= (2 if mark == "-" else 3) for part in key.split(mark))
         for mark in ("-", "'")
     )
+    if not ordinary and language in _VERB_FORMS and len(key) > 6 and key not in GIVEN and key not in FAMILY:
+        # Conjugated verbs the lists leave out: Swahili's subject and tense prefixes ("anaishi",
+        # "alisema", "wanaweka"), Portuguese forms longer than the kept ones ("assinaram").
+        ordinary = _VERB_FORMS[language].match(key) is not None
     if ordinary:
         flags |= ORDINARY_
     if key in NOT_NAMES or key.removesuffix("'s") in NOT_NAMES:
@@ -556,7 +566,9 @@ def _trimmed(text: str, start: int, end: int, language: str | None) -> int | Non
             return start
         word = match.group().strip()
         _key_, flags = _word(word, language)
-        if flags & (STOPWORD | NOT_NAME) or (flags & ORDINARY_ and not flags & (LISTED | PLACE)):
+        # A country or region that is no everyday word stays: "Bangladesh Secondary School".
+        if flags & STOPWORD or (flags & ORDINARY_ and (flags & NOT_NAME or not flags & (LISTED | PLACE))) or (
+                flags & NOT_NAME and not flags & CAP_):
             # Leading everyday word: drop it, unless it is the keyword itself (then nothing is named).
             rest = text[match.end():end]
             if not rest or not any(ch.isupper() or ch.isdigit() for ch in rest.split(None, 1)[0]):
@@ -616,6 +628,8 @@ def _regex_spans(text: str, language: str | None, starts: list[int], ends: list[
                     _word(w, language)[1] & (NOT_NAME | STOPWORD) or w.lower() in _MONTH_ABBREVIATIONS for w in _CAP_WORD.findall(m.group())
                 ):
                     continue  # "2 Oct 18", "3 Mayo 2024": a date, not "28245 Puruntie 82"
+                elif pattern is PLACE_PATTERNS[1] and _word(text[start:end].split()[-1], language)[1] & STOPWORD:
+                    continue  # "la cité est belle", "the cite for": a keyword, then no name
                 elif ends_on_keyword:
                     trimmed = _trimmed(text, start, end, language)
                     if trimmed is None:
@@ -624,7 +638,7 @@ def _regex_spans(text: str, language: str | None, starts: list[int], ends: list[
                 if kind == "address":
                     spans.extend(_address_tail(text, end, language))
                 spans.append(Span(start, end, kind))
-    if digits and not keyset.isdisjoint(_LOWER_STREET_WORDS):
+    if not keyset.isdisjoint(_LOWER_STREET_WORDS) and (digits or not keyset.isdisjoint(_LIVE_WORDS)):
         spans.extend(_lower_case_addresses(text, language))
     if "في" in text or "ب" in text:
         for m in _ARABIC_RESIDENCE.finditer(text):
@@ -645,28 +659,39 @@ _LOWER_STREET_AFTER = re.compile(
     r"(?<![\w.,])(\d{1,5}[a-z]?)[ \t]+((?:[a-z][\w'’-]*[ \t]+){1,3}?)(?:street|st|road|rd|avenue|ave|lane|ln|drive|close|crescent|boulevard|blvd|highway)\b\.?"
 )
 _LOWER_STREET_BEFORE = re.compile(
-    r"(?<![\w.,])(?:(\d{1,5}[a-z]?),?[ \t]+)?(?:rue|avenue|avenida|calle|carrera|rua|travessa|estrada|alameda|via|boulevard|chemin|route)"
-    rf"[ \t]+((?:{_PARTICLE}[ \t]+)*[a-z][\w'’-]*(?:[ \t]+(?:{_PARTICLE}[ \t]+)*[a-z][\w'’-]*){{0,2}}?)(?:,?[ \t]+(?:n[°º.]?[ \t]*)?(\d{{1,5}}[a-z]?))?(?![\w])"
+    r"(?<![\w.,])(?:(\d{1,5}[a-z]?),?[ \t]+)?(?:rue|avenue|avenida|calle|carrera|rua|travessa|estrada|alameda|via|boulevard|chemin|route"
+    r"|cit[ée]|mtaa[ \t]+wa|barabara[ \t]+ya)"
+    rf"[ \t]+((?:{_PARTICLE}[ \t]+)*[a-z][\w'’-]*(?:[ \t]+(?:{_PARTICLE}[ \t]+)*[a-z][\w'’-]*){{0,2}}?)"
+    # The house after the street's name: "12", "n° 12", "número 62", "villa 195" (a Dakar cité),
+    # "nyumba namba 99" (a house in a mtaa).
+    r"(?:,?[ \t]+(?:n[°º.]?|n[úu]mero|villa|casa|nyumba(?:[ \t]+namba)?|namba)?[ \t]*(\d{1,5}[a-z]?))?(?![\w])"
 )
+# "tunaishi barabara ya tandale", "nous habitons cité thiam": where someone lives, by its street
+# alone, after a verb of living (no house number needed).
+_LIVE_BEFORE = re.compile(r"(?i:\b(?:naishi|tunaishi|anaishi|wanaishi|ninaishi|mnaishi|habitons|habite|j'habite|moramos|moro|vivimos|vivo|live|lives)[ \t]+$)")
 # Schools typed in lower case: "olympic primary school", "moi girls high school", "colegio
 # distrital usme", "lycée blaise diagne", "escola secundária josina machel".
 _SCHOOL_AFTER_NAME = _folded("school academy college polytechnic university".split())
 _SCHOOL_BEFORE_NAME = _folded(
-    "escuela colegio liceo instituto universidad lycee ecole college institut universite escola liceu universidade faculdade".split())
+    "escuela colegio liceo instituto institucion universidad lycee ecole college institut universite escola liceu universidade faculdade "
+    "cem".split())
+# "cem" is a Senegalese collège d'enseignement moyen in French, and "a hundred" in Portuguese.
+_SCHOOL_KEYWORDS_OF = {"cem": frozenset({"fr"})}
 _SCHOOL_KEYWORDS = _SCHOOL_AFTER_NAME | _SCHOOL_BEFORE_NAME
 _SCHOOL_QUALIFIER_WORDS = _folded((_SCHOOL_QUALIFIERS_EN.replace("'?", "").replace("|", " ") + """
     primaria secundaria tecnica tecnico nacional departamental municipal distrital rural oficial publica publique privada privee
     prive basica superior general estatal estadual primaire secondaire catholique islamique technique normale elementaire moderne
-    integral agricola bilingue experimental internacional internationale educativa
+    integral agricola bilingue experimental internacional internationale educativa normal
 """).split())
 _SCHOOL_CUE_WORDS = frozenset("to at attend attends attended from study studies studied go goes went in".split())
 _SCHOOL_CUE = re.compile(r"(?i:\b(?:to|at|attend|attends|attended|from|study|studies|studied)[ \t]*)$")
 
 
-def _lower_case_schools(text: str, tokens: _Tokens) -> list[Span]:
+def _lower_case_schools(text: str, tokens: _Tokens, language: str | None = None) -> list[Span]:
     """Schools named in lower case: the name before "school" (after "go to", "study at"..., or a
-    word no dictionary knows), or the name after "colegio", "lycée", "escola" (a known name or a
-    word no dictionary knows in it). "the primary school near my house", "el colegio es bueno",
+    word no dictionary knows), or the name after "colegio", "lycée", "escola", "collège" (a
+    known name or a word no dictionary knows in it, or any words after a qualifier and "de":
+    "escuela normal de agua blanca"). "the primary school near my house", "el colegio es bueno",
     "our school" name none."""
     starts, ends, keys, flags, _opening = tokens
     n = len(keys)
@@ -675,54 +700,74 @@ def _lower_case_schools(text: str, tokens: _Tokens) -> list[Span]:
     def joined(i: int) -> bool:
         return text[ends[i]:starts[i + 1]] in (" ", "\t")
 
-    for i in [i for i, key in enumerate(keys) if key in _SCHOOL_KEYWORDS]:
-        if flags[i] & CAP_:
-            continue
-        if keys[i] in _SCHOOL_AFTER_NAME:
-            j = i - 1
-            while j >= 0 and keys[j] in _SCHOOL_QUALIFIER_WORDS and joined(j) and not flags[j] & CAP_:
-                j -= 1
-            last_name, first = j, j
-            while (first >= 0 and last_name - first < 3 and joined(first) and not flags[first] & (STOPWORD | CAP_ | ARABIC_)
-                   and keys[first] not in _SCHOOL_CUE_WORDS):
-                first -= 1
-            first += 1
-            if first > last_name:
-                continue
-            names = range(first, last_name + 1)
-            cue = _SCHOOL_CUE.search(text, max(0, starts[first] - 12), starts[first]) is not None
-            if cue or any(not flags[k] & ORDINARY_ or flags[k] & LISTED for k in names):
-                spans.append(Span(starts[first], ends[i], "school"))
-        elif keys[i] in _SCHOOL_BEFORE_NAME and i + 1 < n and joined(i):
-            j = i + 1
-            while j < n and keys[j] in _SCHOOL_QUALIFIER_WORDS and not flags[j] & CAP_ and j + 1 < n and joined(j):
-                j += 1
-            last = None
-            named = False
-            k = j
-            while k < n and k - j < 4 and not flags[k] & (CAP_ | ARABIC_):
-                if flags[k] & PARTICLE or keys[k] in ("de", "del", "da", "do", "dos", "das"):
-                    if k + 1 < n and joined(k):
-                        k += 1
-                        continue
-                    break
-                if flags[k] & STOPWORD:
-                    break
-                named = named or bool(flags[k] & LISTED or not flags[k] & ORDINARY_)
-                last = k
+    def name_before(i: int) -> Span | None:
+        j = i - 1
+        while j >= 0 and keys[j] in _SCHOOL_QUALIFIER_WORDS and joined(j) and not flags[j] & CAP_:
+            j -= 1
+        last_name, first = j, j
+        while (first >= 0 and last_name - first < 3 and joined(first) and not flags[first] & (STOPWORD | CAP_ | ARABIC_)
+               and keys[first] not in _SCHOOL_CUE_WORDS):
+            first -= 1
+        first += 1
+        if first > last_name:
+            return None
+        names = range(first, last_name + 1)
+        cue = _SCHOOL_CUE.search(text, max(0, starts[first] - 12), starts[first]) is not None
+        if cue or any(not flags[k] & ORDINARY_ or flags[k] & LISTED for k in names):
+            return Span(starts[first], ends[i], "school")
+        return None
+
+    def name_after(i: int) -> Span | None:
+        if i + 1 >= n or not joined(i):
+            return None
+        j = i + 1
+        while j < n and keys[j] in _SCHOOL_QUALIFIER_WORDS and not flags[j] & CAP_ and j + 1 < n and joined(j):
+            j += 1
+        qualified = j > i + 1  # "colegio distrital ...", "escuela normal de ...": a school's name follows
+        last = None
+        named = particle = False
+        words = 0
+        k = j
+        while k < n and k - j < 4 and not flags[k] & (CAP_ | ARABIC_):
+            if flags[k] & PARTICLE or keys[k] in ("de", "del", "da", "do", "dos", "das"):
                 if k + 1 < n and joined(k):
+                    particle = True
                     k += 1
-                else:
-                    break
-            if last is not None and named:
-                spans.append(Span(starts[i], ends[last], "school"))
+                    continue
+                break
+            if flags[k] & STOPWORD:
+                break
+            named = named or bool(flags[k] & LISTED or not flags[k] & ORDINARY_)
+            last, words = k, words + 1
+            if k + 1 < n and joined(k):
+                k += 1
+            else:
+                break
+        if last is not None and not named and qualified:
+            # Everyday words name a school after a qualifier and "de" ("escuela normal de agua
+            # blanca"), or one alone before "y", a comma or the end ("colegio distrital comas y");
+            # not "la escuela primaria queda lejos".
+            after = flags[last + 1] if last + 1 < n and joined(last) else STOPWORD
+            named = particle or (words == 1 and bool(after & STOPWORD))
+        return Span(starts[i], ends[last], "school") if last is not None and named else None
+
+    for i in [i for i, key in enumerate(keys) if key in _SCHOOL_KEYWORDS]:
+        if flags[i] & CAP_ or (keys[i] in _SCHOOL_KEYWORDS_OF and language not in _SCHOOL_KEYWORDS_OF[keys[i]]):
+            continue
+        # "moi girls high school", "strathmore college"; else "colegio usme", "collège saint-awa".
+        span = name_before(i) if keys[i] in _SCHOOL_AFTER_NAME else None
+        if span is None and keys[i] in _SCHOOL_BEFORE_NAME:
+            span = name_after(i)
+        if span is not None:
+            spans.append(span)
     return spans
 
 
 # Words just before a house number that say a place follows: "live at 12 ...", "address: 12 ...".
 _LOCATION_CUE = re.compile(r"(?i:\b(?:at|on|in|to|from|near|address|is|live|lives|stay|stays|staying|living|au|en|na|no|em)[ \t]*:?[ \t]*)$")
 _LOWER_STREET_WORDS = _folded("street st road rd avenue ave lane ln drive close crescent boulevard blvd highway rue avenida calle carrera rua "
-                              "travessa estrada alameda via chemin route".split())
+                              "travessa estrada alameda via chemin route cite mtaa barabara".split())
+_LIVE_WORDS = _folded("naishi tunaishi anaishi wanaishi ninaishi mnaishi habitons habite j'habite moramos moro vivimos vivo live lives".split())
 
 
 def _lower_case_addresses(text: str, language: str | None) -> list[Span]:
@@ -737,7 +782,7 @@ def _lower_case_addresses(text: str, language: str | None) -> list[Span]:
         if all(w in _STREET_NAME_WORDS or not _word(w, language)[1] & (STOPWORD if located else ORDINARY_ | STOPWORD) for w in words):
             spans.append(Span(m.start(), m.end(), "address"))
     for m in _LOWER_STREET_BEFORE.finditer(text):
-        if not (m.group(1) or m.group(3)):
+        if not (m.group(1) or m.group(3) or _LIVE_BEFORE.search(text, max(0, m.start() - 16), m.start())):
             continue
         if language_key(language) == "en" and _LOCATION_CUE.search(text, max(0, m.start() - 16), m.start()) is None:
             continue  # "3 rue signs", "2 route options": English words first
@@ -844,6 +889,14 @@ _BIG_LEXICONS = frozenset({"en", "es", "fr", "pt"})
 _AFTER_DE = _folded("de del du da do d' des ya wa cha la za".split())
 # Words for a person's role that name the capitalised word after them, in any case ("la
 # profesora Cuesta", "mwalimu Mushi").
+# "X del colegio", "X du collège", "X wa shule": who is from which school (step 2c).
+_FROM_SCHOOL = _folded("del de du da do wa from of".split())
+_SCHOOL_WORDS_AFTER_FROM = _folded(
+    "escuela colegio liceo instituto institucion college lycee ecole cem escola liceu shule school academy".split())
+# Health centres and clinics, whose place follows after "de", "ya", "of" (step 4c).
+_FACILITIES = _folded("salud sante saude zahanati hospital hopital hospitali kliniki clinic clinica clinique dispensaire dispensary "
+                      "dispensario centre center centro posto puesto".split()) - _folded("centre center centro posto puesto".split())
+_SWAHILI_LIVE = _folded("naishi tunaishi anaishi wanaishi ninaishi mnaishi".split())
 _ROLE_TITLES = _folded("""
     profesor profesora profe professeur prof professor professora mwalimu teacher coach pastor doctor dr daktari bwana bi
     mama baba tio tia monsieur madame mme m senor senora don dona sr sra mr mrs ms miss sir madam
@@ -959,6 +1012,10 @@ def _name_and_place_spans(
                 # or a word typed in lower case that is no everyday word ("my friend wanjiru"; not
                 # "my brother said", though Said is a name too).
                 ok = bool((f & CAP_ or not f & (ORDINARY_ | PLACE)) and not f & (STOPWORD | NOT_NAME | TITLE))
+                # Outside English, a listed given name after a relation is the person, though a
+                # dictionary also knows the word ("o meu irmão lucas", "mon frère lamine",
+                # "rafiki yangu baraka"): there a verb or a noun rarely follows "my brother" bare.
+                ok = ok or bool(language not in ("en", None) and f & LISTED and keys[j] in GIVEN and not f & (STOPWORD | NOT_NAME | TITLE))
             elif cue in _GREETINGS:
                 # "Hi Victor,", "habari amina!": a greeting names the word it addresses, unless that
                 # is an everyday word ("hey guys!", "Dear Minister,").
@@ -966,7 +1023,10 @@ def _name_and_place_spans(
             else:
                 ok = bool(f & CAP_ and f & (LISTED | UNKNOWN_CAP) and not f & NOT_NAME)
             if ok:
-                add(j, grow_lower(grow(j)[1]), "name")
+                # After a relation, a family name no dictionary knows goes with the given name
+                # ("mi amigo yeison asprilla"), where a large dictionary says what is everyday.
+                relation = cue[0] in _RELATION_CUE_STARTS and len(cue) > 1 and language in _BIG_LEXICONS
+                add(j, grow_lower(grow(j)[1], unknown=relation), "name")
             break
 
     # 1b. Form labels: "Name: hyuuma t. maida", "Nombre: ...", "الاسم: ...".
@@ -1001,6 +1061,22 @@ def _name_and_place_spans(
         after = text[ends[j]:ends[j] + 16]
         if _AGE_AFTER.match(after):
             add(j, grow_lower(grow(j)[1]), "name")
+
+    # 2c. Who is from which school, at the start of a sentence: "wendy del escuela normal...",
+    # "serigne mbaye du collège...", "baraka wa shule ya...": up to three words before "del",
+    # "du", "da", "wa", "from" and a school's keyword are a person when each is a listed name or
+    # a word no dictionary knows ("los estudiantes del colegio", "mucha gente del liceo": no).
+    for i in range(1, n - 1):
+        if keys[i] not in _FROM_SCHOOL or not (keys[i + 1] in _SCHOOL_WORDS_AFTER_FROM or i + 2 < n and keys[i + 1] in ("la", "l'") and keys[i + 2] in _SCHOOL_WORDS_AFTER_FROM):
+            continue
+        first = i - 1
+        while first > 0 and i - first < 3 and not opening[first] and adjacent(first - 1):
+            first -= 1
+        if not opening[first] or any(taken[first:i]) or not adjacent(i - 1):
+            continue
+        if all(not flags[k] & (STOPWORD | NOT_NAME | TITLE | ARABIC_ | PLACE) and (flags[k] & LISTED or not flags[k] & ORDINARY_)
+               for k in range(first, i)):
+            add(first, i - 1, "name")
 
     # 3. Places by name (several words first: "Rio de Janeiro", "Cox's Bazar").
     for i in range(n):
@@ -1066,6 +1142,23 @@ def _name_and_place_spans(
         last = i
         if last + 1 < n and adjacent(last) and not flags[last + 1] & (CAP_ | ARABIC_ | ORDINARY_ | STOPWORD | NOT_NAME | LISTED):
             last += 1  # "agua blanca" has an everyday word; "nezahualcoyotl", "ciudad bolivar" too
+        add(i, last, "place")
+
+    # 4c. The place of a health centre or a clinic: "puesto de salud de moravia", "centre de santé
+    # de masina", "posto de saúde de matola", "zahanati ya manzese": a word no dictionary or list
+    # knows after it (in Swahili too: the facility says a place follows). And where a young
+    # person lives in Swahili: "naishi likoni".
+    for i in range(1, n):
+        f = flags[i]
+        if taken[i] or f & (CAP_ | ARABIC_ | ORDINARY_ | STOPWORD | NOT_NAME | LISTED | TITLE) or ends[i] - starts[i] < 4 or not adjacent(i - 1):
+            continue
+        facility = keys[i - 1] in _AFTER_DE and i >= 2 and keys[i - 2] in _FACILITIES
+        if not (facility or language == "sw" and keys[i - 1] in _SWAHILI_LIVE):
+            continue
+        last = i
+        if (language in _BIG_LEXICONS and last + 1 < n and adjacent(last)
+                and not flags[last + 1] & (CAP_ | ARABIC_ | ORDINARY_ | STOPWORD | NOT_NAME | LISTED)):
+            last += 1
         add(i, last, "place")
 
     # 5. A list of people ("silvana, adam, christopher, kristina and caleb"): when two of its words
@@ -1182,7 +1275,7 @@ def find_spans(text: str, language: str | None, countries: Sequence[str] = (), k
     tokens = _tokens(text, language)
     spans = _regex_spans(text, language, tokens[0], tokens[1], tokens[2])
     if not _SCHOOL_KEYWORDS.isdisjoint(tokens[2]):
-        spans.extend(_lower_case_schools(text, tokens))
+        spans.extend(_lower_case_schools(text, tokens, language))
     spans.extend(_phone_spans(text, countries))
     spans.extend(_name_and_place_spans(text, language, tokens, _known_phrases(known) if known else None))
     return _resolve(_whole_addresses(spans, text), text)

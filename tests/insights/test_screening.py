@@ -144,6 +144,30 @@ TYPED_IN_LOWER_CASE = [
     ("pt", "estudo na escola secundária josina machel", "estudo na [school]"),
     ("en", "we need a good secondary school, not the primary school near my house", "we need a good secondary school, not the primary school near my house"),
     ("es", "el colegio es bueno", "el colegio es bueno"),
+    ("en", "I study at Bangladesh Secondary School now.", "I study at [school] now."),
+    ("en", "Our School is far.", "Our School is far."),
+    # After a qualifier, everyday words name the school ("de agua blanca"); French "collège X",
+    # Senegal's CEM; not "la escuela primaria queda lejos", nor Portuguese "cem" (a hundred).
+    ("es", "voy a la escuela normal de villa rica", "voy a la [school]"),
+    ("es", "en la institución educativa mosquera", "en la [school]"),
+    ("fr", "mon petit frère va au collège saint-ousmane", "mon petit frère va au [school]"),
+    ("fr", "au cem ndiaye sarr il y a un club", "au [school] il y a un club"),
+    ("es", "la escuela primaria queda lejos", "la escuela primaria queda lejos"),
+    ("pt", "cem alunos da escola assinaram", "cem alunos da escola assinaram"),
+    # Streets: a Dakar cité and its villa, a house "número", a mtaa's house, a road where we live.
+    ("fr", "ils vivent à la cité diallo, villa 12", "ils vivent à la [address]"),
+    ("pt", "a casa fica na avenida mondlane, número 40", "a casa fica na [address]"),
+    ("sw", "wanaishi mtaa wa kamau nyumba namba 7", "wanaishi [address]"),
+    ("sw", "tunaishi barabara ya mbagala", "tunaishi [address]"),
+    ("fr", "la cité est belle et calme", "la cité est belle et calme"),
+    ("fr", "j'habite au quartier de la medina", "j'habite au [place]"),
+    # The place of a clinic or a health centre; where someone lives in Swahili.
+    ("es", "en el centro de salud de kennedy no hay medicinas", "en el centro de salud de [place] no hay medicinas"),
+    ("pt", "fui ao posto de saúde de chamanculo ontem", "fui ao posto de saúde de [place] ontem"),
+    ("sw", "nilienda zahanati ya mwananyamala jana", "nilienda zahanati ya [place] jana"),
+    ("sw", "dada yangu anaishi kinondoni", "dada yangu anaishi [place]"),
+    ("sw", "naishi vizuri na familia yangu", "naishi vizuri na familia yangu"),
+    ("es", "en el hospital de niños me atendieron", "en el hospital de niños me atendieron"),
 ]
 
 
@@ -153,6 +177,16 @@ NAMES_AS_TYPED = [
     ("en", "my name is john otieno and i live in kibera", "my name is [name] and i live in [place]"),
     ("en", "my friend wanjiru told me", "my friend [name] told me"),
     ("fr", "mon amie fatou m'a dit non", "mon amie [name] m'a dit non"),
+    # Outside English a listed name after a relation, though a dictionary knows the word too.
+    ("pt", "a minha prima mariana perdeu o telemóvel", "a minha prima [name] perdeu o telemóvel"),
+    ("sw", "rafiki yangu neema alipigiwa simu", "rafiki yangu [name] alipigiwa simu"),
+    ("es", "mi amigo yeison asprilla me dijo", "mi amigo [name] me dijo"),
+    ("es", "mi hermano dice que no", "mi hermano dice que no"),
+    # Who is from which school, opening a sentence.
+    ("es", "yorladis del colegio san josé dijo que sí", "[name] del [school] dijo que sí"),
+    ("fr", "modou faye du lycée de pikine a dit non", "[name] du [school] a dit non"),
+    ("sw", "amani wa shule ya msingi kibera alisema", "[name] wa [school] alisema"),
+    ("es", "los estudiantes del colegio dijeron que no", "los estudiantes del colegio dijeron que no"),
     ("en", "Hi Victor, I'm writing about the survey", "Hi [name], I'm writing about the survey"),
     ("en", "hello victor otieno! thanks", "hello [name]! thanks"),
     ("es", "Hola Yuliet, ¿cómo estás?", "Hola [name], ¿cómo estás?"),
