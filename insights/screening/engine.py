@@ -1045,7 +1045,13 @@ def _name_and_place_spans(
             continue
         if (flags[i] & CAP_ or keys[i] in _ROLE_TITLES) and nxt & CAP_:
             add(i + 1, grow(i + 1)[1], "name")
-        elif not nxt & CAP_ and (keys[i] in _COURTESY_TITLES or keys[i] in _ROLE_TITLES and not nxt & (ORDINARY_ | PLACE)):
+        elif not nxt & CAP_ and (
+            keys[i] in _COURTESY_TITLES
+            or keys[i] in _ROLE_TITLES and not nxt & (ORDINARY_ | PLACE)
+            # Outside English, a listed name after a role though a dictionary knows the word
+            # too ("o professor langa", "la profesora rosa"; in English "the teacher will").
+            or keys[i] in _ROLE_TITLES and language not in ("en", None) and nxt & LISTED and not nxt & PLACE
+        ):
             add(i + 1, grow_lower(i + 1, unknown=True), "name")
 
     # 2b. "I'm X, 15", "soy X, tengo 15 años", "eu sou X, tenho 15 anos": the word between "I am"
@@ -1136,8 +1142,12 @@ def _name_and_place_spans(
     for i in range(1, n if language in _BIG_LEXICONS else 0):
         f = flags[i]
         before = text[starts[i - 1]:ends[i - 1]].lower()
+        # French also says where with "de" ("les jeunes de pikine", "notre groupe de thiaroye"):
+        # its dictionary holds every form, so a word of five letters or more it lacks there is
+        # a place, a name or a typo, each masked.
+        french_de = language == "fr" and before == "de" and ends[i] - starts[i] >= 5
         if (taken[i] or f & (CAP_ | ARABIC_ | ORDINARY_ | STOPWORD | NOT_NAME | LISTED | TITLE) or ends[i] - starts[i] < 4
-                or not (keys[i - 1] in _LOWER_PLACE_BEFORE or before == "à") or not adjacent(i - 1) or keys[i] in WELL_KNOWN):
+                or not (keys[i - 1] in _LOWER_PLACE_BEFORE or before == "à" or french_de) or not adjacent(i - 1) or keys[i] in WELL_KNOWN):
             continue
         last = i
         if last + 1 < n and adjacent(last) and not flags[last + 1] & (CAP_ | ARABIC_ | ORDINARY_ | STOPWORD | NOT_NAME | LISTED):
@@ -1150,7 +1160,9 @@ def _name_and_place_spans(
     # person lives in Swahili: "naishi likoni".
     for i in range(1, n):
         f = flags[i]
-        if taken[i] or f & (CAP_ | ARABIC_ | ORDINARY_ | STOPWORD | NOT_NAME | LISTED | TITLE) or ends[i] - starts[i] < 4 or not adjacent(i - 1):
+        listed_place = keys[i] in PLACES  # a town a dictionary also knows as a word ("matola")
+        if (taken[i] or f & (CAP_ | ARABIC_ | STOPWORD | NOT_NAME | LISTED | TITLE) or f & ORDINARY_ and not listed_place
+                or ends[i] - starts[i] < 4 or not adjacent(i - 1)):
             continue
         facility = keys[i - 1] in _AFTER_DE and i >= 2 and keys[i - 2] in _FACILITIES
         if not (facility or language == "sw" and keys[i - 1] in _SWAHILI_LIVE):

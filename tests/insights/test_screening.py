@@ -168,6 +168,11 @@ TYPED_IN_LOWER_CASE = [
     ("sw", "dada yangu anaishi kinondoni", "dada yangu anaishi [place]"),
     ("sw", "naishi vizuri na familia yangu", "naishi vizuri na familia yangu"),
     ("es", "en el hospital de niños me atendieron", "en el hospital de niños me atendieron"),
+    ("pt", "fui ao centro de saúde de matola ontem", "fui ao centro de saúde de [place] ontem"),
+    # French says where with "de" too: a word of five letters or more its dictionary lacks.
+    ("fr", "les jeunes de pikine veulent un centre", "les jeunes de [place] veulent un centre"),
+    ("fr", "on parle de confidentialité et de sécurité numérique", "on parle de confidentialité et de sécurité numérique"),
+    ("fr", "beaucoup de messages de facebook et de whatsapp", "beaucoup de messages de facebook et de whatsapp"),
 ]
 
 
@@ -182,6 +187,8 @@ NAMES_AS_TYPED = [
     ("sw", "rafiki yangu neema alipigiwa simu", "rafiki yangu [name] alipigiwa simu"),
     ("es", "mi amigo yeison asprilla me dijo", "mi amigo [name] me dijo"),
     ("es", "mi hermano dice que no", "mi hermano dice que no"),
+    ("es", "la profesora rosa nos explicó", "la profesora [name] nos explicó"),
+    ("es", "el profesor dice que no", "el profesor dice que no"),
     # Who is from which school, opening a sentence.
     ("es", "yorladis del colegio san josé dijo que sí", "[name] del [school] dijo que sí"),
     ("fr", "modou faye du lycée de pikine a dit non", "[name] du [school] a dit non"),
