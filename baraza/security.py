@@ -80,6 +80,7 @@ class SecurityHeadersMiddleware:
         if https:
             headers.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
         self.headers = headers
+        self.names = frozenset(name for name, _value in headers)
         self.headers_with_csp = [(b"content-security-policy", CSP.encode()), *headers]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -90,7 +91,8 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                raw: list[tuple[bytes, bytes]] = list(message.get("headers", ()))
+                # These replace any value a view set (a download sets its own nosniff).
+                raw = [(name, value) for name, value in message.get("headers", ()) if name.lower() not in self.names]
                 present = {name.lower() for name, _value in raw}
                 # A view may relax the CSP for one page (the chart library needs inline styles).
                 extra = self.headers if b"content-security-policy" in present else self.headers_with_csp
