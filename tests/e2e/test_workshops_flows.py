@@ -21,6 +21,7 @@ from tests.workshops.factories import (
     make_facilitator,
     make_participant,
     make_workshop,
+    poll_config,
 )
 from workshops import services
 from workshops.access import activity_of
@@ -85,6 +86,31 @@ def test_a_phone_follows_the_room_without_a_reload_and_keeps_what_is_typed(phone
     assert "Your answer" in page.inner_text("main") and page.evaluate("() => window.stayed === true")
     assert page.console_errors == [], page.console_errors
     shot(page, "workshop-phone-poll")
+
+
+def test_dots_and_a_ranking_read_as_sentences_beside_their_numbers_on_a_phone(phone_page, live_server, session, settings):
+    """A number picker beside each option on a 360 px phone: the label keeps its width (it was
+    squeezed to a letter per line by the layout's full-width select)."""
+    consultation = make_consultation(session)
+    workshop = make_workshop(session, consultation)
+    options = poll_config("Ask young people before using their data", "Explain in plain words what is collected",
+                          "Let us delete our data")["options"]
+    dots = make_activity(session, workshop, "dot_vote", prompt="Put your dots", config={"options": options, "dots": 3, "stack": True}, current=False)
+    ranking = make_activity(session, workshop, "ranking", prompt="Rank them", config={"options": options}, current=False)
+    _participant, token = make_participant(session, settings, consultation)
+    page = phone_page
+    as_phone_of(page, live_server, token)
+    for activity, picker in ((dots, "select[name^='dots.']"), (ranking, "select[name^='place.']")):
+        move_room(session, workshop.id, activity.id)
+        page.goto(f"/workshops/{workshop.id}/")
+        page.wait_for_selector(picker, timeout=15_000)
+        for label in page.query_selector_all(".ws-option label"):
+            box = label.bounding_box()
+            assert box is not None and box["width"] > 180, (label.inner_text(), box)
+            assert box["height"] < 80, (label.inner_text(), box)  # two or three lines, not forty
+        assert_no_horizontal_scroll(page)
+        assert_accessible(page)
+        shot(page, f"workshop-phone-{activity.kind}-360")
 
 
 def test_the_screen_counts_a_vote_as_it_comes_in(laptop_page, live_server, session, settings):
