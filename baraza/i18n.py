@@ -7,7 +7,7 @@ when the app starts, so a stale .mo file can never disagree with its .po.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +182,17 @@ def _translated_value(translations: NullTranslations, value: Any) -> Any:
         items = [str(_translated_value(translations, item)) for item in value]
         return format_list(items, locale=translations.info().get("language") or DEFAULT_LANGUAGE) if items else ""
     return value
+
+
+# How a language separates the items of a plain list ("Parks, Clinics"): Arabic writes the
+# Arabic comma. Not Babel's list patterns: they join the last item with "and", which reads as
+# one answer among choices, and some of its patterns are broken in the CLDR data it ships.
+_LIST_SEPARATORS: dict[str, str] = {"ar": "، "}
+
+
+def join_list(items: Iterable[str], lang: str) -> str:
+    """Choices as one line in `lang`: "Parks, Clinics", "حدائق، عيادات"."""
+    return _LIST_SEPARATORS.get(lang, ", ").join(items)
 
 
 def translate(translations: NullTranslations, message: str, **variables: Any) -> str:

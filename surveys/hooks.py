@@ -18,7 +18,7 @@ from sqlmodel import Session, col, delete, select
 from baraza.consultations.models import Consultation
 from baraza.consultations.screening import screen_for
 from baraza.errors import InvalidInput
-from baraza.i18n import N_
+from baraza.i18n import N_, join_list
 from baraza.participation.api import analysable_participant_ids, quotable_participant_ids
 from baraza.participation.models import Participant
 from baraza.refs import Ref
@@ -122,7 +122,7 @@ def _value_text(q: Question | None, answer: SurveyAnswer, lang: str, default: st
         rating = value.get("rating") if isinstance(value, dict) else None
         return f"{'' if rating is None else rating}" + (f" — {answer.text}" if answer.text else "")
     if isinstance(value, list):
-        return ", ".join(labels.get(v, str(v)) for v in value)
+        return join_list((labels.get(v, str(v)) for v in value), lang)
     if q.kind == "single_choice" and isinstance(value, str):
         return labels.get(value, value)
     if isinstance(value, float) and value.is_integer():

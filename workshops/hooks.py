@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from babel.support import NullTranslations
 from sqlalchemy import or_
 from sqlmodel import Session, col, delete, select
 
@@ -25,7 +26,7 @@ from baraza.consultations.screening import screen_for
 from baraza.db import utcnow
 from baraza.errors import InvalidInput
 from baraza.events import Event
-from baraza.i18n import N_
+from baraza.i18n import N_, load_translations, translate
 from baraza.live import publish
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
@@ -33,7 +34,7 @@ from baraza.refs import Ref
 from baraza.registry import ConsultationLink, ParticipantActivity, ParticipantItem, TextItem, VoteItem
 from baraza.safeguarding.services import held_sources, raise_concern
 from workshops.access import live_workshops_of
-from workshops.activities import CARD_ANSWER_LABELS, STATEMENT_ANSWERS, card_labels, option_labels, text_in
+from workshops.activities import CARD_ANSWER_LABELS, STATEMENT_ANSWERS, STATEMENT_LABELS, card_labels, option_labels, text_in
 from workshops.models import Activity, CardAnswer, Contribution, ContributionStatus, Presence, Vote, VoteSubmission, Workshop
 from workshops.services import (
     ROOM_EVENT,
@@ -171,9 +172,18 @@ def _activities_and_workshops(session: Session, activity_ids: set[int]) -> dict[
     return {a.id: (a, w) for a, w in rows}  # type: ignore[misc]
 
 
+def _catalog(lang: str) -> NullTranslations:
+    """The catalog of `lang`. The core's "my data" page (and the copy a participant downloads)
+    shows an item's value as given, so the phone's own words ("Agree", "Not fine", "You voted
+    for this") are put in the participant's language here, like the prompts and card labels."""
+    return load_translations().get(lang) or NullTranslations()
+
+
 def participant_data(session: Session, consultation: Consultation, participant: Participant) -> list[ParticipantItem]:
-    """The participant's notes (readable, correctable, deletable) and votes (readable, deletable)."""
+    """The participant's notes (readable, correctable, deletable) and votes (readable, deletable),
+    in their language: what they answered in the words their phone showed, never a stored code."""
     lang, default = _language(participant, consultation)
+    catalog = _catalog(lang)
     notes = session.exec(
         select(Contribution)
         .where(Contribution.consultation_id == consultation.id, Contribution.participant_id == participant.id)
@@ -205,13 +215,15 @@ def participant_data(session: Session, consultation: Consultation, participant: 
         )
     for vote in votes:
         activity, workshop = context[vote.activity_id]
+        about, value = _vote_words(activity, vote, lang, default, catalog)
+        prompt = text_in(activity.prompt, lang, default)
         items.append(
             ParticipantItem(
                 source=VOTE_SOURCE,
                 item_id=str(vote.id),
                 category="answers",
-                label=text_in(activity.prompt, lang, default),
-                value=_vote_value(session, activity, vote, lang, default),
+                label=f"{prompt} ({about})" if about else prompt,
+                value=value,
                 created_at=vote.created_at,
                 group=text_in(workshop.title, lang, default),
                 kind="text",
@@ -223,14 +235,14 @@ def participant_data(session: Session, consultation: Consultation, participant: 
         activity, workshop = context[answer.activity_id]
         card = next((c for c in card_labels(activity.config, lang, default) if c.key == answer.card_key), None)
         what = f"{card.data_kind_label} · {card.user_label} · {card.purpose_label}" if card else answer.card_key
+        label = CARD_ANSWER_LABELS.get(answer.answer)
         items.append(
             ParticipantItem(
                 source=CARD_SOURCE,
                 item_id=str(answer.id),
                 category="answers",
                 label=f"{text_in(activity.prompt, lang, default)} ({what})",
-                # The English word; the core's "my data" page shows values as given.
-                value=CARD_ANSWER_LABELS.get(answer.answer, answer.answer),
+                value=translate(catalog, label) if label else answer.answer,
                 created_at=answer.created_at,
                 group=text_in(workshop.title, lang, default),
                 kind="text",
@@ -241,23 +253,24 @@ def participant_data(session: Session, consultation: Consultation, participant: 
     return items
 
 
-def _vote_value(session: Session, activity: Activity, vote: Vote, lang: str, default: str) -> str:
-    """What a vote chose, in words: an option, a place in a ranking, a statement's answer, the
-    question upvoted."""
+def _vote_words(activity: Activity, vote: Vote, lang: str, default: str, catalog: NullTranslations) -> tuple[str, str]:
+    """(what the vote was about, what it chose), in words: an option, a place in a ranking; for
+    a statement, the statement and the answer as the phone's buttons say it; for a Q&A upvote,
+    the phone's "You voted for this"."""
     if activity.kind in ("poll", "dot_vote", "ranking"):
         label = dict(option_labels(activity.config, lang, default)).get(vote.target, vote.target)
-        return f"{vote.value}. {label}" if activity.kind == "ranking" else label
+        return "", f"{vote.value}. {label}" if activity.kind == "ranking" else label
     if activity.kind in ("statements", "qa"):
         if vote.target.startswith("c"):
             # Another young person's words stay out of this one's data and downloads.
-            text = "a question from the room" if activity.kind == "qa" else "a statement from the room"
+            about = translate(catalog, N_("from the room"))
         else:
-            text = dict(option_labels(activity.config, lang, default, "statements")).get(vote.target, vote.target)
+            about = dict(option_labels(activity.config, lang, default, "statements")).get(vote.target, vote.target)
         if activity.kind == "qa":
-            return f"+1: {text}"
-        answer = {v: k for k, v in STATEMENT_ANSWERS.items()}.get(vote.value, "")
-        return f"{answer}: {text}"
-    return vote.target
+            return about, translate(catalog, N_("You voted for this"))
+        name = {v: k for k, v in STATEMENT_ANSWERS.items()}.get(vote.value)
+        return about, translate(catalog, STATEMENT_LABELS[name]) if name else str(vote.value)
+    return "", vote.target
 
 
 def _own_note(session: Session, consultation: Consultation, participant: Participant, item_id: str) -> Contribution | None:

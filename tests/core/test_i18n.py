@@ -180,3 +180,11 @@ def test_every_visible_template_string_is_translatable(app):
     assert len(templates) > 10
     problems = {str(p.relative_to(PROJECT_ROOT)): found for p in templates if (found := untranslated_strings(p, env))}
     assert not problems, problems
+
+
+def test_choices_are_listed_with_the_comma_of_the_language():
+    from baraza.i18n import join_list
+
+    assert join_list(["Parks", "Clinics"], "en") == "Parks, Clinics"
+    assert join_list(["حدائق", "عيادات"], "ar") == "حدائق، عيادات"
+    assert join_list([], "ar") == ""

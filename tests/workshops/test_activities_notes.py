@@ -266,4 +266,4 @@ def test_my_data_lists_an_upvote_without_anyone_else_s_words(session, settings, 
     session.commit()
     me = read(session, select(Participant).where(Participant.id == participant.id))[0]
     votes = [(i.label, i.value) for i in hooks.participant_data(session, consultation, me) if i.source == "workshops.vote"]
-    assert votes == [("Ask away", "+1: a question from the room")]
+    assert votes == [("Ask away (from the room)", "You voted for this")]

@@ -24,7 +24,7 @@ from starlette.routing import NoMatchFound
 from baraza.consultations.access import categories_of
 from baraza.consultations.models import Consultation
 from baraza.errors import Conflict, InvalidInput, TooManyRequests
-from baraza.i18n import N_, text_direction
+from baraza.i18n import N_, join_list, text_direction
 from baraza.participation.api import participant_actor, require_participant
 from baraza.participation.models import Participant
 from baraza.web import (
@@ -170,6 +170,8 @@ def _phone_context(
     if activity is not None and activity.kind == "dot_vote":
         # "Option A ×2" for stacked dots.
         chosen_labels = [f"{dict(options).get(c, c)} ×{n}" if n > 1 else dict(options).get(c, c) for c, n in Counter(chosen).items()]
+    # What the person chose, as one line in their language ("Parks، Clinics" on an Arabic phone).
+    chosen_text = join_list(chosen_labels, lang)
     left = seconds_left(activity)
     return {
         "title": text_in(workshop.title, lang, default) or N_("Workshop"),
@@ -191,6 +193,7 @@ def _phone_context(
         "show_form": show_form,
         "chosen": chosen,
         "chosen_labels": chosen_labels,
+        "chosen_text": chosen_text,
         "notes": notes,
         "counted": participant.consent_analysis if participant is not None else True,
         "client_id": secrets.token_urlsafe(18) if participant is not None else "",
