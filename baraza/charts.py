@@ -40,7 +40,12 @@ LABEL_SHARE = 0.36  # the label column, of the width
 NUMBER_ROOM = 120  # room after the longest bar for its number or "fewer than k"
 FONT = "DejaVu Sans, Noto Sans, Noto Naskh Arabic, Noto Sans Arabic, sans-serif"
 FONT_SIZE = 13
-MAX_LABEL_CHARS = 30  # about what the label column holds at this size (DejaVu Sans, 13 units)
+MAX_LABEL_CHARS = 30  # about what a line of the label column holds at this size (DejaVu Sans, 13 units)
+LABEL_LINES = 3  # a longer label is wrapped onto this many lines, then shortened
+LINE = 16  # from one line of text to the next
+# About what a unit of width holds of text at this size, to wrap what is written under a bar
+# (the chart cannot measure text: the PDF renderer and browsers lay it out).
+CHAR_WIDTH = 7.2
 INK = "#1b1f24"
 MUTED = "#4d5661"
 TRACK = "#e6e9ec"
@@ -74,6 +79,60 @@ def cell_text(cell: Cell, k: int, gettext: Gettext | None = None) -> str:
 def _short(label: str, limit: int = MAX_LABEL_CHARS) -> str:
     label = " ".join(str(label).split())
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
+def _wrap(parts: Sequence[str], chars: int, separator: str = " ") -> list[str]:
+    """Lines of at most `chars` characters, made of whole `parts` (words, or "Agree: fewer than
+    5" pieces) where they fit, a part too long for a line broken between its words, a word too
+    long for a line cut."""
+    lines: list[str] = []
+    line = ""
+    for part in parts:
+        part = " ".join(part.split())
+        if not part:
+            continue
+        joined = f"{line}{separator}{part}" if line else part
+        if len(joined.rstrip()) <= chars:
+            line = joined
+            continue
+        if line:
+            # The separator stays at the end of the line it closes ("...fewer than 5;").
+            lines.append((line + separator).rstrip())
+            line = ""
+        if len(part) <= chars:
+            line = part
+        elif separator != " ":
+            words = _wrap(part.split(" "), chars)
+            lines.extend(words[:-1])
+            line = words[-1]
+        else:
+            while len(part) > chars:
+                lines.append(part[:chars])
+                part = part[chars:]
+            line = part
+    if line:
+        lines.append(line.rstrip())
+    return lines
+
+
+def label_lines(label: str) -> list[str]:
+    """A row's label as drawn: wrapped onto at most LABEL_LINES lines of the label column, the
+    last one shortened with "…" when the label is longer still."""
+    lines = _wrap(str(label).split(), MAX_LABEL_CHARS) or [""]
+    if len(lines) <= LABEL_LINES:
+        return lines
+    rest = " ".join(lines[LABEL_LINES - 1 :])
+    return [*lines[: LABEL_LINES - 1], _short(rest)]
+
+
+def label_shortened(label: str) -> bool:
+    """Whether the drawing had to shorten `label` (a table of the numbers then gives it whole)."""
+    return " ".join(label_lines(label)) != " ".join(str(label).split())
+
+
+def _label(x: float, top: float, lines: Sequence[str], rtl: bool) -> list[str]:
+    """A row's label, its first line level with the bar, ending at x (the label column's edge)."""
+    return [_text(x, top + i * LINE, line, rtl=rtl, start=False) for i, line in enumerate(lines)]
 
 
 def _chart_id(kind: str, title: str, labels: Sequence[str]) -> str:
@@ -135,17 +194,20 @@ def bar_chart(
     chart_id = _chart_id("bar", title, labels)
     summary = "; ".join(f"{' '.join(b.label.split())}: {cell_text(b.cell, k, gettext)}" for b in bars)
     desc = f"{description} {summary}".strip() if description else summary
-    height = PAD * 2 + ROW * max(1, len(bars))
+    labels_drawn = [label_lines(label) for label in labels]
+    # A row is as tall as its label: one line beside the bar, more under it.
+    heights = [ROW + LINE * (len(lines) - 1) for lines in labels_drawn]
+    height = PAD * 2 + (sum(heights) if bars else ROW)
     out = _open_svg(chart_id, height, title, desc, rtl)
     label_width = WIDTH * LABEL_SHARE
     track_start = label_width + PAD
     track_width = WIDTH - track_start - NUMBER_ROOM
     widest = max([b.cell.count for b in bars if not b.cell.suppressed] + [0])
-    for i, bar in enumerate(bars):
-        top = PAD + i * ROW
+    top = float(PAD)
+    for bar, lines, row_height in zip(bars, labels_drawn, heights, strict=True):
         middle = top + ROW / 2
-        label = str(bar.label)
-        out.append(_text(label_width, middle, _short(label), rtl=rtl, start=False))
+        top += row_height
+        out.extend(_label(label_width, middle, lines, rtl))
         out.append(_rect(track_start, middle - BAR / 2, track_width, BAR, TRACK, rtl))
         if bar.cell.suppressed:
             out.append(_text(track_start + 4, middle, cell_text(bar.cell, k, gettext), rtl=rtl, fill=MUTED, italic=True))
@@ -182,43 +244,57 @@ def stacked_bars(
         parts.append(f"{' '.join(row.label.split())} ({values})")
     summary = "; ".join(parts)
     desc = f"{description} {summary}".strip() if description else summary
-    legend_height = ROW
-    row_height = ROW + 16  # the bar, then a line for hidden segments
-    height = PAD * 2 + legend_height + row_height * max(1, len(rows))
-    out = _open_svg(chart_id, height, title, desc, rtl)
-    # The legend: a swatch and the category's name, in the categories' order.
-    x = PAD
-    for index, (_key, name) in enumerate(categories):
-        colour = PALETTE[index % len(PALETTE)]
-        out.append(_rect(x, PAD + 4, 14, 14, colour, rtl))
-        short = _short(name, 24)
-        out.append(_text(x + 20, PAD + 11, short, rtl=rtl))
-        x += 20 + 8 * len(short) + 24
     label_width = WIDTH * LABEL_SHARE
     track_start = label_width + PAD
     track_width = WIDTH - track_start - PAD
+    # The legend: a swatch and the category's name, in the categories' order, on as many lines
+    # as the names need.
+    legend: list[tuple[float, float, str]] = []
+    x, y = float(PAD), float(PAD)
+    for _key, name in categories:
+        short = _short(name, 24)
+        room = 20 + 8 * len(short)
+        if x > PAD and x + room > WIDTH - PAD:
+            x, y = float(PAD), y + LINE + 6
+        legend.append((x, y, short))
+        x += room + 24
+    legend_height = y - PAD + ROW
+    # Under each bar, the segments left out of it, in as many lines as the words need; beside
+    # it, the label on as many lines as it needs (LABEL_LINES at most).
+    per_line = int(track_width / CHAR_WIDTH)
+    hidden_lines = [
+        _wrap([f"{name}: {cell_text(row.cells[key], k, gettext)}" for key, name in categories if key in row.cells and row.cells[key].suppressed], per_line, "; ")
+        for row in rows
+    ]
+    labels_drawn = [label_lines(row.label) for row in rows]
+    heights = [
+        max(ROW + 16, ROW / 2 + LINE * (len(lines) - 1) + LINE, ROW / 2 + BAR / 2 + 8 + LINE * len(under))
+        for lines, under in zip(labels_drawn, hidden_lines, strict=True)
+    ]
+    height = PAD * 2 + legend_height + (sum(heights) if rows else ROW + 16)
+    out = _open_svg(chart_id, height, title, desc, rtl)
+    for index, (x, y, short) in enumerate(legend):
+        out.append(_rect(x, y + 4, 14, 14, PALETTE[index % len(PALETTE)], rtl))
+        out.append(_text(x + 20, y + 11, short, rtl=rtl))
     widest = max([sum(c.count for c in r.cells.values() if not c.suppressed) for r in rows] + [0])
-    for i, row in enumerate(rows):
-        top = PAD + legend_height + i * row_height
+    top = PAD + legend_height
+    for row, lines, under, row_height in zip(rows, labels_drawn, hidden_lines, heights, strict=True):
         middle = top + ROW / 2
-        out.append(_text(label_width, middle, _short(row.label), rtl=rtl, start=False))
+        top += row_height
+        out.extend(_label(label_width, middle, lines, rtl))
         out.append(_rect(track_start, middle - BAR / 2, track_width, BAR, TRACK, rtl))
         offset = 0.0
-        hidden = []
-        for index, (key, name) in enumerate(categories):
+        for index, (key, _name) in enumerate(categories):
             cell = row.cells.get(key, Cell(0))
-            if cell.suppressed:
-                hidden.append(f"{name}: {cell_text(cell, k, gettext)}")
-                continue
-            if not cell.count or not widest:
+            if cell.suppressed or not cell.count or not widest:
                 continue
             length = track_width * cell.count / widest
             out.append(_rect(track_start + offset, middle - BAR / 2, length, BAR, PALETTE[index % len(PALETTE)], rtl))
             if length >= 8 * len(str(cell.count)) + 6:
                 out.append(_text(track_start + offset + length / 2, middle, str(cell.count), rtl=rtl, fill="#ffffff", centred=True))
             offset += length
-        if hidden:
-            out.append(_text(track_start, middle + BAR / 2 + 8, "; ".join(hidden), rtl=rtl, fill=MUTED, italic=True))
+        for j, line in enumerate(under):
+            out.append(_text(track_start, middle + BAR / 2 + 8 + j * LINE, line, rtl=rtl, fill=MUTED, italic=True))
     out.append("</svg>")
     # Every text above went through escape(); the rest is numbers and our own attributes.
     return Markup("\n".join(out))  # noqa: S704

@@ -10,7 +10,10 @@ the application's own static files from disk and refuses every other address, so
 image in what a young person wrote cannot make the server call out, nor read a file outside
 the static folders. Fonts come from the system (DejaVu, Noto Sans and Noto Naskh Arabic,
 installed by `scripts/system-packages`); Arabic is shaped by pango and laid out right to left
-when the page says `dir="rtl"`.
+when the page says `dir="rtl"`. Not inside inline SVG: WeasyPrint draws an SVG `<text>` a
+letter at a time (weasyprint/svg/text.py), with no shaping or bidi, so Arabic in a chart comes
+out unjoined and left to right; pages that print charts give their words as HTML too (a
+workshop summary prints the table of a chart that holds right-to-left words).
 
 WeasyPrint needs pango at run time. Where it is missing, `render_pdf` raises `PdfUnavailable`,
 a 503 that views show as the friendly error page in the reader's language; the rest of the

@@ -1,8 +1,9 @@
 """A workshop's summary: what happened, for the facilitator's report and for the young people
 who were there, as a page and as a PDF.
 
-- the agenda with its timings: each step's planned minutes beside the minutes its activities
-  were actually open (from `opened_at` / `closed_at`), and the workshop's start and end;
+- the agenda with its timings: each step's planned minutes beside the minutes the room spent on
+  its activities (from the room's moves the console recorded, `room_time`), and the workshop's
+  start and end;
 - how many took part: the people whose notes or choices the room counts (valid consent with
   "count my answers", not withdrawn), through the small-numbers rule (SECURITY 10);
 - each activity's results as `workshops.results.activity_results` gives them (counts already
@@ -18,18 +19,22 @@ wrote), once per page or download.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
+from math import floor
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import func, or_, union
+from sqlalchemy import and_, func, or_, union
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from baraza.accounts.roles import Actor
+from baraza.audit.models import AuditEntry, AuditRecordRef
 from baraza.audit.services import record_audit
-from baraza.charts import MAX_LABEL_CHARS, BarDatum, StackedRow, bar_chart, stacked_bars
+from baraza.charts import BarDatum, StackedRow, bar_chart, label_shortened, stacked_bars
 from baraza.consultations.models import Consultation
 from baraza.db import utcnow
 from baraza.disclosure import Cell, k_for
@@ -154,7 +159,18 @@ class Chart:
     @property
     def shortened(self) -> bool:
         """Whether the drawing had to shorten a label (the table beside it then gives it whole)."""
-        return any(len(" ".join(label.split())) > MAX_LABEL_CHARS for label, _ in self.rows)
+        return any(label_shortened(label) for label, _ in self.rows)
+
+    @property
+    def right_to_left(self) -> bool:
+        """Whether it holds Arabic (or other right-to-left) words. The PDF renderer draws a
+        chart's text a letter at a time, unjoined and left to right (WeasyPrint's SVG text), so
+        the PDF gives such a chart's numbers as a table too, which it lays out properly."""
+        return any(_right_to_left(text) for row in self.rows for text in row)
+
+
+def _right_to_left(text: str) -> bool:
+    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
 
 
 @dataclass
@@ -207,6 +223,74 @@ def minutes_between(start: datetime | None, end: datetime | None) -> int | None:
     if start is None or end is None or end < start:
         return None
     return round((end - start).total_seconds() / 60)
+
+
+# The room's moves: the console writes one audit entry for each (services.do_start_workshop,
+# do_go_to_activity, do_show_lobby, do_end_workshop), with the activity the room went to. They
+# are the only record of how long the room was on an activity: an activity stays open after the
+# room moves on (a phone's last note is not refused) and the room may come back to it.
+ROOM_MOVES = ("workshop.started", "workshop.activity_changed", "workshop.lobby", "workshop.ended")
+
+
+def room_moves(session: Session, workshop: Workshop) -> list[tuple[datetime, int | None]]:
+    """When the room moved, oldest first, and to which activity (None: the join screen, the
+    start or the end)."""
+    on_workshop, on_activity = aliased(AuditRecordRef), aliased(AuditRecordRef)
+    rows = session.exec(
+        select(AuditEntry.at, on_activity.record_id)
+        .join(on_workshop, col(on_workshop.entry_seq) == AuditEntry.seq)
+        .outerjoin(on_activity, and_(col(on_activity.entry_seq) == AuditEntry.seq, col(on_activity.record_type) == "workshops.activity"))
+        .where(
+            col(on_workshop.record_type) == "workshops.workshop",
+            col(on_workshop.record_id) == str(workshop.id),
+            col(AuditEntry.action).in_(ROOM_MOVES),
+        )
+        .order_by(col(AuditEntry.seq))
+    ).all()
+    return [(at, int(activity_id) if activity_id and activity_id.isdigit() else None) for at, activity_id in rows]
+
+
+def _seconds(start: datetime, end: datetime) -> float:
+    return max(0.0, (end - start).total_seconds())
+
+
+def room_time(session: Session, workshop: Workshop, activities: Sequence[Activity], end: datetime | None) -> dict[int, float]:
+    """Seconds the room spent on each activity it was on: from each move to it until the next
+    move (to another activity, the join screen or the end), added up over its visits, within the
+    workshop's start and `end` (its end, or now while it runs). The activities' times therefore
+    never add up to more than the workshop's.
+
+    Without recorded moves (the audit period purged them, or the workshop was not run from the
+    console) it is estimated from the openings: each activity from its opening until it closed or
+    the next one opened."""
+    moves = room_moves(session, workshop)
+    spent: dict[int, float] = {}
+    if moves and end is not None:
+        start = workshop.started_at or moves[0][0]
+        # An activity deleted from the agenda since is not in the summary, nor in its times.
+        listed = {a.id for a in activities}
+        for (at, activity_id), (left_at, _) in zip(moves, [*moves[1:], (end, None)], strict=True):
+            if activity_id is not None and activity_id in listed:
+                spent[activity_id] = spent.get(activity_id, 0.0) + _seconds(max(at, start), min(left_at, end))
+        return spent
+    opened = sorted((a for a in activities if a.opened_at is not None and a.id is not None), key=lambda a: a.opened_at)  # type: ignore[arg-type,return-value]
+    for activity, following in zip(opened, [*opened[1:], None][: len(opened)], strict=True):
+        stops = [t for t in (activity.closed_at, end, following.opened_at if following else None) if t is not None]
+        if stops:
+            spent[activity.id] = _seconds(activity.opened_at, min(stops))  # type: ignore[index,arg-type]
+    return spent
+
+
+def whole_minutes(seconds: Mapping[int, float]) -> dict[int, int]:
+    """Each activity's time in whole minutes, rounded so that they add up to their total rounded
+    (largest remainders first): a step's minutes are the sum of its activities' as printed, and
+    all of them never more than the workshop's time taken."""
+    exact = {key: value / 60 for key, value in seconds.items()}
+    minutes = {key: floor(value) for key, value in exact.items()}
+    short = round(sum(exact.values())) - sum(minutes.values())
+    for key in sorted(exact, key=lambda key: exact[key] - minutes[key], reverse=True)[: max(0, short)]:
+        minutes[key] += 1
+    return minutes
 
 
 def participants_count(session: Session, workshop: Workshop) -> int:
@@ -415,11 +499,17 @@ def _safe_cell(cell: Cell | None, k: int, results: Any) -> Cell:
 
 
 def summarise_activity(
-    session: Session, consultation: Consultation, workshop: Workshop, activity: Activity, lang: str, gettext: Gettext
+    session: Session,
+    consultation: Consultation,
+    workshop: Workshop,
+    activity: Activity,
+    lang: str,
+    gettext: Gettext,
+    minutes: int | None = None,
 ) -> ActivitySummary:
+    """One activity of the summary; `minutes` the room spent on it (`room_time`, `whole_minutes`)."""
     default = consultation.default_language
     prompt = text_in(activity.prompt, lang, default)
-    end = activity.closed_at or (workshop.ended_at if workshop.status == WorkshopStatus.ENDED else None)
     results = activity_results(session, consultation, activity, lang)
     summary = ActivitySummary(
         activity=activity,
@@ -427,7 +517,7 @@ def summarise_activity(
         kind_label=KIND_LABELS.get(activity.kind, activity.kind),
         opened_at=activity.opened_at,
         closed_at=activity.closed_at,
-        minutes=minutes_between(activity.opened_at, end),
+        minutes=minutes,
         results=results,
         respondents=results.respondents if results is not None else None,
     )
@@ -452,12 +542,23 @@ def build_summary(session: Session, workshop: Workshop, consultation: Consultati
     default = consultation.default_language
     k = k_for(consultation)
     steps = steps_of(session, workshop)
+    running = workshop.status == WorkshopStatus.LIVE
+    end = workshop.ended_at if workshop.status == WorkshopStatus.ENDED else (utcnow() if running else None)
+    every = activities_of(session, workshop)
+    minutes = whole_minutes(room_time(session, workshop, every, end))
     by_step: dict[int, list[Activity]] = {}
-    for activity in activities_of(session, workshop):
+    for activity in every:
         by_step.setdefault(activity.step_id, []).append(activity)
     step_summaries = []
     for step in steps:
-        activities = [summarise_activity(session, consultation, workshop, a, lang, gettext) for a in by_step.get(step.id or 0, [])]
+        activities = [
+            summarise_activity(
+                session, consultation, workshop, a, lang, gettext,
+                # Opened from the agenda but never on the screen: no time of the room's.
+                minutes=minutes.get(a.id or 0, 0 if a.opened_at is not None else None),
+            )
+            for a in by_step.get(step.id or 0, [])
+        ]
         timed = [a.minutes for a in activities if a.minutes is not None]
         step_summaries.append(
             StepSummary(
@@ -467,8 +568,6 @@ def build_summary(session: Session, workshop: Workshop, consultation: Consultati
                 activities=activities,
             )
         )
-    running = workshop.status == WorkshopStatus.LIVE
-    end = workshop.ended_at if workshop.status == WorkshopStatus.ENDED else (utcnow() if running else None)
     return WorkshopSummary(
         workshop=workshop,
         consultation=consultation,
