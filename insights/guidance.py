@@ -20,6 +20,7 @@ from baraza.accounts.roles import Actor
 from baraza.charts import BarDatum, bar_chart
 from baraza.consultations.models import Consultation
 from baraza.disclosure import Cell, SuppressedCounts, k_for, suppress_counts
+from baraza.i18n import N_
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
 from baraza.registry import Registry
@@ -29,6 +30,19 @@ from insights.curation import theme_label, theme_phrases
 from insights.models import InsightRun, RecommendationStatus, RecommendationVersion
 from insights.review import YouthReview, youth_review
 from insights.texts import Quote
+
+# The theme finder's method as `insights.themes.find_themes` writes it on a run (English, for the
+# record), and the sentence the guidance says it with in the reader's language.
+METHOD_SENTENCES = {
+    "Dirichlet-multinomial mixture of lemmas and shared concepts, hard EM from k-means on LSA; k of largest marginal likelihood": N_(
+        "Method: a Dirichlet-multinomial mixture model of the words (in their dictionary form) and of concepts shared across "
+        "languages, fitted by hard EM starting from k-means on LSA; the number of themes is the one of largest marginal likelihood."
+    ),
+    "Dirichlet-multinomial mixture of lemmas, hard EM from k-means on LSA; k of largest marginal likelihood": N_(
+        "Method: a Dirichlet-multinomial mixture model of the words (in their dictionary form), fitted by hard EM starting from "
+        "k-means on LSA; the number of themes is the one of largest marginal likelihood."
+    ),
+}
 
 
 @dataclass
@@ -60,6 +74,10 @@ class Guidance:
     participants: SuppressedCounts  # analysable participants per context, with the total
     context_names: dict[str, str]
     people_in_themes: Cell | None
+    # The run's method in the reader's language; empty for a method this version cannot say in
+    # words (the page then shows the run's own English description, marked as English).
+    method: str = ""
+    method_language: str = ""  # "en" while the reader's catalog lacks the sentence
     themes: list[GuidanceTheme] = field(default_factory=list)
     recommendations: list[GuidanceRecommendation] = field(default_factory=list)
     chart: Markup | None = None
@@ -99,6 +117,9 @@ def build_guidance(
     version = current_version(session, run) if run is not None else None
     if run is not None and version is not None:
         guidance.run = run
+        if run.method in METHOD_SENTENCES:
+            guidance.method = gettext(METHOD_SENTENCES[run.method])
+            guidance.method_language = "en" if guidance.method == METHOD_SENTENCES[run.method] else lang
         figures = reports.theme_figures(session, consultation, run, version, contexts)
         guidance.people_in_themes = figures.people
         keys = [t["key"] for t in version.themes]
@@ -135,7 +156,7 @@ def _recommendation(
     lang: str,
     organisation_names: dict[int, str],
 ) -> GuidanceRecommendation:
-    theme_names, quotes = reports.recommendation_evidence(session, registry, secret, consultation, version, contexts)
+    theme_names, quotes = reports.recommendation_evidence(session, registry, secret, consultation, version, contexts, lang)
     return GuidanceRecommendation(
         title=title_in(version, lang, consultation.default_language),
         body=version.body.get(lang) or version.body.get(consultation.default_language) or next(iter(version.body.values()), ""),

@@ -25,7 +25,7 @@ from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
 from baraza.refs import Ref
 from baraza.registry import Registry
-from insights.curation import theme_label
+from insights.curation import theme_label, theme_phrases
 from insights.models import NOISE, OTHER, InsightRun, InsightText, ThemeVersion
 from insights.texts import Quote, current_quotes
 
@@ -191,10 +191,11 @@ def theme_quotes(
 
 
 def recommendation_evidence(
-    session: Session, registry: Registry, secret: str, consultation: Consultation, version: Any, contexts: set[int]
+    session: Session, registry: Registry, secret: str, consultation: Consultation, version: Any, contexts: set[int], language: str | None
 ) -> tuple[list[str], list[Quote]]:
-    """The names of the themes behind a recommendation version, and those of its quotes that
-    may be shown now (read again through their sources, writers allowing quoting)."""
+    """The names of the themes behind a recommendation version in `language` (as `theme_label`
+    picks them), and those of its quotes that may be shown now (read again through their
+    sources, writers allowing quoting)."""
     names: list[str] = []
     for value in version.themes:
         run_id, _, key = value.partition(":")
@@ -206,7 +207,7 @@ def recommendation_evidence(
         )
         theme = next((t for t in (theme_version.themes if theme_version else []) if t["key"] == int(key)), None)
         if theme is not None:
-            names.append(theme_label(theme))
+            names.append(theme_label(theme, language))
     refs = [Ref.parse(q) for q in version.quotes]
     hashes: dict[Ref, str] = {}
     if refs:
@@ -220,5 +221,7 @@ def recommendation_evidence(
     return names, [found[r] for r in refs if r in found]
 
 
-def theme_list(version: ThemeVersion) -> list[dict[str, Any]]:
-    return [{**t, "name": theme_label(t)} for t in version.themes]
+def theme_list(version: ThemeVersion, language: str | None) -> list[dict[str, Any]]:
+    """The themes as a page in `language` shows them: the name and key phrases picked for that
+    language (`theme_label`, `theme_phrases`), as the guidance and every other page pick them."""
+    return [{**t, "name": theme_label(t, language), "phrases": theme_phrases(t, language)} for t in version.themes]

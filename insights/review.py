@@ -949,10 +949,12 @@ class QueueItem:
     words: str | None  # what the young person wrote, screened (None: held for safeguarding)
 
 
-def review_queue(session: Session, registry: Registry, consultation: Consultation, visible: set[int], *, status: str = "open") -> tuple[InsightRun | None, ThemeVersion | None, list[QueueItem]]:
+def review_queue(
+    session: Session, registry: Registry, consultation: Consultation, visible: set[int], *, status: str = "open", language: str | None = None
+) -> tuple[InsightRun | None, ThemeVersion | None, list[QueueItem]]:
     """The contested codings and revision suggestions of a consultation, in the contexts the
     reader may see, of participants who allow analysis now; what they wrote screened again and
-    left out while safeguarding holds it."""
+    left out while safeguarding holds it. Themes are named in `language`, the reader's."""
     run = newest_run(session, consultation.id)  # type: ignore[arg-type]
     version = current_version(session, run) if run else None
     themes = _themes_by_key(version)
@@ -985,7 +987,7 @@ def review_queue(session: Session, registry: Registry, consultation: Consultatio
         if (row.run_id, row.theme_key) not in old_names:
             old_run = session.exec(select(InsightRun).where(InsightRun.id == row.run_id)).one_or_none() if row.run_id else None
             old_theme = _themes_by_key(current_version(session, old_run) if old_run else None).get(row.theme_key) if row.theme_key is not None else None
-            old_names[(row.run_id, row.theme_key)] = theme_label(old_theme) if old_theme else ""
+            old_names[(row.run_id, row.theme_key)] = theme_label(old_theme, language) if old_theme else ""
         words: str | None = None
         if row.text and Ref(FEEDBACK_SOURCE, row.id) not in held:
             screened = screen_for(session, consultation.id, row.text, row.language or None)
@@ -997,7 +999,7 @@ def review_queue(session: Session, registry: Registry, consultation: Consultatio
                 text_id=text.id if text else None,
                 remark=text.masked_text if text else "",
                 theme_key=key,
-                theme_name=theme_label(theme) if theme else "",
+                theme_name=theme_label(theme, language) if theme else "",
                 coded_as=old_names[(row.run_id, row.theme_key)],
                 words=words,
             )

@@ -65,7 +65,7 @@ def toolkit_zip(guidance: Guidance, html: str, pdf: bytes | None, gettext: Calla
             gettext("recommendations.csv: the recommendations shared, and the themes behind them."),
             "",
             gettext("Any number under %(k)s is hidden, and sometimes a second one too, so that no small group can be singled out.") % {"k": k},
-            (gettext("Method: %(method)s.") % {"method": guidance.run.method}) if guidance.run and guidance.run.method else "",
+            guidance.method or ((gettext("Method: %(method)s.") % {"method": guidance.run.method}) if guidance.run and guidance.run.method else ""),
         ]
     )
     buffer = io.BytesIO()

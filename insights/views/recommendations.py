@@ -58,7 +58,7 @@ def _evidence_choices(request: Request, consultation: Consultation, visible: set
     settings = state(request).settings
     keys = [t["key"] for t in version.themes]
     quotes = reports.theme_quotes(session, state(request).registry, settings.secret_key, run, version, keys, visible)
-    themes = [{"ref": f"{run.id}:{t['key']}", "name": theme_label(t), "quotes": quotes.get(t["key"], [])} for t in version.themes]
+    themes = [{"ref": f"{run.id}:{t['key']}", "name": theme_label(t, request.state.lang), "quotes": quotes.get(t["key"], [])} for t in version.themes]
     return {"evidence_run": run, "evidence_themes": themes}
 
 
@@ -126,7 +126,7 @@ def detail(request: Request) -> Response:
             return redirect_to(request, "insights:recommendation", recommendation_id=recommendation.id, flash=N_("A new version is saved."))
     version = latest_recommendation_version(session, recommendation)
     theme_names, quotes = reports.recommendation_evidence(
-        session, state(request).registry, state(request).settings.secret_key, consultation, version, place.visible
+        session, state(request).registry, state(request).settings.secret_key, consultation, version, place.visible, request.state.lang
     )
     organisations = {o.id: o.name for o in _organisations(request)}
     versions = list(reversed(recommendation_versions(session, recommendation)))

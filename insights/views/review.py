@@ -133,9 +133,10 @@ def queue(request: Request) -> Response:
     session = db(request)
     place = place_of(request, path_id(request, "consultation_id"))
     status = query_choice(request, "show", ("open", "answered"), "open")
-    run, version, items = review.review_queue(session, state(request).registry, place.consultation, place.visible, status=status)
+    lang = request.state.lang
+    run, version, items = review.review_queue(session, state(request).registry, place.consultation, place.visible, status=status, language=lang)
     review.do_read_review_queue(session, actor(request), place.consultation, items)
-    themes = [(t["key"], theme_label(t)) for t in version.themes] if version else []
+    themes = [(t["key"], theme_label(t, lang)) for t in version.themes] if version else []
     return render(
         request,
         "insights/review/queue.html",

@@ -18,11 +18,12 @@ from baraza.jobs.views import job_context
 from baraza.web import actor, db, form_int, form_list, form_text, query_int, redirect_to, render, state, view
 from insights import reports, services
 from insights.access import access_run, current_version, list_recommendations, list_runs, version_of, versions_of
-from insights.curation import compare, theme_label
+from insights.curation import compare, theme_label, theme_phrases
 from insights.models import NOISE, OTHER, InsightRun, RunStatus, ThemeVersion
 from insights.views._common import ACTION_LABELS, RUN_STATUS_LABELS, SUMMARY_LABELS, path_id, place_of
 
 TEXTS_PER_PAGE = 50
+ACTIVE_STATUSES = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
 
 
 @view(permission="insights.view")
@@ -50,7 +51,8 @@ def consultation_page(request: Request) -> Response:
     place = place_of(request, path_id(request, "consultation_id"))
     runs = list_runs(session, actor(request), place.consultation.id)  # type: ignore[arg-type]
     jobs = {r.id: _job_of(request, r) for r in runs}
-    active = next((r for r in runs if _status(r, jobs[r.id]) in (RunStatus.QUEUED.value, RunStatus.RUNNING.value)), None)
+    active = next((r for r in runs if _status(r, jobs[r.id]) in ACTIVE_STATUSES), None)
+    active_job = jobs[active.id] if active is not None else None
     ctx: dict[str, Any] = {
         "title": N_("Insights"),
         "consultation": place.consultation,
@@ -59,11 +61,13 @@ def consultation_page(request: Request) -> Response:
         "status_labels": RUN_STATUS_LABELS,
         "can_run": "insights.run" in place.may,
         "active": active,
+        # While a run waits or runs the page's runs block asks for itself again (htmx).
+        "polling": active is not None and (active_job is None or active_job.is_active),
         "recommendations": list_recommendations(session, actor(request), place.consultation.id),  # type: ignore[arg-type]
     }
-    if active is not None and jobs[active.id] is not None:
-        ctx.update(job_context(request, jobs[active.id]))  # type: ignore[arg-type]
-    return render(request, "insights/consultation.html", ctx)
+    if active_job is not None:
+        ctx.update(job_context(request, active_job))
+    return render(request, "insights/consultation.html", ctx, block="runs")
 
 
 @view(permission="insights.run")
@@ -84,12 +88,16 @@ def run_page(request: Request) -> Response:
     session = db(request)
     run, version, place = _run_and_version(request)
     job = _job_of(request, run)
+    status = _status(run, job)
     ctx: dict[str, Any] = {
         "title": N_("Themes"),
         "consultation": place.consultation,
         "run": run,
-        "status": _status(run, job),
+        "status": status,
         "status_labels": RUN_STATUS_LABELS,
+        # While it waits or runs the page's run block asks for itself again (htmx), and its
+        # answer once finished is the finished page: status, summary and themes.
+        "polling": status in ACTIVE_STATUSES and (job is None or job.is_active),
         "version": version,
         "can_curate": "insights.curate" in place.may and run.status == RunStatus.DONE.value,
     }
@@ -99,14 +107,14 @@ def run_page(request: Request) -> Response:
     if version is not None:
         figures = reports.theme_figures(session, place.consultation, run, version, place.visible)
         ctx.update({
-            "themes": reports.theme_list(version),
+            "themes": reports.theme_list(version, request.state.lang),
             "figures": figures,
             "OTHER": OTHER,
             # Counts of texts, not people, but small ones are still hidden.
             "summary": None if not _sees_all(session, place) else suppress_counts({n: v for n, v in run.summary.items() if n in SUMMARY_LABELS}, figures.k, with_total=False).cells,
             "summary_labels": SUMMARY_LABELS,
         })
-    return render(request, "insights/run.html", ctx)
+    return render(request, "insights/run.html", ctx, block="run")
 
 
 def _sees_all(session: Any, place: Any) -> bool:
@@ -145,9 +153,11 @@ def _theme_view(request: Request, key: int) -> Response:
             "version": version,
             "key": key,
             "theme": theme,
-            "name": theme_label(theme) if theme else "",
+            # The name and key phrases in the reader's language, as the run page and the guidance pick them.
+            "name": theme_label(theme, request.state.lang) if theme else "",
+            "phrases": theme_phrases(theme, request.state.lang) if theme else [],
             "name_languages": [(lang, language_name(lang)) for lang in place.consultation.languages or []],
-            "themes": reports.theme_list(version),
+            "themes": reports.theme_list(version, request.state.lang),
             "texts": texts,
             "quotes": quotes,
             "figures": figures,
@@ -247,13 +257,14 @@ def versions_page(request: Request) -> Response:
         a = version_of(session, run, a_number or 1)
         b = version_of(session, run, b_number or (version.number if version else 1))
         comparison = compare(a, b)
+    lang = request.state.lang
     names: dict[int, str] = {}
     for v in versions:
         for t in v.themes:
-            names.setdefault(t["key"], theme_label(t))
+            names.setdefault(t["key"], theme_label(t, lang))
     for v in reversed(versions):
         for t in v.themes:
-            names[t["key"]] = theme_label(t)
+            names[t["key"]] = theme_label(t, lang)
     return render(
         request,
         "insights/versions.html",
@@ -271,7 +282,7 @@ def versions_page(request: Request) -> Response:
             "OTHER": OTHER,
             "NOISE": NOISE,
             "can_curate": "insights.curate" in place.may,
-            "theme_label": theme_label,
+            "theme_label": lambda theme: theme_label(theme, lang),  # in the reader's language, as on every page
             "language_name": language_name,
         },
         block="comparison",
