@@ -11,9 +11,11 @@ image in what a young person wrote cannot make the server call out, nor read a f
 the static folders. Fonts come from the system (DejaVu, Noto Sans and Noto Naskh Arabic,
 installed by `scripts/system-packages`); Arabic is shaped by pango and laid out right to left
 when the page says `dir="rtl"`. Not inside inline SVG: WeasyPrint draws an SVG `<text>` a
-letter at a time (weasyprint/svg/text.py), with no shaping or bidi, so Arabic in a chart comes
-out unjoined and left to right; pages that print charts give their words as HTML too (a
-workshop summary prints the table of a chart that holds right-to-left words).
+letter at a time (weasyprint/svg/text.py), with no shaping or bidi, so `render_pdf` first
+writes each chart text that holds right-to-left letters in the form a reader sees: joined
+(arabic-reshaper's presentation forms) and in display order (python-bidi). Pages that print
+charts also give their words as HTML (a workshop summary prints the table of a chart that
+holds right-to-left words), which a screen reader and a copy-paste read in logical order.
 
 WeasyPrint needs pango at run time. Where it is missing, `render_pdf` raises `PdfUnavailable`,
 a 503 that views show as the friendly error page in the reader's language; the rest of the
@@ -22,8 +24,10 @@ application runs on.
 
 from __future__ import annotations
 
+import html as html_text
 import logging
 import mimetypes
+import re
 import threading
 from collections.abc import Mapping
 from functools import lru_cache
@@ -128,6 +132,26 @@ def make_url_fetcher(base_url: str, static_dirs: Mapping[str, Path] | None = Non
     return StaticOnlyFetcher(timeout=1, allowed_protocols=("https", "http", _DATA_SCHEME), allow_redirects=False)
 
 
+_SVG_TEXT = re.compile(r"<text([^>]*)>([^<]*)</text>")
+_RIGHT_TO_LEFT = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def shaped_svg_text(html: str) -> str:
+    """`html` with the right-to-left text of its inline SVG (`<text>` of `baraza.charts`) joined
+    and in display order, as WeasyPrint, which draws SVG text a letter at a time, must be given
+    it; every other text as it was."""
+    from arabic_reshaper import reshape
+    from bidi import get_display
+
+    def shaped(match: re.Match[str]) -> str:
+        words = html_text.unescape(match.group(2))
+        if not _RIGHT_TO_LEFT.search(words):
+            return match.group(0)
+        return f"<text{match.group(1)}>{html_text.escape(get_display(reshape(words)), quote=False)}</text>"
+
+    return _SVG_TEXT.sub(shaped, html) if "<text" in html else html
+
+
 def render_pdf(html: str, *, base_url: str | None = None, static_dirs: Mapping[str, Path] | None = None) -> bytes:
     """The PDF of `html` (a whole document), A4 unless its stylesheet says otherwise.
 
@@ -141,7 +165,7 @@ def render_pdf(html: str, *, base_url: str | None = None, static_dirs: Mapping[s
     fetcher = make_url_fetcher(base, static_dirs)
     try:
         with _RENDERING:
-            document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher, media_type="print")
+            document = weasyprint.HTML(string=shaped_svg_text(html), base_url=base, url_fetcher=fetcher, media_type="print")
             pdf: bytes = document.write_pdf()
     except OSError as exc:
         # A library that loaded but cannot draw (a broken font cache, cairo/pango at odds).

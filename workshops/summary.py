@@ -163,9 +163,9 @@ class Chart:
 
     @property
     def right_to_left(self) -> bool:
-        """Whether it holds Arabic (or other right-to-left) words. The PDF renderer draws a
-        chart's text a letter at a time, unjoined and left to right (WeasyPrint's SVG text), so
-        the PDF gives such a chart's numbers as a table too, which it lays out properly."""
+        """Whether it holds Arabic (or other right-to-left) words. The PDF draws a chart's
+        Arabic in display order (baraza.pdf.shaped_svg_text), which a screen reader or a copy
+        reads backwards, so the PDF gives such a chart's numbers as a table too, in logical order."""
         return any(_right_to_left(text) for row in self.rows for text in row)
 
 

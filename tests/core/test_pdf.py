@@ -162,6 +162,25 @@ def test_charts_in_a_pdf() -> None:
     assert data.startswith(b"%PDF-")
 
 
+def test_arabic_in_a_chart_reaches_the_pdf_joined_and_in_reading_order() -> None:
+    """WeasyPrint draws SVG text a letter at a time: a chart's Arabic is given to it already
+    joined (presentation forms) and in display order; Latin text and the HTML around it are
+    left as they were."""
+    label = "يجب ألا تشارك المدارس"
+    svg = str(bar_chart([BarDatum(label, Cell(12)), BarDatum("Ask us first", Cell(7))], title="Votes", k=5))
+    html = f'<p dir="rtl">{label}</p>{svg}'
+    shaped = pdf.shaped_svg_text(html)
+    assert f'<p dir="rtl">{label}</p>' in shaped  # HTML text: pango shapes it
+    drawn = re.findall(r"<text[^>]*>([^<]*)</text>", shaped)
+    arabic = next(t for t in drawn if any("\ufe70" <= ch <= "\ufeff" for ch in t))
+    assert label not in drawn and "Ask us first" in drawn
+    # Joined and in display order: the first word, "يجب" (ya, jim, ba), is drawn at the right
+    # end, left to right as ba final, jim medial, ya initial.
+    assert arabic.endswith("\ufe90\ufea0\ufef3")
+    assert pdf.shaped_svg_text("<p>Hello</p>") == "<p>Hello</p>"
+    assert pdf.render_pdf(f"<html><body>{svg}</body></html>").startswith(b"%PDF")
+
+
 def test_without_weasyprint_the_reader_is_told_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
     def missing() -> None:
         raise pdf.PdfUnavailable()
