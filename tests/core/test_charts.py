@@ -104,7 +104,26 @@ def test_right_to_left_mirrors_the_chart() -> None:
         return next(float(r.get("x", 0)) for r in root.iter(f"{SVG}rect") if r.get("fill") != "#e6e9ec")
 
     assert bar_x(rtl) < bar_x(ltr)
-    assert all(t.get("direction") == "rtl" for t in rtl.iter(f"{SVG}text"))
+    # Each text in its own direction: Arabic right to left, a count left to right.
+    assert {t.text: t.get("direction") for t in rtl.iter(f"{SVG}text")} == {"نعم": "rtl", "8": "ltr"}
+
+
+def test_english_in_an_arabic_chart_keeps_its_punctuation_and_its_side() -> None:
+    """"Who will read our answers?" in an Arabic chart is drawn left to right (its question
+    mark at its end), anchored at the other end, so it sits where an Arabic label would."""
+    chart = parse(bar_chart([BarDatum("نعم", Cell(8)), BarDatum("Who will read our answers?", Cell(6))], title="t", k=5, rtl=True))
+    texts = {t.text: t for t in chart.iter(f"{SVG}text")}
+    arabic, english = texts["نعم"], texts["Who will read our answers?"]
+    assert (arabic.get("direction"), english.get("direction")) == ("rtl", "ltr")
+    assert arabic.get("x") == english.get("x")
+    assert {arabic.get("text-anchor"), english.get("text-anchor")} == {"start", "end"}
+
+
+def test_arabic_is_never_slanted() -> None:
+    """A hidden count's words are in italics, except in Arabic, which has no italic."""
+    ar = bar_chart([BarDatum("نعم", Cell(2, suppressed=True, primary=True))], title="t", k=5, rtl=True, gettext=lambda m: "أقل من %(k)s")
+    en = bar_chart([BarDatum("Yes", Cell(2, suppressed=True, primary=True))], title="t", k=5)
+    assert "italic" not in str(ar) and "italic" in str(en)
 
 
 def test_ids_differ_between_charts_of_one_page() -> None:
