@@ -105,7 +105,7 @@ def gettext_callables(translations: NullTranslations | Callable[[], NullTranslat
         params = getattr(message, "params", None)
         if params:
             variables = {**params, **variables}
-        variables = _translated_values(current(), variables)
+        variables = _translated_values(current(), _isolated(current(), variables))
         rv = current().gettext(message)
         if context.eval_ctx.autoescape:
             # Escaped, not trusted: a msgid missing from the catalog comes back as itself, and
@@ -115,6 +115,7 @@ def gettext_callables(translations: NullTranslations | Callable[[], NullTranslat
 
     @pass_context
     def ngettext(context: Any, singular: str, plural: str, num: int, **variables: Any) -> str:
+        variables = _isolated(current(), variables)
         variables.setdefault("num", num)
         rv = current().ngettext(singular, plural, num)
         if context.eval_ctx.autoescape:
@@ -167,6 +168,21 @@ def N_(message: str, **params: Any) -> str:  # noqa: N802 - the gettext conventi
     and is translated too when it is filled in; plain strings (names, data) are left as they are.
     """
     return Message(message, params)
+
+
+# First strong isolate ... pop directional isolate: a value keeps its own direction inside the
+# sentence around it ("«Delete an account's data within 30 days»" in an Arabic sentence).
+_FSI, _PDI = "\u2068", "\u2069"
+_RIGHT_TO_LEFT_LANGUAGES = frozenset({"ar"})
+
+
+def _isolated(translations: NullTranslations, values: Mapping[str, Any]) -> dict[str, Any]:
+    """In a right-to-left page, each text value of a sentence isolated from its neighbours'
+    direction (a title typed in English in an Arabic sentence). Numbers stay as they are."""
+    if translations.info().get("language") not in _RIGHT_TO_LEFT_LANGUAGES:
+        return dict(values)
+    # Only text as stored or typed: a message or a list is translated into the page's language.
+    return {k: f"{_FSI}{v}{_PDI}" if type(v) is str and v else v for k, v in values.items()}
 
 
 def _translated_values(translations: NullTranslations, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -188,3 +188,22 @@ def test_choices_are_listed_with_the_comma_of_the_language():
     assert join_list(["Parks", "Clinics"], "en") == "Parks, Clinics"
     assert join_list(["حدائق", "عيادات"], "ar") == "حدائق، عيادات"
     assert join_list([], "ar") == ""
+
+
+def test_in_arabic_a_value_keeps_its_own_direction_inside_the_sentence():
+    """An English title inside an Arabic sentence is isolated (FSI ... PDI), so the sentence's
+    order is not broken by it ("«Delete an account's data within 30 days»"); other languages and
+    numbers are left as they are."""
+    from jinja2 import Environment as Env
+
+    from baraza.i18n import gettext_callables
+
+    catalogs = load_translations()
+    page = '{{ _("A copy of “%(title)s”", title=t) }}|{{ ngettext("%(num)s minute", "%(num)s minutes", 5) }}'
+    rendered = {}
+    for lang in ("ar", "en"):
+        env = Env(autoescape=True)
+        env.globals.update(gettext_callables(catalogs[lang]))
+        rendered[lang] = env.from_string(page).render(t="Delete data <30 days")
+    assert rendered["ar"] == "نسخة من «\u2068Delete data &lt;30 days\u2069»|5 دقائق"
+    assert rendered["en"] == "A copy of “Delete data &lt;30 days”|5 minutes"
