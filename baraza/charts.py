@@ -22,13 +22,13 @@ Why hand-built SVG rather than Plotly images: docs/decisions.md.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 from baraza.disclosure import Cell
+from baraza.i18n import reads_right_to_left
 
 Gettext = Callable[[str], str]
 
@@ -162,17 +162,13 @@ def _x(x: float, rtl: bool) -> float:
     return WIDTH - x if rtl else x
 
 
-# Text whose first letter with a direction is right-to-left (Arabic, Hebrew...).
-_RTL_TEXT = re.compile(r"[^A-Za-z\u00c0-\u024f\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]*[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-
-
 def _text(x: float, y: float, text: str, *, rtl: bool, start: bool = True, fill: str = INK, italic: bool = False, centred: bool = False) -> str:
     """A line of text at x (measured from the chart's start side). `start`: the text begins at
     x and runs on along the line; otherwise it ends at x. Anchors are logical ("start" is the
     right-hand end of Arabic text), so with the text's own direction they mirror by themselves."""
     # The text's own direction, whatever the chart's: an English statement in an Arabic chart
     # keeps its question mark at its end. Its anchor flips with it, so it stays on its side.
-    own_rtl = _RTL_TEXT.match(text) is not None
+    own_rtl = reads_right_to_left(text)
     anchor = "middle" if centred else ("start" if start == (own_rtl == rtl) else "end")
     attrs = f'x="{_num(_x(x, rtl))}" y="{_num(y)}" text-anchor="{anchor}" dominant-baseline="middle" direction="{"rtl" if own_rtl else "ltr"}"'
     if fill != INK:

@@ -7,6 +7,7 @@ when the app starts, so a stale .mo file can never disagree with its .po.
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,23 @@ def load_translations(locale_dir: Path = LOCALE_DIR) -> dict[str, NullTranslatio
 
 def text_direction(lang: str) -> str:
     return "rtl" if lang in RTL_LANGUAGES else "ltr"
+
+
+def has_right_to_left(text: str) -> bool:
+    """Whether `text` holds a right-to-left letter (Arabic, Hebrew...)."""
+    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
+
+
+def reads_right_to_left(text: str) -> bool:
+    """Whether `text`'s first letter with a direction is right-to-left: the direction it is read
+    in on its own (an English statement with an Arabic word in it still reads left to right)."""
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
 
 
 def choose_language(cookie_value: str | None, accept_language: str | None, allowed: tuple[str, ...] | None = None) -> str:
@@ -173,13 +191,12 @@ def N_(message: str, **params: Any) -> str:  # noqa: N802 - the gettext conventi
 # First strong isolate ... pop directional isolate: a value keeps its own direction inside the
 # sentence around it ("«Delete an account's data within 30 days»" in an Arabic sentence).
 _FSI, _PDI = "\u2068", "\u2069"
-_RIGHT_TO_LEFT_LANGUAGES = frozenset({"ar"})
 
 
 def _isolated(translations: NullTranslations, values: Mapping[str, Any]) -> dict[str, Any]:
     """In a right-to-left page, each text value of a sentence isolated from its neighbours'
     direction (a title typed in English in an Arabic sentence). Numbers stay as they are."""
-    if translations.info().get("language") not in _RIGHT_TO_LEFT_LANGUAGES:
+    if text_direction(translations.info().get("language") or DEFAULT_LANGUAGE) != "rtl":
         return dict(values)
     # Only text as stored or typed: a message or a list is translated into the page's language.
     return {k: f"{_FSI}{v}{_PDI}" if type(v) is str and v else v for k, v in values.items()}

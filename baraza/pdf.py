@@ -38,7 +38,7 @@ from urllib.parse import unquote, urlsplit
 from starlette.responses import Response
 
 from baraza.errors import BarazaError
-from baraza.i18n import N_
+from baraza.i18n import N_, has_right_to_left
 
 log = logging.getLogger("baraza.pdf")
 
@@ -133,7 +133,6 @@ def make_url_fetcher(base_url: str, static_dirs: Mapping[str, Path] | None = Non
 
 
 _SVG_TEXT = re.compile(r"<text([^>]*)>([^<]*)</text>")
-_RIGHT_TO_LEFT = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
 def shaped_svg_text(html: str) -> str:
@@ -145,7 +144,7 @@ def shaped_svg_text(html: str) -> str:
 
     def shaped(match: re.Match[str]) -> str:
         words = html_text.unescape(match.group(2))
-        if not _RIGHT_TO_LEFT.search(words):
+        if not has_right_to_left(words):
             return match.group(0)
         return f"<text{match.group(1)}>{html_text.escape(get_display(reshape(words)), quote=False)}</text>"
 

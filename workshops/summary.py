@@ -19,7 +19,6 @@ wrote), once per page or download.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
@@ -39,7 +38,7 @@ from baraza.consultations.models import Consultation
 from baraza.db import utcnow
 from baraza.disclosure import Cell, k_for
 from baraza.errors import Conflict, InvalidInput, NotFound
-from baraza.i18n import N_, RTL_LANGUAGES
+from baraza.i18n import N_, RTL_LANGUAGES, has_right_to_left
 from baraza.participation.api import quotable_participant_ids
 from workshops.access import MAX_ID, activities_of, shown_participant_ids, steps_of, workshop_scope
 from workshops.activities import KIND_LABELS, TEXT_KINDS, text_in
@@ -166,11 +165,7 @@ class Chart:
         """Whether it holds Arabic (or other right-to-left) words. The PDF draws a chart's
         Arabic in display order (baraza.pdf.shaped_svg_text), which a screen reader or a copy
         reads backwards, so the PDF gives such a chart's numbers as a table too, in logical order."""
-        return any(_right_to_left(text) for row in self.rows for text in row)
-
-
-def _right_to_left(text: str) -> bool:
-    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
+        return any(has_right_to_left(text) for row in self.rows for text in row)
 
 
 @dataclass

@@ -207,3 +207,10 @@ def test_in_arabic_a_value_keeps_its_own_direction_inside_the_sentence():
         rendered[lang] = env.from_string(page).render(t="Delete data <30 days")
     assert rendered["ar"] == "نسخة من «\u2068Delete data &lt;30 days\u2069»|5 دقائق"
     assert rendered["en"] == "A copy of “Delete data &lt;30 days”|5 minutes"
+
+
+def test_a_text_reads_in_the_direction_of_its_first_letter_with_one():
+    from baraza.i18n import has_right_to_left, reads_right_to_left
+
+    assert reads_right_to_left("«نعم» 12") and not reads_right_to_left("12 Who reads «نعم»?") and not reads_right_to_left("12")
+    assert has_right_to_left("Who reads نعم?") and not has_right_to_left("Who reads it? 12")
