@@ -60,9 +60,13 @@ def test_an_analyst_runs_names_a_theme_and_drafts_a_recommendation(base_settings
     run = session.exec(select(InsightRun)).one()
     session.commit()
     assert run.status == "done"
-    page.goto(f"/insights/runs/{run.id}")
+    # The open page asks for its run block every 2 s: the themes come in by themselves, and the
+    # notice that the run has started (and "this page shows its progress") goes with the wait.
+    assert page.locator(".flash").count() == 1
     themes = page.locator("main table a[href*='/themes/']")
+    themes.first.wait_for(timeout=10_000)
     assert themes.count() >= 2
+    assert page.locator(".flash").count() == 0
     check(page, "insights-3-themes")
 
     with page.expect_navigation():
