@@ -221,3 +221,30 @@ def test_the_download_is_an_attachment() -> None:
     assert disposition.startswith("attachment;")
     assert '"' not in disposition.split("filename=", 1)[1].strip('"')
     assert "/" not in disposition
+
+
+def _texts(box: object, out: list[str]) -> list[str]:
+    if getattr(box, "text", None):
+        out.append(box.text)  # type: ignore[attr-defined]
+    for child in getattr(box, "children", None) or []:
+        _texts(child, out)
+    return out
+
+
+def test_the_closing_line_never_starts_a_page_alone() -> None:
+    """However long the document, "Made with Baraza on ..." is not the only thing on the last
+    page: the note before it goes over with it (print.css)."""
+    weasyprint = pdf._weasyprint()
+    fetcher = pdf.make_url_fetcher(pdf.DEFAULT_BASE_URL)
+    alone: list[int] = []
+    carried: list[int] = []
+    for lines in range(45, 66):
+        body = "<p>A line of the summary.</p>" * lines
+        body += '<p class="pdf-footnote">Counts of fewer than 5 people are not shown, to protect small groups.</p>'
+        body += '<p class="pdf-footnote">Made with Baraza on 4 December 2026 (UTC).</p>'
+        document = weasyprint.HTML(string=page(body), base_url=pdf.DEFAULT_BASE_URL, url_fetcher=fetcher).render()
+        last = " ".join(_texts(document.pages[-1]._page_box, []))
+        if "A line" not in last:
+            (carried if "Counts of fewer" in last else alone).append(lines)
+    assert carried  # some length did put the closing line at the top of a page
+    assert alone == []
