@@ -496,9 +496,10 @@ def _practice_fine(model: PracticeModel, context: str | None, practice: Practice
 
 
 def unknown_codes(model: PracticeModel, practice: Practice) -> list[str]:
-    """Codes of the practice the model never saw an answer about."""
+    """Codes of the practice the model never saw an answer about (an age band among them: the
+    answer then stands for the bands it knows, or all ages, and must say so)."""
     out = []
-    for prefix, codes in (("kind", practice.data_kinds), ("user", practice.users), ("purpose", practice.purposes)):
+    for prefix, codes in (("kind", practice.data_kinds), ("user", practice.users), ("purpose", practice.purposes), ("age", practice.age_bands)):
         out += [f"{prefix}={c}" for c in codes if not model.space.knows(prefix, c)]
     return out
 

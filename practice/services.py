@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, bindparam
+from sqlalchemy import Select, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
@@ -47,7 +47,7 @@ from baraza.settings import Settings
 from practice import files
 from practice.model import ANSWERS, RETENTIONS, SAFEGUARDS, Observation, Practice, PracticeModel, assess, fit, percent
 from practice.models import ApiToken, PracticeModelVersion, PracticeShare, PracticeTerm, QuestionMapping, RecommendationLink
-from practice.vocabulary import AGE_BANDS, KINDS, default_terms
+from practice.vocabulary import KINDS, age_band_bounds, default_terms
 
 JOB = "practice.train"
 SWEEP_JOB = "practice.sweep"
@@ -602,6 +602,23 @@ class Description:
         return Practice(tuple(self.data_kinds), tuple(self.users), tuple(self.purposes), tuple(self.age_bands), frozenset(self.safeguards), self.retention or None)
 
 
+def age_bands_of(session: Session, consultation: Consultation) -> list[str]:
+    """The age bands a practice may be asked about: those at least k of the consultation's
+    analysable young people are in (as survey results offer them), youngest first. The keys
+    are the core's, drawn from each context's age of consent when young people join, so they
+    are the consultation's own ("15-17" where the age of consent is 18), never a fixed list;
+    a band too few are in is not offered (it would tell about them, and the model has next to
+    nothing to say for it)."""
+    rows = session.exec(
+        select(Participant.age_band, func.count())  # type: ignore[call-overload]
+        .where(col(Participant.id).in_(analysable_participant_ids(consultation.id)), col(Participant.age_band).is_not(None))  # type: ignore[arg-type]
+        .group_by(col(Participant.age_band))
+    ).all()
+    k = k_for(consultation)
+    bands = [str(band) for band, n in rows if band and n >= k]
+    return sorted(bands, key=lambda b: ((age_band_bounds(b) or (999, None))[0], b))
+
+
 def check_description(session: Session, consultation: Consultation, d: Description) -> Description:
     """InvalidInput with a message per field for anything outside the vocabulary (SECURITY 35)."""
     terms = ensure_vocabulary(session, consultation.organisation_id)
@@ -617,8 +634,9 @@ def check_description(session: Session, consultation: Consultation, d: Descripti
             problems[name] = N_("Choose at most %(max)s.", max=MAX_PARTS)
         elif any(v not in codes[kind] for v in values):
             problems[name] = N_("Unknown word: choose from the vocabulary.")
-    if any(b not in AGE_BANDS for b in d.age_bands):
-        problems["age_bands"] = N_("Unknown age band.")
+    if d.age_bands and not set(d.age_bands) <= set(age_bands_of(session, consultation)):
+        # Never answered over all ages instead: the answer would say "about whom" falsely.
+        problems["age_bands"] = N_("Choose from the age bands this consultation's young people are in.")
     if any(s not in SAFEGUARDS for s in d.safeguards):
         problems["safeguards"] = N_("Unknown safeguard.")
     if d.retention and d.retention not in RETENTIONS:

@@ -21,7 +21,7 @@ from baraza.i18n import N_
 from baraza.web import actor, db, form_bool, form_int, form_list, form_text, redirect_to, render, state, view
 from practice import access, services
 from practice.model import ANSWERS, RETENTIONS, SAFEGUARDS
-from practice.vocabulary import AGE_BANDS, KIND_LABELS, KINDS, RETENTION_LABELS, SAFEGUARD_CHANGES, SAFEGUARD_LABELS
+from practice.vocabulary import KIND_LABELS, KINDS, RETENTION_LABELS, SAFEGUARD_CHANGES, SAFEGUARD_LABELS, age_band_label
 
 VERDICT_LABELS = {
     "not_accept": N_("Young people here would not accept this."),
@@ -45,7 +45,9 @@ def _common(request: Request, consultation: Consultation, **extra: Any) -> dict[
         "terms": by_kind,
         "label_of": lambda kind, code: services.term_label(terms, kind, code, lang),
         "choices": {kind: [(t.code, t.labels.get(lang) or t.labels.get("en") or t.code) for t in by_kind[kind]] for kind in KINDS},
-        "age_choices": [(b, b) for b in AGE_BANDS],
+        # The bands the consultation's young people are in, labelled as they chose them.
+        "age_choices": [(b, age_band_label(b)) for b in services.age_bands_of(session, consultation)],
+        "age_label": age_band_label,
         "safeguard_choices": [(s, SAFEGUARD_LABELS[s]) for s in SAFEGUARDS],
         "term_text": lambda t: t.labels.get(lang) or t.labels.get("en") or next(iter(t.labels.values()), t.code),
         "kind_labels": KIND_LABELS,
@@ -86,7 +88,7 @@ def _describe_page(request: Request, consultation: Consultation, d: services.Des
         "practice/describe.html",
         _common(
             request, consultation, title=N_("Describe a data practice"), d=d, errors=errors or {},
-            contexts=contexts_of(session, consultation), age_bands=AGE_BANDS, safeguards=SAFEGUARDS, safeguard_labels=SAFEGUARD_LABELS,
+            contexts=contexts_of(session, consultation), safeguards=SAFEGUARDS, safeguard_labels=SAFEGUARD_LABELS,
             retentions=RETENTIONS, retention_labels=RETENTION_LABELS, model=access.latest_model(session, consultation.id),  # type: ignore[arg-type]
         ),
         status=status,

@@ -78,3 +78,10 @@ def test_the_model_survives_its_file_and_a_tampered_file_is_refused(model: Pract
         files.verify(tampered, "secret-one")
     with pytest.raises(files.ModelFileError):
         files.verify(b"not json", "secret-one")
+
+
+def test_an_age_band_the_model_never_heard_is_named_unknown_not_silently_all_ages(model: PracticeModel) -> None:
+    card = (("location",), ("tech_company",), ("advertise",))
+    assert "age=18-20" not in assess(model, Practice(*card, age_bands=("18-20",)), "north").unknown
+    a = assess(model, Practice(*card, age_bands=("15-17",)), "north")
+    assert "age=15-17" in a.unknown

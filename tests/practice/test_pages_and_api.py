@@ -176,3 +176,44 @@ def test_all_contexts_together_is_not_called_a_pooled_stand_in(session: Session,
     page = client.get(_answer_url(w))
     assert "All contexts together." in page.text and "Pooled answer" not in page.text
     assert "This rests on what 14 young people said." in page.text
+
+
+def _world_of_two_ages(session: Session, settings: Any) -> dict[str, Any]:
+    """Young people 16 to 17 (8) and 18 to 20 (6), as the core gives bands where the age of
+    consent is 16; nobody 13 to 15."""
+    consultation, (a, b) = make_setting(session)
+    seed_card_sorts(session, consultation, [(a, 8)])
+    for person in seed_card_sorts(session, consultation, [(b, 6)], seed=1):
+        person.age_band = "18-20"
+        session.add(person)
+    session.commit()
+    services.train_consultation(session, settings, consultation.id, bootstrap=3, measure=False)
+    org = organisation(session, consultation)
+    return {"consultation": consultation, "a": a, "b": b, "analyst": make_user(session, role="analyst", organisation=org)}
+
+
+def test_the_age_bands_offered_are_those_the_young_people_are_in(session: Session, settings: Any, client: Any) -> None:
+    w = _world_of_two_ages(session, settings)
+    login(client, w["analyst"].email, PASSWORD)
+    page = client.get(f"/practice/{w['consultation'].id}/")
+    assert re.findall(r'name="age_bands" value="([^"]+)"> ([^<]+)</label>', page.text) == [("16-17", "16 to 17"), ("18-20", "18 to 20")]
+    answer = client.get(_answer_url(w, age_bands="18-20"))
+    assert answer.status_code == 200
+    assert "About whom: 18 to 20" in answer.text
+    assert "never heard young people" not in answer.text
+
+
+def test_an_age_band_nobody_is_in_is_refused_never_answered_for_all_ages(session: Session, settings: Any, client: Any) -> None:
+    w = _world_of_two_ages(session, settings)
+    login(client, w["analyst"].email, PASSWORD)
+    page = client.get(_answer_url(w, age_bands="13-15", text="An%20app%20for%20ads"))
+    assert page.status_code == 400
+    assert "Choose from the age bands this consultation" in page.text
+    assert 'id="verdict"' not in page.text and "About whom: " not in page.text
+    # What was chosen and typed comes back.
+    assert 'name="data_kinds" value="location" checked' in page.text and ">An app for ads</textarea>" in page.text
+    # The endpoint refuses it too, by field.
+    admin = make_user(session, role="admin", organisation=organisation(session, w["consultation"]))
+    _row, raw = services.do_issue_token(session, actor_of(session, admin), w["consultation"], organisation_id=make_stakeholder(session).organisation_id, name="Ads")
+    refused = client.post(API, json={**LOCATION_ADS, "age_bands": ["13-15"]}, headers={"Authorization": f"Bearer {raw}"})
+    assert refused.status_code == 422 and set(refused.json()["fields"]) == {"age_bands"}
