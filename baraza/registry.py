@@ -236,7 +236,7 @@ class ParticipantItem:
 class ParticipantActivity:
     """Something a participant can do now, listed on their consultation home page.
 
-    `title` is already in the participant's language; `route_name` and `params` build the link
+    `title` is already in the page's language (the hook's `lang`); `route_name` and `params` build the link
     (no participant ids in params: the cookie names the participant); `done` marks a finished one,
     `live` one happening right now (a workshop in the room): the core labels both in the
     participant's language.
@@ -371,9 +371,11 @@ class ConsultationLinks(Protocol):
 
 
 class ParticipantActivities(Protocol):
-    """What the participant can do now, on their consultation home page. Read only."""
+    """What the participant can do now, on their consultation home page, with titles in `lang`:
+    the page's language (the phone's switch, else the language they joined in; one of the
+    consultation's), or the app's own default where it has no text in that language. Read only."""
 
-    def __call__(self, session: Session, consultation: Any, participant: Any) -> list[ParticipantActivity]: ...
+    def __call__(self, session: Session, consultation: Any, participant: Any, lang: str) -> list[ParticipantActivity]: ...
 
 
 class UpdateSource(Protocol):

@@ -599,9 +599,9 @@ def endorsers_of(session: Session, recommendation: Ref) -> list[int]:
     return list(rows)
 
 
-def participant_activities(session: Session, consultation: Consultation, participant: Participant) -> list[ParticipantActivity]:
-    """"What we heard" on the participant's home, once a run coded their words or a
-    recommendation waits for their review."""
+def participant_activities(session: Session, consultation: Consultation, participant: Participant, lang: str) -> list[ParticipantActivity]:
+    """"What we heard" on the participant's home (in the page's language `lang`), once a run
+    coded their words or a recommendation waits for their review."""
     run = newest_run(session, consultation.id)  # type: ignore[arg-type]
     has_remarks = run is not None and session.exec(
         select(InsightText.id).where(InsightText.run_id == run.id, InsightText.participant_id == participant.id).limit(1)
@@ -613,7 +613,6 @@ def participant_activities(session: Session, consultation: Consultation, partici
     ).first() is not None
     if not (has_remarks or shared):
         return []
-    lang = participant.language
     return [
         ParticipantActivity(
             title=_in(lang, N_("What we heard")),

@@ -308,7 +308,7 @@ def purge_expired(session: Session, consultation: Consultation, category: str, c
 # Participant home ----------------------------------------------------------------------------------
 
 
-def activities(session: Session, consultation: Consultation, participant: Participant) -> list[ParticipantActivity]:
+def activities(session: Session, consultation: Consultation, participant: Participant, lang: str) -> list[ParticipantActivity]:
     surveys = session.exec(
         select(Survey).where(Survey.consultation_id == consultation.id, Survey.status == SurveyStatus.PUBLISHED.value).order_by(col(Survey.id))
     ).all()
@@ -322,10 +322,9 @@ def activities(session: Session, consultation: Consultation, participant: Partic
     out = []
     for survey in surveys:
         definition = Definition.from_dict(survey.definition)
-        lang = participant.language if participant.language in definition.languages else definition.default_language
         out.append(
             ParticipantActivity(
-                title=text_in(definition.title, lang, definition.default_language),
+                title=text_in(definition.title, lang if lang in definition.languages else definition.default_language, definition.default_language),
                 route_name="surveys:answer",
                 params={"survey_id": survey.id},
                 done=survey.id in done,

@@ -61,9 +61,9 @@ def _language(participant: Participant, consultation: Consultation) -> tuple[str
 # Participant home ---------------------------------------------------------------------------------------
 
 
-def activities(session: Session, consultation: Consultation, participant: Participant) -> list[ParticipantActivity]:
-    """Workshops running now in the participant's consultation."""
-    lang, default = _language(participant, consultation)
+def activities(session: Session, consultation: Consultation, participant: Participant, lang: str) -> list[ParticipantActivity]:
+    """Workshops running now in the participant's consultation, titled in the page's language."""
+    default = consultation.default_language
     return [
         ParticipantActivity(title=text_in(w.title, lang, default), route_name="workshops:phone", params={"workshop_id": w.id}, live=True)
         for w in live_workshops_of(session, consultation.id)  # type: ignore[arg-type]

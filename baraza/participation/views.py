@@ -281,7 +281,7 @@ def home(request: Request) -> Response:
     activities: list[ParticipantActivity] = []
     if participant.consent_status == ConsentStatus.VALID and consultation.status == ConsultationStatus.OPEN:
         for hook in registry.participant_activities:
-            activities.extend(hook(session, consultation, participant) or [])
+            activities.extend(hook(session, consultation, participant, request.state.lang) or [])
     categories = categories_of(session, consultation)
     asks_about = [c for c in ("gender", "location") if c in categories]
     # The updates feed: every app's news, translated here; what is new since the last visit marked.

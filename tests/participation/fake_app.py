@@ -87,5 +87,5 @@ class FakeApp:
             del self.items[key]
         return len(keys)
 
-    def activities(self, session: Session, consultation: Consultation, participant: Participant) -> list[ParticipantActivity]:
+    def activities(self, session: Session, consultation: Consultation, participant: Participant, lang: str) -> list[ParticipantActivity]:
         return [ParticipantActivity(title="Fake survey to answer", route_name="participation:my_data", params={"consultation_id": consultation.id})]

@@ -121,9 +121,9 @@ def test_retention_keeps_what_is_not_yet_due(session, world):
 def test_activities_list_published_surveys_and_mark_finished_ones(session, world):
     draft = make_survey(session, world["consultation"], published=False)
     fresh, _, _ = make_participant(session, world["consultation"])
-    listed = hooks.activities(session, world["consultation"], world["me"])
+    listed = hooks.activities(session, world["consultation"], world["me"], "en")
     assert [(a.title, a.done, a.params) for a in listed] == [("Test survey", True, {"survey_id": world["survey"].id})]
-    assert [a.done for a in hooks.activities(session, world["consultation"], fresh)] == [False]
+    assert [a.done for a in hooks.activities(session, world["consultation"], fresh, "en")] == [False]
     assert all(a.params["survey_id"] != draft.id for a in listed)
 
 
@@ -170,3 +170,17 @@ def test_written_answers_are_encrypted_at_rest(session, world, settings):
         with other_key.connect() as conn:
             list(conn.execute(select(SurveyAnswer.text).where(SurveyAnswer.text.is_not(None))))
     other_key.dispose()
+
+
+def test_the_home_lists_surveys_in_the_language_the_phone_switched_to(client, session, world):
+    """A young person who joined in English and switched the page to French reads the
+    survey's French title on their home, not the English one of the day they joined."""
+    from baraza.i18n import LANGUAGE_COOKIE
+    from tests.surveys.factories import as_participant
+
+    fresh, token, _ = make_participant(session, world["consultation"], language="en")
+    as_participant(client, token)
+    client.cookies.set(LANGUAGE_COOKIE, "fr")
+    home = client.get(f"/p/{world['consultation'].id}/")
+    assert home.status_code == 200
+    assert "Questionnaire test" in home.text and "Test survey" not in home.text
