@@ -324,9 +324,10 @@ class EndorsementSource(Protocol):
 
 
 class ParticipantData(Protocol):
-    """Everything this app holds from a participant, for "my data". Read only."""
+    """Everything this app holds from a participant, for "my data", its labels in `lang` (the
+    page's language; the language they joined in where no page is read). Read only."""
 
-    def __call__(self, session: Session, consultation: Any, participant: Any) -> list[ParticipantItem]: ...
+    def __call__(self, session: Session, consultation: Any, participant: Any, lang: str) -> list[ParticipantItem]: ...
 
 
 class ParticipantCorrector(Protocol):

@@ -666,10 +666,9 @@ def read_review_text(session: Session, consultation_id: int, key: str) -> str | 
     return row.comment if row is not None else None
 
 
-def participant_data(session: Session, consultation: Consultation, participant: Participant) -> list[ParticipantItem]:
+def participant_data(session: Session, consultation: Consultation, participant: Participant, lang: str) -> list[ParticipantItem]:
     """What the participant said in "What we heard": about their remarks, and their reviews of
-    recommendations (with the comment). Texts can be corrected; every item deleted."""
-    lang = participant.language
+    recommendations (with the comment), labelled in `lang`. Texts can be corrected; every item deleted."""
     group = _in(lang, N_("What we heard"))
     items: list[ParticipantItem] = []
     for row in session.exec(

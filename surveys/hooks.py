@@ -141,13 +141,13 @@ def _participant_answers(session: Session, consultation: Consultation, participa
     )
 
 
-def participant_data(session: Session, consultation: Consultation, participant: Participant) -> list[ParticipantItem]:
+def participant_data(session: Session, consultation: Consultation, participant: Participant, lang: str) -> list[ParticipantItem]:
     rows = _participant_answers(session, consultation, participant)
     definitions = _definitions(session, sorted({r.survey_id for _a, r in rows}))
     items: list[ParticipantItem] = []
     for answer, response in rows:
         survey, definition = definitions[response.survey_id]
-        lang = participant.language if participant.language in definition.languages else definition.default_language
+        shown = lang if lang in definition.languages else definition.default_language
         q = definition.question(answer.question)
         kind = "text"
         choices: tuple[tuple[str, str], ...] = ()
@@ -155,7 +155,7 @@ def participant_data(session: Session, consultation: Consultation, participant: 
         if q is not None:
             if q.kind == "single_choice":
                 kind = "choice"
-                choices = tuple((c.name, text_in(c.label, lang, definition.default_language) or c.name) for c in q.choices)
+                choices = tuple((c.name, text_in(c.label, shown, definition.default_language) or c.name) for c in q.choices)
                 correctable = True
             elif q.kind == "short_text":
                 correctable = True
@@ -168,10 +168,10 @@ def participant_data(session: Session, consultation: Consultation, participant: 
                 source=SOURCE,
                 item_id=str(answer.id),
                 category=answer.category,
-                label=text_in(q.label, lang, definition.default_language) if q else answer.question,
-                value=_value_text(q, answer, lang, definition.default_language),
+                label=text_in(q.label, shown, definition.default_language) if q else answer.question,
+                value=_value_text(q, answer, shown, definition.default_language),
                 created_at=answer.created_at,
-                group=text_in(definition.title, lang, definition.default_language),
+                group=text_in(definition.title, shown, definition.default_language),
                 kind=kind,
                 choices=choices,
                 correctable=correctable,

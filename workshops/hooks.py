@@ -52,9 +52,9 @@ CARD_SOURCE = "workshops.card_answer"
 STATEMENT_SOURCE = "workshops.statement"
 
 
-def _language(participant: Participant, consultation: Consultation) -> tuple[str, str]:
+def _language(wanted: str, consultation: Consultation) -> tuple[str, str]:
     default = consultation.default_language
-    lang = participant.language if participant.language in consultation.languages else default
+    lang = wanted if wanted in consultation.languages else default
     return lang, default
 
 
@@ -179,10 +179,10 @@ def _catalog(lang: str) -> NullTranslations:
     return load_translations().get(lang) or NullTranslations()
 
 
-def participant_data(session: Session, consultation: Consultation, participant: Participant) -> list[ParticipantItem]:
+def participant_data(session: Session, consultation: Consultation, participant: Participant, lang: str) -> list[ParticipantItem]:
     """The participant's notes (readable, correctable, deletable) and votes (readable, deletable),
-    in their language: what they answered in the words their phone showed, never a stored code."""
-    lang, default = _language(participant, consultation)
+    in the page's language: what they answered in the words their phone showed, never a stored code."""
+    lang, default = _language(lang, consultation)
     catalog = _catalog(lang)
     notes = session.exec(
         select(Contribution)

@@ -368,7 +368,7 @@ def my_data_context(request: Request, consultation: Consultation, participant: P
     session = db(request)
     settings = state(request).settings
     registry = state(request).registry
-    items = svc.participant_items(session, registry, consultation, participant)
+    items = svc.participant_items(session, registry, consultation, participant, request.state.lang)
     groups: dict[str, list] = {}
     for item in items:
         groups.setdefault(item.group or N_("Your answers"), []).append(item)

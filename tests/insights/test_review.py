@@ -43,7 +43,7 @@ def phone(app: Any, session: Session, participant: Participant) -> TestClient:
 def install_bank_data(app: Any, world: World) -> None:
     """The stand-in source lists its texts for "my data", as the apps do, so the core can delete one."""
 
-    def data(session: Session, consultation: Any, participant: Any) -> list[ParticipantItem]:
+    def data(session: Session, consultation: Any, participant: Any, lang: str) -> list[ParticipantItem]:
         return [
             ParticipantItem(SOURCE, key, "free_text", "A remark", words, review.utcnow())
             for key, (pid, _c, _l, words) in world.bank.texts.items()

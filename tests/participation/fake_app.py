@@ -56,7 +56,7 @@ class FakeApp:
 
     # Hooks ------------------------------------------------------------------------------------
 
-    def data(self, session: Session, consultation: Consultation, participant: Participant) -> list[ParticipantItem]:
+    def data(self, session: Session, consultation: Consultation, participant: Participant, lang: str) -> list[ParticipantItem]:
         return [
             ParticipantItem(source=SOURCE, item_id=key, category=s.category, label=f"Question {key}", value=s.value,
                             created_at=s.created_at, group="Fake survey", kind="text", correctable=True)

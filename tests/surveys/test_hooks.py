@@ -4,6 +4,7 @@ participant's activities and the demo survey."""
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -56,7 +57,7 @@ def test_free_text_is_offered_to_insights_only_for_analysable_participants(sessi
 
 
 def test_my_data_lists_every_answer_readably(session, world):
-    items = {i.label: i for i in hooks.participant_data(session, world["consultation"], world["me"])}
+    items = {i.label: i for i in hooks.participant_data(session, world["consultation"], world["me"], "en")}
     assert items["Favourite colour?"].value == "Other" and items["Favourite colour?"].kind == "choice" and items["Favourite colour?"].correctable
     assert items["Foods you like"].value == "Rice" and not items["Foods you like"].correctable
     assert items["Rate the service"].value == "2 — Too slow"
@@ -65,7 +66,7 @@ def test_my_data_lists_every_answer_readably(session, world):
 
 
 def test_a_correction_is_checked_like_an_answer_and_returns_the_previous_value(session, world):
-    items = {i.label: i for i in hooks.participant_data(session, world["consultation"], world["me"])}
+    items = {i.label: i for i in hooks.participant_data(session, world["consultation"], world["me"], "en")}
     colour, age, story = items["Favourite colour?"], items["Your age"], items["Tell us more"]
     with pytest.raises(InvalidInput):
         hooks.correct_answer(session, world["consultation"], world["me"], colour, "purple")
@@ -86,7 +87,7 @@ def test_a_correction_is_checked_like_an_answer_and_returns_the_previous_value(s
 
 
 def test_erasing_one_item_or_everything(session, world):
-    items = hooks.participant_data(session, world["consultation"], world["me"])
+    items = hooks.participant_data(session, world["consultation"], world["me"], "en")
     story = next(i for i in items if i.label == "Tell us more")
     assert hooks.erase_participant(session, world["consultation"], world["me"], [story]) == 1
     session.commit()
@@ -184,3 +185,16 @@ def test_the_home_lists_surveys_in_the_language_the_phone_switched_to(client, se
     home = client.get(f"/p/{world['consultation'].id}/")
     assert home.status_code == 200
     assert "Questionnaire test" in home.text and "Test survey" not in home.text
+
+
+def test_my_data_reads_in_the_language_the_phone_switched_to(client, session, world):
+    from baraza.i18n import LANGUAGE_COOKIE
+    from tests.surveys.factories import as_participant
+
+    fresh, token, _ = make_participant(session, world["consultation"], language="en")
+    make_response(session, world["survey"], fresh, {"colour": "red"})
+    as_participant(client, token)
+    client.cookies.set(LANGUAGE_COOKIE, "fr")
+    page = client.get(f"/p/{world['consultation'].id}/my-data")
+    assert page.status_code == 200
+    assert "Couleur préférée ?" in html.unescape(page.text) and "Favourite colour?" not in page.text

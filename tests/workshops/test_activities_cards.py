@@ -190,7 +190,7 @@ def test_my_data_erasure_purge_and_text_sources_cover_card_answers(client, sessi
     texts = [(t.source, t.text, t.participant_id) for t in hooks.workshop_texts(session, consultation.id)]
     assert texts == [("workshops.contribution", "Only in emergencies", participant.id)]
     # My data lists the answer (with the card) and the reason; the answer can be deleted.
-    items = hooks.participant_data(session, consultation, read(session, select(Participant).where(Participant.id == participant.id))[0])
+    items = hooks.participant_data(session, consultation, read(session, select(Participant).where(Participant.id == participant.id))[0], participant.language)
     card_items = [i for i in items if i.source == "workshops.card_answer"]
     assert len(card_items) == 1 and "Health information" in card_items[0].label and card_items[0].value == "It depends"
     assert [i.value for i in items if i.source == "workshops.contribution"] == ["Only in emergencies"]

@@ -265,5 +265,5 @@ def test_my_data_lists_an_upvote_without_anyone_else_s_words(session, settings, 
                      client_id="u" * 20, slot=1000 + question.id, target=f"c{question.id}"))
     session.commit()
     me = read(session, select(Participant).where(Participant.id == participant.id))[0]
-    votes = [(i.label, i.value) for i in hooks.participant_data(session, consultation, me) if i.source == "workshops.vote"]
+    votes = [(i.label, i.value) for i in hooks.participant_data(session, consultation, me, me.language) if i.source == "workshops.vote"]
     assert votes == [("Ask away (from the room)", "You voted for this")]

@@ -103,11 +103,14 @@ def core_items(session: Session, consultation: Consultation, participant: Partic
     return items
 
 
-def participant_items(session: Session, registry: Registry, consultation: Consultation, participant: Participant) -> list[ParticipantItem]:
-    """Everything the participant contributed: the core's items, then every app's."""
+def participant_items(
+    session: Session, registry: Registry, consultation: Consultation, participant: Participant, lang: str | None = None
+) -> list[ParticipantItem]:
+    """Everything the participant contributed: the core's items, then every app's, labelled in
+    `lang` (the page's language; by default the one they joined in)."""
     items = core_items(session, consultation, participant)
     for hook in registry.participant_data:
-        items.extend(hook(session, consultation, participant) or [])
+        items.extend(hook(session, consultation, participant, lang or participant.language) or [])
     return items
 
 
