@@ -81,7 +81,7 @@ from tracker.models import (
     EntryKind,
     Rollup,
 )
-from tracker.services import rolled_up
+from tracker.services import parse_day, rolled_up
 
 Gettext = Callable[[str], str]
 log = logging.getLogger(__name__)
@@ -143,34 +143,56 @@ class Filters:
         return {k: str(v) for k, v in values.items() if v is not None}
 
 
+FILTER_NAMES = ("consultation", "context", "stakeholder", "since", "until")
+
+
 def _int(raw: str | None, name: str) -> int | None:
     if raw is None or raw.strip() == "":
         return None
-    if not raw.strip().isdigit() or len(raw.strip()) > 12:
+    # ASCII digits only: "²" or "١٢" pass str.isdigit() and are no id.
+    if not (raw.strip().isascii() and raw.strip().isdigit()) or len(raw.strip()) > 12:
         raise InvalidInput(errors={name: N_("Choose from the list.")})
     return int(raw.strip())
 
 
 def _day(raw: str | None, name: str) -> date | None:
-    if raw is None or raw.strip() == "":
-        return None
-    try:
-        return date.fromisoformat(raw.strip()[:10])
-    except ValueError as exc:
-        raise InvalidInput(errors={name: N_("Give the date as year-month-day, like 2027-06-30.")}) from exc
+    return parse_day(raw or "", name)
+
+
+_PARSERS: dict[str, Callable[[str | None, str], Any]] = {
+    "consultation": _int, "context": _int, "stakeholder": _int, "since": _day, "until": _day,
+}
+_FIELDS = {"consultation": "consultation_id", "context": "context_id", "stakeholder": "organisation_id", "since": "since", "until": "until"}
 
 
 def parse_filters(params: Any) -> Filters:
-    filters = Filters(
-        consultation_id=_int(params.get("consultation"), "consultation"),
-        context_id=_int(params.get("context"), "context"),
-        organisation_id=_int(params.get("stakeholder"), "stakeholder"),
-        since=_day(params.get("since"), "since"),
-        until=_day(params.get("until"), "until"),
-    )
+    """The filters asked for; InvalidInput naming every malformed one (and a period that ends
+    before it starts)."""
+    values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for name in FILTER_NAMES:
+        try:
+            values[_FIELDS[name]] = _PARSERS[name](params.get(name), name)
+        except InvalidInput as exc:
+            problems.update(exc.errors)
+    filters = Filters(**values)
     if filters.since and filters.until and filters.since > filters.until:
-        raise InvalidInput(errors={"until": N_("The end of the period comes before its start.")})
+        problems["until"] = N_("The end of the period comes before its start.")
+    if problems:
+        raise InvalidInput(errors=problems)
     return filters
+
+
+def well_formed_filters(params: Any) -> Filters:
+    """The filters that could be read, the others left out: what a page refusing the rest
+    still shows (its consultation's contexts and stakeholders to choose from)."""
+    values: dict[str, Any] = {}
+    for name in FILTER_NAMES:
+        try:
+            values[_FIELDS[name]] = _PARSERS[name](params.get(name), name)
+        except InvalidInput:
+            continue
+    return Filters(**values)
 
 
 # -- the charts' data ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ its published wording and the organisations it is addressed to.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -41,6 +42,28 @@ from tracker.models import (
 STATUSES = tuple(s.value for s in CommitmentStatus)
 TEAM_KINDS = (EntryKind.COMMENT.value, EntryKind.EVIDENCE_REQUEST.value, EntryKind.ASSESSMENT.value)
 MAX_PARTS = 50
+# The days a due date or a dashboard's period may name. Nothing on Baraza predates 2000, and a
+# year like 0001 or 9999 is a slip of the keyboard (the day after 9999-12-31 does not exist).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+DAY_OUT_OF_RANGE = N_("Give a date from %(first)s to %(last)s.", first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
+
+
+def parse_day(raw: str, name: str) -> date | None:
+    """A day typed as year-month-day ("2027-06-30"), within FIRST_DAY and LAST_DAY; None when
+    empty; InvalidInput on `name` saying what to fix otherwise."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
+        raise InvalidInput(errors={name: N_("Give the date as year-month-day, like 2027-06-30.")})
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidInput(errors={name: N_("Give the date as year-month-day, like 2027-06-30.")}) from exc
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(errors={name: DAY_OUT_OF_RANGE})
+    return day
 
 
 def evidence_dir(settings: Settings):  # type: ignore[no-untyped-def]
@@ -139,6 +162,8 @@ def _check_fields(fields: CommitmentFields) -> None:
         problems["lands_in"] = N_("Keep this under 300 characters.")
     if not 1 <= fields.weight <= 100:
         problems["weight"] = N_("A weight is a whole number from 1 to 100.")
+    if fields.due_on is not None and not FIRST_DAY <= fields.due_on <= LAST_DAY:
+        problems["due_on"] = DAY_OUT_OF_RANGE
     if problems:
         raise InvalidInput(errors=problems)
 

@@ -21,7 +21,7 @@ from baraza.accounts.models import Organisation
 from baraza.consultations.access import contexts_of, permissions_on
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput, NotFound
-from baraza.i18n import N_
+from baraza.i18n import N_, translate
 from baraza.security import CSP
 from baraza.uploads import MAX_DOCUMENT_BYTES, attachment
 from baraza.web import actor, db, form_int, form_list, form_text, path_for, redirect, redirect_to, render, state, view
@@ -51,13 +51,7 @@ def text_in(texts: dict[str, str], lang: str) -> str:
 
 
 def _date(request: Request, name: str) -> date | None:
-    raw = form_text(request, name, max_length=10)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidInput(errors={name: N_("Give the date as year-month-day, like 2027-06-30.")}) from exc
+    return services.parse_day(form_text(request, name, max_length=10), name)
 
 
 def _fields(request: Request) -> services.CommitmentFields:
@@ -286,9 +280,13 @@ def evidence_download(request: Request) -> Response:
 CHART_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
-def _gettext(request: Request) -> Any:
+def _translations(request: Request) -> Any:
     app = state(request)
-    return (app.translations.get(request.state.lang) or app.translations["en"]).gettext
+    return app.translations.get(request.state.lang) or app.translations["en"]
+
+
+def _gettext(request: Request) -> Any:
+    return _translations(request).gettext
 
 
 def _dashboard_of(request: Request) -> tuple[Any, Any, dashboards.Filters, list[Consultation]]:
@@ -327,21 +325,28 @@ def dashboard(request: Request) -> Response:
     except InvalidInput as exc:
         if not exc.errors:
             raise
-        _may_follow(request)
+        # The form comes back as it was sent, with what to fix; the consultation (if it was
+        # one in reach) keeps its contexts and stakeholders to choose from.
         session = db(request)
         consultations = dashboards.dashboard_consultations(session, actor(request))
-        return _dashboard_page(request, consultations, None, None, dashboards.Filters(), errors=exc.errors, status=400)
+        readable = dashboards.well_formed_filters(request.query_params)
+        chosen = dashboards.choose_consultation(consultations, readable)
+        sent = {name: request.query_params.get(name, "")[:40] for name in dashboards.FILTER_NAMES}
+        return _dashboard_page(request, consultations, chosen, None, readable, errors=exc.errors, status=400, sent=sent)
     return _dashboard_page(request, consultations, consultation, board, filters)
 
 
 def _dashboard_page(
     request: Request, consultations: list[Consultation], consultation: Consultation | None, board: Any, filters: dashboards.Filters,
-    *, errors: dict[str, str] | None = None, status: int = 200,
+    *, errors: dict[str, str] | None = None, status: int = 200, sent: dict[str, str] | None = None,
 ) -> Response:
     session, a, lang = db(request), actor(request), request.state.lang
     context: dict[str, Any] = {
         "title": N_("Dashboards"), "consultations": consultations, "consultation": consultation, "board": board,
         "filters": filters, "errors": errors or {}, "qs": urlencode(filters.query()), "lang_titles": {c.id: c.title_in(lang) for c in consultations},
+        # What the filter fields show: as sent when they come back with errors, else as read.
+        "sent": sent if sent is not None else filters.query(),
+        "first_day": services.FIRST_DAY.isoformat(), "last_day": services.LAST_DAY.isoformat(),
     }
     if consultation is not None:
         context.update({
@@ -358,8 +363,16 @@ def _dashboard_page(
 
 @view(staff=True)
 def dashboard_data(request: Request) -> Response:
-    """The charts as JSON, for the page's script: the same suppressed cells as the tables."""
-    consultation, board, _filters, _c = _dashboard_of(request)
+    """The charts as JSON, for the page's script: the same suppressed cells as the tables.
+    Malformed filters answer a JSON 400 with what to fix, in the reader's language."""
+    try:
+        consultation, board, _filters, _c = _dashboard_of(request)
+    except InvalidInput as exc:
+        catalog = _translations(request)
+        return JSONResponse(
+            {"message": translate(catalog, exc.message or InvalidInput.title), "errors": {k: translate(catalog, v) for k, v in exc.errors.items()}},
+            status_code=400,
+        )
     if consultation is None:
         raise NotFound()
     return JSONResponse(board.as_json())

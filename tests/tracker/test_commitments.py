@@ -11,6 +11,7 @@ from tests.conftest import get_csrf, login
 from tests.consultations.factories import make_consultation
 from tests.factories import PASSWORD, actor_of, make_organisation, make_user
 from tests.tracker.factories import address_recommendation
+from tests.tracker.pages import form_values
 from tests.uploads import has_exif, photo_with_location
 from tracker import services
 from tracker.models import AddressedRecommendation, Commitment, CommitmentEntry, Evidence
@@ -103,6 +104,26 @@ def test_bad_input_gets_a_clear_400_and_nothing_changes(client, session):
     session.rollback()
     assert (commitment.status, commitment.progress) == ("committed", 0)
     assert session.exec(select(Evidence)).all() == []
+
+
+def test_a_due_date_out_of_range_is_refused_and_the_form_comes_back_as_typed(client, session):
+    w = world(session)
+    login(client, w["minister"].email, PASSWORD)
+    for typed in ("0001-01-01", "1999-12-31", "2100-01-01"):
+        refused = commit_to(client, w["to_ministry"], due_on=typed, description="Step by step")
+        assert refused.status_code == 400 and "Give a date from 2000-01-01 to 2099-12-31." in refused.text, typed
+        fields = form_values(refused.text, f"/tracker/recommendations/{w['to_ministry'].id}/commitments")
+        assert (fields["title"], fields["description"], fields["due_on"]) == ("Consent before any transfer of school records", "Step by step", typed)
+    assert session.exec(select(Commitment)).all() == []
+    assert commit_to(client, w["to_ministry"], due_on="2099-12-31").status_code == 303
+    session.rollback()
+    commitment = session.exec(select(Commitment)).one()
+    # Reworded with a date out of range: refused the same way.
+    refused = act(client, commitment, "edit", edit_form="1", title="Consent first", due_on="0001-01-01")
+    assert refused.status_code == 400 and "Give a date from 2000-01-01 to 2099-12-31." in refused.text
+    assert form_values(refused.text, "/edit")["due_on"] == "0001-01-01"
+    session.rollback()
+    assert commitment.due_on.isoformat() == "2099-12-31"
 
 
 def test_a_stakeholder_never_reaches_another_organisations_records(client, session, settings):

@@ -15,6 +15,7 @@ from baraza.registry import EndorsementItem, ThemeItem
 from tests.conftest import login
 from tests.consultations.factories import make_consultation, make_participant
 from tests.factories import PASSWORD, actor_of, make_context, make_organisation, make_user
+from tests.tracker.pages import form_values
 from tests.tracker.test_commitments import commit_to, world
 from tests.tracker.test_scorecards import rate, scorecard
 from tracker import services
@@ -176,6 +177,51 @@ def test_bad_filters_are_told_not_crashed(client, session, app):
     assert chart["columns"][0] == "Mombasa" and themes["School records"][0]["value"] is None
     page = client.get(f"/tracker/dashboards/?context={second.id}&since=2020-01-01")
     assert page.status_code == 200 and 'value="2020-01-01"' in page.text
+
+
+def test_a_day_out_of_range_or_a_malformed_filter_is_a_400_with_what_to_fix(client, session, app):
+    w, _commitment, _second = setup_board(session, app)
+    login(client, w["policymaker"].email, PASSWORD)
+    out_of_range = "Give a date from 2000-01-01 to 2099-12-31."
+    for query, field, message in (
+        ("until=9999-12-31", "until", out_of_range),  # the day after it does not exist
+        ("since=0001-01-01", "since", out_of_range),
+        ("until=0001-01-01", "until", out_of_range),
+        ("since=2027-02-30", "since", "Give the date as year-month-day, like 2027-06-30."),
+        ("since=2027-01-01junk", "since", "Give the date as year-month-day, like 2027-06-30."),
+        ("context=%C2%B2", "context", "Choose from the list."),  # "²" passes str.isdigit()
+        ("stakeholder=%D9%A1%D9%A2", "stakeholder", "Choose from the list."),  # Arabic-Indic "١٢"
+        ("consultation=1e3", "consultation", "Choose from the list."),
+    ):
+        page = client.get(f"/tracker/dashboards/?{query}")
+        assert page.status_code == 400 and message in page.text, query
+        data = client.get(f"/tracker/dashboards/data.json?{query}")
+        assert data.status_code == 400 and data.headers["content-type"].startswith("application/json"), query
+        assert data.json()["errors"] == {field: message}, query
+        assert client.get(f"/tracker/dashboards/themes.csv?{query}").status_code == 400, query
+    # In the reader's language.
+    client.cookies.set("baraza_lang", "es")
+    refused = client.get("/tracker/dashboards/data.json?since=2027-05-01&until=2027-01-01")
+    assert refused.status_code == 400 and refused.json()["errors"]["until"] != "The end of the period comes before its start."
+
+
+def test_refused_filters_come_back_as_they_were_sent(client, session, app):
+    w, _commitment, second = setup_board(session, app)
+    login(client, w["policymaker"].email, PASSWORD)
+    sent = f"consultation={w['consultation'].id}&context={second.id}&stakeholder={w['ministry'].id}&since=2027-05-01&until=2027-01-01"
+    page = client.get(f"/tracker/dashboards/?{sent}")
+    assert page.status_code == 400 and "The end of the period comes before its start." in page.text
+    fields = form_values(page.text, "/tracker/dashboards/")
+    assert fields == {
+        "consultation": str(w["consultation"].id), "context": str(second.id), "stakeholder": str(w["ministry"].id),
+        "since": "2027-05-01", "until": "2027-01-01",
+    }
+    assert 'id="f-until" name="until" value="2027-01-01"' in page.text and 'aria-invalid="true" aria-describedby="until-error' in page.text
+    # A malformed date comes back too, beside the filters that were fine.
+    page = client.get(f"/tracker/dashboards/?context={second.id}&until=9999-12-31")
+    assert page.status_code == 400
+    assert form_values(page.text, "/tracker/dashboards/")["context"] == str(second.id)
+    assert form_values(page.text, "/tracker/dashboards/")["until"] == "9999-12-31"
 
 
 def test_the_cache_follows_commitment_events(client, session, app):
