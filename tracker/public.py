@@ -34,7 +34,7 @@ from baraza.live.services import publish
 from baraza.refs import Ref
 from tracker.dashboards import CHANNEL, DashboardCache, Filters, countable_ids, dashboard_version, load_source, youth_view
 from tracker.models import STATUS_LABELS, Evidence
-from tracker.services import parts_of, rolled_up
+from tracker.services import progress_of
 
 PUBLISHED = N_("Public transparency page of this consultation: published (%(title)s)")
 WITHDRAWN = N_("Public transparency page of this consultation: withdrawn (%(title)s)")
@@ -171,7 +171,7 @@ def build_public_page(session: Session, consultation: Consultation, gettext: Any
             }
         found.commitments.append(PublicCommitment(
             c.title, c.lands_in, c.due_on.isoformat() if c.due_on else "", gettext(STATUS_LABELS.get(c.status, c.status)),
-            rolled_up(c, parts_of(session, c)), evidence.get(c.id or 0, []), youth,
+            progress_of(session, c), evidence.get(c.id or 0, []), youth,
         ))
     organisation = session.get(Organisation, consultation.organisation_id)
     return PublicPage(

@@ -181,7 +181,7 @@ def _changed(session: Session, actor: Actor, commitment: Commitment, action: str
     record_audit(session, actor, f"tracker.{action}", [_ref(commitment), ("consultation", commitment.consultation_id)], dict(detail))
     emit(
         session, "commitment.changed", actor=actor, consultation_id=commitment.consultation_id, refs=[_ref(commitment)],
-        organisation_id=commitment.organisation_id, status=commitment.status, progress=commitment.progress, action=action,
+        organisation_id=commitment.organisation_id, status=commitment.status, progress=progress_of(session, commitment), action=action,
     )
 
 
@@ -262,17 +262,20 @@ def do_update_commitment(
         problems["note"] = N_("Keep the note under 4,000 characters.")
     if problems:
         raise InvalidInput(errors=problems)
-    has_parts = bool(parts_of(session, commitment))
-    if status == CommitmentStatus.EMBEDDED and not has_parts:
+    parts = parts_of(session, commitment)
+    if status == CommitmentStatus.EMBEDDED and not parts:
         progress = 100
-    before = (commitment.status, commitment.progress)
+    before = (commitment.status, rolled_up(commitment, parts))
     commitment.status = status
-    if progress is not None and not has_parts:
+    if progress is not None and not parts:
         commitment.progress = progress
     commitment.decline_reason = decline_reason.strip() if status == CommitmentStatus.DECLINED else ""
     text = note.strip() if status != CommitmentStatus.DECLINED else (note.strip() or commitment.decline_reason)
-    _entry(session, actor, commitment, EntryKind.UPDATE.value, "stakeholder", status=status, progress=commitment.progress, text=text)
-    _changed(session, actor, commitment, "commitment_update", before={"status": before[0], "progress": before[1]}, after={"status": status, "progress": commitment.progress})
+    # The timeline, young people's news and the event carry the progress the commitment's page
+    # shows: with parts, theirs rolled up, never the parent's own stored figure.
+    now = rolled_up(commitment, parts)
+    _entry(session, actor, commitment, EntryKind.UPDATE.value, "stakeholder", status=status, progress=now, text=text)
+    _changed(session, actor, commitment, "commitment_update", before={"status": before[0], "progress": before[1]}, after={"status": status, "progress": now})
     session.commit()
     return commitment
 
@@ -291,6 +294,12 @@ def do_set_rollup(session: Session, actor: Actor, commitment: Commitment, rollup
 
 def parts_of(session: Session, commitment: Commitment) -> list[Commitment]:
     return list(session.exec(select(Commitment).where(Commitment.parent_id == commitment.id).order_by(col(Commitment.id))).all())
+
+
+def progress_of(session: Session, commitment: Commitment) -> int:
+    """The progress of a commitment, as every page, feed, chart and event reports it: its own as
+    its stakeholder last reported it, or, with parts, theirs rolled up (`rolled_up`)."""
+    return rolled_up(commitment, parts_of(session, commitment))
 
 
 def rolled_up(commitment: Commitment, parts: Sequence[Commitment]) -> int:

@@ -19,6 +19,7 @@ from baraza.i18n import N_
 from baraza.registry import ParticipantUpdate, Registry
 from baraza.updates.services import announce_updates
 from tracker.models import STATUS_LABELS, AddressedRecommendation, Commitment, CommitmentEntry, CommitmentStatus, EntryKind
+from tracker.services import progress_of
 
 COMMITTED = N_("%(organisation)s made a commitment on “%(recommendation)s”: “%(commitment)s”.")
 MOVED = N_("%(organisation)s reported on “%(commitment)s”: %(status)s, %(progress)s%% done.")
@@ -60,7 +61,9 @@ def commitment_updates(session: Session, consultation: Any, participant: Any, si
             message = N_(DECLINED, **values)
         else:
             status = STATUS_LABELS.get(entry.status or commitment.status, STATUS_LABELS[CommitmentStatus.COMMITTED])
-            message = N_(MOVED, status=status, progress=entry.progress if entry.progress is not None else commitment.progress, **values)
+            # The progress reported then (with parts: theirs rolled up, `services.progress_of`).
+            progress = entry.progress if entry.progress is not None else progress_of(session, commitment)
+            message = N_(MOVED, status=status, progress=progress, **values)
         out.append(ParticipantUpdate(key=f"tracker.entry:{entry.id}", at=entry.created_at, message=message))
     return out
 

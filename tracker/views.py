@@ -131,7 +131,7 @@ def _addressed_page(request: Request, addressed: AddressedRecommendation, *, err
             "title": N_("Recommendation"),
             "addressed": addressed,
             "commitments": commitments,
-            "progress": {c.id: services.rolled_up(c, services.parts_of(session, c)) for c in commitments},
+            "progress": {c.id: services.progress_of(session, c) for c in commitments},
             "organisation": access.organisation_of(session, addressed.organisation_id),
             "can_manage": access.may_manage(session, a, addressed.organisation_id),
             "status_labels": STATUS_LABELS,

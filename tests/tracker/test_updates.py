@@ -14,8 +14,10 @@ from baraza.participation.api import PARTICIPANT_COOKIE, participant_actor
 from baraza.updates import services as usvc
 from surveys.definition import Definition, Group, Question
 from surveys.services import do_publish_survey
+from tests.conftest import login
 from tests.consultations.factories import make_consultation, make_participant
-from tests.factories import actor_of, make_user
+from tests.core.helpers import page_text
+from tests.factories import PASSWORD, actor_of, make_user
 from tests.surveys.factories import make_response, make_survey
 from tests.tracker.factories import address_recommendation
 from tests.tracker.test_commitments import world
@@ -54,6 +56,30 @@ def test_a_young_person_reads_that_a_commitment_moved_in_their_language(client, 
     assert "قيد التنفيذ" in page.text and "40%" in page.text  # the status label, translated by the core
     assert "Please attach the gazette" not in page.text and "Draft regulation published" not in page.text
     assert page.text.count('class="tag"') >= 2  # both reports are new on the first visit
+
+
+def test_a_commitment_with_parts_is_news_with_the_progress_its_page_shows(client, session, settings):
+    w = world(session)
+    consultation = w["consultation"]
+    _p, token, _ = make_participant(session, consultation, settings=settings)
+    minister = actor_of(session, w["minister"])
+    parent = _commit(session, w)
+    fields = services.CommitmentFields
+    form = services.do_add_commitment(session, minister, w["to_ministry"], fields(title="Consent form", weight=3), parent=parent)
+    training = services.do_add_commitment(session, minister, w["to_ministry"], fields(title="Training", weight=1), parent=parent)
+    services.do_set_rollup(session, minister, parent, "weighted")
+    services.do_update_commitment(session, minister, form, status="in_progress", progress=80)
+    services.do_update_commitment(session, minister, training, status="in_progress", progress=20)
+    services.do_update_commitment(session, minister, parent, status="in_progress", progress=None, note="Draft regulation published")
+    client.cookies.set(PARTICIPANT_COOKIE, token)
+    news = client.get(f"/p/{consultation.id}/").text
+    # (80 * 3 + 20) / 4: what the commitment's own page says, not its own stored 0%.
+    assert "reported on “Consent before any transfer of school records”: In progress, 65% done." in news
+    assert "Consent before any transfer of school records”: In progress, 0% done" not in news
+    client.cookies.clear()
+    login(client, w["minister"].email, PASSWORD)
+    page = page_text(client.get(f"/tracker/commitments/{parent.id}").text)
+    assert "65% done" in page and "Progress reported · In progress · 65% Draft regulation published" in page
 
 
 def test_only_the_consultations_final_recommendations_count(session, settings):
