@@ -24,6 +24,7 @@ from baraza.db import utcnow
 from baraza.errors import Forbidden, InvalidInput
 from baraza.governance.models import DataDecision, ImpactAssessment
 from baraza.i18n import N_, Message, message_to_json, translate
+from baraza.participation.access import participant_scope
 from baraza.participation.models import ConsentKind, ConsentRecord, Participant
 from baraza.participation.services import CHOICE_LABELS, CHOICES, emit_participant_event, latest_notice, record_consent
 
@@ -164,7 +165,11 @@ def do_override_consent(
     if len(reason.strip()) < 10:
         raise InvalidInput(errors={"reason": N_("Write the reason for overriding a young person's choice.")})
     participant = session.exec(
-        select(Participant).where(Participant.consultation_id == consultation.id, Participant.pseudonym == pseudonym.strip().upper())
+        select(Participant).where(
+            Participant.consultation_id == consultation.id,
+            Participant.pseudonym == pseudonym.strip().upper(),
+            participant_scope(actor, "consent.override"),
+        )
     ).one_or_none()
     if participant is None:
         raise InvalidInput(errors={"pseudonym": N_("No participant of this consultation has that reference.")})

@@ -18,6 +18,7 @@ from baraza.db import utcnow
 from baraza.errors import Forbidden, InvalidInput
 from baraza.events import emit
 from baraza.i18n import N_
+from baraza.participation.access import participant_scope
 from baraza.participation.api import analysable_participant_ids, participant_actor
 from baraza.participation.keys import guardian_code
 from baraza.participation.models import ConsentKind, ConsentRecord, ConsentStatus, Notice, Participant
@@ -128,7 +129,12 @@ def do_record_guardian_consent(
         raise InvalidInput(errors={"reference": N_("Type the reference written on the paper form.")})
     wanted = "".join(ch for ch in code.upper() if ch.isalnum())
     pending = session.exec(
-        select(Participant).where(Participant.consultation_id == consultation.id, Participant.consent_status == ConsentStatus.PENDING_GUARDIAN)
+        select(Participant).where(
+            Participant.consultation_id == consultation.id,
+            Participant.consent_status == ConsentStatus.PENDING_GUARDIAN,
+            # Only the young people of the facilitator's own place: another context's waits for its own staff.
+            participant_scope(actor, "participant.assist"),
+        )
     ).all()
     match = next((p for p in pending if guardian_code(settings, p.id).replace("-", "") == wanted), None)  # type: ignore[arg-type]
     if match is None:

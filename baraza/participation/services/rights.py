@@ -23,6 +23,7 @@ from baraza.consultations.models import Consultation
 from baraza.db import utcnow
 from baraza.errors import InvalidInput, NotFound, TooManyRequests
 from baraza.i18n import N_
+from baraza.participation.access import participant_scope
 from baraza.participation.api import require_consent_to_answer
 from baraza.participation.keys import recovery_hash, seal, unseal
 from baraza.participation.models import ConsentRecord, Correction, Participant, ParticipantDevice
@@ -323,7 +324,11 @@ def do_find_participant_by_phrase(session: Session, actor: Actor, settings: Sett
         raise TooManyRequests("Too many look-ups. Wait a few minutes.")
     auth.throttle_hit(session, key)
     participant = session.exec(
-        select(Participant).where(Participant.consultation_id == consultation.id, Participant.recovery_hash == recovery_hash(settings, phrase))
+        select(Participant).where(
+            Participant.consultation_id == consultation.id,
+            Participant.recovery_hash == recovery_hash(settings, phrase),
+            participant_scope(actor, "participant.assist"),
+        )
     ).one_or_none()
     if participant is None:
         record_audit(session, actor, "participant.assist_not_found", [("consultation", consultation.id)])
@@ -344,7 +349,9 @@ def access_assisted_participant(session: Session, actor: Actor, consultation_id:
     again against the staff member's scope on every request."""
     consultation = access_consultation(session, actor, consultation_id, "participant.assist")
     participant = session.exec(
-        select(Participant).where(Participant.id == participant_id, Participant.consultation_id == consultation.id)
+        select(Participant).where(
+            Participant.id == participant_id, Participant.consultation_id == consultation.id, participant_scope(actor, "participant.assist")
+        )
     ).one_or_none()
     if participant is None:
         raise NotFound()
