@@ -166,7 +166,11 @@ def add_commitment(request: Request) -> Response:
     return redirect_to(request, "tracker:commitment", commitment_id=commitment.id, flash=N_("Commitment recorded."))
 
 
-def _commitment_page(request: Request, commitment: Commitment, *, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+def _commitment_page(
+    request: Request, commitment: Commitment, *, errors: dict[str, str] | None = None, status: int = 200, sent: str = ""
+) -> Response:
+    """The commitment's page; after a refused form (`sent`: its action), that form again as it
+    was sent, with what to fix beside its fields (and nowhere else)."""
     session, a = db(request), actor(request)
     addressed = access.addressed_of(session, commitment)
     parts = services.parts_of(session, commitment)
@@ -200,9 +204,11 @@ def _commitment_page(request: Request, commitment: Commitment, *, errors: dict[s
             "no_band": NO_BAND,
             "text_in": text_in,
             "errors": errors or {},
-            "form": dict(request.state.form) if errors else {},
+            "form": {k: v for k, v in request.state.form.items() if isinstance(v, str)} if errors else {},
+            "sent": sent if errors else "",
             "contexts": access.contexts_covered(session, commitment.consultation_id),
-            "chosen_contexts": _chosen_contexts(request, errors, commitment.context_ids),
+            # Only the rewording form has contexts: after another form, they are as saved.
+            "chosen_contexts": _chosen_contexts(request, errors if sent == "edit" else None, commitment.context_ids),
         },
         status=status,
     )
@@ -260,9 +266,9 @@ def commitment_action(request: Request) -> Response:
             raise NotFound()
     except InvalidInput as exc:
         session.rollback()
-        if not exc.errors:
-            raise
-        return _commitment_page(request, commitment, errors=exc.errors, status=400)
+        # A refusal of the whole form (a withdrawn recommendation, too many parts) is said
+        # above the form's fields, which come back as typed like any other.
+        return _commitment_page(request, commitment, errors=exc.errors or {"form": exc.message or InvalidInput.title}, status=400, sent=action)
     return redirect_to(request, "tracker:commitment", commitment_id=commitment.id, flash=flash)
 
 

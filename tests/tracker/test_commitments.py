@@ -3,6 +3,8 @@ the consultation team comments and assesses; nobody reaches another organisation
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import select
 
 from baraza.audit.models import AuditEntry
@@ -124,6 +126,60 @@ def test_a_due_date_out_of_range_is_refused_and_the_form_comes_back_as_typed(cli
     assert form_values(refused.text, "/edit")["due_on"] == "0001-01-01"
     session.rollback()
     assert commitment.due_on.isoformat() == "2099-12-31"
+
+
+def test_a_refused_form_comes_back_as_it_was_typed(client, session):
+    w = world(session)
+    login(client, w["minister"].email, PASSWORD)
+    commit_to(client, w["to_ministry"])
+    commitment = session.exec(select(Commitment)).one()
+    session.rollback()
+    # Declined with a note but no reason: the note and the status chosen stay.
+    refused = act(client, commitment, "report", status="declined", progress="30", note="The budget was cut", decline_reason="")
+    assert refused.status_code == 400 and "Say why the commitment is declined." in refused.text
+    assert form_values(refused.text, "/report") == {"status": "declined", "progress": "30", "note": "The budget was cut", "decline_reason": ""}
+    assert form_values(refused.text, "/evidence") == {"description": "", "url": ""}  # the other forms as they were
+    # Evidence refused, for what the file is: what it shows and the link stay.
+    too_big = PDF + b"0" * (4 * 1024 * 1024)
+    for name, body, message in (
+        ("notes.txt", b"Just some notes", "Upload a PDF, PNG or JPEG file."),
+        ("fake.png", b"\x89PNG\r\n\x1a\n" + b"not an image" * 10, "The image could not be read."),
+        ("big.pdf", too_big, "The file is too large (4 MB at most)."),
+    ):
+        refused = act(client, commitment, "evidence", files={"document": (name, body, "application/octet-stream")}, description="The gazette", url="https://gov.example/gazette")
+        assert refused.status_code == 400 and message in refused.text, name
+        assert form_values(refused.text, "/evidence") == {"description": "The gazette", "url": "https://gov.example/gazette"}, name
+        assert form_values(refused.text, "/report")["note"] == ""
+    refused = act(client, commitment, "evidence", description="The gazette", url="gov.example/gazette")
+    assert refused.status_code == 400 and form_values(refused.text, "/evidence")["url"] == "gov.example/gazette"
+    # A part without a title keeps its other fields and its weight.
+    refused = act(client, commitment, "parts", title="", description="Train data officers", weight="3")
+    assert refused.status_code == 400 and "Say what you will do." in refused.text
+    fields = form_values(refused.text, "/parts")
+    assert (fields["description"], fields["weight"]) == ("Train data officers", "3")
+    # The team's note: what kind, the text, the status and progress as sent.
+    client.cookies.clear()
+    login(client, w["facilitator"].email, PASSWORD)
+    refused = act(client, commitment, "team", kind="assessment", text="Only drafted so far", status="in_progress", progress="")
+    assert refused.status_code == 400 and "Progress is a percentage from 0 to 100." in refused.text
+    assert form_values(refused.text, "/team") == {"kind": ["assessment"], "text": "Only drafted so far", "status": "in_progress", "progress": ""}
+    session.rollback()
+    assert session.exec(select(Evidence)).all() == [] and (commitment.status, commitment.progress) == ("committed", 0)
+
+
+def test_every_radio_button_sits_beside_its_own_label(client, session):
+    w = world(session)
+    minister = actor_of(session, w["minister"])
+    parent = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title="Consent first"))
+    services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title="Training"), parent=parent)
+    for user, radios in ((w["minister"], ("rollup-average", "rollup-weighted")), (w["facilitator"], ("team-kind-comment", "team-kind-evidence_request", "team-kind-assessment"))):
+        client.cookies.clear()
+        login(client, user.email, PASSWORD)
+        page = client.get(f"/tracker/commitments/{parent.id}").text
+        for radio in radios:
+            # The project's pattern (static/css/baraza.css, .check): the button, then its label, side by side.
+            assert re.search(rf'<div class="check"><input type="radio" id="{radio}"[^>]*><label for="{radio}">[^<]+</label></div>', page), radio
+        assert "<label><input" not in page
 
 
 def test_a_stakeholder_never_reaches_another_organisations_records(client, session, settings):
