@@ -12,7 +12,8 @@ run here at once by a worker of this process.
 
 from __future__ import annotations
 
-from collections import Counter
+import unicodedata
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -24,28 +25,66 @@ from baraza.db import registry_of
 from baraza.jobs.worker import Worker
 from baraza.settings import Settings
 from insights.access import current_version
-from insights.models import InsightRun, InsightText, RunStatus
-from insights.services import do_create_recommendation, do_merge_themes, do_rename_theme, do_set_recommendation_status
+from insights.models import InsightRun, InsightText, RunStatus, ThemeVersion
+from insights.services import (
+    do_create_recommendation,
+    do_merge_themes,
+    do_rename_theme,
+    do_set_recommendation_status,
+    do_split_theme,
+)
 
 MINISTRY = "Ministry of Digital Affairs (demo)"
 COMPANY = "ConnectMobile (demo)"
 
-# The names an analyst gives the themes, by the words their texts share (in the demo's three
-# languages). A theme takes the name whose words most of its texts use; one that matches none
-# keeps the model's key phrases.
+# The names an analyst gives the themes, by the words their texts use (in the demo's three
+# languages: each of the demo's remark templates, surveys/demo.py, has a word of its topic here;
+# an app never imports another, so they are copied). A theme takes the name of the topic most of
+# its texts speak of (`theme_topic`); one whose texts speak of none, or of two topics about as
+# much, keeps the model's key phrases, as an analyst would leave a mixed theme unnamed.
 THEME_NAMES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("consent", "Ask us before sharing our records", ("ask", "asked", "pregunt", "consent", "سأل", "اسأل", "يسأل", "موافق", "الموافقة")),
-    ("location", "Phones and apps that follow where we are", ("location", "gps", "ubicación", "localización", "الموقع", "موقعي")),
-    ("biometrics", "Fingerprints and iris scans to get aid", ("fingerprint", "iris", "eye scan", "huella", "بصم", "العين")),
-    ("online_safety", "Staying safe from strangers online", ("stranger", "fake account", "scam", "desconocid", "cuentas falsas", "estafa", "الغرباء", "المزيفة", "الاحتيال", "المسيئة", "hate comment", "odio")),
-    ("delete", "Seeing and deleting what is kept about us", ("delete", "how long", "borrar", "cuánto tiempo", "حذف", "كم من الوقت")),
-    ("plain_words", "Explain it in plain words", ("simple words", "terms and conditions", "privacy polic", "contract", "sencillas", "términos", "contratos", "بسيطة", "الشروط", "عقود", "سياسات")),
-    ("selling", "Never sell data about young people", ("sold", "sell", "advertis", "vend", "anunci", "تباع", "تبيع", "المعلنين", "التسويق")),
-    ("authorities", "Keep what we say away from police and authorities", ("police", "authorities", "policía", "autoridades", "الشرطة", "السلطات", "الأمن")),
-    ("leaks", "Leaks and hacked accounts", ("leak", "hacked", "filtr", "hacke", "تسريب", "اختراق", "posted", "publicad")),
-    ("feelings", "How data online makes us feel", ("worried", "watched", "curious", "calm", "confused", "annoyed", "tracked", "preocupado", "inseguro", "curioso", "tranquilo", "vigilado", "confundido", "molesto", "قلق", "حذر", "مهتم", "مرتاح", "مراق", "محتار", "غاضب")),
+    ("consent", "Ask us before sharing our records", (
+        "ask", "asked", "no one told", "found out", "pregunt", "me avisó", "me enteré", "consent",
+        "سأل", "اسأل", "يسأل", "الموافقة", "وافقنا", "لم يخبرني",
+    )),
+    ("location", "Phones and apps that follow where we are", (
+        "location", "gps", "where i am", "ubicación", "localización", "dónde estoy", "الموقع", "موقعي", "مكاني",
+    )),
+    ("biometrics", "Fingerprints and iris scans to get aid", (
+        "fingerprint", "iris", "eye scan", "huella", "بصم", "العين",
+    )),
+    ("online_safety", "Staying safe from strangers online", (
+        "stranger", "fake account", "scam", "hate comment", "private on", "safety settings", "public by default", "protect young people",
+        "desconocid", "cuentas falsas", "estafa", "odio", "mantener privado", "configuración de seguridad", "público por defecto", "proteger a los jóvenes",
+        "الغرباء", "المزيفة", "الاحتيال", "المسيئة", "إعدادات الأمان", "علمونا كيف", "تحمي", "بدون إذن",
+    )),
+    ("delete", "Seeing and deleting what is kept about us", (
+        "delete", "how long", "borrar", "cuánto tiempo", "حذف", "كم من الوقت",
+    )),
+    ("plain_words", "Explain it in plain words", (
+        "simple words", "terms and conditions", "privacy polic", "contract", "legal words", "clicked accept", "our language",
+        "sencillas", "términos", "contratos", "abogados", "le di aceptar", "qué pasa con lo que compartimos",
+        "بسيطة", "الشروط", "عقود", "سياسات", "كلمات قانونية", "ضغطت موافق", "بلغتنا",
+    )),
+    ("selling", "Never sell data about young people", (
+        "sold", "sell", "advertis", "data broker", "vend", "anunciantes", "publicidad", "تباع", "تبيع", "المعلنين", "التسويق", "للإعلانات",
+    )),
+    ("authorities", "Keep what we say away from police and authorities", (
+        "police", "authorities", "security office", "immigration", "policía", "autoridades", "migración", "الشرطة", "السلطات", "الأمن",
+    )),
+    ("leaks", "Leaks and hacked accounts", (
+        "leak", "hacked", "posted", "published", "everyone saw", "someone shared", "filtr", "hacke", "publicad", "todos los vieron",
+        "تسريب", "اختراق", "ورآها الجميع",
+    )),
+    ("feelings", "How data online makes us feel", (
+        "worried", "watched", "curious", "calm", "confused", "annoyed", "tracked", "preocupado", "inseguro", "curioso", "tranquilo",
+        "vigilado", "confundido", "molesto", "قلق", "حذر", "مهتم", "مرتاح", "مراق", "محتار", "غاضب",
+    )),
 )
-
+# A theme is mixed when its second topic is spoken of at least this much of its first.
+MIXED = 0.5
+# A theme of three or four topics is split at most this many times.
+MAX_SPLITS = 3
 
 # The same names for the consultation's Spanish and Arabic readers (the young people reviewing
 # their remarks, the guidance, the dashboards), as an analyst gives them on the theme's page.
@@ -127,18 +166,61 @@ def _demo_consultation(session: Session, organisation: Any) -> Consultation | No
     return next((c for c in consultations if title and title in c.title.values()), None)
 
 
+def _plain(text: str) -> str:
+    """Casefolded, without Arabic short vowels and elongation (تُباع is تباع): the words above
+    are written without them, as young people often do."""
+    return "".join(ch for ch in unicodedata.normalize("NFC", text.casefold()) if not ("\u064b" <= ch <= "\u065f" or ch == "\u0640"))
+
+
+_PLAIN_WORDS = tuple((topic, tuple(_plain(w) for w in words)) for topic, _name, words in THEME_NAMES)
+
+
+def topics_of(text: str) -> list[str]:
+    """The demo topics whose words `text` uses."""
+    low = _plain(text)
+    return [topic for topic, words in _PLAIN_WORDS if any(w in low for w in words)]
+
+
 def topic_of(texts: list[str]) -> tuple[str, float]:
-    """The topic whose words most of `texts` use, and the share of texts that use them."""
-    votes: Counter[str] = Counter()
-    for text in texts:
-        low = text.casefold()
-        for topic, _name, words in THEME_NAMES:
-            if any(w in low for w in words):
-                votes[topic] += 1
-    if not votes:
+    """The topic most of `texts` speak of, and the share of texts that speak of it."""
+    ranked = _votes(texts)
+    if not ranked:
         return "", 0.0
-    topic, n = votes.most_common(1)[0]
+    topic, n = ranked[0]
     return topic, n / max(1, len(texts))
+
+
+def _votes(texts: Iterable[str]) -> list[tuple[str, float]]:
+    """Topics by how much `texts` speak of them, most first. A text that speaks of several
+    topics counts for each a part (a remark on location ads is half location, half selling);
+    texts that speak of none (a card's one-word reason) leave the others to decide."""
+    votes: dict[str, float] = {}
+    for text in texts:
+        found = topics_of(text)
+        for topic in found:
+            votes[topic] = votes.get(topic, 0.0) + 1 / len(found)
+    return sorted(votes.items(), key=lambda item: -item[1])
+
+
+def theme_topic(texts: list[str]) -> str:
+    """The topic a theme is named after: the one most of its texts speak of, whatever its share,
+    unless a second topic is spoken of about as much (a mixed theme) or none is ("")."""
+    ranked = _votes(texts)
+    if not ranked or (len(ranked) > 1 and ranked[1][1] >= MIXED * ranked[0][1]):
+        return ""
+    return ranked[0][0]
+
+
+def split_of(texts: Mapping[int, str]) -> tuple[str, list[int]] | None:
+    """For a mixed theme (text id -> text), the second topic and the ids of its texts that do not
+    speak of the first: what an analyst moves out into a theme of its own. None for a theme
+    that is not mixed, or when the move would empty it."""
+    ranked = _votes(texts.values())
+    if len(ranked) < 2 or ranked[1][1] < MIXED * ranked[0][1]:
+        return None
+    first, second = ranked[0][0], ranked[1][0]
+    chosen = [i for i, text in texts.items() if second in (found := topics_of(text)) and first not in found]
+    return (second, chosen) if chosen and len(chosen) < len(texts) else None
 
 
 def seed_demo_insights(session: Session, settings: Settings, organisation: Any, contexts: Any, users: dict[str, Any]) -> str | None:
@@ -176,22 +258,42 @@ def seed_demo_insights(session: Session, settings: Settings, organisation: Any, 
     )
 
 
+def _members(session: Session, run: InsightRun, version: ThemeVersion) -> dict[int, dict[int, str]]:
+    """Each theme's texts (text id -> masked text) in `version`."""
+    texts = dict(session.exec(select(InsightText.id, InsightText.masked_text).where(InsightText.run_id == run.id)).all())
+    members: dict[int, dict[int, str]] = {}
+    for text_id, key in version.assignments.items():
+        if int(text_id) in texts:
+            members.setdefault(int(key), {})[int(text_id)] = texts[int(text_id)]
+    return members
+
+
 def _name_themes(session: Session, actor: Any, run: InsightRun) -> dict[str, list[int]]:
-    """Name each theme whose texts share a topic's words, merging the themes of one topic (one
-    version per step, as an analyst's clicks make). Returns the theme key of each topic."""
+    """Curate the themes as an analyst does, one version per step: a mixed theme's texts about a
+    second topic move out into a theme of their own (a split), then each theme is named after
+    the topic most of its texts speak of, the themes of one topic merged into one. The run's
+    seed is drawn at random, so the model's themes differ from one demo to the next: naming by
+    the topic most texts speak of, whatever its share, names most of them every time. Returns
+    the theme key of each topic."""
     version = current_version(session, run)
     if version is None:
         return {}
-    texts = dict(session.exec(select(InsightText.id, InsightText.masked_text).where(InsightText.run_id == run.id)).all())
-    members: dict[int, list[str]] = {}
-    for text_id, key in version.assignments.items():
-        if int(text_id) in texts:
-            members.setdefault(int(key), []).append(texts[int(text_id)])
     names = {topic: name for topic, name, _words in THEME_NAMES}
+    members = _members(session, run, version)
+    for key in sorted(members, key=lambda k: -len(members[k])):
+        own = members[key]
+        for _ in range(MAX_SPLITS):
+            split = split_of(own)
+            if split is None:
+                break
+            topic, text_ids = split
+            version = do_split_theme(session, actor, run.id, key, text_ids, names[topic], based_on=version.number)  # type: ignore[arg-type]
+            own = {i: text for i, text in own.items() if i not in set(text_ids)}
+    members = _members(session, run, version)
     by_topic: dict[str, list[int]] = {}
-    for theme in sorted(version.themes, key=lambda t: -len(members.get(t["key"], []))):
-        topic, share = topic_of(members.get(theme["key"], []))
-        if topic and share >= 0.4:
+    for theme in sorted(version.themes, key=lambda t: -len(members.get(t["key"], {}))):
+        topic = theme_topic(list(members.get(theme["key"], {}).values()))
+        if topic:
             by_topic.setdefault(topic, []).append(theme["key"])
     for topic, keys in by_topic.items():
         latest = current_version(session, run)
