@@ -216,7 +216,9 @@ class ParticipantItem:
     sharing exports and retention. `label` says what it answers (the question, in the
     participant's language); `value` is what they said, as text. `group` heads a group of items
     (a survey's title). `kind` is "text", "long_text", "number" or "choice"; for "choice",
-    `choices` lists (value, label) pairs the correction form offers.
+    `choices` lists (value, label) pairs the correction form offers. `record` names the stored
+    record the item is part of by its kind (a survey response, a workshop note), so that a staff
+    member seeing it while helping the young person is found by "who accessed record Y".
     """
 
     source: str
@@ -230,6 +232,7 @@ class ParticipantItem:
     choices: tuple[tuple[str, str], ...] = ()
     correctable: bool = False
     deletable: bool = True
+    record: Ref | None = None
 
 
 @dataclass(frozen=True)

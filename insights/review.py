@@ -681,6 +681,7 @@ def participant_data(session: Session, consultation: Consultation, participant: 
                 source=FEEDBACK_SOURCE, item_id=str(row.id), category="free_text" if row.text else "answers",
                 label=_in(lang, FEEDBACK_LABELS[row.kind]), value=row.text or _in(lang, N_("Yes, this fits")),
                 created_at=row.created_at, group=group, kind="long_text" if row.text else "text", correctable=bool(row.text),
+                record=Ref("insights.remark_feedback", row.id),
             )
         )
     default = consultation.default_language
@@ -701,7 +702,7 @@ def participant_data(session: Session, consultation: Consultation, participant: 
                 source=REVIEW_SOURCE, item_id=str(review.id), category="free_text" if review.comment else "answers",
                 label=_in(lang, N_("Your review of \"%(title)s\""), title=title),
                 value=f"{stance}: {review.comment}" if review.comment else stance,
-                created_at=review.created_at, group=group, kind="text",
+                created_at=review.created_at, group=group, kind="text", record=Ref("insights.recommendation_review", review.id),
             )
         )
     return items

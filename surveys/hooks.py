@@ -176,6 +176,7 @@ def participant_data(session: Session, consultation: Consultation, participant: 
                 choices=choices,
                 correctable=correctable,
                 deletable=True,
+                record=Ref("surveys.response", response.id),
             )
         )
     return items

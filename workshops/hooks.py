@@ -211,6 +211,7 @@ def participant_data(session: Session, consultation: Consultation, participant: 
                 kind="long_text",
                 correctable=True,
                 deletable=True,
+                record=Ref("workshops.contribution", note.id),
             )
         )
     for vote in votes:

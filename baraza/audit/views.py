@@ -13,6 +13,7 @@ from baraza.accounts.roles import ROLE_LABELS
 from baraza.audit import services as audit
 from baraza.errors import InvalidInput
 from baraza.i18n import N_
+from baraza.participation.access import participant_id_by_reference
 from baraza.web import actor, db, query_int, render, state, view
 
 # Who acted, when the entry names no staff member the focal point can see.
@@ -61,7 +62,12 @@ def search(request: Request) -> Response:
         entries = audit.do_search_audit_by_user(session, a, user_id, start, end + timedelta(days=1) if end else None)
         mode = "user"
     elif kind is not None and record_id:
-        entries = audit.do_search_audit_by_record(session, a, kind.name, record_id, aliases=kind.aliases)
+        if kind.name == "participant" and not record_id.isdigit():
+            # A young person's reference, as their "my data" shows it, stands for their number.
+            found = participant_id_by_reference(session, a, "audit.read", record_id)
+        else:
+            found = None
+        entries = audit.do_search_audit_by_record(session, a, kind.name, str(found) if found is not None else record_id, aliases=kind.aliases)
         mode = "record"
     refs = audit.refs_of(session, [e.seq for e in entries])
     names = {u.id: u.display_name for u in users}

@@ -302,7 +302,7 @@ def assist(request: Request) -> Response:
 
         participant = found[1]
         ctx.update(my_data_context(request, consultation, participant))
-        psvc.do_record_assist_view(session, a, participant)
+        psvc.do_record_assist_view(session, a, participant, [item for items in ctx["groups"].values() for item in items])
     return render(request, "consultations/assist.html", ctx, status=400 if errors else 200)
 
 

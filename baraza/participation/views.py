@@ -427,7 +427,7 @@ def download(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     body, content_type, filename = svc.do_download_my_data(
         db(request), participant_actor(participant), state(request).settings, state(request).registry, consultation, participant,
-        request.path_params["fmt"], translations=state(request).translations.get(request.state.lang),
+        request.path_params["fmt"], translations=state(request).translations.get(request.state.lang), lang=request.state.lang,
     )
     return attachment(body, content_type, filename)
 

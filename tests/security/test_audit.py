@@ -496,3 +496,36 @@ def test_append_audit_keeps_the_chain_and_every_record_reference_in_two_statemen
     assert [e.seq for e in entries_for_record(session, "user", "x-9")] == [seqs[2]]
     assert session.get(AuditHead, 1).seq == seqs[2]
     assert len(on_tip) == (2 if bind.dialect.name == "postgresql" else 4), on_tip
+
+
+def test_a_survey_response_seen_while_helping_is_found_by_the_response_and_the_young_persons_reference(client, session, settings):
+    """SECURITY 23 and 26: a facilitator opens a young person's data with their secret words;
+    the focal point asking "who accessed survey response Y" finds it, and so does asking about
+    the young person by the reference their "my data" shows (not only our internal number)."""
+    from tests.consultations.factories import make_consultation, make_participant
+    from tests.surveys.factories import make_response, make_survey
+
+    org = make_organisation(session)
+    consultation = make_consultation(session, org, open=True)
+    survey = make_survey(session, consultation)
+    participant, _token, phrase = make_participant(session, consultation, settings=settings)
+    response = make_response(session, survey, participant, {"colour": "red"})
+    facilitator = make_user(session, organisation=org, role="facilitator")
+    dpo = make_user(session, organisation=org, role="dpo")
+    session.commit()
+    login(client, facilitator.email, PASSWORD)
+    assert post_form(client, f"/consultations/{consultation.id}/assist", {"phrase": phrase}, token_from="/").status_code == 303
+    assert client.get(f"/consultations/{consultation.id}/assist").status_code == 200
+    assert client.get(f"/consultations/{consultation.id}/assist/download.json").status_code == 200
+    client.cookies.clear()
+    login(client, dpo.email, PASSWORD)
+    by_response = client.get(f"/audit/?record_type=surveys.response&record_id={response.id}")
+    assert by_response.status_code == 200
+    assert "participant.assist_view" in by_response.text and "participant.assisted_download" in by_response.text
+    assert facilitator.display_name in by_response.text
+    typed = participant.pseudonym.lower().replace("-", " ")  # as someone reads it out
+    by_reference = client.get(f"/audit/?record_type=participant&record_id={typed}")
+    assert by_reference.status_code == 200 and "participant.assist_open" in by_reference.text
+    # A reference nobody has finds nothing, and says so (never an error).
+    nobody = client.get("/audit/?record_type=participant&record_id=P-ZZZZZZZZ")
+    assert nobody.status_code == 200 and "participant.assist_open" not in nobody.text

@@ -5,6 +5,7 @@ Overriding a choice is a decision about data: `baraza.governance.services.do_ove
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func
@@ -87,10 +88,16 @@ def _acting(actor: Actor, participant: Participant) -> Actor:
     return actor if actor.is_staff else participant_actor(participant)
 
 
-def _audit_participant(session: Session, actor: Actor, participant: Participant, action: str, detail: dict[str, Any] | None = None) -> None:
+def _audit_participant(
+    session: Session, actor: Actor, participant: Participant, action: str, detail: dict[str, Any] | None = None, records: Sequence[Ref] = ()
+) -> None:
+    """Audit an act on a participant's data; `records` names the stored records it showed or
+    touched (each once), so "who accessed record Y" finds it by them too."""
     if actor.is_staff:
         action = action.replace("participant.", "participant.assisted_", 1) if action.startswith("participant.") else action + "_assisted"
-    record_audit(session, _acting(actor, participant), action, [("participant", participant.id), ("consultation", participant.consultation_id)], detail)
+    refs: list[tuple[str, Any]] = [("participant", participant.id), ("consultation", participant.consultation_id)]
+    refs += [(r.kind, r.id) for r in dict.fromkeys(records)]
+    record_audit(session, _acting(actor, participant), action, refs, detail)
 
 
 def emit_participant_event(session: Session, name: str, actor: Actor, participant: Participant, *refs: Ref, **data: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -221,17 +222,22 @@ def do_delete_item(
     session.commit()
 
 
-def my_data(session: Session, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant) -> dict[str, Any]:
-    """Everything held about a participant, as plain data: what the download contains."""
+def my_data(
+    session: Session, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant,
+    items: Sequence[ParticipantItem] | None = None,
+) -> dict[str, Any]:
+    """Everything held about a participant, as plain data: what the download contains (`items`:
+    their items as already read, else read here in the language they joined in)."""
     context = session.get(Context, participant.context_id)
     history = corrections_of(session, settings, participant)
-    items = []
-    for item in participant_items(session, registry, consultation, participant):
+    rows = []
+    for item in participant_items(session, registry, consultation, participant) if items is None else items:
         row = asdict(item)
+        row.pop("record", None)  # how the audit names it, not the young person's data
         row["created_at"] = item.created_at.isoformat()
         row["choices"] = [list(c) for c in item.choices]
         row["history"] = [{"previous_value": v, "changed_at": t.isoformat()} for v, t in history.get((item.source, item.item_id), [])]
-        items.append(row)
+        rows.append(row)
     return {
         "consultation": consultation.title_in(participant.language),
         "context": context.name if context else "",
@@ -250,7 +256,7 @@ def my_data(session: Session, settings: Settings, registry: Registry, consultati
             }
             for r in consent_history(session, participant)
         ],
-        "items": items,
+        "items": rows,
     }
 
 
@@ -266,17 +272,18 @@ def neutralise_cell(value: Any) -> str:
 
 def do_download_my_data(
     session: Session, actor: Actor, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant, fmt: str,
-    *, translations: NullTranslations | None = None,
+    *, translations: NullTranslations | None = None, lang: str | None = None,
 ) -> tuple[bytes, str, str]:
     """The participant's data as JSON or CSV: (body, content type, file name). Audited.
     `actor` is the participant's own, or a staff member helping them (recorded as assisted).
 
     The spreadsheet's headings and the core's own labels are in the participant's language
-    (`translations`); JSON keeps stable English keys for programs."""
+    (`translations`, `lang`); JSON keeps stable English keys for programs."""
     if fmt not in {"json", "csv"}:
         raise InvalidInput("Choose JSON or CSV.")
     t = (translations or NullTranslations()).gettext
-    data = my_data(session, settings, registry, consultation, participant)
+    items = participant_items(session, registry, consultation, participant, lang)
+    data = my_data(session, settings, registry, consultation, participant, items)
     if not actor.is_staff:
         # Their own copy holds the contact they gave; a staff member helping never sees it (SECURITY 8).
         from baraza.updates.services import contact_of
@@ -307,7 +314,7 @@ def do_download_my_data(
             ])
         body = ("\ufeff" + out.getvalue()).encode()  # the BOM lets spreadsheets read Arabic and accents
         content_type = "text/csv; charset=utf-8"
-    _audit_participant(session, actor, participant, "participant.download", {"format": fmt})
+    _audit_participant(session, actor, participant, "participant.download", {"format": fmt}, [i.record for i in items if i.record is not None])
     session.commit()
     return body, content_type, f"my-data.{fmt}"
 
@@ -338,9 +345,14 @@ def do_find_participant_by_phrase(session: Session, actor: Actor, settings: Sett
     return participant
 
 
-def do_record_assist_view(session: Session, actor: Actor, participant: Participant) -> None:
-    """A staff member saw a participant's data while helping them (SECURITY 23)."""
-    record_audit(session, actor, "participant.assist_view", [("participant", participant.id), ("consultation", participant.consultation_id)])
+def do_record_assist_view(session: Session, actor: Actor, participant: Participant, items: Sequence[ParticipantItem] = ()) -> None:
+    """A staff member saw a participant's data while helping them (SECURITY 23): the entry names
+    the participant and every stored record among the `items` shown (SECURITY 26)."""
+    records = dict.fromkeys(item.record for item in items if item.record is not None)
+    record_audit(
+        session, actor, "participant.assist_view",
+        [("participant", participant.id), ("consultation", participant.consultation_id), *((r.kind, r.id) for r in records)],
+    )
     session.commit()
 
 
