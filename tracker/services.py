@@ -258,8 +258,10 @@ def do_update_commitment(
         problems["progress"] = N_("Progress is a percentage from 0 to 100.")
     if status == CommitmentStatus.DECLINED and not decline_reason.strip():
         problems["decline_reason"] = N_("Say why the commitment is declined.")
-    if len(note) > 4000 or len(decline_reason) > 2000:
+    if len(note) > 4000:
         problems["note"] = N_("Keep the note under 4,000 characters.")
+    if len(decline_reason) > 2000:
+        problems["decline_reason"] = N_("Keep the reason under 2,000 characters.")
     if problems:
         raise InvalidInput(errors=problems)
     parts = parts_of(session, commitment)

@@ -234,8 +234,9 @@ def commitment_action(request: Request) -> Response:
                 session, a, commitment,
                 status=form_text(request, "status", max_length=16),
                 progress=form_int(request, "progress", minimum=0, maximum=100),
-                note=form_text(request, "note", max_length=4000),
-                decline_reason=form_text(request, "decline_reason", max_length=2000),
+                # Read generously: the use case says what is too long, in its own words.
+                note=form_text(request, "note", max_length=8000),
+                decline_reason=form_text(request, "decline_reason", max_length=8000),
             )
             flash = N_("Progress reported.")
         elif action == "edit":

@@ -167,6 +167,21 @@ def test_a_refused_form_comes_back_as_it_was_typed(client, session):
     assert session.exec(select(Evidence)).all() == [] and (commitment.status, commitment.progress) == ("committed", 0)
 
 
+def test_a_decline_reason_too_long_is_told_in_its_own_words(client, session):
+    w = world(session)
+    login(client, w["minister"].email, PASSWORD)
+    commit_to(client, w["to_ministry"])
+    commitment = session.exec(select(Commitment)).one()
+    session.rollback()
+    refused = act(client, commitment, "report", status="declined", note="No budget", decline_reason="x" * 2001)
+    assert refused.status_code == 400 and "Keep the reason under 2,000 characters." in refused.text
+    assert "Keep the note under 4,000 characters." not in refused.text
+    assert 'aria-describedby="decline_reason-error"' in refused.text
+    assert form_values(refused.text, "/report")["decline_reason"] == "x" * 2001
+    refused = act(client, commitment, "report", status="in_progress", note="y" * 4001)
+    assert refused.status_code == 400 and "Keep the note under 4,000 characters." in refused.text
+
+
 def test_every_radio_button_sits_beside_its_own_label(client, session):
     w = world(session)
     minister = actor_of(session, w["minister"])
