@@ -86,5 +86,18 @@ def scorecard_of(session: Session, commitment: Commitment) -> Scorecard:
     card = Scorecard(k=k, people=people, scale=scale, table=table, contexts=contexts, bands=band_list, means=means, row_means=row_means)
     if people >= k:
         card.mean = sum(sums.values()) / people
-        card.reasons = [i.reason for i in reversed(items) if i.reason][:MAX_REASONS]
+        card.reasons = _distinct([i.reason for i in reversed(items) if i.reason])[:MAX_REASONS]
     return card
+
+
+def _distinct(reasons: list[str]) -> list[str]:
+    """Each reason once (the newest first), however its spaces and capitals differ: the same
+    words from several people, or from one person answering two questions, are quoted once."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for reason in reasons:
+        key = " ".join(reason.split()).casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(reason)
+    return out

@@ -68,3 +68,23 @@ def test_a_withdrawn_young_person_leaves_the_scorecard(session):
     rate(session, survey, consultation, 1, "I left", withdrawn=True)
     card = scorecard_of(session, commitment)
     assert card.people == 5 and "I left" not in card.reasons
+
+
+def test_the_same_words_are_quoted_once_each_in_its_own_direction(client, session):
+    w = world(session)
+    consultation = w["consultation"]
+    commitment = services.do_add_commitment(session, actor_of(session, w["minister"]), w["to_ministry"], services.CommitmentFields(title="Consent first"))
+    survey = scorecard(session, consultation, commitment)
+    arabic = "لم ألاحظ أي تغيير في هاتفي."
+    for reason in ("Better now", "better  now", arabic, arabic, "Better now"):
+        rate(session, survey, consultation, 4, reason)
+    assert scorecard_of(session, commitment).reasons == ["Better now", arabic]  # the newest first
+    session.commit()
+    login(client, w["minister"].email, PASSWORD)
+    page = client.get(f"/tracker/commitments/{commitment.id}").text
+    assert page.count("etter now") == 1 and page.count(arabic) == 1
+    # An Arabic quotation in an English page reads right to left, its full stop and quote marks
+    # where Arabic puts them; the count beside an average is one isolated phrase, plural as the
+    # language makes it ("(5 people)", in Arabic "(5 أشخاص)").
+    assert f'<li><q dir="auto">{arabic}</q></li>' in page
+    assert page.count("<bdi>(5 people)</bdi>") == 2
