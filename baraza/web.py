@@ -282,7 +282,8 @@ def _page_context(
         "csrf_token": csrf_token,
         "lang": lang,
         "dir": text_direction(lang),
-        "languages": LANGUAGES,
+        # A participant's page offers its own languages (baraza.participation.api.page_language).
+        "languages": {code: LANGUAGES[code] for code in getattr(request.state, "languages", None) or LANGUAGES},
         "menu": menu,
         "menu_counts": menu_counts,
         "url_for": url_for,

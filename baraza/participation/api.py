@@ -21,6 +21,7 @@ anything in a URL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -34,6 +35,7 @@ from starlette.responses import Response
 from baraza.accounts.roles import Actor
 from baraza.consultations.models import Consultation, ConsultationStatus
 from baraza.errors import ConsentRequired, ParticipantRequired
+from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES
 from baraza.participation.keys import token_hash
 from baraza.participation.models import ConsentKind, ConsentRecord, ConsentStatus, Participant, ParticipantDevice
 from baraza.settings import Settings
@@ -239,3 +241,35 @@ def drop_participant_cookie_tokens(request: Request, response: Response, setting
         )
     else:
         response.delete_cookie(PARTICIPANT_COOKIE, path="/")
+
+
+# The language of a participant's page ---------------------------------------------------------
+
+
+def browser_language(header: str, allowed: Sequence[str]) -> str | None:
+    """The first language of the browser's list (Accept-Language) among `allowed`, if any."""
+    for part in header.split(","):
+        tag = part.split(";")[0].strip().lower().replace("_", "-")
+        base = tag.split("-")[0]
+        if base in allowed:
+            return base
+    return None
+
+
+def page_language(request: Request, offered: Sequence[str], joined: str | None = None, default: str | None = None) -> str:
+    """The language of a young person's page among the `offered` ones (a consultation's, a
+    survey's): the phone's own switch, else the language they joined in, else the browser's
+    wish, else `default`, else the first offered. The page's own words follow it (so a young
+    person never reads a survey in one language and its buttons in another), and its language
+    switch offers only the `offered` languages Baraza speaks: choosing one the page does not
+    have can no longer leave it silently in another."""
+    allowed = tuple(offered) or ("en",)
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    lang = next(
+        (c for c in (cookie, joined, browser_language(request.headers.get("accept-language", ""), allowed), default) if c in allowed),
+        allowed[0],
+    )
+    if lang in LANGUAGES:
+        request.state.lang = lang
+    request.state.languages = tuple(code for code in allowed if code in LANGUAGES)
+    return lang

@@ -16,12 +16,13 @@ from baraza.accounts.roles import ANONYMOUS
 from baraza.consultations.access import categories_of, context_of, contexts_of, public_consultation
 from baraza.consultations.models import Consultation, ConsultationStatus
 from baraza.errors import InvalidInput, NotFound, ParticipantRequired
-from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_, text_direction
+from baraza.i18n import N_, text_direction
 from baraza.participation import services as svc
 from baraza.participation.api import (
     cookie_tokens,
     current_participant,
     drop_participant_cookie_tokens,
+    page_language,
     participant_actor,
     set_participant_cookie,
 )
@@ -51,35 +52,12 @@ HOME_NEWS = 5
 
 
 def use_language(request: Request, consultation: Consultation, participant: Participant | None = None) -> str:
-    """The page language: the visitor's switch if the consultation offers it, else their
-    language when they joined, else the browser's wish, else the consultation's main language."""
-    allowed = tuple(consultation.languages) or ("en",)
-    cookie = request.cookies.get(LANGUAGE_COOKIE)
-    if cookie in allowed:
-        lang = cookie
-    elif participant is not None and participant.language in allowed:
-        lang = participant.language
-    else:
-        lang = _browser_language(request.headers.get("accept-language", ""), allowed) or (
-            consultation.default_language if consultation.default_language in allowed else allowed[0]
-        )
-    request.state.lang = lang
-    return lang  # type: ignore[return-value]
-
-
-def _browser_language(header: str, allowed: tuple[str, ...]) -> str | None:
-    """The first language of the browser's list that the consultation offers, if any."""
-    for part in header.split(","):
-        tag = part.split(";")[0].strip().lower().replace("_", "-")
-        base = tag.split("-")[0]
-        if base in allowed:
-            return base
-    return None
+    """The page language among the consultation's (`baraza.participation.api.page_language`)."""
+    return page_language(request, consultation.languages, participant.language if participant else None, consultation.default_language)
 
 
 def _page(request: Request, template: str, consultation: Consultation | None, ctx: dict, status: int = 200) -> Response:
-    languages = {code: LANGUAGES[code] for code in (consultation.languages if consultation else LANGUAGES) if code in LANGUAGES}
-    context = {"languages": languages, "consultation": consultation, **ctx}
+    context = {"consultation": consultation, **ctx}
     if consultation is not None:
         context.setdefault("consultation_title", consultation.title_in(request.state.lang))
     return render(request, template, context, status=status)

@@ -8,7 +8,8 @@ from typing import Any
 from starlette.requests import Request
 
 from baraza.errors import NotFound
-from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_, text_direction
+from baraza.i18n import N_, text_direction
+from baraza.participation.api import page_language
 from baraza.web import form_list
 from surveys import builder, logic, validation
 from surveys.definition import CHOICE_KINDS, MAX_CHOICES, Definition, Group, Question, text_in
@@ -27,19 +28,9 @@ def _survey_id(request: Request) -> int:
 
 
 def _survey_language(request: Request, definition: Definition, participant_language: str | None = None) -> str:
-    """The language of the page: the phone's own switch, else the language the participant
-    joined in, else the browser's wish, else the survey's first. The page's own words follow
-    it, so a young person never reads a survey in one language and its buttons in another."""
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
-    for candidate in (chosen, participant_language, request.state.lang):
-        if candidate in definition.languages:
-            lang = candidate
-            break
-    else:
-        lang = definition.default_language
-    if lang in LANGUAGES:
-        request.state.lang = lang
-    return lang  # type: ignore[return-value]
+    """The language of the page among the survey's (the core's `page_language`: the phone's
+    switch, the language the participant joined in, the browser's wish, the survey's first)."""
+    return page_language(request, definition.languages, participant_language, definition.default_language)
 
 
 def _same_screen_condition(group: Group, q: Question) -> Any | None:

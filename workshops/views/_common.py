@@ -11,7 +11,8 @@ from starlette.requests import Request
 from baraza.consultations.models import Consultation
 from baraza.db import utcnow
 from baraza.errors import NotFound
-from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_, language_name
+from baraza.i18n import N_, language_name
+from baraza.participation.api import page_language
 from baraza.web import form_text
 from workshops.models import Activity
 from workshops.services import consultation_languages
@@ -61,20 +62,9 @@ def form_texts(request: Request, prefix: str, languages: Sequence[str], *, max_l
 
 
 def participant_language(request: Request, consultation: Consultation, participant_language: str | None) -> str:
-    """The language of a participant's page: the phone's own switch, else the language they
-    joined in, else the browser's wish, else the consultation's first. The page's own words
-    follow it, so a young person never reads the prompt in one language and the buttons in
-    another."""
-    allowed = languages_of(consultation)
-    for candidate in (request.cookies.get(LANGUAGE_COOKIE), participant_language, request.state.lang):
-        if candidate in allowed:
-            lang = candidate
-            break
-    else:
-        lang = allowed[0]
-    if lang in LANGUAGES:
-        request.state.lang = lang
-    return lang  # type: ignore[return-value]
+    """The language of a participant's page among the consultation's (the core's
+    `page_language`: the phone's switch, the language they joined in, the browser's wish)."""
+    return page_language(request, languages_of(consultation), participant_language, consultation.default_language)
 
 
 def iso(value: Any) -> str:
