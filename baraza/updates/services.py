@@ -117,6 +117,15 @@ def contact_of(session: Session, participant: Participant) -> ParticipantContact
     return session.get(ParticipantContact, participant.id)
 
 
+def example_number(country: str | None) -> str:
+    """A mobile number written the international way for the context's country (the young
+    person's own format: "+57 321 1234567" in Colombia), from the numbering plan's example."""
+    number = phonenumbers.example_number_for_type((country or "").upper() or None, phonenumbers.PhoneNumberType.MOBILE) if country else None
+    if number is None:
+        number = phonenumbers.example_number_for_type("KE", phonenumbers.PhoneNumberType.MOBILE)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def parse_contact(raw: str, country: str | None = None) -> tuple[str, str]:
     """("email", address) or ("sms", +E.164 number) from what the participant typed; a phone
     number written the local way is read as `country` (the context's) writes it."""
@@ -135,7 +144,9 @@ def parse_contact(raw: str, country: str | None = None) -> tuple[str, str]:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise InvalidInput(errors={"contact": N_("This does not look like a phone number. Write it with the country code, like +254 712 345 678.")})
+        raise InvalidInput(errors={"contact": N_(
+            "This does not look like a phone number. Write it with the country code, like %(example)s.", example=example_number(country),
+        )})
     return "sms", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -103,6 +103,18 @@ def test_new_since_the_last_visit(client, session, settings, news, app):
     assert "new since your last visit" in page.text
 
 
+def test_a_first_visit_does_not_speak_of_a_last_visit(client, session, settings, news, app):
+    """A young person who just joined reads the news without "Nothing new since your last
+    visit" above it: there was no last visit."""
+    consultation = make_consultation(session, open=True)
+    news.add("fake:before", at=utcnow() - timedelta(days=2))
+    _participant, token, _ = make_participant(session, consultation, settings=settings)
+    client.cookies.set(PARTICIPANT_COOKIE, token)
+    page = _home(client, consultation)
+    assert page.status_code == 200 and "In progress" in page.text  # the news is there
+    assert "since your last visit" not in page.text
+
+
 def test_news_reported_twice_shows_once_and_only_to_those_whose_consent_stands(client, session, settings, news, app):
     consultation = make_consultation(session, open=True)
     participant, _t, _ = make_participant(session, consultation, settings=settings)
@@ -189,6 +201,21 @@ def test_a_local_phone_number_is_read_as_the_context_writes_it(session, settings
         assert usvc.parse_contact("0712 345 678", "KE") == ("sms", "+254712345678")
     with pytest.raises(Exception):  # noqa: B017
         usvc.parse_contact("12")
+
+
+def test_a_number_that_is_no_number_is_shown_how_one_writes_it_in_the_young_persons_country():
+    from gettext import NullTranslations
+
+    from baraza.errors import InvalidInput
+    from baraza.i18n import translate
+
+    with pytest.raises(InvalidInput) as colombia:
+        usvc.parse_contact("12", "CO")
+    message = translate(NullTranslations(), colombia.value.errors["contact"])
+    assert "+57 " in message and "+254" not in message
+    with pytest.raises(InvalidInput) as nowhere:
+        usvc.parse_contact("12", None)
+    assert "+254 " in translate(NullTranslations(), nowhere.value.errors["contact"])
 
 
 def test_the_contact_goes_with_the_follow_up_consent_with_withdrawal_and_on_request(client, session, settings):

@@ -214,6 +214,9 @@ def test_withdrawal_excludes_the_participant_from_everything_later(client, sessi
     assert page.status_code == 200 and "You have left" in page.text
     assert post_form(client, f"/p/{consultation.id}/my-data/choices", {"analysis": "on"}).status_code == 403
     assert participant.id not in ids(session, analysable_participant_ids(consultation.id))
+    # Their home no longer offers to change or delete anything.
+    home = client.get(f"/p/{consultation.id}/")
+    assert "See or download what you told us, until it is deleted" in home.text and "change or delete" not in home.text
 
 
 def test_the_facilitators_counts_drop_after_a_withdrawal(client, session, settings, joined):
@@ -355,3 +358,13 @@ def test_every_change_to_a_participant_is_an_event_other_apps_hear(app, client, 
         ("participant.consent_changed", {"analysis": False, "quoting": True, "follow_up": False}),
         ("participant.withdrawn", {}),
     ]
+
+
+def test_my_data_lays_out_each_answer_in_its_own_direction(client, session, settings, fake, joined):
+    """An English answer on an Arabic page (or the other way round) keeps its own direction:
+    the value, its earlier versions and the correction field say dir="auto"."""
+    consultation, participant, _phrase = joined
+    fake.submit(session, consultation, participant, "We want to be asked first!")
+    page = client.get(f"/p/{consultation.id}/my-data")
+    assert '<p class="item-value" dir="auto">We want to be asked first!</p>' in page.text
+    assert 'name="value" value="We want to be asked first!" maxlength="4000" dir="auto"' in page.text
