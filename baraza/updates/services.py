@@ -122,7 +122,7 @@ def example_number(country: str | None) -> str:
     person's own format: "+57 321 1234567" in Colombia), from the numbering plan's example."""
     number = phonenumbers.example_number_for_type((country or "").upper() or None, phonenumbers.PhoneNumberType.MOBILE) if country else None
     if number is None:
-        number = phonenumbers.example_number_for_type("KE", phonenumbers.PhoneNumberType.MOBILE)
+        return "+254 712 345 678"  # a Kenyan mobile, as the words of this message said before
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
