@@ -81,6 +81,14 @@ def test_join_agree_my_data_download_withdraw_in_english(phone_page, session):
     assert "Your age" in Path(download.value.path()).read_text(encoding="utf-8-sig")
     for url in [page.url] + [a.get_attribute("href") or "" for a in page.locator("a").all()]:
         assert words[0] not in url and "P-" not in url  # nothing personal in any address
+    # Deleting one answer takes two taps: the first only asks.
+    items = page.locator("li.item").count()
+    deleting = page.locator("li.item details:has(button:text('Yes, delete it'))").first
+    deleting.locator("summary").click()
+    assert page.locator("li.item").count() == items
+    check(page, "participant-en-6b-delete-asks")
+    submit(page, "li.item details[open] button:text('Yes, delete it')")
+    assert page.locator("li.item").count() == items - 1
 
     page.check("#leave-confirm")
     submit(page, "form button.danger")
