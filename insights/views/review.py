@@ -24,7 +24,21 @@ from baraza.participation.api import cookie_tokens, participant_actor, require_p
 from baraza.participation.keys import token_hash
 from baraza.participation.models import Participant
 from baraza.participation.views import use_language
-from baraza.web import actor, db, form_bool, form_int, form_text, is_htmx, query_choice, redirect_to, render, state, view
+from baraza.web import (
+    actor,
+    db,
+    form_bool,
+    form_int,
+    form_text,
+    is_htmx,
+    path_for,
+    query_choice,
+    redirect,
+    redirect_to,
+    render,
+    state,
+    view,
+)
 from insights import review
 from insights.curation import theme_label
 from insights.views._common import path_id, place_of
@@ -40,10 +54,21 @@ def _participant_page(request: Request) -> tuple[Consultation, Participant]:
     return consultation, participant
 
 
-def _heard_context(request: Request, consultation: Consultation, participant: Participant, errors: dict[str, str] | None = None, **extra: Any) -> dict[str, Any]:
+def card_ids(remarks: list[review.Remark]) -> dict[str, str]:
+    """The id of each remark's card on the page ("remark-1", ...) by the remark's reference:
+    where "Please check your answer below" leads, and where the page lands after an answer sent
+    without JavaScript. A recommendation's card is "rec-<id>"."""
+    return {str(r.ref): f"remark-{i}" for i, r in enumerate(remarks, 1)}
+
+
+def _heard_context(
+    request: Request, consultation: Consultation, participant: Participant, errors: dict[str, str] | None = None,
+    *, anchor: str = "", typed: dict[str, str] | None = None, **extra: Any,
+) -> dict[str, Any]:
     session = db(request)
     heard = review.what_we_heard(session, consultation, participant, request.state.lang)
     heard = review.do_record_visit(session, participant_actor(participant), consultation, participant, heard)
+    cards = card_ids(heard.remarks)
     return {
         "title": N_("What we heard"),
         "consultation": consultation,
@@ -54,8 +79,20 @@ def _heard_context(request: Request, consultation: Consultation, participant: Pa
         "stance_labels": review.STANCE_LABELS,
         "max_text": review.MAX_TEXT,
         "errors": errors or {},
+        "card_ids": cards,
+        # The card the answer was about (a remark's reference, or "rec-<id>").
+        "card": cards.get(anchor, anchor if anchor.startswith("rec-") else ""),
+        # What the person chose and typed in the form that went wrong, given back as it was.
+        "typed": typed or {},
         **extra,
     }
+
+
+def _typed(request: Request, name: str) -> str:
+    """What was sent in field `name`, to give back in the form when it is refused (cut far past
+    what the form accepts, so a huge post is not sent back whole)."""
+    value = request.state.form.get(name, "")
+    return value[: review.MAX_TEXT * 10] if isinstance(value, str) else ""
 
 
 @view()
@@ -73,17 +110,23 @@ def heard(request: Request) -> Response:
     return render(request, "insights/review/heard.html", _heard_context(request, consultation, participant), block="heard")
 
 
-def _answer(request: Request, consultation: Consultation, participant: Participant, flash: str, errors: dict[str, str] | None, anchor: str) -> Response:
-    """After a POST: the page again (with htmx, only its `heard` block), or a 303 to it."""
+def _answer(
+    request: Request, consultation: Consultation, participant: Participant, flash: str, errors: dict[str, str] | None, anchor: str,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    """After a POST: the page again (with htmx, only its `heard` block), or a 303 to it, at the
+    card answered (`anchor`: a remark's reference or "rec-<id>")."""
     if errors is not None:
         db(request).rollback()
         return render(
-            request, "insights/review/heard.html", _heard_context(request, consultation, participant, errors, error_anchor=anchor),
+            request, "insights/review/heard.html", _heard_context(request, consultation, participant, errors, anchor=anchor, typed=typed),
             block="heard" if is_htmx(request) else None, status=400,
         )
     if is_htmx(request):
-        return render(request, "insights/review/heard.html", _heard_context(request, consultation, participant, saved=flash), block="heard")
-    return redirect_to(request, "insights:heard", consultation_id=consultation.id, flash=flash)
+        return render(request, "insights/review/heard.html", _heard_context(request, consultation, participant, anchor=anchor, saved=flash), block="heard")
+    card = anchor if anchor.startswith("rec-") else card_ids(review.my_remarks(db(request), consultation, participant)[1]).get(anchor, "")
+    url = path_for(request, "insights:heard", consultation_id=consultation.id)
+    return redirect(request, f"{url}#{card}" if card else url, flash=flash)
 
 
 @view()
@@ -93,9 +136,11 @@ def remark(request: Request) -> Response:
     ref = form_text(request, "remark", max_length=REMARK_FIELD_MAX, required=True)
     kind = form_text(request, "kind", max_length=16, required=True)
     try:
-        review.do_review_remark(db(request), participant_actor(participant), consultation, participant, ref, kind, form_text(request, "text", max_length=review.MAX_TEXT + 1000))
+        review.do_review_remark(db(request), participant_actor(participant), consultation, participant, ref, kind, form_text(request, "text", max_length=review.MAX_TEXT))
     except InvalidInput as exc:
-        return _answer(request, consultation, participant, "", {f"{ref}:{kind}": (exc.errors or {}).get("text") or (exc.errors or {}).get("kind") or exc.message}, ref)
+        found = exc.errors or {}
+        message = found.get("text") or found.get("kind") or exc.message
+        return _answer(request, consultation, participant, "", {f"{ref}:{kind}": message}, ref, typed={f"{ref}:{kind}": _typed(request, "text")})
     return _answer(request, consultation, participant, N_("Thank you. We saved what you told us."), None, ref)
 
 
@@ -114,15 +159,19 @@ def recommendation(request: Request) -> Response:
     """Endorse, reject or say "not sure" about a recommendation, with an optional comment."""
     consultation, participant = _participant_page(request)
     recommendation_id = path_id(request, "recommendation_id")
+    key = f"rec-{recommendation_id}"
     try:
         review.do_review_recommendation(
             db(request), participant_actor(participant), consultation, participant, recommendation_id,
-            form_text(request, "stance", max_length=16), form_text(request, "comment", max_length=review.MAX_TEXT + 1000),
+            form_text(request, "stance", max_length=16), form_text(request, "comment", max_length=review.MAX_TEXT),
         )
     except InvalidInput as exc:
-        key = f"rec-{recommendation_id}"
-        return _answer(request, consultation, participant, "", {key: (exc.errors or {}).get("stance") or (exc.errors or {}).get("text") or exc.message}, key)
-    return _answer(request, consultation, participant, N_("Thank you. Your review is saved."), None, f"rec-{recommendation_id}")
+        # Each message at its field: the choice ("rec-<id>") or the comment ("rec-<id>:comment").
+        found = exc.errors or {}
+        errors = {name: message for name, message in ((key, found.get("stance")), (f"{key}:comment", found.get("comment") or found.get("text"))) if message}
+        typed = {f"{key}:stance": _typed(request, "stance")[:16], f"{key}:comment": _typed(request, "comment")}
+        return _answer(request, consultation, participant, "", errors or {key: exc.message}, key, typed=typed)
+    return _answer(request, consultation, participant, N_("Thank you. Your review is saved."), None, key)
 
 
 # Analysts -----------------------------------------------------------------------------------------

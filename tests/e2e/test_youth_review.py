@@ -1,6 +1,7 @@
 """A young person on a 360 px phone, in Arabic (right to left), opens "What we heard": contests
 the theme of their remark with a reason and endorses a draft recommendation, with JavaScript
-off; then the same pages with JavaScript on are axe-core clean and do not scroll sideways."""
+off; then the same pages with JavaScript on are axe-core clean, do not scroll sideways, and
+answer in place (no reload, no jump to the top)."""
 
 from __future__ import annotations
 
@@ -102,7 +103,7 @@ def test_a_young_person_contests_a_theme_and_endorses_a_recommendation_in_arabic
     page.fill("#remark-1-contest", "هذا عن الشرطة وليس عن المدرسة")
     with page.expect_navigation():
         page.click("#remark-1 details:nth-of-type(1) button[type=submit]")
-    assert page.url.endswith(url)
+    assert page.url.endswith(f"{url}#remark-1"), "back at the card answered, not at the top"
     assert page.locator("#remark-1 .said li").count() == 1
 
     page.check("input[name=stance][value=endorse]")
@@ -125,11 +126,27 @@ def test_a_young_person_contests_a_theme_and_endorses_a_recommendation_in_arabic
     for summary in phone.locator("#remark-1 details summary").all():
         summary.click()
     check(phone, "youth-review-ar-5-forms-open")
-    # With htmx, the review is sent and the section swapped in place.
+    # With JavaScript, an answer is sent and the section swapped in place: the page is not
+    # loaded again (a mark set on it survives) and stays where the person was reading.
+    phone.evaluate("window.stillThisPage = true")
+    phone.fill("#remark-1-contest", "")
+    with phone.expect_response(lambda r: r.url.endswith("/remark") and r.request.method == "POST"):
+        phone.click("#remark-1 details:nth-of-type(1) button[type=submit]")
+    phone.wait_for_selector("#remark-1 .error")
+    assert phone.evaluate("window.stillThisPage === true"), "swapped in place, not reloaded"
+    assert phone.evaluate("document.activeElement.id") == "remark-1-contest", "the field to correct has the focus"
+    assert phone.get_attribute("p[role=alert] a", "href") == "#remark-1"
+    phone.console_errors.clear()  # the browser logs the refusal's 400, which was the point
+    phone.fill("#remark-1-contest", "هذا عن الشرطة وليس عن المدرسة")
+    phone.click("#remark-1 details:nth-of-type(1) button[type=submit]")
+    phone.wait_for_selector("#remark-1 p.flash")
     phone.check("input[name=stance][value=unsure]")
+    phone.locator("article.recommendation button[type=submit]").scroll_into_view_if_needed()
     with phone.expect_response(lambda r: "/recommendations/" in r.url and r.request.method == "POST"):
         phone.click("article.recommendation button[type=submit]")
-    phone.wait_for_selector("p.flash")
-    check(phone, "youth-review-ar-6-htmx")
+    phone.wait_for_selector("article.recommendation p.flash")
+    assert phone.evaluate("window.stillThisPage === true"), "swapped in place, not reloaded"
+    assert phone.evaluate("window.scrollY") > 0, "still where the person was, not at the top"
+    check(phone, "youth-review-ar-6-in-place")
     session.rollback()  # a new read: the server committed meanwhile
     assert session.exec(select(RecommendationReview)).one().stance == "unsure"

@@ -6,6 +6,7 @@ reach every review."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -355,3 +356,73 @@ def test_parallel_endorsements_of_one_person_leave_one_review(app, session, worl
             statuses = list(pool.map(endorse, range(16)))
     assert set(statuses) <= {303, 409} and 303 in statuses, statuses
     assert len(read(session, select(RecommendationReview))) == 1, "never counted twice"
+
+
+def test_a_refused_answer_points_at_its_card_and_a_sent_one_lands_there(app, session, world, analyst_client, run_jobs):
+    run_id = finished_run(analyst_client, world, run_jobs)
+    me = world.people["ask"][0]
+    ref = one(session, select(InsightText).where(InsightText.run_id == run_id, InsightText.participant_id == me.id)).source_ref
+    with phone(app, session, me) as mine:
+        for headers in ({}, {"HX-Request": "true"}):
+            missing = send(mine, world, "/remark", {"remark": str(ref), "kind": "contest", "text": " "}, headers=headers)
+            assert missing.status_code == 400
+            link = re.search(r'<p class="error" role="alert"><a href="#([^"]+)">Please check your answer below.</a>', missing.text)
+            assert link and link.group(1) == "remark-1", missing.text[:2000]
+            assert 'id="remark-1"' in missing.text and 'id="remark-1-contest-err"' in missing.text
+        # A remark's reason too long: said at its field, and what was typed comes back.
+        long = "Not about asking. " * 150
+        refused = send(mine, world, "/remark", {"remark": str(ref), "kind": "revise", "text": long})
+        assert refused.status_code == 400
+        assert re.search(r'<p class="error" id="remark-1-revise-err"[^>]*>Keep this under 2000 characters.</p>', refused.text)
+        assert f'aria-describedby="remark-1-revise-err">{long}</textarea>' in refused.text
+        # Sent without JavaScript: back on the page, at the card answered (not at the top).
+        sent = send(mine, world, "/remark", {"remark": str(ref), "kind": "confirm"})
+        assert sent.status_code == 303 and sent.headers["location"] == f"{heard_url(world)}#remark-1"
+        # With JavaScript, the block comes back with the thanks in the card answered.
+        swapped = send(mine, world, "/remark", {"remark": str(ref), "kind": "confirm"}, headers={"HX-Request": "true"})
+        card = re.search(r'<article class="card remark" id="remark-1".*?</article>', swapped.text, re.S)
+        assert card and "Thank you. We saved what you told us." in card.group(0)
+
+
+def test_a_comment_too_long_is_said_at_the_field_and_the_answer_and_words_come_back(app, session, world, analyst_client, run_jobs):
+    run_id = finished_run(analyst_client, world, run_jobs)
+    rid = shared_recommendation(analyst_client, world, run_id, session)
+    with phone(app, session, world.people["ask"][0]) as mine:
+        for length in (2500, 3500):  # over the limit, and over what the form field reads at all
+            comment = ("Yes, but ask us first and say it in our words. " * 80)[:length].strip()
+            for headers in ({}, {"HX-Request": "true"}):
+                refused = send(mine, world, f"/recommendations/{rid}", {"stance": "endorse", "comment": comment}, headers=headers)
+                assert refused.status_code == 400
+                card = re.search(rf'<article class="card recommendation" id="rec-{rid}".*?</article>', refused.text, re.S)
+                assert card, refused.text[:2000]
+                html = card.group(0)
+                assert re.search(rf'<p class="error" id="rec-{rid}-comment-err">Keep this under 2000 characters.</p>', html), html
+                assert f'aria-invalid="true" aria-describedby="rec-{rid}-comment-err">{comment}</textarea>' in html
+                assert re.search(r'name="stance" value="endorse" checked', html), "the answer chosen is still chosen"
+                assert f'href="#rec-{rid}"' in refused.text
+        assert read(session, select(RecommendationReview)) == [], "nothing stored"
+        # No answer chosen: said at the choice, and the comment kept.
+        unsure = send(mine, world, f"/recommendations/{rid}", {"comment": "Not sure yet"})
+        assert unsure.status_code == 400
+        assert re.search(rf'<p class="error" id="rec-{rid}-err"[^>]*>Choose one of the answers.</p>', unsure.text)
+        assert ">Not sure yet</textarea>" in unsure.text
+
+
+def test_what_we_heard_answers_in_place_within_the_first_load_budget(app, session, world, analyst_client, run_jobs):
+    """Every form is marked to be sent in place by the page's own small script (htmx's 52 KB
+    would break the 50 KB first load a participant page keeps to), and the script is served."""
+    run_id = finished_run(analyst_client, world, run_jobs)
+    shared_recommendation(analyst_client, world, run_id, session)
+    with phone(app, session, world.people["ask"][0]) as mine:
+        page = mine.get(heard_url(world))
+        assets = set(re.findall(r'(?:src|href)="(/(?:static|insights/static)/[^"]+)"', page.text))
+        scripts = re.findall(r'<script src="([^"]+)"', page.text)
+        assert any(s.endswith("/heard.js") for s in scripts), scripts
+        assert "htmx.min.js" not in page.text and "hx-post" not in page.text
+        fetched = {a: mine.get(a) for a in assets}
+        assert all(r.status_code == 200 for r in fetched.values())
+        assert "HX-Request" in next(r.text for a, r in fetched.items() if a.endswith("/heard.js"))
+        assert len(page.content) + sum(len(r.content) for r in fetched.values()) < 50 * 1024
+        forms = re.findall(r"<form [^>]*>", page.text)
+        in_place = [f for f in forms if "data-in-place" in f]
+        assert len(in_place) == 5 and all("/withdraw" not in f for f in in_place)  # confirm, contest, revise, add, review
