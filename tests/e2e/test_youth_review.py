@@ -10,10 +10,13 @@ import secrets
 import pytest
 from sqlmodel import Session, select
 
-from baraza.participation.api import PARTICIPANT_COOKIE
+from baraza.accounts.models import Organisation
+from baraza.consultations.models import Consultation
+from baraza.participation.api import PARTICIPANT_COOKIE, participant_actor
 from baraza.participation.keys import token_hash
-from baraza.participation.models import ParticipantDevice
+from baraza.participation.models import Participant, ParticipantDevice
 from baraza.refs import Ref
+from insights import review
 from insights.models import (
     InsightRun,
     InsightText,
@@ -24,8 +27,8 @@ from insights.models import (
     ThemeVersion,
 )
 from tests.consultations.factories import make_consultation, make_participant
-from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, shot
-from tests.factories import make_context, make_organisation
+from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, shot, sign_in
+from tests.factories import make_context, make_organisation, make_user
 
 pytestmark = pytest.mark.e2e
 
@@ -150,3 +153,25 @@ def test_a_young_person_contests_a_theme_and_endorses_a_recommendation_in_arabic
     check(phone, "youth-review-ar-6-in-place")
     session.rollback()  # a new read: the server committed meanwhile
     assert session.exec(select(RecommendationReview)).one().stance == "unsure"
+
+
+def test_the_analysts_queue_keeps_each_card_s_content_inside_its_border(laptop_page, phone_page, session):
+    """A contested coding in the youth review queue, on a laptop and on a phone: the card's
+    words keep the card's padding from its border (a list style once took it away)."""
+    consultation_id, _token = coded_remark(session)
+    consultation = session.get(Consultation, consultation_id)
+    participant = session.exec(select(Participant).where(Participant.consultation_id == consultation_id)).one()
+    review.do_review_remark(session, participant_actor(participant), consultation, participant, "surveys.answer:1", "contest", "هذا عن الشرطة")
+    analyst = make_user(session, role="analyst", organisation=session.get(Organisation, consultation.organisation_id))
+    for page, name in ((laptop_page, "laptop"), (phone_page, "phone")):
+        sign_in(page, analyst.email)
+        page.goto(f"/insights/consultations/{consultation_id}/youth-review")
+        card = page.locator("ul.texts li.card").first
+        box = card.bounding_box()
+        inner = card.locator("p").first.bounding_box()
+        padding = card.evaluate("el => parseFloat(getComputedStyle(el).paddingInlineStart)")
+        assert padding >= 12, padding
+        assert inner["x"] - box["x"] >= 12 and (box["x"] + box["width"]) - (inner["x"] + inner["width"]) >= 12, (box, inner)
+        assert_accessible(page)
+        assert_no_horizontal_scroll(page)
+        shot(page, f"youth-review-queue-{name}")
