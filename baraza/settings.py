@@ -57,6 +57,12 @@ class Settings:
     login_lockout_minutes: int = 15
     login_ip_limit: int = 30
     join_ip_limit: int = 30
+    # Wrong secret words per network per window (entries of fewer than four words are not
+    # counted: no phrase is that short). Twice the join codes' limit: a camp or a school hall
+    # shares one address. A phrase holds at least 40 bits, so a network guessing without pause
+    # at this rate has about one chance in 350,000 a year of finding a given phrase, one in 350
+    # of finding any among a thousand young people's (docs/decisions.md).
+    recover_ip_limit: int = 60
     # New participants per join code per window: a big hall (200 people) joining at once fits.
     join_code_limit: int = 200
     throttle_window_minutes: int = 10

@@ -271,7 +271,13 @@ def test_secret_words_come_in_the_language_the_young_person_joined_in(client, se
 
 
 def test_recovery_is_rate_limited_per_address(client, session, settings):
-    for _ in range(settings.join_ip_limit):
+    # An empty or short entry is no guess: it asks for the words and counts for nothing.
+    for typed in ("", "   ", "apple banana"):
+        short = post_form(client, "/join/recover", {"phrase": typed})
+        assert short.status_code == 400 and "Type all your secret words" in short.text
+    # A shared network (a camp, a school hall) gets more tries than for join codes.
+    assert settings.recover_ip_limit > settings.join_ip_limit
+    for _ in range(settings.recover_ip_limit):
         assert post_form(client, "/join/recover", {"phrase": "apple banana cherry grape"}).status_code == 400
     assert post_form(client, "/join/recover", {"phrase": "apple banana cherry grape"}).status_code == 429
 

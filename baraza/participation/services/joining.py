@@ -21,7 +21,16 @@ from baraza.errors import InvalidInput, NotFound, TooManyRequests
 from baraza.events import emit
 from baraza.i18n import N_
 from baraza.participation.api import participant_actor
-from baraza.participation.keys import new_phrase, new_pseudonym, new_token, normalise_code, recovery_hash, token_hash
+from baraza.participation.keys import (
+    PHRASE_WORDS,
+    new_phrase,
+    new_pseudonym,
+    new_token,
+    normalise_code,
+    normalise_phrase,
+    recovery_hash,
+    token_hash,
+)
 from baraza.participation.models import ConsentKind, ConsentStatus, Participant, ParticipantDevice
 from baraza.participation.services.consent import emit_participant_event, record_consent
 from baraza.participation.services.notices import latest_notice
@@ -214,15 +223,20 @@ def do_recover_participant(session: Session, actor: Actor, settings: Settings, p
     """Come back with the recovery phrase, on this or another phone: a new device token.
     `actor` is whoever types the phrase (`ANONYMOUS` from the page); the entry names the participant.
 
-    Wrong phrases count against the address like wrong join codes (SECURITY 31).
+    Wrong phrases count against the address like wrong join codes (SECURITY 31), up to
+    `settings.recover_ip_limit` per window; an entry too short to be anyone's phrase is refused
+    without counting.
     """
     window = timedelta(minutes=settings.throttle_window_minutes)
     ip_key = auth.keyed(settings, "recover-ip", address)
-    if auth.throttle_count(session, ip_key, window) >= settings.join_ip_limit:
+    if auth.throttle_count(session, ip_key, window) >= settings.recover_ip_limit:
         record_audit(session, None, "participant.recover_throttled")
         raise TooManyRequests("Too many tries from this network. Wait a few minutes and try again.").recorded()
+    if len(normalise_phrase(phrase).split()) < PHRASE_WORDS:
+        # Not a guess (every phrase has at least four words): said plainly, and not counted.
+        raise InvalidInput(errors={"phrase": N_("Type all your secret words: there are at least four.")})
     participant = session.exec(select(Participant).where(Participant.recovery_hash == recovery_hash(settings, phrase))).one_or_none()
-    if participant is None or not phrase.strip():
+    if participant is None:
         auth.throttle_hit(session, ip_key)
         raise InvalidInput(errors={"phrase": N_("These words do not match. Check each word and try again.")}).recorded()
     token = new_token()
