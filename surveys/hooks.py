@@ -221,7 +221,12 @@ def correct_answer(session: Session, consultation: Consultation, participant: Pa
     value = result.answers.get(q.name)
     if not result.ok or value is None:
         problem = result.problems.get(q.name) or validation.Problem(validation.REQUIRED)
-        raise InvalidInput(problem.text(lang, definition.default_language))
+        # The message id with its values (translated where the refusal is shown), under the
+        # form's field, with the question it is about: the page may show it far from the form.
+        raise InvalidInput(
+            N_("Your answer to “%(question)s” was not changed.", question=item.label or text_in(q.label, lang, definition.default_language)),
+            errors={"value": problem.text(lang, definition.default_language)},
+        )
     if q.kind in {"short_text", "long_text"}:
         answer.text = value
     else:

@@ -41,9 +41,12 @@ class Problem:
     custom: dict[str, str] | None = None
 
     def text(self, lang: str, fallback: str) -> str:
+        """The survey's own message in `lang`; otherwise the message id with its values (a
+        `Message`), translated where it is shown: filling in the values here would make the
+        catalog look up "Enter a number of at most 24." and find nothing."""
         if self.custom:
             return self.custom.get(lang) or self.custom.get(fallback) or next(iter(self.custom.values()))
-        return self.message % self.params if self.params else self.message
+        return N_(self.message, **self.params)
 
 
 REQUIRED = N_("Please answer this question.")
@@ -86,7 +89,8 @@ def _fmt(number: int | float) -> str:
 def _parse_number(raw: str, decimal: bool) -> int | float | None:
     text = raw.strip().replace(" ", "")
     if decimal:
-        text = text.replace(",", ".")
+        # The Arabic decimal separator too; Arabic-Indic digits (٣٠) int() and float() read.
+        text = text.replace(",", ".").replace("\u066b", ".")
     if not text or len(text) > MAX_NUMBER_INPUT:
         return None
     try:

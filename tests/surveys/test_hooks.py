@@ -198,3 +198,52 @@ def test_my_data_reads_in_the_language_the_phone_switched_to(client, session, wo
     page = client.get(f"/p/{world['consultation'].id}/my-data")
     assert page.status_code == 200
     assert "Couleur préférée ?" in html.unescape(page.text) and "Favourite colour?" not in page.text
+
+
+def _correct(client, consultation_id, item_id, value):
+    from tests.conftest import post_form
+
+    return post_form(client, f"/p/{consultation_id}/my-data/correct", {"source": "surveys.answer", "item_id": item_id, "value": value},
+                     token_from=f"/p/{consultation_id}/my-data")
+
+
+@pytest.mark.parametrize(("lang", "typed", "expected"), [
+    ("en", "99", "Enter a number of at most 24."),
+    ("es", "99", "Escribe un número de 24 o menos."),
+    ("ar", "٣٠", "أدخل رقمًا لا يزيد على 24."),
+])
+def test_a_refused_correction_names_the_question_and_reads_in_the_page_language(client, session, lang, typed, expected):
+    """The refusal's message is translated where it is shown (it used to be filled in before the
+    catalog was asked, and stayed English), and says which question it is about."""
+    from baraza.i18n import LANGUAGE_COOKIE
+    from tests.surveys.factories import as_participant
+
+    consultation = make_consultation(session, status="open", languages=["en", "es", "ar"])
+    survey = make_survey(session, consultation)
+    me, token, _ = make_participant(session, consultation, language=lang)
+    make_response(session, survey, me, {"age": 16})
+    age = next(i for i in hooks.participant_data(session, consultation, me, lang) if i.kind == "number")
+    as_participant(client, token)
+    client.cookies.set(LANGUAGE_COOKIE, lang)
+    refused = _correct(client, consultation.id, age.item_id, typed)
+    assert refused.status_code == 400
+    shown = html.unescape(refused.text).replace("\u2068", "").replace("\u2069", "")  # values isolated in a right-to-left page
+    assert expected in shown
+    assert "Your age" in shown  # the question (this survey has it in English only)
+    assert read(session, select(SurveyAnswer))[0].value == 16
+
+
+def test_a_correction_reads_arabic_indic_digits_as_a_number(session, world):
+    item = next(i for i in hooks.participant_data(session, world["consultation"], world["me"], "en") if i.label == "Your age")
+    assert hooks.correct_answer(session, world["consultation"], world["me"], item, "١٨") == "16"
+    session.commit()
+    assert next(a for a in read(session, select(SurveyAnswer)) if a.question == "age").value == 18
+
+
+def test_a_refused_correction_carries_the_message_id_and_its_values(session, world):
+    items = {i.label: i for i in hooks.participant_data(session, world["consultation"], world["me"], "en")}
+    with pytest.raises(InvalidInput) as refused:
+        hooks.correct_answer(session, world["consultation"], world["me"], items["Tell us more"], "x" * 301)
+    problem = refused.value.errors["value"]
+    assert str(problem) == "Keep your answer under %(n)s characters." and problem.params == {"n": 300}  # type: ignore[attr-defined]
+    assert refused.value.message.params == {"question": "Tell us more"}  # type: ignore[attr-defined]

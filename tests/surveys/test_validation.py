@@ -158,3 +158,8 @@ def test_any_form_reads_without_error_into_valid_answers_only(index, form):
             assert _valid(q, value), (name, value)
     for name in result.problems:
         assert name not in result.answers
+
+
+@pytest.mark.parametrize(("typed", "decimal", "number"), [("١٧", False, 17), ("۱۷", False, 17), ("٣٫٥", True, 3.5), ("3,5", True, 3.5)])
+def test_numbers_typed_with_arabic_indic_digits_or_decimal_separators_are_read(typed, decimal, number):
+    assert validation._parse_number(typed, decimal) == number
