@@ -393,6 +393,7 @@ def do_save_screen(
     form: Mapping[str, Sequence[str]],
     submission_id: str,
     language: str,
+    going_back: bool = False,
 ) -> ScreenOutcome:
     """Store one screen of answers under its client-generated submission id.
 
@@ -405,12 +406,16 @@ def do_save_screen(
     copies race (SECURITY 36-37). `actor` is the participant's own (`participant_actor`); the
     entries name the participant. Refused answers raise `ScreenProblems`, with the answers
     already stored (read after the lock) for the page that shows the problems.
+
+    `going_back` (the screen's Back button) stores what was typed without insisting on required
+    answers, and leads to the previous screen; it never completes the response. The digest is
+    of the answers only, so a retry of the same answers is a retry whichever button sent it.
     """
     check_submission_id(submission_id)
     digest = screen_digest(settings, survey.id, screen, form)  # type: ignore[arg-type]
     for _attempt in range(3):
         try:
-            return _save_screen_once(session, participant, survey, consultation, screen, form, submission_id, digest, language)
+            return _save_screen_once(session, participant, survey, consultation, screen, form, submission_id, digest, language, going_back)
         except (ConsentRequired, IntegrityError) as error:
             # A racing copy lost the insert, or the consent check refused a screen sent again
             # after the consultation closed (or the person left) by a phone that never got the
@@ -436,6 +441,7 @@ def _save_screen_once(
     submission_id: str,
     digest: str,
     language: str,
+    going_back: bool = False,
 ) -> ScreenOutcome:
     # The consent check reads the participant's row from the database under its lock, so the
     # copy the page loaded earlier is not trusted; expiring it first only added a read.
@@ -463,7 +469,9 @@ def _save_screen_once(
     prior = {name: _from_row(row) for name, row in rows.items()}
     if group is None or group.name not in {g.name for g in validation.screens(definition, prior)}:
         raise InvalidInput("This screen is not part of the survey for you. Go back to the survey and try again.")
-    result = validation.read_screen(definition, group, form, validation.answers_before(definition, screen, prior))
+    result = validation.read_screen(
+        definition, group, form, validation.answers_before(definition, screen, prior), insist_on_required=not going_back
+    )
     if not result.ok:
         session.rollback()
         raise ScreenProblems(result, prior)
@@ -477,9 +485,13 @@ def _save_screen_once(
             merged.pop(q.name, None)
         else:
             merged[q.name] = value
-    following = validation.next_screen(definition, screen, merged)
-    outcome = following.name if following is not None else DONE
     complete = False
+    if going_back:
+        previous = validation.previous_screen(definition, screen, merged)
+        outcome = previous.name if previous is not None else screen
+    else:
+        following = validation.next_screen(definition, screen, merged)
+        outcome = following.name if following is not None else DONE
     if outcome == DONE:
         missing = first_incomplete_screen(definition, merged)
         if missing is not None:

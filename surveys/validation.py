@@ -238,11 +238,16 @@ def _missing(q: Question, value: Any) -> bool:
     return False
 
 
-def read_screen(definition: Definition, group: Group, form: FormValues, prior: Mapping[str, Any]) -> ScreenResult:
+def read_screen(
+    definition: Definition, group: Group, form: FormValues, prior: Mapping[str, Any], *, insist_on_required: bool = True
+) -> ScreenResult:
     """Read one screen's answers from a form, given the answers of the screens before it.
 
     Questions whose condition does not hold are not stored (ODK clears them too); the form's
-    values for them are still read, so a tampered option is refused all the same.
+    values for them are still read, so a tampered option is refused all the same. Going back
+    (`insist_on_required=False`) keeps what is typed without asking for what is not: a
+    required question left empty is cleared like an optional one, and asked for again before
+    the survey can be sent. Anything typed is still checked.
     """
     answers: Answers = {}
     problems: dict[str, Problem] = {}
@@ -261,7 +266,7 @@ def read_screen(definition: Definition, group: Group, form: FormValues, prior: M
             known.pop(q.name, None)
             continue
         if _missing(q, value):
-            if q.required:
+            if q.required and insist_on_required:
                 problems[q.name] = Problem(REQUIRED)
             else:
                 answers[q.name] = None  # cleared: an earlier answer here is taken back

@@ -7,8 +7,9 @@ from typing import Any
 
 from starlette.requests import Request
 
+from baraza.accounts.roles import ANONYMOUS
 from baraza.errors import NotFound
-from baraza.i18n import N_, text_direction
+from baraza.i18n import LANGUAGES, N_, text_direction
 from baraza.participation.api import page_language
 from baraza.web import form_list
 from surveys import builder, logic, validation
@@ -31,6 +32,17 @@ def _survey_language(request: Request, definition: Definition, participant_langu
     """The language of the page among the survey's (the core's `page_language`: the phone's
     switch, the language the participant joined in, the browser's wish, the survey's first)."""
     return page_language(request, definition.languages, participant_language, definition.default_language)
+
+
+def participant_chrome(request: Request, definition: Definition, lang: str) -> dict[str, Any]:
+    """What turns the builder's preview into the young person's page, to add to its context: the
+    page's own words in the previewed language (as `page_language` does for a participant), the
+    language switch offering the survey's languages, and no staff header (menu, sign-out, the
+    staff's notices)."""
+    if lang in LANGUAGES:
+        request.state.lang = lang
+    request.state.languages = tuple(code for code in definition.languages if code in LANGUAGES)
+    return {"actor": ANONYMOUS, "menu": [], "menu_counts": {}, "flash": None}
 
 
 def _same_screen_condition(group: Group, q: Question) -> Any | None:
@@ -71,7 +83,7 @@ def _screen_context(
     *,
     lang: str,
     action: str,
-    back_url: str | None,
+    can_go_back: bool,
     submission_id: str,
     problems: dict[str, validation.Problem] | None = None,
     echoed: dict[str, Any] | None = None,
@@ -107,7 +119,7 @@ def _screen_context(
         "lang": lang,
         "dir": text_direction(lang),
         "action": action,
-        "back_url": back_url,
+        "can_go_back": can_go_back,
         "submission_id": submission_id,
         "preview": preview,
         "preview_state": preview_state,

@@ -57,10 +57,9 @@ def answer(request: Request) -> Response:
         group = visible[0] if visible else None
     if group is None:
         raise NotFound()
-    previous = validation.previous_screen(definition, group.name, answers)
     ctx = _screen_context(
         request, definition, group, answers, lang=lang, action=base,
-        back_url=f"{base}?screen={previous.name}" if previous else None,
+        can_go_back=validation.previous_screen(definition, group.name, answers) is not None,
         submission_id=secrets.token_urlsafe(18),
     )
     return render(request, "surveys/answer.html", ctx)
@@ -74,6 +73,8 @@ def _save_screen(
     if group is None:
         raise InvalidInput("This screen is not part of the survey. Go back to the survey and try again.")
     submission_id = form_text(request, "submission_id", max_length=200)
+    # Back is a button of the same form: what was typed on this screen is kept, not thrown away.
+    going_back = form_text(request, "go", max_length=8) == "back"
     fields = _screen_fields(request, group)
     try:
         outcome = services.do_save_screen(
@@ -87,17 +88,23 @@ def _save_screen(
             form=fields,
             submission_id=submission_id,
             language=lang,
+            going_back=going_back,
         )
     except services.AlreadySent:
         return redirect_to(request, "surveys:done", survey_id=survey.id)
     except services.ScreenProblems as exc:
-        previous = validation.previous_screen(definition, screen, exc.prior)
         ctx = _screen_context(
             request, definition, group, exc.prior, lang=lang, action=base,
-            back_url=f"{base}?screen={previous.name}" if previous else None,
+            can_go_back=validation.previous_screen(definition, screen, exc.prior) is not None,
             submission_id=submission_id, problems=exc.result.problems, echoed=exc.result.echoed,
         )
         return render(request, "surveys/answer.html", ctx, status=400)
+    if going_back and outcome.replayed:
+        # The same answers sent again (by either button) were stored the first time; nothing
+        # is written, and Back still leads back from this screen.
+        answers = services.stored_answers(db(request), response_of(db(request), survey, participant))
+        previous = validation.previous_screen(definition, screen, answers)
+        return redirect(request, f"{base}?screen={previous.name if previous else screen}")
     if outcome.outcome == services.DONE:
         return redirect_to(request, "surveys:done", survey_id=survey.id)
     return redirect(request, f"{base}?screen={outcome.outcome}")

@@ -40,7 +40,7 @@ from surveys.definition import (
     text_in,
 )
 from surveys.models import Survey, SurveyStatus
-from surveys.views._common import MAX_ID, _screen_context, _screen_fields, _survey_id, _survey_language
+from surveys.views._common import MAX_ID, _screen_context, _screen_fields, _survey_id, _survey_language, participant_chrome
 from surveys.xlsform import MAX_XLSX_BYTES, XLSFormError, export_xlsform
 
 # The preview is framed by the builder on the same origin, and only there.
@@ -541,51 +541,62 @@ def xlsform_upload(request: Request) -> Response:
 
 @view(permission="survey.build")
 def preview(request: Request) -> Response:
-    """The answering page as a young person sees it, for the builder's phone frame.
+    """The answering page as a young person sees it, for the builder's phone frame: the
+    participant's page in the previewed language, without the staff's header.
 
     Nothing is stored: answers of earlier screens travel in a hidden field of the page."""
     survey = access_survey(db(request), actor(request), _survey_id(request))
     definition = definition_of(survey)
-    lang = request.query_params.get("lang", "")
-    if lang not in definition.languages:
-        lang = _survey_language(request, definition)
+    wanted = form_text(request, "lang", max_length=8) if request.method == "POST" else request.query_params.get("lang", "")
+    lang = wanted if wanted in definition.languages else _survey_language(request, definition)
+    chrome = participant_chrome(request, definition, lang)
     base = path_for(request, "surveys:preview", survey_id=survey.id)
     answers: dict[str, Any] = {}
+    problems: dict[str, validation.Problem] | None = None
+    echoed: dict[str, Any] | None = None
     if request.method == "POST":
         answers = _preview_state(form_text(request, "preview_state", max_length=60000))
-        lang = form_text(request, "lang", max_length=8) if form_text(request, "lang", max_length=8) in definition.languages else lang
         screen = form_text(request, "screen", max_length=64)
         group = definition.group(screen)
         if group is None:
             raise InvalidInput("This screen is not part of the survey.")
-        result = validation.read_screen(definition, group, _screen_fields(request, group), validation.answers_before(definition, screen, answers))
+        going_back = form_text(request, "go", max_length=8) == "back"
+        result = validation.read_screen(
+            definition, group, _screen_fields(request, group), validation.answers_before(definition, screen, answers),
+            insist_on_required=not going_back,
+        )
         if result.ok:
             for q in group.questions:
                 answers.pop(q.name, None)
             answers.update({k: v for k, v in result.answers.items() if v is not None})
-            following = validation.next_screen(definition, screen, answers)
-            if following is None:
-                response = render(request, "surveys/done.html", {"title": N_("Preview"), "preview": True, "restart": f"{base}?lang={lang}", "survey_lang": lang, "lang": lang, "dir": text_direction(lang)})
-                response.headers["Content-Security-Policy"] = PREVIEW_CSP
-                return response
-            group = following
-            problems, echoed = None, None
+            if going_back:
+                group = validation.previous_screen(definition, screen, answers) or group
+            else:
+                following = validation.next_screen(definition, screen, answers)
+                if following is None:
+                    return _preview_page(request, "surveys/done.html", {
+                        "title": N_("Preview"), "preview": True, "restart": f"{base}?lang={lang}", "survey_lang": lang, "lang": lang,
+                        "dir": text_direction(lang), **chrome,
+                    })
+                group = following
         else:
             problems, echoed = result.problems, result.echoed
     else:
         requested = request.query_params.get("screen", "")
         group = definition.group(requested) or (definition.groups[0] if definition.groups else None)
-        problems, echoed = None, None
     if group is None:
-        response = render(request, "surveys/preview_empty.html", {"title": N_("Preview")})
-        response.headers["Content-Security-Policy"] = PREVIEW_CSP
-        return response
+        return _preview_page(request, "surveys/preview_empty.html", {"title": N_("Preview"), "lang": lang, "dir": text_direction(lang), **chrome})
     ctx = _screen_context(
-        request, definition, group, answers, lang=lang, action=base, back_url=None,
+        request, definition, group, answers, lang=lang, action=base,
+        can_go_back=validation.previous_screen(definition, group.name, answers) is not None,
         submission_id="preview", problems=problems, echoed=echoed, preview=True,
         preview_state=json.dumps(answers, ensure_ascii=False),
     )
-    response = render(request, "surveys/answer.html", ctx, status=400 if problems else 200)
+    return _preview_page(request, "surveys/answer.html", {**ctx, **chrome}, status=400 if problems else 200)
+
+
+def _preview_page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+    response = render(request, template, context, status=status)
     response.headers["Content-Security-Policy"] = PREVIEW_CSP
     return response
 

@@ -152,12 +152,14 @@ def test_without_javascript_a_phone_answers_closes_the_browser_and_resumes(brows
         later.add_cookies([{"name": PARTICIPANT_COOKIE, "value": token, "url": live_server}])
         again.goto(f"/surveys/{survey.id}/answer")
         assert "Screen 2 of 2" in again.inner_text("main")  # resumed where they left
+        again.fill("#q-story-input", "Lights on the path")  # typed, then Back: kept, not thrown away
         with again.expect_navigation():
-            again.click("a.button.secondary")  # back
+            again.click("form.screen button[name=go][value=back]")
         assert again.locator("input[name='q.colour'][value='other']").is_checked()
         assert again.input_value("#q-colour_other-input") == "Teal"
         with again.expect_navigation():
             again.click("form.screen button[type=submit]")
+        assert again.input_value("#q-story-input") == "Lights on the path"
         again.locator("label[for^='q-mood-']", has_text="5").click()
         for option, place in (("a", "1"), ("b", "2"), ("c", "3")):
             again.select_option(f"select[name='q.order.{option}']", place)
@@ -222,7 +224,13 @@ def test_a_facilitator_builds_previews_and_publishes(session, laptop_page, phone
     frame = page.frame_locator("iframe[name='preview-frame']")
     frame.locator("text=Preview: answers are checked but never saved.").wait_for()
     assert frame.locator("label", has_text="A tap").count() == 1
+    assert frame.locator("form.signout").count() == 0  # the young person's page, not the staff's header
     check(page, f"surveys-{viewport}-builder-4-with-preview")
+    page.click("a[target='preview-frame'][lang='ar']")
+    frame.locator("text=معاينة: تُفحص الإجابات لكنها لا تُحفظ أبدًا.").wait_for()  # the page's own words in Arabic too
+    assert frame.locator("html[lang='ar'][dir='rtl']").count() == 1
+    assert frame.locator("label", has_text="صنبور").count() == 1
+    check(page, f"surveys-{viewport}-builder-4b-preview-ar")
     submit(page, "button:has-text('Publish')")
     assert "Published" in page.inner_text("main")
     assert page.locator("img[src$='/qr.svg']").is_visible()

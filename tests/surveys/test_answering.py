@@ -65,11 +65,84 @@ def test_going_back_shows_what_was_saved_and_changing_it_clears_what_no_longer_a
     send_screen(client, survey.id, {"q.colour": "other", "q.colour_other": "Teal"})
     second = open_screen(client, survey.id)  # resumes on the second screen
     assert 'name="screen" value="second"' in second.text
-    assert f'href="/surveys/{survey.id}/answer?screen=first"' in second.text
+    assert BACK_BUTTON in second.text
     back = open_screen(client, survey.id, "first")
     assert 'value="other" checked' in back.text and 'value="Teal"' in back.text
     send_screen(client, survey.id, {"q.colour": "red", "q.colour_other": "Teal"}, screen="first")
     assert "colour_other" not in _stored(session)
+
+
+BACK_BUTTON = '<button type="submit" name="go" value="back" class="secondary" formnovalidate>Back</button>'
+
+
+def test_back_keeps_what_was_typed_on_this_screen_without_insisting_on_required_answers(client, session):
+    """Back is a button of the screen's form (no script needed): what was typed is saved, the
+    required rating left empty is not insisted on, and the previous screen shows next."""
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
+    survey = make_survey(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
+    as_participant(client, token)
+    send_screen(client, survey.id, FIRST)
+    second = open_screen(client, survey.id, "second")
+    form = second.text[second.text.index('class="screen"'):]
+    form = form[:form.index("</form>")]
+    assert BACK_BUTTON in form and "?screen=first" not in second.text  # no plain link that drops the typing
+    back = send_screen(client, survey.id, {"q.age": "17", "q.story": "Lights on the path.", "go": "back"}, screen="second")
+    assert back.status_code == 303 and back.headers["location"] == f"/surveys/{survey.id}/answer?screen=first"
+    assert _stored(session) == {"colour": "blue", "foods": ["rice", "fish"], "age": 17, "story": "Lights on the path."}
+    response = one(session, select(SurveyResponse))
+    assert response.status == "in_progress" and response.current_screen == "first"
+    again = open_screen(client, survey.id, "second")
+    assert 'value="17"' in again.text and "Lights on the path.</textarea>" in again.text
+    # Emptying an answer and going back takes it back; forward, the required rating is asked for.
+    send_screen(client, survey.id, {"q.age": "17", "q.story": "", "go": "back"}, screen="second")
+    assert "story" not in _stored(session)
+    forward = send_screen(client, survey.id, {"q.age": "17"}, screen="second")
+    assert forward.status_code == 400 and "Please answer this question." in forward.text
+
+
+def test_back_with_a_wrong_answer_says_so_and_keeps_the_typing(client, session):
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
+    survey = make_survey(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
+    as_participant(client, token)
+    send_screen(client, survey.id, FIRST)
+    refused = send_screen(client, survey.id, {"q.age": "99", "q.story": "Keep me", "go": "back"}, screen="second")
+    assert refused.status_code == 400
+    assert "Enter a number of at most 24." in refused.text and 'value="99"' in refused.text and "Keep me</textarea>" in refused.text
+    assert BACK_BUTTON in refused.text
+    assert "age" not in _stored(session) and "story" not in _stored(session)
+
+
+def test_back_on_the_last_screen_never_sends_the_survey(client, session):
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
+    survey = make_survey(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
+    as_participant(client, token)
+    send_screen(client, survey.id, FIRST)
+    back = send_screen(client, survey.id, {**SECOND, "go": "back"}, screen="second")
+    assert back.headers["location"] == f"/surveys/{survey.id}/answer?screen=first"
+    assert one(session, select(SurveyResponse)).status == "in_progress" and _stored(session)["age"] == 17
+    assert BACK_BUTTON not in open_screen(client, survey.id, "first").text  # nothing before the first screen
+
+
+def test_back_sent_twice_stores_once_and_still_goes_back(client, session):
+    """Idempotency holds for Back (SECURITY 36): the same id and answers again write nothing
+    and land on the previous screen; the same id with other answers is a 409."""
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
+    survey = make_survey(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
+    as_participant(client, token)
+    send_screen(client, survey.id, FIRST)
+    page = open_screen(client, survey.id, "second")
+    _csrf, sid, _ = page_form(page.text)
+    first = send_screen(client, survey.id, {"q.age": "17", "go": "back"}, screen="second", submission_id=sid)
+    submissions = count(session, "survey_submission")
+    retry = send_screen(client, survey.id, {"q.age": "17", "go": "back"}, screen="second", submission_id=sid)
+    assert retry.status_code == 303 and retry.headers["location"] == first.headers["location"]
+    assert count(session, "survey_submission") == submissions
+    other = send_screen(client, survey.id, {"q.age": "18", "go": "back"}, screen="second", submission_id=sid)
+    assert other.status_code == 409 and _stored(session)["age"] == 17
 
 
 def test_closing_the_browser_and_coming_back_resumes_on_the_same_screen(client, session, app):

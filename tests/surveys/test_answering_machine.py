@@ -1,5 +1,5 @@
 """SECURITY 40: a Hypothesis state machine drives the answering pages over HTTP with valid,
-invalid, repeated and conflicting submissions, and checks after every step that nothing
+invalid, repeated and conflicting submissions, going forward and back, and checks after every step that nothing
 answered a 500 and that the database holds exactly the answers acknowledged so far."""
 
 from __future__ import annotations
@@ -46,20 +46,23 @@ def test_answering_state_machine(app, session):  # noqa: C901 - one machine, its
             csrf, sid, _shown = page_form(page.text)
             return csrf, sid
 
-        def _send(self, screen: str, pairs: list[tuple[str, str]]) -> None:
+        def _send(self, screen: str, pairs: list[tuple[str, str]], back: bool = False) -> None:
             csrf, sid = self._page(screen)
             if not csrf:
                 assert self.complete
                 return
             data: dict[str, list[str]] = {}
-            for k, v in [*pairs, ("csrf_token", csrf), ("submission_id", sid), ("screen", screen)]:
+            go = [("go", "back")] if back else []
+            for k, v in [*pairs, *go, ("csrf_token", csrf), ("submission_id", sid), ("screen", screen)]:
                 data.setdefault(k, []).append(v)
             response = self.client.post(f"/surveys/{survey.id}/answer", data=data)
             assert response.status_code < 500, response.text[:500]
             group = definition.group(screen)
             form = {k: [v for kk, v in pairs if kk == k] for k, _ in pairs}
             visible = {g.name for g in validation.screens(definition, self.model)}
-            expected = validation.read_screen(definition, group, form, validation.answers_before(definition, screen, self.model))
+            expected = validation.read_screen(
+                definition, group, form, validation.answers_before(definition, screen, self.model), insist_on_required=not back
+            )
             if self.complete:
                 assert response.status_code == 303 and response.headers["location"].endswith("/done")
                 return
@@ -77,10 +80,13 @@ def test_answering_state_machine(app, session):  # noqa: C901 - one machine, its
                         self.model.pop(q.name, None)
                     else:
                         self.model[q.name] = value
+            if back:
+                # Back stores the screen and never sends the survey: it leads to the screen before.
+                assert response.headers["location"].endswith("?screen=first")
             if response.headers["location"].endswith("/done"):
                 self.complete = True
                 self.model = validation.prune(definition, self.model)
-            self.sent.append((sid, [*pairs, ("screen", screen)], response.headers["location"]))
+            self.sent.append((sid, [*pairs, *go, ("screen", screen)], response.headers["location"]))
 
         @rule(colour=st.sampled_from(["red", "blue", "other"]), other=st.sampled_from(["", "Teal"]),
               foods=st.lists(st.sampled_from(["rice", "beans", "fish"]), unique=True, max_size=2))
@@ -95,6 +101,10 @@ def test_answering_state_machine(app, session):  # noqa: C901 - one machine, its
         @rule(screen=st.sampled_from(["first", "second"]), pairs=st.lists(st.tuples(st.sampled_from(FIRST_KEYS + SECOND_KEYS), VALUES), max_size=8))
         def anything(self, screen, pairs):
             self._send(screen, pairs)
+
+        @rule(screen=st.sampled_from(["first", "second"]), pairs=st.lists(st.tuples(st.sampled_from(FIRST_KEYS + SECOND_KEYS), VALUES), max_size=8))
+        def back(self, screen, pairs):
+            self._send(screen, pairs, back=True)
 
         @rule(data=st.data())
         def retry(self, data):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from sqlmodel import select
 
 from surveys.definition import Definition
@@ -171,6 +174,37 @@ def test_the_preview_checks_answers_but_stores_nothing_and_may_be_framed_only_he
     assert count(session, "survey_response") == 0 and count(session, "survey_answer") == 0
     builder_page = client.get(f"/surveys/{survey.id}")
     assert "frame-ancestors 'none'" in builder_page.headers["content-security-policy"]
+
+
+def test_the_preview_is_the_young_persons_page_in_the_previewed_language(client, session):
+    """The phone frame shows the participant's page: its own words in the language previewed
+    (right to left and in Arabic together, never English laid out right to left), the survey's
+    languages in the switch, and none of the staff's header."""
+    consultation = make_consultation(session, status="open", languages=["en", "ar"])
+    sign_in(client, facilitator_for(session, consultation))
+    survey = make_survey(session, consultation, published=False)
+    page = client.get(f"/surveys/{survey.id}/preview?screen=first&lang=ar")
+    assert page.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in page.text
+    assert "معاينة: تُفحص الإجابات لكنها لا تُحفظ أبدًا." in page.text and "Preview: answers are checked" not in page.text
+    assert 'action="/logout"' not in page.text and 'href="/surveys/"' not in page.text  # no sign-out, no staff menu
+    assert re.findall(r'<option value="(\w+)" lang=', page.text) == ["en", "ar"]
+    # The builder around it stays in the staff member's language, with their header.
+    builder_page = client.get(f"/surveys/{survey.id}")
+    assert '<html lang="en" dir="ltr">' in builder_page.text and 'action="/logout"' in builder_page.text
+
+
+def test_back_in_the_preview_keeps_what_was_typed(client, session):
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
+    sign_in(client, facilitator_for(session, consultation))
+    survey = make_survey(session, consultation, published=False)
+    base = f"/surveys/{survey.id}/preview"
+    state = '{"colour": "blue"}'
+    back = post_form(client, base, {"screen": "second", "preview_state": state, "q.age": "17", "go": "back"}, token_from=base)
+    assert back.status_code == 200 and 'name="screen" value="first"' in back.text
+    forward = post_form(client, base, {"screen": "first", "preview_state": html.unescape(re.search(r'name="preview_state" value="([^"]*)"', back.text).group(1)),
+                                       "q.colour": "blue"}, token_from=base)
+    assert 'name="screen" value="second"' in forward.text and 'value="17"' in forward.text
 
 
 def test_xlsform_import_download_and_a_precise_refusal(client, session):
