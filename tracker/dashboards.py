@@ -64,7 +64,7 @@ from baraza.db import registry_of
 from baraza.disclosure import Cell, k_for, suppress_counts, suppress_table
 from baraza.errors import InvalidInput, NotFound
 from baraza.events import Event
-from baraza.i18n import N_
+from baraza.i18n import N_, reads_right_to_left
 from baraza.live.services import latest_id, publish
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
@@ -592,6 +592,15 @@ def _latest(entries: Iterable[CommitmentEntry], side: str, kind: str | None = No
     return found
 
 
+def titled(title: str, organisation: str) -> str:
+    """"Title (Organisation)". When one reads right to left and the other does not, the
+    organisation is isolated in its own direction (first strong isolate ... pop), or an Arabic
+    title's brackets would close around the wrong words."""
+    if organisation and reads_right_to_left(title) != reads_right_to_left(organisation):
+        return f"{title} \u2068({organisation})\u2069"
+    return f"{title} ({organisation})"
+
+
 def scorecards_chart(session: Session, source: _Source, allowed: set[int], gettext: Gettext) -> tuple[Chart, dict[int, YouthView]]:
     chart = Chart(
         "scorecards", gettext(N_("Youth scorecards against stakeholders' claims")),
@@ -613,7 +622,7 @@ def scorecards_chart(session: Session, source: _Source, allowed: set[int], gette
         status = status_at(c, entries, moment) or c.status
         progress = progress_at(c, source, moment)
         shown = not counted.suppressed and view.people > 0 and view.mean_percent is not None
-        chart.rows.append(Row(f"{c.title} ({source.organisations.get(c.organisation_id, '')})", [
+        chart.rows.append(Row(titled(c.title, source.organisations.get(c.organisation_id, "")), [
             Value(None, gettext(STATUS_LABELS.get(status, status))),
             _number(progress),
             _number(team.progress if team else None),

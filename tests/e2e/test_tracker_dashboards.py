@@ -68,3 +68,52 @@ def test_a_policymaker_reads_the_dashboards_and_anyone_the_public_page(laptop_pa
     assert_accessible(phone)
     shot(phone, "tracker-public-360")
     assert phone.console_errors == [], phone.console_errors
+
+
+# Every category label of a bar chart, and every value written on a bar, as the browser laid
+# them out: the chart's box, each label's box, and whether a value is turned sideways.
+LAYOUT = r"""(el) => {
+  const box = el.getBoundingClientRect();
+  const labels = [...el.querySelectorAll('.yaxislayer-above .ytick text')].map((t) => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent, left: r.left, right: r.right};
+  });
+  const values = [...el.querySelectorAll('.bartext')].map((t) => {
+    const turned = /rotate\((-?[0-9.]+)/.exec(t.getAttribute('transform') || '');
+    return {text: t.textContent, angle: turned ? Number(turned[1]) : 0};
+  });
+  return {left: box.left, right: box.right, labels, values};
+}"""
+
+
+def test_in_arabic_every_chart_label_reads_whole_and_every_value_level(laptop_page, phone_page, session, live_server):
+    w = world(session)
+    minister = actor_of(session, w["minister"])
+    titles = ("موافقة الطالب قبل أي نقل لسجلات المدرسة إلى جهة حكومية أخرى", "Consent before any transfer of school records to another agency")
+    for title, progress in zip(titles, (60, 85), strict=True):
+        commitment = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title=title))
+        services.do_update_commitment(session, minister, commitment, status="in_progress", progress=progress)
+    services.do_add_commitment(session, actor_of(session, w["engineer"]), w["to_company"], services.CommitmentFields(title="No ads profiling of minors"))
+    host = live_server.split("//", 1)[1].split(":")[0]
+    for page, name in ((laptop_page, "laptop"), (phone_page, "360")):
+        page.context.add_cookies([{"name": "baraza_lang", "value": "ar", "domain": host, "path": "/"}])
+        sign_in(page, w["policymaker"].email)
+        page.goto("/tracker/dashboards/")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        for key in ("statuses", "scorecards"):
+            chart = page.locator(f"#chart-{key}")
+            chart.locator(".main-svg").first.wait_for(timeout=15_000)
+            laid = chart.evaluate(LAYOUT)
+            assert laid["labels"], key
+            for label in laid["labels"]:
+                # Inside the chart (not cut at its right edge), and to the right of the bars.
+                assert laid["left"] - 1 <= label["left"] and label["right"] <= laid["right"] + 1, (name, key, label, laid)
+                assert label["left"] > (laid["left"] + laid["right"]) / 2, (name, key, label)
+            for value in laid["values"]:
+                assert value["angle"] == 0, (name, key, value)  # written level, never sideways
+        # The long titles wrap onto lines, the Arabic one read right to left.
+        labels = page.locator("#chart-scorecards .ytick text").all_text_contents()
+        assert any(label.startswith("\u202bموافقة الطالب") for label in labels), labels
+        assert_no_horizontal_scroll(page)
+        shot(page, f"tracker-dashboards-ar-{name}")
+        assert page.console_errors == [], page.console_errors

@@ -517,3 +517,16 @@ def test_a_theme_is_named_in_the_readers_language_where_it_has_words_in_it(clien
     assert list(themes) == ["Registros escolares"]
     client.cookies.set("baraza_lang", "fr")  # no words in French: the theme's own label
     assert list(rows_of(client.get("/tracker/dashboards/data.json").json(), "themes")[0]) == ["School records"]
+
+
+def test_an_arabic_title_keeps_its_stakeholders_name_in_brackets_the_right_way(client, session):
+    w = world(session)
+    minister = actor_of(session, w["minister"])
+    arabic = "موافقة قبل أي نقل لسجلات المدرسة"
+    for title in (arabic, "Consent first"):
+        services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title=title))
+    login(client, w["policymaker"].email, PASSWORD)
+    cards, _ = rows_of(client.get("/tracker/dashboards/data.json").json(), "scorecards")
+    # The English name is isolated in an Arabic title (first strong isolate ... pop): its
+    # brackets close around it, in the table, the chart and the CSV alike.
+    assert set(cards) == {f"{arabic} \u2068(Ministry of Education)\u2069", "Consent first (Ministry of Education)"}

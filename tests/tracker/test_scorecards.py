@@ -14,7 +14,7 @@ from tracker.scorecards import scorecard_of
 
 
 def scorecard(session, consultation, commitment):
-    rating = Question(name="rate", kind="rating_reason", label={"en": "How well is it going?"}, minimum=1, maximum=5)
+    rating = Question(name="rate", kind="rating_reason", label={"en": "How well is it going?"}, reason_label={"en": "Why?"}, minimum=1, maximum=5)
     definition = Definition(languages=["en"], title={"en": "Scorecard"}, groups=[Group(name="g", label={"en": "Rate"}, questions=[rating])])
     return make_survey(session, consultation, definition=definition, is_scorecard=True, commitment_ref=Ref("tracker.commitment", commitment.id))
 

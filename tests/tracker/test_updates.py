@@ -122,7 +122,7 @@ def test_a_moved_commitment_tells_only_those_who_consented_without_the_news_itse
 
 
 def scorecard_definition() -> Definition:
-    rating = Question(name="rate", kind="rating_reason", label={"en": "How well is it going?"}, minimum=1, maximum=5)
+    rating = Question(name="rate", kind="rating_reason", label={"en": "How well is it going?"}, reason_label={"en": "Why?"}, minimum=1, maximum=5)
     return Definition(languages=["en"], title={"en": "Rate the ministry's promise"}, groups=[Group(name="g", label={"en": "Rate"}, questions=[rating])])
 
 
