@@ -383,10 +383,12 @@ class ParticipantActivities(Protocol):
 
 
 class UpdateSource(Protocol):
-    """News for a participant's updates feed since `since` (None: all), as ParticipantUpdates.
-    Read only; the core decides who is told (valid consent, follow-up consent for messages)."""
+    """News for a participant's updates feed since `since` (None: all), as ParticipantUpdates,
+    their data values (a recommendation's title) in `lang`: the page's language on the home and
+    news pages, the language they joined in for a message. Read only; the core decides who is
+    told (valid consent, follow-up consent for messages)."""
 
-    def __call__(self, session: Session, consultation: Any, participant: Any, since: datetime | None) -> list[ParticipantUpdate]: ...
+    def __call__(self, session: Session, consultation: Any, participant: Any, since: datetime | None, lang: str) -> list[ParticipantUpdate]: ...
 
 
 class Subscriber(Protocol):

@@ -27,7 +27,7 @@ def _in(texts: dict[str, str], language: str) -> str:
     return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
 
 
-def endorsed_adopted(session: Session, consultation: Any, participant: Any, since: datetime | None) -> list[ParticipantUpdate]:
+def endorsed_adopted(session: Session, consultation: Any, participant: Any, since: datetime | None, lang: str) -> list[ParticipantUpdate]:
     """The participant's endorsed recommendations that are final now, dated by their latest
     final version."""
     latest_final = (
@@ -53,7 +53,7 @@ def endorsed_adopted(session: Session, consultation: Any, participant: Any, sinc
     return [
         ParticipantUpdate(
             key=f"insights.recommendation:{version.recommendation_id}:{version.number}", at=version.created_at,
-            message=N_(ADOPTED, title=_in(version.title, participant.language)),
+            message=N_(ADOPTED, title=_in(version.title, lang)),
         )
         for version in session.exec(query).all()
     ]

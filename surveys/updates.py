@@ -22,7 +22,7 @@ from surveys.models import ResponseStatus, Survey, SurveyResponse, SurveyStatus
 SCORECARD_OPEN = N_("A scorecard is open: “%(title)s”. Tell us how far the promise has got.")
 
 
-def scorecard_updates(session: Session, consultation: Any, participant: Any, since: datetime | None) -> list[ParticipantUpdate]:
+def scorecard_updates(session: Session, consultation: Any, participant: Any, since: datetime | None, lang: str) -> list[ParticipantUpdate]:
     """The consultation's published scorecards the participant has not finished yet."""
     query = select(Survey).where(
         Survey.consultation_id == consultation.id,
@@ -44,7 +44,7 @@ def scorecard_updates(session: Session, consultation: Any, participant: Any, sin
         if survey.id in done:
             continue
         definition = Definition.from_dict(survey.definition)
-        title = text_in(definition.title, participant.language, definition.default_language)
+        title = text_in(definition.title, lang, definition.default_language)
         out.append(ParticipantUpdate(
             key=f"surveys.scorecard:{survey.id}", at=survey.published_at,  # type: ignore[arg-type]
             message=N_(SCORECARD_OPEN, title=title), route_name="surveys:answer", params={"survey_id": survey.id},

@@ -34,7 +34,7 @@ def _in(texts: dict[str, str], language: str) -> str:
     return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
 
 
-def commitment_updates(session: Session, consultation: Any, participant: Any, since: datetime | None) -> list[ParticipantUpdate]:
+def commitment_updates(session: Session, consultation: Any, participant: Any, since: datetime | None, lang: str) -> list[ParticipantUpdate]:
     """Stakeholders' reports on commitments to the consultation's final recommendations."""
     query = (
         select(CommitmentEntry, Commitment, AddressedRecommendation, Organisation.name)
@@ -53,7 +53,7 @@ def commitment_updates(session: Session, consultation: Any, participant: Any, si
     rows = session.exec(query.order_by(col(CommitmentEntry.created_at).desc(), col(CommitmentEntry.id).desc()).limit(MAX_REPORTS)).all()
     out = []
     for entry, commitment, addressed, organisation in rows:
-        recommendation = _in(addressed.title, participant.language)
+        recommendation = _in(addressed.title, lang)
         values = {"organisation": organisation, "commitment": commitment.title, "recommendation": recommendation}
         if entry.kind == EntryKind.CREATED:
             message = N_(COMMITTED, **values)

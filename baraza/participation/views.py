@@ -263,7 +263,7 @@ def home(request: Request) -> Response:
     categories = categories_of(session, consultation)
     asks_about = [c for c in ("gender", "location") if c in categories]
     # The updates feed: every app's news, translated here; what is new since the last visit marked.
-    feed = do_open_feed(session, participant_actor(participant), registry, consultation, participant)
+    feed = do_open_feed(session, participant_actor(participant), registry, consultation, participant, lang=request.state.lang)
     return _page(
         request,
         "participation/home.html",
@@ -287,7 +287,7 @@ def news(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     if participant.consent_status != ConsentStatus.VALID:
         raise NotFound("There is no news for you here.")
-    feed = do_open_feed(db(request), participant_actor(participant), state(request).registry, consultation, participant)
+    feed = do_open_feed(db(request), participant_actor(participant), state(request).registry, consultation, participant, lang=request.state.lang)
     return _page(request, "participation/news.html", consultation, {"title": N_("News about what young people asked for"), "feed": feed})
 
 

@@ -67,15 +67,15 @@ def takes_news(participant: Participant) -> bool:
 
 def participant_updates(
     session: Session, registry: Registry, consultation: Consultation, participant: Participant,
-    since: datetime | None = None, limit: int = FEED_LIMIT,
+    since: datetime | None = None, limit: int = FEED_LIMIT, lang: str | None = None,
 ) -> list[ParticipantUpdate]:
     """Every app's news for the participant after `since` (None: all), newest first, each key
-    once. Read only."""
+    once, in `lang` (by default the language they joined in). Read only."""
     if not takes_news(participant):
         return []
     found: dict[str, ParticipantUpdate] = {}
     for source in registry.update_sources:
-        for update in source(session, consultation, participant, since) or []:
+        for update in source(session, consultation, participant, since, lang or participant.language) or []:
             if since is not None and update.at <= since:
                 continue
             found.setdefault(update.key, update)
@@ -83,7 +83,8 @@ def participant_updates(
 
 
 def do_open_feed(
-    session: Session, actor: Actor, registry: Registry, consultation: Consultation, participant: Participant, *, now: datetime | None = None
+    session: Session, actor: Actor, registry: Registry, consultation: Consultation, participant: Participant, *,
+    now: datetime | None = None, lang: str | None = None,
 ) -> Feed:
     """The participant (`actor`, themselves) opens their home page: their updates, with what is
     new since their last visit marked; staff never open a participant's feed. Not audited: it
@@ -92,7 +93,7 @@ def do_open_feed(
     if actor.participant_id != participant.id or not takes_news(participant):
         return Feed([], frozenset(), None)
     now = now or utcnow()
-    updates = participant_updates(session, registry, consultation, participant)
+    updates = participant_updates(session, registry, consultation, participant, lang=lang)
     state = session.get(FeedState, participant.id)
     if state is None:
         # First look: everything since they joined is new to them.

@@ -36,9 +36,11 @@ class News:
     def __init__(self) -> None:
         self.items: list[ParticipantUpdate] = []
         self.asked: list[object] = []
+        self.languages: list[str] = []
 
-    def __call__(self, session, consultation, participant, since):
+    def __call__(self, session, consultation, participant, since, lang):
         self.asked.append(since)
+        self.languages.append(lang)
         return [u for u in self.items if since is None or u.at > since]
 
     def add(self, key: str, at=None, message: str | None = None) -> ParticipantUpdate:
@@ -101,6 +103,22 @@ def test_new_since_the_last_visit(client, session, settings, news, app):
     client.cookies.set(PARTICIPANT_COOKIE, token)
     page = _home(client, consultation)
     assert "new since your last visit" in page.text
+
+
+def test_the_news_is_asked_for_in_the_language_the_page_reads(client, session, settings, news, app):
+    """A young person who joined in English and switched the page to Spanish reads the news's
+    titles in Spanish: the apps are asked for them in the page's language."""
+    from baraza.i18n import LANGUAGE_COOKIE
+
+    consultation = make_consultation(session, open=True, languages=["en", "es"])
+    news.add("fake:one")
+    _participant, token, _ = make_participant(session, consultation, settings=settings, language="en")
+    client.cookies.set(PARTICIPANT_COOKIE, token)
+    client.cookies.set(LANGUAGE_COOKIE, "es")
+    assert _home(client, consultation).status_code == 200
+    assert news.languages[-1] == "es"
+    assert client.get(f"/p/{consultation.id}/news").status_code == 200
+    assert news.languages[-1] == "es"
 
 
 def test_a_first_visit_does_not_speak_of_a_last_visit(client, session, settings, news, app):

@@ -90,7 +90,7 @@ def test_only_the_consultations_final_recommendations_count(session, settings):
     [elsewhere] = address_recommendation(session, other, w["ministry"], title="Something else")
     services.do_add_commitment(session, actor_of(session, w["minister"]), elsewhere, services.CommitmentFields(title="Elsewhere"))
     _commit(session, w)
-    titles = [u.message.params["commitment"] for u in commitment_updates(session, consultation, participant, None)]  # type: ignore[attr-defined]
+    titles = [u.message.params["commitment"] for u in commitment_updates(session, consultation, participant, None, participant.language)]  # type: ignore[attr-defined]
     assert titles == ["Consent before any transfer of school records"]
     # The recommendation is reopened: its commitments are no longer news.
     from baraza.events import emit
@@ -98,7 +98,7 @@ def test_only_the_consultations_final_recommendations_count(session, settings):
 
     emit(session, "recommendation.reopened", consultation_id=consultation.id, refs=[Ref("insights.recommendation", w["to_ministry"].recommendation_ref.id)])
     session.commit()
-    assert commitment_updates(session, consultation, participant, None) == []
+    assert commitment_updates(session, consultation, participant, None, participant.language) == []
     assert usvc.participant_updates(session, registry_of(session), consultation, participant) == []
 
 
@@ -161,14 +161,14 @@ def test_a_recommendation_the_young_person_endorsed_was_adopted(client, session,
     for person, stance in ((endorsed, "endorse"), (rejected, "reject")):
         session.add(RecommendationReview(consultation_id=consultation.id, recommendation_id=shared.id, version_number=1, participant_id=person.id, stance=stance, comment="My own words"))
     session.commit()
-    assert endorsed_adopted(session, consultation, endorsed, None) == []  # shared for review is not adopted
+    assert endorsed_adopted(session, consultation, endorsed, None, endorsed.language) == []  # shared for review is not adopted
     shared.status = "final"
     session.add(shared)
     session.add(RecommendationVersion(recommendation_id=shared.id, number=2, title={"en": "Ask before sharing school records"}, status="final"))
     session.commit()
-    [news] = endorsed_adopted(session, consultation, endorsed, None)
+    [news] = endorsed_adopted(session, consultation, endorsed, None, endorsed.language)
     assert news.key == f"insights.recommendation:{shared.id}:2"
-    assert endorsed_adopted(session, consultation, rejected, None) == []
+    assert endorsed_adopted(session, consultation, rejected, None, rejected.language) == []
     client.cookies.set(PARTICIPANT_COOKIE, token)
     page = client.get(f"/p/{consultation.id}/")
     assert "A recommendation you supported was adopted" in page.text and "Ask before sharing school records" in page.text
