@@ -157,6 +157,21 @@ def update_question(definition: Definition, name: str, edit: QuestionEdit) -> Qu
     return q
 
 
+def incomplete(q: Question, default_language: str, language: str) -> list[str]:
+    """What a question needs before the builder saves it: its text in the survey's first
+    language (`language` is that language's name, for the message), an option to choose for a
+    choice, the question asking for a rating's reason. Without them a young person could not
+    answer it, and an XLSForm could not hold it."""
+    problems: list[str] = []
+    if not q.label.get(default_language):
+        problems.append(N_("Write the question in %(language)s, the survey's first language.", language=language))
+    if q.kind in CHOICE_KINDS and not q.choices:
+        problems.append(N_("Add at least one option to choose from."))
+    if q.kind == "rating_reason" and not q.reason_label.get(default_language):
+        problems.append(N_("Write the question asking for the reason in %(language)s, the survey's first language.", language=language))
+    return problems
+
+
 def update_group(definition: Definition, name: str, label: Texts, relevant: str) -> Group:
     group = definition.group(name)
     if group is None:

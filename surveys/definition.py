@@ -609,6 +609,8 @@ def _check_question(q: Question, earlier: dict[str, Question], definition: Defin
     _check_condition(where, q.relevant, earlier, q, problems, allow_self=False)
     _check_condition(where, q.constraint, earlier, q, problems, allow_self=True, what="validation rule")
 
+    if for_publishing and q.kind == "rating_reason" and not q.reason_label.get(definition.default_language):
+        problems.append(Problem(where, N_("the reason question has no text in '%(lang)s'", lang=definition.default_language), "label"))
     if q.kind in CHOICE_KINDS:
         if not q.choices and for_publishing:
             problems.append(Problem(where, N_("add at least one option"), "type"))
@@ -655,6 +657,23 @@ def _check_question(q: Question, earlier: dict[str, Question], definition: Defin
             problems.append(Problem(where, N_("the longest answer allowed must be between 1 and %(max)s characters", max=ceiling), "constraint"))
         if q.min_length is not None and not 0 <= q.min_length <= (q.max_length or ceiling):
             problems.append(Problem(where, N_("the shortest answer allowed is out of range"), "constraint"))
+    return problems
+
+
+def export_problems(definition: Definition) -> list[Problem]:
+    """What an XLSForm cannot hold though a draft may, for a moment (the builder adds a choice
+    question before its options): a question without text in any language, a choice without
+    options, a rating whose reason has no text. Such a draft is not written as a workbook that
+    its own import would refuse."""
+    problems: list[Problem] = []
+    default = definition.default_language
+    for q in definition.questions():
+        if not any(q.label.values()) and not any(q.hint.values()):
+            problems.append(Problem(q.name, N_("the question has no text in '%(lang)s'", lang=default), "label"))
+        if q.kind in CHOICE_KINDS and not q.choices:
+            problems.append(Problem(q.name, N_("add at least one option"), "choices"))
+        if q.kind == "rating_reason" and not any(q.reason_label.values()):
+            problems.append(Problem(q.name, N_("the reason question has no text in '%(lang)s'", lang=default), "label"))
     return problems
 
 

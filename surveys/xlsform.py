@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ from surveys.definition import (
     Group,
     Question,
     check,
+    export_problems,
     limit_constraint,
     normalise,
 )
@@ -763,8 +765,8 @@ def export_rows(definition: Definition) -> dict[str, list[dict[str, str]]]:
     return {"survey": survey_rows, "choices": choice_rows, "settings": [settings]}
 
 
-def _headers(rows: list[dict[str, str]], preferred: list[str]) -> list[str]:
-    seen: list[str] = []
+def _headers(rows: list[dict[str, str]], preferred: list[str], always: Sequence[str] = ()) -> list[str]:
+    seen: list[str] = list(always)
     for row in rows:
         for key in row:
             if key not in seen:
@@ -783,14 +785,21 @@ SURVEY_ORDER = ["type", "name", "label", "hint", "required", "relevant", "constr
 
 
 def export_xlsform(definition: Definition) -> bytes:
-    """The survey as an XLSForm workbook (.xlsx bytes)."""
+    """The survey as an XLSForm workbook (.xlsx bytes) that `import_xlsform` reads back; a
+    draft the format cannot hold yet raises DefinitionError listing what to complete."""
+    problems = export_problems(definition)
+    if problems:
+        raise DefinitionError(problems)
     sheets = export_rows(definition)
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     preferred = {"survey": SURVEY_ORDER, "choices": ["list_name", "name", "label"], "settings": ["form_title", "form_id", "version", "default_language"]}
     for name, rows in sheets.items():
         ws = book.create_sheet(name)
-        headers = _headers(rows, preferred[name])
+        # The survey sheet's own columns even when no row fills them (a new survey, screens
+        # without titles): the import asks for them.
+        always = ["type", "name", f"label::{_language_header(definition.default_language)}"] if name == "survey" else []
+        headers = _headers(rows, preferred[name], always)
         if name == "choices" and not headers:
             headers = ["list_name", "name", *[f"label::{_language_header(lang)}" for lang in definition.languages]]
         ws.append(headers)

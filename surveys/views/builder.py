@@ -34,6 +34,7 @@ from surveys.definition import (
     QUESTION_KINDS,
     TEXT_KINDS,
     Definition,
+    DefinitionError,
     Question,
     Texts,
     missing_by_place,
@@ -209,10 +210,17 @@ def edit_title(request: Request) -> Response:
     return _save(request, survey, definition)
 
 
+def _first_language(definition: Definition) -> str:
+    return language_name(definition.default_language)
+
+
 @view(permission="survey.build")
 def add_group(request: Request) -> Response:
     survey, definition = _draft(request)
     label = _texts_from_form(request, "label", definition.languages, MAX_LABEL)
+    if not label.get(definition.default_language):
+        problem = N_("Give the screen a title in %(language)s, the survey's first language.", language=_first_language(definition))
+        return render(request, "surveys/builder.html", _builder_context(request, survey, problems=[problem], new_screen=label), status=400)
     group = builder.add_group(definition, label)
     return _save(request, survey, definition, screen=group.name)
 
@@ -225,6 +233,12 @@ def add_question(request: Request) -> Response:
     if kind not in QUESTION_KINDS or definition.group(group_name) is None:
         raise InvalidInput(errors={"kind": N_("Choose a question type and a screen from the lists.")})
     label = _texts_from_form(request, "label", definition.languages, MAX_LABEL)
+    if not label.get(definition.default_language):
+        problem = N_("Write the question in %(language)s, the survey's first language.", language=_first_language(definition))
+        new_question = {"group": group_name, "kind": kind}
+        return render(
+            request, "surveys/builder.html", _builder_context(request, survey, problems=[problem], new_question=new_question), status=400,
+        )
     q = builder.add_question(definition, group_name, kind, label)
     try:
         services.do_save_definition(db(request), actor(request), survey, definition)
@@ -345,18 +359,21 @@ def question_page(request: Request) -> Response:
     if request.method == "POST":
         # A published survey keeps its structure; only its wording can be corrected.
         edit = _question_edit if survey.status == SurveyStatus.DRAFT else _wording_edit
-        builder.update_question(definition, name, edit(request, definition, q))
-        try:
-            services.do_save_definition(session, actor(request), survey, definition)
-            group = definition.group_of(name)
-            return redirect(
-                request,
-                path_for(request, "surveys:builder", survey_id=survey.id) + "?" + urlencode({"screen": group.name if group else ""}) + f"#q-{name}",
-                flash=N_("Question saved."),
-            )
-        except (InvalidInput, Conflict) as exc:
-            errors = list(exc.errors.values()) or [exc.message]
-            q = definition.question(name) or q
+        q = builder.update_question(definition, name, edit(request, definition, q))
+        # Asked for before saving, the form coming back as typed (a choice's options above all).
+        errors = builder.incomplete(q, definition.default_language, _first_language(definition))
+        if not errors:
+            try:
+                services.do_save_definition(session, actor(request), survey, definition)
+                group = definition.group_of(name)
+                return redirect(
+                    request,
+                    path_for(request, "surveys:builder", survey_id=survey.id) + "?" + urlencode({"screen": group.name if group else ""}) + f"#q-{name}",
+                    flash=N_("Question saved."),
+                )
+            except (InvalidInput, Conflict) as exc:
+                errors = list(exc.errors.values()) or [exc.message]
+                q = definition.question(name) or q
     simple = builder.read_simple_condition(q.relevant)
     return render(
         request,
@@ -395,12 +412,15 @@ def group_page(request: Request) -> Response:
     errors: list[str] = []
     if request.method == "POST":
         condition = _condition(request, definition) if survey.status == SurveyStatus.DRAFT else group.relevant
-        builder.update_group(definition, name, _texts_from_form(request, "label", definition.languages, MAX_LABEL), condition)
-        try:
-            services.do_save_definition(session, actor(request), survey, definition)
-            return redirect(request, path_for(request, "surveys:builder", survey_id=survey.id) + "?" + urlencode({"screen": name}), flash=N_("Screen saved."))
-        except (InvalidInput, Conflict) as exc:
-            errors = list(exc.errors.values()) or [exc.message]
+        group = builder.update_group(definition, name, _texts_from_form(request, "label", definition.languages, MAX_LABEL), condition)
+        if not group.label.get(definition.default_language):
+            errors = [N_("Give the screen a title in %(language)s, the survey's first language.", language=_first_language(definition))]
+        else:
+            try:
+                services.do_save_definition(session, actor(request), survey, definition)
+                return redirect(request, path_for(request, "surveys:builder", survey_id=survey.id) + "?" + urlencode({"screen": name}), flash=N_("Screen saved."))
+            except (InvalidInput, Conflict) as exc:
+                errors = list(exc.errors.values()) or [exc.message]
     earlier: list[Question] = []
     for g in definition.groups:
         if g.name == name:
@@ -515,7 +535,13 @@ def qr_code(request: Request) -> Response:
 @view(permission="survey.build")
 def xlsform_download(request: Request) -> Response:
     survey = access_survey(db(request), actor(request), _survey_id(request))
-    data = export_xlsform(definition_of(survey))
+    try:
+        data = export_xlsform(definition_of(survey))
+    except DefinitionError as exc:
+        # A draft caught halfway (a choice question added, its options not yet): say what to
+        # complete rather than hand over a file that its own import refuses.
+        problems = [N_("The XLSForm can be downloaded once these are complete:"), *(p.text for p in exc.problems)]
+        return render(request, "surveys/builder.html", _builder_context(request, survey, problems=problems), status=409)
     return Response(
         data,
         media_type=XLSX_TYPE,

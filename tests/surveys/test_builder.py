@@ -107,6 +107,60 @@ def test_a_facilitator_builds_publishes_closes_and_duplicates(client, session):
         assert action in actions
 
 
+def test_the_builder_asks_for_a_screen_title_a_question_text_and_options_and_keeps_what_was_typed(client, session):
+    """A screen without a title, a question without text, a choice without options are refused
+    when saved, saying what is missing, with the rest of the form as it was typed."""
+    consultation = make_consultation(session, status="open", languages=["en", "ar"])
+    sign_in(client, facilitator_for(session, consultation))
+    survey = make_survey(session, consultation, published=False, definition=Definition(languages=["en", "ar"], title={"en": "Water"}))
+    base = f"/surveys/{survey.id}"
+    untitled = post_form(client, f"{base}/groups", {"label.en": "", "label.ar": "عن الماء"}, token_from=base)
+    assert untitled.status_code == 400
+    assert "Give the screen a title in English, the survey&#39;s first language." in untitled.text
+    assert 'name="label.ar" lang="ar" dir="rtl" value="عن الماء"' in untitled.text
+    assert Definition.from_dict(one(session, select(Survey)).definition).groups == []
+    assert post_form(client, f"{base}/groups", {"label.en": "About water"}, token_from=base).status_code == 303
+    group = Definition.from_dict(one(session, select(Survey)).definition).groups[0].name
+    textless = post_form(client, f"{base}/questions", {"group": group, "kind": "ranking", "label.en": " "}, token_from=base)
+    assert textless.status_code == 400
+    assert "Write the question in English, the survey&#39;s first language." in textless.text
+    assert '<option value="ranking" selected>' in textless.text and "<details open>" in textless.text
+    added = post_form(client, f"{base}/questions", {"group": group, "kind": "single_choice", "label.en": "Which bus?"}, token_from=base)
+    name = added.headers["location"].rsplit("/", 1)[1]
+    optionless = post_form(client, f"{base}/questions/{name}", {"label.en": "Which bus do you take?", "label.ar": "أي حافلة؟", "choice_count": "1",
+                                                                "choice.0.name": "", "choice.0.label.en": ""}, token_from=f"{base}/questions/{name}")
+    assert optionless.status_code == 400 and "Add at least one option to choose from." in optionless.text
+    assert "Which bus do you take?</textarea>" in optionless.text and "أي حافلة؟</textarea>" in optionless.text
+    assert Definition.from_dict(one(session, select(Survey)).definition).question(name).label == {"en": "Which bus?"}
+    retitled = post_form(client, f"{base}/groups/{group}", {"label.en": "", "label.ar": "الحافلة"}, token_from=f"{base}/groups/{group}")
+    assert retitled.status_code == 400 and "Give the screen a title in English" in retitled.text and 'value="الحافلة"' in retitled.text
+
+
+def test_the_xlsform_download_of_a_draft_always_imports_back(client, session):
+    """Right after "Add question" a choice has no options yet: the download says what to
+    complete (never a file its own import refuses); once complete, the file imports back."""
+    from surveys.xlsform import import_xlsform
+
+    consultation = make_consultation(session, status="open", languages=["en"])
+    sign_in(client, facilitator_for(session, consultation))
+    survey = make_survey(session, consultation, published=False, definition=Definition(languages=["en"], title={"en": "New"}))
+    base = f"/surveys/{survey.id}"
+    empty = client.get(f"{base}/xlsform")
+    assert empty.status_code == 200 and import_xlsform(empty.content).to_dict() == Definition.from_dict(survey.definition).to_dict()
+    post_form(client, f"{base}/groups", {"label.en": "About you"}, token_from=base)
+    group = Definition.from_dict(one(session, select(Survey)).definition).groups[0].name
+    added = post_form(client, f"{base}/questions", {"group": group, "kind": "single_choice", "label.en": "Which bus?"}, token_from=base)
+    name = added.headers["location"].rsplit("/", 1)[1]
+    halfway = client.get(f"{base}/xlsform")
+    assert halfway.status_code == 409 and "attachment" not in halfway.headers.get("content-disposition", "")
+    assert "The XLSForm can be downloaded once these are complete:" in halfway.text and f"{name}: add at least one option" in halfway.text
+    post_form(client, f"{base}/questions/{name}", {"label.en": "Which bus?", "choice_count": "1", "choice.0.name": "red", "choice.0.label.en": "Red"},
+              token_from=f"{base}/questions/{name}")
+    complete = client.get(f"{base}/xlsform")
+    assert complete.status_code == 200
+    assert import_xlsform(complete.content).to_dict() == Definition.from_dict(one(session, select(Survey)).definition).to_dict()
+
+
 def test_publishing_an_incomplete_survey_lists_what_to_fix(client, session):
     consultation = make_consultation(session, status="open", languages=["en", "fr"])
     user = facilitator_for(session, consultation)

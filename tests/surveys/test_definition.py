@@ -127,3 +127,12 @@ def test_missing_translations_are_marked_per_language():
     assert ("foods/rice", "option", "fr") in missing
     assert ("age", "hint", "fr") in missing
     assert not any(m[0] == "mood" for m in missing)
+
+
+def test_a_rating_is_published_only_with_its_reason_question():
+    definition = simple_definition(["en"])
+    definition.question("service").reason_label = {}
+    with pytest.raises(DefinitionError) as refused:
+        validated(definition, for_publishing=True)
+    assert [str(p) for p in refused.value.problems] == ["service: the reason question has no text in 'en'"]
+    assert validated(definition) is definition  # a draft may wait for it

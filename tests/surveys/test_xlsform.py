@@ -145,3 +145,40 @@ def test_kobo_bookkeeping_columns_are_ignored():
         row["$kuid"] = f"k{i}"
     definition = import_xlsform(xlsforms.workbook_bytes(sheets))
     assert definition.question("age_band") is not None
+
+
+def test_a_draft_as_the_builder_leaves_it_exports_and_imports_back():
+    """A new survey (no screen yet), screens without a title, and every kind of question as the
+    builder completes it: each XLSForm download reads back as the same draft."""
+    from surveys import builder
+    from surveys.definition import QUESTION_KINDS, Choice, empty_definition, validated
+
+    definition = validated(empty_definition(["en"], {"en": "New"}))
+    assert import_xlsform(export_xlsform(definition)).to_dict() == definition.to_dict()
+    builder.add_group(definition, {})  # an XLSForm's screen may have no title (an imported one)
+    for kind in QUESTION_KINDS:
+        group = builder.add_group(definition, {"en": f"About {kind}"})
+        q = builder.add_question(definition, group.name, kind, {"en": f"A {kind} question"})
+        q.choices = [Choice("yes", {"en": "Yes"})] if q.kind in {"single_choice", "multiple_choice", "ranking"} else []
+        q.reason_label = {"en": "Why?"} if kind == "rating_reason" else {}
+        assert builder.incomplete(q, "en", "English") == []
+    definition = validated(definition)
+    assert import_xlsform(export_xlsform(definition)).to_dict() == definition.to_dict()
+
+
+def test_a_draft_an_xlsform_cannot_hold_yet_is_not_written():
+    """A choice question just added (its options come next), a question without any text, a
+    rating whose reason has no text: no workbook that its own import would refuse."""
+    from surveys.definition import DefinitionError, Question
+
+    definition = simple_definition(["en"])
+    definition.question("colour").choices = []
+    definition.groups[0].questions.append(Question(name="blank", kind="short_text"))
+    definition.question("service").reason_label = {}
+    with pytest.raises(DefinitionError) as refused:
+        export_xlsform(definition)
+    assert [str(p) for p in refused.value.problems] == [
+        "colour: add at least one option",
+        "blank: the question has no text in 'en'",
+        "service: the reason question has no text in 'en'",
+    ]
