@@ -60,7 +60,7 @@ def test_an_arabic_phone_reads_its_workshop_answers_in_arabic_in_my_data(client,
 
     page = client.get(f"/p/{consultation.id}/my-data")
     assert page.status_code == 200
-    values = [v.strip() for v in page.text.split('<p class="item-value">')[1:]]
+    values = [v.strip() for v in page.text.split('<p class="item-value" dir="auto">')[1:]]
     text = page.text
     # The words of the phone, in Arabic: "Not fine", "Disagree", "Pass / unsure", "You voted for this".
     for arabic in ("غير مقبول", "لا أوافق", "تخطٍّ / غير متأكد", "صوّتَّ لهذا"):
