@@ -100,6 +100,14 @@ def choose_language(cookie_value: str | None, accept_language: str | None, allow
     return DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in allowed else allowed[0]
 
 
+def text_in(texts: Mapping[str, str] | None, lang: str, fallback: str | None = None) -> str:
+    """One text of several written per language by people (a title, a prompt, a survey's
+    label): in `lang`, else in `fallback` (the consultation's or survey's main language), else
+    in any language that has it, else "". Data, never translated: see `_()` for messages."""
+    texts = texts or {}
+    return texts.get(lang) or (texts.get(fallback) if fallback else None) or next((v for v in texts.values() if v), "")
+
+
 def language_name(lang: str) -> str:
     if lang in LANGUAGES:
         return LANGUAGES[lang]

@@ -15,16 +15,12 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from baraza.events import Event
-from baraza.i18n import N_
+from baraza.i18n import N_, text_in
 from baraza.registry import ParticipantUpdate, Registry
 from baraza.updates.services import announce_updates
 from insights.models import Recommendation, RecommendationReview, RecommendationStatus, RecommendationVersion, ReviewStance
 
 ADOPTED = N_("A recommendation you supported was adopted: “%(title)s”. It now goes to those who can act on it.")
-
-
-def _in(texts: dict[str, str], language: str) -> str:
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
 
 
 def endorsed_adopted(session: Session, consultation: Any, participant: Any, since: datetime | None, lang: str) -> list[ParticipantUpdate]:
@@ -53,7 +49,7 @@ def endorsed_adopted(session: Session, consultation: Any, participant: Any, sinc
     return [
         ParticipantUpdate(
             key=f"insights.recommendation:{version.recommendation_id}:{version.number}", at=version.created_at,
-            message=N_(ADOPTED, title=_in(version.title, lang)),
+            message=N_(ADOPTED, title=text_in(version.title, lang, "en")),
         )
         for version in session.exec(query).all()
     ]

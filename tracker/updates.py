@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from baraza.accounts.models import Organisation
 from baraza.events import Event
-from baraza.i18n import N_
+from baraza.i18n import N_, text_in
 from baraza.registry import ParticipantUpdate, Registry
 from baraza.updates.services import announce_updates
 from tracker.models import STATUS_LABELS, AddressedRecommendation, Commitment, CommitmentEntry, CommitmentStatus, EntryKind
@@ -28,10 +28,6 @@ DECLINED = N_("%(organisation)s declined “%(commitment)s” (recommendation �
 MAX_REPORTS = 30
 # Stakeholder reports that move a commitment (an edit of its wording is not news).
 NEWS_KINDS = (EntryKind.CREATED.value, EntryKind.UPDATE.value)
-
-
-def _in(texts: dict[str, str], language: str) -> str:
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
 
 
 def commitment_updates(session: Session, consultation: Any, participant: Any, since: datetime | None, lang: str) -> list[ParticipantUpdate]:
@@ -53,7 +49,7 @@ def commitment_updates(session: Session, consultation: Any, participant: Any, si
     rows = session.exec(query.order_by(col(CommitmentEntry.created_at).desc(), col(CommitmentEntry.id).desc()).limit(MAX_REPORTS)).all()
     out = []
     for entry, commitment, addressed, organisation in rows:
-        recommendation = _in(addressed.title, lang)
+        recommendation = text_in(addressed.title, lang, "en")
         values = {"organisation": organisation, "commitment": commitment.title, "recommendation": recommendation}
         if entry.kind == EntryKind.CREATED:
             message = N_(COMMITTED, **values)

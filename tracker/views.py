@@ -21,7 +21,7 @@ from baraza.accounts.models import Organisation
 from baraza.consultations.access import contexts_of, permissions_on
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput, NotFound
-from baraza.i18n import N_, translate
+from baraza.i18n import N_, text_in, translate
 from baraza.security import CSP
 from baraza.uploads import MAX_DOCUMENT_BYTES, attachment
 from baraza.web import actor, db, form_int, form_list, form_text, path_for, redirect, redirect_to, render, state, view
@@ -44,10 +44,6 @@ def _may_see_tracker(request: Request) -> None:
     a = actor(request)
     if not (a.can(access.MANAGE) or a.can(access.FOLLOW)):
         raise NotFound()
-
-
-def text_in(texts: dict[str, str], lang: str) -> str:
-    return texts.get(lang) or next(iter(texts.values()), "")
 
 
 def _date(request: Request, name: str) -> date | None:

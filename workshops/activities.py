@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from baraza.i18n import N_
+from baraza.i18n import N_, text_in
 from baraza.vocabulary import DATA_PRACTICE_VOCABULARY
 
 Texts = dict[str, str]
@@ -102,12 +102,6 @@ DEFAULT_CARDS: tuple[tuple[str, str, str], ...] = (
     ("health", "tech_company", "research"),
     ("school_records", "school", "send_help"),
 )
-
-
-def text_in(texts: Mapping[str, str] | None, lang: str, fallback: str) -> str:
-    """A text in `lang`, else in the fallback language, else in any language."""
-    texts = texts or {}
-    return texts.get(lang) or texts.get(fallback) or next((v for v in texts.values() if v), "")
 
 
 def missing_languages(texts: Mapping[str, str] | None, languages: Sequence[str]) -> list[str]:

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from baraza.db import UTCDateTime, utcnow
-from baraza.i18n import N_
+from baraza.i18n import N_, text_in
 
 
 class ConsultationStatus(StrEnum):
@@ -69,7 +69,7 @@ class Consultation(SQLModel, table=True):
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     def title_in(self, lang: str) -> str:
-        return self.title.get(lang) or self.title.get(self.default_language) or next(iter(self.title.values()), "")
+        return text_in(self.title, lang, self.default_language)
 
     def description_in(self, lang: str) -> str:
         return self.description.get(lang) or self.description.get(self.default_language) or ""
