@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from baraza.accounts import auth
 from baraza.accounts.access import access_context, access_organisation, access_user
+from baraza.accounts.countries import COUNTRY_CODES
 from baraza.accounts.models import (
     Context,
     Organisation,
@@ -32,8 +33,15 @@ from baraza.mail import send_mail
 from baraza.settings import Settings
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
-COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 RESET_HOURS = 1
+MAX_DISPLAY_NAME = 120
+MAX_CONTEXT_NAME = 200
+MAX_REFERRAL_CONTACT = 1000
+# Without a referral contact a reviewer of a possible disclosure of harm has nobody to call,
+# and screening can raise a case at any moment: a contact is replaced, never removed.
+REFERRAL_CONTACT_NEEDED = N_(
+    "Write whom to call here, with a phone number. A context cannot be left without a referral contact: to change it, write the new one."
+)
 
 # How a grant's scope reference maps to the organisation it lies in.
 SCOPE_ORGANISATION: dict[str, Callable[[Session, int], int | None]] = {
@@ -237,22 +245,30 @@ class ContextFields:
     referral_contact: str = ""
 
 
-def _check_context_fields(fields: ContextFields) -> None:
-    problems = {}
+def context_problems(fields: ContextFields, current: Context | None = None) -> dict[str, str]:
+    """What is wrong with a context's fields, every problem at once (empty when nothing is).
+    `current` is the context being changed: its stored country stays allowed even when it is
+    not in today's list (a code saved before the list was offered), and its referral contact,
+    once set, may be replaced but not removed."""
+    problems: dict[str, str] = {}
     if not fields.name.strip():
         problems["name"] = N_("Give the context a name.")
-    if not COUNTRY_RE.match(fields.country):
-        problems["country"] = N_("Use the two-letter country code, such as KE or JO.")
+    elif len(fields.name.strip()) > MAX_CONTEXT_NAME:
+        problems["name"] = N_("Keep this under %(max)s characters.", max=MAX_CONTEXT_NAME)
+    if fields.country not in COUNTRY_CODES and not (current is not None and fields.country and fields.country == current.country):
+        problems["country"] = N_("Choose the country from the list.")
     if not fields.languages or any(lang not in LANGUAGES for lang in fields.languages):
         problems["languages"] = N_("Choose at least one language Baraza offers.")
     elif fields.default_language not in fields.languages:
         problems["default_language"] = N_("The main language must be one of the context's languages.")
     if not 0 <= fields.age_of_consent <= 25:
         problems["age_of_consent"] = N_("The age of consent must be between 0 and 25.")
-    if len(fields.referral_contact.strip()) > 1000:
+    contact = fields.referral_contact.strip()
+    if len(contact) > MAX_REFERRAL_CONTACT:
         problems["referral_contact"] = N_("The referral contact is too long.")
-    if problems:
-        raise InvalidInput(errors=problems)
+    elif not contact and current is not None and (current.referral_contact or "").strip():
+        problems["referral_contact"] = REFERRAL_CONTACT_NEEDED
+    return problems
 
 
 def _set_youth_groups(session: Session, context: Context, names: Sequence[str]) -> None:
@@ -266,10 +282,16 @@ def _set_youth_groups(session: Session, context: Context, names: Sequence[str]) 
             session.add(YouthGroup(context_id=context.id, name=name[:200]))  # type: ignore[arg-type]
 
 
-def do_create_context(session: Session, actor: Actor, organisation_id: int, fields: ContextFields) -> Context:
-    """Create a context inside an organisation the actor manages."""
-    access_organisation(session, actor, organisation_id, "context.manage")
-    _check_context_fields(fields)
+def do_create_context(session: Session, actor: Actor, organisation_id: int | None, fields: ContextFields) -> Context:
+    """Create a context inside an organisation the actor manages. Every problem is refused
+    at once (InvalidInput with one entry per field)."""
+    problems = context_problems(fields)
+    if organisation_id is None:
+        problems["organisation_id"] = N_("Choose the organisation that runs this context.")
+    else:
+        access_organisation(session, actor, organisation_id, "context.manage")
+    if problems or organisation_id is None:
+        raise InvalidInput(errors=problems)
     ctx = Context(
         organisation_id=organisation_id,
         name=fields.name.strip(),
@@ -290,7 +312,9 @@ def do_create_context(session: Session, actor: Actor, organisation_id: int, fiel
 
 def do_update_context(session: Session, actor: Actor, context_id: int, fields: ContextFields) -> Context:
     ctx = access_context(session, actor, context_id, "context.manage")
-    _check_context_fields(fields)
+    problems = context_problems(fields, ctx)
+    if problems:
+        raise InvalidInput(errors=problems)
     ctx.name = fields.name.strip()
     ctx.country = fields.country
     ctx.languages = list(fields.languages)
@@ -308,25 +332,54 @@ def do_update_context(session: Session, actor: Actor, context_id: int, fields: C
 # Users and their grants ------------------------------------------------------------------------
 
 
-def _check_grants(session: Session, actor: Actor, organisation_id: int, grants: Sequence[Grant]) -> None:
-    """Nobody hands out more than they hold (SECURITY 4)."""
-    for grant in grants:
-        problems = validate_grant_shape(grant.role, grant.scope, grant.scope_ref)
-        if problems:
-            raise InvalidInput(problems[0])
-        if grant.scope in SCOPE_ORGANISATION and grant.scope_ref is not None:
-            if SCOPE_ORGANISATION[grant.scope](session, grant.scope_ref) is None:
-                raise InvalidInput("A role refers to something that does not exist.")
+def _grant_organisation(session: Session, organisation_id: int) -> Callable[[Grant], int | None]:
+    def resolve(g: Grant) -> int | None:
+        if g.scope == "own":
+            return organisation_id
+        if g.scope in SCOPE_ORGANISATION and g.scope_ref is not None:
+            return SCOPE_ORGANISATION[g.scope](session, g.scope_ref)
+        return None
 
-        def resolve(g: Grant) -> int | None:
-            if g.scope == "own":
-                return organisation_id
-            if g.scope in SCOPE_ORGANISATION and g.scope_ref is not None:
-                return SCOPE_ORGANISATION[g.scope](session, g.scope_ref)
-            return None
+    return resolve
 
-        if not grant_within(actor, grant, organisation_id, resolve):
-            raise Forbidden("You can only give roles within what you manage yourself.")
+
+def grant_problems(session: Session, actor: Actor, organisation_id: int | None, grants: Sequence[Grant]) -> dict[str, str]:
+    """What is wrong with each grant, keyed "grant-<its index in grants>". Nobody hands out
+    more than they hold (SECURITY 4); with no organisation chosen yet, that part waits."""
+    problems: dict[str, str] = {}
+    resolve = _grant_organisation(session, organisation_id) if organisation_id is not None else None
+    for i, grant in enumerate(grants):
+        shape = validate_grant_shape(grant.role, grant.scope, grant.scope_ref)
+        if shape:
+            problems[f"grant-{i}"] = shape[0]
+        elif grant.scope in SCOPE_ORGANISATION and grant.scope_ref is not None and SCOPE_ORGANISATION[grant.scope](session, grant.scope_ref) is None:
+            problems[f"grant-{i}"] = N_("A role refers to something that does not exist.")
+        elif resolve is not None and not grant_within(actor, grant, organisation_id, resolve):
+            problems[f"grant-{i}"] = N_("You can only give roles within what you manage yourself.")
+    return problems
+
+
+def user_problems(
+    session: Session, actor: Actor, *, email: str, display_name: str, organisation_id: int | None, password: str, grants: Sequence[Grant]
+) -> dict[str, str]:
+    """What is wrong with a new staff account, every problem at once (empty when nothing is)."""
+    email = normalise_email(email)
+    problems: dict[str, str] = {}
+    if not display_name.strip():
+        problems["display_name"] = N_("Enter the name colleagues know this person by.")
+    elif len(display_name.strip()) > MAX_DISPLAY_NAME:
+        problems["display_name"] = N_("Keep this under %(max)s characters.", max=MAX_DISPLAY_NAME)
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        problems["email"] = N_("Enter a valid e-mail address.")
+    elif session.exec(select(User).where(User.email == email)).first():
+        problems["email"] = N_("An account with this e-mail exists already.")
+    if organisation_id is None:
+        problems["organisation_id"] = N_("Choose the organisation this person works for.")
+    pw = auth.password_problem(password)
+    if pw:
+        problems["password"] = pw
+    problems.update(grant_problems(session, actor, organisation_id, grants))
+    return problems
 
 
 def do_create_user(
@@ -335,27 +388,20 @@ def do_create_user(
     *,
     email: str,
     display_name: str,
-    organisation_id: int,
+    organisation_id: int | None,
     password: str,
     grants: Sequence[Grant],
 ) -> User:
-    """Create a staff account with its role grants."""
-    access_organisation(session, actor, organisation_id, "user.manage")
-    email = normalise_email(email)
-    problems = {}
-    if not EMAIL_RE.match(email):
-        problems["email"] = N_("Enter a valid e-mail address.")
-    elif session.exec(select(User).where(User.email == email)).first():
-        problems["email"] = N_("An account with this e-mail exists already.")
-    if not display_name.strip():
-        problems["display_name"] = N_("Enter the name colleagues know this person by.")
-    pw = auth.password_problem(password)
-    if pw:
-        problems["password"] = pw
-    if problems:
+    """Create a staff account with its role grants. Every problem is refused at once
+    (InvalidInput with one entry per field, "grant-<index>" for a grant)."""
+    if organisation_id is not None:
+        access_organisation(session, actor, organisation_id, "user.manage")
+    problems = user_problems(
+        session, actor, email=email, display_name=display_name, organisation_id=organisation_id, password=password, grants=grants
+    )
+    if problems or organisation_id is None:
         raise InvalidInput(errors=problems)
-    _check_grants(session, actor, organisation_id, grants)
-    user = User(email=email, display_name=display_name.strip()[:120], organisation_id=organisation_id, password_hash=auth.hash_password(password))
+    user = User(email=normalise_email(email), display_name=display_name.strip(), organisation_id=organisation_id, password_hash=auth.hash_password(password))
     session.add(user)
     session.flush()
     for g in dict.fromkeys(grants):
@@ -378,10 +424,15 @@ def do_set_grants(session: Session, actor: Actor, user_id: int, grants: Sequence
     user = access_user(session, actor, user_id, "user.manage")
     if user.id == actor.user_id:
         raise Forbidden("You cannot change your own roles. Ask another administrator.")
+    problems = grant_problems(session, actor, user.organisation_id, grants)
+    if problems:
+        raise InvalidInput(errors=problems)
     current = [Grant(g.role, g.scope, g.scope_ref) for g in session.exec(select(RoleGrant).where(RoleGrant.user_id == user.id)).all()]
     removed = [g for g in current if g not in grants]
-    # Taking away a grant is also limited to what the actor manages.
-    _check_grants(session, actor, user.organisation_id, list(grants) + removed)
+    # Taking away a grant is also limited to what the actor manages (none of it is on the form
+    # as typed: it is what the account holds).
+    if not all(grant_within(actor, g, user.organisation_id, _grant_organisation(session, user.organisation_id)) for g in removed):
+        raise Forbidden("You can only give roles within what you manage yourself.")
     session.exec(delete(RoleGrant).where(col(RoleGrant.user_id) == user.id))  # type: ignore[call-overload]
     for g in dict.fromkeys(grants):
         session.add(RoleGrant(user_id=user.id, role=g.role, scope=g.scope, scope_ref=g.scope_ref))  # type: ignore[arg-type]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -10,17 +12,21 @@ from baraza.accounts import services as svc
 from baraza.accounts.access import (
     access_context,
     access_organisation,
+    access_user,
     grants_of_user,
     list_contexts,
     list_organisations,
     list_users,
     youth_groups_of,
 )
+from baraza.accounts.countries import country_names
+from baraza.accounts.models import Context, RoleGrant, YouthGroup
 from baraza.accounts.roles import ANONYMOUS, ROLE_LABELS, ROLES, SCOPE_LABELS, SCOPES, Grant
 from baraza.consultations.access import list_consultations
 from baraza.errors import InvalidInput
 from baraza.i18n import LANGUAGES, N_
 from baraza.web import (
+    MAX_ID,
     actor,
     db,
     form_bool,
@@ -134,11 +140,19 @@ def admin_home(request: Request) -> Response:
     return render(request, "accounts/admin_home.html", {"title": N_("Administration")})
 
 
+def _typed_organisation(request: Request) -> dict[str, object]:
+    """What was typed into the organisation form, to show back with its errors."""
+    values = {name: request.state.form.get(name, "") for name in ("name", "kind")}
+    return {**{k: v.strip() if isinstance(v, str) else "" for k, v in values.items()}, "public_transparency": form_bool(request, "public_transparency")}
+
+
 @view(permission="organisation.view")
 def organisation_list(request: Request) -> Response:
     a = actor(request)
     errors: dict[str, str] = {}
+    typed: dict[str, object] | None = None
     if request.method == "POST":
+        typed = _typed_organisation(request)
         try:
             svc.do_create_organisation(
                 db(request),
@@ -155,7 +169,7 @@ def organisation_list(request: Request) -> Response:
     return render(
         request,
         "accounts/organisations.html",
-        {"title": N_("Organisations"), "organisations": organisations, "kinds": ORG_KINDS, "can_create": can_create, "errors": errors},
+        {"title": N_("Organisations"), "organisations": organisations, "kinds": ORG_KINDS, "can_create": can_create, "errors": errors, "values": typed},
         status=400 if errors else 200,
     )
 
@@ -165,7 +179,9 @@ def organisation_edit(request: Request) -> Response:
     a = actor(request)
     org_id = int(request.path_params["organisation_id"])
     errors: dict[str, str] = {}
+    typed: dict[str, object] | None = None
     if request.method == "POST":
+        typed = _typed_organisation(request)
         try:
             svc.do_update_organisation(
                 db(request),
@@ -179,42 +195,129 @@ def organisation_edit(request: Request) -> Response:
         except InvalidInput as exc:
             errors = exc.errors or {"name": exc.message}
     org = access_organisation(db(request), a, org_id, "organisation.manage")
-    return render(request, "accounts/organisation_edit.html", {"title": org.name, "org": org, "kinds": ORG_KINDS, "errors": errors}, status=400 if errors else 200)
-
-
-def _context_fields(request: Request) -> svc.ContextFields:
-    return svc.ContextFields(
-        name=form_text(request, "name", max_length=200, required=True),
-        # Longer than a code is allowed here so the service can say what a country code is.
-        country=form_text(request, "country", max_length=60).upper(),
-        languages=form_list(request, "languages", max_items=len(LANGUAGES)),
-        default_language=form_text(request, "default_language", max_length=8),
-        age_of_consent=form_int(request, "age_of_consent", required=True, minimum=0, maximum=25) or 0,
-        fragile=form_bool(request, "fragile"),
-        youth_groups=[g for g in form_text(request, "youth_groups", max_length=4000).splitlines()],
-        # Longer than allowed here so the service can say it is too long.
-        referral_contact=form_text(request, "referral_contact", max_length=2000),
+    return render(
+        request, "accounts/organisation_edit.html", {"title": org.name, "org": org, "kinds": ORG_KINDS, "errors": errors, "values": typed or org},
+        status=400 if errors else 200,
     )
+
+
+class _Form:
+    """One form's fields, read so that every problem is kept (the page shows them all at once)
+    and what was typed can be shown back."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.errors: dict[str, str] = {}
+
+    def _keep(self, name: str, exc: InvalidInput) -> None:
+        for key, message in (exc.errors or {name: exc.message}).items():
+            self.errors.setdefault(key, message)
+
+    def typed(self, name: str) -> str:
+        raw = self.request.state.form.get(name, "")
+        return raw.strip() if isinstance(raw, str) else ""
+
+    def text(self, name: str, *, max_length: int) -> str:
+        try:
+            return form_text(self.request, name, max_length=max_length)
+        except InvalidInput as exc:
+            self._keep(name, exc)
+            return self.typed(name)
+
+    def number(self, name: str) -> int | None:
+        try:
+            return form_int(self.request, name)
+        except InvalidInput as exc:
+            self._keep(name, exc)
+            return None
+
+    def choices(self, name: str, *, max_items: int) -> list[str]:
+        try:
+            return form_list(self.request, name, max_items=max_items)
+        except InvalidInput as exc:
+            self._keep(name, exc)
+            return []
+
+
+def _context_fields(form: _Form) -> svc.ContextFields:
+    """The context form's fields; text longer than allowed is read whole so the service can say
+    what is wrong with it."""
+    age = form.number("age_of_consent")
+    if age is None and "age_of_consent" not in form.errors:
+        form.errors["age_of_consent"] = N_("The age of consent must be between 0 and 25.")
+    return svc.ContextFields(
+        name=form.text("name", max_length=2000),
+        country=form.text("country", max_length=60).upper(),
+        languages=form.choices("languages", max_items=len(LANGUAGES)),
+        default_language=form.text("default_language", max_length=8),
+        # A value the form did not read has its own message already; 18 stands in for it.
+        age_of_consent=18 if age is None else age,
+        fragile=form_bool(form.request, "fragile"),
+        youth_groups=form.text("youth_groups", max_length=4000).splitlines(),
+        referral_contact=form.text("referral_contact", max_length=2000),
+    )
+
+
+def _context_values(ctx: Context | None, groups: list[YouthGroup] | None = None) -> dict[str, object]:
+    """What the context form shows: a stored context's fields, or a new context's defaults."""
+    if ctx is None:
+        return {"name": "", "country": "", "languages": [], "default_language": "", "age_of_consent": "18", "fragile": False,
+                "referral_contact": "", "youth_groups": ""}
+    return {
+        "name": ctx.name, "country": ctx.country, "languages": list(ctx.languages), "default_language": ctx.default_language,
+        "age_of_consent": str(ctx.age_of_consent), "fragile": ctx.fragile, "referral_contact": ctx.referral_contact or "",
+        "youth_groups": "".join(f"{g.name}\n" for g in groups or []),
+    }
+
+
+def _typed_context_values(form: _Form) -> dict[str, object]:
+    """What was typed into the context form, to show back with its errors."""
+    languages = form.request.state.form.getlist("languages")
+    return {
+        "name": form.typed("name"), "country": form.typed("country").upper(), "languages": [v for v in languages if isinstance(v, str)],
+        "default_language": form.typed("default_language"), "age_of_consent": form.typed("age_of_consent"),
+        "fragile": form_bool(form.request, "fragile"), "referral_contact": form.typed("referral_contact"),
+        "youth_groups": form.typed("youth_groups"),
+    }
+
+
+def _context_form_context(request: Request, values: dict[str, object], stored_country: str = "") -> dict[str, object]:
+    countries = country_names(request.state.lang)
+    # A code saved before the list was offered stays selectable on its own context.
+    extra = stored_country if stored_country and stored_country not in countries else ""
+    return {"values": values, "all_languages": LANGUAGES, "countries": countries, "extra_country": extra}
 
 
 @view(permission="context.view")
 def context_list(request: Request) -> Response:
     a = actor(request)
     errors: dict[str, str] = {}
+    values = _context_values(None)
+    chosen_org: int | None = None
     if request.method == "POST":
+        form = _Form(request)
+        chosen_org = form.number("organisation_id")
+        fields = _context_fields(form)
         try:
-            org_id = form_int(request, "organisation_id", required=True) or 0
-            ctx = svc.do_create_context(db(request), a, org_id, _context_fields(request))
+            if form.errors:
+                problems = {**svc.context_problems(fields), **form.errors}
+                if chosen_org is None:
+                    problems.setdefault("organisation_id", N_("Choose the organisation that runs this context."))
+                raise InvalidInput(errors=problems)
+            ctx = svc.do_create_context(db(request), a, chosen_org, fields)
             return redirect_to(request, "admin:context", context_id=ctx.id, flash=N_("Context added."))
         except InvalidInput as exc:
-            errors = exc.errors or {"name": exc.message}
+            errors = exc.errors or {"form": exc.message}
+            values = _typed_context_values(form)
     contexts = list_contexts(db(request), a)
     orgs = {o.id: o for o in list_organisations(db(request), a, "organisation.view")}
     managed_orgs = list_organisations(db(request), a, "context.manage")
     return render(
         request,
         "accounts/contexts.html",
-        {"title": N_("Contexts"), "contexts": contexts, "orgs": orgs, "managed_orgs": managed_orgs, "errors": errors, "all_languages": LANGUAGES},
+        {"title": N_("Contexts"), "contexts": contexts, "orgs": orgs, "managed_orgs": managed_orgs, "errors": errors,
+         "chosen_org": chosen_org if chosen_org is not None else (managed_orgs[0].id if len(managed_orgs) == 1 else None),
+         "country_names": country_names(request.state.lang), **_context_form_context(request, values)},
         status=400 if errors else 200,
     )
 
@@ -224,39 +327,81 @@ def context_edit(request: Request) -> Response:
     a = actor(request)
     context_id = int(request.path_params["context_id"])
     errors: dict[str, str] = {}
+    typed: dict[str, object] | None = None
     if request.method == "POST":
+        form = _Form(request)
+        fields = _context_fields(form)
         try:
-            svc.do_update_context(db(request), a, context_id, _context_fields(request))
+            if form.errors:
+                current = access_context(db(request), a, context_id, "context.manage")
+                raise InvalidInput(errors={**svc.context_problems(fields, current), **form.errors})
+            svc.do_update_context(db(request), a, context_id, fields)
             return redirect_to(request, "admin:context", context_id=context_id, flash=N_("Context saved."))
         except InvalidInput as exc:
             errors = exc.errors or {"name": exc.message}
+            typed = _typed_context_values(form)
     ctx = access_context(db(request), a, context_id, "context.manage")
     groups = youth_groups_of(db(request), ctx)
     return render(
         request,
         "accounts/context_edit.html",
-        {"title": ctx.name, "ctx": ctx, "groups": groups, "errors": errors, "all_languages": LANGUAGES},
+        {"title": ctx.name, "ctx": ctx, "errors": errors, **_context_form_context(request, typed or _context_values(ctx, groups), ctx.country)},
         status=400 if errors else 200,
     )
 
 
-def _grants_from_form(request: Request) -> list[Grant]:
-    """Grants arrive as rows of role/scope/scope_ref; nothing else in the form is read."""
+@dataclass(frozen=True)
+class _GrantRow:
+    """A row of the roles form as typed (the scope number as text), or as stored."""
+
+    role: str
+    scope: str
+    ref: str
+
+
+def _grant_rows(request: Request) -> list[_GrantRow]:
+    """The rows of the roles form that name a role; nothing else in the form is read."""
     roles = form_list(request, "grant_role", max_items=20)
     scopes = form_list(request, "grant_scope", max_items=20)
     refs = form_list(request, "grant_ref", max_items=20)
-    grants = []
+    rows = []
     for i, role in enumerate(roles):
-        if not role:
-            continue
-        scope = scopes[i] if i < len(scopes) else ""
-        ref_raw = refs[i].strip() if i < len(refs) else ""
-        try:
-            ref = int(ref_raw) if ref_raw else None
-        except ValueError as exc:
-            raise InvalidInput("A role's scope reference must be a number.") from exc
-        grants.append(Grant(role, scope, None if scope in {"own", "all"} else ref))
-    return grants
+        if role:
+            rows.append(_GrantRow(role, scopes[i] if i < len(scopes) else "", refs[i].strip()[:20] if i < len(refs) else ""))
+    return rows
+
+
+def _grants_of(rows: list[_GrantRow]) -> tuple[list[Grant], list[int], dict[str, str]]:
+    """The grants the rows ask for, the row each came from, and the rows whose scope number is
+    not a number (keyed "grant-<row>")."""
+    grants: list[Grant] = []
+    row_of: list[int] = []
+    errors: dict[str, str] = {}
+    for i, row in enumerate(rows):
+        ref: int | None = None
+        if row.ref and row.scope not in {"own", "all"}:
+            if not row.ref.isdigit() or not 0 < int(row.ref) <= MAX_ID:
+                errors[f"grant-{i}"] = N_("A role's scope reference must be a number.")
+                continue
+            ref = int(row.ref)
+        grants.append(Grant(row.role, row.scope, ref))
+        row_of.append(i)
+    return grants, row_of, errors
+
+
+def _grant_errors(problems: dict[str, str], row_of: list[int]) -> dict[str, str]:
+    """A service's problems keyed by grant index, keyed by the form's row instead."""
+    errors = {}
+    for key, message in problems.items():
+        if key.startswith("grant-") and key[6:].isdigit() and int(key[6:]) < len(row_of):
+            errors[f"grant-{row_of[int(key[6:])]}"] = message
+        else:
+            errors[key] = message
+    return errors
+
+
+def _stored_rows(grants: list[RoleGrant]) -> list[_GrantRow]:
+    return [_GrantRow(g.role, g.scope, "" if g.scope_ref is None else str(g.scope_ref)) for g in grants]
 
 
 def _user_form_context(request: Request) -> dict[str, object]:
@@ -274,27 +419,41 @@ def _user_form_context(request: Request) -> dict[str, object]:
 def user_list(request: Request) -> Response:
     a = actor(request)
     errors: dict[str, str] = {}
+    typed: dict[str, object] = {"display_name": "", "email": "", "organisation_id": None, "rows": []}
     if request.method == "POST":
+        form = _Form(request)
+        password = request.state.form.get("password", "")
+        rows = _grant_rows(request)
+        grants, row_of, row_errors = _grants_of(rows)
+        email = form.text("email", max_length=1000)
+        display_name = form.text("display_name", max_length=1000)
+        organisation_id = form.number("organisation_id")
+        typed = {"display_name": display_name, "email": email, "organisation_id": organisation_id, "rows": rows}
+        fields = {"email": email, "display_name": display_name, "organisation_id": organisation_id,
+                  "password": password if isinstance(password, str) else "", "grants": grants}
         try:
-            password = request.state.form.get("password", "")
-            user = svc.do_create_user(
-                db(request),
-                a,
-                email=form_text(request, "email", max_length=254, required=True),
-                display_name=form_text(request, "display_name", max_length=120, required=True),
-                organisation_id=form_int(request, "organisation_id", required=True) or 0,
-                password=password if isinstance(password, str) else "",
-                grants=_grants_from_form(request),
-            )
+            if form.errors or row_errors:
+                problems = svc.user_problems(db(request), a, **fields)  # type: ignore[arg-type]
+                raise InvalidInput(errors={**_grant_errors(problems, row_of), **form.errors, **row_errors})
+            try:
+                user = svc.do_create_user(db(request), a, **fields)  # type: ignore[arg-type]
+            except InvalidInput as exc:
+                raise InvalidInput(exc.message, _grant_errors(exc.errors, row_of)) from exc
             return redirect_to(request, "admin:user", user_id=user.id, flash=N_("Account created."))
         except InvalidInput as exc:
             errors = exc.errors or {"form": exc.message}
     users = list_users(db(request), a)
     orgs = {o.id: o.name for o in list_organisations(db(request), a, "organisation.view")}
+    context = _user_form_context(request)
+    managed = context["managed_orgs"]
+    if typed["organisation_id"] is None and isinstance(managed, list) and len(managed) == 1:
+        # One organisation to choose from: it is chosen. With more, the administrator chooses:
+        # the organisation decides who manages the account and what "own" scopes reach.
+        typed["organisation_id"] = managed[0].id
     return render(
         request,
         "accounts/users.html",
-        {"title": N_("Users"), "users": users, "orgs": orgs, "errors": errors, "can_manage": a.can("user.manage"), **_user_form_context(request)},
+        {"title": N_("Users"), "users": users, "orgs": orgs, "errors": errors, "can_manage": a.can("user.manage"), "typed": typed, **context},
         status=400 if errors else 200,
     )
 
@@ -304,18 +463,29 @@ def user_edit(request: Request) -> Response:
     a = actor(request)
     user_id = int(request.path_params["user_id"])
     errors: dict[str, str] = {}
+    rows: list[_GrantRow] | None = None
     if request.method == "POST":
+        rows = _grant_rows(request)
+        grants, row_of, row_errors = _grants_of(rows)
         try:
-            svc.do_set_grants(db(request), a, user_id, _grants_from_form(request))
+            if row_errors:
+                target = access_user(db(request), a, user_id, "user.manage")
+                problems = svc.grant_problems(db(request), a, target.organisation_id, grants)
+                raise InvalidInput(errors={**_grant_errors(problems, row_of), **row_errors})
+            try:
+                svc.do_set_grants(db(request), a, user_id, grants)
+            except InvalidInput as exc:
+                raise InvalidInput(exc.message, _grant_errors(exc.errors, row_of)) from exc
             return redirect_to(request, "admin:user", user_id=user_id, flash=N_("Roles saved."))
         except InvalidInput as exc:
-            errors = {"form": exc.message}
+            errors = exc.errors or {"form": exc.message}
     user = svc.do_view_user(db(request), a, user_id)
-    grants = grants_of_user(db(request), user_id)
+    grants_held = grants_of_user(db(request), user_id)
     return render(
         request,
         "accounts/user_edit.html",
-        {"title": user.display_name, "user": user, "grants": grants, "errors": errors, "is_self": user.id == a.user_id, "can_manage": a.can("user.manage"), **_user_form_context(request)},
+        {"title": user.display_name, "user": user, "grants": grants_held, "rows": rows if rows is not None else _stored_rows(grants_held),
+         "errors": errors, "is_self": user.id == a.user_id, "can_manage": a.can("user.manage"), **_user_form_context(request)},
         status=400 if errors else 200,
     )
 

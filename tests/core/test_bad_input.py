@@ -88,7 +88,7 @@ def test_form_errors_are_shown_next_to_their_field(admin_client):
     assert response.status_code == 400
     assert 'id="country-error"' in response.text
     assert 'aria-describedby="country-error"' in response.text
-    assert "two-letter country code" in response.text
+    assert "Choose the country from the list." in response.text
 
 
 def test_repeated_fields_and_lists_where_text_is_expected(admin_client, session):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from baraza.demo import DEMO_PASSWORD, DEMO_USERS
+from baraza.demo import DEMO_ORG, DEMO_PASSWORD, DEMO_USERS
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, shot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -108,8 +108,9 @@ def test_admin_adds_a_context_and_a_user_in_the_browser(demo, phone_page):
     page = phone_page
     sign_in(page, ADMIN, DEMO_PASSWORD)
     page.goto("/admin/contexts")
+    page.select_option("#ctx-org", label=DEMO_ORG)  # an administrator of several chooses
     page.fill("#ctx-name", "Nairobi youth hub")
-    page.fill("#ctx-country", "ke")
+    page.select_option("#ctx-country", label="Kenya")
     page.check("#ctx-lang-sw")
     page.check("#ctx-lang-en")
     page.select_option("#ctx-default", "sw")
@@ -125,8 +126,9 @@ def test_admin_adds_a_context_and_a_user_in_the_browser(demo, phone_page):
 
     # A form error is shown next to its field, and the page stays accessible.
     page.goto("/admin/contexts")
+    page.select_option("#ctx-org", label=DEMO_ORG)
     page.fill("#ctx-name", "Broken")
-    page.fill("#ctx-country", "KE")
+    page.select_option("#ctx-country", "KE")
     page.check("#ctx-lang-en")
     page.select_option("#ctx-default", "ar")  # not one of the context's languages
     with page.expect_navigation():
@@ -138,6 +140,7 @@ def test_admin_adds_a_context_and_a_user_in_the_browser(demo, phone_page):
     page.goto("/admin/users")
     page.fill("#u-name", "Nia Nairobi")
     page.fill("#u-email", "nia@example.org")
+    page.select_option("#u-org", label=DEMO_ORG)
     page.fill("#u-password", "a long first passphrase")
     page.select_option("#grant-role-0", "facilitator")
     page.select_option("#grant-scope-0", "organisation")
