@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from baraza.accounts.access import access_context, list_contexts
 from baraza.accounts.models import Context
 from baraza.accounts.roles import Actor
+from baraza.accounts.services import REFERRAL_CONTACT_NEEDED
 from baraza.audit.services import record_audit
 from baraza.consultations.access import consultation_ids_in_scope, consultation_scope
 from baraza.consultations.models import Consultation, ConsultationContext
@@ -285,14 +286,20 @@ def referral_contexts(session: Session, actor: Actor) -> list[Context]:
 def do_set_referral_contact(session: Session, actor: Actor, context_id: int, contact: str) -> Context:
     """Set whom reviewers call locally about a disclosure in this context (a service or a
     post, with its number: no child's data). Needs `safeguarding.referral` on the context
-    (its organisation's administrator or data protection focal point). Audited; commits."""
+    (its organisation's administrator or data protection focal point). Audited; commits.
+
+    An empty contact is refused: a reviewer of a possible disclosure of harm would be left with
+    nobody to call, and screening can raise a case at any moment. A contact is replaced by
+    writing the new one (docs/safeguarding.md)."""
     context = access_context(session, actor, context_id, REFERRAL)
     contact = (contact or "").strip()
+    if not contact:
+        raise InvalidInput(errors={"referral_contact": REFERRAL_CONTACT_NEEDED})
     if len(contact) > MAX_REFERRAL_CONTACT:
         raise InvalidInput(errors={"referral_contact": N_("The referral contact is too long.")})
     context.referral_contact = contact
     session.add(context)
-    record_audit(session, actor, "context.referral_contact_set", [("context", context.id)], {"empty": not contact})
+    record_audit(session, actor, "context.referral_contact_set", [("context", context.id)])
     session.commit()
     return context
 

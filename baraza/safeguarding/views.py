@@ -76,10 +76,18 @@ def _cases_context(
     }
 
 
-def _queue_context(request: Request, **kwargs: Any) -> dict[str, Any]:
+def _queue_context(
+    request: Request,
+    *,
+    referral_errors: dict[int, str] | None = None,
+    referral_typed: dict[int, str] | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
     session, a = db(request), actor(request)
     cases = list_open_cases(session, a)
     return {
+        "referral_errors": referral_errors or {},
+        "referral_typed": referral_typed or {},
         "title": N_("Safeguarding"),
         **_cases_context(request, cases, **kwargs),
         "decided": list_decided_cases(session, a),
@@ -148,9 +156,21 @@ def decide(request: Request) -> Response:
 
 @view(permission=REFERRAL)
 def referral(request: Request) -> Response:
-    contact = form_text(request, "referral_contact", max_length=MAX_REFERRAL_CONTACT)
+    raw = request.state.form.get("referral_contact", "")
+    # Read whole, however long, so the use case says what is wrong and it comes back as typed.
+    contact = raw.strip() if isinstance(raw, str) else ""
     a = actor(request)
-    context = do_set_referral_contact(db(request), a, request.path_params["context_id"], contact)
+    try:
+        context = do_set_referral_contact(db(request), a, request.path_params["context_id"], contact)
+    except InvalidInput as exc:
+        if not a.can(REVIEW):
+            raise  # the form is on the queue page: anyone else gets the plain refusal page
+        context_id = int(request.path_params["context_id"])
+        problem = exc.errors.get("referral_contact") or exc.message
+        return render(
+            request, "safeguarding/queue.html",
+            _queue_context(request, referral_errors={context_id: problem}, referral_typed={context_id: contact}), status=400,
+        )
     if a.can(REVIEW):
         return redirect_to(request, "safeguarding:queue", flash=N_("The referral contact is saved."))
     return redirect_to(request, "admin:context", context_id=context.id, flash=N_("The referral contact is saved."))

@@ -288,6 +288,41 @@ def test_the_admin_sets_the_referral_contact_on_the_context_form_and_the_dpo_in_
     assert post_form(client, f"/safeguarding/contexts/{context_id}/referral", {"referral_contact": "x"}, token_from="/").status_code == 404
 
 
+def test_a_referral_contact_cannot_be_saved_empty_while_a_case_waits(client, session, room):
+    case = raised_case(client, session, room)
+    context_id = case.context_id
+    sign_in_as(client, make_facilitator(session, room[0], role="dpo"))
+    refused = post_form(client, f"/safeguarding/contexts/{context_id}/referral", {"referral_contact": "   "}, token_from="/safeguarding/")
+    assert refused.status_code == 400
+    html = refused.text
+    assert "The referral contact is saved." not in html
+    assert "A context cannot be left without a referral contact" in html.replace("&#39;", "'")
+    # The message is next to the field, which takes the focus so the page scrolls to it.
+    field = re.search(rf'<textarea id="referral-{context_id}"[^>]*>', html).group(0)
+    assert f'aria-describedby="referral-{context_id}-error"' in field and "autofocus" in field and 'aria-invalid="true"' in field
+    assert f'id="referral-{context_id}-error"' in html
+    assert read(session, select(Context.referral_contact).where(Context.id == context_id)) == ["Child protection desk, Nairobi: +254 700 000 111"]
+    # Too long: refused with what was typed given back.
+    long = "Desk " + "x" * 1200
+    refused = post_form(client, f"/safeguarding/contexts/{context_id}/referral", {"referral_contact": long}, token_from="/safeguarding/")
+    assert refused.status_code == 400 and "The referral contact is too long." in refused.text and long in refused.text
+
+
+def test_the_context_form_does_not_clear_a_referral_contact_either(client, session, room):
+    consultation = room[0]
+    context_id = session.exec(select(ConsultationContext.context_id).where(ConsultationContext.consultation_id == consultation.id)).one()
+    sign_in_as(client, make_user(session, role="admin", organisation=organisation_of(session, consultation)))
+    ctx = session.get(Context, context_id)
+    refused = post_form(
+        client, f"/admin/contexts/{context_id}",
+        {"name": ctx.name, "country": ctx.country, "languages": ctx.languages, "default_language": ctx.default_language,
+         "age_of_consent": str(ctx.age_of_consent), "referral_contact": ""},
+        token_from=f"/admin/contexts/{context_id}",
+    )
+    assert refused.status_code == 400 and 'id="referral_contact-error"' in refused.text
+    assert read(session, select(Context.referral_contact).where(Context.id == context_id)) == ["Child protection desk, Nairobi: +254 700 000 111"]
+
+
 # The core's small asks ----------------------------------------------------------------------------
 
 
