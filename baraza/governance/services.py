@@ -144,11 +144,35 @@ def record_decision(
     return decision
 
 
-def do_record_decision(session: Session, actor: Actor, consultation_id: int, *, kind: str, summary: str, reason: str, alternatives: str) -> DataDecision:
-    """Record a decision about a consultation's data: who, when, what, why, alternatives."""
-    consultation = access_consultation(session, actor, consultation_id, "decision.record")
+MAX_SUMMARY = 500
+MAX_REASON = 4000
+
+
+def decision_problems(*, kind: str, summary: str, reason: str, alternatives: str) -> dict[str, str]:
+    """What is wrong with a decision typed into the log's form, every problem at once."""
+    problems: dict[str, str] = {}
+    if kind not in DECISION_KINDS:
+        problems["kind"] = N_("Choose what kind of decision this is.")
     if not summary.strip():
-        raise InvalidInput(errors={"summary": N_("Say what was decided.")})
+        problems["summary"] = N_("Say what was decided.")
+    elif len(summary.strip()) > MAX_SUMMARY:
+        problems["summary"] = N_("Keep this under %(max)s characters.", max=MAX_SUMMARY)
+    if not reason.strip():
+        problems["reason"] = N_("Say why this was decided.")
+    elif len(reason.strip()) > MAX_REASON:
+        problems["reason"] = N_("Keep this under %(max)s characters.", max=MAX_REASON)
+    if len(alternatives.strip()) > MAX_REASON:
+        problems["alternatives"] = N_("Keep this under %(max)s characters.", max=MAX_REASON)
+    return problems
+
+
+def do_record_decision(session: Session, actor: Actor, consultation_id: int, *, kind: str, summary: str, reason: str, alternatives: str) -> DataDecision:
+    """Record a decision about a consultation's data: who, when, what, why, alternatives.
+    Every problem is refused at once (InvalidInput with one entry per field); nothing is cut."""
+    consultation = access_consultation(session, actor, consultation_id, "decision.record")
+    problems = decision_problems(kind=kind, summary=summary, reason=reason, alternatives=alternatives)
+    if problems:
+        raise InvalidInput(errors=problems)
     decision = record_decision(session, actor, consultation, kind, summary, reason, alternatives)
     session.commit()
     return decision

@@ -71,25 +71,30 @@ def decisions(request: Request) -> Response:
     session, a = db(request), actor(request)
     consultation = access_consultation(session, a, request.path_params["consultation_id"])
     errors: dict[str, str] = {}
+    typed: dict[str, str] = {}
     if request.method == "POST":
+        # Read whole, however long, so the use case can say what is wrong with each field at once.
+        typed = {name: _typed(request, name) for name in ("kind", "summary", "reason", "alternatives")}
         try:
-            svc.do_record_decision(
-                session, a, consultation.id,  # type: ignore[arg-type]
-                kind=form_text(request, "kind", max_length=32), summary=form_text(request, "summary", max_length=500),
-                reason=form_text(request, "reason", max_length=4000), alternatives=form_text(request, "alternatives", max_length=4000),
-            )
+            svc.do_record_decision(session, a, consultation.id, **typed)  # type: ignore[arg-type]
             return redirect_to(request, "consultations:decisions", consultation_id=consultation.id, flash=N_("The decision is recorded."))
         except InvalidInput as exc:
-            errors = exc.errors or {"summary": exc.message}
+            errors = exc.errors or {"form": exc.message}
     rows = svc.decisions_of(session, consultation)
     names = display_names(session, [d.decided_by_user_id for d in rows if d.decided_by_user_id])
     return render(
         request,
         "governance/decisions.html",
         {"title": N_("Decision log"), "consultation": consultation, "decisions": rows, "kinds": svc.DECISION_KINDS, "names": names,
-         "can_record": "decision.record" in permissions_on(session, a, consultation.id), "errors": errors},  # type: ignore[arg-type]
+         "can_record": "decision.record" in permissions_on(session, a, consultation.id), "errors": errors, "typed": typed},  # type: ignore[arg-type]
         status=400 if errors else 200,
     )
+
+
+def _typed(request: Request, name: str) -> str:
+    """A text field as typed (a file or a missing field is empty text)."""
+    value = request.state.form.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _date(request: Request, name: str) -> datetime:

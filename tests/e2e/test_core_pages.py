@@ -210,3 +210,49 @@ def test_the_sign_in_page_works_without_javascript(demo, nojs_page):
     page.goto("/admin/users")
     assert "Fatima Facilitator" in page.locator("main").inner_text()
     shot(page, "core-admin-users-nojs")
+
+
+def _demo_consultation_path(page) -> str:
+    page.goto("/consultations/")
+    hrefs = page.eval_on_selector_all("main a[href]", "links => links.map(a => a.getAttribute('href'))")
+    return next(h for h in hrefs if re.fullmatch(r"/consultations/\d+", h))
+
+
+@pytest.mark.parametrize("viewport", ["phone", "laptop"])
+def test_the_decision_log_keeps_long_words_inside_the_page_and_shows_its_errors(demo, request, viewport):
+    page = request.getfixturevalue(f"{viewport}_page")
+    sign_in(page, DPO, DEMO_PASSWORD)
+    path = _demo_consultation_path(page) + "/decisions"
+    page.goto(path)
+    # Sent empty (as a browser without form checks would): the summary of problems takes the
+    # focus, so it is on screen, and each field says what it needs.
+    page.locator("form[action$='/decisions']").evaluate("f => { f.noValidate = true; }")
+    with page.expect_navigation():
+        page.click("section[aria-labelledby=new-decision] button[type=submit]")
+    summary = page.locator(".error-summary")
+    assert page.evaluate("() => document.activeElement.id") == "error-summary"
+    box = summary.bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
+    assert "Say what was decided." in summary.inner_text() and "Say why this was decided." in page.locator("#reason-error").inner_text()
+    _check(page, f"core-decisions-empty-{viewport}", status=400)
+    # A summary of 500 characters without a space, and a long reason: nothing scrolls sideways.
+    page.fill("#d-summary", "x" * 500)
+    page.fill("#d-reason", "y" * 4000)
+    with page.expect_navigation():
+        page.click("section[aria-labelledby=new-decision] button[type=submit]")
+    assert page.locator(".flash").inner_text() == "The decision is recorded."
+    assert page.locator("article.decision h2", has_text="x" * 500).count() == 1
+    _check(page, f"core-decisions-long-{viewport}")
+
+
+def test_long_names_and_addresses_stay_inside_the_users_page_on_a_phone(demo, session, phone_page):
+    from tests.factories import make_user
+
+    user = make_user(session, email="a" * 60 + "@" + "b" * 60 + ".example.org")
+    user.display_name = "N" * 120
+    session.add(user)
+    session.commit()
+    sign_in(phone_page, ADMIN, DEMO_PASSWORD)
+    phone_page.goto("/admin/users")
+    assert "a" * 60 + "@" in phone_page.locator("main table").inner_text()
+    _check(phone_page, "core-admin-users-long-phone")
