@@ -20,9 +20,10 @@ from baraza.accounts.roles import Actor
 from baraza.consultations.access import consultation_ids_in_scope
 from baraza.consultations.models import Consultation
 from baraza.errors import NotFound
+from baraza.i18n import text_in
 from baraza.participation.models import Participant
 from baraza.refs import Card, Ref
-from surveys.definition import Definition, text_in
+from surveys.definition import Definition
 from surveys.models import Survey, SurveyAnswer, SurveyResponse, SurveyStatus
 
 

@@ -307,11 +307,6 @@ def structure_of(definition: Definition) -> dict[str, Any]:
     return strip(definition.to_dict())  # type: ignore[no-any-return]
 
 
-def text_in(texts: Texts, lang: str, fallback: str) -> str:
-    """A text in `lang`, else in the survey's default language, else in any language."""
-    return texts.get(lang) or texts.get(fallback) or next(iter(texts.values()), "")
-
-
 def empty_definition(languages: list[str], title: Texts | None = None) -> Definition:
     return Definition(languages=list(languages) or ["en"], title=dict(title or {}), groups=[])
 

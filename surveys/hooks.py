@@ -18,13 +18,13 @@ from sqlmodel import Session, col, delete, select
 from baraza.consultations.models import Consultation
 from baraza.consultations.screening import screen_for
 from baraza.errors import InvalidInput
-from baraza.i18n import N_, join_list
+from baraza.i18n import N_, join_list, text_in
 from baraza.participation.api import analysable_participant_ids, quotable_participant_ids
 from baraza.participation.models import Participant
 from baraza.refs import Ref
 from baraza.registry import ConsultationLink, ParticipantActivity, ParticipantItem, RatingItem, TextItem
 from surveys import validation
-from surveys.definition import Definition, Question, text_in
+from surveys.definition import Definition, Question
 from surveys.models import ResponseStatus, Survey, SurveyAnswer, SurveyResponse, SurveyStatus, SurveySubmission
 
 SOURCE = "surveys.answer"

@@ -12,10 +12,11 @@ from collections.abc import Iterator, Sequence
 
 from sqlmodel import Session, col, select
 
+from baraza.i18n import text_in
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
 from baraza.registry import PreferenceItem, PreferenceMapping, PreferenceQuestion
-from surveys.definition import Definition, text_in
+from surveys.definition import Definition
 from surveys.models import Survey, SurveyAnswer, SurveyResponse
 
 SOURCE = "surveys.answer"

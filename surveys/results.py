@@ -24,9 +24,10 @@ from baraza.accounts.models import Context
 from baraza.consultations.access import contexts_of
 from baraza.consultations.models import Consultation
 from baraza.disclosure import ALL, Cell, Dimension, SuppressedCounts, k_for, suppress_cube
+from baraza.i18n import text_in
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
-from surveys.definition import Definition, Question, text_in
+from surveys.definition import Definition, Question
 from surveys.models import ResponseStatus, Survey, SurveyAnswer, SurveyResponse
 
 

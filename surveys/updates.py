@@ -13,10 +13,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from baraza.events import Event
-from baraza.i18n import N_
+from baraza.i18n import N_, text_in
 from baraza.registry import ParticipantUpdate, Registry
 from baraza.updates.services import announce_updates
-from surveys.definition import Definition, text_in
+from surveys.definition import Definition
 from surveys.models import ResponseStatus, Survey, SurveyResponse, SurveyStatus
 
 SCORECARD_OPEN = N_("A scorecard is open: “%(title)s”. Tell us how far the promise has got.")

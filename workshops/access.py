@@ -20,10 +20,10 @@ from baraza.accounts.roles import Actor
 from baraza.consultations.access import consultation_ids_in_scope
 from baraza.consultations.models import Consultation, ConsultationStatus
 from baraza.errors import NotFound
+from baraza.i18n import text_in
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import ConsentStatus, Participant
 from baraza.refs import Card, Ref
-from workshops.activities import text_in
 from workshops.models import Activity, Contribution, Workshop, WorkshopStatus, WorkshopStep
 
 MAX_ID = 2**31 - 1

@@ -26,7 +26,7 @@ from baraza.consultations.screening import screen_for
 from baraza.db import utcnow
 from baraza.errors import InvalidInput
 from baraza.events import Event
-from baraza.i18n import N_, load_translations, translate
+from baraza.i18n import N_, load_translations, text_in, translate
 from baraza.live import publish
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
@@ -34,7 +34,7 @@ from baraza.refs import Ref
 from baraza.registry import ConsultationLink, ParticipantActivity, ParticipantItem, TextItem, VoteItem
 from baraza.safeguarding.services import held_sources, raise_concern
 from workshops.access import live_workshops_of
-from workshops.activities import CARD_ANSWER_LABELS, STATEMENT_ANSWERS, STATEMENT_LABELS, card_labels, option_labels, text_in
+from workshops.activities import CARD_ANSWER_LABELS, STATEMENT_ANSWERS, STATEMENT_LABELS, card_labels, option_labels
 from workshops.models import Activity, CardAnswer, Contribution, ContributionStatus, Presence, Vote, VoteSubmission, Workshop
 from workshops.services import (
     ROOM_EVENT,

@@ -38,10 +38,10 @@ from baraza.consultations.models import Consultation
 from baraza.db import utcnow
 from baraza.disclosure import Cell, k_for
 from baraza.errors import Conflict, InvalidInput, NotFound
-from baraza.i18n import N_, RTL_LANGUAGES, has_right_to_left
+from baraza.i18n import N_, RTL_LANGUAGES, has_right_to_left, text_in
 from baraza.participation.api import quotable_participant_ids
 from workshops.access import MAX_ID, activities_of, shown_participant_ids, steps_of, workshop_scope
-from workshops.activities import KIND_LABELS, TEXT_KINDS, text_in
+from workshops.activities import KIND_LABELS, TEXT_KINDS
 from workshops.models import (
     Activity,
     CardAnswer,

@@ -9,11 +9,11 @@ from starlette.requests import Request
 
 from baraza.accounts.roles import ANONYMOUS
 from baraza.errors import NotFound
-from baraza.i18n import LANGUAGES, N_, text_direction
+from baraza.i18n import LANGUAGES, N_, text_direction, text_in
 from baraza.participation.api import page_language
 from baraza.web import form_list
 from surveys import builder, logic, validation
-from surveys.definition import CHOICE_KINDS, MAX_CHOICES, Definition, Group, Question, text_in
+from surveys.definition import CHOICE_KINDS, MAX_CHOICES, Definition, Group, Question
 
 MAX_ID = 2**31 - 1
 

@@ -10,13 +10,13 @@ from starlette.routing import NoMatchFound
 
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput, NotFound
-from baraza.i18n import N_, text_direction
+from baraza.i18n import N_, text_direction, text_in
 from baraza.participation.api import participant_actor, require_participant
 from baraza.participation.models import Participant
 from baraza.web import db, form_text, path_for, redirect, redirect_to, render, state, view
 from surveys import services, validation
 from surveys.access import answering_definition, response_of, survey_for_participants
-from surveys.definition import Definition, text_in
+from surveys.definition import Definition
 from surveys.models import ResponseStatus, Survey, SurveyStatus
 from surveys.views._common import _screen_context, _screen_fields, _survey_id, _survey_language
 

@@ -18,7 +18,7 @@ from starlette.routing import NoMatchFound
 from baraza.consultations.access import access_consultation, list_consultations
 from baraza.consultations.models import Consultation
 from baraza.errors import Conflict, InvalidInput, NotFound
-from baraza.i18n import N_, language_name, text_direction, translate
+from baraza.i18n import N_, language_name, text_direction, text_in, translate
 from baraza.refs import Ref
 from baraza.security import CSP
 from baraza.web import actor, db, form_bool, form_int, form_text, path_for, redirect, redirect_to, render, state, view
@@ -38,7 +38,6 @@ from surveys.definition import (
     Question,
     Texts,
     missing_by_place,
-    text_in,
 )
 from surveys.models import Survey, SurveyStatus
 from surveys.views._common import MAX_ID, _screen_context, _screen_fields, _survey_id, _survey_language, participant_chrome

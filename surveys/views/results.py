@@ -7,12 +7,11 @@ from starlette.responses import Response
 
 from baraza.consultations.access import permissions_on, visible_contexts_of
 from baraza.errors import InvalidInput
-from baraza.i18n import N_
+from baraza.i18n import N_, text_in
 from baraza.security import CSP
 from baraza.web import actor, db, form_text, query_choice, render, state, view
 from surveys import exports, results, services
 from surveys.access import access_survey, consultation_of, definition_of
-from surveys.definition import text_in
 from surveys.views._common import _survey_id
 
 # Charts need inline styles (Plotly sets them); only chart pages relax the CSP for styles.

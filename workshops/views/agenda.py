@@ -12,7 +12,7 @@ from starlette.responses import Response
 from baraza.consultations.access import access_consultation, list_consultations
 from baraza.consultations.models import Consultation
 from baraza.errors import Conflict, InvalidInput
-from baraza.i18n import N_
+from baraza.i18n import N_, text_in
 from baraza.web import actor, db, form_bool, form_int, form_list, form_text, redirect_to, render, view
 from workshops import activities as kinds
 from workshops import services
@@ -25,7 +25,7 @@ from workshops.access import (
     step_of,
     steps_of,
 )
-from workshops.activities import KIND_LABELS, KINDS, MAX_LABEL, MAX_TEXT, missing_languages, text_in
+from workshops.activities import KIND_LABELS, KINDS, MAX_LABEL, MAX_TEXT, missing_languages
 from workshops.agenda import MAX_FILE_BYTES, AgendaError
 from workshops.models import Activity, Workshop
 from workshops.views._common import (

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from baraza.errors import Conflict, InvalidInput
-from baraza.i18n import N_, translate
+from baraza.i18n import N_, text_in, translate
 from baraza.web import actor, db, form_int, is_htmx, redirect_to, render, state, view
 from workshops import moderation, services
 from workshops.access import (
@@ -30,7 +30,7 @@ from workshops.access import (
     current_activity,
     steps_of,
 )
-from workshops.activities import ANSWERABLE, KIND_LABELS, option_labels, text_in
+from workshops.activities import ANSWERABLE, KIND_LABELS, option_labels
 from workshops.models import Workshop
 from workshops.results import CardFilters, activity_results, phones_in_room
 from workshops.rooms import screen_extras

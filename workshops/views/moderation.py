@@ -15,11 +15,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from baraza.errors import Conflict, InvalidInput, NotFound
-from baraza.i18n import N_
+from baraza.i18n import N_, text_in
 from baraza.web import actor, db, form_list, form_text, is_htmx, path_for, redirect, render, view
 from workshops import moderation
 from workshops.access import access_workshop, activities_of, activity_of, consultation_of, contribution_of, current_activity
-from workshops.activities import KIND_LABELS, text_in
+from workshops.activities import KIND_LABELS
 from workshops.models import Activity, Workshop
 from workshops.results import text_results
 from workshops.views._common import path_id

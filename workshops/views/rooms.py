@@ -14,11 +14,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from baraza.errors import Conflict, InvalidInput, NotFound
-from baraza.i18n import N_, language_name
+from baraza.i18n import N_, language_name, text_in
 from baraza.web import actor, db, form_int, form_text, is_htmx, path_for, redirect, render, view
 from workshops import rooms
 from workshops.access import access_workshop, activities_of, activity_of, consultation_of, current_activity
-from workshops.activities import KIND_LABELS, TEXT_KINDS, text_in
+from workshops.activities import KIND_LABELS, TEXT_KINDS
 from workshops.models import Activity, Workshop
 from workshops.views._common import languages_of, path_id
 
