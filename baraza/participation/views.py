@@ -8,6 +8,8 @@ in the participant's language among the consultation's, right-to-left for Arabic
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -368,12 +370,19 @@ def my_data_context(request: Request, consultation: Consultation, participant: P
 @view()
 def my_data(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
+    return _my_data_page(request, consultation, participant)
+
+
+def _my_data_page(request: Request, consultation: Consultation, participant: Participant, status: int = 200, **refused: Any) -> Response:
+    """The participant's "my data"; after a refused change (`status` 400) with what went wrong
+    beside the form it came from (`contact_errors`, `correction`) and what they typed."""
     ctx = my_data_context(request, consultation, participant)
     # The follow-up contact is shown to the participant only, never on the staff's help page (SECURITY 8).
     contact = contact_of(db(request), participant)
     return _page(
         request, "participation/my_data.html", consultation,
-        {"title": N_("My data"), **ctx, "assist": False, "contact": contact, "channels": CHANNELS, "contact_errors": {}},
+        {"title": N_("My data"), **ctx, "assist": False, "contact": contact, "channels": CHANNELS, "contact_errors": {}, "correction": None, **refused},
+        status=status,
     )
 
 
@@ -390,12 +399,9 @@ def follow_up_contact(request: Request) -> Response:
         do_set_contact(session, me, consultation, participant, form_text(request, "contact", max_length=300))
     except InvalidInput as exc:
         session.rollback()
-        ctx = my_data_context(request, consultation, participant)
-        return _page(
-            request, "participation/my_data.html", consultation,
-            {"title": N_("My data"), **ctx, "assist": False, "contact": contact_of(session, participant), "channels": CHANNELS,
-             "contact_errors": exc.errors or {"contact": exc.message}, "contact_value": form_text(request, "contact", max_length=300)},
-            status=400,
+        return _my_data_page(
+            request, consultation, participant, 400,
+            contact_errors=exc.errors or {"contact": exc.message}, contact_value=form_text(request, "contact", max_length=300),
         )
     return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=N_("Saved. We will only tell you when there is news."))
 
@@ -418,10 +424,17 @@ def _item_ref(request: Request) -> tuple[str, str]:
 def correct(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     source, item_id = _item_ref(request)
-    svc.do_correct_item(
-        db(request), participant_actor(participant), state(request).settings, state(request).registry, consultation, participant,
-        source=source, item_id=item_id, new_value=form_text(request, "value", max_length=4000),
-    )
+    typed = form_text(request, "value", max_length=4000)
+    try:
+        svc.do_correct_item(
+            db(request), participant_actor(participant), state(request).settings, state(request).registry, consultation, participant,
+            source=source, item_id=item_id, new_value=typed, lang=request.state.lang,
+        )
+    except InvalidInput as exc:
+        # The page again, the refused change open at its answer with why and what was typed.
+        db(request).rollback()
+        correction = {"key": (source, item_id), "errors": {"value": (exc.errors or {}).get("value") or exc.message}, "summary": exc.message, "value": typed}
+        return _my_data_page(request, consultation, participant, 400, correction=correction)
     return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=N_("Changed. We kept the earlier answer in your history."))
 
 

@@ -247,3 +247,23 @@ def test_a_refused_correction_carries_the_message_id_and_its_values(session, wor
     problem = refused.value.errors["value"]
     assert str(problem) == "Keep your answer under %(n)s characters." and problem.params == {"n": 300}  # type: ignore[attr-defined]
     assert refused.value.message.params == {"question": "Tell us more"}  # type: ignore[attr-defined]
+
+
+def test_a_refused_correction_comes_back_on_my_data_open_at_its_answer_with_what_was_typed(client, session):
+    """Not a dead-end page: "My data" again (400), the change that was refused open at its
+    answer, the reason beside the field and what was typed in it, a link to it at the top."""
+    from tests.surveys.factories import as_participant
+
+    consultation = make_consultation(session, status="open", languages=["en"])
+    survey = make_survey(session, consultation)
+    me, token, _ = make_participant(session, consultation, language="en")
+    make_response(session, survey, me, {"age": 16})
+    age = next(i for i in hooks.participant_data(session, consultation, me, "en") if i.kind == "number")
+    as_participant(client, token)
+    refused = _correct(client, consultation.id, age.item_id, "99")
+    assert refused.status_code == 400
+    page = html.unescape(refused.text)
+    assert "<h1>My data</h1>" in page and 'href="#v-changed"' in page
+    assert '<details open>' in page
+    assert 'id="v-changed" name="value" value="99"' in page and 'aria-invalid="true" aria-describedby="value-error"' in page
+    assert '<p class="field-error" id="value-error">Enter a number of at most 24.</p>' in page

@@ -116,8 +116,10 @@ def participant_items(
     return items
 
 
-def _find_item(session: Session, registry: Registry, consultation: Consultation, participant: Participant, source: str, item_id: str) -> ParticipantItem:
-    for item in participant_items(session, registry, consultation, participant):
+def _find_item(
+    session: Session, registry: Registry, consultation: Consultation, participant: Participant, source: str, item_id: str, lang: str | None = None
+) -> ParticipantItem:
+    for item in participant_items(session, registry, consultation, participant, lang):
         if item.source == source and item.item_id == item_id:
             return item
     # Another participant's item answers exactly like a missing one.
@@ -135,13 +137,13 @@ def corrections_of(session: Session, settings: Settings, participant: Participan
 
 def do_correct_item(
     session: Session, actor: Actor, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant,
-    *, source: str, item_id: str, new_value: str,
+    *, source: str, item_id: str, new_value: str, lang: str | None = None,
 ) -> ParticipantItem:
-    """Correct one of the participant's own items; the previous value is kept (encrypted) as
+    """Correct one of the participant's own items (named in `lang` if it is refused); the previous value is kept (encrypted) as
     history (SECURITY 22). Core items are corrected here; app items through
     `registry.participant_correctors`. `actor` is the participant's own, or a staff member helping them (recorded as assisted)."""
     _check_may_act(participant)
-    item = _find_item(session, registry, consultation, participant, source, item_id)
+    item = _find_item(session, registry, consultation, participant, source, item_id, lang)
     if not item.correctable:
         raise InvalidInput("This cannot be changed. You can delete it instead.")
     new_value = new_value.strip()
