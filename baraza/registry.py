@@ -216,7 +216,8 @@ class ParticipantItem:
     sharing exports and retention. `label` says what it answers (the question, in the
     participant's language); `value` is what they said, as text. `group` heads a group of items
     (a survey's title). `kind` is "text", "long_text", "number" or "choice"; for "choice",
-    `choices` lists (value, label) pairs the correction form offers. `record` names the stored
+    `choices` lists (value, label) pairs the correction form offers; `key` names what it answers
+    the same way for everyone (below). `record` names the stored
     record the item is part of by its kind (a survey response, a workshop note), so that a staff
     member seeing it while helping the young person is found by "who accessed record Y".
     """
@@ -233,6 +234,9 @@ class ParticipantItem:
     correctable: bool = False
     deletable: bool = True
     record: Ref | None = None
+    # What the item answers, named the same for everyone and in no language (a survey
+    # question's XLSForm name): what a sharing export's recipient adds answers up by.
+    key: str = ""
 
 
 @dataclass(frozen=True)

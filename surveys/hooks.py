@@ -177,6 +177,7 @@ def participant_data(session: Session, consultation: Consultation, participant: 
                 correctable=correctable,
                 deletable=True,
                 record=Ref("surveys.response", response.id),
+                key=f"survey-{survey.id}/{answer.question}",
             )
         )
     return items

@@ -208,7 +208,10 @@ def do_export_shared_data(
     contexts = {c.id: c.name for c in session.exec(select(Context)).all()}
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["participant", "context", "category", "item", "value", "collected_at"])
+    # `item` names what was answered the same way in every row (a survey question's name), so
+    # the recipient can add answers up; `label` and `value` are in the consultation's main
+    # language, whatever language each young person answered in.
+    writer.writerow(["participant", "context", "category", "item", "label", "value", "collected_at"])
     rows = 0
     participants = session.exec(
         select(Participant).where(col(Participant.id).in_(analysable_participant_ids(consultation.id))).order_by(col(Participant.id))  # type: ignore[arg-type]
@@ -217,19 +220,19 @@ def do_export_shared_data(
         pseudonym = pseudonymise(settings, f"agreement-{agreement.id}", participant.id)  # type: ignore[arg-type]
         context = contexts.get(participant.context_id, "")
         if "participation" in agreed:
-            writer.writerow([pseudonym, neutralise_cell(context), "participation", "joined", "", participant.joined_at.date().isoformat()])
+            writer.writerow([pseudonym, neutralise_cell(context), "participation", "joined", "", "", participant.joined_at.date().isoformat()])
             rows += 1
         for category in DEMOGRAPHIC_CATEGORIES:
             value = getattr(participant, category)
             if category in agreed and value:
-                writer.writerow([pseudonym, neutralise_cell(context), category, category, neutralise_cell(value), ""])
+                writer.writerow([pseudonym, neutralise_cell(context), category, category, "", neutralise_cell(value), ""])
                 rows += 1
-        for item in participant_items(session, registry, consultation, participant):
+        for item in participant_items(session, registry, consultation, participant, consultation.default_language):
             if item.source == CORE_SOURCE or item.category not in agreed:
                 continue
             writer.writerow([
-                pseudonym, neutralise_cell(context), item.category, neutralise_cell(item.label), neutralise_cell(item.value),
-                item.created_at.date().isoformat(),
+                pseudonym, neutralise_cell(context), item.category, neutralise_cell(item.key or f"{item.source}:{item.item_id}"),
+                neutralise_cell(item.label), neutralise_cell(item.value), item.created_at.date().isoformat(),
             ])
             rows += 1
     folder = exports_dir(settings)

@@ -164,3 +164,27 @@ def test_an_analyst_cannot_export_to_another_organisation(client, session, setti
     login(client, analyst.email, PASSWORD)
     assert client.get(f"/consultations/{consultation.id}/sharing").status_code == 404
     assert post_form(client, f"/consultations/{consultation.id}/sharing/export", {"recipient": str(ministry.id)}).status_code == 404
+
+
+def test_an_export_names_each_question_the_same_for_everyone_in_the_consultations_language(client, session, settings):
+    """The recipient adds answers up: every row of one survey question carries the same `item`
+    (its name) and its label in the consultation's main language, though one young person
+    answered in English and another in French."""
+    from tests.surveys.factories import make_response, make_survey
+
+    org = make_organisation(session)
+    ministry = make_organisation(session, name="Ministry")
+    consultation = make_consultation(session, org, open=True, languages=["en", "fr"], categories={"participation": 365, "answers": 180})
+    dpo = make_user(session, role="dpo", organisation=org)
+    survey = make_survey(session, consultation)
+    for language in ("en", "fr"):
+        person, _t, _p = make_participant(session, consultation, settings=settings, language=language)
+        make_response(session, survey, person, {"colour": "red"})
+    login(client, dpo.email, PASSWORD)
+    assert upload(client, consultation, recipient=ministry, categories=("answers",)).status_code == 303
+    assert post_form(client, f"/consultations/{consultation.id}/sharing/export", {"recipient": str(ministry.id)}).status_code == 303
+    export = session.exec(select(DataExport)).one()
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/consultations/{consultation.id}/exports/{export.id}").content.decode("utf-8-sig"))))
+    colour = [r for r in rows if r["item"] == f"survey-{survey.id}/colour"]
+    assert len(colour) == 2
+    assert {r["label"] for r in colour} == {"Favourite colour?"} and "Couleur préférée ?" not in {r["label"] for r in rows}

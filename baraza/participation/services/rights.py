@@ -236,6 +236,7 @@ def my_data(
     for item in participant_items(session, registry, consultation, participant) if items is None else items:
         row = asdict(item)
         row.pop("record", None)  # how the audit names it, not the young person's data
+        row.pop("key", None)
         row["created_at"] = item.created_at.isoformat()
         row["choices"] = [list(c) for c in item.choices]
         row["history"] = [{"previous_value": v, "changed_at": t.isoformat()} for v, t in history.get((item.source, item.item_id), [])]
