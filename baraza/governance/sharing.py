@@ -11,10 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -37,6 +38,8 @@ from baraza.settings import Settings
 from baraza.uploads import StoredDocument, prepare_document, read_document, write_document
 
 EXPORT_DAYS = 7
+# A purpose as the agreement words it; a longer one is refused, never cut.
+MAX_PURPOSE = 300
 
 
 def agreements_dir(settings: Settings) -> Path:
@@ -83,16 +86,17 @@ class AgreementFields:
 
 def do_create_sharing_agreement(
     session: Session, actor: Actor, settings: Settings, consultation_id: int, fields: AgreementFields, *,
-    document: bytes, document_name: str, reason: str, alternatives: str = "",
+    document: bytes, document_name: str, reason: str, alternatives: str = "", problems_found: Mapping[str, Any] | None = None,
 ) -> SharingAgreement:
     """Record a signed data sharing agreement (`sharing.manage`).
 
     The document is size-limited and must be a PDF, PNG or JPEG by its content; it is stored
     under a random name outside the static files and served only through an authorising
     endpoint as an attachment (SECURITY 34). Writes a decision-log entry "share".
+    `problems_found`: what the form could not even read (a date), refused with the rest at once.
     """
     consultation = access_consultation(session, actor, consultation_id, "sharing.manage")
-    problems: dict[str, str] = {}
+    problems: dict[str, Any] = dict(problems_found or {})
     recipient = session.get(Organisation, fields.recipient_organisation_id)
     if recipient is None or recipient.id == consultation.organisation_id:
         problems["recipient"] = N_("Choose the organisation receiving the data.")
@@ -100,10 +104,13 @@ def do_create_sharing_agreement(
     categories = [c for c in dict.fromkeys(fields.categories)]
     if not categories or any(c not in declared for c in categories):
         problems["categories"] = N_("Choose data categories this consultation collects.")
-    purposes = [p.strip()[:300] for p in fields.purposes if p.strip()]
+    purposes = [p.strip() for p in fields.purposes if p.strip()]
     if not purposes:
         problems["purposes"] = N_("Say what the recipient may use the data for.")
-    if fields.expires_at <= fields.starts_at or fields.expires_at <= utcnow():
+    elif any(len(p) > MAX_PURPOSE for p in purposes):
+        # Refused, never cut: a purpose is what the recipient signed for.
+        problems["purposes"] = N_("Keep this under %(max)s characters.", max=MAX_PURPOSE)
+    if "starts_at" not in problems and "expires_at" not in problems and (fields.expires_at <= fields.starts_at or fields.expires_at <= utcnow()):
         problems["expires_at"] = N_("The agreement must end after it starts, in the future.")
     prepared: tuple[StoredDocument, bytes] | None = None
     if not document:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlmodel import col, select
 from starlette.datastructures import UploadFile
@@ -13,6 +14,7 @@ from baraza.accounts.access import display_names
 from baraza.accounts.models import Organisation
 from baraza.consultations.access import access_consultation, categories_of, permissions_on
 from baraza.consultations.models import DATA_CATEGORIES
+from baraza.db import utcnow
 from baraza.errors import InvalidInput, NotFound
 from baraza.governance import services as svc
 from baraza.governance import sharing
@@ -116,21 +118,43 @@ def sharing_page(request: Request) -> Response:
     if not {"sharing.manage", "sharing.export"} & may:
         raise NotFound()
     errors: dict[str, str] = {}
+    form: dict[str, Any] = {"recipient": "", "purposes": "", "categories": [], "starts_at": "", "expires_at": "", "reason": "", "alternatives": ""}
     if request.method == "POST":
         upload = request.state.form.get("document")
+        form = {
+            "recipient": _typed(request, "recipient"), "purposes": _typed(request, "purposes"),
+            "categories": [c for c in request.state.form.getlist("categories") if isinstance(c, str)],
+            "starts_at": _typed(request, "starts_at"), "expires_at": _typed(request, "expires_at"),
+            "reason": _typed(request, "reason"), "alternatives": _typed(request, "alternatives"),
+        }
+        # What cannot even be read (a date, the recipient) is refused together with the rest.
+        unread: dict[str, Any] = {}
+        now = utcnow()
+        dates = {}
+        for name, stand_in in (("starts_at", now - timedelta(days=1)), ("expires_at", now + timedelta(days=1))):
+            try:
+                dates[name] = _date(request, name)
+            except InvalidInput as exc:
+                unread.update(exc.errors)
+                dates[name] = stand_in
+        try:
+            recipient = form_int(request, "recipient", required=True) or 0
+        except InvalidInput:
+            recipient = 0  # the service says "Choose the organisation receiving the data."
         try:
             document = upload.file.read(MAX_DOCUMENT_BYTES + 1) if isinstance(upload, UploadFile) else b""
             name = upload.filename if isinstance(upload, UploadFile) and upload.filename else "agreement"
             fields = sharing.AgreementFields(
-                recipient_organisation_id=form_int(request, "recipient", required=True) or 0,
+                recipient_organisation_id=recipient,
                 purposes=form_text(request, "purposes", max_length=4000).splitlines(),
                 categories=form_list(request, "categories", max_items=20),
-                starts_at=_date(request, "starts_at"),
-                expires_at=_date(request, "expires_at"),
+                starts_at=dates["starts_at"],
+                expires_at=dates["expires_at"],
             )
             sharing.do_create_sharing_agreement(
                 session, a, settings, consultation.id, fields, document=document, document_name=name,  # type: ignore[arg-type]
                 reason=form_text(request, "reason", max_length=4000), alternatives=form_text(request, "alternatives", max_length=4000),
+                problems_found=unread,
             )
             return redirect_to(request, "consultations:sharing", consultation_id=consultation.id, flash=N_("The agreement is recorded."))
         except InvalidInput as exc:
@@ -152,6 +176,7 @@ def sharing_page(request: Request) -> Response:
             "can_manage": "sharing.manage" in may,
             "can_export": "sharing.export" in may,
             "errors": errors,
+            "form": form,
         },
         status=400 if errors else 200,
     )

@@ -188,3 +188,17 @@ def test_an_export_names_each_question_the_same_for_everyone_in_the_consultation
     colour = [r for r in rows if r["item"] == f"survey-{survey.id}/colour"]
     assert len(colour) == 2
     assert {r["label"] for r in colour} == {"Favourite colour?"} and "Couleur préférée ?" not in {r["label"] for r in rows}
+
+
+def test_a_refused_agreement_says_every_problem_at_once_and_keeps_what_was_typed(client, session, settings):
+    org, ministry, consultation, dpo = setup(session, settings)
+    login(client, dpo.email, PASSWORD)
+    long_purpose = "A joint report on what young people said about school records " * 5  # over 300 characters
+    refused = upload(client, consultation, recipient=ministry, purposes=long_purpose, starts_at="not a date", reason="", alternatives="Totals only.")
+    assert refused.status_code == 400
+    page = refused.text
+    for problem in ("Keep this under 300 characters.", "Enter a date.", "Say why the data is shared."):
+        assert page.count(problem) >= 2, problem  # beside its field and in the summary at the top
+    assert long_purpose.strip() in page and "Totals only." in page and 'value="not a date"' in page
+    assert f'<option value="{ministry.id}" selected>' in page
+    assert session.exec(select(SharingAgreement)).all() == []
