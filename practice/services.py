@@ -39,7 +39,7 @@ from baraza.events import Event
 from baraza.i18n import N_
 from baraza.jobs.models import Job
 from baraza.jobs.services import enqueue
-from baraza.participation.api import analysable_participant_ids, quotable_participant_ids
+from baraza.participation.api import age_band_bounds, analysable_participant_ids, quotable_participant_ids
 from baraza.participation.models import ConsentStatus, Participant
 from baraza.refs import Ref
 from baraza.registry import EndorsementItem, PreferenceItem, PreferenceMapping
@@ -47,7 +47,7 @@ from baraza.settings import Settings
 from practice import files
 from practice.model import ANSWERS, RETENTIONS, SAFEGUARDS, Observation, Practice, PracticeModel, assess, fit, percent
 from practice.models import ApiToken, PracticeModelVersion, PracticeShare, PracticeTerm, QuestionMapping, RecommendationLink
-from practice.vocabulary import KINDS, age_band_bounds, default_terms
+from practice.vocabulary import KINDS, default_terms
 
 JOB = "practice.train"
 SWEEP_JOB = "practice.sweep"

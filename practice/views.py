@@ -18,10 +18,11 @@ from baraza.consultations.access import contexts_of
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput, NotFound
 from baraza.i18n import N_
+from baraza.participation.api import age_band_label
 from baraza.web import actor, db, form_bool, form_int, form_list, form_text, redirect_to, render, state, view
 from practice import access, services
 from practice.model import ANSWERS, RETENTIONS, SAFEGUARDS
-from practice.vocabulary import KIND_LABELS, KINDS, RETENTION_LABELS, SAFEGUARD_CHANGES, SAFEGUARD_LABELS, age_band_label
+from practice.vocabulary import KIND_LABELS, KINDS, RETENTION_LABELS, SAFEGUARD_CHANGES, SAFEGUARD_LABELS
 
 VERDICT_LABELS = {
     "not_accept": N_("Young people here would not accept this."),

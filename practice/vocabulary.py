@@ -12,9 +12,7 @@ the card sorts use" on the vocabulary page.
 
 from __future__ import annotations
 
-import re
-
-from baraza.i18n import N_, Message
+from baraza.i18n import N_
 from baraza.vocabulary import DATA_CATEGORY_PRACTICE_KINDS, DATA_PRACTICE_VOCABULARY
 
 KINDS: tuple[str, ...] = ("data_kind", "user", "purpose")
@@ -35,33 +33,8 @@ RETENTION_LABELS: dict[str, str] = {"1m": N_("1 month"), "1y": N_("1 year"), "5y
 # Age bands are not a list of the practice check's own: they are the keys the core gives
 # participants when they join ("15-17", "25+": baraza/participation/services/joining.py,
 # which draws them from each context's age of consent), and the check offers those its
-# consultation's young people are in (services.age_bands_of).
-_BAND_RE = re.compile(r"^([0-9]{1,3})(?:-([0-9]{1,3})|(\+))$")
-
-
-def age_band_bounds(key: str) -> tuple[int, int | None] | None:
-    """(low, high) of a band key ("15-17" -> (15, 17), "25+" -> (25, None)); None if it is none."""
-    m = _BAND_RE.match(key)
-    if m is None:
-        return None
-    return int(m.group(1)), (None if m.group(3) else int(m.group(2)))
-
-
-def age_band_label(key: str) -> str:
-    """The band as the core labels it where young people chose it (the same msgids: "15 to
-    17", translated when shown with `_()`); an odd key is shown as it is."""
-    bounds = age_band_bounds(key)
-    if bounds is None:
-        return Message("%(key)s", {"key": key})  # nothing to translate
-    low, high = bounds
-    if high is None:
-        return N_("%(low)s or older", low=low)
-    if low == 0:
-        return N_("%(high)s or younger", high=high)
-    if high == low:
-        return Message("%(low)s", {"low": low})
-    return N_("%(low)s to %(high)s", low=low, high=high)
-
+# consultation's young people are in (services.age_bands_of), labelled by the core
+# (baraza.participation.api.age_band_label).
 
 # The card sort's words, as the core holds them for every app.
 CARD_SORT_VOCABULARY = DATA_PRACTICE_VOCABULARY

@@ -21,6 +21,7 @@ anything in a URL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -35,7 +36,7 @@ from starlette.responses import Response
 from baraza.accounts.roles import Actor
 from baraza.consultations.models import Consultation, ConsultationStatus
 from baraza.errors import ConsentRequired, ParticipantRequired
-from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES
+from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_, Message
 from baraza.participation.keys import token_hash
 from baraza.participation.models import ConsentKind, ConsentRecord, ConsentStatus, Participant, ParticipantDevice
 from baraza.settings import Settings
@@ -273,3 +274,32 @@ def page_language(request: Request, offered: Sequence[str], joined: str | None =
         request.state.lang = lang
     request.state.languages = tuple(code for code in allowed if code in LANGUAGES)
     return lang
+
+
+# Age bands, as young people chose them (baraza.participation.services.joining.age_bands) ----------
+
+_BAND_RE = re.compile(r"^([0-9]{1,3})(?:-([0-9]{1,3})|(\+))$")
+
+
+def age_band_bounds(key: str) -> tuple[int, int | None] | None:
+    """(low, high) of a band key ("15-17" -> (15, 17), "25+" -> (25, None)); None if it is none."""
+    m = _BAND_RE.match(key)
+    if m is None:
+        return None
+    return int(m.group(1)), (None if m.group(3) else int(m.group(2)))
+
+
+def age_band_label(key: str) -> str:
+    """The band as the core labels it where young people chose it (the same msgids: "15 to
+    17", translated when shown with `_()`); an odd key is shown as it is."""
+    bounds = age_band_bounds(key)
+    if bounds is None:
+        return Message("%(key)s", {"key": key})  # nothing to translate
+    low, high = bounds
+    if high is None:
+        return N_("%(low)s or older", low=low)
+    if low == 0:
+        return N_("%(high)s or younger", high=high)
+    if high == low:
+        return Message("%(low)s", {"low": low})
+    return N_("%(low)s to %(high)s", low=low, high=high)
