@@ -243,6 +243,8 @@ def test_the_preview_is_the_young_persons_page_in_the_previewed_language(client,
     assert "معاينة: تُفحص الإجابات لكنها لا تُحفظ أبدًا." in page.text and "Preview: answers are checked" not in page.text
     assert 'action="/logout"' not in page.text and 'href="/surveys/"' not in page.text  # no sign-out, no staff menu
     assert re.findall(r'<option value="(\w+)" lang=', page.text) == ["en", "ar"]
+    # Switching comes back to the same screen, without the ?lang= that would outvote the switch.
+    assert f'name="next" value="/surveys/{survey.id}/preview?screen=first"' in page.text
     # The builder around it stays in the staff member's language, with their header.
     builder_page = client.get(f"/surveys/{survey.id}")
     assert '<html lang="en" dir="ltr">' in builder_page.text and 'action="/logout"' in builder_page.text
