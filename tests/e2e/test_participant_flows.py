@@ -160,7 +160,8 @@ def test_a_15_year_old_in_zaatari_joins_in_arabic_with_a_guardian_and_withdraws(
     with page.expect_download() as download:
         page.click("a[href$='download.csv']")
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
-    assert "15-17" in text
+    assert "من 15 إلى 17 سنة" in text and "رقمك المرجعي" in text  # her age band and reference in her words
+    assert "15-17" not in text and "reference" not in text
     with page.expect_download() as download:
         page.click("a[href$='download.json']")
     data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))

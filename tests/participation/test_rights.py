@@ -368,3 +368,23 @@ def test_my_data_lays_out_each_answer_in_its_own_direction(client, session, sett
     page = client.get(f"/p/{consultation.id}/my-data")
     assert '<p class="item-value" dir="auto">We want to be asked first!</p>' in page.text
     assert 'name="value" value="We want to be asked first!" maxlength="4000" dir="auto"' in page.text
+
+
+def test_the_spreadsheet_speaks_the_young_persons_words_not_the_programs_keys(client, session, settings):
+    """The CSV of "my data" is for the young person: its rows say "Your reference", "Consent
+    complete", "18 to 20" and the choices as the page words them, in the page's language."""
+    import csv
+    import io
+
+    from baraza.i18n import LANGUAGE_COOKIE
+
+    consultation = make_consultation(session, open=True, languages=["en", "es"], categories={"participation": 365, "age_band": 180})
+    _participant, token, _phrase = make_participant(session, consultation, settings=settings, age_band="18-20", analysis=True)
+    client.cookies.set(PARTICIPANT_COOKIE, token)
+    rows = list(csv.reader(io.StringIO(client.get(f"/p/{consultation.id}/my-data/download.csv").content.decode("utf-8-sig"))))
+    cells = {cell for row in rows for cell in row}
+    assert {"Your reference", "Where", "Since", "Consent", "Consent complete", "Count my answers together with everyone else's", "18 to 20"} <= cells
+    assert not {"reference", "context", "joined_at", "consent_status", "valid", "analysis", "follow_up", "18-20"} & cells
+    client.cookies.set(LANGUAGE_COOKIE, "es")
+    spanish = client.get(f"/p/{consultation.id}/my-data/download.csv").content.decode("utf-8-sig")
+    assert "Your reference" not in spanish and "Count my answers" not in spanish and "18 a 20" in spanish

@@ -23,9 +23,9 @@ from baraza.consultations.access import access_consultation, categories_of
 from baraza.consultations.models import Consultation
 from baraza.db import utcnow
 from baraza.errors import InvalidInput, NotFound, TooManyRequests
-from baraza.i18n import N_
+from baraza.i18n import N_, translate
 from baraza.participation.access import participant_scope
-from baraza.participation.api import require_consent_to_answer
+from baraza.participation.api import age_band_label, require_consent_to_answer
 from baraza.participation.keys import recovery_hash, seal, unseal
 from baraza.participation.models import ConsentRecord, Correction, Participant, ParticipantDevice
 from baraza.participation.services.consent import _audit_participant, _check_may_act, consent_history, emit_participant_event
@@ -36,6 +36,14 @@ from baraza.safeguarding.services import raise_concern
 from baraza.settings import Settings
 
 CORE_SOURCE = "participation.about"
+# The "my data" spreadsheet's rows about taking part and the choices, in the words of the page.
+CSV_TAKING_PART = {"reference": N_("Your reference"), "context": N_("Where"), "joined_at": N_("Since"), "consent_status": N_("Consent")}
+CONSENT_STATUS_WORDS = {"valid": N_("Consent complete"), "pending_guardian": N_("Waiting for a guardian"), "withdrawn": N_("Withdrawn")}
+CSV_CHOICES = {
+    "analysis": N_("Count my answers together with everyone else's"),
+    "quoting": N_("You may quote my words, without anything that shows who I am"),
+    "follow_up": N_("Tell me later what was done with what we said"),
+}
 CORRECTION_PURPOSE = "correction"
 GENDER_OPTIONS = {
     "girl": N_("A girl or young woman"),
@@ -300,16 +308,23 @@ def do_download_my_data(
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow([t(N_("group")), t(N_("question")), t(N_("your answer")), t(N_("kind")), t(N_("when")), t(N_("earlier answers"))])
-        for key in ("reference", "context", "joined_at", "consent_status"):
-            writer.writerow([t(N_("taking part")), key, neutralise_cell(data[key]), "", "", ""])
+        # The spreadsheet is for the young person: the page's words, not the JSON's keys.
+        for key, label in CSV_TAKING_PART.items():
+            value = data[key][:10] if key == "joined_at" else data[key]
+            shown = t(CONSENT_STATUS_WORDS[value]) if key == "consent_status" and value in CONSENT_STATUS_WORDS else value
+            writer.writerow([t(N_("taking part")), t(label), neutralise_cell(shown), "", "", ""])
         for name, value in data["choices"].items():
-            writer.writerow([t(N_("your choices")), name, t(N_("yes")) if value else t(N_("no")), "", "", ""])
+            writer.writerow([t(N_("your choices")), t(CSV_CHOICES.get(name, name)), t(N_("yes")) if value else t(N_("no")), "", "", ""])
         if data.get("follow_up_contact"):
             given = data["follow_up_contact"]
-            writer.writerow([t(N_("your choices")), "follow_up_contact", neutralise_cell(given["address"]), given["channel"], given["given_at"], ""])
+            writer.writerow([t(N_("your choices")), t(N_("Messages when there is news")), neutralise_cell(given["address"]), given["channel"], given["given_at"], ""])
         for item in data["items"]:
             core = item["source"] == CORE_SOURCE
-            value = t(GENDER_OPTIONS[item["value"]]) if core and item["item_id"] == "gender" and item["value"] in GENDER_OPTIONS else item["value"]
+            value = item["value"]
+            if core and item["item_id"] == "gender" and value in GENDER_OPTIONS:
+                value = t(GENDER_OPTIONS[value])
+            elif core and item["item_id"] == "age_band":
+                value = translate(translations or NullTranslations(), age_band_label(value))
             writer.writerow([
                 neutralise_cell(t(item["group"]) if core else item["group"]), neutralise_cell(t(item["label"]) if core else item["label"]),
                 neutralise_cell(value), item["category"],
