@@ -142,11 +142,11 @@ class CSRFMiddleware:
         if method not in SAFE_METHODS:
             length = headers.get("content-length")
             if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
-                await self._refuse(scope, receive, send, 413, N_("The upload is too large."))
+                await self._refuse(scope, receive, send, 413, self._too_large())
                 return
             body = await _read_body(receive, self.max_body_bytes)
             if body is None:
-                await self._refuse(scope, receive, send, 413, N_("The upload is too large."))
+                await self._refuse(scope, receive, send, 413, self._too_large())
                 return
             if not self._origin_ok(headers, scope):
                 await self._refuse(scope, receive, send, 403, N_("This form came from another site and was refused."))
@@ -212,6 +212,12 @@ class CSRFMiddleware:
         if set_cookie:
             response.headers.append("set-cookie", set_cookie)
         await response(scope, _replay(b""), send)
+
+    def _too_large(self) -> str:
+        """What was sent is over the limit: say the limit, so the person knows what will do."""
+        limit = self.max_body_bytes
+        size = f"{round(limit / 1048576, 1):g} MB" if limit >= 1048576 else f"{max(1, round(limit / 1024))} KB"
+        return N_("The upload is too large: send at most %(size)s.", size=size)
 
     def _cookie_header(self, value: str) -> str:
         secure = "; Secure" if self.https else ""
