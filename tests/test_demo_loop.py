@@ -22,24 +22,11 @@ from insights.models import InsightRun, InsightText, Recommendation, Recommendat
 from insights.review_demo import ADOPTED_TITLE, CONTEST_REASON
 from surveys.demo import DISCLOSURE, SCORECARD_REASONS, WITH_PERSONAL_DATA
 from tests.conftest import login, post_form
-from tests.core.helpers import main_of, page_text, read
+from tests.core.helpers import main_of, page_text, read, run_whole_demo
 from tracker.models import Commitment, Evidence
 from workshops.models import CardAnswer, Vote, Workshop
 
 RAW_PERSONAL_DATA = ("310 555 0192", "laura.gomez@example.com", "0791234567", "Yusuf Haddad", "Nicolás Esguerra")
-
-
-def _run_demo(monkeypatch, capsys, settings) -> str:
-    # The same database, keys and folder as the test's own application and session.
-    from baraza.cli import main
-
-    monkeypatch.setenv("BARAZA_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("BARAZA_VAR_DIR", str(settings.var_dir))
-    monkeypatch.setenv("BARAZA_SECRET_KEY", settings.secret_key)
-    monkeypatch.setenv("BARAZA_FIELD_KEY", settings.field_key)
-    monkeypatch.delenv("BARAZA_ENV", raising=False)
-    assert main(["demo"]) == 0
-    return capsys.readouterr().out
 
 
 def _logout(client) -> None:
@@ -47,7 +34,7 @@ def _logout(client) -> None:
 
 
 def test_the_demo_holds_the_whole_loop(monkeypatch, capsys, settings, session, client):
-    out = _run_demo(monkeypatch, capsys, settings)
+    out = run_whole_demo(monkeypatch, capsys, settings)
     assert "Tracker:" in out and "scorecard" in out
 
     # Young people's remarks: several hundred, in three languages, screened by the analysis run.

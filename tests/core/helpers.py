@@ -108,3 +108,17 @@ def wait_until_serving(base: str, process: Any, what: str = "the server", timeou
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not answer within {timeout:.0f} s")
         time.sleep(0.1)
+
+
+def run_whole_demo(monkeypatch: Any, capsys: Any, settings: Any) -> str:
+    """`baraza demo` (the whole loop, not the browser tests' small one) on the test's own
+    database, keys and folder; returns what it printed."""
+    from baraza.cli import main
+
+    monkeypatch.setenv("BARAZA_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("BARAZA_VAR_DIR", str(settings.var_dir))
+    monkeypatch.setenv("BARAZA_SECRET_KEY", settings.secret_key)
+    monkeypatch.setenv("BARAZA_FIELD_KEY", settings.field_key)
+    monkeypatch.delenv("BARAZA_ENV", raising=False)
+    assert main(["demo"]) == 0
+    return str(capsys.readouterr().out)

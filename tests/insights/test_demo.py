@@ -17,23 +17,15 @@ from insights import services
 from insights.demo import THEME_NAMES, split_of, theme_topic
 from insights.models import InsightRun
 from tests.conftest import login
-from tests.core.helpers import main_of, read
+from tests.core.helpers import main_of, read, run_whole_demo
 
 # Under this seed the demo's run found 12 themes and the naming by share named 6 of them.
 SEED = 2
 
 
 def test_the_demo_names_most_themes(monkeypatch, capsys, settings, session, client):
-    from baraza.cli import main
-
     monkeypatch.setattr(services, "secrets", types.SimpleNamespace(randbelow=lambda _n: SEED))
-    monkeypatch.setenv("BARAZA_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("BARAZA_VAR_DIR", str(settings.var_dir))
-    monkeypatch.setenv("BARAZA_SECRET_KEY", settings.secret_key)
-    monkeypatch.setenv("BARAZA_FIELD_KEY", settings.field_key)
-    monkeypatch.delenv("BARAZA_ENV", raising=False)
-    assert main(["demo"]) == 0
-    out = capsys.readouterr().out
+    out = run_whole_demo(monkeypatch, capsys, settings)
     run = read(session, select(InsightRun))[-1]
     assert run.seed == SEED
 
