@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -80,23 +80,23 @@ class AgreementFields:
     recipient_organisation_id: int
     purposes: Sequence[str]
     categories: Sequence[str]
-    starts_at: datetime
-    expires_at: datetime
+    starts_at: datetime | None  # None: what was typed is no date
+    expires_at: datetime | None
 
 
 def do_create_sharing_agreement(
     session: Session, actor: Actor, settings: Settings, consultation_id: int, fields: AgreementFields, *,
-    document: bytes, document_name: str, reason: str, alternatives: str = "", problems_found: Mapping[str, Any] | None = None,
+    document: bytes, document_name: str, reason: str, alternatives: str = "",
 ) -> SharingAgreement:
     """Record a signed data sharing agreement (`sharing.manage`).
 
     The document is size-limited and must be a PDF, PNG or JPEG by its content; it is stored
     under a random name outside the static files and served only through an authorising
     endpoint as an attachment (SECURITY 34). Writes a decision-log entry "share".
-    `problems_found`: what the form could not even read (a date), refused with the rest at once.
+    Every problem is refused at once (a date that is none among them).
     """
     consultation = access_consultation(session, actor, consultation_id, "sharing.manage")
-    problems: dict[str, Any] = dict(problems_found or {})
+    problems: dict[str, Any] = {}
     recipient = session.get(Organisation, fields.recipient_organisation_id)
     if recipient is None or recipient.id == consultation.organisation_id:
         problems["recipient"] = N_("Choose the organisation receiving the data.")
@@ -110,7 +110,10 @@ def do_create_sharing_agreement(
     elif any(len(p) > MAX_PURPOSE for p in purposes):
         # Refused, never cut: a purpose is what the recipient signed for.
         problems["purposes"] = N_("Keep this under %(max)s characters.", max=MAX_PURPOSE)
-    if "starts_at" not in problems and "expires_at" not in problems and (fields.expires_at <= fields.starts_at or fields.expires_at <= utcnow()):
+    for name, day in (("starts_at", fields.starts_at), ("expires_at", fields.expires_at)):
+        if day is None:
+            problems[name] = N_("Enter a date.")
+    if fields.starts_at and fields.expires_at and (fields.expires_at <= fields.starts_at or fields.expires_at <= utcnow()):
         problems["expires_at"] = N_("The agreement must end after it starts, in the future.")
     prepared: tuple[StoredDocument, bytes] | None = None
     if not document:
@@ -124,7 +127,7 @@ def do_create_sharing_agreement(
         problems["reason"] = N_("Say why the data is shared.")
     if problems:
         raise InvalidInput(errors=problems)
-    assert prepared is not None and recipient is not None
+    assert prepared is not None and recipient is not None and fields.starts_at is not None and fields.expires_at is not None
     stored, body = prepared
     agreement = SharingAgreement(
         consultation_id=consultation.id,  # type: ignore[arg-type]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import col, select
@@ -14,7 +14,6 @@ from baraza.accounts.access import display_names
 from baraza.accounts.models import Organisation
 from baraza.consultations.access import access_consultation, categories_of, permissions_on
 from baraza.consultations.models import DATA_CATEGORIES
-from baraza.db import utcnow
 from baraza.errors import InvalidInput, NotFound
 from baraza.governance import services as svc
 from baraza.governance import sharing
@@ -99,12 +98,12 @@ def _typed(request: Request, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _date(request: Request, name: str) -> datetime:
-    raw = form_text(request, name, max_length=10)
+def _day(request: Request, name: str) -> datetime | None:
+    """The date typed in `name`, or None when it is none (the service says so with the rest)."""
     try:
-        return datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise InvalidInput(errors={name: N_("Enter a date.")}) from exc
+        return datetime.strptime(form_text(request, name, max_length=10), "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 @view(permission="consultation.view", max_files=1)
@@ -127,16 +126,6 @@ def sharing_page(request: Request) -> Response:
             "starts_at": _typed(request, "starts_at"), "expires_at": _typed(request, "expires_at"),
             "reason": _typed(request, "reason"), "alternatives": _typed(request, "alternatives"),
         }
-        # What cannot even be read (a date, the recipient) is refused together with the rest.
-        unread: dict[str, Any] = {}
-        now = utcnow()
-        dates = {}
-        for name, stand_in in (("starts_at", now - timedelta(days=1)), ("expires_at", now + timedelta(days=1))):
-            try:
-                dates[name] = _date(request, name)
-            except InvalidInput as exc:
-                unread.update(exc.errors)
-                dates[name] = stand_in
         try:
             recipient = form_int(request, "recipient", required=True) or 0
         except InvalidInput:
@@ -148,13 +137,12 @@ def sharing_page(request: Request) -> Response:
                 recipient_organisation_id=recipient,
                 purposes=form_text(request, "purposes", max_length=4000).splitlines(),
                 categories=form_list(request, "categories", max_items=20),
-                starts_at=dates["starts_at"],
-                expires_at=dates["expires_at"],
+                starts_at=_day(request, "starts_at"),
+                expires_at=_day(request, "expires_at"),
             )
             sharing.do_create_sharing_agreement(
                 session, a, settings, consultation.id, fields, document=document, document_name=name,  # type: ignore[arg-type]
                 reason=form_text(request, "reason", max_length=4000), alternatives=form_text(request, "alternatives", max_length=4000),
-                problems_found=unread,
             )
             return redirect_to(request, "consultations:sharing", consultation_id=consultation.id, flash=N_("The agreement is recorded."))
         except InvalidInput as exc:
