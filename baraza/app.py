@@ -32,6 +32,7 @@ from baraza.participation.api import load_participant_actor
 from baraza.registry import load_apps
 from baraza.security import CSRFMiddleware, SecurityHeadersMiddleware
 from baraza.settings import PROJECT_ROOT, Settings
+from baraza.uploads import MAX_DOCUMENT_BYTES
 from baraza.web import AppState, _error_page, current_csrf_token, current_translations
 
 log = logging.getLogger("baraza")
@@ -106,6 +107,7 @@ def create_app(settings: Settings) -> Starlette:
     jinja.newstyle_gettext = True  # type: ignore[attr-defined]
     jinja.globals["current_csrf_token"] = current_csrf_token
     jinja.globals["live_url"] = live_url
+    jinja.globals["MAX_DOCUMENT_BYTES"] = MAX_DOCUMENT_BYTES
     # Imported macros see only globals: gettext there follows the page's language too.
     jinja.globals.update(gettext_callables(current_translations))
 

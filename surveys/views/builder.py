@@ -70,7 +70,7 @@ def index(request: Request) -> Response:
     return render(
         request,
         "surveys/index.html",
-        {"title": N_("Surveys"), "rows": rows, "buildable": buildable, "lang_of": _consultation_title, "status_labels": STATUS_LABELS},
+        {"title": N_("Surveys"), "rows": rows, "buildable": buildable, "lang_of": _consultation_title, "status_labels": STATUS_LABELS, "xlsx_max_bytes": MAX_XLSX_BYTES},
     )
 
 
@@ -155,6 +155,7 @@ def _builder_context(request: Request, survey: Survey, **extra: Any) -> dict[str
         "preview_screen": extra.pop("preview_screen", first),
         "editable": survey.status == SurveyStatus.DRAFT,
         "status_labels": STATUS_LABELS,
+        "xlsx_max_bytes": MAX_XLSX_BYTES,
         "t": lambda texts: text_in(texts, lang, definition.default_language),
         **extra,
     }

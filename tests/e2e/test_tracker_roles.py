@@ -84,6 +84,18 @@ def test_a_stakeholder_moves_a_commitment_the_team_follows_and_another_organisat
         page.get_by_role("button", name="Add evidence").click()
     assert "Upload a PDF, PNG or JPEG file." in page.locator("#document-error").inner_text()
     assert page.get_by_text("Not a document").count() == 0
+    # A file over the limit is refused at the field before it is sent: a body over the
+    # server's limit would be answered with an error page, and what was typed lost.
+    page.fill("#evidence-description", "The scanned regulation")
+    page.set_input_files("#evidence-file", {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-" + b"0" * (6 * 1024 * 1024)})
+    assert "too large (4 MB at most)" in page.eval_on_selector("#evidence-file", "el => el.validationMessage")
+    at = page.url
+    page.get_by_role("button", name="Add evidence").click()
+    page.wait_for_timeout(500)
+    assert page.url == at and page.input_value("#evidence-description") == "The scanned regulation"
+    page.set_input_files("#evidence-file", {"name": "small.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    assert page.eval_on_selector("#evidence-file", "el => el.validationMessage") == ""
+    page.set_input_files("#evidence-file", [])
     assert_accessible(page)
     shot(page, "tracker-stakeholder-commitment")
 

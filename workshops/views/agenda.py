@@ -86,6 +86,7 @@ def index(request: Request) -> Response:
             "templates": TEMPLATES,
             "status_labels": STATUS_LABELS,
             "errors": {},
+            "agenda_max_bytes": MAX_FILE_BYTES,
         },
     )
 
