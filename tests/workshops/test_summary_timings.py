@@ -115,6 +115,22 @@ def test_an_activity_the_room_left_counts_only_its_own_time(client, session, clo
     assert steps[1][1] == "6 minutes"  # Research: the brainstorm; its scale was never reached
     assert "not reached" in by_prompt[next(w for w in by_prompt if w.startswith("How much do you trust"))]
     assert sum(minutes_in(actual) or 0 for _what, actual, step in rows if step) <= minutes_in(taken)
+    # Their "Closed" is the workshop's end, and the table says so, so nobody reads it as the
+    # facilitator closing all of them at once.
+    closed = closed_cells(client, workshop)
+    assert closed[next(w for w in closed if w.startswith("Have you ever wondered"))].endswith("(open until the end)")
+
+
+def closed_cells(client, workshop):
+    """Each activity's "Closed (UTC)" cell in the summary, by its prompt."""
+    html = client.get(f"/workshops/{workshop.id}/summary").text
+    body = html.split('id="summary-agenda"')[1].split("</section>")[0].split("<tbody>")[1]
+    cells = {}
+    for attrs, tr in re.findall(r"<tr([^>]*)>(.*?)</tr>", body, re.S):
+        if "ws-summary-step" not in attrs:
+            row = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)
+            cells[page_text(row[0])] = page_text(row[4])
+    return cells
 
 
 def test_coming_back_to_an_activity_adds_its_visits(client, session, clock, run):
