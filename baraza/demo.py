@@ -80,6 +80,8 @@ def _seed_core(session: Session) -> None:
     bogota = Context(
         organisation_id=org.id,  # type: ignore[arg-type]
         name="Bogotá youth centres",
+        # What young people read in their language; the main name stays the staff's (English).
+        names={"es": "Centros juveniles de Bogotá"},
         country="CO",
         languages=["es", "en"],
         default_language="es",
@@ -89,6 +91,7 @@ def _seed_core(session: Session) -> None:
     zaatari = Context(
         organisation_id=org.id,  # type: ignore[arg-type]
         name="Zaatari camp",
+        names={"ar": "مخيم الزعتري"},
         country="JO",
         languages=["ar", "en"],
         default_language="ar",

@@ -33,7 +33,12 @@ class Context(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    # The main name, as staff pages show it; `names` holds what young people read instead in
+    # each language they read (`name_in`). The main name may be in the staff's working language
+    # rather than the main one (the demo's "Zaatari camp", main language Arabic).
     name: str = Field(max_length=200)
+    # Language code -> name. No entry (or an empty one) means the main name.
+    names: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     country: str = Field(max_length=2, description="ISO 3166-1 alpha-2")
     languages: list[str] = Field(default_factory=list, sa_type=JSON)
     default_language: str = Field(default="en", max_length=8)
@@ -44,6 +49,10 @@ class Context(SQLModel, table=True):
     # service or post, with its number; no child's data). Shown in the safeguarding queue.
     referral_contact: str = Field(default="", max_length=1000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    def name_in(self, lang: str) -> str:
+        """The name a young person reads in `lang`, else the main name."""
+        return (self.names or {}).get(lang) or self.name
 
 
 class YouthGroup(SQLModel, table=True):

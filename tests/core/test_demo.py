@@ -48,6 +48,10 @@ def test_the_demo_seeds_an_organisation_two_contexts_and_every_role_once(demo, m
     assert {"es", "ar"} <= set(contexts)
     assert "es" in contexts["es"].languages and "ar" in contexts["ar"].languages
     assert contexts["ar"].fragile
+    # Young people read the place in their own language; the main name is the staff's English one.
+    for ctx in contexts.values():
+        assert all(ctx.names.get(lang) and ctx.name_in(lang) != ctx.name for lang in ctx.languages if lang != "en"), ctx.name
+        assert ctx.name_in("en") == ctx.name
     roles = {g.role for g in read(session, select(RoleGrant))}
     assert roles >= set(ROLES)
     # The sign-ins are printed, one per role, with the password.

@@ -3,7 +3,10 @@ the pseudonymous cookie and the recovery phrase (SECURITY 11, 15, 18, 19, 31).""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import json
 import re
 
 import pytest
@@ -358,3 +361,32 @@ def test_participant_pages_speak_the_participants_language_right_to_left_for_ara
     assert '<html lang="ar" dir="rtl">' in page.text  # not offered: the consultation's main language
     switch = re.search(r'<form method="post" action="/language".*?</form>', page.text, re.S).group(0)
     assert 'value="fr"' not in switch and 'value="ar"' in switch and 'value="en"' in switch
+
+
+def test_a_young_person_reads_the_places_name_in_their_own_language(client, session):
+    org = make_organisation(session)
+    bogota = make_context(session, org, name="Bogotá youth centres", languages=["es", "en"])
+    medellin = make_context(session, org, name="Medellín youth houses", languages=["es", "en"])
+    bogota.names = {"es": "Centros juveniles de Bogotá"}  # Medellín has no Spanish name: its main name stands in
+    session.add(bogota)
+    session.commit()
+    consultation = make_consultation(session, org, contexts=[bogota, medellin], open=True, languages=["es", "en"])
+
+    def places(html: str) -> dict[str, str]:
+        return dict(re.findall(r'<label for="ctx-([0-9]+)">([^<]*)</label>', html))
+
+    english = client.get(f"/join/{consultation.join_code}", headers={"Accept-Language": "en"})
+    assert places(english.text) == {str(bogota.id): "Bogotá youth centres", str(medellin.id): "Medellín youth houses"}
+    client.cookies.set("baraza_lang", "es")
+    spanish = client.get(f"/join/{consultation.join_code}")
+    assert places(spanish.text) == {str(bogota.id): "Centros juveniles de Bogotá", str(medellin.id): "Medellín youth houses"}
+
+    assert join(client, session, consultation, lang="es", context_id=bogota.id).status_code == 303
+    page = client.get(f"/p/{consultation.id}/my-data").text
+    assert "<dd>Centros juveniles de Bogotá</dd>" in page and "Bogotá youth centres" not in page
+    rows = list(csv.reader(io.StringIO(client.get(f"/p/{consultation.id}/my-data/download.csv").content.decode("utf-8-sig"))))
+    assert ["Centros juveniles de Bogotá"] == [r[2] for r in rows if "Bogotá" in r[2]]
+    assert json.loads(client.get(f"/p/{consultation.id}/my-data/download.json").content)["context"] == "Centros juveniles de Bogotá"
+    # Read in English, the place has its main name.
+    client.cookies.set("baraza_lang", "en")
+    assert "<dd>Bogotá youth centres</dd>" in client.get(f"/p/{consultation.id}/my-data").text

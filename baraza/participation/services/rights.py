@@ -234,10 +234,11 @@ def do_delete_item(
 
 def my_data(
     session: Session, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant,
-    items: Sequence[ParticipantItem] | None = None,
+    items: Sequence[ParticipantItem] | None = None, lang: str | None = None,
 ) -> dict[str, Any]:
     """Everything held about a participant, as plain data: what the download contains (`items`:
-    their items as already read, else read here in the language they joined in)."""
+    their items as already read, else read here in the language they joined in; the place's
+    name in `lang`, the page's language, else the language they joined in)."""
     context = session.get(Context, participant.context_id)
     history = corrections_of(session, settings, participant)
     rows = []
@@ -251,7 +252,7 @@ def my_data(
         rows.append(row)
     return {
         "consultation": consultation.title_in(participant.language),
-        "context": context.name if context else "",
+        "context": context.name_in(lang or participant.language) if context else "",
         "reference": participant.pseudonym,
         "language": participant.language,
         "joined_at": participant.joined_at.isoformat(),
@@ -294,7 +295,7 @@ def do_download_my_data(
         raise InvalidInput("Choose JSON or CSV.")
     t = (translations or NullTranslations()).gettext
     items = participant_items(session, registry, consultation, participant, lang)
-    data = my_data(session, settings, registry, consultation, participant, items)
+    data = my_data(session, settings, registry, consultation, participant, items, lang)
     if not actor.is_staff:
         # Their own copy holds the contact they gave; a staff member helping never sees it (SECURITY 8).
         from baraza.updates.services import contact_of
