@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from babel.support import NullTranslations
@@ -243,6 +243,8 @@ class ContextFields:
     youth_groups: Sequence[str] = ()
     # Whom to call locally about a possible disclosure of harm (docs/safeguarding.md).
     referral_contact: str = ""
+    # The name young people read in each language (code -> name); empty: the main name.
+    names: Mapping[str, str] = field(default_factory=dict)
 
 
 def context_problems(fields: ContextFields, current: Context | None = None) -> dict[str, str]:
@@ -255,6 +257,9 @@ def context_problems(fields: ContextFields, current: Context | None = None) -> d
         problems["name"] = N_("Give the context a name.")
     elif len(fields.name.strip()) > MAX_CONTEXT_NAME:
         problems["name"] = N_("Keep this under %(max)s characters.", max=MAX_CONTEXT_NAME)
+    for lang in fields.languages:
+        if len(fields.names.get(lang, "").strip()) > MAX_CONTEXT_NAME:
+            problems[f"name_{lang}"] = N_("Keep this under %(max)s characters.", max=MAX_CONTEXT_NAME)
     if fields.country not in COUNTRY_CODES and not (current is not None and fields.country and fields.country == current.country):
         problems["country"] = N_("Choose the country from the list.")
     if not fields.languages or any(lang not in LANGUAGES for lang in fields.languages):
@@ -269,6 +274,12 @@ def context_problems(fields: ContextFields, current: Context | None = None) -> d
     elif not contact and current is not None and (current.referral_contact or "").strip():
         problems["referral_contact"] = REFERRAL_CONTACT_NEEDED
     return problems
+
+
+def _names(fields: ContextFields) -> dict[str, str]:
+    """The names to keep: one per language of the context that has one (a language the context
+    no longer has keeps none)."""
+    return {lang: name for lang in fields.languages if (name := fields.names.get(lang, "").strip())}
 
 
 def _set_youth_groups(session: Session, context: Context, names: Sequence[str]) -> None:
@@ -295,6 +306,7 @@ def do_create_context(session: Session, actor: Actor, organisation_id: int | Non
     ctx = Context(
         organisation_id=organisation_id,
         name=fields.name.strip(),
+        names=_names(fields),
         country=fields.country,
         languages=list(fields.languages),
         default_language=fields.default_language,
@@ -316,6 +328,7 @@ def do_update_context(session: Session, actor: Actor, context_id: int, fields: C
     if problems:
         raise InvalidInput(errors=problems)
     ctx.name = fields.name.strip()
+    ctx.names = _names(fields)
     ctx.country = fields.country
     ctx.languages = list(fields.languages)
     ctx.default_language = fields.default_language

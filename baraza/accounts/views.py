@@ -255,16 +255,17 @@ def _context_fields(form: _Form) -> svc.ContextFields:
         fragile=form_bool(form.request, "fragile"),
         youth_groups=form.text("youth_groups", max_length=4000).splitlines(),
         referral_contact=form.text("referral_contact", max_length=2000),
+        names={code: form.text(f"name_{code}", max_length=2000) for code in LANGUAGES},
     )
 
 
 def _context_values(ctx: Context | None, groups: list[YouthGroup] | None = None) -> dict[str, object]:
     """What the context form shows: a stored context's fields, or a new context's defaults."""
     if ctx is None:
-        return {"name": "", "country": "", "languages": [], "default_language": "", "age_of_consent": "18", "fragile": False,
+        return {"name": "", "names": {}, "country": "", "languages": [], "default_language": "", "age_of_consent": "18", "fragile": False,
                 "referral_contact": "", "youth_groups": ""}
     return {
-        "name": ctx.name, "country": ctx.country, "languages": list(ctx.languages), "default_language": ctx.default_language,
+        "name": ctx.name, "names": dict(ctx.names or {}), "country": ctx.country, "languages": list(ctx.languages), "default_language": ctx.default_language,
         "age_of_consent": str(ctx.age_of_consent), "fragile": ctx.fragile, "referral_contact": ctx.referral_contact or "",
         "youth_groups": "".join(f"{g.name}\n" for g in groups or []),
     }
@@ -274,7 +275,8 @@ def _typed_context_values(form: _Form) -> dict[str, object]:
     """What was typed into the context form, to show back with its errors."""
     languages = form.request.state.form.getlist("languages")
     return {
-        "name": form.typed("name"), "country": form.typed("country").upper(), "languages": [v for v in languages if isinstance(v, str)],
+        "name": form.typed("name"), "names": {code: form.typed(f"name_{code}") for code in LANGUAGES},
+        "country": form.typed("country").upper(), "languages": [v for v in languages if isinstance(v, str)],
         "default_language": form.typed("default_language"), "age_of_consent": form.typed("age_of_consent"),
         "fragile": form_bool(form.request, "fragile"), "referral_contact": form.typed("referral_contact"),
         "youth_groups": form.typed("youth_groups"),

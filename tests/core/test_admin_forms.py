@@ -156,6 +156,45 @@ def test_the_context_list_names_the_country(client, session, admin, org):
     assert "Jordan" in page_text(main_of(client.get("/admin/contexts").text))
 
 
+def test_a_context_has_its_name_in_each_of_its_languages(client, session, admin, org):
+    ctx = make_context(session, org, name="Bogotá youth centres", languages=["es", "en"], country="CO")
+    path = f"/admin/contexts/{ctx.id}"
+    page = client.get(path)
+    shown = fields_of(page.text)
+    # One field per language of the context (the main language's too: the main name may be in the
+    # staff's working language), none for a language it does not have.
+    assert shown.values["ctx-name-es"] == "" and shown.values["ctx-name-en"] == "" and "ctx-name-ar" not in shown.values
+    assert "Name in Español" in page_text(main_of(page.text))
+    saved = post_form(client, path, _context_form(org.id, name_es=" Centros juveniles de Bogotá ", name_en="", name_ar="مراكز الشباب"), token_from=path)
+    assert saved.status_code == 303
+    # Empty means "the main name"; a language the context does not have keeps nothing.
+    assert read(session, select(Context.names).where(Context.id == ctx.id)) == [{"es": "Centros juveniles de Bogotá"}]
+    shown = fields_of(client.get(path).text)
+    assert shown.values["ctx-name-es"] == "Centros juveniles de Bogotá" and shown.values["ctx-name-en"] == ""
+    assert shown.attrs["ctx-name-es"].get("lang") == "es"
+
+
+def test_an_over_long_name_in_a_language_is_refused_at_its_field(client, session, admin, org):
+    ctx = make_context(session, org, name="Zaatari camp", languages=["ar", "en"], country="JO")
+    path = f"/admin/contexts/{ctx.id}"
+    too_long = "م" * 201
+    response = post_form(client, path, _context_form(org.id, name="Zaatari camp", country="JO", languages=["ar", "en"], default_language="ar",
+                                                       name_ar=too_long, name_en="Zaatari refugee camp"), token_from=path)
+    assert response.status_code == 400
+    main = main_of(response.text)
+    assert 'id="name_ar-error"' in main and "Keep this under 200 characters." in page_text(main) and 'href="#name_ar-error"' in main
+    shown = fields_of(main)
+    assert shown.values["ctx-name-ar"] == too_long and shown.values["ctx-name-en"] == "Zaatari refugee camp"
+    assert shown.attrs["ctx-name-ar"].get("aria-describedby") == "ctx-names-hint name_ar-error"
+    assert read(session, select(Context.names).where(Context.id == ctx.id)) == [{}]
+    # On a new context too, with the rest of its problems.
+    response = post_form(client, "/admin/contexts", _context_form(org.id, name_es="x" * 201, age_of_consent="-1"))
+    assert response.status_code == 400
+    main = main_of(response.text)
+    assert 'id="name_es-error"' in main and 'id="age_of_consent-error"' in main
+    assert fields_of(main).values["ctx-name-es"] == "x" * 201
+
+
 def test_the_organisation_of_a_new_context_is_chosen_not_assumed(client, session, admin, org):
     shown = fields_of(client.get("/admin/contexts").text)
     assert shown.values["ctx-org"] == "" and shown.options["ctx-org"][0][0] == ""
