@@ -39,6 +39,8 @@ def register(registry: Registry) -> None:
         # Dashboards and the public transparency page (tracker/dashboards.py, tracker/public.py).
         Route("/dashboards/", views.dashboard, name="dashboards"),
         Route("/dashboards/data.json", views.dashboard_data, name="dashboard_data"),
+        Route("/dashboards/brief", views.dashboard_brief, name="dashboard_brief"),
+        Route("/dashboards/brief.pdf", views.dashboard_brief_pdf, name="dashboard_brief_pdf"),
         Route("/dashboards/{chart:str}.csv", views.dashboard_csv, name="dashboard_csv"),
         Route("/dashboards/public", views.public_settings, methods=["POST"], name="public_settings"),
         Route("/public/{consultation_id:int}", views.public_page, name="public"),

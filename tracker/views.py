@@ -8,6 +8,7 @@ fix and a 400); nothing out of the actor's reach is told apart from a missing re
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,10 +23,11 @@ from baraza.consultations.access import contexts_of, permissions_on
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput, NotFound
 from baraza.i18n import N_, text_in, translate
+from baraza.pdf import pdf_response, render_pdf
 from baraza.security import CSP
 from baraza.uploads import MAX_DOCUMENT_BYTES, attachment
 from baraza.web import actor, db, form_int, form_list, form_text, path_for, redirect, redirect_to, render, state, view
-from tracker import access, dashboards, public, services
+from tracker import access, brief, dashboards, public, services
 from tracker.models import ROLLUP_LABELS, STATUS_LABELS, AddressedRecommendation, Commitment, EntryKind, Evidence
 from tracker.scorecards import NO_BAND, scorecard_of
 
@@ -280,6 +282,7 @@ def evidence_download(request: Request) -> Response:
 
 # -- dashboards and the public transparency page (tracker/dashboards.py, tracker/public.py) ---------
 
+TRACKER_STATIC = Path(__file__).parent / "static"
 CHART_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
@@ -326,17 +329,22 @@ def dashboard(request: Request) -> Response:
     try:
         consultation, board, filters, consultations = _dashboard_of(request)
     except InvalidInput as exc:
-        if not exc.errors:
-            raise
-        # The form comes back as it was sent, with what to fix; the consultation (if it was
-        # one in reach) keeps its contexts and stakeholders to choose from.
-        session = db(request)
-        consultations = dashboards.dashboard_consultations(session, actor(request))
-        readable = dashboards.well_formed_filters(request.query_params)
-        chosen = dashboards.choose_consultation(consultations, readable)
-        sent = {name: request.query_params.get(name, "")[:40] for name in dashboards.FILTER_NAMES}
-        return _dashboard_page(request, consultations, chosen, None, readable, errors=exc.errors, status=400, sent=sent)
+        return _refused_filters(request, exc)
     return _dashboard_page(request, consultations, consultation, board, filters)
+
+
+def _refused_filters(request: Request, exc: InvalidInput) -> Response:
+    """The dashboard's page with malformed filters (its own, or those a brief was asked for):
+    the form comes back as it was sent, with what to fix and a 400; the consultation (if it was
+    one in reach) keeps its contexts and stakeholders to choose from."""
+    if not exc.errors:
+        raise exc
+    session = db(request)
+    consultations = dashboards.dashboard_consultations(session, actor(request))
+    readable = dashboards.well_formed_filters(request.query_params)
+    chosen = dashboards.choose_consultation(consultations, readable)
+    sent = {name: request.query_params.get(name, "")[:40] for name in dashboards.FILTER_NAMES}
+    return _dashboard_page(request, consultations, chosen, None, readable, errors=exc.errors, status=400, sent=sent)
 
 
 def _dashboard_page(
@@ -388,6 +396,45 @@ def dashboard_csv(request: Request) -> Response:
         raise NotFound()
     chart = board.chart(request.path_params["chart"])
     return attachment(dashboards.chart_csv(chart), "text/csv; charset=utf-8", f"consultation-{consultation.id}-{chart.key}.csv")
+
+
+def _brief_context(request: Request) -> dict[str, Any]:
+    """The policy brief of the dashboard the reader would see with these filters: the same
+    scope (NotFound outside it), the same checks (InvalidInput), the same cached figures."""
+    consultation, board, filters, _c = _dashboard_of(request)
+    if consultation is None:
+        raise NotFound()
+    paper = brief.build_brief(db(request), consultation, board, filters, _gettext(request), request.state.lang)
+    qs = urlencode(filters.query())
+    return {
+        "title": N_("Policy brief"), "brief": paper, "consultation": consultation,
+        "dashboard_url": path_for(request, "tracker:dashboards") + (f"?{qs}" if qs else ""),
+        "pdf_url": path_for(request, "tracker:dashboard_brief_pdf") + (f"?{qs}" if qs else ""),
+    }
+
+
+@view(staff=True)
+def dashboard_brief(request: Request) -> Response:
+    """The policy brief as a page: to read on screen, and what its PDF is drawn from. Not
+    audited, as the dashboard it is made of is not: it holds counts, never a person."""
+    try:
+        ctx = _brief_context(request)
+    except InvalidInput as exc:
+        return _refused_filters(request, exc)
+    return render(request, "tracker/brief.html", ctx)
+
+
+@view(staff=True)
+def dashboard_brief_pdf(request: Request) -> Response:
+    """The same brief as a PDF (A4, page numbers, charts as SVG) in the reader's language; a 503
+    with a plain message where the server cannot draw PDFs (the page still works)."""
+    try:
+        ctx = _brief_context(request)
+    except InvalidInput as exc:
+        return _refused_filters(request, exc)
+    html = bytes(render(request, "tracker/brief_pdf.html", ctx).body).decode()
+    pdf = render_pdf(html, static_dirs={"/tracker/static/": TRACKER_STATIC})
+    return pdf_response(pdf, brief.filename_for(ctx["brief"]))
 
 
 @view(staff=True)

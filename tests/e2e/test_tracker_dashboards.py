@@ -1,6 +1,6 @@
 """The policymaker's dashboards in a real browser, on a laptop and at 360 px: Plotly drawn from
-the application's own origin out of the JSON endpoint, the tables beside it, axe-core clean; and
-the public transparency page signed out."""
+the application's own origin out of the JSON endpoint, the tables beside it, axe-core clean; the
+policy brief it links to; and the public transparency page signed out."""
 
 from __future__ import annotations
 
@@ -48,6 +48,17 @@ def test_a_policymaker_reads_the_dashboards_and_anyone_the_public_page(laptop_pa
     page.locator("#chart-statuses .main-svg").first.wait_for()
     assert_accessible(page)
     shot(page, "tracker-dashboards-laptop")
+    assert page.console_errors == [], page.console_errors
+    # The policy brief of what the page shows, under the same filters: charts drawn on the server.
+    with page.expect_navigation():
+        page.get_by_role("link", name="Policy brief", exact=True).click()
+    assert "/tracker/dashboards/brief?" in page.url and "stakeholder=" in page.url
+    brief = page.inner_text("main")
+    assert "Stakeholder: ConnectMobile" in brief and "No ads profiling of minors" in brief and "Consent before any transfer" not in brief
+    assert page.locator("main svg[role=img]").count() >= 4
+    assert page.get_by_role("link", name="Download the PDF").get_attribute("href").startswith("/tracker/dashboards/brief.pdf?")
+    assert_accessible(page)
+    shot(page, "tracker-brief-laptop")
     assert page.console_errors == [], page.console_errors
 
     phone = phone_page
