@@ -51,6 +51,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from baraza.migrations import upgrade
 
     settings = _settings()
+    if not settings.is_development:
+        # The demo's accounts (a platform administrator among them) share a password printed in
+        # the README: on a production database they would let anyone in.
+        print("baraza demo: refused. It creates accounts whose password is published (a platform "
+              "administrator among them), so it runs only with BARAZA_ENV=development.", file=sys.stderr)
+        return 2
     upgrade(settings)
     signins = seed_demo(settings)
     print("\nBaraza demo is ready. Sign in at /login with any of these (password for all: "

@@ -169,3 +169,17 @@ def test_the_demo_admin_stakeholder_and_facilitator(seeded_demo, client, session
     client.cookies.clear()
     login(client, "facilitator@demo.baraza.test", DEMO_PASSWORD)
     assert client.get(f"/workshops/{workshop.id}/console").status_code == 200
+
+
+def test_the_demo_refuses_to_run_outside_development(monkeypatch, capsys, settings, session):
+    """Its accounts, a platform administrator among them, share the password the README prints:
+    on a production database they would let anyone in."""
+    monkeypatch.setenv("BARAZA_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("BARAZA_VAR_DIR", str(settings.var_dir))
+    monkeypatch.setenv("BARAZA_ENV", "production")
+    monkeypatch.setenv("BARAZA_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("BARAZA_FIELD_KEY", "f" * 44)
+    monkeypatch.setenv("BARAZA_PUBLIC_URL", "https://baraza.example.org")
+    assert main(["demo"]) == 2
+    assert "BARAZA_ENV=development" in capsys.readouterr().err
+    assert read(session, select(User).where(User.email.endswith("@demo.baraza.test"))) == []  # type: ignore[attr-defined]
