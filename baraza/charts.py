@@ -22,6 +22,7 @@ Why hand-built SVG rather than Plotly images: docs/decisions.md.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -173,8 +174,10 @@ def _text(x: float, y: float, text: str, *, rtl: bool, start: bool = True, fill:
     attrs = f'x="{_num(_x(x, rtl))}" y="{_num(y)}" text-anchor="{anchor}" dominant-baseline="middle" direction="{"rtl" if own_rtl else "ltr"}"'
     if fill != INK:
         attrs += f' fill="{fill}"'
-    if italic and not own_rtl:
-        attrs += ' font-style="italic"'  # Arabic has no italic: a slanted one is only harder to read
+    if italic and not any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
+        # Arabic has no italic: a slanted one is only harder to read, and a PDF's fonts may have
+        # no slanted Arabic at all (boxes). So no italics for a line with any Arabic in it.
+        attrs += ' font-style="italic"'
     return f"<text {attrs}>{escape(text)}</text>"
 
 

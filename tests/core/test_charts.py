@@ -126,6 +126,13 @@ def test_arabic_is_never_slanted() -> None:
     assert "italic" not in str(ar) and "italic" in str(en)
 
 
+def test_a_line_with_arabic_in_it_is_never_slanted_even_when_it_starts_with_a_latin_name() -> None:
+    """"Mombasa: أقل من 5" under a bar of an Arabic chart: a PDF's fonts may have no slanted
+    Arabic (boxes), and Arabic has no italic anyway."""
+    chart = str(stacked_bars([StackedRow("x", {"a": Cell(9), "b": Cell(1, True, True)})], [("a", "A"), ("b", "Mombasa")], title="t", k=5, rtl=True, gettext=lambda m: "أقل من %(k)s"))
+    assert "Mombasa: أقل من 5" in chart and "italic" not in chart
+
+
 def test_ids_differ_between_charts_of_one_page() -> None:
     a = parse(bar_chart([BarDatum("a", Cell(6))], title="one", k=5))
     b = parse(bar_chart([BarDatum("a", Cell(6))], title="two", k=5))
