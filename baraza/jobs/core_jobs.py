@@ -1,4 +1,4 @@
-"""The core's own background jobs: the daily purge."""
+"""The core's own background jobs (the daily purge), and the jobs' menu entry and live channel."""
 
 from __future__ import annotations
 
@@ -39,8 +39,12 @@ def run_purge_job(job: Any, payload: dict[str, Any]) -> None:
 
 
 def register_core_jobs(registry: Registry) -> None:
+    from baraza.jobs.live import KIND
+    from baraza.jobs.services import may_follow_job
     from baraza.registry import MenuEntry
 
     registry.menu.append(MenuEntry(N_("Background jobs"), "jobs:list", "jobs.view"))
+    # Every job's changes, on "job:<id>", for any app's page that shows the job (baraza/jobs/live.py).
+    registry.add_channel(KIND, may_follow_job)
     registry.add_job(PURGE_JOB, run_purge_job, label=N_("Daily purge of data past its retention"), max_attempts=3)
     registry.add_schedule(PURGE_JOB, timedelta(days=1))

@@ -33,6 +33,7 @@ from baraza.db import registry_of, utcnow
 from baraza.errors import Conflict, NotFound
 from baraza.events import after_commit
 from baraza.i18n import N_
+from baraza.jobs.live import publish_status
 from baraza.jobs.models import ACTIVE_STATUSES, FINISHED_STATUSES, Job, JobStatus
 from baraza.refs import Ref
 
@@ -181,6 +182,18 @@ def access_job(session: Session, actor: Actor, job_id: int) -> Job:
     return job
 
 
+def may_follow_job(session: Session, actor: Actor, key: str) -> bool:
+    """Live channel "job:<id>": whoever may see the job (`access_job`, the same check as its
+    page at /jobs/{id}), so a page that shows a job may follow it."""
+    if not key.isdigit() or len(key) > 12:
+        return False
+    try:
+        access_job(session, actor, int(key))
+    except NotFound:
+        return False
+    return True
+
+
 def list_jobs(session: Session, actor: Actor, *, consultation_id: int | None = None, limit: int = 200) -> list[Job]:
     """The jobs `actor` may see, newest first."""
     query = select(Job).where(job_scope(actor))
@@ -202,6 +215,9 @@ def do_cancel_job(session: Session, actor: Actor, job_id: int) -> Job:
         job.locked_by = None
     job.cancel_requested = True
     session.add(job)
+    # Ended now (job.ended), or running until its next progress report, asked to stop.
+    facts = {"cancel_requested": True} if job.status == JobStatus.RUNNING else {}
+    publish_status(session, job.id, job.status, **facts)  # type: ignore[arg-type]
     record_audit(session, actor, "job.cancel", [Ref("job", job.id)], detail={"name": job.name, "was": was})
     session.commit()
     return job
@@ -223,6 +239,7 @@ def do_retry_job(session: Session, actor: Actor, job_id: int) -> Job:
     job.locked_at = job.heartbeat_at = job.started_at = job.finished_at = None
     job.progress_done, job.progress_total, job.progress_message = 0, None, None
     session.add(job)
+    publish_status(session, job.id, job.status)  # type: ignore[arg-type]
     record_audit(session, actor, "job.retry", [Ref("job", job.id)], detail={"name": job.name, "was": was})
     _notify(session)
     session.commit()

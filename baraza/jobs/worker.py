@@ -32,6 +32,7 @@ from sqlmodel import Session, col, select
 
 from baraza.db import utcnow
 from baraza.errors import BarazaError
+from baraza.jobs.live import PROGRESS_EVERY, publish_progress, publish_status
 from baraza.jobs.models import Job, JobStatus
 from baraza.jobs.services import CHANNEL, add_local_waker, enqueue_due_schedules
 from baraza.registry import Registry
@@ -105,6 +106,9 @@ class JobContext:
         self.settings: Settings = worker.settings
         self.registry: Registry = worker.registry
         self.resources: Resources = worker.resources
+        # The last progress published on the job's live channel (throttled; see report_progress).
+        self.published_at: datetime | None = None
+        self.published_message: str | None = None
 
     def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
         """Report progress (`message` is a message id, N_("Reading answers")), committed at
@@ -185,20 +189,24 @@ class Worker:
         attempts, else back in the queue to be tried again."""
         now = self.clock()
         stale = (col(Job.status) == JobStatus.RUNNING.value, col(Job.heartbeat_at) < now - self.lease)
+        # In this order: asked to stop, out of tries, else back in the queue.
+        changes: tuple[tuple[tuple[Any, ...], dict[str, Any]], ...] = (
+            ((col(Job.cancel_requested),), {"status": JobStatus.CANCELLED.value, "finished_at": now}),
+            (
+                (col(Job.attempts) >= col(Job.max_attempts),),
+                {"status": JobStatus.FAILED.value, "finished_at": now, "error": "WorkerLost: the worker stopped while running it"},
+            ),
+            ((), {"status": JobStatus.QUEUED.value, "locked_by": None, "locked_at": None, "heartbeat_at": None, "run_after": now}),
+        )
+        count = 0
         with Session(self.engine) as s:
-            s.exec(update(Job).where(*stale, col(Job.cancel_requested)).values(status=JobStatus.CANCELLED.value, finished_at=now))  # type: ignore[call-overload]
-            s.exec(
-                update(Job)  # type: ignore[call-overload]
-                .where(*stale, col(Job.attempts) >= col(Job.max_attempts))
-                .values(status=JobStatus.FAILED.value, finished_at=now, error="WorkerLost: the worker stopped while running it")
-            )
-            result = s.exec(
-                update(Job)  # type: ignore[call-overload]
-                .where(*stale)
-                .values(status=JobStatus.QUEUED.value, locked_by=None, locked_at=None, heartbeat_at=None, run_after=now)
-            )
+            for condition, values in changes:
+                ids = s.exec(update(Job).where(*stale, *condition).values(**values).returning(col(Job.id))).scalars().all()  # type: ignore[call-overload]
+                for job_id in ids:  # the pages following these jobs see it, in this transaction
+                    publish_status(s, job_id, values["status"])
+                if values["status"] == JobStatus.QUEUED.value:
+                    count = len(ids)
             s.commit()
-        count = int(result.rowcount or 0)
         if count:
             log.warning("%d job(s) of a worker that stopped answering are back in the queue", count)
         return count
@@ -225,6 +233,7 @@ class Worker:
             job.locked_at = job.heartbeat_at = job.started_at = now
             job.attempts += 1
             s.add(job)
+            publish_status(s, job.id, job.status, attempt=job.attempts)  # type: ignore[arg-type]
             s.commit()
         with self._running_lock:
             self._running.add(job.id)  # type: ignore[arg-type]
@@ -303,18 +312,21 @@ class Worker:
                 .where(col(Job.id) == job.id, col(Job.locked_by) == self.id, col(Job.status) == JobStatus.RUNNING.value)
                 .values(**values)
             )
+            held = bool(result.rowcount)
+            if held:
+                publish_status(s, job.id, values["status"])  # type: ignore[arg-type]
             s.commit()
-        held = bool(result.rowcount)
         if not held:
             log.warning("job %s (%s) was taken over by another worker; its result here is dropped", job.id, job.name)
         return held
 
     def report_progress(self, ctx: JobContext, done: int, total: int | None, message: str | None) -> None:
-        values = {
+        now = self.clock()
+        values: dict[str, Any] = {
             "progress_done": max(int(done), 0),
             "progress_total": None if total is None else max(int(total), 0),
             "progress_message": None if message is None else str(message)[:200],
-            "heartbeat_at": self.clock(),
+            "heartbeat_at": now,
         }
         shared = not self.is_postgresql and ctx.session.in_transaction()
         session = ctx.session if shared else Session(self.engine)
@@ -326,6 +338,10 @@ class Worker:
                 .execution_options(synchronize_session=False)
             )
             cancel = session.exec(select(Job.cancel_requested).where(Job.id == ctx.job_id)).first()
+            if result.rowcount and self._progress_due(ctx, now, values["progress_message"]):
+                # In the transaction that writes it: no page sees progress that was not kept.
+                publish_progress(session, ctx.job_id, values["progress_done"], values["progress_total"])
+                ctx.published_at, ctx.published_message = now, values["progress_message"]
             if not shared:
                 session.commit()
         finally:
@@ -335,6 +351,16 @@ class Worker:
             raise JobCancelled("this worker no longer holds the job")
         if cancel:
             raise JobCancelled("cancelled by staff")
+
+    @staticmethod
+    def _progress_due(ctx: JobContext, now: datetime, message: str | None) -> bool:
+        """Whether this report goes to the job's live channel: the first, a new step (its
+        message changed: a handler names a few steps, and the page should not show the last
+        one's bar through a long next one), or PROGRESS_EVERY after the last one published.
+        Reports in between are only written to the row; the next published one, or the end,
+        carries them."""
+        last = ctx.published_at
+        return last is None or message != ctx.published_message or not last <= now < last + PROGRESS_EVERY
 
     def heartbeat(self) -> None:
         """Tell the others this worker's running jobs are alive."""

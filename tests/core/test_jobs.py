@@ -22,6 +22,7 @@ from baraza.errors import Conflict, InvalidInput
 from baraza.jobs import services as jobs
 from baraza.jobs.models import Job
 from baraza.jobs.worker import BACKOFF_BASE_SECONDS, Worker, backoff, failure_reason
+from baraza.live.services import events_after
 from baraza.registry import Command
 from baraza.settings import Settings
 from tests.conftest import login, post_form, require_postgres
@@ -456,6 +457,127 @@ def test_the_list_polls_only_while_something_waits_or_runs(app, app_session, ses
         assert 'hx-trigger="every 2s"' not in client.get("/jobs/", headers={"HX-Request": "true"}).text
         done = client.get(f"/jobs/{job.id}", headers={"HX-Request": "true"}).text
         assert 'hx-trigger' not in done and "Done" in page_text(done)
+
+
+# Live: a job's changes on its channel, for any page that follows it.
+
+
+def channel_events(session: Session, job_id: int) -> list[tuple[str, dict[str, Any]]]:
+    """What was published and committed on job `job_id`'s live channel, oldest first."""
+    session.commit()  # a fresh read: the worker wrote on other connections
+    return [(row.event, dict(row.data)) for row in events_after(session, f"job:{job_id}", 0)]
+
+
+def test_a_jobs_state_and_progress_reach_its_live_channel_progress_a_few_times_a_second(app, app_session, session, app_registry):
+    state = app.state.baraza
+    now = [utcnow()]  # the worker's clock, moved by the handler
+
+    def handler(job, payload):
+        for done in range(20):  # a unit of work every 100 ms: ten reports a second
+            now[0] += timedelta(milliseconds=100)
+            job.progress(done, 20, "Reading answers")
+        job.progress(0, 1, "Grouping texts")  # a new step: on the channel at once
+        job.progress(1, 1, "Grouping texts")  # the same instant: only in the row; the end says it
+
+    app_registry.add_job("tests.units", handler, label="Units")
+    job = add_job(app_session, "tests.units")
+    now[0] = utcnow()
+    worker = Worker(state.engine, state.settings, state.registry, clock=lambda: now[0])
+    assert worker.run_until_idle(schedules=False) == 1
+
+    events = channel_events(session, job.id)
+    assert events[0] == ("job.status", {"status": "running", "attempt": 1})
+    progress = [data for event, data in events if event == "job.progress"]
+    # Twenty reports over two seconds: at most one per 250 ms is published (the first, then
+    # every third), and the new step's first.
+    assert progress == [{"done": d, "total": 20} for d in (0, 3, 6, 9, 12, 15, 18)] + [{"done": 0, "total": 1}]
+    assert events[-1] == ("job.ended", {"status": "done"})
+    assert len(events) == 1 + len(progress) + 1
+    assert job_row(session, job.id).progress_done == 1, "every report is in the row"
+
+
+def test_every_change_of_state_reaches_the_channel_failure_retry_cancel_and_a_lost_worker(app, app_session, session, app_registry, run_jobs):
+    admin = make_user(session, role="admin", scope="all")
+    staff = actor_of(session, admin)
+    session.commit()
+
+    def broken(job, payload):
+        raise RuntimeError("the model file is missing")
+
+    app_registry.add_job("tests.broken", broken, label="Broken", max_attempts=2)
+    failing = add_job(app_session, "tests.broken")
+    assert channel_events(session, failing.id) == [], "nobody follows a job before it exists: nothing at enqueue"
+    run_jobs()
+    assert channel_events(session, failing.id)[-1] == ("job.status", {"status": "queued"}), "a failed try waits for its next"
+    run_jobs(at=utcnow() + timedelta(hours=1))
+    assert channel_events(session, failing.id)[-2:] == [("job.status", {"status": "running", "attempt": 2}), ("job.ended", {"status": "failed"})]
+    with Session(app.state.baraza.engine) as other:
+        jobs.do_retry_job(other, staff, failing.id)
+    assert channel_events(session, failing.id)[-1] == ("job.status", {"status": "queued"})
+
+    waiting = add_job(app_session, "tests.broken")
+    with Session(app.state.baraza.engine) as other:
+        jobs.do_cancel_job(other, staff, waiting.id)
+    assert channel_events(session, waiting.id) == [("job.ended", {"status": "cancelled"})]
+
+    def long(job, payload):
+        job.progress(1, 3)
+        with Session(app.state.baraza.engine) as other:  # staff press "Cancel" meanwhile
+            jobs.do_cancel_job(other, staff, job.job_id)
+        job.progress(2, 3)
+
+    app_registry.add_job("tests.long", long, label="Long")
+    running = add_job(app_session, "tests.long")
+    run_jobs()
+    events = channel_events(session, running.id)
+    assert ("job.status", {"status": "running", "cancel_requested": True}) in events
+    assert events[-1] == ("job.ended", {"status": "cancelled"})
+
+    state = app.state.baraza
+    lost = add_job(app_session, "tests.broken")
+    Worker(state.engine, state.settings, state.registry, name="dies").claim()
+    Worker(state.engine, state.settings, state.registry, clock=lambda: utcnow() + timedelta(minutes=6)).reclaim_abandoned()
+    assert channel_events(session, lost.id) == [("job.status", {"status": "running", "attempt": 1}), ("job.status", {"status": "queued"})]
+
+
+def test_progress_a_handler_rolls_back_is_never_published(app_session, session, app_registry, run_jobs):
+    """SQLite: progress inside the handler's open transaction goes through it, and so does its event."""
+
+    def handler(job, payload):
+        job.session.exec(select(Job)).all()  # a transaction is open now
+        job.progress(1, 2, "Reading answers")
+        raise InvalidInput(errors={"x": "bad input"})
+
+    app_registry.add_job("tests.rolls_back", handler, label="Rolls back")
+    job = add_job(app_session, "tests.rolls_back")
+    run_jobs()
+    events = channel_events(session, job.id)
+    assert events[-1] == ("job.ended", {"status": "failed"})
+    if session.get_bind().dialect.name == "sqlite":
+        assert [e for e, _d in events if e == "job.progress"] == []
+
+
+def test_who_may_see_a_job_may_follow_its_channel_and_nobody_else(app, app_session, session, ran):
+    org = make_organisation(session)
+    consultation = make_consultation(session, org)
+    ours = make_user(session, role="facilitator", organisation=org)
+    theirs = make_user(session, role="facilitator")
+    stakeholder = make_user(session, role="stakeholder", organisation=org)
+    job = add_job(app_session, payload={"n": 1}, consultation_id=consultation.id)
+    purge = add_job(app_session, "core.purge")
+
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as anonymous:
+        assert anonymous.get(f"/live/job/{job.id}").status_code == 404
+        assert anonymous.get(f"/live/job/{job.id}/poll").status_code == 404
+    with client_for(app, ours) as client:
+        # The poll answers as the stream is authorised (the stream itself: tests/core/test_live.py).
+        assert client.get(f"/live/job/{job.id}/poll").status_code == 200
+        for path in (f"/live/job/{purge.id}", f"/live/job/{job.id + 1000}", "/live/job/x1", f"/live/job/{purge.id}/poll"):
+            assert client.get(path).status_code == 404, path
+    for outsider in (theirs, stakeholder):
+        with client_for(app, outsider) as client:
+            assert client.get(f"/live/job/{job.id}").status_code == 404
+            assert client.get(f"/live/job/{job.id}/poll").status_code == 404
 
 
 # Running: the embedded worker and the command line.

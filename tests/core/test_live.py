@@ -433,6 +433,46 @@ def test_a_burst_of_votes_reaches_a_stream_as_a_few_messages(live, followed):
     assert reads <= 6, reads
 
 
+# Jobs ------------------------------------------------------------------------------------------------
+
+
+def test_a_job_is_followed_on_its_channel_from_running_to_its_end(live, followed):
+    """Any page that shows a job may follow it (`job:<id>`, authorised as the job's page):
+    it starts, its progress (a few a second at most), it ends."""
+    from baraza.jobs.services import enqueue
+    from baraza.jobs.worker import Worker
+
+    consultation, user = followed
+    state = live.app.state.baraza
+
+    def handler(job, payload):
+        for done in range(50):  # far more reports than reach the stream
+            job.progress(done, 50, "Reading answers")
+
+    state.registry.add_job("tests.steps", handler, label="Steps")
+    with Session(state.engine) as s:
+        job = enqueue(s, "tests.steps", {}, consultation_id=consultation.id)
+        s.commit()
+        job_id = job.id
+
+    async def main() -> list[tuple[str, dict[str, Any]]]:
+        seen: list[tuple[str, dict[str, Any]]] = []
+        async with sign_in(live.url, user.email) as client, stream(client, f"/live/job/{job_id}") as events:
+            await events.next()
+            worker = Worker(state.engine, state.settings, state.registry)
+            assert await asyncio.to_thread(worker.run_until_idle, schedules=False) == 1
+            while not seen or seen[-1][0] != "job.ended":
+                message = await events.next_event()
+                seen.append((message["event"], json.loads(message["data"])))
+        return seen
+
+    seen = asyncio.run(main())
+    assert seen[0] == ("job.status", {"status": "running", "attempt": 1})
+    assert seen[-1] == ("job.ended", {"status": "done"})
+    progress = [data for event, data in seen if event == "job.progress"]
+    assert 1 <= len(progress) < 50 and progress[0] == {"done": 0, "total": 50}
+
+
 # The page ------------------------------------------------------------------------------------------
 
 
