@@ -53,6 +53,7 @@ def consultation_page(request: Request) -> Response:
     jobs = {r.id: _job_of(request, r) for r in runs}
     active = next((r for r in runs if _status(r, jobs[r.id]) in ACTIVE_STATUSES), None)
     active_job = jobs[active.id] if active is not None else None
+    waiting = active is not None and (active_job is None or active_job.is_active)
     ctx: dict[str, Any] = {
         "title": N_("Insights"),
         "consultation": place.consultation,
@@ -61,8 +62,10 @@ def consultation_page(request: Request) -> Response:
         "status_labels": RUN_STATUS_LABELS,
         "can_run": "insights.run" in place.may,
         "active": active,
-        # While a run waits or runs the page's runs block asks for itself again (htmx).
-        "polling": active is not None and (active_job is None or active_job.is_active),
+        # While a run waits or runs the page follows its job's live channel and fetches its
+        # runs block again on each change (the end included); without JavaScript it reloads.
+        "waiting": waiting,
+        "following": waiting and active_job is not None,
         "recommendations": list_recommendations(session, actor(request), place.consultation.id),  # type: ignore[arg-type]
     }
     if active_job is not None:
@@ -89,15 +92,19 @@ def run_page(request: Request) -> Response:
     run, version, place = _run_and_version(request)
     job = _job_of(request, run)
     status = _status(run, job)
+    waiting = status in ACTIVE_STATUSES and (job is None or job.is_active)
     ctx: dict[str, Any] = {
         "title": N_("Themes"),
         "consultation": place.consultation,
         "run": run,
         "status": status,
         "status_labels": RUN_STATUS_LABELS,
-        # While it waits or runs the page's run block asks for itself again (htmx), and its
-        # answer once finished is the finished page: status, summary and themes.
-        "polling": status in ACTIVE_STATUSES and (job is None or job.is_active),
+        # While it waits or runs the page follows its job's live channel (`job:<id>`, which
+        # whoever sees the job may follow) and fetches its run block again on each change; the
+        # answer once finished is the finished page: status, summary and themes. An analyst
+        # who may not see the job (no jobs.view) has the link, as without JavaScript.
+        "waiting": waiting,
+        "following": waiting and job is not None,
         "version": version,
         "can_curate": "insights.curate" in place.may and run.status == RunStatus.DONE.value,
     }

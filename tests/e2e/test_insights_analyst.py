@@ -55,18 +55,21 @@ def test_an_analyst_runs_names_a_theme_and_drafts_a_recommendation(base_settings
     submit(page, "main form button[type=submit]")
     # The run is a background job: its page shows the job (its progress bar once it runs).
     assert page.locator("main .job").count() == 1
+    assert page.locator("main [sse-connect^='/live/job/']").count() == 1, "the page follows its job's channel"
     check(page, "insights-2-run-queued")
     Worker(engine, base_settings, engine.baraza_registry, name="e2e").run_until_idle(schedules=False)
     run = session.exec(select(InsightRun)).one()
     session.commit()
     assert run.status == "done"
-    # The open page asks for its run block every 2 s: the themes come in by themselves, and the
-    # notice that the run has started (and "this page shows its progress") goes with the wait.
+    # The open page follows its job's live channel and fetches its run block on each change: the
+    # themes come in by themselves when the job ends, the stream goes with the wait, and so does
+    # the notice that the run has started (and "this page shows its progress").
     assert page.locator(".flash").count() == 1
     themes = page.locator("main table a[href*='/themes/']")
     themes.first.wait_for(timeout=10_000)
     assert themes.count() >= 2
     assert page.locator(".flash").count() == 0
+    assert page.locator("main [sse-connect]").count() == 0, "once it has ended nothing follows it"
     check(page, "insights-3-themes")
 
     with page.expect_navigation():
