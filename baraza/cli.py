@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
 import sys
 from typing import Any
@@ -180,7 +181,30 @@ def _add_app_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
         p.set_defaults(func=lambda args, command=command: command.run(args, _settings()))
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever stderr is when a line is written (a test may have swapped it since)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def configure_logging() -> None:
+    """Baraza's own log lines (the worker's, the live updates', the database's comings and
+    goings) on stderr with their time, level and source, beside uvicorn's; once per process."""
+    logger = logging.getLogger("baraza")
+    if any(h.get_name() == "baraza-stderr" for h in logger.handlers):
+        return
+    handler = _Stderr()
+    handler.set_name("baraza-stderr")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
+    configure_logging()
     parser = argparse.ArgumentParser(prog="baraza", description="Baraza youth consultation platform")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help="run the web server")
