@@ -439,7 +439,7 @@ def test_cancel_and_retry_need_the_csrf_token(app, app_session, session, ran):
     assert job_row(session, failed.id).status == "failed"
 
 
-def test_the_list_polls_only_while_something_waits_or_runs(app, app_session, session, ran, run_jobs):
+def test_the_list_polls_and_a_job_follows_its_channel_only_while_it_waits_or_runs(app, app_session, session, ran, run_jobs):
     admin = make_user(session, role="admin", scope="all")
     job = add_job(app_session)
     with client_for(app, admin) as client:
@@ -451,12 +451,17 @@ def test_the_list_polls_only_while_something_waits_or_runs(app, app_session, ses
         assert "HX-Request" in block.headers["vary"]
         fragment = client.get(f"/jobs/{job.id}", headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/surveys/1/results"})
         assert fragment.text.lstrip().startswith(f'<div class="card job" id="job-{job.id}"')
-        assert 'hx-trigger="every 2s"' in fragment.text
+        # The job's card follows the job's live channel, not a clock.
+        assert f'sse-connect="/live/job/{job.id}?after=' in fragment.text and "every 2s" not in fragment.text
+        assert 'hx-trigger="sse:job.status, sse:job.progress, sse:job.ended"' in fragment.text
+        page = client.get(f"/jobs/{job.id}").text
+        assert "htmx-ext-sse" in page and '<meta http-equiv="refresh" content="10">' in page, "the stream's script, and a reload without JavaScript"
         assert 'name="next" value="/surveys/1/results"' in fragment.text, "buttons lead back to the page showing the job"
         run_jobs()
         assert 'hx-trigger="every 2s"' not in client.get("/jobs/", headers={"HX-Request": "true"}).text
         done = client.get(f"/jobs/{job.id}", headers={"HX-Request": "true"}).text
-        assert 'hx-trigger' not in done and "Done" in page_text(done)
+        assert 'hx-trigger' not in done and "sse-connect" not in done and "Done" in page_text(done)
+        assert "http-equiv" not in client.get(f"/jobs/{job.id}").text
 
 
 # Live: a job's changes on its channel, for any page that follows it.
