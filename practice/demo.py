@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from baraza.accounts import auth
 from baraza.accounts.auth import actor_for_user
 from baraza.accounts.models import Organisation, RoleGrant, User
 from baraza.consultations.models import Consultation
 from baraza.db import registry_of
+from baraza.jobs.models import Job
 from baraza.settings import Settings
 from practice import services
 from practice.models import ApiToken, RecommendationLink
@@ -114,6 +115,11 @@ def seed_demo_practice(session: Session, settings: Settings, organisation: Any, 
             data_kind=words[0], data_user=words[1], purpose=words[2], endorse_means=words[3],
         )
     row = services.train_consultation(session, settings, consultation.id, bootstrap=20)  # type: ignore[arg-type]
+    if row is not None:
+        # The answers seeded before asked for a training (services.on_new_answers); this one read
+        # all of them, so a worker started after the demo would only make a copy of it.
+        session.exec(delete(Job).where(col(Job.name) == services.JOB, col(Job.consultation_id) == consultation.id, col(Job.status) == "queued"))  # type: ignore[call-overload]
+        session.commit()
     who = f"Sign in as {stakeholder.email} (ConnectMobile's stakeholder) and open /practice/{consultation.id}/."
     if row is None:
         return (

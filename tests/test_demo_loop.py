@@ -164,3 +164,14 @@ def test_the_demo_practice_model_rests_on_survey_answers_too(seeded_demo, sessio
     sources = model.card["sources"]
     assert sources["surveys.answer"]["answers"] > 0 and sources["workshops.card_answer"]["answers"] > 0
     assert model.answers == sum(s["answers"] for s in sources.values())
+
+
+def test_the_demo_trains_the_practice_model_once(seeded_demo, session):
+    """The demo trains v1 on every answer it seeded; the trainings those answers asked for are
+    already done by it, so a worker started afterwards does not make a v2 of the same data
+    (the demo's note would name a version the page no longer shows)."""
+    from baraza.jobs.models import Job
+    from practice.models import PracticeModelVersion
+
+    assert [m.version for m in read(session, select(PracticeModelVersion))] == [1]
+    assert read(session, select(Job).where(Job.name == "practice.train", Job.status == "queued")) == []
