@@ -127,6 +127,25 @@ def test_arabic_plurals_follow_the_six_forms():
     assert forms[2] == "إدخالان" and "%(num)d" in forms[11]
 
 
+def test_arabic_counts_of_11_to_99_take_the_accusative_and_of_100_to_102_the_genitive():
+    """"11 صوتًا" but "100 صوت": where the two forms of a plural differ, the one for 11-99 is
+    the accusative singular (written with its tanween: ًا, or ةً on a feminine noun) and the one
+    for 100-102 is not."""
+    ar = load_translations()["ar"]
+
+    def accusatives(text: str) -> int:
+        return text.count("ًا") + text.count("ةً")
+
+    swapped = []
+    for m in CATALOGS["ar"]:
+        if not (m.id and isinstance(m.id, tuple)):
+            continue
+        eleven, hundred = ar.ngettext(m.id[0], m.id[1], 11), ar.ngettext(m.id[0], m.id[1], 100)
+        if eleven != hundred and not accusatives(eleven) > accusatives(hundred):
+            swapped.append(m.id[1])
+    assert not swapped, swapped
+
+
 def test_messages_from_python_keep_their_values_through_translation():
     catalogs = load_translations()
     message = N_("Keep this under %(max)s characters.", max=500)
