@@ -406,6 +406,7 @@ class Worker:
             thread.join(timeout)
 
     def _loop(self) -> None:
+        unreachable = False
         while not self.stopping.is_set():
             self.wake.clear()
             wait = self.poll_seconds
@@ -420,7 +421,11 @@ class Worker:
                 due = self.next_due_in()
                 if due is not None:
                     wait = min(wait, max(due, 0.05))
+                if unreachable:
+                    unreachable = False
+                    log.warning("the job worker reaches the database again")
             except OperationalError as exc:
+                unreachable = True
                 log.warning("the job worker could not reach the database (%s); trying again", type(exc).__name__)
             except Exception:  # noqa: BLE001 - the worker must outlive one bad pass
                 log.exception("the job worker hit an error; trying again")

@@ -435,6 +435,8 @@ class Hub:
                 try:
                     await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     self.listening = True
+                    if delay > 1.0:  # after a failure: the outage the log reported is over
+                        log.warning("live updates: listening to PostgreSQL again")
                     delay = 1.0
                     self.wake_all()  # whatever was published while nobody listened
                     while True:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -500,8 +501,9 @@ def test_the_consultation_page_follows_its_channel_and_refetches_its_counts(clie
 
 
 @pytest.mark.postgres
-def test_a_lost_listen_connection_falls_back_to_polling_and_comes_back(engine, live, followed):
+def test_a_lost_listen_connection_falls_back_to_polling_and_comes_back(engine, live, followed, caplog):
     require_postgres(engine)
+    caplog.set_level(logging.WARNING, logger="baraza.live")
     consultation, user = followed
     hub = live.app.state.live_hub
     ref = Ref("consultation", consultation.id)
@@ -520,6 +522,9 @@ def test_a_lost_listen_connection_falls_back_to_polling_and_comes_back(engine, l
             assert json.loads((await events.next_event())["data"]) == {"n": 2}
 
     asyncio.run(main())
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("baraza.live")]
+    assert any(m.startswith("live updates: no LISTEN connection") for m in said)
+    assert said[-1] == "live updates: listening to PostgreSQL again", "the log says the outage is over"
 
 
 def _free_port() -> int:

@@ -108,7 +108,7 @@ def test_a_15_year_old_in_zaatari_joins_in_arabic_with_a_guardian_and_withdraws(
     assert page.locator("html").get_attribute("dir") == "rtl" and page.locator("html").get_attribute("lang") == "ar"
     assert "بياناتك، رأيك" in page.inner_text("h1")
     check(page, "participant-ar-1-welcome")
-    page.locator("main label", has_text="Zaatari camp").click()
+    page.locator("main label", has_text="مخيم الزعتري").click()  # the place in Arabic (Context.names)
     submit(page, "main form button[type=submit]")
 
     assert "/notice" in page.url and page.locator("html").get_attribute("dir") == "rtl"
