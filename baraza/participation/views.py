@@ -424,8 +424,10 @@ def _item_ref(request: Request) -> tuple[str, str]:
 def correct(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     source, item_id = _item_ref(request)
-    typed = form_text(request, "value", max_length=4000)
+    sent = request.state.form.get("value", "")
+    typed = sent.strip() if isinstance(sent, str) else ""
     try:
+        typed = form_text(request, "value", max_length=4000)
         svc.do_correct_item(
             db(request), participant_actor(participant), state(request).settings, state(request).registry, consultation, participant,
             source=source, item_id=item_id, new_value=typed, lang=request.state.lang,

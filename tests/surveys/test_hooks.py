@@ -267,3 +267,22 @@ def test_a_refused_correction_comes_back_on_my_data_open_at_its_answer_with_what
     assert '<details open>' in page
     assert 'id="v-changed" name="value" value="99"' in page and 'aria-invalid="true" aria-describedby="value-error"' in page
     assert '<p class="field-error" id="value-error">Enter a number of at most 24.</p>' in page
+
+
+def test_a_correction_over_the_length_limit_comes_back_on_my_data_with_what_was_typed(client, session):
+    """A text longer than any answer may be (4,000 characters) is refused like any other
+    correction: on "My data", open at its answer, with the text kept, not on a dead-end page."""
+    from tests.surveys.factories import as_participant
+
+    consultation = make_consultation(session, status="open", languages=["en"])
+    survey = make_survey(session, consultation)
+    me, token, _ = make_participant(session, consultation, language="en")
+    make_response(session, survey, me, {"age": 16})
+    age = next(i for i in hooks.participant_data(session, consultation, me, "en") if i.kind == "number")
+    as_participant(client, token)
+    long_text = "Jina langu " * 400
+    refused = _correct(client, consultation.id, age.item_id, long_text)
+    assert refused.status_code == 400
+    page = html.unescape(refused.text)
+    assert "<h1>My data</h1>" in page and "<details open>" in page
+    assert long_text.strip() in page and "Keep this under 4000 characters." in page
