@@ -31,7 +31,7 @@ DESCRIPTIONS = {
 }
 NOTICES: dict[str, dict[str, str]] = {
     "en": {
-        "what_collected": "We save your answers, what you write in your own words, and your age group. We never ask your name, phone number or address.",
+        "what_collected": "We save your answers, what you write in your own words, and your age group. We never ask your name or address. If you want a message when there is news about what was done, you can give a phone number or an e-mail address. Only that message uses it; the team never sees it; it is deleted when you remove it, say no to news, or leave.",
         "why": "To find out what young people want done with data about them, and to write advice for governments and companies.",
         "who_sees": "Only the small team at Youth Data Futures running this. Results are shown as totals of at least 5 people, so nobody can tell what you said.",
         "how_long": "We keep your answers for 1 year and what you write for 6 months. Then we delete them.",
@@ -40,7 +40,7 @@ NOTICES: dict[str, dict[str, str]] = {
         "contact": "Ask the person running the session, or write to the data protection focal point of Youth Data Futures.",
     },
     "es": {
-        "what_collected": "Guardamos tus respuestas, lo que escribes con tus palabras y tu grupo de edad. Nunca pedimos tu nombre, teléfono ni dirección.",
+        "what_collected": "Guardamos tus respuestas, lo que escribes con tus palabras y tu grupo de edad. Nunca pedimos tu nombre ni tu dirección. Si quieres un mensaje cuando haya novedades sobre lo que se hizo, puedes dar un número de teléfono o un correo electrónico. Solo se usa para ese mensaje; el equipo nunca lo ve; se borra cuando lo quitas, dices que no quieres novedades o te vas.",
         "why": "Para saber qué quieren los jóvenes que se haga con los datos sobre ellos, y escribir consejos para gobiernos y empresas.",
         "who_sees": "Solo el pequeño equipo de Youth Data Futures que hace esta consulta. Los resultados se muestran como totales de al menos 5 personas, así nadie sabe lo que dijiste.",
         "how_long": "Guardamos tus respuestas 1 año y lo que escribes 6 meses. Después las borramos.",
@@ -49,7 +49,7 @@ NOTICES: dict[str, dict[str, str]] = {
         "contact": "Pregunta a la persona que dirige la sesión, o escribe a la persona de protección de datos de Youth Data Futures.",
     },
     "ar": {
-        "what_collected": "نحفظ إجاباتك، وما تكتبه بكلماتك، وفئتك العمرية. لا نسأل أبدًا عن اسمك أو رقم هاتفك أو عنوانك.",
+        "what_collected": "نحفظ إجاباتك، وما تكتبه بكلماتك، وفئتك العمرية. لا نسأل أبدًا عن اسمك أو عنوانك. إذا أردت رسالة عندما تكون هناك أخبار عمّا تمّ، يمكنك أن تعطي رقم هاتف أو بريدًا إلكترونيًا. لا يُستخدم إلا لتلك الرسالة، ولا يراه الفريق أبدًا، ويُحذف عندما تزيله أو ترفض الأخبار أو تغادر.",
         "why": "لنعرف ماذا يريد الشباب أن يحدث للبيانات التي تخصهم، ولنكتب نصائح للحكومات والشركات.",
         "who_sees": "فقط الفريق الصغير في Youth Data Futures الذي يدير هذا. تظهر النتائج كمجموع لخمسة أشخاص على الأقل، فلا يعرف أحد ماذا قلت.",
         "how_long": "نحتفظ بإجاباتك سنة واحدة، وبما تكتبه ستة أشهر. ثم نحذفها.",

@@ -390,3 +390,14 @@ def test_a_young_person_reads_the_places_name_in_their_own_language(client, sess
     # Read in English, the place has its main name.
     client.cookies.set("baraza_lang", "en")
     assert "<dd>Bogotá youth centres</dd>" in client.get(f"/p/{consultation.id}/my-data").text
+
+
+def test_the_notice_draft_declares_the_contact_a_young_person_may_give_for_news(session):
+    """The consent page offers a phone number or e-mail for news (participant_contact): the
+    draft notice says so, what it is for and when it goes, instead of "we never ask your
+    phone number"."""
+    from baraza.participation.services import notice_template
+
+    draft = notice_template(session, make_consultation(session))["what_collected"]
+    assert "never ask your name or address" in draft and "phone number" not in draft.split(".")[1]
+    assert "you can give a phone number or an e-mail address" in draft and "the team never sees it" in draft

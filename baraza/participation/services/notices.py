@@ -76,11 +76,17 @@ def notice_template(
     except (ValueError, TypeError):
         listed = ", ".join(things)
     return {
-        "what_collected": (
-            t(N_("We save %(things)s. We never ask your name, phone number or address.")) % {"things": listed}
+        "what_collected": " ".join((
+            t(N_("We save %(things)s. We never ask your name or address.")) % {"things": listed}
             if things
-            else t(N_("We save only that you took part. We never ask your name, phone number or address."))
-        ),
+            else t(N_("We save only that you took part. We never ask your name or address.")),
+            # The one contact detail Baraza may hold (participant_contact), only if they want news.
+            t(N_(
+                "If you want a message when there is news about what was done, you can give a phone number or "
+                "an e-mail address. Only that message uses it; the team never sees it; it is deleted when you "
+                "remove it, say no to news, or leave."
+            )),
+        )),
         "why": t(N_("We use it to: %(purposes)s.")) % {"purposes": "; ".join(consultation.purposes or [t(N_("understand what young people think"))])},
         "who_sees": t(N_(
             "Only the small team at %(organisation)s running this. Results are shown as totals of at least %(k)s people, "
