@@ -303,6 +303,11 @@ def do_download_my_data(
         contact = contact_of(session, participant)
         data["follow_up_contact"] = {"channel": contact.channel, "address": contact.address, "given_at": contact.created_at.isoformat()} if contact else None
     if fmt == "json":
+        # Keys stay English for programs; what the young person reads (the core's own labels,
+        # "Your age") is in their language, as in the spreadsheet.
+        for item in data["items"]:
+            if item["source"] == CORE_SOURCE:
+                item["group"], item["label"] = t(item["group"]), t(item["label"])
         body = json.dumps(data, ensure_ascii=False, indent=2).encode()
         content_type = "application/json"
     else:
