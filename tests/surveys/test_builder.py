@@ -51,6 +51,20 @@ def test_builder_pages_render_for_a_facilitator(client, session):
         assert response.status_code == 200, (url, response.text[:3000])
 
 
+def test_deleting_a_screen_or_a_question_asks_first(client, session):
+    """A delete takes a question's texts in every language (a screen's, all its questions):
+    its button only opens a confirmation, whose own button deletes."""
+    import re
+
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
+    survey = make_survey(session, consultation, published=False)
+    sign_in(client, facilitator_for(session, consultation))
+    page = client.get(f"/surveys/{survey.id}").text
+    deletes = re.findall(r'<input type="hidden" name="action" value="delete">', page)
+    confirmed = re.findall(r'<details class="confirm-delete"><summary>.*?</summary>\s*<form [^>]*>.*?name="action" value="delete">.*?Yes, delete it</button></form>', page, re.S)
+    assert deletes and len(confirmed) == len(deletes)
+
+
 def _token(client, path="/surveys/"):
     from tests.conftest import csrf_from
 
