@@ -61,7 +61,10 @@ def _clean_lines(values: Sequence[str], limit: int, max_len: int) -> list[str]:
     return list(dict.fromkeys(v.strip()[:max_len] for v in values if v.strip()))[:limit]
 
 
-def _check_fields(fields: ConsultationFields) -> dict[str, str]:
+def consultation_problems(fields: ConsultationFields, *, reason: str | None = None) -> dict[str, str]:
+    """Every problem with what a consultation declares, at once, by the field it belongs to (the
+    form shows each at its field). With `reason` (a new consultation), also a missing reason for
+    the data it declares."""
     problems: dict[str, str] = {}
     if not fields.languages or any(lang not in LANGUAGES for lang in fields.languages):
         problems["languages"] = N_("Choose at least one language Baraza offers.")
@@ -92,6 +95,8 @@ def _check_fields(fields: ConsultationFields) -> dict[str, str]:
         problems["guardian_modes"] = N_("Choose how guardian consent is recorded, or waive it where the law allows.")
     if not 0 <= fields.erase_after_withdrawal_days <= 90:
         problems["erase_after_withdrawal_days"] = N_("Erase within 0 to 90 days.")
+    if reason is not None and set(fields.categories) - {PARTICIPATION} and not reason.strip():
+        problems["reason"] = N_("Say why each declared category of data is needed.")
     return problems
 
 
@@ -156,10 +161,8 @@ def do_create_consultation(
     category beyond taking part is declared); an audit entry.
     """
     access_organisation(session, actor, organisation_id, "consultation.manage")
-    problems = _check_fields(fields)
+    problems = consultation_problems(fields, reason=reason)
     collected = sorted(set(fields.categories) - {PARTICIPATION})
-    if collected and not reason.strip():
-        problems["reason"] = N_("Say why each declared category of data is needed.")
     if problems:
         raise InvalidInput(errors=problems)
     _check_contexts(session, actor, organisation_id, fields.context_ids)
@@ -184,7 +187,7 @@ def do_update_consultation(
     consultations only take shorter or, with a reason, longer retention periods.
     """
     consultation = access_consultation(session, actor, consultation_id, "consultation.manage")
-    problems = _check_fields(fields)
+    problems = consultation_problems(fields)
     if problems:
         raise InvalidInput(errors=problems)
     before = categories_of(session, consultation)

@@ -4,12 +4,15 @@ notices, guardian consent, help with the secret words, consent override."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import segno
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from baraza.accounts.access import list_contexts, list_organisations
+from baraza.accounts.models import Context
 from baraza.consultations import services as svc
 from baraza.consultations.access import (
     access_consultation,
@@ -24,7 +27,7 @@ from baraza.consultations.models import DATA_CATEGORIES, GUARDIAN_MODES, PARTICI
 from baraza.disclosure import suppress_counts
 from baraza.errors import InvalidInput
 from baraza.governance.services import do_override_consent, gate_problems, impact_assessment_of, unanswered
-from baraza.i18n import LANGUAGES, N_, translate
+from baraza.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translate
 from baraza.participation import services as psvc
 from baraza.participation.keys import seal, unseal
 from baraza.uploads import attachment
@@ -35,37 +38,127 @@ ASSIST_SECONDS = 20 * 60
 STATUS_LABELS = {"draft": N_("Draft"), "open": N_("Open"), "closed": N_("Closed"), "archived": N_("Archived")}
 
 
-def _fields(request: Request) -> svc.ConsultationFields:
-    languages = [lang for lang in form_list(request, "languages", max_items=10) if lang in LANGUAGES]
+class _Form:
+    """The consultation form's fields, read so that every problem is kept (the page shows them
+    all at once, each at its field) and what was typed can be shown back. The same reading as the
+    admin's context form (baraza/accounts/views.py)."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.errors: dict[str, str] = {}
+
+    def _keep(self, name: str, exc: InvalidInput) -> None:
+        for key, message in (exc.errors or {name: exc.message}).items():
+            self.errors.setdefault(key, message)
+
+    def typed(self, name: str) -> str:
+        raw = self.request.state.form.get(name, "")
+        return raw.strip() if isinstance(raw, str) else ""
+
+    def ticked(self, name: str) -> list[str]:
+        return [v for v in self.request.state.form.getlist(name) if isinstance(v, str)]
+
+    def text(self, name: str, *, max_length: int) -> str:
+        try:
+            return form_text(self.request, name, max_length=max_length)
+        except InvalidInput as exc:
+            self._keep(name, exc)
+            return self.typed(name)
+
+    def number(self, name: str, *, required: bool = False) -> int | None:
+        # The range is the service's to check (consultation_problems), with its own message.
+        try:
+            return form_int(self.request, name, required=required)
+        except InvalidInput as exc:
+            self._keep(name, exc)
+            return None
+
+    def choices(self, name: str, *, max_items: int) -> list[str]:
+        try:
+            return form_list(self.request, name, max_items=max_items)
+        except InvalidInput as exc:
+            self._keep(name, exc)
+            return []
+
+
+def _fields(form: _Form) -> svc.ConsultationFields:
+    """What the form declares. A number the form could not read has its own message already;
+    a stand-in takes its place so that every other problem is found too."""
     categories: dict[str, int] = {}
-    for category in form_list(request, "categories", max_items=20):
+    for category in form.choices("categories", max_items=20):
         if category in DATA_CATEGORIES and category != PARTICIPATION:
-            categories[category] = form_int(request, f"retention_{category}", required=True, minimum=1, maximum=3650) or 1
-    categories[PARTICIPATION] = form_int(request, f"retention_{PARTICIPATION}", required=True, minimum=1, maximum=3650) or 1
+            categories[category] = form.number(f"retention_{category}", required=True) or 1
+    categories[PARTICIPATION] = form.number(f"retention_{PARTICIPATION}", required=True) or svc.DEFAULT_PARTICIPATION_DAYS
+    k_threshold = form.number("k_threshold")
+    erase_days = form.number("erase_after_withdrawal_days")
     return svc.ConsultationFields(
-        titles={lang: form_text(request, f"title_{lang}", max_length=200) for lang in LANGUAGES},
-        descriptions={lang: form_text(request, f"description_{lang}", max_length=4000) for lang in LANGUAGES},
-        languages=languages,
-        default_language=form_text(request, "default_language", max_length=8),
-        purposes=form_text(request, "purposes", max_length=6000).splitlines(),
-        context_ids=[int(v) for v in form_list(request, "contexts", max_items=50) if v.isdigit()],
+        titles={lang: form.text(f"title_{lang}", max_length=200) for lang in LANGUAGES},
+        descriptions={lang: form.text(f"description_{lang}", max_length=4000) for lang in LANGUAGES},
+        languages=[lang for lang in form.choices("languages", max_items=10) if lang in LANGUAGES],
+        default_language=form.text("default_language", max_length=8),
+        purposes=form.text("purposes", max_length=6000).splitlines(),
+        context_ids=[int(v) for v in form.choices("contexts", max_items=50) if v.isdigit()],
         categories=categories,
-        k_threshold=form_int(request, "k_threshold", minimum=2, maximum=100) or 5,
-        guardian_modes=[m for m in form_list(request, "guardian_modes", max_items=5) if m in GUARDIAN_MODES],
-        guardian_waived=form_bool(request, "guardian_waived"),
-        erase_after_withdrawal_days=form_int(request, "erase_after_withdrawal_days", minimum=0, maximum=90) or 0,
-        location_options=form_text(request, "location_options", max_length=4000).splitlines(),
+        k_threshold=5 if k_threshold is None else k_threshold,
+        guardian_modes=[m for m in form.choices("guardian_modes", max_items=5) if m in GUARDIAN_MODES],
+        guardian_waived=form_bool(form.request, "guardian_waived"),
+        erase_after_withdrawal_days=0 if erase_days is None else erase_days,
+        location_options=form.text("location_options", max_length=4000).splitlines(),
     )
 
 
-def _form_context(request: Request, consultation: Consultation | None, errors: dict[str, str]) -> dict:
+def _stored_values(session: Session, consultation: Consultation) -> dict[str, Any]:
+    """What the form shows of a stored consultation."""
+    categories = categories_of(session, consultation)
+    return {
+        "organisation_id": str(consultation.organisation_id), "languages": list(consultation.languages),
+        "default_language": consultation.default_language, "titles": dict(consultation.title), "descriptions": dict(consultation.description),
+        "contexts": {str(c.id) for c in contexts_of(session, consultation)}, "purposes": "\n".join(consultation.purposes),
+        "categories": set(categories), "retention": {key: str(days) for key, days in categories.items()},
+        "location_options": "\n".join(consultation.location_options), "guardian_modes": list(consultation.guardian_modes),
+        "guardian_waived": consultation.guardian_waived, "k_threshold": str(consultation.k_threshold),
+        "erase_after_withdrawal_days": str(consultation.erase_after_withdrawal_days), "reason": "", "alternatives": "",
+    }
+
+
+def _new_values(contexts: list[Context]) -> dict[str, Any]:
+    """A new consultation's defaults. Its main language is that of the first context offered,
+    the language it most likely runs in, rather than English whatever the place."""
+    main = next((c.default_language for c in contexts if c.default_language in LANGUAGES), DEFAULT_LANGUAGE)
+    return {
+        "organisation_id": "", "languages": [], "default_language": main, "titles": {}, "descriptions": {}, "contexts": set(),
+        "purposes": "", "categories": set(), "retention": {PARTICIPATION: str(svc.DEFAULT_PARTICIPATION_DAYS)}, "location_options": "",
+        "guardian_modes": ["attested"], "guardian_waived": False, "k_threshold": "5", "erase_after_withdrawal_days": "7",
+        "reason": "", "alternatives": "",
+    }
+
+
+def _typed_values(form: _Form) -> dict[str, Any]:
+    """What was typed into the form, to show back with its problems."""
+    return {
+        "organisation_id": form.typed("organisation_id"), "languages": form.ticked("languages"),
+        "default_language": form.typed("default_language"),
+        "titles": {lang: form.typed(f"title_{lang}") for lang in LANGUAGES},
+        "descriptions": {lang: form.typed(f"description_{lang}") for lang in LANGUAGES},
+        "contexts": set(form.ticked("contexts")), "purposes": form.typed("purposes"), "categories": set(form.ticked("categories")),
+        "retention": {key: form.typed(f"retention_{key}") for key in DATA_CATEGORIES},
+        "location_options": form.typed("location_options"), "guardian_modes": form.ticked("guardian_modes"),
+        "guardian_waived": form_bool(form.request, "guardian_waived"), "k_threshold": form.typed("k_threshold"),
+        "erase_after_withdrawal_days": form.typed("erase_after_withdrawal_days"), "reason": form.typed("reason"),
+        "alternatives": form.typed("alternatives"),
+    }
+
+
+def _form_context(request: Request, consultation: Consultation | None, values: dict[str, Any] | None, errors: dict[str, str]) -> dict:
     session, a = db(request), actor(request)
+    contexts = list_contexts(session, a, "consultation.manage")
+    if values is None:
+        values = _stored_values(session, consultation) if consultation else _new_values(contexts)
     return {
         "consultation": consultation,
-        "contexts": list_contexts(session, a, "consultation.manage"),
+        "values": values,
+        "contexts": contexts,
         "organisations": list_organisations(session, a, "consultation.manage"),
-        "categories": categories_of(session, consultation) if consultation else {PARTICIPATION: svc.DEFAULT_PARTICIPATION_DAYS},
-        "chosen_contexts": {c.id for c in contexts_of(session, consultation)} if consultation else set(),
         "all_categories": DATA_CATEGORIES,
         "guardian_modes": GUARDIAN_MODES,
         "all_languages": LANGUAGES,
@@ -86,17 +179,25 @@ def consultation_list(request: Request) -> Response:
 @view(permission="consultation.manage")
 def consultation_new(request: Request) -> Response:
     errors: dict[str, str] = {}
+    typed = None
     if request.method == "POST":
+        form = _Form(request)
+        fields = _fields(form)
+        reason, alternatives = form.text("reason", max_length=4000), form.text("alternatives", max_length=4000)
+        organisation_id = form.number("organisation_id", required=True)
         try:
+            if form.errors or organisation_id is None:
+                raise InvalidInput(errors={**svc.consultation_problems(fields, reason=reason), **form.errors})
             consultation = svc.do_create_consultation(
-                db(request), actor(request), form_int(request, "organisation_id", required=True) or 0, _fields(request),
-                reason=form_text(request, "reason", max_length=4000), alternatives=form_text(request, "alternatives", max_length=4000),
+                db(request), actor(request), organisation_id, fields, reason=reason, alternatives=alternatives,
             )
             return redirect_to(request, "consultations:detail", consultation_id=consultation.id, flash=N_("Consultation created."))
         except InvalidInput as exc:
+            db(request).rollback()
             errors = exc.errors or {"form": exc.message}
+            typed = _typed_values(form)
     return render(
-        request, "consultations/edit.html", {"title": N_("New consultation"), **_form_context(request, None, errors)},
+        request, "consultations/edit.html", {"title": N_("New consultation"), **_form_context(request, None, typed, errors)},
         status=400 if errors else 200,
     )
 
@@ -106,19 +207,25 @@ def consultation_edit(request: Request) -> Response:
     session, a = db(request), actor(request)
     consultation = access_consultation(session, a, request.path_params["consultation_id"], "consultation.manage")
     errors: dict[str, str] = {}
+    typed = None
     if request.method == "POST":
+        form = _Form(request)
+        fields = _fields(form)
+        reason, alternatives = form.text("reason", max_length=4000), form.text("alternatives", max_length=4000)
         try:
+            if form.errors:
+                raise InvalidInput(errors={**svc.consultation_problems(fields), **form.errors})
             svc.do_update_consultation(
-                session, a, consultation.id, _fields(request),  # type: ignore[arg-type]
-                reason=form_text(request, "reason", max_length=4000), alternatives=form_text(request, "alternatives", max_length=4000),
+                session, a, consultation.id, fields, reason=reason, alternatives=alternatives,  # type: ignore[arg-type]
             )
             return redirect_to(request, "consultations:detail", consultation_id=consultation.id, flash=N_("Saved."))
         except InvalidInput as exc:
             session.rollback()
             consultation = access_consultation(session, a, consultation.id, "consultation.manage")  # type: ignore[arg-type]
             errors = exc.errors or {"form": exc.message}
+            typed = _typed_values(form)
     return render(
-        request, "consultations/edit.html", {"title": N_("Edit consultation"), **_form_context(request, consultation, errors)},
+        request, "consultations/edit.html", {"title": N_("Edit consultation"), **_form_context(request, consultation, typed, errors)},
         status=400 if errors else 200,
     )
 
