@@ -27,11 +27,11 @@ from baraza.consultations.models import DATA_CATEGORIES, GUARDIAN_MODES, PARTICI
 from baraza.disclosure import suppress_counts
 from baraza.errors import InvalidInput
 from baraza.governance.services import do_override_consent, gate_problems, impact_assessment_of, unanswered
-from baraza.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translate
+from baraza.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Message, language_name, translate
 from baraza.participation import services as psvc
 from baraza.participation.keys import seal, unseal
 from baraza.uploads import attachment
-from baraza.web import actor, db, form_bool, form_int, form_list, form_text, redirect_to, render, state, view
+from baraza.web import actor, db, form_bool, form_int, form_list, form_text, path_for, redirect_to, render, state, view
 
 ASSIST_COOKIE = "baraza_assist"
 ASSIST_SECONDS = 20 * 60
@@ -166,6 +166,35 @@ def _form_context(request: Request, consultation: Consultation | None, values: d
     }
 
 
+# Why a consultation may not open yet (governance.services.gate_problems), by message: the page
+# that puts each right. A reason not listed here links to the consultation's own page.
+_GATE_FIXES = {
+    "The data protection impact assessment is not complete (%(missing)s of %(total)s questions unanswered).": "consultations:dpia",
+    "The impact assessment has not been signed off by a data protection focal point.": "consultations:dpia",
+    "Guardian consent is waived, but the impact assessment does not find that it may be.": "consultations:dpia",
+    "Choose at least one context.": "consultations:edit",
+    "Declare at least one purpose.": "consultations:edit",
+    "Give a title in %(language)s.": "consultations:edit",
+    "Publish a notice in %(language)s.": "consultations:notices",
+}
+
+
+def _gate_steps(request: Request, consultation: Consultation, problems: list[str]) -> list[tuple[str, str]]:
+    """Each reason the consultation cannot open, with a language by its name rather than its
+    code, and the path of the page that puts it right."""
+    steps = []
+    for problem in problems:
+        params = dict(problem.params) if isinstance(problem, Message) else {}
+        code = params.get("language")
+        route = _GATE_FIXES.get(str(problem), "consultations:detail")
+        href = path_for(request, route, consultation_id=consultation.id)
+        if code:
+            params["language"] = language_name(code)
+            href += f"?lang={code}" if route == "consultations:notices" else ""
+        steps.append((N_(str(problem), **params) if params else problem, href))
+    return steps
+
+
 @view(permission="consultation.view")
 def consultation_list(request: Request) -> Response:
     a = actor(request)
@@ -259,7 +288,7 @@ def consultation_detail(request: Request) -> Response:
             "by_status": by_status,
             "assessment": assessment,
             "dpia_missing": len(unanswered(assessment)),
-            "gate": gate_problems(session, consultation) if consultation.status in {"draft", "closed"} else [],
+            "gate": _gate_steps(request, consultation, gate_problems(session, consultation)) if consultation.status in {"draft", "closed"} else [],
             "notices": {lang: psvc.latest_notice(session, consultation.id, lang) for lang in consultation.languages},  # type: ignore[arg-type]
             "join_url": str(request.url_for("participation:join_code", code=consultation.join_code)),
             "links": links,
@@ -287,7 +316,19 @@ def consultation_status(request: Request) -> Response:
     if action not in operations:
         raise InvalidInput("Unknown action.")
     operation, message = operations[action]
-    operation(session, a, consultation_id)
+    try:
+        operation(session, a, consultation_id)
+    except InvalidInput as exc:
+        if action != "open" or not exc.errors:
+            raise
+        # Nothing was entered: the page says what is missing and where to put it right. The
+        # refusal's audit entry is kept (it is a recorded refusal; the page's end commits it).
+        consultation = access_consultation(session, a, consultation_id, "consultation.manage")
+        return render(
+            request, "consultations/cannot_open.html",
+            {"title": exc.message, "consultation": consultation, "steps": _gate_steps(request, consultation, list(exc.errors.values()))},
+            status=400,
+        )
     return redirect_to(request, "consultations:detail", consultation_id=consultation_id, flash=message)
 
 

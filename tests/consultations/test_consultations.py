@@ -204,7 +204,7 @@ def test_opening_needs_a_notice_in_every_language(client, session):
     admin = make_user(session, role="admin", organisation=org)
     login(client, admin.email, PASSWORD)
     response = post_form(client, f"/consultations/{consultation.id}/status", {"action": "open"})
-    assert response.status_code == 400 and "Publish a notice in ar" in response.text
+    assert response.status_code == 400 and "Publish a notice in العربية" in response.text
 
 
 def test_waiving_guardian_consent_needs_the_assessment_to_allow_it(client, session):
