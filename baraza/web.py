@@ -462,6 +462,49 @@ def form_list(request: Request, name: str, *, max_items: int = 100) -> list[str]
     return values
 
 
+class FormReader:
+    """One form's fields, read so that every problem is kept (the page shows them all at once,
+    each at its field) and what was typed can be shown back: `form.text("name", max_length=200)`
+    gives the text as typed even when it is refused, and `form.errors` holds why."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.errors: dict[str, str] = {}
+
+    def _keep(self, name: str, exc: errors.InvalidInput) -> None:
+        for key, message in (exc.errors or {name: exc.message}).items():
+            self.errors.setdefault(key, message)
+
+    def typed(self, name: str) -> str:
+        raw = self.request.state.form.get(name, "")
+        return raw.strip() if isinstance(raw, str) else ""
+
+    def ticked(self, name: str) -> list[str]:
+        return [v for v in self.request.state.form.getlist(name) if isinstance(v, str)]
+
+    def text(self, name: str, *, max_length: int) -> str:
+        try:
+            return form_text(self.request, name, max_length=max_length)
+        except errors.InvalidInput as exc:
+            self._keep(name, exc)
+            return self.typed(name)
+
+    def number(self, name: str, *, required: bool = False) -> int | None:
+        """A whole number, or None (its problem kept); its range is the use case's to check."""
+        try:
+            return form_int(self.request, name, required=required)
+        except errors.InvalidInput as exc:
+            self._keep(name, exc)
+            return None
+
+    def choices(self, name: str, *, max_items: int) -> list[str]:
+        try:
+            return form_list(self.request, name, max_items=max_items)
+        except errors.InvalidInput as exc:
+            self._keep(name, exc)
+            return []
+
+
 def query_int(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name, "")
     if not raw:

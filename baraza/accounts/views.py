@@ -27,10 +27,10 @@ from baraza.errors import InvalidInput
 from baraza.i18n import LANGUAGES, N_
 from baraza.web import (
     MAX_ID,
+    FormReader,
     actor,
     db,
     form_bool,
-    form_int,
     form_list,
     form_text,
     path_for,
@@ -201,45 +201,9 @@ def organisation_edit(request: Request) -> Response:
     )
 
 
-class _Form:
-    """One form's fields, read so that every problem is kept (the page shows them all at once)
-    and what was typed can be shown back."""
-
-    def __init__(self, request: Request) -> None:
-        self.request = request
-        self.errors: dict[str, str] = {}
-
-    def _keep(self, name: str, exc: InvalidInput) -> None:
-        for key, message in (exc.errors or {name: exc.message}).items():
-            self.errors.setdefault(key, message)
-
-    def typed(self, name: str) -> str:
-        raw = self.request.state.form.get(name, "")
-        return raw.strip() if isinstance(raw, str) else ""
-
-    def text(self, name: str, *, max_length: int) -> str:
-        try:
-            return form_text(self.request, name, max_length=max_length)
-        except InvalidInput as exc:
-            self._keep(name, exc)
-            return self.typed(name)
-
-    def number(self, name: str) -> int | None:
-        try:
-            return form_int(self.request, name)
-        except InvalidInput as exc:
-            self._keep(name, exc)
-            return None
-
-    def choices(self, name: str, *, max_items: int) -> list[str]:
-        try:
-            return form_list(self.request, name, max_items=max_items)
-        except InvalidInput as exc:
-            self._keep(name, exc)
-            return []
 
 
-def _context_fields(form: _Form) -> svc.ContextFields:
+def _context_fields(form: FormReader) -> svc.ContextFields:
     """The context form's fields; text longer than allowed is read whole so the service can say
     what is wrong with it."""
     age = form.number("age_of_consent")
@@ -271,7 +235,7 @@ def _context_values(ctx: Context | None, groups: list[YouthGroup] | None = None)
     }
 
 
-def _typed_context_values(form: _Form) -> dict[str, object]:
+def _typed_context_values(form: FormReader) -> dict[str, object]:
     """What was typed into the context form, to show back with its errors."""
     languages = form.request.state.form.getlist("languages")
     return {
@@ -297,7 +261,7 @@ def context_list(request: Request) -> Response:
     values = _context_values(None)
     chosen_org: int | None = None
     if request.method == "POST":
-        form = _Form(request)
+        form = FormReader(request)
         chosen_org = form.number("organisation_id")
         fields = _context_fields(form)
         try:
@@ -331,7 +295,7 @@ def context_edit(request: Request) -> Response:
     errors: dict[str, str] = {}
     typed: dict[str, object] | None = None
     if request.method == "POST":
-        form = _Form(request)
+        form = FormReader(request)
         fields = _context_fields(form)
         try:
             if form.errors:
@@ -423,7 +387,7 @@ def user_list(request: Request) -> Response:
     errors: dict[str, str] = {}
     typed: dict[str, object] = {"display_name": "", "email": "", "organisation_id": None, "rows": []}
     if request.method == "POST":
-        form = _Form(request)
+        form = FormReader(request)
         password = request.state.form.get("password", "")
         rows = _grant_rows(request)
         grants, row_of, row_errors = _grants_of(rows)

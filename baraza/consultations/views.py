@@ -31,57 +31,27 @@ from baraza.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Message, language_name,
 from baraza.participation import services as psvc
 from baraza.participation.keys import seal, unseal
 from baraza.uploads import attachment
-from baraza.web import actor, db, form_bool, form_int, form_list, form_text, path_for, redirect_to, render, state, view
+from baraza.web import (
+    FormReader,
+    actor,
+    db,
+    form_bool,
+    form_text,
+    path_for,
+    redirect_to,
+    render,
+    state,
+    view,
+)
 
 ASSIST_COOKIE = "baraza_assist"
 ASSIST_SECONDS = 20 * 60
 STATUS_LABELS = {"draft": N_("Draft"), "open": N_("Open"), "closed": N_("Closed"), "archived": N_("Archived")}
 
 
-class _Form:
-    """The consultation form's fields, read so that every problem is kept (the page shows them
-    all at once, each at its field) and what was typed can be shown back. The same reading as the
-    admin's context form (baraza/accounts/views.py)."""
-
-    def __init__(self, request: Request) -> None:
-        self.request = request
-        self.errors: dict[str, str] = {}
-
-    def _keep(self, name: str, exc: InvalidInput) -> None:
-        for key, message in (exc.errors or {name: exc.message}).items():
-            self.errors.setdefault(key, message)
-
-    def typed(self, name: str) -> str:
-        raw = self.request.state.form.get(name, "")
-        return raw.strip() if isinstance(raw, str) else ""
-
-    def ticked(self, name: str) -> list[str]:
-        return [v for v in self.request.state.form.getlist(name) if isinstance(v, str)]
-
-    def text(self, name: str, *, max_length: int) -> str:
-        try:
-            return form_text(self.request, name, max_length=max_length)
-        except InvalidInput as exc:
-            self._keep(name, exc)
-            return self.typed(name)
-
-    def number(self, name: str, *, required: bool = False) -> int | None:
-        # The range is the service's to check (consultation_problems), with its own message.
-        try:
-            return form_int(self.request, name, required=required)
-        except InvalidInput as exc:
-            self._keep(name, exc)
-            return None
-
-    def choices(self, name: str, *, max_items: int) -> list[str]:
-        try:
-            return form_list(self.request, name, max_items=max_items)
-        except InvalidInput as exc:
-            self._keep(name, exc)
-            return []
 
 
-def _fields(form: _Form) -> svc.ConsultationFields:
+def _fields(form: FormReader) -> svc.ConsultationFields:
     """What the form declares. A number the form could not read has its own message already;
     a stand-in takes its place so that every other problem is found too."""
     categories: dict[str, int] = {}
@@ -133,7 +103,7 @@ def _new_values(contexts: list[Context]) -> dict[str, Any]:
     }
 
 
-def _typed_values(form: _Form) -> dict[str, Any]:
+def _typed_values(form: FormReader) -> dict[str, Any]:
     """What was typed into the form, to show back with its problems."""
     return {
         "organisation_id": form.typed("organisation_id"), "languages": form.ticked("languages"),
@@ -210,7 +180,7 @@ def consultation_new(request: Request) -> Response:
     errors: dict[str, str] = {}
     typed = None
     if request.method == "POST":
-        form = _Form(request)
+        form = FormReader(request)
         fields = _fields(form)
         reason, alternatives = form.text("reason", max_length=4000), form.text("alternatives", max_length=4000)
         organisation_id = form.number("organisation_id", required=True)
@@ -238,7 +208,7 @@ def consultation_edit(request: Request) -> Response:
     errors: dict[str, str] = {}
     typed = None
     if request.method == "POST":
-        form = _Form(request)
+        form = FormReader(request)
         fields = _fields(form)
         reason, alternatives = form.text("reason", max_length=4000), form.text("alternatives", max_length=4000)
         try:
