@@ -37,7 +37,7 @@ MAX_STEPS = 20
 MAX_ACTIVITIES = 80
 MAX_TITLE = 120
 MAX_MINUTES = 600
-TEMPLATE_LANGUAGES = ("en", "es", "ar")
+TEMPLATE_LANGUAGES = ("en", "es", "fr", "ar", "pt", "sw")
 
 
 @dataclass
@@ -81,8 +81,11 @@ class AgendaError(ValueError):
 # The RD4C Studio template ----------------------------------------------------------------------------
 
 
-def _t(en: str, es: str, ar: str) -> Texts:
-    return {"en": en, "es": es, "ar": ar}
+def _t(en: str, es: str, fr: str, ar: str, pt: str, sw: str) -> Texts:
+    """One text in the six languages Baraza speaks, in the vocabulary's order (en, es, fr, ar,
+    pt, sw). Every text of the template has all six, and a list (options, statements) has the
+    same items in the same order in every language: only the words differ."""
+    return {"en": en, "es": es, "fr": fr, "ar": ar, "pt": pt, "sw": sw}
 
 
 def _options(*items: tuple[str, Texts]) -> list[dict[str, Any]]:
@@ -91,10 +94,11 @@ def _options(*items: tuple[str, Texts]) -> list[dict[str, Any]]:
 
 def rd4c_template() -> AgendaSpec:
     """The five steps of the RD4C Studio (kick-off, research, convene & ideate, output draft,
-    release), each with suggested activities and planned minutes, in English, Spanish and
-    Arabic. Facilitators change anything before (and during) the session."""
+    release), each with suggested activities and planned minutes, in the six languages Baraza
+    speaks (Spanish is neutral Latin American, Portuguese European, like the interface's).
+    Facilitators change anything before (and during) the session."""
     kick_off = StepSpec(
-        _t("Kick-off", "Inicio", "الانطلاق"),
+        _t("Kick-off", "Inicio", "Lancement", "الانطلاق", "Arranque", "Ufunguzi"),
         15,
         [
             ActivitySpec.of(
@@ -102,13 +106,16 @@ def rd4c_template() -> AgendaSpec:
                 _t(
                     "Have you ever wondered who keeps data about you?",
                     "¿Alguna vez te has preguntado quién guarda datos sobre ti?",
+                    "T'es-tu déjà demandé qui garde des données sur toi ?",
                     "هل تساءلت يومًا من يحتفظ ببيانات عنك؟",
+                    "Já se perguntou quem guarda dados sobre si?",
+                    "Je, umewahi kujiuliza ni nani anayehifadhi data inayokuhusu?",
                 ),
                 {
                     "options": _options(
-                        ("often", _t("Yes, often", "Sí, a menudo", "نعم، كثيرًا")),
-                        ("sometimes", _t("Sometimes", "A veces", "أحيانًا")),
-                        ("never", _t("Never", "Nunca", "أبدًا")),
+                        ("often", _t("Yes, often", "Sí, a menudo", "Oui, souvent", "نعم، كثيرًا", "Sim, muitas vezes", "Ndiyo, mara nyingi")),
+                        ("sometimes", _t("Sometimes", "A veces", "Parfois", "أحيانًا", "Às vezes", "Wakati mwingine")),
+                        ("never", _t("Never", "Nunca", "Jamais", "أبدًا", "Nunca", "Sijawahi")),
                     ),
                     "multiple": False,
                 },
@@ -118,13 +125,16 @@ def rd4c_template() -> AgendaSpec:
                 _t(
                     "One word: what does “data about me” make you think of?",
                     "Una palabra: ¿en qué te hace pensar «datos sobre mí»?",
+                    "Un mot : à quoi te fait penser « données sur moi » ?",
                     "كلمة واحدة: بماذا تفكر عندما تسمع «بيانات عني»؟",
+                    "Uma palavra: o que lhe vem à cabeça quando ouve «dados sobre mim»?",
+                    "Neno moja: ukisikia “data inayonihusu”, unafikiria nini?",
                 ),
             ),
         ],
     )
     research = StepSpec(
-        _t("Research", "Investigación", "البحث"),
+        _t("Research", "Investigación", "Recherche", "البحث", "Pesquisa", "Utafiti"),
         20,
         [
             ActivitySpec.of(
@@ -132,7 +142,10 @@ def rd4c_template() -> AgendaSpec:
                 _t(
                     "Where is data about you collected? (school, clinic, apps, aid registration…)",
                     "¿Dónde se recogen datos sobre ti? (escuela, centro de salud, aplicaciones, registro de ayuda…)",
+                    "Où des données sur toi sont-elles collectées ? (école, centre de santé, applis, inscription pour une aide…)",
                     "أين تُجمع بيانات عنك؟ (المدرسة، العيادة، التطبيقات، التسجيل للمساعدات…)",
+                    "Onde são recolhidos dados sobre si? (escola, centro de saúde, aplicações, registo para receber ajuda…)",
+                    "Data inayokuhusu hukusanywa wapi? (shuleni, zahanati, programu za simu, usajili wa kupata msaada…)",
                 ),
             ),
             ActivitySpec.of(
@@ -140,19 +153,22 @@ def rd4c_template() -> AgendaSpec:
                 _t(
                     "How much do you trust organisations with data about you?",
                     "¿Cuánto confías en las organizaciones que tienen datos sobre ti?",
+                    "À quel point fais-tu confiance aux organisations qui ont des données sur toi ?",
                     "إلى أي حد تثق بالمنظمات التي تملك بيانات عنك؟",
+                    "Quanto confia nas organizações que têm dados sobre si?",
+                    "Unayaamini kwa kiasi gani mashirika yaliyo na data inayokuhusu?",
                 ),
                 {
                     "min": 1,
                     "max": 5,
-                    "min_label": _t("Not at all", "Nada", "لا أثق إطلاقًا"),
-                    "max_label": _t("Completely", "Totalmente", "أثق تمامًا"),
+                    "min_label": _t("Not at all", "Nada", "Pas du tout", "لا أثق إطلاقًا", "Nada", "Siyaamini hata kidogo"),
+                    "max_label": _t("Completely", "Totalmente", "Totalement", "أثق تمامًا", "Totalmente", "Ninayaamini kabisa"),
                 },
             ),
         ],
     )
     ideate = StepSpec(
-        _t("Convene and ideate", "Reunirse e idear", "الالتقاء وتوليد الأفكار"),
+        _t("Convene and ideate", "Reunirse e idear", "Se réunir et imaginer", "الالتقاء وتوليد الأفكار", "Reunir e criar ideias", "Kukutana na kubuni mawazo"),
         40,
         [
             ActivitySpec.of(
@@ -160,7 +176,10 @@ def rd4c_template() -> AgendaSpec:
                 _t(
                     "What do young people here need that data could help with?",
                     "¿Qué necesitan los jóvenes de aquí en lo que los datos podrían ayudar?",
+                    "De quoi les jeunes d'ici ont-ils besoin, et en quoi les données pourraient-elles aider ?",
                     "ما الذي يحتاجه الشباب هنا ويمكن للبيانات أن تساعد فيه؟",
+                    "De que precisam os jovens daqui, e em que podem os dados ajudar?",
+                    "Vijana wa hapa wanahitaji nini ambacho data inaweza kusaidia?",
                 ),
             ),
             ActivitySpec.of(
@@ -168,17 +187,55 @@ def rd4c_template() -> AgendaSpec:
                 _t(
                     "Put your dots on the ideas that matter most to you.",
                     "Pon tus puntos en las ideas que más te importan.",
+                    "Place tes points sur les idées qui comptent le plus pour toi.",
                     "ضع نقاطك على الأفكار الأهم بالنسبة لك.",
+                    "Coloque os seus pontos nas ideias mais importantes para si.",
+                    "Weka vitone vyako kwenye mawazo yaliyo muhimu zaidi kwako.",
                 ),
                 {
                     "dots": 3,
                     "stack": True,
                     "options": _options(
-                        ("ask_us", _t("Ask young people before using their data", "Preguntar a los jóvenes antes de usar sus datos", "سؤال الشباب قبل استخدام بياناتهم")),
-                        ("plain_words", _t("Explain in plain words what is collected", "Explicar con palabras sencillas qué se recoge", "شرح ما يُجمع بكلمات بسيطة")),
-                        ("delete", _t("Let us delete our data", "Dejarnos borrar nuestros datos", "السماح لنا بحذف بياناتنا")),
-                        ("no_selling", _t("Never sell data about us", "Nunca vender datos sobre nosotros", "عدم بيع بياناتنا أبدًا")),
-                        ("youth_panel", _t("A youth panel that checks how data is used", "Un panel juvenil que revise cómo se usan los datos", "لجنة شبابية تراقب استخدام البيانات")),
+                        ("ask_us", _t(
+                            "Ask young people before using their data",
+                            "Preguntar a los jóvenes antes de usar sus datos",
+                            "Demander aux jeunes avant d'utiliser leurs données",
+                            "سؤال الشباب قبل استخدام بياناتهم",
+                            "Perguntar aos jovens antes de usar os seus dados",
+                            "Kuwauliza vijana kabla ya kutumia data yao",
+                        )),
+                        ("plain_words", _t(
+                            "Explain in plain words what is collected",
+                            "Explicar con palabras sencillas qué se recoge",
+                            "Expliquer avec des mots simples ce qui est collecté",
+                            "شرح ما يُجمع بكلمات بسيطة",
+                            "Explicar em palavras simples o que é recolhido",
+                            "Kueleza kwa maneno rahisi kinachokusanywa",
+                        )),
+                        ("delete", _t(
+                            "Let us delete our data",
+                            "Dejarnos borrar nuestros datos",
+                            "Nous laisser effacer nos données",
+                            "السماح لنا بحذف بياناتنا",
+                            "Deixar-nos apagar os nossos dados",
+                            "Kuturuhusu kufuta data yetu",
+                        )),
+                        ("no_selling", _t(
+                            "Never sell data about us",
+                            "Nunca vender datos sobre nosotros",
+                            "Ne jamais vendre de données sur nous",
+                            "عدم بيع بياناتنا أبدًا",
+                            "Nunca vender dados sobre nós",
+                            "Kutouza kamwe data inayotuhusu",
+                        )),
+                        ("youth_panel", _t(
+                            "A youth panel that checks how data is used",
+                            "Un panel juvenil que revise cómo se usan los datos",
+                            "Un comité de jeunes qui vérifie comment les données sont utilisées",
+                            "لجنة شبابية تراقب استخدام البيانات",
+                            "Um painel de jovens que verifica como os dados são usados",
+                            "Kamati ya vijana inayokagua jinsi data inavyotumiwa",
+                        )),
                     ),
                 },
             ),
@@ -187,13 +244,16 @@ def rd4c_template() -> AgendaSpec:
                 _t(
                     "Who may use which of my data, for what? Sort each card.",
                     "¿Quién puede usar qué datos míos, y para qué? Clasifica cada tarjeta.",
+                    "Qui peut utiliser quelles données sur moi, et pour quoi faire ? Classe chaque carte.",
                     "من يحق له استخدام أي من بياناتي، ولأي غرض؟ صنّف كل بطاقة.",
+                    "Quem pode usar que dados meus, e para quê? Classifique cada cartão.",
+                    "Nani anaweza kutumia data yangu ipi, kwa ajili ya nini? Panga kila kadi.",
                 ),
             ),
         ],
     )
     draft = StepSpec(
-        _t("Output draft", "Borrador del resultado", "مسودة المخرجات"),
+        _t("Output draft", "Borrador del resultado", "Brouillon du résultat", "مسودة المخرجات", "Rascunho do resultado", "Rasimu ya matokeo"),
         30,
         [
             ActivitySpec.of(
@@ -201,24 +261,36 @@ def rd4c_template() -> AgendaSpec:
                 _t(
                     "Draft principles: do you agree or disagree?",
                     "Principios en borrador: ¿estás de acuerdo o no?",
+                    "Projet de principes : es-tu d'accord ou pas ?",
                     "مبادئ أولية: هل توافق أم لا؟",
+                    "Princípios em rascunho: concorda ou não?",
+                    "Rasimu ya kanuni: unakubali au hukubali?",
                 ),
                 {
                     "statements": [
                         {"key": "ask_first", "text": _t(
                             "Young people are asked before data about them is shared.",
                             "Se pregunta a los jóvenes antes de compartir datos sobre ellos.",
+                            "On demande aux jeunes avant de partager des données sur eux.",
                             "يُسأل الشباب قبل مشاركة البيانات المتعلقة بهم.",
+                            "Pergunta-se aos jovens antes de partilhar dados sobre eles.",
+                            "Vijana huulizwa kabla data inayowahusu haijashirikiwa na wengine.",
                         )},
                         {"key": "see_delete", "text": _t(
                             "We can see and delete the data kept about us.",
                             "Podemos ver y borrar los datos que se guardan sobre nosotros.",
+                            "Nous pouvons voir et effacer les données gardées sur nous.",
                             "يمكننا رؤية البيانات المحفوظة عنا وحذفها.",
+                            "Podemos ver e apagar os dados guardados sobre nós.",
+                            "Tunaweza kuona na kufuta data inayohifadhiwa kutuhusu.",
                         )},
                         {"key": "never_sold", "text": _t(
                             "Data about us is never sold.",
                             "Los datos sobre nosotros nunca se venden.",
+                            "Les données sur nous ne sont jamais vendues.",
                             "لا تُباع البيانات المتعلقة بنا أبدًا.",
+                            "Os dados sobre nós nunca são vendidos.",
+                            "Data inayotuhusu haiuzwi kamwe.",
                         )},
                     ]
                 },
@@ -228,21 +300,24 @@ def rd4c_template() -> AgendaSpec:
                 _t(
                     "Put these in order: what matters most?",
                     "Ordénalos: ¿qué es lo más importante?",
+                    "Mets-les dans l'ordre : qu'est-ce qui compte le plus ?",
                     "رتّبها: ما الأهم؟",
+                    "Ordene-os: o que é mais importante?",
+                    "Vipange kwa mpangilio: kipi ni muhimu zaidi?",
                 ),
                 {
                     "options": _options(
-                        ("asked_first", _t("Being asked first", "Que nos pregunten primero", "أن يُطلب إذننا أولًا")),
-                        ("who_sees", _t("Knowing who sees my data", "Saber quién ve mis datos", "أن أعرف من يرى بياناتي")),
-                        ("delete", _t("Being able to delete it", "Poder borrarlos", "أن أستطيع حذفها")),
-                        ("kept_safe", _t("Data kept safe", "Que los datos estén seguros", "أن تبقى البيانات آمنة")),
+                        ("asked_first", _t("Being asked first", "Que nos pregunten primero", "Qu'on nous demande d'abord", "أن يُطلب إذننا أولًا", "Que nos perguntem primeiro", "Kuulizwa kwanza")),
+                        ("who_sees", _t("Knowing who sees my data", "Saber quién ve mis datos", "Savoir qui voit mes données", "أن أعرف من يرى بياناتي", "Saber quem vê os meus dados", "Kujua nani anaona data yangu")),
+                        ("delete", _t("Being able to delete it", "Poder borrarlos", "Pouvoir les effacer", "أن أستطيع حذفها", "Poder apagá-los", "Kuweza kuifuta")),
+                        ("kept_safe", _t("Data kept safe", "Que los datos estén seguros", "Des données gardées en sécurité", "أن تبقى البيانات آمنة", "Dados guardados em segurança", "Data kuhifadhiwa kwa usalama")),
                     )
                 },
             ),
         ],
     )
     release = StepSpec(
-        _t("Release", "Difusión", "النشر"),
+        _t("Release", "Difusión", "Diffusion", "النشر", "Divulgação", "Kutoa matokeo"),
         15,
         [
             ActivitySpec.of(
@@ -250,7 +325,10 @@ def rd4c_template() -> AgendaSpec:
                 _t(
                     "What do you want decision-makers to hear from this session?",
                     "¿Qué quieres que escuchen de esta sesión quienes toman decisiones?",
+                    "Que veux-tu que les personnes qui décident retiennent de cette séance ?",
                     "ماذا تريد أن يسمع صناع القرار من هذه الجلسة؟",
+                    "O que quer que as pessoas que tomam decisões ouçam desta sessão?",
+                    "Unataka watoa maamuzi wasikie nini kutoka kwenye kikao hiki?",
                 ),
             ),
             ActivitySpec.of(
@@ -258,13 +336,16 @@ def rd4c_template() -> AgendaSpec:
                 _t(
                     "Your questions for the organisers",
                     "Tus preguntas para quienes organizan",
+                    "Tes questions pour l'équipe qui organise",
                     "أسئلتك للمنظمين",
+                    "As suas perguntas para a organização",
+                    "Maswali yako kwa waandaaji",
                 ),
             ),
         ],
     )
     return AgendaSpec(
-        title=_t("Our data, our say", "Nuestros datos, nuestra voz", "بياناتنا، رأينا"),
+        title=_t("Our data, our say", "Nuestros datos, nuestra voz", "Nos données, notre voix", "بياناتنا، رأينا", "Os nossos dados, a nossa voz", "Data yetu, sauti yetu"),
         steps=[kick_off, research, ideate, draft, release],
     )
 
@@ -314,8 +395,8 @@ def fit_languages(spec: AgendaSpec, languages: Sequence[str], *, fill_default_fr
 
 
 def template_for(languages: Sequence[str]) -> AgendaSpec:
-    """The RD4C Studio template in the consultation's languages: English, Spanish and Arabic
-    where it has them; a consultation in another language starts from the English, to translate."""
+    """The RD4C Studio template in the consultation's languages (it has all six Baraza speaks);
+    a text it lacks in the consultation's first language starts from the English, to translate."""
     spec = rd4c_template()
     fit_languages(spec, languages, fill_default_from="en")
     for step in spec.steps:

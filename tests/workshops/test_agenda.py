@@ -1,10 +1,11 @@
-"""Preparing a workshop: the RD4C Studio template in English, Spanish and Arabic, an empty
+"""Preparing a workshop: the RD4C Studio template in the six languages Baraza speaks, an empty
 agenda or a copy; steps and activities added, changed, moved and deleted; the agenda exported
 as a file (nothing about anyone) and imported back, checked whole with clear messages."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlmodel import col, select
@@ -22,7 +23,7 @@ from tests.workshops.factories import (
     sign_in,
 )
 from tests.workshops.helpers import count, fresh, read, token
-from workshops import agenda
+from workshops import agenda, services
 from workshops.models import Activity, Contribution, Vote, Workshop, WorkshopStep
 
 
@@ -32,6 +33,14 @@ def prepared(client, session):
     facilitator = make_facilitator(session, consultation)
     sign_in(client, facilitator)
     return consultation, facilitator
+
+
+MISSING_RE = re.compile(r'<label for="([a-z_]+)-([a-z]{2})-[^"]*">[^<]*<span lang="[a-z]{2}">[^<]*</span> <span class="tag ws-warn">translation missing</span>')
+
+
+def missing_fields(html: str) -> set[tuple[str, str]]:
+    """The (field, language) pairs a form marks "translation missing"."""
+    return set(MISSING_RE.findall(html))
 
 
 def steps_of(session, workshop_id):
@@ -70,11 +79,62 @@ def test_the_rd4c_template_has_its_five_steps_in_three_languages(client, session
     assert page.status_code == 200 and "Convene and ideate" in page.text
 
 
-def test_a_consultation_in_another_language_starts_from_the_english(session):
-    spec = agenda.template_for(["fr", "en"])
-    assert spec.steps[0].title == {"fr": "Kick-off", "en": "Kick-off"}
-    only_es = agenda.template_for(["es"])
-    assert only_es.steps[0].title == {"es": "Inicio"}
+def test_a_consultation_in_a_language_the_template_lacks_starts_from_the_english(session):
+    assert agenda.template_for(["fr", "en"]).steps[0].title == {"fr": "Lancement", "en": "Kick-off"}
+    assert agenda.template_for(["es"]).steps[0].title == {"es": "Inicio"}
+    # A language outside the six (none today, but a file or a later language could be) starts
+    # from the English, for the facilitator to translate.
+    assert agenda.template_for(["so", "en"]).steps[0].title == {"so": "Kick-off", "en": "Kick-off"}
+
+
+def test_every_text_of_the_template_is_written_in_the_six_languages():
+    spec = agenda.rd4c_template()
+    texts = agenda._texts_paths(spec)
+    # Title, 5 steps, 11 prompts, the scale's 2 labels, 3 + 5 + 4 options, 3 statements and the
+    # card sort's vocabulary (6 data kinds, 4 users, 3 purposes).
+    assert len(texts) == 1 + 5 + 11 + 2 + 12 + 3 + 13
+    for text in texts:
+        assert set(text) == set(agenda.TEMPLATE_LANGUAGES), text
+        assert all(value.strip() == value and value for value in text.values()), text
+        # Translated, not copied: no language says it in the English words.
+        assert all(text[lang] != text["en"] for lang in agenda.TEMPLATE_LANGUAGES if lang != "en"), text
+    # A list (options, statements) is one item per key with its words in every language, so it
+    # has the same items in the same order in each: the count above is the whole of it.
+
+
+@pytest.mark.parametrize("languages", [["pt", "sw"], ["fr"]])
+def test_a_workshop_from_the_template_needs_no_translation_in_portuguese_swahili_or_french(client, session, languages):
+    consultation = make_consultation(session, languages=languages)
+    sign_in(client, make_facilitator(session, consultation))
+    response = client.post("/workshops/new", data={"csrf_token": token(client, "/workshops/"), "consultation": consultation.id, "start": "rd4c", "title": ""})
+    assert response.status_code == 303
+    workshop = read(session, select(Workshop))[0]
+    # Every text (title, steps, prompts, options, labels, statements, card parts) is in the
+    # consultation's languages, in their own words, not the template's English waiting for a
+    # translation.
+    english = [t["en"] for t in agenda._texts_paths(agenda.rd4c_template())]
+    stored = agenda._texts_paths(services.agenda_of(session, workshop))
+    assert len(stored) == len(english)
+    for texts, en in zip(stored, english, strict=True):
+        assert set(texts) == set(languages), (en, texts)
+        assert all(texts[lang] and texts[lang] != en for lang in languages), (en, texts)
+    # The agenda's steps and activities, and every activity's form, say no "translation
+    # missing" (a brainstorm has no categories in any language until the facilitator adds some).
+    page = client.get(response.headers["location"])
+    assert page.status_code == 200
+    steps_html = page.text.split('<ol class="ws-steps">', 1)[1].split("</ol>", 1)[0]
+    assert "translation missing" not in steps_html
+    for activity in activities_of(session, workshop.id):
+        form = client.get(f"/workshops/{workshop.id}/activities/{activity.id}")
+        assert form.status_code == 200
+        expected = {("categories", lang) for lang in languages} if activity.kind == "brainstorm" else set()
+        assert missing_fields(form.text) == expected, activity.kind
+    # The agenda file carries the six languages' words there and back.
+    exported = client.get(f"/workshops/{workshop.id}/agenda.json")
+    imported = _import(client, consultation, exported.content)
+    assert imported.status_code == 303, imported.text[:500]
+    copy = read(session, select(Workshop).where(Workshop.id != workshop.id))[0]
+    assert agenda._texts_paths(services.agenda_of(session, copy)) == stored
 
 
 def test_an_empty_agenda_needs_a_title(client, session, prepared):
