@@ -8,8 +8,8 @@ from sqlmodel import select
 from baraza.consultations.models import Consultation
 from tests.conftest import login, post_form
 from tests.consultations.factories import make_consultation
-from tests.consultations.pages import error_at, form_values
 from tests.factories import PASSWORD, make_context, make_organisation, make_user
+from tests.pages import error_at, form_values
 
 
 def _walkthrough(context_id: int, **extra: object) -> dict[str, object]:

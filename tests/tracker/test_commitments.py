@@ -12,8 +12,8 @@ from baraza.refs import Ref
 from tests.conftest import get_csrf, login
 from tests.consultations.factories import make_consultation
 from tests.factories import PASSWORD, actor_of, make_organisation, make_user
+from tests.pages import form_values
 from tests.tracker.factories import address_recommendation
-from tests.tracker.pages import form_values
 from tests.uploads import has_exif, photo_with_location
 from tracker import services
 from tracker.models import AddressedRecommendation, Commitment, CommitmentEntry, Evidence

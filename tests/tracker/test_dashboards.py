@@ -15,7 +15,7 @@ from baraza.registry import EndorsementItem, ThemeItem
 from tests.conftest import login
 from tests.consultations.factories import make_consultation, make_participant
 from tests.factories import PASSWORD, actor_of, make_context, make_organisation, make_user
-from tests.tracker.pages import form_values
+from tests.pages import form_values
 from tests.tracker.test_commitments import commit_to, world
 from tests.tracker.test_scorecards import rate, scorecard
 from tracker import services

@@ -1,7 +1,9 @@
-"""Reading the tracker's pages as a browser would: what each form would send as it stands."""
+"""Reading pages as a browser would: what each form would send as it stands, and the message
+shown at a field. Shared by the core's and the apps' tests."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 
@@ -65,3 +67,12 @@ def form_values(html: str, action: str) -> dict[str, str | list[str]]:
     found = [fields for path, fields in parser.forms.items() if path.endswith(action)]
     assert len(found) == 1, f"{len(found)} forms end with {action!r}: {list(parser.forms)}"
     return found[0]
+
+
+def error_at(html: str, field: str) -> str:
+    """The message shown next to `field`, which names it (aria-describedby); "" when none is."""
+    described = re.search(rf'name="{re.escape(field)}"[^>]*aria-describedby="[^"]*\b{re.escape(field)}-error\b', html) or re.search(
+        rf'aria-describedby="[^"]*\b{re.escape(field)}-error\b', html
+    )
+    shown = re.search(rf'<p class="field-error" id="{re.escape(field)}-error">([^<]*)</p>', html)
+    return shown.group(1) if shown and described else ""
