@@ -249,9 +249,8 @@ def test_a_refused_correction_carries_the_message_id_and_its_values(session, wor
     assert refused.value.message.params == {"question": "Tell us more"}  # type: ignore[attr-defined]
 
 
-def test_a_refused_correction_comes_back_on_my_data_open_at_its_answer_with_what_was_typed(client, session):
-    """Not a dead-end page: "My data" again (400), the change that was refused open at its
-    answer, the reason beside the field and what was typed in it, a link to it at the top."""
+def _my_age_answer(client, session):
+    """A young person on their phone who answered a survey's age question: (consultation, that item)."""
     from tests.surveys.factories import as_participant
 
     consultation = make_consultation(session, status="open", languages=["en"])
@@ -260,6 +259,13 @@ def test_a_refused_correction_comes_back_on_my_data_open_at_its_answer_with_what
     make_response(session, survey, me, {"age": 16})
     age = next(i for i in hooks.participant_data(session, consultation, me, "en") if i.kind == "number")
     as_participant(client, token)
+    return consultation, age
+
+
+def test_a_refused_correction_comes_back_on_my_data_open_at_its_answer_with_what_was_typed(client, session):
+    """Not a dead-end page: "My data" again (400), the change that was refused open at its
+    answer, the reason beside the field and what was typed in it, a link to it at the top."""
+    consultation, age = _my_age_answer(client, session)
     refused = _correct(client, consultation.id, age.item_id, "99")
     assert refused.status_code == 400
     page = html.unescape(refused.text)
@@ -272,14 +278,7 @@ def test_a_refused_correction_comes_back_on_my_data_open_at_its_answer_with_what
 def test_a_correction_over_the_length_limit_comes_back_on_my_data_with_what_was_typed(client, session):
     """A text longer than any answer may be (4,000 characters) is refused like any other
     correction: on "My data", open at its answer, with the text kept, not on a dead-end page."""
-    from tests.surveys.factories import as_participant
-
-    consultation = make_consultation(session, status="open", languages=["en"])
-    survey = make_survey(session, consultation)
-    me, token, _ = make_participant(session, consultation, language="en")
-    make_response(session, survey, me, {"age": 16})
-    age = next(i for i in hooks.participant_data(session, consultation, me, "en") if i.kind == "number")
-    as_participant(client, token)
+    consultation, age = _my_age_answer(client, session)
     long_text = "Jina langu " * 400
     refused = _correct(client, consultation.id, age.item_id, long_text)
     assert refused.status_code == 400
