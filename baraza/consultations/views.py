@@ -371,13 +371,16 @@ def guardian(request: Request) -> Response:
                 session, a, state(request).settings, consultation.id,  # type: ignore[arg-type]
                 code=form_text(request, "code", max_length=20), method=form_text(request, "method", max_length=16),
                 reference=form_text(request, "reference", max_length=64), confirmed=form_bool(request, "confirmed"),
+                youngest_checked=form_bool(request, "youngest"),
             )
             return redirect_to(request, "consultations:guardian", consultation_id=consultation.id, flash=N_("Guardian consent recorded."))
         except InvalidInput as exc:
             errors = exc.errors or {"code": exc.message}
     return render(
         request, "consultations/guardian.html",
-        {"title": N_("Guardian consent"), "consultation": consultation, "modes": GUARDIAN_MODES, "errors": errors},
+        {"title": N_("Guardian consent"), "consultation": consultation, "modes": GUARDIAN_MODES, "errors": errors,
+         "typed": {**{name: form_text(request, name, max_length=64) for name in ("code", "method", "reference")}, "confirmed": form_bool(request, "confirmed")} if errors else {},
+         "youngest": "youngest" in errors or form_bool(request, "youngest") if request.method == "POST" else False},
         status=400 if errors else 200,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
 import json
 import re
@@ -187,6 +188,29 @@ def test_paper_guardian_consent_needs_its_reference(client, session, settings):
     assert post_form(client, f"/consultations/{consultation.id}/guardian", {"code": code, "method": "paper", "reference": "FORM-17"}).status_code == 303
     record = session.exec(select(ConsentRecord).where(ConsentRecord.kind == "guardian_consent")).one()
     assert (record.method, record.guardian_reference) == ("paper", "FORM-17")
+
+
+def test_a_guardian_consent_for_a_child_of_12_or_younger_is_checked_once_more(client, session, settings):
+    """The youngest band is let in with a guardian's consent (RD4C consultations with children),
+    but never without the facilitator knowing it: the form says so, keeps the code, and records
+    only once they tick that they have checked it with the guardian."""
+    org = make_organisation(session)
+    ctx = make_context(session, org, age_of_consent=18)
+    consultation = make_consultation(session, org, contexts=[ctx], open=True, guardian_modes=["attested"])
+    participant, _token, _phrase = make_participant(session, consultation, settings=settings, age_band="0-12")
+    code = psvc.pending_guardian_code(settings, participant)
+    staff = make_user(session, role="facilitator", organisation=org)
+    login(client, staff.email, PASSWORD)
+    sent = {"code": code, "method": "attested", "confirmed": "on"}
+    refused = post_form(client, f"/consultations/{consultation.id}/guardian", sent)
+    assert refused.status_code == 400
+    assert "This child is 12 or younger." in html.unescape(refused.text)
+    assert f'value="{code}"' in refused.text and 'name="youngest"' in refused.text
+    session.refresh(participant)
+    assert participant.consent_status == ConsentStatus.PENDING_GUARDIAN
+    assert post_form(client, f"/consultations/{consultation.id}/guardian", {**sent, "youngest": "on"}).status_code == 303
+    session.refresh(participant)
+    assert participant.consent_status == ConsentStatus.VALID
 
 
 def test_a_waived_guardian_consent_is_recorded_as_such(session, settings):

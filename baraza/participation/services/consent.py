@@ -20,11 +20,14 @@ from baraza.errors import Forbidden, InvalidInput
 from baraza.events import emit
 from baraza.i18n import N_
 from baraza.participation.access import participant_scope
-from baraza.participation.api import analysable_participant_ids, participant_actor
+from baraza.participation.api import age_band_bounds, analysable_participant_ids, participant_actor
 from baraza.participation.keys import guardian_code
 from baraza.participation.models import ConsentKind, ConsentRecord, ConsentStatus, Notice, Participant
 from baraza.refs import Ref
 from baraza.settings import Settings
+
+# The oldest age of the youngest band ("12 or younger"): its guardian consent is checked once more.
+YOUNGEST_AGE = 12
 
 CHOICES = ("analysis", "quoting", "follow_up")
 # As staff name them (the consent override's form).
@@ -119,7 +122,8 @@ def pending_guardian_code(settings: Settings, participant: Participant) -> str |
 
 
 def do_record_guardian_consent(
-    session: Session, actor: Actor, settings: Settings, consultation_id: int, *, code: str, method: str, reference: str, confirmed: bool
+    session: Session, actor: Actor, settings: Settings, consultation_id: int, *, code: str, method: str, reference: str, confirmed: bool,
+    youngest_checked: bool = False,
 ) -> Participant:
     """A facilitator records a guardian's consent for a young person waiting for it.
 
@@ -146,6 +150,13 @@ def do_record_guardian_consent(
     match = next((p for p in pending if guardian_code(settings, p.id).replace("-", "") == wanted), None)  # type: ignore[arg-type]
     if match is None:
         raise InvalidInput(errors={"code": N_("No one is waiting with this code. Check it on the young person's phone.")})
+    bounds = age_band_bounds(match.age_band or "")
+    if bounds is not None and bounds[1] is not None and bounds[1] <= YOUNGEST_AGE and not youngest_checked:
+        # The youngest band is let in with a guardian's consent, never without staff knowing it.
+        raise InvalidInput(errors={"youngest": N_(
+            "This child is 12 or younger. Check with their guardian that they understand what taking part means "
+            "for a child this young, then tick the box and record again."
+        )})
     match.consent_status = ConsentStatus.VALID.value
     session.add(match)
     record_consent(
