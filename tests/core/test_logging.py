@@ -39,7 +39,10 @@ def test_the_worker_says_when_the_database_is_back(app, caplog):
 
     worker.claim = claim  # type: ignore[method-assign]
     worker._last_maintenance = float("inf")  # no purge in this pass
-    with caplog.at_level(logging.WARNING, logger="baraza.jobs"):
-        worker._loop()
+    try:
+        with caplog.at_level(logging.WARNING, logger="baraza.jobs"):
+            worker._loop()
+    finally:
+        state.engine.dispose()  # no client ran the app's lifespan, which would close its connections
     said = [r.getMessage() for r in caplog.records if r.name == "baraza.jobs"]
     assert said == ["the job worker could not reach the database (OperationalError); trying again", "the job worker reaches the database again"]
