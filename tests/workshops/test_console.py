@@ -279,6 +279,28 @@ def test_the_lobby_shows_the_join_code_qr_and_phones_in_the_room(client, session
     assert fragment.text.lstrip().startswith('<div id="screen"')
 
 
+def test_the_screen_speaks_the_rooms_language_whatever_the_facilitators(client, session, settings, room):
+    """A Spanish-speaking room with an English-speaking facilitator: the console offers the
+    screen in each of the consultation's languages; the screen then speaks it, and so do its
+    refetches and its stream. A language the consultation does not have is refused."""
+    consultation, facilitator = room  # en, es, ar
+    workshop = make_workshop(session, consultation, title="Nuestro taller")
+    participant, _token = make_participant(session, settings, consultation)
+    session.add(Presence(workshop_id=workshop.id, participant_id=participant.id))
+    session.commit()
+    sign_in(client, facilitator)
+    console = client.get(f"/workshops/{workshop.id}/console").text
+    for lang in ("en", "es", "ar"):
+        assert f'href="/workshops/{workshop.id}/screen?lang={lang}"' in console
+    page = client.get(f"/workshops/{workshop.id}/screen?lang=es")
+    assert page.status_code == 200 and '<html lang="es" dir="ltr">' in page.text
+    assert "1 teléfono en la sala" in page.text and "1 phone in the room" not in page.text
+    assert f'hx-get="/workshops/{workshop.id}/screen?lang=es"' in page.text
+    assert re.search(r'sse-connect="/live/workshops\.workshop/\d+\?after=\d+&amp;lang=es"', page.text)
+    assert client.get(f"/workshops/{workshop.id}/screen?lang=fr").status_code == 400
+    assert '<html lang="en"' in client.get(f"/workshops/{workshop.id}/screen").text
+
+
 def test_the_screen_shows_a_poll_as_bars_and_a_countdown(client, session, settings, room):
     consultation, facilitator = room
     workshop = make_workshop(session, consultation)

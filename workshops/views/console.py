@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from baraza.errors import Conflict, InvalidInput
-from baraza.i18n import N_, text_in, translate
+from baraza.i18n import LANGUAGES, N_, language_name, text_in, translate
 from baraza.web import actor, db, form_int, is_htmx, redirect_to, render, state, view
 from workshops import moderation, services
 from workshops.access import (
@@ -126,6 +126,8 @@ def _console_context(request: Request, workshop: Workshop, **extra: Any) -> dict
             "consultation_open": consultation.status == "open",
             "moderation_labels": MODERATION_LABELS,
             "problem": None,
+            # The projector in each of the room's languages, whatever the facilitator reads.
+            "screen_languages": [(code, language_name(code)) for code in consultation.languages if code in LANGUAGES],
             **extra,
         }
     )
@@ -209,6 +211,18 @@ def moderate(request: Request) -> Response:
 # The projector ------------------------------------------------------------------------------------
 
 
+def _screen_language(request: Request, consultation: Any) -> str:
+    """`?lang=`, one of the consultation's languages (an allow-list, SECURITY 5): the screen
+    speaks the room's language, not the facilitator's. "" when none is asked for."""
+    wanted = request.query_params.get("lang")
+    if wanted is None:
+        return ""
+    if wanted not in consultation.languages or wanted not in LANGUAGES:
+        raise InvalidInput(N_("'%(name)s' has a value Baraza does not know.", name="lang"))
+    request.state.lang = wanted
+    return wanted
+
+
 @view(permission="workshop.run")
 def screen(request: Request) -> Response:
     """Full screen, large type, readable from the back of the room. Before and between
@@ -217,9 +231,11 @@ def screen(request: Request) -> Response:
     on it says who wrote or chose what; small counts on sensitive activities read "fewer than
     k"."""
     workshop = _workshop(request)
+    screen_lang = _screen_language(request, consultation_of(db(request), workshop))
     if not is_htmx(request):
         services.do_record_opening(db(request), actor(request), workshop, "screen")
     ctx = room_context(request, workshop, for_console=False)
+    ctx["screen_lang"] = screen_lang
     ctx["title"] = ctx["workshop_title"] or N_("Workshop")
     ctx["options"] = option_labels(ctx["activity"].config, request.state.lang, ctx["consultation"].default_language) if ctx["activity"] else []
     # Breakout groups and a board's categories (workshops.rooms).
