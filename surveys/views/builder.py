@@ -254,6 +254,10 @@ def _condition(request: Request, definition: Definition, prefix: str = "") -> st
     question = definition.question(form_text(request, f"{prefix}cond_question", max_length=64))
     operator = form_text(request, f"{prefix}cond_op", max_length=16)
     value = form_text(request, f"{prefix}cond_value", max_length=200)
+    if question is None and value:
+        # "Always show" with a value typed: the person meant a condition; dropping it silently
+        # would publish a question shown to everyone.
+        raise InvalidInput(errors={"cond_question": N_("Choose the earlier question this value is about, or empty the value.")})
     try:
         return builder.simple_condition(question, operator, value)
     except ValueError as exc:

@@ -201,6 +201,10 @@ def test_skip_logic_from_the_easy_form_and_a_bad_expression(client, session):
     later = post_form(client, base, {**fields, "relevant": "${service} > 2"}, token_from=base)
     assert later.status_code == 400 and "not an earlier question" in later.text
     assert Definition.from_dict(one(session, select(Survey)).definition).question("age").relevant == "${colour} = 'blue'"
+    # A value typed while "Always show" is chosen is not dropped in silence: it is asked about.
+    orphan = post_form(client, base, {**fields, "cond_question": ""}, token_from=base)
+    assert orphan.status_code == 400 and "Choose the earlier question this value is about" in orphan.text
+    assert Definition.from_dict(one(session, select(Survey)).definition).question("age").relevant == "${colour} = 'blue'"
 
 
 def test_moving_and_deleting(client, session):
