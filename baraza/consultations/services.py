@@ -264,7 +264,7 @@ def do_open_consultation(session: Session, actor: Actor, consultation_id: int) -
     problems = gate_problems(session, consultation)
     if problems:
         record_audit(session, actor, "consultation.open_refused", [("consultation", consultation.id)], {"reasons": len(problems)})
-        raise InvalidInput(N_("This consultation cannot open yet."), errors={f"gate_{i}": p for i, p in enumerate(problems)}).recorded()
+        raise InvalidInput(N_("This consultation cannot open yet."), errors={f"gate_{i}": p.message for i, p in enumerate(problems)}).recorded()
     consultation.status = ConsultationStatus.OPEN.value
     consultation.opened_at = consultation.opened_at or utcnow()
     consultation.closed_at = None

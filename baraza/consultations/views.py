@@ -26,8 +26,8 @@ from baraza.consultations.access import (
 from baraza.consultations.models import DATA_CATEGORIES, GUARDIAN_MODES, PARTICIPATION, Consultation
 from baraza.disclosure import suppress_counts
 from baraza.errors import InvalidInput
-from baraza.governance.services import do_override_consent, gate_problems, impact_assessment_of, unanswered
-from baraza.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Message, language_name, translate
+from baraza.governance.services import GateProblem, do_override_consent, gate_problems, impact_assessment_of, unanswered
+from baraza.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translate
 from baraza.participation import services as psvc
 from baraza.participation.keys import seal, unseal
 from baraza.uploads import attachment
@@ -47,8 +47,6 @@ from baraza.web import (
 ASSIST_COOKIE = "baraza_assist"
 ASSIST_SECONDS = 20 * 60
 STATUS_LABELS = {"draft": N_("Draft"), "open": N_("Open"), "closed": N_("Closed"), "archived": N_("Archived")}
-
-
 
 
 def _fields(form: FormReader) -> svc.ConsultationFields:
@@ -136,33 +134,17 @@ def _form_context(request: Request, consultation: Consultation | None, values: d
     }
 
 
-# Why a consultation may not open yet (governance.services.gate_problems), by message: the page
-# that puts each right. A reason not listed here links to the consultation's own page.
-_GATE_FIXES = {
-    "The data protection impact assessment is not complete (%(missing)s of %(total)s questions unanswered).": "consultations:dpia",
-    "The impact assessment has not been signed off by a data protection focal point.": "consultations:dpia",
-    "Guardian consent is waived, but the impact assessment does not find that it may be.": "consultations:dpia",
-    "Choose at least one context.": "consultations:edit",
-    "Declare at least one purpose.": "consultations:edit",
-    "Give a title in %(language)s.": "consultations:edit",
-    "Publish a notice in %(language)s.": "consultations:notices",
-}
+# Where each reason a consultation may not open yet is put right (governance.GateProblem.fix).
+_GATE_FIX_PAGES = {"dpia": "consultations:dpia", "edit": "consultations:edit", "notices": "consultations:notices"}
 
 
-def _gate_steps(request: Request, consultation: Consultation, problems: list[str]) -> list[tuple[str, str]]:
-    """Each reason the consultation cannot open, with a language by its name rather than its
-    code, and the path of the page that puts it right."""
-    steps = []
-    for problem in problems:
-        params = dict(problem.params) if isinstance(problem, Message) else {}
-        code = params.get("language")
-        route = _GATE_FIXES.get(str(problem), "consultations:detail")
-        href = path_for(request, route, consultation_id=consultation.id)
-        if code:
-            params["language"] = language_name(code)
-            href += f"?lang={code}" if route == "consultations:notices" else ""
-        steps.append((N_(str(problem), **params) if params else problem, href))
-    return steps
+def _gate_steps(request: Request, consultation: Consultation, problems: list[GateProblem]) -> list[tuple[str, str]]:
+    """Each reason the consultation cannot open, with the path of the page that puts it right
+    (a notice's page in its language)."""
+    return [
+        (p.message, path_for(request, _GATE_FIX_PAGES[p.fix], consultation_id=consultation.id) + (f"?lang={p.language}" if p.language else ""))
+        for p in problems
+    ]
 
 
 @view(permission="consultation.view")
@@ -296,7 +278,7 @@ def consultation_status(request: Request) -> Response:
         consultation = access_consultation(session, a, consultation_id, "consultation.manage")
         return render(
             request, "consultations/cannot_open.html",
-            {"title": exc.message, "consultation": consultation, "steps": _gate_steps(request, consultation, list(exc.errors.values()))},
+            {"title": exc.message, "consultation": consultation, "steps": _gate_steps(request, consultation, gate_problems(session, consultation))},
             status=400,
         )
     return redirect_to(request, "consultations:detail", consultation_id=consultation_id, flash=message)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from babel.support import NullTranslations
 from sqlmodel import Session, col, select
@@ -23,7 +24,7 @@ from baraza.consultations.models import Consultation
 from baraza.db import utcnow
 from baraza.errors import Forbidden, InvalidInput
 from baraza.governance.models import DataDecision, ImpactAssessment
-from baraza.i18n import N_, Message, message_to_json, translate
+from baraza.i18n import N_, Message, language_name, message_to_json, translate
 from baraza.participation.access import participant_scope
 from baraza.participation.models import ConsentKind, ConsentRecord, Participant
 from baraza.participation.services import CHOICE_LABELS, CHOICES, emit_participant_event, latest_notice, record_consent
@@ -85,29 +86,38 @@ def unanswered(assessment: ImpactAssessment | None) -> list[str]:
     return [key for key in DPIA_KEYS if not (answers.get(key) or "").strip()]
 
 
-def gate_problems(session: Session, consultation: Consultation) -> list[str]:
-    """Why a consultation may not open yet; empty when it may."""
-    problems: list[str] = []
+class GateProblem(NamedTuple):
+    """Why a consultation may not open yet, and where that is put right: `fix` is "dpia" (its
+    impact assessment), "edit" (its form) or "notices" (its notice in `language`)."""
+
+    message: str  # a message (N_), translated where it is shown
+    fix: str
+    language: str | None = None
+
+
+def gate_problems(session: Session, consultation: Consultation) -> list[GateProblem]:
+    """Why a consultation may not open yet; empty when it may. Languages are named, not coded."""
+    problems: list[GateProblem] = []
     assessment = impact_assessment_of(session, consultation)
     missing = unanswered(assessment)
     if assessment is None or missing:
-        problems.append(N_(
+        problems.append(GateProblem(N_(
             "The data protection impact assessment is not complete (%(missing)s of %(total)s questions unanswered).",
             missing=len(missing), total=len(DPIA_KEYS),
-        ))
+        ), "dpia"))
     if assessment is None or assessment.signed_off_at is None:
-        problems.append(N_("The impact assessment has not been signed off by a data protection focal point."))
+        problems.append(GateProblem(N_("The impact assessment has not been signed off by a data protection focal point."), "dpia"))
     if consultation.guardian_waived and not (assessment and assessment.allows_no_guardian):
-        problems.append(N_("Guardian consent is waived, but the impact assessment does not find that it may be."))
+        problems.append(GateProblem(N_("Guardian consent is waived, but the impact assessment does not find that it may be."), "dpia"))
     if not contexts_of(session, consultation):
-        problems.append(N_("Choose at least one context."))
+        problems.append(GateProblem(N_("Choose at least one context."), "edit"))
     if not consultation.purposes:
-        problems.append(N_("Declare at least one purpose."))
+        problems.append(GateProblem(N_("Declare at least one purpose."), "edit"))
     for lang in consultation.languages:
         if not consultation.title.get(lang):
-            problems.append(N_("Give a title in %(language)s.", language=lang))
+            problems.append(GateProblem(N_("Give a title in %(language)s.", language=language_name(lang)), "edit"))
         if latest_notice(session, consultation.id, lang) is None:  # type: ignore[arg-type]
-            problems.append(N_("Publish a notice in %(language)s.", language=lang))
+            problems.append(GateProblem(N_("Publish a notice in %(language)s.", language=language_name(lang)), "notices", lang))
     return problems
 
 
