@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from markupsafe import Markup
 from sqlmodel import Session
@@ -22,6 +22,7 @@ from sqlmodel import Session
 from baraza.charts import BarDatum, StackedRow, bar_chart, stacked_bars
 from baraza.consultations.access import contexts_of
 from baraza.consultations.models import Consultation
+from baraza.db import utcnow
 from baraza.disclosure import FEWER_THAN, Cell
 from baraza.i18n import N_, reads_right_to_left, text_direction
 from tracker.dashboards import Chart, Dashboard, Filters, Row, Value, stakeholders_of
@@ -67,7 +68,7 @@ class Brief:
     by_status: list[tuple[str, int]]  # translated status, commitments in it
     commitments_figure: Figure
     figures: list[Figure] = field(default_factory=list)
-    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    generated_at: datetime = field(default_factory=utcnow)  # the one clock (baraza.db)
 
     @property
     def k(self) -> int:
