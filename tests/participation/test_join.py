@@ -206,6 +206,7 @@ def test_a_guardian_consent_for_a_child_of_12_or_younger_is_checked_once_more(cl
     assert refused.status_code == 400
     assert "This child is 12 or younger." in html.unescape(refused.text)
     assert f'value="{code}"' in refused.text and 'name="youngest"' in refused.text
+    assert 'href="#youngest-error"' in refused.text, "the problem is named at the top of the form, which takes the focus"
     session.refresh(participant)
     assert participant.consent_status == ConsentStatus.PENDING_GUARDIAN
     assert post_form(client, f"/consultations/{consultation.id}/guardian", {**sent, "youngest": "on"}).status_code == 303
