@@ -309,7 +309,7 @@ def board(client, session, settings):
 
 
 def notes_of(session, activity):
-    return [(c.participant_id, c.text, c.status) for c in read(session, select(Contribution).where(Contribution.activity_id == activity.id))]
+    return [(c.participant_id, c.text, c.status) for c in read(session, select(Contribution).where(Contribution.activity_id == activity.id).order_by(Contribution.id))]
 
 
 def test_a_note_is_stored_once_per_client_id(client, session, board, live_events, emitted_events):
