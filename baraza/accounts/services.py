@@ -365,8 +365,13 @@ def grant_problems(session: Session, actor: Actor, organisation_id: int | None, 
         shape = validate_grant_shape(grant.role, grant.scope, grant.scope_ref)
         if shape:
             problems[f"grant-{i}"] = shape[0]
-        elif grant.scope in SCOPE_ORGANISATION and grant.scope_ref is not None and SCOPE_ORGANISATION[grant.scope](session, grant.scope_ref) is None:
+        elif grant.scope in SCOPE_ORGANISATION and grant.scope_ref is not None and (home := SCOPE_ORGANISATION[grant.scope](session, grant.scope_ref)) is None:
             problems[f"grant-{i}"] = N_("A role refers to something that does not exist.")
+        elif grant.scope in SCOPE_ORGANISATION and organisation_id is not None and home != organisation_id:
+            # The organisation an account belongs to manages it and answers for what it does:
+            # its roles lie there (docs/decisions.md, "Roles within the person's organisation").
+            problems[f"grant-{i}"] = N_("This is another organisation's. A person's roles lie within their own organisation; "
+                                        "someone who works with another organisation needs an account there.")
         elif resolve is not None and not grant_within(actor, grant, organisation_id, resolve):
             problems[f"grant-{i}"] = N_("You can only give roles within what you manage yourself.")
     return problems

@@ -20,9 +20,10 @@ from baraza.accounts.access import (
     youth_groups_of,
 )
 from baraza.accounts.countries import country_names
-from baraza.accounts.models import Context, RoleGrant, YouthGroup
+from baraza.accounts.models import Context, Organisation, RoleGrant, YouthGroup
 from baraza.accounts.roles import ANONYMOUS, ROLE_LABELS, ROLES, SCOPE_LABELS, SCOPES, Grant
 from baraza.consultations.access import list_consultations
+from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput
 from baraza.i18n import LANGUAGES, N_
 from baraza.web import (
@@ -318,36 +319,44 @@ def context_edit(request: Request) -> Response:
 
 @dataclass(frozen=True)
 class _GrantRow:
-    """A row of the roles form as typed (the scope number as text), or as stored."""
+    """A row of the roles form as chosen (the scope's reference as text), or as stored."""
 
     role: str
     scope: str
     ref: str
 
+    @property
+    def where(self) -> str:
+        """The row's choice in the form's "Where" list: `own`, `all` or `<scope>:<id>`."""
+        return f"{self.scope}:{self.ref}" if self.ref and self.scope not in {"own", "all"} else self.scope
+
 
 def _grant_rows(request: Request) -> list[_GrantRow]:
     """The rows of the roles form that name a role; nothing else in the form is read."""
     roles = form_list(request, "grant_role", max_items=20)
-    scopes = form_list(request, "grant_scope", max_items=20)
-    refs = form_list(request, "grant_ref", max_items=20)
+    places = form_list(request, "grant_where", max_items=20)
     rows = []
     for i, role in enumerate(roles):
         if role:
-            rows.append(_GrantRow(role, scopes[i] if i < len(scopes) else "", refs[i].strip()[:20] if i < len(refs) else ""))
+            scope, _sep, ref = (places[i] if i < len(places) else "").strip()[:40].partition(":")
+            rows.append(_GrantRow(role, scope, ref))
     return rows
 
 
 def _grants_of(rows: list[_GrantRow]) -> tuple[list[Grant], list[int], dict[str, str]]:
-    """The grants the rows ask for, the row each came from, and the rows whose scope number is
-    not a number (keyed "grant-<row>")."""
+    """The grants the rows ask for, the row each came from, and the rows with no place chosen
+    or a place that is not one (keyed "grant-<row>")."""
     grants: list[Grant] = []
     row_of: list[int] = []
     errors: dict[str, str] = {}
     for i, row in enumerate(rows):
         ref: int | None = None
+        if not row.scope:
+            errors[f"grant-{i}"] = N_("Choose where this role applies.")
+            continue
         if row.ref and row.scope not in {"own", "all"}:
             if not row.ref.isdigit() or not 0 < int(row.ref) <= MAX_ID:
-                errors[f"grant-{i}"] = N_("A role's scope reference must be a number.")
+                errors[f"grant-{i}"] = N_("Choose where this role applies.")
                 continue
             ref = int(row.ref)
         grants.append(Grant(row.role, row.scope, ref))
@@ -370,14 +379,41 @@ def _stored_rows(grants: list[RoleGrant]) -> list[_GrantRow]:
     return [_GrantRow(g.role, g.scope, "" if g.scope_ref is None else str(g.scope_ref)) for g in grants]
 
 
-def _user_form_context(request: Request) -> dict[str, object]:
+@dataclass(frozen=True)
+class _Place:
+    """An organisation the actor manages users in, with its contexts and consultations: one
+    group of the roles form's "Where" list."""
+
+    organisation: Organisation
+    contexts: list[Context]
+    consultations: list[Consultation]
+
+
+def _user_form_context(request: Request, home_organisation: int | None = None) -> dict[str, object]:
+    """What the users' forms show. A role's place is chosen by name from the organisations the
+    actor manages users in, each with its contexts and consultations (the person's own
+    organisation first); nobody types a number that could be someone else's."""
     a = actor(request)
+    session = db(request)
+    managed = list_organisations(session, a, "user.manage")
+    managed_ids = {o.id for o in managed}
+    contexts = [c for c in list_contexts(session, a, "context.view") if c.organisation_id in managed_ids]
+    consultations = [c for c in list_consultations(session, a, "consultation.view") if c.organisation_id in managed_ids]
+    places = [
+        _Place(o, [c for c in contexts if c.organisation_id == o.id], [c for c in consultations if c.organisation_id == o.id])
+        for o in sorted(managed, key=lambda o: o.id != home_organisation)
+    ]
+    lang = request.state.lang
+    names = {f"organisation:{o.id}": o.name for o in list_organisations(session, a, "organisation.view")}
+    names |= {f"context:{c.id}": c.name for c in list_contexts(session, a, "context.view")}
+    names |= {f"consultation:{c.id}": c.title_in(lang) for c in list_consultations(session, a, "consultation.view")}
     return {
         "roles": {r: ROLE_LABELS[r] for r in ROLES},
         "scopes": {s: SCOPE_LABELS[s] for s in SCOPES},
-        "managed_orgs": list_organisations(db(request), a, "user.manage"),
-        "contexts": list_contexts(db(request), a, "context.view"),
-        "consultations": list_consultations(db(request), a, "consultation.view"),
+        "managed_orgs": managed,
+        "places": places,
+        "place_names": names,
+        "can_give_all": any(g.scope == "all" for g in a.grants_for("user.manage")),
     }
 
 
@@ -410,7 +446,7 @@ def user_list(request: Request) -> Response:
             errors = exc.errors or {"form": exc.message}
     users = list_users(db(request), a)
     orgs = {o.id: o.name for o in list_organisations(db(request), a, "organisation.view")}
-    context = _user_form_context(request)
+    context = _user_form_context(request, typed["organisation_id"])  # type: ignore[arg-type]
     managed = context["managed_orgs"]
     if typed["organisation_id"] is None and isinstance(managed, list) and len(managed) == 1:
         # One organisation to choose from: it is chosen. With more, the administrator chooses:
@@ -450,8 +486,8 @@ def user_edit(request: Request) -> Response:
     return render(
         request,
         "accounts/user_edit.html",
-        {"title": user.display_name, "user": user, "grants": grants_held, "rows": rows if rows is not None else _stored_rows(grants_held),
-         "errors": errors, "is_self": user.id == a.user_id, "can_manage": a.can("user.manage"), **_user_form_context(request)},
+        {"title": user.display_name, "user": user, "grants": _stored_rows(grants_held), "rows": rows if rows is not None else _stored_rows(grants_held),
+         "errors": errors, "is_self": user.id == a.user_id, "can_manage": a.can("user.manage"), **_user_form_context(request, user.organisation_id)},
         status=400 if errors else 200,
     )
 

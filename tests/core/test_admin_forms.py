@@ -9,8 +9,9 @@ from html.parser import HTMLParser
 import pytest
 from sqlmodel import select
 
-from baraza.accounts.models import Context, RoleGrant, User
+from baraza.accounts.models import Context, Organisation, RoleGrant, User
 from tests.conftest import login, post_form
+from tests.consultations.factories import make_consultation
 from tests.core.helpers import main_of, page_text, read
 from tests.factories import PASSWORD, make_context, make_organisation, make_user
 
@@ -218,16 +219,16 @@ def test_a_refused_organisation_keeps_what_was_typed(client, session, admin, org
 def test_a_refused_account_keeps_what_was_typed_and_shows_every_problem(client, session, admin, org):
     response = post_form(client, "/admin/users", {
         "display_name": "Keep Me", "email": "bad@", "organisation_id": str(org.id), "password": "123",
-        "grant_role": ["facilitator"], "grant_scope": ["context"], "grant_ref": ["Zaatari"],
+        "grant_role": ["facilitator"], "grant_where": [""],
     })
     assert response.status_code == 400
     main = main_of(response.text)
     shown = fields_of(main).values
     assert (shown["u-name"], shown["u-email"], shown["u-org"]) == ("Keep Me", "bad@", str(org.id))
-    assert (shown["grant-role-0"], shown["grant-scope-0"], shown["grant-ref-0"]) == ("facilitator", "context", "Zaatari")
+    assert (shown["grant-role-0"], shown["grant-where-0"]) == ("facilitator", "")
     for field in ("email", "password", "grant-0"):
         assert f'id="{field}-error"' in main and f'href="#{field}-error"' in main, field
-    assert "Enter a valid e-mail address." in main and "scope reference must be a number" in main
+    assert "Enter a valid e-mail address." in main and "Choose where this role applies." in main
     assert read(session, select(User).where(User.display_name == "Keep Me")) == []
 
 
@@ -271,15 +272,64 @@ def test_a_refused_role_row_stays_on_the_form_with_its_problem(client, session, 
     ctx = make_context(session, org)
     path = f"/admin/users/{colleague.id}"
     response = post_form(client, path, {
-        "grant_role": ["facilitator", "analyst", "dpo", ""], "grant_scope": ["context", "organisation", "organisation", "own"],
-        "grant_ref": [str(ctx.id), str(org.id), "999999", ""],
+        "grant_role": ["facilitator", "analyst", "dpo", ""],
+        "grant_where": [f"context:{ctx.id}", f"organisation:{org.id}", "organisation:999999", "own"],
     }, token_from=path)
     assert response.status_code == 400
     main = main_of(response.text)
     shown = fields_of(main).values
-    rows = [(shown[f"grant-role-{i}"], shown[f"grant-scope-{i}"], shown[f"grant-ref-{i}"]) for i in range(3)]
-    assert rows == [("facilitator", "context", str(ctx.id)), ("analyst", "organisation", str(org.id)), ("dpo", "organisation", "999999")]
+    rows = [(shown[f"grant-role-{i}"], shown[f"grant-where-{i}"]) for i in range(3)]
+    assert rows == [("facilitator", f"context:{ctx.id}"), ("analyst", f"organisation:{org.id}"), ("dpo", "organisation:999999")]
     assert 'id="grant-2-error"' in main and "refers to something that does not exist" in main
-    assert fields_of(main).attrs["grant-ref-2"].get("aria-describedby") == "grant-2-error"
+    assert "grant-2-error" in fields_of(main).attrs["grant-where-2"].get("aria-describedby", "").split()
     assert 'id="grant-0-error"' not in main and 'href="#grant-2-error"' in main
     assert read(session, select(RoleGrant).where(RoleGrant.user_id == colleague.id)) == []
+
+
+def test_a_role_s_place_is_chosen_by_name_the_person_s_organisation_first(client, session, admin, org):
+    """Nobody types a number that could be someone else's: the list names each organisation,
+    context and consultation, grouped by organisation, the person's own first."""
+    other = read(session, select(Organisation).where(Organisation.name == "ConnectMobile"))[0]
+    ctx = make_context(session, org, name="Zaatari camp")
+    consultation = make_consultation(session, org, contexts=[ctx])
+    colleague = make_user(session, organisation=org, role=None)
+    path = f"/admin/users/{colleague.id}"
+    html = client.get(path).text
+    where = fields_of(html).options["grant-where-0"]
+    assert where[0] == ("", "Choose where")
+    assert where[1:4] == [
+        (f"organisation:{org.id}", "All of UN Youth Office"), (f"context:{ctx.id}", "Context: Zaatari camp"),
+        (f"consultation:{consultation.id}", f"Consultation: {consultation.title['en']}"),
+    ]
+    assert (f"organisation:{other.id}", "All of ConnectMobile") in where
+    assert where[-2:] == [("own", "Only the records the person made"), ("all", "Everything, on the whole platform")]
+    assert post_form(client, path, {"grant_role": "facilitator", "grant_where": f"context:{ctx.id}"}, token_from=path).status_code == 303
+    held = [(g.role, g.scope, g.scope_ref) for g in read(session, select(RoleGrant).where(RoleGrant.user_id == colleague.id))]
+    assert held == [("facilitator", "context", ctx.id)]
+    page = client.get(path).text
+    assert fields_of(page).values["grant-where-0"] == f"context:{ctx.id}"
+    dpo = make_user(session, organisation=org, role="dpo")
+    client.cookies.clear()
+    login(client, dpo.email, PASSWORD)
+    assert "Facilitator · Zaatari camp" in page_text(main_of(client.get(path).text))
+
+
+def test_a_role_in_another_organisation_is_refused_and_nothing_changes(client, session, admin, org):
+    other = read(session, select(Organisation).where(Organisation.name == "ConnectMobile"))[0]
+    elsewhere = make_context(session, other, name="ConnectMobile's pilot")
+    colleague = make_user(session, organisation=org, role="analyst")
+    path = f"/admin/users/{colleague.id}"
+    for place in (f"context:{elsewhere.id}", f"organisation:{other.id}"):
+        response = post_form(client, path, {"grant_role": "facilitator", "grant_where": place}, token_from=path)
+        assert response.status_code == 400 and "This is another organisation&#39;s." in response.text
+        assert fields_of(main_of(response.text)).values["grant-where-0"] == place
+    held = [(g.role, g.scope, g.scope_ref) for g in read(session, select(RoleGrant).where(RoleGrant.user_id == colleague.id))]
+    assert held == [("analyst", "organisation", org.id)]
+
+
+def test_an_organisation_s_administrator_is_not_offered_the_whole_platform(client, session, org):
+    admin = make_user(session, organisation=org, role="admin")
+    colleague = make_user(session, organisation=org, role=None)
+    login(client, admin.email, PASSWORD)
+    where = [value for value, _text in fields_of(client.get(f"/admin/users/{colleague.id}").text).options["grant-where-0"]]
+    assert where == ["", f"organisation:{org.id}", "own"]

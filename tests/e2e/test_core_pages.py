@@ -143,9 +143,7 @@ def test_admin_adds_a_context_and_a_user_in_the_browser(demo, phone_page):
     page.select_option("#u-org", label=DEMO_ORG)
     page.fill("#u-password", "a long first passphrase")
     page.select_option("#grant-role-0", "facilitator")
-    page.select_option("#grant-scope-0", "organisation")
-    org_id = page.locator("#u-org").input_value()
-    page.fill("#grant-ref-0", org_id)
+    page.select_option("#grant-where-0", label="Context: Zaatari camp")
     with page.expect_navigation():
         page.click("section[aria-labelledby=new-user] button[type=submit]")
     assert re.search(r"/admin/users/\d+$", page.url), page.url

@@ -73,12 +73,12 @@ def test_every_change_through_the_admin_screens_is_audited(client, session):
     changed(
         "/admin/users",
         {"display_name": "New Person", "email": "new@example.org", "organisation_id": str(new_org.id), "password": PASSWORD,
-         "grant_role": "analyst", "grant_scope": "organisation", "grant_ref": str(new_org.id)},
+         "grant_role": "analyst", "grant_where": f"organisation:{new_org.id}"},
         "user.create",
         "user",
     )
     new_user_id = int(audit_refs(session, last_audit(session).seq)[0][1])
-    changed(f"/admin/users/{new_user_id}", {"grant_role": "dpo", "grant_scope": "organisation", "grant_ref": str(new_org.id)}, "user.grants", "user")
+    changed(f"/admin/users/{new_user_id}", {"grant_role": "dpo", "grant_where": f"organisation:{new_org.id}"}, "user.grants", "user")
     changed(f"/admin/users/{new_user_id}/active", {}, "user.disable", "user")
     changed(f"/admin/users/{new_user_id}/active", {"active": "on"}, "user.enable", "user")
     assert verify(session).ok
@@ -183,7 +183,7 @@ def test_admin_changes_keep_names_and_emails_out_of_the_audit_log(client, sessio
         client,
         "/admin/users",
         {"display_name": "Zebedee Quux", "email": "zebedee.quux@example.org", "organisation_id": str(org.id), "password": SECRET_PASSWORD,
-         "grant_role": "analyst", "grant_scope": "organisation", "grant_ref": str(org.id)},
+         "grant_role": "analyst", "grant_where": f"organisation:{org.id}"},
     )
     rows = read(session, select(AuditEntry))
     blob = " ".join(f"{e.action} {e.detail} {e.actor_role}" for e in rows)

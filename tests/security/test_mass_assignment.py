@@ -28,8 +28,7 @@ EXTRAS = {
     "password_hash": "$argon2id$forged",
     "email": "forged@example.org",
     "grant_role": "admin",
-    "grant_scope": "all",
-    "grant_ref": "",
+    "grant_where": "all",
 }
 CORE_VIEW_MODULES = {"baraza.views", "baraza.accounts.views", "baraza.audit.views"}
 
@@ -79,7 +78,7 @@ def test_nobody_changes_their_own_roles_or_disables_themselves(client, session):
     before = _state_of(session, admin)
     page = client.get(f"/admin/users/{admin.id}")
     assert "You cannot change your own roles" in page.text
-    refused = post_form(client, f"/admin/users/{admin.id}", {"grant_role": "admin", "grant_scope": "all"})
+    refused = post_form(client, f"/admin/users/{admin.id}", {"grant_role": "admin", "grant_where": "all"})
     assert refused.status_code == 403
     assert post_form(client, f"/admin/users/{admin.id}/active", {}).status_code == 403
     assert _state_of(session, admin) == before
@@ -89,7 +88,7 @@ def test_a_platform_admin_cannot_change_their_own_roles_either(client, session):
     admin = make_user(session, role="admin", scope="all")
     login(client, admin.email, PASSWORD)
     before = _state_of(session, admin)
-    assert post_form(client, f"/admin/users/{admin.id}", {"grant_role": "dpo", "grant_scope": "all"}).status_code == 403
+    assert post_form(client, f"/admin/users/{admin.id}", {"grant_role": "dpo", "grant_where": "all"}).status_code == 403
     assert _state_of(session, admin) == before
 
 
@@ -115,7 +114,7 @@ def test_organisation_admin_cannot_grant_beyond_their_organisation(client, sessi
     role, scope, ref = grant
     ref = ref.format(org=org.id, other_org=other_org.id, other_ctx=other_ctx.id)
     before = _state_of(session, colleague)
-    response = post_form(client, f"/admin/users/{colleague.id}", {"grant_role": role, "grant_scope": scope, "grant_ref": ref})
+    response = post_form(client, f"/admin/users/{colleague.id}", {"grant_role": role, "grant_where": f"{scope}:{ref}" if ref else scope})
     assert response.status_code in {400, 403}
     assert _state_of(session, colleague) == before
     # Nor when creating an account with it.
@@ -123,7 +122,7 @@ def test_organisation_admin_cannot_grant_beyond_their_organisation(client, sessi
         client,
         "/admin/users",
         {"display_name": "New", "email": "new.person@example.org", "organisation_id": str(org.id), "password": PASSWORD,
-         "grant_role": role, "grant_scope": scope, "grant_ref": ref},
+         "grant_role": role, "grant_where": f"{scope}:{ref}" if ref else scope},
     )
     assert created.status_code in {400, 403}
     assert read(session, select(User).where(User.email == "new.person@example.org")) == []
@@ -138,8 +137,8 @@ def test_organisation_admin_grants_within_their_organisation(client, session):
     response = post_form(
         client,
         f"/admin/users/{colleague.id}",
-        [("grant_role", "facilitator"), ("grant_scope", "context"), ("grant_ref", str(ctx.id)),
-         ("grant_role", "analyst"), ("grant_scope", "organisation"), ("grant_ref", str(org.id))],
+        [("grant_role", "facilitator"), ("grant_where", f"context:{ctx.id}"),
+         ("grant_role", "analyst"), ("grant_where", f"organisation:{org.id}")],
     )
     assert response.status_code == 303
     assert _state_of(session, colleague)[-1] == (("analyst", "organisation", org.id), ("facilitator", "context", ctx.id))
@@ -151,7 +150,7 @@ def test_organisation_admin_cannot_take_away_grants_they_do_not_manage(client, s
     colleague = make_user(session, organisation=org, role="analyst", grants=[("analyst", "organisation", other_org.id)])
     login(client, admin.email, PASSWORD)
     before = _state_of(session, colleague)
-    response = post_form(client, f"/admin/users/{colleague.id}", {"grant_role": "analyst", "grant_scope": "organisation", "grant_ref": str(org.id)})
+    response = post_form(client, f"/admin/users/{colleague.id}", {"grant_role": "analyst", "grant_where": f"organisation:{org.id}"})
     assert response.status_code == 403
     assert _state_of(session, colleague) == before
 

@@ -18,7 +18,7 @@ def _create(client, org, email: str, password: str):
         client,
         "/admin/users",
         {"display_name": "New Person", "email": email, "organisation_id": str(org.id), "password": password,
-         "grant_role": "analyst", "grant_scope": "organisation", "grant_ref": str(org.id)},
+         "grant_role": "analyst", "grant_where": f"organisation:{org.id}"},
     )
 
 

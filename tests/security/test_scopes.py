@@ -105,7 +105,7 @@ def test_organisation_admin_cannot_see_or_edit_another_organisations_users(clien
 
     # Neither their roles nor their account can be changed.
     before = [(g.role, g.scope, g.scope_ref) for g in read(session, select(RoleGrant).where(RoleGrant.user_id == stranger.id))]
-    assert post_form(client, f"/admin/users/{stranger.id}", {"grant_role": "admin", "grant_scope": "organisation", "grant_ref": str(org_b.id)}).status_code == 404
+    assert post_form(client, f"/admin/users/{stranger.id}", {"grant_role": "admin", "grant_where": f"organisation:{org_b.id}"}).status_code == 404
     assert post_form(client, f"/admin/users/{stranger.id}/active", {}).status_code == 404
     after = [(g.role, g.scope, g.scope_ref) for g in read(session, select(RoleGrant).where(RoleGrant.user_id == stranger.id))]
     assert before == after
@@ -251,7 +251,7 @@ def test_changing_a_role_takes_effect_on_the_next_request(client, session, app):
         login(other, dpo.email, PASSWORD)
         assert other.get("/audit/").status_code == 200
         login(client, admin.email, PASSWORD)
-        changed = post_form(client, f"/admin/users/{dpo.id}", {"grant_role": "analyst", "grant_scope": "organisation", "grant_ref": str(org.id)})
+        changed = post_form(client, f"/admin/users/{dpo.id}", {"grant_role": "analyst", "grant_where": f"organisation:{org.id}"})
         assert changed.status_code == 303
         assert other.get("/audit/").status_code == 404
         home = other.get("/")
