@@ -76,6 +76,7 @@ def routes() -> list[BaseRoute]:
         Route("/language", views.set_language, methods=["POST"], name="language"),
         Route("/login", accounts.login, methods=["GET", "POST"], name="login"),
         Route("/logout", accounts.logout, methods=["POST"], name="logout"),
+        Route("/account", accounts.account, methods=["GET", "POST"], name="account"),
         Route("/password-reset", accounts.password_reset_request, methods=["GET", "POST"], name="password_reset"),
         Route("/password-reset/confirm", accounts.password_reset_confirm, methods=["GET", "POST"], name="password_reset_confirm"),
         Mount(

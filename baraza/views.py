@@ -55,7 +55,7 @@ async def healthz(request: Request) -> Response:
     )
 
 
-@view()
+@view(before_own_password=True)
 def set_language(request: Request) -> Response:
     lang = request.state.form.get("lang", "")
     target = safe_redirect_target(request.state.form.get("next") if isinstance(request.state.form.get("next"), str) else None)

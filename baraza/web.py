@@ -96,12 +96,15 @@ def view(
     permission: str | None = None,
     max_fields: int = 1000,
     max_files: int = 5,
+    before_own_password: bool = False,
 ) -> Callable[[Callable[[Request], Response]], Callable[[Request], Any]]:
     """Wrap an endpoint: form parsing, a session, the actor, language, and error pages.
 
     `staff=True` sends anyone not signed in to the sign-in page. `permission` also requires
     the actor to hold that permission in at least one scope; which records they reach is
-    still decided by the permission-checked getters.
+    still decided by the permission-checked getters. Staff whose password an administrator
+    chose are sent to choose their own first, from every page but those marked
+    `before_own_password` (that page, signing out, the language).
     """
 
     def decorate(fn: Callable[[Request], Response]) -> Callable[[Request], Any]:
@@ -125,7 +128,7 @@ def view(
                         _error_page, request, errors.InvalidInput("The form could not be read. Please send it again.")
                     )
             try:
-                return await run_in_threadpool(_run, fn, request, staff, permission)
+                return await run_in_threadpool(_run, fn, request, staff, permission, before_own_password)
             finally:
                 for value in request.state.form.values():
                     if isinstance(value, UploadFile):
@@ -136,7 +139,7 @@ def view(
     return decorate
 
 
-def _run(fn: Callable[[Request], Response], request: Request, staff: bool, permission: str | None) -> Response:
+def _run(fn: Callable[[Request], Response], request: Request, staff: bool, permission: str | None, before_own_password: bool) -> Response:
     app = state(request)
     if request.method in SAFE_METHODS and app.read_engine is not None:
         # SQLite: a page that only reads must not queue behind submissions for the write lock,
@@ -144,15 +147,17 @@ def _run(fn: Callable[[Request], Response], request: Request, staff: bool, permi
         # writer committed, SQLite refuses the upgrade at once; run the page again from the
         # start, as a writer. Safe: a GET changes nothing but its own rolled-back audit entry.
         try:
-            return _run_once(app.read_engine, fn, request, staff, permission)
+            return _run_once(app.read_engine, fn, request, staff, permission, before_own_password)
         except OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
             log.info("read upgraded to a write after a concurrent commit; running the page again")
-    return _run_once(app.engine, fn, request, staff, permission)
+    return _run_once(app.engine, fn, request, staff, permission, before_own_password)
 
 
-def _run_once(engine: Engine, fn: Callable[[Request], Response], request: Request, staff: bool, permission: str | None) -> Response:
+def _run_once(
+    engine: Engine, fn: Callable[[Request], Response], request: Request, staff: bool, permission: str | None, before_own_password: bool
+) -> Response:
     app = state(request)
     with Session(engine, expire_on_commit=False) as db:
         request.state.db = db
@@ -170,6 +175,10 @@ def _run_once(engine: Engine, fn: Callable[[Request], Response], request: Reques
                 # An id no database column can hold names nothing: not found, not an overflow.
                 if isinstance(value, int) and not 0 <= value <= MAX_ID:
                     raise errors.NotFound()
+            if actor.must_change_password and not before_own_password:
+                # Their grants are held back until then (`actor_for_user`); say why, and where.
+                db.rollback()
+                return redirect(request, path_for(request, "account") + "?next=" + _safe_next(request))
             if (staff or permission) and not actor.is_staff:
                 raise errors.LoginRequired()
             if permission and not actor.can(permission):

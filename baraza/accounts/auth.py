@@ -103,7 +103,10 @@ def actor_for_user(session: Session, user: User) -> Actor:
         user_id=user.id,
         organisation_id=user.organisation_id,
         display_name=user.display_name,
-        grants=grants_of(session, user.id),
+        # Until they choose their own password, a person holds nothing: a password someone
+        # else chose (and may have written down) opens no record.
+        grants=() if user.must_change_password else grants_of(session, user.id),
+        must_change_password=user.must_change_password,
     )
 
 

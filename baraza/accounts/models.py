@@ -77,6 +77,9 @@ class User(SQLModel, table=True):
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set when an administrator chose the password (a new account): the person chooses their
+    # own before anything else. Cleared when they do, or when they reset it from the e-mail.
+    must_change_password: bool = False
 
 
 class RoleGrant(SQLModel, table=True):

@@ -92,6 +92,8 @@ class Actor:
     display_name: str = ""
     grants: tuple[Grant, ...] = field(default_factory=tuple)
     participant_id: int | None = None
+    # Staff whose password an administrator chose: no grants until they choose their own.
+    must_change_password: bool = False
 
     @property
     def is_staff(self) -> bool:

@@ -27,7 +27,7 @@ from baraza.accounts.models import (
 from baraza.accounts.roles import Actor, Grant, grant_within, validate_grant_shape
 from baraza.audit.services import record_audit
 from baraza.db import utcnow
-from baraza.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
+from baraza.errors import Forbidden, InvalidInput, LoginRequired, NotFound, TooManyRequests
 from baraza.i18n import LANGUAGES, N_
 from baraza.mail import send_mail
 from baraza.settings import Settings
@@ -179,12 +179,62 @@ def do_reset_password(session: Session, actor: Actor, token: str, new_password: 
     if user is None:
         raise InvalidInput("This reset link has expired or was already used. Ask for a new one.")
     user.password_hash = auth.hash_password(new_password)
+    user.must_change_password = False
     user.failed_logins = 0
     user.locked_until = None
     row.used_at = utcnow()
     session.add_all([user, row])
     session.exec(delete(StaffSession).where(col(StaffSession.user_id) == user.id))  # type: ignore[call-overload]
     record_audit(session, None, "auth.password_reset", [("user", user.id)])
+    session.commit()
+    return user
+
+
+def own_account(session: Session, actor: Actor) -> tuple[User, str]:
+    """The signed-in person's own account and the name of their organisation."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise LoginRequired()
+    organisation = session.get(Organisation, user.organisation_id)
+    return user, organisation.name if organisation else ""
+
+
+def do_change_password(
+    session: Session, actor: Actor, settings: Settings, current: str, new: str, keep_token: str | None
+) -> User:
+    """A signed-in person replaces their own password, giving the one they have. Every other
+    session of the account ends (this browser's, `keep_token`, stays). A wrong current password
+    counts as a failed sign-in (the same lock), so a borrowed session cannot guess it; refused
+    problems are keyed by field ("current", "password")."""
+    if actor.user_id is None:
+        raise LoginRequired()
+    user = session.get(User, actor.user_id)
+    if user is None or not user.is_active:
+        raise LoginRequired()
+    if not auth.verify_password(user.password_hash, current):
+        user.failed_logins += 1
+        if user.failed_logins >= settings.login_max_failures:
+            user.locked_until = utcnow() + timedelta(minutes=settings.login_lockout_minutes)
+            user.failed_logins = 0
+            # A locked account signs in again only after the wait: this session ends too.
+            session.exec(delete(StaffSession).where(col(StaffSession.user_id) == user.id))  # type: ignore[call-overload]
+        session.add(user)
+        record_audit(session, actor, "auth.password_change_failed", [("user", user.id)])
+        raise InvalidInput(errors={"current": N_("That is not your current password.")}).recorded()
+    problem = auth.password_problem(new)
+    if problem is None and new == current:
+        problem = N_("Choose a password other than the one you have now.")
+    if problem:
+        raise InvalidInput(errors={"password": problem})
+    user.password_hash = auth.hash_password(new)
+    user.must_change_password = False
+    user.failed_logins = 0
+    session.add(user)
+    others = delete(StaffSession).where(col(StaffSession.user_id) == user.id)
+    if keep_token:
+        others = others.where(col(StaffSession.token_hash) != auth.token_hash(keep_token))
+    session.exec(others)  # type: ignore[call-overload]
+    record_audit(session, actor, "auth.password_changed", [("user", user.id)])
     session.commit()
     return user
 
@@ -419,7 +469,10 @@ def do_create_user(
     )
     if problems or organisation_id is None:
         raise InvalidInput(errors=problems)
-    user = User(email=normalise_email(email), display_name=display_name.strip(), organisation_id=organisation_id, password_hash=auth.hash_password(password))
+    user = User(
+        email=normalise_email(email), display_name=display_name.strip(), organisation_id=organisation_id,
+        password_hash=auth.hash_password(password), must_change_password=True,
+    )
     session.add(user)
     session.flush()
     for g in dict.fromkeys(grants):

@@ -55,7 +55,7 @@ ORG_KINDS = {
 # Sign-in -----------------------------------------------------------------------------------------
 
 
-@view()
+@view(before_own_password=True)
 def login(request: Request) -> Response:
     next_url = safe_redirect_target(request.query_params.get("next"))
     if request.method == "POST":
@@ -89,7 +89,7 @@ def login(request: Request) -> Response:
     return render(request, "accounts/login.html", {"title": N_("Sign in"), "next": next_url})
 
 
-@view()
+@view(before_own_password=True)
 def logout(request: Request) -> Response:
     svc.do_sign_out(db(request), actor(request), request.cookies.get(auth.SESSION_COOKIE))
     response = redirect_to(request, "home", flash=N_("You are signed out."))
@@ -128,6 +128,39 @@ def password_reset_confirm(request: Request) -> Response:
             )
         return redirect_to(request, "login", flash=N_("Your password is changed. Sign in with it now."))
     return render(request, "accounts/password_reset_confirm.html", {"title": N_("Choose a new password"), "token": token})
+
+
+@view(staff=True, before_own_password=True)
+def account(request: Request) -> Response:
+    """A staff member's own account: who they are here, their roles, and their password. Whose
+    password an administrator chose comes here first and chooses their own."""
+    a = actor(request)
+    next_url = safe_redirect_target(request.query_params.get("next"))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        next_url = safe_redirect_target(form_text(request, "next", max_length=500))
+        current = request.state.form.get("current", "")
+        new = request.state.form.get("password", "")
+        try:
+            svc.do_change_password(
+                db(request), a, state(request).settings,
+                current[: auth.MAX_PASSWORD_LENGTH + 1] if isinstance(current, str) else "",
+                new[: auth.MAX_PASSWORD_LENGTH + 1] if isinstance(new, str) else "",
+                request.cookies.get(auth.SESSION_COOKIE),
+            )
+        except InvalidInput as exc:
+            errors = exc.errors or {"current": exc.message}
+        else:
+            return redirect(request, next_url, flash=N_("Your password is changed. Your other sessions are signed out."))
+    user, organisation = svc.own_account(db(request), a)
+    held = _stored_rows(grants_of_user(db(request), a.user_id))  # type: ignore[arg-type]
+    return render(
+        request,
+        "accounts/account.html",
+        {"title": N_("Your account"), "user": user, "organisation": organisation, "grants": held, "next": next_url, "errors": errors,
+         "place_names": _place_names(request), "roles": ROLE_LABELS, "scopes": SCOPE_LABELS},
+        status=400 if errors else 200,
+    )
 
 
 # Administration --------------------------------------------------------------------------------
@@ -389,6 +422,15 @@ class _Place:
     consultations: list[Consultation]
 
 
+def _place_names(request: Request) -> dict[str, str]:
+    """The names of the places of roles the actor may see, keyed as the roles form's "Where"."""
+    a, session, lang = actor(request), db(request), request.state.lang
+    names = {f"organisation:{o.id}": o.name for o in list_organisations(session, a, "organisation.view")}
+    names |= {f"context:{c.id}": c.name for c in list_contexts(session, a, "context.view")}
+    names |= {f"consultation:{c.id}": c.title_in(lang) for c in list_consultations(session, a, "consultation.view")}
+    return names
+
+
 def _user_form_context(request: Request, home_organisation: int | None = None) -> dict[str, object]:
     """What the users' forms show. A role's place is chosen by name from the organisations the
     actor manages users in, each with its contexts and consultations (the person's own
@@ -403,16 +445,12 @@ def _user_form_context(request: Request, home_organisation: int | None = None) -
         _Place(o, [c for c in contexts if c.organisation_id == o.id], [c for c in consultations if c.organisation_id == o.id])
         for o in sorted(managed, key=lambda o: o.id != home_organisation)
     ]
-    lang = request.state.lang
-    names = {f"organisation:{o.id}": o.name for o in list_organisations(session, a, "organisation.view")}
-    names |= {f"context:{c.id}": c.name for c in list_contexts(session, a, "context.view")}
-    names |= {f"consultation:{c.id}": c.title_in(lang) for c in list_consultations(session, a, "consultation.view")}
     return {
         "roles": {r: ROLE_LABELS[r] for r in ROLES},
         "scopes": {s: SCOPE_LABELS[s] for s in SCOPES},
         "managed_orgs": managed,
         "places": places,
-        "place_names": names,
+        "place_names": _place_names(request),
         "can_give_all": any(g.scope == "all" for g in a.grants_for("user.manage")),
     }
 

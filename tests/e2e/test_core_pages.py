@@ -74,7 +74,7 @@ def test_a_wrong_password_is_explained_on_the_page(demo, phone_page):
     _check(phone_page, "core-login-error-phone", status=400)
 
 
-PAGES = ["/", "/login", "/password-reset", "/admin/", "/admin/organisations", "/admin/contexts", "/admin/users"]
+PAGES = ["/", "/login", "/password-reset", "/admin/", "/admin/organisations", "/admin/contexts", "/admin/users", "/account"]
 
 
 @pytest.mark.parametrize("viewport", ["phone", "laptop"])
@@ -152,6 +152,42 @@ def test_admin_adds_a_context_and_a_user_in_the_browser(demo, phone_page):
         page.click("button.danger")
     assert "Disabled" in page.locator("main").inner_text()
     _check(page, "core-admin-user-disabled-phone")
+
+
+def test_a_new_colleague_chooses_their_own_password_before_anything_else(demo, laptop_page, phone_page):
+    admin = laptop_page
+    sign_in(admin, ADMIN, DEMO_PASSWORD)
+    admin.goto("/admin/users")
+    admin.fill("#u-name", "Tomás Ríos")
+    admin.fill("#u-email", "tomas@example.org")
+    admin.select_option("#u-org", label=DEMO_ORG)
+    admin.fill("#u-password", "what the admin typed in")
+    admin.select_option("#grant-role-0", "facilitator")
+    admin.select_option("#grant-where-0", label="Context: Bogotá youth centres")
+    with admin.expect_navigation():
+        admin.click("section[aria-labelledby=new-user] button[type=submit]")
+    page = phone_page
+    page.goto("/consultations/")
+    page.fill("#email", "tomas@example.org")
+    page.fill("#password", "what the admin typed in")
+    with page.expect_navigation():
+        page.click("form:has(#email) button[type=submit]")
+    assert "/account?next=/consultations/" in page.url
+    assert "An administrator chose your first password." in page.locator("main").inner_text()
+    _check(page, "core-account-first-password-phone")
+    page.fill("#current", "what the admin typed in")
+    page.fill("#password", "what the admin typed in")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "other than the one you have now" in page.locator("#password-error").inner_text()
+    _check(page, "core-account-first-password-error-phone", status=400)
+    page.fill("#current", "what the admin typed in")
+    page.fill("#password", "a passphrase only Tomás knows")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert page.url.endswith("/consultations/")
+    assert "Your password is changed." in page.locator("main").inner_text()
+    _check(page, "core-account-password-changed-phone")
 
 
 def test_the_audit_screen_searches_with_and_without_javascript(demo, laptop_page, nojs_page):
