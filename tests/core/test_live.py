@@ -471,7 +471,12 @@ def test_a_job_is_followed_on_its_channel_from_running_to_its_end(live, followed
     assert seen[0] == ("job.status", {"status": "running", "attempt": 1})
     assert seen[-1] == ("job.ended", {"status": "done"})
     progress = [data for event, data in seen if event == "job.progress"]
-    assert 1 <= len(progress) < 50 and progress[0] == {"done": 0, "total": 50}
+    # Progress is coalesced: a stream that wakes after several reports gets only the newest,
+    # so which reports arrive depends on the machine's pace; that they are few, in order and
+    # of this job's steps does not.
+    assert 1 <= len(progress) < 50
+    assert all(p["total"] == 50 and 0 <= p["done"] < 50 for p in progress)
+    assert [p["done"] for p in progress] == sorted({p["done"] for p in progress})
 
 
 # The page ------------------------------------------------------------------------------------------
