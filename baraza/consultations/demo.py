@@ -107,6 +107,8 @@ def seed_demo_consultation(session: Session, settings: Settings, org: Organisati
         k_threshold=5,
         guardian_modes=["attested", "paper"],
         erase_after_withdrawal_days=7,
+        age_min=13,
+        age_max=24,
     )
     consultation = do_create_consultation(
         session, admin, org.id, fields,  # type: ignore[arg-type]

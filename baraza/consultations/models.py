@@ -52,6 +52,11 @@ class Consultation(SQLModel, table=True):
     status: str = Field(default=ConsultationStatus.DRAFT.value, max_length=16, index=True)
     # Six characters typed on a phone; rate-limited per address and per code (SECURITY 31).
     join_code: str = Field(max_length=8, unique=True, index=True)
+    # Who it is for, in years (both ends included); None: no bound on that side. The notice
+    # offers only the age bands within it (their edges fall on its ends), so nobody outside it
+    # takes part (minimisation: no data from people the consultation is not for).
+    age_min: int | None = Field(default=None, ge=0, le=99)
+    age_max: int | None = Field(default=None, ge=0, le=99)
     # Cells with fewer than k people are suppressed in every count of this consultation (SECURITY 10).
     k_threshold: int = Field(default=5, ge=2, le=100)
     guardian_modes: list[str] = Field(default_factory=lambda: ["attested"], sa_type=JSON)

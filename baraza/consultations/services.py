@@ -55,6 +55,8 @@ class ConsultationFields:
     guardian_waived: bool = False
     erase_after_withdrawal_days: int = 7
     location_options: Sequence[str] = field(default_factory=tuple)
+    age_min: int | None = None
+    age_max: int | None = None
 
 
 def _clean_lines(values: Sequence[str], limit: int, max_len: int) -> list[str]:
@@ -93,6 +95,13 @@ def consultation_problems(fields: ConsultationFields, *, reason: str | None = No
         problems["guardian_modes"] = N_("Unknown way of recording guardian consent.")
     if not fields.guardian_modes and not fields.guardian_waived:
         problems["guardian_modes"] = N_("Choose how guardian consent is recorded, or waive it where the law allows.")
+    for name in ("age_min", "age_max"):
+        age = getattr(fields, name)
+        if age is not None and not 0 <= age <= 99:
+            problems[name] = N_("Give an age from 0 to 99, or leave it empty.")
+    if "age_min" not in problems and "age_max" not in problems and None not in (fields.age_min, fields.age_max):
+        if fields.age_min > fields.age_max:  # type: ignore[operator]
+            problems["age_max"] = N_("The oldest age cannot be below the youngest.")
     if not 0 <= fields.erase_after_withdrawal_days <= 90:
         problems["erase_after_withdrawal_days"] = N_("Erase within 0 to 90 days.")
     if reason is not None and set(fields.categories) - {PARTICIPATION} and not reason.strip():
@@ -129,6 +138,7 @@ def _apply(session: Session, consultation: Consultation, fields: ConsultationFie
     consultation.guardian_waived = fields.guardian_waived
     consultation.erase_after_withdrawal_days = fields.erase_after_withdrawal_days
     consultation.location_options = _clean_lines(fields.location_options, 100, 100)
+    consultation.age_min, consultation.age_max = fields.age_min, fields.age_max
     session.add(consultation)
     session.flush()
     session.exec(delete(ConsultationContext).where(col(ConsultationContext.consultation_id) == consultation.id))  # type: ignore[call-overload]
@@ -202,6 +212,10 @@ def do_update_consultation(
                 "Once a consultation has opened, it cannot collect new kinds of data, or run in new contexts or languages: "
                 "participants agreed to what was declared. Start a new consultation instead."
             )
+        if (fields.age_min, fields.age_max) != (consultation.age_min, consultation.age_max):
+            raise InvalidInput(errors={"age_min": N_(
+                "The ages a consultation is for are fixed once it opens: the age bands young people chose depend on them."
+            )})
         if consultation.status != ConsultationStatus.OPEN:
             fields = ConsultationFields(
                 titles=consultation.title, descriptions=consultation.description, languages=consultation.languages,
@@ -209,7 +223,7 @@ def do_update_consultation(
                 context_ids=sorted(c for c in old_contexts if c is not None), categories=after, k_threshold=consultation.k_threshold,
                 guardian_modes=consultation.guardian_modes, guardian_waived=consultation.guardian_waived,
                 erase_after_withdrawal_days=consultation.erase_after_withdrawal_days,
-                location_options=consultation.location_options,
+                location_options=consultation.location_options, age_min=consultation.age_min, age_max=consultation.age_max,
             )
     if (added or extended) and not reason.strip():
         raise InvalidInput(errors={"reason": N_("Say why this data is needed, or why it must be kept longer.")})

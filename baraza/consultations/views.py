@@ -72,6 +72,8 @@ def _fields(form: FormReader) -> svc.ConsultationFields:
         guardian_waived=form_bool(form.request, "guardian_waived"),
         erase_after_withdrawal_days=0 if erase_days is None else erase_days,
         location_options=form.text("location_options", max_length=4000).splitlines(),
+        age_min=form.number("age_min"),
+        age_max=form.number("age_max"),
     )
 
 
@@ -86,6 +88,8 @@ def _stored_values(session: Session, consultation: Consultation) -> dict[str, An
         "location_options": "\n".join(consultation.location_options), "guardian_modes": list(consultation.guardian_modes),
         "guardian_waived": consultation.guardian_waived, "k_threshold": str(consultation.k_threshold),
         "erase_after_withdrawal_days": str(consultation.erase_after_withdrawal_days), "reason": "", "alternatives": "",
+        "age_min": "" if consultation.age_min is None else str(consultation.age_min),
+        "age_max": "" if consultation.age_max is None else str(consultation.age_max),
     }
 
 
@@ -97,7 +101,7 @@ def _new_values(contexts: list[Context]) -> dict[str, Any]:
         "organisation_id": "", "languages": [], "default_language": main, "titles": {}, "descriptions": {}, "contexts": set(),
         "purposes": "", "categories": set(), "retention": {PARTICIPATION: str(svc.DEFAULT_PARTICIPATION_DAYS)}, "location_options": "",
         "guardian_modes": ["attested"], "guardian_waived": False, "k_threshold": "5", "erase_after_withdrawal_days": "7",
-        "reason": "", "alternatives": "",
+        "reason": "", "alternatives": "", "age_min": "", "age_max": "",
     }
 
 
@@ -113,7 +117,7 @@ def _typed_values(form: FormReader) -> dict[str, Any]:
         "location_options": form.typed("location_options"), "guardian_modes": form.ticked("guardian_modes"),
         "guardian_waived": form_bool(form.request, "guardian_waived"), "k_threshold": form.typed("k_threshold"),
         "erase_after_withdrawal_days": form.typed("erase_after_withdrawal_days"), "reason": form.typed("reason"),
-        "alternatives": form.typed("alternatives"),
+        "alternatives": form.typed("alternatives"), "age_min": form.typed("age_min"), "age_max": form.typed("age_max"),
     }
 
 

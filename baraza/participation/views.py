@@ -191,7 +191,7 @@ def notice(request: Request) -> Response:
             "title": N_("Before you start"),
             "notice": current,
             "context": context,
-            "bands": svc.age_bands(context.age_of_consent),
+            "bands": svc.consultation_bands(consultation, context),
             "headings": svc.NOTICE_HEADINGS,
             "fields": svc.NOTICE_FIELDS,
             "errors": errors,
@@ -361,7 +361,7 @@ def my_data_context(request: Request, consultation: Consultation, participant: P
         "consent_kinds": svc.CONSENT_KIND_LABELS,
         "genders": svc.GENDER_OPTIONS,
         # Age bands are shown by their label ("13 to 15", translated), not their key "13-15".
-        "age_labels": {b.key: b.label for b in svc.age_bands(context.age_of_consent)} if context else {},
+        "age_labels": {b.key: b.label for b in svc.consultation_bands(consultation, context)} if context else {},
         "context": context,
         "withdrawn": participant.withdrawn_at is not None,
     }

@@ -59,22 +59,30 @@ class AgeBand:
         return N_("%(low)s to %(high)s"), {"low": self.low, "high": self.high}
 
 
-def age_bands(age_of_consent: int) -> list[AgeBand]:
+def age_bands(age_of_consent: int, age_min: int | None = None, age_max: int | None = None) -> list[AgeBand]:
     """Bands, not birth dates; the context's age of consent is always a band boundary, so the
-    band alone says whether a guardian's consent is needed."""
+    band alone says whether a guardian's consent is needed. With the ages a consultation is
+    for (`age_min`, `age_max`, both included), its ends are boundaries too and only the bands
+    within them are given."""
     bounds = {13, 15, 18, 21, 25}
     if 13 < age_of_consent < 25:
         bounds.add(age_of_consent)
+    bounds |= {edge for edge in (age_min, None if age_max is None else age_max + 1) if edge is not None and 0 < edge < 100}
     edges = sorted(bounds)
-    bands = [AgeBand("0-12", 0, 12, 12 < age_of_consent)]
+    bands = [AgeBand(f"0-{edges[0] - 1}", 0, edges[0] - 1, edges[0] - 1 < age_of_consent)]
     for low, nxt in zip(edges, edges[1:], strict=False):
         bands.append(AgeBand(f"{low}-{nxt - 1}", low, nxt - 1, nxt - 1 < age_of_consent))
-    bands.append(AgeBand("25+", 25, None, False))
-    return bands
+    bands.append(AgeBand(f"{edges[-1]}+", edges[-1], None, False))
+    return [b for b in bands if (age_min is None or b.low >= age_min) and (age_max is None or b.low <= age_max)]
 
 
-def band_for(context: Context, key: str) -> AgeBand | None:
-    return next((b for b in age_bands(context.age_of_consent) if b.key == key), None)
+def consultation_bands(consultation: Consultation, context: Context) -> list[AgeBand]:
+    """The bands a young person chooses from in this consultation and place."""
+    return age_bands(context.age_of_consent, consultation.age_min, consultation.age_max)
+
+
+def band_for(consultation: Consultation, context: Context, key: str) -> AgeBand | None:
+    return next((b for b in consultation_bands(consultation, context) if b.key == key), None)
 
 
 # Joining ---------------------------------------------------------------------------------------
@@ -155,7 +163,7 @@ def do_join_consultation(
     notice = latest_notice(session, consultation.id, language)  # type: ignore[arg-type]
     if notice is None or notice.id != notice_id:
         raise InvalidInput("The information page changed while you were reading. Please read it again.")
-    band = band_for(context, age_band)
+    band = band_for(consultation, context, age_band)
     if band is None:
         raise InvalidInput(errors={"age_band": N_("Choose how old you are.")})
     if not agree:

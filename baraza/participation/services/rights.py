@@ -29,7 +29,7 @@ from baraza.participation.api import age_band_label, require_consent_to_answer
 from baraza.participation.keys import recovery_hash, seal, unseal
 from baraza.participation.models import ConsentRecord, Correction, Participant, ParticipantDevice
 from baraza.participation.services.consent import _audit_participant, _check_may_act, consent_history, emit_participant_event
-from baraza.participation.services.joining import age_bands
+from baraza.participation.services.joining import consultation_bands
 from baraza.refs import Ref
 from baraza.registry import ParticipantItem, Registry
 from baraza.safeguarding.services import raise_concern
@@ -93,7 +93,7 @@ def core_items(session: Session, consultation: Consultation, participant: Partic
     items = []
     when = participant.demographics_at or participant.joined_at
     if participant.age_band and context is not None:
-        bands = age_bands(context.age_of_consent)
+        bands = consultation_bands(consultation, context)
         # Only bands on the same side of the age of consent: crossing it changes who must agree.
         same_side = [b for b in bands if b.under_age_of_consent == participant.under_age_of_consent]
         items.append(ParticipantItem(
