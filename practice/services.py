@@ -11,6 +11,8 @@ never offered, so they are in no later training. Counts shown anywhere go throug
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
 import re
 import secrets
 from collections import Counter, defaultdict
@@ -390,7 +392,10 @@ def on_new_answers(session: Session, event: Event) -> None:
         select(Job.id).where(Job.name == JOB, Job.consultation_id == event.consultation_id, col(Job.status).in_(("queued", "running")))
     ).first()
     if waiting is None:
-        enqueue(session, JOB, {"consultation_id": event.consultation_id}, consultation_id=event.consultation_id, run_after=utcnow() + timedelta(minutes=1))
+        enqueue(
+            session, JOB, {"consultation_id": event.consultation_id, "only_if_changed": True},
+            consultation_id=event.consultation_id, run_after=utcnow() + timedelta(minutes=1),
+        )
 
 
 def latest_model_row(session: Session, consultation_id: int) -> PracticeModelVersion | None:
@@ -403,7 +408,7 @@ def train_job(job: Any, payload: dict[str, Any]) -> None:
     """The job: train, sign and keep a new version (nothing when nobody's views can be used)."""
     consultation_id = int(payload["consultation_id"])
     job.progress(0, 3, N_("Reading young people's answers"))
-    train_consultation(job.session, job.settings, consultation_id, progress=job.progress)
+    train_consultation(job.session, job.settings, consultation_id, progress=job.progress, only_if_changed=bool(payload.get("only_if_changed")))
 
 
 def _excluded(session: Session, consultation_id: int) -> dict[str, int]:
@@ -413,11 +418,27 @@ def _excluded(session: Session, consultation_id: int) -> dict[str, int]:
     return {"withdrawn": withdrawn, "refused_analysis": refused}
 
 
+def inputs_fingerprint(settings: Settings, observations: Sequence[Observation], **also: Any) -> str:
+    """What a training reads, as one keyed hash: the same answers (and settings in `also`) give
+    the same fingerprint. Keyed, so the model card it is kept in confirms nothing about anyone's
+    answers to someone guessing them."""
+    rows = sorted(
+        json.dumps([o.person, o.context, o.age_band, o.data_kind, o.data_user, o.purpose, o.answer, sorted(o.safeguards),
+                    o.retention, round(o.weight, 9), o.evidence])
+        for o in observations
+    )
+    text = json.dumps({"observations": rows, **also}, sort_keys=True, default=str)
+    return hmac.new(settings.secret_key.encode(), b"practice-inputs:" + text.encode(), hashlib.sha256).hexdigest()
+
+
 def train_consultation(
-    session: Session, settings: Settings, consultation_id: int, *, bootstrap: int = 30, measure: bool = True, progress: Any = None
+    session: Session, settings: Settings, consultation_id: int, *, bootstrap: int = 30, measure: bool = True, progress: Any = None,
+    only_if_changed: bool = False,
 ) -> PracticeModelVersion | None:
     """Train the consultation's model on what its young people said, write the signed file and
-    record the version (commits). None when there is nothing to learn from."""
+    record the version (commits). None when there is nothing to learn from, or, with
+    `only_if_changed` (the trainings new answers start), when nothing it reads has changed since
+    the latest version: the same inputs would give the same model under a new number."""
     consultation = session.get(Consultation, consultation_id)
     if consultation is None:
         raise NotFound()
@@ -431,6 +452,18 @@ def train_consultation(
         # Fewer than k young people: no model, since every answer would rest on too few.
         record_audit(session, None, "system.practice_not_trained", [("consultation", consultation_id)], {"reason": "too_few"})
         session.commit()
+        return None
+    excluded_counts = _excluded(session, consultation_id)
+    fingerprint = inputs_fingerprint(
+        settings, observations, k=k, contexts=sorted(str(c.id) for c in contexts), bootstrap=bootstrap, measure=measure,
+        excluded=excluded_counts, format=1,
+    )
+    previous = latest_model_row(session, consultation_id)
+    if only_if_changed and previous is not None and (previous.card or {}).get("inputs") == fingerprint:
+        record_audit(session, None, "system.practice_not_trained", [("consultation", consultation_id)], {"reason": "unchanged"})
+        session.commit()
+        if progress:
+            progress(3, 3, N_("Nothing new to learn from: the latest version stays"))
         return None
     if progress:
         progress(1, 3, N_("Training the model"))
@@ -447,8 +480,7 @@ def train_consultation(
             "key": key, "name": names.get(key, ""), "people": people.value, "answers": info["answers"] if people.value is not None else None,
             "pooled": bool(info["pooled"]), "no_data": info["people"] == 0,
         })
-    excluded = {name: suppress_counts({"n": n}, k=k).cells["n"].value for name, n in _excluded(session, consultation_id).items()}
-    previous = latest_model_row(session, consultation_id)
+    excluded = {name: suppress_counts({"n": n}, k=k).cells["n"].value for name, n in excluded_counts.items()}
     version = (previous.version + 1) if previous else 1
     trained_at = utcnow()
     card = {
@@ -456,7 +488,7 @@ def train_consultation(
         "version": version, "k": k, "people": model.people, "answers": model.answers, "contexts": card_contexts,
         "sources": {s: {"answers": n, "people": suppress_counts({"n": len(people_by_source[s])}, k=k).cells["n"].value} for s, n in sources.items()},
         "excluded": excluded, "quality": model.quality.as_dict() if model.quality else None, "calibrated": model.calibrated,
-        "bootstrap": bootstrap, "pooling_min": 20, "keep_versions": settings.practice_keep_versions,
+        "bootstrap": bootstrap, "pooling_min": 20, "keep_versions": settings.practice_keep_versions, "inputs": fingerprint,
     }
     if endorsements.observations:
         stance_counts = suppress_counts({"endorsed": endorsements.endorsed, "rejected": endorsements.rejected}, k=k).cells

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, select
 
 from baraza.audit.models import AuditEntry
+from baraza.db import utcnow
 from baraza.jobs.models import Job
 from baraza.participation.api import participant_actor
 from baraza.participation.services.consent import do_withdraw_participant
@@ -105,6 +107,34 @@ def test_new_answers_queue_a_training_once(session: Session, settings: Any, app:
     session.commit()
     jobs = session.exec(select(Job).where(Job.name == services.JOB)).all()
     assert len(jobs) == 1 and jobs[0].consultation_id == consultation.id
+
+
+def test_a_training_started_by_new_answers_keeps_the_latest_version_when_nothing_it_reads_changed(
+    session: Session, settings: Any, run_jobs: Any
+) -> None:
+    """An event that changes no counted answer (a survey answered without a mapped question, a
+    workshop without a card sort) makes no new version; a change does. Staff's "train now"
+    always trains."""
+    from baraza.events import Event
+
+    consultation, (a, b) = make_setting(session)
+    people = seed_card_sorts(session, consultation, [(a, 7), (b, 6)])
+    first = services.train_consultation(session, settings, consultation.id)  # as the job trains
+    assert first is not None and len(first.card["inputs"]) == 64
+
+    def after(event_name: str) -> list[int]:
+        services.on_new_answers(session, Event(name=event_name, consultation_id=consultation.id))
+        session.commit()
+        run_jobs(at=utcnow() + timedelta(minutes=2))
+        return [v.version for v in services_versions(session, consultation.id)]
+
+    assert after("survey.response_completed") == [1]
+    reasons = [e.detail for e in session.exec(select(AuditEntry).where(AuditEntry.action == "system.practice_not_trained")).all()]
+    assert reasons and "unchanged" in reasons[-1]
+    do_withdraw_participant(session, participant_actor(people[0]), consultation, people[0])
+    assert after("participant.withdrawn") == [2, 1]
+    assert after("participant.withdrawn") == [2, 1]
+    assert services.train_consultation(session, settings, consultation.id).version == 3
 
 
 def test_baraza_check_answers_from_the_file_and_refuses_a_changed_one(session: Session, settings: Any, capsys: Any) -> None:
