@@ -30,10 +30,6 @@ from tracker.models import STATUS_LABELS, CommitmentStatus
 
 Gettext = Callable[[str], str]
 
-# The columns of the dashboard's charts the brief reads by position (tracker/dashboards.py,
-# `scorecards_chart` and `contexts_chart`, builds them in this order).
-TAKING_PART, IN_A_THEME, RATED, AVERAGE_RATING = 0, 1, 2, 3
-CLAIMED_STATUS, CLAIMED_PROGRESS, TEAM_PROGRESS, YOUTH_RATED, YOUTH_RATING = 0, 1, 2, 3, 4
 # Months of "adoption over time" a brief prints; the dashboard and its CSV keep them all.
 ADOPTION_MONTHS = 6
 
@@ -147,7 +143,7 @@ def _figure(chart: Chart, contexts: int, fewer: str, k: int, gettext: Gettext, r
         svg = _stacked(chart, rows, list(range(len(chart.columns) - contexts)), fewer, k, gettext, rtl)
     elif chart.key == "scorecards":
         whole = Value(100, gettext(N_("The whole scale (100%)")))
-        svg = _bars(chart, rows, [CLAIMED_PROGRESS, TEAM_PROGRESS, YOUTH_RATING], fewer, k, gettext, rtl, whole, numbered=True)
+        svg = _bars(chart, rows, [chart.column(key) for key in ("claimed_progress", "team_progress", "youth_rating")], fewer, k, gettext, rtl, whole, numbered=True)
     elif chart.key == "contexts":
         # The last row is every context together: the table gives it, the bars compare contexts.
         svg = _bars(chart, rows[:-1], chart.plotted, fewer, k, gettext, rtl)
@@ -202,11 +198,11 @@ def build_brief(session: Session, consultation: Consultation, board: Dashboard, 
         lang=lang,
         fewer=fewer,
         stated=stated,
-        taking_part=_cell(compared, everyone, TAKING_PART),
-        in_a_theme=_cell(compared, everyone, IN_A_THEME),
-        rated=_cell(compared, everyone, RATED),
-        average_rating=_cell(compared, everyone, AVERAGE_RATING),
-        who_took_part=[(row.label, row.cells[TAKING_PART]) for row in compared.rows if row.cells],
+        taking_part=_cell(compared, everyone, compared.column("taking_part")),
+        in_a_theme=_cell(compared, everyone, compared.column("in_a_theme")),
+        rated=_cell(compared, everyone, compared.column("rated")),
+        average_rating=_cell(compared, everyone, compared.column("average_rating")),
+        who_took_part=[(row.label, row.cells[compared.column("taking_part")]) for row in compared.rows if row.cells],
         top_theme=(top.label, top.cells[-1]) if top is not None and top.cells else None,
         recommendations=len(board.chart("endorsements").rows),
         commitments=len(scorecards.rows),

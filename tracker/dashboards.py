@@ -226,6 +226,13 @@ class Chart:
     row_header: str = ""
     # The columns a chart draws (the others are in the table only: totals, texts).
     plotted: list[int] = field(default_factory=list)
+    # Names of the value columns, for readers of a chart's cells (the brief) that must not
+    # depend on their order; charts read only as a whole leave it empty.
+    column_keys: list[str] = field(default_factory=list)
+
+    def column(self, key: str) -> int:
+        """The position of the value column named `key`."""
+        return self.column_keys.index(key)
 
 
 @dataclass
@@ -609,6 +616,7 @@ def scorecards_chart(session: Session, source: _Source, allowed: set[int], gette
         [gettext(N_("Claimed status")), gettext(N_("Claimed progress (%)")), gettext(N_("Team's assessment (%)")),
          gettext(N_("Young people who rated")), gettext(N_("Youth rating (percent of scale)"))],
         row_header=gettext(N_("Commitment")), plotted=[1, 2, 4],
+        column_keys=["claimed_status", "claimed_progress", "team_progress", "youth_rated", "youth_rating"],
     )
     views: dict[int, YouthView] = {}
     moment = _end_of_period(source)
@@ -643,6 +651,7 @@ def contexts_chart(session: Session, source: _Source, filters: Filters, allowed:
         "grouped",
         [gettext(N_("Taking part")), gettext(N_("Counted in a theme")), gettext(N_("Rated a scorecard")), gettext(N_("Average rating (percent of scale)"))],
         row_header=gettext(N_("Context")), plotted=[0, 1, 2],
+        column_keys=["taking_part", "in_a_theme", "rated", "average_rating"],
     )
     context_ids = [c.id for c in source.contexts]
     joined: dict[Hashable, int] = dict.fromkeys(context_ids, 0)
