@@ -34,6 +34,19 @@ def _check(page, name: str, *, status: int = 200) -> None:
     shot(page, name)
 
 
+def add_colleague(page, name: str, email: str, password: str, where: str) -> None:
+    """An administrator adds a facilitator of the demo's organisation on /admin/users."""
+    page.goto("/admin/users")
+    page.fill("#u-name", name)
+    page.fill("#u-email", email)
+    page.select_option("#u-org", label=DEMO_ORG)
+    page.fill("#u-password", password)
+    page.select_option("#grant-role-0", "facilitator")
+    page.select_option("#grant-where-0", label=where)
+    with page.expect_navigation():
+        page.click("section[aria-labelledby=new-user] button[type=submit]")
+
+
 @pytest.mark.parametrize("label,email", [(label, email) for label, email, *_ in DEMO_USERS])
 def test_each_demo_role_signs_in_on_a_phone(demo, phone_page, label, email):
     sign_in(phone_page, email, DEMO_PASSWORD)
@@ -137,15 +150,7 @@ def test_admin_adds_a_context_and_a_user_in_the_browser(demo, phone_page):
     assert page.locator("#ctx-default").get_attribute("aria-describedby") == "default_language-error"
     _check(page, "core-admin-context-error-phone", status=400)
 
-    page.goto("/admin/users")
-    page.fill("#u-name", "Nia Nairobi")
-    page.fill("#u-email", "nia@example.org")
-    page.select_option("#u-org", label=DEMO_ORG)
-    page.fill("#u-password", "a long first passphrase")
-    page.select_option("#grant-role-0", "facilitator")
-    page.select_option("#grant-where-0", label="Context: Zaatari camp")
-    with page.expect_navigation():
-        page.click("section[aria-labelledby=new-user] button[type=submit]")
+    add_colleague(page, "Nia Nairobi", "nia@example.org", "a long first passphrase", "Context: Zaatari camp")
     assert re.search(r"/admin/users/\d+$", page.url), page.url
     assert page.locator("h1").inner_text() == "Nia Nairobi"
     with page.expect_navigation():
@@ -157,15 +162,7 @@ def test_admin_adds_a_context_and_a_user_in_the_browser(demo, phone_page):
 def test_a_new_colleague_chooses_their_own_password_before_anything_else(demo, laptop_page, phone_page):
     admin = laptop_page
     sign_in(admin, ADMIN, DEMO_PASSWORD)
-    admin.goto("/admin/users")
-    admin.fill("#u-name", "Tomás Ríos")
-    admin.fill("#u-email", "tomas@example.org")
-    admin.select_option("#u-org", label=DEMO_ORG)
-    admin.fill("#u-password", "what the admin typed in")
-    admin.select_option("#grant-role-0", "facilitator")
-    admin.select_option("#grant-where-0", label="Context: Bogotá youth centres")
-    with admin.expect_navigation():
-        admin.click("section[aria-labelledby=new-user] button[type=submit]")
+    add_colleague(admin, "Tomás Ríos", "tomas@example.org", "what the admin typed in", "Context: Bogotá youth centres")
     page = phone_page
     page.goto("/consultations/")
     page.fill("#email", "tomas@example.org")
