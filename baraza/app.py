@@ -40,12 +40,15 @@ CORE_TEMPLATES = Path(__file__).parent / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
 
 
-def _static_version() -> str:
+def _static_version(folders: list[Path]) -> str:
+    """The version in every asset's link: it changes when any file of the project's static
+    folder or an app's changes (name or size), so a cached copy is never served stale."""
     digest = hashlib.sha256()
-    for path in sorted(STATIC_DIR.rglob("*")):
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(str(path.stat().st_size).encode())
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(str(path.stat().st_size).encode())
     return digest.hexdigest()[:10]
 
 
@@ -114,6 +117,11 @@ def create_app(settings: Settings) -> Starlette:
     routes: list[Any] = list(core_routes.routes())
     for spec in registry.apps.values():
         routes.append(Mount(spec.mount, routes=list(spec.routes), name=spec.name))
+    # Each app's own assets under /static/<app>/, before the project's folder (which has none
+    # under those names), so they are cached and versioned like the core's.
+    app_static = {spec.name: spec.static_dir for spec in registry.apps.values() if spec.static_dir}
+    for name, folder in app_static.items():
+        routes.append(Mount(f"/static/{name}", app=StaticFiles(directory=str(folder)), name=f"static_{name}"))
     routes.append(Mount("/static", app=StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static"))
 
     async def http_error(request: Request, exc: Exception) -> Response:
@@ -185,7 +193,7 @@ def create_app(settings: Settings) -> Starlette:
         registry=registry,
         jinja=jinja,
         translations=load_translations(),
-        static_version=_static_version(),
+        static_version=_static_version([STATIC_DIR, *app_static.values()]),
         actor_loaders=(load_staff_actor, load_participant_actor),
     )
     return app

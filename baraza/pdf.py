@@ -47,8 +47,8 @@ STATIC_DIR = PROJECT_ROOT / "static"
 # A base address for relative links in the HTML ("/static/css/print.css"). It names no real
 # host: the fetcher maps its paths to files and nothing is ever asked of the network.
 DEFAULT_BASE_URL = "https://baraza.invalid/"
-# URL path prefix -> folder the fetcher may read from. An app with its own static folder passes
-# `static_dirs={"/workshops/static/": Path(...)}`.
+# URL path prefix -> folder the fetcher may read from. An app with its own static folder
+# (served under /static/<app>/) passes `static_dirs={"/static/tracker/": Path(...)}`.
 CORE_STATIC = {"/static/": STATIC_DIR}
 # Inline `data:` images (a QR code) hold their bytes already: no fetch, no network.
 _DATA_SCHEME = "data"
@@ -90,7 +90,8 @@ def pdf_available() -> bool:
 
 def _static_file(path: str, roots: Mapping[str, Path]) -> Path | None:
     """The file on disk a URL path names, if it is inside one of the static folders."""
-    for prefix, folder in roots.items():
+    # The longest prefix first: an app's /static/<app>/ before the project's /static/.
+    for prefix, folder in sorted(roots.items(), key=lambda item: -len(item[0])):
         if not path.startswith(prefix):
             continue
         relative = unquote(path[len(prefix) :])

@@ -284,6 +284,10 @@ class AppSpec:
     routes: Sequence[BaseRoute] = ()
     templates_dir: Path | None = None
     models_module: str | None = None
+    # The app's CSS and scripts: served by the core under /static/<name>/ with the project's own
+    # (versioned links through `static('<name>/file')`, cached for a week), so a phone fetches
+    # them once, not on every page.
+    static_dir: Path | None = None
 
 
 # The hooks' signatures. Each list (or table) on the Registry holds callables of one of these

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route
 
 from baraza.i18n import N_
 from baraza.refs import RecordKind
@@ -66,7 +65,6 @@ def register(registry: Registry) -> None:
             "/consultations/{consultation_id:int}/youth-review/{feedback_id:int}", review_views.resolve, methods=["POST"],
             name="youth_review_resolve",
         ),
-        Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     registry.add_app(
         AppSpec(
@@ -75,6 +73,7 @@ def register(registry: Registry) -> None:
             routes=routes,
             templates_dir=HERE / "templates",
             models_module="insights.models",
+            static_dir=HERE / "static",
         )
     )
     registry.menu.append(MenuEntry(label=N_("Insights"), route_name="insights:index", permission="insights.view"))

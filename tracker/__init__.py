@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route
 
 from baraza.i18n import N_
 from baraza.refs import RecordKind
@@ -44,7 +43,6 @@ def register(registry: Registry) -> None:
         Route("/dashboards/{chart:str}.csv", views.dashboard_csv, name="dashboard_csv"),
         Route("/dashboards/public", views.public_settings, methods=["POST"], name="public_settings"),
         Route("/public/{consultation_id:int}", views.public_page, name="public"),
-        Mount("/static", app=StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"),
     ]
     registry.add_app(
         AppSpec(
@@ -53,6 +51,7 @@ def register(registry: Registry) -> None:
             routes=routes,
             templates_dir=Path(__file__).parent / "templates",
             models_module="tracker.models",
+            static_dir=Path(__file__).parent / "static",
         )
     )
     registry.menu.append(MenuEntry(label="Commitments", route_name="tracker:index", permission="commitment.manage"))

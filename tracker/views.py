@@ -433,7 +433,7 @@ def dashboard_brief_pdf(request: Request) -> Response:
     except InvalidInput as exc:
         return _refused_filters(request, exc)
     html = bytes(render(request, "tracker/brief_pdf.html", ctx).body).decode()
-    pdf = render_pdf(html, static_dirs={"/tracker/static/": TRACKER_STATIC})
+    pdf = render_pdf(html, static_dirs={"/static/tracker/": TRACKER_STATIC})
     return pdf_response(pdf, brief.filename_for(ctx["brief"]))
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route
 
 from baraza.i18n import N_
 from baraza.refs import RecordKind
@@ -93,11 +92,12 @@ def register(registry: Registry) -> None:
         Route("/{workshop_id:int}/", phones.phone, name="phone"),
         Route("/{workshop_id:int}/note/{activity_id:int}", phones.note, methods=["POST"], name="note"),
         Route("/{workshop_id:int}/vote/{activity_id:int}", phones.vote, methods=["POST"], name="vote"),
-        # The app's own CSS and scripts (the core serves only the project's static/ folder).
-        Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     registry.add_app(
-        AppSpec(name="workshops", mount="/workshops", routes=routes, templates_dir=HERE / "templates", models_module="workshops.models")
+        AppSpec(
+            name="workshops", mount="/workshops", routes=routes, templates_dir=HERE / "templates", models_module="workshops.models",
+            static_dir=HERE / "static",
+        )
     )
     registry.menu.append(MenuEntry(label=N_("Workshops"), route_name="workshops:index", permission="workshop.view"))
     for name, label, roles in PERMISSIONS:

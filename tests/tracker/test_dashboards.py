@@ -78,7 +78,7 @@ def test_every_chart_hides_what_fewer_than_k_young_people_gave(client, session, 
     login(client, w["policymaker"].email, PASSWORD)
     page = client.get("/tracker/dashboards/")
     assert page.status_code == 200
-    assert "plotly-basic.min.js" in page.text and "/tracker/static/dashboards.js" in page.text
+    assert "plotly-basic.min.js" in page.text and "/static/tracker/dashboards.js?v=" in page.text
     assert "Themes per context" in page.text and "<table>" in page.text  # the table is the no-JS view
     data = client.get("/tracker/dashboards/data.json").json()
     assert data["k"] == 5

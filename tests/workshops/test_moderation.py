@@ -217,7 +217,7 @@ def test_board_js_is_served_and_the_csp_is_unchanged(client, session, settings):
     sign_in(client, facilitator)
     page = client.get(f"/workshops/{workshop.id}/board/{board.id}")
     assert "script-src 'self'" in page.headers["content-security-policy"] and "unsafe-inline" not in page.headers["content-security-policy"]
-    script = client.get("/workshops/static/board.js")
+    script = client.get("/static/workshops/board.js")
     assert script.status_code == 200 and "requestSubmit" in script.text
 
 

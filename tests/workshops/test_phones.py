@@ -86,7 +86,7 @@ def test_the_phone_shows_the_current_activity_and_counts_itself_in_the_room(clie
     assert "Do you feel heard?" in html and 'type="radio"' in html and 'name="client_id"' in html
     assert "htmx.min.js" not in html  # participant pages stay small
     assert f'data-follow="/live/workshops.phones/{workshop.id}?after=' in html
-    assert "/workshops/static/live.js" in html
+    assert "/static/workshops/live.js?v=" in html
     assert "Refresh to see what is on now" in html
     assert 'http-equiv="refresh"' not in html  # a form is being filled in: never reload under the fingers
     assert len(read(session, select(Presence).where(Presence.workshop_id == workshop.id))) == 1
