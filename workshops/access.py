@@ -197,7 +197,8 @@ def may_follow(session: Session, actor: Actor, key: str) -> bool:
             for permission in STAFF_PERMISSIONS
             if actor.can(permission)
         )
-    if actor.participant_id is None:
+    phone = actor.participant_ids or ((actor.participant_id,) if actor.participant_id is not None else ())
+    if not phone:
         return False
     found = session.exec(
         select(Workshop.id)
@@ -205,7 +206,7 @@ def may_follow(session: Session, actor: Actor, key: str) -> bool:
         .where(
             Workshop.id == workshop_id,
             col(Workshop.status).in_([WorkshopStatus.LIVE.value, WorkshopStatus.ENDED.value]),
-            Participant.id == actor.participant_id,
+            col(Participant.id).in_(phone),
             Participant.consent_status == ConsentStatus.VALID.value,
             col(Participant.withdrawn_at).is_(None),
         )

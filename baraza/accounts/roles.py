@@ -92,6 +92,9 @@ class Actor:
     display_name: str = ""
     grants: tuple[Grant, ...] = field(default_factory=tuple)
     participant_id: int | None = None
+    # Every participant the phone's cookie names (one per consultation it joined), the most
+    # recent first (`participant_id`): what a live channel of an older consultation asks about.
+    participant_ids: tuple[int, ...] = ()
     # Staff whose password an administrator chose: no grants until they choose their own.
     must_change_password: bool = False
 

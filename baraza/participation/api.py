@@ -210,15 +210,17 @@ def follow_up_participant_ids(consultation_id: int) -> Select[Any]:
 
 
 def load_participant_actor(session: Session, request: Request, settings: Settings) -> Actor | None:
-    """Actor loader (after the staff one): the phone's most recent participant, if any.
+    """Actor loader (after the staff one): the phone's most recent participant, if any, with
+    all the phone's participants (`participant_ids`, one per consultation it joined).
 
     Participant pages still call `current_participant(request, consultation_id)`, which picks
-    the participant of that consultation; this only names the actor for audit and templates.
+    the participant of that consultation; the actor names the most recent one for audit and
+    templates, and live channels ask whether any of the phone's may follow.
     """
     participants = _cookie_participants(session, request)
     if not participants:
         return None
-    return participant_actor(participants[0])
+    return Actor(participant_id=participants[0].id, participant_ids=tuple(p.id for p in participants if p.id is not None))
 
 
 def set_participant_cookie(request: Request, response: Response, settings: Settings, token: str) -> None:

@@ -203,3 +203,9 @@ def test_who_may_follow_a_workshop_s_live_channel(client, session, settings, roo
     with TestClient(make_app(), base_url="http://testserver", follow_redirects=False) as foreign:
         sign_in(foreign, make_facilitator(session, other_consultation))
         assert foreign.get(path).status_code == 404
+    with TestClient(make_app(), base_url="http://testserver", follow_redirects=False) as both:
+        # A phone that joined this consultation, then another: its newest participant is the
+        # other consultation's, and it still follows this one's room (and its phones' channel).
+        as_participant(both, f"{stranger_cookie}.{cookie}")
+        assert both.get(path).status_code == 200
+        assert both.get(f"/live/workshops.phones/{workshop.id}/poll").status_code == 200
