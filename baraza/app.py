@@ -153,7 +153,10 @@ def create_app(settings: Settings) -> Starlette:
         # The requests' thread pool (Starlette runs every view on it): sized per database,
         # see Settings.request_threads. The hub and the jobs have threads of their own.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        live = Hub(engine, read_engine=read_engine)
+        live = Hub(
+            engine, read_engine=read_engine,
+            summarisers={kind: channel.summarise for kind, channel in registry.channels.items() if channel.summarise},
+        )
         await live.start()
         app.state.live_hub = live
         # The embedded default runs background jobs in this process: nothing else to start

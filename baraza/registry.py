@@ -418,6 +418,14 @@ class ChannelAuthoriser(Protocol):
     def __call__(self, session: Session, actor: Actor, key: str) -> bool: ...
 
 
+class ChannelSummariser(Protocol):
+    """What the hub merges into a batch of channel `key`'s events, once per batch for all its
+    streams: event name -> data added to the newest event of that name. Facts any follower
+    may see (counts a room's screen shows), never what a person wrote."""
+
+    def __call__(self, session: Session, key: str, events: frozenset[str]) -> Mapping[str, Mapping[str, Any]]: ...
+
+
 class TextScreener(Protocol):
     """Screen one text before anyone else sees it (baraza.screening.Screened). `countries`
     (ISO 3166 codes of the consultation's contexts) tells how local phone numbers are written;
@@ -474,6 +482,7 @@ class LiveChannel:
 
     kind: str
     authorise: ChannelAuthoriser
+    summarise: ChannelSummariser | None = None
 
 
 @dataclass(frozen=True)
@@ -621,10 +630,11 @@ class Registry:
     def add_schedule(self, job: str, every: timedelta, payload: Mapping[str, Any] | None = None) -> None:
         self.schedules.append(Schedule(job, every, dict(payload or {})))
 
-    def add_channel(self, kind: str, authorise: ChannelAuthoriser) -> None:
+    def add_channel(self, kind: str, authorise: ChannelAuthoriser, *, summarise: ChannelSummariser | None = None) -> None:
+        """A kind of live channel, who may follow one, and what the hub adds to its events."""
         if kind in self.channels:
             raise ValueError(f"live channel kind {kind!r} registered twice")
-        self.channels[kind] = LiveChannel(kind, authorise)
+        self.channels[kind] = LiveChannel(kind, authorise, summarise)
 
     def screen(self, text: str, language: str | None = None, *, countries: Sequence[str] = (), known: Sequence[str] = ()) -> Screened:
         """Screen what a young person wrote before a screen, a quote or an export shows it.

@@ -37,7 +37,6 @@ EVENTS: tuple[tuple[str, str], ...] = (
 
 
 def register(registry: Registry) -> None:
-    from baraza.live import add_summariser
     from workshops import access, demo, hooks, preferences
     from workshops import moderation as moderation_rules
     from workshops.results import live_counts
@@ -111,10 +110,9 @@ def register(registry: Registry) -> None:
         registry.declare_event(name, description)
     # Two channels per workshop: its console, screen and staff pages follow the first; its
     # phones the second, which carries what a phone shows (workshops.services.publish_results).
-    registry.add_channel(CHANNEL_KIND, access.may_follow)
+    # The hub carries the screen's counts in the first one's events (one COUNT per batch).
+    registry.add_channel(CHANNEL_KIND, access.may_follow, summarise=live_counts)
     registry.add_channel(PHONES_CHANNEL_KIND, access.may_follow)
-    # The hub carries the screen's counts in the channel's events (one COUNT per batch).
-    add_summariser(CHANNEL_KIND, live_counts)
     registry.participant_activities.append(hooks.activities)
     registry.participant_data.append(hooks.participant_data)
     registry.participant_correctors.append(hooks.correct_note)

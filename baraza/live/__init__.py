@@ -7,7 +7,6 @@ the page then fetches the block it shows through its own permission-checked view
 docs/architecture.md, "Live updates".
 """
 
-from baraza.live.hub import add_summariser
 from baraza.live.services import publish
 
-__all__ = ["add_summariser", "publish"]
+__all__ = ["publish"]

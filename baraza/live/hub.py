@@ -18,7 +18,7 @@ a limiter of its own (`HUB_THREADS`), never on the thread pool every request sha
 hundreds of requests queue for that pool (a room of phones voting at once), the hub still
 reads and fans out within its batch window.
 
-Counts in events: a channel kind may have a summariser (`add_summariser`), called once per
+Counts in events: a channel kind may have a summariser (`registry.add_channel(..., summarise=)`), called once per
 batch, in the hub's read, with the event names the batch holds; what it returns is merged into
 the newest event of each name (a coalesced one), so a page can show new counts straight from
 the event instead of every open page fetching its block again. One COUNT per batch and
@@ -80,14 +80,8 @@ _LOCAL_HUBS: weakref.WeakSet[Hub] = weakref.WeakSet()
 # A channel kind's summariser: (session, channel key, event names in the batch) -> event name
 # -> data to merge into the newest event of that name. Facts any follower of the channel may
 # see (its authoriser admits them all): counts a room's screen shows, never what a person wrote.
+# Registered with the channel's kind (`registry.add_channel(kind, authorise, summarise=...)`).
 Summariser = Callable[[Session, str, frozenset[str]], Mapping[str, Mapping[str, Any]]]
-_SUMMARISERS: dict[str, Summariser] = {}
-
-
-def add_summariser(kind: str, summarise: Summariser) -> None:
-    """Let the hub add counts to channel `kind`'s events, once per batch (an app's `register`).
-    Registering a kind again replaces its summariser (each test app registers anew)."""
-    _SUMMARISERS[kind] = summarise
 
 
 def wake_local_hubs(channels: Sequence[str]) -> None:
@@ -167,8 +161,10 @@ class Hub:
         heartbeat: float = 15.0,
         max_stream_seconds: float = 900.0,
         max_pending: int = 64,
+        summarisers: Mapping[str, Summariser] | None = None,
     ) -> None:
         self.engine = engine
+        self.summarisers = dict(summarisers or {})
         self.read_engine = read_engine or engine
         # Wake-ups within this window become one read and one message per event name.
         self.batch_window = batch_window
@@ -362,7 +358,7 @@ class Hub:
             found = {channel: events_after(session, channel, after, limit=READ_LIMIT) for channel, after in todo.items()}
             for channel, rows in found.items():
                 kind, _, key = channel.partition(":")
-                summarise = _SUMMARISERS.get(kind)
+                summarise = self.summarisers.get(kind)
                 if rows and summarise is not None:
                     found[channel] = _summarised(session, summarise, key, rows)
             return found

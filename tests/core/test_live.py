@@ -704,7 +704,7 @@ def test_five_hundred_open_streams_hold_no_thread_or_session_each(engine, settin
 # The hub's own threads, and counts carried in events ---------------------------------------------
 
 
-async def _hub_batch(engine, consultation, *, hold_request_threads: bool) -> tuple[Any, Any]:
+async def _hub_batch(engine, consultation, *, hold_request_threads: bool, summarisers=None) -> tuple[Any, Any]:
     """Start a hub of its own, follow the consultation's channel, publish one coalesced event and
     return the batch the stream gets (and the hub), with every worker of the request thread pool
     taken meanwhile if asked (as when hundreds of votes queue for it)."""
@@ -714,7 +714,7 @@ async def _hub_batch(engine, consultation, *, hold_request_threads: bool) -> tup
     from baraza.live.services import start_of
 
     channel = f"consultation:{consultation.id}"
-    hub = Hub(engine, batch_window=0.05, poll_interval=30.0)
+    hub = Hub(engine, batch_window=0.05, poll_interval=30.0, summarisers=summarisers)
     await hub.start()
     limiter = anyio.to_thread.current_default_thread_limiter()
     holders = [object() for _ in range(int(limiter.total_tokens))] if hold_request_threads else []
@@ -745,8 +745,6 @@ def test_the_hub_reads_on_threads_of_its_own_when_requests_hold_every_worker(eng
 
 
 def test_a_summariser_adds_counts_to_the_newest_event_once_per_batch(engine, followed):
-    from baraza.live import hub as hub_module
-
     consultation, _user = followed
     calls: list[tuple[str, frozenset[str]]] = []
 
@@ -756,11 +754,7 @@ def test_a_summariser_adds_counts_to_the_newest_event_once_per_batch(engine, fol
         count = session.exec(text("SELECT count(*) FROM live_event")).one()[0]
         return {"results": {"events": int(count)}, "absent": {"x": 1}}
 
-    hub_module.add_summariser("consultation", summarise)
-    try:
-        batch, _hub = asyncio.run(_hub_batch(engine, consultation, hold_request_threads=False))
-    finally:
-        hub_module._SUMMARISERS.pop("consultation", None)
+    batch, _hub = asyncio.run(_hub_batch(engine, consultation, hold_request_threads=False, summarisers={"consultation": summarise}))
     ((_id, message, _per_language),) = batch
     data = json.loads(message.decode().split("data: ", 1)[1].split("\n", 1)[0])
     assert data == {"n": 1, "events": 1}
