@@ -546,7 +546,7 @@ def phones_in_room(session: Session, workshop: Workshop) -> int:
 
 
 def live_counts(session: Session, key: str, events: frozenset[str]) -> dict[str, dict[str, Any]]:
-    """What the core's hub adds to a batch of this workshop's events (`baraza.live.add_summariser`),
+    """What the core's hub adds to a batch of this workshop's events (its channel's summariser),
     once per batch and process: the phones in the room on `workshop.room`, and on
     `workshop.results` the counts of the current poll when the screen shows them as they are
     (results visible, not sensitive, the whole room): the screen then updates its bars from the
