@@ -95,6 +95,22 @@ def test_the_phone_shows_the_current_activity_and_counts_itself_in_the_room(clie
     assert count(session, Presence, Presence.workshop_id == workshop.id) == 1
 
 
+def test_a_phone_in_the_room_loads_under_50_kb_and_then_only_the_page(client, session, phone):
+    """The participant pages' budget (BRIEF: under 50 KB on a first load): the page and every
+    asset it links; after that the assets come from the phone's cache (versioned, a week)."""
+    import re
+
+    _consultation, workshop, _poll, _participant = phone
+    response = page(client, workshop)
+    assets = sorted(set(re.findall(r'(?:src|href)="(/static/[^"]+)"', response.text)))
+    assert any("/static/workshops/live.js?v=" in a for a in assets) and any("/static/workshops/phone.css?v=" in a for a in assets)
+    fetched = [client.get(a) for a in assets]
+    assert all(r.status_code == 200 and r.headers["cache-control"] == "public, max-age=604800" for r in fetched)
+    first_load = len(response.content) + sum(len(r.content) for r in fetched)
+    assert first_load < 50 * 1024, first_load
+    assert response.headers["cache-control"] == "no-store"  # the page itself: never kept
+
+
 def test_waiting_pages_refresh_by_themselves_without_javascript(client, session, settings):
     consultation = make_consultation(session)
     workshop = make_workshop(session, consultation)  # in the lobby
