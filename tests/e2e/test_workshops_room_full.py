@@ -170,6 +170,9 @@ def test_a_phone_offline_keeps_its_note_and_sends_it_once_when_back(phone_page, 
     assert "No connection" in page.inner_text("[data-offline-status]")
     assert page.input_value("#note-text") == "A youth centre that opens late"  # nothing lost
     assert session.exec(select(Contribution).where(Contribution.activity_id == board.id)).all() == []
+    # Kept in the tab's storage only: a shared phone's next user, in a new tab, finds nothing.
+    assert "opens+late" in page.evaluate("() => window.sessionStorage.getItem('baraza-workshop-outbox')")
+    assert page.evaluate("() => window.localStorage.getItem('baraza-workshop-outbox')") is None
     shot(page, "workshop-room-phone-offline")
 
     page.context.set_offline(False)
@@ -181,5 +184,14 @@ def test_a_phone_offline_keeps_its_note_and_sends_it_once_when_back(phone_page, 
     session.rollback()  # a new read transaction: see what the server stored since
     notes = session.exec(select(Contribution).where(Contribution.activity_id == board.id).execution_options(populate_existing=True)).all()
     assert [n.text for n in notes] == ["A youth centre that opens late"]
-    assert page.evaluate("() => window.localStorage.getItem('baraza-workshop-outbox')") is None
+    assert page.evaluate("() => window.sessionStorage.getItem('baraza-workshop-outbox')") is None
+    # A sending left from a day before (the phone was offline since) is not sent any more.
+    csrf = page.locator("input[name=csrf_token]").first.input_value()
+    body = f"csrf_token={csrf}&client_id=stale-sending-000000001&text=Yesterday"
+    stale = [{"action": f"/workshops/{workshop.id}/note/{board.id}", "body": body, "at": 1}]
+    page.evaluate("(list) => window.sessionStorage.setItem('baraza-workshop-outbox', JSON.stringify(list))", stale)
+    page.reload()
+    page.wait_for_timeout(1000)
+    session.rollback()
+    assert len(session.exec(select(Contribution).where(Contribution.activity_id == board.id)).all()) == 1
     assert_accessible(page)

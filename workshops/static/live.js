@@ -91,18 +91,24 @@
   var again = false;
 
   // Phones without a connection: a note or a vote sent while the phone is offline stays on the
-  // page (what was typed is not lost) and in this browser's storage, and is sent when the
+  // page (what was typed is not lost) and in this tab's storage, and is sent when the
   // connection comes back, with the form's client id, so a sending that did arrive before is
   // never counted twice (the server answers a retry with the first result). It leaves the
-  // phone's storage as soon as the server answered.
+  // phone's storage as soon as the server answered. Session storage, not local: what a young
+  // person wrote goes with the tab (a shared phone's next user finds nothing), and a sending
+  // older than a workshop's day (OUTBOX_HOURS) is dropped unsent.
   var OUTBOX = "baraza-workshop-outbox";
+  var OUTBOX_HOURS = 12;
   function outbox() {
-    try { return JSON.parse(window.localStorage.getItem(OUTBOX) || "[]"); } catch (err) { return []; }
+    var list;
+    try { list = JSON.parse(window.sessionStorage.getItem(OUTBOX) || "[]"); } catch (err) { return []; }
+    var since = Date.now() - OUTBOX_HOURS * 3600 * 1000;
+    return list.filter(function (item) { return item && item.at > since; });
   }
   function keep(list) {
     try {
-      if (list.length) window.localStorage.setItem(OUTBOX, JSON.stringify(list));
-      else window.localStorage.removeItem(OUTBOX);
+      if (list.length) window.sessionStorage.setItem(OUTBOX, JSON.stringify(list));
+      else window.sessionStorage.removeItem(OUTBOX);
     } catch (err) { /* storage refused: the page still holds what was typed */ }
   }
   function say(text) {
@@ -141,7 +147,7 @@
   }
   function toOutbox(form, body) {
     var list = outbox();
-    list.push({ action: form.action, body: body });
+    list.push({ action: form.action, body: body, at: Date.now() });
     keep(list);
     var box = document.querySelector("[data-follow]");
     say(box ? box.getAttribute("data-offline") || "" : "");
