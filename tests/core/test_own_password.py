@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from baraza.accounts.models import StaffSession, User
+from baraza.accounts.models import Organisation, StaffSession, User
 from tests.conftest import login, post_form
 from tests.core.helpers import audit_actions, main_of, read
 from tests.factories import PASSWORD, make_organisation, make_user
@@ -36,6 +36,16 @@ def newcomer(client, session):
 def _user(session, email="nia@example.org") -> User:
     session.expire_all()
     return read(session, select(User).where(User.email == email))[0]
+
+
+def test_administrators_see_who_has_not_chosen_a_password_yet(client, session, newcomer):
+    admin = make_user(session, organisation=read(session, select(Organisation).where(Organisation.id == newcomer.organisation_id))[0], role="admin")
+    client.cookies.clear()
+    login(client, admin.email, PASSWORD)
+    listing = main_of(client.get("/admin/users").text)
+    row = next(r for r in listing.split("<tr>") if "nia@example.org" in r)
+    assert "has not chosen a password yet" in row
+    assert "has not chosen a password yet" in main_of(client.get(f"/admin/users/{newcomer.id}").text)
 
 
 def test_a_new_account_opens_nothing_before_its_own_password(client, session, newcomer):
