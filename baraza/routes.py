@@ -91,6 +91,7 @@ def routes() -> list[BaseRoute]:
                 Route("/users", accounts.user_list, methods=["GET", "POST"], name="users"),
                 Route("/users/{user_id:int}", accounts.user_edit, methods=["GET", "POST"], name="user"),
                 Route("/users/{user_id:int}/active", accounts.user_active, methods=["POST"], name="user_active"),
+                Route("/users/{user_id:int}/password", accounts.user_password, methods=["POST"], name="user_password"),
             ],
         ),
         *participant_routes(),

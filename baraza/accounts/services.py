@@ -512,6 +512,32 @@ def do_set_grants(session: Session, actor: Actor, user_id: int, grants: Sequence
     return user
 
 
+def do_set_first_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
+    """An administrator gives a colleague who lost their password a new first one (no mail
+    needed): like a new account's, it opens nothing until its owner chooses their own. Every
+    session of the account ends. Only for accounts whose every role the administrator could
+    give (SECURITY 4): a password chosen by someone is a way into the account, so nobody gets
+    one for an account that holds more than they do. Audited."""
+    user = access_user(session, actor, user_id, "user.manage")
+    if user.id == actor.user_id:
+        raise Forbidden("Change your own password on Your account.")
+    held = [Grant(g.role, g.scope, g.scope_ref) for g in session.exec(select(RoleGrant).where(RoleGrant.user_id == user.id)).all()]
+    if not all(grant_within(actor, g, user.organisation_id, _grant_organisation(session, user.organisation_id)) for g in held):
+        raise Forbidden("This account holds roles beyond what you manage: ask an administrator who manages all of them.")
+    problem = auth.password_problem(password)
+    if problem:
+        raise InvalidInput(errors={"password": problem})
+    user.password_hash = auth.hash_password(password)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+    session.exec(delete(StaffSession).where(col(StaffSession.user_id) == user.id))  # type: ignore[call-overload]
+    record_audit(session, actor, "user.first_password", [("user", user.id)])
+    session.commit()
+    return user
+
+
 def do_set_user_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
     """Disable or re-enable an account; a disabled user's sessions end at once."""
     user = access_user(session, actor, user_id, "user.manage")

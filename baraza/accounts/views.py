@@ -519,15 +519,38 @@ def user_edit(request: Request) -> Response:
             return redirect_to(request, "admin:user", user_id=user_id, flash=N_("Roles saved."))
         except InvalidInput as exc:
             errors = exc.errors or {"form": exc.message}
+    return _user_page(request, user_id, errors=errors, rows=rows)
+
+
+def _user_page(request: Request, user_id: int, *, errors: dict[str, str] | None = None, rows: list[_GrantRow] | None = None,
+               password_errors: dict[str, str] | None = None) -> Response:
+    """A staff account's page: its roles' form (with `errors` and the `rows` as chosen) and
+    its first-password form (with `password_errors`)."""
+    a = actor(request)
     user = svc.do_view_user(db(request), a, user_id)
     grants_held = grants_of_user(db(request), user_id)
     return render(
         request,
         "accounts/user_edit.html",
         {"title": user.display_name, "user": user, "grants": _stored_rows(grants_held), "rows": rows if rows is not None else _stored_rows(grants_held),
-         "errors": errors, "is_self": user.id == a.user_id, "can_manage": a.can("user.manage"), **_user_form_context(request, user.organisation_id)},
-        status=400 if errors else 200,
+         "errors": errors or {}, "password_errors": password_errors or {}, "is_self": user.id == a.user_id,
+         "can_manage": a.can("user.manage"), **_user_form_context(request, user.organisation_id)},
+        status=400 if errors or password_errors else 200,
     )
+
+
+@view(permission="user.manage")
+def user_password(request: Request) -> Response:
+    """A new first password for a colleague who lost theirs."""
+    user_id = int(request.path_params["user_id"])
+    password = request.state.form.get("password", "")
+    try:
+        svc.do_set_first_password(
+            db(request), actor(request), user_id, password[: auth.MAX_PASSWORD_LENGTH + 1] if isinstance(password, str) else ""
+        )
+    except InvalidInput as exc:
+        return _user_page(request, user_id, password_errors=exc.errors or {"password": exc.message})
+    return redirect_to(request, "admin:user", user_id=user_id, flash=N_("New first password set. Give it to them in person; they choose their own at their next sign-in."))
 
 
 @view(permission="user.manage")

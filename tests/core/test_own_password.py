@@ -127,3 +127,48 @@ def test_anyone_signed_in_can_change_their_password(client, session):
 def test_the_account_page_asks_for_a_sign_in(client):
     response = client.get("/account")
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+# A new first password, from an administrator -----------------------------------------------------
+
+
+def test_an_administrator_gives_a_colleague_who_lost_theirs_a_new_first_password(client, session, app):
+    org = make_organisation(session)
+    admin = make_user(session, organisation=org, role="admin")
+    colleague = make_user(session, organisation=org, role="analyst")
+    with TestClient(app, follow_redirects=False) as theirs:
+        login(theirs, colleague.email, PASSWORD)
+        login(client, admin.email, PASSWORD)
+        path = f"/admin/users/{colleague.id}"
+        response = post_form(client, f"{path}/password", {"password": FIRST}, token_from=path)
+        assert response.status_code == 303 and response.headers["location"] == path
+        # Their open session ended; the old password is gone; the new one opens only /account.
+        assert theirs.get("/consultations/").headers["location"].startswith("/login")
+    assert post_form(client, "/login", {"email": colleague.email, "password": PASSWORD}, token_from="/login").status_code == 400
+    client.cookies.clear()
+    login(client, colleague.email, FIRST)
+    assert client.get("/consultations/").headers["location"] == "/account?next=/consultations/"
+    assert "user.first_password" in audit_actions(session)
+
+
+def test_a_short_first_password_is_refused_at_its_field(client, session):
+    org = make_organisation(session)
+    admin = make_user(session, organisation=org, role="admin")
+    colleague = make_user(session, organisation=org, role="analyst")
+    login(client, admin.email, PASSWORD)
+    path = f"/admin/users/{colleague.id}"
+    response = post_form(client, f"{path}/password", {"password": "short"}, token_from=path)
+    assert response.status_code == 400
+    assert 'id="password-error"' in response.text and "Use at least 12 characters" in response.text
+    assert not _user(session, colleague.email).must_change_password
+
+
+def test_nobody_sets_a_password_for_an_account_that_holds_more_than_they_manage(client, session):
+    org = make_organisation(session)
+    admin = make_user(session, organisation=org, role="admin")
+    platform = make_user(session, organisation=org, role="admin", scope="all")
+    login(client, admin.email, PASSWORD)
+    path = f"/admin/users/{platform.id}"
+    assert post_form(client, f"{path}/password", {"password": FIRST}, token_from=path).status_code == 403
+    assert post_form(client, f"/admin/users/{admin.id}/password", {"password": FIRST}, token_from=path).status_code == 403
+    assert not _user(session, platform.email).must_change_password and not _user(session, admin.email).must_change_password
