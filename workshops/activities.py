@@ -234,7 +234,7 @@ def default_config(kind: str, languages: Sequence[str] | None = None) -> dict[st
     if kind == "dot_vote":
         return {"options": [], "dots": 3, "stack": False}
     if kind == "ranking":
-        return {"options": []}
+        return {"options": [], "places": 0}
     if kind == "statements":
         return {"statements": [], "allow_new": True}
     if kind == "card_sort":
@@ -292,6 +292,9 @@ def check_config(kind: str, raw: Mapping[str, Any] | None, languages: Sequence[s
         config = {"options": options}
         if kind == "poll":
             config["multiple"] = _bool(raw.get("multiple"), False, where="multiple", problems=problems)
+        elif kind == "ranking":
+            # How many places each person gives (their top 3 of 8, say); 0: every option.
+            config["places"] = _int(raw.get("places"), 0, 0, MAX_OPTIONS, where="places", problems=problems)
         elif kind == "dot_vote":
             config["dots"] = _int(raw.get("dots"), 3, 1, MAX_DOTS, where="dots", problems=problems)
             config["stack"] = _bool(raw.get("stack"), False, where="stack", problems=problems)
@@ -325,6 +328,14 @@ def check_config(kind: str, raw: Mapping[str, Any] | None, languages: Sequence[s
     return config
 
 
+def ranking_places(config: Mapping[str, Any]) -> int:
+    """How many places a person gives in a ranking: its `places`, or every option (0, or more
+    places than options)."""
+    options = len(config.get("options") or [])
+    places = int(config.get("places") or 0)
+    return places if 0 < places < options else options
+
+
 def readiness(kind: str, config: Mapping[str, Any]) -> list[str]:
     """What the activity still needs before phones can answer it (message ids); empty when ready."""
     needs: list[str] = []
@@ -351,6 +362,8 @@ def structure_of(kind: str, config: Mapping[str, Any]) -> Any:
     """Everything but the wording: what votes and contributions already given refer to. Once an
     activity holds any, only its wording may change (as for a published survey)."""
     shape: dict[str, Any] = {"kind": kind}
+    if kind == "ranking":
+        config = {"places": 0, **config}  # rankings stored before `places` ranked every option
     for key, value in config.items():
         if key in FREE_SETTINGS:
             continue

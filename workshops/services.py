@@ -70,6 +70,7 @@ from workshops.activities import (
     check_config,
     clean_texts,
     default_config,
+    ranking_places,
     scale_points,
     structure_of,
 )
@@ -1013,8 +1014,9 @@ def choices_for(activity: Activity, raw: Sequence[str]) -> list[tuple[int, str, 
     - a scale: one row, the point as target and value;
     - dot voting: one row per dot (slot: the dot's number), the option as target; several
       dots on one option only where the facilitator allows it (`stack`);
-    - a ranking: `raw` lists the options from first to last; one row per place (slot: the
-      place - 1, value: the place), so a place holds one option and an option one place.
+    - a ranking: `raw` lists the options from first to last (every option, or at most the
+      ranking's `places`: a person's top 3); one row per place (slot: the place - 1, value:
+      the place), so a place holds one option and an option one place.
     """
     values = [v.strip() for v in raw if v and v.strip()]
     if activity.kind == "dot_vote":
@@ -1033,8 +1035,11 @@ def choices_for(activity: Activity, raw: Sequence[str]) -> list[tuple[int, str, 
         keys = _option_keys(activity)
         if not values:
             return []
-        if sorted(values) != sorted(keys):
+        places = ranking_places(activity.config)
+        if places == len(keys) and sorted(values) != sorted(keys):
             raise InvalidInput(errors={"choice": N_("Give every option its own place, from 1 to %(n)s.", n=len(keys))})
+        if any(v not in keys for v in values) or len(values) > places:
+            raise InvalidInput(errors={"choice": N_("Give places 1 to %(n)s to your top options, one each.", n=places)})
         return [(place - 1, v, place) for place, v in enumerate(values, start=1)]
     if activity.kind == "scale":
         points = [str(p) for p in scale_points(activity.config)]
@@ -1056,10 +1061,17 @@ def choices_for(activity: Activity, raw: Sequence[str]) -> list[tuple[int, str, 
 
 def ranking_from_places(activity: Activity, places: Mapping[str, int | None]) -> list[str]:
     """The options in order from the form's "place of each option" (a number select per
-    option): every option needs a place of its own from 1 to n."""
+    option): every option needs a place of its own from 1 to n; in a ranking of the top
+    `places`, the options given a place hold 1, 2, ... without a gap, at most `places` of them."""
     keys = _option_keys(activity)
     if all(places.get(k) is None for k in keys):
         return []
+    if ranking_places(activity.config) < len(keys):
+        given = {k: p for k in keys if (p := places.get(k)) is not None}
+        n = ranking_places(activity.config)
+        if len(given) > n or sorted(given.values()) != list(range(1, len(given) + 1)):
+            raise InvalidInput(errors={"choice": N_("Give places 1 to %(n)s to your top options, one each.", n=n)})
+        return [k for _place, k in sorted((p, k) for k, p in given.items())]
     chosen = [places.get(k) for k in keys]
     if any(p is None for p in chosen) or sorted(chosen) != list(range(1, len(keys) + 1)):  # type: ignore[type-var]
         raise InvalidInput(errors={"choice": N_("Give every option its own place, from 1 to %(n)s.", n=len(keys))})

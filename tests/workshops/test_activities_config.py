@@ -54,6 +54,12 @@ def test_a_ranking_and_statements_are_typed_one_per_line(client, session, prepar
     ranking = make_activity(session, workshop, "ranking", current=False)
     assert save(client, workshop, ranking, **{"options.en": "A\nB\nC"}).status_code == 303
     assert [o["key"] for o in fresh(session, Activity, ranking.id).config["options"]] == ["o1", "o2", "o3"]
+    assert fresh(session, Activity, ranking.id).config["places"] == 0  # every option, when left empty
+    page = client.get(f"/workshops/{workshop.id}/activities/{ranking.id}").text
+    assert 'name="places"' in page
+    assert save(client, workshop, ranking, **{"options.en": "A\nB\nC", "places": "2"}).status_code == 303
+    assert fresh(session, Activity, ranking.id).config["places"] == 2
+    assert save(client, workshop, ranking, **{"options.en": "A\nB\nC", "places": "40"}).status_code == 400
     statements = make_activity(session, workshop, "statements", current=False)
     page = client.get(f"/workshops/{workshop.id}/activities/{statements.id}").text
     assert 'name="allow_new"' in page and 'name="moderation"' in page

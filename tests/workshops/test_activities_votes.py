@@ -167,6 +167,45 @@ def test_the_screen_shows_a_borda_count_and_the_rankings(client, session, settin
     assert "3 people have answered." in page and "Borda" in page
 
 
+def test_a_ranking_of_the_top_two_gives_two_places_and_leaves_the_rest_without_points(client, session, settings, room):
+    """"Rank your top 2" of four: each phone's selects offer places 1 and 2 only; one or two
+    places, without a gap, are taken; the Borda count gives the others nothing."""
+    consultation, workshop, _participant = room
+    options = poll_config("A", "B", "C", "D")["options"]
+    ranking = make_activity(session, workshop, "ranking", config={"options": options, "places": 2})
+    html = client.get(f"/workshops/{workshop.id}/").text
+    assert "Give your top 2 a place" in html
+    select = re.search(r'name="place.o1">(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'<option value="([^"]*)"', select) == ["", "1", "2"]
+    # Three places, a gap, or a place beyond 2: refused, nothing stored.
+    for places in ({"place.o1": "1", "place.o2": "2", "place.o3": "3"}, {"place.o1": "2"}, {"place.o1": "1", "place.o3": "3"}):
+        refused = post(client, workshop, ranking, places)
+        assert refused.status_code == 400 and "Give places 1 to 2 to your top options" in refused.text, places
+    assert rows(session, ranking) == []
+    assert post(client, workshop, ranking, {"place.o3": "1", "place.o1": "2"}).status_code == 303
+    assert rows(session, ranking) == [(0, "o3", 1), (1, "o1", 2)]
+    _p, cookie = make_participant(session, settings, consultation)
+    as_participant(client, cookie)
+    assert post(client, workshop, ranking, {"place.o1": "1"}).status_code == 303  # only a first place
+    page = screen(client, session, consultation, workshop)
+    # Four options: first place 3 points, second 2; unranked none. A: 2 + 3, C: 3, B and D: 0.
+    assert labels(page)[:2] == ["A", "C"] and numbers(page)[:2] == ["5", "3"]
+    assert "2 people have answered." in page
+
+
+def test_the_facilitator_sets_how_many_options_each_person_ranks(client, session, room):
+    from workshops.activities import ConfigError, check_config, ranking_places
+
+    assert check_config("ranking", {"options": [], "places": 3}, ["en"])["places"] == 3
+    assert check_config("ranking", {"options": []}, ["en"])["places"] == 0
+    with pytest.raises(ConfigError):
+        check_config("ranking", {"options": [], "places": 99}, ["en"])
+    options = poll_config("A", "B", "C")["options"]
+    assert ranking_places({"options": options, "places": 0}) == 3
+    assert ranking_places({"options": options, "places": 2}) == 2
+    assert ranking_places({"options": options, "places": 5}) == 3  # more places than options: every option
+
+
 def test_a_sensitive_ranking_shows_nothing_until_k_people_ranked(client, session, settings, room):
     consultation, workshop, participant = room
     ranking = make_activity(session, workshop, "ranking", config={"options": poll_config("A", "B")["options"]}, sensitive=True)

@@ -318,6 +318,8 @@ def _config_from_form(request: Request, activity: Activity, languages: list[str]
         config["stack"] = form_bool(request, "stack")
     if kind == "poll":
         config["multiple"] = form_bool(request, "multiple")
+    elif kind == "ranking":
+        config["places"] = form_int(request, "places", minimum=-1, maximum=1000) or 0
     elif kind == "scale":
         config["min"] = form_int(request, "min", required=True, minimum=-1000, maximum=1000)
         config["max"] = form_int(request, "max", required=True, minimum=-1000, maximum=1000)

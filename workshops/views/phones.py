@@ -56,6 +56,7 @@ from workshops.activities import (
     TEXT_KINDS,
     card_labels,
     option_labels,
+    ranking_places,
     scale_points,
     text_in,
 )
@@ -265,7 +266,7 @@ def _kind_context(
         return {"dots": dots, "stack": bool(activity.config.get("stack")), "dot_range": list(range(0, min(dots, MAX_DOTS) + 1)),
                 "my_dots": Counter(target for _s, target, _v in mine)}
     if kind == "ranking":
-        return {"places": {target: value for _s, target, value in mine}}
+        return {"places": {target: value for _s, target, value in mine}, "ranking_places": ranking_places(activity.config)}
     own_pending = own.not_shown
     if kind == "statements":
         answers = {target: value for _s, target, value in mine}
