@@ -333,3 +333,8 @@ def test_an_organisation_s_administrator_is_not_offered_the_whole_platform(clien
     login(client, admin.email, PASSWORD)
     where = [value for value, _text in fields_of(client.get(f"/admin/users/{colleague.id}").text).options["grant-where-0"]]
     assert where == ["", f"organisation:{org.id}", "own"]
+    # A platform administrator of the same organisation: their role shows as it is, by its name.
+    platform = make_user(session, organisation=org, role="admin", scope="all")
+    shown = fields_of(client.get(f"/admin/users/{platform.id}").text)
+    assert shown.values["grant-where-0"] == "all"
+    assert ("all", "Everything") in shown.options["grant-where-0"]
