@@ -90,6 +90,11 @@ class Settings:
     # one they are written to var/outbox/sms/ like e-mail without a relay.
     sms_gateway_url: str = ""
     sms_gateway_token: str = ""
+    # E-mail (staff password resets, young people's follow-up news) goes through this SMTP relay:
+    # smtps://user:password@host:465 (TLS), smtp://user:password@host:587 (STARTTLS, always);
+    # smtp+insecure://host:1025 (no TLS) in development only. Empty: written to var/outbox/.
+    smtp_url: str = ""
+    mail_from: str = "Baraza <no-reply@baraza.invalid>"
     # At most one message per participant per this many hours, whatever happens in between.
     follow_up_min_hours: int = 24
     # A run of the follow-up job sends at most this many messages (the rest a minute later).
@@ -121,6 +126,8 @@ class Settings:
             request_threads=max(1, _int("BARAZA_THREADS", env.get("BARAZA_THREADS"), 0)) if env.get("BARAZA_THREADS") else None,
             sms_gateway_url=env.get("BARAZA_SMS_GATEWAY_URL", "").strip(),
             sms_gateway_token=env.get("BARAZA_SMS_GATEWAY_TOKEN", ""),
+            smtp_url=env.get("BARAZA_SMTP_URL", "").strip(),
+            mail_from=env.get("BARAZA_MAIL_FROM", "").strip() or "Baraza <no-reply@baraza.invalid>",
             follow_up_min_hours=_int("BARAZA_FOLLOW_UP_MIN_HOURS", env.get("BARAZA_FOLLOW_UP_MIN_HOURS"), 24),
             follow_up_batch=_int("BARAZA_FOLLOW_UP_BATCH", env.get("BARAZA_FOLLOW_UP_BATCH"), 200),
             practice_keep_versions=max(1, _int("BARAZA_PRACTICE_KEEP_VERSIONS", env.get("BARAZA_PRACTICE_KEEP_VERSIONS"), 5)),
@@ -170,6 +177,12 @@ class Settings:
             )
         if self.sms_gateway_url and not self.sms_gateway_url.startswith("https://") and not self.is_development:
             raise SettingsError("BARAZA_SMS_GATEWAY_URL must be an https:// address: it receives phone numbers")
+        if self.smtp_url:
+            scheme = self.smtp_url.split("://", 1)[0]
+            if scheme not in {"smtp", "smtps", "smtp+insecure"} or "://" not in self.smtp_url:
+                raise SettingsError("BARAZA_SMTP_URL must be smtps://…, smtp://… (STARTTLS) or, in development, smtp+insecure://…")
+            if scheme == "smtp+insecure" and not self.is_development:
+                raise SettingsError("BARAZA_SMTP_URL without TLS (smtp+insecure://) is for development only: mail carries reset links")
         if self.follow_up_batch < 1 or self.follow_up_min_hours < 0:
             raise SettingsError("BARAZA_FOLLOW_UP_BATCH must be at least 1 and BARAZA_FOLLOW_UP_MIN_HOURS not negative")
         if not self.is_development:
