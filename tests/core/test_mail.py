@@ -93,3 +93,21 @@ def test_a_relay_address_that_is_not_safe_or_not_smtp_is_refused(url, environmen
            "BARAZA_SECRET_KEY": "x" * 40, "BARAZA_FIELD_KEY": "y" * 44, "BARAZA_PUBLIC_URL": "https://baraza.example.org"}
     with pytest.raises(SettingsError, match="BARAZA_SMTP_URL"):
         Settings.from_env(env)
+
+
+def test_a_relay_that_is_down_changes_nothing_the_reset_page_says(make_app, session, caplog):
+    """SECURITY 31: the same answer whether or not the account exists, even when the mail for
+    an existing one cannot leave (a 500 there would say the address has an account)."""
+    from starlette.testclient import TestClient
+
+    from tests.conftest import post_form
+    from tests.core.helpers import main_of
+
+    user = make_user(session, role="analyst")
+    app = make_app(smtp_url="smtp+insecure://127.0.0.1:1")  # nothing listens on port 1
+    with TestClient(app, follow_redirects=False) as client:
+        known = post_form(client, "/password-reset", {"email": user.email}, token_from="/password-reset")
+        unknown = post_form(client, "/password-reset", {"email": "nobody@example.org"}, token_from="/password-reset")
+    assert known.status_code == unknown.status_code == 200
+    assert main_of(known.text) == main_of(unknown.text)
+    assert "could not be sent" in caplog.text
