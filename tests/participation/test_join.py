@@ -175,14 +175,20 @@ def test_under_age_needs_assent_and_a_guardian_consent(client, session, settings
     assert session.exec(select(AuditEntry).where(AuditEntry.action == "consent.guardian")).one().actor_user_id == staff.id
 
 
-def test_paper_guardian_consent_needs_its_reference(client, session, settings):
+def _waiting_for_a_guardian(client, session, settings, *, modes, age_band):
+    """A consultation in a place whose age of consent is 18, a young person of `age_band`
+    waiting for a guardian's consent, their code, and a facilitator of the organisation signed in."""
     org = make_organisation(session)
     ctx = make_context(session, org, age_of_consent=18)
-    consultation = make_consultation(session, org, contexts=[ctx], open=True, guardian_modes=["paper"])
-    participant, _token, _phrase = make_participant(session, consultation, settings=settings, age_band="13-14")
-    code = psvc.pending_guardian_code(settings, participant)
+    consultation = make_consultation(session, org, contexts=[ctx], open=True, guardian_modes=modes)
+    participant, _token, _phrase = make_participant(session, consultation, settings=settings, age_band=age_band)
     staff = make_user(session, role="facilitator", organisation=org)
     login(client, staff.email, PASSWORD)
+    return consultation, participant, psvc.pending_guardian_code(settings, participant)
+
+
+def test_paper_guardian_consent_needs_its_reference(client, session, settings):
+    consultation, _participant, code = _waiting_for_a_guardian(client, session, settings, modes=["paper"], age_band="13-14")
     assert post_form(client, f"/consultations/{consultation.id}/guardian", {"code": code, "method": "attested", "confirmed": "on"}).status_code == 400
     assert post_form(client, f"/consultations/{consultation.id}/guardian", {"code": code, "method": "paper"}).status_code == 400
     assert post_form(client, f"/consultations/{consultation.id}/guardian", {"code": code, "method": "paper", "reference": "FORM-17"}).status_code == 303
@@ -194,13 +200,7 @@ def test_a_guardian_consent_for_a_child_of_12_or_younger_is_checked_once_more(cl
     """The youngest band is let in with a guardian's consent (RD4C consultations with children),
     but never without the facilitator knowing it: the form says so, keeps the code, and records
     only once they tick that they have checked it with the guardian."""
-    org = make_organisation(session)
-    ctx = make_context(session, org, age_of_consent=18)
-    consultation = make_consultation(session, org, contexts=[ctx], open=True, guardian_modes=["attested"])
-    participant, _token, _phrase = make_participant(session, consultation, settings=settings, age_band="0-12")
-    code = psvc.pending_guardian_code(settings, participant)
-    staff = make_user(session, role="facilitator", organisation=org)
-    login(client, staff.email, PASSWORD)
+    consultation, participant, code = _waiting_for_a_guardian(client, session, settings, modes=["attested"], age_band="0-12")
     sent = {"code": code, "method": "attested", "confirmed": "on"}
     refused = post_form(client, f"/consultations/{consultation.id}/guardian", sent)
     assert refused.status_code == 400
