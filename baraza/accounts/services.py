@@ -105,11 +105,7 @@ def do_sign_in(
         refs = []
         if user is not None:
             refs = [("user", user.id)]
-            user.failed_logins += 1
-            if user.failed_logins >= settings.login_max_failures:
-                user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
-                user.failed_logins = 0
-            session.add(user)
+            _count_failure(session, settings, user)
         record_audit(session, None, "auth.login_failed", refs)
         raise InvalidInput("That e-mail and password do not match an active account.").recorded()
     assert user.id is not None
@@ -124,6 +120,18 @@ def do_sign_in(
     record_audit(session, auth.actor_for_user(session, user), "auth.login", [("user", user.id)])
     session.commit()
     return SignIn(user, token)
+
+
+def _count_failure(session: Session, settings: Settings, user: User) -> bool:
+    """A wrong password for `user` (at sign-in, or when changing it): counted, and the account
+    locked for `login_lockout_minutes` after `login_max_failures`. True when it locked now."""
+    user.failed_logins += 1
+    locked = user.failed_logins >= settings.login_max_failures
+    if locked:
+        user.locked_until = utcnow() + timedelta(minutes=settings.login_lockout_minutes)
+        user.failed_logins = 0
+    session.add(user)
+    return locked
 
 
 def do_sign_out(session: Session, actor: Actor, token: str | None) -> None:
@@ -221,13 +229,9 @@ def do_change_password(
     if user is None or not user.is_active:
         raise LoginRequired()
     if not auth.verify_password(user.password_hash, current):
-        user.failed_logins += 1
-        if user.failed_logins >= settings.login_max_failures:
-            user.locked_until = utcnow() + timedelta(minutes=settings.login_lockout_minutes)
-            user.failed_logins = 0
+        if _count_failure(session, settings, user):
             # A locked account signs in again only after the wait: this session ends too.
             session.exec(delete(StaffSession).where(col(StaffSession.user_id) == user.id))  # type: ignore[call-overload]
-        session.add(user)
         record_audit(session, actor, "auth.password_change_failed", [("user", user.id)])
         raise InvalidInput(errors={"current": N_("That is not your current password.")}).recorded()
     problem = auth.password_problem(new)
@@ -507,11 +511,10 @@ def do_set_grants(session: Session, actor: Actor, user_id: int, grants: Sequence
     problems = grant_problems(session, actor, user.organisation_id, grants)
     if problems:
         raise InvalidInput(errors=problems)
-    current = [Grant(g.role, g.scope, g.scope_ref) for g in session.exec(select(RoleGrant).where(RoleGrant.user_id == user.id)).all()]
-    removed = [g for g in current if g not in grants]
+    removed = [g for g in _grants_held(session, user) if g not in grants]
     # Taking away a grant is also limited to what the actor manages (none of it is on the form
     # as typed: it is what the account holds).
-    if not all(grant_within(actor, g, user.organisation_id, _grant_organisation(session, user.organisation_id)) for g in removed):
+    if not _all_within(session, actor, user, removed):
         raise Forbidden("You can only give roles within what you manage yourself.")
     session.exec(delete(RoleGrant).where(col(RoleGrant.user_id) == user.id))  # type: ignore[call-overload]
     for g in dict.fromkeys(grants):
@@ -519,6 +522,15 @@ def do_set_grants(session: Session, actor: Actor, user_id: int, grants: Sequence
     record_audit(session, actor, "user.grants", [("user", user.id)], {"roles": sorted({g.role for g in grants})})
     session.commit()
     return user
+
+
+def _grants_held(session: Session, user: User) -> list[Grant]:
+    return [Grant(g.role, g.scope, g.scope_ref) for g in session.exec(select(RoleGrant).where(RoleGrant.user_id == user.id)).all()]
+
+
+def _all_within(session: Session, actor: Actor, user: User, grants: Sequence[Grant]) -> bool:
+    """Whether `actor` could give `user` every one of `grants` (SECURITY 4)."""
+    return all(grant_within(actor, g, user.organisation_id, _grant_organisation(session, user.organisation_id)) for g in grants)
 
 
 def do_set_first_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
@@ -530,8 +542,7 @@ def do_set_first_password(session: Session, actor: Actor, user_id: int, password
     user = access_user(session, actor, user_id, "user.manage")
     if user.id == actor.user_id:
         raise Forbidden("Change your own password on Your account.")
-    held = [Grant(g.role, g.scope, g.scope_ref) for g in session.exec(select(RoleGrant).where(RoleGrant.user_id == user.id)).all()]
-    if not all(grant_within(actor, g, user.organisation_id, _grant_organisation(session, user.organisation_id)) for g in held):
+    if not _all_within(session, actor, user, _grants_held(session, user)):
         raise Forbidden("This account holds roles beyond what you manage: ask an administrator who manages all of them.")
     problem = auth.password_problem(password)
     if problem:

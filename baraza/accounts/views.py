@@ -235,8 +235,6 @@ def organisation_edit(request: Request) -> Response:
     )
 
 
-
-
 def _context_fields(form: FormReader) -> svc.ContextFields:
     """The context form's fields; text longer than allowed is read whole so the service can say
     what is wrong with it."""
