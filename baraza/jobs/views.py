@@ -5,8 +5,11 @@ Other apps show one job's progress on their own pages with
 
     {% include "jobs/_job.html" %}
 
-given `job_context(request, job)` in their template context: the block polls
-`/jobs/{id}` every 2 s while the job runs, then stops.
+given `job_context(request, job)` in their template context: while the job waits or runs the
+block follows the job's live channel (`job:<id>`, baraza/jobs/live.py) and fetches itself again
+from `/jobs/{id}` on each change; once the job ends it has no stream. The list polls itself every
+2 s while any of its jobs waits or runs: a list would need a stream per job, and a browser holds
+only six connections to one server.
 """
 
 from __future__ import annotations

@@ -2,7 +2,12 @@
 // 1. Questions whose condition reads answers on the same screen are shown or hidden as the
 //    person answers (the server applies the same rule when the screen is sent).
 // 2. The send button is disabled once pressed, so a double tap sends once (a retry would
-//    be harmless anyway: every screen carries its own submission id).
+//    be harmless anyway: every screen carries its own submission id). A page the browser
+//    brings back (the back button after a sending that failed) has its buttons again.
+// 3. A phone without a connection: pressing the button keeps the screen as it is (the
+//    answers stay on the page, in its memory only: nothing is written to the phone's
+//    storage) and says so; the screen is sent by itself as soon as the phone is back online,
+//    with the same submission id, so it is stored once whatever happened before.
 (function () {
   "use strict";
   var form = document.querySelector("form.screen");
@@ -136,10 +141,41 @@
   form.addEventListener("input", refresh);
   refresh();
 
-  form.addEventListener("submit", function () {
-    var buttons = form.querySelectorAll("button[type=submit]");
-    window.setTimeout(function () {
-      for (var i = 0; i < buttons.length; i++) { buttons[i].disabled = true; }
-    }, 0);
+  var buttons = form.querySelectorAll("button[type=submit]");
+  function enable(on) {
+    for (var i = 0; i < buttons.length; i++) { buttons[i].disabled = !on; }
+  }
+  var status = form.querySelector("[data-offline-status]");
+  function say(text) {
+    if (status) { status.textContent = text; status.hidden = !text; }
+  }
+  var waiting = null;  // the button pressed while offline ({} for none), until the phone is back
+  form.addEventListener("submit", function (e) {
+    if (navigator.onLine === false) {
+      e.preventDefault();
+      waiting = { button: e.submitter || null };
+      say(form.getAttribute("data-offline") || "");
+      return;
+    }
+    waiting = null;
+    say("");
+    window.setTimeout(function () { enable(false); }, 0);
+  });
+  window.addEventListener("online", function () {
+    if (!waiting) { return; }
+    var button = waiting.button;
+    waiting = null;
+    say("");
+    if (form.requestSubmit) { form.requestSubmit(button || undefined); return; }
+    if (button && button.name) {
+      var extra = document.createElement("input");
+      extra.type = "hidden"; extra.name = button.name; extra.value = button.value;
+      form.appendChild(extra);
+    }
+    enable(false);
+    form.submit();
+  });
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted) { enable(true); }
   });
 })();

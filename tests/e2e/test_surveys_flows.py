@@ -178,6 +178,43 @@ def test_without_javascript_a_phone_answers_closes_the_browser_and_resumes(brows
         later.close()
 
 
+def test_a_phone_offline_keeps_its_screen_and_sends_it_once_when_back(live_server, session, phone_page):
+    from surveys.models import SurveyAnswer, SurveyResponse
+
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
+    survey = make_survey(session, consultation)
+    participant, token, _ = make_participant(session, consultation)
+    page = phone_page
+    as_phone_of(page, live_server, token)
+    page.goto(f"/surveys/{survey.id}/answer")
+    page.locator("label", has_text="Other").first.click()
+    page.fill("#q-colour_other-input", "Teal")
+    page.locator("label", has_text="Rice").click()
+
+    page.context.set_offline(True)  # the signal goes as the young person presses "Next"
+    page.click("form.screen button[type=submit]")
+    status = page.locator("[data-offline-status]")
+    status.wait_for(state="visible")
+    assert "No connection right now" in status.inner_text()
+    assert "Screen 1 of 2" in page.inner_text("main")  # still here, with what was typed
+    assert page.input_value("#q-colour_other-input") == "Teal"
+    assert page.locator("form.screen button[type=submit]").first.is_enabled()
+    check(page, "surveys-phone-offline")
+    session.commit()  # a fresh read of what the server stored
+    assert session.exec(select(SurveyResponse).where(SurveyResponse.participant_id == participant.id)).all() == []
+    # Nothing the young person typed was written to the phone's storage.
+    assert page.evaluate("() => window.localStorage.length + window.sessionStorage.length") == 0
+
+    with page.expect_navigation():
+        page.context.set_offline(False)  # back online: the screen goes by itself
+    assert "Screen 2 of 2" in page.inner_text("main")
+    assert status.count() == 1 and not page.locator("[data-offline-status]").is_visible()
+    session.commit()
+    response = session.exec(select(SurveyResponse).where(SurveyResponse.participant_id == participant.id)).one()
+    answers = session.exec(select(SurveyAnswer).where(SurveyAnswer.response_id == response.id)).all()
+    assert sorted(a.question for a in answers) == ["colour", "colour_other", "foods"]
+
+
 def test_arabic_reads_right_to_left_on_a_phone(live_server, session, phone_page):
     consultation = make_consultation(session, status="open", languages=["ar", "en", "es"])
     survey = make_survey(session, consultation, definition=demo_definition())
