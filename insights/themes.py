@@ -11,7 +11,8 @@ nearest theme. The method (measured in ``bench/themes``, explained in ``docs/ins
 2. **One vocabulary across languages.** The domain's words (data, privacy, school, health, safety,
    consent, ...) map to shared concept ids through a small lexicon (``insights/lexicon/concepts.json``)
    so that "privacy", "privacidad", "vie privée", "خصوصية" and "faragha" are one feature, and texts
-   saying the same thing in two languages fall in the same theme.
+   saying the same thing in two languages fall in the same theme. Swahili verbs and Arabic verbs and
+   nouns the lexicon lists also catch their conjugated and attached forms; modal verbs go.
 3. **A short-text mixture model that chooses its number of themes.** Short texts have one topic each,
    so each text is drawn from one theme's word distribution: the Dirichlet-multinomial mixture of
    GSDMM (Yin & Wang 2014). It is fitted by hard EM (each text to its most likely theme, then the
@@ -57,6 +58,7 @@ from baraza import text as text_tools
 OTHER = -1
 ALL_LANGUAGES = text_tools.LANGUAGES
 LEXICON_PATH = Path(__file__).parent / "lexicon" / "concepts.json"
+FUNCTION_WORD = "function word"  # the lexicon's function words: dropped like stop words
 
 # The Dirichlet prior on a theme's word distribution (GSDMM's beta) and the concentration of the
 # partition prior (a Chinese restaurant process); the usual defaults, not tuned to a corpus.
@@ -163,8 +165,12 @@ class _Token(NamedTuple):
 
 
 @cache
+def _lexicon_file() -> dict[str, Any]:
+    return dict(json.loads(LEXICON_PATH.read_text(encoding="utf-8")))
+
+
 def _concepts() -> dict[str, Any]:
-    return dict(json.loads(LEXICON_PATH.read_text(encoding="utf-8"))["concepts"])
+    return dict(_lexicon_file()["concepts"])
 
 
 @cache
@@ -191,6 +197,144 @@ def _add_entries(table_out: dict[tuple[str, ...], str], lang: str, entries: Sequ
             table_out.setdefault(key, concept)
 
 
+# Forms of a word the lemmatiser leaves apart, matched against the lexicon only (a word that
+# reaches no concept keeps its lemma): Swahili verbs carry their subject, tense, relative and
+# object on the front (wa-na-uza, tu-na-cho-nunua, zi-si-shiriki, hu-wa-linda) and passive,
+# applied or causative endings on the back (uz-wa, fut-we, shirik-isha); Arabic attaches a
+# preposition, the article and a pronoun to a noun (بنتائج, بياناتنا, خصوصيتي) and the person
+# to a verb (يبيع, تبيع, نبيع, يبيعون). baraza.text keeps one lemma per written word for every app;
+# a general prefix stripper would mangle nouns there (wa-limu, wa-nafunzi), so the analysis is
+# tied to the words the lexicon lists.
+_SW_VERB_PREFIX = re.compile(
+    r"(?:ku(?:to)?|hu|(?:ha|si)?(?:ni|n|u|a|tu|m|mu|wa|w|i|zi|li|ya|ki|vi|ku|pa|yu)?"
+    r"(?:si|na|li|ta|me|ki|ka|nge|hu|a|ja)?(?:ye|o|cho|vyo|po|ko|mo|zo|lo|yo)?)"
+    r"(?:ni|ku|mw|m|tu|wa|ki|vi|zi|i|li|ya|u|ji)?"
+)
+# After a verb's stem: the final vowel (a; e in the subjunctive; i in the negative present),
+# alone or after passive (w), applied (i/e), causative (ish/esh), stative (ik/ek) and reciprocal
+# (an) extensions.
+_SW_VERB_ENDINGS = frozenset(
+    ext + final
+    for ext in ("", "w", "i", "e", "iw", "ew", "ish", "esh", "ishw", "eshw", "ik", "ek", "an", "ian", "ean", "iwan")
+    for final in ("a", "e", "i")
+)
+# Verbs borrowed from Arabic keep their final vowel (shiriki, hifadhi, ruhusu): only extensions follow.
+_SW_LOAN_ENDINGS = frozenset({"", "wa", "we", "a", "sha", "shwa", "ana", "ka", "wi"})
+_AR_PRONOUNS = ("هما", "كما", "ها", "هم", "هن", "كم", "كن", "نا", "ني", "ه", "ك", "ي")
+_AR_NOUN_ENDINGS = ("ات", "ون", "ين", "ان", "ية", "ة", "ي")
+_AR_VERB = re.compile("^[وف]?[سل]?[يتنا](.{3,})$")
+_AR_VERB_ENDINGS = ("ون", "ين", "وا", "ان", "ن", "ا")
+
+
+def _arabic_forms(word: str) -> list[str]:
+    """Stems of an Arabic word with more taken off than baraza.text's light stem: a leading
+    conjunction, a preposition or the article, an attached pronoun (a ت it leaves is the ة it
+    was), then a plural or feminine ending; never below three letters."""
+    word = text_tools.normalise_arabic(word)
+    bases = [word]
+    if word[:1] in ("و", "ف") and len(word) >= 5:
+        bases.append(word[1:])
+    for base in list(bases):
+        for prefix in ("بال", "كال", "لل", "ال", "ب", "ل", "ك"):
+            if base.startswith(prefix) and len(base) - len(prefix) >= 3:
+                bases.append(base[len(prefix) :])
+                break
+    out: list[str] = []
+    for base in bases:
+        stems = [base]
+        for pronoun in _AR_PRONOUNS:
+            if base.endswith(pronoun) and len(base) - len(pronoun) >= 3:
+                bare = base[: -len(pronoun)]
+                stems += [bare[:-1] + "ة", bare] if bare.endswith("ت") else [bare]
+                break
+        for stem in list(stems):
+            for ending in _AR_NOUN_ENDINGS:
+                if stem.endswith(ending) and len(stem) - len(ending) >= 3:
+                    stems.append(stem[: -len(ending)])
+                    break
+        out += [s for s in stems if s not in out]
+    return out
+
+
+@cache
+def _morphology(lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(verb stem -> concept, other form -> concept) from the lexicon's words of one language:
+    Swahili verbs written as the infinitive (kuuza), Arabic verbs as the he-form (يبيع), Arabic
+    nouns as any form; the first concept listed wins a form two concepts share."""
+    verbs: dict[str, str] = {}
+    forms: dict[str, str] = {}
+    if lang not in ("sw", "ar"):
+        return verbs, forms
+    function_words = (FUNCTION_WORD, _lexicon_file().get("function_words", {}))
+    for concept, by_lang in [*_concepts().items(), function_words]:
+        for entry in by_lang.get(lang, []):
+            word = _prepare(entry).lower()
+            if not _WORD.fullmatch(word):
+                continue  # phrases match word by word, as written
+            if lang == "sw" and word.startswith("ku") and len(word) >= 5:
+                root = word[2:]
+                verbs.setdefault(root[:-1] if root.endswith("a") else root, "~" + concept)
+            elif lang == "ar":
+                word = text_tools.normalise_arabic(word)
+                if word.startswith("ي") and len(word) >= 4:
+                    stem = word[1:]
+                    for ending in _AR_VERB_ENDINGS:
+                        if stem.endswith(ending) and len(stem) - len(ending) >= 3:
+                            stem = stem[: -len(ending)]
+                            break
+                    verbs.setdefault(stem, "~" + concept)
+                for form in _arabic_forms(word):
+                    forms.setdefault(form, "~" + concept)
+    return verbs, forms
+
+
+def _morphological_concept(word: str, lang: str) -> str | None:
+    """The concept a word the lexicon does not list reaches through its language's morphology."""
+    verbs, forms = _morphology(lang)
+    if lang == "sw":
+        if word.endswith("ni") and len(word) >= 6:  # the locative: shuleni, mtandaoni, kambini
+            concept = _lexicon("sw").get((word[:-2],))
+            if concept:
+                return concept
+        for stem, concept in verbs.items():
+            at = word.find(stem)
+            while at >= 0:
+                tail = word[at + len(stem) :]
+                endings = _SW_VERB_ENDINGS if stem[-1] not in "aeiou" else _SW_LOAN_ENDINGS
+                if tail in endings and _SW_VERB_PREFIX.fullmatch(word[:at]) and (at > 0 or len(stem) >= 3):
+                    return concept
+                at = word.find(stem, at + 1)
+        return None
+    if lang == "ar":
+        word = text_tools.normalise_arabic(word)
+        for form in _arabic_forms(word):
+            if form in forms:
+                return forms[form]
+        verb = _AR_VERB.match(word)
+        if verb:
+            stem = verb.group(1)
+            for pronoun in ("", *_AR_PRONOUNS):
+                bare = stem[: -len(pronoun)] if pronoun and stem.endswith(pronoun) else stem if not pronoun else None
+                if bare is None:
+                    continue
+                for ending in ("", *_AR_VERB_ENDINGS):
+                    if ending and not bare.endswith(ending):
+                        continue
+                    core = bare[: -len(ending)] if ending else bare
+                    if len(core) >= 3 and core in verbs:
+                        return verbs[core]
+    return None
+
+
+@cache
+def _function_words(lang: str) -> frozenset[str]:
+    """Lemmas of the lexicon's function words in one language (dropped, as stop words are)."""
+    entries = _lexicon_file().get("function_words", {}).get(lang, [])
+    words = [_WORD.findall(_prepare(entry).lower()) for entry in entries]
+    table = _lemma_table(sorted({w for ws in words for w in ws}), lang)
+    return frozenset(lemma for ws in words for w in ws for lemma in table[w])
+
+
 def _prepare(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
@@ -210,6 +354,26 @@ def _tokenise(texts: Sequence[str], langs: Sequence[str | None], use_lexicon: bo
     for words, lang in zip(found, langs, strict=True):
         by_lang.setdefault(lang, set()).update(w for w, _, _ in words)
     tables = {lang: _lemma_table(sorted(words), lang) for lang, words in by_lang.items()}
+    for lang, known in list(lexicon.items()):
+        # Words the lexicon does not list but reach one of its concepts through their language's
+        # morphology (Swahili verb prefixes, Arabic attached words), and function words (modal
+        # verbs English drops as stop words) dropped in every language alike.
+        drop = _function_words(lang)
+        table = dict(tables[lang])
+        extra: dict[tuple[str, ...], str] = {}
+        for w, lemmas in table.items():
+            if len(lemmas) != 1 or (lemmas[0],) in known:
+                continue
+            concept = _morphological_concept(w, lang)
+            if concept == "~" + FUNCTION_WORD:
+                table[w] = ()
+            elif concept:
+                extra[(lemmas[0],)] = concept
+        if drop:
+            table = {w: tuple(lemma for lemma in lemmas if lemma not in drop) for w, lemmas in table.items()}
+        tables[lang] = table
+        if extra:
+            lexicon[lang] = {**known, **extra}
     longest = {lang: max((len(k) for k in entries), default=1) for lang, entries in lexicon.items()}
     out: list[list[_Token]] = []
     for words, lang in zip(found, langs, strict=True):

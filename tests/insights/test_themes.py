@@ -9,7 +9,7 @@ import random
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from insights.themes import OTHER, ThemeModel, find_themes
+from insights.themes import OTHER, ThemeModel, _tokenise, find_themes
 
 # Four themes, each with words of its own, plus words every theme shares (noise).
 THEME_WORDS = {
@@ -208,6 +208,47 @@ def test_texts_in_different_languages_on_one_topic_land_together() -> None:
     # Without the concept lexicon the languages fall apart: the lexicon is what joins them.
     plain = [find_themes(texts, langs, seed=s, use_lexicon=False).assignments for s in seeds]
     assert sum(together(found, True) for found in plain) / len(plain) < same_topic - 0.2
+
+
+# Sentences of bench/themes/multilingual_heldout.json (written before the lexicon was broadened and
+# kept out of its tuning): one thing said in English, Arabic and Swahili.
+HELD_OUT = [
+    ("They took my fingerprints before giving us food at the camp.",
+     "أخذوا بصمات أصابعنا قبل أن يعطونا الطعام في المخيم.",
+     "Walichukua alama za vidole vyetu kabla ya kutupa chakula kambini."),
+    ("Games ask for my age but anyone can just lie about it.",
+     "الألعاب تسأل عن عمري لكن أي شخص يستطيع أن يكذب.",
+     "Michezo inauliza umri wangu lakini mtu yeyote anaweza kudanganya."),
+    ("Mobile money companies can see everything we buy and who we send money to.",
+     "شركات المحافظ الإلكترونية ترى كل ما نشتريه ولمن نرسل المال.",
+     "Kampuni za pesa kwa simu zinaona kila kitu tunachonunua na tunaomtumia pesa."),
+]
+
+
+def _concepts_of(text: str, lang: str) -> set[str]:
+    return {t.feature for t in _tokenise([text], [lang], True)[0] if t.feature.startswith("~")}
+
+
+@pytest.mark.parametrize(("en", "ar", "sw"), HELD_OUT)
+def test_one_thing_said_in_three_languages_reaches_shared_concepts(en: str, ar: str, sw: str) -> None:
+    english, arabic, swahili = _concepts_of(en, "en"), _concepts_of(ar, "ar"), _concepts_of(sw, "sw")
+    # At least two concepts common to all three (a Swahili locative, kambini, and a conjugated
+    # verb, inauliza, an Arabic article and pronoun, المخيم and عمري, included).
+    assert len(english & arabic & swahili) >= 2, (english, arabic, swahili)
+
+
+def test_swahili_and_arabic_forms_the_lexicon_does_not_list_reach_its_concepts() -> None:
+    # The lexicon lists kuuza and يبيع: the other persons, tenses and voices join them.
+    swahili = [t.feature for t in _tokenise(["Wanauza data zetu, zinauzwa kila siku, wasiuze!"], ["sw"], True)[0]]
+    assert swahili.count("~sell") == 3
+    arabic = [t.feature for t in _tokenise(["تبيع نبيع يبيعون بالبيانات"], ["ar"], True)[0]]
+    assert arabic == ["~sell", "~sell", "~sell", "~data"]
+    # Nouns are not taken for verbs: walimu (teachers) is not wa-li-mu, nor wanafunzi a verb.
+    assert [t.feature for t in _tokenise(["walimu na wanafunzi"], ["sw"], True)[0]] == ["~teacher", "~student"]
+    # Modal verbs are dropped in every language, as English drops "should" and "must".
+    assert [t.feature for t in _tokenise(["Polisi wanapaswa kuwalinda watoto shuleni."], ["sw"], True)[0]] == [
+        "~police", "~protect", "~children", "~school"]
+    assert [t.feature for t in _tokenise(["يجب أن تحمي الشرطة الأطفال"], ["ar"], True)[0]] == ["~protect", "~police", "~children"]
 
 
 def test_detects_languages_among_the_given_ones() -> None:
