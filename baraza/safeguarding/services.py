@@ -23,15 +23,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from baraza.accounts.access import access_context, list_contexts
 from baraza.accounts.models import Context
-from baraza.accounts.roles import Actor
+from baraza.accounts.roles import Actor, scope_filter
 from baraza.accounts.services import REFERRAL_CONTACT_NEEDED
 from baraza.audit.services import record_audit
-from baraza.consultations.access import consultation_ids_in_scope, consultation_scope
+from baraza.consultations.access import consultation_scope
 from baraza.consultations.models import Consultation, ConsultationContext
 from baraza.db import registry_of, utcnow
 from baraza.errors import Conflict, InvalidInput, NotFound
@@ -138,9 +138,26 @@ def is_cleared(session: Session, source: Ref) -> bool:
 
 
 def case_scope(actor: Actor, permission: str = REVIEW):  # type: ignore[no-untyped-def]
-    """The SQL condition on cases `actor` reaches: those of consultations the actor holds
-    `permission` on, scope by scope (SECURITY 1-2)."""
-    return col(SafeguardingCase.consultation_id).in_(consultation_ids_in_scope(actor, permission))
+    """The SQL condition on cases `actor` may review: those of the consultations they hold
+    `permission` on, scope by scope (SECURITY 1-2). A role for one place (a context grant)
+    reaches the cases of that place only, as its results show that place only: a consultation
+    that also runs elsewhere does not open the other places' disclosures. A case whose place
+    is not known is for the roles covering the whole consultation."""
+
+    def of_consultations(query):  # type: ignore[no-untyped-def]
+        return col(SafeguardingCase.consultation_id).in_(query)
+
+    return scope_filter(
+        actor,
+        permission,
+        own=lambda ref: of_consultations(select(Consultation.id).where(Consultation.created_by_user_id == ref)),
+        organisation=lambda ref: of_consultations(select(Consultation.id).where(Consultation.organisation_id == ref)),
+        context=lambda ref: and_(
+            col(SafeguardingCase.context_id) == ref,
+            of_consultations(select(ConsultationContext.consultation_id).where(ConsultationContext.context_id == ref)),
+        ),
+        consultation=lambda ref: col(SafeguardingCase.consultation_id) == ref,
+    )
 
 
 def list_open_cases(session: Session, actor: Actor, *, limit: int = 200) -> list[SafeguardingCase]:

@@ -167,6 +167,33 @@ def test_reviewers_of_another_organisation_or_consultation_find_nothing(client, 
     assert cases(session)[0].status == "open"
 
 
+def test_a_reviewer_scoped_to_one_place_sees_the_cases_of_that_place_only(client, session, room):
+    """A consultation runs in two places; a facilitator whose role is for the other place finds
+    nothing of this place's case, as their results show that place only."""
+    from tests.factories import make_context
+
+    case = raised_case(client, session, room)
+    consultation = room[0]
+    here = session.exec(select(ConsultationContext.context_id).where(ConsultationContext.consultation_id == consultation.id)).one()
+    organisation = organisation_of(session, consultation)
+    there = make_context(session, organisation, name="Another camp")
+    session.add(ConsultationContext(consultation_id=consultation.id, context_id=there.id))
+    session.commit()
+    elsewhere = make_user(session, role="facilitator", scope="context", scope_ref=there.id, organisation=organisation)
+    sign_in_as(client, elsewhere)
+    queue = client.get("/safeguarding/")
+    assert queue.status_code == 200 and DISCLOSURE not in queue.text
+    assert client.get(f"/safeguarding/{case.id}").status_code == 404
+    refused = client.post(f"/safeguarding/{case.id}/decide", data={"csrf_token": csrf_from(queue.text), "decision": "no_concern", "note": "Not mine."})
+    assert refused.status_code == 404
+    assert cases(session)[0].status == "open"
+
+    local = make_user(session, role="facilitator", scope="context", scope_ref=here, organisation=organisation)
+    sign_in_as(client, local)
+    shown = client.get("/safeguarding/")
+    assert shown.status_code == 200 and DISCLOSURE in shown.text
+
+
 def test_analysts_never_see_the_queue(client, session, room):
     raised_case(client, session, room)
     analyst = make_facilitator(session, room[0], role="analyst")
