@@ -163,6 +163,13 @@ def test_a_new_colleague_chooses_their_own_password_before_anything_else(demo, l
     admin = laptop_page
     sign_in(admin, ADMIN, DEMO_PASSWORD)
     add_colleague(admin, "Tomás Ríos", "tomas@example.org", "what the admin typed in", "Context: Bogotá youth centres")
+    # On the account's page each of a role's two labels stands right above its own list.
+    for i in range(2):
+        for name in ("role", "where"):
+            label = admin.locator(f"label[for=grant-{name}-{i}]").bounding_box()
+            control = admin.locator(f"#grant-{name}-{i}").bounding_box()
+            assert abs(label["x"] - control["x"]) < 2 and 0 <= control["y"] - (label["y"] + label["height"]) < 12, (name, label, control)
+    _check(admin, "core-account-roles-laptop")
     page = phone_page
     page.goto("/consultations/")
     page.fill("#email", "tomas@example.org")
