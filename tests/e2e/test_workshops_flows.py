@@ -55,7 +55,16 @@ def test_a_phone_follows_the_room_without_a_reload_and_keeps_what_is_typed(phone
     _participant, token = make_participant(session, settings, consultation)
     page = phone_page
     as_phone_of(page, live_server, token)
-    page.goto(f"/workshops/{workshop.id}/")
+    # Joined with the code, the phone lands on its home: the live room is the first thing there.
+    page.goto(f"/p/{consultation.id}/")
+    join = page.locator("section.live-now a.button")
+    assert join.inner_text() == "Join now"
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+    shot(page, "workshop-phone-home-live-now")
+    with page.expect_navigation():
+        join.click()
+    assert page.url.endswith(f"/workshops/{workshop.id}/")
     assert "Waiting for the facilitator" in page.inner_text("main")
     assert_accessible(page)
     page.evaluate("() => { window.stayed = true }")

@@ -54,6 +54,21 @@ def test_a_running_workshop_is_live_now_on_the_participant_home(client, session,
     assert "Live now" in home.text  # the core labels it, in the participant's language
 
 
+def test_a_phone_on_the_home_finds_the_live_workshop_first_as_a_button(client, session, room):
+    """A young person who joins with the code while the room is live lands on the home: the
+    workshop is the first thing on it, a button, above the surveys and the news."""
+    from tests.surveys.factories import make_survey
+
+    consultation, workshop, _board, _poll, _participant, cookie = room
+    make_survey(session, consultation)
+    as_participant(client, cookie)
+    home = client.get(f"/p/{consultation.id}/").text
+    live = home.index('class="card live-now"')
+    button = home.index(f'class="button" href="/workshops/{workshop.id}/"')
+    assert live < button < home.index("What you can do now") < home.index("/surveys/")
+    assert home.count(f'href="/workshops/{workshop.id}/"') == 1
+
+
 def test_my_data_lists_notes_and_votes_and_they_can_be_corrected_and_deleted(client, session, room, live_events):
     consultation, workshop, board, poll, participant, cookie = room
     mine = add_note(session, board, participant, "Youth centre in the evening")
