@@ -25,7 +25,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -119,6 +119,10 @@ RATE_WINDOW = timedelta(minutes=1)
 # A phone's presence is written again at most this often (it is read over 15 minutes).
 PRESENCE_REFRESH = timedelta(minutes=3)
 TIMER_STEPS = (1, 5)
+# The room moving on closes the activity it leaves, LATE_GRACE later: a note or a vote already
+# on its way then (pressed just before, on a slow connection) still counts. Its `closed_at` is
+# that moment, when it stops taking sendings; a facilitator's "close" stops them at once.
+LATE_GRACE = timedelta(seconds=15)
 MAX_TIMER = timedelta(minutes=120)
 MAX_TITLE = agenda_files.MAX_TITLE
 # Control characters other than line breaks are dropped from what phones send (a NUL cannot
@@ -596,10 +600,25 @@ def _running(workshop: Workshop) -> None:
 
 
 def _arrive(activity: Activity) -> None:
-    """The room reaches an activity: a pending one opens (phones can answer at once)."""
-    if activity.state == ActivityState.PENDING:
+    """The room reaches an activity: it opens (phones can answer at once), a closed one again
+    when the room comes back to it; it keeps the time it first opened."""
+    if activity.state != ActivityState.OPEN:
         activity.state = ActivityState.OPEN.value
-        activity.opened_at = utcnow()
+        activity.opened_at = activity.opened_at or utcnow()
+        activity.closed_at = None
+
+
+def _leave(session: Session, workshop: Workshop) -> None:
+    """The room leaves its current activity: it closes, taking what is on its way for
+    LATE_GRACE more; its countdown stops."""
+    if workshop.current_activity_id is None:
+        return
+    left = session.exec(select(Activity).where(Activity.id == workshop.current_activity_id, Activity.workshop_id == workshop.id)).one_or_none()
+    if left is not None and left.state == ActivityState.OPEN:
+        left.state = ActivityState.CLOSED.value
+        left.closed_at = utcnow() + LATE_GRACE
+        left.timer_ends_at = None
+        session.add(left)
 
 
 def _changed(session: Session, actor: Actor, workshop: Workshop, action: str, activity: Activity | None = None, **detail: Any) -> None:
@@ -632,10 +651,13 @@ def do_start_workshop(session: Session, actor: Actor, workshop: Workshop) -> Wor
 
 
 def do_go_to_activity(session: Session, actor: Actor, workshop: Workshop, activity: Activity) -> Workshop:
-    """The room moves to `activity` (any of the agenda's). A pending one opens; the one left
-    stays as it was (a phone sending its last note as the room moves on is not refused).
-    Emits workshop.activity_changed; publishes the new state. Audited."""
+    """The room moves to `activity` (any of the agenda's), which opens (again, if the room
+    comes back to it); the one left closes, as phones leave it too (a note or a vote already
+    on its way still counts for LATE_GRACE). Emits workshop.activity_changed; publishes the
+    new state. Audited."""
     _running(workshop)
+    if workshop.current_activity_id != activity.id:
+        _leave(session, workshop)
     workshop.current_activity_id = activity.id
     _arrive(activity)
     _changed(session, actor, workshop, "workshop.activity_changed", activity)
@@ -649,8 +671,10 @@ def do_go_to_activity(session: Session, actor: Actor, workshop: Workshop, activi
 
 def do_show_lobby(session: Session, actor: Actor, workshop: Workshop) -> Workshop:
     """Between activities: the screen shows the join code, the QR code and the phones in the
-    room again, and phones wait. The activity left stays as it was. Audited."""
+    room again, and phones wait. The activity left closes (as when the room moves on).
+    Audited."""
     _running(workshop)
+    _leave(session, workshop)
     workshop.current_activity_id = None
     _changed(session, actor, workshop, "workshop.lobby")
     emit(session, "workshop.activity_changed", actor=actor, consultation_id=workshop.consultation_id, refs=[Ref("workshops.workshop", workshop.id)])
@@ -731,7 +755,7 @@ def do_end_workshop(session: Session, actor: Actor, workshop: Workshop) -> Works
     _running(workshop)
     now = utcnow()
     for activity in activities_of(session, workshop):
-        if activity.state == ActivityState.OPEN:
+        if activity.state == ActivityState.OPEN or (activity.closed_at is not None and activity.closed_at > now):
             activity.state = ActivityState.CLOSED.value
             activity.closed_at = now
             activity.timer_ends_at = None
@@ -803,17 +827,23 @@ def _fresh(session: Session, model: Any, row_id: int | None) -> Any:
 def _taking_input(session: Session, workshop: Workshop, activity: Activity, kinds: frozenset[str] | set[str]) -> tuple[Workshop, Activity]:
     workshop = _fresh(session, Workshop, workshop.id)
     activity = _fresh(session, Activity, activity.id)
-    _refuse_unless_taking(activity.workshop_id == workshop.id and activity.kind in kinds, workshop.status, activity.state, activity.locked)
+    _refuse_unless_taking(
+        activity.workshop_id == workshop.id and activity.kind in kinds, workshop.status, activity.state, activity.locked, activity.closed_at
+    )
     return workshop, activity
 
 
-def _refuse_unless_taking(takes_this_kind: bool, workshop_status: str, activity_state: str, locked: bool) -> None:
-    """The refusals of a sending the room is not taking, in the order a phone should hear them."""
+def _refuse_unless_taking(
+    takes_this_kind: bool, workshop_status: str, activity_state: str, locked: bool, closed_at: datetime | None = None
+) -> None:
+    """The refusals of a sending the room is not taking, in the order a phone should hear them.
+    An activity the room has just left takes what is on its way until its `closed_at`."""
     if not takes_this_kind:
         raise InvalidInput(N_("This activity does not take this kind of answer."))
     if workshop_status != WorkshopStatus.LIVE:
         raise Conflict(N_("This workshop is over. Thank you for taking part!"))
-    if activity_state != ActivityState.OPEN:
+    closing = activity_state == ActivityState.CLOSED and closed_at is not None and utcnow() < closed_at
+    if activity_state != ActivityState.OPEN and not closing:
         raise Conflict(N_("This activity is closed. Look at the screen for what comes next."))
     if locked:
         raise Conflict(N_("The facilitator paused sending for now. Wait a moment and send again."))
@@ -1218,6 +1248,7 @@ class _VoteRoom:
     replay_digest: str | None  # the digest stored under this client id, if it came before
     has_votes: bool  # the person holds vote rows in the activity (else nothing to replace)
     seat: int | None  # the phone's number in the room (workshops.rooms.seat_number)
+    closed_at: datetime | None = None  # when the activity closed, if it did
 
 
 @cache
@@ -1242,6 +1273,7 @@ def _vote_statements() -> tuple[Any, Any, Any, Any]:
             workshops.c.status,
             activities.c.state,
             activities.c.locked,
+            activities.c.closed_at,
             sa_exists().where(categories.c.consultation_id == workshops.c.consultation_id, categories.c.category == "answers").label("collects"),
             group_query(activities.c.id, participant_id).limit(1).scalar_subquery().label("group_id"),
             sa_select(func.count())
@@ -1273,8 +1305,10 @@ def _vote_room(session: Session, workshop: Workshop, activity: Activity, partici
     ).one_or_none()
     if row is None:
         return None
-    kind, status, state, locked, collects, group_id, recent, replay, has_votes, seat = row
-    return _VoteRoom(kind, status, state, bool(locked), bool(collects), group_id, int(recent or 0), replay, bool(has_votes), seat)
+    kind, status, state, locked, closed_at, collects, group_id, recent, replay, has_votes, seat = row
+    return _VoteRoom(
+        kind, status, state, bool(locked), bool(collects), group_id, int(recent or 0), replay, bool(has_votes), seat, closed_at
+    )
 
 
 def _vote_once(
@@ -1291,7 +1325,7 @@ def _vote_once(
         return _answer_replay(room.replay_digest, digest)
     if room is None:  # not an activity of this workshop
         raise InvalidInput(N_("This activity does not take this kind of answer."))
-    _refuse_unless_taking(room.kind in VOTE_KINDS - {"card_sort"}, room.workshop_status, room.activity_state, room.locked)
+    _refuse_unless_taking(room.kind in VOTE_KINDS - {"card_sort"}, room.workshop_status, room.activity_state, room.locked, room.closed_at)
     if not room.collects_answers:
         raise Conflict(N_("This consultation does not collect answers to questions."))
     if room.recent >= VOTES_PER_MINUTE:

@@ -56,6 +56,42 @@ def votes_of(session, activity):
     return sorted((v.participant_id, v.target) for v in read(session, select(Vote).where(Vote.activity_id == activity.id)))
 
 
+def test_the_room_moving_on_closes_the_activity_left_after_what_was_on_its_way(client, session, phone):
+    """A vote pressed just before the room moved on still counts; once the grace is over the
+    poll left says it is closed; when the room comes back to it, it takes votes again."""
+    from datetime import timedelta
+
+    from baraza.accounts.roles import Actor
+    from baraza.db import utcnow
+
+    _consultation, workshop, poll, participant = phone
+    board = make_activity(session, workshop, "brainstorm", prompt="Ideas", current=False)
+    csrf = token(client, f"/workshops/{workshop.id}/")  # the poll's page, before the room moves
+    room = read(session, select(Workshop).where(Workshop.id == workshop.id))[0]
+    services.do_go_to_activity(session, Actor(), room, read(session, select(Activity).where(Activity.id == board.id))[0])
+    left = read(session, select(Activity).where(Activity.id == poll.id))[0]
+    assert left.state == "closed" and left.closed_at is not None and left.timer_ends_at is None
+
+    assert vote(client, workshop, poll, ["o1"], csrf=csrf).status_code == 303  # on its way: counted
+    assert votes_of(session, poll) == [(participant.id, "o1")]
+
+    assert left.closed_at > utcnow()  # it takes what is on its way until then
+    left.closed_at = utcnow() - timedelta(seconds=1)
+    session.add(left)
+    session.commit()
+    late = vote(client, workshop, poll, ["o2"], csrf=csrf)
+    assert late.status_code == 409 and "This activity is closed" in late.text
+    assert votes_of(session, poll) == [(participant.id, "o1")]
+
+    room = read(session, select(Workshop).where(Workshop.id == workshop.id))[0]
+    services.do_go_to_activity(session, Actor(), room, read(session, select(Activity).where(Activity.id == poll.id))[0])
+    back = read(session, select(Activity).where(Activity.id == poll.id))[0]
+    assert back.state == "open" and back.closed_at is None and back.opened_at is not None
+    assert read(session, select(Activity.state).where(Activity.id == board.id)) == ["closed"]
+    assert vote(client, workshop, poll, ["o2"]).status_code == 303
+    assert votes_of(session, poll) == [(participant.id, "o2")]
+
+
 # Getting in ------------------------------------------------------------------------------------------
 
 
