@@ -217,6 +217,11 @@ def test_withdrawal_excludes_the_participant_from_everything_later(client, sessi
     # Their home no longer offers to change or delete anything.
     home = client.get(f"/p/{consultation.id}/")
     assert "See or download what you told us, until it is deleted" in home.text and "change or delete" not in home.text
+    # Someone who changes their mind finds the way back in: as someone new, from the join page.
+    assert "Start again as someone new" in home.text
+    again = post_form(client, f"/p/{consultation.id}/forget", {})
+    assert again.status_code == 303 and again.headers["location"].startswith("/join")
+    assert client.get(f"/p/{consultation.id}/").status_code in (303, 404)  # this phone no longer opens their home
 
 
 def test_the_facilitators_counts_drop_after_a_withdrawal(client, session, settings, joined):
