@@ -97,6 +97,10 @@ def test_bad_input_gets_a_clear_400_and_nothing_changes(client, session):
     commitment = session.exec(select(Commitment)).one()
     declined = act(client, commitment, "report", status="declined", progress="0")
     assert declined.status_code == 400 and "Say why the commitment is declined." in declined.text
+    # The form is far down the page: the top of the page says so and leads to it.
+    top = declined.text.split('role="alert"')[1].split("</div>")[0]
+    assert "needs a change" in top and 'href="#report"' in top
+    assert declined.text.index('role="alert"') < declined.text.index('id="report"')
     assert act(client, commitment, "report", status="finished", progress="10").status_code == 400
     assert act(client, commitment, "report", status="in_progress", progress="140").status_code == 400
     html = act(client, commitment, "evidence", files={"document": ("x.pdf", b"<html><script>alert(1)</script>", "application/pdf")})
