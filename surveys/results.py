@@ -120,9 +120,9 @@ class _Row:
     texts: frozenset[str]
 
 
-def _rows(session: Session, survey: Survey, consultation: Consultation, filters: Filters, options: FilterOptions) -> list[_Row]:
-    """Every response the viewer may count (their contexts, finished, analysis allowed), with its
-    context, age band and gender mapped onto the filter values offered, or OTHERS."""
+def _coordinates(session: Session, survey: Survey, consultation: Consultation, filters: Filters, options: FilterOptions) -> list[tuple[int, tuple[str, str, str]]]:
+    """Every response the viewer may count (their contexts, finished, analysis allowed), by id,
+    with its context, age band and gender mapped onto the filter values offered, or OTHERS."""
     query = (
         select(SurveyResponse.id, SurveyResponse.context_id, Participant.age_band, Participant.gender)
         .join(Participant, col(Participant.id) == col(SurveyResponse.participant_id))
@@ -131,18 +131,32 @@ def _rows(session: Session, survey: Survey, consultation: Consultation, filters:
             SurveyResponse.status == ResponseStatus.COMPLETE.value,
             col(SurveyResponse.participant_id).in_(analysable_participant_ids(consultation.id)),  # type: ignore[arg-type]
         )
+        .order_by(col(SurveyResponse.id))
     )
     if filters.within is not None:
         query = query.where(col(SurveyResponse.context_id).in_(filters.within))
-    responses = session.exec(query).all()
-    ids: list[int] = []
-    for response_id, *_ in responses:
-        assert response_id is not None  # a stored response has its id
-        ids.append(response_id)
 
     def offered(value: Any, allowed: tuple[str, ...]) -> str:
         return str(value) if value is not None and str(value) in allowed else OTHERS
 
+    out: list[tuple[int, tuple[str, str, str]]] = []
+    for response_id, context_id, age_band, gender in session.exec(query).all():
+        assert response_id is not None  # a stored response has its id
+        out.append((response_id, (offered(context_id, options.contexts), offered(age_band, options.age_bands), offered(gender, options.genders))))
+    return out
+
+
+def responses_in_view(session: Session, survey: Survey, consultation: Consultation, filters: Filters, options: FilterOptions) -> list[int]:
+    """The ids of the responses the page's view counts (its filters, within the reader's
+    contexts), oldest first: what the responses export writes. One way to filter, for both."""
+    view = _view(filters)
+    return [response_id for response_id, coordinates in _coordinates(session, survey, consultation, filters, options) if _in_view(coordinates, view)]
+
+
+def _rows(session: Session, survey: Survey, consultation: Consultation, filters: Filters, options: FilterOptions) -> list[_Row]:
+    """Every response the viewer may count, placed in the cube, with what it answered."""
+    responses = _coordinates(session, survey, consultation, filters, options)
+    ids = [response_id for response_id, _ in responses]
     values: dict[int, dict[str, Any]] = {i: {} for i in ids}
     texts: dict[int, set[str]] = {i: set() for i in ids}
     for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
@@ -157,12 +171,8 @@ def _rows(session: Session, survey: Survey, consultation: Consultation, filters:
             if has_text:
                 texts[response_id].add(question)
     return [
-        _Row(
-            coordinates=(offered(context_id, options.contexts), offered(age_band, options.age_bands), offered(gender, options.genders)),
-            values=values[response_id],
-            texts=frozenset(texts[response_id]),
-        )
-        for response_id, (_, context_id, age_band, gender) in zip(ids, responses, strict=True)
+        _Row(coordinates=coordinates, values=values[response_id], texts=frozenset(texts[response_id]))
+        for response_id, coordinates in responses
     ]
 
 
@@ -174,8 +184,8 @@ def _view(filters: Filters) -> tuple[str, str, str]:
     return (filters.context or ALL, filters.age_band or ALL, filters.gender or ALL)
 
 
-def _in_view(row: _Row, view: tuple[str, str, str]) -> bool:
-    return all(wanted == ALL or wanted == have for wanted, have in zip(view, row.coordinates, strict=True))
+def _in_view(coordinates: tuple[str, str, str], view: tuple[str, str, str]) -> bool:
+    return all(wanted == ALL or wanted == have for wanted, have in zip(view, coordinates, strict=True))
 
 
 def survey_results(
@@ -194,7 +204,7 @@ def survey_results(
     rows = _rows(session, survey, consultation, filters, options)
     dimensions = _breakdowns(options)
     view = _view(filters)
-    seen = [row for row in rows if _in_view(row, view)]
+    seen = [row for row in rows if _in_view(row.coordinates, view)]
 
     def count(answers: Dimension, tally: Callable[[_Row], list[str]]) -> SuppressedCounts:
         leaves: Counter[tuple[Any, ...]] = Counter()

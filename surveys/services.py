@@ -8,11 +8,12 @@ import hmac
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
+from babel.support import NullTranslations
 from sqlalchemy import and_, bindparam
 from sqlalchemy import insert as sa_insert
 from sqlalchemy import select as sa_select
@@ -25,7 +26,7 @@ from baraza.consultations.models import Consultation
 from baraza.db import registry_of, utcnow
 from baraza.errors import Conflict, ConsentRequired, InvalidInput
 from baraza.events import emit
-from baraza.i18n import N_
+from baraza.i18n import N_, translate
 from baraza.participation.api import participant_actor, require_consent_to_answer
 from baraza.participation.models import Participant
 from baraza.refs import Ref
@@ -35,6 +36,7 @@ from surveys import validation
 from surveys.access import answer_rows, answering_definition, definition_of
 from surveys.definition import Definition, DefinitionError, Texts, empty_definition, structure_of, validated
 from surveys.models import ResponseStatus, Survey, SurveyAnswer, SurveyResponse, SurveyStatus, SurveySubmission
+from surveys.results import FilterOptions, Filters
 from surveys.xlsform import XLSFormError, import_xlsform
 
 SUBMISSION_ID_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -581,31 +583,58 @@ def _save_screen_once(
 
 
 def do_export_responses(
-    session: Session, actor: Actor, settings: Settings, survey: Survey, fmt: str, *, with_text: bool
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    survey: Survey,
+    fmt: str,
+    *,
+    with_text: bool,
+    filters: Filters,
+    options: FilterOptions,
+    translations: NullTranslations,
 ) -> tuple[bytes, str, str]:
     """Build the responses file (survey already reached with `responses.export`) and audit the
-    export in the same transaction. Returns (bytes, media type, file name); nothing is kept."""
+    export in the same transaction. Returns (bytes, media type, file name); nothing is kept.
+
+    The file holds the responses of the results page's view: `filters`, checked by the caller
+    against `options` (the allow-list built for the exporter's contexts), are applied by the
+    results page's own code (`results.responses_in_view`), within the contexts the exporter may
+    export (whatever `filters.within` says). Written answers (with `with_text`) are screened,
+    and those the safeguarding queue holds left out (`exports.WrittenAnswers`, which raises a
+    case for a disclosure nobody has read yet, in this transaction). The audit entry names the
+    format, the row count, the view and the screen that masked the words, never the words."""
     from baraza.consultations.access import visible_contexts_of
     from surveys import exports
     from surveys.access import consultation_of
+    from surveys.results import responses_in_view
 
     consultation = consultation_of(session, survey)
-    visible = [c.id for c in visible_contexts_of(session, actor, consultation, "responses.export") if c.id is not None]
-    header, rows = exports.response_rows(
-        session, settings, survey, consultation, definition_of(survey), with_text=with_text, context_ids=visible
-    )
+    visible = [c for c in visible_contexts_of(session, actor, consultation, "responses.export") if c.id is not None]
+    filters = replace(filters, within=tuple(c.id for c in visible if c.id is not None))
+    contexts = {str(c.id): c.name for c in visible}
+    response_ids = responses_in_view(session, survey, consultation, filters, options)
+    written = exports.WrittenAnswers(session, consultation) if with_text else None
+    header, rows = exports.response_rows(session, settings, survey, consultation, definition_of(survey), response_ids, written=written)
     if fmt == "xlsx":
-        data, count = exports.to_xlsx(header, rows)
+        about = exports.describe(filters, contexts, with_text=with_text, full_screen=exports.full_screening(session))
+        data, count = exports.to_xlsx(header, rows, [translate(translations, line) for line in about])
         media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
+        # The CSV stays a plain table (tools read its first line as the header); the results
+        # page and the file name say what it holds.
         data, count = exports.to_csv(header, rows)
         media_type = "text/csv; charset=utf-8"
+    view = {name: value for name, value in (("context", filters.context), ("age_band", filters.age_band), ("gender", filters.gender)) if value}
+    detail: dict[str, Any] = {"format": fmt, "rows": count, "with_free_text": with_text, "filters": view}
+    if with_text:
+        detail["screened_by"] = exports.screened_by(session)
     record_audit(
         session,
         actor,
         "survey.responses_exported",
         [("surveys.survey", survey.id), ("consultation", consultation.id)],
-        {"format": fmt, "rows": count, "with_free_text": with_text},
+        detail,
     )
     session.commit()
-    return data, media_type, f"survey-{survey.id}-responses.{fmt}"
+    return data, media_type, exports.file_name(survey.id, fmt, filters, contexts)  # type: ignore[arg-type]
