@@ -8,6 +8,11 @@ Aggregates can single out a small group ("the two girls from district 5 said..."
   minus the other cells), a second cell is hidden too: the smallest other non-zero cell of the
   same row, column or total line; if there is none, the total itself. Repeated until no line
   has exactly one hidden member.
+- **Bounds**: nor may hidden cells be worked out from their bounds: "fewer than 5" twice beside
+  a total of 8 are 4 and 4. Where a line's total and shown cells leave a "fewer than k" cell a
+  single possible value, one more cell of it is hidden (a 0 if that is enough, else the total).
+- **All fewer than k**: a breakdown of fewer than k people shows "fewer than k" in every cell,
+  zeros too (`all_fewer_than_k`): a 0 beside one small cell says what all of them chose.
 
 Zero cells are shown (no person is singled out by "nobody"), unless `suppress_zeros=True`.
 
@@ -110,9 +115,24 @@ def _suppress(
         if total_key is None:
             continue  # a line without a published total gives nothing away by subtraction
         everything = [*members, total_key]
-        if sum(1 for m in everything if m in hidden) != 1:
+        hidden_here = sum(1 for m in everything if m in hidden)
+        if hidden_here == 0:
             continue
         candidates = [m for m in members if m not in hidden]
+        if hidden_here > 1:
+            # Several hidden: the total minus the shown cells is their sum, which can still pin
+            # them down by their bounds ("fewer than 5" twice, with 8 between them, is 4 and 4).
+            if not _pinned(values, members, total_key, hidden, primary, unpublished, k, suppress_zeros):
+                continue
+            pick = _unpin(values, members, total_key, candidates, hidden, primary, unpublished, k, suppress_zeros, index, by_key, lines)
+            if pick is None:
+                continue
+            hidden.add(pick)
+            for other in by_key.get(pick, ()):
+                if other not in queued:
+                    queue.append(other)
+                    queued.add(other)
+            continue
 
         def knock_on(m: Hashable, line: int = index) -> int:
             """How many other lines hiding `m` would leave with one hidden member, each
@@ -131,11 +151,12 @@ def _suppress(
             for position, m in enumerate(candidates)
             if values[m] > 0
         )
-        zero = sorted((m not in unpublished, position) for position, m in enumerate(candidates))
+        # A zero never shown is one the reader may take for 0 anyway: hiding it protects nothing.
+        zero = sorted(position for position, m in enumerate(candidates) if m not in unpublished)
         if positive:
             pick = candidates[positive[0][4]]
         elif zero:
-            pick = candidates[zero[0][1]]
+            pick = candidates[zero[0]]
         else:
             pick = total_key
         if pick in hidden:
@@ -146,6 +167,107 @@ def _suppress(
                 queue.append(other)
                 queued.add(other)
     return {key: Cell(count=value, suppressed=key in hidden, primary=key in primary) for key, value in values.items()}
+
+
+def all_fewer_than_k(cells: Mapping[Any, Cell], people: int, k: int) -> dict[Any, Cell]:
+    """The cells of one breakdown of `people` (a poll's options, a card's answers, a theme's
+    sizes per age band), each reading "fewer than k" when 0 < people < k, the empty ones too: a
+    0 beside a single "fewer than k" would tell everyone what all of those few chose (or where
+    they all are). From k people on the cells are returned as they are (a 0 singles no one out)."""
+    if 0 < people < k:
+        return {key: cell if cell.suppressed else Cell(cell.count, suppressed=True, primary=True) for key, cell in cells.items()}
+    return dict(cells)
+
+
+# Bounds: what a reader can work out from a line's total and its shown cells -------------------
+
+_INF = 10**15
+_Span = list[tuple[int, int]]  # disjoint integer intervals, in order; _INF for "no upper bound"
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> _Span:
+    out: _Span = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _reader_sees(
+    key: Hashable, values: Mapping[Hashable, int], hidden: set[Hashable], primary: set[Hashable],
+    unpublished: frozenset[Hashable] | set[Hashable], k: int, suppress_zeros: bool,
+) -> _Span:
+    """The values a cell may have for a reader of the published cells: its number when shown; 1
+    to k-1 for "fewer than k" (0 to k-1 when zeros are hidden too); 0 or k and more for a cell
+    hidden to protect another (k and more when zeros are hidden). A cell never published counts
+    as known when not hidden (other views may give it away) and when 0 (the reader may take the
+    few who are "other" for nobody)."""
+    if key not in hidden or (key in unpublished and values[key] == 0):
+        return [(values[key], values[key])]
+    if key in primary:
+        return [(0 if suppress_zeros else 1, k - 1)]
+    return [(k, _INF)] if suppress_zeros else [(0, 0), (k, _INF)]
+
+
+def _pinned(
+    values: Mapping[Hashable, int], members: Sequence[Hashable], total_key: Hashable, hidden: set[Hashable],
+    primary: set[Hashable], unpublished: frozenset[Hashable] | set[Hashable], k: int, suppress_zeros: bool,
+) -> bool:
+    """Whether a "fewer than k" cell of the line has one value only that fits its total and the
+    other cells' bounds (the bound attack: "fewer than 5" twice with 8 between them are 4 and 4)."""
+    lo, hi = (0 if suppress_zeros else 1), k - 1
+    if lo == hi or not any(m in primary and m in hidden for m in members):
+        return False  # "fewer than 2" is 1 whatever else is shown: nothing more to protect
+    # Every "fewer than k" cell has the same bounds, so "all the others" of each is the same sum:
+    # the shown cells, the other p - 1 small ones, and the cells hidden to protect them (each 0
+    # or k and more, so together 0 or k and more; k each and more when zeros are hidden too).
+    known = small = protecting = 0
+    for m in members:
+        if m not in hidden or (m in unpublished and values[m] == 0):
+            known += values[m]
+        elif m in primary:
+            small += 1
+        else:
+            protecting += 1
+    base, top = known + (small - 1) * lo, known + (small - 1) * hi
+    if not protecting:
+        others: _Span = [(base, top)]
+    elif suppress_zeros:
+        others = [(base + protecting * k, _INF)]
+    else:
+        others = _merge([(base, top), (base + k, _INF)])
+    total = _reader_sees(total_key, values, hidden, primary, unpublished, k, suppress_zeros)
+    # A small cell may be v when the total minus the others' sum may be v.
+    fits = _merge((max(-_INF, ta - ob), tb if tb >= _INF else tb - oa) for ta, tb in total for oa, ob in others)
+    return sum(max(0, min(b, hi) - max(a, lo) + 1) for a, b in fits) == 1
+
+
+def _unpin(
+    values: Mapping[Hashable, int], members: Sequence[Hashable], total_key: Hashable, candidates: Sequence[Hashable],
+    hidden: set[Hashable], primary: set[Hashable], unpublished: frozenset[Hashable] | set[Hashable], k: int,
+    suppress_zeros: bool, line: int, by_key: Mapping[Hashable, list[int]],
+    lines: Sequence[tuple[list[Hashable], Hashable | None]],
+) -> Hashable | None:
+    """The further cell to hide so that a pinned line is not: one that unpins it on its own if
+    any (a cell never shown first, since hiding it costs the reader nothing, then the one that
+    starts fewest new hides in its other lines, then the smallest: often a 0), else the total."""
+    ranked = []
+    for position, m in enumerate(candidates):
+        if m in unpublished and values[m] == 0:
+            continue  # hiding it protects nothing (see _reader_sees)
+        unpins = not _pinned(values, members, total_key, hidden | {m}, primary, unpublished, k, suppress_zeros)
+        knock_on = sum(
+            1 for other in by_key.get(m, ())
+            if other != line and lines[other][1] is not None and not any(x in hidden for x in (*lines[other][0], lines[other][1]))
+        )
+        ranked.append((not unpins, m not in unpublished, knock_on, values[m], str(m), position))
+    if ranked:
+        best = min(ranked)
+        if not best[0] or total_key in hidden:
+            return candidates[best[5]]
+    return None if total_key in hidden else total_key
 
 
 @dataclass

@@ -124,7 +124,9 @@ def build_guidance(
         guidance.people_in_themes = figures.people
         keys = [t["key"] for t in version.themes]
         quotes = reports.theme_quotes(session, registry, secret, run, version, keys, contexts, per_theme=3)
-        for theme in sorted(version.themes, key=lambda t: -figures.size(t["key"]).count):
+        # Largest first by the sizes shown; hidden ones after, in the run's order (ordering them
+        # by their true sizes would place a hidden size between two shown ones).
+        for theme in sorted(version.themes, key=lambda t: (figures.size(t["key"]).suppressed, -(figures.size(t["key"]).value or 0))):
             guidance.themes.append(
                 GuidanceTheme(theme["key"], theme_label(theme, lang), theme_phrases(theme, lang), figures.size(theme["key"]), quotes.get(theme["key"], []))
             )

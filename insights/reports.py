@@ -5,8 +5,10 @@ Every figure counts people, not texts, and only people who allow analysis now (a
 a refused consent counts at once, without a new run). All figures of a run are slices of one
 suppressed cube (context x age band x gender x theme, baraza.disclosure.suppress_cube), the way
 survey results are: a theme's size per context, per age band and overall cannot be subtracted
-from one another to single out a few people. A person may write into several themes, so the
-theme dimension is not additive: its ALL cell is how many people wrote anything.
+from one another, nor bounded ("fewer than 5" twice beside a total of 8), to single out a few
+people; and a theme of fewer than k people shows "fewer than k" in every cell of a breakdown.
+A person may write into several themes, so the theme dimension is not additive: its ALL cell is
+how many people wrote anything.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from baraza.accounts.models import Context
 from baraza.consultations.models import Consultation
-from baraza.disclosure import ALL, Cell, Dimension, SuppressedCube, k_for, suppress_cube
+from baraza.disclosure import ALL, Cell, Dimension, SuppressedCube, all_fewer_than_k, k_for, suppress_cube
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
 from baraza.refs import Ref
@@ -50,14 +52,20 @@ class Figures:
     def size(self, key: int) -> Cell:
         return self.cube.cell(ALL, ALL, ALL, key)
 
+    def _breakdown(self, key: int | str, cells: list[tuple[str, Cell]]) -> list[tuple[str, Cell]]:
+        # A theme of fewer than k people: every cell reads "fewer than k", its zeros too, as a
+        # poll's options do ("16-17: 0" beside one "fewer than 5" would say where they all are).
+        shown = all_fewer_than_k(dict(enumerate(c for _name, c in cells)), self.cube.cell(ALL, ALL, ALL, key).count, self.k)
+        return [(name, shown[i]) for i, (name, _c) in enumerate(cells)]
+
     def by_context(self, key: int | str = ALL) -> list[tuple[str, Cell]]:
-        return [(name, self.cube.cell(cid, ALL, ALL, key)) for cid, name in self.contexts]
+        return self._breakdown(key, [(name, self.cube.cell(cid, ALL, ALL, key)) for cid, name in self.contexts])
 
     def by_age(self, key: int | str = ALL) -> list[tuple[str, Cell]]:
-        return [(band, self.cube.cell(ALL, band, ALL, key)) for band in self.age_bands]
+        return self._breakdown(key, [(band, self.cube.cell(ALL, band, ALL, key)) for band in self.age_bands])
 
     def by_gender(self, key: int | str = ALL) -> list[tuple[str, Cell]]:
-        return [(g, self.cube.cell(ALL, ALL, g, key)) for g in self.genders]
+        return self._breakdown(key, [(g, self.cube.cell(ALL, ALL, g, key)) for g in self.genders])
 
 
 def _counted_texts(session: Session, run: InsightRun, visible: set[int]) -> list[tuple[int, int, int]]:

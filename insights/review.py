@@ -54,6 +54,7 @@ from baraza.registry import ParticipantActivity, ParticipantItem, Registry, Text
 from baraza.safeguarding.services import held_sources, raise_concern
 from insights.access import access_run, current_version, latest_recommendation_version, recommendation_versions, title_in
 from insights.curation import move, theme_label
+from insights.groups import shown_groups, statement_votes
 from insights.models import (
     NOISE,
     OTHER,
@@ -849,18 +850,13 @@ class ReviewFigures:
 
 
 def _opinion_group_of(session: Session, registry: Registry, consultation: Consultation, visible: set[int], k: int) -> dict[int, int]:
-    """participant id -> opinion group number, for the groups the opinion page shows (at least
-    k people, numbered 1.. in the same order); everyone else is in no shown group."""
-    allowed = set(session.exec(analysable_participant_ids(consultation.id)).all())  # type: ignore[arg-type, call-overload]
-    votes = []
-    for source in registry.vote_sources:
-        for item in source(session, consultation.id) or ():  # type: ignore[arg-type]
-            if item.participant_id in allowed and item.context_id in visible and item.vote in (-1, 0, 1):
-                votes.append((item.participant_id, f"{item.source}|{item.statement}", item.vote))
+    """participant id -> opinion group number, for the groups the opinion page shows (numbered
+    1.. in the same order, from the same votes: insights.groups); everyone else is in no shown group."""
+    votes, _texts = statement_votes(session, registry, consultation, visible)
     if not votes:
         return {}
     result = opinion_groups(votes)
-    shown = [g for g, n in sorted(result.group_sizes.items()) if n >= k]
+    shown, _sizes = shown_groups(result.group_sizes, k)
     number = {g: i for i, g in enumerate(shown, start=1)}
     return {int(p): number[g] for p, g in result.groups.items() if g in number}  # type: ignore[call-overload]
 

@@ -6,8 +6,10 @@ chose what.
 Counts are COUNT queries over vote rows of the people the room may count
 (`shown_participant_ids`: valid consent with "count my answers", not withdrawn) and paper
 entries. On a sensitive activity every count goes through `baraza.disclosure` with the
-consultation's k: a cell of 1 to k-1 people reads "fewer than k", and a second cell goes when
-the total would give the first away (SECURITY 10).
+consultation's k: a cell of 1 to k-1 people reads "fewer than k", a second cell goes when the
+total would give the first away (by subtraction or by the bounds of the hidden ones), and while
+fewer than k people answered (a poll, one statement, one card in the view) every cell reads
+"fewer than k", zeros too (baraza.disclosure.all_fewer_than_k; SECURITY 10).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from sqlmodel import Session, col, select
 from baraza.consultations.access import contexts_of
 from baraza.consultations.models import Consultation
 from baraza.db import utcnow
-from baraza.disclosure import ALL, Cell, Dimension, SuppressedCounts, k_for, suppress_counts, suppress_cube
+from baraza.disclosure import ALL, Cell, Dimension, SuppressedCounts, all_fewer_than_k, k_for, suppress_counts, suppress_cube
 from baraza.participation.models import Participant
 from baraza.text import words
 from workshops.access import shown_participant_ids
@@ -174,15 +176,6 @@ def _cell(count: int, k: int, sensitive: bool) -> Cell:
     return Cell(count)
 
 
-def _all_fewer_than_k(cells: dict[Any, Cell], people: int, k: int) -> dict[Any, Cell]:
-    """On a sensitive activity that fewer than k people answered, every count reads "fewer than
-    k", the empty ones too: an option at 0 beside one at "fewer than k" would tell the room what
-    every one of them chose. From k people on, a 0 is shown (it singles no one out)."""
-    if 0 < people < k:
-        return {key: cell if cell.suppressed else Cell(cell.count, suppressed=True, primary=True) for key, cell in cells.items()}
-    return cells
-
-
 def vote_results(session: Session, consultation: Consultation, activity: Activity, lang: str, *, group_id: int | None = None) -> ActivityResults:
     k = k_for(consultation)
     default = consultation.default_language
@@ -208,7 +201,7 @@ def vote_results(session: Session, consultation: Consultation, activity: Activit
         # One choice each: the bars add up to the people, so the total takes part in the
         # suppression. Several choices each: bars do not add up, only primary suppression.
         table = suppress_counts(counts, k, with_total=single)  # type: ignore[arg-type]
-        cells = _all_fewer_than_k(dict(table.cells), int(people), k)
+        cells = all_fewer_than_k(dict(table.cells), int(people), k)
         respondents = table.total if single and table.total is not None else _cell(int(people), k, True)
     else:
         cells = {key: Cell(n) for key, n in counts.items()}
@@ -254,7 +247,7 @@ def dot_results(session: Session, consultation: Consultation, activity: Activity
         for key, _label in keys
     }
     if activity.sensitive:
-        cells = _all_fewer_than_k(cells, int(people), k)
+        cells = all_fewer_than_k(cells, int(people), k)
     return ActivityResults(
         kind=activity.kind, k=k, sensitive=activity.sensitive, visible=results_visible(activity),
         respondents=_cell(int(people), k, activity.sensitive), bars=_bars(keys, cells),
@@ -322,7 +315,7 @@ def statement_results(
         answers = {name: counts.get(key, {}).get(name, 0) for name in STATEMENT_ANSWERS}
         if activity.sensitive:
             table = suppress_counts(answers, k, with_total=True)  # type: ignore[arg-type]
-            cells = _all_fewer_than_k({str(name): cell for name, cell in table.cells.items()}, sum(answers.values()), k)
+            cells = all_fewer_than_k({str(name): cell for name, cell in table.cells.items()}, sum(answers.values()), k)
             total = table.total or Cell(sum(answers.values()))
         else:
             cells = {name: Cell(n) for name, n in answers.items()}
@@ -421,8 +414,10 @@ def card_results(
         card_leaves = leaves.get(card.key, Counter())
         if activity.sensitive:
             table: SuppressedCounts = suppress_cube(card_leaves, [*breakdowns, answers], k).counts(*view)
-            cells = {str(name): cell for name, cell in table.cells.items()}
             total = table.total or Cell(0)
+            # As on a poll: a card fewer than k people in view sorted shows nothing but "fewer
+            # than k", its zeros too (two "fine" beside two 0s would say what both chose).
+            cells = all_fewer_than_k({str(name): cell for name, cell in table.cells.items()}, total.count, k)
         else:
             counts = Counter({a: 0 for a in CARD_ANSWERS})
             for (context, band, answer), n in card_leaves.items():
