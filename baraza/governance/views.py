@@ -148,13 +148,18 @@ def sharing_page(request: Request) -> Response:
         except InvalidInput as exc:
             errors = exc.errors or {"form": exc.message}
     organisations = {o.id: o.name for o in session.exec(select(Organisation).order_by(col(Organisation.name))).all()}
+    agreements = sharing.agreements_of(session, consultation)
+    # An export is offered only towards an organisation with an active agreement: the others
+    # would be refused (SECURITY 7), so the form does not offer them.
+    covered = {g.recipient_organisation_id for g in agreements if sharing.is_active(g)}
     return render(
         request,
         "governance/sharing.html",
         {
             "title": N_("Data sharing"),
             "consultation": consultation,
-            "agreements": sharing.agreements_of(session, consultation),
+            "agreements": agreements,
+            "export_recipients": {k: v for k, v in organisations.items() if k in covered},
             "exports": sharing.exports_of(session, a, consultation),
             "organisations": organisations,
             "recipients": {k: v for k, v in organisations.items() if k != consultation.organisation_id},

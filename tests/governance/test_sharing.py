@@ -112,6 +112,10 @@ def test_export_without_an_active_agreement_is_refused(client, session, settings
     participant, _t, _p = make_participant(session, consultation, settings=settings)
     fake.submit(session, consultation, participant, "an answer")
     login(client, dpo.email, PASSWORD)
+    # The page offers no export without an agreement, and says why...
+    page = client.get(f"/consultations/{consultation.id}/sharing").text
+    assert "Make the export" not in page and "An export needs an active agreement" in page
+    # ...and a crafted request is refused.
     response = post_form(client, f"/consultations/{consultation.id}/sharing/export", {"recipient": str(ministry.id)})
     assert response.status_code == 403 and "no active data sharing agreement" in response.text
     assert session.exec(select(DataExport)).all() == []
@@ -125,6 +129,9 @@ def test_export_without_an_active_agreement_is_refused(client, session, settings
     other = make_organisation(session)
     assert upload(client, consultation, recipient=other).status_code == 303
     assert post_form(client, f"/consultations/{consultation.id}/sharing/export", {"recipient": str(ministry.id)}).status_code == 403
+    # The form offers only the organisation the agreement covers.
+    form = client.get(f"/consultations/{consultation.id}/sharing").text.split('id="e-recipient"')[1].split("</select>")[0]
+    assert f'value="{other.id}"' in form and f'value="{ministry.id}"' not in form
 
 
 def test_export_holds_only_agreed_categories_pseudonymised(client, session, settings, fake):
