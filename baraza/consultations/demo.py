@@ -66,7 +66,7 @@ DPIA_ANSWERS = {
     "children": "Assent is never pre-ticked; guardians are present in Zaatari sessions and the facilitator records their consent; participants can leave at any time.",
     "security": "Pseudonymous participants, encrypted corrections, role and scope checks in every query, audit log of every access, hosted by the organisation.",
     "retention": "Answers 1 year, free text 6 months (screened and summarised by then), participation records 1 year; purged automatically.",
-    "sharing": "Only with the Ministry of Digital Affairs under a signed agreement, answers only, pseudonymised. No free text is shared.",
+    "sharing": "Only with the Ministry of Digital Affairs, and only once a signed agreement is recorded on the Data sharing page (none yet): answers only, pseudonymised. No free text is shared.",
     "analysis": "Counts suppress groups smaller than 5; free text is screened for names, phones and places before analysts see it.",
     "use": "A guidance toolkit and recommendations; participants see what we heard and can contest it.",
     "rights": "My data page: see, download, correct, delete, withdraw; facilitators can help with the secret words.",
