@@ -209,6 +209,12 @@ def test_the_audit_screen_searches_with_and_without_javascript(demo, laptop_page
                 page.locator("#a-id").press("Enter")
             page.wait_for_selector("#audit-results h2")
             assert page.url == url_before
+            # Names and actions keep their words whole on a laptop (no "Protectio/n").
+            who = page.locator("#audit-results td[data-label=Who]").first
+            assert who.evaluate("el => el.getClientRects().length && el.scrollWidth <= el.clientWidth")
+            height = who.evaluate("el => el.getBoundingClientRect().height")
+            line = who.evaluate("el => parseFloat(getComputedStyle(el).lineHeight) || 24")
+            assert height < 2.5 * line + 16, (height, line)  # "Daniel Protection" on at most two lines
             _check(page, "core-audit-results-laptop")
         else:
             with page.expect_navigation():
