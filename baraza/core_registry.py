@@ -6,7 +6,7 @@ can subscribe to the core's events and refer to its kinds.
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 import baraza.events  # noqa: F401 - registers the after-commit listeners
 from baraza.accounts.roles import CORE_PERMISSIONS, Actor
@@ -78,8 +78,19 @@ def _publish_participant_joined(session: Session, event: Event) -> None:
         publish(session, Ref("consultation", event.consultation_id), "participant.joined", coalesce=True)
 
 
+def _reaches_consultations(session: Session, actor: Actor) -> int:
+    """1 when some consultation is in the actor's `consultation.view` scope, else 0."""
+    from baraza.consultations.access import consultation_scope
+    from baraza.consultations.models import Consultation
+
+    found = session.exec(select(Consultation.id).where(consultation_scope(actor, "consultation.view")).limit(1)).first()
+    return 0 if found is None else 1
+
+
 def register_core(registry: Registry) -> None:
-    registry.menu.append(MenuEntry(N_("Consultations"), "consultations:list", "consultation.view"))
+    registry.menu.append(
+        MenuEntry(N_("Consultations"), "consultations:list", "consultation.view", reaches=_reaches_consultations, always_for="consultation.manage")
+    )
     for name, label in CORE_KINDS:
         resolve = _resolve_consultation if name == "consultation" else None
         registry.add_kind(RecordKind(name, label, resolve=resolve))

@@ -48,6 +48,11 @@ class MenuEntry:
     # A number shown beside the link (open safeguarding cases), counted for the actor in
     # their scope on each staff page; None for a plain link.
     count: MenuCount | None = None
+    # Shown only when this counts something for the actor (a list that would be empty for
+    # them leads nowhere), asked on each staff page; None: shown whenever `permission` is held.
+    reaches: MenuCount | None = None
+    # ...unless the actor holds this permission (they can add to the list: an empty one is a start).
+    always_for: str | None = None
 
 
 @dataclass(frozen=True)

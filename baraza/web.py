@@ -247,6 +247,27 @@ def _error_page(request: Request, exc: errors.BarazaError) -> Response:
     )
 
 
+def _reaching(request: Request, actor: Actor, menu: list[Any]) -> list[Any]:
+    """The menu without links to lists that hold nothing for this actor (`MenuEntry.reaches`):
+    a ministry's stakeholder reaches no consultation, so "Consultations" would open an empty
+    list. Kept when the page has no database session (early errors) or the count fails."""
+    session = getattr(request.state, "db", None)
+    if session is None or not actor.is_staff:
+        return menu
+    kept = []
+    for m in menu:
+        if m.reaches is None or (m.always_for and actor.can(m.always_for)):
+            kept.append(m)
+            continue
+        try:
+            if m.reaches(session, actor) > 0:
+                kept.append(m)
+        except SQLAlchemyError:
+            log.warning("menu check failed", exc_info=True)
+            kept.append(m)
+    return kept
+
+
 def _menu_counts(request: Request, actor: Actor, menu: list[Any]) -> dict[str, int]:
     """The numbers beside menu links (open safeguarding cases), counted in the actor's scope by
     the entry's own query; only where the page has a database session (not on early errors)."""
@@ -267,6 +288,7 @@ def base_context(request: Request) -> dict[str, Any]:
     actor: Actor = getattr(request.state, "actor", ANONYMOUS)
     # One link per page, though several permissions may each open it (the tracker's two sides).
     menu = list({m.route_name: m for m in app.registry.menu if actor.can(m.permission)}.values())
+    menu = _reaching(request, actor, menu)
     return _page_context(
         request, lang, actor=actor, menu=menu, menu_counts=_menu_counts(request, actor, menu),
         csrf_token=request.scope.get("state", {}).get("csrf_token", ""), flash=read_flash(request),

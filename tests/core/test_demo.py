@@ -160,6 +160,13 @@ def test_the_demo_admin_stakeholder_and_facilitator(seeded_demo, client, session
     assert client.get("/admin/users").status_code == 404
     contexts = main_of(client.get("/admin/contexts").text)
     assert "Zaatari" not in contexts and "Bogot" not in contexts
+    # No consultation is the ministry's: the menu does not lead to an empty list; the
+    # commitments addressed to it are there.
+    home = client.get("/tracker/").text
+    assert 'href="/consultations/"' not in home and 'href="/tracker/"' in home
+    client.cookies.clear()
+    login(client, "analyst@demo.baraza.test", DEMO_PASSWORD)
+    assert 'href="/consultations/"' in client.get("/tracker/dashboards/").text
 
     workshop = next(w for w in read(session, select(Workshop)) if w.status == "draft")
     assert workshop.title["en"] == "Your data, your say: the workshop"
