@@ -55,7 +55,15 @@ def search(request: Request) -> Response:
         raise InvalidInput("Choose a record type from the list.")
     entries = []
     mode = ""
-    if user_id is not None:
+    # A search that cannot find anything as typed says why beside the results, not "Nothing found".
+    problem = ""
+    if user_id is not None and start and end and start > end:
+        problem = N_("The first date comes after the last one: nothing can be found between them.")
+    elif user_id is None and kind is not None and record_id and not record_id.isdigit() and kind.name != "participant":
+        problem = N_("A record number is made of digits only, as the record's page shows it.")
+    if problem:
+        pass
+    elif user_id is not None:
         # Only users within the focal point's own scope can be searched.
         if user_id not in {u.id for u in users}:
             raise InvalidInput("Choose a user from the list.")
@@ -88,6 +96,8 @@ def search(request: Request) -> Response:
             "actor_kinds": ACTOR_KINDS,
             "role_labels": ROLE_LABELS,
             "q": {"user": user_id, "from": request.query_params.get("from", ""), "to": request.query_params.get("to", ""), "record_type": record_type, "record_id": record_id},
+            "problem": problem,
         },
         block="results",
+        status=400 if problem else 200,
     )

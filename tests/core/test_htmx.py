@@ -76,3 +76,19 @@ def test_a_block_alone_has_the_macros_its_template_imports_above_its_blocks():
     }))
     assert _render_block(env, "page.html", "content", {"name": "one"}) == "<b>one</b><b>2</b>"
     assert env.get_template("page.html").render(name="one") == "<main><b>one</b><b>2</b></main>"
+
+
+def test_an_audit_search_that_cannot_find_anything_as_typed_says_why_in_place(client, session):
+    dpo = make_user(session, role="dpo")
+    login(client, dpo.email, PASSWORD)
+    for query, why in (
+        ("record_type=user&record_id=abc", "A record number is made of digits only"),
+        (f"user={dpo.id}&from=2026-12-05&to=2026-12-01", "The first date comes after the last one"),
+    ):
+        for headers in ({}, {"HX-Request": "true"}):
+            answer = client.get(f"/audit/?{query}", headers=headers)
+            assert answer.status_code == 400, query
+            results = answer.text.split('<section id="audit-results"')[1]
+            assert why in results and "Nothing found" not in results
+    # A young person's reference still stands for their number.
+    assert client.get("/audit/?record_type=participant&record_id=abc123").status_code == 200
