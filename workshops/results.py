@@ -485,7 +485,18 @@ def text_results(
     shown_rows = list(
         session.exec(base.where(Contribution.status == ContributionStatus.SHOWN.value).order_by(col(Contribution.id).desc())).all()
     )
-    people = len({row.participant_id if row.participant_id is not None else -int(row.id or 0) for row in shown_rows})
+    # People who answered: whoever has a note the room saw or a facilitator decided on (shown, or
+    # hidden by a facilitator). Hiding a note is moderation, not "not answering", so the number
+    # stays when a note goes (docs/decisions.md). Notes waiting for a facilitator or held by
+    # screening never reached the room, and no count hints at them. A paper note is a person.
+    hidden = session.exec(
+        select(Contribution.participant_id, Contribution.id).where(
+            Contribution.activity_id == activity.id, _shown_text(consultation.id, group_id),  # type: ignore[arg-type]
+            Contribution.status == ContributionStatus.HIDDEN.value,
+        )
+    ).all()
+    authors = [(row.participant_id, row.id) for row in shown_rows] + [(participant_id, row_id) for participant_id, row_id in hidden]
+    people = len({participant_id if participant_id is not None else -int(row_id or 0) for participant_id, row_id in authors})
     results = ActivityResults(
         kind=activity.kind, k=k, sensitive=activity.sensitive, visible=results_visible(activity),
         respondents=_cell(people, k, activity.sensitive), total_notes=len(shown_rows),

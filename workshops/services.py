@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, func
+from sqlalchemy import BindParameter, bindparam, func, or_
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import exists as sa_exists
 from sqlalchemy import insert as sa_insert
@@ -53,7 +53,7 @@ from baraza.refs import Ref
 from baraza.safeguarding.services import raise_concern
 from baraza.settings import Settings
 from workshops import agenda as agenda_files
-from workshops.access import activities_of, steps_of
+from workshops.access import activities_of, shown_participant_ids, steps_of
 from workshops.activities import (
     ANSWERABLE,
     CARD_ANSWERS,
@@ -959,6 +959,48 @@ def _replayed_contribution(session: Session, participant: Participant, activity:
     return Sent(replayed=True, contribution_id=row.id)
 
 
+def statement_key(text: str) -> str:
+    """A statement's words as two statements compare: the Unicode compatibility form, case
+    folded, spaces collapsed ("Aid  registration" and "aid registration" are one statement)."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _refuse_a_statement_twice(session: Session, consultation: Consultation, participant: Participant, activity: Activity, text: str) -> None:
+    """A statement a phone adds must not be one the activity holds already: the facilitator's (in
+    any language), one the room can see, or one waiting for a facilitator (it will be seen).
+    Hidden and held statements do not count: refusing them would tell a phone about words the
+    room never saw. The activity's row is locked first (FOR UPDATE on PostgreSQL; on SQLite
+    writers take turns under BEGIN IMMEDIATE), so two phones adding the same words at the same
+    moment store them once; the notes are encrypted, so they are compared here, not in SQL."""
+    session.exec(select(Activity.id).where(Activity.id == activity.id).with_for_update()).one()
+    key = statement_key(text)
+    seeded = activity.config.get("statements") or []
+    if any(isinstance(words, str) and statement_key(words) == key for item in seeded for words in (item.get("text") or {}).values()):
+        raise Conflict(STATEMENT_ON_THE_LIST)
+    rows = session.exec(
+        select(Contribution.text, Contribution.status, Contribution.participant_id).where(
+            Contribution.activity_id == activity.id,
+            col(Contribution.status).in_([ContributionStatus.SHOWN.value, ContributionStatus.PENDING.value]),
+            or_(
+                col(Contribution.participant_id).in_(shown_participant_ids(consultation.id)),  # type: ignore[arg-type]
+                col(Contribution.participant_id).is_(None),
+                col(Contribution.participant_id) == participant.id,
+            ),
+        )
+    ).all()
+    for words, status, author in rows:
+        if statement_key(words) != key:
+            continue
+        if status == ContributionStatus.SHOWN.value:
+            raise Conflict(STATEMENT_ON_THE_LIST)
+        raise Conflict(STATEMENT_YOURS_WAITS if author == participant.id else STATEMENT_WAITS)
+
+
+STATEMENT_ON_THE_LIST = N_("This statement is on the list already: answer it there, or write a different one.")
+STATEMENT_WAITS = N_("Someone added this statement already: it shows on the list once the facilitator has seen it.")
+STATEMENT_YOURS_WAITS = N_("You added this statement already: it shows on the list once the facilitator has seen it.")
+
+
 def _contribute_once(
     session: Session, actor: Actor, participant: Participant, workshop: Workshop, consultation: Consultation, activity: Activity,
     text: str, client_id: str, language: str, category: str | None = None,
@@ -972,6 +1014,8 @@ def _contribute_once(
     workshop, activity = _taking_input(session, workshop, activity, {"card_sort"} if category else set(NOTE_KINDS))
     if activity.kind == "statements" and not activity.config.get("allow_new", True):
         raise Conflict(N_("The facilitator did not ask for new statements here."))
+    if activity.kind == "statements":
+        _refuse_a_statement_twice(session, consultation, participant, activity, text)
     _collects(session, consultation, "free_text")
     _too_many(session, Contribution, participant, CONTRIBUTIONS_PER_MINUTE)
     # The core's screen first: a note with personal data, an insult or what reads as a

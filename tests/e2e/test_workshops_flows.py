@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from baraza.accounts.roles import Actor
-from baraza.participation.api import PARTICIPANT_COOKIE
+from baraza.participation.api import PARTICIPANT_COOKIE, participant_actor
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, send_from_phone, shot
 from tests.e2e.conftest import sign_in as browser_sign_in
 from tests.workshops.factories import (
@@ -25,7 +25,8 @@ from tests.workshops.factories import (
 )
 from workshops import services
 from workshops.access import activity_of
-from workshops.models import Workshop
+from workshops.activities import default_config
+from workshops.models import Vote, Workshop
 
 pytestmark = pytest.mark.e2e
 
@@ -169,3 +170,117 @@ def test_a_phone_without_javascript_answers_and_follows_by_refreshing(nojs_page,
     assert page.locator("meta[http-equiv=refresh]").count() == 1
     with page.expect_navigation(timeout=15_000):
         pass
+
+
+def test_dot_voting_on_a_phone_says_how_many_dots_are_left_before_send(phone_page, live_server, session, settings):
+    """Five number pickers and three dots: the phone counts what is left as the person chooses
+    (read out politely, not over what they do), and too many dots show before Send, which waits
+    until some come off. The server's own refusal stays for phones without JavaScript."""
+    consultation = make_consultation(session)
+    workshop = make_workshop(session, consultation)
+    options = poll_config("Ask us first", "Plain words", "Let us delete our data", "Never sell our data", "A youth panel")["options"]
+    dots = make_activity(session, workshop, "dot_vote", prompt="Put your dots", config={"options": options, "dots": 3, "stack": True})
+    participant, token = make_participant(session, settings, consultation)
+    page = phone_page
+    as_phone_of(page, live_server, token)
+    page.goto(f"/workshops/{workshop.id}/")
+    counter = page.locator("[data-dots-left]")
+    send = page.locator("main form button[type=submit]").first
+    assert counter.is_visible() and counter.get_attribute("aria-live") == "polite"
+    assert counter.inner_text() == "Dots left: 3"
+    page.select_option("select[name='dots.o1']", "2")
+    assert counter.inner_text() == "Dots left: 1"
+    page.select_option("select[name='dots.o4']", "2")
+    assert counter.inner_text() == "Too many dots: 4 of 3. Take some off to send."
+    assert send.is_disabled()
+    assert "ws-dots-over" in (counter.get_attribute("class") or "")
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    shot(page, "workshop-phone-dot-vote-too-many")
+    page.select_option("select[name='dots.o4']", "1")
+    assert counter.inner_text() == "Dots left: 0" and send.is_enabled()
+    send_from_phone(page)
+    assert "Your answer" in page.inner_text("main")
+    rows = sorted(v.target for v in session.exec(select(Vote).where(Vote.activity_id == dots.id, Vote.participant_id == participant.id)).all())
+    assert rows == ["o1", "o1", "o4"]
+    # Changing the answer: the counter starts from the dots placed, on the block swapped in.
+    page.click("text=Change my answer")
+    page.wait_for_selector("[data-dots-left]")
+    assert page.locator("[data-dots-left]").inner_text() == "Dots left: 0"
+    assert page.console_errors == [], page.console_errors
+
+
+def test_dot_voting_with_checkboxes_counts_too(phone_page, live_server, session, settings):
+    consultation = make_consultation(session)
+    workshop = make_workshop(session, consultation)
+    options = poll_config("One", "Two", "Three", "Four")["options"]
+    make_activity(session, workshop, "dot_vote", prompt="Tick two", config={"options": options, "dots": 2, "stack": False})
+    _participant, token = make_participant(session, settings, consultation)
+    page = phone_page
+    as_phone_of(page, live_server, token)
+    page.goto(f"/workshops/{workshop.id}/")
+    counter = page.locator("[data-dots-left]")
+    for n, left in ((1, "Dots left: 1"), (2, "Dots left: 0"), (3, "Too many dots: 3 of 2. Take some off to send.")):
+        page.click(f"label[for=choice-{n}]")
+        assert counter.inner_text() == left
+    assert page.locator("main form button[type=submit]").first.is_disabled()
+    page.click("label[for=choice-1]")
+    assert counter.inner_text() == "Dots left: 0" and page.locator("main form button[type=submit]").first.is_enabled()
+
+
+def test_a_phone_without_javascript_gets_no_counter_that_would_never_move(nojs_page, live_server, session, settings):
+    consultation = make_consultation(session)
+    workshop = make_workshop(session, consultation)
+    options = poll_config("One", "Two", "Three")["options"]
+    make_activity(session, workshop, "dot_vote", prompt="Put your dots", config={"options": options, "dots": 2, "stack": True})
+    _participant, token = make_participant(session, settings, consultation)
+    page = nojs_page
+    as_phone_of(page, live_server, token)
+    page.goto(f"/workshops/{workshop.id}/")
+    assert not page.locator("[data-dots-left]").is_visible()
+    page.select_option("select[name='dots.o1']", "2")
+    page.select_option("select[name='dots.o2']", "1")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "You have 2 dots: place at most that many." in page.inner_text("main")
+
+
+PROJECTOR = {"width": 1280, "height": 800}
+
+
+@pytest.mark.parametrize("cards", [8, 12])
+def test_the_card_sort_fits_a_projector_and_stays_readable(laptop_page, live_server, session, settings, cards):
+    """A 1280x800 projector: every card of the matrix on the screen, read from the back of a
+    room (no cell's type under 16 px), the longest labels and "fewer than k" in every cell."""
+    consultation = make_consultation(session)
+    workshop = make_workshop(session, consultation)
+    config = default_config("card_sort")
+    label = {item["key"]: len(item["label"]["en"]) for part in ("data_kinds", "users", "purposes") for item in config[part]}
+    vocabulary = [(d["key"], u["key"], p["key"]) for d in config["data_kinds"] for u in config["users"] for p in config["purposes"]]
+    # The longest labels first: the widest table the default vocabulary makes.
+    widest = sorted(vocabulary, key=lambda t: -sum(label[key] for key in t))[:cards]
+    config["cards"] = [{"key": ".".join(t), "data_kind": t[0], "user": t[1], "purpose": t[2]} for t in widest]
+    sort = make_activity(session, workshop, "card_sort", prompt="Who may use which of my data, for what?", config=config, sensitive=True)
+    # One young person sorted every card: each cell reads "fewer than 5", the widest a cell gets.
+    person, _token = make_participant(session, settings, consultation)
+    for n, card in enumerate(config["cards"]):
+        services.do_sort_card(
+            session, participant_actor(person), settings, consultation, person, room_of(session, workshop.id), activity_of(session, workshop, sort.id),
+            card=card["key"], answer="fine", reason="", client_id=f"card-{n:04d}-{person.id:08d}", language="en",
+        )
+    facilitator = make_facilitator(session, consultation)
+    page = laptop_page
+    page.set_viewport_size(PROJECTOR)
+    browser_sign_in(page, facilitator.email)
+    page.goto(f"/workshops/{workshop.id}/screen")
+    table = page.locator("table.ws-cards")
+    assert table.locator("tbody tr").count() == cards
+    shot(page, f"workshop-screen-card-sort-{cards}-1280x800")  # a full-page shot: anything below the fold shows
+    box = table.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PROJECTOR["height"], box
+    answered = page.locator("#screen [data-ws-answered], #screen .ws-results > p.ws-screen-note").last.bounding_box()
+    assert answered is not None and answered["y"] + answered["height"] <= PROJECTOR["height"], answered
+    smallest = page.evaluate("() => Math.min(...[...document.querySelectorAll('table.ws-cards th, table.ws-cards td')].map(c => parseFloat(getComputedStyle(c).fontSize)))")
+    assert smallest >= 16, smallest
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)

@@ -1,4 +1,4 @@
-// Workshops: countdowns, and phones following the room. Every page works without this file.
+// Workshops: countdowns, dots left, and phones following the room. Every page works without this file.
 (function () {
   "use strict";
 
@@ -34,6 +34,43 @@
     }
     el.setAttribute("data-was", el.value);
   });
+
+  // Dot voting (templates/workshops/_phone_kinds.html): the dots left, counted as the person
+  // chooses and read out politely, and too many shown before Send, which waits until some come
+  // off. Without this file the form still posts and the server says what is wrong.
+  function countDots(box) {
+    var form = box.closest("form");
+    var counter = form ? form.querySelector("[data-dots-left]") : null;
+    if (!counter) return;
+    var budget = parseInt(box.getAttribute("data-dots"), 10) || 0;
+    var placed = 0;
+    var fields = box.querySelectorAll("select, input[type=checkbox]");
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i].tagName === "SELECT") placed += parseInt(fields[i].value, 10) || 0;
+      else if (fields[i].checked) placed += 1;
+    }
+    var over = placed > budget;
+    var text = over
+      ? (counter.getAttribute("data-over") || "").replace("{placed}", placed).replace("{dots}", budget)
+      : (counter.getAttribute("data-left") || "").replace("{n}", budget - placed);
+    if (counter.textContent !== text) counter.textContent = text;
+    counter.classList.toggle("ws-dots-over", over);
+    counter.hidden = false;
+    var send = form.querySelector("button[type=submit]");
+    if (!send) return;
+    send.disabled = over;
+    if (over) send.setAttribute("aria-describedby", counter.id);
+    else send.removeAttribute("aria-describedby");
+  }
+  function countAllDots() {
+    var boxes = document.querySelectorAll("[data-dots]");
+    for (var i = 0; i < boxes.length; i++) countDots(boxes[i]);
+  }
+  document.addEventListener("change", function (e) {
+    var box = e.target.closest ? e.target.closest("[data-dots]") : null;
+    if (box) countDots(box);
+  });
+  countAllDots();
 
   // The screen: a workshop.results or workshop.room event may carry the counts the screen
   // shows (the core's hub adds them once per batch: workshops.results.live_counts). Redraw
@@ -204,6 +241,7 @@
       if (box2) { box2.value = text; if (focused) box2.focus(); }
     }
     tick();
+    countAllDots();
   }
 
   // The phone's own block. `quiet`: only to be seen in the room (see below); the answer is
