@@ -44,6 +44,7 @@ def register(registry: Registry) -> None:
         Route("/runs/{run_id:int}/curate", runs.curate, methods=["POST"], name="curate"),
         Route("/runs/{run_id:int}/versions", runs.versions_page, name="versions"),
         Route("/runs/{run_id:int}/versions/{number:int}/restore", runs.restore, methods=["POST"], name="restore"),
+        Route("/runs/{run_id:int}/versions/{number:int}/publish", runs.publish, methods=["POST"], name="publish"),
         Route("/consultations/{consultation_id:int}/recommendations", recommendations.list_page, methods=["GET", "POST"], name="recommendations"),
         Route("/recommendations/{recommendation_id:int}", recommendations.detail, methods=["GET", "POST"], name="recommendation"),
         Route("/recommendations/{recommendation_id:int}/status", recommendations.status, methods=["POST"], name="recommendation_status"),

@@ -48,6 +48,41 @@ def latest_finished_run(session: Session, actor: Actor, consultation_id: int, pe
     ).first()
 
 
+def published_version(
+    session: Session, consultation_id: int, actor: Actor | None = None, permission: str = "insights.view"
+) -> tuple[InsightRun, ThemeVersion] | None:
+    """The version of the themes decision-makers and young people see: the one an analyst
+    published last (any finished run's), else, for results from before publication was a step,
+    the newest version that is not a draft. None while nothing is published. Drafts (a new run,
+    a curation step) stay with the analysts. With `actor`, only within their scope."""
+    query = (
+        select(InsightRun, ThemeVersion)
+        .join(ThemeVersion, col(ThemeVersion.run_id) == col(InsightRun.id))
+        .where(InsightRun.consultation_id == consultation_id, InsightRun.status == RunStatus.DONE.value, col(ThemeVersion.draft).is_(False))
+    )
+    if actor is not None:
+        query = query.where(run_scope(actor, permission))
+    row = session.exec(
+        query.order_by(
+            col(ThemeVersion.published_at).is_(None), col(ThemeVersion.published_at).desc(), col(InsightRun.id).desc(), col(ThemeVersion.number).desc()
+        ).limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def shown_version_of(session: Session, run: InsightRun) -> ThemeVersion | None:
+    """The version of one run whose names a reader outside the analysts sees (a recommendation's
+    themes, a young person's contested coding): its last published one, else its newest (a
+    recommendation may cite a run not published yet; its analysts chose to share it)."""
+    published = session.exec(
+        select(ThemeVersion)
+        .where(ThemeVersion.run_id == run.id, col(ThemeVersion.draft).is_(False))
+        .order_by(col(ThemeVersion.published_at).is_(None), col(ThemeVersion.published_at).desc(), col(ThemeVersion.number).desc())
+        .limit(1)
+    ).first()
+    return published or current_version(session, run)
+
+
 def consultation_of(session: Session, record: InsightRun | Recommendation) -> Consultation:
     """The consultation of a run or recommendation the caller already reached."""
     return session.exec(select(Consultation).where(Consultation.id == record.consultation_id)).one()

@@ -40,6 +40,12 @@ def theme_label(theme: dict[str, Any], language: str | None = None) -> str:
     return (theme.get("names") or {}).get(language or "") or theme.get("label") or ", ".join(theme_phrases(theme, language)[:4])
 
 
+def is_named(theme: dict[str, Any], language: str | None = None) -> bool:
+    """Whether an analyst named the theme (for `language`, or in their main name): otherwise
+    `theme_label` gives its key phrases."""
+    return bool((theme.get("names") or {}).get(language or "") or theme.get("label"))
+
+
 def model_version(run: InsightRun, texts: Sequence[InsightText], model: Any) -> ThemeVersion:
     """Version 1 of a run: the model's themes, its representatives (indices into `texts`)
     turned into text ids, and each text's theme."""
@@ -52,7 +58,7 @@ def model_version(run: InsightRun, texts: Sequence[InsightText], model: Any) -> 
         by_language = {lang: [str(p) for p in found][:8] for lang, found in getattr(theme, "phrases_by_language", {}).items()}
         themes.append({"key": key, "label": "", "phrases": [str(p) for p in theme.label_phrases][:8], "phrases_by_language": by_language,
                        "representatives": reps, "model_key": key})
-    return ThemeVersion(run_id=run.id, number=1, themes=themes, assignments=assignments, action="model")  # type: ignore[arg-type]
+    return ThemeVersion(run_id=run.id, number=1, themes=themes, assignments=assignments, action="model", draft=True)  # type: ignore[arg-type]
 
 
 def _refresh_representatives(themes: list[dict[str, Any]], assignments: dict[str, int]) -> None:
@@ -306,7 +312,7 @@ def carry_over(
             found["representatives"] = list(model_theme.get("representatives", []))
     _refresh_representatives(themes, assignments)
     detail = {"from_run": previous.run_id, "from_version": previous.number, **dict(moved)}
-    version = ThemeVersion(run_id=run.id, number=2, themes=themes, assignments=assignments, action="carry_over", detail=detail)  # type: ignore[arg-type]
+    version = ThemeVersion(run_id=run.id, number=2, themes=themes, assignments=assignments, action="carry_over", detail=detail, draft=True)  # type: ignore[arg-type]
     return version, dict(moved)
 
 

@@ -1,6 +1,6 @@
 """What insights offers the dashboards through the core's `theme_sources` and
 `endorsement_sources` hooks (the tracker charts them; no app imports another): who is counted in
-each theme of a consultation's current analysis, and who endorsed each recommendation in the
+each theme of a consultation's published analysis, and who endorsed each recommendation in the
 youth review, by context. Only participant ids leave, which the reader counts and suppresses
 below k; the words (themes' texts, review comments) stay here.
 """
@@ -14,28 +14,21 @@ from sqlmodel import Session, col, select
 from baraza.participation.api import analysable_participant_ids
 from baraza.refs import Ref
 from baraza.registry import EndorsementItem, ThemeItem
+from insights.access import published_version
 from insights.curation import theme_label
-from insights.models import InsightRun, InsightText, RecommendationReview, ReviewStance, RunStatus, ThemeVersion
+from insights.models import InsightText, RecommendationReview, ReviewStance
 
 
 def theme_items(session: Session, consultation_id: int) -> list[ThemeItem]:
-    """One item per (theme, participant, day the words were written) of the newest finished
-    run's current themes; texts held by screening count (they shaped the themes, masked) and
-    "other" and noise do not. Only participants who still allow analysis (a withdrawal or a
+    """One item per (theme, participant, day the words were written) of the published version
+    of the themes (`published_version`: a new run or a curation step reaches the dashboards and
+    the brief only once an analyst publishes it); texts held by screening count (they shaped
+    the themes, masked) and "other" and noise do not. Only participants who still allow analysis (a withdrawal or a
     refusal drops them at once). A text read before its date was kept has no date (None)."""
-    run = session.exec(
-        select(InsightRun)
-        .where(InsightRun.consultation_id == consultation_id, InsightRun.status == RunStatus.DONE.value)
-        .order_by(col(InsightRun.id).desc())
-        .limit(1)
-    ).first()
-    if run is None:
+    shown = published_version(session, consultation_id)
+    if shown is None:
         return []
-    version = session.exec(
-        select(ThemeVersion).where(ThemeVersion.run_id == run.id).order_by(col(ThemeVersion.number).desc()).limit(1)
-    ).first()
-    if version is None:
-        return []
+    run, version = shown
     labels = {int(t["key"]): theme_label(t) for t in version.themes}
     in_language = {int(t["key"]): tuple((lang, theme_label(t, lang)) for lang in sorted({*(t.get("phrases_by_language") or {}), *(t.get("names") or {})})) for t in version.themes}
     rows = session.exec(

@@ -234,7 +234,7 @@ def seed_demo_insights(session: Session, settings: Settings, organisation: Any, 
     if consultation is None or analyst is None:
         return "Insights: no demo consultation or analyst found, so no analysis was added."
     actor = actor_for_user(session, analyst)
-    from insights.services import do_start_run
+    from insights.services import do_publish_version, do_start_run
 
     run = do_start_run(session, actor, consultation.id)  # type: ignore[arg-type]
     run_id = run.id
@@ -246,6 +246,11 @@ def seed_demo_insights(session: Session, settings: Settings, organisation: Any, 
     if run.status != RunStatus.DONE.value:
         return f"Insights: the demo run did not finish ({run.status}); start one as the analyst."
     by_topic = _name_themes(session, actor, run)
+    named = current_version(session, run)
+    if named is not None:
+        # The analyst publishes the named themes: the dashboards, the brief, the guidance and
+        # young people's "What we heard" show them (a new run waits for its own publication).
+        do_publish_version(session, actor, run.id, named.number)  # type: ignore[arg-type]
     made = _recommend(session, actor, consultation, run, by_topic)
     version = current_version(session, run)
     themes = len(version.themes) if version else 0

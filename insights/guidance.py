@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from markupsafe import Markup
 from sqlmodel import Session, col, func, select
 
@@ -20,27 +21,33 @@ from baraza.accounts.roles import Actor
 from baraza.charts import BarDatum, bar_chart
 from baraza.consultations.models import Consultation
 from baraza.disclosure import Cell, SuppressedCounts, k_for, suppress_counts
-from baraza.i18n import N_
+from baraza.i18n import LANGUAGES, N_
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
 from baraza.registry import Registry
 from insights import reports
-from insights.access import current_version, latest_finished_run, latest_recommendation_version, list_recommendations, title_in
-from insights.curation import theme_label, theme_phrases
-from insights.models import InsightRun, RecommendationStatus, RecommendationVersion
+from insights.access import latest_recommendation_version, list_recommendations, published_version, title_in
+from insights.curation import is_named, theme_label, theme_phrases
+from insights.models import InsightRun, RecommendationStatus, RecommendationVersion, ThemeVersion
 from insights.review import YouthReview, youth_review
 from insights.texts import Quote
 
 # The theme finder's method as `insights.themes.find_themes` writes it on a run (English, for the
-# record), and the sentence the guidance says it with in the reader's language.
+# record), and how the guidance says it to a policy reader, in the reader's language: what was
+# done in plain words, then one sentence naming the model for specialists, with where it is
+# described (docs/insights.md, "Themes", keeps the technical detail and its measurements).
 METHOD_SENTENCES = {
     "Dirichlet-multinomial mixture of lemmas and shared concepts, hard EM from k-means on LSA; k of largest marginal likelihood": N_(
-        "Method: a Dirichlet-multinomial mixture model of the words (in their dictionary form) and of concepts shared across "
-        "languages, fitted by hard EM starting from k-means on LSA; the number of themes is the one of largest marginal likelihood."
+        "How the themes were found: a computer program put together the answers that use the same words, or words that mean "
+        "the same thing in another of the consultation's languages, and placed each answer in the one theme it fits best. "
+        "It worked out how many themes there are from the answers themselves, without being told a number. "
+        "For specialists: the model is a mixture model for short texts, described in the Baraza documentation (docs/insights.md, “Themes”)."
     ),
     "Dirichlet-multinomial mixture of lemmas, hard EM from k-means on LSA; k of largest marginal likelihood": N_(
-        "Method: a Dirichlet-multinomial mixture model of the words (in their dictionary form), fitted by hard EM starting from "
-        "k-means on LSA; the number of themes is the one of largest marginal likelihood."
+        "How the themes were found: a computer program put together the answers that use the same words, and placed each "
+        "answer in the one theme it fits best. It worked out how many themes there are from the answers themselves, without "
+        "being told a number. For specialists: the model is a mixture model for short texts, described in the Baraza "
+        "documentation (docs/insights.md, “Themes”)."
     ),
 }
 
@@ -48,10 +55,11 @@ METHOD_SENTENCES = {
 @dataclass
 class GuidanceTheme:
     key: int
-    name: str
-    phrases: list[str]
+    name: str  # the analysts' name in the reader's language, else the key phrases
+    phrases: list[str]  # for the toolkit's themes.csv; the document itself shows the name only
     size: Cell
     quotes: list[Quote]
+    named: bool = True  # False: no analyst named it, and `name` is its key phrases
 
 
 @dataclass
@@ -71,6 +79,8 @@ class Guidance:
     consultation: Consultation
     k: int
     run: InsightRun | None
+    # The published version of the themes shown (`published_version`), None while none is.
+    version: ThemeVersion | None
     participants: SuppressedCounts  # analysable participants per context, with the total
     context_names: dict[str, str]
     people_in_themes: Cell | None
@@ -81,6 +91,9 @@ class Guidance:
     themes: list[GuidanceTheme] = field(default_factory=list)
     recommendations: list[GuidanceRecommendation] = field(default_factory=list)
     chart: Markup | None = None
+    # Each language's name in the reader's language ("Arabic", "árabe"), to say which language
+    # a quote is in when it is not the page's: there is no translation offline.
+    language_names: dict[str, str] = field(default_factory=dict)
 
 
 def build_guidance(
@@ -109,14 +122,18 @@ def build_guidance(
         consultation=consultation,
         k=k,
         run=None,
+        version=None,
         participants=participants,
         context_names={str(c): n for c, n in names.items()},
         people_in_themes=None,
+        language_names=language_names(lang),
     )
-    run = latest_finished_run(session, actor, consultation.id)  # type: ignore[arg-type]
-    version = current_version(session, run) if run is not None else None
-    if run is not None and version is not None:
-        guidance.run = run
+    # The version an analyst published: a new run, or a curation step, reaches the document only
+    # once they publish it (docs/decisions.md).
+    shown = published_version(session, consultation.id, actor)  # type: ignore[arg-type]
+    if shown is not None:
+        run, version = shown
+        guidance.run, guidance.version = run, version
         if run.method in METHOD_SENTENCES:
             guidance.method = gettext(METHOD_SENTENCES[run.method])
             guidance.method_language = "en" if guidance.method == METHOD_SENTENCES[run.method] else lang
@@ -128,7 +145,8 @@ def build_guidance(
         # by their true sizes would place a hidden size between two shown ones).
         for theme in sorted(version.themes, key=lambda t: (figures.size(t["key"]).suppressed, -(figures.size(t["key"]).value or 0))):
             guidance.themes.append(
-                GuidanceTheme(theme["key"], theme_label(theme, lang), theme_phrases(theme, lang), figures.size(theme["key"]), quotes.get(theme["key"], []))
+                GuidanceTheme(theme["key"], theme_label(theme, lang), theme_phrases(theme, lang), figures.size(theme["key"]), quotes.get(theme["key"], []),
+                              named=is_named(theme, lang))
             )
         guidance.chart = bar_chart(
             [BarDatum(t.name, t.size) for t in guidance.themes],
@@ -168,6 +186,15 @@ def _recommendation(
         themes=theme_names,
         quotes=quotes,
     )
+
+
+def language_names(reader: str) -> dict[str, str]:
+    """The platform's languages named in the reader's language (Babel's CLDR names)."""
+    try:
+        names = Locale.parse(reader).languages
+    except (ValueError, UnknownLocaleError):
+        names = Locale("en").languages
+    return {code: names.get(code, code) for code in LANGUAGES}
 
 
 def filename_for(consultation: Consultation, context_name: str | None) -> str:

@@ -114,6 +114,14 @@ class ThemeVersion(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_by_user_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Publication (docs/decisions.md, "Analysts publish a version of the themes"): the
+    # dashboards, the policy brief, the guidance and young people's "What we heard" show the
+    # version an analyst published last. Every version the app writes (the model's, a carry-over,
+    # each curation step) is a draft until an analyst publishes it; a version written before
+    # migration 0021 carries no mark and counts as published, as it was shown then.
+    draft: bool = False
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published_by_user_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 class Recommendation(SQLModel, table=True):

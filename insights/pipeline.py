@@ -166,7 +166,7 @@ def _run(job: Any, session: Session, run: InsightRun) -> None:
         run.method = str(getattr(model, "method", ""))[:200]
         run.k_chosen = getattr(model, "k_chosen", None)
     else:
-        version = ThemeVersion(run_id=run.id, number=1, themes=[], assignments={str(t.id): -1 for t in texts}, action="model")  # type: ignore[arg-type]
+        version = ThemeVersion(run_id=run.id, number=1, themes=[], assignments={str(t.id): -1 for t in texts}, action="model", draft=True)  # type: ignore[arg-type]
         run.method = ""
     session.add(version)
     session.flush()

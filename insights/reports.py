@@ -27,7 +27,8 @@ from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
 from baraza.refs import Ref
 from baraza.registry import Registry
-from insights.curation import theme_label, theme_phrases
+from insights.access import shown_version_of
+from insights.curation import is_named, theme_label, theme_phrases
 from insights.models import NOISE, OTHER, InsightRun, InsightText, ThemeVersion
 from insights.texts import Quote, current_quotes
 
@@ -208,11 +209,8 @@ def recommendation_evidence(
     for value in version.themes:
         run_id, _, key = value.partition(":")
         run = session.exec(select(InsightRun).where(InsightRun.id == int(run_id), InsightRun.consultation_id == consultation.id)).one_or_none()
-        theme_version = (
-            session.exec(select(ThemeVersion).where(ThemeVersion.run_id == run.id).order_by(col(ThemeVersion.number).desc()).limit(1)).first()
-            if run is not None
-            else None
-        )
+        # The names readers outside the analysts see: the run's published version, else its newest.
+        theme_version = shown_version_of(session, run) if run is not None else None
         theme = next((t for t in (theme_version.themes if theme_version else []) if t["key"] == int(key)), None)
         if theme is not None:
             names.append(theme_label(theme, language))
@@ -232,4 +230,4 @@ def recommendation_evidence(
 def theme_list(version: ThemeVersion, language: str | None) -> list[dict[str, Any]]:
     """The themes as a page in `language` shows them: the name and key phrases picked for that
     language (`theme_label`, `theme_phrases`), as the guidance and every other page pick them."""
-    return [{**t, "name": theme_label(t, language), "phrases": theme_phrases(t, language)} for t in version.themes]
+    return [{**t, "name": theme_label(t, language), "phrases": theme_phrases(t, language), "named": is_named(t, language)} for t in version.themes]

@@ -52,7 +52,15 @@ from baraza.participation.services import do_delete_item
 from baraza.refs import Ref
 from baraza.registry import ParticipantActivity, ParticipantItem, Registry, TextItem
 from baraza.safeguarding.services import held_sources, raise_concern
-from insights.access import access_run, current_version, latest_recommendation_version, recommendation_versions, title_in
+from insights.access import (
+    access_run,
+    current_version,
+    latest_recommendation_version,
+    published_version,
+    recommendation_versions,
+    shown_version_of,
+    title_in,
+)
 from insights.curation import move, theme_label
 from insights.groups import shown_groups, statement_votes
 from insights.models import (
@@ -132,7 +140,8 @@ def phone_consultations(session: Session, token_hashes: Sequence[str]) -> list[C
 
 
 def newest_run(session: Session, consultation_id: int) -> InsightRun | None:
-    """The newest finished run of a consultation: the coding young people review."""
+    """The newest finished run of a consultation: the one analysts work on (their queue moves
+    remarks there). Young people review the published coding instead (`published_version`)."""
     return session.exec(
         select(InsightRun)
         .where(InsightRun.consultation_id == consultation_id, InsightRun.status == RunStatus.DONE.value)
@@ -190,12 +199,14 @@ def _themes_by_key(version: ThemeVersion | None) -> dict[int, dict[str, Any]]:
 
 
 def my_remarks(session: Session, consultation: Consultation, participant: Participant) -> tuple[InsightRun | None, list[Remark]]:
-    """The participant's remarks in the newest run, with their theme and what they said of it.
-    Noise is not shown as a theme ("other" either): those remarks say "no theme"."""
-    run = newest_run(session, consultation.id)  # type: ignore[arg-type]
-    if run is None:
+    """The participant's remarks in the published version of the themes (what decision-makers
+    see too: a new run or a curation step reaches young people once an analyst publishes it),
+    with their theme and what they said of it. Noise is not shown as a theme ("other" either):
+    those remarks say "no theme"."""
+    shown = published_version(session, consultation.id)  # type: ignore[arg-type]
+    if shown is None:
         return None, []
-    version = current_version(session, run)
+    run, version = shown
     themes = _themes_by_key(version)
     rows = session.exec(
         select(InsightText).where(InsightText.run_id == run.id, InsightText.participant_id == participant.id).order_by(col(InsightText.id))
@@ -237,7 +248,7 @@ def _theme_names(session: Session, consultation: Consultation, refs: Sequence[st
         if not (run_id.isdigit() and key.lstrip("-").isdigit()):
             continue
         run = session.exec(select(InsightRun).where(InsightRun.id == int(run_id), InsightRun.consultation_id == consultation.id)).one_or_none()
-        theme = _themes_by_key(current_version(session, run) if run else None).get(int(key))
+        theme = _themes_by_key(shown_version_of(session, run) if run else None).get(int(key))
         if theme is not None:
             names.append(theme_label(theme, lang))
     return names
@@ -398,10 +409,12 @@ def _own(actor: Actor, participant: Participant) -> None:
 
 
 def own_remark(session: Session, consultation: Consultation, participant: Participant, ref: Ref) -> tuple[InsightRun, InsightText]:
-    """One of the participant's remarks in the newest run; NotFound for anyone else's."""
-    run = newest_run(session, consultation.id)  # type: ignore[arg-type]
-    if run is None:
+    """One of the participant's remarks in the published run (the one their page shows);
+    NotFound for anyone else's."""
+    shown = published_version(session, consultation.id)  # type: ignore[arg-type]
+    if shown is None:
         raise NotFound()
+    run = shown[0]
     row = session.exec(
         select(InsightText).where(InsightText.run_id == run.id, InsightText.participant_id == participant.id, InsightText.source_ref == ref)
     ).one_or_none()
@@ -443,7 +456,8 @@ def do_review_remark(
     for _attempt in range(2):
         consent = require_consent_to_answer(session, participant, consultation)
         run, remark = own_remark(session, consultation, participant, ref)
-        version = current_version(session, run)
+        shown = published_version(session, consultation.id)  # type: ignore[arg-type]
+        version = shown[1] if shown is not None else None  # the coding their page showed them
         key = version.assignments.get(str(remark.id), OTHER) if version else OTHER
         opposite = {"confirm": "contest", "contest": "confirm"}.get(kind)
         if opposite:
@@ -603,7 +617,8 @@ def endorsers_of(session: Session, recommendation: Ref) -> list[int]:
 def participant_activities(session: Session, consultation: Consultation, participant: Participant, lang: str) -> list[ParticipantActivity]:
     """"What we heard" on the participant's home (in the page's language `lang`), once a run
     coded their words or a recommendation waits for their review."""
-    run = newest_run(session, consultation.id)  # type: ignore[arg-type]
+    shown = published_version(session, consultation.id)  # type: ignore[arg-type]
+    run = shown[0] if shown is not None else None
     has_remarks = run is not None and session.exec(
         select(InsightText.id).where(InsightText.run_id == run.id, InsightText.participant_id == participant.id).limit(1)
     ).first() is not None
@@ -981,7 +996,7 @@ def review_queue(
         key = version.assignments.get(str(text.id)) if (version and text) else None
         if (row.run_id, row.theme_key) not in old_names:
             old_run = session.exec(select(InsightRun).where(InsightRun.id == row.run_id)).one_or_none() if row.run_id else None
-            old_theme = _themes_by_key(current_version(session, old_run) if old_run else None).get(row.theme_key) if row.theme_key is not None else None
+            old_theme = _themes_by_key(shown_version_of(session, old_run) if old_run else None).get(row.theme_key) if row.theme_key is not None else None
             old_names[(row.run_id, row.theme_key)] = theme_label(old_theme, language) if old_theme else ""
         words: str | None = None
         if row.text and Ref(FEEDBACK_SOURCE, row.id) not in held:
@@ -1044,7 +1059,7 @@ def do_resolve_remark_feedback(
         step = move(latest, [remark.id], to)  # type: ignore[list-item]
         version = ThemeVersion(
             run_id=run.id, number=latest.number + 1, themes=copy.deepcopy(step.themes), assignments=step.assignments,  # type: ignore[arg-type]
-            action=step.action, detail={**step.detail, "based_on": latest.number, "youth_review": row.id}, created_by_user_id=actor.user_id,
+            action=step.action, detail={**step.detail, "based_on": latest.number, "youth_review": row.id}, created_by_user_id=actor.user_id, draft=True,
         )
         session.add(version)
         session.flush()

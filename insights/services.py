@@ -1,7 +1,8 @@
 """Use cases of the insights app: `do_<verb>_<noun>(session, actor, ...)`, each one transaction,
 audited, committing once.
 
-- runs: `do_start_run` (a background job, insights.pipeline);
+- runs: `do_start_run` (a background job, insights.pipeline); `do_publish_version`, which
+  hands a version of the themes to decision-makers and young people;
 - curation: rename, merge, split, move, mark noise, restore; each writes a new theme version;
 - reading: `do_view_theme` audits that an analyst read young people's (masked) words;
 - recommendations: `do_create_recommendation`, `do_edit_recommendation`,
@@ -29,7 +30,7 @@ from baraza.jobs.models import Job
 from baraza.jobs.services import enqueue
 from baraza.refs import Ref
 from insights import curation
-from insights.access import access_run, current_version, latest_recommendation_version, version_of
+from insights.access import access_run, current_version, latest_recommendation_version, published_version, version_of
 from insights.models import (
     NOISE,
     OTHER,
@@ -85,6 +86,31 @@ def run_status(run: InsightRun, job_status: str | None) -> str:
     return run.status
 
 
+def do_publish_version(session: Session, actor: Actor, run_id: int, number: int) -> ThemeVersion:
+    """Publish version `number` of a finished run (needs `insights.curate`): from this commit on
+    the tracker's dashboards and brief (`theme_sources`), the guidance and young people's "What
+    we heard" show it, in place of the version published before, until an analyst publishes
+    another. Publishing an earlier version again takes the consultation back to it. Records who
+    and when on the version; audited."""
+    run = access_run(session, actor, run_id, "insights.curate")
+    if run.status != RunStatus.DONE.value:
+        raise Conflict(N_("This run has not finished yet."))
+    version = version_of(session, run, number)
+    shown = published_version(session, run.consultation_id)
+    if shown is not None and shown[1].id == version.id:
+        raise Conflict(N_("This version is the one published already."))
+    version.draft = False
+    version.published_at = utcnow()
+    version.published_by_user_id = actor.user_id
+    session.add(version)
+    record_audit(
+        session, actor, "insights.version_published", [Ref("insights.run", run.id), Ref("consultation", run.consultation_id)],
+        {"version": version.number, **({"replaces_run": shown[0].id, "replaces_version": shown[1].number} if shown is not None else {})},
+    )
+    session.commit()
+    return version
+
+
 # Curation ------------------------------------------------------------------------------------------
 
 
@@ -111,6 +137,7 @@ def _curate(
         action=result.action,
         detail={**result.detail, "based_on": latest.number},
         created_by_user_id=actor.user_id,
+        draft=True,  # with the analysts until one publishes it
     )
     session.add(version)
     session.flush()

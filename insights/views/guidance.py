@@ -13,6 +13,7 @@ from baraza.db import utcnow
 from baraza.i18n import N_
 from baraza.pdf import pdf_available, pdf_response, render_pdf
 from baraza.web import actor, db, query_choice, render, state, view
+from insights.access import current_version, latest_finished_run
 from insights.guidance import build_guidance, filename_for
 from insights.services import do_read_guidance
 from insights.toolkit import toolkit_zip
@@ -33,8 +34,13 @@ def _context(request: Request, **extra: Any) -> dict[str, Any]:
     guidance = build_guidance(
         session, actor(request), state(request).registry, state(request).settings.secret_key, consultation, chosen, lang, gettext, organisations
     )
+    # The analysts' newest themes, when they are not the ones published: the page says so.
+    newest = latest_finished_run(session, actor(request), consultation.id)  # type: ignore[arg-type]
+    newest_version = current_version(session, newest) if newest is not None else None
+    unpublished = newest_version is not None and (guidance.version is None or guidance.version.id != newest_version.id)
     return {
         "title": N_("Guidance document"),
+        "unpublished_run": newest if unpublished else None,
         "consultation": consultation,
         "guidance": guidance,
         "context_choices": sorted(names.items(), key=lambda item: item[1]),

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from baraza.accounts.models import User
 from baraza.consultations.access import contexts_of, list_consultations
 from baraza.disclosure import suppress_counts
 from baraza.errors import InvalidInput, NotFound
@@ -17,7 +19,15 @@ from baraza.jobs.services import access_job
 from baraza.jobs.views import job_context
 from baraza.web import actor, db, form_int, form_list, form_text, query_int, redirect_to, render, state, view
 from insights import reports, services
-from insights.access import access_run, current_version, list_recommendations, list_runs, version_of, versions_of
+from insights.access import (
+    access_run,
+    current_version,
+    list_recommendations,
+    list_runs,
+    published_version,
+    version_of,
+    versions_of,
+)
 from insights.curation import compare, theme_label, theme_phrases
 from insights.models import NOISE, OTHER, InsightRun, RunStatus, ThemeVersion
 from insights.views._common import ACTION_LABELS, RUN_STATUS_LABELS, SUMMARY_LABELS, path_id, place_of
@@ -67,6 +77,7 @@ def consultation_page(request: Request) -> Response:
         "waiting": waiting,
         "following": waiting and active_job is not None,
         "recommendations": list_recommendations(session, actor(request), place.consultation.id),  # type: ignore[arg-type]
+        "shown": published_version(session, place.consultation.id),  # type: ignore[arg-type]
     }
     if active_job is not None:
         ctx.update(job_context(request, active_job))
@@ -86,8 +97,27 @@ def _run_and_version(request: Request, permission: str = "insights.view") -> tup
     return run, current_version(session, run), place
 
 
+def _publication(request: Request, run: InsightRun, version: ThemeVersion | None) -> dict[str, Any]:
+    """What the run page says of publication: whether this version is the one decision-makers
+    and young people see, who published it and when, or which one they see instead."""
+    session = db(request)
+    shown = published_version(session, run.consultation_id)
+    is_shown = shown is not None and version is not None and shown[1].id == version.id
+    publisher = version.published_by_user_id if version is not None else None
+    return {
+        "shown": shown,
+        "is_shown": is_shown,
+        "publisher": session.exec(select(User.display_name).where(User.id == publisher)).first() if publisher else None,
+    }
+
+
 @view(permission="insights.view")
 def run_page(request: Request) -> Response:
+    return _run_page(request)
+
+
+def _run_page(request: Request, merge_errors: dict[str, str] | None = None, merge_values: dict[str, Any] | None = None) -> Response:
+    """The run's page; with `merge_errors`, the merge form refused (400) with what was chosen."""
     session = db(request)
     run, version, place = _run_and_version(request)
     job = _job_of(request, run)
@@ -107,6 +137,9 @@ def run_page(request: Request) -> Response:
         "following": waiting and job is not None,
         "version": version,
         "can_curate": "insights.curate" in place.may and run.status == RunStatus.DONE.value,
+        "merge_errors": merge_errors or {},
+        "merge_values": merge_values or {},
+        **_publication(request, run, version),
     }
     if job is not None and run.status != RunStatus.DONE.value:
         # Progress and cancel while it runs; why it failed and "try again" after.
@@ -121,7 +154,7 @@ def run_page(request: Request) -> Response:
             "summary": None if not _sees_all(session, place) else suppress_counts({n: v for n, v in run.summary.items() if n in SUMMARY_LABELS}, figures.k, with_total=False).cells,
             "summary_labels": SUMMARY_LABELS,
         })
-    return render(request, "insights/run.html", ctx, block="run")
+    return render(request, "insights/run.html", ctx, block="run", status=400 if merge_errors else 200)
 
 
 def _sees_all(session: Any, place: Any) -> bool:
@@ -228,7 +261,12 @@ def curate(request: Request) -> Response:
         flash = N_("The theme is renamed.")
     elif action == "merge":
         keys = [int(k) for k in form_list(request, "themes", max_items=50) if k.isdigit() and len(k) < 7]
-        services.do_merge_themes(session, a, run_id, keys, label, based_on=based_on)
+        try:
+            services.do_merge_themes(session, a, run_id, keys, label, based_on=based_on)
+        except InvalidInput as exc:
+            # Said on the run page, next to the merge form, with what was ticked and typed.
+            session.rollback()
+            return _run_page(request, exc.errors or {"themes": exc.message}, {"themes": keys, "label": label})
         flash, key = N_("The themes are merged."), (keys[0] if keys else None)
     elif action == "split":
         if key is None:
@@ -289,6 +327,11 @@ def versions_page(request: Request) -> Response:
             "OTHER": OTHER,
             "NOISE": NOISE,
             "can_curate": "insights.curate" in place.may,
+            "can_publish": "insights.curate" in place.may and run.status == RunStatus.DONE.value,
+            "shown_id": shown[1].id if (shown := published_version(session, run.consultation_id)) is not None else None,
+            "publishers": dict(session.exec(select(User.id, User.display_name).where(
+                col(User.id).in_({v.published_by_user_id for v in versions if v.published_by_user_id is not None})
+            )).all()),
             "theme_label": lambda theme: theme_label(theme, lang),  # in the reader's language, as on every page
             "language_name": language_name,
         },
@@ -301,3 +344,12 @@ def restore(request: Request) -> Response:
     run_id = path_id(request, "run_id")
     version = services.do_restore_version(db(request), actor(request), run_id, path_id(request, "number"))
     return redirect_to(request, "insights:versions", run_id=run_id, flash=N_("The earlier version is the newest again.") if version else None)
+
+
+@view(permission="insights.curate")
+def publish(request: Request) -> Response:
+    """Publish a version of a run's themes: the dashboards, the brief, the guidance and young
+    people's "What we heard" show it from now on."""
+    run_id = path_id(request, "run_id")
+    services.do_publish_version(db(request), actor(request), run_id, path_id(request, "number"))
+    return redirect_to(request, "insights:run", run_id=run_id, flash=N_("This version is published: decision-makers and young people see it now."))

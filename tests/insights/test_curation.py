@@ -13,7 +13,7 @@ from insights.models import NOISE, OTHER, InsightRun, InsightText, ThemeVersion
 from tests.conftest import post_form
 from tests.core.helpers import audit_actions, one, page_text, read
 from tests.insights.conftest import TEXTS, client_for
-from tests.insights.test_runs import finished_run, start_run, theme_of
+from tests.insights.test_runs import finished_run, publish, start_run, theme_of
 
 
 def versions(session: Any, run_id: int) -> list[ThemeVersion]:
@@ -178,6 +178,7 @@ def test_a_theme_is_named_in_each_language_of_the_consultation(session, world, a
     form = analyst_client.get(f"/insights/runs/{run_id}/themes/{police}").text
     assert 'value="Fuera la policía"' in form, "the form shows the names it keeps"
 
+    assert publish(analyst_client, run_id, versions(session, run_id)[-1].number).status_code == 303
     guidance = f"/insights/consultations/{world.consultation.id}/guidance"
     assert "Fuera la policía" in page_text(analyst_client.get(guidance, headers={"Accept-Language": "es"}).text)
     english = page_text(analyst_client.get(guidance, headers={"Accept-Language": "en"}).text)
@@ -196,3 +197,39 @@ def test_a_theme_is_named_in_each_language_of_the_consultation(session, world, a
     assert curate(analyst_client, run_id, [("action", "rename"), ("theme", police), ("label", "Police, no")]).status_code == 303
     theme = next(t for t in versions(session, run_id)[-1].themes if t["key"] == police)
     assert "names" not in theme and theme_label(theme, "es") == "Police, no"
+
+
+def test_a_merge_of_one_theme_is_refused_on_the_run_page_with_what_was_ticked(session, world, analyst_client, run_jobs):
+    run_id = finished_run(analyst_client, world, run_jobs)
+    police = theme_of(session, run_id, TEXTS["police"][0])
+    response = curate(analyst_client, run_id, [("action", "merge"), ("themes", police), ("label", "All about the police"), ("based_on", 1)])
+    assert response.status_code == 400
+    html = response.text
+    assert f"Run {run_id}" in page_text(html), "the run page itself, not an error page leading away from the run"
+    assert "Back to the start" not in page_text(html)
+    merge_form = html.split('id="merge"')[1].split("</form>")[0]
+    assert "Choose at least two themes to merge." in merge_form, "the message next to the merge form"
+    assert f'value="{police}" checked' in merge_form, "what was ticked stays ticked"
+    assert 'value="All about the police"' in merge_form
+    assert len(versions(session, run_id)) == 1
+
+
+def test_the_run_page_marks_only_unnamed_themes_as_not_named_and_shows_every_themes_key_phrases(session, world, analyst_client, run_jobs):
+    import re
+
+    run_id = finished_run(analyst_client, world, run_jobs)
+    police = theme_of(session, run_id, TEXTS["police"][0])
+    ask = theme_of(session, run_id, TEXTS["ask"][0])
+    curate(analyst_client, run_id, [("action", "rename"), ("theme", police), ("label", "Keep the police out")])
+    html = analyst_client.get(f"/insights/runs/{run_id}").text
+    rows = {int(m.group(1)): m.group(0) for m in re.finditer(r'<tr>\s*<td data-label="Theme"><a href="[^"]+/themes/(\d+)">.*?</tr>', html, re.S)}
+    version = versions(session, run_id)[-1]
+    phrases = {t["key"]: t["phrases"] for t in version.themes}
+    named, unnamed = rows[police], rows[ask]
+    assert "not named yet" not in named and "Keep the police out" in named
+    assert phrases[police][0] in named.split('data-label="Key phrases"')[1]
+    # The theme nobody named is called by its key phrases, and marked so beside that name; its
+    # key phrases column holds its key phrases, as a named theme's does.
+    theme_cell, phrases_cell = unnamed.split('data-label="Key phrases"')[:2]
+    assert "not named yet" in theme_cell and "not named yet" not in phrases_cell
+    assert phrases[ask][0] in phrases_cell

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 import types
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from baraza.demo import DEMO_PASSWORD
 from insights import services
+from insights.dashboard_hooks import theme_items
 from insights.demo import THEME_NAMES, split_of, theme_topic
-from insights.models import InsightRun
+from insights.models import InsightRun, ThemeVersion
 from tests.conftest import login
 from tests.core.helpers import main_of, read, run_whole_demo
 
@@ -28,6 +29,11 @@ def test_the_demo_names_most_themes(monkeypatch, capsys, settings, session, clie
     out = run_whole_demo(monkeypatch, capsys, settings)
     run = read(session, select(InsightRun))[-1]
     assert run.seed == SEED
+    # The demo's run is published, as an analyst would once the themes are named: the
+    # dashboards and the guidance show it, as before publication was a step.
+    version = read(session, select(ThemeVersion).where(ThemeVersion.run_id == run.id).order_by(col(ThemeVersion.number).desc()))[0]
+    assert not version.draft and version.published_at is not None
+    assert {item.theme.split(":")[0] for item in theme_items(session, run.consultation_id)} == {str(run.id)}
 
     login(client, "analyst@demo.baraza.test", DEMO_PASSWORD)
     page = main_of(client.get(f"/insights/runs/{run.id}").text)

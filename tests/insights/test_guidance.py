@@ -16,11 +16,11 @@ from tests.conftest import post_form
 from tests.core.helpers import audit_actions, one, page_text, read
 from tests.insights.conftest import TEXTS, participant_row
 from tests.insights.test_recommendations import draft, text_ref
-from tests.insights.test_runs import finished_run, theme_of
+from tests.insights.test_runs import published_run, theme_of
 
 
 def test_the_guidance_holds_method_people_themes_quotes_and_shared_recommendations(session, world, analyst_client, run_jobs):
-    run_id = finished_run(analyst_client, world, run_jobs)
+    run_id = published_run(analyst_client, world, run_jobs, session)
     police = theme_of(session, run_id, TEXTS["police"][0])
     quote = text_ref(session, run_id, TEXTS["police"][0])
     assert draft(analyst_client, world, [("title.en", "Keep answers from the police"), ("body.en", "Never share."),
@@ -43,7 +43,7 @@ def test_the_guidance_holds_method_people_themes_quotes_and_shared_recommendatio
 
 
 def test_guidance_per_context_counts_only_that_context_and_hides_small_numbers(session, world, analyst_client, run_jobs):
-    finished_run(analyst_client, world, run_jobs)
+    published_run(analyst_client, world, run_jobs, session)
     mombasa = world.contexts[1]
     page = page_text(analyst_client.get(f"/insights/consultations/{world.consultation.id}/guidance?context={mombasa.id}").text)
     assert "Mombasa" in page and "Nairobi" not in page.split("Who took part")[1]
@@ -53,7 +53,7 @@ def test_guidance_per_context_counts_only_that_context_and_hides_small_numbers(s
 
 
 def test_withdrawal_reaches_the_guidance_at_once(session, world, analyst_client, run_jobs):
-    finished_run(analyst_client, world, run_jobs)
+    published_run(analyst_client, world, run_jobs, session)
     url = f"/insights/consultations/{world.consultation.id}/guidance"
     assert TEXTS["delete"][0] in analyst_client.get(url).text
     person = participant_row(session, world.people["delete"][0].id)
@@ -64,7 +64,7 @@ def test_withdrawal_reaches_the_guidance_at_once(session, world, analyst_client,
 
 @pytest.mark.skipif(not pdf_available(), reason="WeasyPrint's system libraries are not installed here")
 def test_the_guidance_as_a_pdf(session, world, analyst_client, run_jobs):
-    finished_run(analyst_client, world, run_jobs)
+    published_run(analyst_client, world, run_jobs, session)
     response = analyst_client.get(f"/insights/consultations/{world.consultation.id}/guidance.pdf")
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
@@ -79,7 +79,7 @@ def test_the_open_toolkit_is_a_zip_in_the_answer_to_a_post_with_its_own_permissi
 
     from tests.insights.conftest import client_for
 
-    finished_run(analyst_client, world, run_jobs)
+    published_run(analyst_client, world, run_jobs, session)
     url = f"/insights/consultations/{world.consultation.id}/toolkit"
     guidance = f"/insights/consultations/{world.consultation.id}/guidance"
     assert analyst_client.get(url).status_code == 405, "never a replayable link"
@@ -108,3 +108,52 @@ def test_toolkit_cells_cannot_run_as_formulas():
     assert neutralise("  +1") == "'  +1"
     assert neutralise("\t@x") == "'\t@x"
     assert neutralise("safe") == "safe" and neutralise(8) == 8
+
+
+def test_the_method_is_said_in_plain_words_with_a_pointer_to_the_technical_detail(session, world, analyst_client, run_jobs):
+    published_run(analyst_client, world, run_jobs, session)
+    page = page_text(analyst_client.get(f"/insights/consultations/{world.consultation.id}/guidance").text)
+    method = page.split("How we listened")[1].split("Who took part")[0]
+    for jargon in ("hard EM", "LSA", "k-means", "marginal likelihood", "lemma", "dictionary form"):
+        assert jargon not in method, jargon
+    assert "docs/insights.md" in method, "a pointer to the technical description"
+
+
+def test_each_quote_in_another_language_than_the_page_says_which(app, session, world, analyst_client, run_jobs):
+    consultation = one(session, select(Consultation).where(Consultation.id == world.consultation.id))
+    consultation.languages = ["en", "es"]
+    session.add(consultation)
+    session.commit()
+    # The police remarks were written in Spanish.
+    spanish_texts = [f"La policía nunca debe ver nuestras respuestas {tail}" for tail in ("hoy", "ya", "siempre", "jamás", "nunca", "ahora", "aquí", "allí")]
+    police = iter(spanish_texts)
+    for key, (pid, cid, _lang, words) in list(world.bank.texts.items()):
+        if words in TEXTS["police"]:
+            world.bank.texts[key] = (pid, cid, "es", next(police))
+    published_run(analyst_client, world, run_jobs, session)
+    url = f"/insights/consultations/{world.consultation.id}/guidance"
+    html = analyst_client.get(url).text
+    articles = html.split('<article class="theme">')[1:]
+    police_article = next(a for a in articles if any(t in a for t in spanish_texts))
+    assert "In Spanish:" in page_text(police_article)
+    assert all("In Spanish:" not in page_text(a) and "In English:" not in page_text(a) for a in articles if a is not police_article)
+    spanish = page_text(analyst_client.get(url, headers={"Accept-Language": "es"}).text)
+    assert "En español:" not in spanish and "En inglés:" in spanish, "labelled in the reader's language, when it differs from theirs"
+
+
+def test_the_guidance_names_a_theme_and_shows_no_raw_key_phrases_beside_an_analysts_name(session, world, analyst_client, run_jobs):
+    from tests.insights.test_curation import curate
+    from tests.insights.test_runs import finished_run, publish
+
+    run_id = finished_run(analyst_client, world, run_jobs)
+    police = theme_of(session, run_id, TEXTS["police"][0])
+    assert curate(analyst_client, run_id, [("action", "rename"), ("theme", police), ("label", "Keep the police out")]).status_code == 303
+    assert publish(analyst_client, run_id, 2).status_code == 303
+    html = analyst_client.get(f"/insights/consultations/{world.consultation.id}/guidance").text
+    articles = html.split('<article class="theme">')[1:]
+    named = next(a for a in articles if "Keep the police out" in a)
+    assert "Key phrases" not in page_text(named)
+    assert "Key phrases" not in page_text(html), "not for unnamed themes either: their key phrases are their name"
+    unnamed = [a for a in articles if a is not named]
+    assert unnamed and all("Not named by the analysts" in page_text(a) for a in unnamed)
+    assert "Not named by the analysts" not in page_text(named)

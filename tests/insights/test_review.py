@@ -28,7 +28,7 @@ from tests.conftest import post_form
 from tests.core.helpers import audit_actions, one, page_text, read
 from tests.factories import make_user
 from tests.insights.conftest import SOURCE, TEXTS, World, client_for, participant_row
-from tests.insights.test_runs import finished_run, theme_of
+from tests.insights.test_runs import publish, published_run, theme_of
 
 
 def phone(app: Any, session: Session, participant: Participant) -> TestClient:
@@ -74,7 +74,7 @@ def send(client: TestClient, world: World, path: str, data: dict[str, Any], **kw
 
 
 def test_a_young_person_sees_only_their_own_remarks_with_their_themes_and_the_shared_recommendations(app, session, world, analyst_client, run_jobs):
-    run_id = finished_run(analyst_client, world, run_jobs)
+    run_id = published_run(analyst_client, world, run_jobs, session)
     me = world.people["ask"][0]
     with phone(app, session, me) as mine:
         page = mine.get(heard_url(world))
@@ -107,7 +107,7 @@ def test_a_young_person_sees_only_their_own_remarks_with_their_themes_and_the_sh
 
 
 def test_contesting_revising_confirming_and_adding_are_stored_encrypted_screened_and_queued_for_analysts(app, session, world, analyst_client, run_jobs, emitted_events):
-    run_id = finished_run(analyst_client, world, run_jobs)
+    run_id = published_run(analyst_client, world, run_jobs, session)
     me = world.people["ask"][0]
     ref = one(session, select(InsightText).where(InsightText.run_id == run_id, InsightText.participant_id == me.id)).source_ref
     with phone(app, session, me) as mine:
@@ -167,6 +167,10 @@ def test_contesting_revising_confirming_and_adding_are_stored_encrypted_screened
         session.commit()
         page = page_text(mine.get(heard_url(world)).text)
         assert "An analyst looked at what you said about the theme of one of your remarks." in page
+        # The move is a draft like any curation step: the remark's new theme shows once published.
+        assert "One of your remarks is now in the theme" not in page
+        assert publish(analyst_client, run_id, newest.number).status_code == 303
+        page = page_text(mine.get(heard_url(world)).text)
         assert "One of your remarks is now in the theme" in page
 
         # Confirming takes the contest back.
@@ -176,7 +180,7 @@ def test_contesting_revising_confirming_and_adding_are_stored_encrypted_screened
 
 
 def test_a_disclosure_in_a_contest_reason_goes_to_safeguarding_and_never_to_the_queue(app, session, world, analyst_client, run_jobs):
-    run_id = finished_run(analyst_client, world, run_jobs)
+    run_id = published_run(analyst_client, world, run_jobs, session)
     me = world.people["delete"][0]
     ref = one(session, select(InsightText).where(InsightText.run_id == run_id, InsightText.participant_id == me.id)).source_ref
     with phone(app, session, me) as mine:
@@ -191,7 +195,7 @@ def test_a_disclosure_in_a_contest_reason_goes_to_safeguarding_and_never_to_the_
 
 
 def test_endorsements_count_once_per_person_and_staff_see_them_under_the_small_numbers_rule(app, session, world, analyst_client, run_jobs, emitted_events):
-    run_id = finished_run(analyst_client, world, run_jobs)
+    run_id = published_run(analyst_client, world, run_jobs, session)
     rid = shared_recommendation(analyst_client, world, run_id, session)
     people = world.people["ask"] + world.people["delete"]
     with phone(app, session, people[0]) as first:
@@ -248,7 +252,7 @@ def test_endorsements_count_once_per_person_and_staff_see_them_under_the_small_n
 
 def test_withdrawing_a_remark_deletes_it_everywhere_at_once(app, session, world, analyst_client, run_jobs):
     install_bank_data(app, world)
-    run_id = finished_run(analyst_client, world, run_jobs)
+    run_id = published_run(analyst_client, world, run_jobs, session)
     me = world.people["police"][0]
     ref = one(session, select(InsightText).where(InsightText.run_id == run_id, InsightText.participant_id == me.id)).source_ref
     with phone(app, session, me) as mine:
@@ -264,7 +268,7 @@ def test_withdrawing_a_remark_deletes_it_everywhere_at_once(app, session, world,
 
 
 def test_my_data_lists_the_reviews_and_withdrawal_erases_them(app, session, world, analyst_client, run_jobs):
-    run_id = finished_run(analyst_client, world, run_jobs)
+    run_id = published_run(analyst_client, world, run_jobs, session)
     rid = shared_recommendation(analyst_client, world, run_id, session)
     me = participant_row(session, world.people["ask"][2].id)
     ref = one(session, select(InsightText).where(InsightText.run_id == run_id, InsightText.participant_id == me.id)).source_ref
@@ -291,7 +295,7 @@ def test_my_data_lists_the_reviews_and_withdrawal_erases_them(app, session, worl
 
 
 def test_an_analyst_of_another_context_never_reads_its_young_peoples_reasons(app, session, world, analyst_client, run_jobs):
-    run_id = finished_run(analyst_client, world, run_jobs)
+    run_id = published_run(analyst_client, world, run_jobs, session)
     nairobi = next(p for p in world.people["ask"] if p.context_id == world.contexts[0].id)
     ref = one(session, select(InsightText).where(InsightText.run_id == run_id, InsightText.participant_id == nairobi.id)).source_ref
     review.do_review_remark(session, participant_actor(nairobi), world.consultation, participant_row(session, nairobi.id), str(ref), "contest", "Wrong theme for sure")
@@ -309,7 +313,7 @@ def test_an_analyst_of_another_context_never_reads_its_young_peoples_reasons(app
 def test_endorsements_are_broken_down_by_opinion_group_and_retention_purges_the_reviews(app, session, world, analyst_client, run_jobs):
     from baraza.registry import VoteItem
 
-    run_id = finished_run(analyst_client, world, run_jobs)
+    run_id = published_run(analyst_client, world, run_jobs, session)
     rid = shared_recommendation(analyst_client, world, run_id, session)
     people = [p for theme in ("ask", "delete", "police") for p in world.people[theme]]
     camp = {p.id: (1 if i % 2 else -1) for i, p in enumerate(people)}
@@ -342,7 +346,7 @@ def test_parallel_endorsements_of_one_person_leave_one_review(app, session, worl
 
     from tests.conftest import csrf_from
 
-    run_id = finished_run(analyst_client, world, run_jobs)
+    run_id = published_run(analyst_client, world, run_jobs, session)
     rid = shared_recommendation(analyst_client, world, run_id, session)
     me = world.people["ask"][0]
     with phone(app, session, me) as mine:
@@ -363,7 +367,7 @@ def test_parallel_endorsements_of_one_person_leave_one_review(app, session, worl
 
 
 def test_a_refused_answer_points_at_its_card_and_a_sent_one_lands_there(app, session, world, analyst_client, run_jobs):
-    run_id = finished_run(analyst_client, world, run_jobs)
+    run_id = published_run(analyst_client, world, run_jobs, session)
     me = world.people["ask"][0]
     ref = one(session, select(InsightText).where(InsightText.run_id == run_id, InsightText.participant_id == me.id)).source_ref
     with phone(app, session, me) as mine:
@@ -389,7 +393,7 @@ def test_a_refused_answer_points_at_its_card_and_a_sent_one_lands_there(app, ses
 
 
 def test_a_comment_too_long_is_said_at_the_field_and_the_answer_and_words_come_back(app, session, world, analyst_client, run_jobs):
-    run_id = finished_run(analyst_client, world, run_jobs)
+    run_id = published_run(analyst_client, world, run_jobs, session)
     rid = shared_recommendation(analyst_client, world, run_id, session)
     with phone(app, session, world.people["ask"][0]) as mine:
         for length in (2500, 3500):  # over the limit, and over what the form field reads at all
@@ -415,7 +419,7 @@ def test_a_comment_too_long_is_said_at_the_field_and_the_answer_and_words_come_b
 def test_what_we_heard_answers_in_place_within_the_first_load_budget(app, session, world, analyst_client, run_jobs):
     """Every form is marked to be sent in place by the page's own small script (htmx's 52 KB
     would break the 50 KB first load a participant page keeps to), and the script is served."""
-    run_id = finished_run(analyst_client, world, run_jobs)
+    run_id = published_run(analyst_client, world, run_jobs, session)
     shared_recommendation(analyst_client, world, run_id, session)
     with phone(app, session, world.people["ask"][0]) as mine:
         page = mine.get(heard_url(world))

@@ -38,6 +38,20 @@ def finished_run(client: Any, world: World, run_jobs: Any) -> int:
     return run_id
 
 
+def publish(client: Any, run_id: int, number: int) -> Any:
+    """An analyst publishes version `number` of a run (its "Publish this version" button)."""
+    return post_form(client, f"/insights/runs/{run_id}/versions/{number}/publish", {}, token_from=f"/insights/runs/{run_id}")
+
+
+def published_run(client: Any, world: World, run_jobs: Any, session: Session) -> int:
+    """A finished run whose newest version an analyst published: what the dashboards, the
+    guidance and young people's "What we heard" show."""
+    run_id = finished_run(client, world, run_jobs)
+    newest = read(session, select(ThemeVersion).where(ThemeVersion.run_id == run_id).order_by(col(ThemeVersion.number).desc()))[0]
+    assert publish(client, run_id, newest.number).status_code == 303
+    return run_id
+
+
 def theme_of(session: Session, run_id: int, text: str) -> int:
     """The theme key the newest version gives the bank text `text`."""
     version = read(session, select(ThemeVersion).where(ThemeVersion.run_id == run_id).order_by(col(ThemeVersion.number).desc()))[0]

@@ -22,7 +22,7 @@ from tests.core.helpers import one, page_text, read
 from tests.insights.conftest import TEXTS
 from tests.insights.test_curation import curate
 from tests.insights.test_recommendations import draft
-from tests.insights.test_runs import finished_run, theme_of
+from tests.insights.test_runs import finished_run, publish, theme_of
 
 # Key phrases as the theme finder gives a theme holding texts in several languages: over all of
 # them, and per language (insights.themes, `phrases_by_language`).
@@ -61,6 +61,7 @@ def named(session, world, analyst_client, run_jobs) -> dict[str, Any]:
     session.commit()
     renamed = [("action", "rename"), ("theme", police), ("label", "Keep the police out"), ("name_es", "Fuera la policía"), ("name_ar", "أبعدوا الشرطة")]
     assert curate(analyst_client, run_id, renamed).status_code == 303
+    assert publish(analyst_client, run_id, 2).status_code == 303
     assert draft(analyst_client, world, [("title.en", "Keep answers from the police"), ("body.en", "Never share."),
                                          ("theme", f"{run_id}:{police}"), ("theme", f"{run_id}:{ask}")]).status_code == 303
     recommendation = read(session, select(Recommendation))[0]
@@ -86,10 +87,13 @@ def test_a_theme_has_the_same_name_and_key_phrases_on_the_run_page_the_theme_pag
     all_languages = ", ".join(POLICE["phrases"][:2])
     for page, text in pages.items():
         assert police_name in text, page
-        assert police_phrases in text, (page, "the key phrases of the reader's language")
         assert all_languages not in text, (page, "not those over every language on one page and not on another")
+    for page in ("run page", "theme page"):
+        assert police_phrases in pages[page], (page, "the key phrases of the reader's language")
     label = app.state.baraza.translations[lang].gettext("Key phrases:")
-    assert f"{label} {police_phrases}" in pages["guidance"] and f"{label} {police_phrases}" in pages["theme page"]
+    assert f"{label} {police_phrases}" in pages["theme page"]
+    # The guidance's reader gets the analyst's name, never the raw key phrases beside it.
+    assert police_phrases not in pages["guidance"] and label not in pages["guidance"]
     # A theme nobody named is called by its key phrases, the same ones everywhere.
     assert ask_name in pages["run page"] and ask_name in pages["guidance"]
     assert ", ".join(ASK["phrases"][:2]) not in pages["run page"] + pages["guidance"]
