@@ -219,10 +219,15 @@ class ParticipantItem:
     within it (a string); together they are how the core asks the app to correct or delete it.
     `category` is the data category the item belongs to ("answers", "free_text", ...), used for
     sharing exports and retention. `label` says what it answers (the question, in the
-    participant's language); `value` is what they said, as text. `group` heads a group of items
-    (a survey's title). `kind` is "text", "long_text", "number" or "choice"; for "choice",
-    `choices` lists (value, label) pairs the correction form offers; `key` names what it answers
-    the same way for everyone (below). `record` names the stored
+    participant's language); `value` is what they said, as text in that language ("1 · Not at
+    all", "Parks, Clinics"). `group` heads a group of items (a survey's title). `kind` is "text",
+    "long_text", "number", or one of the choice kinds, whose `choices` list the (value, label)
+    pairs the correction form offers (labels in the participant's language) and `selected` the
+    values now given: "choice" (one of them: radios; a scale's points too), "choices" (any of
+    them: checkboxes) or "ranking" (every one of them, `selected` in order: a place for each).
+    A change of a "choices" or "ranking" item reaches the app's corrector as the values
+    separated by spaces, in order for a ranking (XLSForm's convention; such values hold no
+    space). `key` names what it answers the same way for everyone (below). `record` names the stored
     record the item is part of by its kind (a survey response, a workshop note), so that a staff
     member seeing it while helping the young person is found by "who accessed record Y".
     """
@@ -236,6 +241,7 @@ class ParticipantItem:
     group: str = ""
     kind: str = "text"
     choices: tuple[tuple[str, str], ...] = ()
+    selected: tuple[str, ...] = ()
     correctable: bool = False
     deletable: bool = True
     record: Ref | None = None

@@ -111,7 +111,18 @@ def scorecard_ratings(session: Session, subject: Ref) -> Iterator[RatingItem]:
 # My data -----------------------------------------------------------------------------------------
 
 
+def _point_label(q: Question, point: int | float, lang: str, default: str) -> str:
+    """A scale's point as the survey shows it: its number, with the words of its end where the
+    survey has them ("1 · Not at all", "3", "5 · Completely"), as on the results page."""
+    lo, hi, _step = q.scale_bounds
+    number = str(int(point)) if isinstance(point, float) and point.is_integer() else str(point)
+    words = text_in(q.min_label, lang, default) if point == lo else text_in(q.max_label, lang, default) if point == hi else ""
+    return f"{number} · {words}" if words else number
+
+
 def _value_text(q: Question | None, answer: SurveyAnswer, lang: str, default: str) -> str:
+    """The answer in words, in `lang`: options by their labels, a scale's point with its words,
+    a ranking with its places ("1. Parks, 2. Clinics")."""
     value = answer.value
     if q is None:
         return answer.text or ("" if value is None else str(value))
@@ -120,7 +131,12 @@ def _value_text(q: Question | None, answer: SurveyAnswer, lang: str, default: st
         return answer.text or ""
     if q.kind == "rating_reason":
         rating = value.get("rating") if isinstance(value, dict) else None
-        return f"{'' if rating is None else rating}" + (f" — {answer.text}" if answer.text else "")
+        said = "" if not isinstance(rating, int | float) else _point_label(q, rating, lang, default)
+        return said + (f" — {answer.text}" if answer.text else "")
+    if q.kind == "scale" and isinstance(value, int | float):
+        return _point_label(q, value, lang, default)
+    if q.kind == "ranking" and isinstance(value, list):
+        return join_list((f"{place}. {labels.get(v, str(v))}" for place, v in enumerate(value, start=1)), lang)
     if isinstance(value, list):
         return join_list((labels.get(v, str(v)) for v in value), lang)
     if q.kind == "single_choice" and isinstance(value, str):
@@ -128,6 +144,36 @@ def _value_text(q: Question | None, answer: SurveyAnswer, lang: str, default: st
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return "" if value is None else str(value)
+
+
+def _correction_form(q: Question, answer: SurveyAnswer, lang: str, default: str) -> tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """(kind, choices, selected) of the "Change" form the core shows for an answer (registry's
+    `ParticipantItem`): radios for a single choice and a scale's points, checkboxes for a
+    multiple choice, a place for each option of a ranking, a field for a number or text."""
+    value = answer.value
+    if q.kind in {"single_choice", "multiple_choice", "ranking"}:
+        choices = tuple((c.name, text_in(c.label, lang, default) or c.name) for c in q.choices)
+        if q.kind == "single_choice":
+            return "choice", choices, (value,) if isinstance(value, str) else ()
+        selected = tuple(str(v) for v in value) if isinstance(value, list) else ()
+        return ("choices" if q.kind == "multiple_choice" else "ranking"), choices, selected
+    if q.kind == "scale":
+        points = tuple((_point_text(p), _point_label(q, p, lang, default)) for p in q.scale_points)
+        return "choice", points, (_point_text(value),) if isinstance(value, int | float) else ()
+    if q.kind == "long_text":
+        return "long_text", (), ()
+    if q.kind == "number":
+        return "number", (), ()
+    return "text", (), ()
+
+
+def _point_text(point: int | float) -> str:
+    return str(int(point)) if isinstance(point, float) and point.is_integer() else str(point)
+
+
+# What a participant may change in "my data": every kind they answer on their own (a scorecard's
+# rating with its reason is two answers in one, and is deleted rather than changed).
+CORRECTABLE_KINDS = frozenset({"single_choice", "multiple_choice", "scale", "ranking", "short_text", "long_text", "number"})
 
 
 def _participant_answers(session: Session, consultation: Consultation, participant: Participant) -> list[tuple[SurveyAnswer, SurveyResponse]]:
@@ -149,20 +195,8 @@ def participant_data(session: Session, consultation: Consultation, participant: 
         survey, definition = definitions[response.survey_id]
         shown = lang if lang in definition.languages else definition.default_language
         q = definition.question(answer.question)
-        kind = "text"
-        choices: tuple[tuple[str, str], ...] = ()
-        correctable = False
-        if q is not None:
-            if q.kind == "single_choice":
-                kind = "choice"
-                choices = tuple((c.name, text_in(c.label, shown, definition.default_language) or c.name) for c in q.choices)
-                correctable = True
-            elif q.kind == "short_text":
-                correctable = True
-            elif q.kind == "long_text":
-                kind, correctable = "long_text", True
-            elif q.kind == "number":
-                kind, correctable = "number", True
+        kind, choices, selected = _correction_form(q, answer, shown, definition.default_language) if q is not None else ("text", (), ())
+        correctable = q is not None and q.kind in CORRECTABLE_KINDS
         items.append(
             ParticipantItem(
                 source=SOURCE,
@@ -174,6 +208,7 @@ def participant_data(session: Session, consultation: Consultation, participant: 
                 group=text_in(definition.title, shown, definition.default_language),
                 kind=kind,
                 choices=choices,
+                selected=selected,
                 correctable=correctable,
                 deletable=True,
                 record=Ref("surveys.response", response.id),
@@ -208,7 +243,7 @@ def correct_answer(session: Session, consultation: Consultation, participant: Pa
     answer, response = found
     survey, definition = _definitions(session, [response.survey_id])[response.survey_id]
     q = definition.question(answer.question)
-    if q is None or q.kind not in {"single_choice", "short_text", "long_text", "number"}:
+    if q is None or q.kind not in CORRECTABLE_KINDS:
         raise InvalidInput("This answer cannot be changed here.")
     lang = participant.language if participant.language in definition.languages else definition.default_language
     previous = _value_text(q, answer, lang, definition.default_language)
@@ -218,7 +253,10 @@ def correct_answer(session: Session, consultation: Consultation, participant: Pa
     group = definition.group_of(q.name)
     assert group is not None
     single = type(group)(name=group.name, questions=[q])
-    result = validation.read_screen(definition, single, {f"q.{q.name}": [new_value]}, validation.answers_before(definition, group.name, known))
+    # The core hands several options as one text, separated by spaces (in order for a
+    # ranking): the survey reads them as its own form would send them, with the same checks.
+    sent = new_value.split() if q.kind == "multiple_choice" else [new_value]
+    result = validation.read_screen(definition, single, {f"q.{q.name}": sent}, validation.answers_before(definition, group.name, known))
     value = result.answers.get(q.name)
     if not result.ok or value is None:
         problem = result.problems.get(q.name) or validation.Problem(validation.REQUIRED)

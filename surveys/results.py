@@ -3,8 +3,11 @@ suppressed through the core's one disclosure rule (SECURITY 10, 21).
 
 Only finished responses are counted: a half-answered survey may still change, and its later
 screens may stop applying. Filters are checked against allow-lists built here (SECURITY 5):
-the consultation's contexts, and only those age bands and genders that at least k
-analysable participants share, so the filter list itself never reveals a small group.
+the consultation's contexts; every age band young people can choose there (the core's
+`offered_age_bands`, from its settings, not from who joined: a band few are in is offered,
+its cells hidden like any small cell), with any other band at least k share; and only those
+genders that at least k analysable participants share, so the filter list itself never
+reveals a small group.
 Every view is a slice of one cube per question (baraza.disclosure.suppress_cube), so two views
 cannot be subtracted to single out the people between them.
 """
@@ -25,7 +28,7 @@ from baraza.consultations.access import contexts_of
 from baraza.consultations.models import Consultation
 from baraza.disclosure import ALL, Cell, Dimension, SuppressedCounts, k_for, suppress_cube
 from baraza.i18n import text_in
-from baraza.participation.api import analysable_participant_ids
+from baraza.participation.api import analysable_participant_ids, offered_age_bands, sorted_age_bands
 from baraza.participation.models import Participant
 from surveys.definition import Definition, Question
 from surveys.models import ResponseStatus, Survey, SurveyAnswer, SurveyResponse
@@ -73,7 +76,8 @@ def filter_options(session: Session, consultation: Consultation, contexts: list[
 
     return FilterOptions(
         contexts=tuple(str(c.id) for c in contexts),
-        age_bands=common(col(Participant.age_band)),
+        # Youngest first, as young people choose them; the labels ("15 to 17") are the core's.
+        age_bands=tuple(sorted_age_bands([*offered_age_bands(session, consultation, contexts), *common(col(Participant.age_band))])),
         genders=common(col(Participant.gender)),
     )
 

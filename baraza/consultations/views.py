@@ -431,9 +431,11 @@ def assist_action(request: Request) -> Response:
             follow_up=form_bool(request, "follow_up"),
         )
     elif action == "correct":
+        from baraza.participation.views import correction_value  # the same "Change" forms as the young person's page
+
         psvc.do_correct_item(
             session, a, settings, registry, consultation, participant, source=form_text(request, "source", max_length=64),
-            item_id=form_text(request, "item_id", max_length=64), new_value=form_text(request, "value", max_length=4000),
+            item_id=form_text(request, "item_id", max_length=64), new_value=correction_value(request),
         )
     elif action == "delete":
         psvc.do_delete_item(

@@ -22,7 +22,7 @@ anything in a URL.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -292,8 +292,10 @@ def age_band_bounds(key: str) -> tuple[int, int | None] | None:
 
 
 def age_band_label(key: str) -> str:
-    """The band as the core labels it where young people chose it (the same msgids: "15 to
-    17", translated when shown with `_()`); an odd key is shown as it is."""
+    """The band as young people read it where they choose it, and as everyone else reads it
+    (staff filters, "my data", its download): "15 to 17", a message with its values,
+    translated where shown (`_()` in a template, `translate` in a file). The one place a
+    band's label is made; an odd key is shown as it is."""
     bounds = age_band_bounds(key)
     if bounds is None:
         return Message("%(key)s", {"key": key})  # nothing to translate
@@ -305,3 +307,29 @@ def age_band_label(key: str) -> str:
     if high == low:
         return Message("%(low)s", {"low": low})
     return N_("%(low)s to %(high)s", low=low, high=high)
+
+
+def offered_age_bands(session: Session, consultation: Consultation, contexts: Sequence[Any] | None = None) -> list[str]:
+    """The keys of every age band a young person can choose in `consultation`: the union over
+    its contexts (or the given ones among them: those a staff member sees), each context's age
+    of consent an edge of its own bands, youngest first. What staff pages filter by: drawn from
+    the consultation's settings, never from who joined, so the list tells nothing about anyone."""
+    # Imported here: joining uses this module.
+    from baraza.consultations.access import contexts_of
+    from baraza.participation.services.joining import consultation_bands
+
+    places = contexts_of(session, consultation) if contexts is None else contexts
+    keys = {b.key for context in places for b in consultation_bands(consultation, context)}
+    return sorted_age_bands(keys)
+
+
+def sorted_age_bands(keys: Iterable[str]) -> list[str]:
+    """Band keys youngest first ("13-14" before "9-12" would be wrong as text), odd keys last."""
+    def order(key: str) -> tuple[int, int, str]:
+        bounds = age_band_bounds(key)
+        if bounds is None:
+            return (1000, 1000, key)
+        low, high = bounds
+        return (low, 999 if high is None else high, key)
+
+    return sorted(set(keys), key=order)

@@ -38,6 +38,7 @@ from baraza.web import (
     db,
     form_bool,
     form_int,
+    form_list,
     form_text,
     path_for,
     redirect_to,
@@ -359,9 +360,8 @@ def my_data_context(request: Request, consultation: Consultation, participant: P
         "history": svc.corrections_of(session, settings, participant),
         "consents": svc.consent_history(session, participant),
         "consent_kinds": svc.CONSENT_KIND_LABELS,
-        "genders": svc.GENDER_OPTIONS,
-        # Age bands are shown by their label ("13 to 15", translated), not their key "13-15".
-        "age_labels": {b.key: b.label for b in svc.consultation_bands(consultation, context)} if context else {},
+        # "About you" is stored as codes, shown in words ("13 to 15", translated), never "13-15".
+        "core_label": svc.core_value_label,
         "context": context,
         "withdrawn": participant.withdrawn_at is not None,
     }
@@ -420,22 +420,52 @@ def _item_ref(request: Request) -> tuple[str, str]:
     return form_text(request, "source", max_length=64, required=True), form_text(request, "item_id", max_length=64, required=True)
 
 
+def correction_value(request: Request) -> str:
+    """What a "Change" form sent, as the one text `do_correct_item` takes: the text or option
+    typed or chosen (`value`); the options ticked (several `value`s), separated by spaces; or
+    for a ranking, the options in the order of the places given them (`place.<option>`: 1 for
+    the first), each place once. The staff's help page reads its form the same way."""
+    form = request.state.form
+    places = [(key[len("place."):], raw) for key, raw in form.multi_items() if key.startswith("place.")]
+    if places:
+        numbers = [raw.strip() if isinstance(raw, str) else "" for _name, raw in places]
+        names = [name for name, _raw in places]
+        if len(set(names)) != len(names) or sorted(numbers) != sorted(str(n) for n in range(1, len(places) + 1)):
+            raise InvalidInput(errors={"value": N_("Give each option its own place, from 1 to %(n)s.", n=len(places))})
+        return " ".join(name for _place, name in sorted((int(n), name) for n, name in zip(numbers, names, strict=True)))
+    ticked = form_list(request, "value")
+    if len(ticked) > 1:
+        return " ".join(v.strip() for v in ticked)
+    return form_text(request, "value", max_length=4000)
+
+
+def _sent(request: Request) -> dict[str, Any]:
+    """What the form sent, to show it again as it was left when the change is refused."""
+    form = request.state.form
+    sent = form.get("value", "")
+    return {
+        "value": sent.strip() if isinstance(sent, str) else "",
+        "chosen": [v for v in form.getlist("value") if isinstance(v, str)],
+        "places": {key[len("place."):]: raw for key, raw in form.multi_items() if key.startswith("place.") and isinstance(raw, str)},
+    }
+
+
 @view()
 def correct(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     source, item_id = _item_ref(request)
-    sent = request.state.form.get("value", "")
-    typed = sent.strip() if isinstance(sent, str) else ""
+    sent = _sent(request)
     try:
-        typed = form_text(request, "value", max_length=4000)
         svc.do_correct_item(
             db(request), participant_actor(participant), state(request).settings, state(request).registry, consultation, participant,
-            source=source, item_id=item_id, new_value=typed, lang=request.state.lang,
+            source=source, item_id=item_id, new_value=correction_value(request), lang=request.state.lang,
         )
     except InvalidInput as exc:
-        # The page again, the refused change open at its answer with why and what was typed.
+        # The page again, the refused change open at its answer with why and what was sent.
         db(request).rollback()
-        correction = {"key": (source, item_id), "errors": {"value": (exc.errors or {}).get("value") or exc.message}, "summary": exc.message, "value": typed}
+        problem = (exc.errors or {}).get("value") or exc.message
+        # The link at the top names the question when the app did, else says what is wrong.
+        correction = {"key": (source, item_id), "errors": {"value": problem}, "summary": exc.message or problem, **sent}
         return _my_data_page(request, consultation, participant, 400, correction=correction)
     return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=N_("Changed. We kept the earlier answer in your history."))
 

@@ -14,6 +14,7 @@ from baraza.consultations.access import permissions_on, visible_contexts_of
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput
 from baraza.i18n import N_, text_in
+from baraza.participation.api import age_band_label
 from baraza.security import CSP
 from baraza.web import actor, db, form_text, query_choice, render, state, view
 from surveys import exports, results, services
@@ -72,6 +73,8 @@ def results_page(request: Request) -> Response:
             "charts": report.charts((state(request).translations.get(lang) or state(request).translations["en"]).gettext),
             "filters": filters,
             "options": options,
+            # A band reads as young people chose it ("15 to 17"), by the core's one label.
+            "age_labels": {band: age_band_label(band) for band in options.age_bands},
             "context_names": contexts,
             "can_export": can_export,
             "export_query": view_query,

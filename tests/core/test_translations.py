@@ -267,7 +267,7 @@ def test_the_my_data_spreadsheet_speaks_the_participants_language(client, sessio
     assert "Tu edad" in body and "Sobre ti" in body
     # The JSON keeps its English keys for programs, and the labels a person reads in Spanish.
     data = client.get(f"/p/{consultation.id}/my-data/download.json").json()
-    core = [i for i in data["items"] if i["item_id"] == "age_band"]
+    core = [i for i in data["items"] if i["category"] == "age_band"]
     assert core and core[0]["label"] == "Tu edad" and core[0]["group"] == "Sobre ti" and "consent_status" in data
 
 

@@ -1,5 +1,5 @@
 """The analyst in a real browser, on a laptop: starts a run of a consultation's free text, reads
-its themes, renames one, drafts a recommendation from it and reads the guidance. Every insights
+its themes, renames one, publishes them, drafts a recommendation from it and reads the guidance. Every insights
 page is axe-core clean; screenshots go to test-artifacts/screenshots/insights-*.png."""
 
 from __future__ import annotations
@@ -85,6 +85,14 @@ def test_an_analyst_runs_names_a_theme_and_drafts_a_recommendation(base_settings
     check(page, "insights-4-theme-named")
     page.goto(f"/insights/runs/{run.id}")
     assert "Ask before sharing records" in page.inner_text("main")
+    # Nothing reaches the guidance (nor the dashboards, nor young people) until it is published.
+    assert "Not published" in page.inner_text("main")
+    page.goto(f"/insights/consultations/{consultation.id}/guidance")
+    assert "Ask before sharing records" not in page.inner_text("main")
+    page.goto(f"/insights/runs/{run.id}")
+    submit(page, "button:has-text('Publish this version')")
+    assert "Published by" in page.inner_text("main")
+    check(page, "insights-4-run-published")
 
     page.goto(f"/insights/consultations/{consultation.id}/recommendations")
     check(page, "insights-5-recommendations")

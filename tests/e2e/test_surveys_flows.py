@@ -97,6 +97,41 @@ def test_a_young_person_joins_the_demo_answers_its_survey_and_is_counted(seeded_
     assert "Thank you!" in page.inner_text("main")
     check(page, "surveys-phone-5-thanks")
 
+    # "My data": every answer can be changed, in the words the survey used. The scale's point
+    # reads with its words; the worries are checkboxes; the ranking asks a place for each.
+    page.goto(f"/p/{survey.consultation_id}/my-data")
+    trust = page.locator("li.item", has_text="How much do you trust")
+    assert trust.locator(".item-value").inner_text() == "4"
+    trust.locator("summary", has_text="Change").click()
+    trust.locator("label", has_text="1 · Not at all").click()
+    worries = page.locator("li.item", has_text="What worries you most")
+    worries.locator("summary", has_text="Change").click()
+    assert worries.locator("input[type=checkbox]:checked").count() == 2
+    steps = page.locator("li.item", has_text="What should organisations do first")
+    steps.locator("summary", has_text="Change").click()
+    assert steps.locator("select[name='place.protect']").input_value() == "1"
+    check(page, "surveys-phone-6-my-data-change")
+    with page.expect_navigation():
+        trust.locator("button", has_text="Save the change").click()
+    trust = page.locator("li.item", has_text="How much do you trust")
+    assert trust.locator(".item-value").inner_text() == "1 · Not at all"
+    assert "Earlier:" in trust.inner_text()
+    # Two places the same: refused beside the form, nothing changed.
+    steps = page.locator("li.item", has_text="What should organisations do first")
+    steps.locator("summary", has_text="Change").click()
+    steps.locator("select[name='place.explain']").select_option("1")
+    with page.expect_navigation():
+        steps.locator("button", has_text="Save the change").click()
+    assert "Give each option its own place, from 1 to 4." in page.inner_text("main")
+    check(page, "surveys-phone-6b-my-data-refused", refused=True)
+    steps = page.locator("li.item", has_text="What should organisations do first")
+    for option, place in (("protect", "2"), ("ask", "1")):
+        steps.locator(f"select[name='place.{option}']").select_option(place)
+    steps.locator("select[name='place.explain']").select_option("4")
+    with page.expect_navigation():
+        steps.locator("button", has_text="Save the change").click()
+    assert steps.locator(".item-value").inner_text().startswith("1. Ask")
+
     # The Bogotá facilitator sees the demo's answers and this one; five more young people answer
     # and the count goes up by five.
     laptop = laptop_page

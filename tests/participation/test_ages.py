@@ -78,3 +78,29 @@ def test_the_ages_are_fixed_once_the_consultation_opens(client, session):
     assert "fixed once it opens" in error_at(refused.text, "age_min")
     session.expire_all()
     assert session.get(Consultation, consultation.id).age_min == 13
+
+
+def test_a_band_has_one_label_wherever_it_is_shown():
+    """The notice, "my data" and staff pages all label a band through the core's one function."""
+    from baraza.i18n import Message
+    from baraza.participation.api import age_band_label
+
+    for band in psvc.age_bands(14, 0, 30):
+        label = age_band_label(band.key)
+        assert band.label == label and isinstance(label, Message)
+    assert age_band_label("15-17") % age_band_label("15-17").params == "15 to 17"
+    assert age_band_label("14-14") % age_band_label("14-14").params == "14"
+
+
+def test_the_bands_offered_in_a_consultation_are_those_of_all_its_places_youngest_first(session):
+    """A consultation in two places with different ages of consent offers, across them, every
+    band a young person can choose in either (what staff filters by)."""
+    from baraza.participation.api import offered_age_bands
+
+    org = make_organisation(session)
+    young = make_context(session, org, age_of_consent=14)
+    older = make_context(session, org, age_of_consent=18)
+    consultation = make_consultation(session, org, contexts=[young, older], age_min=13, age_max=24)
+    assert offered_age_bands(session, consultation) == ["13-13", "13-14", "14-14", "15-17", "18-20", "21-24"]
+    alone = make_consultation(session, org, contexts=[older], age_min=13, age_max=24)
+    assert offered_age_bands(session, alone) == ["13-14", "15-17", "18-20", "21-24"]

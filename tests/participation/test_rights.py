@@ -112,7 +112,7 @@ def test_download_as_json_and_csv(client, session, settings, fake, joined):
     assert response.status_code == 200
     assert response.headers["content-disposition"] == 'attachment; filename="my-data.json"'
     data = json.loads(response.content)
-    assert {i["value"] for i in data["items"] if i["source"] == SOURCE} == {"=HYPERLINK(\"http://evil\")", "مدارس أفضل"}
+    assert {i["value"] for i in data["items"] if i["group"] == "Fake survey"} == {"=HYPERLINK(\"http://evil\")", "مدارس أفضل"}
     assert data["consent_records"][0]["kind"] == "consent" and data["choices"]["analysis"] is True
     response = client.get(f"/p/{consultation.id}/my-data/download.csv")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
@@ -146,7 +146,7 @@ def test_correcting_an_answer_keeps_its_history(client, session, settings, fake,
     page = client.get(f"/p/{consultation.id}/my-data")
     assert "better answer" in page.text and "first answer" in page.text  # the history is shown
     data = json.loads(client.get(f"/p/{consultation.id}/my-data/download.json").content)
-    fake_item = next(i for i in data["items"] if i["source"] == SOURCE)
+    fake_item = next(i for i in data["items"] if i["group"] == "Fake survey")
     assert fake_item["history"][0]["previous_value"] == "first answer"
     audit = session.exec(select(AuditEntry).where(AuditEntry.action == "participant.correct")).one()
     assert "first answer" not in audit.detail and "better answer" not in audit.detail  # SECURITY 24
@@ -393,3 +393,59 @@ def test_the_spreadsheet_speaks_the_young_persons_words_not_the_programs_keys(cl
     client.cookies.set(LANGUAGE_COOKIE, "es")
     spanish = client.get(f"/p/{consultation.id}/my-data/download.csv").content.decode("utf-8-sig")
     assert "Your reference" not in spanish and "Count my answers" not in spanish and "18 a 20" in spanish
+
+
+# The download is the young person's copy: their words, with the codes beside them -----------------
+
+
+def test_the_json_download_reads_like_my_data_and_keeps_the_codes_beside_the_words(client, session, settings, fake, joined):
+    """No program's flags (`source`, `item_id`, `correctable`, `deletable`) and no list of every
+    option: each answer in the page's words ("18 to 20", "A girl or young woman"), the code it
+    is stored as next to it, earlier answers in words too; the facts about taking part with
+    their words beside their codes."""
+    from baraza.i18n import LANGUAGE_COOKIE
+
+    consultation, participant, _phrase = joined
+    fake.submit(session, consultation, participant, "We want safe places")
+    assert post_form(client, f"/p/{consultation.id}/about", {"gender": "girl"}).status_code == 303
+    assert post_form(client, f"/p/{consultation.id}/my-data/correct", {"source": psvc.CORE_SOURCE, "item_id": "age_band", "value": "21-24"}).status_code == 303
+    data = json.loads(client.get(f"/p/{consultation.id}/my-data/download.json").content)
+    for item in data["items"]:
+        assert not {"source", "item_id", "correctable", "deletable", "choices", "record", "key"} & set(item), item
+    by_label = {i["label"]: i for i in data["items"]}
+    age = by_label["Your age"]
+    assert age["value"] == "21 to 24" and age["code"] == "21-24" and age["group"] == "About you" and age["category"] == "age_band"
+    assert age["history"][0]["previous_value"] == "18 to 20" and age["history"][0]["previous_code"] == "18-20"
+    assert by_label["Your gender"]["value"] == "A girl or young woman" and by_label["Your gender"]["code"] == "girl"
+    said = next(i for i in data["items"] if i["value"] == "We want safe places")
+    assert "code" not in said and said["created_at"]
+    assert data["consent_status"] == "valid" and data["consent_status_label"] == "Consent complete"
+    assert data["choices"] == {"analysis": True, "quoting": True, "follow_up": True}
+    assert data["choices_labels"]["analysis"] == "Count my answers together with everyone else's"
+    assert data["consent_records"][0]["kind"] == "consent" and data["consent_records"][0]["kind_label"]
+    assert data["language"] == "en" and data["language_name"] == "English"
+    client.cookies.set(LANGUAGE_COOKIE, "es")
+    spanish = json.loads(client.get(f"/p/{consultation.id}/my-data/download.json").content)
+    # The consultation speaks English only: the page, and its copy, stay in English.
+    assert {i["label"] for i in spanish["items"]} == {i["label"] for i in data["items"]}
+
+
+def test_the_json_download_speaks_the_page_language(client, session, settings):
+    from baraza.i18n import LANGUAGE_COOKIE
+
+    consultation = make_consultation(session, open=True, languages=["en", "es"], categories={"participation": 365, "age_band": 180})
+    _participant, token, _phrase = make_participant(session, consultation, settings=settings, age_band="18-20", analysis=True)
+    client.cookies.set(PARTICIPANT_COOKIE, token)
+    client.cookies.set(LANGUAGE_COOKIE, "es")
+    data = json.loads(client.get(f"/p/{consultation.id}/my-data/download.json").content)
+    age = next(i for i in data["items"] if i.get("code") == "18-20")
+    assert "18 a 20" in age["value"] and age["label"] == "Tu edad"
+    assert data["consent_status_label"] != "Consent complete" and data["consent_status"] == "valid"
+
+
+def test_changing_a_band_is_a_choice_of_radios_in_words(client, session, settings, joined):
+    consultation, _participant, _phrase = joined
+    page = client.get(f"/p/{consultation.id}/my-data").text
+    form = page.split('value="age_band"')[1].split("</form>")[0]
+    assert 'type="radio" name="value" value="18-20" checked' in form and ">21 to 24</label>" in form
+    assert "<select" not in form and ">21-24<" not in form

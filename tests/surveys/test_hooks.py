@@ -5,6 +5,7 @@ participant's activities and the demo survey."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -59,7 +60,7 @@ def test_free_text_is_offered_to_insights_only_for_analysable_participants(sessi
 def test_my_data_lists_every_answer_readably(session, world):
     items = {i.label: i for i in hooks.participant_data(session, world["consultation"], world["me"], "en")}
     assert items["Favourite colour?"].value == "Other" and items["Favourite colour?"].kind == "choice" and items["Favourite colour?"].correctable
-    assert items["Foods you like"].value == "Rice" and not items["Foods you like"].correctable
+    assert items["Foods you like"].value == "Rice" and items["Foods you like"].correctable and items["Foods you like"].kind == "choices"
     assert items["Rate the service"].value == "2 — Too slow"
     assert items["Tell us more"].category == "free_text" and items["Your age"].kind == "number"
     assert all(i.group == "Test survey" for i in items.values())
@@ -285,3 +286,131 @@ def test_a_correction_over_the_length_limit_comes_back_on_my_data_with_what_was_
     page = html.unescape(refused.text)
     assert "<h1>My data</h1>" in page and "<details open>" in page
     assert long_text.strip() in page and "Keep this under 4000 characters." in page
+
+
+# Changing every kind of answer (single and multiple choice, scale, ranking, number, text) -----------
+
+EVERY_KIND = {"colour": "red", "foods": ["rice"], "mood": 1, "order": ["b", "a", "c"], "age": 16, "story": "More light"}
+
+
+@pytest.fixture
+def every_kind(session):
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
+    survey = make_survey(session, consultation)
+    me, token, _ = make_participant(session, consultation, language="en")
+    make_response(session, survey, me, EVERY_KIND)
+    return {"consultation": consultation, "survey": survey, "me": me, "token": token}
+
+
+def _items(session, world, lang="en"):
+    items = {i.key.split("/")[-1]: i for i in hooks.participant_data(session, world["consultation"], world["me"], lang)}
+    session.commit()  # ends the read: the pages' changes are read afresh
+    return items
+
+
+def _stored(session, question):
+    return next(a for a in read(session, select(SurveyAnswer)) if a.question == question).value
+
+
+def test_every_kind_of_answer_can_be_changed_and_reads_with_its_labels(session, every_kind):
+    items = _items(session, every_kind)
+    assert all(i.correctable for i in items.values())
+    assert items["colour"].kind == "choice" and items["colour"].selected == ("red",) and items["colour"].value == "Red"
+    assert items["foods"].kind == "choices" and items["foods"].selected == ("rice",)
+    assert items["foods"].choices == (("rice", "Rice"), ("beans", "Beans"), ("fish", "Fish"))
+    # A scale's point reads with the words of its end ("1 · Bad"), and is chosen like a single choice.
+    assert items["mood"].kind == "choice" and items["mood"].value == "1 · Bad" and items["mood"].selected == ("1",)
+    assert items["mood"].choices == (("1", "1 · Bad"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5 · Great"))
+    assert items["order"].kind == "ranking" and items["order"].selected == ("b", "a", "c") and items["order"].value == "1. B, 2. A, 3. C"
+    assert items["order"].choices == (("a", "A"), ("b", "B"), ("c", "C"))
+    assert items["age"].kind == "number" and items["story"].kind == "long_text"
+    french = _items(session, every_kind, "fr")
+    assert french["mood"].value == "1 · Mal" and french["foods"].choices[1] == ("beans", "Haricots")
+
+
+def test_a_change_of_a_multiple_choice_is_checked_like_the_survey(session, every_kind):
+    c, me = every_kind["consultation"], every_kind["me"]
+    foods = _items(session, every_kind)["foods"]
+    for refused in ("rice beans fish", "rice purple", "rice rice"):  # at most two; only its options; each once
+        with pytest.raises(InvalidInput):
+            hooks.correct_answer(session, c, me, foods, refused)
+        session.rollback()
+    assert hooks.correct_answer(session, c, me, foods, "fish rice") == "Rice"
+    session.commit()
+    assert _stored(session, "foods") == ["rice", "fish"]  # in the options' order, as the survey stores it
+
+
+def test_a_change_of_a_scale_or_a_ranking_is_checked_like_the_survey(session, every_kind):
+    c, me = every_kind["consultation"], every_kind["me"]
+    items = _items(session, every_kind)
+    for item, refused in ((items["mood"], "7"), (items["mood"], "2.5"), (items["order"], "a b"), (items["order"], "a a b"), (items["order"], "a b d")):
+        with pytest.raises(InvalidInput):
+            hooks.correct_answer(session, c, me, item, refused)
+        session.rollback()
+    assert hooks.correct_answer(session, c, me, items["mood"], "5") == "1 · Bad"
+    assert hooks.correct_answer(session, c, me, items["order"], "c a b") == "1. B, 2. A, 3. C"
+    session.commit()
+    assert _stored(session, "mood") == 5 and _stored(session, "order") == ["c", "a", "b"]
+
+
+def test_a_required_answer_cannot_be_emptied_by_a_change(session, every_kind):
+    c, me = every_kind["consultation"], every_kind["me"]
+    with pytest.raises(InvalidInput):
+        hooks.correct_answer(session, c, me, _items(session, every_kind)["colour"], "")
+    session.rollback()
+    assert _stored(session, "colour") == "red"
+
+
+def _post(client, consultation_id, fields):
+    from tests.conftest import post_form
+
+    return post_form(client, f"/p/{consultation_id}/my-data/correct", fields, token_from=f"/p/{consultation_id}/my-data")
+
+
+def test_my_data_offers_radios_checkboxes_and_places_and_keeps_what_was_there(client, session, every_kind):
+    from tests.surveys.factories import as_participant
+
+    as_participant(client, every_kind["token"])
+    items = _items(session, every_kind)
+    page = html.unescape(client.get(f"/p/{every_kind['consultation'].id}/my-data").text)
+    assert "1 · Bad" in page
+    # Every answer has its "Change": six answers, six forms.
+    assert page.count("<summary>Change</summary>") == 6
+    assert 'type="radio" name="value" value="red" checked' in page and 'type="radio" name="value" value="5"' in page
+    assert 'type="checkbox" name="value" value="rice" checked' in page and 'type="checkbox" name="value" value="fish"' in page
+    assert "5 · Great" in page
+    # A ranking: a place for each option, as the survey screen asks it (B is first).
+    assert re.search(r'<select id="[^"]+" name="place\.b">.*?<option value="1" selected>', page, re.S)
+
+    cid = every_kind["consultation"].id
+    assert _post(client, cid, {"source": "surveys.answer", "item_id": items["foods"].item_id, "value": ["rice", "beans"]}).status_code == 303
+    assert _stored(session, "foods") == ["rice", "beans"]
+    places = {"place.a": "3", "place.b": "2", "place.c": "1"}
+    assert _post(client, cid, {"source": "surveys.answer", "item_id": items["order"].item_id, **places}).status_code == 303
+    assert _stored(session, "order") == ["c", "b", "a"]
+    assert _post(client, cid, {"source": "surveys.answer", "item_id": items["mood"].item_id, "value": "4"}).status_code == 303
+    after = html.unescape(client.get(f"/p/{cid}/my-data").text)
+    assert "Rice, Beans" in after and "1. C, 2. B, 3. A" in after and "4" in after
+    # The earlier answers stay, in words.
+    for earlier in ("Rice", "1. B, 2. A, 3. C", "1 · Bad"):
+        assert f'<span class="tag" dir="auto">{earlier}</span>' in after
+
+
+def test_a_refused_change_of_places_or_choices_comes_back_open_with_what_was_chosen(client, session, every_kind):
+    from tests.surveys.factories import as_participant
+
+    as_participant(client, every_kind["token"])
+    items = _items(session, every_kind)
+    cid = every_kind["consultation"].id
+    refused = _post(client, cid, {"source": "surveys.answer", "item_id": items["order"].item_id, "place.a": "1", "place.b": "1", "place.c": "2"})
+    assert refused.status_code == 400
+    page = html.unescape(refused.text)
+    assert "<details open>" in page and "Give each option its own place" in page
+    assert _stored(session, "order") == ["b", "a", "c"]
+    too_many = _post(client, cid, {"source": "surveys.answer", "item_id": items["foods"].item_id, "value": ["rice", "beans", "fish"]})
+    assert too_many.status_code == 400
+    page = html.unescape(too_many.text)
+    assert "Choose at most 2 options." in page and 'value="fish" checked' in page
+    # Nothing chosen: a change cannot empty an answer (deleting is its own action).
+    empty = _post(client, cid, {"source": "surveys.answer", "item_id": items["foods"].item_id})
+    assert empty.status_code == 400 and _stored(session, "foods") == ["rice"]

@@ -171,3 +171,21 @@ def test_a_breakdown_nobody_can_be_counted_in_is_not_offered(client, session, wo
     assert page.status_code == 200 and "Finished responses: 6" in page.text
     assert 'id="f-context"' in page.text and 'id="f-age"' in page.text and 'id="f-gender"' not in page.text
     assert client.get(f"/surveys/{survey.id}/results?gender=girl").status_code == 400
+
+
+def test_the_age_filter_offers_every_band_young_people_can_choose_in_words_youngest_first(client, session, world):
+    """Staff read a band as young people do ("16 to 17", not "16-17"), and can filter by every band
+    the consultation's places offer (the union over its contexts), in order: a band with few or
+    no people in it is offered too, its counts hidden like any small cell."""
+    login(client, world["analyst"].email, PASSWORD)
+    base = f"/surveys/{world['survey'].id}/results"
+    page = client.get(base)
+    select = page.text.split('id="f-age"')[1].split("</select>")[0]
+    offered = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+    # Both camps have an age of consent of 16 and no age limits: the core's bands from 0 to 25+.
+    assert offered == [("", "All"), ("0-12", "12 or younger"), ("13-14", "13 to 14"), ("15-15", "15"), ("16-17", "16 to 17"),
+                       ("18-20", "18 to 20"), ("21-24", "21 to 24"), ("25+", "25 or older")]
+    few = client.get(f"{base}?age_band=13-14")
+    assert few.status_code == 200 and "Finished responses: 0" in few.text
+    chosen = client.get(f"{base}?age_band=16-17")
+    assert '<option value="16-17" selected>16 to 17</option>' in chosen.text and "Finished responses: 7" in chosen.text

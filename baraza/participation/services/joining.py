@@ -20,7 +20,7 @@ from baraza.db import utcnow
 from baraza.errors import InvalidInput, NotFound, TooManyRequests
 from baraza.events import emit
 from baraza.i18n import N_
-from baraza.participation.api import participant_actor
+from baraza.participation.api import age_band_label, participant_actor
 from baraza.participation.keys import (
     PHRASE_WORDS,
     new_phrase,
@@ -48,15 +48,10 @@ class AgeBand:
     under_age_of_consent: bool
 
     @property
-    def label(self) -> tuple[str, dict[str, int]]:
-        """A message id and its variables (translate in the template)."""
-        if self.low == 0:
-            return N_("%(high)s or younger"), {"high": self.high or 0}
-        if self.high is None:
-            return N_("%(low)s or older"), {"low": self.low}
-        if self.high == self.low:
-            return "%(low)s", {"low": self.low}
-        return N_("%(low)s to %(high)s"), {"low": self.low, "high": self.high}
+    def label(self) -> str:
+        """"15 to 17", a message with its values (translated where shown, `_(band.label)`): the
+        core's one label for a band (`age_band_label`), on every page that shows one."""
+        return age_band_label(self.key)
 
 
 def age_bands(age_of_consent: int, age_min: int | None = None, age_max: int | None = None) -> list[AgeBand]:

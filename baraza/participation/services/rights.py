@@ -7,7 +7,6 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,12 +22,18 @@ from baraza.consultations.access import access_consultation, categories_of
 from baraza.consultations.models import Consultation
 from baraza.db import utcnow
 from baraza.errors import InvalidInput, NotFound, TooManyRequests
-from baraza.i18n import N_, translate
+from baraza.i18n import N_, Message, language_name, translate
 from baraza.participation.access import participant_scope
 from baraza.participation.api import age_band_label, require_consent_to_answer
 from baraza.participation.keys import recovery_hash, seal, unseal
 from baraza.participation.models import ConsentRecord, Correction, Participant, ParticipantDevice
-from baraza.participation.services.consent import _audit_participant, _check_may_act, consent_history, emit_participant_event
+from baraza.participation.services.consent import (
+    CONSENT_KIND_LABELS,
+    _audit_participant,
+    _check_may_act,
+    consent_history,
+    emit_participant_event,
+)
 from baraza.participation.services.joining import consultation_bands
 from baraza.refs import Ref
 from baraza.registry import ParticipantItem, Registry
@@ -87,29 +92,39 @@ def do_save_about_you(
 # My data: see, download, correct, delete -------------------------------------------------------
 
 
+def core_value_label(item_id: str, value: str) -> str:
+    """The words for what "About you" stores as a code ("15-17" -> "15 to 17", "girl" -> "A girl
+    or young woman"; an area as it is): a message, translated where it is shown (the page, the
+    download), so a young person never reads a code of ours."""
+    if item_id == "age_band":
+        return age_band_label(value)
+    if item_id == "gender" and value in GENDER_OPTIONS:
+        return GENDER_OPTIONS[value]
+    return Message("%(value)s", {"value": value})  # an area: the consultation's own words
+
+
 def core_items(session: Session, consultation: Consultation, participant: Participant) -> list[ParticipantItem]:
-    """The demographics the core holds, as items like any app's (correctable, deletable)."""
+    """The demographics the core holds, as items like any app's (correctable, deletable): the
+    value is the stored code, `choices` label each code (`core_value_label`)."""
     context = session.get(Context, participant.context_id)
     items = []
     when = participant.demographics_at or participant.joined_at
+
+    def item(item_id: str, label: str, value: str, codes: Sequence[str]) -> ParticipantItem:
+        return ParticipantItem(
+            source=CORE_SOURCE, item_id=item_id, category=item_id, label=label, value=value, created_at=when, group=N_("About you"),
+            kind="choice", choices=tuple((code, core_value_label(item_id, code)) for code in codes), selected=(value,), correctable=True,
+        )
+
     if participant.age_band and context is not None:
         bands = consultation_bands(consultation, context)
         # Only bands on the same side of the age of consent: crossing it changes who must agree.
-        same_side = [b for b in bands if b.under_age_of_consent == participant.under_age_of_consent]
-        items.append(ParticipantItem(
-            source=CORE_SOURCE, item_id="age_band", category="age_band", label=N_("Your age"), value=participant.age_band,
-            created_at=when, group=N_("About you"), kind="choice", choices=tuple((b.key, b.key) for b in same_side), correctable=True,
-        ))
+        same_side = [b.key for b in bands if b.under_age_of_consent == participant.under_age_of_consent]
+        items.append(item("age_band", N_("Your age"), participant.age_band, same_side))
     if participant.gender:
-        items.append(ParticipantItem(
-            source=CORE_SOURCE, item_id="gender", category="gender", label=N_("Your gender"), value=participant.gender,
-            created_at=when, group=N_("About you"), kind="choice", choices=tuple(GENDER_OPTIONS.items()), correctable=True,
-        ))
+        items.append(item("gender", N_("Your gender"), participant.gender, list(GENDER_OPTIONS)))
     if participant.location:
-        items.append(ParticipantItem(
-            source=CORE_SOURCE, item_id="location", category="location", label=N_("Your area"), value=participant.location,
-            created_at=when, group=N_("About you"), kind="choice", choices=tuple((o, o) for o in consultation.location_options), correctable=True,
-        ))
+        items.append(item("location", N_("Your area"), participant.location, consultation.location_options))
     return items
 
 
@@ -143,26 +158,58 @@ def corrections_of(session: Session, settings: Settings, participant: Participan
     return out
 
 
+CHOICE_KINDS = frozenset({"choice", "choices", "ranking"})
+
+
+def _checked_change(item: ParticipantItem, new_value: str) -> str:
+    """The change as the app's corrector receives it, once it is one the item allows: one of
+    its options, some of them, or all of them in an order (SECURITY 35; the app checks its own
+    rules after: how many, ranges, a required answer)."""
+    new_value = new_value.strip()
+    if not new_value:
+        if item.kind in CHOICE_KINDS:
+            raise InvalidInput(errors={"value": N_("Choose your new answer, or delete it instead.")})
+        raise InvalidInput(errors={"value": N_("Write the new answer, or delete it instead.")})
+    if len(new_value) > 4000:
+        raise InvalidInput(errors={"value": N_("Keep this under %(max)s characters.", max=4000)})
+    options = [value for value, _ in item.choices]
+    if item.kind == "choice" and new_value not in options:
+        raise InvalidInput(errors={"value": N_("Choose one of the options.")})
+    if item.kind == "choices":
+        chosen = new_value.split()
+        if len(set(chosen)) != len(chosen) or not set(chosen) <= set(options):
+            raise InvalidInput(errors={"value": N_("Choose one of the options.")})
+        new_value = " ".join(chosen)
+    if item.kind == "ranking":
+        order = new_value.split()
+        if sorted(order) != sorted(options):
+            raise InvalidInput(errors={"value": N_("Give each option its own place, from 1 to %(n)s.", n=len(options))})
+        new_value = " ".join(order)
+    # Compared with what is given now: the codes chosen (in any order for several options),
+    # else the text.
+    if item.kind == "choices":
+        same = sorted(new_value.split()) == sorted(item.selected)
+    else:
+        same = new_value == (" ".join(item.selected) if item.selected else item.value)
+    if same:
+        raise InvalidInput(errors={"value": N_("This is the same as before.")})
+    return new_value
+
+
 def do_correct_item(
     session: Session, actor: Actor, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant,
     *, source: str, item_id: str, new_value: str, lang: str | None = None,
 ) -> ParticipantItem:
     """Correct one of the participant's own items (named in `lang` if it is refused); the previous value is kept (encrypted) as
     history (SECURITY 22). Core items are corrected here; app items through
-    `registry.participant_correctors`. `actor` is the participant's own, or a staff member helping them (recorded as assisted)."""
+    `registry.participant_correctors`. `new_value` is the text, the option, or for a "choices"
+    or "ranking" item its options separated by spaces (in order for a ranking). `actor` is the
+    participant's own, or a staff member helping them (recorded as assisted)."""
     _check_may_act(participant)
     item = _find_item(session, registry, consultation, participant, source, item_id, lang)
     if not item.correctable:
         raise InvalidInput("This cannot be changed. You can delete it instead.")
-    new_value = new_value.strip()
-    if not new_value:
-        raise InvalidInput(errors={"value": N_("Write the new answer, or delete it instead.")})
-    if item.kind == "choice" and new_value not in {value for value, _ in item.choices}:
-        raise InvalidInput(errors={"value": N_("Choose one of the options.")})
-    if len(new_value) > 4000:
-        raise InvalidInput(errors={"value": N_("Keep this under %(max)s characters.", max=4000)})
-    if new_value == item.value:
-        raise InvalidInput(errors={"value": N_("This is the same as before.")})
+    new_value = _checked_change(item, new_value)
     if source == CORE_SOURCE:
         previous = item.value
         setattr(participant, item_id, new_value)
@@ -232,43 +279,65 @@ def do_delete_item(
     session.commit()
 
 
+def _item_row(item: ParticipantItem, earlier: Sequence[tuple[str, datetime]], words: NullTranslations) -> dict[str, Any]:
+    """One item as the young person reads it on "my data": what it is about, their answer in
+    words, the code it is stored as beside it (choices), when, and their earlier answers. None
+    of the program's flags (which app, which row, what may be changed)."""
+    core = item.source == CORE_SOURCE
+
+    def said(value: str) -> str:
+        return translate(words, core_value_label(item.item_id, value)) if core else value
+
+    row: dict[str, Any] = {
+        "group": translate(words, item.group) if core else item.group,
+        "label": translate(words, item.label) if core else item.label,
+        "value": said(item.value),
+    }
+    if item.selected:
+        row["code"] = item.selected[0] if item.kind == "choice" else list(item.selected)
+    row["category"] = item.category
+    row["created_at"] = item.created_at.isoformat()
+    row["history"] = [
+        {"previous_value": said(value), **({"previous_code": value} if core else {}), "changed_at": at.isoformat()} for value, at in earlier
+    ]
+    return row
+
+
 def my_data(
     session: Session, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant,
-    items: Sequence[ParticipantItem] | None = None, lang: str | None = None,
+    items: Sequence[ParticipantItem] | None = None, lang: str | None = None, translations: NullTranslations | None = None,
 ) -> dict[str, Any]:
-    """Everything held about a participant, as plain data: what the download contains (`items`:
-    their items as already read, else read here in the language they joined in; the place's
-    name in `lang`, the page's language, else the language they joined in)."""
+    """Everything held about a participant, as the young person's copy (the download): stable
+    English keys for programs, and beside every code what it means in their words
+    (`translations`, the page's language `lang`, else the language they joined in; their
+    items as already read, else read here in that language)."""
+    words = translations or NullTranslations()
     context = session.get(Context, participant.context_id)
     history = corrections_of(session, settings, participant)
-    rows = []
-    for item in participant_items(session, registry, consultation, participant) if items is None else items:
-        row = asdict(item)
-        row.pop("record", None)  # how the audit names it, not the young person's data
-        row.pop("key", None)
-        row["created_at"] = item.created_at.isoformat()
-        row["choices"] = [list(c) for c in item.choices]
-        row["history"] = [{"previous_value": v, "changed_at": t.isoformat()} for v, t in history.get((item.source, item.item_id), [])]
-        rows.append(row)
+    listed = participant_items(session, registry, consultation, participant, lang) if items is None else items
     return {
         "consultation": consultation.title_in(participant.language),
         "context": context.name_in(lang or participant.language) if context else "",
         "reference": participant.pseudonym,
         "language": participant.language,
+        "language_name": language_name(participant.language),
         "joined_at": participant.joined_at.isoformat(),
         "withdrawn_at": participant.withdrawn_at.isoformat() if participant.withdrawn_at else None,
         "under_age_of_consent": participant.under_age_of_consent,
         "consent_status": participant.consent_status,
+        "consent_status_label": translate(words, CONSENT_STATUS_WORDS.get(participant.consent_status, participant.consent_status)),
         "choices": {"analysis": participant.consent_analysis, "quoting": participant.consent_quoting, "follow_up": participant.consent_follow_up},
+        "choices_labels": {name: translate(words, label) for name, label in CSV_CHOICES.items()},
         "consent_records": [
             {
-                "kind": r.kind, "given_by": r.given_by, "method": r.method, "notice_version": r.notice_version,
+                "kind": r.kind, "kind_label": translate(words, CONSENT_KIND_LABELS.get(r.kind, r.kind)),
+                "given_by": r.given_by, "method": r.method, "notice_version": r.notice_version,
                 "language": r.language, "analysis": r.analysis, "quoting": r.quoting, "follow_up": r.follow_up,
                 "at": r.created_at.isoformat(),
             }
             for r in consent_history(session, participant)
         ],
-        "items": rows,
+        "items": [_item_row(item, history.get((item.source, item.item_id), []), words) for item in listed],
     }
 
 
@@ -289,13 +358,14 @@ def do_download_my_data(
     """The participant's data as JSON or CSV: (body, content type, file name). Audited.
     `actor` is the participant's own, or a staff member helping them (recorded as assisted).
 
-    The spreadsheet's headings and the core's own labels are in the participant's language
-    (`translations`, `lang`); JSON keeps stable English keys for programs."""
+    Both are the young person's copy, in the page's language (`translations`, `lang`): the
+    spreadsheet in words only; the JSON with stable English keys for programs, and every code
+    it holds with its words beside it (`my_data`)."""
     if fmt not in {"json", "csv"}:
         raise InvalidInput("Choose JSON or CSV.")
     t = (translations or NullTranslations()).gettext
     items = participant_items(session, registry, consultation, participant, lang)
-    data = my_data(session, settings, registry, consultation, participant, items, lang)
+    data = my_data(session, settings, registry, consultation, participant, items, lang, translations)
     if not actor.is_staff:
         # Their own copy holds the contact they gave; a staff member helping never sees it (SECURITY 8).
         from baraza.updates.services import contact_of
@@ -303,11 +373,6 @@ def do_download_my_data(
         contact = contact_of(session, participant)
         data["follow_up_contact"] = {"channel": contact.channel, "address": contact.address, "given_at": contact.created_at.isoformat()} if contact else None
     if fmt == "json":
-        # Keys stay English for programs; what the young person reads (the core's own labels,
-        # "Your age") is in their language, as in the spreadsheet.
-        for item in data["items"]:
-            if item["source"] == CORE_SOURCE:
-                item["group"], item["label"] = t(item["group"]), t(item["label"])
         body = json.dumps(data, ensure_ascii=False, indent=2).encode()
         content_type = "application/json"
     else:
@@ -317,23 +382,16 @@ def do_download_my_data(
         # The spreadsheet is for the young person: the page's words, not the JSON's keys.
         for key, label in CSV_TAKING_PART.items():
             value = data[key][:10] if key == "joined_at" else data[key]
-            shown = t(CONSENT_STATUS_WORDS[value]) if key == "consent_status" and value in CONSENT_STATUS_WORDS else value
+            shown = data["consent_status_label"] if key == "consent_status" else value
             writer.writerow([t(N_("taking part")), t(label), neutralise_cell(shown), "", "", ""])
         for name, value in data["choices"].items():
-            writer.writerow([t(N_("your choices")), t(CSV_CHOICES.get(name, name)), t(N_("yes")) if value else t(N_("no")), "", "", ""])
+            writer.writerow([t(N_("your choices")), data["choices_labels"].get(name, name), t(N_("yes")) if value else t(N_("no")), "", "", ""])
         if data.get("follow_up_contact"):
             given = data["follow_up_contact"]
             writer.writerow([t(N_("your choices")), t(N_("Messages when there is news")), neutralise_cell(given["address"]), given["channel"], given["given_at"], ""])
         for item in data["items"]:
-            core = item["source"] == CORE_SOURCE
-            value = item["value"]
-            if core and item["item_id"] == "gender" and value in GENDER_OPTIONS:
-                value = t(GENDER_OPTIONS[value])
-            elif core and item["item_id"] == "age_band":
-                value = translate(translations or NullTranslations(), age_band_label(value))
             writer.writerow([
-                neutralise_cell(t(item["group"]) if core else item["group"]), neutralise_cell(t(item["label"]) if core else item["label"]),
-                neutralise_cell(value), item["category"],
+                neutralise_cell(item["group"]), neutralise_cell(item["label"]), neutralise_cell(item["value"]), item["category"],
                 item["created_at"], neutralise_cell(" | ".join(h["previous_value"] for h in item["history"])),
             ])
         body = ("\ufeff" + out.getvalue()).encode()  # the BOM lets spreadsheets read Arabic and accents
