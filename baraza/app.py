@@ -28,7 +28,7 @@ from baraza.i18n import N_, gettext_callables, load_translations
 from baraza.jobs.worker import start_embedded_worker
 from baraza.live.hub import Hub
 from baraza.live.views import live_url
-from baraza.participation.api import load_participant_actor
+from baraza.participation.api import age_band_label, load_participant_actor
 from baraza.registry import load_apps
 from baraza.security import CSRFMiddleware, SecurityHeadersMiddleware
 from baraza.settings import PROJECT_ROOT, Settings
@@ -111,6 +111,8 @@ def create_app(settings: Settings) -> Starlette:
     jinja.globals["current_csrf_token"] = current_csrf_token
     jinja.globals["live_url"] = live_url
     jinja.globals["MAX_DOCUMENT_BYTES"] = MAX_DOCUMENT_BYTES
+    # An age band as everyone reads it ("15 to 17"): `{{ _(age_band_label(key)) }}` in any app.
+    jinja.globals["age_band_label"] = age_band_label
     # Imported macros see only globals: gettext there follows the page's language too.
     jinja.globals.update(gettext_callables(current_translations))
 

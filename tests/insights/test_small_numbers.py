@@ -82,6 +82,7 @@ def test_a_themes_sizes_per_context_age_band_and_gender_give_no_small_group_away
             cells = rows_of(page, caption)
             assert cells, caption
             assert recovered(cells, total) == {}, (theme, caption, cells, total)
+        assert set(rows_of(page, "By age band")) == {"16 to 17", "18 to 20"}  # as young people read their band
     # The run page lists every theme's size beside its sizes per context: the same figures.
     run_page = analyst_client.get(f"/insights/runs/{run_id}").text
     for row in re.findall(r"<tr>(.*?)</tr>", run_page.split("<tbody>")[1].split("</tbody>")[0], re.S):
