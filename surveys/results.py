@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from baraza.accounts.models import Context
 from baraza.consultations.access import contexts_of
 from baraza.consultations.models import Consultation
-from baraza.disclosure import ALL, Cell, Dimension, SuppressedCounts, k_for, suppress_cube
+from baraza.disclosure import ALL, Cell, Dimension, SuppressedCounts, all_fewer_than_k, k_for, suppress_cube
 from baraza.i18n import text_in
 from baraza.participation.api import analysable_participant_ids, offered_age_bands, sorted_age_bands
 from baraza.participation.models import Participant
@@ -223,6 +223,14 @@ def survey_results(
     return Report(k=k, responses=responses, questions=results)
 
 
+def _few(table: SuppressedCounts, people: Cell | None) -> SuppressedCounts:
+    """A question answered by fewer than k people in the view: every option reads "fewer than
+    k", its zeros too ("fewer than 5" beside zeros says what they all chose)."""
+    if people is None:
+        return table
+    return SuppressedCounts(k=table.k, cells=all_fewer_than_k(table.cells, people.count, table.k), total=table.total)
+
+
 def _any_hidden(table: SuppressedCounts) -> bool:
     return any(cell.suppressed for cell in table.cells.values()) or bool(table.total and table.total.suppressed)
 
@@ -248,7 +256,7 @@ def _question_result(q: Question, count: Count, seen: list[_Row], k: int, defini
     if q.kind == "single_choice":
         table = count(Dimension(names), lambda row: [v] if (v := answered(row)) in names else [])
         assert table.total is not None
-        return QuestionResult(q, label, table.total, table, option_labels)
+        return QuestionResult(q, label, table.total, _few(table, table.total), option_labels)
     if q.kind == "multiple_choice":
         # People pick several options, so the options do not add up to how many answered; the
         # cube's lines run across the breakdowns (girls + everyone else = all) instead.
@@ -259,7 +267,7 @@ def _question_result(q: Question, count: Count, seen: list[_Row], k: int, defini
         table = count(Dimension(names, additive=False), picks)
         respondents = table.total
         assert respondents is not None
-        return QuestionResult(q, label, respondents, SuppressedCounts(k=table.k, cells=table.cells, total=None), option_labels)
+        return QuestionResult(q, label, respondents, _few(SuppressedCounts(k=table.k, cells=table.cells, total=None), respondents), option_labels)
     if q.kind in {"scale", "rating_reason"}:
         points = [str(p) for p in q.scale_points]
 
@@ -285,7 +293,7 @@ def _question_result(q: Question, count: Count, seen: list[_Row], k: int, defini
         mean = round(statistics.fmean(numbers), 2) if len(numbers) >= k and not _any_hidden(table) else None
         note = "reasons" if q.kind == "rating_reason" and any(q.name in row.texts for row in seen) else ""
         assert table.total is not None
-        return QuestionResult(q, label, table.total, table, labels, mean=mean, note=note)
+        return QuestionResult(q, label, table.total, _few(table, table.total), labels, mean=mean, note=note)
     if q.kind == "ranking":
 
         def first(row: _Row) -> list[str]:
@@ -301,7 +309,7 @@ def _question_result(q: Question, count: Count, seen: list[_Row], k: int, defini
                 if places:
                     average[c] = round(statistics.fmean(places), 2)
         assert table.total is not None
-        return QuestionResult(q, label, table.total, table, option_labels, average_rank=average)
+        return QuestionResult(q, label, table.total, _few(table, table.total), option_labels, average_rank=average)
     if q.kind == "number":
 
         def is_number(row: _Row) -> bool:

@@ -189,3 +189,22 @@ def test_the_age_filter_offers_every_band_young_people_can_choose_in_words_young
     assert few.status_code == 200 and "Finished responses: 0" in few.text
     chosen = client.get(f"{base}?age_band=16-17")
     assert '<option value="16-17" selected>16 to 17</option>' in chosen.text and "Finished responses: 7" in chosen.text
+
+
+def test_a_view_of_fewer_than_k_people_does_not_say_what_they_all_chose(client, session, world):
+    """Two young people aged 18 to 20 both chose blue and both gave 4: "fewer than 5" beside
+    zeros would say so. In a view of fewer than k people every cell of a question reads
+    "fewer than k"."""
+    for _ in range(2):
+        p, _, _ = make_participant(session, world["consultation"], context=world["ctx_a"], age_band="18-20", gender="girl")
+        make_response(session, world["survey"], p, {"colour": "blue", "mood": 4, "age": 19})
+    login(client, world["analyst"].email, PASSWORD)
+    page = client.get(f"/surveys/{world['survey'].id}/results", params={"age_band": "18-20"})
+    assert page.status_code == 200
+    charts = _charts(page.text)
+    for name in ("chart-colour", "chart-mood"):
+        assert all(v is None for v in charts[name]["values"]), charts[name]
+        assert set(charts[name]["text"]) <= {"fewer than 5", "hidden to protect a small group"}, charts[name]
+    # The 16 to 17 year olds are seven: their view shows its zeros as before.
+    older = _charts(client.get(f"/surveys/{world['survey'].id}/results", params={"age_band": "16-17"}).text)
+    assert 0 in older["chart-colour"]["values"]
