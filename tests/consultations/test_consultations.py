@@ -277,8 +277,17 @@ def test_a_new_join_code_retires_the_old_one(client, session):
 def test_the_menu_offers_consultations_to_staff_who_may_see_them(client, session):
     user = make_user(session, role="analyst")
     login(client, user.email, PASSWORD)
+    # An analyst of an organisation with no consultation yet: the link would open an empty list.
+    assert 'href="/consultations/"' not in client.get("/").text
+    organisation = session.get(Organisation, user.organisation_id)
+    assert organisation is not None
+    make_consultation(session, organisation)
     assert 'href="/consultations/"' in client.get("/").text
-    assert session.get(Organisation, user.organisation_id) is not None
+    # Whoever may create one sees the link with an empty list: it is where they start.
+    creator = make_user(session, role="facilitator")
+    client.cookies.clear()
+    login(client, creator.email, PASSWORD)
+    assert 'href="/consultations/"' in client.get("/").text
 
 
 def test_a_context_facilitator_sees_only_the_figures_of_their_context(client, session, settings):

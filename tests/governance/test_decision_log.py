@@ -58,7 +58,7 @@ def test_long_unbroken_text_is_marked_to_wrap_like_my_data(client, session):
     assert f'<h2 class="free-text">{"s" * 500}</h2>' in main
     assert f'<p class="free-text">{"r" * 4000}</p>' in main and f'<p class="free-text">{"a" * 300}</p>' in main
     css = client.get("/static/css/baraza.css").text
-    rule = re.search(r"\.free-text \{([^}]*)\}", css)
+    rule = re.search(r"^\.free-text \{([^}]*)\}", css, re.M)
     assert rule and "overflow-wrap: anywhere" in rule.group(1)
 
 
