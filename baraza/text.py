@@ -57,6 +57,13 @@ _ARABIC_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
 _ARABIC_SUFFIXES = ("هما", "كما", "ها", "هم", "هن", "كم", "كن", "نا", "ون", "ين", "ات", "ان", "ية", "ه", "ي", "ة")
 
 
+def same_words(text: str) -> str:
+    """A text as two texts compare when they must not say the same thing twice (a statement
+    added again, two options of one poll, one statement asked in two workshops): the Unicode
+    compatibility form, case folded, spaces collapsed. The one way every app compares them."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
 def normalise_arabic(word: str) -> str:
     """Letters as they are typed on any phone: vowel marks and tatweel off, one alef, one yeh."""
     word = _ARABIC_MARKS.sub("", word)

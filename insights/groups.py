@@ -11,7 +11,6 @@ fraction of a second, and a withdrawal or a changed consent reaches the page at 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ from baraza.consultations.models import Consultation
 from baraza.consultations.screening import screen_for
 from baraza.disclosure import Cell, SuppressedCounts, k_for, suppress_counts
 from baraza.registry import Registry
+from baraza.text import same_words
 from insights.opinion import opinion_groups
 from insights.texts import analysable
 
@@ -59,8 +59,9 @@ class OpinionReport:
 
 def statement_key(text: str) -> str:
     """One statement per text: the same words seeded in two workshops (or offered by two apps)
-    are one statement for the opinion groups, whatever their case, spacing or Unicode form."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    are one statement for the opinion groups, whatever their case, spacing or Unicode form
+    (the core's `same_words`)."""
+    return same_words(text)
 
 
 def statement_votes(

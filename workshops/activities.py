@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from baraza.i18n import N_, text_in
+from baraza.text import same_words
 from baraza.vocabulary import DATA_PRACTICE_VOCABULARY
 
 Texts = dict[str, str]
@@ -160,6 +161,7 @@ def _labelled(raw: Any, languages: Sequence[str], *, where: str, maximum: int, p
         return []
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
+    said: list[dict[str, str]] = []  # each item's words per language, as compared
     for index, item in enumerate(raw):
         if not isinstance(item, Mapping):
             problems.append(Problem(where, N_("Item %(n)s is not readable.", n=index + 1)))
@@ -176,6 +178,15 @@ def _labelled(raw: Any, languages: Sequence[str], *, where: str, maximum: int, p
         if not label:
             problems.append(Problem(where, N_("Item %(n)s has no text.", n=index + 1)))
             continue
+        # An item saying what an earlier one says in each of its languages (whatever the case or
+        # spaces) splits one answer in two. Two that differ somewhere (two options that happen
+        # to translate alike in one language) are two.
+        words = {lang: same_words(text) for lang, text in label.items()}
+        twice = next((m for m, earlier in enumerate(said) if all(earlier.get(lang) == w for lang, w in words.items())), None)
+        if twice is not None:
+            problems.append(Problem(where, N_("Item %(n)s says the same as item %(m)s.", n=index + 1, m=twice + 1)))
+            continue
+        said.append(words)
         out.append({"key": key, label_key: label})
     return out
 

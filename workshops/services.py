@@ -52,6 +52,7 @@ from baraza.participation.models import Participant
 from baraza.refs import Ref
 from baraza.safeguarding.services import raise_concern
 from baraza.settings import Settings
+from baraza.text import same_words
 from workshops import agenda as agenda_files
 from workshops.access import activities_of, shown_participant_ids, steps_of
 from workshops.activities import (
@@ -960,9 +961,9 @@ def _replayed_contribution(session: Session, participant: Participant, activity:
 
 
 def statement_key(text: str) -> str:
-    """A statement's words as two statements compare: the Unicode compatibility form, case
-    folded, spaces collapsed ("Aid  registration" and "aid registration" are one statement)."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """A statement's words as two statements compare ("Aid  registration" and "aid
+    registration" are one statement): the core's `same_words`."""
+    return same_words(text)
 
 
 def _refuse_a_statement_twice(session: Session, consultation: Consultation, participant: Participant, activity: Activity, text: str) -> None:

@@ -152,3 +152,20 @@ def test_the_word_cloud_counts_by_lemma_and_shows_the_commonest_form(client, ses
     assert cloud_words[0] == ("5", "escuelas")
     assert sorted(w for _size, w in cloud_words) == ["datos", "escuelas", "privacy", "schools"]
     assert "secreto" not in page
+
+
+def test_an_item_saying_what_another_says_is_refused_but_two_that_translate_alike_are_not():
+    """The facilitator types the first statement again, in capitals with a trailing space: one
+    statement would split the room's answers in two. Two options that differ in English but
+    happen to read alike in Swahili are two options."""
+    statements = {"statements": [
+        {"key": "s1", "text": {"en": "Ask us first", "sw": "Tuulizeni kwanza"}},
+        {"key": "s2", "text": {"en": "Tell us why"}},
+        {"key": "s3", "text": {"en": "ASK us  first "}},
+    ]}
+    with pytest.raises(ConfigError) as error:
+        check_config("statements", statements, ["en", "sw"])
+    (problem,) = error.value.problems
+    assert problem.message == "Item %(n)s says the same as item %(m)s." and problem.message.params == {"n": 3, "m": 1}
+    options = {"options": [{"key": "yes", "label": {"en": "Yes", "sw": "Ndiyo"}}, {"key": "sure", "label": {"en": "Sure", "sw": "Ndiyo"}}]}
+    assert len(check_config("poll", options, ["en", "sw"])["options"]) == 2
