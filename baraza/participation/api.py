@@ -323,6 +323,18 @@ def offered_age_bands(session: Session, consultation: Consultation, contexts: Se
     return sorted_age_bands(keys)
 
 
+def age_band_places(session: Session, consultation: Consultation, contexts: Sequence[Any]) -> dict[str, list[str]]:
+    """Band key -> the names of the given contexts that offer it, for the bands only some of
+    them offer: contexts with other ages of consent cut their bands differently ("13" and "14"
+    in one, "13 to 14" in the other), so a filter names where each such band is chosen."""
+    from baraza.participation.services.joining import consultation_bands
+
+    offered = {context.name: {b.key for b in consultation_bands(consultation, context)} for context in contexts}
+    keys = set().union(*offered.values()) if offered else set()
+    places = {key: [name for name, bands in offered.items() if key in bands] for key in keys}
+    return {key: names for key, names in places.items() if len(names) < len(offered)}
+
+
 def sorted_age_bands(keys: Iterable[str]) -> list[str]:
     """Band keys youngest first ("13-14" before "9-12" would be wrong as text), odd keys last."""
     def order(key: str) -> tuple[int, int, str]:

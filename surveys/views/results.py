@@ -14,7 +14,7 @@ from baraza.consultations.access import permissions_on, visible_contexts_of
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput
 from baraza.i18n import N_, text_in
-from baraza.participation.api import age_band_label
+from baraza.participation.api import age_band_label, age_band_places
 from baraza.security import CSP
 from baraza.web import actor, db, form_text, query_choice, render, state, view
 from surveys import exports, results, services
@@ -75,6 +75,8 @@ def results_page(request: Request) -> Response:
             "options": options,
             # A band reads as young people chose it ("15 to 17"), by the core's one label.
             "age_labels": {band: age_band_label(band) for band in options.age_bands},
+            # A band only some of the contexts offer says where ("13 (Zaatari camp)").
+            "age_places": {band: ", ".join(names) for band, names in age_band_places(session, consultation, visible).items()},
             "context_names": contexts,
             "can_export": can_export,
             "export_query": view_query,

@@ -208,3 +208,20 @@ def test_a_view_of_fewer_than_k_people_does_not_say_what_they_all_chose(client, 
     # The 16 to 17 year olds are seven: their view shows its zeros as before.
     older = _charts(client.get(f"/surveys/{world['survey'].id}/results", params={"age_band": "16-17"}).text)
     assert 0 in older["chart-colour"]["values"]
+
+
+def test_a_band_only_some_places_offer_says_which(client, session):
+    """Two places cut ages differently (ages of consent 16 and 18): the filter names the place
+    of each band only one of them offers, so "15" and "15 to 17" are not read as one group."""
+    org = make_organisation(session)
+    camp = make_context(session, org, name="Camp A", age_of_consent=16)
+    town = make_context(session, org, name="Town B", age_of_consent=18)
+    consultation = make_consultation(session, status="open", organisation=org, contexts=[camp, town], languages=["en"])
+    survey = make_survey(session, consultation)
+    analyst = make_user(session, role="analyst", scope="organisation", organisation=org)
+    login(client, analyst.email, PASSWORD)
+    select = client.get(f"/surveys/{survey.id}/results").text.split('id="f-age"')[1].split("</select>")[0]
+    offered = dict(re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select))
+    assert offered["15-15"] == "15 (Camp A)" and offered["16-17"] == "16 to 17 (Camp A)"
+    assert offered["15-17"] == "15 to 17 (Town B)"
+    assert offered["13-14"] == "13 to 14" and offered["18-20"] == "18 to 20"  # both places offer these
