@@ -86,7 +86,7 @@ def test_a_young_person_sees_only_their_own_remarks_with_their_themes_and_the_sh
         theme = next(t for t in version.themes if t["key"] == theme_of(session, run_id, TEXTS["ask"][0]))
         assert review.theme_label(theme) in body
         assert "No recommendation waits for your review right now." in body
-        assert "This is your first visit." in body
+        assert "This is your first look at what we heard." in body
         assert page.headers["cache-control"] == "no-store"
 
         draft_url = f"/insights/consultations/{world.consultation.id}/recommendations"
