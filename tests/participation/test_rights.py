@@ -211,7 +211,7 @@ def test_withdrawal_excludes_the_participant_from_everything_later(client, sessi
     assert record.kind == "withdrawal"
     # They can still see and download what is left until it is erased, but change nothing.
     page = client.get(f"/p/{consultation.id}/my-data")
-    assert page.status_code == 200 and "You have left" in page.text
+    assert page.status_code == 200 and "You have left" in page.text and "Start again as someone new" in page.text
     assert post_form(client, f"/p/{consultation.id}/my-data/choices", {"analysis": "on"}).status_code == 403
     assert participant.id not in ids(session, analysable_participant_ids(consultation.id))
     # Their home no longer offers to change or delete anything.
