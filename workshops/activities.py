@@ -426,6 +426,17 @@ def scale_points(config: Mapping[str, Any]) -> list[int]:
     return list(range(int(config.get("min", 1)), int(config.get("max", 5)) + 1))
 
 
+def uneven_lines(lines_by_language: Mapping[str, str]) -> Any:
+    """The editor's boxes pair line n of every language: a language with more or fewer lines
+    than another (a line added in English only, one removed in Spanish only) would pair the
+    wrong translations. A message when the languages that have lines have different numbers
+    of them; None when they agree (an empty language falls back to the consultation's)."""
+    counts = sorted({len([line for line in text.splitlines() if line.strip()]) for text in lines_by_language.values() if text.strip()})
+    if len(counts) > 1:
+        return N_("Give every language the same number of lines (one has %(more)s, another %(fewer)s), or leave a language empty.", more=counts[-1], fewer=counts[0])
+    return None
+
+
 def options_from_lines(lines_by_language: Mapping[str, str], existing: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
     """Options from the editor's "one per line" boxes (one box per language). Line n of every
     language is option n; its key stays the one it had (o1, o2, ...), so wording can be

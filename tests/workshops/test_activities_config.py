@@ -169,3 +169,19 @@ def test_an_item_saying_what_another_says_is_refused_but_two_that_translate_alik
     assert problem.message == "Item %(n)s says the same as item %(m)s." and problem.message.params == {"n": 3, "m": 1}
     options = {"options": [{"key": "yes", "label": {"en": "Yes", "sw": "Ndiyo"}}, {"key": "sure", "label": {"en": "Sure", "sw": "Ndiyo"}}]}
     assert len(check_config("poll", options, ["en", "sw"])["options"]) == 2
+
+
+def test_the_editor_refuses_languages_with_different_numbers_of_lines(client, session, prepared):
+    """A statement added in English only would pair the wrong translations below it."""
+    _consultation, workshop = prepared
+    statements = make_activity(session, workshop, "statements", current=False)
+    three = {"statements.en": "Ask us\nTell us why\nDelete it", "statements.es": "Pregúntanos\nDinos por qué\nBórralo"}
+    assert save(client, workshop, statements, **three).status_code == 303
+    uneven = save(client, workshop, statements, **{**three, "statements.en": three["statements.en"] + "\nPay us"})
+    assert uneven.status_code == 400
+    assert "Give every language the same number of lines (one has 4, another 3)" in uneven.text
+    assert len(fresh(session, Activity, statements.id).config["statements"]) == 3  # nothing saved
+    # A language left empty falls back to the consultation's, as before.
+    assert save(client, workshop, statements, **{"statements.en": "Ask us\nTell us why"}).status_code == 303
+    twice = save(client, workshop, statements, **{"statements.en": "Ask us\nTell us why\nASK us "})
+    assert twice.status_code == 400 and "Item 3 says the same as item 1." in twice.text

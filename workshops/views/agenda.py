@@ -292,12 +292,18 @@ def _config_from_form(request: Request, activity: Activity, languages: list[str]
     """The kind's settings as the form sends them (only the fields this kind has are read)."""
     kind = activity.kind
     config: dict[str, Any] = {}
+    uneven: dict[str, Any] = {}
     for key in LINE_LISTS.get(kind, ()):
         label_key = "text" if key == "statements" else "label"
         existing = [dict(item) for item in activity.config.get(key) or []]
         lines = form_texts(request, key, languages, max_length=(MAX_LABEL + 1) * 40, multiline=True)
+        problem = kinds.uneven_lines({lang: lines.get(lang, "") for lang in languages})
+        if problem is not None:
+            uneven[key] = problem
         items = kinds.options_from_lines({lang: lines.get(lang, "") for lang in languages}, existing)
         config[key] = [{"key": item["key"], label_key: item["label"]} for item in items]
+    if uneven:
+        raise InvalidInput(N_("Some settings need a change. Nothing was saved yet."), errors=uneven)
     if kind == "card_sort":
         config["reasons"] = form_bool(request, "reasons")
         # Cards: the combinations ticked (data kind.user.purpose), or every combination.
