@@ -108,6 +108,15 @@ def _suppress(
             by_key.setdefault(key, []).append(index)
     queue = deque(range(len(lines)))
     queued = set(queue)
+
+    def hide(pick: Hashable) -> None:
+        """Hide one more cell and look again at every line it stands in."""
+        hidden.add(pick)
+        for other in by_key.get(pick, ()):
+            if other not in queued:
+                queue.append(other)
+                queued.add(other)
+
     while queue:
         index = queue.popleft()
         queued.discard(index)
@@ -125,13 +134,8 @@ def _suppress(
             if not _pinned(values, members, total_key, hidden, primary, unpublished, k, suppress_zeros):
                 continue
             pick = _unpin(values, members, total_key, candidates, hidden, primary, unpublished, k, suppress_zeros, index, by_key, lines)
-            if pick is None:
-                continue
-            hidden.add(pick)
-            for other in by_key.get(pick, ()):
-                if other not in queued:
-                    queue.append(other)
-                    queued.add(other)
+            if pick is not None:
+                hide(pick)
             continue
 
         def knock_on(m: Hashable, line: int = index) -> int:
@@ -159,13 +163,8 @@ def _suppress(
             pick = candidates[zero[0]]
         else:
             pick = total_key
-        if pick in hidden:
-            continue
-        hidden.add(pick)
-        for other in by_key.get(pick, ()):
-            if other not in queued:
-                queue.append(other)
-                queued.add(other)
+        if pick not in hidden:
+            hide(pick)
     return {key: Cell(count=value, suppressed=key in hidden, primary=key in primary) for key, value in values.items()}
 
 
