@@ -181,6 +181,7 @@ def test_the_editor_refuses_languages_with_different_numbers_of_lines(client, se
     assert uneven.status_code == 400
     assert "Give every language the same number of lines (one has 4, another 3)" in uneven.text
     assert len(fresh(session, Activity, statements.id).config["statements"]) == 3  # nothing saved
+    assert "Delete it\nPay us</textarea>" in uneven.text  # what was typed is there to mend
     # A language left empty falls back to the consultation's, as before.
     assert save(client, workshop, statements, **{"statements.en": "Ask us\nTell us why"}).status_code == 303
     twice = save(client, workshop, statements, **{"statements.en": "Ask us\nTell us why\nASK us "})

@@ -338,6 +338,19 @@ def _config_from_form(request: Request, activity: Activity, languages: list[str]
     return config
 
 
+def _typed_lists(request: Request, activity: Activity, languages: list[str]) -> dict[str, dict[str, str]] | None:
+    """The one-per-line boxes as the facilitator typed them, to show again after a refused save
+    (a box too long to read gives None: the stored lists are shown)."""
+    out: dict[str, dict[str, str]] = {}
+    for key in LINE_LISTS.get(activity.kind, ()):
+        try:
+            typed = form_texts(request, key, languages, max_length=(MAX_LABEL + 1) * 40, multiline=True)
+        except InvalidInput:
+            return None
+        out[key] = {lang: typed.get(lang, "") for lang in languages}
+    return out
+
+
 def _activity_context(request: Request, workshop: Workshop, activity: Activity, **extra: Any) -> dict[str, Any]:
     session = db(request)
     consultation = consultation_of(session, workshop)
@@ -403,9 +416,13 @@ def activity_page(request: Request) -> Response:
         except (InvalidInput, Conflict) as exc:
             session.rollback()
             activity = activity_of(session, workshop, activity.id)  # type: ignore[arg-type]
+            typed = _typed_lists(request, activity, languages)
             return render(
                 request, "workshops/activity_edit.html",
-                _activity_context(request, workshop, activity, errors=dict(exc.errors), problem=exc.message or N_("Please check what you entered")),
+                _activity_context(
+                    request, workshop, activity, errors=dict(exc.errors), problem=exc.message or N_("Please check what you entered"),
+                    **({"lists": typed} if typed is not None else {}),
+                ),
                 status=exc.status_code,
             )
         return redirect_to(request, "workshops:agenda", workshop_id=workshop.id, flash=N_("Saved."))
