@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,10 +23,26 @@ from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
+# A clock set for the code running in this context only (`clock_set_to`); None: the real one.
+_SET_CLOCK: ContextVar[Callable[[], datetime] | None] = ContextVar("baraza_set_clock", default=None)
+
 
 def utcnow() -> datetime:
     """The current time, aware, in UTC. The only clock the code reads."""
-    return datetime.now(UTC)
+    clock = _SET_CLOCK.get()
+    return datetime.now(UTC) if clock is None else clock()
+
+
+@contextmanager
+def clock_set_to(clock: Callable[[], datetime]) -> Iterator[None]:
+    """Run a block with `utcnow` reading `clock`: use cases, audit entries and the models'
+    default times alike. A context variable, so other threads and requests keep the real time.
+    For the demo's past sessions (workshops/demo.py); nothing a person does runs under it."""
+    token = _SET_CLOCK.set(clock)
+    try:
+        yield
+    finally:
+        _SET_CLOCK.reset(token)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

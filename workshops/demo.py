@@ -6,27 +6,23 @@ statement votes for opinion groups), with the minutes a session takes between it
 
 Everything goes through the use cases a console and a phone call (consent checked, screened,
 audited): no row is written around them. The held session's use cases read a clock set to its
-day (`_held_on`), so its times and the room's moves in the audit log read as that session's.
+day (`baraza.db.clock_set_to`), so its times and the room's moves in the audit log read as that session's.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-import baraza.audit.services as audit_services
 from baraza.accounts.auth import actor_for_user
 from baraza.accounts.models import Context
 from baraza.consultations.models import Consultation
-from baraza.db import utcnow
+from baraza.db import clock_set_to, utcnow
 from baraza.participation.models import Participant
 from baraza.settings import Settings
-from workshops import services as workshop_services
 from workshops.access import activities_of
 from workshops.services import (
     do_add_contribution,
@@ -139,20 +135,6 @@ class _SessionClock:
         self.now += timedelta(seconds=seconds)
 
 
-@contextmanager
-def _held_on(clock: _SessionClock) -> Iterator[None]:
-    """Run the held session's use cases at its own times: the workshop's and its activities'
-    times and the room's moves in the audit log (which the summary reads: docs/workshops.md,
-    "Agenda and timings") then tell one story, days before the demo was seeded. Demo data only
-    (docs/decisions.md): the audit log's chain is intact, its entries simply carry those times."""
-    saved = (audit_services.utcnow, workshop_services.utcnow)
-    audit_services.utcnow = workshop_services.utcnow = clock  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        audit_services.utcnow, workshop_services.utcnow = saved
-
-
 def _seed_held_workshop(session: Session, settings: Settings, actor: Any, consultation: Consultation) -> Any:
     """The first session, held HELD_DAYS_AGO days ago: started from the console, every activity
     of the RD4C agenda in turn with the minutes of HELD_MINUTES, young people of both contexts
@@ -162,7 +144,9 @@ def _seed_held_workshop(session: Session, settings: Settings, actor: Any, consul
     people = _room(session, consultation)
     day = utcnow() - timedelta(days=HELD_DAYS_AGO)
     clock = _SessionClock(day.replace(hour=HELD_HOUR, minute=2, second=0, microsecond=0))
-    with _held_on(clock):
+    # Every time the session writes (its rows, their defaults, the room's moves in the audit
+    # log, which the summary reads) is that day's: demo data only (docs/decisions.md).
+    with clock_set_to(clock):
         do_start_workshop(session, actor, workshop)
         clock.wait(4 * 60)  # phones come in with the code on the screen
         brainstorms = 0

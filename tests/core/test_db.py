@@ -164,3 +164,24 @@ def test_a_page_that_reads_then_audits_survives_a_concurrent_commit(make_app, se
     assert len(page_runs) == 2  # refused once, run again as a writer
     views = [e for e in audit_entries(session) if e.action == "user.view"]
     assert len(views) == 1
+
+
+def test_a_clock_set_for_a_block_is_read_there_only():
+    """`clock_set_to` (the demo's past sessions): utcnow in the block reads it, and so do the
+    models' default times; another thread, and the code after the block, read the real time."""
+    import threading
+    from datetime import UTC, datetime, timedelta
+
+    from baraza.accounts.models import Organisation
+    from baraza.db import clock_set_to, utcnow
+
+    past = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+    elsewhere: list[datetime] = []
+    with clock_set_to(lambda: past):
+        assert utcnow() == past
+        assert Organisation(name="x").created_at == past
+        worker = threading.Thread(target=lambda: elsewhere.append(utcnow()))
+        worker.start()
+        worker.join()
+    assert elsewhere and abs(elsewhere[0] - datetime.now(UTC)) < timedelta(minutes=1)
+    assert abs(utcnow() - datetime.now(UTC)) < timedelta(minutes=1)

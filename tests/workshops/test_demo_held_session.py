@@ -16,7 +16,7 @@ from tests.core.helpers import page_text
 from tests.workshops.helpers import read
 from workshops import summary as summaries
 from workshops.demo import HELD_WORKSHOP_TITLE
-from workshops.models import Activity, Workshop, WorkshopStep
+from workshops.models import Activity, Contribution, Workshop, WorkshopStep
 
 
 def held(session):
@@ -46,6 +46,9 @@ def test_the_held_session_started_days_ago_and_took_its_time(seeded_demo, sessio
     assert moves[0][0] == workshop.started_at and moves[-1][0] == workshop.ended_at
     spent = summaries.room_time(session, workshop, activities, workshop.ended_at)
     assert all(spent.get(a.id, 0) >= 120 for a in activities), {a.kind: spent.get(a.id) for a in activities}
+    # What young people sent carries the session's times too (the models' own default times).
+    sent = read(session, select(Contribution.created_at).where(Contribution.workshop_id == workshop.id))
+    assert sent and all(workshop.started_at <= t <= workshop.ended_at for t in sent), sent
 
 
 def test_its_summary_has_no_activity_left_unreached(seeded_demo, session, client):
