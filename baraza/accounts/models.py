@@ -43,7 +43,7 @@ class Context(SQLModel, table=True):
     languages: list[str] = Field(default_factory=list, sa_type=JSON)
     default_language: str = Field(default="en", max_length=8)
     # Below this age a guardian's consent is needed besides the young person's assent.
-    age_of_consent: int = Field(default=18, ge=0, le=25)
+    age_of_consent: int = Field(default=18, ge=13, le=25)
     fragile: bool = False
     # Whom a reviewer calls locally about a possible disclosure of harm (a child protection
     # service or post, with its number; no child's data). Shown in the safeguarding queue.

@@ -41,6 +41,9 @@ RESET_HOURS = 1
 MAX_DISPLAY_NAME = 120
 MAX_CONTEXT_NAME = 200
 MAX_REFERRAL_CONTACT = 1000
+MIN_AGE_OF_CONSENT = 13
+MAX_AGE_OF_CONSENT = 25
+AGE_OF_CONSENT_RANGE = N_("The age of consent must be between 13 and 25.")
 # Without a referral contact a reviewer of a possible disclosure of harm has nobody to call,
 # and screening can raise a case at any moment: a contact is replaced, never removed.
 REFERRAL_CONTACT_NEEDED = N_(
@@ -329,8 +332,10 @@ def context_problems(fields: ContextFields, current: Context | None = None) -> d
         problems["languages"] = N_("Choose at least one language Baraza offers.")
     elif fields.default_language not in fields.languages:
         problems["default_language"] = N_("The main language must be one of the context's languages.")
-    if not 0 <= fields.age_of_consent <= 25:
-        problems["age_of_consent"] = N_("The age of consent must be between 0 and 25.")
+    # 13 is the lowest age of consent in data protection law (COPPA, the UK's GDPR); below it
+    # the age bands could not tell a child who needs a guardian from one who does not.
+    if not MIN_AGE_OF_CONSENT <= fields.age_of_consent <= MAX_AGE_OF_CONSENT:
+        problems["age_of_consent"] = AGE_OF_CONSENT_RANGE
     contact = fields.referral_contact.strip()
     if len(contact) > MAX_REFERRAL_CONTACT:
         problems["referral_contact"] = N_("The referral contact is too long.")

@@ -240,7 +240,7 @@ def _context_fields(form: FormReader) -> svc.ContextFields:
     what is wrong with it."""
     age = form.number("age_of_consent")
     if age is None and "age_of_consent" not in form.errors:
-        form.errors["age_of_consent"] = N_("The age of consent must be between 0 and 25.")
+        form.errors["age_of_consent"] = svc.AGE_OF_CONSENT_RANGE
     return svc.ContextFields(
         name=form.text("name", max_length=2000),
         country=form.text("country", max_length=60).upper(),

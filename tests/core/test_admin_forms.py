@@ -102,7 +102,7 @@ def test_a_refused_context_shows_every_problem_and_gives_back_what_was_typed(cli
     assert response.status_code == 400
     main = main_of(response.text)
     # Every problem at once, next to its field.
-    for field, words in (("country", "Choose the country from the list."), ("age_of_consent", "between 0 and 25"),
+    for field, words in (("country", "Choose the country from the list."), ("age_of_consent", "between 13 and 25"),
                          ("default_language", "must be one of the context's languages")):
         assert f'id="{field}-error"' in main and words in page_text(main), field
     # ... and summed up at the top of the form, where the page puts the focus.
@@ -115,6 +115,16 @@ def test_a_refused_context_shows_every_problem_and_gives_back_what_was_typed(cli
     assert shown["ctx-default"] == "fr" and shown["ctx-org"] == str(org.id)
     assert shown["ctx-referral"] == "ICBF line 141" and shown["ctx-groups"].strip() == "Usme club"
     assert read(session, select(Context)) == []
+
+
+def test_an_age_of_consent_under_13_is_refused_because_no_child_could_then_need_a_guardian(client, session, admin, org):
+    # An age of 0 (or 10) would let every child consent alone: the age bands start at 0-12.
+    for age in ("0", "10", "12", "26"):
+        refused = post_form(client, "/admin/contexts", _context_form(org.id, age_of_consent=age))
+        assert refused.status_code == 400 and "between 13 and 25" in page_text(main_of(refused.text)), age
+    assert read(session, select(Context)) == []
+    assert post_form(client, "/admin/contexts", _context_form(org.id, age_of_consent="13")).status_code == 303
+    assert read(session, select(Context.age_of_consent)) == [13]
 
 
 def test_an_age_that_is_not_a_number_is_one_problem_among_the_others(client, session, admin, org):
