@@ -186,3 +186,30 @@ def test_the_editor_refuses_languages_with_different_numbers_of_lines(client, se
     assert save(client, workshop, statements, **{"statements.en": "Ask us\nTell us why"}).status_code == 303
     twice = save(client, workshop, statements, **{"statements.en": "Ask us\nTell us why\nASK us "})
     assert twice.status_code == 400 and "Item 3 says the same as item 1." in twice.text
+
+
+def test_a_refused_save_shows_back_everything_typed_not_only_the_lists(client, session, prepared):
+    """A facilitator who typed a new prompt, changed the settings and then made one mistake
+    mends the mistake; they do not type the rest again."""
+    _consultation, workshop = prepared
+    dots = make_activity(session, workshop, "dot_vote", current=False)
+    assert save(client, workshop, dots, **{"options.en": "Parks\nWifi", "dots": "3"}).status_code == 303
+    refused = save(client, workshop, dots, **{
+        "prompt.en": "Where should the new money go?", "prompt.es": "¿A dónde va el dinero nuevo?",
+        "options.en": "Parks\nWifi\nLights", "dots": "11", "stack": "on", "reveal": "on_reveal", "sensitive": "on", "moderation": "pre",
+    })
+    assert refused.status_code == 400
+    page = refused.text
+    assert "Where should the new money go?</textarea>" in page and "¿A dónde va el dinero nuevo?</textarea>" in page
+    assert 'name="dots" type="number" min="1" max="10" inputmode="numeric" value="11"' in page  # the wrong value, to mend
+    assert re.search(r'id="stack" name="stack" checked', page) and re.search(r'id="sensitive" name="sensitive" checked', page)
+    assert re.search(r'id="reveal-on_reveal" name="reveal" value="on_reveal" checked', page)
+    assert "Parks\nWifi\nLights</textarea>" in page
+    stored = fresh(session, Activity, dots.id)
+    assert stored.config["dots"] == 3 and not stored.config.get("stack") and stored.reveal == "live"  # nothing saved
+    # A scale's typed ends and labels come back too.
+    scale = make_activity(session, workshop, "scale", current=False)
+    refused = save(client, workshop, scale, **{"min": "1", "max": "abc", "min_label.en": "Not at all", "max_label.en": "Very much"})
+    assert refused.status_code == 400
+    assert 'name="max" type="number" min="2" max="10" inputmode="numeric" value="abc"' in refused.text
+    assert 'value="Not at all"' in refused.text and 'value="Very much"' in refused.text

@@ -3,6 +3,7 @@ copy), importing and exporting an agenda, and editing its steps and activities."
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -13,7 +14,7 @@ from baraza.consultations.access import access_consultation, list_consultations
 from baraza.consultations.models import Consultation
 from baraza.errors import Conflict, InvalidInput
 from baraza.i18n import N_, text_in
-from baraza.web import actor, db, form_bool, form_int, form_list, form_text, redirect_to, render, view
+from baraza.web import FormReader, actor, db, form_bool, form_int, form_list, form_text, redirect_to, render, view
 from workshops import activities as kinds
 from workshops import services
 from workshops.access import (
@@ -338,21 +339,46 @@ def _config_from_form(request: Request, activity: Activity, languages: list[str]
     return config
 
 
-def _typed_lists(request: Request, activity: Activity, languages: list[str]) -> dict[str, dict[str, str]] | None:
-    """The one-per-line boxes as the facilitator typed them, to show again after a refused save
-    (a box too long to read gives None: the stored lists are shown)."""
-    out: dict[str, dict[str, str]] = {}
+def _typed_texts(request: Request, prefix: str, languages: list[str]) -> dict[str, str]:
+    form = FormReader(request)
+    return {lang: text for lang in languages if (text := form.typed(f"{prefix}.{lang}"))}
+
+
+def _as_typed(request: Request, activity: Activity, languages: list[str]) -> dict[str, Any]:
+    """The editor's fields as the facilitator typed them, to show again after a refused save:
+    the prompt, the settings, the ticked cards and the one-per-line boxes. Nothing here is
+    stored; a value the save refused comes back as typed, to be mended. (A list box too long
+    to read shows the stored list.)"""
+    form = FormReader(request)
+    config = dict(activity.config)
+    for key in ("multiple", "stack", "allow_new", "reasons"):
+        config[key] = form_bool(request, key)
+    for key in ("places", "min", "max", "max_length", "dots"):
+        config[key] = form.typed(key)
+    for key in ("min_label", "max_label"):
+        config[key] = _typed_texts(request, key, languages)
+    if activity.kind == "card_sort":
+        config["cards"] = [{"key": key} for key in form.ticked("card")]
+    shown = SimpleNamespace(
+        id=activity.id, kind=activity.kind, prompt=_typed_texts(request, "prompt", languages), config=config,
+        reveal=form.typed("reveal"), sensitive=form_bool(request, "sensitive"), moderation=form.typed("moderation"),
+    )
+    out: dict[str, Any] = {"shown": shown}
+    lists: dict[str, dict[str, str]] = {}
     for key in LINE_LISTS.get(activity.kind, ()):
         try:
             typed = form_texts(request, key, languages, max_length=(MAX_LABEL + 1) * 40, multiline=True)
         except InvalidInput:
-            return None
-        out[key] = {lang: typed.get(lang, "") for lang in languages}
-    return out
+            return out
+        lists[key] = {lang: typed.get(lang, "") for lang in languages}
+    return {**out, "lists": lists}
 
 
 def _activity_context(request: Request, workshop: Workshop, activity: Activity, **extra: Any) -> dict[str, Any]:
+    """The editor's page; `shown` (the activity, or what was typed after a refused save) fills
+    the fields."""
     session = db(request)
+    shown = extra.get("shown", activity)
     consultation = consultation_of(session, workshop)
     languages = languages_of(consultation)
     default = consultation.default_language
@@ -363,7 +389,7 @@ def _activity_context(request: Request, workshop: Workshop, activity: Activity, 
     card_grid: list[dict[str, Any]] = []
     if activity.kind == "card_sort":
         lang = request.state.lang
-        chosen = {c["key"] for c in activity.config.get("cards") or []}
+        chosen = {c["key"] for c in shown.config.get("cards") or []}
         labels = {part: kinds.option_labels(activity.config, lang, default, part) for part in kinds.CARD_PARTS}
         card_grid = [
             {
@@ -384,6 +410,7 @@ def _activity_context(request: Request, workshop: Workshop, activity: Activity, 
         "workshop": workshop,
         "workshop_title": text_in(workshop.title, request.state.lang, default),
         "activity": activity,
+        "shown": shown,
         "kind_label": KIND_LABELS[activity.kind],
         "text_languages": language_choices(languages),
         "lists": lists,
@@ -416,12 +443,11 @@ def activity_page(request: Request) -> Response:
         except (InvalidInput, Conflict) as exc:
             session.rollback()
             activity = activity_of(session, workshop, activity.id)  # type: ignore[arg-type]
-            typed = _typed_lists(request, activity, languages)
             return render(
                 request, "workshops/activity_edit.html",
                 _activity_context(
                     request, workshop, activity, errors=dict(exc.errors), problem=exc.message or N_("Please check what you entered"),
-                    **({"lists": typed} if typed is not None else {}),
+                    **_as_typed(request, activity, languages),
                 ),
                 status=exc.status_code,
             )
