@@ -230,6 +230,9 @@ class ParticipantItem:
     space). `key` names what it answers the same way for everyone (below). `record` names the stored
     record the item is part of by its kind (a survey response, a workshop note), so that a staff
     member seeing it while helping the young person is found by "who accessed record Y".
+    `words` names the record whose words a text item holds, when it is not `Ref(source,
+    item_id)` (a scorecard's reason is an item of its own, "41.reason", but its words are answer
+    41's): new words given in a change are screened for safeguarding under that record.
     """
 
     source: str
@@ -248,6 +251,7 @@ class ParticipantItem:
     # What the item answers, named the same for everyone and in no language (a survey
     # question's XLSForm name): what a sharing export's recipient adds answers up by.
     key: str = ""
+    words: Ref | None = None
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,13 @@ MAX_THEMES = 60
 LSA_DIMENSIONS = 50
 KMEANS_SAMPLE = 5_000
 EM_ITERATIONS = 20
+SPLIT_EM_ITERATIONS = 5  # a trial split is judged after a few rounds of EM; the kept one runs to the end
+# The last step's classifier: a ridge classifier on TF-IDF (scikit-learn's default strength),
+# trained on the mixture's themes over this many rounds, each text predicted by models that did
+# not see it (FOLDS-fold cross-fitting), on at most SELECTION_SAMPLE training texts.
+REFINE_ROUNDS = 2
+REFINE_FOLDS = 5
+RIDGE_ALPHA = 1.0
 N_REPRESENTATIVES = 20
 N_LABEL_PHRASES = 5
 
@@ -545,6 +552,80 @@ def choose_k(points: np.ndarray, counts: sparse.csr_matrix, seed: int, max_theme
     return chosen, best[chosen][1], scores
 
 
+def split_themes(points: np.ndarray, counts: sparse.csr_matrix, labels: np.ndarray, k: int, seed: int, min_size: int, top: int) -> tuple[int, np.ndarray]:
+    """Split a theme in two while that raises the marginal likelihood: each theme of at least
+    twice `min_size` texts is cut by 2-means on its texts' LSA points, then hard EM with one theme
+    more; the best cut that raises the score is kept, and the search repeats. k-means starts put
+    their boundaries where the points are dense, so a grid of k can keep two clear themes in one
+    at every k; a cut inside one theme finds them (the score rises only for such themes)."""
+    score = marginal_likelihood(counts, labels, k)
+    while k < top:
+        best: tuple[float, np.ndarray] | None = None
+        for theme in range(k):
+            members = np.flatnonzero(labels == theme)
+            if len(members) < 2 * min_size:
+                continue
+            trial = labels.copy()
+            trial[members[_bisect(points[members])]] = k
+            trial = _hard_em(counts, trial, k + 1, SPLIT_EM_ITERATIONS)
+            trial_score = marginal_likelihood(counts, trial, k + 1)
+            if trial_score > score and (best is None or trial_score > best[0]):
+                best = (trial_score, trial)
+        if best is None:
+            break
+        k += 1
+        labels = _hard_em(counts, best[1], k)
+        score = marginal_likelihood(counts, labels, k)
+    return k, labels
+
+
+def _bisect(points: np.ndarray) -> np.ndarray:
+    """Which side of a theme's centre each of its points lies along the direction the points vary
+    most (principal direction divisive partitioning, Boley 1998): a cut as good as 2-means as a
+    start for EM, and one SVD instead of k-means' restarts."""
+    centred = points - points.mean(axis=0)
+    direction = np.linalg.svd(centred, full_matrices=False)[2][0]
+    return np.asarray(centred @ direction > 0)
+
+
+def refine_themes(tfidf: sparse.csr_matrix, labels: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """The mixture's themes as labels for a discriminative classifier (the self-training step of
+    short-text clustering, e.g. STC², Xu et al. 2017): a ridge classifier on TF-IDF learns what
+    sets each theme apart, weighting words by how much they discriminate rather than by their
+    frequency in the theme, and every text goes to the theme it predicts, for REFINE_ROUNDS rounds.
+    A text is predicted only by models trained without it (cross-fitting), so a theme cannot just
+    keep its own texts. "Other" stays other. Training is on at most SELECTION_SAMPLE texts; the
+    rest are predicted by the mean of the folds' models."""
+    from sklearn.linear_model import RidgeClassifier
+
+    rng = np.random.default_rng(seed)
+    for _ in range(REFINE_ROUNDS):
+        assigned = np.flatnonzero(labels >= 0)
+        train = np.sort(rng.choice(assigned, SELECTION_SAMPLE, replace=False)) if len(assigned) > SELECTION_SAMPLE else assigned
+        rest = np.setdiff1d(assigned, train, assume_unique=True)
+        fold = rng.permutation(len(train)) % REFINE_FOLDS
+        scores = np.full((tfidf.shape[0], k), -np.inf)
+        rest_scores = np.zeros((len(rest), k))
+        for f in range(REFINE_FOLDS):
+            fit_on, held = train[fold != f], train[fold == f]
+            themes = np.unique(labels[fit_on])
+            if len(themes) < 2:
+                return labels
+            model = RidgeClassifier(alpha=RIDGE_ALPHA, solver="sparse_cg", tol=1e-3).fit(tfidf[fit_on], labels[fit_on])
+            scores[np.ix_(held, themes)] = model.decision_function(tfidf[held])
+            if len(rest):
+                fold_scores = np.full((len(rest), k), -np.inf)
+                fold_scores[:, themes] = model.decision_function(tfidf[rest])
+                rest_scores += fold_scores
+        scores[rest] = rest_scores
+        new = labels.copy()
+        new[assigned] = scores[assigned].argmax(axis=1)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    return labels
+
+
 def _classify(counts: sparse.csr_matrix, log_word: np.ndarray, log_prior: np.ndarray, log_background: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Most likely theme of each text, -1 where the text has no known word or where its best theme
     explains its words no better than the corpus's own word frequencies (the margin, in nats per
@@ -750,6 +831,7 @@ def find_themes(
         report(0.25 + 0.55 * min(1.0, done[0] / expected_steps))
 
     k, sample_labels, k_scores = choose_k(points, counts[sample], seed, max_themes, step)
+    k, sample_labels = split_themes(points, counts[sample], sample_labels, k, seed, min_size, max(k, min(max_themes, len(sample) // 8)))
     report(0.8)
 
     # The chosen model on the sample places every text, then a few rounds of EM on all of them.
@@ -775,6 +857,7 @@ def find_themes(
         if np.array_equal(new, labels):
             break
         labels = new
+    labels = refine_themes(tfidf, labels, k, seed)
     report(0.9)
 
     # Themes numbered by size, largest first; ties by their first text.

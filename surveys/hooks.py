@@ -160,6 +160,10 @@ def _correction_form(q: Question, answer: SurveyAnswer, lang: str, default: str)
     if q.kind == "scale":
         points = tuple((_point_text(p), _point_label(q, p, lang, default)) for p in q.scale_points)
         return "choice", points, (_point_text(value),) if isinstance(value, int | float) else ()
+    if q.kind == "rating_reason":
+        points = tuple((_point_text(p), _point_label(q, p, lang, default)) for p in q.scale_points)
+        rating = value.get("rating") if isinstance(value, dict) else None
+        return "choice", points, (_point_text(rating),) if isinstance(rating, int | float) else ()
     if q.kind == "long_text":
         return "long_text", (), ()
     if q.kind == "number":
@@ -171,9 +175,11 @@ def _point_text(point: int | float) -> str:
     return str(int(point)) if isinstance(point, float) and point.is_integer() else str(point)
 
 
-# What a participant may change in "my data": every kind they answer on their own (a scorecard's
-# rating with its reason is two answers in one, and is deleted rather than changed).
-CORRECTABLE_KINDS = frozenset({"single_choice", "multiple_choice", "scale", "ranking", "short_text", "long_text", "number"})
+# What a participant may change in "my data": every kind they answer. A scorecard's rating with
+# its reason is two answers in one, so it is two items: the rating ("41") and the reason
+# ("41.reason"), each changed on its own; deleting the rating deletes the reason with it.
+CORRECTABLE_KINDS = frozenset({"single_choice", "multiple_choice", "scale", "ranking", "short_text", "long_text", "number", "rating_reason"})
+REASON = ".reason"
 
 
 def _participant_answers(session: Session, consultation: Consultation, participant: Participant) -> list[tuple[SurveyAnswer, SurveyResponse]]:
@@ -197,15 +203,18 @@ def participant_data(session: Session, consultation: Consultation, participant: 
         q = definition.question(answer.question)
         kind, choices, selected = _correction_form(q, answer, shown, definition.default_language) if q is not None else ("text", (), ())
         correctable = q is not None and q.kind in CORRECTABLE_KINDS
+        rated = q is not None and q.kind == "rating_reason"
+        label = text_in(q.label, shown, definition.default_language) if q else answer.question
+        group = text_in(definition.title, shown, definition.default_language)
         items.append(
             ParticipantItem(
                 source=SOURCE,
                 item_id=str(answer.id),
                 category=answer.category,
-                label=text_in(q.label, shown, definition.default_language) if q else answer.question,
-                value=_value_text(q, answer, shown, definition.default_language),
+                label=label,
+                value=_rating_text(q, answer, shown, definition.default_language) if rated else _value_text(q, answer, shown, definition.default_language),
                 created_at=answer.created_at,
-                group=text_in(definition.title, shown, definition.default_language),
+                group=group,
                 kind=kind,
                 choices=choices,
                 selected=selected,
@@ -215,17 +224,49 @@ def participant_data(session: Session, consultation: Consultation, participant: 
                 key=f"survey-{survey.id}/{answer.question}",
             )
         )
+        if rated and answer.text:
+            assert q is not None
+            items.append(
+                ParticipantItem(
+                    source=SOURCE,
+                    item_id=f"{answer.id}{REASON}",
+                    category="free_text",
+                    label=text_in(q.reason_label, shown, definition.default_language) or label,
+                    value=answer.text,
+                    created_at=answer.created_at,
+                    group=group,
+                    kind="long_text",
+                    correctable=True,
+                    deletable=True,
+                    record=Ref("surveys.response", response.id),
+                    key=f"survey-{survey.id}/{answer.question}{REASON}",
+                    words=Ref(SOURCE, answer.id),
+                )
+            )
     return items
 
 
+def _rating_text(q: Question | None, answer: SurveyAnswer, lang: str, default: str) -> str:
+    """A scorecard's rating alone, in words (its reason is an item of its own)."""
+    rating = answer.value.get("rating") if isinstance(answer.value, dict) else None
+    return "" if q is None or not isinstance(rating, int | float) else _point_label(q, rating, lang, default)
+
+
+def _answer_id(item_id: str) -> int | None:
+    """The answer an item is ("41"), or whose reason it is ("41.reason")."""
+    base = item_id.removesuffix(REASON)
+    return int(base) if base.isdigit() else None
+
+
 def _own_answer(session: Session, consultation: Consultation, participant: Participant, item_id: str) -> tuple[SurveyAnswer, SurveyResponse] | None:
-    if not item_id.isdigit():
+    answer_id = _answer_id(item_id)
+    if answer_id is None:
         return None
     return session.exec(
         select(SurveyAnswer, SurveyResponse)
         .join(SurveyResponse, col(SurveyResponse.id) == col(SurveyAnswer.response_id))
         .where(
-            SurveyAnswer.id == int(item_id),
+            SurveyAnswer.id == answer_id,
             SurveyResponse.participant_id == participant.id,
             SurveyResponse.consultation_id == consultation.id,
         )
@@ -246,7 +287,11 @@ def correct_answer(session: Session, consultation: Consultation, participant: Pa
     if q is None or q.kind not in CORRECTABLE_KINDS:
         raise InvalidInput("This answer cannot be changed here.")
     lang = participant.language if participant.language in definition.languages else definition.default_language
-    previous = _value_text(q, answer, lang, definition.default_language)
+    is_reason = item.item_id.endswith(REASON)
+    if q.kind == "rating_reason":
+        previous = (answer.text or "") if is_reason else _rating_text(q, answer, lang, definition.default_language)
+    else:
+        previous = _value_text(q, answer, lang, definition.default_language)
     from surveys.services import stored_answers
 
     known = stored_answers(session, response)
@@ -256,7 +301,13 @@ def correct_answer(session: Session, consultation: Consultation, participant: Pa
     # The core hands several options as one text, separated by spaces (in order for a
     # ranking): the survey reads them as its own form would send them, with the same checks.
     sent = new_value.split() if q.kind == "multiple_choice" else [new_value]
-    result = validation.read_screen(definition, single, {f"q.{q.name}": sent}, validation.answers_before(definition, group.name, known))
+    form: dict[str, list[str]] = {f"q.{q.name}": sent}
+    if q.kind == "rating_reason":
+        # The part not changed is sent as it is, so the rating and its reason are checked together.
+        rating = answer.value.get("rating") if isinstance(answer.value, dict) else None
+        kept_rating = "" if not isinstance(rating, int | float) else _point_text(rating)
+        form = {f"q.{q.name}": [kept_rating if is_reason else new_value], f"q.{q.name}{REASON}": [new_value if is_reason else answer.text or ""]}
+    result = validation.read_screen(definition, single, form, validation.answers_before(definition, group.name, known))
     value = result.answers.get(q.name)
     if not result.ok or value is None:
         problem = result.problems.get(q.name) or validation.Problem(validation.REQUIRED)
@@ -268,6 +319,8 @@ def correct_answer(session: Session, consultation: Consultation, participant: Pa
         )
     if q.kind in {"short_text", "long_text"}:
         answer.text = value
+    elif q.kind == "rating_reason":
+        answer.value, answer.text = {"rating": value.get("rating")}, value.get("reason") or None
     else:
         answer.value = value
     from baraza.db import utcnow
@@ -293,15 +346,26 @@ def erase_participant(session: Session, consultation: Consultation, participant:
         session.exec(delete(SurveySubmission).where(col(SurveySubmission.response_id).in_(response_ids)))  # type: ignore[call-overload]
         session.exec(delete(SurveyResponse).where(col(SurveyResponse.id).in_(response_ids)))  # type: ignore[call-overload]
         return count + len(response_ids)
-    ids = [int(i.item_id) for i in items if i.source == SOURCE and i.item_id.isdigit()]
-    if not ids:
-        return 0
-    mine = session.exec(
-        select(SurveyAnswer.id).where(col(SurveyAnswer.id).in_(ids), col(SurveyAnswer.response_id).in_(response_ids))
-    ).all()
-    if mine:
-        session.exec(delete(SurveyAnswer).where(col(SurveyAnswer.id).in_(list(mine))))  # type: ignore[call-overload]
-    return len(mine)
+    ours = [i.item_id for i in items if i.source == SOURCE]
+    ids = [int(item_id) for item_id in ours if item_id.isdigit()]
+    reasons = [answer_id for item_id in ours if item_id.endswith(REASON) and (answer_id := _answer_id(item_id)) is not None]
+    count = 0
+    if reasons:
+        # A scorecard's reason goes; its rating stays (deleting the rating deletes both).
+        for row in session.exec(
+            select(SurveyAnswer).where(col(SurveyAnswer.id).in_(reasons), col(SurveyAnswer.response_id).in_(response_ids))
+        ).all():
+            row.text = None
+            session.add(row)
+            count += 1
+    if ids:
+        mine = session.exec(
+            select(SurveyAnswer.id).where(col(SurveyAnswer.id).in_(ids), col(SurveyAnswer.response_id).in_(response_ids))
+        ).all()
+        if mine:
+            session.exec(delete(SurveyAnswer).where(col(SurveyAnswer.id).in_(list(mine))))  # type: ignore[call-overload]
+        count += len(mine)
+    return count
 
 
 # Retention ---------------------------------------------------------------------------------------

@@ -61,7 +61,9 @@ def test_my_data_lists_every_answer_readably(session, world):
     items = {i.label: i for i in hooks.participant_data(session, world["consultation"], world["me"], "en")}
     assert items["Favourite colour?"].value == "Other" and items["Favourite colour?"].kind == "choice" and items["Favourite colour?"].correctable
     assert items["Foods you like"].value == "Rice" and items["Foods you like"].correctable and items["Foods you like"].kind == "choices"
-    assert items["Rate the service"].value == "2 — Too slow"
+    # A rating with its reason is two items: the rating, and the reason.
+    rated = [i for i in hooks.participant_data(session, world["consultation"], world["me"], "en") if i.item_id.startswith(items["Rate the service"].item_id)]
+    assert [(i.value, i.kind, i.category) for i in rated] == [("2", "choice", "answers"), ("Too slow", "long_text", "free_text")]
     assert items["Tell us more"].category == "free_text" and items["Your age"].kind == "number"
     assert all(i.group == "Test survey" for i in items.values())
 
@@ -414,3 +416,74 @@ def test_a_refused_change_of_places_or_choices_comes_back_open_with_what_was_cho
     # Nothing chosen: a change cannot empty an answer (deleting is its own action).
     empty = _post(client, cid, {"source": "surveys.answer", "item_id": items["foods"].item_id})
     assert empty.status_code == 400 and _stored(session, "foods") == ["rice"]
+
+
+# A scorecard's rating with its reason: two items, each changed on its own -------------------------
+
+
+def test_a_scorecard_rating_and_its_reason_are_changed_and_deleted_each_on_its_own(client, session):
+    from surveys.definition import Definition, Group, Question
+    from tests.surveys.factories import as_participant
+
+    consultation = make_consultation(session, status="open", languages=["en"])
+    rate = Question(name="rate", kind="rating_reason", label={"en": "How well is it going?"}, reason_label={"en": "Why?"},
+                    minimum=1, maximum=5, min_label={"en": "Badly"}, max_label={"en": "Very well"})
+    definition = Definition(languages=["en"], title={"en": "Scorecard"}, groups=[Group(name="g", label={"en": "Rate"}, questions=[rate])])
+    survey = make_survey(session, consultation, definition=definition, is_scorecard=True)
+    me, token, _ = make_participant(session, consultation, language="en")
+    make_response(session, survey, me, {"rate": {"rating": 2, "reason": "Nothing changed at school"}})
+    items = {i.item_id: i for i in hooks.participant_data(session, consultation, me, "en")}
+    session.commit()
+    (rating_id,) = [k for k in items if k.isdigit()]
+    rating, reason = items[rating_id], items[f"{rating_id}.reason"]
+    assert rating.correctable and rating.kind == "choice" and rating.selected == ("2",) and rating.value == "2"
+    assert rating.choices[0] == ("1", "1 · Badly") and rating.choices[-1] == ("5", "5 · Very well")
+    assert reason.correctable and reason.kind == "long_text" and reason.label == "Why?" and reason.value == "Nothing changed at school"
+    assert reason.category == "free_text" and reason.words is not None and reason.words.id == rating_id
+
+    as_participant(client, token)
+    page = html.unescape(client.get(f"/p/{consultation.id}/my-data").text)
+    assert page.count("<summary>Change</summary>") == 2 and "Nothing changed at school" in page
+    # The rating changes and its reason stays; then the reason changes and the rating stays.
+    assert _correct(client, consultation.id, rating_id, "4").status_code == 303
+    stored = read(session, select(SurveyAnswer))[0]
+    assert stored.value == {"rating": 4} and stored.text == "Nothing changed at school"
+    assert _correct(client, consultation.id, reason.item_id, "The nurse comes on Mondays now").status_code == 303
+    stored = read(session, select(SurveyAnswer))[0]
+    assert stored.value == {"rating": 4} and stored.text == "The nurse comes on Mondays now"
+    # Checked like the scorecard: a point off the scale is refused, nothing changes.
+    assert _correct(client, consultation.id, rating_id, "9").status_code == 400
+    assert read(session, select(SurveyAnswer))[0].value == {"rating": 4}
+    # Deleting the reason keeps the rating; deleting the rating deletes the whole answer.
+    from tests.conftest import post_form
+
+    delete = f"/p/{consultation.id}/my-data/delete"
+    assert post_form(client, delete, {"source": "surveys.answer", "item_id": reason.item_id}, token_from=f"/p/{consultation.id}/my-data").status_code == 303
+    stored = read(session, select(SurveyAnswer))[0]
+    assert stored.value == {"rating": 4} and stored.text is None
+    assert post_form(client, delete, {"source": "surveys.answer", "item_id": rating_id}, token_from=f"/p/{consultation.id}/my-data").status_code == 303
+    assert read(session, select(SurveyAnswer)) == []
+
+
+def test_a_changed_scorecard_reason_that_discloses_harm_is_held_under_its_answer(client, session):
+    """The reason's words are answer N's words: the case is opened under that answer, the one
+    the export and the results leave out."""
+    from baraza.refs import Ref
+    from baraza.safeguarding.models import SafeguardingCase
+    from baraza.safeguarding.services import held_sources
+    from surveys.definition import Definition, Group, Question
+    from tests.surveys.factories import as_participant
+
+    consultation = make_consultation(session, status="open", languages=["en"])
+    rate = Question(name="rate", kind="rating_reason", label={"en": "How well is it going?"}, reason_label={"en": "Why?"}, minimum=1, maximum=5)
+    definition = Definition(languages=["en"], title={"en": "Scorecard"}, groups=[Group(name="g", label={"en": "Rate"}, questions=[rate])])
+    survey = make_survey(session, consultation, definition=definition, is_scorecard=True)
+    me, token, _ = make_participant(session, consultation, language="en")
+    make_response(session, survey, me, {"rate": {"rating": 3, "reason": "It is fine"}})
+    (answer,) = read(session, select(SurveyAnswer))
+    as_participant(client, token)
+    disclosure = "My uncle hits me when I go home, I am not safe at home"
+    assert _correct(client, consultation.id, f"{answer.id}.reason", disclosure).status_code == 303
+    (case,) = read(session, select(SafeguardingCase))
+    assert case.source == Ref("surveys.answer", answer.id) and case.status == "open"
+    assert held_sources(session, consultation.id) == {Ref("surveys.answer", answer.id)}

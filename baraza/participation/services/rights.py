@@ -248,9 +248,10 @@ def _screen_corrected_words(
         return
     screened = registry.screen(new_value, participant.language)
     if screened.disclosure:
+        words = item.words or Ref(item.source, item.item_id)
         raise_concern(
-            session, consultation_id=consultation.id, source=Ref(item.source, item.item_id),  # type: ignore[arg-type]
-            reasons=screened.reasons, app=Ref(item.source, item.item_id).app, context_id=participant.context_id,
+            session, consultation_id=consultation.id, source=words,  # type: ignore[arg-type]
+            reasons=screened.reasons, app=words.app, context_id=participant.context_id,
         )
 
 
