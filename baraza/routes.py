@@ -37,6 +37,7 @@ def participant_routes() -> list[BaseRoute]:
         Route("/p/{consultation_id:int}/my-data/download.{fmt:str}", participation.download, name="participation:download"),
         Route("/p/{consultation_id:int}/my-data/correct", participation.correct, methods=["POST"], name="participation:correct"),
         Route("/p/{consultation_id:int}/my-data/delete", participation.delete_item, methods=["POST"], name="participation:delete"),
+        Route("/p/{consultation_id:int}/my-data/forget-earlier", participation.forget_earlier, methods=["POST"], name="participation:forget_earlier"),
         Route("/p/{consultation_id:int}/my-data/choices", participation.choices, methods=["POST"], name="participation:choices"),
         Route("/p/{consultation_id:int}/my-data/contact", participation.follow_up_contact, methods=["POST"], name="participation:contact"),
         Route("/p/{consultation_id:int}/my-data/withdraw", participation.withdraw, methods=["POST"], name="participation:withdraw"),

@@ -442,6 +442,11 @@ def assist_action(request: Request) -> Response:
             session, a, registry, consultation, participant, source=form_text(request, "source", max_length=64),
             item_id=form_text(request, "item_id", max_length=64),
         )
+    elif action == "forget_earlier":
+        psvc.do_forget_earlier(
+            session, a, registry, consultation, participant, source=form_text(request, "source", max_length=64),
+            item_id=form_text(request, "item_id", max_length=64),
+        )
     elif action == "withdraw":
         if not form_bool(request, "confirm"):
             raise InvalidInput(errors={"confirm": N_("Tick the box to confirm.")})

@@ -481,6 +481,16 @@ def delete_item(request: Request) -> Response:
 
 
 @view()
+def forget_earlier(request: Request) -> Response:
+    consultation, participant = _participant(request, request.path_params["consultation_id"])
+    source, item_id = _item_ref(request)
+    svc.do_forget_earlier(
+        db(request), participant_actor(participant), state(request).registry, consultation, participant, source=source, item_id=item_id
+    )
+    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=N_("The earlier answer is forgotten."))
+
+
+@view()
 def choices(request: Request) -> Response:
     consultation, participant = _participant(request, request.path_params["consultation_id"])
     svc.do_change_consent_choices(

@@ -115,7 +115,7 @@ def test_a_young_person_joins_the_demo_answers_its_survey_and_is_counted(seeded_
         trust.locator("button", has_text="Save the change").click()
     trust = page.locator("li.item", has_text="How much do you trust")
     assert trust.locator(".item-value").inner_text() == "1 · Not at all"
-    assert "Earlier:" in trust.inner_text()
+    assert "Changed: see what it said before" in trust.inner_text()
     # Two places the same: refused beside the form, nothing changed.
     steps = page.locator("li.item", has_text="What should organisations do first")
     steps.locator("summary", has_text="Change").click()

@@ -144,12 +144,38 @@ def test_correcting_an_answer_keeps_its_history(client, session, settings, fake,
     correction = session.exec(select(Correction)).one()
     assert correction.previous_value != "first answer"  # encrypted at rest
     page = client.get(f"/p/{consultation.id}/my-data")
-    assert "better answer" in page.text and "first answer" in page.text  # the history is shown
+    assert "better answer" in page.text and "first answer" in page.text  # the history is shown (folded)
     data = json.loads(client.get(f"/p/{consultation.id}/my-data/download.json").content)
     fake_item = next(i for i in data["items"] if i["group"] == "Fake survey")
     assert fake_item["history"][0]["previous_value"] == "first answer"
     audit = session.exec(select(AuditEntry).where(AuditEntry.action == "participant.correct")).one()
     assert "first answer" not in audit.detail and "better answer" not in audit.detail  # SECURITY 24
+
+
+def test_the_earlier_words_can_be_forgotten_and_what_it_says_now_stays(client, session, settings, fake, joined):
+    """A young person took a teacher's name and phone number out of an answer: the old words are
+    folded away on "My data" (a phone may be shared) and can be forgotten for good."""
+    consultation, participant, _phrase = joined
+    item = fake.submit(session, consultation, participant, "Maria Lopez shows my grades, text me 3001234567")
+    assert post_form(client, f"/p/{consultation.id}/my-data/correct", {"source": SOURCE, "item_id": item, "value": "My teacher shows my grades"}).status_code == 303
+    page = client.get(f"/p/{consultation.id}/my-data").text
+    assert re.search(r'<details class="earlier">\s*<summary>Changed: see what it said before</summary>', page)  # folded
+    assert "Earlier:" not in page
+    forgotten = post_form(client, f"/p/{consultation.id}/my-data/forget-earlier", {"source": SOURCE, "item_id": item})
+    assert forgotten.status_code == 303
+    assert session.exec(select(Correction)).all() == []
+    assert fake.items[item].value == "My teacher shows my grades"  # what it says now stays
+    page = client.get(f"/p/{consultation.id}/my-data").text
+    assert "Maria Lopez" not in page and "3001234567" not in page and "My teacher shows my grades" in page
+    data = json.loads(client.get(f"/p/{consultation.id}/my-data/download.json").content)
+    assert "Maria Lopez" not in json.dumps(data)
+    audit = session.exec(select(AuditEntry).where(AuditEntry.action == "participant.forget_earlier")).one()
+    assert "Maria" not in audit.detail
+    # Nothing left to forget, or someone else's item: refused, nothing changes.
+    assert post_form(client, f"/p/{consultation.id}/my-data/forget-earlier", {"source": SOURCE, "item_id": item}).status_code == 400
+    other, _t, _p = make_participant(session, consultation, settings=settings)
+    theirs = fake.submit(session, consultation, other, "their words")
+    assert post_form(client, f"/p/{consultation.id}/my-data/forget-earlier", {"source": SOURCE, "item_id": theirs}).status_code == 404
 
 
 def test_correcting_a_demographic_band_checks_the_options(client, session, settings, joined):

@@ -280,6 +280,27 @@ def do_delete_item(
     session.commit()
 
 
+def do_forget_earlier(
+    session: Session, actor: Actor, registry: Registry, consultation: Consultation, participant: Participant, *, source: str, item_id: str,
+) -> int:
+    """Forget the earlier versions of one item, keeping what it says now: a young person who
+    changed an answer to take a name or a phone number out of it wants the old words gone
+    too, not shown again under "Earlier" on a phone others may pick up. Corrections keep
+    history (SECURITY 22) until the person whose history it is asks for it to go, as they may
+    ask for the item itself to go. Returns how many versions were forgotten."""
+    _check_may_act(participant)
+    _find_item(session, registry, consultation, participant, source, item_id)  # theirs, or refused
+    forgotten = session.exec(delete(Correction).where(  # type: ignore[call-overload]
+        col(Correction.participant_id) == participant.id, col(Correction.consultation_id) == consultation.id,
+        col(Correction.source) == source, col(Correction.item_id) == item_id,
+    )).rowcount
+    if not forgotten:
+        raise InvalidInput("There is no earlier answer to forget.")
+    _audit_participant(session, actor, participant, "participant.forget_earlier", {"source": source, "item": item_id, "versions": forgotten})
+    session.commit()
+    return int(forgotten)
+
+
 def _item_row(item: ParticipantItem, earlier: Sequence[tuple[str, datetime]], words: NullTranslations) -> dict[str, Any]:
     """One item as the young person reads it on "my data": what it is about, their answer in
     words, the code it is stored as beside it (choices), when, and their earlier answers. None
