@@ -360,12 +360,25 @@ def erase_participant(session: Session, consultation: Consultation, participant:
             count += 1
     if ids:
         mine = session.exec(
-            select(SurveyAnswer.id).where(col(SurveyAnswer.id).in_(ids), col(SurveyAnswer.response_id).in_(response_ids))
+            select(SurveyAnswer.id, SurveyAnswer.response_id).where(col(SurveyAnswer.id).in_(ids), col(SurveyAnswer.response_id).in_(response_ids))
         ).all()
         if mine:
-            session.exec(delete(SurveyAnswer).where(col(SurveyAnswer.id).in_(list(mine))))  # type: ignore[call-overload]
+            session.exec(delete(SurveyAnswer).where(col(SurveyAnswer.id).in_([a for a, _r in mine])))  # type: ignore[call-overload]
+            _drop_empty_responses(session, {r for _a, r in mine})
         count += len(mine)
     return count
+
+
+def _drop_empty_responses(session: Session, response_ids: set[int]) -> None:
+    """A response whose last answer the young person deleted goes too, with its submissions:
+    the survey is then theirs to answer again (a scorecard rated anew), not "done" with
+    nothing in it."""
+    empty = session.exec(
+        select(SurveyResponse.id).where(col(SurveyResponse.id).in_(response_ids), col(SurveyResponse.id).not_in(select(SurveyAnswer.response_id)))
+    ).all()
+    if empty:
+        session.exec(delete(SurveySubmission).where(col(SurveySubmission.response_id).in_(list(empty))))  # type: ignore[call-overload]
+        session.exec(delete(SurveyResponse).where(col(SurveyResponse.id).in_(list(empty))))  # type: ignore[call-overload]
 
 
 # Retention ---------------------------------------------------------------------------------------

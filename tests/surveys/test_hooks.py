@@ -463,6 +463,12 @@ def test_a_scorecard_rating_and_its_reason_are_changed_and_deleted_each_on_its_o
     assert stored.value == {"rating": 4} and stored.text is None
     assert post_form(client, delete, {"source": "surveys.answer", "item_id": rating_id}, token_from=f"/p/{consultation.id}/my-data").status_code == 303
     assert read(session, select(SurveyAnswer)) == []
+    # Nothing left in the response: it goes, so the scorecard is not "done" and can be rated anew.
+    assert read(session, select(SurveyResponse)) == []
+    (activity,) = [a for a in hooks.activities(session, consultation, me, "en") if a.title == "Scorecard"]
+    assert not activity.done
+    answer_page = client.get(f"/surveys/{survey.id}/answer")
+    assert answer_page.status_code == 200 and "How well is it going?" in answer_page.text
 
 
 def test_a_changed_scorecard_reason_that_discloses_harm_is_held_under_its_answer(client, session):
