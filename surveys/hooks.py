@@ -307,7 +307,10 @@ def correct_answer(session: Session, consultation: Consultation, participant: Pa
         rating = answer.value.get("rating") if isinstance(answer.value, dict) else None
         kept_rating = "" if not isinstance(rating, int | float) else _point_text(rating)
         form = {f"q.{q.name}": [kept_rating if is_reason else new_value], f"q.{q.name}{REASON}": [new_value if is_reason else answer.text or ""]}
-    result = validation.read_screen(definition, single, form, validation.answers_before(definition, group.name, known))
+    # Read against every other answer that applies (a condition may look at an earlier question
+    # of the same screen; conditions only look back, so later answers change nothing).
+    others = {name: v for name, v in validation.prune(definition, known).items() if name != q.name}
+    result = validation.read_screen(definition, single, form, others)
     value = result.answers.get(q.name)
     if not result.ok or value is None:
         problem = result.problems.get(q.name) or validation.Problem(validation.REQUIRED)
@@ -327,7 +330,19 @@ def correct_answer(session: Session, consultation: Consultation, participant: Pa
 
     answer.updated_at = utcnow()
     session.add(answer)
+    _drop_answers_that_no_longer_apply(session, definition, response, {**known, q.name: value})
     return previous
+
+
+def _drop_answers_that_no_longer_apply(session: Session, definition: Definition, response: SurveyResponse, answers: dict[str, Any]) -> None:
+    """A changed answer can make later questions moot ("Who may see your school record?" once
+    "Does your school keep one?" is "No"): their answers go, as the survey's own screens drop
+    them when an earlier answer changes (`validation.prune`)."""
+    moot = set(answers) - set(validation.prune(definition, answers))
+    if moot:
+        session.exec(delete(SurveyAnswer).where(  # type: ignore[call-overload]
+            col(SurveyAnswer.response_id) == response.id, col(SurveyAnswer.question).in_(sorted(moot))
+        ))
 
 
 def erase_participant(session: Session, consultation: Consultation, participant: Participant, items: Sequence[ParticipantItem] | None) -> int:

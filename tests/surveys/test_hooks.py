@@ -493,3 +493,26 @@ def test_a_changed_scorecard_reason_that_discloses_harm_is_held_under_its_answer
     (case,) = read(session, select(SafeguardingCase))
     assert case.source == Ref("surveys.answer", answer.id) and case.status == "open"
     assert held_sources(session, consultation.id) == {Ref("surveys.answer", answer.id)}
+
+
+def test_changing_an_answer_drops_the_answers_it_makes_moot(client, session):
+    """"Which colour?" is asked only after "Other": changing "Other" to "Red" on My data drops
+    the answer to it, as the survey's own screens would, with its earlier versions."""
+    from baraza.participation.models import Correction
+    from tests.surveys.factories import as_participant
+
+    consultation = make_consultation(session, status="open", languages=["en"])
+    survey = make_survey(session, consultation)
+    me, token, _ = make_participant(session, consultation, language="en")
+    make_response(session, survey, me, {"colour": "other", "colour_other": "Teal", "age": 16})
+    items = {i.key.split("/")[-1]: i for i in hooks.participant_data(session, consultation, me, "en")}
+    session.commit()
+    as_participant(client, token)
+    assert _correct(client, consultation.id, items["colour_other"].item_id, "Turquoise").status_code == 303
+    assert len(read(session, select(Correction))) == 1
+    assert _correct(client, consultation.id, items["colour"].item_id, "red").status_code == 303
+    stored = {a.question: a for a in read(session, select(SurveyAnswer))}
+    assert set(stored) == {"colour", "age"} and stored["colour"].value == "red"
+    assert [c.item_id for c in read(session, select(Correction))] == [items["colour"].item_id]  # the moot answer's history went with it
+    page = html.unescape(client.get(f"/p/{consultation.id}/my-data").text)
+    assert "Turquoise" not in page and "Teal" not in page and "Which colour?" not in page

@@ -224,6 +224,7 @@ def do_correct_item(
         if previous is None:
             raise InvalidInput("This cannot be changed. You can delete it instead.")
         _screen_corrected_words(session, registry, consultation, participant, item, new_value)
+        _forget_history_of_gone_items(session, registry, consultation, participant)
     session.add(Correction(
         participant_id=participant.id,  # type: ignore[arg-type]
         consultation_id=consultation.id,  # type: ignore[arg-type]
@@ -235,6 +236,21 @@ def do_correct_item(
     emit_participant_event(session, "participant.item_changed", actor, participant, change="corrected", source=source, item=item_id)
     session.commit()
     return item
+
+
+def _forget_history_of_gone_items(session: Session, registry: Registry, consultation: Consultation, participant: Participant) -> None:
+    """A change can take other items with it (a survey drops the answers a changed answer makes
+    moot); their earlier versions go with them, as when an item is deleted."""
+    session.flush()
+    listed = {(i.source, i.item_id) for i in participant_items(session, registry, consultation, participant)}
+    gone = [
+        row.id for row in session.exec(
+            select(Correction).where(Correction.participant_id == participant.id, Correction.consultation_id == consultation.id)
+        ).all()
+        if (row.source, row.item_id) not in listed
+    ]
+    if gone:
+        session.exec(delete(Correction).where(col(Correction.id).in_(gone)))  # type: ignore[call-overload]
 
 
 def _screen_corrected_words(
