@@ -247,7 +247,9 @@ def read_screen(
     values for them are still read, so a tampered option is refused all the same. Going back
     (`insist_on_required=False`) keeps what is typed without asking for what is not: a
     required question left empty is cleared like an optional one, and asked for again before
-    the survey can be sent. Anything typed is still checked.
+    the survey can be sent. Anything typed is still checked, except a ranking left half done:
+    that is not finished rather than wrong, so Back leaves the ranking as it was stored and
+    goes back (it is asked for again on the way forward).
     """
     answers: Answers = {}
     problems: dict[str, Problem] = {}
@@ -259,6 +261,8 @@ def read_screen(
         value, echo, problem = _read(q, form)
         if echo is not None:
             echoed[q.name] = echo
+        if problem is not None and not insist_on_required and q.kind == "ranking" and problem.message == RANKING:
+            continue
         if problem is not None:
             problems[q.name] = problem
             continue

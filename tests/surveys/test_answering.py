@@ -114,6 +114,22 @@ def test_back_with_a_wrong_answer_says_so_and_keeps_the_typing(client, session):
     assert "age" not in _stored(session) and "story" not in _stored(session)
 
 
+def test_back_with_a_ranking_half_done_goes_back_and_keeps_the_rest(client, session):
+    """A half-done ranking is not finished rather than wrong: Back is not refused for it. The
+    rest of the screen is kept; the ranking stays as it was, and is asked for on the way forward."""
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
+    survey = make_survey(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
+    as_participant(client, token)
+    send_screen(client, survey.id, FIRST)
+    back = send_screen(client, survey.id, {"q.order.a": "1", "q.age": "17", "go": "back"}, screen="second")
+    assert back.status_code == 303
+    assert _stored(session).get("age") == 17 and "order" not in _stored(session)
+    # A wrong answer elsewhere on the screen is still said, as before.
+    refused = send_screen(client, survey.id, {"q.order.a": "1", "q.order.b": "1", "q.order.c": "2", "q.age": "99", "go": "back"}, screen="second")
+    assert refused.status_code == 400 and "Enter a number of at most 24." in refused.text
+
+
 def test_back_on_the_last_screen_never_sends_the_survey(client, session):
     consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
