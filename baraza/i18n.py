@@ -108,6 +108,21 @@ def text_in(texts: Mapping[str, str] | None, lang: str, fallback: str | None = N
     return texts.get(lang) or (texts.get(fallback) if fallback else None) or next((v for v in texts.values() if v), "")
 
 
+def text_for_page(texts: Mapping[str, str] | None, lang: str, fallback: str | None = None) -> str:
+    """`text_in` for an HTML page in `lang`: a text that is not written in `lang` (a survey not
+    yet translated into Arabic) comes marked with the language it is in (`<span lang dir>`),
+    so a right-to-left page does not turn an English question around ("?phone") and a screen
+    reader reads it in its own language."""
+    texts = texts or {}
+    text = text_in(texts, lang, fallback)
+    if not text or texts.get(lang):
+        return text
+    written = next((code for code in (fallback, *texts) if code and texts.get(code) == text), None)
+    if written is None or written == lang:
+        return text
+    return Markup('<span lang="{}" dir="{}">{}</span>').format(written, text_direction(written), text)
+
+
 def language_name(lang: str) -> str:
     if lang in LANGUAGES:
         return LANGUAGES[lang]

@@ -9,7 +9,7 @@ from starlette.requests import Request
 
 from baraza.accounts.roles import ANONYMOUS
 from baraza.errors import NotFound
-from baraza.i18n import LANGUAGES, N_, text_direction, text_in
+from baraza.i18n import LANGUAGES, N_, text_direction, text_for_page, text_in
 from baraza.participation.api import page_language
 from baraza.web import form_list
 from surveys import builder, logic, validation
@@ -124,7 +124,7 @@ def _screen_context(
         "preview": preview,
         "preview_state": preview_state,
         "known_json": known,
-        "t": lambda texts: text_in(texts, lang, definition.default_language),
+        "t": lambda texts: text_for_page(texts, lang, definition.default_language),
         "problem_text": lambda p: p.text(lang, definition.default_language),
         "title": text_in(definition.title, lang, definition.default_language) or N_("Survey"),
     }
