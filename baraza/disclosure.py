@@ -278,6 +278,11 @@ class SuppressedCounts:
     def items(self) -> Iterable[tuple[Hashable, Cell]]:
         return self.cells.items()
 
+    @property
+    def any_shown(self) -> bool:
+        """Whether any count is shown: a chart of nothing but hidden bars says nothing."""
+        return any(not cell.suppressed for cell in self.cells.values())
+
     def chart(self, labels: Mapping[Hashable, str] | None = None, gettext: Callable[[str], str] | None = None) -> dict[str, list[Any]]:
         """Data for a bar chart: suppressed bars have no value and say why in `text` (in the
         page's language when `gettext` is given)."""

@@ -95,7 +95,9 @@ class QuestionResult:
     note: str = ""
 
     def chart(self, gettext: Callable[[str], str] | None = None) -> dict[str, Any] | None:
-        if self.counts is None:
+        """The bar chart's data; None when there are no counts, or none of them is shown (the
+        table says "fewer than k" for each; empty axes would only suggest zeros)."""
+        if self.counts is None or not self.counts.any_shown:
             return None
         data = self.counts.chart(self.option_labels, gettext)
         return {"id": f"chart-{self.question.name}", "title": self.label, **data}
