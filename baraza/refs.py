@@ -88,6 +88,9 @@ ChoiceLister = Callable[["Session", "Actor", int], list[Card]]
 # `safeguarding.review` on that consultation. None for a missing or erased record, or one of
 # another consultation (in the query, like every getter).
 TextReader = Callable[["Session", int, str], str | None]
+# (session, consultation id, key) -> what young people of that consultation may read of the
+# record: one sentence (a message id with its values, translated where shown), or None.
+ParticipantTeller = Callable[["Session", int, str], str | None]
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,9 @@ class RecordKind:
     older audit entries used for the same kind (the hash chain keeps what was written, so
     searches also look under them). `searchable` offers the kind on the audit screen.
     `read_text` gives the words of a record that can hold what a young person wrote, for the
-    safeguarding queue (`TextReader`).
+    safeguarding queue (`TextReader`). `tell_participants` says in one sentence what the young
+    people of the record's consultation may read of it, only facts the app already tells them
+    elsewhere (a commitment's reported progress, on the scorecard that asks them to judge it).
     """
 
     name: str
@@ -108,6 +113,7 @@ class RecordKind:
     aliases: tuple[str, ...] = ()
     searchable: bool = True
     read_text: TextReader | None = None
+    tell_participants: ParticipantTeller | None = None
 
 
 # Every kind name registered in this process. Kinds are static facts of the code (the same

@@ -601,6 +601,15 @@ class Registry:
             return None
         return kind.resolve(session, actor, ref.id)
 
+    def told_to_participants(self, session: Session, consultation_id: int, ref: Ref) -> str | None:
+        """What the young people of `consultation_id` may read of `ref` (`RecordKind.tell_participants`);
+        None for a record of another consultation, missing, or of a kind whose app is not
+        installed or tells nothing."""
+        kind = self.kinds.get(ref.kind)
+        if kind is None or kind.tell_participants is None:
+            return None
+        return kind.tell_participants(session, consultation_id, ref.id)
+
     def text_of(self, session: Session, consultation_id: int, ref: Ref) -> str | None:
         """What a young person wrote in `ref`, for the safeguarding review only (the caller
         checked the reviewer's right on the consultation); None when the record is gone, of

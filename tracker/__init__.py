@@ -26,7 +26,7 @@ PERMISSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 
 def register(registry: Registry) -> None:
-    from tracker import access, services, views
+    from tracker import access, services, updates, views
 
     routes = [
         Route("/", views.index, name="index"),
@@ -65,7 +65,10 @@ def register(registry: Registry) -> None:
     for name, label, roles in PERMISSIONS:
         registry.add_permission(name, label, roles)
     registry.add_kind(
-        RecordKind("tracker.commitment", N_("Commitment"), resolve=access.resolve_commitment, choices=access.commitment_choices)
+        RecordKind(
+            "tracker.commitment", N_("Commitment"), resolve=access.resolve_commitment, choices=access.commitment_choices,
+            tell_participants=updates.commitment_for_participants,
+        )
     )
     registry.add_kind(RecordKind("tracker.evidence", N_("Evidence of a commitment"), searchable=False))
     registry.declare_event(
@@ -78,6 +81,4 @@ def register(registry: Registry) -> None:
 
     registry.demo_seeders.append(demo.seed_demo_tracker)  # the updates feed's demo part goes after this one
     # News for young people's updates feed (tracker/updates.py).
-    from tracker import updates
-
     updates.register(registry)

@@ -73,3 +73,36 @@ def on_commitment_changed(session: Session, event: Event) -> None:
 def register(registry: Registry) -> None:
     registry.update_sources.append(commitment_updates)
     registry.subscribe("commitment.changed", on_commitment_changed)
+
+
+REPORTED = N_("%(organisation)s reports on “%(commitment)s”: %(status)s, %(progress)s%% done.")
+NOT_YET = N_("%(organisation)s committed to “%(commitment)s” and has not reported progress yet.")
+
+
+def commitment_for_participants(session: Session, consultation_id: int, key: str) -> str | None:
+    """What a scorecard's young people read of the commitment they judge: what its stakeholder
+    last reported, as their updates feed already tells them (`commitment_updates`); None for a
+    commitment of another consultation or on a withdrawn recommendation."""
+    if not key.isdigit():
+        return None
+    row = session.exec(
+        select(Commitment, AddressedRecommendation, Organisation.name)
+        .join(AddressedRecommendation, col(AddressedRecommendation.id) == Commitment.addressed_id)
+        .join(Organisation, col(Organisation.id) == Commitment.organisation_id)
+        .where(Commitment.id == int(key), Commitment.consultation_id == consultation_id, col(AddressedRecommendation.withdrawn_at).is_(None))
+    ).one_or_none()
+    if row is None:
+        return None
+    commitment, addressed, organisation = row
+    values = {"organisation": organisation, "commitment": commitment.title}
+    if commitment.status == CommitmentStatus.DECLINED:
+        return N_(DECLINED, recommendation=text_in(addressed.title, "en", "en"), **values)
+    reported = session.exec(
+        select(CommitmentEntry.id).where(
+            CommitmentEntry.commitment_id == commitment.id, CommitmentEntry.side == "stakeholder", CommitmentEntry.kind == EntryKind.UPDATE.value
+        ).limit(1)
+    ).first()
+    if reported is None:
+        return N_(NOT_YET, **values)
+    status = STATUS_LABELS.get(commitment.status, STATUS_LABELS[CommitmentStatus.COMMITTED])
+    return N_(REPORTED, status=status, progress=progress_of(session, commitment), **values)

@@ -62,7 +62,15 @@ def answer(request: Request) -> Response:
         can_go_back=validation.previous_screen(definition, group.name, answers) is not None,
         submission_id=secrets.token_urlsafe(18),
     )
-    return render(request, "surveys/answer.html", ctx)
+    return render(request, "surveys/answer.html", {**ctx, "about": _scorecard_about(request, survey, consultation)})
+
+
+def _scorecard_about(request: Request, survey: Survey, consultation: Consultation) -> str | None:
+    """What a scorecard is about, as its young people may read it (the commitment's reported
+    progress, through the core's registry): they judge a promise against what was claimed."""
+    if not survey.is_scorecard or survey.commitment_ref is None:
+        return None
+    return state(request).registry.told_to_participants(db(request), consultation.id, survey.commitment_ref)  # type: ignore[arg-type]  # ids are set once stored
 
 
 def _save_screen(
@@ -98,7 +106,7 @@ def _save_screen(
             can_go_back=validation.previous_screen(definition, screen, exc.prior) is not None,
             submission_id=submission_id, problems=exc.result.problems, echoed=exc.result.echoed,
         )
-        return render(request, "surveys/answer.html", ctx, status=400)
+        return render(request, "surveys/answer.html", {**ctx, "about": _scorecard_about(request, survey, consultation)}, status=400)
     if going_back and outcome.replayed:
         # The same answers sent again (by either button) were stored the first time; nothing
         # is written, and Back still leads back from this screen.

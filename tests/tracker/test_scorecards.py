@@ -88,3 +88,30 @@ def test_the_same_words_are_quoted_once_each_in_its_own_direction(client, sessio
     # language makes it ("(5 people)", in Arabic "(5 أشخاص)").
     assert f'<li><q dir="auto">{arabic}</q></li>' in page
     assert page.count("<bdi>(5 people)</bdi>") == 2
+
+
+def test_young_people_read_the_reported_progress_on_the_scorecard_they_rate(client, session):
+    """They judge a promise against what its stakeholder claims: the scorecard's screen says
+    what the stakeholder last reported, as their updates feed does (through the core's registry)."""
+    from surveys.models import Survey
+    from tests.surveys.factories import as_participant
+
+    w = world(session)
+    consultation = w["consultation"]
+    minister = actor_of(session, w["minister"])
+    commitment = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title="Consent first"))
+    survey = scorecard(session, consultation, commitment)
+    survey_id = survey.id
+    _person, token, _phrase = make_participant(session, consultation)
+    session.commit()
+    as_participant(client, token)
+    page = client.get(f"/surveys/{survey_id}/answer")
+    assert page.status_code == 200
+    assert "Ministry of Education committed to “Consent first” and has not reported progress yet." in page.text
+    services.do_update_commitment(session, minister, commitment, status="in_progress", progress=40)
+    page = client.get(f"/surveys/{survey_id}/answer").text
+    assert "Ministry of Education reports on “Consent first”: In progress, 40% done." in page
+    # A survey that is not a scorecard, or about nothing, says nothing of the kind.
+    session.get(Survey, survey_id).commitment_ref = None
+    session.commit()
+    assert "reports on" not in client.get(f"/surveys/{survey_id}/answer").text
