@@ -298,3 +298,53 @@ def test_a_theme_is_also_labelled_in_each_language_from_its_texts_in_that_langua
     assert theme_label({**stored, "label": "Ask us first"}, lang) == "Ask us first"  # an analyst's name wins
     # Stored and read back, a model keeps them.
     assert ThemeModel.from_dict(model.to_dict()).themes[0].phrases_by_language == model.themes[0].phrases_by_language
+
+
+def _word_sets(per_theme: int, seed: int) -> tuple[list[list[str]], list[int]]:
+    """Texts as sets of words: three themes of words of their own, plus words all share."""
+    rng = random.Random(seed)
+    docs, truth = [], []
+    for label, name in enumerate(["school", "health", "transport"]):
+        for _ in range(per_theme):
+            docs.append(rng.sample(THEME_WORDS[name], 3) + rng.sample(SHARED, 2))
+            truth.append(label)
+    return docs, truth
+
+
+def test_a_theme_holding_two_clear_themes_is_split_and_a_clear_theme_is_not() -> None:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from insights.themes import _binary_matrix, _lsa, split_themes
+
+    docs, truth = _word_sets(150, seed=1)
+    vocabulary = {w: i for i, w in enumerate(sorted({w for d in docs for w in d}))}
+    counts = _binary_matrix(docs, vocabulary)
+    points = _lsa(TfidfTransformer(sublinear_tf=True).fit_transform(counts), 0)
+    joined = np.array([min(t, 1) for t in truth])  # school and health in one theme
+    k, labels = split_themes(points, counts, joined, 2, 0, 3, 10)
+    assert k == 3 and adjusted_rand_score(truth, labels) > 0.95
+    k, labels = split_themes(points, counts, np.array(truth), 3, 0, 3, 10)
+    assert k == 3 and adjusted_rand_score(truth, labels) == 1.0
+
+
+def test_refining_by_a_classifier_corrects_misplaced_texts_and_keeps_other() -> None:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from insights.themes import _binary_matrix, refine_themes
+
+    docs, truth = _word_sets(150, seed=2)
+    vocabulary = {w: i for i, w in enumerate(sorted({w for d in docs for w in d}))}
+    tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(_binary_matrix(docs, vocabulary))
+    rng = np.random.default_rng(0)
+    noisy = np.array(truth)
+    wrong = rng.choice(len(noisy), 45, replace=False)  # one text in ten in a wrong theme
+    noisy[wrong] = (noisy[wrong] + 1) % 3
+    noisy[:5] = OTHER
+    refined = refine_themes(tfidf, noisy, 3, 0, 3)
+    assert (refined[:5] == OTHER).all()
+    assert np.mean(refined[5:] == np.array(truth)[5:]) > 0.98
+    # Themes of fewer than 100 texts each on average: too few for the classifier, left as they are.
+    few = np.concatenate([noisy[:100], np.full(len(noisy) - 100, OTHER)])
+    assert np.array_equal(refine_themes(tfidf, few, 3, 0, 3), few)
