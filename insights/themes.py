@@ -875,19 +875,26 @@ def find_themes(
     # Themes too small to be one give their texts to the others (or to "other").
     background_counts = np.asarray(counts[usable].sum(axis=0)).ravel() + BETA
     log_background = np.log(background_counts / background_counts.sum())
+    # The themes are counted with every text in its best theme, "other" or not: the background
+    # holds each text's own words, so a theme must too, or a text once put in "other" would lose
+    # its rarer words from every theme and stay there (a big theme then reads as no better than
+    # the background for its own texts).
+    placed = labels
     for _ in range(3):
-        word_counts, sizes = _theme_counts(counts, labels, k)
+        word_counts, sizes = _theme_counts(counts, placed, k)
         alive = sizes >= min_size
         if not alive.any():
             return empty(k_scores)
         log_word = _log_words(word_counts[alive])
         log_prior = np.log(sizes[alive] + ALPHA)
+        best, _ = _classify(counts, log_word, log_prior, None)
         new, margin = _classify(counts, log_word, log_prior, log_background)
         remap = np.flatnonzero(alive)
+        new_placed = np.where(best >= 0, remap[np.maximum(best, 0)], OTHER)
         new = np.where(new >= 0, remap[np.maximum(new, 0)], OTHER)
-        if np.array_equal(new, labels):
+        if np.array_equal(new, labels) and np.array_equal(new_placed, placed):
             break
-        labels = new
+        labels, placed = new, new_placed
     labels = refine_themes(tfidf, labels, k, seed, min_size)
     report(0.9)
 
