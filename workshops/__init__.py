@@ -79,6 +79,7 @@ def register(registry: Registry) -> None:
         Route("/{workshop_id:int}/rooms/screen", rooms.screen_view, methods=["POST"], name="screen_groups"),
         Route("/{workshop_id:int}/rooms/end", rooms.end_breakout, methods=["POST"], name="end_breakout"),
         Route("/{workshop_id:int}/rooms/{activity_id:int}/split", rooms.split, methods=["POST"], name="split"),
+        Route("/{workshop_id:int}/rooms/{activity_id:int}/place", rooms.place_phone, methods=["POST"], name="place_phone"),
         Route("/{workshop_id:int}/rooms/{activity_id:int}/paper-notes", rooms.paper_notes, methods=["POST"], name="paper_notes"),
         Route("/{workshop_id:int}/rooms/{activity_id:int}/paper-tallies", rooms.paper_tallies, methods=["POST"], name="paper_tallies"),
         Route("/{workshop_id:int}/rooms/{activity_id:int}/paper-tallies/clear", rooms.clear_paper_tallies, methods=["POST"], name="paper_tallies_clear"),

@@ -155,14 +155,25 @@ class ActivityResults:
     card_filter_options: CardFilterOptions | None = None
 
 
-def _counted(consultation_id: int, group_id: int | None = None):  # type: ignore[no-untyped-def]
-    counted = or_(col(Vote.participant_id).in_(shown_participant_ids(consultation_id)), col(Vote.participant_id).is_(None))
+# Whose entries a result counts: everyone's the room counts (the screen, the console), the
+# phones' only, or only what a facilitator typed in from paper (the summary shows the two apart).
+EVERYONE, PHONES, PAPER = "everyone", "phones", "paper"
+
+
+def _of_source(model: Any, consultation_id: int, source: str):  # type: ignore[no-untyped-def]
+    phones = col(model.participant_id).in_(shown_participant_ids(consultation_id))
+    paper = col(model.participant_id).is_(None)
+    return phones if source == PHONES else paper if source == PAPER else or_(phones, paper)
+
+
+def _counted(consultation_id: int, group_id: int | None = None, source: str = EVERYONE):  # type: ignore[no-untyped-def]
+    counted = _of_source(Vote, consultation_id, source)
     # A breakout group's results (workshops.rooms): only the votes cast in that group.
     return counted if group_id is None else and_(counted, col(Vote.group_id) == group_id)
 
 
-def _shown_text(consultation_id: int, group_id: int | None = None):  # type: ignore[no-untyped-def]
-    shown = or_(col(Contribution.participant_id).in_(shown_participant_ids(consultation_id)), col(Contribution.participant_id).is_(None))
+def _shown_text(consultation_id: int, group_id: int | None = None, source: str = EVERYONE):  # type: ignore[no-untyped-def]
+    shown = _of_source(Contribution, consultation_id, source)
     return shown if group_id is None else and_(shown, col(Contribution.group_id) == group_id)
 
 
@@ -176,19 +187,21 @@ def _cell(count: int, k: int, sensitive: bool) -> Cell:
     return Cell(count)
 
 
-def vote_results(session: Session, consultation: Consultation, activity: Activity, lang: str, *, group_id: int | None = None) -> ActivityResults:
+def vote_results(
+    session: Session, consultation: Consultation, activity: Activity, lang: str, *, group_id: int | None = None, source: str = EVERYONE
+) -> ActivityResults:
     k = k_for(consultation)
     default = consultation.default_language
     counts_by_target = dict(
         session.exec(
             select(Vote.target, func.count(col(Vote.id)))
-            .where(Vote.activity_id == activity.id, _counted(consultation.id, group_id))  # type: ignore[arg-type]
+            .where(Vote.activity_id == activity.id, _counted(consultation.id, group_id, source))  # type: ignore[arg-type]
             .group_by(col(Vote.target))
         ).all()
     )
     people = session.exec(
         select(func.count(func.distinct(func.coalesce(col(Vote.participant_id), -col(Vote.id))))).where(
-            Vote.activity_id == activity.id, _counted(consultation.id, group_id)  # type: ignore[arg-type]
+            Vote.activity_id == activity.id, _counted(consultation.id, group_id, source)  # type: ignore[arg-type]
         )
     ).one()
     if activity.kind == "scale":
@@ -327,11 +340,13 @@ def statement_results(
     return results
 
 
-def qa_results(session: Session, consultation: Consultation, activity: Activity, *, for_console: bool = False, group_id: int | None = None) -> ActivityResults:
+def qa_results(
+    session: Session, consultation: Consultation, activity: Activity, *, for_console: bool = False, group_id: int | None = None, source: str = EVERYONE
+) -> ActivityResults:
     """The questions shown, open ones first by upvotes (then oldest first), answered ones
     after them. Upvotes are counted from vote rows of the people the room counts."""
     k = k_for(consultation)
-    results = text_results(session, consultation, activity, for_console=for_console, group_id=group_id, wall_limit=None)
+    results = text_results(session, consultation, activity, for_console=for_console, group_id=group_id, wall_limit=None, source=source)
     votes = dict(
         session.exec(
             select(Vote.target, func.count(col(Vote.id)))
@@ -479,9 +494,10 @@ def text_results(
     for_console: bool = False,
     group_id: int | None = None,
     wall_limit: int | None = WALL_LIMIT,
+    source: str = EVERYONE,
 ) -> ActivityResults:
     k = k_for(consultation)
-    base = select(Contribution).where(Contribution.activity_id == activity.id, _shown_text(consultation.id, group_id))  # type: ignore[arg-type]
+    base = select(Contribution).where(Contribution.activity_id == activity.id, _shown_text(consultation.id, group_id, source))  # type: ignore[arg-type]
     shown_rows = list(
         session.exec(base.where(Contribution.status == ContributionStatus.SHOWN.value).order_by(col(Contribution.id).desc())).all()
     )
@@ -491,7 +507,7 @@ def text_results(
     # screening never reached the room, and no count hints at them. A paper note is a person.
     hidden = session.exec(
         select(Contribution.participant_id, Contribution.id).where(
-            Contribution.activity_id == activity.id, _shown_text(consultation.id, group_id),  # type: ignore[arg-type]
+            Contribution.activity_id == activity.id, _shown_text(consultation.id, group_id, source),  # type: ignore[arg-type]
             Contribution.status == ContributionStatus.HIDDEN.value,
         )
     ).all()
@@ -523,11 +539,14 @@ def activity_results(
     for_console: bool = False,
     group_id: int | None = None,
     card_filters: CardFilters | None = None,
+    source: str = EVERYONE,
 ) -> ActivityResults | None:
     """The activity's results as the screen (or the console) shows them (`group_id`: one
-    breakout group's); None for a kind without results."""
+    breakout group's); None for a kind without results. `source`: everyone's the room counts,
+    or the phones' (PHONES) or the paper's (PAPER) alone, for the kinds paper is typed in for
+    (polls, scales, notes and questions); other kinds hold phones' answers only."""
     if activity.kind in ("poll", "scale"):
-        return vote_results(session, consultation, activity, lang, group_id=group_id)
+        return vote_results(session, consultation, activity, lang, group_id=group_id, source=source)
     if activity.kind == "dot_vote":
         return dot_results(session, consultation, activity, lang, group_id=group_id)
     if activity.kind == "ranking":
@@ -537,9 +556,9 @@ def activity_results(
     if activity.kind == "card_sort":
         return card_results(session, consultation, activity, lang, card_filters)
     if activity.kind == "qa":
-        return qa_results(session, consultation, activity, for_console=for_console, group_id=group_id)
+        return qa_results(session, consultation, activity, for_console=for_console, group_id=group_id, source=source)
     if activity.kind in TEXT_KINDS:
-        return text_results(session, consultation, activity, for_console=for_console, group_id=group_id)
+        return text_results(session, consultation, activity, for_console=for_console, group_id=group_id, source=source)
     return None
 
 

@@ -21,6 +21,7 @@ screened like any note.
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +54,7 @@ from workshops.models import (
 )
 from workshops.moderation import board_sections
 from workshops.results import PRESENCE_WINDOW, text_results, vote_results
-from workshops.services import clean_text, publish_results, publish_state
+from workshops.services import check_client_id, clean_text, publish_results, publish_state
 
 MIN_GROUPS = 2
 MAX_GROUPS = 12
@@ -190,6 +191,16 @@ def group_query(activity_id: Any, participant_id: Any) -> Any:
     )
 
 
+def split_query(activity_id: Any) -> Any:
+    """The select of a place held in a group of the activity (exists while the room is split
+    for it); the id may be an SQL expression (the vote's prebuilt read, workshops.services)."""
+    return (
+        select(WorkshopGroupMember.id)
+        .join(WorkshopGroup, col(WorkshopGroup.id) == col(WorkshopGroupMember.group_id))
+        .where(col(WorkshopGroup.activity_id) == activity_id)
+    )
+
+
 def _split_target(workshop: Workshop, activity: Activity) -> None:
     if workshop.status != WorkshopStatus.LIVE:
         raise Conflict(N_("This workshop is not running. Start it first."))
@@ -264,28 +275,29 @@ def do_split_at_random(session: Session, actor: Actor, workshop: Workshop, activ
     return _placed(session, actor, workshop, activity, groups, {pid: i % count for i, pid in enumerate(ids)}, "random")
 
 
-def parse_numbers(raw: str) -> list[int]:
-    """"3, 7 12" -> [3, 7, 12]; anything but numbers is a 400."""
-    parts = [p for p in raw.replace(",", " ").replace(";", " ").split() if p]
+def read_numbers(raw: str) -> tuple[list[int], list[str]]:
+    """"3, 7 x 12" -> ([3, 7, 12], ["x"]): the numbers typed in a group's box, and what in it
+    is not a number (so every mistake of the form can be told at once)."""
     numbers: list[int] = []
-    for part in parts:
-        if not part.isdigit() or len(part) > 6:
-            raise InvalidInput(N_("Write the phones' numbers, separated by commas or spaces."))
-        numbers.append(int(part))
-    return numbers
+    wrong: list[str] = []
+    for part in raw.replace(",", " ").replace(";", " ").split():
+        if part.isdigit() and len(part) <= 6:
+            numbers.append(int(part))
+        else:
+            wrong.append(part[:20])
+    return numbers, wrong
 
 
-def do_split_by_numbers(session: Session, actor: Actor, workshop: Workshop, activity: Activity, groups: Sequence[Sequence[int]]) -> list[WorkshopGroup]:
-    """Make groups of the phones whose numbers the facilitator chose (the numbers phones show,
-    never names): one list of numbers per group; empty lists are left out. A number must be a
-    phone of this workshop and in one group only. Phones not chosen stay with the whole room.
-    Any earlier split ends. Audited like a random split."""
-    _split_target(workshop, activity)
-    chosen = [list(g) for g in groups if g]
-    if not chosen:
-        raise InvalidInput(errors={"numbers": N_("Write at least one phone's number in a group.")})
-    if len(chosen) > MAX_GROUPS:
-        raise InvalidInput(errors={"numbers": N_("Choose from %(low)s to %(high)s groups.", low=1, high=MAX_GROUPS)})
+def numbers_field(box: int) -> str:
+    """The form field of group `box`'s numbers (1-based), and the key of its problems."""
+    return f"numbers.{box}"
+
+
+def check_groups_by_numbers(session: Session, workshop: Workshop, boxes: Sequence[str]) -> tuple[dict[int, int], int, dict[str, str]]:
+    """Read the facilitator's boxes (one per group, as typed) against the phones of the
+    workshop: every problem at once, keyed by the box it is in (`numbers.<n>`; `numbers` for
+    the form as a whole), so each shows beside its box. Returns (participant id -> index of
+    its group among the groups made, how many groups, problems)."""
     by_number = dict(
         session.exec(
             select(Presence.number, Presence.participant_id)
@@ -293,19 +305,100 @@ def do_split_by_numbers(session: Session, actor: Actor, workshop: Workshop, acti
             .where(Presence.workshop_id == workshop.id, col(Presence.number).is_not(None), col(Participant.withdrawn_at).is_(None))
         ).all()
     )
+    problems: dict[str, str] = {}
     places: dict[int, int] = {}
-    seen: set[int] = set()
-    for index, numbers in enumerate(chosen):
+    first_box: dict[int, int] = {}  # number -> the box it was first typed in
+    made = 0
+    for box, raw in enumerate(boxes, start=1):
+        numbers, wrong = read_numbers(raw)
+        field = numbers_field(box)
+        if wrong:
+            problems[field] = N_("Group %(n)s: write only the phones' numbers, separated by commas or spaces (not “%(text)s”).", n=box, text=wrong[0])
+        unknown = sorted({n for n in numbers if n not in by_number})
+        if unknown:
+            problems[field + ".unknown"] = (
+                N_("Group %(n)s: no phone has the number %(numbers)s in this workshop.", n=box, numbers=str(unknown[0]))
+                if len(unknown) == 1
+                else N_("Group %(n)s: no phone has the numbers %(numbers)s in this workshop.", n=box, numbers=", ".join(map(str, unknown)))
+            )
+        twice = sorted({n for n in numbers if n in first_box and first_box[n] != box})
+        if twice:
+            problems[field + ".twice"] = N_(
+                "Group %(n)s: phone %(number)s is in group %(other)s too. A phone can be in one group only.",
+                n=box, number=str(twice[0]), other=first_box[twice[0]],
+            ) if len(twice) == 1 else N_(
+                "Group %(n)s: phones %(numbers)s are in another group too. A phone can be in one group only.",
+                n=box, numbers=", ".join(map(str, twice)),
+            )
+        if not numbers and not wrong:
+            continue
         for number in numbers:
-            if number in seen:
-                raise InvalidInput(errors={"numbers": N_("Phone %(n)s is in two groups.", n=number)})
-            seen.add(number)
-            if number not in by_number:
-                raise InvalidInput(errors={"numbers": N_("No phone has the number %(n)s in this workshop.", n=number)})
-            places[int(by_number[number])] = index
+            first_box.setdefault(number, box)
+            if number in by_number and first_box[number] == box:
+                places[int(by_number[number])] = made
+        made += 1
+    if not made and not problems:
+        problems["numbers"] = N_("Write at least one phone's number in a group.")
+    return places, made, problems
+
+
+def do_split_by_numbers(session: Session, actor: Actor, workshop: Workshop, activity: Activity, boxes: Sequence[str]) -> list[WorkshopGroup]:
+    """Make groups of the phones whose numbers the facilitator typed (the numbers phones show,
+    never names): one box of numbers per group, as typed; empty boxes are left out. A number
+    must be a phone of this workshop and in one group only; every problem is refused at once
+    (`check_groups_by_numbers`). Phones not chosen stay with the whole room (the room page
+    lists them, to place later). Any earlier split ends. Audited like a random split."""
+    _split_target(workshop, activity)
+    if len([b for b in boxes if b.strip()]) > MAX_GROUPS:
+        raise InvalidInput(errors={"numbers": N_("Choose from %(low)s to %(high)s groups.", low=1, high=MAX_GROUPS)})
+    places, made, problems = check_groups_by_numbers(session, workshop, boxes)
+    if problems:
+        raise InvalidInput(errors=problems)
     _clear_places(session, workshop)
-    made = _fresh_groups(session, workshop, activity, len(chosen))
-    return _placed(session, actor, workshop, activity, made, places, "numbers")
+    groups = _fresh_groups(session, workshop, activity, made)
+    return _placed(session, actor, workshop, activity, groups, places, "numbers")
+
+
+def unplaced_phones(session: Session, workshop: Workshop, activity: Activity) -> list[int]:
+    """The numbers of the phones present that hold no place while the room is split for
+    `activity` (a phone that came in after the split, or one left out of it); [] when the room
+    is not split for it."""
+    if split_activity_id(session, workshop) != activity.id:
+        return []
+    return [p.number for p in phones_present(session, workshop) if p.group_id is None]
+
+
+def do_place_phone(session: Session, actor: Actor, workshop: Workshop, activity: Activity, number: int, group_id: int) -> WorkshopGroup:
+    """Put the phone showing `number` in a group of the split the room is in for `activity`
+    (a phone that came in after the split, or one to move): its later notes and votes carry
+    the group, and the phone shows it at once. Audited (never who the phone is)."""
+    _split_target(workshop, activity)
+    if split_activity_id(session, workshop) != activity.id:
+        raise Conflict(N_("The room is not split for this activity. Make groups first."))
+    group = group_of(session, workshop, group_id)
+    if group.activity_id != activity.id:
+        raise InvalidInput(errors={"group": N_("This group belongs to another activity.")})
+    participant_id = session.exec(
+        select(Presence.participant_id)
+        .join(Participant, col(Participant.id) == col(Presence.participant_id))
+        .where(Presence.workshop_id == workshop.id, Presence.number == number, col(Participant.withdrawn_at).is_(None))
+    ).one_or_none()
+    if participant_id is None:
+        raise InvalidInput(errors={"number": N_("No phone has the number %(n)s in this workshop.", n=number)})
+    session.exec(
+        delete(WorkshopGroupMember).where(  # type: ignore[call-overload]
+            col(WorkshopGroupMember.workshop_id) == workshop.id, col(WorkshopGroupMember.participant_id) == participant_id
+        )
+    )
+    session.add(WorkshopGroupMember(group_id=group.id, workshop_id=workshop.id, participant_id=participant_id))  # type: ignore[arg-type]
+    workshop.updated_at = utcnow()
+    session.add(workshop)
+    session.flush()
+    record_audit(session, actor, "workshop.phone_placed", _refs(workshop, activity), {"group": group.position + 1})
+    publish_state(session, workshop)
+    publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
+    session.commit()
+    return group
 
 
 def do_end_breakout(session: Session, actor: Actor, workshop: Workshop) -> None:
@@ -360,15 +453,41 @@ def _paper_target(session: Session, workshop: Workshop, activity: Activity, cate
     return consultation
 
 
+def _lock_paper(session: Session, activity: Activity) -> None:
+    """Paper entries of one activity are stored one form at a time: the activity's row is
+    locked first (FOR UPDATE on PostgreSQL; on SQLite writers take turns under BEGIN
+    IMMEDIATE), so two copies of one form racing (a double click) find each other. Their rows
+    have no participant, so the UNIQUE (activity, participant, client id) that stops a phone's
+    racing copy cannot (NULLs are distinct); the lock does, as for a statement added twice."""
+    session.exec(select(Activity.id).where(Activity.id == activity.id).with_for_update()).one()
+
+
+def _paper_rows(session: Session, model: Any, activity: Activity, client_id: str) -> list[Any]:
+    """What a paper form stored under its client id before (every row of a form carries it)."""
+    return list(
+        session.exec(
+            select(model)
+            .where(model.activity_id == activity.id, col(model.participant_id).is_(None), model.client_id == client_id)
+            .order_by(col(model.id))
+        ).all()
+    )
+
+
 def do_enter_paper_notes(
     session: Session, actor: Actor, workshop: Workshop, activity: Activity, texts: Sequence[str], *,
-    language: str, group_id: int | None = None,
+    language: str, client_id: str, group_id: int | None = None,
 ) -> list[Contribution]:
     """Notes a room wrote on paper, typed in by a facilitator (one per entry). Each has no
     participant and no consent record and names the staff member who typed it; each is
     screened like a phone's note (held when it must be), and otherwise shows at once (the
     facilitator already read it). In a group's board when `group_id` is given. Audited (how
-    many, never the words); the screen follows."""
+    many, never the words); the screen follows.
+
+    Once only, like a phone's sending: the form carries a client id its page made, every
+    note it stores carries it, and the same id again (a double click, a resent form) stores
+    nothing and answers the first notes; the same id with other notes, language or group is a
+    Conflict (409)."""
+    check_client_id(client_id)
     if activity.kind not in TEXT_KINDS:
         raise InvalidInput(N_("This activity takes no notes."))
     consultation = _paper_target(session, workshop, activity, "free_text", group_id)
@@ -382,6 +501,13 @@ def do_enter_paper_notes(
     too_long = [i + 1 for i, t in enumerate(notes) if len(t) > limit]
     if too_long:
         raise InvalidInput(errors={"notes": N_("Keep each note under %(max)s characters (note %(n)s is longer).", max=limit, n=too_long[0])})
+    _lock_paper(session, activity)
+    earlier = _paper_rows(session, Contribution, activity, client_id)
+    if earlier:
+        if [r.text for r in earlier] != notes or {(r.language, r.group_id) for r in earlier} != {(language, group_id)}:
+            raise Conflict(N_("These notes were added once already with other words. Check the notes stored below before adding them again."))
+        session.rollback()
+        return earlier
     screen = registry_of(session).screen
     rows: list[Contribution] = []
     disclosures: list[tuple[Contribution, Sequence[str]]] = []
@@ -397,7 +523,7 @@ def do_enter_paper_notes(
                 participant_id=None,
                 entered_by_user_id=actor.user_id,
                 consent_record_id=None,
-                client_id="paper-" + secrets.token_urlsafe(18),
+                client_id=client_id,
                 kind=activity.kind,
                 text=text,
                 language=language,
@@ -436,14 +562,20 @@ def paper_choices(activity: Activity, lang: str, default: str) -> list[tuple[str
 
 
 def do_enter_paper_tallies(
-    session: Session, actor: Actor, workshop: Workshop, activity: Activity, tallies: Mapping[str, int], *, group_id: int | None = None,
+    session: Session, actor: Actor, workshop: Workshop, activity: Activity, tallies: Mapping[str, int], *,
+    client_id: str, group_id: int | None = None,
 ) -> int:
     """A room's show of hands or paper ballots for a single-choice poll or a scale, typed in by
     a facilitator: `{option key: how many}`. Each mark is a vote row with no participant (one
     person each, as on paper) naming the staff member who typed it, so it counts in the bars
     and the number who answered. Keys outside the activity's options are refused (SECURITY
     35). A multiple-choice poll is refused: marks on paper do not say which went together.
-    Audited; the screen follows. Returns the number of marks stored."""
+    Audited; the screen follows. Returns the number of marks stored.
+
+    Once only, like a phone's vote: every mark of the form carries the client id its page
+    made; the same id again stores nothing and answers the first tally's number of marks, the
+    same id with other numbers or another group is a Conflict (409)."""
+    check_client_id(client_id)
     if activity.kind == "poll" and activity.config.get("multiple"):
         raise InvalidInput(N_("Paper tallies can be typed in for single-choice polls and scales only."))
     if activity.kind not in PAPER_CHOICE_KINDS:
@@ -458,6 +590,13 @@ def do_enter_paper_tallies(
     total = sum(tallies.values())
     if total == 0:
         raise InvalidInput(errors={"tally": N_("Type in how many chose each option.")})
+    _lock_paper(session, activity)
+    earlier = _paper_rows(session, Vote, activity, client_id)
+    if earlier:
+        if Counter(v.target for v in earlier) != Counter({k: n for k, n in tallies.items() if n}) or {v.group_id for v in earlier} != {group_id}:
+            raise Conflict(N_("This tally was added once already with other numbers. Check the marks stored before adding it again."))
+        session.rollback()
+        return len(earlier)
     for key, count in tallies.items():
         value = int(key) if activity.kind == "scale" else 1
         session.add_all(
@@ -468,7 +607,7 @@ def do_enter_paper_tallies(
                 participant_id=None,
                 entered_by_user_id=actor.user_id,
                 consent_record_id=None,
-                client_id="paper-" + secrets.token_urlsafe(18),
+                client_id=client_id,
                 slot=0,
                 target=key,
                 value=value,
@@ -538,10 +677,15 @@ def phone_room(
     """What a phone shows of the room besides the activity: its number (for the facilitator
     to make groups by; `seat` when the caller has just read it), its group for the current
     activity, and that group's board (the newest notes shown to the room, never who wrote them).
-    `ungrouped`: the caller has just read that the phone is in no group for the activity."""
+    A phone in no group while the room works in groups for the activity (it came in after the
+    split) is told so (`no_group_yet`), with its number to show the facilitator.
+    `ungrouped`: the caller has just read that the phone is in no group for the activity and
+    that the room is not split for it."""
     number = seat if seat is not None else seat_number(session, workshop, participant)
-    out: dict[str, Any] = {"seat_number": number, "my_group": None, "group_notes": []}
+    out: dict[str, Any] = {"seat_number": number, "my_group": None, "group_notes": [], "no_group_yet": False}
     group_id = None if ungrouped else group_for(session, activity.id if activity else None, participant.id)
+    if group_id is None and activity is not None and not ungrouped and workshop.status == WorkshopStatus.LIVE:
+        out["no_group_yet"] = split_activity_id(session, workshop) == activity.id
     if group_id is None or activity is None:
         return out
     group = session.exec(select(WorkshopGroup).where(WorkshopGroup.id == group_id)).one()

@@ -818,6 +818,8 @@ class Sent:
     votes: tuple[tuple[int, str, int], ...] | None = None
     seat: int | None = None
     group_id: int | None = None
+    # The room is split into groups for the activity (the phone may be in none of them).
+    split: bool = False
 
 
 def _fresh(session: Session, model: Any, row_id: int | None) -> Any:
@@ -1294,6 +1296,7 @@ class _VoteRoom:
     has_votes: bool  # the person holds vote rows in the activity (else nothing to replace)
     seat: int | None  # the phone's number in the room (workshops.rooms.seat_number)
     closed_at: datetime | None = None  # when the activity closed, if it did
+    split: bool = False  # the room is split into groups for the activity
 
 
 @cache
@@ -1305,7 +1308,7 @@ def _vote_statements() -> tuple[Any, Any, Any, Any]:
     activity again, the data categories, the breakout group, the rate count, the replay
     look-up): run after the consent check has locked the participant, so it sees the room and
     the person's own sendings as committed then."""
-    from workshops.rooms import group_query
+    from workshops.rooms import group_query, split_query
 
     activities, workshops = Activity.__table__, Workshop.__table__  # type: ignore[attr-defined]
     sendings, votes = VoteSubmission.__table__, Vote.__table__  # type: ignore[attr-defined]
@@ -1335,6 +1338,7 @@ def _vote_statements() -> tuple[Any, Any, Any, Any]:
             .where(presence.c.workshop_id == workshops.c.id, presence.c.participant_id == participant_id)
             .scalar_subquery()
             .label("seat"),
+            split_query(activities.c.id).exists().label("split"),
         )
         .select_from(activities.join(workshops, workshops.c.id == activities.c.workshop_id))
         .where(activities.c.id == bindparam("activity_id"), activities.c.workshop_id == bindparam("workshop_id"))
@@ -1350,9 +1354,9 @@ def _vote_room(session: Session, workshop: Workshop, activity: Activity, partici
     ).one_or_none()
     if row is None:
         return None
-    kind, status, state, locked, closed_at, collects, group_id, recent, replay, has_votes, seat = row
+    kind, status, state, locked, closed_at, collects, group_id, recent, replay, has_votes, seat, split = row
     return _VoteRoom(
-        kind, status, state, bool(locked), bool(collects), group_id, int(recent or 0), replay, bool(has_votes), seat, closed_at
+        kind, status, state, bool(locked), bool(collects), group_id, int(recent or 0), replay, bool(has_votes), seat, closed_at, bool(split)
     )
 
 
@@ -1413,7 +1417,7 @@ def _vote_once(
     session.commit()
     # A whole-form choice replaced all of the person's rows: they are now exactly these.
     left = tuple(sorted(choice.rows)) if choice.slots is None else None
-    return Sent(replayed=False, votes=left, seat=room.seat, group_id=room.group_id)
+    return Sent(replayed=False, votes=left, seat=room.seat, group_id=room.group_id, split=room.split)
 
 
 # The card sort ------------------------------------------------------------------------------------------

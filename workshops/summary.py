@@ -7,7 +7,9 @@ who were there, as a page and as a PDF.
 - how many took part: the people whose notes or choices the room counts (valid consent with
   "count my answers", not withdrawn), through the small-numbers rule (SECURITY 10);
 - each activity's results as `workshops.results.activity_results` gives them (counts already
-  suppressed), drawn as server-side SVG (`baraza.charts`);
+  suppressed), drawn as server-side SVG (`baraza.charts`): the phones' answers, with the number
+  of people who sent them, and apart from them what a facilitator typed in from paper, marked
+  so (a note or a mark on paper is not a person the summary can count);
 - the notes, but only those shown in the room (never pending, hidden or held: what screening
   held, disclosures of harm included, never reaches a summary), and only from people who
   agreed to be quoted (a summary is kept and passed on: it quotes them);
@@ -52,7 +54,7 @@ from workshops.models import (
     WorkshopDecision,
     WorkshopStatus,
 )
-from workshops.results import ActivityResults, activity_results
+from workshops.results import PAPER, PHONES, ActivityResults, activity_results
 
 MAX_DECISION = 500
 MAX_DECISIONS = 50
@@ -183,6 +185,19 @@ class ActivitySummary:
     words: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     more_notes: int = 0
+    # What a facilitator typed in from paper (workshops.rooms), shown apart and marked so: how
+    # many marks (a tally) and notes, the tally's chart, the notes shown in the room and the
+    # words of a word cloud.
+    paper_marks: int = 0
+    paper_notes_count: int = 0
+    paper_charts: list[Chart] = field(default_factory=list)
+    paper_notes: list[str] = field(default_factory=list)
+    paper_more_notes: int = 0
+    paper_words: list[Any] = field(default_factory=list)
+
+    @property
+    def has_paper(self) -> bool:
+        return bool(self.paper_marks or self.paper_notes_count)
 
 
 @dataclass
@@ -208,6 +223,9 @@ class WorkshopSummary:
     running: bool
     steps: list[StepSummary]
     decisions: list[WorkshopDecision]
+    # Entered by a facilitator from paper, in the whole workshop (none of it is a person).
+    paper_marks: int = 0
+    paper_notes: int = 0
 
     @property
     def rtl(self) -> bool:
@@ -310,18 +328,20 @@ def people_cell(count: int, k: int) -> Cell:
     return Cell(count, suppressed=0 < count < k, primary=0 < count < k)
 
 
-def quotable_notes(session: Session, workshop: Workshop, activity: Activity, limit: int = NOTES_LIMIT) -> tuple[list[str], int]:
+def quotable_notes(
+    session: Session, workshop: Workshop, activity: Activity, limit: int = NOTES_LIMIT, *, paper: bool = False
+) -> tuple[list[str], int]:
     """The notes of an activity a summary may quote: shown in the room (a facilitator's
     moderation and the screening passed them), written by someone who agreed to be quoted and
-    has not withdrawn, or typed in from paper. Oldest first, as the room saw them arrive."""
+    has not withdrawn; with `paper`, those typed in from paper instead (listed apart, marked as
+    entered by the facilitator). Oldest first, as the room saw them arrive."""
     where = (
         Contribution.activity_id == activity.id,
         Contribution.workshop_id == workshop.id,
         Contribution.status == ContributionStatus.SHOWN.value,
-        or_(
-            col(Contribution.participant_id).in_(quotable_participant_ids(workshop.consultation_id)),
-            col(Contribution.participant_id).is_(None),
-        ),
+        col(Contribution.participant_id).is_(None)
+        if paper
+        else col(Contribution.participant_id).in_(quotable_participant_ids(workshop.consultation_id)),
     )
     total = int(session.exec(select(func.count()).select_from(Contribution).where(*where)).one())
     rows = session.exec(select(Contribution).where(*where).order_by(col(Contribution.created_at), col(Contribution.id)).limit(limit)).all()
@@ -501,11 +521,14 @@ def summarise_activity(
     lang: str,
     gettext: Gettext,
     minutes: int | None = None,
+    paper: tuple[int, int] | None = None,
 ) -> ActivitySummary:
-    """One activity of the summary; `minutes` the room spent on it (`room_time`, `whole_minutes`)."""
+    """One activity of the summary; `minutes` the room spent on it (`room_time`, `whole_minutes`);
+    `paper` its (marks, notes) typed in from paper (`paper_entries`), read here when not given."""
     default = consultation.default_language
     prompt = text_in(activity.prompt, lang, default)
-    results = activity_results(session, consultation, activity, lang)
+    # The phones' answers: their people are people; what was typed in from paper comes apart.
+    results = activity_results(session, consultation, activity, lang, source=PHONES)
     summary = ActivitySummary(
         activity=activity,
         prompt=prompt,
@@ -528,7 +551,58 @@ def summarise_activity(
         summary.notes, summary.more_notes = quotable_notes(session, workshop, activity)
     summary.charts.extend(_kind_charts(session, workshop, activity, results, prompt, k, gettext, rtl))
     summary.charts.extend(_generic_charts(results, prompt, k, gettext, rtl))
+    if paper is None:
+        paper = paper_entries(session, workshop).get(int(activity.id or 0), (0, 0))
+    _add_paper(session, consultation, workshop, activity, summary, paper, lang, gettext)
     return summary
+
+
+def paper_entries(session: Session, workshop: Workshop) -> dict[int, tuple[int, int]]:
+    """Activity id -> (marks, notes shown in the room) a facilitator typed in from paper."""
+    marks = dict(
+        session.exec(
+            select(Vote.activity_id, func.count(col(Vote.id)))
+            .where(Vote.workshop_id == workshop.id, col(Vote.participant_id).is_(None))
+            .group_by(col(Vote.activity_id))
+        ).all()
+    )
+    notes = dict(
+        session.exec(
+            select(Contribution.activity_id, func.count(col(Contribution.id)))
+            .where(
+                Contribution.workshop_id == workshop.id, col(Contribution.participant_id).is_(None),
+                Contribution.status == ContributionStatus.SHOWN.value,
+            )
+            .group_by(col(Contribution.activity_id))
+        ).all()
+    )
+    return {a: (int(marks.get(a, 0)), int(notes.get(a, 0))) for a in set(marks) | set(notes)}
+
+
+def _add_paper(
+    session: Session, consultation: Consultation, workshop: Workshop, activity: Activity, summary: ActivitySummary,
+    paper_counts: tuple[int, int], lang: str, gettext: Gettext,
+) -> None:
+    """What a facilitator typed in from paper for the activity, apart from the phones' answers:
+    a tally's bars (suppressed like the phones' on a sensitive activity), the notes shown in the
+    room, the words of a word cloud."""
+    marks, notes = paper_counts
+    summary.paper_marks, summary.paper_notes_count = marks, notes
+    if not marks and not notes:
+        return
+    paper = activity_results(session, consultation, activity, lang, source=PAPER)
+    if paper is None:
+        return
+    rtl = lang in RTL_LANGUAGES
+    if marks and paper.bars:
+        title = gettext("Entered by the facilitator from paper")
+        bars = [BarDatum(bar.label, bar.cell) for bar in paper.bars]
+        summary.paper_charts.append(Chart(bar_chart(bars, title=title, k=paper.k, gettext=gettext, rtl=rtl), [(b.label, b.cell.text(paper.k, gettext)) for b in bars]))
+    if notes:
+        if activity.kind == "word_cloud":
+            summary.paper_words = list(paper.words)
+        else:
+            summary.paper_notes, summary.paper_more_notes = quotable_notes(session, workshop, activity, paper=True)
 
 
 def build_summary(session: Session, workshop: Workshop, consultation: Consultation, lang: str, gettext: Gettext) -> WorkshopSummary:
@@ -541,6 +615,7 @@ def build_summary(session: Session, workshop: Workshop, consultation: Consultati
     end = workshop.ended_at if workshop.status == WorkshopStatus.ENDED else (utcnow() if running else None)
     every = activities_of(session, workshop)
     minutes = whole_minutes(room_time(session, workshop, every, end))
+    paper = paper_entries(session, workshop)
     by_step: dict[int, list[Activity]] = {}
     for activity in every:
         by_step.setdefault(activity.step_id, []).append(activity)
@@ -551,6 +626,7 @@ def build_summary(session: Session, workshop: Workshop, consultation: Consultati
                 session, consultation, workshop, a, lang, gettext,
                 # Opened from the agenda but never on the screen: no time of the room's.
                 minutes=minutes.get(a.id or 0, 0 if a.opened_at is not None else None),
+                paper=paper.get(a.id or 0, (0, 0)),
             )
             for a in by_step.get(step.id or 0, [])
         ]
@@ -570,6 +646,8 @@ def build_summary(session: Session, workshop: Workshop, consultation: Consultati
         title=text_in(workshop.title, lang, default),
         k=k,
         participants=people_cell(participants_count(session, workshop), k),
+        paper_marks=sum(m for m, _n in paper.values()),
+        paper_notes=sum(n for _m, n in paper.values()),
         started_at=workshop.started_at,
         ended_at=workshop.ended_at,
         planned_minutes=sum(s.planned_minutes for s in steps),

@@ -27,7 +27,7 @@ from tests.workshops.factories import (
     make_workshop,
     sign_in,
 )
-from tests.workshops.helpers import HTMX, fresh, read
+from tests.workshops.helpers import HTMX, client_id_from, fresh, read
 from workshops.hooks import workshop_texts
 from workshops.models import Contribution
 
@@ -170,10 +170,10 @@ def test_paper_notes_raise_concerns_and_reach_the_insights_text_source(client, s
     consultation, facilitator, workshop, board, participant, _t, _phone = _setup(session, settings, app)
     add_note(session, board, participant, "From a phone")
     sign_in(client, facilitator)
-    csrf = csrf_from(client.get(f"/workshops/{workshop.id}/rooms?activity={board.id}").text)
+    page = client.get(f"/workshops/{workshop.id}/rooms?activity={board.id}").text
     response = client.post(
         f"/workshops/{workshop.id}/rooms/{board.id}/paper-notes",
-        data={"csrf_token": csrf, "notes": f"Safer buses\n{DISCLOSURE}", "language": "en"},
+        data={"csrf_token": csrf_from(page), "client_id": client_id_from(page), "notes": f"Safer buses\n{DISCLOSURE}", "language": "en"},
     )
     assert response.status_code == 303
     told = _note(session, board, DISCLOSURE)

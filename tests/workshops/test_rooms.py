@@ -58,8 +58,15 @@ def number_of(session, workshop, participant):
 
 
 def post(client, path, data, *, csrf_page, htmx=False):
-    csrf = csrf_from(client.get(csrf_page).text)
-    return client.post(path, data={"csrf_token": csrf, **data}, headers=HTMX if htmx else None)
+    """Post like the browser from `csrf_page`: its CSRF token and, for a paper form, the client
+    id the page made for it."""
+    page = client.get(csrf_page).text
+    found = FORM_ID_RE.search(page)
+    fields = {"csrf_token": csrf_from(page), **({"client_id": found.group(1)} if found else {})}
+    return client.post(path, data={**fields, **data}, headers=HTMX if htmx else None)
+
+
+FORM_ID_RE = re.compile(r'name="client_id" value="([^"]+)"')
 
 
 def rooms_page(workshop, activity=None):
@@ -122,9 +129,9 @@ def test_split_by_numbers_places_the_chosen_phones_only(client, session, setting
     assert placed[people[0][0].id] == placed[people[1][0].id] != placed[people[2][0].id]
     assert people[3][0].id not in placed  # not chosen: stays with the whole room
     for data, message in (
-        ({"numbers.1": "999"}, "No phone has the number 999"),
-        ({"numbers.1": f"{numbers[0]}", "numbers.2": f"{numbers[0]}"}, f"Phone {numbers[0]} is in two groups."),
-        ({"numbers.1": "Amina"}, "Write the phones&#39; numbers"),
+        ({"numbers.1": "999"}, "Group 1: no phone has the number 999 in this workshop."),
+        ({"numbers.1": f"{numbers[0]}", "numbers.2": f"{numbers[0]}"}, f"Group 2: phone {numbers[0]} is in group 1 too."),
+        ({"numbers.1": "Amina"}, "Group 1: write only the phones&#39; numbers"),
         ({}, "Write at least one phone"),
     ):
         refused = post(client, f"/workshops/{workshop.id}/rooms/{board.id}/split", {"how": "numbers", **data}, csrf_page=rooms_page(workshop, board))

@@ -226,18 +226,19 @@ def _phone_context(
 def _known_vote(workshop: Workshop, sent: tuple[Activity, services.Sent] | None) -> tuple[Activity, services.Sent] | None:
     """What a vote just stored, when it is all the phone's block needs: a whole-form choice
     (poll, scale, dots, ranking: its rows are all the person holds; they send no notes) in the
-    activity the room is on, in a room not split into groups (a group's board is read)."""
+    activity the room is on, in a room not split into groups for it (a group's board is read,
+    or a phone in no group is told the room works in groups)."""
     if sent is None or workshop.status != WorkshopStatus.LIVE:
         return None
     activity, stored = sent
-    if stored.votes is None or stored.seat is None or stored.group_id is not None:
+    if stored.votes is None or stored.seat is None or stored.group_id is not None or stored.split:
         return None
     if workshop.current_activity_id != activity.id or activity.kind not in CHOICE_KINDS:
         return None
     return sent
 
 
-NO_ROOM: dict[str, Any] = {"seat_number": None, "my_group": None, "group_notes": []}
+NO_ROOM: dict[str, Any] = {"seat_number": None, "my_group": None, "group_notes": [], "no_group_yet": False}
 
 
 def _taking(activity: Activity) -> bool:

@@ -8,6 +8,8 @@ answer is then the page's block); the page follows the workshop's live channel.
 
 from __future__ import annotations
 
+import secrets
+from math import ceil
 from typing import Any
 
 from starlette.requests import Request
@@ -23,9 +25,12 @@ from workshops.models import Activity, Workshop
 from workshops.views._common import languages_of, path_id
 
 MAX_ID = 2**31 - 1
-# Boxes for groups made by number on the page (a split has at most MAX_GROUPS groups).
+# Boxes the server reads for groups made by number (a split has at most MAX_GROUPS groups);
+# the page shows as many as the phones present make sense of (`_number_boxes`).
 NUMBER_BOXES = rooms.MAX_GROUPS
 PAPER_TEXT_MAX = 60_000
+# The forms of the page, named so that a refusal is shown beside the form it refuses.
+FORMS = frozenset({"random", "numbers", "place", "notes", "tally", "clear", "screen", "end"})
 
 
 def _workshop(request: Request) -> Workshop:
@@ -55,6 +60,15 @@ def _chosen(request: Request, workshop: Workshop, choices: list[Activity]) -> Ac
     return choices[0] if choices else None
 
 
+def _number_boxes(phones: int, typed: dict[str, str]) -> range:
+    """Boxes for groups made by number: about one per two phones present (a group of one is
+    no group), at least MIN_GROUPS and at most MAX_GROUPS, and never fewer than the boxes a
+    refused form came back with filled in."""
+    count = min(rooms.MAX_GROUPS, max(rooms.MIN_GROUPS, ceil(phones / 2)))
+    filled = [i for i in range(1, NUMBER_BOXES + 1) if typed.get(rooms.numbers_field(i), "").strip()]
+    return range(1, max([count, *filled]) + 1)
+
+
 def _context(request: Request, workshop: Workshop, activity: Activity | None, **extra: Any) -> dict[str, Any]:
     session = db(request)
     consultation = consultation_of(session, workshop)
@@ -65,6 +79,8 @@ def _context(request: Request, workshop: Workshop, activity: Activity | None, **
     split_for = rooms.split_activity_id(session, workshop)
     current = current_activity(session, workshop)
     paper = rooms.paper_counts(session, workshop)
+    phones = rooms.phones_present(session, workshop)
+    typed: dict[str, str] = extra.pop("typed", None) or {}
     return {
         "title": N_("Groups and paper"),
         "workshop": workshop,
@@ -74,17 +90,19 @@ def _context(request: Request, workshop: Workshop, activity: Activity | None, **
         "prompt": text_in(activity.prompt, lang, default) if activity else "",
         "kind_label": KIND_LABELS.get(activity.kind, "") if activity else "",
         "choices": [{"activity": a, "prompt": text_in(a.prompt, lang, default)} for a in choices],
-        "phones": rooms.phones_present(session, workshop),
+        "phones": phones,
         "groups": [
             {"group": g, "numbers": members.get(int(g.id or 0), []), "results": rooms.group_results(session, consultation, activity, lang, int(g.id or 0))}
             for g in groups
         ] if activity else [],
         "split_here": activity is not None and split_for == activity.id,
         "split_elsewhere": split_for is not None and (activity is None or split_for != activity.id),
+        # Phones present in no group while the room is split for this activity (came in late).
+        "unplaced": [p.number for p in phones if p.group_id is None] if activity is not None and split_for == activity.id else [],
         "is_current": activity is not None and current is not None and current.id == activity.id,
         "screen_group_id": workshop.screen_group_id,
         "all_groups": rooms.ALL_GROUPS,
-        "number_boxes": range(1, NUMBER_BOXES + 1),
+        "number_boxes": _number_boxes(len(phones), typed),
         "max_groups": rooms.MAX_GROUPS,
         "min_groups": rooms.MIN_GROUPS,
         "is_text": bool(activity and activity.kind in TEXT_KINDS),
@@ -92,8 +110,11 @@ def _context(request: Request, workshop: Workshop, activity: Activity | None, **
         "multiple_poll": bool(activity and activity.kind == "poll" and activity.config.get("multiple")),
         "paper": paper.get(int(activity.id or 0)) if activity else None,
         "note_languages": [(code, language_name(code)) for code in languages_of(consultation)],
+        # The paper forms' client id: a double click or a resent form stores once (rooms.py).
+        "form_id": secrets.token_urlsafe(18),
+        "typed": typed,
         "k": None,
-        "problem": None,
+        "failed": None,
         "errors": {},
         **extra,
     }
@@ -111,9 +132,20 @@ def _page_url(request: Request, workshop: Workshop, activity: Activity | None) -
     return url + (f"?activity={activity.id}" if activity is not None else "")
 
 
-def _answer(request: Request, workshop: Workshop, activity: Activity | None, exc: Any = None, flash: str | None = None) -> Response:
+def _typed(request: Request) -> dict[str, str]:
+    """What a refused form held, to show it again as typed (never the CSRF token or client id:
+    the page makes new ones)."""
+    form = request.state.form
+    return {
+        key: value for key, value in form.items()
+        if isinstance(value, str) and key not in ("csrf_token", "client_id") and len(key) <= 40 and len(value) <= PAPER_TEXT_MAX
+    }
+
+
+def _answer(request: Request, workshop: Workshop, activity: Activity | None, exc: Any = None, flash: str | None = None, *, form: str | None = None) -> Response:
     """After a control: a 303 back to the page (or its block for htmx), or the page with the
-    problem and a 4xx."""
+    problem and a 4xx. A refusal comes back beside the form that was sent (`form`, one of
+    FORMS), every problem at once and once each, with what was typed."""
     if exc is None and not is_htmx(request):
         return redirect(request, _page_url(request, workshop, activity), flash=flash)
     session = db(request)
@@ -122,8 +154,8 @@ def _answer(request: Request, workshop: Workshop, activity: Activity | None, exc
     workshop = _workshop(request)
     if exc is None:
         return render(request, "workshops/rooms.html", _context(request, workshop, activity), block="room")
-    message = exc.message or next(iter(exc.errors.values()), None) or N_("Please check what you entered")
-    ctx = _context(request, workshop, activity, problem=message, errors=exc.errors)
+    errors = dict(exc.errors) or {"form": exc.message or N_("Please check what you entered")}
+    ctx = _context(request, workshop, activity, errors=errors, failed=form if form in FORMS else None, typed=_typed(request))
     return render(request, "workshops/rooms.html", ctx, block="room", status=exc.status_code)
 
 
@@ -147,12 +179,12 @@ def split(request: Request) -> Response:
             count = form_int(request, "groups", required=True, minimum=rooms.MIN_GROUPS, maximum=rooms.MAX_GROUPS)
             rooms.do_split_at_random(session, a, workshop, activity, int(count or 0))
         elif how == "numbers":
-            boxes = [rooms.parse_numbers(form_text(request, f"numbers.{i}", max_length=400)) for i in range(1, NUMBER_BOXES + 1)]
+            boxes = [form_text(request, rooms.numbers_field(i), max_length=400) for i in range(1, NUMBER_BOXES + 1)]
             rooms.do_split_by_numbers(session, a, workshop, activity, boxes)
         else:
             raise InvalidInput(N_("Baraza does not know this action."))
     except (Conflict, InvalidInput) as exc:
-        return _answer(request, workshop, activity, exc)
+        return _answer(request, workshop, activity, exc, form=how)
     return _answer(request, workshop, activity, flash=N_("The room is split. Phones show their group."))
 
 
@@ -175,7 +207,7 @@ def screen_view(request: Request) -> Response:
             raise InvalidInput(N_("Baraza does not know this action."))
         rooms.do_show_groups_on_screen(session, a, workshop, choice)
     except (Conflict, InvalidInput) as exc:
-        return _answer(request, workshop, back if back is not None and _usable(back) else None, exc)
+        return _answer(request, workshop, back if back is not None and _usable(back) else None, exc, form="screen")
     return _answer(request, workshop, back if back is not None and _usable(back) else None)
 
 
@@ -188,12 +220,17 @@ def end_breakout(request: Request) -> Response:
     try:
         rooms.do_end_breakout(session, a, workshop)
     except Conflict as exc:
-        return _answer(request, workshop, back, exc)
+        return _answer(request, workshop, back, exc, form="end")
     return _answer(request, workshop, back, flash=N_("The room is together again."))
 
 
 def _group_field(request: Request) -> int | None:
     return form_int(request, "group", minimum=1, maximum=MAX_ID)
+
+
+def _client_id(request: Request) -> str:
+    """The client id the paper form's page made (checked by the use case)."""
+    return form_text(request, "client_id", max_length=200)
 
 
 @view(permission="workshop.run")
@@ -211,9 +248,11 @@ def paper_notes(request: Request) -> Response:
         language = form_text(request, "language", max_length=8) or consultation.default_language
         if language not in languages_of(consultation):
             raise InvalidInput(errors={"language": N_("Choose a language of this consultation.")})
-        rooms.do_enter_paper_notes(session, a, workshop, activity, raw.splitlines(), language=language, group_id=_group_field(request))
+        rooms.do_enter_paper_notes(
+            session, a, workshop, activity, raw.splitlines(), language=language, group_id=_group_field(request), client_id=_client_id(request),
+        )
     except (Conflict, InvalidInput) as exc:
-        return _answer(request, workshop, activity, exc)
+        return _answer(request, workshop, activity, exc, form="notes")
     return _answer(request, workshop, activity, flash=N_("The paper notes are in."))
 
 
@@ -230,9 +269,9 @@ def paper_tallies(request: Request) -> Response:
             value = form_int(request, f"tally.{key}", minimum=0, maximum=rooms.MAX_TALLY)
             if value:
                 tallies[key] = value
-        rooms.do_enter_paper_tallies(session, a, workshop, activity, tallies, group_id=_group_field(request))
+        rooms.do_enter_paper_tallies(session, a, workshop, activity, tallies, group_id=_group_field(request), client_id=_client_id(request))
     except (Conflict, InvalidInput) as exc:
-        return _answer(request, workshop, activity, exc)
+        return _answer(request, workshop, activity, exc, form="tally")
     return _answer(request, workshop, activity, flash=N_("The paper tally is in."))
 
 
@@ -244,5 +283,21 @@ def clear_paper_tallies(request: Request) -> Response:
     try:
         rooms.do_clear_paper_tallies(session, a, workshop, activity)
     except (Conflict, InvalidInput) as exc:
-        return _answer(request, workshop, activity, exc)
+        return _answer(request, workshop, activity, exc, form="clear")
     return _answer(request, workshop, activity)
+
+
+@view(permission="workshop.run")
+def place_phone(request: Request) -> Response:
+    """Put a phone in a group of the split the room is in for the activity (`number`, the
+    number the phone shows; `group`, a group's id): a phone that came in after the split."""
+    session, a = db(request), actor(request)
+    workshop = _workshop(request)
+    activity = _activity(request, workshop)
+    try:
+        number = form_int(request, "number", required=True, minimum=1, maximum=MAX_ID)
+        group = form_int(request, "group", required=True, minimum=1, maximum=MAX_ID)
+        rooms.do_place_phone(session, a, workshop, activity, int(number or 0), int(group or 0))
+    except (Conflict, InvalidInput) as exc:
+        return _answer(request, workshop, activity, exc, form="place")
+    return _answer(request, workshop, activity, flash=N_("The phone is in its group. It shows the group now."))
