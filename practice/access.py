@@ -13,8 +13,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
+from baraza.accounts.models import Context
 from baraza.accounts.roles import Actor, scope_filter
-from baraza.consultations.access import access_consultation, consultation_ids_in_scope
+from baraza.consultations.access import access_consultation, consultation_ids_in_scope, contexts_of, visible_contexts_of
 from baraza.consultations.models import Consultation
 from baraza.errors import NotFound
 from practice.models import PracticeModelVersion, PracticeShare
@@ -39,6 +40,24 @@ def access_for_check(session: Session, actor: Actor, consultation_id: int) -> Co
     if row is None:
         raise NotFound()
     return row
+
+
+def contexts_for_check(session: Session, actor: Actor, consultation: Consultation) -> list[Context]:
+    """The consultation's contexts `actor` may ask the check about, and whose young people's
+    words and counts an answer may show: as survey results, the contexts the actor's
+    `practice.check` grants reach (a facilitator of one context: that context only; the
+    organisation, the consultation or everything: all of them; `visible_contexts_of`). A
+    stakeholder whose organisation the team shared the check with reaches all of them: the
+    team shared the consultation's check as a whole."""
+    shared = session.exec(
+        select(PracticeShare.id).where(
+            PracticeShare.consultation_id == consultation.id,
+            scope_filter(actor, CHECK, organisation=lambda ref: col(PracticeShare.organisation_id) == ref),
+        )
+    ).first()
+    if shared is not None:
+        return contexts_of(session, consultation)
+    return visible_contexts_of(session, actor, consultation, CHECK)
 
 
 def access_for_manage(session: Session, actor: Actor, consultation_id: int) -> Consultation:

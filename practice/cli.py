@@ -19,7 +19,17 @@ from pathlib import Path
 
 from baraza.settings import Settings
 from practice import files
-from practice.model import RETENTIONS, SAFEGUARDS, Practice, PracticeModel, assess, percent
+from practice.model import (
+    RETENTIONS,
+    SAFEGUARDS,
+    Practice,
+    PracticeModel,
+    assess,
+    evidence_for,
+    has_skill,
+    percent,
+    spread_interval,
+)
 
 VERDICTS = {
     "not_accept": "Young people here would not accept this.",
@@ -78,6 +88,22 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Too few to say: fewer than {k} young people stand behind any answer.")
         return 0
     a = assess(model, practice, context)
+    # How sure (docs/practice-check.md, "How sure it is"): the same rules as the page.
+    evidence = evidence_for(model, [str(args.context)] if args.context else None, practice.age_bands, a.worst_part)
+    guess = evidence.group is not None and ((evidence.group or 0) < k or (evidence.about or 0) < k)
+    skill = has_skill(model)
+    if guess:
+        print(f"No direct evidence: fewer than {k} young people of this context and age were asked, or answered about this very use.")
+    if skill is False and model.quality is not None:
+        print(f"The model picked the answer held-out young people gave {percent(model.quality.accuracy)}% of the time; "
+              f"the most common answer per card, {percent(model.quality.majority_accuracy)}%: it does no better than that guess.")
+    if guess and skill is False:
+        print("The model cannot say: no figure.")
+        return 0
+    if guess:
+        low, high = spread_interval(model, practice, a.worst_part, a.interval, k)
+        print(f"A guess from other groups: somewhere between {percent(low)}% and {percent(high)}% would say 'fine'.")
+        return 0
     print(VERDICTS[a.verdict])
     print(f"Chance a young person says 'fine': {percent(a.fine)}% (interval {percent(a.interval[0])}-{percent(a.interval[1])}%); "
           f"'it depends' {percent(a.depends)}%, 'not fine' {percent(a.not_fine)}%. Rests on {people} young people"

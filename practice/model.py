@@ -389,6 +389,17 @@ def _fit(
         columns=space.columns, folds=folds, bootstrap=boot, calibrated=calibrated, contexts=context_info,
         people=len(people), answers=sum(o.evidence == "answer" for o in observations),
     )
+    # Who answered where, about what: direct answers only, per group (context x age band) and
+    # per use of data in a group, so an answer can say when nobody in the group it is asked
+    # about was asked, or nobody answered about that very use (evidence_for).
+    group_people: dict[str, set[str]] = defaultdict(set)
+    cell_people: dict[str, set[str]] = defaultdict(set)
+    for o in observations:
+        if o.evidence == "answer":
+            group_people[f"{o.context}|{o.age_band or ''}"].add(o.person)
+            cell_people[f"{o.context}|{o.age_band or ''}|{o.data_kind}|{o.data_user}|{o.purpose}"].add(o.person)
+    model.extra["groups"] = {key: len(v) for key, v in sorted(group_people.items())}
+    model.extra["cells"] = {key: len(v) for key, v in sorted(cell_people.items())}
     endorsements = [o for o in observations if o.evidence == "endorsement"]
     if endorsements:
         model.extra["endorsement_rows"] = len(endorsements)
@@ -461,6 +472,8 @@ class Answer:
     against: list[Weight]
     changes: list[Change]
     unknown: list[str]
+    # Safeguards of the practice the answers do not show to make it more acceptable.
+    unhelpful_safeguards: list[str] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -532,6 +545,12 @@ def assess(model: PracticeModel, practice: Practice, context: str | None, *, alt
                 total += float(diff[i]) * (INTERACTION_SCALE if column.startswith("ctx=") else 1.0)
         against.append(Weight(name, code, total))
     against.sort(key=lambda w: -w.against)
+    # A safeguard is never "against" a practice: what it does is protect. When its coefficient
+    # pulls towards "not fine" all the same, that comes from the few questions that named it
+    # (it shares their cards' own dislike: confounding), not from young people saying the
+    # safeguard makes things worse; the answer says it shows no help instead.
+    unhelpful = [w.code for w in against if w.part == "safeguard" and w.against >= 0]
+    against = [w for w in against if w.part != "safeguard"]
     # The single change that helps most: add a safeguard, keep the data for less time, or
     # give it to another user (from the vocabulary the model knows).
     changes: list[Change] = []
@@ -555,7 +574,72 @@ def assess(model: PracticeModel, practice: Practice, context: str | None, *, alt
     return Answer(
         fine=float(p[2]), depends=float(p[1]), not_fine=float(p[0]), interval=interval, pooled=pooled, no_context_data=no_data,
         worst_part=part, against=[w for w in against if w.against > 0][:3], changes=changes[:3], unknown=unknown_codes(model, practice),
+        unhelpful_safeguards=unhelpful,
     )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How much direct evidence stands behind an answer: the young people of the groups asked
+    about (the contexts and age bands), and how many of them answered about that very use of
+    data. None: the model file does not say (trained before it recorded this)."""
+
+    group: int | None
+    about: int | None
+
+
+def evidence_for(model: PracticeModel, contexts: Sequence[str] | None, age_bands: Sequence[str], part: tuple[str, str, str]) -> Evidence:
+    """Direct answers behind `part` among the young people of `contexts` (None: every
+    context) in `age_bands` (none: every band). A person is in one context and one band, so
+    the groups' counts add up to people."""
+    groups, cells = model.extra.get("groups"), model.extra.get("cells")
+    if groups is None or cells is None:
+        return Evidence(None, None)
+    wanted_contexts = None if contexts is None else set(contexts)
+    wanted_bands = set(age_bands) or None
+
+    def inside(context: str, band: str) -> bool:
+        return (wanted_contexts is None or context in wanted_contexts) and (wanted_bands is None or band in wanted_bands)
+
+    group = sum(int(n) for key, n in groups.items() if inside(*key.split("|", 1)))
+    about = 0
+    for key, n in cells.items():
+        context, band, *use = key.split("|")
+        if tuple(use) == part and inside(context, band):
+            about += int(n)
+    return Evidence(group, about)
+
+
+def has_skill(model: PracticeModel) -> bool | None:
+    """Does the model do better, on young people it never saw, than guessing the most common
+    answer to each card? Only when its accuracy beats the guess by more than two standard
+    errors of the accuracy measured (on that many answers): a point or two is noise. None when
+    quality was not measured."""
+    q = model.quality
+    if q is None or not q.n_answers:
+        return None
+    return beats_guessing(q.accuracy, q.majority_accuracy, q.n_answers)
+
+
+def beats_guessing(accuracy: float, majority_accuracy: float, n_answers: int) -> bool:
+    standard_error = math.sqrt(max(accuracy * (1 - accuracy), 1e-6) / max(n_answers, 1))
+    return accuracy - majority_accuracy > 2 * standard_error
+
+
+def spread_interval(model: PracticeModel, practice: Practice, part: tuple[str, str, str], base: tuple[float, float], k: int) -> tuple[float, float]:
+    """The interval when the direct evidence is thin: the bootstrap interval (sampling only)
+    widened to every answer the model gives for the same use in each group (context x age band)
+    of at least k young people it learned from. A group nobody asked, or a model that does no
+    better than guessing, may be like any of them: the range says how far apart they are."""
+    low, high = base
+    for key, n in (model.extra.get("groups") or {}).items():
+        if int(n) < k:
+            continue
+        context, band = key.split("|", 1)
+        x = model.space.row(context or None, band or None, *part, practice.safeguards, practice.retention)[None, :]
+        fine = float(model.proba(x)[0][2])
+        low, high = min(low, fine), max(high, fine)
+    return low, high
 
 
 def percent(value: float) -> int:

@@ -15,9 +15,10 @@ import hmac
 import json
 import re
 import secrets
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -41,13 +42,26 @@ from baraza.events import Event
 from baraza.i18n import N_
 from baraza.jobs.models import Job
 from baraza.jobs.services import enqueue
-from baraza.participation.api import age_band_bounds, analysable_participant_ids, quotable_participant_ids
+from baraza.participation.api import analysable_participant_ids, offered_age_bands, quotable_participant_ids, sorted_age_bands
 from baraza.participation.models import ConsentStatus, Participant
 from baraza.refs import Ref
 from baraza.registry import EndorsementItem, PreferenceItem, PreferenceMapping
 from baraza.settings import Settings
 from practice import files
-from practice.model import ANSWERS, RETENTIONS, SAFEGUARDS, Observation, Practice, PracticeModel, assess, fit, percent
+from practice.model import (
+    ANSWERS,
+    RETENTIONS,
+    SAFEGUARDS,
+    Observation,
+    Practice,
+    PracticeModel,
+    assess,
+    evidence_for,
+    fit,
+    has_skill,
+    percent,
+    spread_interval,
+)
 from practice.models import ApiToken, PracticeModelVersion, PracticeShare, PracticeTerm, QuestionMapping, RecommendationLink
 from practice.vocabulary import KINDS, default_terms
 
@@ -634,25 +648,58 @@ class Description:
         return Practice(tuple(self.data_kinds), tuple(self.users), tuple(self.purposes), tuple(self.age_bands), frozenset(self.safeguards), self.retention or None)
 
 
-def age_bands_of(session: Session, consultation: Consultation) -> list[str]:
-    """The age bands a practice may be asked about: those at least k of the consultation's
-    analysable young people are in (as survey results offer them), youngest first. The keys
-    are the core's, drawn from each context's age of consent when young people join, so they
-    are the consultation's own ("15-17" where the age of consent is 18), never a fixed list;
-    a band too few are in is not offered (it would tell about them, and the model has next to
-    nothing to say for it)."""
-    rows = session.exec(
-        select(Participant.age_band, func.count())  # type: ignore[call-overload]
-        .where(col(Participant.id).in_(analysable_participant_ids(consultation.id)), col(Participant.age_band).is_not(None))  # type: ignore[arg-type]
-        .group_by(col(Participant.age_band))
-    ).all()
+@dataclass(frozen=True)
+class CheckScope:
+    """The contexts (ids, as text) an answer may be about and show young people's words and
+    counts from: those the asker's role reaches (access.contexts_for_check). `whole`: every
+    context of the consultation, so "all contexts together" may be asked."""
+
+    contexts: tuple[str, ...]
+    whole: bool = True
+
+
+def scope_for(session: Session, actor: Actor, consultation: Consultation) -> CheckScope:
+    from practice.access import contexts_for_check
+
+    reached = [c for c in contexts_for_check(session, actor, consultation) if c.id is not None]
+    every = {c.id for c in contexts_of(session, consultation)}
+    return CheckScope(tuple(str(c.id) for c in reached), whole={c.id for c in reached} >= every)
+
+
+def whole_scope(session: Session, consultation: Consultation) -> CheckScope:
+    """Every context: the API token (issued for the consultation's check as a whole)."""
+    return CheckScope(tuple(str(c.id) for c in contexts_of(session, consultation)), whole=True)
+
+
+def age_bands_of(session: Session, consultation: Consultation, contexts: Sequence[Context] | None = None) -> list[str]:
+    """The age bands a practice may be asked about, as survey results offer them: every band a
+    young person can choose in the consultation's contexts (or the given ones: those the asker
+    reaches), drawn from each context's age of consent and the consultation's ages
+    (`offered_age_bands`: "13", "14" where the age of consent is 14, "13 to 14" where it is
+    18), and any other band at least k of its analysable young people are in. The list comes
+    from the settings, so it tells nothing about anyone; a band few or none are in is answered
+    for all ages, and the answer says nobody (or fewer than k) of that age was asked."""
+    places = contexts_of(session, consultation) if contexts is None else list(contexts)
+    query = select(Participant.age_band, func.count()).where(  # type: ignore[call-overload]
+        col(Participant.id).in_(analysable_participant_ids(consultation.id)),  # type: ignore[arg-type]
+        col(Participant.age_band).is_not(None),
+    )
+    if contexts is not None:
+        query = query.where(col(Participant.context_id).in_([c.id for c in places]))
+    rows = session.exec(query.group_by(col(Participant.age_band))).all()
     k = k_for(consultation)
-    bands = [str(band) for band, n in rows if band and n >= k]
-    return sorted(bands, key=lambda b: ((age_band_bounds(b) or (999, None))[0], b))
+    common = [str(band) for band, n in rows if band and n >= k]
+    return sorted_age_bands([*offered_age_bands(session, consultation, places), *common])
 
 
-def check_description(session: Session, consultation: Consultation, d: Description) -> Description:
-    """InvalidInput with a message per field for anything outside the vocabulary (SECURITY 35)."""
+def check_description(session: Session, consultation: Consultation, d: Description, scope: CheckScope | None = None) -> Description:
+    """InvalidInput with a message per field for anything outside the vocabulary (SECURITY 35),
+    or a context (or an age band) outside what the asker's role reaches (`scope`; None: every
+    context). Without a context, one reached context stands for itself; several, when the
+    role does not reach every context, must be chosen from: "all contexts together" would
+    answer from young people the asker may not see."""
+    scope = scope or whole_scope(session, consultation)
+    reached = [c for c in contexts_of(session, consultation) if str(c.id) in scope.contexts]
     terms = ensure_vocabulary(session, consultation.organisation_id)
     codes: dict[str, set[str]] = defaultdict(set)
     for t in terms:
@@ -666,15 +713,21 @@ def check_description(session: Session, consultation: Consultation, d: Descripti
             problems[name] = N_("Choose at most %(max)s.", max=MAX_PARTS)
         elif any(v not in codes[kind] for v in values):
             problems[name] = N_("Unknown word: choose from the vocabulary.")
-    if d.age_bands and not set(d.age_bands) <= set(age_bands_of(session, consultation)):
+    if d.age_bands and not set(d.age_bands) <= set(age_bands_of(session, consultation, None if scope.whole else reached)):
         # Never answered over all ages instead: the answer would say "about whom" falsely.
-        problems["age_bands"] = N_("Choose from the age bands this consultation's young people are in.")
+        problems["age_bands"] = N_("Choose from the age bands this consultation offers.")
     if any(s not in SAFEGUARDS for s in d.safeguards):
         problems["safeguards"] = N_("Unknown safeguard.")
     if d.retention and d.retention not in RETENTIONS:
         problems["retention"] = N_("Unknown retention period.")
-    if d.context and d.context not in {str(c.id) for c in contexts_of(session, consultation)}:
-        problems["context"] = N_("Unknown context.")
+    if d.context and d.context not in scope.contexts:
+        # The same refusal whether the context does not exist or the role does not reach it.
+        problems["context"] = N_("Choose one of the contexts your role reaches.")
+    elif not d.context and not scope.whole:
+        if len(scope.contexts) == 1:
+            d.context = scope.contexts[0]
+        else:
+            problems["context"] = N_("Choose a context: your role reaches only some of this consultation's contexts.")
     if len(d.text) > MAX_FREE_TEXT:
         problems["text"] = N_("Keep the description under %(max)s characters.", max=MAX_FREE_TEXT)
     if problems:
@@ -707,6 +760,42 @@ class Result:
     quotes: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     k: int = 5
+    # How much direct evidence stands behind it (docs/practice-check.md, "How sure it is"):
+    # the young people of the contexts and age bands asked about ("ok": at least k, "few",
+    # "none", "": the model file does not say), and of them those who answered about the
+    # practice's least acceptable use ("about"); chosen bands nobody, or fewer than k, are in.
+    group: str = ""
+    about: str = ""
+    bands_unasked: list[str] = field(default_factory=list)
+    bands_few: list[str] = field(default_factory=list)
+    # The model does no better on held-out young people than guessing the most common answer.
+    no_skill: bool = False
+    accuracy: int | None = None
+    majority_accuracy: int | None = None
+    people_elsewhere: bool = False  # rests on young people of contexts the asker does not reach
+    unhelpful_safeguards: list[str] = field(default_factory=list)
+
+    @property
+    def guess(self) -> bool:
+        """Nobody (or fewer than k) of those asked about was asked, or answered about this use:
+        the answer is read off other groups and other uses."""
+        return self.group in ("none", "few") or self.about in ("none", "few") or bool(self.bands_unasked or self.bands_few)
+
+    @property
+    def thin(self) -> bool:
+        """No confident percentage: a widened range instead of a point, no verdict. A model no
+        better than the most common answer to each card still says what young people answered
+        about a use they were asked about (with a caveat), but not beyond it."""
+        return self.guess
+
+    @property
+    def withheld(self) -> bool:
+        """A guess from other groups by a model no better than guessing: no figure at all."""
+        return self.guess and self.no_skill
+
+    @property
+    def answer_code(self) -> str:
+        return "cannot_say" if self.withheld else "uncertain" if self.thin else self.verdict
 
     def as_json(self, labels: Mapping[tuple[str, str], str] | None = None) -> dict[str, Any]:
         def label(part: str, code: str) -> str:
@@ -717,14 +806,25 @@ class Result:
         base = {"model_version": self.model.version, "trained_at": self.model.card.get("trained_at"), "k": self.k}
         if self.too_few:
             return {**base, "answer": "too_few_to_say", "message": f"Fewer than {self.k} young people stand behind any answer here."}
+        evidence = {
+            "group": self.group or None, "about_this_use": self.about or None, "age_bands_not_asked": self.bands_unasked,
+            "age_bands_fewer_than_k": self.bands_few, "model_beats_guessing": None if self.accuracy is None else not self.no_skill,
+            "accuracy": None if self.accuracy is None else self.accuracy / 100,
+            "majority_accuracy": None if self.majority_accuracy is None else self.majority_accuracy / 100,
+        }
+        confident = not self.thin
         return {
-            **base, "answer": self.verdict, "acceptable_probability": self.fine / 100, "interval": [self.interval[0] / 100, self.interval[1] / 100],
-            "probabilities": {"fine": self.fine / 100, "depends": self.depends / 100, "not_fine": self.not_fine / 100},
+            **base, "answer": self.answer_code, "leaning": None if self.withheld else self.verdict,
+            "acceptable_probability": self.fine / 100 if confident else None,
+            "interval": None if self.withheld else [self.interval[0] / 100, self.interval[1] / 100],
+            "probabilities": {"fine": self.fine / 100, "depends": self.depends / 100, "not_fine": self.not_fine / 100} if confident else None,
+            "evidence": evidence, "unhelpful_safeguards": self.unhelpful_safeguards,
             "young_people": self.people, "context": self.context_name or None, "pooled": self.pooled,
             "pooled_note": ("no data in this context: the answer pooled across all contexts" if self.no_context_data else
                             "few answers in this context: the answer leans on the other contexts" if self.pooled else None),
             "weighs_against": [{"part": p, "code": c, "label": label(p, c)} for p, c in self.against],
-            "best_changes": [{"part": p, "code": c, "label": label(p, c), "acceptable_probability": f / 100} for p, c, f in self.changes],
+            "best_changes": [{"part": p, "code": c, "label": label(p, c), "acceptable_probability": f / 100 if confident and not self.no_skill else None}
+                             for p, c, f in self.changes],
             "recommendations": self.recommendations, "quotes": self.quotes, "unknown_to_model": self.unknown,
         }
 
@@ -737,10 +837,59 @@ def _touches(link: RecommendationLink, practice: Practice) -> bool:
     )
 
 
+# Words that say nothing about which data a label is about ("My answers", "Information about
+# my family"): they must not make a recommendation "about" a practice.
+_GENERIC_WORDS = frozenset(
+    "data datos données dados information informations información informação informações taarifa about sobre what where"
+    " and the for with from que qué ce dónde où estoy mis mes meu minha mon les los las des del une una uma"
+    " معلومات بيانات عن".split()
+)
+_WORD_RE = re.compile(r"\w+")
+
+
+def _stems(text: str) -> set[str]:
+    """The words of a label or a title, reduced so a data kind's label finds a title that names
+    it ("ID documents and fingerprints" and "Make fingerprints ... optional"): case and
+    accents folded, a plural's s dropped, the Arabic article (and a leading "and") dropped;
+    short and generic words left out."""
+    out = set()
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    for word in _WORD_RE.findall(folded):
+        for prefix in ("وال", "ال"):
+            if word.startswith(prefix) and len(word) > len(prefix) + 2:
+                word = word[len(prefix):]
+                break
+        if len(word) < 3 or word.isdigit() or word in _GENERIC_WORDS:
+            continue
+        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        out.add(word)
+    return out
+
+
+def _mentions(title: str, practice: Practice, terms: Sequence[PracticeTerm]) -> bool:
+    """Whether a recommendation's title names a kind of data the practice uses, in any of the
+    vocabulary's languages: "Make fingerprints and iris scans optional for aid registration"
+    is about a practice using "ID documents and fingerprints". The kind of data, not the
+    receiver or purpose: those words ("a company", "research") name too much."""
+    words = _stems(title)
+    for t in terms:
+        if t.kind == "data_kind" and t.code in practice.data_kinds:
+            if any(words & _stems(label) for label in t.labels.values()):
+                return True
+    return False
+
+
 def _recommendations(session: Session, actor: Actor, consultation: Consultation, practice: Practice) -> list[dict[str, Any]]:
+    """The recommendations the practice touches: those the team linked to its codes, then any
+    other the asker may see whose title names a kind of data it uses (a draft not yet put to
+    young people aside), marked as found by its words."""
     registry = registry_of(session)
     out = []
+    linked = set()
     for link in links_of(session, consultation.id):  # type: ignore[arg-type]
+        linked.add(str(link.recommendation_ref))
         if not _touches(link, practice):
             continue
         card = registry.resolve(session, actor, link.recommendation_ref)
@@ -751,6 +900,15 @@ def _recommendations(session: Session, actor: Actor, consultation: Consultation,
             "commitment_status": commitment.status if commitment else link.commitment_status,
             "commitment_route": commitment.route_name if commitment else None, "commitment_params": commitment.params if commitment else {},
             "status_as_of": None if commitment else link.seen_at.date().isoformat() if link.commitment_ref else None,
+            "by_words": False,
+        })
+    terms = vocabulary(session, consultation.organisation_id)
+    for card in registry.choices_of(session, actor, "insights.recommendation", consultation.id):  # type: ignore[arg-type]
+        if str(card.ref) in linked or card.status == "draft" or not _mentions(card.title, practice, terms):
+            continue
+        out.append({
+            "ref": str(card.ref), "title": card.title, "route_name": card.route_name, "params": card.params, "commitment_status": "",
+            "commitment_route": None, "commitment_params": {}, "status_as_of": None, "by_words": True,
         })
     return out
 
@@ -782,15 +940,27 @@ def _quotes(session: Session, consultation: Consultation, items: Sequence[Prefer
 
 
 def answer_practice(
-    session: Session, settings: Settings, actor: Actor, consultation: Consultation, d: Description, *, quotes: bool = True
+    session: Session, settings: Settings, actor: Actor, consultation: Consultation, d: Description, *, quotes: bool = True,
+    scope: CheckScope | None = None,
 ) -> Result:
-    """What the latest model says about a described practice (no write)."""
+    """What the latest model says about a described practice (no write), with how much direct
+    evidence stands behind it; the quotes and counts only of the contexts `scope` reaches."""
     row = latest_model_row(session, consultation.id)  # type: ignore[arg-type]
     k = k_for(consultation)
     if row is None:
         return Result(model=None, k=k)
+    scope = scope or whole_scope(session, consultation)
     model, _payload = load_model(settings, row)
     practice = d.practice()
+    recorded = "groups" in model.extra
+    if recorded:
+        # A band fewer than k young people of the model are in is not answered for on its own:
+        # its column learned from too few (and would tell about them). The answer is then for
+        # every age, and says below that nobody, or too few, of that age were asked.
+        band_people: Counter[str] = Counter()
+        for key, n in model.extra["groups"].items():
+            band_people[key.split("|", 1)[1]] += int(n)
+        practice = replace(practice, age_bands=tuple(b for b in practice.age_bands if band_people[b] >= k))
     context = d.context or None
     a = assess(model, practice, context)
     info = model.contexts.get(context or "", {})
@@ -811,27 +981,56 @@ def answer_practice(
     if context:
         result.pooled, result.no_context_data = a.pooled, a.no_context_data or people_count < k
     # else: every context together was asked for, and given: nothing pooled in its place.
+    if (result.no_context_data or not context) and not scope.whole:
+        # A pooled answer rests on every context; their total is not for a role that sees some.
+        result.people, result.people_elsewhere = None, True
     result.verdict = a.verdict
     result.fine, result.depends, result.not_fine = percent(a.fine), percent(a.depends), percent(a.not_fine)
-    result.interval = (percent(a.interval[0]), percent(a.interval[1]))
     result.worst_part = a.worst_part
     result.against = [(w.part, w.code) for w in a.against]
     result.changes = [(c.part, c.code, percent(c.fine)) for c in a.changes]
     result.unknown = a.unknown
-    if items:
-        ctx_filter = None if result.no_context_data else context
-        about = {it.participant_id for it in items if (it.data_kind, it.data_user, it.purpose) == a.worst_part and (ctx_filter is None or str(it.context_id or 0) == ctx_filter)}
-        result.about_part = suppress_counts({"n": len(about)}, k=k).cells["n"].value
-        result.quotes = _quotes(session, consultation, items, a.worst_part)
-    result.recommendations = _recommendations(session, actor, consultation, practice)
+    result.unhelpful_safeguards = a.unhelpful_safeguards
+    # How sure: the young people asked about (this context, or every context the asker
+    # reaches; the chosen bands), and of them those who answered about this very use.
+    within: list[str] | None = [context] if context else (None if scope.whole else list(scope.contexts))
+    bands = list(d.age_bands)
+    if recorded:
+        for band in bands:
+            n = evidence_for(model, within, [band], a.worst_part).group or 0
+            if n == 0:
+                result.bands_unasked.append(band)
+            elif n < k:
+                result.bands_few.append(band)
+        ev = evidence_for(model, within, bands, a.worst_part)
+        group, about = ev.group or 0, ev.about or 0
+        result.group = "none" if group == 0 else "few" if group < k else "ok"
+        result.about = "none" if about == 0 else "few" if about < k else "ok"
+        result.about_part = about if about == 0 or about >= k else None
+    skill = has_skill(model)
+    if skill is not None and model.quality is not None:
+        result.no_skill = not skill
+        result.accuracy, result.majority_accuracy = percent(model.quality.accuracy), percent(model.quality.majority_accuracy)
+    interval = spread_interval(model, practice, a.worst_part, a.interval, k) if result.thin else a.interval
+    result.interval = (percent(interval[0]), percent(interval[1]))
+    if items and result.group in ("ok", ""):
+        # Words only of the young people the answer is about, in contexts the asker reaches,
+        # and only from a group of at least k (a quote from one of three is nearly a name).
+        scoped = [
+            it for it in items
+            if (within is None or str(it.context_id or 0) in within) and (not bands or it.age_band in bands)
+        ]
+        result.quotes = _quotes(session, consultation, scoped, a.worst_part)
+    result.recommendations = _recommendations(session, actor, consultation, d.practice())
     return result
 
 
 def do_check_practice(session: Session, actor: Actor, settings: Settings, consultation: Consultation, d: Description) -> Result:
     """Answer for a practice on the page. Audited (who asked which consultation's model;
     the quotes shown are young people's words, so reading them is recorded too)."""
-    d = check_description(session, consultation, d)
-    result = answer_practice(session, settings, actor, consultation, d)
+    scope = scope_for(session, actor, consultation)
+    d = check_description(session, consultation, d, scope)
+    result = answer_practice(session, settings, actor, consultation, d, scope=scope)
     refs: list[Any] = [("consultation", consultation.id)]
     if result.model is not None:
         refs.append(Ref("practice.model", result.model.id))

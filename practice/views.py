@@ -18,10 +18,10 @@ from baraza.consultations.access import contexts_of
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput, NotFound
 from baraza.i18n import N_
-from baraza.participation.api import age_band_label
+from baraza.participation.api import age_band_label, age_band_places
 from baraza.web import actor, db, form_bool, form_int, form_list, form_text, redirect_to, render, state, view
 from practice import access, services
-from practice.model import ANSWERS, RETENTIONS, SAFEGUARDS
+from practice.model import ANSWERS, RETENTIONS, SAFEGUARDS, beats_guessing
 from practice.vocabulary import KIND_LABELS, KINDS, RETENTION_LABELS, SAFEGUARD_CHANGES, SAFEGUARD_LABELS
 
 VERDICT_LABELS = {
@@ -46,8 +46,6 @@ def _common(request: Request, consultation: Consultation, **extra: Any) -> dict[
         "terms": by_kind,
         "label_of": lambda kind, code: services.term_label(terms, kind, code, lang),
         "choices": {kind: [(t.code, t.labels.get(lang) or t.labels.get("en") or t.code) for t in by_kind[kind]] for kind in KINDS},
-        # The bands the consultation's young people are in, labelled as they chose them.
-        "age_choices": [(b, age_band_label(b)) for b in services.age_bands_of(session, consultation)],
         "age_label": age_band_label,
         "safeguard_choices": [(s, SAFEGUARD_LABELS[s]) for s in SAFEGUARDS],
         "term_text": lambda t: t.labels.get(lang) or t.labels.get("en") or next(iter(t.labels.values()), t.code),
@@ -84,12 +82,21 @@ def _description_from_query(request: Request) -> services.Description:
 
 def _describe_page(request: Request, consultation: Consultation, d: services.Description, errors: dict[str, str] | None = None, status: int = 200) -> Response:
     session = db(request)
+    # Only the contexts the asker's role reaches, as survey results (access.contexts_for_check);
+    # "all contexts together" only for a role that reaches all of them.
+    contexts = access.contexts_for_check(session, actor(request), consultation)
+    every = contexts_of(session, consultation)
+    bands = services.age_bands_of(session, consultation, None if len(contexts) == len(every) else contexts)
+    # A band only some of the contexts offer says where ("13 (Bogotá youth centres)").
+    places = {band: ", ".join(names) for band, names in age_band_places(session, consultation, contexts).items()}
     return render(
         request,
         "practice/describe.html",
         _common(
             request, consultation, title=N_("Describe a data practice"), d=d, errors=errors or {},
-            contexts=contexts_of(session, consultation), safeguards=SAFEGUARDS, safeguard_labels=SAFEGUARD_LABELS,
+            contexts=contexts, all_contexts=len(contexts) == len(every),
+            age_choices=[(b, age_band_label(b)) for b in bands], age_places=places,
+            safeguards=SAFEGUARDS, safeguard_labels=SAFEGUARD_LABELS,
             retentions=RETENTIONS, retention_labels=RETENTION_LABELS, model=access.latest_model(session, consultation.id),  # type: ignore[arg-type]
         ),
         status=status,
@@ -118,6 +125,7 @@ def answer(request: Request) -> Response:
         _common(
             request, consultation, title=N_("What young people would say"), d=d, result=result, verdict_labels=VERDICT_LABELS,
             part_labels=PART_LABELS, safeguard_changes=SAFEGUARD_CHANGES, safeguard_labels=SAFEGUARD_LABELS, retention_labels=RETENTION_LABELS,
+            where=result.context_name or None,
         ),
     )
 
@@ -131,8 +139,16 @@ def model_card(request: Request) -> Response:
     row = next((v for v in versions if str(v.version) == wanted), versions[0] if versions else None)
     if wanted and (row is None or str(row.version) != wanted):
         raise NotFound()
+    # The counts per context only of the contexts the reader's role reaches, as survey results.
+    reached = {str(c.id) for c in access.contexts_for_check(session, a, consultation)}
+    quality = (row.card or {}).get("quality") if row else None
     return render(
-        request, "practice/model_card.html", _common(request, consultation, title=N_("Model card"), row=row, versions=versions, source_labels=SOURCE_LABELS)
+        request, "practice/model_card.html",
+        _common(
+            request, consultation, title=N_("Model card"), row=row, versions=versions, source_labels=SOURCE_LABELS,
+            reached_contexts=reached, partial_scope=len(reached) < len(contexts_of(session, consultation)),
+            beats_guessing=beats_guessing(quality["accuracy"], quality["majority_accuracy"], quality["n_answers"]) if quality else None,
+        ),
     )
 
 

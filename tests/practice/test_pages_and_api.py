@@ -196,7 +196,10 @@ def test_the_age_bands_offered_are_those_the_young_people_are_in(session: Sessio
     w = _world_of_two_ages(session, settings)
     login(client, w["analyst"].email, PASSWORD)
     page = client.get(f"/practice/{w['consultation'].id}/")
-    assert re.findall(r'name="age_bands" value="([^"]+)"> ([^<]+)</label>', page.text) == [("16-17", "16 to 17"), ("18-20", "18 to 20")]
+    offered = re.findall(r'name="age_bands" value="([^"]+)"> ([^<]+)</label>', page.text)
+    # The consultation's own bands (its context's age of consent, 16, is an edge), youngest first.
+    assert [b for b, _label in offered] == ["0-12", "13-14", "15-15", "16-17", "18-20", "21-24", "25+"]
+    assert ("16-17", "16 to 17") in offered and ("18-20", "18 to 20") in offered
     answer = client.get(_answer_url(w, age_bands="18-20"))
     assert answer.status_code == 200
     assert "About whom: 18 to 20" in answer.text
