@@ -157,18 +157,20 @@ def update_question(definition: Definition, name: str, edit: QuestionEdit) -> Qu
     return q
 
 
-def incomplete(q: Question, default_language: str, language: str) -> list[str]:
-    """What a question needs before the builder saves it: its text in the survey's first
-    language (`language` is that language's name, for the message), an option to choose for a
-    choice, the question asking for a rating's reason. Without them a young person could not
-    answer it, and an XLSForm could not hold it."""
-    problems: list[str] = []
+def incomplete(q: Question, default_language: str, language: str) -> list[tuple[str, str]]:
+    """What a question needs before the builder saves it, as (form field, message): its text in
+    the survey's first language (`language` is that language's name, for the message), an
+    option to choose for a choice, the question asking for a rating's reason. Without them a
+    young person could not answer it, and an XLSForm could not hold it."""
+    problems: list[tuple[str, str]] = []
     if not q.label.get(default_language):
-        problems.append(N_("Write the question in %(language)s, the survey's first language.", language=language))
+        problems.append(("label", N_("Write the question in %(language)s, the survey's first language.", language=language)))
     if q.kind in CHOICE_KINDS and not q.choices:
-        problems.append(N_("Add at least one option to choose from."))
+        problems.append(("choices", N_("Add at least one option to choose from.")))
     if q.kind == "rating_reason" and not q.reason_label.get(default_language):
-        problems.append(N_("Write the question asking for the reason in %(language)s, the survey's first language.", language=language))
+        problems.append(
+            ("reason_label", N_("Write the question asking for the reason in %(language)s, the survey's first language.", language=language))
+        )
     return problems
 
 
@@ -230,3 +232,22 @@ def read_simple_condition(source: str) -> tuple[str, str, str] | None:
         if op:
             return node.left.name, op, text
     return None
+
+
+def add_starter_rating(definition: Definition, texts: dict[str, Texts]) -> Question | None:
+    """A survey becoming a scorecard starts with the rating and reason it is about, first on its
+    first screen (a new screen when it has none), unless it has one already. `texts` holds
+    the screen's title ("screen"), the question ("label"), its ends ("min_label",
+    "max_label") and the reason's question ("reason_label"), each in the languages the
+    caller could write it in."""
+    if any(q.kind == "rating_reason" for q in definition.questions()):
+        return None
+    if not definition.groups:
+        add_group(definition, texts.get("screen", {}))
+    group = definition.groups[0]
+    q = add_question(definition, group.name, "rating_reason", texts.get("label", {}))
+    group.questions.insert(0, group.questions.pop())
+    q.min_label = dict(texts.get("min_label", {}))
+    q.max_label = dict(texts.get("max_label", {}))
+    q.reason_label = dict(texts.get("reason_label", {}))
+    return q

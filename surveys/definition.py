@@ -11,7 +11,7 @@ back exactly the same definition.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -732,3 +732,43 @@ def missing_by_place(definition: Definition) -> dict[str, list[str]]:
         if m.language not in langs:
             langs.append(m.language)
     return out
+
+
+# Publishing: what is refused, and what is only warned of ------------------------------------------
+
+
+def scorecard_problems(definition: Definition) -> list[Problem]:
+    """What a scorecard needs besides what every survey needs: a rating with its reason, the
+    answer the tracker reads next to a stakeholder's own claims. Without one young people are
+    told "tell us how far the promise has got" and find no way to say it."""
+    if any(q.kind == "rating_reason" for q in definition.questions()):
+        return []
+    return [Problem("", N_("a scorecard needs a “Rating with a reason” question: add one before publishing"), "type")]
+
+
+def missing_texts_by_language(definition: Definition, languages: Iterable[str]) -> dict[str, int | None]:
+    """language -> how many texts young people reading it will read in another language: a count
+    for a language of the survey, None for a language the survey does not have at all. Only
+    languages with something missing are listed, in the order given."""
+    counts: dict[str, int] = {}
+    for m in missing_translations(definition):
+        counts[m.language] = counts.get(m.language, 0) + 1
+    out: dict[str, int | None] = {}
+    for lang in languages:
+        if lang in out:
+            continue
+        if lang not in definition.languages:
+            out[lang] = None
+        elif counts.get(lang):
+            out[lang] = counts[lang]
+    return out
+
+
+def unlabelled_scales(definition: Definition) -> list[Question]:
+    """Scales (a rating's too) with no words at either end in the survey's first language: the
+    phone shows bare numbers, and nobody knows whether 1 is best or worst."""
+    default = definition.default_language
+    return [
+        q for q in definition.questions()
+        if q.kind in {"scale", "rating_reason"} and not (q.min_label.get(default) and q.max_label.get(default))
+    ]

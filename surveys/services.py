@@ -34,7 +34,17 @@ from baraza.safeguarding.services import raise_concern
 from baraza.settings import Settings
 from surveys import validation
 from surveys.access import answer_rows, answering_definition, definition_of
-from surveys.definition import Definition, DefinitionError, Texts, empty_definition, structure_of, validated
+from surveys.definition import (
+    Definition,
+    DefinitionError,
+    Texts,
+    check,
+    empty_definition,
+    normalise,
+    scorecard_problems,
+    structure_of,
+    validated,
+)
 from surveys.models import ResponseStatus, Survey, SurveyAnswer, SurveyResponse, SurveyStatus, SurveySubmission
 from surveys.results import FilterOptions, Filters
 from surveys.xlsform import XLSFormError, import_xlsform
@@ -185,11 +195,38 @@ def do_import_xlsform(
     return survey
 
 
+def publish_refusals(session: Session, actor: Actor, survey: Survey) -> list[str]:
+    """Everything that stops a draft from being published, listed at once (the builder shows
+    them all): the survey's own checks, and a scorecard's: its rating with a reason, and the
+    commitment it is about once the tracker offers commitments at all. Without the tracker (an
+    install with surveys only) nothing can be chosen, so a scorecard is about nothing in particular."""
+    problems = [p.text for p in check(normalise(definition_of(survey)), for_publishing=True)]
+    return problems + scorecard_refusals(session, actor, survey)
+
+
+def scorecard_refusals(session: Session, actor: Actor, survey: Survey) -> list[str]:
+    """What stops a scorecard, besides what stops every survey (`publish_refusals`)."""
+    if not survey.is_scorecard:
+        return []
+    problems = [p.text for p in scorecard_problems(definition_of(survey))]
+    registry = registry_of(session)
+    kind = registry.kind_named(COMMITMENT_KIND)
+    if kind is not None and kind.choices is not None:
+        if survey.commitment_ref is None:
+            problems.append(N_("A scorecard rates a commitment: choose the commitment it is about (under “Scorecard”), "
+                               "or untick “This survey is a scorecard” to publish it as a survey."))
+        elif registry.resolve(session, actor, survey.commitment_ref) is None:
+            problems.append(N_("The commitment this scorecard is about can no longer be found: choose another one."))
+    return problems
+
+
 def do_publish_survey(session: Session, actor: Actor, survey: Survey) -> Survey:
-    """Open a draft for answers, once its definition is complete enough to answer. Audited."""
+    """Open a draft for answers, once nothing stops it (`publish_refusals`). Audited."""
     if survey.status != SurveyStatus.DRAFT:
         raise Conflict("This survey is already published or closed.")
-    _check(definition_of(survey), for_publishing=True)
+    refused = publish_refusals(session, actor, survey)
+    if refused:
+        raise InvalidInput("The survey has problems to fix first.", errors={f"publish:{i}": text for i, text in enumerate(refused)})
     survey.status = SurveyStatus.PUBLISHED.value
     survey.published_at = utcnow()
     session.add(survey)

@@ -10,18 +10,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 import segno
+from babel import Locale, UnknownLocaleError
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import NoMatchFound
 
-from baraza.consultations.access import access_consultation, list_consultations
+from baraza.consultations.access import access_consultation, contexts_of, list_consultations
 from baraza.consultations.models import Consultation
 from baraza.errors import Conflict, InvalidInput, NotFound
 from baraza.i18n import N_, language_name, text_direction, text_in, translate
 from baraza.refs import Ref
 from baraza.security import CSP
-from baraza.web import actor, db, form_bool, form_int, form_text, path_for, redirect, redirect_to, render, state, view
+from baraza.web import FormReader, actor, db, form_bool, form_int, form_text, path_for, redirect, redirect_to, render, state, view
 from surveys import builder, logic, services, validation
 from surveys.access import access_survey, consultation_of, definition_of, list_surveys
 from surveys.definition import (
@@ -35,9 +36,15 @@ from surveys.definition import (
     TEXT_KINDS,
     Definition,
     DefinitionError,
+    Group,
+    Problem,
     Question,
     Texts,
     missing_by_place,
+    missing_texts_by_language,
+    scorecard_problems,
+    unlabelled_scales,
+    validated,
 )
 from surveys.models import Survey, SurveyStatus
 from surveys.views._common import MAX_ID, _screen_context, _screen_fields, _survey_id, _survey_language, participant_chrome
@@ -92,11 +99,17 @@ def create(request: Request) -> Response:
     return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=N_("Survey created. Add a screen and its questions."))
 
 
+NO_FILE = N_("Choose an XLSForm file (.xlsx) to upload: no file was chosen.")
+
+
 def _upload(request: Request, name: str = "file") -> bytes:
     upload = request.state.form.get(name)
-    if not isinstance(upload, UploadFile):
-        raise InvalidInput(errors={name: N_("Choose an XLSForm file (.xlsx) to upload.")})
+    # A form sent with no file chosen still carries the field: an empty part with no name.
+    if not isinstance(upload, UploadFile) or not (upload.filename or "").strip():
+        raise InvalidInput(errors={name: NO_FILE})
     data = upload.file.read(MAX_XLSX_BYTES + 1)
+    if not data:
+        raise InvalidInput(errors={name: N_("The file is empty: choose the XLSForm file (.xlsx) itself.")})
     if len(data) > MAX_XLSX_BYTES:
         raise InvalidInput(errors={name: N_("The file is larger than 2 MB; an XLSForm is much smaller.")})
     return data
@@ -110,15 +123,17 @@ def import_form(request: Request) -> Response:
     try:
         survey = services.do_import_xlsform(session, a, consultation, _upload(request))
     except XLSFormError as exc:
-        return _xlsform_refused(request, exc)
+        return _xlsform_refused(request, exc.problems)
+    except InvalidInput as exc:
+        return _xlsform_refused(request, [], list(exc.errors.values()) or [exc.message])
     return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=N_("The XLSForm was imported as a draft."))
 
 
-def _xlsform_refused(request: Request, exc: XLSFormError) -> Response:
+def _xlsform_refused(request: Request, problems: Sequence[Any], messages: Sequence[str] = ()) -> Response:
     return render(
         request,
         "surveys/xlsform_refused.html",
-        {"title": N_("The XLSForm was not imported"), "problems": exc.problems},
+        {"title": N_("The XLSForm was not imported"), "problems": problems, "messages": messages},
         status=400,
     )
 
@@ -157,8 +172,45 @@ def _builder_context(request: Request, survey: Survey, **extra: Any) -> dict[str
         "status_labels": STATUS_LABELS,
         "xlsx_max_bytes": MAX_XLSX_BYTES,
         "t": lambda texts: text_in(texts, lang, definition.default_language),
+        "gaps": _publish_gaps(session, consultation, definition, lang),
+        "scorecard_refusals": services.scorecard_refusals(session, actor(request), survey),
         **extra,
     }
+
+
+def _language_for_reader(code: str, page_lang: str) -> str:
+    """A language's name in the reader's language ("Arabic" on an English page), for sentences
+    about it; the language's own name where Babel has none."""
+    try:
+        return Locale.parse(code).get_display_name(page_lang) or language_name(code)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return language_name(code)
+
+
+def _publish_gaps(session: Any, consultation: Consultation, definition: Definition, page_lang: str) -> dict[str, Any]:
+    """What publishing warns of and asks to confirm: languages young people read in which texts
+    are missing (they read those in the survey's first language), with the places where they
+    read them; and scales without words at their ends (the phone shows bare numbers)."""
+    contexts = contexts_of(session, consultation)
+    spoken: dict[str, list[str]] = {}
+    for ctx in contexts:
+        for code in [ctx.default_language, *(ctx.languages or [])]:
+            if code and ctx.name not in spoken.setdefault(code, []):
+                spoken[code].append(ctx.name)
+    missing = missing_texts_by_language(definition, [*definition.languages, *spoken])
+    languages = [
+        {
+            "code": code,
+            "name": _language_for_reader(code, page_lang),
+            "count": count,
+            "places": spoken.get(code, []),
+            # text_in falls back on the first language; for the first language itself, on any.
+            "fallback": _language_for_reader(definition.default_language, page_lang) if code != definition.default_language else "",
+        }
+        for code, count in missing.items()
+    ]
+    scales = [{"question": q, "low": _shown_number(q.scale_bounds[0]), "high": _shown_number(q.scale_bounds[1])} for q in unlabelled_scales(definition)]
+    return {"languages": languages, "scales": scales}
 
 
 @view(permission="survey.build")
@@ -204,9 +256,15 @@ def edit_title(request: Request) -> Response:
     # The title is wording: it can be corrected after publishing too.
     survey = access_survey(db(request), actor(request), _survey_id(request))
     definition = definition_of(survey)
-    definition.title = _texts_from_form(request, "title", definition.languages, MAX_TITLE)
-    if not definition.title.get(definition.default_language):
-        raise InvalidInput(errors={"title": N_("Give the survey a title in its first language.")})
+    form = FormReader(request)
+    title = _texts_typed(form, "title", definition.languages, MAX_TITLE)
+    problems = list(form.errors.values())
+    if not title.get(definition.default_language):
+        problems.append(N_("Give the survey a title in %(language)s, the survey's first language.", language=_first_language(definition)))
+    if problems:
+        # The builder page again, the title's form open with what was typed.
+        return render(request, "surveys/builder.html", _builder_context(request, survey, problems=problems, typed_title=title), status=400)
+    definition.title = title
     return _save(request, survey, definition)
 
 
@@ -247,41 +305,83 @@ def add_question(request: Request) -> Response:
     return redirect_to(request, "surveys:question", survey_id=survey.id, name=q.name, flash=N_("Question added. Now fill it in."))
 
 
-def _condition(request: Request, definition: Definition, prefix: str = "") -> str:
-    advanced = form_text(request, f"{prefix}relevant", max_length=logic.MAX_EXPRESSION_LENGTH)
-    if advanced:
-        return advanced
-    question = definition.question(form_text(request, f"{prefix}cond_question", max_length=64))
-    operator = form_text(request, f"{prefix}cond_op", max_length=16)
-    value = form_text(request, f"{prefix}cond_value", max_length=200)
-    if question is None and value:
+def _texts_typed(form: FormReader, prefix: str, languages: Sequence[str], max_length: int) -> Texts:
+    """One text in every language, as typed (a text over its limit is kept, its problem too)."""
+    return {lang: value for lang in languages if (value := form.text(f"{prefix}.{lang}", max_length=max_length))}
+
+
+def _condition_typed(form: FormReader) -> dict[str, str]:
+    """The condition's fields as typed, to show them back when the form is refused."""
+    return {
+        "question": form.typed("cond_question")[:64],
+        "op": form.typed("cond_op")[:16],
+        "value": form.text("cond_value", max_length=200),
+        "advanced": form.text("relevant", max_length=logic.MAX_EXPRESSION_LENGTH),
+    }
+
+
+def _condition_shown(source: str, earlier: Sequence[Question]) -> dict[str, str]:
+    """A stored condition in the form's fields: the easy form when it can show it (about a
+    question the list offers), else the XLSForm box, so nothing is shown as something else."""
+    simple = builder.read_simple_condition(source)
+    if simple is not None and simple[0] in {q.name for q in earlier}:
+        return {"question": simple[0], "op": simple[1], "value": simple[2], "advanced": ""}
+    return {"question": "", "op": "is", "value": "", "advanced": source}
+
+
+def _condition(form: FormReader, definition: Definition, typed: dict[str, str]) -> str:
+    """The condition the form asks for; "" with the problem kept at its field when it cannot."""
+    if typed["advanced"]:
+        return typed["advanced"]
+    question = definition.question(typed["question"])
+    if question is None and typed["value"]:
         # "Always show" with a value typed: the person meant a condition; dropping it silently
         # would publish a question shown to everyone.
-        raise InvalidInput(errors={"cond_question": N_("Choose the earlier question this value is about, or empty the value.")})
+        form.errors.setdefault("cond_question", N_("Choose the earlier question this value is about, or empty the value."))
+        return ""
     try:
-        return builder.simple_condition(question, operator, value)
-    except ValueError as exc:
-        raise InvalidInput(errors={"cond_value": N_("Enter a number for this condition.")}) from exc
+        return builder.simple_condition(question, typed["op"], typed["value"])
+    except ValueError:
+        form.errors.setdefault("cond_value", N_("Enter a number for this condition."))
+        return ""
 
 
-def _number_field(request: Request, name: str) -> int | float | None:
-    raw = form_text(request, name, max_length=30)
+def _number_field(form: FormReader, name: str) -> int | float | None:
+    raw = form.typed(name)
     if not raw:
         return None
     try:
         number = float(raw.replace(",", "."))
-    except ValueError as exc:
-        raise InvalidInput(errors={name: N_("Enter a number.")}) from exc
-    if number != number or abs(number) > 1e12:  # NaN or absurd
-        raise InvalidInput(errors={name: N_("Enter a number.")})
+    except ValueError:
+        number = float("nan")
+    if number != number or abs(number) > 1e12:  # not a number, NaN or absurd
+        form.errors.setdefault(name, N_("Enter a number."))
+        return None
     return int(number) if number.is_integer() else number
 
 
-def _wording_edit(request: Request, definition: Definition, q: Question) -> builder.QuestionEdit:
+def _whole_number(form: FormReader, name: str, minimum: int, maximum: int) -> int | None:
+    value = form.number(name)
+    if value is not None and not minimum <= value <= maximum:
+        form.errors.setdefault(name, N_("Enter a number from %(minimum)s to %(maximum)s.", minimum=minimum, maximum=maximum))
+        return None
+    return value
+
+
+NUMBER_FIELDS = ("minimum", "maximum", "step", "min_choices", "max_choices", "min_length", "max_length")
+
+
+def _shown_number(value: int | float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _wording_edit(form: FormReader, definition: Definition, q: Question) -> builder.QuestionEdit:
     """A published question's form: its texts from the form, everything else as it is."""
     langs = definition.languages
     wording = {
-        key: _texts_from_form(request, key, langs, MAX_HINT if key in {"hint", "constraint_message"} else MAX_LABEL)
+        key: _texts_typed(form, key, langs, MAX_HINT if key in {"hint", "constraint_message"} else MAX_LABEL)
         for key in ("label", "hint", "constraint_message", "min_label", "max_label", "reason_label")
     }
     return builder.QuestionEdit(
@@ -291,7 +391,7 @@ def _wording_edit(request: Request, definition: Definition, q: Question) -> buil
         relevant=q.relevant,
         constraint=q.constraint,
         constraint_message=wording["constraint_message"],
-        choices=[(c.name, _texts_from_form(request, f"choice.{i}.label", langs, MAX_LABEL)) for i, c in enumerate(q.choices)],
+        choices=[(c.name, _texts_typed(form, f"choice.{i}.label", langs, MAX_LABEL)) for i, c in enumerate(q.choices)],
         min_choices=q.min_choices,
         max_choices=q.max_choices,
         minimum=q.minimum,
@@ -306,37 +406,39 @@ def _wording_edit(request: Request, definition: Definition, q: Question) -> buil
     )
 
 
-def _question_edit(request: Request, definition: Definition, q: Question) -> builder.QuestionEdit:
+def _question_edit(form: FormReader, definition: Definition, q: Question, condition: dict[str, str]) -> builder.QuestionEdit:
+    request = form.request
     langs = definition.languages
     choices: list[tuple[str, Texts]] = []
     if q.kind in CHOICE_KINDS:
+        # A hidden field of the page: a wrong count is not something a person typed.
         count = form_int(request, "choice_count", minimum=0, maximum=MAX_CHOICES + NEW_CHOICE_ROWS) or 0
         for i in range(count):
-            name = form_text(request, f"choice.{i}.name", max_length=64)
-            label = _texts_from_form(request, f"choice.{i}.label", langs, MAX_LABEL)
+            name = form.text(f"choice.{i}.name", max_length=64)
+            label = _texts_typed(form, f"choice.{i}.label", langs, MAX_LABEL)
             if form_bool(request, f"choice.{i}.delete") or (not name and not label):
                 continue
             choices.append((name, label))
     ceiling = CEILING_MAX_LENGTH.get(q.kind, 5000)
     return builder.QuestionEdit(
-        label=_texts_from_form(request, "label", langs, MAX_LABEL),
-        hint=_texts_from_form(request, "hint", langs, MAX_HINT),
+        label=_texts_typed(form, "label", langs, MAX_LABEL),
+        hint=_texts_typed(form, "hint", langs, MAX_HINT),
         required=form_bool(request, "required"),
-        relevant=_condition(request, definition),
-        constraint=form_text(request, "constraint", max_length=logic.MAX_EXPRESSION_LENGTH),
-        constraint_message=_texts_from_form(request, "constraint_message", langs, MAX_HINT),
+        relevant=_condition(form, definition, condition),
+        constraint=form.text("constraint", max_length=logic.MAX_EXPRESSION_LENGTH),
+        constraint_message=_texts_typed(form, "constraint_message", langs, MAX_HINT),
         choices=choices,
-        min_choices=form_int(request, "min_choices", minimum=0, maximum=MAX_CHOICES),
-        max_choices=form_int(request, "max_choices", minimum=0, maximum=MAX_CHOICES),
-        minimum=_number_field(request, "minimum"),
-        maximum=_number_field(request, "maximum"),
-        step=_number_field(request, "step"),
+        min_choices=_whole_number(form, "min_choices", 0, MAX_CHOICES),
+        max_choices=_whole_number(form, "max_choices", 0, MAX_CHOICES),
+        minimum=_number_field(form, "minimum"),
+        maximum=_number_field(form, "maximum"),
+        step=_number_field(form, "step"),
         decimal=form_bool(request, "decimal"),
-        min_length=form_int(request, "min_length", minimum=0, maximum=ceiling),
-        max_length=form_int(request, "max_length", minimum=1, maximum=ceiling),
-        min_label=_texts_from_form(request, "min_label", langs, MAX_LABEL),
-        max_label=_texts_from_form(request, "max_label", langs, MAX_LABEL),
-        reason_label=_texts_from_form(request, "reason_label", langs, MAX_LABEL),
+        min_length=_whole_number(form, "min_length", 0, ceiling),
+        max_length=_whole_number(form, "max_length", 1, ceiling),
+        min_label=_texts_typed(form, "min_label", langs, MAX_LABEL),
+        max_label=_texts_typed(form, "max_label", langs, MAX_LABEL),
+        reason_label=_texts_typed(form, "reason_label", langs, MAX_LABEL),
     )
 
 
@@ -350,6 +452,59 @@ def _earlier_questions(definition: Definition, name: str) -> list[Question]:
     return out
 
 
+# Where a definition problem about the question being edited is shown on its form.
+_CONSTRAINT_FIELD = {"multiple_choice": "min_choices", "number": "minimum", "short_text": "min_length", "long_text": "min_length",
+                     "rating_reason": "max_length"}
+
+
+def _problem_field(p: Problem, q: Question | None, group: Group | None = None) -> str:
+    """The form field a definition problem belongs to on the page editing `q` (or `group`);
+    "form" for a problem elsewhere in the survey (it is listed at the top, with its place)."""
+    if group is not None:
+        if p.where != group.name:
+            return "form"
+        return {"relevant": "relevant", "label": "label"}.get(p.field, "form")
+    if q is None:
+        return "form"
+    if p.where.startswith(f"{q.name}/"):
+        names = [c.name for c in q.choices]
+        option = p.where.split("/", 1)[1]
+        return f"choice.{names.index(option)}.name" if option in names else "choices"
+    if p.where != q.name:
+        return "form"
+    if p.field == "constraint":
+        if q.constraint and str(p.message).startswith(("the validation rule", "'.'")):
+            return "constraint"
+        return _CONSTRAINT_FIELD.get(q.kind, "constraint")
+    return {"relevant": "relevant", "label": "label", "parameters": "minimum", "type": "choices"}.get(p.field, "form")
+
+
+def _definition_problems(definition: Definition, *, published: bool, q: Question | None = None, group: Group | None = None) -> list[tuple[str, str]]:
+    """The checks saving applies, run on a copy before saving, so each problem can be shown at
+    its field and the form comes back exactly as typed (saving normalises the definition)."""
+    copy = Definition.from_dict(definition.to_dict())
+    try:
+        validated(copy, for_publishing=published)
+    except DefinitionError as exc:
+        out = []
+        for p in exc.problems:
+            field = _problem_field(p, q, group)
+            out.append((field, p.text if field == "form" else p.message))
+        return out
+    return []
+
+
+def _new_problems(found: list[tuple[str, str]], more: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`more`, less what says again that a field already flagged is wrong (a condition refused
+    as typed leaves no condition to check; a missing text is said once)."""
+    flagged = {field for field, _ in found if field != "form"}
+    return [(field, message) for field, message in more if field == "form" or field not in flagged]
+
+
+def _refusal(exc: InvalidInput | Conflict) -> list[tuple[str, str]]:
+    return [("form", message) for message in exc.errors.values()] or [("form", exc.message)]
+
+
 @view(permission="survey.build")
 def question_page(request: Request) -> Response:
     session = db(request)
@@ -359,13 +514,26 @@ def question_page(request: Request) -> Response:
     q = definition.question(name)
     if q is None:
         raise NotFound()
-    errors: list[str] = []
+    editable = survey.status == SurveyStatus.DRAFT
+    earlier = _earlier_questions(definition, name)
+    condition = _condition_shown(q.relevant, earlier)
+    numbers = {key: _shown_number(getattr(q, key)) for key in NUMBER_FIELDS}
+    errors: list[tuple[str, str]] = []
     if request.method == "POST":
-        # A published survey keeps its structure; only its wording can be corrected.
-        edit = _question_edit if survey.status == SurveyStatus.DRAFT else _wording_edit
-        q = builder.update_question(definition, name, edit(request, definition, q))
-        # Asked for before saving, the form coming back as typed (a choice's options above all).
-        errors = builder.incomplete(q, definition.default_language, _first_language(definition))
+        form = FormReader(request)
+        if editable:
+            condition = _condition_typed(form)
+            numbers = {key: form.typed(key)[:30] for key in NUMBER_FIELDS}
+            edit = _question_edit(form, definition, q, condition)
+        else:
+            # A published survey keeps its structure; only its wording can be corrected.
+            edit = _wording_edit(form, definition, q)
+        q = builder.update_question(definition, name, edit)
+        # Every problem at once, each at its field, the form coming back as typed (a choice's
+        # options above all): what was typed wrong, what the question still needs, and what
+        # the survey's checks refuse.
+        errors = [*form.errors.items(), *builder.incomplete(q, definition.default_language, _first_language(definition))]
+        errors += _new_problems(errors, _definition_problems(definition, published=not editable, q=q))
         if not errors:
             try:
                 services.do_save_definition(session, actor(request), survey, definition)
@@ -376,9 +544,7 @@ def question_page(request: Request) -> Response:
                     flash=N_("Question saved."),
                 )
             except (InvalidInput, Conflict) as exc:
-                errors = list(exc.errors.values()) or [exc.message]
-                q = definition.question(name) or q
-    simple = builder.read_simple_condition(q.relevant)
+                errors = _refusal(exc)
     return render(
         request,
         "surveys/question_edit.html",
@@ -389,15 +555,15 @@ def question_page(request: Request) -> Response:
             "q": q,
             "kinds": QUESTION_KINDS,
             "language_name": language_name,
-            "earlier": _earlier_questions(definition, name),
-            "simple": simple,
-            "advanced": q.relevant if q.relevant and simple is None else "",
+            "earlier": earlier,
+            "condition": condition,
+            "numbers": numbers,
             "operators": builder.CONDITION_OPERATORS,
             "new_rows": NEW_CHOICE_ROWS,
-            "problems": errors,
+            "errors": errors,
             "choice_kinds": CHOICE_KINDS,
             "text_kinds": TEXT_KINDS,
-            "editable": survey.status == SurveyStatus.DRAFT,
+            "editable": editable,
             "t_fn": _translator(request, definition),
         },
         status=400 if errors else 200,
@@ -413,24 +579,31 @@ def group_page(request: Request) -> Response:
     group = definition.group(name)
     if group is None:
         raise NotFound()
-    errors: list[str] = []
-    if request.method == "POST":
-        condition = _condition(request, definition) if survey.status == SurveyStatus.DRAFT else group.relevant
-        group = builder.update_group(definition, name, _texts_from_form(request, "label", definition.languages, MAX_LABEL), condition)
-        if not group.label.get(definition.default_language):
-            errors = [N_("Give the screen a title in %(language)s, the survey's first language.", language=_first_language(definition))]
-        else:
-            try:
-                services.do_save_definition(session, actor(request), survey, definition)
-                return redirect(request, path_for(request, "surveys:builder", survey_id=survey.id) + "?" + urlencode({"screen": name}), flash=N_("Screen saved."))
-            except (InvalidInput, Conflict) as exc:
-                errors = list(exc.errors.values()) or [exc.message]
+    editable = survey.status == SurveyStatus.DRAFT
     earlier: list[Question] = []
     for g in definition.groups:
         if g.name == name:
             break
         earlier.extend(q for q in g.questions if q.answers)
-    simple = builder.read_simple_condition(group.relevant)
+    condition = _condition_shown(group.relevant, earlier)
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        form = FormReader(request)
+        relevant = group.relevant
+        if editable:
+            condition = _condition_typed(form)
+            relevant = _condition(form, definition, condition)
+        group = builder.update_group(definition, name, _texts_typed(form, "label", definition.languages, MAX_LABEL), relevant)
+        errors = list(form.errors.items())
+        if not group.label.get(definition.default_language):
+            errors.append(("label", N_("Give the screen a title in %(language)s, the survey's first language.", language=_first_language(definition))))
+        errors += _new_problems(errors, _definition_problems(definition, published=not editable, group=group))
+        if not errors:
+            try:
+                services.do_save_definition(session, actor(request), survey, definition)
+                return redirect(request, path_for(request, "surveys:builder", survey_id=survey.id) + "?" + urlencode({"screen": name}), flash=N_("Screen saved."))
+            except (InvalidInput, Conflict) as exc:
+                errors = _refusal(exc)
     return render(
         request,
         "surveys/group_edit.html",
@@ -441,11 +614,10 @@ def group_page(request: Request) -> Response:
             "group": group,
             "language_name": language_name,
             "earlier": earlier,
-            "simple": simple,
-            "advanced": group.relevant if group.relevant and simple is None else "",
+            "condition": condition,
             "operators": builder.CONDITION_OPERATORS,
-            "problems": errors,
-            "editable": survey.status == SurveyStatus.DRAFT,
+            "errors": errors,
+            "editable": editable,
             "t_fn": _translator(request, definition),
         },
         status=400 if errors else 200,
@@ -497,6 +669,14 @@ def lifecycle(request: Request) -> Response:
     survey = access_survey(session, a, _survey_id(request))
     action = request.path_params["action"]
     if action == "publish":
+        refused = services.publish_refusals(session, a, survey)
+        if refused:
+            return render(request, "surveys/builder.html", _builder_context(request, survey, problems=refused), status=400)
+        gaps = _publish_gaps(session, consultation_of(session, survey), definition_of(survey), request.state.lang)
+        if (gaps["languages"] or gaps["scales"]) and not form_bool(request, "confirm_gaps"):
+            # Young people would read another language, or bare numbers: publish only once the
+            # facilitator has read what and said so (the box beside the list, no script needed).
+            return render(request, "surveys/builder.html", _builder_context(request, survey, confirm_needed=True), status=400)
         try:
             services.do_publish_survey(session, a, survey)
         except InvalidInput as exc:
@@ -511,16 +691,66 @@ def lifecycle(request: Request) -> Response:
     raise NotFound()
 
 
+# The rating a survey starts with when it becomes a scorecard, written in every language of the
+# survey the platform speaks (a language it does not speak stays empty, marked "translation
+# missing", rather than filled with English).
+STARTER_RATING = {
+    "screen": N_("Your rating"),
+    "label": N_("How far has the promise been kept?"),
+    "min_label": N_("Not at all"),
+    "max_label": N_("Completely"),
+    "reason_label": N_("Why? (optional)"),
+}
+
+
+def _starter_texts(request: Request, definition: Definition) -> dict[str, Texts]:
+    catalogs = state(request).translations
+    out: dict[str, Texts] = {}
+    for key, message in STARTER_RATING.items():
+        texts: Texts = {}
+        for lang in definition.languages:
+            catalog = catalogs.get(lang)
+            if lang == "en":
+                texts[lang] = str(message)
+            elif catalog is not None and (written := translate(catalog, message)) != str(message):
+                texts[lang] = written
+        out[key] = texts
+    return out
+
+
 @view(permission="survey.build")
 def scorecard(request: Request) -> Response:
-    survey = access_survey(db(request), actor(request), _survey_id(request))
+    session = db(request)
+    a = actor(request)
+    survey = access_survey(session, a, _survey_id(request))
     raw = form_text(request, "commitment", max_length=120)
     try:
         commitment = Ref.parse(raw) if raw else None
     except ValueError as exc:
         raise InvalidInput(errors={"commitment": N_("Choose a commitment from the list.")}) from exc
-    services.do_set_scorecard(db(request), actor(request), survey, is_scorecard=form_bool(request, "is_scorecard"), commitment=commitment)
-    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=N_("Saved."))
+    is_scorecard = form_bool(request, "is_scorecard")
+    definition = definition_of(survey)
+    if is_scorecard and survey.status != SurveyStatus.DRAFT and scorecard_problems(definition):
+        # Answers are coming in and its questions are locked: it cannot gain the rating a
+        # scorecard is for.
+        problem = N_("This survey has no “Rating with a reason” question and its questions can no longer change: "
+                     "duplicate it, make the copy a scorecard and publish that.")
+        return render(request, "surveys/builder.html", _builder_context(request, survey, problems=[problem]), status=400)
+    became = is_scorecard and not survey.is_scorecard
+    try:
+        services.do_set_scorecard(session, a, survey, is_scorecard=is_scorecard, commitment=commitment)
+    except InvalidInput as exc:
+        # A commitment the tracker no longer offers (withdrawn since the page was drawn).
+        return render(request, "surveys/builder.html", _builder_context(request, survey, problems=list(exc.errors.values()) or [exc.message]), status=400)
+    flash = N_("Saved.")
+    if became and survey.status == SurveyStatus.DRAFT:
+        added = builder.add_starter_rating(definition, _starter_texts(request, definition))
+        if added is not None:
+            services.do_save_definition(session, a, survey, definition)
+            flash = N_("Saved. The survey starts with a rating and its reason: check the wording.")
+    if survey.is_scorecard and survey.commitment_ref is None and state(request).registry.kind_named(services.COMMITMENT_KIND) is not None:
+        flash = N_("Saved. Choose the commitment it is about before publishing.")
+    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=flash)
 
 
 @view(permission="survey.build")
@@ -562,7 +792,11 @@ def xlsform_upload(request: Request) -> Response:
     try:
         services.do_import_xlsform(session, a, consultation, _upload(request), survey=survey)
     except XLSFormError as exc:
-        return _xlsform_refused(request, exc)
+        # Back on the survey's own page, the problems above the form that sent the file.
+        return render(request, "surveys/builder.html", _builder_context(request, survey, xlsform_problems=exc.problems), status=400)
+    except InvalidInput as exc:
+        messages = list(exc.errors.values()) or [exc.message]
+        return render(request, "surveys/builder.html", _builder_context(request, survey, xlsform_messages=messages), status=400)
     return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=N_("The XLSForm replaced the draft's questions."))
 
 

@@ -101,7 +101,10 @@ def test_a_facilitator_builds_publishes_closes_and_duplicates(client, session):
     page = client.get(base)
     assert "translation missing" in page.text  # the truck has no Arabic text yet
     assert f'src="/surveys/{survey.id}/preview?screen={group}"' in page.text
-    published = post_form(client, f"{base}/state/publish", {}, token_from=base)
+    # The missing Arabic is a gap young people would meet: publishing asks to confirm it.
+    asked = post_form(client, f"{base}/state/publish", {}, token_from=base)
+    assert asked.status_code == 400 and "Publishing needs your confirmation" in asked.text
+    published = post_form(client, f"{base}/state/publish", {"confirm_gaps": "yes"}, token_from=base)
     assert published.status_code == 303 and one(session, select(Survey)).status == "published"
     page = client.get(base)
     assert f"/surveys/{survey.id}/answer" in page.text and consultation.join_code in page.text

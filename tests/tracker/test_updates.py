@@ -132,7 +132,11 @@ def test_an_open_scorecard_is_news_until_the_young_person_answers_it(client, ses
     participant, token, _ = make_participant(session, consultation, settings=settings, follow_up=True)
     usvc.do_set_contact(session, participant_actor(participant), consultation, participant, "p@example.org")
     make_survey(session, consultation)  # a plain survey is not news
-    card = make_survey(session, consultation, definition=scorecard_definition(), published=False, is_scorecard=True)
+    from baraza.refs import Ref
+
+    commitment = _commit(session, w)  # a scorecard is published about a commitment, where the tracker offers them
+    card = make_survey(session, consultation, definition=scorecard_definition(), published=False, is_scorecard=True,
+                       commitment_ref=Ref("tracker.commitment", commitment.id))
     facilitator = make_user(session, role="facilitator", organisation=w["org"])
     do_publish_survey(session, actor_of(session, facilitator), card)
     assert session.exec(select(Job).where(Job.name == usvc.FOLLOW_UP_JOB)).first() is not None  # publishing announced it
