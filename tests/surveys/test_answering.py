@@ -373,3 +373,35 @@ def test_finishing_a_survey_tells_other_apps_once_in_the_same_transaction(app, c
     assert heard == [(consultation.id, [f"surveys.survey:{survey.id}", f"surveys.response:{response.id}"], {"context_id": response.context_id})]
     assert client.post(f"/surveys/{survey.id}/answer", data=data).status_code == 303  # the phone retries
     assert len(heard) == 1
+
+
+def test_a_multiple_choice_says_how_many_may_be_chosen_before_a_refusal(client, session):
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
+    survey = make_survey(session, consultation)
+    _p, token, _ = make_participant(session, consultation)
+    as_participant(client, token)
+    page = client.get(f"/surveys/{survey.id}/answer").text
+    assert '<div id="q-foods-hint">' in page and "Choose up to 2." in page
+    assert 'aria-describedby="q-foods-hint"' in page
+    client.cookies.set("baraza_lang", "fr")
+    import html
+
+    assert "Choisis-en jusqu'à 2." in html.unescape(client.get(f"/surveys/{survey.id}/answer").text)
+
+
+def test_a_question_not_yet_translated_is_marked_with_its_own_language(client, session):
+    """An Arabic page showing an English question (not yet translated) marks it as English and
+    left-to-right, so the question mark stays at its end."""
+    from surveys.definition import Choice, Definition, Group, Question
+
+    consultation = make_consultation(session, status="open", languages=["en", "ar"])
+    q = Question(name="phone", kind="single_choice", label={"en": "Do you have a phone?"}, required=True,
+                 choices=[Choice("yes", {"en": "Yes", "ar": "نعم"}), Choice("no", {"en": "No", "ar": "لا"})])
+    definition = Definition(languages=["en", "ar"], title={"en": "About you", "ar": "عنك"}, groups=[Group(name="g", label={"ar": "عنك"}, questions=[q])])
+    survey = make_survey(session, consultation, definition=definition)
+    _p, token, _ = make_participant(session, consultation, language="ar")
+    as_participant(client, token)
+    page = open_screen(client, survey.id).text
+    assert '<html lang="ar" dir="rtl">' in page
+    assert '<legend><span lang="en" dir="ltr">Do you have a phone?</span>' in page
+    assert '<label for="q-phone-1">نعم</label>' in page  # translated texts are the page's own
