@@ -88,3 +88,37 @@ def test_a_note_dragged_to_a_column_is_grouped_on_the_screen(laptop_page, live_s
     page.goto(f"/workshops/{workshop.id}/screen")
     text = page.inner_text("main")
     assert text.index("Safety") < text.index("Safer crossings") < text.index("School")
+
+
+def test_a_live_refresh_waits_while_the_facilitator_types_paper_notes(laptop_page, live_server, session, settings):
+    """Phones keep sending notes while the facilitator types the paper ones: the room's block is
+    not refetched under their fingers (it used to be, and the typing was lost). Once the notes
+    are sent, the block shows the phones' notes too."""
+    consultation = make_consultation(session)
+    facilitator = make_facilitator(session, consultation)
+    workshop = make_workshop(session, consultation)
+    board = make_activity(session, workshop, "brainstorm", prompt="What would make school safer?", sensitive=False)
+    participant, _token = make_participant(session, settings, consultation)
+    page = laptop_page
+    browser_sign_in(page, facilitator.email, PASSWORD)
+    page.goto(f"/workshops/{workshop.id}/rooms?activity={board.id}")
+    page.evaluate("() => { window.stayed = true }")
+    page.wait_for_timeout(500)  # the stream connects
+    page.fill("#paper-notes", "Safe crossing by the market\nA light at the bus stop")
+    before = page.inner_text("#room")
+
+    p = session.exec(select(Participant).where(Participant.id == participant.id)).one()
+    services.do_add_contribution(
+        session, participant_actor(p), consultation, p, _fresh(session, Workshop, workshop.id), _fresh(session, Activity, board.id),
+        text="Lights on the way home", client_id=secrets.token_urlsafe(18), language="en",
+    )
+    page.wait_for_timeout(2500)  # the event arrives within a second; the block waits
+    assert page.input_value("#paper-notes") == "Safe crossing by the market\nA light at the bus stop"
+    assert page.inner_text("#room") == before
+    page.click("button:has-text('Add these notes')")
+    page.wait_for_selector("text=Entered by the facilitator so far", timeout=15_000)
+    assert page.input_value("#paper-notes") == ""
+    assert "Lights on the way home" in page.inner_text("#room") or page.inner_text("#room") != before
+    assert page.evaluate("() => window.stayed") is True
+    texts = sorted(c.text for c in session.exec(select(Contribution).where(Contribution.activity_id == board.id)).all())
+    assert texts == ["A light at the bus stop", "Lights on the way home", "Safe crossing by the market"]
