@@ -32,7 +32,7 @@ from baraza.participation.models import Participant
 from baraza.refs import Ref
 from baraza.safeguarding.services import raise_concern
 from baraza.settings import Settings
-from surveys import validation
+from surveys import builder, validation
 from surveys.access import answer_rows, answering_definition, definition_of
 from surveys.definition import (
     Definition,
@@ -133,20 +133,35 @@ def do_save_definition(session: Session, actor: Actor, survey: Survey, definitio
 COMMITMENT_KIND = "tracker.commitment"
 
 
-def do_set_scorecard(session: Session, actor: Actor, survey: Survey, *, is_scorecard: bool, commitment: Ref | None) -> Survey:
+def do_set_scorecard(
+    session: Session, actor: Actor, survey: Survey, *, is_scorecard: bool, commitment: Ref | None, starter: dict[str, Texts] | None = None
+) -> bool:
     """Mark a survey as a scorecard about a commitment (a Ref the tracker resolves), or not.
-    The commitment must be one the tracker offers this actor for the survey's consultation."""
+    The commitment must be one the tracker offers this actor for the survey's consultation. A
+    draft that becomes a scorecard starts with a rating and its reason in the `starter` words
+    (`builder.add_starter_rating`), in the same transaction; a published survey without one
+    cannot become a scorecard, since its questions can no longer change. Audited. Returns
+    whether the rating was added."""
+    definition = definition_of(survey)
+    if is_scorecard and survey.status != SurveyStatus.DRAFT and scorecard_problems(definition):
+        raise InvalidInput(N_("This survey has no “Rating with a reason” question and its questions can no longer change: "
+                              "duplicate it, make the copy a scorecard and publish that."))
     if commitment is not None and is_scorecard:
         offered = {card.ref for card in registry_of(session).choices_of(session, actor, COMMITMENT_KIND, survey.consultation_id)}
         if commitment not in offered:
             raise InvalidInput(errors={"commitment": N_("Choose a commitment from the list.")})
+    added = False
+    if is_scorecard and not survey.is_scorecard and survey.status == SurveyStatus.DRAFT and starter is not None:
+        added = builder.add_starter_rating(definition, starter) is not None
+        if added:
+            survey.definition = _check(definition).to_dict()
     survey.is_scorecard = is_scorecard
     survey.commitment_ref = commitment if is_scorecard else None
     survey.updated_at = utcnow()
     session.add(survey)
-    record_audit(session, actor, "survey.scorecard_set", [("surveys.survey", survey.id)], {"scorecard": is_scorecard})
+    record_audit(session, actor, "survey.scorecard_set", [("surveys.survey", survey.id)], {"scorecard": is_scorecard, "rating_added": added})
     session.commit()
-    return survey
+    return added
 
 
 def do_import_xlsform(

@@ -42,7 +42,6 @@ from surveys.definition import (
     Texts,
     missing_by_place,
     missing_texts_by_language,
-    scorecard_problems,
     unlabelled_scales,
     validated,
 )
@@ -729,25 +728,15 @@ def scorecard(request: Request) -> Response:
     except ValueError as exc:
         raise InvalidInput(errors={"commitment": N_("Choose a commitment from the list.")}) from exc
     is_scorecard = form_bool(request, "is_scorecard")
-    definition = definition_of(survey)
-    if is_scorecard and survey.status != SurveyStatus.DRAFT and scorecard_problems(definition):
-        # Answers are coming in and its questions are locked: it cannot gain the rating a
-        # scorecard is for.
-        problem = N_("This survey has no “Rating with a reason” question and its questions can no longer change: "
-                     "duplicate it, make the copy a scorecard and publish that.")
-        return render(request, "surveys/builder.html", _builder_context(request, survey, problems=[problem]), status=400)
-    became = is_scorecard and not survey.is_scorecard
     try:
-        services.do_set_scorecard(session, a, survey, is_scorecard=is_scorecard, commitment=commitment)
+        added = services.do_set_scorecard(
+            session, a, survey, is_scorecard=is_scorecard, commitment=commitment, starter=_starter_texts(request, definition_of(survey)),
+        )
     except InvalidInput as exc:
-        # A commitment the tracker no longer offers (withdrawn since the page was drawn).
+        # A published survey without a rating, or a commitment the tracker no longer offers
+        # (withdrawn since the page was drawn).
         return render(request, "surveys/builder.html", _builder_context(request, survey, problems=list(exc.errors.values()) or [exc.message]), status=400)
-    flash = N_("Saved.")
-    if became and survey.status == SurveyStatus.DRAFT:
-        added = builder.add_starter_rating(definition, _starter_texts(request, definition))
-        if added is not None:
-            services.do_save_definition(session, a, survey, definition)
-            flash = N_("Saved. The survey starts with a rating and its reason: check the wording.")
+    flash = N_("Saved. The survey starts with a rating and its reason: check the wording.") if added else N_("Saved.")
     if survey.is_scorecard and survey.commitment_ref is None and state(request).registry.kind_named(services.COMMITMENT_KIND) is not None:
         flash = N_("Saved. Choose the commitment it is about before publishing.")
     return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=flash)

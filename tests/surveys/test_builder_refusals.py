@@ -241,6 +241,12 @@ def test_becoming_a_scorecard_starts_with_a_rating_and_its_reason(client, sessio
     assert first.label["en"] == "How far has the promise been kept?" and first.reason_label["en"] == "Why? (optional)"
     assert (first.min_label["en"], first.max_label["en"]) == ("Not at all", "Completely")
     assert first.reason_label.get("fr") != "Why? (optional)"  # never English written as French
+    assert first.label.get("fr") == "Dans quelle mesure la promesse a-t-elle été tenue ?"
+    # One use case, one transaction, one audit entry: the flag and its rating together.
+    from baraza.audit.models import AuditEntry
+
+    actions = [e.action for e in session.exec(select(AuditEntry)).all() if e.action.startswith("survey.")]
+    assert actions.count("survey.scorecard_set") == 1 and "survey.edited" not in actions
     # Ticking it again adds nothing more.
     assert post_form(client, f"{base}/scorecard", {"is_scorecard": "on"}, token_from=base).status_code == 303
     assert sum(q.kind == "rating_reason" for q in stored(session).questions()) == 1
