@@ -645,16 +645,16 @@ class PaperCounts:
     marks: int
 
 
-def paper_counts(session: Session, workshop: Workshop) -> dict[int, PaperCounts]:
+def paper_counts(session: Session, workshop: Workshop, *, shown_only: bool = False) -> dict[int, PaperCounts]:
     """Activity id -> how many notes and marks of it were typed in from paper by a facilitator
-    (for the console and the summary: "entered by the facilitator")."""
-    notes = dict(
-        session.exec(
-            select(Contribution.activity_id, func.count(col(Contribution.id)))
-            .where(Contribution.workshop_id == workshop.id, col(Contribution.participant_id).is_(None))
-            .group_by(col(Contribution.activity_id))
-        ).all()
+    ("entered by the facilitator"): every note typed for the room page, only those shown in the
+    room for the summary (`shown_only`)."""
+    query = select(Contribution.activity_id, func.count(col(Contribution.id))).where(
+        col(Contribution.workshop_id) == workshop.id, col(Contribution.participant_id).is_(None)
     )
+    if shown_only:
+        query = query.where(col(Contribution.status) == ContributionStatus.SHOWN.value)
+    notes = dict(session.exec(query.group_by(col(Contribution.activity_id))).all())
     marks = dict(
         session.exec(
             select(Vote.activity_id, func.count(col(Vote.id)))

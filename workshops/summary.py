@@ -55,6 +55,7 @@ from workshops.models import (
     WorkshopStatus,
 )
 from workshops.results import PAPER, PHONES, ActivityResults, activity_results
+from workshops.rooms import paper_counts
 
 MAX_DECISION = 500
 MAX_DECISIONS = 50
@@ -559,24 +560,7 @@ def summarise_activity(
 
 def paper_entries(session: Session, workshop: Workshop) -> dict[int, tuple[int, int]]:
     """Activity id -> (marks, notes shown in the room) a facilitator typed in from paper."""
-    marks = dict(
-        session.exec(
-            select(Vote.activity_id, func.count(col(Vote.id)))
-            .where(Vote.workshop_id == workshop.id, col(Vote.participant_id).is_(None))
-            .group_by(col(Vote.activity_id))
-        ).all()
-    )
-    notes = dict(
-        session.exec(
-            select(Contribution.activity_id, func.count(col(Contribution.id)))
-            .where(
-                Contribution.workshop_id == workshop.id, col(Contribution.participant_id).is_(None),
-                Contribution.status == ContributionStatus.SHOWN.value,
-            )
-            .group_by(col(Contribution.activity_id))
-        ).all()
-    )
-    return {a: (int(marks.get(a, 0)), int(notes.get(a, 0))) for a in set(marks) | set(notes)}
+    return {a: (c.marks, c.notes) for a, c in paper_counts(session, workshop, shown_only=True).items()}
 
 
 def _add_paper(
