@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
@@ -431,8 +432,12 @@ def _flash_sig(request: Request, message: str) -> str:
 
 
 def set_flash(request: Request, response: Response, message: str) -> None:
-    """A one-time notice for the next page. Only message ids, never personal data."""
-    value = message.encode().hex() + "." + _flash_sig(request, message)
+    """A one-time notice for the next page: a message id, with the values of its placeholders
+    when it has some (`N_("Left out: %(rows)s.", rows="start, deviceid")`: words of the form,
+    numbers; never personal data). Signed, so a page shows only what Baraza said."""
+    params = getattr(message, "params", None) or {}
+    text = json.dumps([str(message), {k: v if isinstance(v, int) else str(v) for k, v in params.items()}]) if params else str(message)
+    value = text.encode().hex() + "." + _flash_sig(request, text)
     response.set_cookie(FLASH_COOKIE, value, path="/", httponly=True, samesite="lax", secure=state(request).settings.https)
 
 
@@ -442,12 +447,15 @@ def read_flash(request: Request) -> str | None:
         return None
     hex_message, sig = raw.rsplit(".", 1)
     try:
-        message = bytes.fromhex(hex_message).decode()
+        text = bytes.fromhex(hex_message).decode()
     except ValueError:
         return None
-    if not hmac.compare_digest(sig, _flash_sig(request, message)):
+    if not hmac.compare_digest(sig, _flash_sig(request, text)):
         return None
-    return message
+    if text.startswith('["'):
+        message, params = json.loads(text)
+        return N_(message, **params)
+    return text
 
 
 # Form helpers: views read only the fields they name (no mass assignment, SECURITY 4).

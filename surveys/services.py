@@ -166,12 +166,15 @@ def do_set_scorecard(
 
 def do_import_xlsform(
     session: Session, actor: Actor, consultation: Consultation, data: bytes, *, survey: Survey | None = None
-) -> Survey:
+) -> tuple[Survey, list[str]]:
     """A new draft from an XLSForm, or a draft's definition replaced by one. The whole form or
-    nothing: XLSFormError lists every problem with its sheet, row and column. Audited."""
+    nothing: XLSFormError lists every problem with its sheet, row and column. Audited. Returns
+    the survey and the types of the rows left out because they would record the device or the
+    person (`import_xlsform`)."""
     if survey is not None:
         _editable(survey)
-    definition = import_xlsform(data, fallback_language=consultation_languages(consultation)[0])
+    left_out: list[str] = []
+    definition = import_xlsform(data, fallback_language=consultation_languages(consultation)[0], left_out=left_out)
     allowed = set(consultation_languages(consultation))
     extra = [lang for lang in definition.languages if lang not in allowed]
     if extra:
@@ -205,9 +208,9 @@ def do_import_xlsform(
         session.add(survey)
         action = "survey.reimported"
     record_audit(session, actor, action, [("surveys.survey", survey.id), ("consultation", consultation.id)],
-                 {"questions": sum(1 for _ in definition.questions())})
+                 {"questions": sum(1 for _ in definition.questions()), "left_out": left_out})
     session.commit()
-    return survey
+    return survey, left_out
 
 
 def publish_refusals(session: Session, actor: Actor, survey: Survey) -> list[str]:

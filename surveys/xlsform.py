@@ -306,11 +306,14 @@ def _number(text: str) -> int | float:
     return int(number) if number.is_integer() else number
 
 
-def import_xlsform(data: bytes, *, fallback_language: str = "en") -> Definition:
+def import_xlsform(data: bytes, *, fallback_language: str = "en", left_out: list[str] | None = None) -> Definition:
     """Read an XLSForm into a survey definition, or raise XLSFormError listing every problem.
 
     `fallback_language` is the language of untranslated `label` columns when the settings
-    sheet names no default language (the consultation's first language).
+    sheet names no default language (the consultation's first language). Rows that would
+    record the device or the person (`start`, `end`, `deviceid`...: Kobo and ODK put them in
+    almost every form) are left out, never imported: Baraza does not collect them (data
+    minimisation). Their types are added to `left_out`, for the page to say so.
     """
     reader = _Reader(fallback_language)
     sheets = reader.load(data)
@@ -388,8 +391,8 @@ def import_xlsform(data: bytes, *, fallback_language: str = "en") -> Definition:
             reader.problem("survey", row.number, where_type, N_("This row has no type; give it one or delete the row."))
             continue
         if kind_word in METADATA_TYPES:
-            reader.problem("survey", row.number, where_type,
-                           N_("'%(type)s' records the device or person, which Baraza never does (data minimisation): delete this row.", type=raw_type))
+            if left_out is not None:
+                left_out.append(raw_type)
             continue
         if kind_word == "begin_group":
             if current is not None:

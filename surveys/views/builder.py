@@ -120,12 +120,26 @@ def import_form(request: Request) -> Response:
     session = db(request)
     consultation = access_consultation(session, a, form_int(request, "consultation_id", required=True, minimum=1, maximum=MAX_ID) or 0, "survey.build")
     try:
-        survey = services.do_import_xlsform(session, a, consultation, _upload(request))
+        survey, left_out = services.do_import_xlsform(session, a, consultation, _upload(request))
     except XLSFormError as exc:
         return _xlsform_refused(request, exc.problems)
     except InvalidInput as exc:
         return _xlsform_refused(request, [], list(exc.errors.values()) or [exc.message])
-    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=N_("The XLSForm was imported as a draft."))
+    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=_left_out(IMPORTED, left_out))
+
+
+IMPORTED = N_("The XLSForm was imported as a draft.")
+
+
+def _left_out(done: str, left_out: Sequence[str]) -> str:
+    """The flash after an import, saying which rows were left out and why."""
+    if not left_out:
+        return done
+    rows = ", ".join(dict.fromkeys(left_out))
+    if done == IMPORTED:
+        return N_("The XLSForm was imported as a draft. Left out: %(rows)s. Baraza never records the device or the person (data minimisation).", rows=rows)
+    return N_("The XLSForm replaced the draft's questions. Left out: %(rows)s. Baraza never records the device or the person (data minimisation).", rows=rows)
+
 
 
 def _xlsform_refused(request: Request, problems: Sequence[Any], messages: Sequence[str] = ()) -> Response:
@@ -779,14 +793,14 @@ def xlsform_upload(request: Request) -> Response:
     survey = access_survey(session, a, _survey_id(request))
     consultation = consultation_of(session, survey)
     try:
-        services.do_import_xlsform(session, a, consultation, _upload(request), survey=survey)
+        _survey, left_out = services.do_import_xlsform(session, a, consultation, _upload(request), survey=survey)
     except XLSFormError as exc:
         # Back on the survey's own page, the problems above the form that sent the file.
         return render(request, "surveys/builder.html", _builder_context(request, survey, xlsform_problems=exc.problems), status=400)
     except InvalidInput as exc:
         messages = list(exc.errors.values()) or [exc.message]
         return render(request, "surveys/builder.html", _builder_context(request, survey, xlsform_messages=messages), status=400)
-    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=N_("The XLSForm replaced the draft's questions."))
+    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=_left_out(N_("The XLSForm replaced the draft's questions."), left_out))
 
 
 # Staff: the preview (the answering screen in the builder's phone frame) ---------------------------

@@ -456,3 +456,21 @@ def test_the_service_refuses_a_structural_change_to_a_published_survey(session):
         services.do_save_definition(session, actor_of(session, user), survey, definition)
     session.rollback()
     assert Definition.from_dict(one(session, select(Survey)).definition).question("age").maximum == 24
+
+
+def test_a_kobo_form_imports_without_its_device_rows_and_the_page_says_so(client, session):
+    from baraza.audit.models import AuditEntry
+    from tests.surveys.fixtures import xlsforms
+
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
+    sign_in(client, facilitator_for(session, consultation))
+    sheets = xlsforms.sheets()
+    sheets["survey"] = [{"type": "start", "name": "start"}, {"type": "deviceid", "name": "deviceid"}, *sheets["survey"]]
+    imported = client.post("/surveys/import", data={"csrf_token": _token(client), "consultation_id": str(consultation.id)},
+                           files={"file": ("kobo.xlsx", xlsforms.workbook_bytes(sheets), "application/octet-stream")}, follow_redirects=True)
+    assert imported.status_code == 200
+    assert "Left out: start, deviceid. Baraza never records the device or the person (data minimisation)." in imported.text
+    survey = one(session, select(Survey))
+    assert "deviceid" not in {q.name for q in Definition.from_dict(survey.definition).questions()}
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "survey.imported")).one()
+    assert "deviceid" in entry.detail

@@ -147,6 +147,18 @@ def test_kobo_bookkeeping_columns_are_ignored():
     assert definition.question("age_band") is not None
 
 
+def test_rows_that_record_the_device_or_person_are_left_out_and_named():
+    """Kobo and ODK put start, end and deviceid rows in almost every form: the form imports
+    without them (Baraza never records them), and the import says which were left out."""
+    sheets = xlsforms.sheets()
+    sheets["survey"] = [{"type": "start", "name": "start"}, {"type": "end", "name": "end"}, {"type": "deviceid", "name": "deviceid"}, *sheets["survey"]]
+    left_out: list[str] = []
+    definition = import_xlsform(xlsforms.workbook_bytes(sheets), left_out=left_out)
+    assert left_out == ["start", "end", "deviceid"]
+    assert {"start", "end", "deviceid"}.isdisjoint(q.name for q in definition.questions())
+    assert definition.question("age_band") is not None
+
+
 def test_a_draft_as_the_builder_leaves_it_exports_and_imports_back():
     """A new survey (no screen yet), screens without a title, and every kind of question as the
     builder completes it: each XLSForm download reads back as the same draft."""
