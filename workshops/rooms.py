@@ -201,11 +201,27 @@ def split_query(activity_id: Any) -> Any:
     )
 
 
-def _split_target(workshop: Workshop, activity: Activity) -> None:
+def split_mark(session: Session, workshop: Workshop) -> int:
+    """Which split the room is in: the newest group's id (0 before any). A split form carries
+    the mark of the page it was drawn on (`seen`)."""
+    return int(session.exec(select(func.max(WorkshopGroup.id)).where(WorkshopGroup.workshop_id == workshop.id)).one() or 0)
+
+
+class SplitJustNow(Exception):
+    """The room was split since the page was drawn (a double click, or a co-facilitator): the
+    second press changes nothing, and the page shows the split that was made."""
+
+
+def _split_target(session: Session, workshop: Workshop, activity: Activity, seen: int | None) -> None:
     if workshop.status != WorkshopStatus.LIVE:
         raise Conflict(N_("This workshop is not running. Start it first."))
     if activity.workshop_id != workshop.id:
         raise InvalidInput(N_("This activity is not in this workshop."))
+    # One split at a time: the workshop's row is locked (FOR UPDATE on PostgreSQL; on SQLite
+    # writers take turns under BEGIN IMMEDIATE), then the page's mark is compared.
+    session.exec(select(Workshop.id).where(Workshop.id == workshop.id).with_for_update()).one()
+    if seen is not None and split_mark(session, workshop) != seen:
+        raise SplitJustNow()
 
 
 def _clear_places(session: Session, workshop: Workshop) -> None:
@@ -257,12 +273,15 @@ def _placed(session: Session, actor: Actor, workshop: Workshop, activity: Activi
     return groups
 
 
-def do_split_at_random(session: Session, actor: Actor, workshop: Workshop, activity: Activity, count: int) -> list[WorkshopGroup]:
+def do_split_at_random(
+    session: Session, actor: Actor, workshop: Workshop, activity: Activity, count: int, *, seen: int | None = None
+) -> list[WorkshopGroup]:
     """Split the phones present into `count` groups (2-12) at random, as evenly as they go,
     for `activity`. Any earlier split ends (places are emptied). Phones tell their person
     their group at once; the screen shows the whole room until the facilitator chooses.
-    Audited (the number of groups and phones; never who is where)."""
-    _split_target(workshop, activity)
+    `seen` is the split the page showed (`split_mark`): if the room was split since,
+    `SplitJustNow` and nothing changes. Audited (the number of groups and phones; never who is where)."""
+    _split_target(session, workshop, activity, seen)
     phones = phones_present(session, workshop)
     if not MIN_GROUPS <= count <= MAX_GROUPS:
         raise InvalidInput(errors={"groups": N_("Choose from %(low)s to %(high)s groups.", low=MIN_GROUPS, high=MAX_GROUPS)})
@@ -342,13 +361,16 @@ def check_groups_by_numbers(session: Session, workshop: Workshop, boxes: Sequenc
     return places, made, problems
 
 
-def do_split_by_numbers(session: Session, actor: Actor, workshop: Workshop, activity: Activity, boxes: Sequence[str]) -> list[WorkshopGroup]:
+def do_split_by_numbers(
+    session: Session, actor: Actor, workshop: Workshop, activity: Activity, boxes: Sequence[str], *, seen: int | None = None
+) -> list[WorkshopGroup]:
     """Make groups of the phones whose numbers the facilitator typed (the numbers phones show,
     never names): one box of numbers per group, as typed; empty boxes are left out. A number
     must be a phone of this workshop and in one group only; every problem is refused at once
     (`check_groups_by_numbers`). Phones not chosen stay with the whole room (the room page
-    lists them, to place later). Any earlier split ends. Audited like a random split."""
-    _split_target(workshop, activity)
+    lists them, to place later). Any earlier split ends. `seen` as for a random split. Audited
+    like a random split."""
+    _split_target(session, workshop, activity, seen)
     if len([b for b in boxes if b.strip()]) > MAX_GROUPS:
         raise InvalidInput(errors={"numbers": N_("Choose from %(low)s to %(high)s groups.", low=1, high=MAX_GROUPS)})
     places, made, problems = check_groups_by_numbers(session, workshop, boxes)
@@ -372,7 +394,7 @@ def do_place_phone(session: Session, actor: Actor, workshop: Workshop, activity:
     """Put the phone showing `number` in a group of the split the room is in for `activity`
     (a phone that came in after the split, or one to move): its later notes and votes carry
     the group, and the phone shows it at once. Audited (never who the phone is)."""
-    _split_target(workshop, activity)
+    _split_target(session, workshop, activity, None)
     if split_activity_id(session, workshop) != activity.id:
         raise Conflict(N_("The room is not split for this activity. Make groups first."))
     group = group_of(session, workshop, group_id)

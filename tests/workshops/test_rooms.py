@@ -113,6 +113,31 @@ def test_split_at_random_gives_every_phone_a_group_and_tells_the_phones(client, 
     assert count(session, WorkshopGroupMember, WorkshopGroupMember.workshop_id == workshop.id) == 5
 
 
+def test_split_pressed_twice_splits_once(client, session, settings, room):
+    """A double click on "Split at random" (or two facilitators at once) used to split the room
+    twice, and phones changed group under their people. The form carries the split its page
+    showed; the second press changes nothing and shows the split that was made."""
+    consultation, facilitator, workshop, board, phone = room
+    join(session, settings, consultation, phone, workshop, 6)
+    sign_in(client, facilitator)
+    page = client.get(rooms_page(workshop, board)).text
+    seen = re.search(r'name="seen" value="(\d+)"', page).group(1)
+    data = {"csrf_token": csrf_from(page), "how": "random", "groups": "3", "seen": seen}
+    path = f"/workshops/{workshop.id}/rooms/{board.id}/split"
+    assert client.post(path, data=data).status_code == 303
+    first = sorted((m.participant_id, m.group_id) for m in read(session, select(WorkshopGroupMember)))
+    again = client.post(path, data=data, follow_redirects=True)
+    assert again.status_code == 200 and "The room was split just now: these are its groups." in again.text
+    assert sorted((m.participant_id, m.group_id) for m in read(session, select(WorkshopGroupMember))) == first
+    assert count(session, WorkshopGroup, WorkshopGroup.workshop_id == workshop.id) == 3
+    assert len(read(session, select(AuditEntry).where(AuditEntry.action == "workshop.breakout_started"))) == 1
+    # A page drawn after the split splits again, on purpose.
+    page = client.get(rooms_page(workshop, board)).text
+    fresh = {**data, "csrf_token": csrf_from(page), "seen": re.search(r'name="seen" value="(\d+)"', page).group(1)}
+    assert client.post(path, data=fresh).status_code == 303
+    assert len(read(session, select(AuditEntry).where(AuditEntry.action == "workshop.breakout_started"))) == 2
+
+
 def test_split_by_numbers_places_the_chosen_phones_only(client, session, settings, room):
     consultation, facilitator, workshop, board, phone = room
     people = join(session, settings, consultation, phone, workshop, 4)

@@ -112,6 +112,7 @@ def _context(request: Request, workshop: Workshop, activity: Activity | None, **
         "note_languages": [(code, language_name(code)) for code in languages_of(consultation)],
         # The paper forms' client id: a double click or a resent form stores once (rooms.py).
         "form_id": secrets.token_urlsafe(18),
+        "split_mark": rooms.split_mark(session, workshop),
         "typed": typed,
         "k": None,
         "failed": None,
@@ -174,15 +175,20 @@ def split(request: Request) -> Response:
     workshop = _workshop(request)
     activity = _activity(request, workshop)
     how = form_text(request, "how", max_length=16)
+    # The split the page showed: pressed twice (or by two facilitators), the second changes nothing.
+    seen = form_int(request, "seen", minimum=0, maximum=2**53)
     try:
         if how == "random":
             count = form_int(request, "groups", required=True, minimum=rooms.MIN_GROUPS, maximum=rooms.MAX_GROUPS)
-            rooms.do_split_at_random(session, a, workshop, activity, int(count or 0))
+            rooms.do_split_at_random(session, a, workshop, activity, int(count or 0), seen=seen)
         elif how == "numbers":
             boxes = [form_text(request, rooms.numbers_field(i), max_length=400) for i in range(1, NUMBER_BOXES + 1)]
-            rooms.do_split_by_numbers(session, a, workshop, activity, boxes)
+            rooms.do_split_by_numbers(session, a, workshop, activity, boxes, seen=seen)
         else:
             raise InvalidInput(N_("Baraza does not know this action."))
+    except rooms.SplitJustNow:
+        session.rollback()
+        return _answer(request, workshop, activity, flash=N_("The room was split just now: these are its groups."))
     except (Conflict, InvalidInput) as exc:
         return _answer(request, workshop, activity, exc, form=how)
     return _answer(request, workshop, activity, flash=N_("The room is split. Phones show their group."))
