@@ -57,5 +57,8 @@
     if (!cause || !/^sse:/.test(cause.type) || !busy(block)) return;
     event.detail.shouldSwap = false;
     block.setAttribute("data-live-pending", cause.type);
+    // Say so where the block offers a place for it (`data-live-pending-note`, hidden until now).
+    var notes = block.querySelectorAll("[data-live-pending-note]");
+    for (var i = 0; i < notes.length; i++) { notes[i].hidden = false; }
   });
 })();

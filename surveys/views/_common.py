@@ -9,11 +9,11 @@ from starlette.requests import Request
 
 from baraza.accounts.roles import ANONYMOUS
 from baraza.errors import NotFound
-from baraza.i18n import LANGUAGES, N_, text_direction, text_for_page, text_in
+from baraza.i18n import LANGUAGES, N_, language_name, text_direction, text_for_page, text_in
 from baraza.participation.api import page_language
 from baraza.web import form_list
 from surveys import builder, logic, validation
-from surveys.definition import CHOICE_KINDS, MAX_CHOICES, Definition, Group, Question
+from surveys.definition import CHOICE_KINDS, MAX_CHOICES, Definition, Group, Question, missing_translations
 
 MAX_ID = 2**31 - 1
 
@@ -118,6 +118,12 @@ def _screen_context(
         "survey_lang": lang,
         "lang": lang,
         "dir": text_direction(lang),
+        # Said once at the top when some of the survey is not yet written in the page's language.
+        "untranslated": (
+            {"language": language_name(lang), "fallback": language_name(definition.default_language)}
+            if lang != definition.default_language and any(m.language == lang for m in missing_translations(definition))
+            else None
+        ),
         "action": action,
         "can_go_back": can_go_back,
         "submission_id": submission_id,

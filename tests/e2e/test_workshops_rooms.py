@@ -114,10 +114,13 @@ def test_a_live_refresh_waits_while_the_facilitator_types_paper_notes(laptop_pag
     )
     page.wait_for_timeout(2500)  # the event arrives within a second; the block waits
     assert page.input_value("#paper-notes") == "Safe crossing by the market\nA light at the bus stop"
-    assert page.inner_text("#room") == before
+    assert page.locator("[data-live-pending-note]").is_visible()  # it says why the page waits
+    words = " ".join(page.inner_text("#room").replace(page.inner_text("[data-live-pending-note]"), "").split())
+    assert words == " ".join(before.split())  # nothing else changed under the typing
     page.click("button:has-text('Add these notes')")
     page.wait_for_selector("text=Entered by the facilitator so far", timeout=15_000)
     assert page.input_value("#paper-notes") == ""
+    assert not page.locator("[data-live-pending-note]").is_visible()
     assert "Lights on the way home" in page.inner_text("#room") or page.inner_text("#room") != before
     assert page.evaluate("() => window.stayed") is True
     texts = sorted(c.text for c in session.exec(select(Contribution).where(Contribution.activity_id == board.id)).all())

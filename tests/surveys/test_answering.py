@@ -405,3 +405,9 @@ def test_a_question_not_yet_translated_is_marked_with_its_own_language(client, s
     assert '<html lang="ar" dir="rtl">' in page
     assert '<legend><span lang="en" dir="ltr">Do you have a phone?</span>' in page
     assert '<label for="q-phone-1">نعم</label>' in page  # translated texts are the page's own
+    # And the young person is told once, at the top, in their language.
+    import html
+
+    assert "بعض هذا الاستبيان غير مكتوب بعد بـالعربية: تظهر تلك الأجزاء بـEnglish." in html.unescape(page).replace("\u2068", "").replace("\u2069", "")
+    client.cookies.set("baraza_lang", "en")
+    assert "not yet written in" not in open_screen(client, survey.id).text
