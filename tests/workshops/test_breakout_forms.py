@@ -21,13 +21,13 @@ from tests.workshops.factories import (
     make_activity,
     make_consultation,
     make_facilitator,
-    make_participant,
     make_workshop,
     poll_config,
     sign_in,
 )
 from tests.workshops.helpers import HTMX, count, read
-from workshops.models import Presence, WorkshopGroup, WorkshopGroupMember
+from tests.workshops.test_rooms import join, number_of
+from workshops.models import WorkshopGroup, WorkshopGroupMember
 
 
 @pytest.fixture
@@ -40,20 +40,6 @@ def room(session, app, client):
     phone = TestClient(app, base_url="http://testserver", follow_redirects=False)
     sign_in(client, facilitator)
     return consultation, workshop, board, phone
-
-
-def join(session, settings, consultation, phone, workshop, n):
-    people = []
-    for _ in range(n):
-        participant, token = make_participant(session, settings, consultation)
-        as_participant(phone, token)
-        assert phone.get(f"/workshops/{workshop.id}/").status_code == 200
-        people.append((participant, token))
-    return people
-
-
-def number_of(session, workshop, participant):
-    return read(session, select(Presence.number).where(Presence.workshop_id == workshop.id, Presence.participant_id == participant.id))[0]
 
 
 def page_of(workshop, activity):
