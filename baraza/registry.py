@@ -233,6 +233,8 @@ class ParticipantItem:
     `words` names the record whose words a text item holds, when it is not `Ref(source,
     item_id)` (a scorecard's reason is an item of its own, "41.reason", but its words are answer
     41's): new words given in a change are screened for safeguarding under that record.
+    `deletes_also` names, in the participant's language, what deleting this item takes with it
+    (a scorecard's rating takes its reason), said before they confirm.
     """
 
     source: str
@@ -252,6 +254,7 @@ class ParticipantItem:
     # question's XLSForm name): what a sharing export's recipient adds answers up by.
     key: str = ""
     words: Ref | None = None
+    deletes_also: str = ""
 
 
 @dataclass(frozen=True)

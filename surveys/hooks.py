@@ -222,6 +222,8 @@ def participant_data(session: Session, consultation: Consultation, participant: 
                 deletable=True,
                 record=Ref("surveys.response", response.id),
                 key=f"survey-{survey.id}/{answer.question}",
+                # Deleting the rating deletes the answer, its reason with it.
+                deletes_also=(answer.text or "") if rated else "",
             )
         )
         if rated and answer.text:

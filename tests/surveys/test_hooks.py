@@ -444,6 +444,7 @@ def test_a_scorecard_rating_and_its_reason_are_changed_and_deleted_each_on_its_o
     as_participant(client, token)
     page = html.unescape(client.get(f"/p/{consultation.id}/my-data").text)
     assert page.count("<summary>Change</summary>") == 2 and "Nothing changed at school" in page
+    assert "This deletes “Nothing changed at school” too." in page.replace("\u2068", "").replace("\u2069", "")  # said before they confirm
     # The rating changes and its reason stays; then the reason changes and the rating stays.
     assert _correct(client, consultation.id, rating_id, "4").status_code == 303
     stored = read(session, select(SurveyAnswer))[0]
