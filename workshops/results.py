@@ -166,15 +166,23 @@ def _of_source(model: Any, consultation_id: int, source: str):  # type: ignore[n
     return phones if source == PHONES else paper if source == PAPER else or_(phones, paper)
 
 
+# A breakout group's results (workshops.rooms) count only what was sent in that group; NO_GROUP
+# counts what was sent in no group while the room was split (a phone that came in late).
+NO_GROUP = -1
+
+
+def _in_group(model: Any, group_id: int | None):  # type: ignore[no-untyped-def]
+    return col(model.group_id).is_(None) if group_id == NO_GROUP else col(model.group_id) == group_id
+
+
 def _counted(consultation_id: int, group_id: int | None = None, source: str = EVERYONE):  # type: ignore[no-untyped-def]
     counted = _of_source(Vote, consultation_id, source)
-    # A breakout group's results (workshops.rooms): only the votes cast in that group.
-    return counted if group_id is None else and_(counted, col(Vote.group_id) == group_id)
+    return counted if group_id is None else and_(counted, _in_group(Vote, group_id))
 
 
 def _shown_text(consultation_id: int, group_id: int | None = None, source: str = EVERYONE):  # type: ignore[no-untyped-def]
     shown = _of_source(Contribution, consultation_id, source)
-    return shown if group_id is None else and_(shown, col(Contribution.group_id) == group_id)
+    return shown if group_id is None else and_(shown, _in_group(Contribution, group_id))
 
 
 def results_visible(activity: Activity) -> bool:

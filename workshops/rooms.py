@@ -53,7 +53,7 @@ from workshops.models import (
     WorkshopStatus,
 )
 from workshops.moderation import board_sections
-from workshops.results import PRESENCE_WINDOW, text_results, vote_results
+from workshops.results import NO_GROUP, PRESENCE_WINDOW, text_results, vote_results
 from workshops.services import check_client_id, clean_text, publish_results, publish_state
 
 MIN_GROUPS = 2
@@ -744,7 +744,7 @@ def group_results(session: Session, consultation: Consultation, activity: Activi
 
 @dataclass(frozen=True)
 class GroupView:
-    group: WorkshopGroup
+    group: WorkshopGroup | None  # None: what was sent in no group (a phone that came in late)
     results: Any
     phones: int
 
@@ -762,6 +762,10 @@ def breakout_view(session: Session, consultation: Consultation, workshop: Worksh
     chosen = groups if workshop.screen_group_id == ALL_GROUPS else [g for g in groups if g.id == workshop.screen_group_id]
     views = [GroupView(g, group_results(session, consultation, activity, lang, int(g.id or 0)), len(members.get(int(g.id or 0), []))) for g in chosen]
     if workshop.screen_group_id == ALL_GROUPS:
+        # What phones in no group sent has a place of its own beside the groups, when there is some.
+        ungrouped = group_results(session, consultation, activity, lang, NO_GROUP)
+        if ungrouped is not None and (ungrouped.respondents.count or ungrouped.total_notes):
+            views.append(GroupView(None, ungrouped, 0))
         out["breakout_groups"] = views
     elif views:
         out["breakout_group"] = views[0]

@@ -188,6 +188,12 @@ def test_each_group_has_its_own_board_on_phones_and_the_screen(client, session, 
     post(client, f"/workshops/{workshop.id}/rooms/screen", {"view": "groups"}, csrf_page=rooms_page(workshop, board))
     screen = client.get(f"/workshops/{workshop.id}/screen").text
     assert screen.index("Group 1") < screen.index("Idea of group one") < screen.index("Group 2") < screen.index("Idea of group two")
+    assert "Not in a group" not in screen  # nothing was sent outside the groups
+    # A phone that came in after the split sends a note: it has a place beside the groups.
+    ((_late, token_late),) = join(session, settings, consultation, phone, workshop, 1)
+    assert send_note(phone, token_late, workshop, board, "Idea from the door").status_code == 303
+    screen = client.get(f"/workshops/{workshop.id}/screen").text
+    assert screen.index("Idea of group two") < screen.index("Not in a group") < screen.index("Idea from the door")
     # Per-group results on the room page too.
     page = client.get(rooms_page(workshop, board)).text
     assert page.index("Idea of group one") < page.index("Idea of group two")
