@@ -456,7 +456,7 @@ def correct(request: Request) -> Response:
     source, item_id = _item_ref(request)
     sent = _sent(request)
     try:
-        svc.do_correct_item(
+        gone = svc.do_correct_item(
             db(request), participant_actor(participant), state(request).settings, state(request).registry, consultation, participant,
             source=source, item_id=item_id, new_value=correction_value(request), lang=request.state.lang,
         )
@@ -467,7 +467,13 @@ def correct(request: Request) -> Response:
         # The link at the top names the question when the app did, else says what is wrong.
         correction = {"key": (source, item_id), "errors": {"value": problem}, "summary": exc.message or problem, **sent}
         return _my_data_page(request, consultation, participant, 400, correction=correction)
-    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=N_("Changed. We kept the earlier answer in your history."))
+    if gone:
+        # Said, not done behind their back: the answers that no longer apply went with the change.
+        flash = N_("Changed. These answers no longer apply and were deleted: %(answers)s. We kept the earlier answer in your history.",
+                   answers="; ".join([label[:80] for label in gone[:3]] + (["…"] if len(gone) > 3 else [])))
+    else:
+        flash = N_("Changed. We kept the earlier answer in your history.")
+    return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=flash)
 
 
 @view()

@@ -511,7 +511,11 @@ def test_changing_an_answer_drops_the_answers_it_makes_moot(client, session):
     as_participant(client, token)
     assert _correct(client, consultation.id, items["colour_other"].item_id, "Turquoise").status_code == 303
     assert len(read(session, select(Correction))) == 1
-    assert _correct(client, consultation.id, items["colour"].item_id, "red").status_code == 303
+    changed = _correct(client, consultation.id, items["colour"].item_id, "red")
+    assert changed.status_code == 303
+    # Said, not done behind their back.
+    told = html.unescape(client.get(f"/p/{consultation.id}/my-data").text).replace("\u2068", "").replace("\u2069", "")
+    assert "Changed. These answers no longer apply and were deleted: Which colour?." in told
     stored = {a.question: a for a in read(session, select(SurveyAnswer))}
     assert set(stored) == {"colour", "age"} and stored["colour"].value == "red"
     assert [c.item_id for c in read(session, select(Correction))] == [items["colour"].item_id]  # the moot answer's history went with it

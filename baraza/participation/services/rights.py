@@ -199,14 +199,19 @@ def _checked_change(item: ParticipantItem, new_value: str) -> str:
 def do_correct_item(
     session: Session, actor: Actor, settings: Settings, registry: Registry, consultation: Consultation, participant: Participant,
     *, source: str, item_id: str, new_value: str, lang: str | None = None,
-) -> ParticipantItem:
+) -> list[str]:
     """Correct one of the participant's own items (named in `lang` if it is refused); the previous value is kept (encrypted) as
     history (SECURITY 22). Core items are corrected here; app items through
     `registry.participant_correctors`. `new_value` is the text, the option, or for a "choices"
     or "ranking" item its options separated by spaces (in order for a ranking). `actor` is the
-    participant's own, or a staff member helping them (recorded as assisted)."""
+    participant's own, or a staff member helping them (recorded as assisted). Returns the labels
+    (in `lang`) of the participant's other items the change took with it (a survey drops the
+    answers a changed answer makes moot), for the page to say so."""
     _check_may_act(participant)
-    item = _find_item(session, registry, consultation, participant, source, item_id, lang)
+    before = participant_items(session, registry, consultation, participant, lang)
+    item = next((i for i in before if i.source == source and i.item_id == item_id), None)
+    if item is None:
+        raise NotFound("We could not find that item in your data.")
     if not item.correctable:
         raise InvalidInput("This cannot be changed. You can delete it instead.")
     new_value = _checked_change(item, new_value)
@@ -224,7 +229,7 @@ def do_correct_item(
         if previous is None:
             raise InvalidInput("This cannot be changed. You can delete it instead.")
         _screen_corrected_words(session, registry, consultation, participant, item, new_value)
-        _forget_history_of_gone_items(session, registry, consultation, participant)
+    gone = _forget_history_of_gone_items(session, registry, consultation, participant, before, lang)
     session.add(Correction(
         participant_id=participant.id,  # type: ignore[arg-type]
         consultation_id=consultation.id,  # type: ignore[arg-type]
@@ -235,14 +240,17 @@ def do_correct_item(
     _audit_participant(session, actor, participant, "participant.correct", {"source": source, "item": item_id})
     emit_participant_event(session, "participant.item_changed", actor, participant, change="corrected", source=source, item=item_id)
     session.commit()
-    return item
+    return gone
 
 
-def _forget_history_of_gone_items(session: Session, registry: Registry, consultation: Consultation, participant: Participant) -> None:
+def _forget_history_of_gone_items(
+    session: Session, registry: Registry, consultation: Consultation, participant: Participant, before: Sequence[ParticipantItem], lang: str | None
+) -> list[str]:
     """A change can take other items with it (a survey drops the answers a changed answer makes
-    moot); their earlier versions go with them, as when an item is deleted."""
+    moot); their earlier versions go with them, as when an item is deleted. Returns the labels
+    of the items gone."""
     session.flush()
-    listed = {(i.source, i.item_id) for i in participant_items(session, registry, consultation, participant)}
+    listed = {(i.source, i.item_id) for i in participant_items(session, registry, consultation, participant, lang)}
     gone = [
         row.id for row in session.exec(
             select(Correction).where(Correction.participant_id == participant.id, Correction.consultation_id == consultation.id)
@@ -251,6 +259,7 @@ def _forget_history_of_gone_items(session: Session, registry: Registry, consulta
     ]
     if gone:
         session.exec(delete(Correction).where(col(Correction.id).in_(gone)))  # type: ignore[call-overload]
+    return [i.label for i in before if (i.source, i.item_id) not in listed]
 
 
 def _screen_corrected_words(
