@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
 from baraza.accounts.roles import Actor
@@ -644,18 +645,47 @@ def do_enter_paper_tallies(
     return total
 
 
-def do_clear_paper_tallies(session: Session, actor: Actor, workshop: Workshop, activity: Activity) -> int:
-    """Take back every paper mark typed in for the activity (a tally typed wrong is typed
-    again). Phones' votes are never touched. Audited; the screen follows."""
+@dataclass(frozen=True)
+class PaperTally:
+    """One tally a facilitator typed in (one sending of the form: its marks share a client id)."""
+
+    entry: str
+    group_id: int | None
+    counts: dict[str, int]  # option key -> marks
+    marks: int
+
+
+def paper_tallies(session: Session, activity: Activity) -> list[PaperTally]:
+    """The paper tallies of an activity, in the order they were typed in, each to be taken back
+    on its own."""
+    rows = session.execute(
+        sa_select(col(Vote.client_id), col(Vote.group_id), col(Vote.target), func.count(col(Vote.id)), func.min(col(Vote.id)))
+        .where(col(Vote.activity_id) == activity.id, col(Vote.participant_id).is_(None))
+        .group_by(col(Vote.client_id), col(Vote.group_id), col(Vote.target))
+    ).all()
+    tallies: dict[str, dict[str, Any]] = {}
+    for entry, group_id, target, marks, first in rows:
+        tally = tallies.setdefault(entry, {"group_id": group_id, "counts": {}, "first": first})
+        tally["counts"][target] = int(marks)
+        tally["first"] = min(tally["first"], first)
+    ordered = sorted(tallies.items(), key=lambda item: item[1]["first"])
+    return [PaperTally(entry, t["group_id"], t["counts"], sum(t["counts"].values())) for entry, t in ordered]
+
+
+def do_clear_paper_tallies(session: Session, actor: Actor, workshop: Workshop, activity: Activity, *, entry: str | None = None) -> int:
+    """Take back the paper marks typed in for the activity: one tally (`entry`, its client id:
+    a tally typed wrong is taken back and typed again), or every one. Phones' votes are never
+    touched. Audited; the screen follows."""
     if activity.workshop_id != workshop.id:
         raise InvalidInput(N_("This activity is not in this workshop."))
-    result = session.exec(
-        delete(Vote).where(col(Vote.activity_id) == activity.id, col(Vote.participant_id).is_(None))  # type: ignore[call-overload]
-    )
+    which = delete(Vote).where(col(Vote.activity_id) == activity.id, col(Vote.participant_id).is_(None))
+    if entry is not None:
+        which = which.where(col(Vote.client_id) == entry)
+    result = session.exec(which)  # type: ignore[call-overload]
     count = int(result.rowcount or 0)
     if not count:
         raise Conflict(N_("No paper tallies to take back."))
-    record_audit(session, actor, "workshop.paper_tallies_cleared", _refs(workshop, activity), {"marks": count})
+    record_audit(session, actor, "workshop.paper_tallies_cleared", _refs(workshop, activity), {"marks": count, "one": entry is not None})
     publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
     session.commit()
     return count

@@ -100,6 +100,26 @@ def test_the_same_tally_form_with_other_numbers_is_refused_and_kept_as_typed(cli
     assert len(paper_marks(session, poll)) == 13
 
 
+def test_a_tally_typed_wrong_is_taken_back_on_its_own(client, session, room):
+    """Two tallies typed in; the second was wrong. It is taken back alone, the first stays,
+    phones' votes are never touched."""
+    _consultation, _facilitator, workshop, _board, poll = room
+    first = {**paper_form(client, workshop, poll), "tally.o1": "4", "tally.o2": "6"}
+    assert client.post(tally_url(workshop, poll), data=first).status_code == 303
+    wrong = {**paper_form(client, workshop, poll), "tally.o3": "20"}
+    assert client.post(tally_url(workshop, poll), data=wrong).status_code == 303
+    page = re.sub(r"\s+", " ", client.get(rooms_page(workshop, poll)).text)
+    assert "Yes: 4, Sometimes: 6" in page and "No: 20" in page and page.count("Take back this tally") == 2
+    taken = client.post(f"{tally_url(workshop, poll)}/clear", data={"csrf_token": csrf_from(client.get(rooms_page(workshop, poll)).text), "entry": wrong["client_id"]})
+    assert taken.status_code == 303
+    assert sorted(m.target for m in paper_marks(session, poll)) == ["o1"] * 4 + ["o2"] * 6
+    page = re.sub(r"\s+", " ", client.get(rooms_page(workshop, poll)).text)
+    assert "No: 20" not in page and page.count("Take back this tally") == 1
+    # Taking back a tally that is gone already (a double click) says so, nothing else changes.
+    again = client.post(f"{tally_url(workshop, poll)}/clear", data={"csrf_token": csrf_from(client.get(rooms_page(workshop, poll)).text), "entry": wrong["client_id"]})
+    assert again.status_code == 409 and len(paper_marks(session, poll)) == 10
+
+
 def test_paper_notes_sent_twice_are_stored_and_held_once(client, session, room):
     """The walkthrough: two lines and a double click on "Add these notes": every note showed
     twice on the screen and in the summary, and the note screening held was held twice."""

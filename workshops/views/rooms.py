@@ -9,6 +9,7 @@ answer is then the page's block); the page follows the workshop's live channel.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from math import ceil
 from typing import Any
 
@@ -16,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from baraza.errors import Conflict, InvalidInput, NotFound
-from baraza.i18n import N_, language_name, text_in
+from baraza.i18n import N_, join_list, language_name, text_in
 from baraza.web import actor, db, form_int, form_text, is_htmx, path_for, redirect, render, view
 from workshops import rooms
 from workshops.access import access_workshop, activities_of, activity_of, consultation_of, current_activity
@@ -107,6 +108,7 @@ def _context(request: Request, workshop: Workshop, activity: Activity | None, **
         "min_groups": rooms.MIN_GROUPS,
         "is_text": bool(activity and activity.kind in TEXT_KINDS),
         "tally_choices": rooms.paper_choices(activity, lang, default) if activity else [],
+        "tallies": _tallies_shown(session, activity, lang, default, groups),
         "multiple_poll": bool(activity and activity.kind == "poll" and activity.config.get("multiple")),
         "paper": paper.get(int(activity.id or 0)) if activity else None,
         "note_languages": [(code, language_name(code)) for code in languages_of(consultation)],
@@ -281,16 +283,29 @@ def paper_tallies(request: Request) -> Response:
     return _answer(request, workshop, activity, flash=N_("The paper tally is in."))
 
 
+def _tallies_shown(session: Any, activity: Activity | None, lang: str, default: str, groups: Sequence[Any]) -> list[dict[str, Any]]:
+    """Each paper tally as the room page lists it: its marks per option in words, its group."""
+    if activity is None:
+        return []
+    labels = dict(rooms.paper_choices(activity, lang, default))
+    names = {g.id: g.name for g in groups}
+    return [
+        {"entry": t.entry, "text": join_list((f"{labels.get(key, key)}: {n}" for key, n in t.counts.items()), lang), "group": names.get(t.group_id)}
+        for t in rooms.paper_tallies(session, activity)
+    ]
+
+
 @view(permission="workshop.run")
 def clear_paper_tallies(request: Request) -> Response:
     session, a = db(request), actor(request)
     workshop = _workshop(request)
     activity = _activity(request, workshop)
+    entry = form_text(request, "entry", max_length=200) or None  # one tally, or every one
     try:
-        rooms.do_clear_paper_tallies(session, a, workshop, activity)
+        rooms.do_clear_paper_tallies(session, a, workshop, activity, entry=entry)
     except (Conflict, InvalidInput) as exc:
         return _answer(request, workshop, activity, exc, form="clear")
-    return _answer(request, workshop, activity)
+    return _answer(request, workshop, activity, flash=N_("The paper tally is taken back."))
 
 
 @view(permission="workshop.run")
