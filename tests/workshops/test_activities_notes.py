@@ -30,12 +30,8 @@ from workshops.models import Activity, Contribution, Vote, VoteSubmission, Works
 
 
 @pytest.fixture
-def room(client, session, settings):
-    consultation = make_consultation(session)
-    workshop = make_workshop(session, consultation)
-    participant, cookie = make_participant(session, settings, consultation)
-    as_participant(client, cookie)
-    return consultation, workshop, participant, cookie
+def room(phone_room):
+    return phone_room
 
 
 def vote(client, workshop, activity, item, choice=None, *, cid=None):

@@ -37,12 +37,8 @@ from workshops.models import Activity, Contribution, Workshop
 
 
 @pytest.fixture
-def phone(client, session, settings):
-    consultation = make_consultation(session)
-    workshop = make_workshop(session, consultation)
-    participant, cookie = make_participant(session, settings, consultation)
-    as_participant(client, cookie)
-    return consultation, workshop, participant
+def phone(phone_room):
+    return phone_room[:3]
 
 
 def dots_activity(session, workshop, *, stack: bool):
