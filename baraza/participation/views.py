@@ -8,6 +8,7 @@ in the participant's language among the consultation's, right-to-left for Arabic
 
 from __future__ import annotations
 
+from textwrap import shorten
 from typing import Any
 
 from starlette.requests import Request
@@ -470,7 +471,7 @@ def correct(request: Request) -> Response:
     if gone:
         # Said, not done behind their back: the answers that no longer apply went with the change.
         flash = N_("Changed. These answers no longer apply and were deleted: %(answers)s. We kept the earlier answer in your history.",
-                   answers="; ".join([label[:80] for label in gone[:3]] + (["…"] if len(gone) > 3 else [])))
+                   answers="; ".join([shorten(label, 80, placeholder="…") for label in gone[:3]] + (["…"] if len(gone) > 3 else [])))
     else:
         flash = N_("Changed. We kept the earlier answer in your history.")
     return redirect_to(request, "participation:my_data", consultation_id=consultation.id, flash=flash)
