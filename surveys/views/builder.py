@@ -125,21 +125,17 @@ def import_form(request: Request) -> Response:
         return _xlsform_refused(request, exc.problems)
     except InvalidInput as exc:
         return _xlsform_refused(request, [], list(exc.errors.values()) or [exc.message])
-    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=_left_out(IMPORTED, left_out))
+    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=_imported(left_out, replaced=False))
 
 
-IMPORTED = N_("The XLSForm was imported as a draft.")
-
-
-def _left_out(done: str, left_out: Sequence[str]) -> str:
-    """The flash after an import, saying which rows were left out and why."""
+def _imported(left_out: Sequence[str], *, replaced: bool) -> str:
+    """The flash after an import: what it did, and which rows it left out and why."""
     if not left_out:
-        return done
+        return N_("The XLSForm replaced the draft's questions.") if replaced else N_("The XLSForm was imported as a draft.")
     rows = ", ".join(dict.fromkeys(left_out))
-    if done == IMPORTED:
-        return N_("The XLSForm was imported as a draft. Left out: %(rows)s. Baraza never records the device or the person (data minimisation).", rows=rows)
-    return N_("The XLSForm replaced the draft's questions. Left out: %(rows)s. Baraza never records the device or the person (data minimisation).", rows=rows)
-
+    if replaced:
+        return N_("The XLSForm replaced the draft's questions. Left out: %(rows)s. Baraza never records the device or the person (data minimisation).", rows=rows)
+    return N_("The XLSForm was imported as a draft. Left out: %(rows)s. Baraza never records the device or the person (data minimisation).", rows=rows)
 
 
 def _xlsform_refused(request: Request, problems: Sequence[Any], messages: Sequence[str] = ()) -> Response:
@@ -800,7 +796,7 @@ def xlsform_upload(request: Request) -> Response:
     except InvalidInput as exc:
         messages = list(exc.errors.values()) or [exc.message]
         return render(request, "surveys/builder.html", _builder_context(request, survey, xlsform_messages=messages), status=400)
-    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=_left_out(N_("The XLSForm replaced the draft's questions."), left_out))
+    return redirect_to(request, "surveys:builder", survey_id=survey.id, flash=_imported(left_out, replaced=True))
 
 
 # Staff: the preview (the answering screen in the builder's phone frame) ---------------------------
