@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from baraza.accounts.roles import Actor
 from baraza.audit.services import append_audit, record_audit
+from baraza.consultations.access import contexts_of
 from baraza.consultations.models import Consultation
 from baraza.db import registry_of, utcnow
 from baraza.errors import Conflict, ConsentRequired, InvalidInput
@@ -40,9 +41,11 @@ from surveys.definition import (
     Texts,
     check,
     empty_definition,
+    missing_texts_by_language,
     normalise,
     scorecard_problems,
     structure_of,
+    unlabelled_scales,
     validated,
 )
 from surveys.models import ResponseStatus, Survey, SurveyAnswer, SurveyResponse, SurveyStatus, SurveySubmission
@@ -211,6 +214,29 @@ def do_import_xlsform(
                  {"questions": sum(1 for _ in definition.questions()), "left_out": left_out})
     session.commit()
     return survey, left_out
+
+
+@dataclass(frozen=True)
+class PublishGaps:
+    """What publishing warns of (and asks to confirm): per language young people read (the
+    survey's, and those of the consultation's contexts), how many texts they will read in
+    another language (None: the survey has none in it) and the places where they read it; and
+    the scales without words at their ends (phones show bare numbers)."""
+
+    languages: dict[str, tuple[int | None, list[str]]]
+    scales: list[Any]
+
+
+def publish_gaps(session: Session, survey: Survey) -> PublishGaps:
+    consultation = session.get(Consultation, survey.consultation_id)
+    definition = definition_of(survey)
+    spoken: dict[str, list[str]] = {}
+    for ctx in contexts_of(session, consultation) if consultation is not None else []:
+        for code in [ctx.default_language, *(ctx.languages or [])]:
+            if code and ctx.name not in spoken.setdefault(code, []):
+                spoken[code].append(ctx.name)
+    missing = missing_texts_by_language(definition, [*definition.languages, *spoken])
+    return PublishGaps({code: (count, spoken.get(code, [])) for code, count in missing.items()}, unlabelled_scales(definition))
 
 
 def publish_refusals(session: Session, actor: Actor, survey: Survey) -> list[str]:

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import NoMatchFound
 
-from baraza.consultations.access import access_consultation, contexts_of, list_consultations
+from baraza.consultations.access import access_consultation, list_consultations
 from baraza.consultations.models import Consultation
 from baraza.errors import Conflict, InvalidInput, NotFound
 from baraza.i18n import N_, language_name, text_direction, text_in, translate
@@ -41,8 +41,6 @@ from surveys.definition import (
     Question,
     Texts,
     missing_by_place,
-    missing_texts_by_language,
-    unlabelled_scales,
     validated,
 )
 from surveys.models import Survey, SurveyStatus
@@ -181,7 +179,7 @@ def _builder_context(request: Request, survey: Survey, **extra: Any) -> dict[str
         "status_labels": STATUS_LABELS,
         "xlsx_max_bytes": MAX_XLSX_BYTES,
         "t": lambda texts: text_in(texts, lang, definition.default_language),
-        "gaps": _publish_gaps(session, consultation, definition, lang),
+        "gaps": _publish_gaps(request, survey, lang),
         "scorecard_refusals": services.scorecard_refusals(session, actor(request), survey),
         **extra,
     }
@@ -196,29 +194,23 @@ def _language_for_reader(code: str, page_lang: str) -> str:
         return language_name(code)
 
 
-def _publish_gaps(session: Any, consultation: Consultation, definition: Definition, page_lang: str) -> dict[str, Any]:
-    """What publishing warns of and asks to confirm: languages young people read in which texts
-    are missing (they read those in the survey's first language), with the places where they
-    read them; and scales without words at their ends (the phone shows bare numbers)."""
-    contexts = contexts_of(session, consultation)
-    spoken: dict[str, list[str]] = {}
-    for ctx in contexts:
-        for code in [ctx.default_language, *(ctx.languages or [])]:
-            if code and ctx.name not in spoken.setdefault(code, []):
-                spoken[code].append(ctx.name)
-    missing = missing_texts_by_language(definition, [*definition.languages, *spoken])
+def _publish_gaps(request: Request, survey: Survey, page_lang: str) -> dict[str, Any]:
+    """`services.publish_gaps` in the reader's words: each language by its name in the page's
+    language, with the language its readers will read instead."""
+    gaps = services.publish_gaps(db(request), survey)
+    first = definition_of(survey).default_language
     languages = [
         {
             "code": code,
             "name": _language_for_reader(code, page_lang),
             "count": count,
-            "places": spoken.get(code, []),
+            "places": places,
             # text_in falls back on the first language; for the first language itself, on any.
-            "fallback": _language_for_reader(definition.default_language, page_lang) if code != definition.default_language else "",
+            "fallback": _language_for_reader(first, page_lang) if code != first else "",
         }
-        for code, count in missing.items()
+        for code, (count, places) in gaps.languages.items()
     ]
-    scales = [{"question": q, "low": _shown_number(q.scale_bounds[0]), "high": _shown_number(q.scale_bounds[1])} for q in unlabelled_scales(definition)]
+    scales = [{"question": q, "low": _shown_number(q.scale_bounds[0]), "high": _shown_number(q.scale_bounds[1])} for q in gaps.scales]
     return {"languages": languages, "scales": scales}
 
 
@@ -681,7 +673,7 @@ def lifecycle(request: Request) -> Response:
         refused = services.publish_refusals(session, a, survey)
         if refused:
             return render(request, "surveys/builder.html", _builder_context(request, survey, problems=refused), status=400)
-        gaps = _publish_gaps(session, consultation_of(session, survey), definition_of(survey), request.state.lang)
+        gaps = _publish_gaps(request, survey, request.state.lang)
         if (gaps["languages"] or gaps["scales"]) and not form_bool(request, "confirm_gaps"):
             # Young people would read another language, or bare numbers: publish only once the
             # facilitator has read what and said so (the box beside the list, no script needed).
