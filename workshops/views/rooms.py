@@ -290,7 +290,9 @@ def _tallies_shown(session: Any, activity: Activity | None, lang: str, default: 
     labels = dict(rooms.paper_choices(activity, lang, default))
     names = {g.id: g.name for g in groups}
     return [
-        {"entry": t.entry, "text": join_list((f"{labels.get(key, key)}: {n}" for key, n in t.counts.items()), lang), "group": names.get(t.group_id)}
+        # In the options' order, whatever order the database grouped them in.
+        {"entry": t.entry, "text": join_list((f"{label}: {t.counts[key]}" for key, label in labels.items() if key in t.counts), lang),
+         "group": names.get(t.group_id)}
         for t in rooms.paper_tallies(session, activity)
     ]
 
