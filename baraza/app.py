@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 from contextlib import asynccontextmanager
@@ -165,7 +166,16 @@ def create_app(settings: Settings) -> Starlette:
         # (BARAZA_EMBEDDED_WORKER; on PostgreSQL `baraza worker` runs as its own process).
         worker = start_embedded_worker(engine, settings, registry) if settings.runs_embedded_worker else None
         app.state.baraza.worker = worker
+        # What start-up built (the apps, templates, translations, the screening's word lists)
+        # lives as long as the process: moved out of the collector's generations, so a full
+        # collection under load scans what requests made, not half a million objects of
+        # start-up (about 8 % of a vote's CPU in a room of 1,000 phones; bench/README.md).
+        # Given back at shutdown, so a process that starts apps again and again (the tests)
+        # does not keep every stopped one.
+        gc.collect()
+        gc.freeze()
         yield
+        gc.unfreeze()
         await live.stop()
         if worker is not None:
             worker.stop()
