@@ -191,6 +191,10 @@ class Vote(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # The breakout group the person was in when they chose (per-group results, workshops.rooms).
     group_id: int | None = Field(default=None, foreign_key="workshop_group.id", index=True)
+    # A mark typed in from paper for a multiple-choice poll: the id of the first mark of the
+    # same (made-up) paper ballot, so marks sharing it count as one person; None for every
+    # other row (a phone's vote is its participant's; any other paper mark is a person alone).
+    paper_ballot: int | None = None
 
 
 class VoteSubmission(SQLModel, table=True):

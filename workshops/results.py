@@ -14,6 +14,7 @@ fewer than k people answered (a poll, one statement, one card in the view) every
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -154,6 +155,11 @@ class ActivityResults:
     card_filters: CardFilters | None = None
     card_filter_options: CardFilterOptions | None = None
 
+    @property
+    def card_board(self) -> CardBoard | None:
+        """A long card sort's board for the projector (None for a short one: its matrix fits)."""
+        return card_board(self.cards) if len(self.cards) > LONG_CARD_SORT else None
+
 
 # Whose entries a result counts: everyone's the room counts (the screen, the console), the
 # phones' only, or only what a facilitator typed in from paper (the summary shows the two apart).
@@ -208,9 +214,7 @@ def vote_results(
         ).all()
     )
     people = session.exec(
-        select(func.count(func.distinct(func.coalesce(col(Vote.participant_id), -col(Vote.id))))).where(
-            Vote.activity_id == activity.id, _counted(consultation.id, group_id, source)  # type: ignore[arg-type]
-        )
+        select(_people(col(Vote.participant_id))).where(Vote.activity_id == activity.id, _counted(consultation.id, group_id, source))  # type: ignore[arg-type]
     ).one()
     if activity.kind == "scale":
         keys = [(str(p), str(p)) for p in scale_points(activity.config)]
@@ -245,8 +249,10 @@ def vote_results(
 
 
 def _people(column: Any) -> Any:
-    """Distinct people (paper entries, without a participant, each count as one)."""
-    return func.count(func.distinct(func.coalesce(column, -col(Vote.id))))
+    """Distinct people: a phone's participant; a mark typed in from paper is a person alone,
+    but the marks of one paper ballot of a multiple-choice poll are one (`Vote.paper_ballot`).
+    Marks' keys are negative, so they never meet a participant's id."""
+    return func.count(func.distinct(func.coalesce(column, -func.coalesce(col(Vote.paper_ballot), col(Vote.id)))))
 
 
 def dot_results(session: Session, consultation: Consultation, activity: Activity, lang: str, *, group_id: int | None = None) -> ActivityResults:
@@ -457,6 +463,77 @@ def card_results(
     return ActivityResults(
         kind=activity.kind, k=k, sensitive=activity.sensitive, visible=results_visible(activity), respondents=respondents,
         cards=cards, card_filters=filters, card_filter_options=options,
+    )
+
+
+# The projector shows more cards than this as a board (card_board), not as the one-line matrix:
+# 13 cards or more at the matrix's type ran off the bottom of a 1280x800 projector.
+LONG_CARD_SORT = 12
+SHADES = 4  # how many tints a count can take on the board (0: none)
+
+
+@dataclass(frozen=True)
+class CardGroup:
+    """One kind of data on the board, with its cards (a part of them, where the group goes on
+    in the next column)."""
+
+    label: str
+    rows: list[CardRow]
+
+
+@dataclass(frozen=True)
+class CardBoard:
+    """A long card sort as the projector shows it: the cards by kind of data, in columns of
+    about as many lines each. Presentation only: the rows and their cells are the results'
+    own, suppressed where card_results suppressed them, nothing counted again."""
+
+    columns: list[list[CardGroup]]
+    # The largest count shown in an answer's column: a count's tint is its share of that, as a
+    # bar is as long as its count against the longest bar shown, never a share of a hidden total.
+    top: int
+    fewer_than_k: bool  # some cell reads "fewer than k" (the board's key explains the mark)
+    hidden: bool  # some cell is hidden to protect a small group
+
+    def shade(self, cell: Cell) -> int:
+        """0 (no tint) to SHADES, by the count against the largest one shown; 0 when suppressed."""
+        if cell.suppressed or not cell.count or not self.top:
+            return 0
+        return max(1, math.ceil(SHADES * cell.count / self.top))
+
+
+def card_board(cards: Sequence[CardRow], columns: int = 2) -> CardBoard:
+    """The board of a long card sort: cards grouped by their kind of data (kinds in the order
+    they first come, cards in the activity's order within a kind), so the kind is said once and
+    a card takes one line; then cut into `columns` columns of about as many lines each (a
+    kind's heading is a line; a kind cut between two columns repeats its heading, and never
+    ends a column on its heading alone)."""
+    groups: dict[str, list[CardRow]] = {}
+    labels: dict[str, str] = {}
+    for row in cards:
+        groups.setdefault(row.card.data_kind, []).append(row)
+        labels.setdefault(row.card.data_kind, row.card.data_kind_label)
+    lines = sum(1 + len(rows) for rows in groups.values())
+    per_column = max(2, math.ceil(lines / max(1, columns)))
+    board: list[list[CardGroup]] = [[]]
+    used = 0
+    for kind, rows in groups.items():
+        rest = list(rows)
+        while rest:
+            room = per_column - used - 1  # cards that fit under a heading here
+            if room < 1 and len(board) < columns:
+                board.append([])
+                used, room = 0, per_column - 1
+            take = rest if len(board) == columns else rest[: max(1, room)]
+            board[-1].append(CardGroup(labels[kind], take))
+            used += 1 + len(take)
+            rest = rest[len(take) :]
+    shown = [c for row in cards for c in row.cells.values() if not c.suppressed]
+    every = [c for row in cards for c in [*row.cells.values(), row.total]]
+    return CardBoard(
+        columns=[column for column in board if column],
+        top=max((c.count for c in shown), default=0),
+        fewer_than_k=any(c.suppressed and c.primary for c in every),
+        hidden=any(c.suppressed and not c.primary for c in every),
     )
 
 

@@ -576,33 +576,55 @@ def do_enter_paper_notes(
 
 
 def paper_choices(activity: Activity, lang: str, default: str) -> list[tuple[str, str]]:
-    """(key, label) a paper tally can count: a single-choice poll's options or a scale's points."""
+    """(key, label) a paper tally can count: a poll's options or a scale's points."""
     if activity.kind == "scale":
         return [(str(p), str(p)) for p in scale_points(activity.config)]
-    if activity.kind == "poll" and not activity.config.get("multiple"):
+    if activity.kind == "poll":
         return option_labels(activity.config, lang, default)
     return []
 
 
+def counts_people_apart(activity: Activity) -> bool:
+    """A multiple-choice poll: its paper tally says how many people voted as well as the marks
+    per option (marks do not add up to people)."""
+    return activity.kind == "poll" and bool(activity.config.get("multiple"))
+
+
+def _ballots(keys: Sequence[str], tallies: Mapping[str, int], people: int) -> list[tuple[str, int]]:
+    """(option, ballot number) for every mark of a multiple-choice tally: the marks of each
+    option in turn go to ballots 0, 1, ... round the circle, carrying on where the last option
+    stopped. An option has at most `people` marks, so no ballot holds an option twice; there
+    are at least `people` marks, so every ballot holds one."""
+    out, at = [], 0
+    for key in keys:
+        for _ in range(tallies.get(key, 0)):
+            out.append((key, at % people))
+            at += 1
+    return out
+
+
 def do_enter_paper_tallies(
     session: Session, actor: Actor, workshop: Workshop, activity: Activity, tallies: Mapping[str, int], *,
-    client_id: str, group_id: int | None = None,
+    client_id: str, group_id: int | None = None, people: int | None = None,
 ) -> int:
-    """A room's show of hands or paper ballots for a single-choice poll or a scale, typed in by
-    a facilitator: `{option key: how many}`. Each mark is a vote row with no participant (one
-    person each, as on paper) naming the staff member who typed it, so it counts in the bars
-    and the number who answered. Keys outside the activity's options are refused (SECURITY
-    35). A multiple-choice poll is refused: marks on paper do not say which went together.
-    Audited; the screen follows. Returns the number of marks stored.
+    """A room's show of hands or paper ballots for a poll or a scale, typed in by a
+    facilitator: `{option key: how many}`. Each mark is a vote row with no participant naming
+    the staff member who typed it, so it counts in the bars and the number who answered. Keys
+    outside the activity's options are refused (SECURITY 35). Audited; the screen follows.
+    Returns the number of marks stored.
+
+    One choice each (a single-choice poll, a scale): a mark is a person. Several choices each
+    (`counts_people_apart`): the facilitator also types how many people voted; the marks are
+    dealt onto that many made-up ballots (`Vote.paper_ballot`), never two marks of one option
+    on a ballot, so "answered" counts the people and each bar its marks. Paper does not say
+    which options went together, so nothing reads a ballot's combination: only its count.
 
     Once only, like a phone's vote: every mark of the form carries the client id its page
     made; the same id again stores nothing and answers the first tally's number of marks, the
-    same id with other numbers or another group is a Conflict (409)."""
+    same id with other numbers, people or group is a Conflict (409)."""
     check_client_id(client_id)
-    if activity.kind == "poll" and activity.config.get("multiple"):
-        raise InvalidInput(N_("Paper tallies can be typed in for single-choice polls and scales only."))
     if activity.kind not in PAPER_CHOICE_KINDS:
-        raise InvalidInput(N_("Paper tallies can be typed in for single-choice polls and scales only."))
+        raise InvalidInput(N_("Paper tallies can be typed in for polls and scales only."))
     _paper_target(session, workshop, activity, "answers", group_id)
     keys = [k for k, _label in paper_choices(activity, "en", "en")]
     for key, count in tallies.items():
@@ -613,32 +635,59 @@ def do_enter_paper_tallies(
     total = sum(tallies.values())
     if total == 0:
         raise InvalidInput(errors={"tally": N_("Type in how many chose each option.")})
+    apart = counts_people_apart(activity)
+    if apart:
+        if people is None:
+            raise InvalidInput(errors={"people": N_("Type in how many people voted.")})
+        most = max(tallies.values())
+        if most > people:
+            raise InvalidInput(errors={"people": N_(
+                "One option has %(most)s marks, more than the %(people)s people who voted. Each person marks an option once.",
+                most=most, people=people,
+            )})
+        if people > total:
+            raise InvalidInput(errors={"people": N_(
+                "%(people)s people voted but there are only %(marks)s marks: each person who voted chose at least one option.",
+                people=people, marks=total,
+            )})
     _lock_paper(session, activity)
     earlier = _paper_rows(session, Vote, activity, client_id)
     if earlier:
-        if Counter(v.target for v in earlier) != Counter({k: n for k, n in tallies.items() if n}) or {v.group_id for v in earlier} != {group_id}:
+        same_people = not apart or len({v.paper_ballot for v in earlier}) == people
+        if (
+            Counter(v.target for v in earlier) != Counter({k: n for k, n in tallies.items() if n})
+            or {v.group_id for v in earlier} != {group_id}
+            or not same_people
+        ):
             raise Conflict(N_("This tally was added once already with other numbers. Check the marks stored before adding it again."))
         session.rollback()
         return len(earlier)
-    for key, count in tallies.items():
-        value = int(key) if activity.kind == "scale" else 1
-        session.add_all(
-            Vote(
-                activity_id=activity.id,  # type: ignore[arg-type]
-                workshop_id=workshop.id,  # type: ignore[arg-type]
-                consultation_id=workshop.consultation_id,
-                participant_id=None,
-                entered_by_user_id=actor.user_id,
-                consent_record_id=None,
-                client_id=client_id,
-                slot=0,
-                target=key,
-                value=value,
-                group_id=group_id,
-            )
-            for _ in range(count)
+    marks = _ballots(keys, tallies, people) if apart and people else [(key, None) for key in keys for _ in range(tallies.get(key, 0))]
+    rows = [
+        Vote(
+            activity_id=activity.id,  # type: ignore[arg-type]
+            workshop_id=workshop.id,  # type: ignore[arg-type]
+            consultation_id=workshop.consultation_id,
+            participant_id=None,
+            entered_by_user_id=actor.user_id,
+            consent_record_id=None,
+            client_id=client_id,
+            # One slot per option, as a phone's choices of a multiple-choice poll.
+            slot=keys.index(key) if apart else 0,
+            target=key,
+            value=int(key) if activity.kind == "scale" else 1,
+            group_id=group_id,
         )
+        for key, _ballot in marks
+    ]
+    session.add_all(rows)
     session.flush()
+    if apart:
+        # A ballot is named by the id of its first mark: ids are known only now.
+        first: dict[int, int] = {}
+        for row, (_key, ballot) in zip(rows, marks, strict=True):
+            row.paper_ballot = first.setdefault(ballot, int(row.id or 0))  # type: ignore[arg-type]
+        session.flush()
     record_audit(session, actor, "workshop.paper_tallies_entered", _refs(workshop, activity), {"marks": total, "group": group_id or 0})
     publish_results(session, workshop.id, activity.id)  # type: ignore[arg-type]
     session.commit()
@@ -653,6 +702,7 @@ class PaperTally:
     group_id: int | None
     counts: dict[str, int]  # option key -> marks
     marks: int
+    people: int | None = None  # a multiple-choice tally: how many people voted
 
 
 def paper_tallies(session: Session, activity: Activity) -> list[PaperTally]:
@@ -663,13 +713,23 @@ def paper_tallies(session: Session, activity: Activity) -> list[PaperTally]:
         .where(col(Vote.activity_id) == activity.id, col(Vote.participant_id).is_(None))
         .group_by(col(Vote.client_id), col(Vote.group_id), col(Vote.target))
     ).all()
+    ballots = dict(
+        session.execute(
+            sa_select(col(Vote.client_id), func.count(func.distinct(col(Vote.paper_ballot))))
+            .where(col(Vote.activity_id) == activity.id, col(Vote.participant_id).is_(None))
+            .group_by(col(Vote.client_id))
+        ).all()
+    )
     tallies: dict[str, dict[str, Any]] = {}
     for entry, group_id, target, marks, first in rows:
         tally = tallies.setdefault(entry, {"group_id": group_id, "counts": {}, "first": first})
         tally["counts"][target] = int(marks)
         tally["first"] = min(tally["first"], first)
     ordered = sorted(tallies.items(), key=lambda item: item[1]["first"])
-    return [PaperTally(entry, t["group_id"], t["counts"], sum(t["counts"].values())) for entry, t in ordered]
+    return [
+        PaperTally(entry, t["group_id"], t["counts"], sum(t["counts"].values()), int(ballots.get(entry) or 0) or None)
+        for entry, t in ordered
+    ]
 
 
 def do_clear_paper_tallies(session: Session, actor: Actor, workshop: Workshop, activity: Activity, *, entry: str | None = None) -> int:

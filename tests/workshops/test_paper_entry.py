@@ -237,3 +237,64 @@ def test_paper_typed_in_for_an_activity_never_opened_is_in_the_summary(client, s
     part = text[text.index("Ideas of the offline room", text.index("What the room said")):]
     assert "0 people answered." in part and "Entered by the facilitator from paper 1 note" in part and "A bus to the clinic" in part
 
+
+
+# A multiple-choice poll on paper -----------------------------------------------------------------
+
+
+@pytest.fixture
+def several(session, room):
+    """The room's workshop with a poll where each person may choose several options."""
+    _consultation, _facilitator, workshop, _board, _poll = room
+    return make_activity(
+        session, workshop, "poll", prompt="Who may see your school records?", config=poll_config("Teachers", "Parents", "Ministry", multiple=True),
+        current=False,
+    )
+
+
+def test_a_multiple_choice_tally_counts_marks_per_option_and_people_apart(client, session, settings, room, several):
+    """Hands up for each option a person agrees with: 10 people, 6 hands for teachers, 7 for
+    parents, 2 for the ministry. The bars are the hands; "answered" is the 10 people, not the
+    15 hands."""
+    from workshops.results import activity_results
+
+    consultation, _facilitator, workshop, _board, _poll = room
+    page = re.sub(r"\s+", " ", client.get(rooms_page(workshop, several)).text)
+    assert "How many people voted" in page and "single-choice polls and scales only" not in page
+    form = {**paper_form(client, workshop, several), "people": "10", "tally.o1": "6", "tally.o2": "7", "tally.o3": "2"}
+    assert client.post(tally_url(workshop, several), data=form).status_code == 303
+    assert client.post(tally_url(workshop, several), data=form).status_code == 303  # a double click stores once
+    marks = paper_marks(session, several)
+    assert sorted(m.target for m in marks) == ["o1"] * 6 + ["o2"] * 7 + ["o3"] * 2
+    # No one holds one option twice: every ballot's options differ.
+    ballots: dict[int, list[str]] = {}
+    for m in marks:
+        ballots.setdefault(m.paper_ballot, []).append(m.target)
+    assert len(ballots) == 10 and all(len(set(t)) == len(t) for t in ballots.values())
+    session.expire_all()
+    results = activity_results(session, consultation, several, "en")
+    assert results.respondents.count == 10
+    assert {b.key: b.cell.count for b in results.bars} == {"o1": 6, "o2": 7, "o3": 2}
+    listed = re.sub(r"\s+", " ", client.get(rooms_page(workshop, several)).text)
+    assert "Teachers: 6, Parents: 7, Ministry: 2 · 10 people" in listed
+    # The same form with another number of people is another tally: refused, nothing added.
+    other = client.post(tally_url(workshop, several), data={**form, "people": "9"}, headers=HTMX)
+    assert other.status_code == 409 and len(paper_marks(session, several)) == 15
+
+
+@pytest.mark.parametrize(
+    ("people", "message"),
+    [
+        ("", "Type in how many people voted."),
+        ("5", "One option has 7 marks, more than the 5 people who voted. Each person marks an option once."),
+        ("16", "16 people voted but there are only 15 marks: each person who voted chose at least one option."),
+    ],
+)
+def test_a_multiple_choice_tally_whose_people_do_not_add_up_is_refused(client, session, room, several, people, message):
+    _consultation, _facilitator, workshop, _board, _poll = room
+    form = {**paper_form(client, workshop, several), "people": people, "tally.o1": "6", "tally.o2": "7", "tally.o3": "2"}
+    refused = client.post(tally_url(workshop, several), data=form, headers=HTMX)
+    assert refused.status_code == 400
+    assert message in refused.text
+    assert f'name="people" type="number" min="1" max="1000" inputmode="numeric" value="{people}"' in refused.text
+    assert paper_marks(session, several) == []

@@ -330,8 +330,12 @@ def test_paper_tallies_of_a_scale_and_a_multiple_choice_poll(client, session, se
     assert post(client, f"/workshops/{workshop.id}/rooms/{scale.id}/paper-tallies", {"tally.3": "5"}, csrf_page=rooms_page(workshop, scale)).status_code == 303
     assert {v.value for v in read(session, select(Vote).where(Vote.activity_id == scale.id))} == {3}
     assert "Average: 3.0" in client.get(f"/workshops/{workshop.id}/screen").text
+    # A multiple-choice poll's tally needs its people too (tests/workshops/test_paper_entry.py).
     refused = post(client, f"/workshops/{workshop.id}/rooms/{multiple.id}/paper-tallies", {"tally.o1": "2"}, csrf_page=rooms_page(workshop, multiple))
-    assert refused.status_code == 400 and "single-choice polls and scales only" in refused.text
+    assert refused.status_code == 400 and "Type in how many people voted." in refused.text
+    taken = post(client, f"/workshops/{workshop.id}/rooms/{multiple.id}/paper-tallies", {"tally.o1": "2", "tally.o2": "1", "people": "2"},
+                 csrf_page=rooms_page(workshop, multiple))
+    assert taken.status_code == 303
 
 
 def test_paper_entry_works_for_an_ended_workshop_and_htmx_gets_the_block(client, session, settings, room):

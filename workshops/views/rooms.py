@@ -266,7 +266,8 @@ def paper_notes(request: Request) -> Response:
 
 @view(permission="workshop.run")
 def paper_tallies(request: Request) -> Response:
-    """A paper tally: `tally.<option key>` = how many chose it; optionally for a group."""
+    """A paper tally: `tally.<option key>` = how many chose it, and for a multiple-choice poll
+    `people` = how many people voted; optionally for a group."""
     session, a = db(request), actor(request)
     workshop = _workshop(request)
     activity = _activity(request, workshop)
@@ -277,7 +278,10 @@ def paper_tallies(request: Request) -> Response:
             value = form_int(request, f"tally.{key}", minimum=0, maximum=rooms.MAX_TALLY)
             if value:
                 tallies[key] = value
-        rooms.do_enter_paper_tallies(session, a, workshop, activity, tallies, group_id=_group_field(request), client_id=_client_id(request))
+        people = form_int(request, "people", minimum=1, maximum=rooms.MAX_TALLY) if rooms.counts_people_apart(activity) else None
+        rooms.do_enter_paper_tallies(
+            session, a, workshop, activity, tallies, group_id=_group_field(request), client_id=_client_id(request), people=people,
+        )
     except (Conflict, InvalidInput) as exc:
         return _answer(request, workshop, activity, exc, form="tally")
     return _answer(request, workshop, activity, flash=N_("The paper tally is in."))
@@ -292,7 +296,7 @@ def _tallies_shown(session: Any, activity: Activity | None, lang: str, default: 
     return [
         # In the options' order, whatever order the database grouped them in.
         {"entry": t.entry, "text": join_list((f"{label}: {t.counts[key]}" for key, label in labels.items() if key in t.counts), lang),
-         "group": names.get(t.group_id)}
+         "group": names.get(t.group_id), "people": t.people}
         for t in rooms.paper_tallies(session, activity)
     ]
 
