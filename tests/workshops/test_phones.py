@@ -184,6 +184,29 @@ def test_the_page_reads_right_to_left_in_arabic(client, session, settings):
     assert "Hello (ar)" in html
 
 
+def test_words_not_yet_in_the_phone_s_language_are_marked_with_their_own(client, session, settings):
+    """An Arabic phone on a prompt and options written only in English: each is marked as
+    English, left to right, so the page does not turn it around and a screen reader reads it in
+    English; what is in Arabic is not marked."""
+    consultation = make_consultation(session)
+    workshop = make_workshop(session, consultation)
+    activity = make_activity(session, workshop, prompt="Who keeps data about you?", config=poll_config("Schools", "Clinics"))
+    activity.prompt = {"en": "Who keeps data about you?"}
+    activity.config = {**activity.config, "options": [*activity.config["options"][:1], {"key": "o2", "label": {"en": "Clinics", "ar": "عيادات"}}]}
+    session.add(activity)
+    session.commit()
+    _participant, cookie = make_participant(session, settings, consultation, language="ar")
+    as_participant(client, cookie)
+    html = page(client, workshop).text
+    assert '<h1 class="ws-prompt" dir="auto"><span lang="en" dir="ltr">Who keeps data about you?</span></h1>' in html
+    assert '<span lang="en" dir="ltr">Schools</span>' in html
+    assert ">عيادات</label>" in html
+    # An English phone reads them as they are.
+    _other, english = make_participant(session, settings, consultation, language="en")
+    as_participant(client, english)
+    assert '<h1 class="ws-prompt" dir="auto">Who keeps data about you?</h1>' in page(client, workshop).text
+
+
 # Polls and scales ----------------------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from starlette.routing import NoMatchFound
 from baraza.consultations.access import categories_of
 from baraza.consultations.models import Consultation
 from baraza.errors import Conflict, InvalidInput, TooManyRequests
-from baraza.i18n import N_, join_list, text_direction
+from baraza.i18n import N_, join_list, text_direction, text_for_page
 from baraza.participation.api import participant_actor, require_participant
 from baraza.participation.models import Participant
 from baraza.web import (
@@ -163,10 +163,12 @@ def _phone_context(
         answered = notes > 0
     show_form = taking and (not answered or wants_form or problem is not None)
     options: list[tuple[str, str]] = []
+    shown_options: list[tuple[str, str]] = []  # as the form shows them: marked where not in `lang`
     if activity is not None and activity.kind in ("poll", "dot_vote", "ranking"):
         options = option_labels(activity.config, lang, default)
+        shown_options = [(o["key"], text_for_page(o.get("label"), lang, default) or o["key"]) for o in activity.config.get("options") or []]
     elif activity is not None and activity.kind == "scale":
-        options = [(str(p), str(p)) for p in scale_points(activity.config)]
+        options = shown_options = [(str(p), str(p)) for p in scale_points(activity.config)]
     chosen_labels = [dict(options).get(c, c) for c in chosen]
     if activity is not None and activity.kind == "dot_vote":
         # "Option A ×2" for stacked dots.
@@ -179,11 +181,13 @@ def _phone_context(
         "workshop": workshop,
         "consultation": consultation,
         "activity": activity,
-        "prompt": text_in(activity.prompt, lang, default) if activity else "",
-        "options": options,
+        # What the facilitator wrote, marked with its language where it is not yet in `lang`
+        # (baraza.i18n.text_for_page, as a survey's questions).
+        "prompt": text_for_page(activity.prompt, lang, default) if activity else "",
+        "options": shown_options,
         "multiple": bool(activity and activity.kind == "poll" and activity.config.get("multiple")),
         "scale_ends": (
-            (text_in(activity.config.get("min_label"), lang, default), text_in(activity.config.get("max_label"), lang, default))
+            (text_for_page(activity.config.get("min_label"), lang, default), text_for_page(activity.config.get("max_label"), lang, default))
             if activity is not None and activity.kind == "scale"
             else ("", "")
         ),
