@@ -470,6 +470,9 @@ def card_results(
 # 13 cards or more at the matrix's type ran off the bottom of a 1280x800 projector.
 LONG_CARD_SORT = 12
 SHADES = 4  # how many tints a count can take on the board (0: none)
+# A column of this many lines (24 cards of 6 kinds of data: 15) fits a 1280x800 projector in the
+# board's large type; a longer one takes a smaller size, never under 16 px.
+BOARD_LINES = 16
 
 
 @dataclass(frozen=True)
@@ -493,6 +496,21 @@ class CardBoard:
     top: int
     fewer_than_k: bool  # some cell reads "fewer than k" (the board's key explains the mark)
     hidden: bool  # some cell is hidden to protect a small group
+    # The number of answers when every card shows the same one (everyone sorted every card):
+    # said once in the key instead of a column, which gives the cards' words the width of a
+    # line. None when the cards' totals differ or one is suppressed: the column shows them.
+    same_total: int | None
+
+    @property
+    def lines(self) -> int:
+        """The longest column's lines (a kind's heading and its cards)."""
+        return max((sum(1 + len(group.rows) for group in column) for column in self.columns), default=0)
+
+    @property
+    def very_long(self) -> bool:
+        """Past BOARD_LINES a column takes the smaller type of a very long sort (up to
+        MAX_CARDS cards, or many kinds of data) to stay on the screen."""
+        return self.lines > BOARD_LINES
 
     def shade(self, cell: Cell) -> int:
         """0 (no tint) to SHADES, by the count against the largest one shown; 0 when suppressed."""
@@ -529,11 +547,13 @@ def card_board(cards: Sequence[CardRow], columns: int = 2) -> CardBoard:
             rest = rest[len(take) :]
     shown = [c for row in cards for c in row.cells.values() if not c.suppressed]
     every = [c for row in cards for c in [*row.cells.values(), row.total]]
+    totals = {row.total.value for row in cards}
     return CardBoard(
         columns=[column for column in board if column],
         top=max((c.count for c in shown), default=0),
         fewer_than_k=any(c.suppressed and c.primary for c in every),
         hidden=any(c.suppressed and not c.primary for c in every),
+        same_total=totals.pop() if len(totals) == 1 else None,
     )
 
 
