@@ -42,6 +42,7 @@ from surveys.definition import Definition, Question
 from surveys.hooks import SOURCE as ANSWER  # the Ref kind written answers are raised under
 from surveys.models import Survey, SurveyAnswer, SurveyResponse
 from surveys.results import Filters
+from surveys.validation import complete_ranking
 
 FORMATS = ("csv", "xlsx")
 # A cell is dangerous when its first non-blank character starts a formula; tab and carriage
@@ -260,6 +261,10 @@ def _cell(q: Question, answer: tuple[int, Any, str | None] | None, part: str, wr
         return written(answer_id, text, language, context_id) if written is not None else ""
     if q.kind == "rating_reason" and isinstance(value, dict):
         return value.get("rating")
+    if q.kind == "ranking":
+        # Only a complete ranking, as the results count them: a half-done one is left empty.
+        order = complete_ranking(q, value)
+        return " ".join(order) if order else ""
     if isinstance(value, list):
         return " ".join(str(v) for v in value)
     return value

@@ -13,12 +13,13 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from babel.support import NullTranslations
 from sqlmodel import Session, col, delete, select
 
 from baraza.consultations.models import Consultation
 from baraza.consultations.screening import screen_for
 from baraza.errors import InvalidInput
-from baraza.i18n import N_, join_list, text_in
+from baraza.i18n import N_, join_list, load_translations, text_in, translate
 from baraza.participation.api import analysable_participant_ids, quotable_participant_ids
 from baraza.participation.models import Participant
 from baraza.refs import Ref
@@ -120,6 +121,15 @@ def _point_label(q: Question, point: int | float, lang: str, default: str) -> st
     return f"{number} · {words}" if words else number
 
 
+UNFINISHED_RANKING = N_("%(places)s (not finished yet)")
+
+
+def _catalog(lang: str) -> NullTranslations:
+    """The catalog of `lang`: the core shows an item's value as given, so the app's own words
+    in it (a ranking "not finished yet") are put in the participant's language here."""
+    return load_translations().get(lang) or NullTranslations()
+
+
 def _value_text(q: Question | None, answer: SurveyAnswer, lang: str, default: str) -> str:
     """The answer in words, in `lang`: options by their labels, a scale's point with its words,
     a ranking with its places ("1. Parks, 2. Clinics")."""
@@ -137,6 +147,11 @@ def _value_text(q: Question | None, answer: SurveyAnswer, lang: str, default: st
         return _point_label(q, value, lang, default)
     if q.kind == "ranking" and isinstance(value, list):
         return join_list((f"{place}. {labels.get(v, str(v))}" for place, v in enumerate(value, start=1)), lang)
+    if q.kind == "ranking" and validation.is_partial(value):
+        # Back kept it half done: the places given, and that it is not finished (nor counted).
+        places = sorted(validation.partial_places(value).items(), key=lambda item: item[1])
+        given = join_list((f"{place}. {labels.get(name, name)}" for name, place in places), lang)
+        return translate(_catalog(lang), UNFINISHED_RANKING, places=given)
     if isinstance(value, list):
         return join_list((labels.get(v, str(v)) for v in value), lang)
     if q.kind == "single_choice" and isinstance(value, str):
@@ -156,6 +171,9 @@ def _correction_form(q: Question, answer: SurveyAnswer, lang: str, default: str)
         if q.kind == "single_choice":
             return "choice", choices, (value,) if isinstance(value, str) else ()
         selected = tuple(str(v) for v in value) if isinstance(value, list) else ()
+        if q.kind == "ranking" and validation.is_partial(value):
+            # The options placed so far, first place first; the form asks for every place.
+            selected = tuple(name for name, _place in sorted(validation.partial_places(value).items(), key=lambda item: item[1]))
         return ("choices" if q.kind == "multiple_choice" else "ranking"), choices, selected
     if q.kind == "scale":
         points = tuple((_point_text(p), _point_label(q, p, lang, default)) for p in q.scale_points)
@@ -340,7 +358,7 @@ def _drop_answers_that_no_longer_apply(session: Session, definition: Definition,
     """A changed answer can make later questions moot ("Who may see your school record?" once
     "Does your school keep one?" is "No"): their answers go, as the survey's own screens drop
     them when an earlier answer changes (`validation.prune`)."""
-    moot = set(answers) - set(validation.prune(definition, answers))
+    moot = set(answers) - set(validation.prune(definition, answers, keep_partial=True))
     if moot:
         session.exec(delete(SurveyAnswer).where(  # type: ignore[call-overload]
             col(SurveyAnswer.response_id) == response.id, col(SurveyAnswer.question).in_(sorted(moot))

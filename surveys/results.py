@@ -32,6 +32,7 @@ from baraza.participation.api import analysable_participant_ids, offered_age_ban
 from baraza.participation.models import Participant
 from surveys.definition import Definition, Question
 from surveys.models import ResponseStatus, Survey, SurveyAnswer, SurveyResponse
+from surveys.validation import complete_ranking
 
 
 @dataclass(frozen=True)
@@ -297,13 +298,16 @@ def _question_result(q: Question, count: Count, seen: list[_Row], k: int, defini
         assert table.total is not None
         return QuestionResult(q, label, table.total, _few(table, table.total), labels, mean=mean, note=note)
     if q.kind == "ranking":
+        # Only a ranking that places every option counts: one left half done (Back keeps it
+        # until the survey is sent; it never stays in a finished response) says nothing of the
+        # options it leaves out, and would skew the average places (docs/decisions.md).
 
         def first(row: _Row) -> list[str]:
-            v = answered(row)
-            return [v[0]] if isinstance(v, list) and v and v[0] in names else []
+            order = complete_ranking(q, answered(row))
+            return [order[0]] if order else []
 
         table = count(Dimension(names), first)
-        orders = [v for row in seen if isinstance(v := answered(row), list) and v]
+        orders = [order for row in seen if (order := complete_ranking(q, answered(row)))]
         average: dict[str, float] = {}
         if len(orders) >= k and not _any_hidden(table):
             for c in names:

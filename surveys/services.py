@@ -455,11 +455,16 @@ def _replay(session: Session, participant: Participant, submission_id: str, dige
 
 
 def first_incomplete_screen(definition: Definition, answers: Mapping[str, Any]) -> str | None:
-    """The first screen this person sees with a required question unanswered."""
+    """The first screen this person sees with a required question unanswered, or a ranking
+    left half done (Back keeps one): required or not, it is finished or cleared on its screen
+    before the survey is sent, so a finished response never holds one (docs/decisions.md)."""
     kept = validation.prune(definition, answers)
+    half_done = set(validation.prune(definition, answers, keep_partial=True)) - set(kept)
     for group in validation.screens(definition, kept):
         for q in group.questions:
-            if q.required and q.answers and validation.question_applies(q, kept) and q.name not in kept:
+            if not (q.answers and validation.question_applies(q, kept)):
+                continue
+            if q.name in half_done or (q.required and q.name not in kept):
                 return group.name
     return None
 
@@ -491,8 +496,9 @@ def do_save_screen(
     already stored (read after the lock) for the page that shows the problems.
 
     `going_back` (the screen's Back button) stores what was typed without insisting on required
-    answers, and leads to the previous screen; it never completes the response. The digest is
-    of the answers only, so a retry of the same answers is a retry whichever button sent it.
+    answers, a ranking half done as a partial answer, and leads to the previous screen; it never
+    completes the response. The digest is of the answers only, so a retry of the same answers is
+    a retry whichever button sent it.
     """
     check_submission_id(submission_id)
     digest = screen_digest(settings, survey.id, screen, form)  # type: ignore[arg-type]
@@ -581,6 +587,7 @@ def _save_screen_once(
             outcome = missing
         else:
             complete = True
+            # What no longer applies goes, and so would a half-done ranking (never an answer).
             merged = validation.prune(definition, merged)
 
     now = utcnow()

@@ -7,6 +7,11 @@ ranking, gives a clear message beside that question and nothing of the screen is
 Form fields of the answering page: `q.<name>` for a question (repeated for a multiple
 choice), `q.<name>.<option>` for the place of an option in a ranking, `q.<name>.reason` for
 the reason of a rating. Question names never contain a dot, so the names cannot clash.
+
+A ranking left half done by Back is stored as `{"partial": {option: place}}` (`is_partial`):
+kept for its owner and shown again, never an answer. Conditions, the screens, `prune` and the
+completion check read it as unanswered; results and exports count only a complete ranking
+(`complete_ranking`).
 """
 
 from __future__ import annotations
@@ -77,6 +82,34 @@ class ScreenResult:
         return not self.problems
 
 
+PARTIAL = "partial"
+
+
+def is_partial(value: Any) -> bool:
+    """A ranking Back kept half done (`{"partial": {"b": 1, "d": 2}}`): what the person placed so
+    far, to show again on their screen. It is not an answer: Next asks for the rest."""
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get(PARTIAL), dict)
+
+
+def is_answer(value: Any) -> bool:
+    return value is not None and not is_partial(value)
+
+
+def partial_places(value: Any) -> dict[str, int]:
+    """The places of a ranking left half done ({} for anything else)."""
+    if not is_partial(value):
+        return {}
+    return {str(name): place for name, place in value[PARTIAL].items() if isinstance(place, int) and not isinstance(place, bool)}
+
+
+def complete_ranking(q: Question, value: Any) -> list[str] | None:
+    """The order of a ranking that gives every option its place, else None. Only such a ranking
+    is counted or exported: a half-done one says nothing of the options it leaves out."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value) and sorted(value) == sorted(q.choice_names):
+        return value
+    return None
+
+
 def clean_text(value: str) -> str:
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     return _CONTROL_RE.sub("", value).strip()
@@ -113,7 +146,9 @@ def _one(form: FormValues, key: str) -> tuple[str | None, bool]:
 
 
 def _read(q: Question, form: FormValues) -> tuple[Any, Any, Problem | None]:
-    """(value or None when unanswered, what to echo back, a problem with the input itself)."""
+    """(value or None when unanswered, what to echo back, a problem with the input itself). A
+    ranking half done comes with its problem and its places as the value (`is_partial`), for
+    Back to keep."""
     key = f"q.{q.name}"
     if q.kind == "single_choice":
         raw, several = _one(form, key)
@@ -170,19 +205,25 @@ def _read(q: Question, form: FormValues) -> tuple[Any, Any, Problem | None]:
                 continue
             places[name] = int(number)
         extra = [k for k in form if k.startswith(f"{key}.") and k[len(key) + 1 :] not in q.choice_names]
+        n = len(q.choices)
         # The one-field form of a ranking (the options' names in order, space-separated),
         # which scripts and the XLSForm convention use.
         ordered_raw, several = _one(form, key)
         if ordered_raw and not touched:
             order = ordered_raw.split()
-            if several or sorted(order) != sorted(q.choice_names):
-                return None, None, Problem(RANKING, {"n": len(q.choices)})
-            return order, dict(zip(order, map(str, range(1, len(order) + 1)), strict=True)), None
-        if not touched:
+            if several or not order or len(set(order)) != len(order) or not set(order) <= set(q.choice_names):
+                return None, None, Problem(RANKING, {"n": n})
+            places = {name: place for place, name in enumerate(order, start=1)}
+            echo = {name: str(place) for name, place in places.items()}
+            extra = []  # the one field says it all; other fields are not read
+        elif not touched:
             return None, None, Problem(NOT_AN_OPTION) if extra else None
-        n = len(q.choices)
-        if bad or extra or sorted(places.values()) != list(range(1, n + 1)):
+        given = sorted(places.values())
+        if bad or extra or len(set(given)) != len(given) or any(not 1 <= p <= n for p in given):
             return None, echo, Problem(RANKING, {"n": n})
+        if len(given) < n:
+            # Half done, not wrong: refused all the same, but Back keeps it (read_screen).
+            return {PARTIAL: {c: places[c] for c in q.choice_names if c in places}}, echo, Problem(RANKING, {"n": n})
         order = sorted(places, key=lambda c: places[c])
         return order, echo, None
     if q.kind in {"short_text", "long_text"}:
@@ -247,9 +288,10 @@ def read_screen(
     values for them are still read, so a tampered option is refused all the same. Going back
     (`insist_on_required=False`) keeps what is typed without asking for what is not: a
     required question left empty is cleared like an optional one, and asked for again before
-    the survey can be sent. Anything typed is still checked, except a ranking left half done:
-    that is not finished rather than wrong, so Back leaves the ranking as it was stored and
-    goes back (it is asked for again on the way forward).
+    the survey can be sent. Anything typed is still checked, except a ranking left half done
+    (its places given so far distinct and on the scale): that is not finished rather than wrong,
+    so Back keeps the places given as a partial answer (`is_partial`) and goes back; the rest
+    is asked for on the way forward, and Next refuses the ranking until every option has its place.
     """
     answers: Answers = {}
     problems: dict[str, Problem] = {}
@@ -261,12 +303,15 @@ def read_screen(
         value, echo, problem = _read(q, form)
         if echo is not None:
             echoed[q.name] = echo
-        if problem is not None and not insist_on_required and q.kind == "ranking" and problem.message == RANKING:
-            continue
-        if problem is not None:
+        half_done = problem is not None and not insist_on_required and is_partial(value)
+        if problem is not None and not half_done:
             problems[q.name] = problem
             continue
         if not logic.holds(q.relevant, known):
+            known.pop(q.name, None)
+            continue
+        if half_done:
+            answers[q.name] = value  # kept for its owner; conditions read it as unanswered
             known.pop(q.name, None)
             continue
         if _missing(q, value):
@@ -309,18 +354,26 @@ def question_applies(q: Question, answers: Mapping[str, Any]) -> bool:
     return logic.holds(q.relevant, answers)
 
 
-def prune(definition: Definition, answers: Mapping[str, Any]) -> Answers:
+def prune(definition: Definition, answers: Mapping[str, Any], *, keep_partial: bool = False) -> Answers:
     """The answers that still apply: a changed earlier answer can make later questions moot.
 
-    Conditions only look back, so one pass in order settles it.
+    Conditions only look back, so one pass in order settles it. A ranking left half done is
+    never an answer, so it is left out; with `keep_partial` it is kept where its question still
+    applies (what is stored and not moot), though conditions still read it as unanswered.
     """
     kept: Answers = {}
+    known: Answers = {}  # what conditions read
     for group in definition.groups:
-        if not screen_applies(group, kept):
+        if not screen_applies(group, known):
             continue
         for q in group.questions:
-            if q.answers and q.name in answers and answers[q.name] is not None and question_applies(q, kept):
-                kept[q.name] = answers[q.name]
+            if not (q.answers and q.name in answers and answers[q.name] is not None and question_applies(q, known)):
+                continue
+            if is_partial(answers[q.name]):
+                if keep_partial:
+                    kept[q.name] = answers[q.name]
+                continue
+            kept[q.name] = known[q.name] = answers[q.name]
     return kept
 
 
@@ -333,7 +386,7 @@ def screens(definition: Definition, answers: Mapping[str, Any]) -> list[Group]:
             continue
         shown.append(group)
         for q in group.questions:
-            if q.name in answers and answers[q.name] is not None and question_applies(q, kept):
+            if q.name in answers and is_answer(answers[q.name]) and question_applies(q, kept):
                 kept[q.name] = answers[q.name]
     return shown
 

@@ -102,6 +102,10 @@ def _screen_context(
             live_refs.update(n for n in logic.references(logic.parse(q.relevant)) if n in before)
         shown.append({"q": q, "live": live, "hint": _condition_hint(definition, group, q, lang) if live is not None else None})
     values = dict(answers)
+    for q in group.questions:
+        if validation.is_partial(values.get(q.name)):
+            # A ranking Back kept half done shows its places again, as they were typed.
+            values[q.name] = {name: str(place) for name, place in validation.partial_places(values[q.name]).items()}
     if echoed is not None:
         for q in group.questions:
             values.pop(q.name, None)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import select
 
+from surveys.definition import Choice, Definition, Group, Question, validated
 from surveys.models import SurveyAnswer, SurveyResponse
 from tests.consultations.factories import make_consultation, make_participant
-from tests.surveys.factories import as_participant, make_survey
+from tests.surveys.factories import as_participant, make_survey, simple_definition
 from tests.surveys.helpers import FIRST, SECOND, count, one, open_screen, page_form, read, send_screen
 
 
@@ -114,20 +117,111 @@ def test_back_with_a_wrong_answer_says_so_and_keeps_the_typing(client, session):
     assert "age" not in _stored(session) and "story" not in _stored(session)
 
 
-def test_back_with_a_ranking_half_done_goes_back_and_keeps_the_rest(client, session):
-    """A half-done ranking is not finished rather than wrong: Back is not refused for it. The
-    rest of the screen is kept; the ranking stays as it was, and is asked for on the way forward."""
+def test_back_with_a_wrong_ranking_says_so_and_keeps_the_typing(client, session):
+    """Two options in the same place is not a ranking half done but a wrong one: like any wrong
+    answer, Back says so beside the question and keeps the person on the screen."""
     consultation = make_consultation(session, status="open", languages=["en", "fr"])
     survey = make_survey(session, consultation)
     _p, token, _ = make_participant(session, consultation)
     as_participant(client, token)
     send_screen(client, survey.id, FIRST)
-    back = send_screen(client, survey.id, {"q.order.a": "1", "q.age": "17", "go": "back"}, screen="second")
-    assert back.status_code == 303
-    assert _stored(session).get("age") == 17 and "order" not in _stored(session)
-    # A wrong answer elsewhere on the screen is still said, as before.
-    refused = send_screen(client, survey.id, {"q.order.a": "1", "q.order.b": "1", "q.order.c": "2", "q.age": "99", "go": "back"}, screen="second")
-    assert refused.status_code == 400 and "Enter a number of at most 24." in refused.text
+    refused = send_screen(client, survey.id, {"q.order.a": "1", "q.order.b": "1", "q.age": "99", "go": "back"}, screen="second")
+    assert refused.status_code == 400
+    assert "Enter a number of at most 24." in refused.text and "Give each option its own place, from 1 to 3." in refused.text
+    assert _places(refused.text) == {"a": "1", "b": "1", "c": ""}
+    assert "order" not in _stored(session) and "age" not in _stored(session)
+
+
+def _places(html):
+    """The place each option of the ranking shows as chosen ("" for none)."""
+    out = {}
+    for name, options in re.findall(r'<select id="q-order-\d+" name="q\.order\.(\w+)">(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option value="(\d+)" selected>', options)
+        out[name] = chosen.group(1) if chosen else ""
+    return out
+
+
+def _four_places(required: bool, third_screen: bool = False) -> Definition:
+    """The test survey with a ranking of four options (A to D) on its second screen (and a
+    third screen after it)."""
+    definition = simple_definition(["en", "fr"])
+    order = definition.question("order")
+    assert order is not None
+    order.choices.append(Choice("d", {"en": "D", "fr": "D"}))
+    order.required = required
+    if third_screen:
+        idea = Question(name="idea", kind="short_text", label={"en": "One idea", "fr": "Une idée"})
+        definition.groups.append(Group(name="third", label={"en": "Third", "fr": "Troisième"}, questions=[idea]))
+    return validated(definition, for_publishing=True)
+
+
+def test_back_keeps_a_half_done_ranking_and_shows_it_again_and_next_still_asks_for_the_rest(client, session):
+    """A phone places two of four options and presses Back: the two places are stored (as an
+    unfinished ranking, never an answer) and shown again, in place, when it comes forward.
+    Next with two of four is refused as always; the whole ranking then sends the survey."""
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
+    survey = make_survey(session, consultation, definition=_four_places(required=True))
+    _p, token, _ = make_participant(session, consultation)
+    as_participant(client, token)
+    send_screen(client, survey.id, FIRST)
+    half = {"q.order.b": "1", "q.order.d": "2", "q.age": "17"}
+    page = open_screen(client, survey.id, "second")
+    _csrf, sid, _ = page_form(page.text)
+    back = send_screen(client, survey.id, {**half, "go": "back"}, screen="second", submission_id=sid)
+    assert back.status_code == 303 and back.headers["location"] == f"/surveys/{survey.id}/answer?screen=first"
+    assert _stored(session)["order"] == {"partial": {"b": 1, "d": 2}} and _stored(session)["age"] == 17
+    assert one(session, select(SurveyResponse)).status == "in_progress"
+    # The same Back sent again (a retry) writes nothing and still leads back; other places under
+    # the same id are a 409 and change nothing.
+    submissions = count(session, "survey_submission")
+    retry = send_screen(client, survey.id, {**half, "go": "back"}, screen="second", submission_id=sid)
+    assert retry.status_code == 303 and retry.headers["location"] == back.headers["location"]
+    assert count(session, "survey_submission") == submissions
+    other = send_screen(client, survey.id, {**half, "q.order.a": "3", "go": "back"}, screen="second", submission_id=sid)
+    assert other.status_code == 409 and _stored(session)["order"] == {"partial": {"b": 1, "d": 2}}
+
+    # Forward again: the first screen, then the ranking with its two places where they were.
+    assert send_screen(client, survey.id, FIRST, screen="first").headers["location"].endswith("?screen=second")
+    again = open_screen(client, survey.id)
+    assert 'name="screen" value="second"' in again.text
+    assert _places(again.text) == {"a": "", "b": "1", "c": "", "d": "2"}
+
+    # Next with two of four is refused with the clear message, the places kept in the form.
+    refused = send_screen(client, survey.id, {**SECOND, "q.order.a": "", "q.order.b": "1", "q.order.c": "", "q.order.d": "2"}, screen="second")
+    assert refused.status_code == 400 and "Give each option its own place, from 1 to 4." in refused.text
+    assert _places(refused.text) == {"a": "", "b": "1", "c": "", "d": "2"}
+    assert _stored(session)["order"] == {"partial": {"b": 1, "d": 2}}
+    assert one(session, select(SurveyResponse)).status == "in_progress"
+
+    # The whole ranking sends the survey; the stored answer is the complete order.
+    done = send_screen(client, survey.id, {**SECOND, "q.order.a": "3", "q.order.b": "1", "q.order.c": "4", "q.order.d": "2"}, screen="second")
+    assert done.status_code == 303 and done.headers["location"] == f"/surveys/{survey.id}/done"
+    assert one(session, select(SurveyResponse)).status == "complete"
+    assert _stored(session)["order"] == ["b", "d", "a", "c"]
+
+
+def test_an_unfinished_ranking_is_finished_or_cleared_before_the_survey_is_sent(client, session):
+    """Required or not, a ranking left half done is not an answer: a survey sent from a later
+    screen (another tab) while one is stored goes back to its screen, its places kept, rather
+    than finishing with it or dropping it. Clearing every place of an optional ranking takes it back."""
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
+    survey = make_survey(session, consultation, definition=_four_places(required=False, third_screen=True))
+    _p, token, _ = make_participant(session, consultation)
+    as_participant(client, token)
+    send_screen(client, survey.id, FIRST)
+    send_screen(client, survey.id, {"q.order.c": "1", "go": "back"}, screen="second")
+    assert _stored(session)["order"] == {"partial": {"c": 1}}
+    sent = send_screen(client, survey.id, {"q.idea": "A youth centre"}, screen="third")
+    assert sent.status_code == 303 and sent.headers["location"] == f"/surveys/{survey.id}/answer?screen=second"
+    assert one(session, select(SurveyResponse)).status == "in_progress"
+    assert _stored(session)["order"] == {"partial": {"c": 1}}
+    assert _places(open_screen(client, survey.id).text) == {"a": "", "b": "", "c": "1", "d": ""}
+    # The optional ranking's places all cleared, Next goes on without it, and the survey is sent.
+    cleared = send_screen(client, survey.id, {**SECOND, "q.order.a": "", "q.order.b": "", "q.order.c": "", "q.order.d": ""}, screen="second")
+    assert cleared.headers["location"] == f"/surveys/{survey.id}/answer?screen=third"
+    done = send_screen(client, survey.id, {"q.idea": "A youth centre"}, screen="third")
+    assert done.headers["location"] == f"/surveys/{survey.id}/done"
+    assert "order" not in _stored(session) and one(session, select(SurveyResponse)).status == "complete"
 
 
 def test_back_on_the_last_screen_never_sends_the_survey(client, session):

@@ -355,6 +355,29 @@ def test_a_change_of_a_scale_or_a_ranking_is_checked_like_the_survey(session, ev
     assert _stored(session, "mood") == 5 and _stored(session, "order") == ["c", "a", "b"]
 
 
+def test_a_ranking_left_half_done_reads_as_unfinished_and_is_kept_until_finished(session):
+    """Back keeps a ranking half done in a survey not yet sent: "my data" shows the places given
+    and says it is not finished; changing another answer keeps it; finishing it here stores the
+    whole order."""
+    consultation = make_consultation(session, status="open", languages=["en", "fr"])
+    survey = make_survey(session, consultation)
+    me, token, _ = make_participant(session, consultation, language="en")
+    make_response(session, survey, me, {"colour": "red", "mood": 1, "order": {"partial": {"a": 3, "c": 1}}}, complete=False)
+    world = {"consultation": consultation, "me": me}
+    items = _items(session, world)
+    assert items["order"].kind == "ranking" and items["order"].selected == ("c", "a")
+    assert items["order"].value == "1. C, 3. A (not finished yet)"
+    assert hooks.correct_answer(session, consultation, me, items["mood"], "2") == "1 · Bad"
+    session.commit()
+    assert _stored(session, "order") == {"partial": {"a": 3, "c": 1}}
+    with pytest.raises(InvalidInput):
+        hooks.correct_answer(session, consultation, me, items["order"], "c a")
+    session.rollback()
+    assert hooks.correct_answer(session, consultation, me, items["order"], "c b a") == "1. C, 3. A (not finished yet)"
+    session.commit()
+    assert _stored(session, "order") == ["c", "b", "a"]
+
+
 def test_a_required_answer_cannot_be_emptied_by_a_change(session, every_kind):
     c, me = every_kind["consultation"], every_kind["me"]
     with pytest.raises(InvalidInput):

@@ -226,3 +226,37 @@ def test_a_band_only_some_places_offer_says_which(client, session):
     assert offered["15-15"] == "15 (Camp A)" and offered["16-17"] == "16 to 17 (Camp A)"
     assert offered["15-17"] == "15 to 17 (Town B)"
     assert offered["13-14"] == "13 to 14" and offered["18-20"] == "18 to 20"  # both places offer these
+
+
+def test_only_complete_rankings_are_counted_and_exported(client, session):
+    """A ranking counts only when every option has its place: first choices, average places and
+    the export's cell all leave out a ranking left unfinished, even one found in a finished
+    response (the answering pages never finish a response with one; docs/decisions.md)."""
+    import csv
+    import io
+
+    from surveys import results
+    from surveys.definition import Definition
+    from tests.conftest import csrf_from
+
+    org = make_organisation(session)
+    consultation = make_consultation(session, status="open", organisation=org, k_threshold=5, languages=["en", "fr"])
+    survey = make_survey(session, consultation)
+    for order in [["b", "a", "c"]] * 6 + [["a", "b", "c"]] * 5 + [{"partial": {"c": 1}}] * 5:
+        p, _, _ = make_participant(session, consultation)
+        make_response(session, survey, p, {"colour": "blue", "order": order})
+    report = results.survey_results(session, survey, consultation, Definition.from_dict(survey.definition), results.Filters(), "en",
+                                    results.filter_options(session, consultation))
+    ranked = next(r for r in report.questions if r.question.name == "order")
+    assert report.responses.value == 16
+    assert ranked.respondents.value == 11
+    assert {key: cell.value for key, cell in ranked.counts.cells.items()} == {"a": 5, "b": 6, "c": 0}
+    assert ranked.average_rank == {"a": 1.55, "b": 1.45, "c": 3.0}
+
+    analyst = make_user(session, role="analyst", scope="organisation", organisation=org)
+    login(client, analyst.email, PASSWORD)
+    token = csrf_from(client.get(f"/surveys/{survey.id}/results").text)
+    exported = client.post(f"/surveys/{survey.id}/export", data={"csrf_token": token, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    column = rows[0].index("order")
+    assert sorted(row[column] for row in rows[1:]) == [""] * 5 + ["a b c"] * 5 + ["b a c"] * 6

@@ -115,6 +115,46 @@ def test_screens_follow_the_answers():
     assert validation.prune(d, {"colour": "red", "mood": 3}) == {"colour": "red"}
 
 
+# A ranking left half done ---------------------------------------------------------------------------
+
+HALF_DONE = {**GOOD_SECOND, "q.order.c": ["1"], "q.order.a": ["3"]}
+
+
+def test_back_reads_a_half_done_ranking_as_unfinished_and_next_refuses_it():
+    back = read_screen(D, SECOND, HALF_DONE, {"colour": "red"}, insist_on_required=False)
+    assert back.ok and back.answers["order"] == {"partial": {"a": 3, "c": 1}}
+    assert validation.is_partial(back.answers["order"]) and not validation.is_answer(back.answers["order"])
+    forward = second(HALF_DONE)
+    assert forward.problems["order"].message == validation.RANKING and "order" not in forward.answers
+    assert forward.echoed["order"] == {"c": "1", "a": "3"}
+    # The one-field form (the options' names in order) half done reads the same way.
+    one_field = read_screen(D, SECOND, {**GOOD_SECOND, "q.order": ["b"]}, {"colour": "red"}, insist_on_required=False)
+    assert one_field.answers["order"] == {"partial": {"b": 1}}
+
+
+@pytest.mark.parametrize("places", [{"q.order.a": ["1"], "q.order.b": ["1"]}, {"q.order.a": ["9"]}, {"q.order.a": ["first"]},
+                                    {"q.order.a": ["0"]}, {"q.order": ["a a"]}, {"q.order": ["a z"]}])
+def test_back_refuses_a_ranking_that_is_wrong_rather_than_half_done(places):
+    back = read_screen(D, SECOND, {**GOOD_SECOND, **places}, {"colour": "red"}, insist_on_required=False)
+    assert back.problems["order"].message == validation.RANKING and "order" not in back.answers
+
+
+def test_a_half_done_ranking_is_never_an_answer_to_the_screens_or_the_results():
+    from surveys.services import first_incomplete_screen
+
+    partial = {"partial": {"a": 1}}
+    done = {"colour": "red", "mood": 3, "service": {"rating": 4, "reason": ""}}
+    assert validation.prune(D, {**done, "order": partial}) == done
+    assert validation.prune(D, {**done, "order": partial}, keep_partial=True) == {**done, "order": partial}
+    # Optional or required, a survey with a ranking left half done is not finished: its screen first.
+    assert first_incomplete_screen(D, done) is None
+    assert first_incomplete_screen(D, {**done, "order": partial}) == "second"
+    assert first_incomplete_screen(D, {**done, "order": ["b", "a", "c"]}) is None
+    assert validation.complete_ranking(D.question("order"), ["b", "a", "c"]) == ["b", "a", "c"]
+    for not_complete in (partial, ["a", "b"], ["a", "a", "b"], "a b c", None):
+        assert validation.complete_ranking(D.question("order"), not_complete) is None
+
+
 # Properties -----------------------------------------------------------------------------------------
 
 keys = st.sampled_from([
