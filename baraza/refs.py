@@ -15,12 +15,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
 
 from sqlalchemy import String
 from sqlalchemy.types import TypeDecorator
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlmodel import Session
 
     from baraza.accounts.roles import Actor
@@ -88,9 +91,68 @@ ChoiceLister = Callable[["Session", "Actor", int], list[Card]]
 # `safeguarding.review` on that consultation. None for a missing or erased record, or one of
 # another consultation (in the query, like every getter).
 TextReader = Callable[["Session", int, str], str | None]
-# (session, consultation id, key) -> what young people of that consultation may read of the
-# record: one sentence (a message id with its values, translated where shown), or None.
-ParticipantTeller = Callable[["Session", int, str], str | None]
+
+
+def web_link(url: str | None) -> str | None:
+    """`url` when a browser would open it as a web page (http or https, with a host), else None:
+    never `javascript:`, `data:` or `file:`, whatever an app stored."""
+    if not url or url != url.strip():
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in {"http", "https"} and parts.hostname else None
+
+
+@dataclass(frozen=True)
+class ClaimEvidence:
+    """One thing a claim told to participants rests on (a report, a published regulation).
+
+    `label` is ready to show, as its author wrote it (data, never translated); `url` a link to it,
+    kept only when it is a web page (`web_link`: anything else is dropped here, so no app hands a
+    young person's page a `javascript:` link); a link without a label is named by its site.
+    `at` is when it was given (aware UTC), or None."""
+
+    label: str
+    url: str | None = None
+    at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        url = web_link(self.url)
+        object.__setattr__(self, "url", url)
+        if not self.label.strip() and url:
+            object.__setattr__(self, "label", urlsplit(url).hostname or url)
+
+
+@dataclass(frozen=True)
+class ParticipantCard:
+    """What the young people of a record's consultation may read of it (`tell_participants`):
+    only what the app already publishes, or what its team wrote for them.
+
+    `claim` is one sentence, an untranslated message id with its values (`N_(...)`), translated
+    where shown; `at` is when it was last claimed (aware UTC). `evidence` is what the claim rests
+    on that they may see (published links, newest first, a few): None when the kind has no
+    evidence at all, () when none is published yet. `unpublished_evidence` counts what exists
+    but only staff see (a document the consultation team reads), so the page can say it exists
+    without showing any of it. `comment` is a note its team wrote for young people, as written
+    (data, never translated; "" for none), and `comment_at` when. Never a working note, a person's
+    name or contact, or anything a young person wrote."""
+
+    claim: str
+    at: datetime | None = None
+    evidence: tuple[ClaimEvidence, ...] | None = None
+    unpublished_evidence: int = 0
+    comment: str = ""
+    comment_at: datetime | None = None
+
+
+class ParticipantTeller(Protocol):
+    """(session, consultation id, key, lang) -> what young people of that consultation may read
+    of the record (`ParticipantCard`), with texts the app keeps per language in `lang` where it
+    has them; None for a record of another consultation, missing, or that tells nothing."""
+
+    def __call__(self, session: Session, consultation_id: int, key: str, lang: str, /) -> ParticipantCard | None: ...
 
 
 @dataclass(frozen=True)
@@ -101,9 +163,11 @@ class RecordKind:
     older audit entries used for the same kind (the hash chain keeps what was written, so
     searches also look under them). `searchable` offers the kind on the audit screen.
     `read_text` gives the words of a record that can hold what a young person wrote, for the
-    safeguarding queue (`TextReader`). `tell_participants` says in one sentence what the young
-    people of the record's consultation may read of it, only facts the app already tells them
-    elsewhere (a commitment's reported progress, on the scorecard that asks them to judge it).
+    safeguarding queue (`TextReader`). `tell_participants` gives what the young people of the
+    record's consultation may read of it (`ParticipantCard`: a claim in one sentence, the
+    published evidence it rests on, a note written for them), only facts the app already
+    publishes or tells them elsewhere (a commitment's reported progress and its evidence links,
+    on the scorecard that asks them to judge it).
     """
 
     name: str

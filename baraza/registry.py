@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.routing import BaseRoute
 
-from baraza.refs import Card, RecordKind, Ref, register_kind_name
+from baraza.refs import Card, ParticipantCard, RecordKind, Ref, register_kind_name
 from baraza.screening import Screened, basic_screen
 
 if TYPE_CHECKING:
@@ -604,14 +604,14 @@ class Registry:
             return None
         return kind.resolve(session, actor, ref.id)
 
-    def told_to_participants(self, session: Session, consultation_id: int, ref: Ref) -> str | None:
-        """What the young people of `consultation_id` may read of `ref` (`RecordKind.tell_participants`);
-        None for a record of another consultation, missing, or of a kind whose app is not
-        installed or tells nothing."""
+    def told_to_participants(self, session: Session, consultation_id: int, ref: Ref, lang: str) -> ParticipantCard | None:
+        """What the young people of `consultation_id` may read of `ref` (`RecordKind.tell_participants`),
+        with what the app keeps per language in `lang` (the page's); None for a record of another
+        consultation, missing, or of a kind whose app is not installed or tells nothing."""
         kind = self.kinds.get(ref.kind)
         if kind is None or kind.tell_participants is None:
             return None
-        return kind.tell_participants(session, consultation_id, ref.id)
+        return kind.tell_participants(session, consultation_id, ref.id, lang)
 
     def text_of(self, session: Session, consultation_id: int, ref: Ref) -> str | None:
         """What a young person wrote in `ref`, for the safeguarding review only (the caller

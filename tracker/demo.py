@@ -173,6 +173,9 @@ def seed_demo_tracker(session: Session, settings: Settings, organisation: Any, c
         do_add_evidence(session, company, settings, location, description="Announcement", url="https://example.com/connectmobile/youth-privacy")
         do_add_team_note(session, team_facilitator, location, kind="evidence_request",
                          text="Please show how many under-18 accounts on older phones still share location.")
+        # What young people read under the claim on their scorecard about it.
+        do_add_team_note(session, team_facilitator, location, kind="youth_note",
+                         text="We asked ConnectMobile how many older phones still share location. We will tell you here when they answer.")
         made.append(location)
 
     on_delete_company = find(COMPANY, ON_DELETE)

@@ -57,6 +57,9 @@ class EntryKind(StrEnum):
     COMMENT = "comment"  # the consultation team's comment
     EVIDENCE_REQUEST = "evidence_request"  # the team asks for evidence
     ASSESSMENT = "assessment"  # the team's own view of status and progress
+    # The team's note written for young people: their scorecard about the commitment shows it
+    # under the claim (`updates.commitment_for_participants`). Comments stay working notes.
+    YOUTH_NOTE = "youth_note"
 
 
 class AddressedRecommendation(SQLModel, table=True):

@@ -40,7 +40,7 @@ from tracker.models import (
 )
 
 STATUSES = tuple(s.value for s in CommitmentStatus)
-TEAM_KINDS = (EntryKind.COMMENT.value, EntryKind.EVIDENCE_REQUEST.value, EntryKind.ASSESSMENT.value)
+TEAM_KINDS = (EntryKind.COMMENT.value, EntryKind.EVIDENCE_REQUEST.value, EntryKind.ASSESSMENT.value, EntryKind.YOUTH_NOTE.value)
 MAX_PARTS = 50
 # The days a due date or a dashboard's period may name. Nothing on Baraza predates 2000, and a
 # year like 0001 or 9999 is a slip of the keyboard (the day after 9999-12-31 does not exist).
@@ -397,9 +397,9 @@ def do_read_evidence(session: Session, actor: Actor, settings: Settings, commitm
 def do_add_team_note(
     session: Session, actor: Actor, commitment: Commitment, *, kind: str, text: str, status: str | None = None, progress: int | None = None
 ) -> CommitmentEntry:
-    """A comment, a request for evidence, or the team's own assessment (status and progress as
-    the team sees them), beside the stakeholder's claim. Facilitators and analysts of the
-    consultation only."""
+    """A comment, a request for evidence, the team's own assessment (status and progress as
+    the team sees them), beside the stakeholder's claim, or a note for young people (the only
+    one their scorecard shows). Facilitators and analysts of the consultation only."""
     if not may_review(session, actor, commitment.consultation_id):
         raise Forbidden()
     problems: dict[str, str] = {}

@@ -16,10 +16,19 @@ from sqlmodel import Session, col, select
 from baraza.accounts.models import Organisation
 from baraza.events import Event
 from baraza.i18n import N_, text_in
+from baraza.refs import ClaimEvidence, ParticipantCard, web_link
 from baraza.registry import ParticipantUpdate, Registry
 from baraza.updates.services import announce_updates
-from tracker.models import STATUS_LABELS, AddressedRecommendation, Commitment, CommitmentEntry, CommitmentStatus, EntryKind
-from tracker.services import progress_of
+from tracker.models import (
+    STATUS_LABELS,
+    AddressedRecommendation,
+    Commitment,
+    CommitmentEntry,
+    CommitmentStatus,
+    EntryKind,
+    Evidence,
+)
+from tracker.services import parts_of, progress_of, rolled_up
 
 COMMITTED = N_("%(organisation)s made a commitment on “%(recommendation)s”: “%(commitment)s”.")
 MOVED = N_("%(organisation)s reported on “%(commitment)s”: %(status)s, %(progress)s%% done.")
@@ -77,12 +86,19 @@ def register(registry: Registry) -> None:
 
 REPORTED = N_("%(organisation)s reports on “%(commitment)s”: %(status)s, %(progress)s%% done.")
 NOT_YET = N_("%(organisation)s committed to “%(commitment)s” and has not reported progress yet.")
+# A scorecard's young person reads a few links on a phone; the rest stay on the public page.
+MAX_EVIDENCE_SHOWN = 3
 
 
-def commitment_for_participants(session: Session, consultation_id: int, key: str) -> str | None:
+def commitment_for_participants(session: Session, consultation_id: int, key: str, lang: str) -> ParticipantCard | None:
     """What a scorecard's young people read of the commitment they judge: what its stakeholder
-    last reported, as their updates feed already tells them (`commitment_updates`); None for a
-    commitment of another consultation or on a withdrawn recommendation."""
+    last reported, as their updates feed already tells them (`commitment_updates`), and when;
+    the evidence it rests on that the public transparency page would show (links, of the
+    commitment and its parts, newest first), with a count of what only staff see (documents:
+    never their name or description); and the team's latest note written for young people.
+    Never a comment, request or assessment of the team (working notes), the stakeholder's note
+    on a report or a decline reason (staff pages keep them). None for a commitment of another
+    consultation or on a withdrawn recommendation."""
     if not key.isdigit():
         return None
     row = session.exec(
@@ -94,15 +110,40 @@ def commitment_for_participants(session: Session, consultation_id: int, key: str
     if row is None:
         return None
     commitment, addressed, organisation = row
+    parts = parts_of(session, commitment)
+    ids = [commitment.id, *(p.id for p in parts)]
     values = {"organisation": organisation, "commitment": commitment.title}
-    if commitment.status == CommitmentStatus.DECLINED:
-        return N_(DECLINED, recommendation=text_in(addressed.title, "en", "en"), **values)
+    # The claim's date: the newest report on it (with parts, theirs move its progress too).
     reported = session.exec(
-        select(CommitmentEntry.id).where(
-            CommitmentEntry.commitment_id == commitment.id, CommitmentEntry.side == "stakeholder", CommitmentEntry.kind == EntryKind.UPDATE.value
-        ).limit(1)
+        select(CommitmentEntry.commitment_id, CommitmentEntry.created_at)
+        .where(col(CommitmentEntry.commitment_id).in_(ids), CommitmentEntry.side == "stakeholder", CommitmentEntry.kind == EntryKind.UPDATE.value)
+        .order_by(col(CommitmentEntry.created_at).desc(), col(CommitmentEntry.id).desc())
+    ).all()
+    at = reported[0][1] if reported else commitment.created_at
+    if commitment.status == CommitmentStatus.DECLINED:
+        claim = N_(DECLINED, recommendation=text_in(addressed.title, lang, "en"), **values)
+    elif not any(commitment_id == commitment.id for commitment_id, _at in reported):
+        claim, at = N_(NOT_YET, **values), commitment.created_at
+    else:
+        status = STATUS_LABELS.get(commitment.status, STATUS_LABELS[CommitmentStatus.COMMITTED])
+        claim = N_(REPORTED, status=status, progress=rolled_up(commitment, parts), **values)
+    shown: list[ClaimEvidence] = []
+    unpublished = 0
+    for evidence in session.exec(
+        select(Evidence).where(col(Evidence.commitment_id).in_(ids)).order_by(col(Evidence.created_at).desc(), col(Evidence.id).desc())
+    ).all():
+        # What the public page shows (tracker/public.py): links only, http or https.
+        if web_link(evidence.url) is None:
+            unpublished += 1
+        elif len(shown) < MAX_EVIDENCE_SHOWN:
+            shown.append(ClaimEvidence(evidence.description, evidence.url, evidence.created_at))
+    note = session.exec(
+        select(CommitmentEntry)
+        .where(CommitmentEntry.commitment_id == commitment.id, CommitmentEntry.side == "team", CommitmentEntry.kind == EntryKind.YOUTH_NOTE.value)
+        .order_by(col(CommitmentEntry.created_at).desc(), col(CommitmentEntry.id).desc())
+        .limit(1)
     ).first()
-    if reported is None:
-        return N_(NOT_YET, **values)
-    status = STATUS_LABELS.get(commitment.status, STATUS_LABELS[CommitmentStatus.COMMITTED])
-    return N_(REPORTED, status=status, progress=progress_of(session, commitment), **values)
+    return ParticipantCard(
+        claim=claim, at=at, evidence=tuple(shown), unpublished_evidence=unpublished,
+        comment=note.text if note else "", comment_at=note.created_at if note else None,
+    )

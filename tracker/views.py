@@ -39,6 +39,7 @@ ENTRY_LABELS: dict[str, str] = {
     EntryKind.COMMENT: N_("Comment from the consultation team"),
     EntryKind.EVIDENCE_REQUEST: N_("The consultation team asks for evidence"),
     EntryKind.ASSESSMENT: N_("The consultation team's assessment"),
+    EntryKind.YOUTH_NOTE: N_("Note for young people (they read it on the scorecard)"),
 }
 
 

@@ -13,6 +13,7 @@ from baraza.errors import InvalidInput, NotFound
 from baraza.i18n import N_, text_direction, text_in
 from baraza.participation.api import participant_actor, require_participant
 from baraza.participation.models import Participant
+from baraza.refs import ParticipantCard
 from baraza.web import db, form_text, path_for, redirect, redirect_to, render, state, view
 from surveys import services, validation
 from surveys.access import answering_definition, response_of, survey_for_participants
@@ -62,15 +63,17 @@ def answer(request: Request) -> Response:
         can_go_back=validation.previous_screen(definition, group.name, answers) is not None,
         submission_id=secrets.token_urlsafe(18),
     )
-    return render(request, "surveys/answer.html", {**ctx, "about": _scorecard_about(request, survey, consultation)})
+    return render(request, "surveys/answer.html", {**ctx, "about": _scorecard_about(request, survey, consultation, lang)})
 
 
-def _scorecard_about(request: Request, survey: Survey, consultation: Consultation) -> str | None:
-    """What a scorecard is about, as its young people may read it (the commitment's reported
-    progress, through the core's registry): they judge a promise against what was claimed."""
+def _scorecard_about(request: Request, survey: Survey, consultation: Consultation, lang: str) -> ParticipantCard | None:
+    """What a scorecard is about, as its young people may read it through the core's registry
+    (the commitment's reported progress, the published evidence it rests on, the team's note
+    for them), in the page's language where the app has it: they judge a promise against what
+    was claimed and what it rests on."""
     if not survey.is_scorecard or survey.commitment_ref is None:
         return None
-    return state(request).registry.told_to_participants(db(request), consultation.id, survey.commitment_ref)  # type: ignore[arg-type]  # ids are set once stored
+    return state(request).registry.told_to_participants(db(request), consultation.id, survey.commitment_ref, lang)  # type: ignore[arg-type]  # ids are set once stored
 
 
 def _save_screen(
@@ -106,7 +109,7 @@ def _save_screen(
             can_go_back=validation.previous_screen(definition, screen, exc.prior) is not None,
             submission_id=submission_id, problems=exc.result.problems, echoed=exc.result.echoed,
         )
-        return render(request, "surveys/answer.html", {**ctx, "about": _scorecard_about(request, survey, consultation)}, status=400)
+        return render(request, "surveys/answer.html", {**ctx, "about": _scorecard_about(request, survey, consultation, lang)}, status=400)
     if going_back and outcome.replayed:
         # The same answers sent again (by either button) were stored the first time; nothing
         # is written, and Back still leads back from this screen.

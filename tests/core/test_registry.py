@@ -98,6 +98,27 @@ def test_resolving_a_ref_honours_scope(session: Session, registry: Registry) -> 
     assert registry.resolve(session, inside, Ref("nothere.thing", 1)) is None
 
 
+
+def test_what_participants_are_told_of_a_record_links_only_to_the_web() -> None:
+    """A participant card (`RecordKind.tell_participants`) never carries a link a browser would
+    run or open outside the web (`javascript:`, `data:`, `file:`), whichever app made it; a link
+    without a label is named by its site."""
+    from baraza.refs import ClaimEvidence, ParticipantCard
+
+    for unsafe in ("javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "file:///etc/passwd", "//example.org/x", "https://", "https:example.org"):
+        assert ClaimEvidence("A link", unsafe).url is None, unsafe
+    assert ClaimEvidence("", "https://www.example.org/a?b=1").label == "www.example.org"
+    assert ClaimEvidence("Plan", "http://example.org/plan").url == "http://example.org/plan"
+    card = ParticipantCard("Said", evidence=(ClaimEvidence("Plan", "javascript:x"),))
+    assert card.evidence is not None and card.evidence[0].url is None
+
+
+def test_a_kind_that_tells_participants_nothing_tells_nothing(session: Session, registry: Registry) -> None:
+    consultation = make_consultation(session, organisation=make_organisation(session))
+    assert registry.told_to_participants(session, consultation.id, Ref("consultation", consultation.id), "en") is None
+    assert registry.told_to_participants(session, consultation.id, Ref("nothere.thing", 1), "en") is None
+
+
 # Permissions -----------------------------------------------------------------------------------
 
 

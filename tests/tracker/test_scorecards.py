@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 from baraza.refs import Ref
 from surveys.definition import Definition, Group, Question
 from tests.conftest import login
 from tests.consultations.factories import make_participant
 from tests.factories import PASSWORD, actor_of
 from tests.surveys.factories import make_response, make_survey
-from tests.tracker.test_commitments import world
+from tests.tracker.test_commitments import PDF, act, world
 from tracker import services
 from tracker.scorecards import scorecard_of
 
@@ -115,3 +117,158 @@ def test_young_people_read_the_reported_progress_on_the_scorecard_they_rate(clie
     session.get(Survey, survey_id).commitment_ref = None
     session.commit()
     assert "reports on" not in client.get(f"/surveys/{survey_id}/answer").text
+
+
+class _Told(HTMLParser):
+    """The scorecard's "what they report" block of an answer screen: its text, links and tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.text: list[str] = []
+        self.links: list[dict[str, str]] = []
+        self.attrs: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if self.depth == 0 and "scorecard-about" in a.get("class", "").split():
+            self.depth = 1
+        elif self.depth and tag not in ("br", "img", "input"):
+            self.depth += 1
+        if self.depth:
+            self.attrs.append({"tag": tag, **a})
+            if tag == "a":
+                self.links.append(a)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.text.append(data)
+
+
+def told(html: str) -> _Told:
+    parser = _Told()
+    parser.feed(html)
+    assert parser.attrs, "the scorecard says nothing of the commitment"
+    parser.text = [" ".join("".join(parser.text).split())]
+    return parser
+
+
+def test_the_scorecard_shows_what_the_claim_rests_on_and_the_teams_note_for_young_people(client, session, settings):
+    """A young person asked "did they keep their promise?" sees, under the claim, the evidence
+    it rests on (published links only) and what the team wrote for them; never a working note,
+    a document only the team reads, or anything of the timeline not meant for them."""
+    from tests.surveys.factories import as_participant
+    from tracker.models import Evidence
+
+    w = world(session)
+    consultation = w["consultation"]
+    minister, team = actor_of(session, w["minister"]), actor_of(session, w["facilitator"])
+    commitment = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title="Consent first"))
+    services.do_update_commitment(session, minister, commitment, status="in_progress", progress=40, note="Waiting for the minister's signature (internal)")
+    services.do_add_evidence(session, minister, settings, commitment, description="Draft regulation <b>published</b>", url="https://example.org/draft?a=1&b=2")
+    services.do_add_evidence(session, minister, settings, commitment, description="", url="http://gazette.example.net/2027/04/very/long/path")
+    services.do_add_evidence(session, minister, settings, commitment, description="Signed letter from J. Otieno", document=PDF, document_name="otieno-letter.pdf")
+    # An old row no form can write any more: never a link on a young person's page.
+    session.add(Evidence(commitment_id=commitment.id, description="Sneaky", url="javascript:alert(1)"))
+    session.commit()
+    services.do_add_team_note(session, team, commitment, kind="comment", text="Call Jane at the ministry on Tuesday")
+    services.do_add_team_note(session, team, commitment, kind="assessment", status="committed", progress=10, text="We doubt the 40%")
+    services.do_add_team_note(session, team, commitment, kind="youth_note", text="We saw the draft <script>alert(1)</script>; schools have not changed yet.")
+    survey = scorecard(session, consultation, commitment)
+    survey_id = survey.id
+    _person, token, _phrase = make_participant(session, consultation)
+    session.commit()
+    as_participant(client, token)
+    page = client.get(f"/surveys/{survey_id}/answer")
+    assert page.status_code == 200
+    block = told(page.text)
+    text = block.text[0]
+    assert "Ministry of Education reports on “Consent first”: In progress, 40% done." in text
+    # The evidence: each published link, safe, its description escaped (or its site's name).
+    assert [(a["href"], a["rel"]) for a in block.links] == [
+        ("http://gazette.example.net/2027/04/very/long/path", "noopener noreferrer"),
+        ("https://example.org/draft?a=1&b=2", "noopener noreferrer"),
+    ]
+    assert "gazette.example.net" in text and "Draft regulation <b>published</b>" in text
+    assert "Draft regulation &lt;b&gt;published&lt;/b&gt;" in page.text and "<b>published</b>" not in page.text
+    # The document and the unsafe link exist: the page says so, and shows nothing of them.
+    assert "2 pieces of evidence are seen only by the consultation team." in text
+    # The team's note for young people, as written and escaped.
+    assert "We saw the draft <script>alert(1)</script>; schools have not changed yet." in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    # Nothing not meant for them: working notes, the assessment, the stakeholder's own note, a
+    # document's name or description, an unsafe link.
+    for secret in ("Call Jane", "We doubt", "signature", "Otieno", "otieno-letter", "Sneaky", "javascript:"):
+        assert secret not in page.text, secret
+    # The page keeps its strict CSP: no inline style or script in what the hook adds.
+    assert not any("style" in a or a["tag"] == "script" or any(k.startswith("on") for k in a) for a in block.attrs)
+    assert "unsafe-inline" not in page.headers["content-security-policy"].split("script-src", 1)[1].split(";")[0]
+
+
+def test_the_scorecard_says_when_nothing_is_published_as_evidence(client, session, settings):
+    from tests.surveys.factories import as_participant
+
+    w = world(session)
+    minister = actor_of(session, w["minister"])
+    commitment = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title="Consent first"))
+    survey = scorecard(session, w["consultation"], commitment)
+    survey_id = survey.id
+    _person, token, _phrase = make_participant(session, w["consultation"])
+    session.commit()
+    as_participant(client, token)
+    text = told(client.get(f"/surveys/{survey_id}/answer").text).text[0]
+    assert "has not reported progress yet." in text and "No evidence is published yet." in text
+    assert "seen only by the consultation team" not in text
+    services.do_add_evidence(session, minister, settings, commitment, description="Letter", document=PDF, document_name="letter.pdf")
+    text = told(client.get(f"/surveys/{survey_id}/answer").text).text[0]
+    assert "No evidence is published yet." in text and "1 piece of evidence is seen only by the consultation team." in text
+
+
+def test_the_hook_tells_a_card_in_the_young_persons_language_and_nothing_of_another_consultation(session, settings):
+    from baraza.db import registry_of
+    from baraza.refs import ParticipantCard
+    from tests.consultations.factories import make_consultation
+
+    w = world(session)
+    minister, team = actor_of(session, w["minister"]), actor_of(session, w["facilitator"])
+    commitment = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title="Consent first"))
+    part = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title="Training"), parent=commitment)
+    services.do_add_evidence(session, minister, settings, part, description="Training plan", url="https://example.org/plan")
+    services.do_add_team_note(session, team, commitment, kind="youth_note", text="First note")
+    services.do_add_team_note(session, team, commitment, kind="youth_note", text="Newest note")
+    services.do_update_commitment(session, minister, commitment, status="declined", progress=None, decline_reason="No budget this year")
+    registry = registry_of(session)
+    ref = Ref("tracker.commitment", commitment.id)
+    card = registry.told_to_participants(session, w["consultation"].id, ref, "es")
+    assert isinstance(card, ParticipantCard)
+    # The recommendation's published wording in the page's language, where the tracker has it.
+    assert card.claim.params["recommendation"] == "Pedir antes de compartir"
+    assert card.at is not None and card.at.tzinfo is not None
+    # A part's evidence is what a rolled-up claim rests on too; the newest note only; never a
+    # decline reason (staff pages keep it).
+    assert [(e.label, e.url) for e in card.evidence] == [("Training plan", "https://example.org/plan")]
+    assert card.comment == "Newest note" and card.comment_at is not None
+    assert "No budget" not in repr(card)
+    other = make_consultation(session, w["org"], open=True)
+    assert registry.told_to_participants(session, other.id, ref, "en") is None
+    assert registry.told_to_participants(session, w["consultation"].id, Ref("tracker.commitment", "x1"), "en") is None
+
+
+def test_a_note_for_young_people_is_the_teams_own_choice_on_the_commitment_page(client, session):
+    w = world(session)
+    commitment = services.do_add_commitment(session, actor_of(session, w["minister"]), w["to_ministry"], services.CommitmentFields(title="Consent first"))
+    session.commit()
+    login(client, w["facilitator"].email, PASSWORD)
+    page = client.get(f"/tracker/commitments/{commitment.id}").text
+    assert 'id="team-kind-youth_note"' in page and "Note for young people (they read it on the scorecard)" in page
+    assert act(client, commitment, "team", kind="youth_note", text="").status_code == 400
+    assert act(client, commitment, "team", kind="youth_note", text="We are checking this with schools.").status_code == 303
+    assert "We are checking this with schools." in client.get(f"/tracker/commitments/{commitment.id}").text
+    # A stakeholder cannot write in the team's name.
+    client.cookies.clear()
+    login(client, w["minister"].email, PASSWORD)
+    assert act(client, commitment, "team", kind="youth_note", text="All done!").status_code == 403
