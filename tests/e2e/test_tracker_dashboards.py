@@ -66,6 +66,12 @@ def test_a_policymaker_reads_the_dashboards_and_anyone_the_public_page(laptop_pa
     phone.goto("/tracker/dashboards/")
     phone.locator("#chart-adoption .main-svg").first.wait_for(timeout=15_000)
     assert_no_horizontal_scroll(phone)
+    # Every table reads whole at 360 px: a row is a card, each figure beside its column's name,
+    # nothing cut off at the table's edge or scrolled sideways inside it.
+    wraps = phone.locator("#dashboard .table-wrap")
+    assert wraps.count() >= 4
+    assert phone.evaluate("() => [...document.querySelectorAll('#dashboard .table-wrap')].filter((w) => w.scrollWidth > w.clientWidth + 1).length") == 0
+    assert phone.locator("#dashboard td").count() > 10 and phone.locator("#dashboard td:not([data-label])").count() == 0
     assert_accessible(phone)
     shot(phone, "tracker-dashboards-360")
 
