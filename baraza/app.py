@@ -171,8 +171,10 @@ def create_app(settings: Settings) -> Starlette:
         # collection under load scans what requests made, not half a million objects of
         # start-up (about 8 % of a vote's CPU in a room of 1,000 phones; bench/README.md).
         # Given back at shutdown, so a process that starts apps again and again (the tests)
-        # does not keep every stopped one.
-        gc.collect()
+        # does not keep every stopped one. No collection first: it would cost every start a
+        # full pass over the process (a tenth of a second, more in the tests' process, which
+        # starts an app a thousand times); what little garbage start-up left is frozen with
+        # the rest until shutdown.
         gc.freeze()
         yield
         gc.unfreeze()
