@@ -31,7 +31,7 @@ from baraza.governance.models import DataDecision
 from baraza.governance.services import record_decision
 from baraza.i18n import N_
 from baraza.live.services import publish
-from baraza.refs import Ref
+from baraza.refs import Ref, web_link
 from tracker.dashboards import CHANNEL, DashboardCache, Filters, countable_ids, dashboard_version, load_source, youth_view
 from tracker.models import STATUS_LABELS, Evidence
 from tracker.services import progress_of
@@ -153,8 +153,9 @@ def build_public_page(session: Session, consultation: Consultation, gettext: Any
     ids = [c.id for c in source.commitments]
     if ids:
         for e in session.exec(select(Evidence).where(col(Evidence.commitment_id).in_(ids), col(Evidence.url).is_not(None)).order_by(col(Evidence.id))).all():
-            if e.url and e.url.startswith(("https://", "http://")):
-                evidence.setdefault(e.commitment_id, []).append((e.description, e.url))
+            # The core's rule for a link on a page anyone reads (a scorecard uses it too).
+            if (url := web_link(e.url)) is not None:
+                evidence.setdefault(e.commitment_id, []).append((e.description, url))
     for c in source.commitments:
         found = stakeholders.get((addressed_ref.get(c.addressed_id, ""), c.organisation_id))
         if found is None:

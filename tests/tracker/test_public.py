@@ -125,3 +125,22 @@ def test_a_draft_consultation_has_no_public_page(client, session):
     session.commit()
     assert client.get(f"/tracker/public/{w['consultation'].id}").status_code == 404
     assert client.get("/tracker/public/999999").status_code == 404
+
+
+def test_the_page_links_only_to_web_pages_whatever_a_row_holds(client, session):
+    """Rows written before the use case checked links (or by hand) cannot put a script or a
+    file link on a page anyone reads: the core's `web_link` decides, as on a scorecard."""
+    from tracker.models import Evidence
+
+    w = world(session)
+    consultation = w["consultation"]
+    w["org"].public_transparency = True
+    session.add(w["org"])
+    commitment = committed(session, w)
+    for url in ("javascript:alert(1)", "https://", " https://example.gov/space", "file:///etc/passwd"):
+        session.add(Evidence(commitment_id=commitment.id, description="Odd link", url=url))  # type: ignore[arg-type]
+    session.commit()
+    public.do_set_public_page(session, actor_of(session, w["facilitator"]), consultation.id, published=True, reason="Agreed with the ministry in June.")
+    text = client.get(f"/tracker/public/{consultation.id}").text
+    assert "https://example.gov/draft" in text
+    assert "javascript:" not in text and "file://" not in text and "Odd link" not in text
