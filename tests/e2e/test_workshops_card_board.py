@@ -12,10 +12,16 @@ from baraza.accounts.roles import Actor
 from baraza.participation.api import participant_actor
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, shot
 from tests.e2e.conftest import sign_in as browser_sign_in
-from tests.workshops.factories import make_activity, make_consultation, make_facilitator, make_participant, make_workshop
+from tests.workshops.factories import (
+    make_activity,
+    make_consultation,
+    make_facilitator,
+    make_participant,
+    make_workshop,
+    widest_card_sort,
+)
 from workshops import services
 from workshops.access import activity_of
-from workshops.activities import default_config
 from workshops.models import Workshop
 from workshops.results import card_results
 
@@ -42,11 +48,7 @@ def long_card_sort(session, settings, consultation, *, cards: int, people: int):
     vocabulary first: the widest board it makes) that `people` young people sorted, with a
     countdown on the screen."""
     workshop = make_workshop(session, consultation)
-    config = default_config("card_sort")
-    label = {item["key"]: len(item["label"]["en"]) for part in ("data_kinds", "users", "purposes") for item in config[part]}
-    vocabulary = [(d["key"], u["key"], p["key"]) for d in config["data_kinds"] for u in config["users"] for p in config["purposes"]]
-    widest = sorted(vocabulary, key=lambda t: -sum(label[key] for key in t))[:cards]
-    config["cards"] = [{"key": ".".join(t), "data_kind": t[0], "user": t[1], "purpose": t[2]} for t in widest]
+    config = widest_card_sort(cards)
     sort = make_activity(
         session, workshop, "card_sort", prompt="Who may use which of my data, for what?", config=config, sensitive=True, reveal="on_reveal"
     )

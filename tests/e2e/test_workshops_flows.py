@@ -22,10 +22,10 @@ from tests.workshops.factories import (
     make_participant,
     make_workshop,
     poll_config,
+    widest_card_sort,
 )
 from workshops import services
 from workshops.access import activity_of
-from workshops.activities import default_config
 from workshops.models import Vote, Workshop
 
 pytestmark = pytest.mark.e2e
@@ -254,12 +254,7 @@ def test_the_card_sort_fits_a_projector_and_stays_readable(laptop_page, live_ser
     room (no cell's type under 16 px), the longest labels and "fewer than k" in every cell."""
     consultation = make_consultation(session)
     workshop = make_workshop(session, consultation)
-    config = default_config("card_sort")
-    label = {item["key"]: len(item["label"]["en"]) for part in ("data_kinds", "users", "purposes") for item in config[part]}
-    vocabulary = [(d["key"], u["key"], p["key"]) for d in config["data_kinds"] for u in config["users"] for p in config["purposes"]]
-    # The longest labels first: the widest table the default vocabulary makes.
-    widest = sorted(vocabulary, key=lambda t: -sum(label[key] for key in t))[:cards]
-    config["cards"] = [{"key": ".".join(t), "data_kind": t[0], "user": t[1], "purpose": t[2]} for t in widest]
+    config = widest_card_sort(cards)  # the longest labels first: the widest table
     sort = make_activity(session, workshop, "card_sort", prompt="Who may use which of my data, for what?", config=config, sensitive=True)
     # One young person sorted every card: each cell reads "fewer than 5", the widest a cell gets.
     person, _token = make_participant(session, settings, consultation)

@@ -27,6 +27,19 @@ def rate(session, survey, consultation, rating, reason="", **participant):
     return person
 
 
+def answer_url(client, session, consultation, commitment) -> str:
+    """The answer page of a new scorecard of `commitment`, for a young person of `consultation`
+    on their phone (the client now holds their cookie)."""
+    from tests.surveys.factories import as_participant
+
+    survey = scorecard(session, consultation, commitment)
+    survey_id = survey.id
+    _person, token, _phrase = make_participant(session, consultation)
+    session.commit()
+    as_participant(client, token)
+    return f"/surveys/{survey_id}/answer"
+
+
 def test_youth_ratings_show_beside_the_claim_only_from_k_people(client, session):
     w = world(session)
     consultation = w["consultation"]
@@ -96,27 +109,22 @@ def test_young_people_read_the_reported_progress_on_the_scorecard_they_rate(clie
     """They judge a promise against what its stakeholder claims: the scorecard's screen says
     what the stakeholder last reported, as their updates feed does (through the core's registry)."""
     from surveys.models import Survey
-    from tests.surveys.factories import as_participant
 
     w = world(session)
     consultation = w["consultation"]
     minister = actor_of(session, w["minister"])
     commitment = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title="Consent first"))
-    survey = scorecard(session, consultation, commitment)
-    survey_id = survey.id
-    _person, token, _phrase = make_participant(session, consultation)
-    session.commit()
-    as_participant(client, token)
-    page = client.get(f"/surveys/{survey_id}/answer")
+    url = answer_url(client, session, consultation, commitment)
+    page = client.get(url)
     assert page.status_code == 200
     assert "Ministry of Education committed to “Consent first” and has not reported progress yet." in page.text
     services.do_update_commitment(session, minister, commitment, status="in_progress", progress=40)
-    page = client.get(f"/surveys/{survey_id}/answer").text
+    page = client.get(url).text
     assert "Ministry of Education reports on “Consent first”: In progress, 40% done." in page
     # A survey that is not a scorecard, or about nothing, says nothing of the kind.
-    session.get(Survey, survey_id).commitment_ref = None
+    session.get(Survey, int(url.split("/")[2])).commitment_ref = None
     session.commit()
-    assert "reports on" not in client.get(f"/surveys/{survey_id}/answer").text
+    assert "reports on" not in client.get(url).text
 
 
 class _Told(HTMLParser):
@@ -161,7 +169,6 @@ def test_the_scorecard_shows_what_the_claim_rests_on_and_the_teams_note_for_youn
     """A young person asked "did they keep their promise?" sees, under the claim, the evidence
     it rests on (published links only) and what the team wrote for them; never a working note,
     a document only the team reads, or anything of the timeline not meant for them."""
-    from tests.surveys.factories import as_participant
     from tracker.models import Evidence
 
     w = world(session)
@@ -178,12 +185,8 @@ def test_the_scorecard_shows_what_the_claim_rests_on_and_the_teams_note_for_youn
     services.do_add_team_note(session, team, commitment, kind="comment", text="Call Jane at the ministry on Tuesday")
     services.do_add_team_note(session, team, commitment, kind="assessment", status="committed", progress=10, text="We doubt the 40%")
     services.do_add_team_note(session, team, commitment, kind="youth_note", text="We saw the draft <script>alert(1)</script>; schools have not changed yet.")
-    survey = scorecard(session, consultation, commitment)
-    survey_id = survey.id
-    _person, token, _phrase = make_participant(session, consultation)
-    session.commit()
-    as_participant(client, token)
-    page = client.get(f"/surveys/{survey_id}/answer")
+    url = answer_url(client, session, consultation, commitment)
+    page = client.get(url)
     assert page.status_code == 200
     block = told(page.text)
     text = block.text[0]
@@ -210,21 +213,16 @@ def test_the_scorecard_shows_what_the_claim_rests_on_and_the_teams_note_for_youn
 
 
 def test_the_scorecard_says_when_nothing_is_published_as_evidence(client, session, settings):
-    from tests.surveys.factories import as_participant
 
     w = world(session)
     minister = actor_of(session, w["minister"])
     commitment = services.do_add_commitment(session, minister, w["to_ministry"], services.CommitmentFields(title="Consent first"))
-    survey = scorecard(session, w["consultation"], commitment)
-    survey_id = survey.id
-    _person, token, _phrase = make_participant(session, w["consultation"])
-    session.commit()
-    as_participant(client, token)
-    text = told(client.get(f"/surveys/{survey_id}/answer").text).text[0]
+    url = answer_url(client, session, w["consultation"], commitment)
+    text = told(client.get(url).text).text[0]
     assert "has not reported progress yet." in text and "No evidence is published yet." in text
     assert "seen only by the consultation team" not in text
     services.do_add_evidence(session, minister, settings, commitment, description="Letter", document=PDF, document_name="letter.pdf")
-    text = told(client.get(f"/surveys/{survey_id}/answer").text).text[0]
+    text = told(client.get(url).text).text[0]
     assert "No evidence is published yet." in text and "1 piece of evidence is seen only by the consultation team." in text
 
 

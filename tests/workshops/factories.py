@@ -97,6 +97,17 @@ def poll_config(*labels: str, multiple: bool = False) -> dict[str, Any]:
     return {"options": [{"key": f"o{i}", "label": {"en": label}} for i, label in enumerate(labels, start=1)], "multiple": multiple}
 
 
+def widest_card_sort(cards: int) -> dict[str, Any]:
+    """A card sort's config of `cards` cards from the default vocabulary, the longest labels
+    first: the widest matrix or board it makes (projector layout tests)."""
+    config = default_config("card_sort")
+    label = {item["key"]: len(item["label"]["en"]) for part in ("data_kinds", "users", "purposes") for item in config[part]}
+    vocabulary = [(d["key"], u["key"], p["key"]) for d in config["data_kinds"] for u in config["users"] for p in config["purposes"]]
+    widest = sorted(vocabulary, key=lambda t: -sum(label[key] for key in t))[:cards]
+    config["cards"] = [{"key": ".".join(t), "data_kind": t[0], "user": t[1], "purpose": t[2]} for t in widest]
+    return config
+
+
 def make_activity(
     session: Session,
     workshop: Workshop,
