@@ -25,7 +25,7 @@ from starlette.types import Scope
 from baraza import errors
 from baraza.accounts.auth import load_staff_actor
 from baraza.db import make_engine
-from baraza.i18n import N_, gettext_callables, load_translations
+from baraza.i18n import N_, as_sentence, gettext_callables, load_translations
 from baraza.jobs.worker import start_embedded_worker
 from baraza.live.hub import Hub
 from baraza.live.views import live_url
@@ -114,6 +114,8 @@ def create_app(settings: Settings) -> Starlette:
     jinja.globals["MAX_DOCUMENT_BYTES"] = MAX_DOCUMENT_BYTES
     # An age band as everyone reads it ("15 to 17"): `{{ _(age_band_label(key)) }}` in any app.
     jinja.globals["age_band_label"] = age_band_label
+    # A message shown alone, as a sentence: `{{ _(message)|sentence }}`.
+    jinja.filters["sentence"] = as_sentence
     # Imported macros see only globals: gettext there follows the page's language too.
     jinja.globals.update(gettext_callables(current_translations))
 

@@ -123,6 +123,14 @@ def text_for_page(texts: Mapping[str, str] | None, lang: str, fallback: str | No
     return Markup('<span lang="{}" dir="{}">{}</span>').format(written, text_direction(written), text)
 
 
+def as_sentence(text: str) -> str:
+    """`text` with its first letter a capital, the rest as it is: a message written to follow a
+    prefix ("colour: this name is used twice") shown alone at its field. Escaped text stays
+    escaped (Markup in, Markup out); scripts without case (Arabic) are unchanged."""
+    if not text or not text[0].islower():
+        return text
+    return text[0].upper() + text[1:]
+
 def language_name(lang: str) -> str:
     if lang in LANGUAGES:
         return LANGUAGES[lang]

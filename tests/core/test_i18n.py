@@ -214,3 +214,16 @@ def test_a_text_reads_in_the_direction_of_its_first_letter_with_one():
 
     assert reads_right_to_left("«نعم» 12") and not reads_right_to_left("12 Who reads «نعم»?") and not reads_right_to_left("12")
     assert has_right_to_left("Who reads نعم?") and not has_right_to_left("Who reads it? 12")
+
+
+def test_a_message_shown_alone_reads_as_a_sentence():
+    from markupsafe import Markup
+
+    from baraza.i18n import as_sentence
+
+    assert as_sentence("this name is used twice") == "This name is used twice"
+    assert as_sentence("Already a sentence") == "Already a sentence"
+    assert as_sentence("") == ""
+    assert as_sentence("اسم مكرر") == "اسم مكرر"  # no case: unchanged
+    shown = as_sentence(Markup("the option &lt;b&gt; is <em>new</em>"))
+    assert isinstance(shown, Markup) and shown == Markup("The option &lt;b&gt; is <em>new</em>")

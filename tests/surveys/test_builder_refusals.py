@@ -112,6 +112,9 @@ def test_an_unknown_question_in_a_written_condition_comes_back_as_typed(client, 
     assert shown.values["cond_question"] == "" and shown.values["cond_value"] == ""
     assert shown.values["label.fr"] == "Dites-nous en plus, en français"
     assert "which is not an earlier question" in html.unescape(shown.by_id["relevant-error"])
+    # A message shown alone at its field starts as a sentence does (the check's own words start
+    # lower case, written to follow a "question: " prefix in an import's list).
+    assert html.unescape(shown.by_id["relevant-error"]).lstrip().startswith("The condition refers to 'unknown_q'")
     assert 'href="#relevant-error"' in refused.text and 'aria-invalid="true"' in refused.text
     assert stored(session).to_dict() == before
 
