@@ -39,12 +39,14 @@ def run_purge_job(job: Any, payload: dict[str, Any]) -> None:
 
 
 def register_core_jobs(registry: Registry) -> None:
-    from baraza.jobs.live import KIND
-    from baraza.jobs.services import may_follow_job
+    from baraza.jobs.live import KIND, LIST_KIND
+    from baraza.jobs.services import may_follow_job, may_follow_jobs
     from baraza.registry import MenuEntry
 
     registry.menu.append(MenuEntry(N_("Background jobs"), "jobs:list", "jobs.view"))
     # Every job's changes, on "job:<id>", for any app's page that shows the job (baraza/jobs/live.py).
     registry.add_channel(KIND, may_follow_job)
+    # Any job's change, on "jobs:all", for the list of jobs.
+    registry.add_channel(LIST_KIND, may_follow_jobs)
     registry.add_job(PURGE_JOB, run_purge_job, label=N_("Daily purge of data past its retention"), max_attempts=3)
     registry.add_schedule(PURGE_JOB, timedelta(days=1))

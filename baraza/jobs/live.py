@@ -39,8 +39,25 @@ EVENTS = (STATUS, PROGRESS, ENDED)
 PROGRESS_EVERY = timedelta(milliseconds=250)
 
 
+# The list of jobs (/jobs/) follows one channel for all of them, "jobs:all": every event above
+# is echoed there as one coalesced "jobs.changed" carrying nothing, on which the list fetches
+# itself again through its own view (which shows each reader only the jobs in their scope).
+# One stream per list, whatever the number of jobs it shows (a browser holds six connections).
+LIST_KIND = "jobs"
+LIST_KEY = "all"
+LIST_CHANGED = "jobs.changed"
+
+
 def channel(job_id: int) -> Ref:
     return Ref(KIND, job_id)
+
+
+def list_channel() -> Ref:
+    return Ref(LIST_KIND, LIST_KEY)
+
+
+def _tell_the_list(session: Session | OrmSession) -> None:
+    publish(session, list_channel(), LIST_CHANGED, {}, coalesce=True)
 
 
 def publish_status(session: Session | OrmSession, job_id: int, status: str, **facts: Any) -> None:
@@ -48,7 +65,9 @@ def publish_status(session: Session | OrmSession, job_id: int, status: str, **fa
     caller's transaction commits."""
     event = ENDED if status in FINISHED_STATUSES else STATUS
     publish(session, channel(job_id), event, {"status": str(status), **facts})
+    _tell_the_list(session)
 
 
 def publish_progress(session: Session | OrmSession, job_id: int, done: int, total: int | None) -> None:
     publish(session, channel(job_id), PROGRESS, {"done": done, "total": total}, coalesce=True)
+    _tell_the_list(session)

@@ -33,7 +33,7 @@ from baraza.db import registry_of, utcnow
 from baraza.errors import Conflict, NotFound
 from baraza.events import after_commit
 from baraza.i18n import N_
-from baraza.jobs.live import publish_status
+from baraza.jobs.live import LIST_KEY, publish_status
 from baraza.jobs.models import ACTIVE_STATUSES, FINISHED_STATUSES, Job, JobStatus
 from baraza.refs import Ref
 
@@ -192,6 +192,12 @@ def may_follow_job(session: Session, actor: Actor, key: str) -> bool:
     except NotFound:
         return False
     return True
+
+
+def may_follow_jobs(session: Session, actor: Actor, key: str) -> bool:
+    """Live channel "jobs:all": whoever may open the list of jobs (`jobs.view` in any scope).
+    Its events carry nothing; the list fetches what the reader may see through its own view."""
+    return key == LIST_KEY and actor.can("jobs.view")
 
 
 def list_jobs(session: Session, actor: Actor, *, consultation_id: int | None = None, limit: int = 200) -> list[Job]:

@@ -7,9 +7,10 @@ Other apps show one job's progress on their own pages with
 
 given `job_context(request, job)` in their template context: while the job waits or runs the
 block follows the job's live channel (`job:<id>`, baraza/jobs/live.py) and fetches itself again
-from `/jobs/{id}` on each change; once the job ends it has no stream. The list polls itself every
-2 s while any of its jobs waits or runs: a list would need a stream per job, and a browser holds
-only six connections to one server.
+from `/jobs/{id}` on each change; once the job ends it has no stream. The list follows the one
+channel of all jobs (`jobs:all`, baraza/jobs/live.py) while any of its jobs waits or runs, and
+fetches itself again on each change: one stream, not one per job (a browser holds only six
+connections to one server).
 """
 
 from __future__ import annotations

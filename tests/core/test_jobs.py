@@ -439,15 +439,18 @@ def test_cancel_and_retry_need_the_csrf_token(app, app_session, session, ran):
     assert job_row(session, failed.id).status == "failed"
 
 
-def test_the_list_polls_and_a_job_follows_its_channel_only_while_it_waits_or_runs(app, app_session, session, ran, run_jobs):
+def test_the_list_and_a_job_follow_their_channels_only_while_a_job_waits_or_runs(app, app_session, session, ran, run_jobs):
     admin = make_user(session, role="admin", scope="all")
     job = add_job(app_session)
     with client_for(app, admin) as client:
         full = client.get("/jobs/")
-        assert "<html" in full.text and 'hx-trigger="every 2s"' in full.text
+        # The list follows the jobs' list channel (one stream, whatever the number of jobs), and
+        # reloads itself without JavaScript; never a clock.
+        assert "<html" in full.text and 'sse-connect="/live/jobs/all?after=' in full.text and "every 2s" not in full.text
+        assert 'hx-trigger="sse:jobs.changed"' in full.text and '<meta http-equiv="refresh" content="10">' in full.text
         block = client.get("/jobs/", headers={"HX-Request": "true"})
         assert "<html" not in block.text and block.text.lstrip().startswith('<section id="jobs-list"')
-        assert 'hx-trigger="every 2s"' in block.text
+        assert 'sse-connect="/live/jobs/all' in block.text
         assert "HX-Request" in block.headers["vary"]
         fragment = client.get(f"/jobs/{job.id}", headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/surveys/1/results"})
         assert fragment.text.lstrip().startswith(f'<div class="card job" id="job-{job.id}"')
@@ -458,7 +461,8 @@ def test_the_list_polls_and_a_job_follows_its_channel_only_while_it_waits_or_run
         assert "htmx-ext-sse" in page and '<meta http-equiv="refresh" content="10">' in page, "the stream's script, and a reload without JavaScript"
         assert 'name="next" value="/surveys/1/results"' in fragment.text, "buttons lead back to the page showing the job"
         run_jobs()
-        assert 'hx-trigger="every 2s"' not in client.get("/jobs/", headers={"HX-Request": "true"}).text
+        assert "sse-connect" not in client.get("/jobs/", headers={"HX-Request": "true"}).text
+        assert "http-equiv" not in client.get("/jobs/").text
         done = client.get(f"/jobs/{job.id}", headers={"HX-Request": "true"}).text
         assert 'hx-trigger' not in done and "sse-connect" not in done and "Done" in page_text(done)
         assert "http-equiv" not in client.get(f"/jobs/{job.id}").text
@@ -498,6 +502,11 @@ def test_a_jobs_state_and_progress_reach_its_live_channel_progress_a_few_times_a
     assert progress == [{"done": d, "total": 20} for d in (0, 3, 6, 9, 12, 15, 18)] + [{"done": 0, "total": 1}]
     assert events[-1] == ("job.ended", {"status": "done"})
     assert len(events) == 1 + len(progress) + 1
+    # The list of jobs hears of each of them too: one coalesced "changed" it refetches on.
+    session.commit()
+    listed = events_after(session, "jobs:all", 0)
+    assert {row.event for row in listed} == {"jobs.changed"} and len(listed) == len(events)
+    assert all(row.latest_only for row in listed) and all(dict(row.data) == {} for row in listed)
     assert job_row(session, job.id).progress_done == 1, "every report is in the row"
 
 
@@ -583,6 +592,14 @@ def test_who_may_see_a_job_may_follow_its_channel_and_nobody_else(app, app_sessi
         with client_for(app, outsider) as client:
             assert client.get(f"/live/job/{job.id}").status_code == 404
             assert client.get(f"/live/job/{job.id}/poll").status_code == 404
+    # The list's channel: whoever may open the list of jobs; its events carry nothing.
+    with client_for(app, ours) as client:
+        assert client.get("/live/jobs/all/poll").status_code == 200
+        assert client.get("/live/jobs/other/poll").status_code == 404
+    with client_for(app, stakeholder) as client:
+        assert client.get("/live/jobs/all/poll").status_code == 404
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as anonymous:
+        assert anonymous.get("/live/jobs/all/poll").status_code == 404
 
 
 # Running: the embedded worker and the command line.
