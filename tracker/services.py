@@ -13,7 +13,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
@@ -25,7 +24,7 @@ from baraza.db import utcnow
 from baraza.errors import Forbidden, InvalidInput, NotFound
 from baraza.events import Event, emit
 from baraza.i18n import N_
-from baraza.refs import Ref
+from baraza.refs import Ref, web_link
 from baraza.settings import Settings
 from baraza.uploads import prepare_document, read_document, write_document
 from tracker.access import may_manage, may_review
@@ -337,9 +336,9 @@ def latest_assessment(session: Session, commitment: Commitment) -> CommitmentEnt
 
 
 def _check_url(url: str) -> str:
+    # The core's rule for a link people open (a scorecard and the public page show these).
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc or len(url) > 500:
+    if web_link(url) is None or len(url) > 500:
         raise InvalidInput(errors={"url": N_("A link starts with https:// (or http://) and is under 500 characters.")})
     return url
 

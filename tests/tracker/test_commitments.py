@@ -106,6 +106,9 @@ def test_bad_input_gets_a_clear_400_and_nothing_changes(client, session):
     html = act(client, commitment, "evidence", files={"document": ("x.pdf", b"<html><script>alert(1)</script>", "application/pdf")})
     assert html.status_code == 400 and "PDF, PNG or JPEG" in html.text
     assert act(client, commitment, "evidence", url="javascript:alert(1)").status_code == 400
+    # A link no browser could open is refused, never a 500 (the core's web_link decides).
+    for url in ("http://[broken/x", "https://:443/", "https:///path"):
+        assert act(client, commitment, "evidence", url=url).status_code == 400, url
     assert act(client, commitment, "nonsense").status_code == 404
     session.rollback()
     assert (commitment.status, commitment.progress) == ("committed", 0)
