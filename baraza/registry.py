@@ -235,6 +235,10 @@ class ParticipantItem:
     41's): new words given in a change are screened for safeguarding under that record.
     `deletes_also` names, in the participant's language, what deleting this item takes with it
     (a scorecard's rating takes its reason), said before they confirm.
+    `sent` is False for what the young person has not handed over yet (the answers of a survey
+    left part way, kept so they can come back to it): it is theirs to see, change and delete,
+    and the core marks it "not sent yet"; no sharing export takes it (nor should an app's
+    results, themes or files).
     """
 
     source: str
@@ -255,6 +259,7 @@ class ParticipantItem:
     key: str = ""
     words: Ref | None = None
     deletes_also: str = ""
+    sent: bool = True
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,9 @@ def survey_texts(session: Session, consultation_id: int) -> Iterator[TextItem]:
         .where(
             SurveyResponse.consultation_id == consultation_id,
             col(SurveyAnswer.text).is_not(None),
+            # Only surveys that were sent, as results count them: words of a survey left part
+            # way are the young person's until they send it.
+            SurveyResponse.status == ResponseStatus.COMPLETE.value,
             col(SurveyResponse.participant_id).in_(analysable_participant_ids(consultation_id)),
         )
         .order_by(col(SurveyAnswer.id))
@@ -242,6 +245,7 @@ def participant_data(session: Session, consultation: Consultation, participant: 
                 key=f"survey-{survey.id}/{answer.question}",
                 # Deleting the rating deletes the answer, its reason with it.
                 deletes_also=(answer.text or "") if rated else "",
+                sent=response.status == ResponseStatus.COMPLETE.value,
             )
         )
         if rated and answer.text:
@@ -261,6 +265,7 @@ def participant_data(session: Session, consultation: Consultation, participant: 
                     record=Ref("surveys.response", response.id),
                     key=f"survey-{survey.id}/{answer.question}{REASON}",
                     words=Ref(SOURCE, answer.id),
+                    sent=response.status == ResponseStatus.COMPLETE.value,
                 )
             )
     return items

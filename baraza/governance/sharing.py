@@ -206,7 +206,7 @@ def do_export_shared_data(
 
     Refused, and the refusal audited, without an active agreement with that organisation.
     Otherwise a CSV of only the agreed categories, of participants who consented to analysis
-    and did not withdraw, each under a pseudonym made for this agreement alone; the file is
+    and did not withdraw (and of what they sent: nothing of a survey left part way), each under a pseudonym made for this agreement alone; the file is
     downloadable only by the person who made it, for `EXPORT_DAYS`.
     """
     consultation = access_consultation(session, actor, consultation_id, "sharing.export")
@@ -238,7 +238,8 @@ def do_export_shared_data(
                 writer.writerow([pseudonym, neutralise_cell(context), category, category, "", neutralise_cell(value), ""])
                 rows += 1
         for item in participant_items(session, registry, consultation, participant, consultation.default_language):
-            if item.source == CORE_SOURCE or item.category not in agreed:
+            # What was not sent yet (a survey left part way) is the young person's alone.
+            if item.source == CORE_SOURCE or item.category not in agreed or not item.sent:
                 continue
             writer.writerow([
                 pseudonym, neutralise_cell(context), item.category, neutralise_cell(item.key or f"{item.source}:{item.item_id}"),

@@ -197,6 +197,26 @@ def test_an_export_names_each_question_the_same_for_everyone_in_the_consultation
     assert {r["label"] for r in colour} == {"Favourite colour?"} and "Couleur préférée ?" not in {r["label"] for r in rows}
 
 
+def test_an_export_leaves_out_answers_of_a_survey_not_yet_sent(client, session, settings):
+    """What a young person has not sent (a survey left part way) is theirs to see and change,
+    and nobody else's: it is neither counted nor shared with another organisation."""
+    from tests.surveys.factories import make_response, make_survey
+
+    org, ministry, consultation, dpo = setup(session, settings)
+    survey = make_survey(session, consultation)
+    sent, _t, _p = make_participant(session, consultation, settings=settings)
+    stopped, _t, _p = make_participant(session, consultation, settings=settings)
+    make_response(session, survey, sent, {"colour": "red"})
+    make_response(session, survey, stopped, {"colour": "blue"}, complete=False)
+    login(client, dpo.email, PASSWORD)
+    assert upload(client, consultation, recipient=ministry, categories=("answers",)).status_code == 303
+    assert post_form(client, f"/consultations/{consultation.id}/sharing/export", {"recipient": str(ministry.id)}).status_code == 303
+    export = session.exec(select(DataExport)).one()
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/consultations/{consultation.id}/exports/{export.id}").content.decode("utf-8-sig"))))
+    assert [r["value"] for r in rows if r["item"] == f"survey-{survey.id}/colour"] == ["Red"]
+    assert export.row_count == len(rows)
+
+
 def test_a_refused_agreement_says_every_problem_at_once_and_keeps_what_was_typed(client, session, settings):
     org, ministry, consultation, dpo = setup(session, settings)
     login(client, dpo.email, PASSWORD)

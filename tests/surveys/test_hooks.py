@@ -57,6 +57,34 @@ def test_free_text_is_offered_to_insights_only_for_analysable_participants(sessi
     assert item.language == "en" and item.context_id == world["me"].context_id
 
 
+def test_words_in_a_survey_not_yet_sent_are_not_offered_to_insights(session, world):
+    """Results count only surveys that were sent; themes do the same: a young person who wrote
+    on one screen and stopped has not handed their words over."""
+    stopped, _t, _p = make_participant(session, world["consultation"])
+    make_response(session, world["survey"], stopped, {"colour": "red", "story": "HALF WAY"}, complete=False)
+    texts = {i.text for i in hooks.survey_texts(session, world["consultation"].id)}
+    assert "HALF WAY" not in texts and "We need lights on the path" in texts
+
+
+def test_my_data_marks_answers_of_a_survey_not_yet_sent(client, session, world):
+    """Their own page lists what a survey not yet sent holds, says it is not sent and that
+    nobody counts or shares it until it is; a sent survey says nothing of the kind."""
+    from tests.surveys.factories import as_participant
+
+    stopped, token, _p = make_participant(session, world["consultation"], language="en")
+    make_response(session, world["survey"], stopped, {"colour": "red"}, complete=False)
+    items = hooks.participant_data(session, world["consultation"], stopped, "en")
+    assert items and not any(i.sent for i in items)
+    assert all(i.sent for i in hooks.participant_data(session, world["consultation"], world["me"], "en"))
+    as_participant(client, token)
+    page = html.unescape(client.get(f"/p/{world['consultation'].id}/my-data").text)
+    assert "Not sent yet" in page and "Red" in page
+    sent, token2, _p = make_participant(session, world["consultation"], language="en")
+    make_response(session, world["survey"], sent, {"colour": "red"})
+    as_participant(client, token2)
+    assert "Not sent yet" not in client.get(f"/p/{world['consultation'].id}/my-data").text
+
+
 def test_my_data_lists_every_answer_readably(session, world):
     items = {i.label: i for i in hooks.participant_data(session, world["consultation"], world["me"], "en")}
     assert items["Favourite colour?"].value == "Other" and items["Favourite colour?"].kind == "choice" and items["Favourite colour?"].correctable

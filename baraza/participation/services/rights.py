@@ -343,6 +343,7 @@ def _item_row(item: ParticipantItem, earlier: Sequence[tuple[str, datetime]], wo
     if item.selected:
         row["code"] = item.selected[0] if item.kind == "choice" else list(item.selected)
     row["category"] = item.category
+    row["sent"] = item.sent
     row["created_at"] = item.created_at.isoformat()
     row["history"] = [
         {"previous_value": said(value), **({"previous_code": value} if core else {}), "changed_at": at.isoformat()} for value, at in earlier
