@@ -60,6 +60,18 @@ def load_translations(locale_dir: Path = LOCALE_DIR) -> dict[str, NullTranslatio
     return catalogs
 
 
+def catalog(lang: str) -> NullTranslations:
+    """The platform's catalog of `lang`, for words put together outside a request: an app's own
+    words in an item of "my data" (shown by the core as given), a message sent later. English,
+    and a language without a catalog, read as written."""
+    return load_translations().get(lang) or NullTranslations()
+
+
+def in_language(lang: str, message: str, **values: Any) -> str:
+    """`message` (an `N_` message, or its id) in `lang`, outside a request."""
+    return translate(catalog(lang), message, **values)
+
+
 def text_direction(lang: str) -> str:
     return "rtl" if lang in RTL_LANGUAGES else "ltr"
 

@@ -29,10 +29,8 @@ from collections import Counter
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
-from babel.support import NullTranslations
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -45,7 +43,7 @@ from baraza.db import utcnow
 from baraza.disclosure import ALL, Dimension, SuppressedCube, k_for, suppress_cube
 from baraza.errors import Conflict, InvalidInput, NotFound
 from baraza.events import emit
-from baraza.i18n import N_, load_translations, translate
+from baraza.i18n import N_, in_language
 from baraza.participation.api import analysable_participant_ids, require_consent_to_answer
 from baraza.participation.models import ConsentStatus, Participant, ParticipantDevice
 from baraza.participation.services import do_delete_item
@@ -110,15 +108,6 @@ STANCE_LABELS = {"endorse": N_("I agree"), "reject": N_("I disagree"), "unsure":
 STAFF_STANCE_LABELS = {"endorse": N_("Endorsed"), "reject": N_("Rejected"), "unsure": N_("Not sure")}
 
 
-@lru_cache(maxsize=1)
-def _catalogs() -> dict[str, NullTranslations]:
-    return load_translations()
-
-
-def _in(lang: str, message: str, **values: Any) -> str:
-    """A message in a participant's language, outside a request ("my data", its download)."""
-    catalogs = _catalogs()
-    return translate(catalogs.get(lang) or catalogs["en"], message, **values)
 
 
 # Reading: what a participant sees ---------------------------------------------------------------
@@ -631,10 +620,10 @@ def participant_activities(session: Session, consultation: Consultation, partici
         return []
     return [
         ParticipantActivity(
-            title=_in(lang, N_("What we heard")),
+            title=in_language(lang, N_("What we heard")),
             route_name="insights:heard",
             params={"consultation_id": consultation.id},
-            description=_in(lang, N_("See what we made of what you said, and tell us if we got it right.")),
+            description=in_language(lang, N_("See what we made of what you said, and tell us if we got it right.")),
         )
     ]
 
@@ -685,7 +674,7 @@ def read_review_text(session: Session, consultation_id: int, key: str) -> str | 
 def participant_data(session: Session, consultation: Consultation, participant: Participant, lang: str) -> list[ParticipantItem]:
     """What the participant said in "What we heard": about their remarks, and their reviews of
     recommendations (with the comment), labelled in `lang`. Texts can be corrected; every item deleted."""
-    group = _in(lang, N_("What we heard"))
+    group = in_language(lang, N_("What we heard"))
     items: list[ParticipantItem] = []
     for row in session.exec(
         select(RemarkFeedback)
@@ -695,7 +684,7 @@ def participant_data(session: Session, consultation: Consultation, participant: 
         items.append(
             ParticipantItem(
                 source=FEEDBACK_SOURCE, item_id=str(row.id), category="free_text" if row.text else "answers",
-                label=_in(lang, FEEDBACK_LABELS[row.kind]), value=row.text or _in(lang, N_("Yes, this fits")),
+                label=in_language(lang, FEEDBACK_LABELS[row.kind]), value=row.text or in_language(lang, N_("Yes, this fits")),
                 created_at=row.created_at, group=group, kind="long_text" if row.text else "text", correctable=bool(row.text),
                 record=Ref("insights.remark_feedback", row.id),
             )
@@ -712,11 +701,11 @@ def participant_data(session: Session, consultation: Consultation, participant: 
         .order_by(col(RecommendationReview.id))
     ).all():
         title = title_in(version, lang, default)
-        stance = _in(lang, STANCE_LABELS[review.stance])
+        stance = in_language(lang, STANCE_LABELS[review.stance])
         items.append(
             ParticipantItem(
                 source=REVIEW_SOURCE, item_id=str(review.id), category="free_text" if review.comment else "answers",
-                label=_in(lang, N_("Your review of \"%(title)s\""), title=title),
+                label=in_language(lang, N_("Your review of \"%(title)s\""), title=title),
                 value=f"{stance}: {review.comment}" if review.comment else stance,
                 created_at=review.created_at, group=group, kind="text", record=Ref("insights.recommendation_review", review.id),
             )

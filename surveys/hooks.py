@@ -13,13 +13,12 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from babel.support import NullTranslations
 from sqlmodel import Session, col, delete, select
 
 from baraza.consultations.models import Consultation
 from baraza.consultations.screening import screen_for
 from baraza.errors import InvalidInput
-from baraza.i18n import N_, join_list, load_translations, text_in, translate
+from baraza.i18n import N_, in_language, join_list, text_in
 from baraza.participation.api import analysable_participant_ids, quotable_participant_ids
 from baraza.participation.models import Participant
 from baraza.refs import Ref
@@ -127,12 +126,6 @@ def _point_label(q: Question, point: int | float, lang: str, default: str) -> st
 UNFINISHED_RANKING = N_("%(places)s (not finished yet)")
 
 
-def _catalog(lang: str) -> NullTranslations:
-    """The catalog of `lang`: the core shows an item's value as given, so the app's own words
-    in it (a ranking "not finished yet") are put in the participant's language here."""
-    return load_translations().get(lang) or NullTranslations()
-
-
 def _value_text(q: Question | None, answer: SurveyAnswer, lang: str, default: str) -> str:
     """The answer in words, in `lang`: options by their labels, a scale's point with its words,
     a ranking with its places ("1. Parks, 2. Clinics")."""
@@ -154,7 +147,7 @@ def _value_text(q: Question | None, answer: SurveyAnswer, lang: str, default: st
         # Back kept it half done: the places given, and that it is not finished (nor counted).
         places = sorted(validation.partial_places(value).items(), key=lambda item: item[1])
         given = join_list((f"{place}. {labels.get(name, name)}" for name, place in places), lang)
-        return translate(_catalog(lang), UNFINISHED_RANKING, places=given)
+        return in_language(lang, UNFINISHED_RANKING, places=given)
     if isinstance(value, list):
         return join_list((labels.get(v, str(v)) for v in value), lang)
     if q.kind == "single_choice" and isinstance(value, str):

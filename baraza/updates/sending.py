@@ -15,16 +15,14 @@ import logging
 import secrets
 import urllib.request
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 
-from babel.support import NullTranslations
 from sqlmodel import Session, col, select
 
 from baraza.audit.services import record_audit
 from baraza.consultations.models import Consultation
 from baraza.db import utcnow
-from baraza.i18n import N_, load_translations, translate
+from baraza.i18n import N_, catalog, translate
 from baraza.mail import send_mail
 from baraza.participation.models import ConsentStatus, Participant
 from baraza.settings import Settings
@@ -40,15 +38,6 @@ WHY = N_("You get this because you asked to be told. To stop, untick it in “My
 CHUNK = 20
 
 
-@lru_cache(maxsize=1)
-def _catalogs() -> dict[str, NullTranslations]:
-    return load_translations()
-
-
-def _translations(language: str) -> NullTranslations:
-    return _catalogs().get(language) or NullTranslations()
-
-
 def home_link(settings: Settings, consultation_id: int) -> str:
     # No request here, so no url_for: the path of "participation:home" (baraza/routes.py), on
     # BARAZA_PUBLIC_URL. Nothing about the participant goes into it (SECURITY 15).
@@ -57,7 +46,7 @@ def home_link(settings: Settings, consultation_id: int) -> str:
 
 def message_for(settings: Settings, consultation: Consultation, language: str) -> tuple[str, str, str]:
     """(subject, e-mail body, SMS text) in `language`: the consultation and the link, nothing else."""
-    t = _translations(language)
+    t = catalog(language)
     news = translate(t, NEWS, consultation=consultation.title_in(language), link=home_link(settings, consultation.id))  # type: ignore[arg-type]
     return translate(t, SUBJECT), f"{news}\n\n{translate(t, WHY)}\n", news
 

@@ -227,3 +227,14 @@ def test_a_message_shown_alone_reads_as_a_sentence():
     assert as_sentence("اسم مكرر") == "اسم مكرر"  # no case: unchanged
     shown = as_sentence(Markup("the option &lt;b&gt; is <em>new</em>"))
     assert isinstance(shown, Markup) and shown == Markup("The option &lt;b&gt; is <em>new</em>")
+
+
+def test_words_put_together_outside_a_request_read_in_the_language_asked():
+    """One way for every app to say its own words in a participant's language outside a request
+    ("my data" items, messages sent later): a language without a catalog reads as written."""
+    from baraza.i18n import N_, in_language
+
+    message = N_("%(places)s (not finished yet)")
+    assert in_language("en", message, places="1. A") == "1. A (not finished yet)"
+    assert in_language("fr", message, places="1. A") not in ("", "1. A (not finished yet)")
+    assert in_language("xx", message, places="1. A") == "1. A (not finished yet)"
