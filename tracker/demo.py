@@ -175,7 +175,11 @@ def seed_demo_tracker(session: Session, settings: Settings, organisation: Any, c
                          text="Please show how many under-18 accounts on older phones still share location.")
         # What young people read under the claim on their scorecard about it.
         do_add_team_note(session, team_facilitator, location, kind="youth_note",
-                         text="We asked ConnectMobile how many older phones still share location. We will tell you here when they answer.")
+                         text="We asked ConnectMobile how many older phones still share location. We will tell you here when they answer.",
+                         texts={
+                             "es": "Preguntamos a ConnectMobile cuántos teléfonos antiguos siguen compartiendo la ubicación. Te lo diremos aquí cuando respondan.",
+                             "ar": "سألنا ConnectMobile عن عدد الهواتف القديمة التي ما زالت تشارك الموقع. سنخبرك هنا عندما يجيبون.",
+                         })
         made.append(location)
 
     on_delete_company = find(COMPANY, ON_DELETE)

@@ -128,6 +128,9 @@ class CommitmentEntry(SQLModel, table=True):
     status: str | None = Field(default=None, max_length=16)
     progress: int | None = Field(default=None, ge=0, le=100)
     text: str = Field(default="", max_length=4000)
+    # A note for young people in the consultation's other languages ({"ar": "..."}): what a
+    # young person reads on the scorecard in that language; `text` where there is none.
+    texts: dict[str, str] | None = Field(default=None, sa_type=JSON)
     evidence_id: int | None = Field(default=None, foreign_key="tracker_evidence.id")
     author_user_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from baraza.accounts.models import Organisation
 from baraza.accounts.roles import Actor
 from baraza.audit.services import record_audit
-from baraza.consultations.models import ConsultationContext
+from baraza.consultations.models import Consultation, ConsultationContext
 from baraza.db import utcnow
 from baraza.errors import Forbidden, InvalidInput, NotFound
 from baraza.events import Event, emit
@@ -393,15 +393,34 @@ def do_read_evidence(session: Session, actor: Actor, settings: Settings, commitm
 # -- the consultation team's side ---------------------------------------------------------------
 
 
+def note_languages(session: Session, commitment: Commitment) -> list[str]:
+    """The languages a note for young people may be written in besides its text: the
+    consultation's own, but its main one (the text's)."""
+    consultation = session.get(Consultation, commitment.consultation_id)
+    return [] if consultation is None else [lang for lang in consultation.languages if lang != consultation.default_language]
+
+
 def do_add_team_note(
-    session: Session, actor: Actor, commitment: Commitment, *, kind: str, text: str, status: str | None = None, progress: int | None = None
+    session: Session, actor: Actor, commitment: Commitment, *, kind: str, text: str, status: str | None = None, progress: int | None = None,
+    texts: Mapping[str, str] | None = None,
 ) -> CommitmentEntry:
     """A comment, a request for evidence, the team's own assessment (status and progress as
     the team sees them), beside the stakeholder's claim, or a note for young people (the only
-    one their scorecard shows). Facilitators and analysts of the consultation only."""
+    one their scorecard shows), which may also be written in the consultation's other
+    languages (`texts`, by language; empty ones are left out). Facilitators and analysts of the
+    consultation only."""
     if not may_review(session, actor, commitment.consultation_id):
         raise Forbidden()
     problems: dict[str, str] = {}
+    allowed = note_languages(session, commitment)
+    versions = {lang: value.strip() for lang, value in (texts or {}).items() if value.strip()}
+    for lang, value in versions.items():
+        if lang not in allowed:
+            problems[f"text.{lang}"] = N_("This consultation is not held in that language.")
+        elif kind != EntryKind.YOUTH_NOTE:
+            problems[f"text.{lang}"] = N_("Only a note for young people is written in several languages.")
+        elif len(value) > 4000:
+            problems[f"text.{lang}"] = N_("Keep the note under 4,000 characters.")
     if kind not in TEAM_KINDS:
         problems["kind"] = N_("Choose what you are adding.")
     if kind != EntryKind.ASSESSMENT and not text.strip():
@@ -417,7 +436,8 @@ def do_add_team_note(
         raise InvalidInput(errors=problems)
     assessed = kind == EntryKind.ASSESSMENT
     entry = _entry(
-        session, actor, commitment, kind, "team", text=text.strip(), status=status if assessed else None, progress=progress if assessed else None
+        session, actor, commitment, kind, "team", text=text.strip(), status=status if assessed else None, progress=progress if assessed else None,
+        texts=versions or None,
     )
     _changed(session, actor, commitment, f"team_{kind}")
     session.commit()

@@ -145,5 +145,6 @@ def commitment_for_participants(session: Session, consultation_id: int, key: str
     ).first()
     return ParticipantCard(
         claim=claim, at=at, evidence=tuple(shown), unpublished_evidence=unpublished,
-        comment=note.text if note else "", comment_at=note.created_at if note else None,
+        # In the reader's language where the team wrote it in theirs, else as written.
+        comment=((note.texts or {}).get(lang) or note.text) if note else "", comment_at=note.created_at if note else None,
     )

@@ -22,7 +22,7 @@ from baraza.accounts.models import Organisation
 from baraza.consultations.access import contexts_of, permissions_on
 from baraza.consultations.models import Consultation
 from baraza.errors import InvalidInput, NotFound
-from baraza.i18n import N_, text_in, translate
+from baraza.i18n import N_, language_name, text_direction, text_in, translate
 from baraza.pdf import pdf_response, render_pdf
 from baraza.security import CSP
 from baraza.uploads import MAX_DOCUMENT_BYTES, attachment
@@ -199,6 +199,9 @@ def _commitment_page(
             "rollup_labels": ROLLUP_LABELS,
             "entry_labels": ENTRY_LABELS,
             "team_kinds": services.TEAM_KINDS,
+            "note_languages": services.note_languages(session, commitment),
+            "language_name": language_name,
+            "text_direction": text_direction,
             "max_megabytes": MAX_DOCUMENT_BYTES // (1024 * 1024),
             "no_band": NO_BAND,
             "text_in": text_in,
@@ -261,6 +264,8 @@ def commitment_action(request: Request) -> Response:
                 session, a, commitment,
                 kind=form_text(request, "kind", max_length=24), text=form_text(request, "text", max_length=4000),
                 status=form_text(request, "status", max_length=16) or None, progress=form_int(request, "progress", minimum=0, maximum=100),
+                # Read generously: the use case says what is too long, in its own words.
+                texts={lang: form_text(request, f"text.{lang}", max_length=8000) for lang in services.note_languages(session, commitment)},
             )
         else:
             raise NotFound()

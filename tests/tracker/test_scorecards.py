@@ -270,3 +270,37 @@ def test_a_note_for_young_people_is_the_teams_own_choice_on_the_commitment_page(
     client.cookies.clear()
     login(client, w["minister"].email, PASSWORD)
     assert act(client, commitment, "team", kind="youth_note", text="All done!").status_code == 403
+
+
+def test_a_note_for_young_people_reads_in_each_language_the_team_wrote_it_in(client, session):
+    """The team writes the note for young people in the consultation's other languages too: a
+    young person reading the scorecard in Arabic reads it in Arabic; in a language the team did
+    not write, the note as written. A version in another language belongs only to such a note,
+    and one too long is refused at its field with what was typed kept."""
+    from baraza.db import registry_of
+
+    w = world(session)
+    consultation = w["consultation"]
+    consultation.languages = ["en", "es", "ar"]
+    session.add(consultation)
+    session.commit()
+    commitment = services.do_add_commitment(session, actor_of(session, w["minister"]), w["to_ministry"], services.CommitmentFields(title="Consent first"))
+    session.commit()
+    login(client, w["facilitator"].email, PASSWORD)
+    page = client.get(f"/tracker/commitments/{commitment.id}").text
+    assert 'name="text.es"' in page and 'name="text.ar"' in page and 'name="text.en"' not in page
+    arabic = "نتحقق من ذلك مع المدارس."
+    assert act(client, commitment, "team", kind="youth_note", text="We are checking this with schools.", **{"text.ar": arabic, "text.es": " "}).status_code == 303
+    registry, ref = registry_of(session), Ref("tracker.commitment", commitment.id)
+    assert registry.told_to_participants(session, consultation.id, ref, "ar").comment == arabic
+    assert registry.told_to_participants(session, consultation.id, ref, "es").comment == "We are checking this with schools."
+    assert registry.told_to_participants(session, consultation.id, ref, "en").comment == "We are checking this with schools."
+    timeline = client.get(f"/tracker/commitments/{commitment.id}").text
+    assert f'lang="ar" dir="rtl">{arabic}</p>' in timeline
+
+    refused = act(client, commitment, "team", kind="comment", text="For the team only", **{"text.es": "Solo para el equipo"})
+    assert refused.status_code == 400
+    assert "Only a note for young people is written in several languages." in refused.text and "Solo para el equipo" in refused.text
+    too_long = act(client, commitment, "team", kind="youth_note", text="Short", **{"text.es": "x" * 4001})
+    assert too_long.status_code == 400 and "Keep the note under 4,000 characters." in too_long.text and 'id="text.es-error"' in too_long.text
+    assert registry.told_to_participants(session, consultation.id, ref, "ar").comment == arabic
