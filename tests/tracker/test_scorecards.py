@@ -296,7 +296,7 @@ def test_a_note_for_young_people_reads_in_each_language_the_team_wrote_it_in(cli
     assert registry.told_to_participants(session, consultation.id, ref, "es").comment == "We are checking this with schools."
     assert registry.told_to_participants(session, consultation.id, ref, "en").comment == "We are checking this with schools."
     timeline = client.get(f"/tracker/commitments/{commitment.id}").text
-    assert f'lang="ar" dir="rtl">{arabic}</p>' in timeline
+    assert f'<span class="tag" lang="ar">العربية</span> <span lang="ar" dir="rtl">{arabic}</span>' in timeline
 
     refused = act(client, commitment, "team", kind="comment", text="For the team only", **{"text.es": "Solo para el equipo"})
     assert refused.status_code == 400
