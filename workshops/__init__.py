@@ -75,6 +75,7 @@ def register(registry: Registry) -> None:
         ),
         Route("/{workshop_id:int}/board/{activity_id:int}", moderation.board, name="board"),
         Route("/{workshop_id:int}/board/{activity_id:int}/notes/{contribution_id:int}", moderation.move_note, methods=["POST"], name="move_note"),
+        Route("/{workshop_id:int}/board/{activity_id:int}/dot-vote", moderation.start_note_vote, methods=["POST"], name="note_vote"),
         Route("/{workshop_id:int}/rooms", rooms.room_page, name="rooms"),
         Route("/{workshop_id:int}/rooms/screen", rooms.screen_view, methods=["POST"], name="screen_groups"),
         Route("/{workshop_id:int}/rooms/end", rooms.end_breakout, methods=["POST"], name="end_breakout"),

@@ -26,7 +26,7 @@ from baraza.consultations.screening import screen_for
 from baraza.db import utcnow
 from baraza.errors import InvalidInput
 from baraza.events import Event
-from baraza.i18n import N_, load_translations, text_in, translate
+from baraza.i18n import N_, catalog, text_in, translate
 from baraza.live import publish
 from baraza.participation.api import analysable_participant_ids
 from baraza.participation.models import Participant
@@ -36,6 +36,7 @@ from baraza.safeguarding.services import held_sources, raise_concern
 from workshops.access import live_workshops_of
 from workshops.activities import CARD_ANSWER_LABELS, STATEMENT_ANSWERS, STATEMENT_LABELS, card_labels, option_labels
 from workshops.models import Activity, CardAnswer, Contribution, ContributionStatus, Presence, Vote, VoteSubmission, Workshop
+from workshops.note_votes import NOTES, group_target, is_note_vote
 from workshops.services import (
     ROOM_EVENT,
     channel_of,
@@ -172,18 +173,11 @@ def _activities_and_workshops(session: Session, activity_ids: set[int]) -> dict[
     return {a.id: (a, w) for a, w in rows}  # type: ignore[misc]
 
 
-def _catalog(lang: str) -> NullTranslations:
-    """The catalog of `lang`. The core's "my data" page (and the copy a participant downloads)
-    shows an item's value as given, so the phone's own words ("Agree", "Not fine", "You voted
-    for this") are put in the participant's language here, like the prompts and card labels."""
-    return load_translations().get(lang) or NullTranslations()
-
-
 def participant_data(session: Session, consultation: Consultation, participant: Participant, lang: str) -> list[ParticipantItem]:
     """The participant's notes (readable, correctable, deletable) and votes (readable, deletable),
     in the page's language: what they answered in the words their phone showed, never a stored code."""
     lang, default = _language(lang, consultation)
-    catalog = _catalog(lang)
+    words = catalog(lang)
     notes = session.exec(
         select(Contribution)
         .where(Contribution.consultation_id == consultation.id, Contribution.participant_id == participant.id)
@@ -216,7 +210,7 @@ def participant_data(session: Session, consultation: Consultation, participant: 
         )
     for vote in votes:
         activity, workshop = context[vote.activity_id]
-        about, value = _vote_words(activity, vote, lang, default, catalog)
+        about, value = _vote_words(activity, vote, lang, default, words)
         prompt = text_in(activity.prompt, lang, default)
         items.append(
             ParticipantItem(
@@ -243,7 +237,7 @@ def participant_data(session: Session, consultation: Consultation, participant: 
                 item_id=str(answer.id),
                 category="answers",
                 label=f"{text_in(activity.prompt, lang, default)} ({what})",
-                value=translate(catalog, label) if label else answer.answer,
+                value=translate(words, label) if label else answer.answer,
                 created_at=answer.created_at,
                 group=text_in(workshop.title, lang, default),
                 kind="text",
@@ -258,6 +252,13 @@ def _vote_words(activity: Activity, vote: Vote, lang: str, default: str, catalog
     """(what the vote was about, what it chose), in words: an option, a place in a ranking; for
     a statement, the statement and the answer as the phone's buttons say it; for a Q&A upvote,
     the phone's "You voted for this"."""
+    if is_note_vote(activity):
+        # A dot on a brainstorm's note: another young person's words stay out of this one's
+        # data and downloads; a group of the board is named by the facilitator's words.
+        groups = {group_target(str(g.get("key"))): g.get("label") for g in activity.config[NOTES].get("groups") or [] if isinstance(g, dict)}
+        if vote.target in groups:
+            return "", text_in(groups[vote.target], lang, default) or vote.target
+        return "", translate(catalog, N_("A note from the room"))
     if activity.kind in ("poll", "dot_vote", "ranking"):
         label = dict(option_labels(activity.config, lang, default)).get(vote.target, vote.target)
         return "", f"{vote.value}. {label}" if activity.kind == "ranking" else label

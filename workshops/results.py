@@ -54,6 +54,7 @@ from workshops.models import (
     Workshop,
     WorkshopStatus,
 )
+from workshops.note_votes import is_note_vote, live_config
 
 # Notes shown on the wall at once; the console lists the same newest ones.
 WALL_LIMIT = 60
@@ -260,15 +261,22 @@ def dot_results(session: Session, consultation: Consultation, activity: Activity
     fewer than k people put dots on reads "fewer than k" (its dots could point at them); dots
     do not add up to people, so no total gives a hidden bar away."""
     k = k_for(consultation)
+    on_notes = is_note_vote(activity)
+    config = live_config(session, consultation.id, activity)
+    keys = option_labels(config, lang, consultation.default_language)
+    counted = _counted(int(consultation.id or 0), group_id)
+    if on_notes:
+        # On a brainstorm's notes: dots on a note the room no longer sees (hidden, its author
+        # withdrawn, deleted) are not counted, nor is a person whose dots were all there.
+        counted = and_(counted, col(Vote.target).in_([key for key, _label in keys]))
     rows = session.exec(
         select(Vote.target, func.count(col(Vote.id)), _people(col(Vote.participant_id)))
-        .where(Vote.activity_id == activity.id, _counted(consultation.id, group_id))  # type: ignore[arg-type]
+        .where(Vote.activity_id == activity.id, counted)  # type: ignore[arg-type]
         .group_by(col(Vote.target))
     ).all()
     dots = {target: int(n) for target, n, _p in rows}
     voters = {target: int(p) for target, _n, p in rows}
-    people = session.exec(select(_people(col(Vote.participant_id))).where(Vote.activity_id == activity.id, _counted(consultation.id, group_id))).one()  # type: ignore[arg-type]
-    keys = option_labels(activity.config, lang, consultation.default_language)
+    people = session.exec(select(_people(col(Vote.participant_id))).where(Vote.activity_id == activity.id, counted)).one()  # type: ignore[arg-type]
     cells = {
         key: Cell(dots.get(key, 0), suppressed=True, primary=True) if activity.sensitive and 0 < voters.get(key, 0) < k else Cell(dots.get(key, 0))
         for key, _label in keys
@@ -277,7 +285,8 @@ def dot_results(session: Session, consultation: Consultation, activity: Activity
         cells = all_fewer_than_k(cells, int(people), k)
     return ActivityResults(
         kind=activity.kind, k=k, sensitive=activity.sensitive, visible=results_visible(activity),
-        respondents=_cell(int(people), k, activity.sensitive), bars=_bars(keys, cells),
+        # The room's notes come out in order of dots, most first: what it prioritised.
+        respondents=_cell(int(people), k, activity.sensitive), bars=_bars(keys, cells, ordered=on_notes),
     )
 
 

@@ -60,6 +60,7 @@ from workshops.activities import (
     CARD_ANSWERS,
     CONTRIBUTION_SLOT,
     KINDS,
+    MAX_DOTS,
     MAX_REASON,
     MAX_TEXT,
     NOTE_KINDS,
@@ -93,6 +94,10 @@ from workshops.models import (
     WorkshopStatus,
     WorkshopStep,
 )
+from workshops.note_votes import BY as NOTE_VOTE_BY
+from workshops.note_votes import MAX_NOTE_OPTIONS, NOTES, is_note_vote, live_config, option_keys, shown_notes, strip_notes
+from workshops.note_votes import option_count as note_option_count
+from workshops.note_votes import snapshot as note_snapshot
 
 log = logging.getLogger("baraza.workshops")
 
@@ -184,6 +189,21 @@ def _refs(workshop: Workshop, *more: tuple[str, Any]) -> list[tuple[str, Any]]:
     return [("workshops.workshop", workshop.id), *more]
 
 
+def _activity_of(spec: ActivitySpec, workshop: Workshop, step_id: int, position: int = 0) -> Activity:
+    """A new activity of `workshop` in step `step_id`, at `position`, as `spec` describes it."""
+    return Activity(
+        workshop_id=workshop.id,  # type: ignore[arg-type]
+        step_id=step_id,
+        position=position,
+        kind=spec.kind,
+        prompt=spec.prompt,
+        config=spec.config,
+        reveal=spec.reveal,
+        sensitive=spec.sensitive,
+        moderation=spec.moderation,
+    )
+
+
 def _touch(session: Session, workshop: Workshop) -> None:
     workshop.updated_at = utcnow()
     session.add(workshop)
@@ -218,19 +238,7 @@ def _build(session: Session, workshop: Workshop, spec: AgendaSpec) -> tuple[int,
         session.add(step)
         session.flush()
         for a_index, a in enumerate(step_spec.activities):
-            session.add(
-                Activity(
-                    workshop_id=workshop.id,  # type: ignore[arg-type]
-                    step_id=step.id,  # type: ignore[arg-type]
-                    position=a_index,
-                    kind=a.kind,
-                    prompt=a.prompt,
-                    config=a.config,
-                    reveal=a.reveal,
-                    sensitive=a.sensitive,
-                    moderation=a.moderation,
-                )
-            )
+            session.add(_activity_of(a, workshop, step.id, a_index))  # type: ignore[arg-type]
             activities += 1
     session.flush()
     return len(spec.steps), activities
@@ -278,7 +286,8 @@ def agenda_of(session: Session, workshop: Workshop) -> AgendaSpec:
                 planned_minutes=step.planned_minutes,
                 activities=[
                     ActivitySpec(
-                        kind=a.kind, prompt=dict(a.prompt), config=json.loads(json.dumps(a.config)),
+                        # A dot vote on a brainstorm's notes names them by id: never in a file or a copy.
+                        kind=a.kind, prompt=dict(a.prompt), config=json.loads(json.dumps(strip_notes(a.config))),
                         reveal=a.reveal, sensitive=a.sensitive, moderation=a.moderation,
                     )
                     for a in by_step.get(step.id or 0, [])
@@ -474,17 +483,7 @@ def do_add_activity(session: Session, actor: Actor, workshop: Workshop, step: Wo
     consultation = session.exec(select(Consultation).where(Consultation.id == workshop.consultation_id)).one()
     spec = ActivitySpec.of(kind, _prompt(prompt, workshop, session), default_config(kind, consultation_languages(consultation)))
     position = len([a for a in activities_of(session, workshop) if a.step_id == step.id])
-    activity = Activity(
-        workshop_id=workshop.id,  # type: ignore[arg-type]
-        step_id=step.id,  # type: ignore[arg-type]
-        position=position,
-        kind=kind,
-        prompt=spec.prompt,
-        config=spec.config,
-        reveal=spec.reveal,
-        sensitive=spec.sensitive,
-        moderation=spec.moderation,
-    )
+    activity = _activity_of(spec, workshop, step.id, position)  # type: ignore[arg-type]
     session.add(activity)
     session.flush()
     _touch(session, workshop)
@@ -527,6 +526,10 @@ def do_save_activity(
         errors["moderation"] = N_("Choose how notes are moderated.")
     if errors:
         raise InvalidInput(N_("Some settings need a change. Nothing was saved yet."), errors=errors)
+    if is_note_vote(activity):
+        # Its options are the brainstorm's notes (note_votes): the editor changes the wording,
+        # dots and settings, never which notes it holds; typed options are not read.
+        checked = {**checked, "options": [], NOTES: activity.config[NOTES]}
     if holds_input(session, activity) and structure_of(activity.kind, checked) != structure_of(activity.kind, activity.config):
         raise Conflict(N_("Young people already answered this activity, so only its wording can change. Add a new activity instead."))
     activity.prompt = new_prompt
@@ -590,6 +593,72 @@ def do_delete_activity(session: Session, actor: Actor, workshop: Workshop, activ
     _renumber(session, [a for a in activities_of(session, workshop) if a.step_id == activity.step_id])
     _touch(session, workshop)
     session.commit()
+
+
+def do_start_note_vote(
+    session: Session, actor: Actor, workshop: Workshop, brainstorm: Activity, *, dots: int, by: str, go: bool = False
+) -> Activity:
+    """"Dot vote on these notes": a dot vote placed right after the brainstorm (same step),
+    whose options are the brainstorm's notes the room sees now (`note_votes`), or the board's
+    groups of them (`by="groups"`, when the board has groups; its notes in no group stay
+    options of their own). Its config names the notes by id, never their words, so a note that
+    leaves the screen later (hidden, its author withdrawn, deleted in "my data") leaves the
+    vote too. Its prompt is the brainstorm's (the question the notes answer). With `go`, in a
+    running workshop, the room moves to it at once and the brainstorm closes then (not after
+    the grace of a move): the vote is on exactly the notes the room sees. Audited; a running
+    room's screens and phones follow."""
+    _editable(workshop)
+    if brainstorm.kind != "brainstorm" or brainstorm.workshop_id != workshop.id:
+        raise InvalidInput(N_("Only a brainstorm's notes can be voted on."))
+    if isinstance(dots, bool) or not isinstance(dots, int) or not 1 <= dots <= MAX_DOTS:
+        raise InvalidInput(errors={"dots": N_("Choose a number from %(low)s to %(high)s.", low=1, high=MAX_DOTS)})
+    if by not in NOTE_VOTE_BY:
+        raise InvalidInput(errors={"by": N_("Choose whether the room votes on the notes or on the groups.")})
+    siblings = [a for a in activities_of(session, workshop) if a.step_id == brainstorm.step_id]
+    if len(activities_of(session, workshop)) >= agenda_files.MAX_ACTIVITIES:
+        raise InvalidInput(N_("At most %(max)s activities.", max=agenda_files.MAX_ACTIVITIES))
+    notes = shown_notes(session, workshop.consultation_id, workshop.id, int(brainstorm.id or 0))
+    spec = note_snapshot(notes, brainstorm.config.get("categories") or [], by)
+    options = note_option_count(spec)
+    if options < 2:
+        raise Conflict(N_("Dot voting needs at least two notes on the screen. Wait for more notes, or show the ones waiting."))
+    if options > MAX_NOTE_OPTIONS:
+        raise Conflict(N_(
+            "There are %(count)s notes on the screen: too many to vote on (at most %(max)s). Group them on the board, then vote on the groups.",
+            count=options, max=MAX_NOTE_OPTIONS,
+        ))
+    consultation = session.exec(select(Consultation).where(Consultation.id == workshop.consultation_id)).one()
+    config = check_config("dot_vote", {"options": [], "dots": dots, "stack": False}, consultation_languages(consultation))
+    config[NOTES] = {"activity": brainstorm.id, **spec}
+    made = ActivitySpec.of("dot_vote", dict(brainstorm.prompt), config)
+    at = next(i for i, a in enumerate(siblings) if a.id == brainstorm.id) + 1
+    vote = _activity_of(made, workshop, brainstorm.step_id)
+    session.add(vote)
+    session.flush()
+    _renumber(session, [*siblings[:at], vote, *siblings[at:]])
+    record_audit(
+        session, actor, "workshop.activity_added", _refs(workshop, ("workshops.activity", vote.id), ("workshops.activity", brainstorm.id)),
+        {"kind": "dot_vote", "from": "notes", "by": spec["by"], "options": options, "dots": dots},
+    )
+    if go and workshop.status == WorkshopStatus.LIVE:
+        if workshop.current_activity_id == brainstorm.id and brainstorm.state == ActivityState.OPEN:
+            brainstorm.state = ActivityState.CLOSED.value
+            brainstorm.closed_at = utcnow()
+            brainstorm.timer_ends_at = None
+            session.add(brainstorm)
+        else:
+            _leave(session, workshop)
+        workshop.current_activity_id = vote.id
+        _arrive(vote)
+        _changed(session, actor, workshop, "workshop.activity_changed", vote)
+        emit(
+            session, "workshop.activity_changed", actor=actor, consultation_id=workshop.consultation_id,
+            refs=[Ref("workshops.workshop", workshop.id), Ref("workshops.activity", vote.id)],
+        )
+    else:
+        _touch(session, workshop)
+    session.commit()
+    return vote
 
 
 # The console ------------------------------------------------------------------------------------------
@@ -1083,7 +1152,7 @@ def _option_keys(activity: Activity) -> list[str]:
     return [o["key"] for o in activity.config.get("options") or []]
 
 
-def choices_for(activity: Activity, raw: Sequence[str]) -> list[tuple[int, str, int]]:
+def choices_for(activity: Activity, raw: Sequence[str], keys: Sequence[str] | None = None) -> list[tuple[int, str, int]]:
     """A phone's choices as vote rows (slot, target, value), checked against the activity's
     options (SECURITY 35). An empty list takes the person's vote back.
 
@@ -1094,12 +1163,18 @@ def choices_for(activity: Activity, raw: Sequence[str]) -> list[tuple[int, str, 
     - a ranking: `raw` lists the options from first to last (every option, or at most the
       ranking's `places`: a person's top 3); one row per place (slot: the place - 1, value:
       the place), so a place holds one option and an option one place.
+
+    `keys`: the options as the room sees them now, where they are not the config's own (a dot
+    vote on a brainstorm's notes: `note_votes.live_config`).
     """
     values = [v.strip() for v in raw if v and v.strip()]
     if activity.kind == "dot_vote":
-        keys = _option_keys(activity)
+        keys = list(keys) if keys is not None else _option_keys(activity)
         dots = int(activity.config.get("dots") or 1)
         if any(v not in keys for v in values):
+            if is_note_vote(activity):
+                # A note hidden, withdrawn or deleted since the phone's page was drawn.
+                raise InvalidInput(errors={"choice": N_("A note you chose is no longer on the list. Look at the list again and choose.")})
             raise InvalidInput(errors={"choice": N_("Choose one of the options.")})
         if len(values) > dots:
             raise InvalidInput(errors={"choice": N_("You have %(dots)s dots: place at most that many.", dots=dots)})
@@ -1241,6 +1316,9 @@ def do_cast_vote(
     check_client_id(client_id)
     if activity.kind in ("statements", "qa"):
         choice = item_choice(session, activity, participant, (item or "").strip()[:16], choices)
+    elif is_note_vote(activity):
+        # The notes the room sees now: a dot on one that went since is refused, never stored.
+        choice = Choice(choices_for(activity, choices, option_keys(live_config(session, consultation.id, activity))))  # type: ignore[arg-type]
     else:
         choice = Choice(choices_for(activity, choices))
     digest = vote_digest(settings, activity.id, choice.rows, {"slots": list(choice.slots)} if choice.slots is not None else None)  # type: ignore[arg-type]

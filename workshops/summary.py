@@ -22,7 +22,7 @@ wrote), once per page or download.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime
 from math import floor
 from typing import Any
@@ -54,6 +54,7 @@ from workshops.models import (
     WorkshopDecision,
     WorkshopStatus,
 )
+from workshops.note_votes import NOTES, is_note_vote
 from workshops.results import PAPER, PHONES, ActivityResults, activity_results
 from workshops.rooms import paper_counts
 
@@ -543,6 +544,8 @@ def summarise_activity(
     if results is None:
         return summary
     k, rtl = results.k, lang in RTL_LANGUAGES
+    if is_note_vote(activity):
+        _unquoted_notes_out(session, workshop, activity, results, gettext)
     if results.bars:
         bars = [BarDatum(bar.label, bar.cell) for bar in results.bars]
         summary.charts.append(Chart(bar_chart(bars, title=prompt, k=k, gettext=gettext, rtl=rtl), [(b.label, b.cell.text(k, gettext)) for b in bars]))
@@ -556,6 +559,27 @@ def summarise_activity(
         paper = paper_entries(session, workshop).get(int(activity.id or 0), (0, 0))
     _add_paper(session, consultation, workshop, activity, summary, paper, lang, gettext)
     return summary
+
+
+# A brainstorm's note in a dot vote's chart whose author did not agree to be quoted.
+NOTE_NOT_QUOTED = N_("A note not quoted (%(n)s)")
+
+
+def _unquoted_notes_out(session: Session, workshop: Workshop, activity: Activity, results: Any, gettext: Gettext) -> None:
+    """A dot vote on a brainstorm's notes: a summary is kept and passed on, so a note is drawn
+    with its words only when they may be quoted (as a question's upvotes are); any other keeps
+    its place and its dots, without its words."""
+    brainstorm_id = activity.config[NOTES].get("activity")
+    brainstorm = session.exec(select(Activity).where(Activity.id == brainstorm_id, Activity.workshop_id == workshop.id)).one_or_none()
+    quotable = quotable_ids(session, workshop, brainstorm) if brainstorm is not None else set()
+    unquoted = 0
+    bars = []
+    for bar in results.bars:
+        if bar.key.startswith("c") and not (bar.key[1:].isdigit() and int(bar.key[1:]) in quotable):
+            unquoted += 1
+            bar = replace(bar, label=gettext(NOTE_NOT_QUOTED) % {"n": unquoted})
+        bars.append(bar)
+    results.bars = bars
 
 
 def paper_entries(session: Session, workshop: Workshop) -> dict[int, tuple[int, int]]:

@@ -92,6 +92,13 @@ def make_workshop(
     return workshop
 
 
+# A brainstorm whose notes take one of two categories.
+NOTE_CATEGORIES: dict[str, Any] = {
+    "max_length": 500,
+    "categories": [{"key": "safety", "label": {"en": "Safety"}}, {"key": "school", "label": {"en": "School"}}],
+}
+
+
 def poll_config(*labels: str, multiple: bool = False) -> dict[str, Any]:
     labels = labels or ("Yes", "No", "Not sure")
     return {"options": [{"key": f"o{i}", "label": {"en": label}} for i, label in enumerate(labels, start=1)], "multiple": multiple}

@@ -10,6 +10,7 @@ from sqlmodel import select
 from baraza.audit.models import AuditEntry, AuditRecordRef
 from tests.conftest import csrf_from
 from tests.workshops.factories import (
+    NOTE_CATEGORIES,
     add_note,
     as_participant,
     client_id,
@@ -22,14 +23,6 @@ from tests.workshops.factories import (
 )
 from tests.workshops.helpers import HTMX, fresh, read
 from workshops.models import Contribution
-
-CATEGORIES = {
-    "max_length": 500,
-    "categories": [
-        {"key": "safety", "label": {"en": "Safety"}},
-        {"key": "school", "label": {"en": "School"}},
-    ],
-}
 
 
 def _setup(session, settings, **activity):
@@ -175,7 +168,7 @@ def test_the_queue_never_lists_a_withdrawn_participant_s_notes(client, session, 
 
 
 def test_move_to_without_javascript_groups_the_notes_on_the_screen(client, session, settings, live_events):
-    _c, facilitator, workshop, board, participant, _t = _setup(session, settings, config=CATEGORIES)
+    _c, facilitator, workshop, board, participant, _t = _setup(session, settings, config=NOTE_CATEGORIES)
     lights = add_note(session, board, participant, "Street lights")
     exams = add_note(session, board, participant, "Fewer exams")
     sign_in(client, facilitator)
@@ -203,7 +196,7 @@ def test_move_to_without_javascript_groups_the_notes_on_the_screen(client, sessi
 
 
 def test_the_board_with_htmx_answers_its_block(client, session, settings):
-    _c, facilitator, workshop, board, participant, _t = _setup(session, settings, config=CATEGORIES)
+    _c, facilitator, workshop, board, participant, _t = _setup(session, settings, config=NOTE_CATEGORIES)
     note = add_note(session, board, participant, "Safe parks")
     sign_in(client, facilitator)
     csrf = csrf_from(client.get(f"/workshops/{workshop.id}/board/{board.id}").text)
@@ -213,7 +206,7 @@ def test_the_board_with_htmx_answers_its_block(client, session, settings):
 
 
 def test_board_js_is_served_and_the_csp_is_unchanged(client, session, settings):
-    _c, facilitator, workshop, board, _p, _t = _setup(session, settings, config=CATEGORIES)
+    _c, facilitator, workshop, board, _p, _t = _setup(session, settings, config=NOTE_CATEGORIES)
     sign_in(client, facilitator)
     page = client.get(f"/workshops/{workshop.id}/board/{board.id}")
     assert "script-src 'self'" in page.headers["content-security-policy"] and "unsafe-inline" not in page.headers["content-security-policy"]
@@ -242,7 +235,7 @@ def test_categories_are_kept_when_the_brainstorm_is_edited(client, session, sett
 
 
 def test_another_organisation_s_facilitator_gets_404_and_posts_need_csrf(client, session, settings):
-    _c, facilitator, workshop, board, participant, _t = _setup(session, settings, config=CATEGORIES, moderation="pre")
+    _c, facilitator, workshop, board, participant, _t = _setup(session, settings, config=NOTE_CATEGORIES, moderation="pre")
     note = add_note(session, board, participant, "Private note", status="pending")
     stranger = make_facilitator(session, make_consultation(session))
     sign_in(client, stranger)
@@ -276,7 +269,7 @@ def test_an_analyst_without_workshop_run_gets_404(client, session, settings):
 def test_hostile_notes_render_inert_in_the_queue_the_board_and_the_room_page(client, session, settings):
     from tests.workshops.test_security import PAYLOADS, inert
 
-    _c, facilitator, workshop, board, participant, _t = _setup(session, settings, config=CATEGORIES)
+    _c, facilitator, workshop, board, participant, _t = _setup(session, settings, config=NOTE_CATEGORIES)
     for status, payload in zip(["pending", "held", "shown", "hidden"] * 3, PAYLOADS, strict=False):
         add_note(session, board, participant, payload, status=status, category="safety" if status == "shown" else None)
     sign_in(client, facilitator)

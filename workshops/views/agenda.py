@@ -3,6 +3,7 @@ copy), importing and exporting an agenda, and editing its steps and activities."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import Any
 
@@ -29,6 +30,7 @@ from workshops.access import (
 from workshops.activities import KIND_LABELS, KINDS, MAX_LABEL, MAX_TEXT, missing_languages
 from workshops.agenda import MAX_FILE_BYTES, AgendaError
 from workshops.models import Activity, Workshop
+from workshops.note_votes import NOTES, is_note_vote, live_config
 from workshops.views._common import (
     MODERATION_LABELS,
     REVEAL_LABELS,
@@ -134,9 +136,12 @@ def import_agenda(request: Request) -> Response:
 # The agenda page ------------------------------------------------------------------------------------
 
 
-def _activity_notes(activity: Activity, languages: list[str], collected: dict[str, int]) -> list[str]:
-    """What the facilitator should know about an activity before running it (message ids)."""
-    notes = list(kinds.readiness(activity.kind, activity.config))
+def _activity_notes(activity: Activity, languages: list[str], collected: dict[str, int], config: Mapping[str, Any] | None = None) -> list[str]:
+    """What the facilitator should know about an activity before running it (message ids);
+    `config` its settings as the room sees them (a dot vote on notes: the notes shown now)."""
+    notes = list(kinds.readiness(activity.kind, activity.config if config is None else config))
+    if is_note_vote(activity) and len((config or {}).get("options") or []) < 2:
+        notes = [N_("Fewer than two of the brainstorm's notes are still on the screen: there is nothing to vote on.")]
     if activity.kind not in kinds.ANSWERABLE:
         notes.append(N_("Phones cannot answer this kind yet: the screen shows the prompt for the room to discuss."))
     elif activity.kind in kinds.TEXT_KINDS and "free_text" not in collected:
@@ -167,7 +172,7 @@ def _agenda_context(request: Request, workshop: Workshop, **extra: Any) -> dict[
                 "activity": activity,
                 "prompt": text_in(activity.prompt, lang, default),
                 "missing": missing_languages(activity.prompt, languages),
-                "notes": _activity_notes(activity, languages, collected),
+                "notes": _activity_notes(activity, languages, collected, live_config(session, consultation.id, activity)),
                 "has_input": services.holds_input(session, activity),
             }
         )
@@ -402,7 +407,18 @@ def _activity_context(request: Request, workshop: Workshop, activity: Activity, 
             }
             for d, d_label in labels["data_kinds"]
         ]
+    # A dot vote on a brainstorm's notes: its options are the notes, named here, never typed.
+    source = None
+    if is_note_vote(activity):
+        source_id = activity.config[NOTES].get("activity")
+        brainstorm = next((a for a in activities_of(session, workshop) if a.id == source_id), None)
+        source = {
+            "prompt": text_in(brainstorm.prompt, request.state.lang, default) if brainstorm else "",
+            "options": len(live_config(session, consultation.id, activity).get("options") or []),
+            "by": activity.config[NOTES].get("by"),
+        }
     return {
+        "note_vote_source": source,
         "card_grid": card_grid,
         "card_part_labels": kinds.CARD_PART_LABELS,
         "max_cards": kinds.MAX_CARDS,

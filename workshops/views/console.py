@@ -20,7 +20,7 @@ from starlette.responses import Response
 from baraza.errors import Conflict, InvalidInput
 from baraza.i18n import LANGUAGES, N_, language_name, text_in, translate
 from baraza.web import actor, db, form_int, is_htmx, redirect_to, render, state, view
-from workshops import moderation, services
+from workshops import moderation, note_votes, services
 from workshops.access import (
     access_workshop,
     activities_of,
@@ -32,6 +32,7 @@ from workshops.access import (
 )
 from workshops.activities import ANSWERABLE, KIND_LABELS, option_labels
 from workshops.models import Workshop
+from workshops.note_votes import live_config
 from workshops.results import CardFilters, activity_results, phones_in_room
 from workshops.rooms import screen_extras
 from workshops.views import phones
@@ -128,6 +129,8 @@ def _console_context(request: Request, workshop: Workshop, **extra: Any) -> dict
             "problem": None,
             # The projector in each of the room's languages, whatever the facilitator reads.
             "screen_languages": [(code, language_name(code)) for code in consultation.languages if code in LANGUAGES],
+            # "Dot vote on these notes", under a brainstorm the room is on (note_votes).
+            "note_vote": note_votes.offer(session, consultation.id, ctx["activity"]) if ctx["activity"] is not None and ctx["activity"].kind == "brainstorm" else None,
             **extra,
         }
     )
@@ -149,6 +152,12 @@ def _answer(request: Request, workshop: Workshop, problem: Any = None, status: i
     session = db(request)
     workshop = access_workshop(session, actor(request), workshop.id, "workshop.run")  # type: ignore[arg-type]
     return render(request, "workshops/console.html", _console_context(request, workshop, problem=problem), block="console", status=status)
+
+
+def console_problem(request: Request, workshop: Workshop, problem: Any, status: int) -> Response:
+    """The console with what went wrong (a control sent from another page: "Dot vote on these
+    notes" from the console's own brainstorm), nothing changed."""
+    return _answer(request, workshop, problem, status)
 
 
 @view(permission="workshop.run")
@@ -237,7 +246,11 @@ def screen(request: Request) -> Response:
     ctx = room_context(request, workshop, for_console=False)
     ctx["screen_lang"] = screen_lang
     ctx["title"] = ctx["workshop_title"] or N_("Workshop")
-    ctx["options"] = option_labels(ctx["activity"].config, request.state.lang, ctx["consultation"].default_language) if ctx["activity"] else []
+    ctx["options"] = (
+        option_labels(live_config(db(request), ctx["consultation"].id, ctx["activity"]), request.state.lang, ctx["consultation"].default_language)
+        if ctx["activity"]
+        else []
+    )
     # Breakout groups and a board's categories (workshops.rooms).
     ctx.update(screen_extras(db(request), ctx["consultation"], workshop, ctx["activity"], ctx["results"], request.state.lang))
     return render(request, "workshops/screen.html", ctx, block="screen")

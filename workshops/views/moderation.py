@@ -16,15 +16,31 @@ from starlette.responses import Response
 
 from baraza.errors import Conflict, InvalidInput, NotFound
 from baraza.i18n import N_, text_in
-from baraza.web import actor, db, form_list, form_text, is_htmx, path_for, redirect, render, view
-from workshops import moderation
+from baraza.web import (
+    actor,
+    db,
+    form_bool,
+    form_int,
+    form_list,
+    form_text,
+    is_htmx,
+    path_for,
+    redirect,
+    redirect_to,
+    render,
+    view,
+)
+from workshops import moderation, note_votes, services
 from workshops.access import access_workshop, activities_of, activity_of, consultation_of, contribution_of, current_activity
 from workshops.activities import KIND_LABELS
 from workshops.models import Activity, Workshop
 from workshops.results import text_results
+from workshops.views import phones
 from workshops.views._common import path_id
+from workshops.views.console import console_problem
 
 MAX_ID = 2**31 - 1
+MAX_DOTS = note_votes.MAX_DOTS
 
 
 def _workshop(request: Request) -> Workshop:
@@ -184,6 +200,7 @@ def _board_context(request: Request, workshop: Workshop, activity: Activity, **e
         "categories": moderation.board_categories(activity, lang, default),
         "sections": moderation.board_sections(activity, results.notes, lang, default),
         "notes": results.notes,
+        "note_vote": note_votes.offer(session, consultation.id, activity) if workshop.status != "ended" else None,
         "problem": None,
         **extra,
     }
@@ -223,3 +240,29 @@ def move_note(request: Request) -> Response:
         return redirect(request, path_for(request, "workshops:board", workshop_id=workshop.id, activity_id=activity.id))
     workshop = _workshop(request)
     return render(request, "workshops/board.html", _board_context(request, workshop, activity), block="board")
+
+
+@view(permission="workshop.run")
+def start_note_vote(request: Request) -> Response:
+    """"Dot vote on these notes" (the console or the board): a dot vote right after the
+    brainstorm on the notes the room sees, optionally with the room moved to it; 303 to the
+    console. A refusal (too few or too many notes, a number of dots out of range) comes back
+    on the page it was sent from, with why, and a 4xx."""
+    session, a = db(request), actor(request)
+    workshop = _workshop(request)
+    activity = _board_activity(request, workshop)
+    back = "board" if request.state.form.get("back") == "board" else "console"
+    phones.offer_shared_blocks(request)  # a move to the vote: phones fetch their own (shared_blocks)
+    try:
+        dots = form_int(request, "dots", required=True, minimum=1, maximum=MAX_DOTS)
+        services.do_start_note_vote(
+            session, a, workshop, activity, dots=dots or 0, by=form_text(request, "by", max_length=16) or "notes", go=form_bool(request, "go"),
+        )
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        message = exc.message or next(iter(exc.errors.values()), None) or N_("Please check what you entered")
+        workshop = _workshop(request)
+        if back == "board":
+            return render(request, "workshops/board.html", _board_context(request, workshop, activity, problem=message), block="board", status=exc.status_code)
+        return console_problem(request, workshop, message, exc.status_code)
+    return redirect_to(request, "workshops:console", workshop_id=workshop.id, flash=N_("The dot vote on the notes is ready."))

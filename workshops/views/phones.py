@@ -61,6 +61,7 @@ from workshops.activities import (
     text_in,
 )
 from workshops.models import Activity, ActivityState, CardAnswer, Contribution, ContributionStatus, Vote, Workshop, WorkshopStatus
+from workshops.note_votes import group_notes, is_note_vote, live_config
 from workshops.results import qa_results
 from workshops.rooms import phone_room, split_activity_id
 from workshops.views._common import clock, iso, languages_of, participant_language, path_id, seconds_left
@@ -153,6 +154,20 @@ def _phone_context(
         if activity is not None and (participant is not None or taking)
         else {}
     )
+    options: list[tuple[str, str]] = []
+    shown_options: list[tuple[str, str]] = []  # as the form shows them: marked where not in `lang`
+    if activity is not None and activity.kind in ("poll", "dot_vote", "ranking"):
+        # A dot vote on a brainstorm's notes: the notes the room sees now (note_votes).
+        config = live_config(session, consultation.id, activity)
+        options = option_labels(config, lang, default)
+        shown_options = [(o["key"], text_for_page(o.get("label"), lang, default) or o["key"]) for o in config.get("options") or []]
+        if is_note_vote(activity):
+            # Dots on a note that left the screen since are not counted, nor shown as the person's.
+            chosen = [c for c in chosen if c in dict(options)]
+            kind_ctx["my_dots"] = Counter(c for c in kind_ctx.get("my_dots", Counter()).elements() if c in dict(options))
+            kind_ctx["option_notes"] = group_notes(config)
+    elif activity is not None and activity.kind == "scale":
+        options = shown_options = [(str(p), str(p)) for p in scale_points(activity.config)]
     # Show the form when the person has not answered yet, asked to change or add, or must fix
     # something; otherwise show what they sent, and (without JavaScript) let the page follow.
     if activity is not None and activity.kind in CHOICE_KINDS:
@@ -162,13 +177,6 @@ def _phone_context(
     else:
         answered = notes > 0
     show_form = taking and (not answered or wants_form or problem is not None)
-    options: list[tuple[str, str]] = []
-    shown_options: list[tuple[str, str]] = []  # as the form shows them: marked where not in `lang`
-    if activity is not None and activity.kind in ("poll", "dot_vote", "ranking"):
-        options = option_labels(activity.config, lang, default)
-        shown_options = [(o["key"], text_for_page(o.get("label"), lang, default) or o["key"]) for o in activity.config.get("options") or []]
-    elif activity is not None and activity.kind == "scale":
-        options = shown_options = [(str(p), str(p)) for p in scale_points(activity.config)]
     chosen_labels = [dict(options).get(c, c) for c in chosen]
     if activity is not None and activity.kind == "dot_vote":
         # "Option A ×2" for stacked dots.
@@ -372,6 +380,9 @@ def shared_blocks(request: Request, session: Any, workshop: Workshop) -> dict[st
             return None
         if _taking(activity) and services.holds_input(session, activity):
             return None
+        if is_note_vote(activity):
+            # Its options are young people's notes: nothing a person wrote goes in an event.
+            return None
     consultation = session.exec(select(Consultation).where(Consultation.id == workshop.consultation_id)).one()
     return {
         lang: render_for_everyone(request, "workshops/phone.html", "phone", _phone_context(request, workshop, consultation, None, lang=lang), lang)
@@ -481,7 +492,7 @@ def vote(request: Request) -> Response:
             choices = services.ranking_from_places(activity, places)
         elif activity.kind == "dot_vote" and activity.config.get("stack"):
             choices = []
-            for key, _label in option_labels(activity.config, "en", "en"):
+            for key, _label in option_labels(live_config(session, consultation.id, activity), "en", "en"):
                 choices += [key] * (form_int(request, f"dots.{key}", minimum=0, maximum=MAX_DOTS) or 0)
         else:
             choices = form_list(request, "choice", max_items=MAX_OPTIONS)
