@@ -1,0 +1,74 @@
+"""Dot voting on a brainstorm's notes in a real browser: the facilitator starts it from the
+console on a laptop, the room moves to it, and a 360 px phone spreads its dots over the notes the
+screen shows (a hidden one is not among them); axe-core clean on both."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from baraza.participation.api import PARTICIPANT_COOKIE
+from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, send_from_phone, shot
+from tests.e2e.conftest import sign_in as browser_sign_in
+from tests.workshops.factories import (
+    add_note,
+    make_activity,
+    make_consultation,
+    make_facilitator,
+    make_participant,
+    make_workshop,
+)
+from workshops.models import Activity, Vote
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_facilitator_turns_the_notes_into_a_dot_vote_and_a_phone_votes_on_them(laptop_page, browser, live_server, session, settings):
+    consultation = make_consultation(session)
+    facilitator = make_facilitator(session, consultation)
+    workshop = make_workshop(session, consultation, template="empty")
+    board = make_activity(session, workshop, "brainstorm", prompt="What would make data about you safer?")
+    author, _author_cookie = make_participant(session, settings, consultation)
+    voter, token = make_participant(session, settings, consultation)
+    for text in ("Street lights near school", "Let us delete our data", "Ask us before sharing"):
+        add_note(session, board, author, text)
+    add_note(session, board, author, "Hidden by the facilitator", status="hidden")
+
+    page = laptop_page
+    browser_sign_in(page, facilitator.email)
+    page.goto(f"/workshops/{workshop.id}/console")
+    form = page.locator("section.ws-note-vote form")
+    assert "3 notes on the screen" in form.inner_text()
+    page.select_option("select[name=dots]", "2")
+    assert_accessible(page)
+    shot(page, "workshop-console-note-vote")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert "The dot vote on the notes is ready." in page.inner_text("main")
+    vote = session.exec(select(Activity).where(Activity.workshop_id == workshop.id, Activity.kind == "dot_vote")).one()
+    session.commit()
+
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=1, base_url=live_server)
+    try:
+        phone.add_cookies([{"name": PARTICIPANT_COOKIE, "value": token, "url": live_server}])
+        p = phone.new_page()
+        errors: list[str] = []
+        p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        p.goto(f"/workshops/{workshop.id}/")
+        main = p.inner_text("main")
+        assert "Street lights near school" in main and "Ask us before sharing" in main and "Hidden by the facilitator" not in main
+        assert p.locator("[data-dots-left]").inner_text() == "Dots left: 2"
+        p.click("label:has-text('Let us delete our data')")
+        p.click("label:has-text('Ask us before sharing')")
+        assert p.locator("[data-dots-left]").inner_text() == "Dots left: 0"
+        assert_no_horizontal_scroll(p)
+        assert_accessible(p)
+        shot(p, "workshop-phone-note-vote")
+        send_from_phone(p)
+        assert "Your answer" in p.inner_text("main")
+        assert errors == [], errors
+    finally:
+        phone.close()
+    session.commit()  # ends the test's read: the server's rows are read afresh
+    placed = session.exec(select(Vote).where(Vote.activity_id == vote.id, Vote.participant_id == voter.id)).all()
+    assert len(placed) == 2
