@@ -205,6 +205,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     core_routes.remember_route_names(app.router)
+    core_routes.route_by_shape(app.router)
     app.state.baraza = AppState(
         settings=settings,
         engine=engine,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette._utils import get_route_path
+from starlette.convertors import FloatConvertor, IntegerConvertor, StringConvertor, UUIDConvertor
 from starlette.datastructures import URLPath
-from starlette.routing import BaseRoute, Mount, NoMatchFound, Route, Router
+from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Route, Router
+from starlette.types import Receive, Scope, Send
 
 from baraza import views
 from baraza.accounts import views as accounts
@@ -155,3 +158,138 @@ def remember_route_names(router: Router) -> None:
         return search(name, **path_params)  # raises NoMatchFound as Starlette would
 
     router.url_path_for = url_path_for  # type: ignore[method-assign]
+
+
+# Convertors whose values never hold a "/": a path they match has as many segments as the pattern.
+_ONE_SEGMENT = (StringConvertor, IntegerConvertor, FloatConvertor, UUIDConvertor)
+# Bounds the remembered candidate lists: a key is built only from segments some route names, so
+# few exist, but a request must never be able to grow the table.
+_MAX_REMEMBERED = 1024
+
+# What a path must look like for a route to match it: its number of segments (exactly, or at
+# least for a mount) and the segments the pattern spells out, by position.
+_Shape = tuple[int, bool, tuple[tuple[int, str], ...]]
+
+
+def _shape(route: BaseRoute) -> _Shape | None:
+    """The shape a path needs to match `route`, or None when it may match any path (a host, a
+    WebSocket route, a route whose own class decides, a `{...:path}` parameter)."""
+    if isinstance(route, Route) and type(route).matches is Route.matches:
+        pattern, exact, free = route.path, True, route.param_convertors.values()
+    elif isinstance(route, Mount) and type(route).matches is Mount.matches:
+        convertors = dict(route.param_convertors)
+        convertors.pop("path", None)  # the mount's rest: anything, slashes included
+        pattern, exact, free = route.path, False, convertors.values()
+    else:
+        return None
+    if (pattern and not pattern.startswith("/")) or not all(isinstance(c, _ONE_SEGMENT) for c in free):
+        return None
+    segments = pattern.split("/")[1:]
+    if not exact:
+        segments.append("{path}")  # Mount("/x") matches "/x/<anything>", never "/x"
+    literals = tuple((n, text) for n, text in enumerate(segments) if "{" not in text)
+    return len(segments), exact, literals
+
+
+class RouteIndex:
+    """The routes of one router that can match a path, in the router's order, found by the
+    path's shape instead of trying every pattern (bench/README.md: 65 patterns per vote).
+
+    A route whose parameters never hold a "/" matches only paths with its number of segments,
+    and each segment it spells out ("vote" in `/{workshop_id:int}/vote/{activity_id:int}`)
+    must be that word; a mount needs at least one segment more than its prefix. The words
+    routes spell out at each position make a path's key, so every path of one shape shares
+    one remembered list; routes that may match anything are in every list. Routes outside the
+    list cannot match, so the first full or partial match in it is Starlette's.
+    """
+
+    def __init__(self, routes: list[BaseRoute]) -> None:
+        self.routes = routes
+        self.size = len(routes)
+        self.shapes = [(route, _shape(route)) for route in routes]
+        spelled: dict[int, set[str]] = {}
+        longest = 0
+        for _route, shape in self.shapes:
+            if shape is not None:
+                longest = max(longest, shape[0])
+                for position, text in shape[2]:
+                    spelled.setdefault(position, set()).add(text)
+        self.spelled = tuple(frozenset(spelled.get(n, ())) for n in range(max(spelled, default=-1) + 1))
+        self.longest = longest + 1  # any path longer than every route counts as this long
+        self.found: dict[tuple[Any, ...], tuple[BaseRoute, ...]] = {}
+
+    def key(self, path: str) -> tuple[Any, ...]:
+        segments = path.split("/")
+        count = len(segments) - 1
+        words: list[str | None] = [None] * len(self.spelled)
+        for n, known in enumerate(self.spelled):
+            if n >= count:
+                break
+            if segments[n + 1] in known:
+                words[n] = segments[n + 1]
+        return (min(count, self.longest), *words)
+
+    def candidates(self, path: str) -> tuple[BaseRoute, ...] | list[BaseRoute]:
+        if not path.startswith("/"):
+            return self.routes
+        key = self.key(path)
+        found = self.found.get(key)
+        if found is None:
+            found = tuple(route for route, shape in self.shapes if shape is None or _fits(shape, key))
+            if len(self.found) < _MAX_REMEMBERED:
+                self.found[key] = found
+        return found
+
+
+def _fits(shape: _Shape, key: tuple[Any, ...]) -> bool:
+    count, exact, literals = shape
+    if key[0] != count if exact else key[0] < count:
+        return False
+    return all(key[1 + n] == text for n, text in literals)
+
+
+def route_by_shape(router: Router) -> None:
+    """Route requests through a `RouteIndex` in `router` and in every mount's router under it.
+
+    Only the choice of which routes to try changes: each is still asked with its own
+    `matches`, in the router's order, and when none of them answers, Starlette's own search
+    runs as before (its 404, 405 and the slash redirect; lifespan and WebSockets go there
+    too). Routes appended later (`app.add_route`) are seen: the index is built again when
+    the router's list changes length.
+    """
+    for route in router.routes:
+        if isinstance(route, Mount) and isinstance(route.app, Router):
+            route_by_shape(route.app)
+    if router.middleware_stack != router.app:
+        return  # the router has middleware of its own: leave it as it is
+    search = router.app
+    index = RouteIndex(router.routes)
+
+    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        nonlocal index
+        if scope["type"] != "http":
+            await search(scope, receive, send)
+            return
+        if index.routes is not router.routes or index.size != len(router.routes):
+            index = RouteIndex(router.routes)
+        if "router" not in scope:
+            scope["router"] = router
+        partial: BaseRoute | None = None
+        partial_scope: Scope = {}
+        for route in index.candidates(get_route_path(scope)):
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                scope["route"] = route
+                scope.update(child_scope)
+                await route.handle(scope, receive, send)
+                return
+            if match is Match.PARTIAL and partial is None:
+                partial, partial_scope = route, child_scope
+        if partial is not None:  # the address takes other methods: Starlette's 405
+            scope["route"] = partial
+            scope.update(partial_scope)
+            await partial.handle(scope, receive, send)
+            return
+        await search(scope, receive, send)
+
+    router.middleware_stack = dispatch

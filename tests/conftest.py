@@ -215,7 +215,7 @@ class _Snapshot:
         try:
             cur = raw.cursor()
             if engine.dialect.name == "sqlite":
-                # The engine's connections are in autocommit (its "begin" event issues BEGIN):
+                # The engine's connections are in autocommit (its dialect's do_begin issues BEGIN):
                 # without a transaction of our own, every row would be one, with its fsync.
                 cur.execute("BEGIN IMMEDIATE")
             cur.execute('DELETE FROM "audit_head"')

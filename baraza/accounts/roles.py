@@ -109,8 +109,11 @@ class Actor:
     @property
     def primary_role(self) -> str | None:
         """The role written into audit entries: the most powerful one held."""
+        if not self.grants:
+            return None  # a participant or nobody: asked on every audit entry they write
+        held = {g.role for g in self.grants}
         for role in ROLES:
-            if role in self.roles:
+            if role in held:
                 return role
         return None
 

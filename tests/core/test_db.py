@@ -101,6 +101,27 @@ def test_sqlite_writers_take_the_lock_when_they_begin(engine):
         first.rollback()
 
 
+def test_sqlite_readers_begin_deferred_and_no_engine_dispatches_statement_events(engine):
+    """The reading engine's transactions take no write lock until they write; BEGIN is the
+    dialect's own `do_begin`, so neither engine carries a connection event listener, which
+    would make SQLAlchemy dispatch every event of every statement (bench/README.md)."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    reader = make_engine(str(engine.url), immediate=False)
+    writer = make_engine(str(engine.url))
+    try:
+        assert not reader._has_events and not writer._has_events
+        with reader.connect() as reading:
+            reading.execute(text("SELECT 1"))  # a deferred transaction: no lock yet
+            with writer.connect() as writing:
+                writing.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: takes the write lock at once
+                writing.rollback()
+            reading.rollback()
+    finally:
+        reader.dispose()
+        writer.dispose()
+
+
 def test_sqlite_writers_of_one_process_wait_in_turn_for_its_writing_connection(engine):
     """The writing engine keeps one connection: a second writer waits for it in the pool's
     queue (served in turn) instead of in SQLite's busy handler (which polls, in no order)."""
