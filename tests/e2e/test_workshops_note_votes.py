@@ -72,3 +72,54 @@ def test_a_facilitator_turns_the_notes_into_a_dot_vote_and_a_phone_votes_on_them
     session.commit()  # ends the test's read: the server's rows are read afresh
     placed = session.exec(select(Vote).where(Vote.activity_id == vote.id, Vote.participant_id == voter.id)).all()
     assert len(placed) == 2
+
+
+PROJECTOR = {"width": 1280, "height": 800}
+IDEAS = [
+    "Street lights near school", "Let us delete our data", "Ask us before sharing", "A youth council that reads the reports",
+    "Lessons on privacy at school", "أن نعرف من يرى بياناتنا", "A safe place to complain", "No cameras in the toilets",
+    "Tell us when data is leaked", "Plain words on every form", "Our parents should not see everything", "Free data for health apps",
+]
+
+
+def test_twelve_notes_in_a_dot_vote_fit_one_projector_screen(laptop_page, live_server, session, settings):
+    """Young people's sentences as options: the screen gives the words the room and smaller
+    type, so twelve notes with their dots fit 1280x800 without scrolling; an Arabic note reads
+    right to left among English ones."""
+    from tests.workshops.factories import add_vote
+    from workshops import services
+    from workshops.models import Workshop
+    from workshops.note_votes import note_target
+
+    consultation = make_consultation(session)
+    facilitator = make_facilitator(session, consultation)
+    workshop = make_workshop(session, consultation, template="empty")
+    board = make_activity(session, workshop, "brainstorm", prompt="What would make data about you safer?")
+    author, _cookie = make_participant(session, settings, consultation)
+    for text in IDEAS:
+        add_note(session, board, author, text)
+    room = session.exec(select(Workshop).where(Workshop.id == workshop.id)).one()
+    vote = services.do_start_note_vote(session, services_actor(), room, board, dots=3, by="notes", go=True)
+    for n in range(6):
+        voter, _c = make_participant(session, settings, consultation)
+        for slot, target in enumerate(vote.config["notes"]["ids"][n : n + 3]):
+            add_vote(session, vote, voter, note_target(target), slot=slot)
+    page = laptop_page
+    page.set_viewport_size(PROJECTOR)
+    browser_sign_in(page, facilitator.email)
+    page.goto(f"/workshops/{workshop.id}/screen")
+    page.wait_for_selector("#screen .ws-bars-long [data-ws-bar]")
+    shot(page, "workshop-screen-note-vote-12-notes-1280x800")
+    assert page.locator("#screen [data-ws-bar]").count() == len(IDEAS)
+    assert page.locator("#screen .ws-num").first.inner_text().strip() == "3"  # the most dots first
+    assert page.evaluate("() => document.documentElement.scrollHeight") <= page.evaluate("() => innerHeight")
+    assert_no_horizontal_scroll(page)
+    arabic = page.locator("#screen [data-ws-bar] span[dir=auto]", has_text="بياناتنا")
+    assert arabic.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert_accessible(page)
+
+
+def services_actor():
+    from baraza.accounts.roles import Actor
+
+    return Actor()

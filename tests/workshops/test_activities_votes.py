@@ -58,7 +58,7 @@ def numbers(page):
 
 
 def labels(page):
-    return [label.strip() for label in re.findall(r"<li[^>]*>\s*<span>(.*?)</span>", page.split("ws-bars")[1], re.S)]
+    return [label.strip() for label in re.findall(r"<li[^>]*>\s*<span[^>]*>(.*?)</span>", page.split("ws-bars")[1], re.S)]
 
 
 # Dot voting --------------------------------------------------------------------------------------------
