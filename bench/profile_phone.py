@@ -3,6 +3,7 @@ profiled in-process.
 
     python bench/profile_phone.py [--phones 200] [--rounds 3] [--top 40] [--sort cumulative|tottime]
         [--only get|post|healthz|join|none] [--statements] [--database sqlite|postgresql] [--dump FILE]
+        [--no-count]
 
 A scratch database (SQLite, or a fresh PostgreSQL database on the test server) is seeded like
 the survey load's (bench/survey_load.py); the ASGI
@@ -10,7 +11,10 @@ application is called directly from one event loop, with Starlette's thread pool
 direct call so that cProfile sees the endpoints' work (it profiles one thread). No server, no
 sockets. Prints the mean time of each request kind without the profiler (the best round of
 `--rounds`, and the median round's CPU), then the profile (`--only none`: no profile);
-`--statements` also prints the SQL of one survey screen and one submission.
+`--statements` also prints the SQL of one survey screen and one submission. `--no-count` times
+and profiles without the statement counter (an engine event listener makes SQLAlchemy dispatch
+every execute and cursor event of every statement, baraza/db.py); the counts then read "-",
+and `--statements` prints its SQL after the profile.
 """
 
 from __future__ import annotations
@@ -106,17 +110,20 @@ def post_body(csrf: str, sid: str, screen: str) -> bytes:
 
 
 async def run(
-    phones: int, only: list[str], top: int, sort: str, rounds: int, show_statements: bool = False, database: str = "sqlite", dump: str = ""
+    phones: int, only: list[str], top: int, sort: str, rounds: int, show_statements: bool = False, database: str = "sqlite", dump: str = "",
+    counted: bool = True,
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="baraza-profile-") as tmp:
         if database == "sqlite":
-            await _run(f"sqlite:///{tmp}/profile.sqlite3", Path(tmp), phones, only, top, sort, rounds, show_statements, dump)
+            await _run(f"sqlite:///{tmp}/profile.sqlite3", Path(tmp), phones, only, top, sort, rounds, show_statements, dump, counted)
             return
         with scratch_postgres("baraza_profile_phone") as url:
-            await _run(url, Path(tmp), phones, only, top, sort, rounds, show_statements, dump)
+            await _run(url, Path(tmp), phones, only, top, sort, rounds, show_statements, dump, counted)
 
 
-async def _run(url: str, tmp: Path, phones: int, only: list[str], top: int, sort: str, rounds: int, show_statements: bool, dump: str = "") -> None:
+async def _run(
+    url: str, tmp: Path, phones: int, only: list[str], top: int, sort: str, rounds: int, show_statements: bool, dump: str = "", counted: bool = True
+) -> None:
     from baraza.app import create_app
     from baraza.migrations import upgrade
     from baraza.participation.api import PARTICIPANT_COOKIE
@@ -167,8 +174,9 @@ async def _run(url: str, tmp: Path, phones: int, only: list[str], top: int, sort
         if sent is not None:
             sent.append(" ".join(sql.split()))
 
-    for engine in (app.state.baraza.engine, app.state.baraza.read_engine):
-        if engine is not None:
+    engines = [engine for engine in (app.state.baraza.engine, app.state.baraza.read_engine) if engine is not None]
+    if counted:
+        for engine in engines:
             event.listen(engine, "before_cursor_execute", count)
 
     # Timed without the profiler: wall time, and this process's CPU time (steadier on a
@@ -196,20 +204,27 @@ async def _run(url: str, tmp: Path, phones: int, only: list[str], top: int, sort
     for name, rows in results.items():
         best = min(rows, key=lambda r: r[1])
         mid = sorted(rows, key=lambda r: r[1])[len(rows) // 2]
-        print(f"  {name:<18} {best[0]:7.2f} {best[1]:7.2f} ({mid[1]:5.2f}) {best[2]:5.1f}")
+        shown = f"{best[2]:5.1f}" if counted else "    -"
+        print(f"  {name:<18} {best[0]:7.2f} {best[1]:7.2f} ({mid[1]:5.2f}) {shown}")
 
-    if show_statements:
-        token = second.pop()
+    shown_token = second.pop() if show_statements else ""
+
+    async def print_statements() -> None:
+        nonlocal sent
+        html = b""
         for method in ("GET", "POST"):
             sent = []
             if method == "GET":
-                status, _h, html = await call(app, "GET", answer, cookies(token))
+                status, _h, html = await call(app, "GET", answer, cookies(shown_token))
             else:
-                status, _h, _b = await call(app, "POST", answer, cookies(token), post_body(*fields_from(html.decode())))
+                status, _h, _b = await call(app, "POST", answer, cookies(shown_token), post_body(*fields_from(html.decode())))
             print(f"\n==== the statements of one {method} (answered {status})")
             for number, sql in enumerate(sent, 1):
                 print(f"{number:3}. {sql[:300]}")
         sent = None
+
+    if show_statements and counted:
+        await print_statements()
 
     for kind in only:
         # CPU time, not wall time: on a busy machine the wall clock counts other processes.
@@ -233,6 +248,12 @@ async def _run(url: str, tmp: Path, phones: int, only: list[str], top: int, sort
         pstats.Stats(profiler, stream=text).sort_stats(sort).print_stats(top)
         print(f"\n==== {kind}: {phones} requests, sorted by {sort}")
         print(text.getvalue())
+    if show_statements and not counted:
+        # Last: once attached, a listener leaves the engine dispatching every event (removing
+        # it does not turn that off), so nothing timed or profiled may follow.
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", count)
+        await print_statements()
 
 
 def main() -> int:
@@ -245,9 +266,10 @@ def main() -> int:
     parser.add_argument("--statements", action="store_true", help="print the SQL of one survey screen and one submission")
     parser.add_argument("--database", default="sqlite", choices=["sqlite", "postgresql"])
     parser.add_argument("--dump", default="", help="also write each profile to FILE.<kind> (pstats)")
+    parser.add_argument("--no-count", action="store_true", help="time and profile without the statement-counting event listener")
     args = parser.parse_args()
     only = [k for k in args.only or ["get", "post", "healthz"] if k != "none"]
-    asyncio.run(run(args.phones, only, args.top, args.sort, max(1, args.rounds), args.statements, args.database, args.dump))
+    asyncio.run(run(args.phones, only, args.top, args.sort, max(1, args.rounds), args.statements, args.database, args.dump, not args.no_count))
     return 0
 
 

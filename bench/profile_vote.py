@@ -3,7 +3,7 @@ in-process, as bench/profile_phone.py does for a survey submission.
 
     python bench/profile_vote.py [--phones 200] [--top 40] [--sort cumulative|tottime]
                                  [--database sqlite|postgresql] [--statements] [--no-profile] [--dump FILE]
-                                 [--script]
+                                 [--script] [--no-count]
 
 A scratch database (SQLite, or a fresh PostgreSQL database on the test server) is seeded like
 the live room's (bench/workshop_live/run.py: an open poll of three options, one consenting
@@ -11,7 +11,11 @@ participant per phone); the ASGI application is called directly from one event l
 Starlette's thread pool replaced by a direct call so that cProfile sees the endpoints' work. No
 server, no sockets. Prints, per request and without the profiler, wall ms, this process's CPU
 ms (on PostgreSQL the database server's own CPU is not in it) and SQL statements; with
-`--statements`, the statements of one vote; then the profile of the votes.
+`--statements`, the statements of one vote; then the profile of the votes. `--no-count`
+times and profiles without the statement counter: any connection event listener makes
+SQLAlchemy dispatch every execute and cursor event of every statement (baraza/db.py), which
+costs a vote about as much as a statement; the counts then read "-" (`--statements` then
+attaches it after the profile, for the one vote it prints).
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from bench.workshop_live.run import CLIENT_ID_RE, CSRF_RE, OPTIONS, seed  # noqa
 WARM_UP_PHONES = 20
 
 
-async def run(database_url: str, var_dir: Path, phones: int, top: int, sort: str, show_statements: bool, profile: bool, dump: str = "", script: bool = False) -> None:
+async def run(database_url: str, var_dir: Path, phones: int, top: int, sort: str, show_statements: bool, profile: bool, dump: str = "", script: bool = False, counted: bool = True) -> None:
     from baraza.app import create_app
     from baraza.migrations import upgrade
     from baraza.participation.api import PARTICIPANT_COOKIE
@@ -88,8 +92,9 @@ async def run(database_url: str, var_dir: Path, phones: int, top: int, sort: str
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(statement)
 
-    for engine in (app.state.baraza.engine, app.state.baraza.read_engine):
-        if engine is not None:
+    engines = [engine for engine in (app.state.baraza.engine, app.state.baraza.read_engine) if engine is not None]
+    if counted:
+        for engine in engines:
             event.listen(engine, "before_cursor_execute", count)
 
     kind = make_url(database_url).get_backend_name()
@@ -119,21 +124,26 @@ async def run(database_url: str, var_dir: Path, phones: int, top: int, sort: str
         wall, cpu = time.perf_counter(), time.process_time()
         await step()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        print(f"  {name:<18} {wall / phones * 1000:7.2f} {cpu / phones * 1000:7.2f} {len(statements) / phones:5.1f}")
+        shown = f"{len(statements) / phones:5.1f}" if counted else "    -"
+        print(f"  {name:<18} {wall / phones * 1000:7.2f} {cpu / phones * 1000:7.2f} {shown}")
 
     prepared = await open_pages(second)
-    if show_statements:
+    one, prepared = (prepared[:1], prepared[1:]) if show_statements else ([], prepared)
+
+    async def print_statements() -> None:
         statements.clear()
-        await call(app, "GET", page, cookies(prepared[0][0]), headers={"HX-Request": "true"})
+        await call(app, "GET", page, cookies(one[0][0]), headers={"HX-Request": "true"})
         print(f"\n==== the statements of one block fetched after a move ({len(statements)})")
         for n, statement in enumerate(statements, 1):
             print(f"{n:3}. {' '.join(statement.split())[:220]}")
         statements.clear()
-        await votes(prepared[:1])
+        await votes(one)
         print(f"\n==== the statements of one vote ({len(statements)})")
         for n, statement in enumerate(statements, 1):
             print(f"{n:3}. {' '.join(statement.split())[:220]}")
-        prepared = prepared[1:]
+
+    if show_statements and counted:
+        await print_statements()
     if profile:
         # CPU time, not wall time: on a busy machine the wall clock counts other processes.
         profiler = cProfile.Profile(time.process_time)
@@ -147,6 +157,12 @@ async def run(database_url: str, var_dir: Path, phones: int, top: int, sort: str
         stats.sort_stats(sort).print_stats(top)
         print(f"\n==== vote: {len(prepared)} requests, sorted by {sort}")
         print(out.getvalue())
+    if show_statements and not counted:
+        # Last: once attached, a listener leaves the engine dispatching every event (removing
+        # it does not turn that off), so nothing timed or profiled may follow.
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", count)
+        await print_statements()
     app.state.baraza.engine.dispose()
 
 
@@ -160,14 +176,15 @@ def main() -> int:
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--dump", default="", help="also write the profile to this file (pstats)")
     parser.add_argument("--script", action="store_true", help="profile the vote as workshops/static/live.js sends it (answered with the block)")
+    parser.add_argument("--no-count", action="store_true", help="time and profile without the statement-counting event listener")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="baraza-profile-vote-") as tmp:
         if args.database == "sqlite":
             url = f"sqlite:///{tmp}/profile.sqlite3"
-            asyncio.run(run(url, Path(tmp), args.phones, args.top, args.sort, args.statements, not args.no_profile, args.dump, args.script))
+            asyncio.run(run(url, Path(tmp), args.phones, args.top, args.sort, args.statements, not args.no_profile, args.dump, args.script, not args.no_count))
             return 0
         with scratch_postgres("baraza_profile_vote") as url:
-            asyncio.run(run(url, Path(tmp), args.phones, args.top, args.sort, args.statements, not args.no_profile, args.dump, args.script))
+            asyncio.run(run(url, Path(tmp), args.phones, args.top, args.sort, args.statements, not args.no_profile, args.dump, args.script, not args.no_count))
     return 0
 
 
