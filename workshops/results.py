@@ -152,6 +152,8 @@ class ActivityResults:
     total_notes: int = 0
     questions: list[Question] = field(default_factory=list)
     statements: list[StatementRow] = field(default_factory=list)
+    # A dot vote on a brainstorm's notes: its bars are young people's sentences, most dots first.
+    on_notes: bool = False
     cards: list[CardRow] = field(default_factory=list)
     card_filters: CardFilters | None = None
     card_filter_options: CardFilterOptions | None = None
@@ -286,7 +288,7 @@ def dot_results(session: Session, consultation: Consultation, activity: Activity
     return ActivityResults(
         kind=activity.kind, k=k, sensitive=activity.sensitive, visible=results_visible(activity),
         # The room's notes come out in order of dots, most first: what it prioritised.
-        respondents=_cell(int(people), k, activity.sensitive), bars=_bars(keys, cells, ordered=on_notes),
+        respondents=_cell(int(people), k, activity.sensitive), bars=_bars(keys, cells, ordered=on_notes), on_notes=on_notes,
     )
 
 
