@@ -32,7 +32,7 @@ from baraza.web import (
 )
 from workshops import moderation, note_votes, services
 from workshops.access import access_workshop, activities_of, activity_of, consultation_of, contribution_of, current_activity
-from workshops.activities import KIND_LABELS
+from workshops.activities import KIND_LABELS, MAX_DOTS
 from workshops.models import Activity, Workshop
 from workshops.results import text_results
 from workshops.views import phones
@@ -40,7 +40,6 @@ from workshops.views._common import path_id
 from workshops.views.console import console_problem
 
 MAX_ID = 2**31 - 1
-MAX_DOTS = note_votes.MAX_DOTS
 
 
 def _workshop(request: Request) -> Workshop:
