@@ -12,6 +12,7 @@ from typing import Any
 import anyio.to_thread
 from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from jinja2.bccache import Bucket
+from sqlalchemy.orm import configure_mappers
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -30,7 +31,7 @@ from baraza.jobs.worker import start_embedded_worker
 from baraza.live.hub import Hub
 from baraza.live.views import live_url
 from baraza.participation.api import age_band_label, load_participant_actor
-from baraza.registry import load_apps
+from baraza.registry import import_app_models, load_apps
 from baraza.security import CSRFMiddleware, SecurityHeadersMiddleware
 from baraza.settings import PROJECT_ROOT, Settings
 from baraza.uploads import MAX_DOCUMENT_BYTES
@@ -87,6 +88,11 @@ def create_app(settings: Settings) -> Starlette:
     settings.check()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     registry = load_apps(settings.apps)  # the core's own registrations come first
+    # Every model mapped now, before the first request: a phone's participant is made from a
+    # Core read (baraza.participation.api), which, unlike an ORM query, does not set the
+    # mappers up; a worker process whose first request was a phone's then failed every phone.
+    import_app_models(settings.apps)
+    configure_mappers()
     engine = make_engine(settings.database_url, field_key=settings.field_encryption_key, registry=registry)
     read_engine = (
         make_engine(settings.database_url, field_key=settings.field_encryption_key, immediate=False, registry=registry)

@@ -147,7 +147,10 @@ def start_server(database_url: str, var_dir: Path, port: int, workers: int) -> s
     cmd = [sys.executable, "-m", "uvicorn", "bench.ceiling:app", "--host", "127.0.0.1", "--port", str(port),
            "--log-level", "warning", "--no-access-log", "--workers", str(workers),
            "--http", "baraza.serving:NoDelayHTTPProtocol"]
-    process = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+    # BENCH_SERVER_LOG=FILE keeps the server's warnings and errors (a 500's traceback) there.
+    log_path = os.environ.get("BENCH_SERVER_LOG")
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - the server holds it
+    process = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=log, stderr=log)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

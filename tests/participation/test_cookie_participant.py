@@ -131,3 +131,42 @@ def test_a_withdrawal_of_the_participant_the_cookie_names_is_written(session, en
         stored = later.exec(select(Participant).where(Participant.id == participant.id)).one()
         assert stored is again and stored.pseudonym == participant.pseudonym
         later.rollback()
+
+
+# A process's first request may be a phone's (uvicorn's workers each start cold; a room of phones
+# reaches a worker no staff page has woken). The cookie's participants are made from a Core read,
+# which does not set up the ORM's mappers as an ORM query would; made before that, every phone of
+# the process got a 500 until some staff page happened to set them up (bench/workshop_live, two
+# processes on PostgreSQL, 2026-12-05).
+FIRST_REQUEST = """
+import sys
+from starlette.testclient import TestClient
+from baraza.app import create_app
+from baraza.settings import DEFAULT_APPS, Settings
+from pathlib import Path
+settings = Settings(environment="test", database_url=sys.argv[1], secret_key=sys.argv[2], var_dir=Path(sys.argv[3]),
+                    apps=DEFAULT_APPS, embedded_worker=False)
+app = create_app(settings)
+client = TestClient(app, base_url="http://testserver", raise_server_exceptions=False)  # no lifespan: nothing else reads
+response = client.get(sys.argv[4], cookies={sys.argv[5]: sys.argv[6]})
+print(response.status_code)
+"""
+
+
+def test_a_fresh_processs_first_request_from_a_phone_is_served(session, settings, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import TEST_SECRET
+
+    consultation = make_consultation(session, open=True)
+    participant, token, _ = make_participant(session, consultation)
+    session.commit()
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", FIRST_REQUEST, settings.database_url, TEST_SECRET, str(tmp_path),
+         f"/p/{consultation.id}/my-data", PARTICIPANT_COOKIE, token],
+        cwd=root, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.stdout.strip().splitlines()[-1:] == ["200"], done.stderr[-3000:]
