@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from sqlalchemy import DateTime, Text, event
+from sqlalchemy import DateTime, Text, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
@@ -202,3 +202,32 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     """A session for one unit of work outside a request (command line, jobs)."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+# The advisory locks' namespaces on PostgreSQL (the first of the two keys): a live channel's
+# (baraza.live) and a named lock's (hold_lock).
+LIVE_LOCKS = 0x6C697665  # "live"
+NAMED_LOCKS = 0x6C6F636B  # "lock"
+
+
+def lock_key(name: str) -> int:
+    """The advisory lock key of `name` (32 bits of its SHA-256; two names sharing one only wait
+    for each other)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big", signed=True)
+
+
+def hold_lock(session: Session, name: str) -> None:
+    """Wait for the lock called `name`, then hold it until the transaction ends: what it guards
+    is done by one transaction at a time (a number handed out as the highest so far plus one).
+
+    PostgreSQL: a transaction-level advisory lock, released by the commit or the rollback.
+    SQLite: nothing to take: a writing transaction holds the database's one write lock
+    (`BEGIN IMMEDIATE`; a page begun as a reader is run again as a writer when it writes after
+    another's commit, baraza.web)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_TAKE_LOCK, {"ns": NAMED_LOCKS, "key": lock_key(name)})
+
+
+_TAKE_LOCK = text("SELECT pg_advisory_xact_lock(:ns, :key)")
+

@@ -42,7 +42,7 @@ from baraza.audit.services import append_audit, record_audit
 from baraza.consultations.access import categories_of
 from baraza.consultations.models import Consultation, ConsultationDataCategory, ConsultationStatus
 from baraza.consultations.screening import screen_for
-from baraza.db import utcnow
+from baraza.db import hold_lock, utcnow
 from baraza.errors import Conflict, ConsentRequired, Forbidden, InvalidInput, TooManyRequests
 from baraza.events import emit
 from baraza.i18n import N_
@@ -1638,8 +1638,8 @@ def do_record_presence(session: Session, actor: Actor, participant: Participant,
     `actor` acts as (their own actor; a record of being there, not audited). Written at most
     every PRESENCE_REFRESH per phone, so a room of phones following the session costs few
     writes; the rows go when the workshop ends. Returns the phone's number in the room (shown
-    on its page), or None when it did not count the phone now (the workshop is not running,
-    the person left, or another request of the same phone counted it at the same moment)."""
+    on its page; when another request of the same phone counted it at the same moment, the
+    number that one gave), or None when the workshop is not running or the person left."""
     if workshop.status != WorkshopStatus.LIVE or participant.withdrawn_at is not None:
         return None
     now = utcnow()
@@ -1652,6 +1652,10 @@ def do_record_presence(session: Session, actor: Actor, participant: Participant,
     if row is None:
         row = Presence(workshop_id=workshop.id, participant_id=participant.id)  # type: ignore[arg-type]
     if row.number is None:
+        # The highest number so far plus one, one phone at a time: a room of phones opening
+        # the page in the same second each get their own (on PostgreSQL two would read the
+        # same highest, and the loser went uncounted and without a number until its next page).
+        hold_lock(session, f"workshop.seats:{workshop.id}")
         row.number = next_number(session, workshop.id)  # type: ignore[arg-type]
     row.seen_at = now
     session.add(row)
@@ -1661,8 +1665,10 @@ def do_record_presence(session: Session, actor: Actor, participant: Participant,
     try:
         session.commit()
     except IntegrityError:
-        session.rollback()  # the same phone's other request counted it a moment ago
-        return None
+        session.rollback()  # the same phone's other request counted it a moment ago: its number
+        from workshops.rooms import seat_number
+
+        return seat_number(session, workshop, participant)
     return number
 
 

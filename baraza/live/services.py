@@ -16,7 +16,6 @@ commit, and other processes' hubs find the row by polling.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,7 +30,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from baraza.audit.services import FORBIDDEN_DETAIL_KEYS
-from baraza.db import registry_of, utcnow
+from baraza.db import LIVE_LOCKS, lock_key, registry_of, utcnow
 from baraza.events import after_commit
 from baraza.live.models import LiveEvent
 from baraza.refs import Ref
@@ -55,10 +54,6 @@ RETENTION = timedelta(days=1)
 BACKLOG_LIMIT = 200
 
 _PENDING = "baraza.live.pending"
-# Namespace of the transaction-scoped advisory locks (pg_advisory_xact_lock(int, int)):
-# "live" in ASCII, so they never meet another use of advisory locks.
-_LOCK_NAMESPACE = 0x6C697665
-
 
 @dataclass(frozen=True)
 class LiveRow:
@@ -148,7 +143,7 @@ def _write_pending(session: OrmSession) -> None:
         # order published.
         rows = sorted(pending, key=lambda row: row["channel"])
         connection.execute(_LOCK_NOTIFY_AND_INSERT(), [
-            {**row, "ns": _LOCK_NAMESPACE, "key": _channel_key(row["channel"]), "name": NOTIFY_CHANNEL} for row in rows
+            {**row, "ns": LIVE_LOCKS, "key": lock_key(row["channel"]), "name": NOTIFY_CHANNEL} for row in rows
         ])
         return
     # A Core insert: no ORM objects to build, track and flush for rows nobody reads back here.
@@ -168,10 +163,6 @@ def _LOCK_NOTIFY_AND_INSERT() -> Any:  # noqa: N802 - a constant, built on first
         " SELECT :channel, :event, :data, :latest_only, :created_at FROM locked"
     ).bindparams(bindparam("data", type_=columns.data.type), bindparam("created_at", type_=columns.created_at.type),
                  bindparam("latest_only", type_=columns.latest_only.type))
-
-
-def _channel_key(channel: str) -> int:
-    return int.from_bytes(hashlib.sha256(channel.encode()).digest()[:4], "big", signed=True)
 
 
 @sa_event.listens_for(OrmSession, "before_commit")

@@ -404,3 +404,45 @@ def test_the_answer_to_a_vote_in_a_split_room_shows_the_phones_group_as_a_fetch_
     assert group_two.name in answer.text
     fetched = phone.get(f"/workshops/{workshop.id}/", headers=HTMX).text
     assert own_parts_out(answer.text) == own_parts_out(fetched)
+
+
+def test_phones_opening_the_room_at_once_each_get_a_number_and_are_counted(session, settings, engine):
+    """A room of phones opens the page in the same second: every phone is counted in the room
+    and shows its own number at once, none left without one until its next page (numbers are
+    the highest so far plus one: on PostgreSQL two phones read the same highest)."""
+    import threading
+
+    from sqlmodel import Session
+
+    from baraza.participation.api import participant_actor
+    from baraza.participation.models import Participant
+    from workshops import services
+
+    consultation = make_consultation(session)
+    workshop = make_workshop(session, consultation)
+    make_activity(session, workshop, "brainstorm")
+    people = [make_participant(session, settings, consultation)[0].id for _ in range(8)]
+    barrier = threading.Barrier(len(people))
+    seats: dict[int, int | None] = {}
+    errors: list[BaseException] = []
+
+    def open_page(participant_id: int) -> None:
+        try:
+            with Session(engine, expire_on_commit=False) as s:
+                participant = s.exec(select(Participant).where(Participant.id == participant_id)).one()
+                w = s.exec(select(Workshop).where(Workshop.id == workshop.id)).one()
+                s.commit()
+                barrier.wait(timeout=30)
+                seats[participant_id] = services.do_record_presence(s, participant_actor(participant), participant, w)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_page, args=(pid,)) for pid in people]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    stored = {row.participant_id: row.number for row in read(session, select(Presence).where(Presence.workshop_id == workshop.id))}
+    assert stored == seats  # every phone counted, showing the number it holds
+    assert sorted(seats.values()) == list(range(1, len(people) + 1))  # type: ignore[type-var]
