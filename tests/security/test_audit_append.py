@@ -123,3 +123,49 @@ def test_a_reading_transaction_overtaken_by_a_writer_gets_sqlalchemys_operationa
         reading.dispose()
     with Session(audit_engine) as session:
         assert verify_chain(session) == audit_services.VerifyResult(True, 2)
+
+
+@pytest.fixture
+def pg_engine(engine: Engine) -> Engine:
+    """An engine of its own on the suite's PostgreSQL database (its listeners stay its own)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the one-statement append is PostgreSQL's")
+    fresh = make_engine(engine.url.render_as_string(hide_password=False))
+    yield fresh
+    fresh.dispose()
+
+
+def test_on_postgresql_an_append_is_one_statement_and_appends_at_once_keep_one_chain(pg_engine):
+    """SECURITY 25 on PostgreSQL: an entry is appended in one statement (the tip locked, the
+    entry hashed by the database from the tip it locked, the tip moved, the references), which
+    holds the chain's tip one round trip less in every vote and submission; phones appending at
+    the same moment still make one unbroken chain whose hashes Python verifies."""
+    import threading
+
+    _append_some(pg_engine, 1)  # the chain has a tip (the suite's earlier entries, or this one)
+    statements: list[str] = []
+    event.listen(pg_engine, "before_cursor_execute", lambda _c, _cur, statement, *_a: statements.append(statement))
+    seqs = _append_some(pg_engine, 3, offset=1)
+    assert len([s for s in statements if "audit" in s]) == 3, statements
+    assert seqs == list(range(seqs[0], seqs[0] + 3))
+    barrier = threading.Barrier(6)
+    failures: list[BaseException] = []
+    appended: list[int] = []
+
+    def append(offset: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            appended.extend(_append_some(pg_engine, 8, offset=offset))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=append, args=(100 + 10 * n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not failures, failures
+    assert sorted(appended) == list(range(seqs[-1] + 1, seqs[-1] + 49))
+    with Session(pg_engine) as session:
+        assert verify_chain(session).ok
+        assert len(entries_for_record(session, "user", "x-104")) == 1  # its three references, kept

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlmodel import select
 from starlette.testclient import TestClient
 
@@ -202,13 +201,16 @@ def test_the_answer_to_a_vote_is_the_block_the_phone_would_fetch_without_reading
     def seen(_conn, _cursor, statement, *_args):
         reads.append(statement)
 
-    event.listen(Engine, "before_cursor_execute", seen)
+    # On the application's writing engine alone: a listener on the Engine class would leave
+    # every engine made later in this process dispatching statement events (tests/core/test_db.py).
+    writer = client.app.state.baraza.engine
+    event.listen(writer, "before_cursor_execute", seen)
     try:
         answer = client.post(
             f"/workshops/{workshop.id}/vote/{activity.id}", data={"csrf_token": csrf, "client_id": client_id(), **fields}, headers=HTMX,
         )
     finally:
-        event.remove(Engine, "before_cursor_execute", seen)
+        event.remove(writer, "before_cursor_execute", seen)
     assert answer.status_code == 200 and "Thank you. Your answer is in." in answer.text
     fetched = client.get(f"/workshops/{workshop.id}/", headers=HTMX)
     assert own_parts_out(answer.text) == own_parts_out(fetched.text)
