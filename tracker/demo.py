@@ -28,6 +28,7 @@ from tracker.services import (
     do_add_commitment,
     do_add_evidence,
     do_add_team_note,
+    do_name_commitment,
     do_set_rollup,
     do_update_commitment,
 )
@@ -180,6 +181,11 @@ def seed_demo_tracker(session: Session, settings: Settings, organisation: Any, c
                              "es": "Preguntamos a ConnectMobile cuántos teléfonos antiguos siguen compartiendo la ubicación. Te lo diremos aquí cuando respondan.",
                              "ar": "سألنا ConnectMobile عن عدد الهواتف القديمة التي ما زالت تشارك الموقع. سنخبرك هنا عندما يجيبون.",
                          })
+        # Its name as young people read it in the consultation's other languages.
+        do_name_commitment(session, team_facilitator, location, {
+            "es": "Ubicación desactivada por defecto en las cuentas de menores de 18 años",
+            "ar": "الموقع مُطفأ افتراضيًا في حسابات من هم دون 18 عامًا",
+        })
         made.append(location)
 
     on_delete_company = find(COMPANY, ON_DELETE)

@@ -113,6 +113,23 @@ class Commitment(SQLModel, table=True):
     created_by_user_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    # Its name in the consultation's other languages, as the consultation team wrote it for
+    # young people (their scorecard, their news, the public page): {"ar": {"text": ..., "of":
+    # the title it was written for}}. Shown while the title is still that one (`title_in`).
+    names: dict[str, dict[str, str]] | None = Field(default=None, sa_type=JSON)
+
+    def title_in(self, lang: str) -> str:
+        """The name a reader in `lang` reads: the team's, unless the stakeholder has reworded
+        the commitment since it was written; else the title as written."""
+        name = (self.names or {}).get(lang)
+        if isinstance(name, dict) and name.get("of") == self.title and name.get("text"):
+            return str(name["text"])
+        return self.title
+
+    def earlier_name(self, lang: str) -> str | None:
+        """The wording a name in `lang` was written for, when the title has changed since."""
+        name = (self.names or {}).get(lang)
+        return str(name.get("of", "")) if isinstance(name, dict) and name.get("of") != self.title else None
 
 
 class CommitmentEntry(SQLModel, table=True):

@@ -171,7 +171,7 @@ def build_public_page(session: Session, consultation: Consultation, gettext: Any
                 "people": view.people, "score": round(view.mean_percent),
             }
         found.commitments.append(PublicCommitment(
-            c.title, c.lands_in, c.due_on.isoformat() if c.due_on else "", gettext(STATUS_LABELS.get(c.status, c.status)),
+            c.title_in(lang), c.lands_in, c.due_on.isoformat() if c.due_on else "", gettext(STATUS_LABELS.get(c.status, c.status)),
             progress_of(session, c), evidence.get(c.id or 0, []), youth,
         ))
     organisation = session.get(Organisation, consultation.organisation_id)

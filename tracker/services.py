@@ -400,6 +400,40 @@ def note_languages(session: Session, commitment: Commitment) -> list[str]:
     return [] if consultation is None else [lang for lang in consultation.languages if lang != consultation.default_language]
 
 
+MAX_NAME = 300
+
+
+def do_name_commitment(session: Session, actor: Actor, commitment: Commitment, names: Mapping[str, str]) -> Commitment:
+    """The commitment's name in the consultation's other languages (`names`, by language; an
+    empty one takes that language's name away), written by the consultation team for young
+    people: their scorecard, their news and the public page show it in their language while
+    the stakeholder's title is the one it was written for (`Commitment.title_in`). Saving a
+    name again after a rewording says it still holds. Facilitators and analysts of the
+    consultation only; audited with the languages, never the words."""
+    if not may_review(session, actor, commitment.consultation_id):
+        raise Forbidden()
+    allowed = note_languages(session, commitment)
+    given = {lang: value.strip() for lang, value in names.items()}
+    problems: dict[str, str] = {}
+    for lang, value in given.items():
+        if lang not in allowed:
+            problems[f"title.{lang}"] = N_("This consultation is not held in that language.")
+        elif len(value) > MAX_NAME:
+            problems[f"title.{lang}"] = N_("Keep the name under %(max)s characters.", max=MAX_NAME)
+    if problems:
+        raise InvalidInput(errors=problems)
+    kept = {lang: dict(name) for lang, name in (commitment.names or {}).items() if lang in allowed}
+    for lang, value in given.items():
+        if value:
+            kept[lang] = {"text": value, "of": commitment.title}
+        else:
+            kept.pop(lang, None)
+    commitment.names = kept or None
+    _changed(session, actor, commitment, "commitment_names", languages=sorted(kept))
+    session.commit()
+    return commitment
+
+
 def do_add_team_note(
     session: Session, actor: Actor, commitment: Commitment, *, kind: str, text: str, status: str | None = None, progress: int | None = None,
     texts: Mapping[str, str] | None = None,

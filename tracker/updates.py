@@ -59,7 +59,7 @@ def commitment_updates(session: Session, consultation: Any, participant: Any, si
     out = []
     for entry, commitment, addressed, organisation in rows:
         recommendation = text_in(addressed.title, lang, "en")
-        values = {"organisation": organisation, "commitment": commitment.title, "recommendation": recommendation}
+        values = {"organisation": organisation, "commitment": commitment.title_in(lang), "recommendation": recommendation}
         if entry.kind == EntryKind.CREATED:
             message = N_(COMMITTED, **values)
         elif entry.status == CommitmentStatus.DECLINED:
@@ -112,7 +112,7 @@ def commitment_for_participants(session: Session, consultation_id: int, key: str
     commitment, addressed, organisation = row
     parts = parts_of(session, commitment)
     ids = [commitment.id, *(p.id for p in parts)]
-    values = {"organisation": organisation, "commitment": commitment.title}
+    values = {"organisation": organisation, "commitment": commitment.title_in(lang)}
     # The claim's date: the newest report on it (with parts, theirs move its progress too).
     reported = session.exec(
         select(CommitmentEntry.commitment_id, CommitmentEntry.created_at)

@@ -224,7 +224,8 @@ def commitment_page(request: Request) -> Response:
 
 @view(staff=True, max_files=1)
 def commitment_action(request: Request) -> Response:
-    """Every change to a commitment: report, edit, add a part, evidence, rollup, team notes."""
+    """Every change to a commitment: report, edit, add a part, evidence, rollup, team notes,
+    its names for young people."""
     _may_see_tracker(request)
     session, a = db(request), actor(request)
     commitment = access.access_commitment(session, a, request.path_params["commitment_id"])
@@ -266,6 +267,12 @@ def commitment_action(request: Request) -> Response:
                 status=form_text(request, "status", max_length=16) or None, progress=form_int(request, "progress", minimum=0, maximum=100),
                 # Read generously: the use case says what is too long, in its own words.
                 texts={lang: form_text(request, f"text.{lang}", max_length=8000) for lang in services.note_languages(session, commitment)},
+            )
+        elif action == "names":
+            services.do_name_commitment(
+                session, a, commitment,
+                # Read generously: the use case says what is too long, in its own words.
+                {lang: form_text(request, f"title.{lang}", max_length=2000) for lang in services.note_languages(session, commitment)},
             )
         else:
             raise NotFound()
