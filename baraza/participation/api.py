@@ -29,13 +29,13 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import Response
 
 from baraza.accounts.roles import Actor
 from baraza.consultations.models import Consultation, ConsultationStatus
+from baraza.db import as_loaded
 from baraza.errors import ConsentRequired, ParticipantRequired
 from baraza.i18n import LANGUAGE_COOKIE, LANGUAGES, N_, Message
 from baraza.participation.keys import token_hash
@@ -61,7 +61,7 @@ def _participants_of_hashes(many: bool) -> Any:
     """Built once per process: every participant page asks it (bench/profile_phone.py). Most
     phones hold one token: `=` then, whose SQL is compiled once; an expanding `IN` is written
     out again on every execution. Core, not an ORM query: the ORM's statement and loading cost
-    twice the read itself (`_persistent` makes the session's objects from the rows)."""
+    twice the read itself (`baraza.db.as_loaded` makes the session's objects from the rows)."""
     people, devices = Participant.__table__, ParticipantDevice.__table__  # type: ignore[attr-defined]
     token = devices.c.token_hash
     return (
@@ -80,30 +80,7 @@ def _participants_for(session: Session, tokens: list[str]) -> list[Participant]:
     rows = list(session.connection().execute(_participants_of_hashes(many), {"hashes": hashes if many else hashes[0]}).all())
     # The most recent token (first in the cookie) wins.
     rows.sort(key=lambda row: hashes.index(row[-1]))
-    return [_persistent(session, row) for row in rows]
-
-
-def _persistent(session: Session, row: Any) -> Participant:
-    """The session's Participant of a row of `_participants_of_hashes`, as an ORM query would
-    give it: the one the session already holds, else a new one made from the row's columns and
-    added as loaded from the database (a service that changes it, a withdrawal, writes an
-    UPDATE of what changed; nothing is read again)."""
-    mapper = Participant.__mapper__  # type: ignore[attr-defined]
-    held = session.identity_map.get(mapper.identity_key_from_primary_key((row[0],)))
-    if held is not None:
-        return held  # type: ignore[no-any-return]
-    participant: Participant = mapper.class_manager.new_instance()
-    participant.__dict__.update(zip(_participant_columns(), row, strict=False))
-    make_transient_to_detached(participant)
-    session.add(participant)
-    return participant
-
-
-@cache
-def _participant_columns() -> tuple[str, ...]:
-    """Participant's attribute names in the order of its table's columns (the rows' first)."""
-    mapper = Participant.__mapper__  # type: ignore[attr-defined]
-    return tuple(mapper.get_property_by_column(column).key for column in Participant.__table__.c)  # type: ignore[attr-defined]
+    return [as_loaded(session, Participant, row[:-1]) for row in rows]
 
 
 def _cookie_participants(session: Session, request: Request) -> list[Participant]:

@@ -525,8 +525,11 @@ async def measure_room(pid: int, port: int, room: Room, *, spread: float, health
     result["server_rss_mb"] = {"before_streams": round(rss_before, 1), "with_streams": round(rss_after, 1)}
     result["server_kb_per_phone"] = round((rss_after - rss_before) * 1024 / max(connected, 1), 1)
 
-    # The vote: every phone within `spread` seconds.
+    # The vote: every phone within `spread` seconds. BENCH_VOTES_FLAG=FILE: the file is made as
+    # the votes start (a profiler, `py-spy record --pid ...`, can wait for it).
     rng = random.Random(7)
+    if os.environ.get("BENCH_VOTES_FLAG"):
+        Path(os.environ["BENCH_VOTES_FLAG"]).touch()
     cpu = server_cpu(pid)
     client_cpu = time.process_time()
     load_before = os.getloadavg()[0]

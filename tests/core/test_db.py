@@ -206,3 +206,34 @@ def test_a_clock_set_for_a_block_is_read_there_only():
         worker.join()
     assert elsewhere and abs(elsewhere[0] - datetime.now(UTC)) < timedelta(minutes=1)
     assert abs(utcnow() - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+def test_a_row_read_with_core_becomes_the_sessions_own_object_as_a_query_would_give_it(session, engine):
+    """`as_loaded`: the phones' hot reads (the cookie's participant, the workshop a vote goes
+    to) select a table's columns with Core and make the session's objects from the rows. Each
+    is what an ORM query gives: every column as the types read it (JSON, aware times), loaded
+    and unchanged, the one object of its key in the session, and a change to it is written."""
+    from sqlalchemy import inspect
+    from sqlalchemy import select as sa_select
+
+    from baraza.consultations.models import Consultation
+    from baraza.db import as_loaded
+    from tests.consultations.factories import make_consultation
+
+    made = make_consultation(session, open=True)
+    session.commit()
+    table = Consultation.__table__  # type: ignore[attr-defined]
+    with Session(engine, expire_on_commit=False) as fresh:
+        row = fresh.connection().execute(sa_select(*table.c).where(table.c.id == made.id)).one()
+        found = as_loaded(fresh, Consultation, row)
+        queried = fresh.exec(select(Consultation).where(Consultation.id == made.id)).one()
+        assert queried is found  # the ORM finds the same object: one per key in a session
+        assert as_loaded(fresh, Consultation, row) is found
+        state = inspect(found)
+        assert state.persistent and not state.modified and not state.expired_attributes
+        assert {c.key: getattr(found, c.key) for c in table.c} == {c.key: getattr(made, c.key) for c in table.c}
+        assert isinstance(found.title, dict) and found.created_at.tzinfo is not None
+        found.join_code = "NEWCODE1"
+        fresh.commit()
+    session.expire_all()
+    assert session.get(Consultation, made.id).join_code == "NEWCODE1"
