@@ -116,7 +116,14 @@ def test_a_stakeholder_moves_a_commitment_the_team_follows_and_another_organisat
     timeline = team.locator("ol.timeline").inner_text()
     assert "Comment from the consultation team" in timeline and "The consultation team asks for evidence" in timeline
     assert "Please add the gazette notice once published" in timeline
+    # Its name for young people reading in Arabic, typed on a phone.
+    team.fill("#name-ar", "الموافقة قبل مشاركة السجلات")
+    with team.expect_navigation():
+        team.get_by_role("button", name="Save the names").click()
+    assert team.input_value("#name-ar") == "الموافقة قبل مشاركة السجلات"
+    assert team.get_attribute("#name-ar", "dir") == "rtl"
     assert_accessible(team)
+    assert_no_horizontal_scroll(team)
     shot(team, "tracker-team-commitment-360")
 
     # The stakeholder sees the team's request on their commitment.
