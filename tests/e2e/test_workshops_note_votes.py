@@ -1,8 +1,11 @@
 """Dot voting on a brainstorm's notes in a real browser: the facilitator starts it from the
 console on a laptop, the room moves to it, and a 360 px phone spreads its dots over the notes the
-screen shows (a hidden one is not among them); axe-core clean on both."""
+screen shows (a hidden one is not among them, and one hidden meanwhile leaves its form);
+axe-core clean on both."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 from sqlmodel import select
@@ -10,6 +13,7 @@ from sqlmodel import select
 from baraza.participation.api import PARTICIPANT_COOKIE
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, send_from_phone, shot
 from tests.e2e.conftest import sign_in as browser_sign_in
+from tests.factories import actor_of
 from tests.workshops.factories import (
     add_note,
     make_activity,
@@ -18,7 +22,8 @@ from tests.workshops.factories import (
     make_participant,
     make_workshop,
 )
-from workshops.models import Activity, Vote
+from workshops import services
+from workshops.models import Activity, Contribution, Vote, Workshop
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +35,8 @@ def test_a_facilitator_turns_the_notes_into_a_dot_vote_and_a_phone_votes_on_them
     board = make_activity(session, workshop, "brainstorm", prompt="What would make data about you safer?")
     author, _author_cookie = make_participant(session, settings, consultation)
     voter, token = make_participant(session, settings, consultation)
-    for text in ("Street lights near school", "Let us delete our data", "Ask us before sharing"):
+    lights = add_note(session, board, author, "Street lights near school")
+    for text in ("Let us delete our data", "Ask us before sharing"):
         add_note(session, board, author, text)
     add_note(session, board, author, "Hidden by the facilitator", status="hidden")
 
@@ -57,6 +63,18 @@ def test_a_facilitator_turns_the_notes_into_a_dot_vote_and_a_phone_votes_on_them
         p.goto(f"/workshops/{workshop.id}/")
         main = p.inner_text("main")
         assert "Street lights near school" in main and "Ask us before sharing" in main and "Hidden by the facilitator" not in main
+        assert p.locator("[data-dots-left]").inner_text() == "Dots left: 2"
+        # The facilitator hides a note while the phone shows the form: it leaves the form by
+        # itself, with no reload (the page's own marker stays), and the dots still count.
+        p.evaluate("document.body.dataset.notReloaded = '1'")
+        services.do_moderate_contribution(
+            session, actor_of(session, facilitator), session.get(Workshop, workshop.id), session.get(Contribution, lights.id), "hidden"
+        )
+        deadline = time.monotonic() + 15
+        while "Street lights near school" in p.inner_text("main"):
+            assert time.monotonic() < deadline, "the hidden note stayed on the phone's form"
+            p.wait_for_timeout(200)
+        assert p.evaluate("document.body.dataset.notReloaded") == "1"
         assert p.locator("[data-dots-left]").inner_text() == "Dots left: 2"
         p.click("label:has-text('Let us delete our data')")
         p.click("label:has-text('Ask us before sharing')")

@@ -328,3 +328,28 @@ def test_the_console_block_for_htmx_still_offers_the_form(client, room):
     # After the room left the brainstorm, the console no longer offers it.
     assert control(client, workshop.id, "lobby").status_code == 303
     assert "Dot vote on these notes" not in client.get(f"/workshops/{workshop.id}/console").text
+
+
+def test_a_phone_on_the_vote_is_told_when_its_notes_change(client, session, room, live_events):
+    """A phone already showing the vote's form follows a note leaving it: its block names the
+    notes it offers (`data-options`, which live.js compares after a fetch, so dots being placed
+    are not undone by news that changes nothing), and hiding a note tells the phones."""
+    import re
+
+    _consultation, workshop, board, notes, _author, _voter, phone = room
+    assert start(client, workshop, board, go="1").status_code == 303
+    block = phone.get(f"/workshops/{workshop.id}/", headers=HTMX).text
+    offered = re.search(r'data-options="([^"]*)"', block)
+    assert offered is not None
+    assert set(offered.group(1).split()) == {f"c{notes[k].id}" for k in ("lights", "delete", "ask", "paper")}
+    before = len(live_events())
+    csrf = csrf_from(client.get(f"/workshops/{workshop.id}/console").text)
+    assert client.post(f"/workshops/{workshop.id}/console/notes/{notes['lights'].id}/hidden", data={"csrf_token": csrf}).status_code == 303
+    told = live_events()[before:]
+    assert any(channel.startswith("workshops.phones:") and event == "workshop.results" for channel, event, _data in told), told
+    block = phone.get(f"/workshops/{workshop.id}/", headers=HTMX).text
+    assert set(re.search(r'data-options="([^"]*)"', block).group(1).split()) == {f"c{notes[k].id}" for k in ("delete", "ask", "paper")}
+    # Once the room moves on, the block offers no notes to follow.
+    poll = [a for a in activities_of(session, workshop) if a.kind == "poll"][0]
+    assert control(client, workshop.id, "goto", activity_id=poll.id).status_code == 303
+    assert "data-options" not in phone.get(f"/workshops/{workshop.id}/", headers=HTMX).text

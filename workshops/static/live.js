@@ -263,7 +263,12 @@
         box.innerHTML = html;
         var fresh = box.querySelector("[data-follow]");
         if (!fresh) return;
-        if (quiet === true && fresh.getAttribute("data-activity") === document.querySelector("[data-follow]").getAttribute("data-activity")) return;
+        var shown = document.querySelector("[data-follow]");
+        if (quiet === true && fresh.getAttribute("data-activity") === shown.getAttribute("data-activity")) return;
+        // A dot vote on notes, fetched because the room's notes changed: put in only if the
+        // notes it offers did, so dots being placed are not undone by news that changes nothing.
+        if (quiet === "options" && fresh.getAttribute("data-activity") === shown.getAttribute("data-activity") &&
+            fresh.getAttribute("data-options") === shown.getAttribute("data-options")) return;
         swapIn(fresh);
       })
       .catch(function () { /* offline for a moment: the next event tries again */ })
@@ -331,6 +336,14 @@
     var current = document.querySelector("[data-follow]");
     if (later || !current || !current.hasAttribute("data-follow-results")) return;
     later = setTimeout(function () { later = null; refresh(); }, 8000 + Math.random() * 12000);
+  });
+  // A dot vote on the notes follows them: a note hidden or withdrawn leaves the form within a
+  // few seconds (spread, so a room does not ask at once), instead of a refusal when sent.
+  var laterOptions = null;
+  source.addEventListener("workshop.results", function () {
+    var current = document.querySelector("[data-follow]");
+    if (laterOptions || !current || !current.hasAttribute("data-options")) return;
+    laterOptions = setTimeout(function () { laterOptions = null; refresh("options"); }, 1000 + Math.random() * 4000);
   });
   // A phone in a breakout group shows its group's board (workshops.rooms): it follows new notes
   // too. Phones without one ignore results, so a vote costs nothing on the other phones.

@@ -203,6 +203,9 @@ def _phone_context(
         "text_limit": int(activity.config.get("max_length") or TEXT_KINDS.get(activity.kind, 500)) if activity and activity.kind in TEXT_KINDS else 0,
         "answerable": bool(activity and activity.kind in ANSWERABLE),
         "taking": taking,
+        # A dot vote on notes follows its notes: the block names the ones it offers, and
+        # live.js puts a fetched block in only when they changed (a note hidden meanwhile).
+        "follows_options": bool(activity is not None and taking and is_note_vote(activity)),
         "show_form": show_form,
         "chosen": chosen,
         "chosen_labels": chosen_labels,
