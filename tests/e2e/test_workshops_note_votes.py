@@ -100,10 +100,22 @@ IDEAS = [
 ]
 
 
-def test_twelve_notes_in_a_dot_vote_fit_one_projector_screen(laptop_page, live_server, session, settings):
+MORE_IDEAS = [
+    "Teachers should ask before posting photos of us", "Delete old records when we leave school", "A phone number to report leaks",
+    "Apps must say who buys our data", "Clinics should not share with schools", "Let us see our own files online",
+    "No location tracking after 10 pm", "Ask girls separately, not with the boys", "Explain consent in Swahili too",
+    "Police need a court order for our data", "One page summary of every policy", "Youth on the data board",
+    "Stop selling numbers to advertisers", "Keep health data in the country", "A day each year to review our data",
+    "Pay us when our data is used", "Schools should teach about scams", "Remove names from exam results",
+]
+
+
+@pytest.mark.parametrize("ideas", [IDEAS, IDEAS + MORE_IDEAS], ids=["12-notes", "30-notes"])
+def test_the_notes_of_a_dot_vote_fit_one_projector_screen(laptop_page, live_server, session, settings, ideas):
     """Young people's sentences as options: the screen gives the words the room and smaller
-    type, so twelve notes with their dots fit 1280x800 without scrolling; an Arabic note reads
-    right to left among English ones."""
+    type, and past twelve two columns, so up to thirty notes (the most a dot vote takes) with
+    their dots fit 1280x800 without scrolling (nobody scrolls a projector); an Arabic note
+    reads right to left among English ones."""
     from tests.workshops.factories import add_vote
     from workshops import services
     from workshops.models import Workshop
@@ -114,7 +126,7 @@ def test_twelve_notes_in_a_dot_vote_fit_one_projector_screen(laptop_page, live_s
     workshop = make_workshop(session, consultation, template="empty")
     board = make_activity(session, workshop, "brainstorm", prompt="What would make data about you safer?")
     author, _cookie = make_participant(session, settings, consultation)
-    for text in IDEAS:
+    for text in ideas:
         add_note(session, board, author, text)
     room = session.exec(select(Workshop).where(Workshop.id == workshop.id)).one()
     vote = services.do_start_note_vote(session, services_actor(), room, board, dots=3, by="notes", go=True)
@@ -127,8 +139,8 @@ def test_twelve_notes_in_a_dot_vote_fit_one_projector_screen(laptop_page, live_s
     browser_sign_in(page, facilitator.email)
     page.goto(f"/workshops/{workshop.id}/screen")
     page.wait_for_selector("#screen .ws-bars-long [data-ws-bar]")
-    shot(page, "workshop-screen-note-vote-12-notes-1280x800")
-    assert page.locator("#screen [data-ws-bar]").count() == len(IDEAS)
+    shot(page, f"workshop-screen-note-vote-{len(ideas)}-notes-1280x800")
+    assert page.locator("#screen [data-ws-bar]").count() == len(ideas)
     assert page.locator("#screen .ws-num").first.inner_text().strip() == "3"  # the most dots first
     assert page.evaluate("() => document.documentElement.scrollHeight") <= page.evaluate("() => innerHeight")
     assert_no_horizontal_scroll(page)
