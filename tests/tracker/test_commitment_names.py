@@ -108,3 +108,14 @@ def test_only_the_consultation_team_names_a_commitment_and_a_name_too_long_is_re
     assert "Keep the name under 300 characters." in refused.text and 'id="title.ar-error"' in refused.text
     assert f'value="{SPANISH}"' in refused.text  # what was typed comes back
     assert _read_as(session, w, commitment, "es")[0] == WORDING  # nothing was stored
+
+
+def test_each_language_is_named_in_its_own_language_and_direction(client, session):
+    """The fields' labels name each language in itself ("العربية"), marked with its language and
+    direction, so a screen reader reads it with the right voice (WCAG 3.1.2)."""
+    w, commitment = _multilingual(session)
+    login(client, w["facilitator"].email, PASSWORD)
+    page = client.get(f"/tracker/commitments/{commitment.id}").text
+    assert 'In <span lang="ar" dir="rtl">العربية</span>' in page
+    assert 'the same in <span lang="ar" dir="rtl">العربية</span> (optional)' in page
+    assert 'In <span lang="es" dir="ltr">Español</span>' in page
