@@ -97,12 +97,12 @@ def append_audit(
     if unknown:
         raise ValueError(f"audit record kinds {unknown} are not registered (registry.add_kind)")
     connection = session.connection()
+    entry = _entry_of(actor, action, detail)
     driver = _sqlite_driver(connection)
     if driver is not None:
-        seq = _append_on_sqlite(connection.dialect, driver, _entry_of(actor, action, detail), refs)
+        seq = _append_on_sqlite(connection.dialect, driver, entry, refs)
         _expire_loaded_head(session)
         return seq
-    entry = _entry_of(actor, action, detail)
     if connection.dialect.name == "postgresql":
         appended = _append_on_postgres(connection, entry, refs)
         if appended is not None:
