@@ -149,8 +149,11 @@ def start_server(database_url: str, var_dir: Path, port: int, workers: int) -> s
            "--http", "baraza.serving:NoDelayHTTPProtocol"]
     # BENCH_SERVER_LOG=FILE keeps the server's warnings and errors (a 500's traceback) there.
     log_path = os.environ.get("BENCH_SERVER_LOG")
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - the server holds it
-    process = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=log, stderr=log)  # noqa: S603
+    if log_path:
+        with open(log_path, "ab") as log:  # the server keeps its own copy of the file
+            process = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=log, stderr=log)  # noqa: S603
+    else:
+        process = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
